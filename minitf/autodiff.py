@@ -1,0 +1,323 @@
+"""GradientTape: record the ops as they run, then walk the record backwards.
+
+How it works, in four sentences. Every op, after computing its output, calls
+``record(name, inputs, output, backward)``. Each recording tape that *tracks*
+one of the inputs (a watched tensor, or the output of an op it recorded)
+appends the entry and starts tracking the output. ``tape.gradient`` then visits
+the entries newest first, handing each its upstream gradient ``dy`` and adding
+what its ``backward(dy)`` returns into the gradients of its inputs (the chain
+rule, one op at a time). Each ``backward`` is written in minitf ops, so an outer
+tape records the backward pass too: that is how second derivatives work.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
+
+from minitf import nest
+from minitf.tensor import Tensor, Variable
+
+# Tapes that are recording now, outermost first.
+_recording: list["GradientTape"] = []
+
+
+class Entry(NamedTuple):
+    """One recorded op: what ran, on what, giving what, and how to go back."""
+
+    op: str
+    inputs: tuple
+    outputs: tuple
+    backward: Callable
+
+    def __repr__(self) -> str:
+        ins = ", ".join(str(tuple(x.shape)) for x in self.inputs)
+        outs = ", ".join(str(tuple(y.shape)) for y in self.outputs)
+        return f"{self.op}({ins}) -> {outs}"
+
+
+def record(op: str, inputs: Sequence[Tensor], output, backward: Callable):
+    """Register an op that just ran with every tape that tracks one of its inputs.
+
+    ``output`` is a Tensor or a tuple of Tensors. ``backward(dy)`` gets the
+    gradient of the output (a tuple of them for several outputs, zeros where
+    none flowed) and returns one gradient, or None, per input. Returns
+    ``output`` so that an op can end with ``return record(...)``.
+    """
+    if _recording:
+        for tape in _recording:
+            tape._record(op, inputs, output, backward)
+    return output
+
+
+def is_recording() -> bool:
+    return bool(_recording)
+
+
+class GradientTape:
+    """Records operations for automatic differentiation (``tf.GradientTape``).
+
+    >>> x = minitf.Variable(3.0)
+    >>> with minitf.GradientTape() as tape:
+    ...     y = x * x
+    >>> tape.gradient(y, x)   # dy/dx = 2x
+    <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._entries: list[Entry] | None = []
+        self._tracked: dict[int, Tensor] = {}  # id -> tensor; holding it keeps the id valid
+        self._watched: dict[int, Tensor] = {}  # what watch() or variable access added
+        self._used = False
+
+    # --- recording ---------------------------------------------------------
+    def __enter__(self) -> "GradientTape":
+        if self in _recording:
+            raise ValueError("GradientTape: this tape is already recording")
+        _recording.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        for i, tape in enumerate(_recording):
+            if tape is self:
+                del _recording[i]
+                return
+
+    def watch(self, tensor: Any) -> None:
+        """Track ``tensor`` (or each tensor of a nested structure) from now on."""
+        for t in nest.flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise ValueError(f"GradientTape.watch: expected Tensors or Variables, got {type(t).__name__}")
+            if t._value.dtype.kind == "f":
+                self._tracked[id(t)] = t
+                self._watched[id(t)] = t
+
+    def _tracks(self, x: Tensor) -> bool:
+        if id(x) in self._tracked:
+            return True
+        if x._auto_watch and self.watch_accessed_variables:
+            self._tracked[id(x)] = self._watched[id(x)] = x  # a trainable variable, read under the tape
+            return True
+        return False
+
+    def _record(self, op, inputs, output, backward) -> None:
+        if self._entries is None:
+            return
+        tracked = False
+        for x in inputs:
+            if self._tracks(x):
+                tracked = True
+        if not tracked:
+            return
+        outputs = output if isinstance(output, tuple) else (output,)
+        floats = [y for y in outputs if y._value.dtype.kind == "f"]
+        if not floats:
+            return  # integer and boolean results carry no gradient
+        self._entries.append(Entry(op, tuple(inputs), outputs, backward))
+        for y in floats:
+            self._tracked[id(y)] = y
+
+    @contextlib.contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """Ops inside this block are not recorded by this tape."""
+        if not any(t is self for t in _recording):
+            raise ValueError("GradientTape.stop_recording: the tape is not recording")
+        self._stop()
+        try:
+            yield
+        finally:
+            _recording.append(self)
+
+    def reset(self) -> None:
+        """Forget everything recorded so far (the tape keeps recording)."""
+        self._entries, self._tracked, self._watched = [], {}, {}
+
+    def watched_variables(self) -> tuple:
+        return tuple(t for t in self._watched.values() if isinstance(t, Variable))
+
+    @property
+    def operations(self) -> list[Entry]:
+        """The record, oldest first: each entry's op name, inputs and outputs."""
+        return list(self._entries or [])
+
+    # --- differentiation -----------------------------------------------------
+    def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
+                 unconnected_gradients: str = "none") -> Any:
+        """d(sum of target)/d(source) for each source, in the structure of ``sources``.
+
+        ``output_gradients`` seeds the walk (default: ones, so a non-scalar
+        target is summed). A source not connected to the target gets None, or
+        zeros with ``unconnected_gradients="zero"``; integer sources get None.
+        """
+        self._check_usable("gradient")
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(f"GradientTape.gradient: unconnected_gradients must be 'none' or 'zero', "
+                             f"got {unconnected_gradients!r}")
+        targets = nest.flatten(target)
+        seeds = nest.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
+        if len(seeds) != len(targets):
+            raise ValueError(f"GradientTape.gradient: {len(targets)} targets but {len(seeds)} output_gradients")
+        flat_sources = nest.flatten(sources)
+        for s in flat_sources:
+            if not isinstance(s, Tensor):
+                raise ValueError(f"GradientTape.gradient: sources must be Tensors or Variables, "
+                                 f"got {type(s).__name__}")
+        grads = self._backward(targets, seeds, flat_sources)
+        if not self.persistent:
+            self._release()
+        from minitf.ops import creation
+        result = []
+        for s in flat_sources:
+            g = grads.get(id(s))
+            if s._value.dtype.kind != "f":
+                g = None  # TF: integer sources get no gradient
+            elif g is None and unconnected_gradients == "zero":
+                g = creation.zeros_like(s)
+            result.append(g)
+        return nest.pack_sequence_as(sources, result)
+
+    def backward_steps(self, target: Any, sources: Any) -> list[tuple[Entry, Any, tuple]]:
+        """The backward walk, step by step: (entry, upstream gradient, input gradients).
+
+        For lessons: the same walk as ``gradient``, kept for printing.
+        """
+        self._check_usable("backward_steps")
+        steps: list = []
+        self._backward(nest.flatten(target), [None] * len(nest.flatten(target)),
+                       nest.flatten(sources), on_step=lambda *step: steps.append(step))
+        if not self.persistent:
+            self._release()
+        return steps
+
+    def jacobian(self, target: Any, sources: Any, unconnected_gradients: str = "none",
+                 experimental_use_pfor: bool = True) -> Any:
+        """d target[i...] / d source[j...] for every pair: shape target.shape + source.shape."""
+        self._check_usable("jacobian")
+        from minitf.ops import creation, shape_ops
+        target = _single_target("jacobian", target)
+        flat_sources = nest.flatten(sources)
+        rows = [[] for _ in flat_sources]
+        size = int(target._value.size)
+        for i in range(size):
+            seed = _one_hot_seed(target, i)
+            grads = self._backward([target], [seed], flat_sources)
+            for k, s in enumerate(flat_sources):
+                rows[k].append(grads.get(id(s)))
+        if not self.persistent:
+            self._release()
+        result = []
+        for k, s in enumerate(flat_sources):
+            if all(g is None for g in rows[k]):
+                result.append(creation.zeros(tuple(target.shape) + tuple(s.shape), s.dtype)
+                              if unconnected_gradients == "zero" else None)
+                continue
+            filled = [g if g is not None else creation.zeros_like(s) for g in rows[k]]
+            stacked = shape_ops.stack(filled) if filled else creation.zeros((0,) + tuple(s.shape), s.dtype)
+            result.append(shape_ops.reshape(stacked, tuple(target.shape) + tuple(s.shape)))
+        return nest.pack_sequence_as(sources, result)
+
+    def batch_jacobian(self, target: Tensor, source: Tensor, unconnected_gradients: str = "none",
+                       experimental_use_pfor: bool = True) -> Tensor | None:
+        """Per-example jacobians: result[b, i..., j...] = d target[b, i...] / d source[b, j...].
+
+        Assumes, as TF does, that row b of target depends only on row b of source.
+        """
+        self._check_usable("batch_jacobian")
+        from minitf.ops import creation, reductions, shape_ops
+        batch = target.shape[0]
+        if source.shape[0] != batch:
+            raise ValueError(f"batch_jacobian: target batch {batch} != source batch {source.shape[0]}")
+        flat = shape_ops.reshape(target, (batch, -1))
+        columns = []
+        for j in range(flat.shape[1]):
+            seed = _one_hot_seed(flat, j, per_row=True)
+            grads = self._backward([flat], [seed], [source])
+            g = grads.get(id(source))
+            columns.append(g if g is not None else None)
+        if not self.persistent:
+            self._release()
+        if all(g is None for g in columns):
+            if unconnected_gradients == "zero":
+                return creation.zeros(tuple(target.shape) + tuple(source.shape[1:]), source.dtype)
+            return None
+        columns = [g if g is not None else creation.zeros_like(source) for g in columns]
+        stacked = shape_ops.stack(columns, axis=1)  # (batch, target_elems, source...)
+        return shape_ops.reshape(stacked, tuple(target.shape) + tuple(source.shape[1:]))
+
+    # --- the walk itself -----------------------------------------------------------
+    def _check_usable(self, what: str) -> None:
+        if self._entries is None:
+            raise RuntimeError(
+                f"GradientTape.{what}: a non-persistent GradientTape can only be used to compute one "
+                "set of gradients (or jacobians). Its record was freed after the first call; "
+                "use GradientTape(persistent=True) to differentiate more than once.")
+
+    def _release(self) -> None:
+        self._entries, self._tracked, self._watched = None, {}, {}
+
+    def _backward(self, targets: list, seeds: list, sources: list, on_step=None) -> dict[int, Tensor]:
+        from minitf.ops import creation, elementwise
+
+        grads: dict[int, Tensor] = {}
+        for t, seed in zip(targets, seeds):
+            if not isinstance(t, Tensor) or id(t) not in self._tracked:
+                continue
+            seed = creation.ones_like(t) if seed is None else _as_seed(seed, t)
+            grads[id(t)] = elementwise.add(grads[id(t)], seed) if id(t) in grads else seed
+        keep = {id(s) for s in sources}
+        was_recording = any(tape is self for tape in _recording)
+        self._stop()  # this tape does not record its own backward pass; outer tapes do
+        try:
+            for entry in reversed(self._entries):
+                dys = [grads.get(id(y)) for y in entry.outputs]
+                if all(d is None for d in dys):
+                    continue
+                for y in entry.outputs:  # every consumer of y is done: its gradient is complete
+                    if id(y) not in keep:
+                        grads.pop(id(y), None)
+                if len(entry.outputs) == 1:
+                    upstream = dys[0]
+                else:
+                    upstream = tuple(d if d is not None else creation.zeros_like(y)
+                                     for d, y in zip(dys, entry.outputs))
+                input_grads = entry.backward(upstream)
+                if on_step is not None:
+                    on_step(entry, upstream, tuple(input_grads))
+                for x, g in zip(entry.inputs, input_grads):
+                    if g is None or id(x) not in self._tracked:
+                        continue
+                    grads[id(x)] = elementwise.add(grads[id(x)], g) if id(x) in grads else g
+        finally:
+            if was_recording:
+                _recording.append(self)
+        return grads
+
+
+def _single_target(what: str, target: Any) -> Tensor:
+    flat = nest.flatten(target)
+    if len(flat) != 1 or not isinstance(flat[0], Tensor):
+        raise ValueError(f"GradientTape.{what}: target must be a single Tensor")
+    return flat[0]
+
+
+def _as_seed(seed: Any, target: Tensor) -> Tensor:
+    from minitf.tensor import convert_to_tensor
+    seed = convert_to_tensor(seed, dtype_hint=target.dtype)
+    if tuple(seed.shape) != tuple(target.shape):
+        raise ValueError(f"GradientTape.gradient: output_gradients of shape {tuple(seed.shape)} "
+                         f"do not match target of shape {tuple(target.shape)}")
+    return seed
+
+
+def _one_hot_seed(target: Tensor, index: int, per_row: bool = False) -> Tensor:
+    from minitf import backend as B
+    seed = B.xp.zeros(target._value.shape, dtype=target._value.dtype)
+    if per_row:
+        seed[:, index] = 1
+    else:
+        seed.reshape(-1)[index] = 1
+    return Tensor(seed)

@@ -1,0 +1,114 @@
+"""Activation functions (``tf.nn.relu`` ...), each with its derivative beside it."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.autodiff import record
+from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
+from minitf.ops.elementwise import float_operand, sigmoid, tanh  # noqa: F401 (tf.nn.sigmoid, tf.nn.tanh)
+from minitf.tensor import Tensor
+
+TensorLike = Any
+
+
+def relu(features: TensorLike, name: str | None = None) -> Tensor:
+    """max(x, 0).   dy/dx = 1 where x > 0, else 0."""
+    x = float_operand("Relu", features)
+    y = Tensor(B.xp.maximum(x._value, 0))
+    return record("Relu", (x,), y, lambda dy: (E.where(y > 0, dy, 0),))
+
+
+def relu6(features: TensorLike, name: str | None = None) -> Tensor:
+    """min(max(x, 0), 6).   dy/dx = 1 where 0 < x < 6."""
+    x = float_operand("Relu6", features)
+    y = Tensor(B.xp.clip(x._value, 0, 6))
+    return record("Relu6", (x,), y, lambda dy: (E.where(E.logical_and(x > 0, x < 6), dy, 0),))
+
+
+def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None) -> Tensor:
+    """x if x > 0 else alpha * x.   dy/dx = 1 or alpha."""
+    x = float_operand("LeakyRelu", features)
+    y = Tensor(B.xp.where(x._value > 0, x._value, x._value * x._value.dtype.type(alpha)))
+    return record("LeakyRelu", (x,), y, lambda dy: (E.where(x > 0, dy, dy * alpha),))
+
+
+def elu(features: TensorLike, name: str | None = None) -> Tensor:
+    """x if x > 0 else e^x - 1.   dy/dx = 1, or e^x = y + 1 where x <= 0."""
+    x = float_operand("Elu", features)
+    with np.errstate(over="ignore"):
+        y = Tensor(B.xp.where(x._value > 0, x._value, B.xp.expm1(B.xp.minimum(x._value, 0))))
+    return record("Elu", (x,), y, lambda dy: (E.where(x > 0, dy, dy * (y + 1)),))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(features: TensorLike, name: str | None = None) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants (composed of elu)."""
+    x = float_operand("Selu", features)
+    e = elu(x)
+    return _SELU_SCALE * E.where(x > 0, e, _SELU_ALPHA * e)
+
+
+def gelu(features: TensorLike, approximate: bool = False, name: str | None = None) -> Tensor:
+    """x * Phi(x) (Phi the normal CDF), or its tanh approximation; composed of other ops."""
+    x = float_operand("Gelu", features)
+    if approximate:
+        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)
+        return 0.5 * x * (1 + E.tanh(inner))
+    return 0.5 * x * (1 + E.erf(x / math.sqrt(2)))
+
+
+def softplus(features: TensorLike, name: str | None = None) -> Tensor:
+    """log(1 + e^x), without overflow.   dy/dx = sigmoid(x)."""
+    x = float_operand("Softplus", features)
+    y = Tensor(B.xp.logaddexp(x._value, 0).astype(x._value.dtype, copy=False))
+    return record("Softplus", (x,), y, lambda dy: (dy * sigmoid(x),))
+
+
+def softsign(features: TensorLike, name: str | None = None) -> Tensor:
+    """x / (1 + |x|).   dy/dx = 1 / (1 + |x|)^2."""
+    x = float_operand("Softsign", features)
+    y = Tensor(x._value / (1 + B.xp.abs(x._value)))
+    return record("Softsign", (x,), y, lambda dy: (dy / E.square(1 + E.abs(x)),))
+
+
+def silu(features: TensorLike, beta: float = 1.0, name: str | None = None) -> Tensor:
+    """x * sigmoid(beta x) (also called swish); composed of other ops."""
+    x = float_operand("Silu", features)
+    return x * sigmoid(beta * x)
+
+
+swish = silu
+
+
+def softmax(logits: TensorLike, axis: int = -1, name: str | None = None) -> Tensor:
+    """e^x / sum(e^x) along ``axis`` (shifted by the max, so nothing overflows).
+
+    Jacobian-vector product: dx = y * (dy - sum(dy * y)), the softmax gradient
+    folded into one line.
+    """
+    x = float_operand("Softmax", logits)
+    a = S._axis("Softmax", axis, x.ndim)
+    shifted = x._value - B.xp.max(x._value, axis=a, keepdims=True)
+    e = B.xp.exp(shifted)
+    y = Tensor(e / B.xp.sum(e, axis=a, keepdims=True))
+    return record("Softmax", (x,), y,
+                  lambda dy: (y * (dy - R.reduce_sum(dy * y, axis=a, keepdims=True)),))
+
+
+def log_softmax(logits: TensorLike, axis: int = -1, name: str | None = None) -> Tensor:
+    """x - logsumexp(x) along ``axis``.   dx = dy - softmax(x) * sum(dy)."""
+    x = float_operand("LogSoftmax", logits)
+    a = S._axis("LogSoftmax", axis, x.ndim)
+    shifted = x._value - B.xp.max(x._value, axis=a, keepdims=True)
+    y = Tensor(shifted - B.xp.log(B.xp.sum(B.xp.exp(shifted), axis=a, keepdims=True)))
+    return record("LogSoftmax", (x,), y,
+                  lambda dy: (dy - E.exp(y) * R.reduce_sum(dy, axis=a, keepdims=True),))

@@ -1,0 +1,52 @@
+"""Moments, batch normalization and dropout as functions (``tf.nn.*``); composed of other ops."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.errors import InvalidArgumentError
+from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
+from minitf.tensor import Tensor
+
+TensorLike = Any
+
+
+def moments(x: TensorLike, axes, shift=None, keepdims: bool = False, name: str | None = None) -> tuple[Tensor, Tensor]:
+    """Mean and (biased) variance over ``axes``."""
+    x = E.float_operand("moments", x)
+    mean = R.reduce_mean(x, axis=axes, keepdims=True)
+    variance = R.reduce_mean(E.square(x - S.stop_gradient(mean)), axis=axes, keepdims=True)
+    if not keepdims:
+        mean, variance = S.squeeze(mean, axis=axes), S.squeeze(variance, axis=axes)
+    return mean, variance
+
+
+def batch_normalization(x: TensorLike, mean: TensorLike, variance: TensorLike, offset: TensorLike,
+                        scale: TensorLike, variance_epsilon: float, name: str | None = None) -> Tensor:
+    """(x - mean) / sqrt(variance + eps) * scale + offset (scale/offset may be None)."""
+    inv = E.rsqrt(E.add(variance, variance_epsilon))
+    if scale is not None:
+        inv = inv * scale
+    y = (x - mean) * inv
+    return y + offset if offset is not None else y
+
+
+def dropout(x: TensorLike, rate: float, noise_shape=None, seed: int | None = None, name: str | None = None) -> Tensor:
+    """Zero each element with probability ``rate`` and scale the rest by 1/(1 - rate) (inverted dropout).
+
+    The kept/dropped mask is a constant, so the gradient is dy * mask / (1 - rate).
+    """
+    from minitf import random
+    x = E.float_operand("dropout", x)
+    if not 0 <= float(rate) < 1:
+        raise InvalidArgumentError(f"dropout: rate must be in [0, 1), got {rate}", "dropout")
+    if rate == 0:
+        return x
+    shape = tuple(x.shape) if noise_shape is None else tuple(int(d) for d in noise_shape)
+    keep = random.uniform(shape, seed=seed, dtype=x.dtype)._value >= rate
+    scale = np.asarray(1.0 / (1.0 - rate), dtype=x._value.dtype)
+    return x * Tensor(B.xp.where(keep, scale, np.asarray(0, dtype=x._value.dtype)))

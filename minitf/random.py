@@ -1,0 +1,128 @@
+"""Random tensors (``tf.random``), seeded the TF way: a global seed plus per-op seeds.
+
+minitf draws on the host with NumPy's PCG64 and moves the result to the backend,
+so the same seed gives the same numbers on CPU and GPU. The numbers are NOT
+TensorFlow's (no NumPy engine can reproduce TF's Philox streams): to compare a
+model with TF, copy the weights (see PARITY_NOTES.md), never the seeds.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minitf import backend as B
+from minitf import dtypes
+from minitf.errors import InvalidArgumentError
+from minitf.tensor import Tensor, convert_to_tensor
+
+_global_rng = np.random.default_rng()
+_op_counter = 0
+
+
+def set_seed(seed: int) -> None:
+    """Make every later random op (and Keras initializer) repeatable."""
+    global _global_rng, _op_counter
+    _global_rng = np.random.default_rng(int(seed))
+    _op_counter = 0
+
+
+def _rng(seed: int | None) -> np.random.Generator:
+    # An op seed gives a fresh stream per call site value; without one, the global stream.
+    return _global_rng if seed is None else np.random.default_rng(int(seed))
+
+
+def _out(values: np.ndarray, dtype) -> Tensor:
+    return Tensor(B.xp.asarray(values.astype(dtypes.as_dtype(dtype)._np, copy=False)))
+
+
+def _shape(shape) -> tuple:
+    if isinstance(shape, Tensor):
+        shape = shape.numpy().tolist()
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
+    return _out(_rng(seed).normal(float(mean), float(stddev), _shape(shape)), dtype)
+
+
+def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
+    """Uniform on [minval, maxval) (floats default to [0, 1); integers need maxval)."""
+    dt = dtypes.as_dtype(dtype)
+    if dt.is_integer:
+        if maxval is None:
+            raise InvalidArgumentError("random.uniform: an integer dtype needs maxval", "RandomUniformInt")
+        return _out(_rng(seed).integers(int(minval), int(maxval), _shape(shape)), dt)
+    maxval = 1.0 if maxval is None else maxval
+    return _out(_rng(seed).uniform(float(minval), float(maxval), _shape(shape)), dt)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
+    """Normal, with values beyond 2 standard deviations drawn again (as TF does)."""
+    rng = _rng(seed)
+    values = rng.normal(0.0, 1.0, _shape(shape))
+    bad = np.abs(values) > 2
+    while bad.any():
+        values[bad] = rng.normal(0.0, 1.0, int(bad.sum()))
+        bad = np.abs(values) > 2
+    return _out(values * float(stddev) + float(mean), dtype)
+
+
+def shuffle(value: Any, seed=None, name=None) -> Tensor:
+    """The tensor with its first axis in a random order."""
+    x = convert_to_tensor(value)
+    order = _rng(seed).permutation(x.shape[0])
+    return Tensor(x._value[B.xp.asarray(order)])
+
+
+def categorical(logits: Any, num_samples: int, dtype=None, seed=None, name=None) -> Tensor:
+    """``num_samples`` class indices per row, drawn with probabilities softmax(logits)."""
+    z = B.to_numpy(convert_to_tensor(logits)._value).astype(np.float64)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    rng = _rng(seed)
+    draws = np.stack([rng.choice(p.shape[1], size=int(num_samples), p=row) for row in p])
+    return _out(draws, dtypes.int64 if dtype is None else dtype)
+
+
+class Generator:
+    """A seeded random stream (``tf.random.Generator.from_seed(42).normal((2, 3))``)."""
+
+    def __init__(self, seed: int | None = None):
+        self._rng = np.random.default_rng(seed)
+
+    @classmethod
+    def from_seed(cls, seed: int, alg=None) -> "Generator":
+        return cls(int(seed))
+
+    @classmethod
+    def from_non_deterministic_state(cls, alg=None) -> "Generator":
+        return cls(None)
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None) -> Tensor:
+        return _out(self._rng.normal(float(mean), float(stddev), _shape(shape)), dtype)
+
+    def uniform(self, shape, minval=0, maxval=None, dtype=dtypes.float32, name=None) -> Tensor:
+        dt = dtypes.as_dtype(dtype)
+        if dt.is_integer:
+            if maxval is None:
+                raise InvalidArgumentError("Generator.uniform: an integer dtype needs maxval")
+            return _out(self._rng.integers(int(minval), int(maxval), _shape(shape)), dt)
+        return _out(self._rng.uniform(float(minval), 1.0 if maxval is None else float(maxval), _shape(shape)), dt)
+
+    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None) -> Tensor:
+        values = self._rng.normal(0.0, 1.0, _shape(shape))
+        bad = np.abs(values) > 2
+        while bad.any():
+            values[bad] = self._rng.normal(0.0, 1.0, int(bad.sum()))
+            bad = np.abs(values) > 2
+        return _out(values * float(stddev) + float(mean), dtype)
+
+    def numpy_rng(self) -> np.random.Generator:
+        """The underlying NumPy generator (for minitf's own initializers and shuffles)."""
+        return self._rng
+
+
+def global_numpy_rng() -> np.random.Generator:
+    """The stream that ``set_seed`` resets (initializers and shuffling draw from it)."""
+    return _global_rng

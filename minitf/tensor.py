@@ -1,0 +1,304 @@
+"""Tensor and Variable: an array of the current backend plus TF's manners.
+
+A Tensor is immutable: ops make new ones. A Variable is a Tensor whose value can
+be replaced (``assign``); trainable Variables are watched by a GradientTape
+automatically. Python operators (``+``, ``@``, ``x[1:]`` ...) are attached by the
+ops modules, next to the ops they call (see ``minitf/ops/elementwise.py``).
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Iterator
+
+import numpy as np
+
+from minitf import backend as B
+from minitf import dtypes
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
+
+
+class TensorShape(tuple):
+    """A shape: a tuple of ints (``None`` for a dimension not known yet)."""
+
+    def as_list(self) -> list:
+        return list(self)
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+    @property
+    def ndims(self) -> int:
+        return len(self)
+
+    def num_elements(self) -> int | None:
+        if any(d is None for d in self):
+            return None
+        return int(np.prod(self, dtype=np.int64))
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return TensorShape(item) if isinstance(key, slice) else item
+
+    def __repr__(self) -> str:
+        return f"TensorShape({list(self)})"
+
+
+class Tensor:
+    """An immutable n-dimensional array with a dtype, on the current backend."""
+
+    __slots__ = ("_value", "__weakref__")
+    # Binary ops with NumPy arrays come to Tensor's reflected operators first.
+    __array_priority__ = 100
+    # True only for trainable float Variables: a tape then watches them on access.
+    _auto_watch = False
+
+    def __init__(self, value):
+        self._value = value
+
+    # --- what it is -------------------------------------------------------
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._value.shape)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return dtypes.from_numpy(self._value.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def device(self) -> str:
+        return "/device:GPU:0" if B.name == "cupy" and not isinstance(self._value, (np.ndarray, np.generic)) else "/device:CPU:0"
+
+    @property
+    def value_array(self):
+        """The backend array itself (NumPy or CuPy), without a copy."""
+        return self._value
+
+    def numpy(self) -> np.ndarray:
+        """The value as a NumPy array (copied from the GPU under CuPy)."""
+        return B.to_numpy(self._value)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        array = self.numpy()
+        return array.astype(dtype) if dtype is not None else array
+
+    # --- Python protocol --------------------------------------------------
+    def __len__(self) -> int:
+        if self._value.ndim == 0:
+            raise TypeError("len() of a scalar (rank 0) tensor is not defined")
+        return self._value.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self._value.ndim == 0:
+            raise TypeError("iterating over a scalar (rank 0) tensor is not allowed")
+        return (self[i] for i in range(self._value.shape[0]))
+
+    def __bool__(self) -> builtins.bool:
+        return builtins.bool(self._value)
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __int__(self) -> int:
+        return int(self._value)
+
+    def __index__(self) -> int:
+        if not self.dtype.is_integer:
+            raise TypeError(f"only integer scalar tensors can be used as an index, not {self.dtype.name}")
+        return int(self._value)
+
+    def __hash__(self):
+        # As in TF 2: == is elementwise, so a Tensor cannot be a dict key.
+        raise TypeError("Tensor is unhashable (== is elementwise). Instead, use tensor.ref() as the key.")
+
+    def ref(self) -> "_Ref":
+        """A hashable reference to this tensor (TF's ``Tensor.ref()``)."""
+        return _Ref(self)
+
+    experimental_ref = ref
+
+    def __repr__(self) -> str:
+        return f"<tf.Tensor: shape={_shape_str(self.shape)}, dtype={self.dtype.name}, numpy={_numpy_repr(self)}>"
+
+    def __str__(self) -> str:
+        return f"tf.Tensor({np.array2string(self.numpy())}, shape={_shape_str(self.shape)}, dtype={self.dtype.name})"
+
+
+class _Ref:
+    """Hashable by identity; ``deref()`` gives the tensor back."""
+
+    __slots__ = ("_tensor",)
+
+    def __init__(self, tensor: Tensor):
+        self._tensor = tensor
+
+    def deref(self) -> Tensor:
+        return self._tensor
+
+    def __hash__(self) -> int:
+        return id(self._tensor)
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, _Ref) and other._tensor is self._tensor
+
+
+class Variable(Tensor):
+    """A Tensor whose value can be replaced; trainable ones are auto-watched."""
+
+    __slots__ = ("name", "trainable", "_auto_watch", "__dict__")
+    _count = 0
+
+    def __init__(self, initial_value: Any = None, trainable: builtins.bool = True,
+                 name: str | None = None, dtype=None, shape=None):
+        if initial_value is None:
+            raise ValueError("Variable: initial_value must be given")
+        if callable(initial_value):
+            initial_value = initial_value()
+        value = convert_to_tensor(initial_value, dtype=dtype)._value
+        # A Variable owns its array: later assigns never alias the caller's data.
+        super().__init__(B.xp.array(value, copy=True))
+        if name is None:
+            Variable._count += 1
+            name = "Variable" if Variable._count == 1 else f"Variable_{Variable._count - 1}"
+        self.name = name if ":" in name else f"{name}:0"
+        self.trainable = builtins.bool(trainable)
+        self._auto_watch = self.trainable and self._value.dtype.kind == "f"
+
+    def __setattr__(self, key, value):
+        object.__setattr__(self, key, value)
+        if key == "trainable" and hasattr(self, "_value"):
+            object.__setattr__(self, "_auto_watch", builtins.bool(value) and self._value.dtype.kind == "f")
+
+    def _checked(self, op: str, value: Any):
+        new = convert_to_tensor(value, dtype_hint=self.dtype)._value
+        if new.shape != self._value.shape:
+            raise InvalidArgumentError(
+                f"{op}: Variable '{self.name}' has shape {_shape_str(self.shape)} and cannot take a "
+                f"value of shape {_shape_str(new.shape)}", op)
+        if new.dtype != self._value.dtype:
+            if new.dtype.kind == "f" and self._value.dtype.kind in "iub":
+                raise InvalidArgumentTypeError(
+                    f"{op}: Variable '{self.name}' is {self.dtype.name}; got a {new.dtype} value", op)
+            new = new.astype(self._value.dtype)
+        return new
+
+    def assign(self, value: Any, read_value: builtins.bool = True) -> "Variable":
+        """Replace the value (same shape and dtype). Tensors read before keep the old value."""
+        self._value = B.xp.array(self._checked("AssignVariableOp", value), copy=True)
+        return self
+
+    def assign_add(self, delta: Any, read_value: builtins.bool = True) -> "Variable":
+        self._value = self._value + self._checked("AssignAddVariableOp", delta)
+        return self
+
+    def assign_sub(self, delta: Any, read_value: builtins.bool = True) -> "Variable":
+        self._value = self._value - self._checked("AssignSubVariableOp", delta)
+        return self
+
+    def value(self) -> Tensor:
+        """The current value as a plain Tensor (a snapshot)."""
+        return Tensor(self._value)
+
+    read_value = value
+
+    def __hash__(self) -> int:
+        # Variables are used as keys (optimizer slots): hash by identity, as Keras variables do.
+        return id(self)
+
+    def __repr__(self) -> str:
+        return (f"<tf.Variable '{self.name}' shape={_shape_str(self.shape)} dtype={self.dtype.name}, "
+                f"numpy={_numpy_repr(self)}>")
+
+    __str__ = __repr__
+
+
+# --- conversion ---------------------------------------------------------------
+def _python_dtype(array: np.ndarray) -> np.dtype:
+    """TF's defaults for Python values: floats float32, ints int32 (int64 if they need it)."""
+    if array.dtype.kind == "f":
+        return np.dtype(np.float32)
+    if array.dtype.kind in "iu":
+        if array.size and (array.max() > np.iinfo(np.int32).max or array.min() < np.iinfo(np.int32).min):
+            return np.dtype(np.int64)
+        return np.dtype(np.int32)
+    return array.dtype
+
+
+def _cast_allowed(source: np.dtype, target: np.dtype) -> builtins.bool:
+    # TF converts ints to floats freely, but never a float to an int silently.
+    return not (source.kind == "f" and target.kind in "iub") and not (source.kind != "b" and target.kind == "b")
+
+
+def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None = None) -> Tensor:
+    """A Tensor from a Tensor, an array, a NumPy/Python scalar or nested lists.
+
+    Dtypes follow TF: NumPy arrays keep theirs, Python floats become float32 and
+    Python ints int32. ``dtype`` is a requirement; ``dtype_hint`` a preference
+    used when the value converts to it without loss of kind.
+    """
+    if isinstance(value, Tensor):
+        if dtype is not None and dtypes.as_dtype(dtype) != value.dtype:
+            raise InvalidArgumentTypeError(
+                f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with "
+                f"dtype {value.dtype.name}: {value!r}")
+        return value
+    from_python = not (B.is_array(value) or isinstance(value, np.generic))
+    if from_python and isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
+        from minitf.ops import shape_ops  # a list of tensors is stacked, as TF does
+        return shape_ops.stack([convert_to_tensor(v, dtype, dtype_hint) for v in value])
+    try:
+        array = B.xp.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise InvalidArgumentError(f"Cannot convert {value!r} to a tensor: {e}") from None
+    if array.dtype.kind in "OUS":
+        raise InvalidArgumentTypeError(
+            f"Cannot convert {value!r} to a tensor: minitf tensors hold numbers and booleans, "
+            f"not {array.dtype} values")
+    natural = _python_dtype(array) if from_python else array.dtype
+    wanted = dtype if dtype is not None else dtype_hint
+    if wanted is not None:
+        target = dtypes.as_dtype(wanted)._np
+        if _cast_allowed(array.dtype, target):
+            natural = target
+        elif dtype is not None:
+            raise InvalidArgumentTypeError(
+                f"Cannot convert {value!r} to EagerTensor of dtype {target.name}")
+    if natural.name not in dtypes._BY_NAME:
+        raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor")
+    return Tensor(array.astype(natural, copy=False))
+
+
+def constant(value: Any, dtype=None, shape=None, name: str | None = None) -> Tensor:
+    """A constant tensor (``tf.constant``); ``shape`` broadcasts a scalar or reshapes."""
+    if isinstance(value, Tensor) and dtype is not None and value.dtype != dtypes.as_dtype(dtype):
+        value = value.numpy()
+    tensor = convert_to_tensor(value, dtype=dtype)
+    if shape is None:
+        return Tensor(B.xp.array(tensor._value, copy=True)) if isinstance(value, np.ndarray) else tensor
+    shape = tuple(shape)
+    if tensor._value.size == 1:
+        return Tensor(B.xp.full(shape, tensor._value.reshape(()), dtype=tensor._value.dtype))
+    if tensor._value.size != int(np.prod(shape)):
+        raise InvalidArgumentError(
+            f"constant: expected {int(np.prod(shape))} values for shape {shape}, got {tensor._value.size}")
+    return Tensor(tensor._value.reshape(shape))
+
+
+def is_tensor(value: Any) -> builtins.bool:
+    return isinstance(value, Tensor)
+
+
+def _shape_str(shape) -> str:
+    return str(tuple(shape))
+
+
+def _numpy_repr(tensor: Tensor) -> str:
+    array = tensor.numpy()
+    return repr(array) if array.ndim else repr(array[()])

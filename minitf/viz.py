@@ -1,0 +1,82 @@
+"""Draw what a GradientTape recorded: DOT text, or a matplotlib figure.
+
+Nodes are tensors (labelled by shape, and by name where the caller gives one)
+and ops; edges follow the forward pass. The backward pass walks them in reverse.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from minitf.autodiff import GradientTape
+
+
+def _graph(tape: GradientTape, names: dict | None):
+    names = {id(t): n for n, t in (names or {}).items()}
+    tensors: dict[int, str] = {}
+    ops: list[tuple[str, str, list[int], list[int]]] = []
+
+    def node(t) -> int:
+        if id(t) not in tensors:
+            label = names.get(id(t), "")
+            tensors[id(t)] = (f"{label}\n" if label else "") + f"{t.dtype.name}{list(t.shape)}"
+        return id(t)
+
+    for i, entry in enumerate(tape.operations):
+        ops.append((f"op{i}", entry.op, [node(x) for x in entry.inputs], [node(y) for y in entry.outputs]))
+    return tensors, ops
+
+
+def to_dot(tape: GradientTape, names: dict[str, Any] | None = None) -> str:
+    """The tape's graph in Graphviz DOT (render with ``dot -Tpng``)."""
+    tensors, ops = _graph(tape, names)
+    lines = ["digraph tape {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
+    for tid, label in tensors.items():
+        lines.append(f'  t{tid} [shape=box, label="{label}"];'.replace("\n", "\\n"))
+    for oid, op, ins, outs in ops:
+        lines.append(f'  {oid} [shape=ellipse, style=filled, fillcolor="#ffe9b3", label="{op}"];')
+        lines += [f"  t{i} -> {oid};" for i in ins] + [f"  {oid} -> t{o};" for o in outs]
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def draw_graph(tape: GradientTape, names: dict[str, Any] | None = None, ax=None, path: str | None = None):
+    """Draw the tape's graph with matplotlib, layered left to right by depth; optionally save to ``path``."""
+    import matplotlib
+
+    if path is not None and matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tensors, ops = _graph(tape, names)
+    depth: dict[Any, int] = {tid: 0 for tid in tensors}
+    for oid, _, ins, outs in ops:
+        d = 1 + max((depth[i] for i in ins), default=0)
+        depth[oid] = d
+        for o in outs:
+            depth[o] = d + 1
+    columns: dict[int, list] = {}
+    for key, d in depth.items():
+        columns.setdefault(d, []).append(key)
+    pos = {key: (d, -row) for d, keys in columns.items() for row, key in enumerate(keys)}
+    if ax is None:
+        width = 2.2 * (max(columns) + 1) if columns else 4
+        height = 1.2 * max((len(v) for v in columns.values()), default=1) + 1
+        _, ax = plt.subplots(figsize=(min(width, 24), min(height, 16)))
+    for oid, _, ins, outs in ops:
+        for a, b in [(i, oid) for i in ins] + [(oid, o) for o in outs]:
+            ax.annotate("", xy=pos[b], xytext=pos[a], arrowprops=dict(arrowstyle="->", color="#555"))
+    for tid, label in tensors.items():
+        ax.text(*pos[tid], label, ha="center", va="center", fontsize=8,
+                bbox=dict(boxstyle="round", facecolor="#dbe9ff", edgecolor="#4a78c2"))
+    for oid, op, _, _ in ops:
+        ax.text(*pos[oid], op, ha="center", va="center", fontsize=8, fontweight="bold",
+                bbox=dict(boxstyle="round", facecolor="#ffe9b3", edgecolor="#c29a4a"))
+    xs = [p[0] for p in pos.values()] or [0]
+    ys = [p[1] for p in pos.values()] or [0]
+    ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    ax.axis("off")
+    if path is not None:
+        ax.figure.tight_layout()
+        ax.figure.savefig(path, dpi=120)
+    return ax
