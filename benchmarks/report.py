@@ -45,23 +45,26 @@ def fmt_bytes(b: float) -> str:
 def fmt_cell(cand: dict[str, Any], row: dict[str, Any], notes: "Footnotes") -> str:
     """One candidate's cell: value ± spread, or a footnoted skip/failure."""
     status = cand.get("status", "ok")
+    if status == "ok" and cand.get("median") is None:
+        return "—"
     if status != "ok" or "median" not in cand:
         reason = cand.get("reason", "")
         return f"{status} [{notes.ref(f'{status}: {reason}')}]"
     median = cand["median"]
     spread = ""
-    if cand.get("n", 0) > 1 and median:
+    if cand.get("n", 0) > 1 and median and cand.get("q1") is not None \
+            and cand.get("q3") is not None:
         spread = f" ±{50.0 * (cand['q3'] - cand['q1']) / median:.0f}%"
     if row.get("value_kind") == "bytes":
         return fmt_bytes(median) + spread
-    if row.get("flops"):
+    if row.get("flops") and median > 0:
         return f"{row['flops'] / median / 1e9:.1f} GFLOP/s ({fmt_seconds(median)}){spread}"
     return fmt_seconds(median) + spread
 
 
 def fmt_ratio(ratio: dict[str, Any] | None) -> str:
     """A ratio cell: ``2.31``, with ``✓ ≤3`` / ``✗ ≤3`` when the case set a target."""
-    if ratio is None or "median" not in ratio:
+    if ratio is None or ratio.get("median") is None:
         return "—"
     text = f"{ratio['median']:.2f}"
     if not ratio.get("paired", True):

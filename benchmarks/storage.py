@@ -8,6 +8,7 @@ half a JSON. (Same folder, so the rename stays on one filesystem and is atomic.)
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -42,9 +43,24 @@ def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
+def json_safe(data: Any) -> Any:
+    """``data`` with NaN and infinities replaced by None (strict JSON has neither).
+
+    A ratio can be infinite (a marginal step time measured as 0 on a noisy machine);
+    that must not cost the whole results file.
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: json_safe(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(v) for v in data]
+    return data
+
+
 def atomic_write_json(path: Path, data: Any) -> Path:
-    """Write ``data`` as indented JSON to ``path`` atomically (NaN/inf are refused)."""
-    text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n"
+    """Write ``data`` as indented JSON to ``path`` atomically (NaN/inf become null)."""
+    text = json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n"
     return atomic_write_text(path, text)
 
 

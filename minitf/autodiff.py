@@ -108,18 +108,22 @@ class GradientTape:
         if self._entries is None:
             return
         tracked = False
-        for x in inputs:
-            if self._tracks(x):
+        for x in inputs:  # no early exit: every trainable variable read here gets watched
+            if id(x) in self._tracked or self._tracks(x):
                 tracked = True
         if not tracked:
             return
-        outputs = output if isinstance(output, tuple) else (output,)
-        floats = [y for y in outputs if y._value.dtype.kind == "f"]
-        if not floats:
-            return  # integer and boolean results carry no gradient
-        self._entries.append(Entry(op, tuple(inputs), outputs, backward))
-        for y in floats:
-            self._tracked[id(y)] = y
+        if type(output) is not tuple:  # the common case, one output: no lists built
+            if output._value.dtype.kind != "f":
+                return  # integer and boolean results carry no gradient
+            self._entries.append(Entry(op, tuple(inputs), (output,), backward))
+            self._tracked[id(output)] = output
+            return
+        floats = [y for y in output if y._value.dtype.kind == "f"]
+        if floats:
+            self._entries.append(Entry(op, tuple(inputs), output, backward))
+            for y in floats:
+                self._tracked[id(y)] = y
 
     @contextlib.contextmanager
     def stop_recording(self) -> Iterator[None]:

@@ -30,7 +30,7 @@ def run(ctx: Context) -> CaseResult:
                         BATCH, ctx.sync),
     ])
     result = CaseResult(NAME, TITLE)
-    result.rows.append(Row(f"model.fit, {n} samples, per step (tf = Keras fit; "
+    result.rows.append(Row(f"model.fit, {n} samples: epoch time / steps (tf = Keras; "
                            f"{ctx.xp_name} = by hand, im2col)", meas, peer_ratios(meas),
                            unit="step", params={"samples": n, "steps": steps_per_epoch(n, BATCH)}))
     return result

@@ -26,7 +26,7 @@ def run(ctx: Context) -> CaseResult:
         fit_candidate("tf", ctx.tf, build, compile_lstm, x, y, BATCH),
     ])
     result = CaseResult(NAME, TITLE)
-    result.rows.append(Row(f"model.fit, {n} samples, per step", meas, peer_ratios(meas),
+    result.rows.append(Row(f"model.fit, {n} samples: epoch time / steps", meas, peer_ratios(meas),
                            unit="step", params={"samples": n, "steps": steps_per_epoch(n, BATCH),
                                                 "seq_len": SEQ_LEN}))
     return result
