@@ -1,0 +1,203 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 05: The first neuron
+# > One Dense unit learns Celsius -> Fahrenheit with compile/fit, beside the same model in TF.
+#
+# Udacity's "Intro to TensorFlow" starts with seven pairs of temperatures and one question:
+# can a network discover the formula $F = 1.8\,C + 32$ from examples alone?
+#
+# A `Dense(1)` layer on one input is the smallest network there is, a single neuron:
+#
+# $$\hat F = w\,C + b$$
+#
+# Training minimises the mean squared error over the $n = 7$ examples,
+#
+# $$L(w, b) = \frac1n \sum_i (w C_i + b - F_i)^2, \qquad
+#   \frac{\partial L}{\partial w} = \frac2n \sum_i (\hat F_i - F_i)\,C_i, \qquad
+#   \frac{\partial L}{\partial b} = \frac2n \sum_i (\hat F_i - F_i),$$
+#
+# and Adam (lesson 04) turns those gradients into steps. If it works, $w \to 1.8$ and $b \to 32$.
+#
+# Lessons 01 to 04 built every piece by hand. Here the whole loop (forward pass, loss, tape,
+# optimizer step) is hidden behind Keras's `compile` and `fit`, and minitf's own versions
+# of them run underneath.
+
+# %%
+try:
+    from lessons import _common as L
+except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+    import _common as L
+
+L.begin("05_first_neuron")
+
+import numpy as np
+
+import minitf
+from minitf.datasets import celsius_fahrenheit
+
+tf = L.tf_or_none()
+celsius, fahrenheit = celsius_fahrenheit()
+for c, f in zip(celsius, fahrenheit):
+    print(f"{c:6.1f} degrees Celsius = {f:6.1f} degrees Fahrenheit")
+
+# %% [markdown]
+# ## One model, written once, built under both frameworks
+#
+# As in every lesson, the model is a function of the framework module. Called with
+# `minitf`, it builds minitf's model; called with `tensorflow`, it builds Keras's. Random
+# initial weights differ between the two (each has its own random generator), so we copy
+# TF's starting weights into minitf's model. From then on, the two should agree to
+# float32 precision.
+
+# %%
+EPOCHS = 500  # as in the course; 7 samples, so even fast mode can afford it
+
+
+def build_neuron(fw):
+    model = fw.keras.Sequential([fw.keras.Input((1,)), fw.keras.layers.Dense(units=1)])
+    model.compile(loss="mean_squared_error", optimizer=fw.keras.optimizers.Adam(0.1))
+    return model
+
+
+ours = build_neuron(minitf)
+theirs = build_neuron(tf) if tf is not None else None
+if theirs is not None:
+    ours.set_weights(theirs.get_weights())
+print("initial [w, b]:", [w.ravel().tolist() for w in ours.get_weights()])
+
+history = ours.fit(celsius, fahrenheit, epochs=EPOCHS, batch_size=7, shuffle=False, verbose=0)
+print(f"minitf: trained {EPOCHS} epochs, final loss {history.history['loss'][-1]:.6f}")
+tf_history = None
+if theirs is not None:
+    tf_history = theirs.fit(celsius, fahrenheit, epochs=EPOCHS, batch_size=7, shuffle=False, verbose=0)
+    print(f"TF:     trained {EPOCHS} epochs, final loss {tf_history.history['loss'][-1]:.6f}")
+
+# %% [markdown]
+# ## What did the neuron learn?
+#
+# `get_weights()` returns the kernel (shape (1, 1)) and the bias (shape (1,)), the same
+# layout as Keras. Compare them with the exact formula's 1.8 and 32.
+
+# %%
+kernel, bias = ours.get_weights()
+print(f"after {EPOCHS} epochs: F = {kernel[0, 0]:.4f} C + {bias[0]:.4f}   (exact: F = 1.8 C + 32)")
+print("prediction for 100 C:", float(ours.predict(np.array([[100.0]], dtype=np.float32), verbose=0)[0, 0]),
+      "(exact: 212)")
+
+L.compare("loss per epoch (first 20)", history.history["loss"][:20],
+          None if tf_history is None else tf_history.history["loss"][:20], tol=1e-3)
+L.compare(f"[w, b] after {EPOCHS} epochs", [w.ravel() for w in ours.get_weights()],
+          None if theirs is None else [w.ravel() for w in theirs.get_weights()], tol=1e-2)
+if tf_history is not None:
+    rel = np.max(np.abs(np.array(history.history["loss"][:20]) - np.array(tf_history.history["loss"][:20]))
+                 / np.abs(np.array(tf_history.history["loss"][:20])))
+    print(f"largest relative difference of the loss over the first 20 epochs: {rel:.2e}")
+
+# %% [markdown]
+# ## Why is the intercept still short of 32? Train longer
+#
+# The slope is right after a few hundred epochs, the intercept is not: the loss surface is a
+# long narrow valley. Moving $w$ by 0.01 changes the predictions by up to 0.4 degrees
+# (the $C_i$ reach 38), while moving $b$ by 0.01 changes them by only 0.01. Once $w$ is
+# nearly right, the remaining error is mostly in $b$, and each step fixes only a little of it.
+# `fit` continues from where it stopped, so we simply call it again.
+
+# %%
+MORE_EPOCHS = 2500
+more = ours.fit(celsius, fahrenheit, epochs=MORE_EPOCHS, batch_size=7, shuffle=False, verbose=0)
+kernel, bias = ours.get_weights()
+slope, intercept = float(kernel[0, 0]), float(bias[0])
+print(f"after {EPOCHS + MORE_EPOCHS} epochs: F = {slope:.4f} C + {intercept:.4f}   (exact: F = 1.8 C + 32)")
+long_loss = history.history["loss"] + more.history["loss"]
+
+# %% [markdown]
+# ## The loss curve
+#
+# The loss falls fast while $w$ and $b$ are far off, then slowly: once the predictions are
+# close, the gradients are small. Under TF the same curve should lie on top of minitf's.
+
+# %%
+plt = L.pyplot()
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.plot(long_loss, label="minitf", linewidth=3)
+if tf_history is not None:
+    ax.plot(tf_history.history["loss"], "--", label=f"TensorFlow (first {EPOCHS} epochs)", linewidth=1.5)
+ax.set_yscale("log")
+ax.set_xlabel("epoch")
+ax.set_ylabel("mean squared error")
+ax.set_title("Celsius -> Fahrenheit: loss per epoch")
+ax.legend()
+L.savefig(fig, "loss_curve")
+
+fig, ax = plt.subplots(figsize=(6, 4))
+grid = np.linspace(-50, 110, 50, dtype=np.float32)
+ax.plot(grid, 1.8 * grid + 32, color="gray", label="F = 1.8 C + 32")
+ax.plot(grid, ours.predict(grid[:, None], verbose=0)[:, 0], "--", label="minitf's neuron")
+ax.scatter(celsius, fahrenheit, color="black", zorder=3, label="the 7 examples")
+ax.set_xlabel("Celsius")
+ax.set_ylabel("Fahrenheit")
+ax.legend()
+L.savefig(fig, "predictions")
+
+# %% [markdown]
+# ## A bigger network learns the same line
+#
+# The course then tries three layers: `Dense(4) - Dense(4) - Dense(1)`. With no activation
+# functions, a stack of Dense layers is still a linear function, $W_3 (W_2 (W_1 C + b_1) + b_2) + b_3$:
+# it predicts just as well, but its weights no longer read as 1.8 and 32.
+
+# %%
+def build_deeper(fw):
+    model = fw.keras.Sequential([
+        fw.keras.Input((1,)),
+        fw.keras.layers.Dense(units=4),
+        fw.keras.layers.Dense(units=4),
+        fw.keras.layers.Dense(units=1),
+    ])
+    model.compile(loss="mean_squared_error", optimizer=fw.keras.optimizers.Adam(0.1))
+    return model
+
+
+deeper = build_deeper(minitf)
+deeper_tf = build_deeper(tf) if tf is not None else None
+if deeper_tf is not None:
+    deeper.set_weights(deeper_tf.get_weights())
+deep_history = deeper.fit(celsius, fahrenheit, epochs=EPOCHS, batch_size=7, shuffle=False, verbose=0)
+deep_prediction = float(deeper.predict(np.array([[100.0]], dtype=np.float32), verbose=0)[0, 0])
+print(f"deeper model: 100 C -> {deep_prediction:.3f} F (exact 212)")
+for i, layer in enumerate(deeper.layers):
+    print(f"layer {i} weights:", [np.round(w, 3).tolist() for w in layer.get_weights()])
+if deeper_tf is not None:
+    deep_tf_history = deeper_tf.fit(celsius, fahrenheit, epochs=EPOCHS, batch_size=7, shuffle=False, verbose=0)
+    L.compare("deeper model: loss per epoch (first 20)", deep_history.history["loss"][:20],
+              deep_tf_history.history["loss"][:20], tol=1e-2)
+
+# %% [markdown]
+# ## Exercises
+# 1. (Udacity) Change the learning rate of `Adam` to 0.01 and 1.0. How many epochs does each need?
+#    Plot the three loss curves on one log-scale axis.
+# 2. (Udacity) Predict 100 °C with the trained model and compare with the exact 212 °F. Why is the
+#    one-neuron model nearly exact, while a model with a `relu` between the layers may not be?
+# 3. Replace `Adam(0.1)` by `SGD(0.0001)`. Derive from the gradients above why a much smaller
+#    learning rate is needed (hint: the $C_i$ are as large as 38 and the $F_i$ as large as 100).
+# 4. Show that the deeper model's product of kernels $W_1 W_2 W_3$ is close to 1.8, and work out
+#    what combination of its biases gives 32.
+# 5. Write the training loop yourself with `minitf.GradientTape` and the gradient formulas at the
+#    top of this lesson, and check that its first 10 losses equal `fit`'s.
+
+# %%
+L.summary(slope=slope, intercept=intercept, final_loss=long_loss[-1],
+          deeper_prediction_100c=deep_prediction, epochs=EPOCHS + MORE_EPOCHS)
