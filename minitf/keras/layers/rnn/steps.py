@@ -1,0 +1,343 @@
+"""The LSTM and GRU time step, each as ONE recorded op (forward and gradient side by side).
+
+A recurrent layer runs in two parts (see ``base_rnn.py``):
+
+1. the inputs of ALL time steps are projected at once: ``xw = x @ kernel + bias``,
+   one matmul of shape (batch * time, features) @ (features, k * units);
+2. then one op per time step: ``h @ recurrent_kernel`` for all k gates in ONE matmul,
+   followed by the gate math. Backpropagation through time needs no code of its own:
+   the tape records these ops and walks them backwards, newest step first.
+
+Writing the gate math of a step as a dozen separate minitf ops would record a dozen
+entries per step (and as many backward calls). Instead each step is one op, here: its
+forward runs on raw arrays, and its backward is the gate derivative written out below.
+The formulas are written ONCE, against a tiny namespace ``k`` of array functions, and run
+
+* on raw backend arrays (``_ARRAYS``): the fast path, used when nothing records the
+  backward pass (ordinary training);
+* on minitf ops (``_OPS``), when an outer tape is recording the backward pass (second
+  derivatives): the gates are then recomputed from the op's inputs with minitf ops, so
+  the outer tape sees how the gradient depends on every input.
+
+Masks: ``mask`` is a (batch, 1) bool array; a row whose mask is False keeps its previous
+state (h, and c for the LSTM), exactly as Keras's ``backend.rnn`` does with ``where``.
+Its gradient therefore passes straight through to the previous state for that row.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.autodiff import is_recording, record
+from minitf.ops import elementwise as E
+from minitf.ops import linalg as L
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
+from minitf.tensor import Tensor
+
+
+# --- the two namespaces the formulas run on ---------------------------------------------
+class _ArrayMath:
+    """Raw backend arrays (NumPy or CuPy): nothing is recorded."""
+
+    @staticmethod
+    def sigmoid(a):
+        """1 / (1 + e^-a), in place on one new array. For a < -88, e^-a = inf and 1/inf = 0, as it
+        should be: the step ops silence that overflow warning (``_quiet``) around their math."""
+        y = B.xp.negative(a)
+        B.xp.exp(y, out=y)
+        y += 1
+        return B.xp.reciprocal(y, out=y)
+
+    @staticmethod
+    def tanh(a):
+        return B.xp.tanh(a)
+
+    @staticmethod
+    def matmul(a, b):
+        return a @ b
+
+    @staticmethod
+    def matmul_bt(a, b):  # a @ b^T
+        return a @ b.T
+
+    @staticmethod
+    def matmul_at(a, b):  # a^T @ b
+        return a.T @ b
+
+    @staticmethod
+    def split(a, n: int) -> list:
+        width = a.shape[-1] // n
+        return [a[:, j * width:(j + 1) * width] for j in range(n)]
+
+    @staticmethod
+    def concat(parts: list):
+        return B.xp.concatenate(parts, axis=-1)
+
+    @staticmethod
+    def where(mask, a, b):
+        return B.xp.where(mask, a, b)
+
+    @staticmethod
+    def sum_rows(a):
+        return a.sum(axis=0)
+
+
+class _OpsMath:
+    """minitf ops: every step is recorded (used when an outer tape watches the backward pass)."""
+
+    sigmoid = staticmethod(E.sigmoid)
+    tanh = staticmethod(E.tanh)
+
+    @staticmethod
+    def matmul(a, b):
+        return L.matmul(a, b)
+
+    @staticmethod
+    def matmul_bt(a, b):
+        return L.matmul(a, b, transpose_b=True)
+
+    @staticmethod
+    def matmul_at(a, b):
+        return L.matmul(a, b, transpose_a=True)
+
+    @staticmethod
+    def split(a, n: int) -> list:
+        return S.split(a, n, axis=-1)
+
+    @staticmethod
+    def concat(parts: list):
+        return S.concat(parts, axis=-1)
+
+    @staticmethod
+    def where(mask, a, b):
+        return E.where(Tensor(mask), a, b)
+
+    @staticmethod
+    def sum_rows(a):
+        return R.reduce_sum(a, axis=0)
+
+
+_ARRAYS = _ArrayMath()
+_OPS = _OpsMath()
+def _quiet():
+    return np.errstate(over="ignore")  # see _ArrayMath.sigmoid
+
+
+def _values(*tensors):
+    return tuple(None if t is None else t._value for t in tensors)
+
+
+def _masked_carry(k, mask, d):
+    """Split an upstream gradient by the mask: (part for the new cell value, part carried to the old state)."""
+    if mask is None:
+        return d, None
+    return k.where(mask, d, 0), k.where(mask, 0, d)
+
+
+# --- LSTM ---------------------------------------------------------------------------------
+def lstm_gates(k, z, c_prev, activation=None, recurrent_activation=None):
+    """The LSTM cell after the matmuls. ``z`` (batch, 4u) = x W + b + h_prev U, columns i, f, c, o.
+
+        i = sigmoid(z_i)   f = sigmoid(z_f)   g = tanh(z_c)   o = sigmoid(z_o)
+        c = f * c_prev + i * g
+        h = o * tanh(c)
+
+    Returns (i, f, g, o, c, tanh(c), h). ``activation`` / ``recurrent_activation``
+    replace tanh / sigmoid (the composite path of a layer with other activations).
+    """
+    act = activation or k.tanh
+    rec_act = recurrent_activation or k.sigmoid
+    z_i, z_f, z_c, z_o = k.split(z, 4)
+    i, f, g, o = rec_act(z_i), rec_act(z_f), act(z_c), rec_act(z_o)
+    c = f * c_prev + i * g
+    tanh_c = act(c)
+    return i, f, g, o, c, tanh_c, o * tanh_c
+
+
+def _lstm_backward(k, gates, c_prev, h_prev, recurrent_kernel, dh, dc, mask):
+    """Gradients of (h, c) -> (xw, h_prev, c_prev, recurrent_kernel), by the chain rule:
+
+        dc_total = dc + dh * o * (1 - tanh(c)^2)             (c feeds h through tanh)
+        dz_i = dc_total * g * i (1 - i)                      (sigmoid' = s (1 - s))
+        dz_f = dc_total * c_prev * f (1 - f)
+        dz_c = dc_total * i * (1 - g^2)                      (tanh' = 1 - tanh^2)
+        dz_o = dh * tanh(c) * o (1 - o)
+        d xw = dz;  d h_prev = dz U^T;  d U = h_prev^T dz;  d c_prev = dc_total * f
+    """
+    i, f, g, o, _, tanh_c, _ = gates
+    dh, dh_carry = _masked_carry(k, mask, dh)
+    dc, dc_carry = _masked_carry(k, mask, dc)
+    dc_total = dc + dh * o * (1 - tanh_c * tanh_c)
+    dz = k.concat([dc_total * g * i * (1 - i),
+                   dc_total * c_prev * f * (1 - f),
+                   dc_total * i * (1 - g * g),
+                   dh * tanh_c * o * (1 - o)])
+    dh_prev = k.matmul_bt(dz, recurrent_kernel)
+    dc_prev = dc_total * f
+    if mask is not None:
+        dh_prev, dc_prev = dh_prev + dh_carry, dc_prev + dc_carry
+    return dz, dh_prev, dc_prev, k.matmul_at(h_prev, dz)
+
+
+def lstm_step(xw: Tensor, h_prev: Tensor, c_prev: Tensor, recurrent_kernel: Tensor,
+              mask=None) -> tuple[Tensor, Tensor]:
+    """One LSTM step as one op: (xw_t, h_prev, c_prev, U) -> (h, c).
+
+    ``xw`` (batch, 4u) is this step's slice of x W + b. ``mask`` (batch, 1) bool or None.
+    Forward: z = xw + h_prev U, then ``lstm_gates``; backward: ``_lstm_backward`` (formulas there).
+    """
+    k = _ARRAYS
+    xw_v, h_v, c_v, u_v = _values(xw, h_prev, c_prev, recurrent_kernel)
+    with _quiet():
+        gates = lstm_gates(k, xw_v + h_v @ u_v, c_v)
+    h, c = gates[6], gates[4]
+    if mask is not None:
+        h, c = B.xp.where(mask, h, h_v), B.xp.where(mask, c, c_v)
+
+    def backward(dys):
+        dh, dc = dys
+        if is_recording():  # an outer tape differentiates this gradient: recompute with ops
+            again = lstm_gates(_OPS, xw + L.matmul(h_prev, recurrent_kernel), c_prev)
+            return _lstm_backward(_OPS, again, c_prev, h_prev, recurrent_kernel, dh, dc, mask)
+        grads = _lstm_backward(k, gates, c_v, h_v, u_v, dh._value, dc._value, mask)
+        return tuple(Tensor(g) for g in grads)
+
+    return record("LSTMCell", (xw, h_prev, c_prev, recurrent_kernel), (Tensor(h), Tensor(c)), backward)
+
+
+# --- GRU ----------------------------------------------------------------------------------
+def gru_gates(k, xw, hu, h_prev, activation=None, recurrent_activation=None):
+    """The GRU cell (``reset_after=True``) after the matmuls; columns z, r, h.
+
+    ``xw`` = x W + b_input and ``hu`` = h_prev U + b_recurrent, both (batch, 3u):
+
+        z = sigmoid(xw_z + hu_z)     r = sigmoid(xw_r + hu_r)
+        n = tanh(xw_h + r * hu_h)    (the reset gate applied AFTER the matmul)
+        h = z * h_prev + (1 - z) * n
+
+    Returns (z, r, n, hu_h, h).
+    """
+    act = activation or k.tanh
+    rec_act = recurrent_activation or k.sigmoid
+    x_z, x_r, x_h = k.split(xw, 3)
+    u_z, u_r, u_h = k.split(hu, 3)
+    z = rec_act(x_z + u_z)
+    r = rec_act(x_r + u_r)
+    n = act(x_h + r * u_h)
+    return z, r, n, u_h, z * h_prev + (1 - z) * n
+
+
+def _gru_backward(k, gates, h_prev, recurrent_kernel, dh, mask, with_bias):
+    """Gradients of h -> (xw, h_prev, U, b_recurrent):
+
+        dn = dh (1 - z);   da_h = dn (1 - n^2)                  (pre-activation of n)
+        da_z = dh (h_prev - n) z (1 - z);   da_r = da_h * hu_h * r (1 - r)
+        d xw = [da_z, da_r, da_h];   d hu = [da_z, da_r, da_h * r]
+        d h_prev = dh z + d hu U^T;   d U = h_prev^T d hu;   d b_recurrent = sum over the batch of d hu
+    """
+    z, r, n, u_h, _ = gates
+    dh, dh_carry = _masked_carry(k, mask, dh)
+    da_h = dh * (1 - z) * (1 - n * n)
+    da_z = dh * (h_prev - n) * z * (1 - z)
+    da_r = da_h * u_h * r * (1 - r)
+    dxw = k.concat([da_z, da_r, da_h])
+    dhu = k.concat([da_z, da_r, da_h * r])
+    dh_prev = dh * z + k.matmul_bt(dhu, recurrent_kernel)
+    if mask is not None:
+        dh_prev = dh_prev + dh_carry
+    grads = (dxw, dh_prev, k.matmul_at(h_prev, dhu))
+    return grads + (k.sum_rows(dhu),) if with_bias else grads
+
+
+def gru_step(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor | None = None,
+             mask=None) -> Tensor:
+    """One GRU step (``reset_after=True``) as one op: (xw_t, h_prev, U, b_recurrent) -> h.
+
+    Forward: hu = h_prev U + b_recurrent, then ``gru_gates``; backward: ``_gru_backward``.
+    """
+    k = _ARRAYS
+    xw_v, h_v, u_v, b_v = _values(xw, h_prev, recurrent_kernel, recurrent_bias)
+    hu = h_v @ u_v
+    if b_v is not None:
+        hu += b_v
+    with _quiet():
+        gates = gru_gates(k, xw_v, hu, h_v)
+    h = gates[4] if mask is None else B.xp.where(mask, gates[4], h_v)
+    with_bias = recurrent_bias is not None
+
+    def backward(dh):
+        if is_recording():
+            hu_t = L.matmul(h_prev, recurrent_kernel)
+            again = gru_gates(_OPS, xw, hu_t + recurrent_bias if with_bias else hu_t, h_prev)
+            return _gru_backward(_OPS, again, h_prev, recurrent_kernel, dh, mask, with_bias)
+        grads = _gru_backward(k, gates, h_v, u_v, dh._value, mask, with_bias)
+        return tuple(Tensor(g) for g in grads)
+
+    inputs = (xw, h_prev, recurrent_kernel) + ((recurrent_bias,) if with_bias else ())
+    return record("GRUCell", inputs, Tensor(h), backward)
+
+
+def gru_gates_reset_before(k, xw, h_prev, recurrent_kernel, activation=None, recurrent_activation=None):
+    """The GRU cell with ``reset_after=False`` (the reset gate applied BEFORE the matmul).
+
+        z = sigmoid(xw_z + (h_prev U)_z)    r = sigmoid(xw_r + (h_prev U)_r)
+        n = tanh(xw_h + (r * h_prev) U_h)
+        h = z * h_prev + (1 - z) * n
+
+    Two matmuls per step: h_prev U_{z,r} and (r * h_prev) U_h. Returns (z, r, n, r * h_prev, h).
+    """
+    act = activation or k.tanh
+    rec_act = recurrent_activation or k.sigmoid
+    units = h_prev.shape[-1]
+    x_z, x_r, x_h = k.split(xw, 3)
+    u_z, u_r = k.split(k.matmul(h_prev, recurrent_kernel[:, :2 * units]), 2)
+    z = rec_act(x_z + u_z)
+    r = rec_act(x_r + u_r)
+    rh = r * h_prev
+    n = act(x_h + k.matmul(rh, recurrent_kernel[:, 2 * units:]))
+    return z, r, n, rh, z * h_prev + (1 - z) * n
+
+
+def _gru_reset_before_backward(k, gates, h_prev, recurrent_kernel, dh, mask):
+    """Gradients of h -> (xw, h_prev, U) for ``reset_after=False``:
+
+        da_h = dh (1 - z)(1 - n^2);   d(r h_prev) = da_h U_h^T;   d U_h = (r h_prev)^T da_h
+        da_z = dh (h_prev - n) z (1 - z);   da_r = d(r h_prev) * h_prev * r (1 - r)
+        d h_prev = dh z + d(r h_prev) r + [da_z, da_r] U_{z,r}^T;   d U_{z,r} = h_prev^T [da_z, da_r]
+    """
+    z, r, n, rh, _ = gates
+    units = h_prev.shape[-1]
+    u_zr, u_h = recurrent_kernel[:, :2 * units], recurrent_kernel[:, 2 * units:]
+    dh, dh_carry = _masked_carry(k, mask, dh)
+    da_h = dh * (1 - z) * (1 - n * n)
+    drh = k.matmul_bt(da_h, u_h)
+    da_z = dh * (h_prev - n) * z * (1 - z)
+    da_r = drh * h_prev * r * (1 - r)
+    dzr = k.concat([da_z, da_r])
+    dh_prev = dh * z + drh * r + k.matmul_bt(dzr, u_zr)
+    if mask is not None:
+        dh_prev = dh_prev + dh_carry
+    du = k.concat([k.matmul_at(h_prev, dzr), k.matmul_at(rh, da_h)])
+    return k.concat([da_z, da_r, da_h]), dh_prev, du
+
+
+def gru_step_reset_before(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, mask=None) -> Tensor:
+    """One GRU step (``reset_after=False``) as one op: (xw_t, h_prev, U) -> h.
+
+    Forward: ``gru_gates_reset_before``; backward: ``_gru_reset_before_backward``.
+    """
+    k = _ARRAYS
+    xw_v, h_v, u_v = _values(xw, h_prev, recurrent_kernel)
+    with _quiet():
+        gates = gru_gates_reset_before(k, xw_v, h_v, u_v)
+    h = gates[4] if mask is None else B.xp.where(mask, gates[4], h_v)
+
+    def backward(dh):
+        if is_recording():
+            again = gru_gates_reset_before(_OPS, xw, h_prev, recurrent_kernel)
+            return _gru_reset_before_backward(_OPS, again, h_prev, recurrent_kernel, dh, mask)
+        grads = _gru_reset_before_backward(k, gates, h_v, u_v, dh._value, mask)
+        return tuple(Tensor(g) for g in grads)
+
+    return record("GRUCellResetBefore", (xw, h_prev, recurrent_kernel), Tensor(h), backward)

@@ -1,0 +1,69 @@
+"""TimeDistributed (``keras.layers.TimeDistributed``): the same layer applied at every time step.
+
+For an input of shape (batch, timesteps, ...), ``TimeDistributed(layer)`` calls ``layer`` on
+each slice x[:, t] (shape (batch, ...)) and stacks the results back along axis 1. One set of
+weights serves every step. As in Keras, each step is a separate call of the inner layer (so a
+BatchNormalization inside sees per-step batch statistics).
+"""
+from __future__ import annotations
+
+from minitf.keras.layers.layer import Layer
+from minitf.keras.layers.rnn.bidirectional import deserialize_layer, serialize_layer
+from minitf.ops import shape_ops as S
+from minitf.tensor import Tensor, convert_to_tensor
+
+
+class TimeDistributed(Layer):
+    """Applies ``layer`` to every temporal slice of a (batch, timesteps, ...) input."""
+
+    def __init__(self, layer: Layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
+                             f"Received: {layer}")
+        super().__init__(**kwargs)
+        self.layer = layer
+        self.supports_masking = True
+
+    def _child_input_shape(self, input_shape) -> tuple:
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) < 3:
+            raise ValueError(f"`TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
+                             f"dimensions (batch, timesteps, ...), received: {input_shape}")
+        return (input_shape[0], *input_shape[2:])
+
+    def build(self, input_shape) -> None:
+        child = self._child_input_shape(tuple(input_shape))
+        if not self.layer.built:
+            self.layer.build(child)
+
+    def compute_output_shape(self, input_shape):
+        child_output = self.layer.compute_output_shape(self._child_input_shape(tuple(input_shape)))
+        return (child_output[0], input_shape[1], *child_output[1:])
+
+    def call(self, inputs, training=None, mask=None) -> Tensor:
+        x = convert_to_tensor(inputs)
+        self._child_input_shape(tuple(x.shape))
+        if mask is not None:
+            mask_shape = tuple(mask.shape)
+            if len(mask_shape) < 2 or mask_shape[:2] != tuple(x.shape[:2]):
+                raise ValueError(f"The `mask` passed to the `TimeDistributed` layer has a shape {mask_shape} that is "
+                                 f"incompatible with the input shape {tuple(x.shape)}: its first two dimensions "
+                                 f"(batch size and timesteps) must match the input's.")
+        kwargs = {}
+        if self.layer._call_has_training_arg and training is not None:
+            kwargs["training"] = training
+        outputs = []
+        for t, x_t in enumerate(S.unstack(x, axis=1)):  # one op for all slices (its gradient is one stack)
+            if self.layer._call_has_mask_arg and mask is not None:
+                kwargs["mask"] = mask[:, t]
+            outputs.append(self.layer.call(x_t, **kwargs))
+        return S.stack(outputs, axis=1)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["layer"] = serialize_layer(self.layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "TimeDistributed":
+        config = dict(config)
+        return cls(deserialize_layer(config.pop("layer")), **config)
