@@ -91,6 +91,12 @@ def as_dtype(value) -> DType:
     return _BY_NAME[name]
 
 
+_BY_NUMPY = {d._np: d for d in _BY_NAME.values()}
+
+
 def from_numpy(np_dtype) -> DType:
-    """The DType of a NumPy dtype (fast path used by Tensor.dtype)."""
-    return _BY_NAME[np_dtype.name]
+    """The DType of a NumPy dtype (the hot path under Tensor.dtype: one dict lookup)."""
+    try:
+        return _BY_NUMPY[np_dtype]
+    except KeyError:
+        return _BY_NAME[np.dtype(np_dtype).name]

@@ -1,0 +1,262 @@
+"""Metrics from confusion counts: TruePositives ..., Precision, Recall, AUC.
+
+A prediction is positive at threshold t when y_pred > t (strictly); a label is positive when
+nonzero. With weighted counts accumulated over all batches:
+
+    precision = TP / (TP + FP)        recall = TP / (TP + FN)        (0 when the denominator is 0)
+
+``top_k`` keeps only each row's k largest predictions (the rest count as negative); ``class_id``
+scores one column of a multi-class output.
+
+AUC (area under the ROC or PR curve) counts TP/FP/TN/FN at ``num_thresholds`` (200) evenly spaced
+thresholds, -eps, 1/(T-1), ..., 1+eps, then sums the curve between neighbouring thresholds:
+    ROC:  x = FP / (FP + TN), y = recall;  PR: x = recall, y = precision
+    "interpolation" (default): trapezoids (ROC), or for PR the Davis & Goadrich interpolation
+    "minoring" / "majoring": the lower / upper Riemann sum.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.keras.metrics import metrics_utils as U
+from minitf.keras.metrics.metric import Metric, as_array
+from minitf.tensor import Tensor
+
+EPSILON = 1e-7
+
+
+class _ConfusionMatrixConditionCount(Metric):
+    """One confusion count (per threshold)."""
+
+    _condition = ""
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.thresholds = U.parse_init_thresholds(thresholds, default_threshold=0.5)
+        self._evenly = U.is_evenly_distributed_thresholds(self.thresholds)
+        self.accumulator = self.add_variable(shape=(len(self.thresholds),), name="accumulator")
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        U.update_confusion_matrix_variables(
+            {self._condition: self.accumulator}, as_array(y_true), as_array(y_pred), self.thresholds,
+            thresholds_distributed_evenly=self._evenly,
+            sample_weight=None if sample_weight is None else as_array(sample_weight))
+
+    def result(self) -> Tensor:
+        value = self.accumulator._value
+        return Tensor(value[0] if len(self.thresholds) == 1 else value)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConfusionMatrixConditionCount):
+    """Weighted count of positive labels predicted positive."""
+
+    _condition = U.TRUE_POSITIVES
+
+
+class FalsePositives(_ConfusionMatrixConditionCount):
+    """Weighted count of negative labels predicted positive."""
+
+    _condition = U.FALSE_POSITIVES
+
+
+class TrueNegatives(_ConfusionMatrixConditionCount):
+    """Weighted count of negative labels predicted negative."""
+
+    _condition = U.TRUE_NEGATIVES
+
+
+class FalseNegatives(_ConfusionMatrixConditionCount):
+    """Weighted count of positive labels predicted negative."""
+
+    _condition = U.FALSE_NEGATIVES
+
+
+class _PrecisionRecall(Metric):
+    _second = ""  # FP for precision, FN for recall
+    _second_name = ""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
+        default = 0.5 if top_k is None else U.NEG_INF
+        self.thresholds = U.parse_init_thresholds(thresholds, default_threshold=default)
+        self._evenly = U.is_evenly_distributed_thresholds(self.thresholds)
+        self.true_positives = self.add_variable(shape=(len(self.thresholds),), name="true_positives")
+        setattr(self, self._second_name,
+                self.add_variable(shape=(len(self.thresholds),), name=self._second_name))
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        U.update_confusion_matrix_variables(
+            {U.TRUE_POSITIVES: self.true_positives, self._second: getattr(self, self._second_name)},
+            as_array(y_true), as_array(y_pred), self.thresholds, top_k=self.top_k, class_id=self.class_id,
+            sample_weight=None if sample_weight is None else as_array(sample_weight),
+            thresholds_distributed_evenly=self._evenly)
+
+    def result(self) -> Tensor:
+        tp = self.true_positives._value
+        value = U.divide_no_nan(tp, tp + getattr(self, self._second_name)._value)
+        return Tensor(value[0] if len(self.thresholds) == 1 else value)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
+                "class_id": self.class_id}
+
+
+class Precision(_PrecisionRecall):
+    """TP / (TP + FP): of the predicted positives, the fraction that are positive."""
+
+    _second, _second_name = U.FALSE_POSITIVES, "false_positives"
+
+
+class Recall(_PrecisionRecall):
+    """TP / (TP + FN): of the actual positives, the fraction predicted positive."""
+
+    _second, _second_name = U.FALSE_NEGATIVES, "false_negatives"
+
+
+class AUC(Metric):
+    """Area under the ROC (default) or PR curve, from counts at ``num_thresholds`` thresholds."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
+                 thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
+        curves = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
+        if str(curve).lower() not in curves:
+            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are ["PR", "ROC", "PRGAIN"]')
+        methods = ("interpolation", "majoring", "minoring")
+        if str(summation_method).lower() not in methods:
+            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". Expected values are '
+                             f'["interpolation", "majoring", "minoring"]')
+        self._init_from_thresholds = thresholds is not None
+        if thresholds is not None:
+            self.num_thresholds = len(thresholds) + 2
+            thresholds = sorted(thresholds)
+            self._evenly = U.is_evenly_distributed_thresholds(np.array([0.0] + thresholds + [1.0]))
+        else:
+            if num_thresholds <= 1:
+                raise ValueError(f"Argument `num_thresholds` must be an integer > 1. "
+                                 f"Received: num_thresholds={num_thresholds}")
+            self.num_thresholds = num_thresholds
+            thresholds = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self._evenly = True
+        self._thresholds = np.array([0.0 - EPSILON] + list(thresholds) + [1.0 + EPSILON])
+        self.curve = curves[str(curve).lower()]
+        self.summation_method = str(summation_method).lower()
+        super().__init__(name=name, dtype=dtype)
+        self.multi_label, self.num_labels = multi_label, num_labels
+        self.label_weights = None if label_weights is None else np.asarray(label_weights, dtype=self._np_dtype)
+        self._from_logits = from_logits
+        self._built = False
+        if multi_label:
+            if num_labels:
+                self._build((None, num_labels))
+        else:
+            if num_labels:
+                raise ValueError("`num_labels` is needed only when `multi_label` is True.")
+            self._build(None)
+
+    @property
+    def thresholds(self) -> list:
+        return list(self._thresholds)
+
+    def _build(self, shape) -> None:
+        if self.multi_label:
+            if len(shape) != 2:
+                raise ValueError(f"`y_pred` must have rank 2 when `multi_label=True`. Found rank {len(shape)}. "
+                                 f"Full shape received for `y_pred`: {shape}")
+            self._num_labels = shape[1]
+            variable_shape = (self.num_thresholds, self._num_labels)
+        else:
+            variable_shape = (self.num_thresholds,)
+        self.true_positives = self.add_variable(shape=variable_shape, name="true_positives")
+        self.false_positives = self.add_variable(shape=variable_shape, name="false_positives")
+        self.true_negatives = self.add_variable(shape=variable_shape, name="true_negatives")
+        self.false_negatives = self.add_variable(shape=variable_shape, name="false_negatives")
+        self._built = True
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        y_pred = as_array(y_pred)
+        if not self._built:
+            self._build(y_pred.shape)
+        if self._from_logits:
+            y_pred = (1.0 / (1.0 + B.xp.exp(-y_pred.astype(np.float64)))).astype(y_pred.dtype)
+        U.update_confusion_matrix_variables(
+            {U.TRUE_POSITIVES: self.true_positives, U.TRUE_NEGATIVES: self.true_negatives,
+             U.FALSE_POSITIVES: self.false_positives, U.FALSE_NEGATIVES: self.false_negatives},
+            as_array(y_true), y_pred, self._thresholds, thresholds_distributed_evenly=self._evenly,
+            sample_weight=None if sample_weight is None else as_array(sample_weight), multi_label=self.multi_label,
+            label_weights=None if self.multi_label else self.label_weights)
+
+    def _by_label(self, terms) -> Any:
+        xp = B.xp
+        if not self.multi_label:
+            return xp.sum(terms)
+        by_label = xp.sum(terms, axis=0)
+        if self.label_weights is None:
+            return xp.mean(by_label)
+        weights = xp.asarray(self.label_weights)
+        return U.divide_no_nan(xp.sum(by_label * weights), xp.sum(weights))
+
+    def interpolate_pr_auc(self) -> Any:
+        """Davis & Goadrich (2006): precision interpolated between thresholds as TP varies linearly."""
+        xp = B.xp
+        tp, fp, fn = self.true_positives._value, self.false_positives._value, self.false_negatives._value
+        zero = tp.dtype.type(0)
+        dtp = tp[:-1] - tp[1:]
+        p = tp + fp
+        dp = p[:-1] - p[1:]
+        prec_slope = U.divide_no_nan(dtp, xp.maximum(dp, zero))
+        intercept = tp[1:] - prec_slope * p[1:]
+        safe_p_ratio = xp.where((p[:-1] > 0) & (p[1:] > 0), U.divide_no_nan(p[:-1], xp.maximum(p[1:], zero)),
+                                xp.ones_like(p[1:]))
+        with np.errstate(divide="ignore"):
+            log_ratio = xp.log(safe_p_ratio)
+        increment = U.divide_no_nan(prec_slope * (dtp + intercept * log_ratio), xp.maximum(tp[1:] + fn[1:], zero))
+        return self._by_label(increment)
+
+    def result(self) -> Tensor:
+        xp = B.xp
+        dtype = self._np_dtype.type
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return Tensor(xp.asarray(self.interpolate_pr_auc(), dtype=self._np_dtype))
+        tp, fp = self.true_positives._value, self.false_positives._value
+        tn, fn = self.true_negatives._value, self.false_negatives._value
+        recall = U.divide_no_nan(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = U.divide_no_nan(fp, fp + tn), recall
+        elif self.curve == "PR":
+            x, y = recall, U.divide_no_nan(tp, tp + fp)
+        else:  # PRGAIN
+            scaling = U.divide_no_nan(tp + fn, tn + fp)
+            recall_gain = dtype(1) - scaling * U.divide_no_nan(fn, tp)
+            precision_gain = dtype(1) - scaling * U.divide_no_nan(fp, tp)
+            recall_gain = xp.maximum(xp.where(tp == 0, dtype(0), recall_gain), dtype(0))
+            precision_gain = xp.where(tp == 0, dtype(1), precision_gain)
+            x, y = recall_gain, precision_gain
+        if self.summation_method == "interpolation":
+            heights = (y[:-1] + y[1:]) / dtype(2)
+        elif self.summation_method == "minoring":
+            heights = xp.minimum(y[:-1], y[1:])
+        else:
+            heights = xp.maximum(y[:-1], y[1:])
+        return Tensor(xp.asarray(self._by_label((x[:-1] - x[1:]) * heights), dtype=self._np_dtype))
+
+    def reset_state(self) -> None:
+        if self._built:
+            super().reset_state()
+
+    def get_config(self) -> dict:
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
+                  "summation_method": self.summation_method, "multi_label": self.multi_label,
+                  "num_labels": self.num_labels,
+                  "label_weights": None if self.label_weights is None else self.label_weights.tolist(),
+                  "from_logits": self._from_logits}
+        if self._init_from_thresholds:
+            config["thresholds"] = self.thresholds[1:-1]
+        return config

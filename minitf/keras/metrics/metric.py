@@ -1,0 +1,109 @@
+"""The Metric base class (``tf.keras.metrics.Metric``): a running statistic over batches.
+
+A metric keeps *state variables* (totals, counts, confusion counts ...). ``update_state(y_true,
+y_pred, sample_weight=None)`` folds a batch into them, ``result()`` computes the value from them,
+``reset_state()`` zeroes them (``fit`` does that at the start of each epoch). ``metric(y_true,
+y_pred)`` updates, then returns the result -- of *all* batches so far, not only this one.
+
+Metrics need no gradients: minitf's update the state arrays directly (``variable._value``)
+with NumPy/CuPy arithmetic, in float32 like Keras, so nothing is recorded on a tape and a
+training step pays little for them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from minitf import backend as B
+from minitf import dtypes
+from minitf.tensor import Tensor, Variable, convert_to_tensor
+
+_UIDS: dict[str, int] = {}
+
+
+def to_snake_case(name: str) -> str:
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def auto_name(prefix: str) -> str:
+    """snake_case(prefix), then prefix_1, prefix_2 ... (Keras's ``auto_name``: AUC() is "auc", then "auc_1")."""
+    prefix = to_snake_case(prefix)
+    count = _UIDS.get(prefix, 0)
+    _UIDS[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def as_array(x: Any, dtype=None):
+    """The backend array under ``x`` (a Tensor, an array, a number, nested lists), optionally cast."""
+    a = x._value if isinstance(x, Tensor) else convert_to_tensor(x)._value
+    if dtype is not None and a.dtype != np.dtype(dtype):
+        a = a.astype(dtype)
+    return a
+
+
+class Metric:
+    """Base class. Subclasses create state with ``add_variable`` and define ``update_state``/``result``."""
+
+    def __init__(self, dtype=None, name: str | None = None):
+        self.name = name or auto_name(type(self).__name__)
+        self._dtype = dtypes.as_dtype(dtype or "float32")
+        self._variables: list[Variable] = []
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype.name
+
+    @property
+    def _np_dtype(self) -> np.dtype:
+        return self._dtype._np
+
+    def add_variable(self, shape=(), initializer: Any = "zeros", dtype=None, aggregation: str = "sum",
+                     name: str | None = None) -> Variable:
+        """A non-trainable state variable (zeros unless ``initializer`` says otherwise)."""
+        dt = self._np_dtype if dtype is None else dtypes.as_dtype(dtype)._np
+        shape = tuple(int(d) for d in shape)
+        if initializer is None or (isinstance(initializer, str) and initializer == "zeros"):
+            value = B.xp.zeros(shape, dtype=dt)
+        else:
+            from minitf.keras import initializers
+            value = as_array(initializers.get(initializer)(shape, dtype=dt.name), dt)
+        variable = Variable(value, trainable=False, name=f"{self.name}/{name or 'variable'}")
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape=(), initializer: Any = None, dtype=None, name: str | None = None) -> Variable:
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
+
+    @property
+    def variables(self) -> list[Variable]:
+        return list(self._variables)
+
+    def reset_state(self) -> None:
+        for v in self._variables:
+            v._value = B.xp.zeros(v._value.shape, dtype=v._value.dtype)
+
+    def update_state(self, *args, **kwargs) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state")
+
+    def result(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement result")
+
+    def __call__(self, *args, **kwargs) -> Tensor:
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Metric":
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+    __str__ = __repr__

@@ -1,0 +1,83 @@
+"""Adam (``tf.keras.optimizers.Adam``): momentum plus a per-weight step size from the gradient's scale.
+
+With t = iterations + 1 and everything in the variable's dtype (Keras 3's update_step, in its
+order of operations -- this is what makes float32 results equal TF's bit for bit):
+
+    alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)        (the bias corrections, folded into alpha)
+    m <- m + (g - m) * (1 - beta_1)                         (running mean of g)
+    v <- v + (g*g - v) * (1 - beta_2)                       (running mean of g^2)
+    v_hat <- max(v_hat, v); use v_hat for v                 (amsgrad only)
+    w <- w - (m * alpha) / (sqrt(v) + epsilon)
+
+Defaults: lr 1e-3, beta_1 0.9, beta_2 0.999, epsilon 1e-7 (TF's, not the paper's 1e-8).
+"""
+from __future__ import annotations
+
+from minitf import backend as B
+from minitf.keras.optimizers.optimizer import Optimizer
+from minitf.tensor import Variable
+
+
+class Adam(Optimizer):
+    """Adaptive moment estimation (Kingma & Ba, 2014)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def build(self, var_list) -> None:
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(var_list, ["momentum", "velocity"])
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
+
+    def update_step(self, gradient, variable: Variable, learning_rate) -> None:
+        xp = B.xp
+        dtype = variable._value.dtype.type
+        alpha = self._alpha(dtype, learning_rate)
+        index = self._get_variable_index(variable)
+        m, v = self._momentums[index], self._velocities[index]
+        delta = gradient - m._value
+        delta *= dtype(1 - self.beta_1)
+        m._value += delta
+        delta = gradient * gradient
+        delta -= v._value
+        delta *= dtype(1 - self.beta_2)
+        v._value += delta
+        v_used = v._value
+        if self.amsgrad:
+            v_hat = self._velocity_hats[index]
+            v_hat._value = xp.maximum(v_hat._value, v._value)
+            v_used = v_hat._value
+        denominator = xp.sqrt(v_used)
+        denominator += dtype(self.epsilon)
+        step = m._value * alpha
+        step /= denominator
+        variable._value = variable._value - step
+
+    def _alpha(self, dtype, learning_rate):
+        """lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), computed once per step (and dtype)."""
+        key = (self._step, dtype, learning_rate)
+        if getattr(self, "_alpha_key", None) != key:
+            xp = B.xp
+            local_step = dtype(self._step + 1)
+            beta_1_power = xp.power(dtype(self.beta_1), local_step)
+            beta_2_power = xp.power(dtype(self.beta_2), local_step)
+            self._alpha_value = dtype(learning_rate) * xp.sqrt(dtype(1) - beta_2_power) / (dtype(1) - beta_1_power)
+            self._alpha_key = key
+        return self._alpha_value
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "amsgrad": self.amsgrad})
+        return config

@@ -1,0 +1,197 @@
+"""Learning-rate schedules (``tf.keras.optimizers.schedules``): the learning rate as a function of the step.
+
+An optimizer given a schedule evaluates it at its ``iterations`` counter -- the number of
+updates applied so far -- before each update: step 0 uses ``schedule(0)``. Each schedule
+computes in float32 (the dtype of ``initial_learning_rate`` as TF converts a Python float), in
+the same order of operations as Keras, so the values match TF's:
+
+    ExponentialDecay:        lr0 * rate^(step / decay_steps)          (floor the exponent if staircase)
+    InverseTimeDecay:        lr0 / (1 + rate * step / decay_steps)    (floor step / decay_steps if staircase)
+    PiecewiseConstantDecay:  values[i] for boundaries[i-1] < step <= boundaries[i]
+    PolynomialDecay:         (lr0 - end) * (1 - min(step, decay_steps) / decay_steps)^power + end
+    CosineDecay:             lr0 * ((1 - alpha) * 0.5 (1 + cos(pi min(step, decay_steps) / decay_steps)) + alpha)
+                             (after an optional linear warmup from lr0 to warmup_target)
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from minitf.tensor import Tensor, convert_to_tensor
+
+f32 = np.float32
+
+
+def _step_value(step: Any) -> Any:
+    """The step as a NumPy scalar (an int64 Variable, a Tensor, or a number)."""
+    if isinstance(step, Tensor):
+        return np.asarray(step.numpy()).reshape(())[()]
+    return np.asarray(step).reshape(())[()]
+
+
+class LearningRateSchedule:
+    """Base class: ``schedule(step)`` -> the learning rate (a scalar Tensor)."""
+
+    def __call__(self, step: Any) -> Tensor:
+        return convert_to_tensor(self.value_at(step))
+
+    def value_at(self, step: Any) -> np.floating:
+        """The learning rate at ``step`` as a float32 NumPy scalar (what optimizers use)."""
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override value_at(step).")
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override get_config().")
+
+    @classmethod
+    def from_config(cls, config: dict) -> "LearningRateSchedule":
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _check_decay_steps(decay_steps, what: str = "decay_steps") -> None:
+    if decay_steps <= 0:
+        raise ValueError(f"Argument `{what}` must be > 0. Received: {what}={decay_steps}")
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """lr0 * decay_rate ^ (step / decay_steps); with ``staircase`` the exponent is floored."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
+                 name: str = "ExponentialDecay"):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def value_at(self, step: Any) -> np.floating:
+        p = f32(_step_value(step)) / f32(self.decay_steps)
+        if self.staircase:
+            p = np.floor(p)
+        return f32(self.initial_learning_rate) * np.power(f32(self.decay_rate), p)
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """lr0 / (1 + decay_rate * step / decay_steps); with ``staircase`` the ratio is floored."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
+                 name: str = "InverseTimeDecay"):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def value_at(self, step: Any) -> np.floating:
+        p = f32(_step_value(step)) / f32(self.decay_steps)
+        if self.staircase:
+            p = np.floor(p)
+        return f32(self.initial_learning_rate) / (f32(1.0) + f32(self.decay_rate) * p)
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <= boundaries[i], ..."""
+
+    def __init__(self, boundaries: list, values: list, name: str = "PiecewiseConstant"):
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(f"The length of boundaries should be 1 less than the length of values. Received: "
+                             f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of "
+                             f"length {len(values)}.")
+        self.boundaries, self.values, self.name = list(boundaries), list(values), name
+
+    def value_at(self, step: Any) -> np.floating:
+        step = _step_value(step)
+        # TF casts the boundaries to the step's dtype (an integer step truncates float boundaries).
+        bounds = [int(b) if isinstance(step, (int, np.integer)) else b for b in self.boundaries]
+        dtype = np.asarray(convert_to_tensor(self.values[0]).numpy()).dtype
+        index = int(np.searchsorted(np.asarray(bounds), step, side="left"))
+        return np.asarray(self.values[index]).astype(dtype)[()]
+
+    def get_config(self) -> dict:
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """(lr0 - end) * (1 - step / decay_steps)^power + end, held at ``end`` after decay_steps (or cycled)."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, end_learning_rate: float = 0.0001,
+                 power: float = 1.0, cycle: bool = False, name: str = "PolynomialDecay"):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.end_learning_rate, self.power, self.cycle, self.name = end_learning_rate, power, cycle, name
+
+    def value_at(self, step: Any) -> np.floating:
+        lr0, end, power = f32(self.initial_learning_rate), f32(self.end_learning_rate), f32(self.power)
+        step = f32(_step_value(step))
+        decay_steps = f32(self.decay_steps)
+        if self.cycle:
+            multiplier = f32(1.0) if step == 0 else np.ceil(step / f32(self.decay_steps))
+            decay_steps = decay_steps * multiplier
+        else:
+            step = np.minimum(step, decay_steps)
+        p = step / decay_steps
+        return (lr0 - end) * np.power(f32(1) - p, power) + end
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
+                "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    """Half a cosine from lr0 down to alpha * lr0 over ``decay_steps``, after an optional linear warmup."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
+                 name: str = "CosineDecay", warmup_target: float | None = None, warmup_steps: int = 0):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate, self.decay_steps, self.alpha, self.name = (
+            initial_learning_rate, decay_steps, alpha, name)
+        self.warmup_target, self.warmup_steps = warmup_target, warmup_steps
+
+    def _decay(self, step, decay_steps, decay_from_lr) -> np.floating:
+        completed_fraction = step / decay_steps
+        cosine_decayed = f32(0.5) * (f32(1.0) + np.cos(f32(math.pi) * completed_fraction))
+        decayed = f32(1 - self.alpha) * cosine_decayed + f32(self.alpha)
+        return decay_from_lr * decayed
+
+    def value_at(self, step: Any) -> np.floating:
+        lr0 = f32(self.initial_learning_rate)
+        decay_steps = f32(self.decay_steps)
+        step = f32(_step_value(step))
+        if self.warmup_target is None:
+            return self._decay(np.minimum(step, decay_steps), decay_steps, lr0)
+        target, warmup_steps = f32(self.warmup_target), f32(self.warmup_steps)
+        step = np.minimum(step, decay_steps + warmup_steps)
+        if step < warmup_steps:
+            return (target - lr0) * (step / warmup_steps) + lr0
+        return self._decay(step - warmup_steps, decay_steps, target)
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
+                "warmup_steps": self.warmup_steps}
+
+
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (LearningRateSchedule, ExponentialDecay, InverseTimeDecay,
+                                                  PiecewiseConstantDecay, PolynomialDecay, CosineDecay)}
+
+
+def serialize(schedule: LearningRateSchedule) -> dict:
+    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
+    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
+    if not isinstance(config, dict) or config.get("class_name") not in table:
+        raise ValueError(f"Unknown learning rate schedule: {config!r}. Known: {sorted(ALL_OBJECTS_DICT)}")
+    return table[config["class_name"]].from_config(dict(config.get("config") or {}))
