@@ -1,0 +1,682 @@
+"""``tf.data.Dataset`` in miniature: a pipeline of Python iterators over structures of arrays.
+
+A Dataset is a recipe, not data: ``Dataset.from_tensor_slices((x, y)).shuffle(1000).batch(32)``
+builds three nodes, each holding the node before it. Iterating asks the last node for
+elements, which asks the one before, and so on; every ``iter(dataset)`` is a fresh pass
+(a new epoch: shuffles reshuffle, maps run again).
+
+Elements travel as structures (tuples, dicts) of raw backend arrays and become minitf
+Tensors where they leave the pipeline: in ``for element in dataset`` and when handed to
+``map`` / ``filter`` functions.
+
+The fast path. A training loop iterates ``from_tensor_slices(arrays).shuffle(n).batch(b)``
+every epoch, so that must not do Python work per example. Datasets whose element i can be
+read directly (tensor slices, ranges, and take/skip of those) answer ``_rows(index)``: one
+array slice (a view, no copy) or one ``take`` with a list of indices per batch. ``batch``
+uses it, and so does ``shuffle`` when its buffer holds the whole dataset: it draws one
+permutation per epoch and gathers each batch with it. Everything else (after a ``map``,
+``filter``, a small shuffle buffer ...) takes the general path, one element at a time.
+
+Cardinality, as TF counts it: a number of elements, ``INFINITE_CARDINALITY`` (-1) or
+``UNKNOWN_CARDINALITY`` (-2, e.g. after ``filter``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from minitf import backend as B
+from minitf import dtypes
+from minitf.data.structure import (TensorSpec, flatten, map_structure, same_layout, to_arrays, to_numpy,
+                                   to_tensors)
+from minitf.tensor import Tensor, convert_to_tensor
+
+INFINITE = -1
+UNKNOWN = -2
+AUTOTUNE = -1
+
+
+def _int_arg(what: str, value) -> int:
+    if isinstance(value, Tensor):
+        value = value.numpy()
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be an integer, got {value!r}") from None
+
+
+def _call(fn: Callable, element: Any) -> Any:
+    """Call a user function the way tf.data does: a tuple's components as separate arguments."""
+    tensors = to_tensors(element)
+    return fn(*tensors) if type(tensors) is tuple else fn(tensors)
+
+
+def _pack_as(structure: Any, leaves: list) -> Any:
+    it = iter(leaves)
+    return map_structure(lambda _: next(it), structure)
+
+
+class Dataset:
+    """A pipeline of elements (``tf.data.Dataset``). Build one with the static constructors
+    (``from_tensor_slices``, ``from_tensors``, ``range``, ``zip``) and chain transformations."""
+
+    # --- what each node implements ------------------------------------------------------
+    def _iterate(self) -> Iterator[Any]:
+        """One pass over the elements, as structures of backend arrays."""
+        raise NotImplementedError
+
+    def _cardinality(self) -> int:
+        raise NotImplementedError
+
+    def _spec(self) -> Any:
+        raise NotImplementedError
+
+    def _size(self) -> int | None:
+        """The number of rows if element i can be read directly with ``_rows``; else None."""
+        return None
+
+    def _rows(self, index) -> Any:
+        """Element ``index`` (an int), or the elements at ``index`` (a slice or an integer array) stacked."""
+        raise NotImplementedError
+
+    def _batches(self, size: int, drop_remainder: bool) -> Iterator[Any] | None:
+        """A fast way to produce this dataset's batches, or None (then ``batch`` stacks elements)."""
+        n = self._size()
+        if n is None:
+            return None
+        stop = n - n % size if drop_remainder else n
+        return (self._rows(slice(i, min(i + size, n))) for i in range(0, stop, size))
+
+    # --- iteration -------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Any]:
+        """A new pass; yields minitf Tensors, in the element's structure."""
+        return (to_tensors(element) for element in self._iterate())
+
+    def as_numpy_iterator(self) -> Iterator[Any]:
+        """A new pass yielding NumPy arrays (NumPy scalars for rank-0 components), as TF does."""
+        return (to_numpy(element) for element in self._iterate())
+
+    def __bool__(self) -> bool:
+        return True  # never fall back to __len__, which refuses infinite datasets
+
+    def __len__(self) -> int:
+        n = self._cardinality()
+        if n == INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if n == UNKNOWN:
+            raise TypeError("The dataset length is unknown.")
+        return n
+
+    def cardinality(self) -> Tensor:
+        """The number of elements as an int64 scalar; -1 infinite, -2 unknown."""
+        return Tensor(B.xp.asarray(self._cardinality(), dtype=np.int64))
+
+    @property
+    def element_spec(self) -> Any:
+        """A TensorSpec per component, in the element's structure (``None`` where a dim varies)."""
+        return self._spec()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} element_spec={self._spec()!r}>"
+
+    # --- sources -------------------------------------------------------------------------------
+    @staticmethod
+    def from_tensor_slices(tensors: Any, name: str | None = None) -> "Dataset":
+        """One element per row: element i is ``tensors[i]`` (each component sliced along axis 0).
+
+        Tuples and dicts are structures (each component sliced); a list is one tensor.
+        """
+        return _TensorSliceDataset(tensors)
+
+    @staticmethod
+    def from_tensors(tensors: Any, name: str | None = None) -> "Dataset":
+        """A dataset of exactly one element: ``tensors`` itself."""
+        return _TensorDataset(tensors)
+
+    @staticmethod
+    def range(*args, output_type=dtypes.int64, name: str | None = None) -> "Dataset":
+        """Like Python's range: ``range(stop)``, ``range(start, stop[, step])``; int64 scalars."""
+        return _RangeDataset(*args, output_type=output_type)
+
+    @staticmethod
+    def zip(*args, datasets: Any = None, name: str | None = None) -> "Dataset":
+        """Elements of several datasets side by side, in their structure; stops at the shortest.
+
+        ``Dataset.zip(a, b)`` and ``Dataset.zip((a, b))`` both give (ea, eb) tuples.
+        """
+        if datasets is not None and args:
+            raise TypeError("Dataset.zip: give the datasets either as arguments or as datasets=, not both")
+        structure = datasets if datasets is not None else (args[0] if len(args) == 1 else tuple(args))
+        return _ZipDataset(structure)
+
+    # --- transformations ------------------------------------------------------------------------
+    def batch(self, batch_size, drop_remainder: bool = False, num_parallel_calls=None, deterministic=None,
+              name: str | None = None) -> "Dataset":
+        """Stack ``batch_size`` consecutive elements into one (a new leading axis).
+
+        The last batch may be smaller, unless ``drop_remainder`` drops it.
+        """
+        return _BatchDataset(self, _int_arg("batch: batch_size", batch_size), bool(drop_remainder))
+
+    def unbatch(self, name: str | None = None) -> "Dataset":
+        """Split each element along its leading axis into that many elements (batch's inverse)."""
+        return _UnbatchDataset(self)
+
+    def shuffle(self, buffer_size, seed: int | None = None, reshuffle_each_iteration: bool = True,
+                name: str | None = None) -> "Dataset":
+        """Randomly reorder, with a buffer of ``buffer_size`` elements (TF's algorithm).
+
+        The buffer starts with the first ``buffer_size`` elements; each output is drawn
+        uniformly from the buffer and its place taken by the next input element. A buffer
+        at least as large as the dataset gives a uniformly random permutation. ``seed``
+        makes the sequence of epoch orders repeatable (so does ``minitf.random.set_seed``).
+        """
+        return _ShuffleDataset(self, _int_arg("shuffle: buffer_size", buffer_size), seed,
+                               bool(reshuffle_each_iteration))
+
+    def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None,
+            name: str | None = None) -> "Dataset":
+        """Apply ``map_func`` to each element (a tuple's components as separate arguments)."""
+        if not callable(map_func):
+            raise TypeError(f"map: map_func must be callable, got {type(map_func).__name__}")
+        return _MapDataset(self, map_func)
+
+    def filter(self, predicate: Callable, name: str | None = None) -> "Dataset":
+        """Keep the elements for which ``predicate`` returns True (a scalar bool)."""
+        if not callable(predicate):
+            raise TypeError(f"filter: predicate must be callable, got {type(predicate).__name__}")
+        return _FilterDataset(self, predicate)
+
+    def take(self, count, name: str | None = None) -> "Dataset":
+        """The first ``count`` elements (all of them if count is -1)."""
+        return _TakeDataset(self, _int_arg("take: count", count))
+
+    def skip(self, count, name: str | None = None) -> "Dataset":
+        """All but the first ``count`` elements (none if count is -1)."""
+        return _SkipDataset(self, _int_arg("skip: count", count))
+
+    def repeat(self, count=None, name: str | None = None) -> "Dataset":
+        """The dataset ``count`` times over (forever if None or -1); each repetition is a new pass."""
+        return _RepeatDataset(self, None if count is None else _int_arg("repeat: count", count))
+
+    def concatenate(self, dataset: "Dataset", name: str | None = None) -> "Dataset":
+        """This dataset's elements, then ``dataset``'s (same structure and dtypes)."""
+        return _ConcatenateDataset(self, dataset)
+
+    def enumerate(self, start=0, name: str | None = None) -> "Dataset":
+        """(index, element) pairs, the index an int64 counting from ``start``."""
+        return _EnumerateDataset(self, _int_arg("enumerate: start", start))
+
+    def prefetch(self, buffer_size, name: str | None = None) -> "Dataset":
+        """Accepted for TF compatibility; minitf produces elements on demand, so this is the same dataset."""
+        return self
+
+    def cache(self, filename: str = "", name: str | None = None) -> "Dataset":
+        """Remember the first complete pass and replay it (in memory; ``filename`` is ignored).
+
+        Datasets read directly from arrays are already fixed, so for them this is a no-op.
+        """
+        return self if self._size() is not None else _CacheDataset(self)
+
+    def apply(self, transformation_func: Callable[["Dataset"], "Dataset"]) -> "Dataset":
+        return transformation_func(self)
+
+    def reduce(self, initial_state: Any, reduce_func: Callable) -> Any:
+        """Fold the elements: state = reduce_func(state, element), from ``initial_state``."""
+        state = to_tensors(to_arrays(initial_state, "reduce"))
+        for element in self._iterate():
+            state = reduce_func(state, to_tensors(element))
+        return state
+
+
+# --- sources ------------------------------------------------------------------------------------
+class _TensorSliceDataset(Dataset):
+    def __init__(self, tensors: Any):
+        # A copy (C order), as TF takes a snapshot: later changes to the caller's arrays do not leak in.
+        self._components = map_structure(lambda a: B.xp.array(a, copy=True, order="C"),
+                                         to_arrays(tensors, "from_tensor_slices"))
+        leaves = flatten(self._components)
+        for i, a in enumerate(leaves):
+            if a.ndim == 0:
+                raise ValueError(f"from_tensor_slices: component {i} is a scalar (shape ()); every component "
+                                 "needs a first dimension to slice along")
+        sizes = [a.shape[0] for a in leaves]
+        if len(set(sizes)) > 1:
+            detail = ", ".join(f"component {i} shape {tuple(a.shape)}" for i, a in enumerate(leaves))
+            raise ValueError(f"from_tensor_slices: all components must have the same size in their first "
+                             f"dimension, got {detail}")
+        self._n = sizes[0]
+
+    def _size(self) -> int:
+        return self._n
+
+    def _rows(self, index) -> Any:
+        if isinstance(index, (int, slice)):
+            return map_structure(lambda a: a[index], self._components)
+        return map_structure(lambda a: B.xp.take(a, index, axis=0), self._components)
+
+    def _iterate(self):
+        return (self._rows(i) for i in range(self._n))
+
+    def _cardinality(self) -> int:
+        return self._n
+
+    def _spec(self):
+        return map_structure(lambda a: TensorSpec(a.shape[1:], dtypes.from_numpy(a.dtype)), self._components)
+
+
+class _TensorDataset(Dataset):
+    def __init__(self, tensors: Any):
+        self._components = map_structure(lambda a: B.xp.array(a, copy=True), to_arrays(tensors, "from_tensors"))
+
+    def _iterate(self):
+        yield self._components
+
+    def _cardinality(self) -> int:
+        return 1
+
+    def _spec(self):
+        return map_structure(TensorSpec.from_array, self._components)
+
+
+class _RangeDataset(Dataset):
+    def __init__(self, *args, output_type=dtypes.int64):
+        if not 1 <= len(args) <= 3:
+            raise TypeError(f"Dataset.range takes 1 to 3 arguments (stop | start, stop[, step]), got {len(args)}")
+        values = [_int_arg("range: argument", a) for a in args]
+        start, stop, step = (0, values[0], 1) if len(values) == 1 else (values + [1])[:3]
+        if step == 0:
+            raise ValueError("Dataset.range: step must not be 0")
+        self._start, self._step = start, step
+        self._n = max(0, math.ceil((stop - start) / step))
+        self._dtype = dtypes.as_dtype(output_type)._np
+
+    def _size(self) -> int:
+        return self._n
+
+    def _rows(self, index) -> Any:
+        if isinstance(index, int):
+            return B.xp.asarray(self._start + self._step * index, dtype=self._dtype)
+        if isinstance(index, slice):
+            lo, hi, step = index.indices(self._n)
+            return B.xp.arange(self._start + self._step * lo, self._start + self._step * hi, self._step * step,
+                               dtype=self._dtype)
+        return (self._start + self._step * B.xp.asarray(index)).astype(self._dtype)
+
+    def _iterate(self):
+        return (self._rows(i) for i in range(self._n))
+
+    def _cardinality(self) -> int:
+        return self._n
+
+    def _spec(self):
+        return TensorSpec((), dtypes.from_numpy(self._dtype))
+
+
+# --- transformations --------------------------------------------------------------------------------
+class _UnaryDataset(Dataset):
+    """A node with one input; by default elements, spec and cardinality pass through."""
+
+    def __init__(self, input_dataset: Dataset):
+        if not isinstance(input_dataset, Dataset):
+            raise TypeError(f"expected a Dataset, got {type(input_dataset).__name__}")
+        self._input = input_dataset
+
+    def _iterate(self):
+        return self._input._iterate()
+
+    def _cardinality(self) -> int:
+        return self._input._cardinality()
+
+    def _spec(self):
+        return self._input._spec()
+
+
+class _BatchDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, size: int, drop_remainder: bool):
+        super().__init__(input_dataset)
+        if size < 1:
+            raise ValueError(f"batch: batch_size must be greater than zero, got {size}")
+        self._batch, self._drop = size, drop_remainder
+
+    def _iterate(self):
+        fast = self._input._batches(self._batch, self._drop)
+        if fast is not None:
+            yield from fast
+            return
+        pending = []
+        for element in self._input._iterate():
+            pending.append(element)
+            if len(pending) == self._batch:
+                yield _stack(pending)
+                pending = []
+        if pending and not self._drop:
+            yield _stack(pending)
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if n < 0:
+            return n
+        return n // self._batch if self._drop else -(-n // self._batch)
+
+    def _spec(self):
+        lead = self._batch if self._drop else None
+        return map_structure(lambda s: TensorSpec((lead, *s.shape), s.dtype), self._input._spec())
+
+
+def _stack(elements: list) -> Any:
+    """Stack equal-shaped elements leaf by leaf; refuse differing shapes as TF does."""
+    columns = list(zip(*(flatten(e) for e in elements)))
+    stacked = []
+    for k, column in enumerate(columns):
+        first = column[0].shape
+        for i, leaf in enumerate(column):
+            if leaf.shape != first:
+                raise ValueError(f"batch: Cannot batch tensors with different shapes in component {k}. First "
+                                 f"element had shape {list(first)} and element {i} had shape {list(leaf.shape)}.")
+        stacked.append(B.xp.stack(column))
+    return _pack_as(elements[0], stacked)
+
+
+class _UnbatchDataset(_UnaryDataset):
+    def _iterate(self):
+        for element in self._input._iterate():
+            leaves = flatten(element)
+            for k, leaf in enumerate(leaves):
+                if leaf.ndim == 0:
+                    raise ValueError(f"unbatch: component {k} is a scalar; every component needs a leading "
+                                     "dimension to split")
+            n = leaves[0].shape[0]
+            if any(leaf.shape[0] != n for leaf in leaves):
+                raise ValueError(f"unbatch: components have different leading sizes "
+                                 f"{[leaf.shape[0] for leaf in leaves]}")
+            for i in range(n):
+                yield map_structure(lambda a: a[i], element)
+
+    def _cardinality(self) -> int:
+        return UNKNOWN  # each element may split into any number (TF says the same)
+
+    def _spec(self):
+        def inner(s):
+            if len(s.shape) == 0:
+                raise ValueError("unbatch: an element component is a scalar; there is nothing to unbatch")
+            return TensorSpec(s.shape[1:], s.dtype)
+        return map_structure(inner, self._input._spec())
+
+
+class _ShuffleDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, buffer_size: int, seed: int | None, reshuffle: bool):
+        super().__init__(input_dataset)
+        if buffer_size < 1:
+            raise ValueError(f"shuffle: buffer_size must be greater than zero, got {buffer_size}")
+        from minitf import random
+        self._buffer = buffer_size
+        # Without a seed, one drawn from the global stream: minitf.random.set_seed makes it repeatable.
+        self._seed = int(seed) if seed is not None else int(random.global_numpy_rng().integers(2**63))
+        self._reshuffle = reshuffle
+        self._passes = 0
+
+    def _next_rng(self) -> np.random.Generator:
+        """The generator of the next pass: epoch e of seed s always draws the same order."""
+        epoch = self._passes if self._reshuffle else 0
+        self._passes += 1
+        return np.random.default_rng([self._seed, epoch])
+
+    def _whole_permutation(self):
+        """One permutation of all rows, when the input reads rows directly and fits in the buffer."""
+        n = self._input._size()
+        if n is None or self._buffer < n:
+            return None
+        return self._next_rng().permutation(n)
+
+    def _batches(self, size: int, drop_remainder: bool):
+        order = self._whole_permutation()
+        if order is None:
+            return None
+        order = B.xp.asarray(order)
+        n = len(order)
+        stop = n - n % size if drop_remainder else n
+        return (self._input._rows(order[i:i + size]) for i in range(0, stop, size))
+
+    def _iterate(self):
+        order = self._whole_permutation()
+        if order is not None:
+            yield from (self._input._rows(int(i)) for i in order)
+            return
+        rng = self._next_rng()
+        buffer: list = []
+        for element in self._input._iterate():
+            if len(buffer) < self._buffer:
+                buffer.append(element)
+                continue
+            j = int(rng.integers(len(buffer)))
+            yield buffer[j]
+            buffer[j] = element
+        # Input exhausted: what is left leaves in random order. (If everything fit in the buffer,
+        # this is rng.permutation(n), the same order the direct path above draws.)
+        for j in rng.permutation(len(buffer)):
+            yield buffer[j]
+
+
+class _MapDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, fn: Callable):
+        super().__init__(input_dataset)
+        self._fn = fn
+        self._spec_cache = None
+
+    def _iterate(self):
+        for element in self._input._iterate():
+            yield to_arrays(_call(self._fn, element), "map: the function's result")
+
+    def _spec(self):
+        """Traced the cheap way: the function on zeros with unknown dims set to 1, then to 2;
+        output dims that differ between the two are unknown (None)."""
+        if self._spec_cache is None:
+            specs = self._input._spec()
+
+            def run(fill):
+                dummy = map_structure(lambda s: B.xp.zeros([fill if d is None else d for d in s.shape],
+                                                           dtype=s.dtype._np), specs)
+                with np.errstate(all="ignore"):
+                    return to_arrays(_call(self._fn, dummy), "map: the function's result")
+
+            one, two = run(1), run(2)
+            self._spec_cache = map_structure(
+                lambda a, b: TensorSpec([x if x == y else None for x, y in zip(a.shape, b.shape)]
+                                        if a.ndim == b.ndim else a.shape, dtypes.from_numpy(a.dtype)), one, two)
+        return self._spec_cache
+
+
+class _FilterDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, predicate: Callable):
+        super().__init__(input_dataset)
+        self._predicate = predicate
+
+    def _iterate(self):
+        for element in self._input._iterate():
+            keep = convert_to_tensor(_call(self._predicate, element))
+            if keep.dtype != dtypes.bool or keep.ndim != 0:
+                raise TypeError(f"filter: the predicate must return a scalar bool tensor, got {keep.dtype.name} "
+                                f"of shape {tuple(keep.shape)}")
+            if bool(keep._value):
+                yield element
+
+    def _cardinality(self) -> int:
+        return UNKNOWN
+
+
+class _TakeDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, count: int):
+        super().__init__(input_dataset)
+        self._count = count
+
+    def _size(self):
+        n = self._input._size()
+        return None if n is None else (n if self._count < 0 else min(n, self._count))
+
+    def _rows(self, index):
+        return self._input._rows(index)  # rows 0..size-1 of the input, which callers never exceed
+
+    def _iterate(self):
+        if self._count < 0:
+            yield from self._input._iterate()
+            return
+        if self._count == 0:
+            return
+        for i, element in enumerate(self._input._iterate()):
+            yield element
+            if i + 1 == self._count:
+                return
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if self._count < 0:
+            return n
+        if n == INFINITE:
+            return self._count
+        return UNKNOWN if n == UNKNOWN else min(n, self._count)
+
+
+class _SkipDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, count: int):
+        super().__init__(input_dataset)
+        self._count = count
+
+    def _size(self):
+        n = self._input._size()
+        return None if n is None else (0 if self._count < 0 else max(n - self._count, 0))
+
+    def _rows(self, index):
+        offset = self._count
+        if isinstance(index, int):
+            return self._input._rows(index + offset)
+        if isinstance(index, slice):
+            lo, hi, step = index.indices(self._size())
+            return self._input._rows(slice(lo + offset, hi + offset, step))
+        return self._input._rows(index + offset)
+
+    def _iterate(self):
+        if self._count < 0:
+            return
+        for i, element in enumerate(self._input._iterate()):
+            if i >= self._count:
+                yield element
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if self._count < 0:
+            return 0
+        return n if n < 0 else max(n - self._count, 0)
+
+
+class _RepeatDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, count: int | None):
+        super().__init__(input_dataset)
+        self._count = None if count is None or count < 0 else count
+
+    def _iterate(self):
+        done = 0
+        while self._count is None or done < self._count:
+            produced = False
+            for element in self._input._iterate():  # a new pass each time: shuffles reshuffle
+                produced = True
+                yield element
+            done += 1
+            if not produced:
+                return  # repeating an empty dataset gives nothing (and must not spin forever)
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if self._count is None:
+            return 0 if n == 0 else INFINITE
+        if n == INFINITE or n == UNKNOWN:
+            return n if self._count else 0
+        return n * self._count
+
+
+class _EnumerateDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, start: int):
+        super().__init__(input_dataset)
+        self._start = start
+
+    def _iterate(self):
+        for i, element in enumerate(self._input._iterate(), start=self._start):
+            yield B.xp.asarray(i, dtype=np.int64), element
+
+    def _spec(self):
+        return TensorSpec((), dtypes.int64), self._input._spec()
+
+
+class _CacheDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset):
+        super().__init__(input_dataset)
+        self._cached: list | None = None
+
+    def _iterate(self):
+        if self._cached is not None:
+            yield from self._cached
+            return
+        seen = []
+        for element in self._input._iterate():
+            seen.append(element)
+            yield element
+        self._cached = seen  # only a complete pass is kept
+
+
+class _ZipDataset(Dataset):
+    def __init__(self, datasets: Any):
+        for d in flatten(datasets):
+            if not isinstance(d, Dataset):
+                raise TypeError(f"Dataset.zip: expected Datasets (in a tuple or dict), got {type(d).__name__}")
+        if not flatten(datasets):
+            raise ValueError("Dataset.zip: needs at least one dataset")
+        self._datasets = datasets
+
+    def _iterate(self):
+        iterators = [d._iterate() for d in flatten(self._datasets)]
+        while True:
+            parts = []
+            for it in iterators:
+                try:
+                    parts.append(next(it))
+                except StopIteration:
+                    return
+            yield _pack_as(self._datasets, parts)
+
+    def _cardinality(self) -> int:
+        counts = [d._cardinality() for d in flatten(self._datasets)]
+        if UNKNOWN in counts:
+            return UNKNOWN
+        finite = [n for n in counts if n != INFINITE]
+        return min(finite) if finite else INFINITE
+
+    def _spec(self):
+        return map_structure(lambda d: d._spec(), self._datasets)
+
+
+class _ConcatenateDataset(Dataset):
+    def __init__(self, first: Dataset, second: Dataset):
+        if not isinstance(second, Dataset):
+            raise TypeError(f"concatenate: expected a Dataset, got {type(second).__name__}")
+        a, b = first._spec(), second._spec()
+        if not same_layout(a, b) or not all(
+                x.dtype == y.dtype and len(x.shape) == len(y.shape) for x, y in zip(flatten(a), flatten(b))):
+            raise TypeError(f"concatenate: Incompatible dataset elements:\n  {a!r} vs.\n  {b!r}\n"
+                            "(the structure, dtypes and ranks must match)")
+        self._first, self._second = first, second
+        self._merged = map_structure(lambda x, y: x.most_specific_compatible(y), a, b)
+
+    def _iterate(self):
+        yield from self._first._iterate()
+        yield from self._second._iterate()
+
+    def _cardinality(self) -> int:
+        a, b = self._first._cardinality(), self._second._cardinality()
+        if INFINITE in (a, b):
+            return INFINITE
+        return UNKNOWN if UNKNOWN in (a, b) else a + b
+
+    def _spec(self):
+        return self._merged

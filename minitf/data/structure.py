@@ -1,0 +1,113 @@
+"""The shape of a dataset element: tuples and dicts of tensors, and their TensorSpecs.
+
+tf.data's rule (which differs from ``tf.nest``): a tuple (or namedtuple) or a
+dict is a *structure* whose parts are separate components; a list is a
+*value*, converted to one tensor. So ``from_tensor_slices(([1, 2], [3, 4]))``
+has two components, while ``from_tensor_slices([[1, 2], [3, 4]])`` has one.
+
+Inside the pipeline, elements are structures of raw backend arrays (NumPy or
+CuPy); they become minitf Tensors only when handed to user code (``map``,
+``filter``) or to the caller of ``iter(dataset)``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from minitf import backend as B
+from minitf import dtypes
+from minitf.tensor import Tensor, TensorShape, convert_to_tensor
+
+
+def is_structure(value: Any) -> bool:
+    return isinstance(value, (tuple, dict))
+
+
+def map_structure(fn: Callable, *structures: Any) -> Any:
+    """``fn`` applied leaf by leaf to structures of the same layout (the first one's)."""
+    first = structures[0]
+    if isinstance(first, dict):
+        return {key: map_structure(fn, *(s[key] for s in structures)) for key in first}
+    if isinstance(first, tuple):
+        parts = [map_structure(fn, *items) for items in zip(*structures)]
+        return type(first)(*parts) if hasattr(first, "_fields") else tuple(parts)
+    return fn(*structures)
+
+
+def flatten(structure: Any) -> list:
+    """The leaves (dicts in key order as given)."""
+    if isinstance(structure, dict):
+        return [leaf for key in structure for leaf in flatten(structure[key])]
+    if isinstance(structure, tuple):
+        return [leaf for item in structure for leaf in flatten(item)]
+    return [structure]
+
+
+def same_layout(a: Any, b: Any) -> bool:
+    """True when a and b nest the same way (same tuple lengths, same dict keys)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return isinstance(a, dict) and isinstance(b, dict) and set(a) == set(b) and all(
+            same_layout(a[k], b[k]) for k in a)
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return (isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b)
+                and all(same_layout(x, y) for x, y in zip(a, b)))
+    return True
+
+
+def to_arrays(value: Any, what: str) -> Any:
+    """A structure of user values (arrays, Tensors, lists, scalars) as backend arrays, TF's dtypes."""
+    def convert(leaf):
+        if leaf is None:
+            raise TypeError(f"{what}: a component is None; dataset elements must be tensors or structures of them")
+        try:
+            return convert_to_tensor(leaf)._value
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{what}: cannot convert {type(leaf).__name__} {leaf!r:.80} to a tensor ({e})") from None
+    return map_structure(convert, value)
+
+
+def to_tensors(element: Any) -> Any:
+    """A structure of backend arrays as minitf Tensors (0-d arrays stay 0-d)."""
+    # Indexing a NumPy array with an int gives a NumPy scalar: make it a 0-d array again.
+    return map_structure(lambda a: Tensor(B.xp.asarray(a) if isinstance(a, np.generic) else a), element)
+
+
+def to_numpy(element: Any) -> Any:
+    """A structure of backend arrays as NumPy values (a 0-d array becomes a NumPy scalar, as in TF)."""
+    def convert(a):
+        host = B.to_numpy(a)
+        return host[()] if host.ndim == 0 else host
+    return map_structure(convert, element)
+
+
+class TensorSpec:
+    """The type of one component: its shape (``None`` where it varies) and dtype (``tf.TensorSpec``)."""
+
+    __slots__ = ("shape", "dtype", "name")
+
+    def __init__(self, shape, dtype=dtypes.float32, name: str | None = None):
+        self.shape = TensorShape(shape if shape is None else tuple(None if d is None else int(d) for d in shape))
+        self.dtype = dtypes.as_dtype(dtype)
+        self.name = name
+
+    @classmethod
+    def from_array(cls, array) -> "TensorSpec":
+        return cls(array.shape, dtypes.from_numpy(array.dtype))
+
+    def most_specific_compatible(self, other: "TensorSpec") -> "TensorSpec":
+        """The spec both fit: equal dims kept, differing ones become None (as TF relaxes them)."""
+        return TensorSpec([a if a == b else None for a, b in zip(self.shape, other.shape)], self.dtype)
+
+    def is_compatible_with(self, other: "TensorSpec") -> bool:
+        return self.dtype == other.dtype and len(self.shape) == len(other.shape) and all(
+            a is None or b is None or a == b for a, b in zip(self.shape, other.shape))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TensorSpec) and tuple(self.shape) == tuple(other.shape) and self.dtype == other.dtype
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.shape), self.dtype.name))
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={tuple(self.shape)}, dtype={self.dtype!r}, name={self.name!r})"

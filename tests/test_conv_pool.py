@@ -1,0 +1,405 @@
+"""minitf.nn convolution and pooling against naive loop references written here, and gradchecks.
+
+The references loop over output pixels and kernel offsets (slow and obvious); padding for
+SAME is computed here from TF's rule, independently of minitf. Tolerances: float64 forward
+checks rtol 1e-10; float32 rtol 1e-5 atol 1e-5 (sums of up to ~100 products);
+gradcheck in float64 with its defaults (atol 1e-5, rtol 1e-4).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minitf as tf
+from minitf.errors import InvalidArgumentError
+from minitf.testing import gradcheck
+
+
+# --- independent references ---------------------------------------------------------------
+def same_pads(n: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
+    """TF's SAME split: out = ceil(n/s); total = max((out-1)*s + span - n, 0); extra cell after."""
+    span = (k - 1) * d + 1
+    total = max((math.ceil(n / s) - 1) * s + span - n, 0)
+    return total // 2, total - total // 2
+
+
+def resolve_pads(padding, in_hw, kernel, strides, dilations):
+    if padding == "VALID":
+        return ((0, 0), (0, 0))
+    if padding == "SAME":
+        return tuple(same_pads(n, k, s, d) for n, k, s, d in zip(in_hw, kernel, strides, dilations))
+    return (tuple(padding[1]), tuple(padding[2]))
+
+
+def out_size(n, k, s, d, lo, hi):
+    return (n + lo + hi - ((k - 1) * d + 1)) // s + 1
+
+
+def naive_conv2d(x, w, strides, dilations, pads):
+    n, h, wd, c = x.shape
+    kh, kw, _, f = w.shape
+    (sh, sw), (dh, dw), ((pt, pb), (pl, pr)) = strides, dilations, pads
+    xp = np.zeros((n, h + pt + pb, wd + pl + pr, c), x.dtype)
+    xp[:, pt:pt + h, pl:pl + wd] = x
+    oh, ow = out_size(h, kh, sh, dh, pt, pb), out_size(wd, kw, sw, dw, pl, pr)
+    y = np.zeros((n, oh, ow, f), np.float64)
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    y[:, i, j, :] += xp[:, i * sh + a * dh, j * sw + b * dw, :].astype(np.float64) @ w[a, b]
+    return y
+
+
+def naive_conv2d_transpose(dy, w, out_shape, strides, dilations, pads):
+    """Scatter each dy pixel, times the kernel, onto the padded output; crop."""
+    n, h, wd, c = out_shape
+    kh, kw, _, _ = w.shape
+    (sh, sw), (dh, dw), ((pt, pb), (pl, pr)) = strides, dilations, pads
+    out = np.zeros((n, h + pt + pb, wd + pl + pr, c))
+    for i in range(dy.shape[1]):
+        for j in range(dy.shape[2]):
+            for a in range(kh):
+                for b in range(kw):
+                    out[:, i * sh + a * dh, j * sw + b * dw, :] += dy[:, i, j, :] @ w[a, b].T
+    return out[:, pt:pt + h, pl:pl + wd]
+
+
+def naive_pool(x, k, s, pads, kind):
+    """Max (padding never wins) or mean over the real cells of each window; and the max winners."""
+    n, h, wd, c = x.shape
+    (kh, kw), (sh, sw), ((pt, pb), (pl, pr)) = k, s, pads
+    oh, ow = out_size(h, kh, sh, 1, pt, pb), out_size(wd, kw, sw, 1, pl, pr)
+    y = np.zeros((n, oh, ow, c))
+    grad = np.zeros(x.shape)  # d sum(y) / dx for max: 1 at each window's first maximum
+    for i in range(oh):
+        for j in range(ow):
+            rows = [r for r in range(i * sh - pt, i * sh - pt + kh) if 0 <= r < h]
+            cols = [q for q in range(j * sw - pl, j * sw - pl + kw) if 0 <= q < wd]
+            window = x[:, rows][:, :, cols].reshape(n, -1, c)
+            if kind == "max":
+                y[:, i, j] = window.max(axis=1)
+                first = window.argmax(axis=1)  # numpy: the first maximum in row-major order
+                for bn in range(n):
+                    for ch in range(c):
+                        r, q = divmod(int(first[bn, ch]), len(cols))
+                        grad[bn, rows[r], cols[q], ch] += 1
+            else:
+                y[:, i, j] = window.mean(axis=1)
+    return y, grad
+
+
+# --- hypothesis cases --------------------------------------------------------------------
+@st.composite
+def conv_cases(draw, max_hw=6):
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kind = draw(st.sampled_from(["VALID", "SAME", "explicit"]))
+    if kind == "explicit":
+        pt, pb, pl, pr = (draw(st.integers(0, 2)) for _ in range(4))
+        padding = [[0, 0], [pt, pb], [pl, pr], [0, 0]]
+    else:
+        pt = pb = pl = pr = 0
+        padding = kind
+    span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+    lo_h = max(1, span_h - pt - pb) if kind != "SAME" else 1
+    lo_w = max(1, span_w - pl - pr) if kind != "SAME" else 1
+    h = draw(st.integers(lo_h, max(lo_h, max_hw)))
+    w = draw(st.integers(lo_w, max(lo_w, max_hw)))
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**16))
+    return dict(shape=(n, h, w, c), kernel=(kh, kw, c, f), strides=(sh, sw), dilations=(dh, dw),
+                padding=padding, seed=seed)
+
+
+def arrays(case, dtype=np.float64):
+    rng = np.random.default_rng(case["seed"])
+    return rng.standard_normal(case["shape"]).astype(dtype), rng.standard_normal(case["kernel"]).astype(dtype)
+
+
+def pads_of(case):
+    return resolve_pads(case["padding"], case["shape"][1:3], case["kernel"][:2], case["strides"], case["dilations"])
+
+
+# --- conv2d -------------------------------------------------------------------------------
+@given(conv_cases())
+def test_conv2d_forward_matches_naive_loops(case):
+    x, w = arrays(case)
+    got = tf.nn.conv2d(x, w, case["strides"], case["padding"], dilations=case["dilations"]).numpy()
+    want = naive_conv2d(x, w, case["strides"], case["dilations"], pads_of(case))
+    assert got.shape == want.shape, f"conv2d: shape {got.shape} vs naive {want.shape} for {case}"
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=f"conv2d float64 vs naive, {case}")
+
+
+@given(conv_cases())
+def test_conv2d_float32_stays_float32(case):
+    x, w = arrays(case, np.float32)
+    got = tf.nn.conv2d(x, w, case["strides"], case["padding"], dilations=case["dilations"])
+    assert got.dtype == tf.float32
+    want = naive_conv2d(x, w, case["strides"], case["dilations"], pads_of(case))
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5, err_msg=f"conv2d float32 vs naive, {case}")
+
+
+@given(conv_cases(max_hw=5))
+def test_conv2d_gradcheck_input_and_filters(case):
+    x, w = arrays(case)
+    gradcheck(lambda x, w: tf.nn.conv2d(x, w, case["strides"], case["padding"], dilations=case["dilations"]), [x, w])
+
+
+@given(conv_cases(max_hw=4))
+def test_conv2d_second_order_gradcheck(case):
+    """The backward ops record their own backward: d/d(x, w) of a gradient is right."""
+    x, w = arrays(case)
+
+    def grads(x, w):
+        with tf.GradientTape() as tape:
+            tape.watch([x, w])
+            y = tf.nn.conv2d(x, w, case["strides"], case["padding"], dilations=case["dilations"])
+            loss = tf.reduce_sum(y * y)
+        gx, gw = tape.gradient(loss, [x, w])
+        return tf.reduce_sum(gx * gx) + tf.reduce_sum(gw * gw * gw)
+
+    gradcheck(grads, [x, w])
+
+
+def test_conv2d_non_contiguous_inputs():
+    rng = np.random.default_rng(1)
+    big = rng.standard_normal((2, 9, 14, 8))
+    x = big[:, ::2, ::-2, 1::2]                      # strided, reversed, offset: not contiguous
+    w = np.transpose(rng.standard_normal((4, 3, 3, 2)), (1, 2, 0, 3))  # (3, 3, 4, 2), Fortran-ish strides
+    assert not x.flags.c_contiguous and not w.flags.c_contiguous
+    got = tf.nn.conv2d(x, w, 1, "SAME").numpy()
+    want = naive_conv2d(np.ascontiguousarray(x), np.ascontiguousarray(w), (1, 1), (1, 1), resolve_pads(
+        "SAME", x.shape[1:3], (3, 3), (1, 1), (1, 1)))
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg="conv2d on non-contiguous arrays")
+    gradcheck(lambda x, w: tf.nn.conv2d(x, w, 2, "VALID"), [tf.constant(x[:1, :4, :5, :2]), w[:, :, :2, :]])
+
+
+def test_conv2d_nchw_is_nhwc_transposed():
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((2, 5, 6, 3)), rng.standard_normal((3, 2, 3, 4))
+    nhwc = tf.nn.conv2d(x, w, [1, 2, 1, 1], "SAME").numpy()
+    nchw = tf.nn.conv2d(x.transpose(0, 3, 1, 2), w, [1, 1, 2, 1], "SAME", data_format="NCHW").numpy()
+    np.testing.assert_allclose(nchw, nhwc.transpose(0, 3, 1, 2), rtol=1e-12, atol=1e-12,
+                               err_msg="conv2d NCHW differs from NHWC")
+
+
+def test_conv2d_strides_argument_forms_agree():
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((1, 7, 7, 2)), rng.standard_normal((3, 3, 2, 2))
+    ref = tf.nn.conv2d(x, w, 2, "SAME").numpy()
+    for s in ([2], [2, 2], [1, 2, 2, 1], (2, 2)):
+        np.testing.assert_array_equal(tf.nn.conv2d(x, w, s, "SAME").numpy(), ref, err_msg=f"strides={s}")
+
+
+# --- conv2d_transpose -----------------------------------------------------------------------
+@given(conv_cases())
+def test_conv2d_transpose_matches_naive_scatter_and_is_the_adjoint(case):
+    x, w = arrays(case)
+    pads = pads_of(case)
+    y_shape = naive_conv2d(x, w, case["strides"], case["dilations"], pads).shape
+    dy = np.random.default_rng(case["seed"] + 1).standard_normal(y_shape)
+    got = tf.nn.conv2d_transpose(dy, w, x.shape, case["strides"], case["padding"], dilations=case["dilations"]).numpy()
+    want = naive_conv2d_transpose(dy, w, x.shape, case["strides"], case["dilations"], pads)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=f"conv2d_transpose vs naive, {case}")
+    # <conv2d(x, w), dy> == <x, conv2d_transpose(dy, w)>: the transpose of a linear map, by definition.
+    lhs = float(np.sum(naive_conv2d(x, w, case["strides"], case["dilations"], pads) * dy))
+    np.testing.assert_allclose(float(np.sum(x * got)), lhs, rtol=1e-10, atol=1e-10, err_msg="adjoint identity")
+
+
+@given(conv_cases(max_hw=4))
+def test_conv2d_transpose_gradcheck(case):
+    x, w = arrays(case)
+    y_shape = naive_conv2d(x, w, case["strides"], case["dilations"], pads_of(case)).shape
+    dy = np.random.default_rng(case["seed"] + 1).standard_normal(y_shape)
+    gradcheck(lambda dy, w: tf.nn.conv2d_transpose(dy, w, x.shape, case["strides"], case["padding"],
+                                                   dilations=case["dilations"]), [dy, w])
+
+
+# --- conv1d -------------------------------------------------------------------------------------
+@st.composite
+def conv1d_cases(draw):
+    k, s, d = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    padding = draw(st.sampled_from(["VALID", "SAME"]))
+    span = (k - 1) * d + 1
+    width = draw(st.integers(span if padding == "VALID" else 1, 8))
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return dict(shape=(n, width, c), kernel=(k, c, f), stride=s, dilation=d, padding=padding,
+                seed=draw(st.integers(0, 2**16)))
+
+
+@given(conv1d_cases())
+def test_conv1d_forward_and_gradcheck(case):
+    rng = np.random.default_rng(case["seed"])
+    x, w = rng.standard_normal(case["shape"]), rng.standard_normal(case["kernel"])
+    s, d, k = case["stride"], case["dilation"], case["kernel"][0]
+    lo, hi = same_pads(x.shape[1], k, s, d) if case["padding"] == "SAME" else (0, 0)
+    xp = np.pad(x, ((0, 0), (lo, hi), (0, 0)))
+    ow = (xp.shape[1] - (k - 1) * d - 1) // s + 1
+    want = np.stack([sum(xp[:, i * s + a * d, :] @ w[a] for a in range(k)) for i in range(ow)], axis=1)
+    got = tf.nn.conv1d(x, w, s, case["padding"], dilations=d)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-10, atol=1e-12, err_msg=f"conv1d vs naive, {case}")
+    gradcheck(lambda x, w: tf.nn.conv1d(x, w, s, case["padding"], dilations=d), [x, w])
+    # conv1d_transpose's filters are (K, out_channels, in_channels): w's (K, C, F) layout read backwards.
+    gradcheck(lambda y, w: tf.nn.conv1d_transpose(y, w, x.shape, s, case["padding"], dilations=d), [want, w])
+
+
+def test_conv1d_explicit_padding_is_valid_on_the_padded_input():
+    """A minitf extension (TF's conv1d takes only strings): [[0, 0], [left, right], [0, 0]]."""
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((2, 6, 3)), rng.standard_normal((3, 3, 2))
+    got = tf.nn.conv1d(x, w, 1, [[0, 0], [2, 1], [0, 0]]).numpy()
+    want = tf.nn.conv1d(np.pad(x, ((0, 0), (2, 1), (0, 0))), w, 1, "VALID").numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg="conv1d explicit padding")
+
+
+def test_conv1d_ncw_matches_nwc():
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((2, 9, 3)), rng.standard_normal((3, 3, 2))
+    nwc = tf.nn.conv1d(x, w, 2, "SAME").numpy()
+    ncw = tf.nn.conv1d(x.transpose(0, 2, 1), w, 2, "SAME", data_format="NCW").numpy()
+    np.testing.assert_allclose(ncw, nwc.transpose(0, 2, 1), rtol=1e-12, atol=1e-12, err_msg="conv1d NCW vs NWC")
+
+
+# --- pooling -------------------------------------------------------------------------------------
+@st.composite
+def pool_cases(draw, max_hw=7):
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    padding = draw(st.sampled_from(["VALID", "SAME"]))
+    h = draw(st.integers(kh if padding == "VALID" else 1, max_hw))
+    w = draw(st.integers(kw if padding == "VALID" else 1, max_hw))
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    ties = draw(st.booleans())
+    return dict(shape=(n, h, w, c), ksize=(kh, kw), strides=(sh, sw), padding=padding, ties=ties,
+                seed=draw(st.integers(0, 2**16)))
+
+
+def pool_input(case):
+    rng = np.random.default_rng(case["seed"])
+    if case["ties"]:  # few distinct values: many ties, which must go to the first maximum
+        return rng.integers(-2, 2, case["shape"]).astype(np.float64)
+    return rng.permutation(np.prod(case["shape"])).reshape(case["shape"]).astype(np.float64) / 50 - 1  # 0.02 apart
+
+
+@given(pool_cases())
+def test_max_pool2d_matches_naive_and_first_max_gets_the_gradient(case):
+    x = pool_input(case)
+    pads = resolve_pads(case["padding"], x.shape[1:3], case["ksize"], case["strides"], (1, 1))
+    want, want_grad = naive_pool(x, case["ksize"], case["strides"], pads, "max")
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.nn.max_pool2d(xt, case["ksize"], case["strides"], case["padding"])
+    np.testing.assert_array_equal(y.numpy(), want, err_msg=f"max_pool2d vs naive, {case}")
+    np.testing.assert_array_equal(tape.gradient(y, xt).numpy(), want_grad, err_msg=f"max_pool2d gradient, {case}")
+
+
+@given(pool_cases())
+def test_avg_pool2d_matches_naive_excluding_padding(case):
+    x = pool_input(case)
+    pads = resolve_pads(case["padding"], x.shape[1:3], case["ksize"], case["strides"], (1, 1))
+    want, _ = naive_pool(x, case["ksize"], case["strides"], pads, "avg")
+    got = tf.nn.avg_pool2d(x, case["ksize"], case["strides"], case["padding"]).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=f"avg_pool2d vs naive, {case}")
+
+
+@given(pool_cases(max_hw=5))
+def test_pool_gradchecks_first_and_second_order(case):
+    x = pool_input(dict(case, ties=False))  # distinct values: the max is differentiable
+    k, s, p = case["ksize"], case["strides"], case["padding"]
+    gradcheck(lambda x: tf.nn.avg_pool2d(x, k, s, p), [x])
+    gradcheck(lambda x: tf.nn.max_pool2d(x, k, s, p), [x])
+
+    def second(pool):
+        def f(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                loss = tf.reduce_sum(pool(x, k, s, p) ** 3)
+            return tape.gradient(loss, x) ** 2
+        return f
+
+    gradcheck(second(tf.nn.avg_pool2d), [x])
+    gradcheck(second(tf.nn.max_pool2d), [x])
+
+
+def test_pool1d_and_generic_names():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 9, 3))
+    want_max = np.stack([x[:, i * 2:i * 2 + 3].max(axis=1) for i in range(4)], axis=1)
+    want_avg = np.stack([x[:, i * 2:i * 2 + 3].mean(axis=1) for i in range(4)], axis=1)
+    np.testing.assert_array_equal(tf.nn.max_pool1d(x, 3, 2, "VALID").numpy(), want_max)
+    np.testing.assert_array_equal(tf.nn.max_pool(x, 3, 2, "VALID").numpy(), want_max)
+    np.testing.assert_allclose(tf.nn.avg_pool1d(x, 3, 2, "VALID").numpy(), want_avg, rtol=1e-12)
+    np.testing.assert_allclose(tf.nn.avg_pool(x, [3], [2], "VALID").numpy(), want_avg, rtol=1e-12)
+    np.testing.assert_allclose(tf.nn.max_pool1d(x.transpose(0, 2, 1), 3, 2, "VALID", data_format="NCW").numpy(),
+                               want_max.transpose(0, 2, 1), rtol=0)
+    # SAME, width 9, k 2, s 2: windows [0,1] ... [8, pad]; the last mean is over the one real cell
+    np.testing.assert_allclose(tf.nn.avg_pool1d(x, 2, 2, "SAME").numpy()[:, -1], x[:, 8], rtol=1e-12)
+    gradcheck(lambda x: tf.nn.max_pool1d(x, 2, 1, "SAME"), [x[:1]])
+    x4 = rng.standard_normal((1, 4, 5, 2))
+    np.testing.assert_array_equal(tf.nn.max_pool(x4, 2, 2, "SAME").numpy(), tf.nn.max_pool2d(x4, 2, 2, "SAME").numpy())
+
+
+def test_max_pool_explicit_padding_never_lets_padding_win():
+    x = np.arange(1, 13, dtype=np.float32).reshape(1, 3, 4, 1) - 20  # all negative: 0-padding would win
+    got = tf.nn.max_pool2d(x, 2, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]).numpy()[0, :, :, 0]
+    np.testing.assert_array_equal(got, np.array([[1, 3, 4], [9, 11, 12]], np.float32) - 20)
+
+
+def test_max_pool_integers_and_avg_pool_refuses_them():
+    x = np.arange(16, dtype=np.int32).reshape(1, 4, 4, 1)
+    y = tf.nn.max_pool2d(x, 2, 2, "VALID")
+    assert y.dtype == tf.int32
+    np.testing.assert_array_equal(y.numpy()[0, :, :, 0], [[5, 7], [13, 15]])
+    with pytest.raises(TypeError, match="avg_pool2d: input must be floating point"):
+        tf.nn.avg_pool2d(x, 2, 2, "VALID")
+
+
+# --- errors --------------------------------------------------------------------------------------
+def test_conv2d_error_on_3d_input_names_the_layout_and_shape():
+    with pytest.raises(InvalidArgumentError, match=r"Conv2D: input must be 4-D \(batch, height, width, channels\), "
+                                                   r"got shape \(28, 28, 3\)"):
+        tf.nn.conv2d(np.zeros((28, 28, 3), np.float32), np.zeros((3, 3, 3, 8), np.float32), 1, "SAME")
+
+
+def test_conv2d_error_when_kernel_larger_than_padded_input():
+    with pytest.raises(InvalidArgumentError, match="kernel is larger than the padded input.*kernel size 5.*2 cells"):
+        tf.nn.conv2d(np.zeros((1, 2, 9, 1), np.float32), np.zeros((5, 3, 1, 1), np.float32), 1, "VALID")
+    with pytest.raises(InvalidArgumentError, match="dilation 3 spans 7"):
+        tf.nn.conv2d(np.zeros((1, 6, 9, 1), np.float32), np.zeros((3, 1, 1, 1), np.float32), 1,
+                     [[0, 0], [0, 0], [0, 0], [0, 0]], dilations=3)
+    with pytest.raises(InvalidArgumentError, match="max_pool2d: the kernel is larger"):
+        tf.nn.max_pool2d(np.zeros((1, 2, 2, 1), np.float32), 3, 1, "VALID")
+
+
+def test_conv2d_error_on_channel_mismatch():
+    with pytest.raises(InvalidArgumentError, match=r"input has 3 channels .*filters expect 2 .*\(3, 3, 2, 4\)"):
+        tf.nn.conv2d(np.zeros((1, 5, 5, 3), np.float32), np.zeros((3, 3, 2, 4), np.float32), 1, "SAME")
+    with pytest.raises(InvalidArgumentError, match="conv1d: filters must be 3-D"):
+        tf.nn.conv1d(np.zeros((1, 5, 3), np.float32), np.zeros((3, 3, 3, 4), np.float32), 1, "SAME")
+
+
+def test_other_argument_errors():
+    x, w = np.zeros((1, 5, 5, 2), np.float32), np.zeros((3, 3, 2, 4), np.float32)
+    with pytest.raises(InvalidArgumentError, match="padding must be 'VALID' or 'SAME'"):
+        tf.nn.conv2d(x, w, 1, "FULL")
+    with pytest.raises(InvalidArgumentError, match="explicit padding"):
+        tf.nn.conv2d(x, w, 1, [[1, 1], [1, 1]])
+    with pytest.raises(InvalidArgumentError, match="strides must be positive"):
+        tf.nn.conv2d(x, w, 0, "SAME")
+    with pytest.raises(TypeError, match="one dtype"):
+        tf.nn.conv2d(x, w.astype(np.float64), 1, "SAME")
+    with pytest.raises(InvalidArgumentError, match=r"input spatial size \(4, 4\) does not match output_shape"):
+        tf.nn.conv2d_transpose(np.zeros((1, 4, 4, 4), np.float32), w, (1, 5, 5, 2), 1, "SAME")
+    with pytest.raises(InvalidArgumentError, match="avg_pool2d: padding must be the string"):
+        tf.nn.avg_pool2d(x, 2, 2, [[0, 0], [1, 1], [1, 1], [0, 0]])
+    with pytest.raises(InvalidArgumentError, match=r"explicit padding \(0, 2\) on spatial axis 1 must be smaller"):
+        tf.nn.max_pool2d(x, 2, 2, [[0, 0], [1, 1], [0, 2], [0, 0]])
+    with pytest.raises(InvalidArgumentError, match=r"max_pool2d: input must be 4-D \(batch, height, width, channels\)"):
+        tf.nn.max_pool2d(np.zeros((5, 5, 2), np.float32), 2, 2, "VALID")
