@@ -10,10 +10,11 @@ from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, floa
                            int32, int64, uint8)
 from minitf.function import function
 from minitf.ops.creation import eye, fill, linspace, ones, ones_like, range, zeros, zeros_like  # noqa: A004
-from minitf.ops.elementwise import (abs, add, clip_by_value, cos, divide, equal, exp, floor, greater,  # noqa: A004
+from minitf.ops.elementwise import (abs, add, add_n, clip_by_value, cos, divide, equal, exp, floor, greater,  # noqa: A004
                                     greater_equal, less, less_equal, log, logical_and, logical_not,
                                     logical_or, maximum, minimum, multiply, negative, not_equal, pow,
-                                    round, sign, sin, sqrt, square, subtract, tanh, truediv, where)
+                                    realdiv, round, scalar_mul, sigmoid, sign, sin, sqrt, square, subtract,
+                                    tanh, truediv, where)
 from minitf.ops.linalg import einsum, matmul, norm, tensordot
 from minitf.ops.reductions import (argmax, argmin, cumsum, reduce_all, reduce_any, reduce_logsumexp,
                                    reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,

@@ -28,6 +28,9 @@ class Entry(NamedTuple):
     inputs: tuple
     outputs: tuple
     backward: Callable
+    # True when the op returned a tuple (split, unstack): backward then takes a tuple
+    # of gradients, even when that tuple has one element.
+    multi_output: bool = False
 
     def __repr__(self) -> str:
         ins = ", ".join(str(tuple(x.shape)) for x in self.inputs)
@@ -121,7 +124,7 @@ class GradientTape:
             return
         floats = [y for y in output if y._value.dtype.kind == "f"]
         if floats:
-            self._entries.append(Entry(op, tuple(inputs), output, backward))
+            self._entries.append(Entry(op, tuple(inputs), output, backward, True))
             for y in floats:
                 self._tracked[id(y)] = y
 
@@ -235,11 +238,13 @@ class GradientTape:
         batch = target.shape[0]
         if source.shape[0] != batch:
             raise ValueError(f"batch_jacobian: target batch {batch} != source batch {source.shape[0]}")
-        flat = shape_ops.reshape(target, (batch, -1))
+        per_row = int(target._value.size // batch) if batch else 0
         columns = []
-        for j in range(flat.shape[1]):
-            seed = _one_hot_seed(flat, j, per_row=True)
-            grads = self._backward([flat], [seed], [source])
+        for j in range(per_row):
+            # Seed the recorded target itself (a reshape of it, made now, would not be on the tape).
+            seed = shape_ops.reshape(_one_hot_seed(Tensor(target._value.reshape(batch, -1)), j, per_row=True),
+                                     tuple(target.shape))
+            grads = self._backward([target], [seed], [source])
             g = grads.get(id(source))
             columns.append(g if g is not None else None)
         if not self.persistent:
@@ -261,7 +266,9 @@ class GradientTape:
                 "use GradientTape(persistent=True) to differentiate more than once.")
 
     def _release(self) -> None:
-        self._entries, self._tracked, self._watched = None, {}, {}
+        # The record goes; the watched variables stay listed (TF's watched_variables() still answers).
+        self._entries, self._tracked = None, {}
+        self._watched = {k: v for k, v in self._watched.items() if isinstance(v, Variable)}
 
     def _backward(self, targets: list, seeds: list, sources: list, on_step=None) -> dict[int, Tensor]:
         from minitf.ops import creation, elementwise
@@ -283,7 +290,7 @@ class GradientTape:
                 for y in entry.outputs:  # every consumer of y is done: its gradient is complete
                     if id(y) not in keep:
                         grads.pop(id(y), None)
-                if len(entry.outputs) == 1:
+                if not entry.multi_output:
                     upstream = dys[0]
                 else:
                     upstream = tuple(d if d is not None else creation.zeros_like(y)

@@ -152,7 +152,7 @@ class _Ref:
 class Variable(Tensor):
     """A Tensor whose value can be replaced; trainable ones are auto-watched."""
 
-    __slots__ = ("name", "trainable", "_auto_watch", "__dict__")
+    __slots__ = ("name", "_trainable", "_auto_watch", "__dict__")
     _count = 0
 
     def __init__(self, initial_value: Any = None, trainable: builtins.bool = True,
@@ -168,13 +168,18 @@ class Variable(Tensor):
             Variable._count += 1
             name = "Variable" if Variable._count == 1 else f"Variable_{Variable._count - 1}"
         self.name = name if ":" in name else f"{name}:0"
-        self.trainable = builtins.bool(trainable)
-        self._auto_watch = self.trainable and self._value.dtype.kind == "f"
+        self.trainable = trainable
 
-    def __setattr__(self, key, value):
-        object.__setattr__(self, key, value)
-        if key == "trainable" and hasattr(self, "_value"):
-            object.__setattr__(self, "_auto_watch", builtins.bool(value) and self._value.dtype.kind == "f")
+    # A property rather than a __setattr__ hook, so that assigning ``_value`` (optimizers do, every
+    # step) costs a plain slot write.
+    @property
+    def trainable(self) -> builtins.bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: builtins.bool) -> None:
+        self._trainable = builtins.bool(value)
+        self._auto_watch = self._trainable and self._value.dtype.kind == "f"
 
     def _checked(self, op: str, value: Any):
         new = convert_to_tensor(value, dtype_hint=self.dtype)._value
@@ -301,4 +306,5 @@ def _shape_str(shape) -> str:
 
 def _numpy_repr(tensor: Tensor) -> str:
     array = tensor.numpy()
-    return repr(array) if array.ndim else repr(array[()])
+    # Scalars print as TF prints them (numpy=1.5), not as NumPy 2's repr (np.float32(1.5)).
+    return repr(array) if array.ndim else str(array[()])

@@ -54,7 +54,9 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6, a
     arrays = [np.array(B.to_numpy(convert_to_tensor(x)._value), dtype=np.float64) for x in inputs]
     tensors = [Tensor(B.xp.asarray(a)) for a in arrays]
     probe = f(*tensors)
-    weights = Tensor(B.xp.asarray(np.random.default_rng(seed).uniform(0.5, 1.5, np.shape(B.to_numpy(probe._value)))))
+    # The weights take f's output dtype, so that an f returning float32 is projected, not refused.
+    weights = Tensor(B.xp.asarray(np.random.default_rng(seed).uniform(0.5, 1.5, probe._value.shape)
+                                  .astype(probe._value.dtype)))
     with GradientTape() as tape:
         for t in tensors:
             tape.watch(t)

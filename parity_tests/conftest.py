@@ -2,7 +2,6 @@
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # reference values without oneDNN's reordering
@@ -13,9 +12,6 @@ try:
     HAVE_TF = True
 except ImportError:
     HAVE_TF = False
-
-settings.register_profile("parity", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("parity")
 
 
 def pytest_collection_modifyitems(config, items):

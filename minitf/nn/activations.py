@@ -51,10 +51,16 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(features: TensorLike, name: str | None = None) -> Tensor:
-    """scale * elu(x, alpha) with the self-normalising constants (composed of elu)."""
+    """scale * (x if x > 0 else alpha (e^x - 1)), the self-normalising constants.
+
+    dy/dx = scale where x >= 0 (TF's choice at 0), else y + scale * alpha.
+    """
     x = float_operand("Selu", features)
-    e = elu(x)
-    return _SELU_SCALE * E.where(x > 0, e, _SELU_ALPHA * e)
+    v = x._value
+    with np.errstate(over="ignore"):
+        y = Tensor(_SELU_SCALE * B.xp.where(v > 0, v, _SELU_ALPHA * B.xp.expm1(B.xp.minimum(v, 0))))
+    return record("Selu", (x,), y,
+                  lambda dy: (E.where(x < 0, dy * (y + _SELU_SCALE * _SELU_ALPHA), dy * _SELU_SCALE),))
 
 
 def gelu(features: TensorLike, approximate: bool = False, name: str | None = None) -> Tensor:
@@ -69,7 +75,8 @@ def gelu(features: TensorLike, approximate: bool = False, name: str | None = Non
 def softplus(features: TensorLike, name: str | None = None) -> Tensor:
     """log(1 + e^x), without overflow.   dy/dx = sigmoid(x)."""
     x = float_operand("Softplus", features)
-    y = Tensor(B.xp.logaddexp(x._value, 0).astype(x._value.dtype, copy=False))
+    with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs, quietly as in TF
+        y = Tensor(B.xp.logaddexp(x._value, 0).astype(x._value.dtype, copy=False))
     return record("Softplus", (x,), y, lambda dy: (dy * sigmoid(x),))
 
 

@@ -130,6 +130,32 @@ def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 truediv = divide
 
 
+realdiv = divide
+
+
+def add_n(inputs: list, name: str | None = None) -> Tensor:
+    """The sum of a list of same-shaped tensors (a chain of adds, so its gradient is theirs)."""
+    tensors = [convert_to_tensor(t) for t in inputs]
+    if not tensors:
+        raise ValueError("add_n: inputs must be a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        if tuple(t.shape) != tuple(tensors[0].shape):
+            raise InvalidArgumentError(f"AddN: all inputs must have one shape: inputs[0] is {list(tensors[0].shape)}, "
+                                       f"inputs[{i}] is {list(t.shape)}", "AddN")
+    total = tensors[0]
+    for t in tensors[1:]:
+        total = add(total, t)
+    return total
+
+
+def scalar_mul(scalar, x: TensorLike, name: str | None = None) -> Tensor:
+    """scalar * x, for a scalar (rank-0) multiplier."""
+    scalar = convert_to_tensor(scalar, dtype_hint=convert_to_tensor(x).dtype)
+    if scalar.ndim != 0:
+        raise ValueError(f"scalar_mul: the multiplier must be a scalar, got shape {list(scalar.shape)}")
+    return multiply(scalar, x)
+
+
 def floordiv(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """floor(x / y). Piecewise constant: no gradient (None), as in TF."""
     x, y = binary_operands("FloorDiv", x, y)
@@ -319,7 +345,8 @@ def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     Computed as exp(-log(1 + e^-x)) so that no e^-x overflows for very negative x.
     """
     x = float_operand("Sigmoid", x)
-    y = Tensor(B.xp.exp(-B.xp.logaddexp(0, -x._value)).astype(x._value.dtype, copy=False))
+    with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs give nan/0/1 quietly, as in TF
+        y = Tensor(B.xp.exp(-B.xp.logaddexp(0, -x._value)).astype(x._value.dtype, copy=False))
     return record("Sigmoid", (x,), y, lambda dy: (dy * y * (1 - y),))
 
 
@@ -331,22 +358,29 @@ def erf(x: TensorLike, name: str | None = None) -> Tensor:
 
 
 def _erf_array(a):
-    """erf in float64 with no SciPy: its Taylor series below |x| = 2 (exact to ~1e-15),
-    and the Numerical Recipes erfc fit above (error < 1e-9 there)."""
+    """erf in float64 with no SciPy, to ~1e-15 relative everywhere (as TF's float64 kernel).
+
+    |x| < 2: the Taylor series sum_n (-1)^n x^(2n+1) / (n! (2n+1)) * 2/sqrt(pi) (30 terms suffice).
+    |x| >= 2: 1 - erfc(x), with erfc(x) = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
+    (Laplace's continued fraction, 60 levels evaluated from the bottom up).
+    """
     xp = B.xp
     x = a.astype(np.float64)
     ax = xp.abs(x)
-    small = xp.minimum(ax, 2.0)  # series: sum_n (-1)^n x^(2n+1) / (n! (2n+1))
+    out = xp.empty_like(ax)
+    near = ax < 2.0  # each part is computed only where it is used
+    small = ax[near]
     term, total, x2 = small.copy(), small.copy(), small * small
-    for n in range(1, 40):
+    for n in range(1, 31):
         term = term * (-x2) / n
         total = total + term / (2 * n + 1)
-    series = total * (2 / math.sqrt(math.pi))
-    t = 1 / (1 + 0.5 * ax)
-    poly = (-1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (
-        0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-    tail = 1 - t * xp.exp(-ax * ax + poly)
-    return xp.sign(x) * xp.where(ax < 2.0, xp.abs(series), tail)
+    out[near] = total * (2 / math.sqrt(math.pi))
+    large = ax[~near]
+    fraction = large.copy()
+    for k in range(60, 0, -1):
+        fraction = large + (k / 2) / fraction
+    out[~near] = 1 - xp.exp(-large * large) / (math.sqrt(math.pi) * fraction)
+    return xp.where(xp.isnan(x), x, xp.sign(x) * out)
 
 
 def round(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
@@ -367,7 +401,8 @@ def ceil(x: TensorLike, name: str | None = None) -> Tensor:
 
 def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike,
                   name: str | None = None) -> Tensor:
-    """min(max(t, lo), hi). The gradient passes where lo <= t <= hi and is 0 outside."""
+    """min(max(t, lo), hi). The gradient passes to t where lo <= t <= hi, and to the bound that
+    clipped elsewhere (summed back to the bound's shape)."""
     t = convert_to_tensor(t)
     lo = convert_to_tensor(clip_value_min, dtype_hint=t.dtype)
     hi = convert_to_tensor(clip_value_max, dtype_hint=t.dtype)
@@ -380,8 +415,14 @@ def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: Ten
     if tuple(y.shape) != tuple(t.shape):
         raise InvalidArgumentError(f"ClipByValue: clip bounds would change t's shape {tuple(t.shape)} "
                                    f"to {tuple(y.shape)}", "ClipByValue")
-    return record("ClipByValue", (t,), y,
-                  lambda dy: (where(logical_and(t >= lo, t <= hi), dy, 0),))
+
+    def backward(dy):
+        # As TF: dy goes to t inside [lo, hi], to lo where t < lo, to hi where t > hi.
+        below, above = t < lo, t > hi
+        return (where(logical_or(below, above), 0, dy),
+                unbroadcast(where(below, dy, 0), lo.shape), unbroadcast(where(above, dy, 0), hi.shape))
+
+    return record("ClipByValue", (t, lo, hi), y, backward)
 
 
 # --- selection --------------------------------------------------------------------

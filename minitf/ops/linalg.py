@@ -143,7 +143,8 @@ def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tenso
                 order = [c for c in spec if c in reachable]
                 g = shape_ops.transpose(g, [reachable.index(c) for c in order])
                 g = shape_ops.broadcast_to(shape_ops.reshape(g, shape), tuple(x.shape))
-            grads.append(g)
+            # A size-1 batch axis under "..." that broadcast against a longer one: sum dy over it.
+            grads.append(unbroadcast(g, tuple(x.shape)))
         return tuple(grads)
 
     return record("Einsum", tuple(xs), y, backward)

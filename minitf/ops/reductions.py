@@ -67,8 +67,10 @@ def reduce_mean(input_tensor: TensorLike, axis=None, keepdims: bool = False, nam
     axes = _axes("Mean", x, axis)
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
     if x._value.dtype.kind in "iu":
-        y = Tensor((B.xp.sum(x._value, axis=axes, keepdims=keepdims) // max(count, 1)).astype(x._value.dtype))
-        return y
+        # TF divides the integer sum in C++, which truncates toward zero (mean of [-1, -2] is -1), not floor.
+        total = B.xp.sum(x._value, axis=axes, keepdims=keepdims)
+        quotient = B.xp.abs(total) // max(count, 1)
+        return Tensor(B.xp.where(total < 0, -quotient, quotient).astype(x._value.dtype))
     with np.errstate(invalid="ignore", divide="ignore"):
         y = Tensor(B.xp.mean(x._value, axis=axes, keepdims=keepdims))
     return record("Mean", (x,), y, lambda dy: (_broadcast_back(dy / count, x, axes, keepdims),))
@@ -145,10 +147,11 @@ def reduce_logsumexp(input_tensor: TensorLike, axis=None, keepdims: bool = False
     m is held constant (stop_gradient): the result does not depend on it, so the
     gradient comes out as softmax(x) * dy.
     """
-    from minitf.ops import shape_ops
+    from minitf.ops import creation, shape_ops
     x = E.float_operand("reduce_logsumexp", input_tensor)
     raw_max = reduce_max(shape_ops.stop_gradient(x), axis=axis, keepdims=True)
-    m = shape_ops.stop_gradient(E.where(E.is_finite(raw_max), raw_max, E.multiply(raw_max, 0)))
+    # An all -inf (or inf) slice shifts by 0, not by inf (inf - inf would be nan): its result is then -inf (inf).
+    m = shape_ops.stop_gradient(E.where(E.is_finite(raw_max), raw_max, creation.zeros_like(raw_max)))
     out = E.log(reduce_sum(E.exp(x - m), axis=axis, keepdims=True)) + m
     if keepdims:
         return out

@@ -66,6 +66,10 @@ def transpose(a: TensorLike, perm=None, conjugate: bool = False, name: str | Non
 def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor:  # noqa: A002
     """Insert a size-1 axis at ``axis`` (a reshape)."""
     x = convert_to_tensor(input)
+    if not -x.ndim - 1 <= int(axis) <= x.ndim:  # the new axis may go anywhere in [-rank-1, rank]
+        raise InvalidArgumentError(
+            f"ExpandDims: axis {int(axis)} is out of range for a tensor of rank {x.ndim} (shape {list(x.shape)}); "
+            f"expected an axis in [{-x.ndim - 1}, {x.ndim}]", "ExpandDims")
     a = _axis("ExpandDims", axis, x.ndim + 1)
     return reshape(x, tuple(x.shape[:a]) + (1,) + tuple(x.shape[a:]))
 
@@ -389,7 +393,12 @@ def one_hot(indices: TensorLike, depth: int, on_value=None, off_value=None, axis
     idx = convert_to_tensor(indices)
     if not idx.dtype.is_integer:
         raise InvalidArgumentTypeError(f"OneHot: indices must be integers, got {idx.dtype.name}", "OneHot")
-    dt = dtypes.as_dtype(dtype)._np if dtype is not None else np.dtype(np.float32)
+    if dtype is not None:
+        dt = dtypes.as_dtype(dtype)._np
+    elif on_value is not None or off_value is not None:  # TF: the dtype of on_value (or off_value)
+        dt = convert_to_tensor(on_value if on_value is not None else off_value)._value.dtype
+    else:
+        dt = np.dtype(np.float32)
     on = 1 if on_value is None else on_value
     off = 0 if off_value is None else off_value
     hot = idx._value[..., None] == B.xp.arange(int(depth))
@@ -409,7 +418,8 @@ def cast(x: TensorLike, dtype, name: str | None = None) -> Tensor:
     target = dtypes.as_dtype(dtype)._np
     if x._value.dtype == target:
         return x
-    y = Tensor(x._value.astype(target))
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e30 -> float16 is inf, nan -> int is junk: quietly, as TF
+        y = Tensor(x._value.astype(target))
     if x._value.dtype.kind == "f" and target.kind == "f":
         return record("Cast", (x,), y, lambda dy: (cast(dy, x.dtype),))
     return y

@@ -1,0 +1,648 @@
+"""One table of differentiable ops, shared by the gradient checks and the TF parity tests.
+
+Each row is ``OpSpec(name, fn, inputs)``:
+
+- ``name``: the op's path under TF (``"math.erf"`` is ``tf.math.erf``); the test id.
+- ``fn(tf, *arrays, **params)``: the op written as a function of the framework
+  module, so the same row runs under ``minitf`` (gradcheck) and ``tensorflow`` (parity).
+  It returns ONE tensor (ops with several outputs are joined with ``flat_concat``).
+- ``inputs``: a hypothesis strategy drawing a ``Case``: the float arrays to
+  differentiate (float64, C order), how each is laid out in memory when handed to
+  the op (``"C"``, or a non-contiguous ``"T"``ransposed / ``"strided"`` / ``"reversed"``
+  view), and the non-differentiable ``params`` (axes, indices, masks, flags).
+
+Adding an op to both suites is one line in ``SPECS``. Inputs are drawn away from the
+kinks where the one-sided derivatives differ (0 for abs/relu, ties for max/sort,
+integer ratios for mod), so finite differences and TF agree with the analytic value.
+Shapes are small (<= 4 dims, <= 5 per dim, <= 64 elements) to keep the suites fast.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+MAX_SIZE = 64  # elements per drawn array: gradcheck costs two forward passes per element
+
+
+# --- what a strategy draws ---------------------------------------------------------------
+@dataclass
+class Case:
+    arrays: tuple  # float64 C-ordered arrays: the differentiable inputs
+    layouts: tuple  # per array: "C", "T", "strided" or "reversed"
+    params: dict = field(default_factory=dict)
+
+    def views(self, dtype=np.float64) -> list:
+        """The arrays cast to ``dtype`` and laid out as drawn (non-contiguous views)."""
+        return [as_layout(a.astype(dtype), lay) for a, lay in zip(self.arrays, self.layouts)]
+
+    def __repr__(self) -> str:  # hypothesis prints this on failure
+        shapes = [f"{a.shape}/{lay}" for a, lay in zip(self.arrays, self.layouts)]
+        return f"Case(shapes={shapes}, params={self.params}, arrays={[a.tolist() for a in self.arrays]})"
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    fn: Callable[..., Any]
+    inputs: st.SearchStrategy
+    # gradcheck (float64) settings; parity tolerances (float32) for forward and gradient
+    gradcheck: dict = field(default_factory=dict)
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    why: str = ""  # why a tolerance is looser than rtol 1e-5 / atol 1e-6
+    # why the second derivative is not the true one (as in TF), so it is not gradchecked
+    first_order_only: str = ""
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+# --- memory layouts: the same values, not C-contiguous ----------------------------------------
+LAYOUTS = ("C", "T", "strided", "reversed")
+
+
+def as_layout(a: np.ndarray, layout: str) -> np.ndarray:
+    """A view holding ``a``'s values in the given layout (NumPy only; for passing arrays in)."""
+    if a.ndim == 0 or layout == "C":
+        return a
+    if layout == "T":
+        return np.ascontiguousarray(a.T).T  # Fortran order
+    if layout == "strided":
+        buffer = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+        buffer[..., ::2] = a
+        return buffer[..., ::2]
+    if layout == "reversed":
+        return np.ascontiguousarray(a[..., ::-1])[..., ::-1]
+    raise ValueError(layout)
+
+
+def layout_base(a: np.ndarray, layout: str) -> np.ndarray:
+    """The contiguous array that ``layout_view`` turns into ``a`` (what gradcheck perturbs)."""
+    if a.ndim == 0 or layout == "C":
+        return a
+    if layout == "T":
+        return np.ascontiguousarray(a.T)
+    if layout == "strided":
+        buffer = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+        buffer[..., ::2] = a
+        return buffer
+    return np.ascontiguousarray(a[..., ::-1])
+
+
+def layout_view(tf, t, layout: str):
+    """``t`` (a tensor made from ``layout_base``) as a non-contiguous view, through recorded ops."""
+    if t.ndim == 0 or layout == "C":
+        return t
+    if layout == "T":
+        return tf.transpose(t)
+    if layout == "strided":
+        return t[..., ::2]
+    return t[..., ::-1]
+
+
+# --- element strategies --------------------------------------------------------------------
+def floats(lo: float, hi: float) -> st.SearchStrategy:
+    """Finite floats in [lo, hi]; magnitudes below 1e-30 become 0 (float32 denormals, which TF flushes to 0)."""
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False).map(
+        lambda v: 0.0 if abs(v) < 1e-30 else v)
+
+
+REAL = floats(-2, 2)
+WIDE = floats(-3, 3)
+POSITIVE = floats(0.2, 3)
+NONZERO = floats(0.2, 2) | floats(-2, -0.2)  # away from the kink of abs, relu, sign ...
+UNIT = floats(0.5, 1.5) | floats(-1.5, -0.5)  # for products: neither 0 nor overflow
+
+
+def avoid(*points: float, gap: float = 0.05, lo: float = -8, hi: float = 8) -> st.SearchStrategy:
+    """Floats in [lo, hi] at least ``gap`` from each of ``points`` (kinks)."""
+    return floats(lo, hi).filter(lambda v: all(abs(v - p) > gap for p in points))
+
+
+# --- shape strategies ---------------------------------------------------------------------
+@st.composite
+def shapes(draw, min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 5,
+           max_size: int = MAX_SIZE) -> tuple:
+    ndim = draw(st.integers(min_dims, max_dims))
+    shape, size = [], 1
+    for _ in range(ndim):
+        side = draw(st.integers(min_side, max(min_side, min(max_side, max_size // size))))
+        shape.append(side)
+        size *= side
+    return tuple(shape)
+
+
+@st.composite
+def broadcastable(draw, shape: tuple, allow_fewer_dims: bool = True) -> tuple:
+    """A shape that broadcasts to ``shape``: leading dims dropped, some dims set to 1."""
+    drop = draw(st.integers(0, len(shape))) if allow_fewer_dims else 0
+    return tuple(1 if draw(st.integers(0, 2)) == 0 else n for n in shape[drop:])
+
+
+@st.composite
+def broadcast_shapes(draw, n: int = 2, min_dims: int = 0, max_dims: int = 4) -> list:
+    """``n`` mutually broadcastable shapes (their broadcast has <= 64 elements)."""
+    full = draw(shapes(min_dims, max_dims))
+    out = [draw(broadcastable(full)) for _ in range(n)]
+    if draw(st.booleans()):
+        out[draw(st.integers(0, n - 1))] = full  # often one operand has the full shape
+    return out
+
+
+def array(shape, elements=REAL) -> st.SearchStrategy:
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+@st.composite
+def distinct(draw, shape: tuple, spread: float = 4.0) -> np.ndarray:
+    """Values that are pairwise at least ~0.06 apart (no ties for max/min/sort/top_k)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    order = np.asarray(draw(st.permutations(range(size))), dtype=np.float64)
+    step = min(0.5, spread / max(size, 1))
+    offset = draw(floats(-1, 1))
+    return ((order - size / 2) * step + offset).reshape(shape)
+
+
+# --- Case builders -----------------------------------------------------------------------------
+@st.composite
+def make_case(draw, arrays: list, params: dict | None = None) -> Case:
+    layouts = tuple(draw(st.sampled_from(LAYOUTS)) if a.ndim else "C" for a in arrays)
+    return Case(tuple(np.array(a, dtype=np.float64, order="C") for a in arrays), layouts, params or {})
+
+
+@st.composite
+def unary(draw, elements=REAL, min_dims: int = 0, max_dims: int = 4, **params) -> Case:
+    x = draw(array(draw(shapes(min_dims, max_dims)), elements))
+    return draw(make_case([x], {k: draw(v) for k, v in params.items()}))
+
+
+@st.composite
+def binary(draw, x_elements=REAL, y_elements=REAL) -> Case:
+    sx, sy = draw(broadcast_shapes(2))
+    return draw(make_case([draw(array(sx, x_elements)), draw(array(sy, y_elements))]))
+
+
+@st.composite
+def axis_for(draw, ndim: int, allow_none: bool = True, allow_list: bool = True):
+    """None, an int (maybe negative) or a list of distinct axes of a rank-``ndim`` tensor."""
+    if ndim == 0:
+        return None
+    kinds = ["int"] + (["none"] if allow_none else []) + (["list"] if allow_list else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-ndim, ndim - 1))
+    axes = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    return [a - ndim if draw(st.booleans()) else a for a in axes]
+
+
+@st.composite
+def reduction(draw, values="real", min_dims: int = 0, need_two: bool = False) -> Case:
+    """x, axis, keepdims for a reduction. ``need_two``: at least 2 elements reduced (std)."""
+    shape = draw(shapes(max(min_dims, 1 if need_two else 0)))
+    if need_two:
+        shape = tuple(max(n, 2) for n in shape)
+    x = draw(distinct(shape)) if values == "distinct" else draw(array(shape, UNIT if values == "unit" else REAL))
+    axis = draw(axis_for(len(shape)))
+    return draw(make_case([x], {"axis": axis, "keepdims": draw(st.booleans())}))
+
+
+@st.composite
+def clip_tensors_case(draw) -> Case:
+    """t and tensor bounds lo < hi that broadcast to t's shape; t on a quarter grid, bounds on halves (no ties)."""
+    full = draw(shapes())
+    t = draw(array(full, st.integers(-5, 4).map(lambda k: (k + 0.5) * 0.5)))
+    lo = draw(array(draw(broadcastable(full)), st.sampled_from([-1.5, -1.0, -0.5])))
+    hi = draw(array(draw(broadcastable(full)), st.sampled_from([0.5, 1.0, 1.5])))
+    return draw(make_case([t, lo, hi]))
+
+
+def flat_concat(tf, parts) -> Any:
+    """Several outputs as one vector (gradcheck and parity compare one tensor)."""
+    return tf.concat([tf.reshape(p, [-1]) for p in parts], 0)
+
+
+# --- strategies for ops with structure ---------------------------------------------------------------
+@st.composite
+def mod_case(draw) -> Case:
+    """x = y * (k + f), f in [0.1, 0.9]: x / y is never near an integer (where mod jumps)."""
+    full = draw(shapes(0, 3))
+    sy = draw(broadcastable(full))
+    y = draw(array(sy, floats(0.5, 2) | floats(-2, -0.5)))
+    ratio = draw(array(full, st.integers(-2, 2).map(float))) + draw(array(full, floats(0.1, 0.9)))
+    return draw(make_case([np.broadcast_to(y, full) * ratio, y]))
+
+
+@st.composite
+def separated_pair(draw) -> Case:
+    """x on the grid 0.5k, y on 0.5k + 0.25: never tied (for maximum/minimum)."""
+    sx, sy = draw(broadcast_shapes(2))
+    grid = st.integers(-4, 4).map(lambda k: 0.5 * k)
+    x, y = draw(array(sx, grid)), draw(array(sy, grid)) + 0.25
+    return draw(make_case([x, y]))
+
+
+@st.composite
+def where_case(draw) -> Case:
+    sc, sx, sy = draw(broadcast_shapes(3))
+    cond = draw(hnp.arrays(np.bool_, sc))
+    return draw(make_case([draw(array(sx)), draw(array(sy))], {"condition": cond}))
+
+
+@st.composite
+def matmul_case(draw) -> Case:
+    n, k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch_a, batch_b = draw(broadcast_shapes(2, 0, 2))
+    ta, tb = draw(st.booleans()), draw(st.booleans())
+    a = draw(array(tuple(batch_a) + ((k, n) if ta else (n, k))))
+    b = draw(array(tuple(batch_b) + ((m, k) if tb else (k, m))))
+    return draw(make_case([a, b], {"transpose_a": ta, "transpose_b": tb}))
+
+
+@st.composite
+def tensordot_case(draw) -> Case:
+    sa = draw(shapes(1, 3, max_side=4))
+    n = draw(st.integers(0, len(sa)))
+    if draw(st.booleans()):  # axes as an int: a's last n with b's first n
+        sb = tuple(sa[len(sa) - n:]) + draw(shapes(0, 3 - n, max_side=4))
+        axes = n
+    else:  # axes as two lists
+        a_axes = draw(st.permutations(range(len(sa))))[:n]
+        rest = draw(shapes(0, 2, max_side=4))
+        b_axes = draw(st.permutations(range(n + len(rest))))[:n]
+        sb = [0] * (n + len(rest))
+        free = iter(rest)
+        for i in range(len(sb)):
+            sb[i] = sa[a_axes[b_axes.index(i)]] if i in b_axes else next(free)
+        sb, axes = tuple(sb), [list(a_axes), list(b_axes)]
+    return draw(make_case([draw(array(sa)), draw(array(sb))], {"axes": axes}))
+
+
+EINSUM_FORMS = ("ij,jk->ik", "bij,bjk->bik", "ij->ji", "ij->", "i,i->", "i,j->ij", "bi,bi->b",
+                "ij,ij->ij", "ijk->ki", "bhd,bkd->bhk", "ij,j->i", "ij,jk")
+ELLIPSIS_FORMS = ("...ij,...jk->...ik", "...i,...i->...", "...ij->...ji")
+
+
+@st.composite
+def einsum_case(draw, forms=EINSUM_FORMS) -> Case:
+    equation = draw(st.sampled_from(forms))
+    sizes = {c: draw(st.integers(1, 4)) for c in "bhdijk"}
+    lhs = equation.split("->")[0].split(",")
+    batch = draw(broadcast_shapes(len(lhs), 0, 2)) if "..." in equation else [()] * len(lhs)
+    arrays = []
+    for spec, extra in zip(lhs, batch):
+        letters = spec.replace("...", "")
+        arrays.append(draw(array(tuple(extra) + tuple(sizes[c] for c in letters))))
+    return draw(make_case(arrays, {"equation": equation}))
+
+
+@st.composite
+def cumulative(draw, elements=REAL) -> Case:
+    shape = draw(shapes(1))
+    return draw(make_case([draw(array(shape, elements))],
+                          {"axis": draw(st.integers(-len(shape), len(shape) - 1)),
+                           "exclusive": draw(st.booleans()), "reverse": draw(st.booleans())}))
+
+
+@st.composite
+def reshape_case(draw) -> Case:
+    shape = draw(shapes())
+    size = int(np.prod(shape, dtype=np.int64))
+    divisors = [d for d in range(1, size + 1) if size % d == 0]
+    d = draw(st.sampled_from(divisors))
+    target = draw(st.sampled_from([(-1,), (size,), (d, -1), (-1, d, 1), tuple(reversed(shape)), (1,) + shape]))
+    return draw(make_case([draw(array(shape))], {"shape": list(target)}))
+
+
+@st.composite
+def transpose_case(draw) -> Case:
+    shape = draw(shapes(1))
+    return draw(make_case([draw(array(shape))], {"perm": list(draw(st.permutations(range(len(shape)))))}))
+
+
+@st.composite
+def squeeze_case(draw) -> Case:
+    shape = draw(shapes(1))
+    shape = tuple(1 if draw(st.integers(0, 2)) == 0 else n for n in shape)
+    ones = [i for i, n in enumerate(shape) if n == 1]
+    axis = None if not ones or draw(st.booleans()) else draw(st.sampled_from(ones)) - (len(shape) if draw(st.booleans()) else 0)
+    return draw(make_case([draw(array(shape))], {"axis": axis}))
+
+
+@st.composite
+def broadcast_to_case(draw) -> Case:
+    full = draw(shapes(0, 4))
+    return draw(make_case([draw(array(draw(broadcastable(full))))], {"shape": list(full)}))
+
+
+@st.composite
+def join_case(draw, new_axis: bool) -> Case:
+    """1-3 arrays for concat (sizes differ along axis) or stack (same shapes)."""
+    shape = list(draw(shapes(0 if new_axis else 1, 3, max_side=4)))
+    count = draw(st.integers(1, 3))
+    ndim = len(shape) + (1 if new_axis else 0)
+    axis = draw(st.integers(-ndim, ndim - 1))
+    arrays = []
+    for _ in range(count):
+        if not new_axis:
+            shape[axis] = draw(st.integers(1, 3))
+        arrays.append(draw(array(tuple(shape))))
+    return draw(make_case(arrays, {"axis": axis}))
+
+
+@st.composite
+def split_case(draw) -> Case:
+    shape = draw(shapes(1))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[axis]
+    if draw(st.booleans()):
+        splits = draw(st.sampled_from([d for d in range(1, n + 1) if n % d == 0]))
+    else:
+        cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+        splits = [b - a for a, b in zip([0] + cuts, cuts + [n])]
+        if len(splits) > 1 and draw(st.booleans()):  # TF refuses a lone -1
+            splits[draw(st.integers(0, len(splits) - 1))] = -1
+    return draw(make_case([draw(array(shape))], {"num_or_size_splits": splits, "axis": axis}))
+
+
+@st.composite
+def tile_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4, max_size=16))
+    return draw(make_case([draw(array(shape))], {"multiples": [draw(st.integers(1, 2)) for _ in shape]}))
+
+
+@st.composite
+def pad_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    mode = draw(st.sampled_from(["CONSTANT", "REFLECT", "SYMMETRIC"]))
+    most = {"CONSTANT": 2, "REFLECT": None, "SYMMETRIC": None}[mode]
+    paddings = []
+    for n in shape:
+        limit = most if most is not None else min(2, n - 1 if mode == "REFLECT" else n)
+        paddings.append([draw(st.integers(0, limit)), draw(st.integers(0, limit))])
+    params = {"paddings": paddings, "mode": mode}
+    if mode == "CONSTANT":
+        params["constant_values"] = draw(st.sampled_from([0.0, 0.5]))
+    return draw(make_case([draw(array(shape))], params))
+
+
+@st.composite
+def reverse_case(draw) -> Case:
+    shape = draw(shapes(1))
+    axes = draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, unique=True))
+    return draw(make_case([draw(array(shape))], {"axis": [a - len(shape) if draw(st.booleans()) else a for a in axes]}))
+
+
+@st.composite
+def slice_key(draw, shape: tuple) -> tuple:
+    """A TF strided-slice key: ints, slices (negative steps too), newaxis and maybe one Ellipsis.
+
+    The Ellipsis, when there is one, stands for the dims between the keys before it and after it.
+    """
+    def keys_for(dims):
+        out = []
+        for n in dims:
+            kind = draw(st.sampled_from(["int", "slice", "slice", "full"]))
+            if kind == "int":
+                out.append(draw(st.integers(-n, n - 1)))
+            elif kind == "full":
+                out.append(slice(None))
+            else:
+                step = draw(st.sampled_from([None, 1, 2, -1, -2]))
+                out.append(slice(draw(st.none() | st.integers(-n - 1, n)), draw(st.none() | st.integers(-n - 1, n)), step))
+            if draw(st.integers(0, 4)) == 0:
+                out.append(None)  # tf.newaxis
+        return out
+
+    dims = list(shape)
+    if draw(st.booleans()):
+        return tuple(keys_for(dims[:draw(st.integers(0, len(dims)))]))  # trailing dims implied
+    head = draw(st.integers(0, len(dims)))
+    tail = draw(st.integers(head, len(dims)))
+    return tuple(keys_for(dims[:head]) + [Ellipsis] + keys_for(dims[tail:]))
+
+
+@st.composite
+def getitem_case(draw) -> Case:
+    shape = draw(shapes(1))
+    return draw(make_case([draw(array(shape))], {"key": draw(slice_key(shape))}))
+
+
+@st.composite
+def gather_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    indices = draw(hnp.arrays(np.int32, draw(shapes(0, 2, max_side=4)), elements=st.integers(0, shape[axis] - 1)))
+    return draw(make_case([draw(array(shape))], {"indices": indices, "axis": axis}))
+
+
+@st.composite
+def gather_nd_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    depth = draw(st.integers(1, len(shape)))
+    lead = draw(shapes(1, 2, max_side=4))
+    columns = [draw(hnp.arrays(np.int32, lead, elements=st.integers(0, shape[i] - 1))) for i in range(depth)]
+    return draw(make_case([draw(array(shape))], {"indices": np.stack(columns, axis=-1)}))
+
+
+@st.composite
+def boolean_mask_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    axis = draw(st.integers(0, len(shape) - 1))
+    mask_dims = draw(st.integers(1, len(shape) - axis))
+    mask = draw(hnp.arrays(np.bool_, shape[axis:axis + mask_dims]))
+    return draw(make_case([draw(array(shape))], {"mask": mask, "axis": axis}))
+
+
+@st.composite
+def sort_case(draw) -> Case:
+    shape = draw(shapes(1))
+    return draw(make_case([draw(distinct(shape))], {"axis": draw(st.integers(-len(shape), len(shape) - 1)),
+                                                    "direction": draw(st.sampled_from(["ASCENDING", "DESCENDING"]))}))
+
+
+@st.composite
+def top_k_case(draw) -> Case:
+    shape = draw(shapes(1))
+    return draw(make_case([draw(distinct(shape))], {"k": draw(st.integers(1, shape[-1]))}))
+
+
+@st.composite
+def logits_and_labels(draw, kind: str) -> Case:
+    """Logits and labels of one shape (sigmoid/softmax CE) or integer labels (sparse)."""
+    shape = draw(shapes(1, 3, max_side=4))
+    logits = draw(array(shape, WIDE))
+    if kind == "sparse":
+        labels = draw(hnp.arrays(np.int32, shape[:-1], elements=st.integers(0, shape[-1] - 1)))
+        return draw(make_case([logits], {"labels": labels}))
+    if kind == "softmax":  # rows of probabilities (TF differentiates the labels too)
+        raw = draw(array(shape, floats(0.1, 1)))
+        labels = raw / raw.sum(axis=-1, keepdims=True)
+    else:
+        labels = draw(array(shape, floats(0, 1)))
+    return draw(make_case([labels, logits]))
+
+
+@st.composite
+def softmax_case(draw) -> Case:
+    shape = draw(shapes(1))
+    return draw(make_case([draw(array(shape, WIDE))], {"axis": draw(st.integers(-len(shape), len(shape) - 1))}))
+
+
+@st.composite
+def l2_normalize_case(draw) -> Case:
+    shape = draw(shapes(1))
+    return draw(make_case([draw(array(shape, NONZERO))], {"axis": draw(axis_for(len(shape)))}))
+
+
+@st.composite
+def moments_case(draw) -> Case:
+    shape = tuple(max(n, 2) for n in draw(shapes(1, 3)))
+    axes = draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape), unique=True))
+    return draw(make_case([draw(distinct(shape))], {"axes": sorted(axes), "keepdims": draw(st.booleans())}))
+
+
+@st.composite
+def batch_norm_case(draw) -> Case:
+    """x (N, ..., C) with per-channel mean, variance, offset and scale (all differentiated)."""
+    shape = draw(shapes(1, 3, max_side=4))
+    channel = (shape[-1],)
+    arrays = [draw(array(shape)), draw(array(channel)), draw(array(channel, POSITIVE)),
+              draw(array(channel)), draw(array(channel))]
+    return draw(make_case(arrays, {"variance_epsilon": draw(st.sampled_from([1e-3, 0.1]))}))
+
+
+@st.composite
+def norm_case(draw) -> Case:
+    shape = draw(shapes(1, 3))
+    ord_ = draw(st.sampled_from(["euclidean", 1, np.inf]))
+    axis = draw(st.none() | st.integers(-len(shape), len(shape) - 1))
+    if ord_ == np.inf:  # |x| distinct and >= 0.2 (no ties for the max, no kink at 0), random signs
+        ranks = np.argsort(np.argsort(draw(distinct(shape)).ravel())).reshape(shape)  # a permutation of 0..n-1
+        magnitudes = ranks * 0.25 + 0.2
+        x = magnitudes * draw(array(shape, st.sampled_from([-1.0, 1.0])))
+    else:
+        x = draw(array(shape, NONZERO))
+    return draw(make_case([x], {"ord": ord_, "axis": axis, "keepdims": draw(st.booleans())}))
+
+
+@st.composite
+def clip_case(draw) -> Case:
+    """Values at least 0.05 from the bounds -0.5 and 0.7 (where clip's derivative jumps)."""
+    return draw(make_case([draw(array(draw(shapes()), avoid(-0.5, 0.7, lo=-2, hi=2)))]))
+
+
+# --- the table -------------------------------------------------------------------------------
+
+SPECS: list[OpSpec] = [
+    # arithmetic (binary ops draw broadcast-compatible shapes)
+    OpSpec("add", lambda tf, x, y: tf.add(x, y), binary()),
+    OpSpec("subtract", lambda tf, x, y: tf.subtract(x, y), binary()),
+    OpSpec("multiply", lambda tf, x, y: tf.multiply(x, y), binary()),
+    OpSpec("divide", lambda tf, x, y: tf.divide(x, y), binary(REAL, NONZERO)),
+    OpSpec("math.mod", lambda tf, x, y: tf.math.mod(x, y), mod_case()),
+    OpSpec("math.squared_difference", lambda tf, x, y: tf.math.squared_difference(x, y), binary()),
+    OpSpec("pow", lambda tf, x, y: tf.pow(x, y), binary(POSITIVE, REAL)),
+    OpSpec("maximum", lambda tf, x, y: tf.maximum(x, y), separated_pair()),
+    OpSpec("minimum", lambda tf, x, y: tf.minimum(x, y), separated_pair()),
+    # one input
+    OpSpec("negative", lambda tf, x: tf.negative(x), unary()),
+    OpSpec("abs", lambda tf, x: tf.abs(x), unary(NONZERO)),
+    OpSpec("square", lambda tf, x: tf.square(x), unary()),
+    OpSpec("sqrt", lambda tf, x: tf.sqrt(x), unary(POSITIVE)),
+    OpSpec("math.rsqrt", lambda tf, x: tf.math.rsqrt(x), unary(POSITIVE)),
+    OpSpec("math.reciprocal", lambda tf, x: tf.math.reciprocal(x), unary(NONZERO)),
+    OpSpec("exp", lambda tf, x: tf.exp(x), unary()),
+    OpSpec("math.expm1", lambda tf, x: tf.math.expm1(x), unary()),
+    OpSpec("math.log", lambda tf, x: tf.math.log(x), unary(POSITIVE)),
+    OpSpec("math.log1p", lambda tf, x: tf.math.log1p(x), unary(floats(-0.8, 3))),
+    OpSpec("sin", lambda tf, x: tf.sin(x), unary(WIDE)),
+    OpSpec("cos", lambda tf, x: tf.cos(x), unary(WIDE)),
+    OpSpec("tanh", lambda tf, x: tf.tanh(x), unary(WIDE)),
+    OpSpec("math.sigmoid", lambda tf, x: tf.math.sigmoid(x), unary(WIDE)),
+    OpSpec("math.erf", lambda tf, x: tf.math.erf(x), unary(WIDE)),
+    OpSpec("clip_by_value", lambda tf, x: tf.clip_by_value(x, -0.5, 0.7), clip_case()),
+    OpSpec("clip_by_value(tensor bounds)", lambda tf, t, lo, hi: tf.clip_by_value(t, lo, hi), clip_tensors_case()),
+    OpSpec("where", lambda tf, x, y, condition: tf.where(condition, x, y), where_case()),
+    OpSpec("where(x, scalar)", lambda tf, x: tf.where(x > 0.5, x, 0.0), unary(avoid(0.5, lo=-2, hi=2))),
+    OpSpec("cast(float32)", lambda tf, x: tf.cast(tf.cast(x, tf.float32), x.dtype), unary(),
+           gradcheck={"eps": 1e-2, "rtol": 1e-3, "atol": 1e-4}),  # float32 rounding: a larger step
+    OpSpec("identity", lambda tf, x: tf.identity(x), unary()),
+    # linear algebra
+    OpSpec("linalg.matmul", lambda tf, a, b, **kw: tf.linalg.matmul(a, b, **kw), matmul_case()),
+    OpSpec("tensordot", lambda tf, a, b, axes: tf.tensordot(a, b, axes), tensordot_case()),
+    OpSpec("einsum", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case()),
+    OpSpec("einsum(...)", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case(ELLIPSIS_FORMS)),
+    OpSpec("linalg.norm", lambda tf, x, **kw: tf.linalg.norm(x, **kw), norm_case()),
+    # reductions
+    OpSpec("reduce_sum", lambda tf, x, **kw: tf.reduce_sum(x, **kw), reduction()),
+    OpSpec("reduce_mean", lambda tf, x, **kw: tf.reduce_mean(x, **kw), reduction()),
+    OpSpec("reduce_max", lambda tf, x, **kw: tf.reduce_max(x, **kw), reduction("distinct")),
+    OpSpec("reduce_min", lambda tf, x, **kw: tf.reduce_min(x, **kw), reduction("distinct")),
+    OpSpec("reduce_prod", lambda tf, x, **kw: tf.reduce_prod(x, **kw), reduction("unit")),
+    OpSpec("math.reduce_std", lambda tf, x, **kw: tf.math.reduce_std(x, **kw), reduction("distinct", need_two=True)),
+    OpSpec("math.reduce_variance", lambda tf, x, **kw: tf.math.reduce_variance(x, **kw),
+           reduction("distinct", need_two=True)),
+    OpSpec("reduce_logsumexp", lambda tf, x, **kw: tf.reduce_logsumexp(x, **kw), reduction()),
+    OpSpec("math.cumsum", lambda tf, x, **kw: tf.math.cumsum(x, **kw), cumulative()),
+    OpSpec("math.cumprod", lambda tf, x, **kw: tf.math.cumprod(x, **kw), cumulative(UNIT)),
+    # shapes
+    OpSpec("reshape", lambda tf, x, shape: tf.reshape(x, shape), reshape_case()),
+    OpSpec("transpose", lambda tf, x, perm: tf.transpose(x, perm), transpose_case()),
+    OpSpec("expand_dims", lambda tf, x, axis: tf.expand_dims(x, axis),
+           unary(axis=st.integers(-1, 0))),
+    OpSpec("squeeze", lambda tf, x, axis: tf.squeeze(x, axis), squeeze_case()),
+    OpSpec("broadcast_to", lambda tf, x, shape: tf.broadcast_to(x, shape), broadcast_to_case()),
+    OpSpec("concat", lambda tf, *xs, axis: tf.concat(list(xs), axis), join_case(new_axis=False)),
+    OpSpec("stack", lambda tf, *xs, axis: tf.stack(list(xs), axis), join_case(new_axis=True)),
+    OpSpec("add_n", lambda tf, *xs, axis: tf.add_n(list(xs)), join_case(new_axis=True)),
+    OpSpec("scalar_mul", lambda tf, x: tf.math.scalar_mul(2.5, x), unary()),
+    OpSpec("unstack", lambda tf, x, axis: tf.stack(tf.unstack(x, axis=axis)[::-1]), unary(min_dims=1, axis=st.just(-1))),
+    OpSpec("split", lambda tf, x, **kw: flat_concat(tf, tf.split(x, **kw)[::-1]), split_case()),
+    OpSpec("tile", lambda tf, x, multiples: tf.tile(x, multiples), tile_case()),
+    OpSpec("pad", lambda tf, x, **kw: tf.pad(x, **kw), pad_case()),
+    OpSpec("reverse", lambda tf, x, axis: tf.reverse(x, axis), reverse_case()),
+    OpSpec("__getitem__", lambda tf, x, key: x[key], getitem_case()),
+    OpSpec("gather", lambda tf, x, indices, axis: tf.gather(x, indices, axis=axis), gather_case()),
+    OpSpec("gather_nd", lambda tf, x, indices: tf.gather_nd(x, indices), gather_nd_case()),
+    OpSpec("boolean_mask", lambda tf, x, mask, axis: tf.boolean_mask(x, mask, axis=axis), boolean_mask_case()),
+    OpSpec("sort", lambda tf, x, **kw: tf.sort(x, **kw), sort_case()),
+    OpSpec("math.top_k", lambda tf, x, k: tf.math.top_k(x, k=k).values, top_k_case()),
+    # tf.nn
+    OpSpec("nn.relu", lambda tf, x: tf.nn.relu(x), unary(avoid(0))),
+    OpSpec("nn.relu6", lambda tf, x: tf.nn.relu6(x), unary(avoid(0, 6))),
+    OpSpec("nn.leaky_relu", lambda tf, x: tf.nn.leaky_relu(x, alpha=0.1), unary(avoid(0))),
+    OpSpec("nn.elu", lambda tf, x: tf.nn.elu(x), unary(avoid(0))),
+    OpSpec("nn.selu", lambda tf, x: tf.nn.selu(x), unary(avoid(0))),
+    OpSpec("nn.gelu", lambda tf, x: tf.nn.gelu(x, approximate=False), unary(WIDE)),
+    OpSpec("nn.gelu(approximate)", lambda tf, x: tf.nn.gelu(x, approximate=True), unary(WIDE)),
+    OpSpec("nn.softplus", lambda tf, x: tf.nn.softplus(x), unary(WIDE)),
+    OpSpec("nn.softsign", lambda tf, x: tf.nn.softsign(x), unary(NONZERO)),
+    OpSpec("nn.silu", lambda tf, x: tf.nn.silu(x), unary(WIDE)),
+    OpSpec("nn.softmax", lambda tf, x, axis: tf.nn.softmax(x, axis=axis), softmax_case()),
+    OpSpec("nn.log_softmax", lambda tf, x, axis: tf.nn.log_softmax(x, axis=axis), softmax_case()),
+    OpSpec("nn.sigmoid_cross_entropy_with_logits",
+           lambda tf, y, z: tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z), logits_and_labels("sigmoid")),
+    OpSpec("nn.softmax_cross_entropy_with_logits",
+           lambda tf, y, z: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z), logits_and_labels("softmax")),
+    OpSpec("nn.sparse_softmax_cross_entropy_with_logits",
+           lambda tf, z, labels: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=z),
+           logits_and_labels("sparse")),
+    OpSpec("nn.l2_normalize", lambda tf, x, axis: tf.nn.l2_normalize(x, axis=axis), l2_normalize_case(), atol=5e-6,
+           why="l2_normalize gradient: dy/|x| - x (x.dy)/|x|^3 cancels to ~0 from terms up to ~7.5 "
+               "(|x| >= 0.2): float32 leaves a few ulp (~1e-6) of those terms, rounded differently by TF"),
+    OpSpec("nn.moments", lambda tf, x, **kw: flat_concat(tf, tf.nn.moments(x, **kw)), moments_case(),
+           first_order_only="TF's moments uses stop_gradient(mean) inside the variance: exact first "
+                            "derivative, but the second misses the mean's terms; minitf does the same"),
+    OpSpec("nn.batch_normalization", lambda tf, x, m, v, o, s, variance_epsilon:
+           tf.nn.batch_normalization(x, m, v, o, s, variance_epsilon), batch_norm_case()),
+]
+
+SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
+
+__all__ = ["Case", "OpSpec", "SPECS", "SPECS_BY_NAME", "as_layout", "layout_base", "layout_view", "flat_concat"]
