@@ -1,0 +1,138 @@
+"""``minitf.keras.backend``: Keras's global settings, layer naming, and what outputs carry.
+
+Three small things every part of ``minitf.keras`` shares:
+
+* settings, as Keras has them: ``epsilon()`` (1e-7, the clip of the crossentropies),
+  ``floatx()`` ("float32"), ``image_data_format()``;
+* automatic names: ``get_uid("dense")`` counts 1, 2, 3 ... per prefix, so layers are named
+  ``dense``, ``dense_1``, ``dense_2`` as in Keras; ``clear_session()`` restarts the counts;
+* what a layer output carries besides its values: its mask (``get_keras_mask``), a boolean
+  tensor saying which time steps are real (set by e.g. ``Embedding(mask_zero=True)``, handed
+  from layer to layer by ``Layer.__call__``).
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import weakref
+from typing import Any, Iterator
+
+from minitf.tensor import Tensor
+
+_EPSILON = 1e-7
+_FLOATX = "float32"
+_IMAGE_DATA_FORMAT = "channels_last"
+_UIDS: dict[str, int] = {}
+
+
+# --- settings ------------------------------------------------------------------------
+def epsilon() -> float:
+    """The fuzz factor Keras adds or clips with (1e-7)."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def floatx() -> str:
+    """The default float type of weights and inputs: ``"float32"``."""
+    return _FLOATX
+
+
+def set_floatx(value: str) -> None:
+    global _FLOATX
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(f"set_floatx: expected 'float16', 'float32' or 'float64', got {value!r}")
+    _FLOATX = str(value)
+
+
+def image_data_format() -> str:
+    """Always ``"channels_last"`` (NHWC), TensorFlow's CPU layout."""
+    return _IMAGE_DATA_FORMAT
+
+
+def backend() -> str:
+    """The name Keras would print here ("tensorflow"); minitf's array module is ``minitf.config.get_backend()``."""
+    return "tensorflow"
+
+
+# --- names ---------------------------------------------------------------------------
+def get_uid(prefix: str = "") -> int:
+    """1 the first time ``prefix`` is asked for, then 2, 3 ... (Keras's ``backend.get_uid``)."""
+    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
+    return _UIDS[prefix]
+
+
+def unique_name(prefix: str) -> str:
+    """``prefix``, then ``prefix_1``, ``prefix_2`` ... as Keras names layers and models."""
+    uid = get_uid(prefix)
+    return prefix if uid == 1 else f"{prefix}_{uid - 1}"
+
+
+def snake_case(name: str) -> str:
+    """``"MyDenseLayer"`` -> ``"my_dense_layer"`` (how Keras names a layer from its class)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+    return name.lstrip("_") or "layer"
+
+
+def clear_session(free_memory: bool = True) -> None:
+    """Forget the name counts: the next Dense is called ``dense`` again."""
+    _UIDS.clear()
+
+
+# --- what outputs carry ------------------------------------------------------------------
+# A minitf Tensor has fixed slots, so what Keras keeps as ``tensor._keras_mask`` lives in a side
+# table: id(tensor) -> (weak reference, mask). The weak reference's callback drops the entry when
+# the tensor dies, so an id is never confused with a later tensor's. (The logits of the
+# crossentropy shortcut live in the same kind of table: ``minitf.keras.losses.register_logits``.)
+_MASKS: dict[int, tuple[weakref.ref, Any]] = {}
+
+
+def get_keras_mask(tensor: Any) -> Any:
+    """The mask ``tensor`` carries (set by a masking layer), or None."""
+    entry = _MASKS.get(id(tensor))
+    if entry is not None and entry[0]() is tensor:
+        return entry[1]
+    return getattr(tensor, "_keras_mask", None) if not isinstance(tensor, Tensor) else None
+
+
+def set_keras_mask(tensor: Tensor, mask: Any) -> Tensor:
+    """Attach ``mask`` to ``tensor`` (None removes it); returns ``tensor``."""
+    key = id(tensor)
+    if mask is None:
+        _MASKS.pop(key, None)
+        return tensor
+
+    def forget(ref: weakref.ref, key: int = key) -> None:
+        entry = _MASKS.get(key)
+        if entry is not None and entry[0] is ref:
+            del _MASKS[key]
+
+    _MASKS[key] = (weakref.ref(tensor, forget), mask)
+    return tensor
+
+
+_compiled_depth = 0
+
+
+@contextlib.contextmanager
+def compiled_step() -> Iterator[None]:
+    """Marks the region where Keras's ``fit``/``evaluate``/``predict`` run traced (``tf.function``) code.
+
+    The trainer opens it around each step unless ``compile(run_eagerly=True)``. Keras applies
+    the crossentropy logits shortcut only there (eager TF tensors cannot carry ``_keras_logits``),
+    so code that wants Keras's exact eager behaviour can ask ``in_compiled_step()``.
+    """
+    global _compiled_depth
+    _compiled_depth += 1
+    try:
+        yield
+    finally:
+        _compiled_depth -= 1
+
+
+def in_compiled_step() -> bool:
+    return _compiled_depth > 0

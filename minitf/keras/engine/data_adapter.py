@@ -1,0 +1,294 @@
+"""Feeding ``fit``/``evaluate``/``predict``: from user data to batches of tensors.
+
+Two kinds of input, as in Keras:
+
+* **arrays** -- NumPy arrays, minitf tensors, nested Python lists, or lists/dicts of those
+  (several inputs or outputs). They are converted ONCE (floats to float32, moved to the
+  backend's device) and then sliced per batch: ``x[i*b:(i+1)*b]`` without a copy when
+  ``shuffle=False``, or ``x[perm[i*b:(i+1)*b]]`` for a new random order each epoch. The last,
+  partial batch is kept. ``validation_split`` takes the *last* fraction of the samples, before
+  any shuffling (``split_validation``).
+* **datasets** -- ``minitf.data.Dataset`` or any re-iterable (or generator) yielding
+  ``(x, y)`` or ``(x, y, sample_weight)`` batches; ``batch_size``/``shuffle`` are the
+  dataset's business then.
+
+``EpochIterator`` adds Keras's ``steps_per_epoch`` rule: with fewer steps than batches, the next
+epoch continues where the last one stopped; when the data runs out first, the epoch ends
+with a warning.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Iterator
+
+import numpy as np
+
+from minitf import backend as B
+from minitf import nest
+from minitf import random as mt_random
+from minitf.tensor import Tensor
+
+
+def is_dataset(x: Any) -> bool:
+    """True for datasets and generators: iterables that are not arrays, tensors or containers."""
+    if x is None or isinstance(x, (Tensor, np.ndarray, list, tuple, dict, str, bytes, int, float)) or B.is_array(x):
+        return False
+    return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+def _to_array(value: Any, name: str, float_dtype: str | None) -> Any:
+    """One leaf of x/y/sample_weight as a backend array (floats cast to ``float_dtype``)."""
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        array = value._value
+    elif B.is_array(value):
+        array = value
+    else:
+        try:
+            array = np.asarray(value)
+        except ValueError as e:
+            raise ValueError(f"Could not convert `{name}` to an array: {e}") from None
+    if array.dtype.kind in "OUS":
+        raise ValueError(f"`{name}` holds {array.dtype} values; minitf models take numbers. "
+                         "Encode strings/categories as numbers first (e.g. minitf.datasets.one_hot).")
+    if array.ndim == 0:
+        raise ValueError(f"`{name}` must have a batch axis; got a scalar")
+    if float_dtype is not None and array.dtype.kind == "f" and array.dtype != np.dtype(float_dtype):
+        array = array.astype(float_dtype)
+    if array.dtype == np.float64 and float_dtype is None:
+        array = array.astype(np.float32)
+    return B.xp.asarray(array)
+
+
+def convert_arrays(x: Any, y: Any, sample_weight: Any, x_dtype: str | None = None) -> tuple:
+    """(x, y, sample_weight) with every leaf a backend array; structures (lists/dicts) kept."""
+    def convert(struct, name, dtype):
+        if struct is None:
+            return None
+        if isinstance(struct, dict):
+            return {k: convert(v, f"{name}[{k!r}]", dtype) for k, v in struct.items()}
+        if isinstance(struct, (list, tuple)) and any(isinstance(v, (Tensor, np.ndarray, list, tuple, dict))
+                                                     or B.is_array(v) for v in struct) and not _is_numeric(struct):
+            return [convert(v, f"{name}[{i}]", dtype) for i, v in enumerate(struct)]
+        return _to_array(struct, name, dtype)
+    return convert(x, "x", x_dtype), convert(y, "y", "float32"), convert(sample_weight, "sample_weight", "float32")
+
+
+def _is_numeric(struct: Any) -> bool:
+    """Nested lists of plain numbers (one array), as opposed to a list of arrays (several inputs)."""
+    if isinstance(struct, (list, tuple)):
+        return all(_is_numeric(v) for v in struct)
+    return isinstance(struct, (int, float, bool, np.number))
+
+
+def num_samples(*structs: Any) -> int:
+    """The common first dimension of every array, or Keras's "Data cardinality is ambiguous" error."""
+    sizes = {}
+    for name, struct in zip(("x", "y", "sample_weight"), structs):
+        leaves = [a for a in nest.flatten(struct) if a is not None]
+        if leaves:
+            sizes[name] = [int(a.shape[0]) for a in leaves]
+    all_sizes = {s for v in sizes.values() for s in v}
+    if len(all_sizes) > 1:
+        lines = "\n".join(f"'{k}' sizes: {', '.join(str(s) for s in v)}" for k, v in sizes.items())
+        raise ValueError(f"Data cardinality is ambiguous. Make sure all arrays contain the same number of samples.\n"
+                         f"{lines}")
+    if not all_sizes:
+        raise ValueError("No data: `x` is empty or None")
+    return all_sizes.pop()
+
+
+def split_validation(x: Any, y: Any, sample_weight: Any, validation_split: float) -> tuple:
+    """((x, y, sw) for training, (x, y, sw) for validation): the last ``validation_split`` of the samples."""
+    if not 0 < validation_split < 1:
+        raise ValueError(f"`validation_split` must be between 0 and 1, got {validation_split}")
+    n = num_samples(x, y, sample_weight)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
+                         f"validation and training set as specified by `validation_split={validation_split}`. "
+                         "Either provide more data, or a different value for the `validation_split` argument.")
+
+    def cut(struct, start, stop):
+        return nest.map_structure(lambda a: None if a is None else a[start:stop], struct) if struct is not None else None
+    return ((cut(x, 0, split_at), cut(y, 0, split_at), cut(sample_weight, 0, split_at)),
+            (cut(x, split_at, n), cut(y, split_at, n), cut(sample_weight, split_at, n)))
+
+
+def class_weight_to_sample_weights(y: Any, class_weight: dict) -> Any:
+    """One weight per sample: ``class_weight[class of the sample]`` (1 for classes not listed)."""
+    labels = B.to_numpy(y)
+    if labels.ndim > 1:
+        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    labels = np.round(labels).astype(np.int64)
+    weights = np.ones(labels.shape[0], dtype=np.float32)
+    for cls, w in class_weight.items():
+        weights[labels == int(cls)] = w
+    return B.xp.asarray(weights)
+
+
+class ArrayData:
+    """Arrays sliced into batches of ``batch_size`` (shuffled each epoch if asked)."""
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = None,
+                 steps: int | None = None, shuffle: Any = False, class_weight: dict | None = None):
+        if sample_weight is not None and class_weight is not None:
+            raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+        if class_weight is not None:
+            if isinstance(y, (list, dict)):
+                raise ValueError("`class_weight` is only supported for Models with a single output.")
+            sample_weight = class_weight_to_sample_weights(y, class_weight)
+        if sample_weight is not None and isinstance(y, (list, dict)) and not isinstance(sample_weight, (list, dict)):
+            sample_weight = nest.map_structure(lambda _: sample_weight, y)  # one weight array for every output
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.num_samples = num_samples(x, y, sample_weight)
+        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
+            raise ValueError(f"`batch_size` must be a positive integer, got {batch_size}")
+        if not batch_size:
+            batch_size = int(math.ceil(self.num_samples / steps)) if steps else 32
+        self.batch_size = int(batch_size)
+        self.num_batches = int(math.ceil(self.num_samples / self.batch_size))
+        self.shuffle = shuffle
+        self._leaves = nest.flatten((x, y, sample_weight))
+        self._single = not any(isinstance(s, (list, dict)) for s in (x, y, sample_weight))
+
+    def __iter__(self) -> Iterator[tuple]:
+        """One epoch of (x, y, sample_weight) batches as tensors (None where absent)."""
+        n, b = self.num_samples, self.batch_size
+        order = None
+        if self.shuffle == "batch":
+            order = _batch_shuffle(n, b)
+        elif self.shuffle:
+            order = B.xp.asarray(mt_random.global_numpy_rng().permutation(n))
+        if self._single:  # the common case, kept lean: one x array, one y array
+            x, y, sw = self.x, self.y, self.sample_weight
+            for start in range(0, n, b):
+                index = slice(start, start + b) if order is None else order[start:start + b]
+                yield (Tensor(x[index]), None if y is None else Tensor(y[index]),
+                       None if sw is None else Tensor(sw[index]))
+            return
+        structure = (self.x, self.y, self.sample_weight)
+        for start in range(0, n, b):
+            index = slice(start, start + b) if order is None else order[start:start + b]
+            leaves = [None if a is None else Tensor(a[index]) for a in self._leaves]
+            yield nest.pack_sequence_as(structure, leaves)
+
+
+def _batch_shuffle(n: int, b: int):
+    """Keras's shuffle="batch": the order of batch-sized chunks is shuffled, not the samples."""
+    chunks = mt_random.global_numpy_rng().permutation(int(math.ceil(n / b)))
+    order = np.concatenate([np.arange(c * b, min((c + 1) * b, n)) for c in chunks])
+    return B.xp.asarray(order)
+
+
+class DatasetData:
+    """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors."""
+
+    def __init__(self, dataset: Any):
+        self.dataset = dataset
+        try:
+            self.num_batches = len(dataset)
+        except TypeError:
+            self.num_batches = None
+        self._reiterable = not (hasattr(dataset, "__next__") and iter(dataset) is dataset)
+
+    def __iter__(self) -> Iterator[tuple]:
+        for element in self.dataset:
+            yield unpack_batch(element)
+
+
+def unpack_batch(element: Any) -> tuple:
+    """(x, y, sample_weight) from a dataset element: a tuple of 1-3 items, or x alone."""
+    if isinstance(element, list):
+        element = tuple(element)
+    if not isinstance(element, tuple):
+        element = (element,)
+    if len(element) > 3:
+        raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+                         f"found a tuple of {len(element)} items")
+    element = tuple(nest.map_structure(_as_tensor, e) if e is not None else None for e in element)
+    return element + (None,) * (3 - len(element))
+
+
+def _as_tensor(value: Any) -> Any:
+    if value is None or isinstance(value, Tensor):
+        return value
+    array = value if B.is_array(value) else np.asarray(value)
+    if array.dtype == np.float64:
+        array = array.astype(np.float32)
+    return Tensor(B.xp.asarray(array))
+
+
+class EpochIterator:
+    """Batches for one epoch at a time, honouring ``steps_per_epoch`` as Keras does."""
+
+    def __init__(self, data: Any, steps_per_epoch: int | None = None):
+        self.data = data
+        self.steps_per_epoch = steps_per_epoch
+        self.num_batches = data.num_batches
+        self._iterator = None
+        self._steps_seen = 0
+        self.interrupted = False
+
+    @property
+    def steps(self) -> int | None:
+        """Steps per epoch, as ``params["steps"]`` reports them (None = unknown)."""
+        return self.steps_per_epoch or self.num_batches
+
+    def epoch(self) -> Iterator[tuple[int, tuple]]:
+        """(step, (x, y, sample_weight)) for one epoch."""
+        self.interrupted = False
+        if self.steps_per_epoch is None:
+            for step, batch in enumerate(self.data):
+                yield step, batch
+            return
+        if self._iterator is None:
+            self._iterator = iter(self.data)
+            self._steps_seen = 0
+        for step in range(self.steps_per_epoch):
+            if self.num_batches and self._steps_seen >= self.num_batches:
+                self._interrupt()
+                break
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                if self.num_batches is None:
+                    self.num_batches = self._steps_seen
+                self._iterator = None
+                self._interrupt()
+                return
+            self._steps_seen += 1
+            yield step, batch
+        if self.num_batches and self._steps_seen >= self.num_batches:
+            self._iterator = iter(self.data)  # next epoch starts over
+            self._steps_seen = 0
+
+    def _interrupt(self) -> None:
+        self.interrupted = True
+        warnings.warn("Your input ran out of data; interrupting training. Make sure that your dataset or "
+                      "generator can generate at least `steps_per_epoch * epochs` batches. You may need to use the "
+                      "`.repeat()` function when building your dataset.", stacklevel=4)
+
+
+def make_data(x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = None,
+              steps: int | None = None, shuffle: Any = False, class_weight: dict | None = None,
+              x_dtype: str | None = None) -> Any:
+    """ArrayData or DatasetData for the user's ``x``/``y``/``sample_weight``."""
+    if is_dataset(x):
+        if y is not None:
+            raise ValueError("When providing `x` as a dataset or generator, `y` should not be passed. Instead, the "
+                             "targets should be included as part of the dataset `x`.")
+        if sample_weight is not None:
+            raise ValueError("When providing `x` as a dataset or generator, `sample_weight` should not be passed. "
+                             "Instead, the sample weights should be included as part of the dataset `x`.")
+        if class_weight is not None:
+            raise ValueError("`class_weight` is not supported with a dataset in minitf; pass arrays, or put sample "
+                             "weights in the dataset")
+        return DatasetData(x)
+    if x is None:
+        raise ValueError("No data provided: `x` is None")
+    x, y, sample_weight = convert_arrays(x, y, sample_weight, x_dtype)
+    return ArrayData(x, y, sample_weight, batch_size=batch_size, steps=steps, shuffle=shuffle,
+                     class_weight=class_weight)

@@ -1,0 +1,568 @@
+"""Trainer: ``compile``, ``fit``, ``evaluate``, ``predict`` and the ``*_on_batch`` methods of a Model.
+
+One training step (``train_step``), as Keras 3 does it:
+
+    with GradientTape() as tape:
+        y_pred = model(x, training=True)
+        loss = compiled_loss(y, y_pred, sample_weight) + sum(model.losses)   # regularization too
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply(grads, model.trainable_variables)
+    loss_tracker.update_state(loss, sample_weight=batch_size)              # with the weights BEFORE the update
+    compiled_metrics.update_state(y, y_pred, sample_weight)
+
+so the epoch's ``loss`` in ``History`` is ``sum_b n_b * L_b / N``: each batch's training-mode
+loss, computed before that batch's update, weighted by the batch size. ``val_*`` values come
+from ``evaluate`` on the validation data at the end of the epoch.
+
+Speed: the loop slices arrays converted once (``data_adapter``), gathers the trainable and
+regularized variables once per ``fit``, and calls a callback's per-batch hook only if the
+callback has one (with ``verbose=0`` and no callbacks, nothing runs between steps).
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from minitf import backend as B
+from minitf import nest
+from minitf.autodiff import GradientTape
+from minitf.errors import InvalidArgumentError
+from minitf.keras import backend
+from minitf.keras.callbacks.callback_list import CallbackList, pythonify_logs
+from minitf.keras.engine import data_adapter
+from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
+from minitf.tensor import Tensor
+
+
+class Trainer:
+    """Mixin of Model: the training, evaluation and prediction loops."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self._compile_loss: CompileLoss | None = None
+        self._compile_metrics: CompileMetrics | None = None
+        self._loss_tracker: MeanTracker | None = None
+        self._compile_args: dict = {}
+        self._run_eagerly = False
+        self.stop_training = False
+        self.stop_evaluating = False
+        self.stop_predicting = False
+        self.history = None
+        self._step_cache = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
+                weighted_metrics: Any = None, run_eagerly: bool = False, steps_per_execution: int = 1,
+                jit_compile: Any = "auto", auto_scale_loss: bool = True) -> None:
+        """Choose the optimizer, the loss (per output) and the metrics (see ``compile_utils``).
+
+        ``run_eagerly=True`` matches Keras's eager mode: the crossentropy logits shortcut is off
+        (see ``minitf.keras.backend.compiled_step``). ``steps_per_execution`` and ``jit_compile``
+        are accepted and have no effect (minitf always runs step by step).
+        """
+        from minitf.keras import optimizers
+        self.optimizer = optimizers.get(optimizer)
+        output_names = self._output_names_for_compile()
+        self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names, loss) \
+            if (metrics or weighted_metrics) else None
+        self.loss = loss
+        self._loss_tracker = MeanTracker("loss")
+        self._run_eagerly = bool(run_eagerly)
+        self.stop_training = False
+        self.compiled = True
+        self._step_cache = None
+        self._compile_args = {"optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
+                              "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+                              "steps_per_execution": steps_per_execution}
+
+    @property
+    def run_eagerly(self) -> bool:
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._run_eagerly = bool(value)
+
+    def _output_names_for_compile(self) -> list[str] | None:
+        try:
+            return list(self.output_names)
+        except AttributeError:
+            return None
+
+    def _assert_compile_called(self, method: str) -> None:
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before using the model (before calling `{method}()`): "
+                             "it sets the optimizer and the loss, e.g. model.compile(optimizer='adam', loss='mse').")
+
+    # ------------------------------------------------------------------ metrics
+    @property
+    def metrics(self) -> list:
+        """Loss tracker, the compiled metrics (one container, "compile_metrics", as in Keras), then one
+        loss tracker per output (when there are several)."""
+        out = []
+        if self.compiled:
+            if self._loss_tracker is not None:
+                out.append(self._loss_tracker)
+            if self._compile_metrics is not None:
+                out.append(self._compile_metrics)
+            if self._compile_loss is not None:
+                out.extend(self._compile_loss.metrics)
+        return out
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self) -> dict:
+        """The current values of ``metrics`` as floats, in Keras's order."""
+        logs = {}
+        if self._loss_tracker is not None:
+            logs["loss"] = self._loss_tracker.result()
+        if self._compile_metrics is not None and self._compile_metrics.built:
+            logs.update(self._compile_metrics.result())
+        if self._compile_loss is not None:
+            for tracker in self._compile_loss.metrics:
+                logs[tracker.name] = tracker.result()
+        return logs
+
+    def _flatten_metrics_in_order(self, logs: dict) -> Any:
+        """Keras's order: the metrics' names (compiled metrics by their own, unprefixed names), then
+        the remaining log keys sorted."""
+        names = []
+        for m in self.metrics:
+            names.extend([sub.name for sub in m.metrics] if isinstance(m, CompileMetrics) else [m.name])
+        results = [logs[n] for n in names if n in logs] + [logs[k] for k in sorted(logs) if k not in names]
+        return results[0] if len(results) == 1 else results
+
+    # ------------------------------------------------------------------ the steps
+    def _prepare_steps(self) -> tuple:
+        """Gather, once per fit/evaluate, what every step needs (variables, regularizers, loss layers)."""
+        layers = self._flatten_layers()
+        train_vars = self.trainable_variables
+        reg_vars = [v for v in train_vars if getattr(v, "regularizer", None) is not None]
+        output_names = self._output_names_for_compile()
+        self._step_cache = (train_vars, reg_vars, layers, output_names)
+        return self._step_cache
+
+    def _flat(self, value: Any, output_names: list[str] | None) -> list | None:
+        if value is None:
+            return None
+        if isinstance(value, Tensor):
+            return [value]
+        return _flatten_outputs(value, output_names)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training: bool = True):
+        """Compiled loss (summed over outputs) plus the model's ``losses`` (regularization, add_loss)."""
+        cache = self._step_cache or self._prepare_steps()
+        _, reg_vars, layers, output_names = cache
+        losses = []
+        if self._compile_loss is not None:
+            ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
+            if ys is None:
+                raise ValueError("The model was compiled with a loss, but no targets `y` were given: pass y to "
+                                 "fit/evaluate (or yield (x, y) from the dataset).")
+            if len(ys) != len(yps):
+                raise ValueError(f"y and y_pred have different structures: the model has {len(yps)} output(s) "
+                                 f"{output_names or ''} but {len(ys)} target array(s) were given.")
+            sws = self._flat(sample_weight, output_names)
+            if sws is not None and len(sws) < len(ys):
+                sws = [sws[0]] * len(ys)
+            try:
+                losses.append(self._compile_loss(ys, yps, sws))
+            except (ValueError, InvalidArgumentError, TypeError) as e:
+                raise _loss_error(e, self._compile_loss, ys, yps, output_names) from e
+        for layer in layers:
+            for extra in layer._losses:
+                losses.append(R.reduce_sum(extra) if extra.ndim else extra)
+        for v in reg_vars:
+            losses.append(v.regularizer(v))
+        if not losses:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        if len(losses) == 1:
+            return losses[0]
+        dtype = losses[0].dtype
+        return R.reduce_sum(S.stack([l if l.dtype == dtype else S.cast(l, dtype) for l in losses]))
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        output_names = (self._step_cache or self._prepare_steps())[3]
+        if self._compile_metrics is not None:
+            sws = self._flat(sample_weight, output_names)
+            ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
+            if sws is not None and len(sws) < len(ys):
+                sws = [sws[0]] * len(ys)
+            self._compile_metrics.update_state(ys, yps, sws)
+        return self.get_metrics_result()
+
+    def train_step(self, data: tuple) -> dict | None:
+        """One update on a batch ``(x, y, sample_weight)``; override for a custom step (return logs)."""
+        x, y, sample_weight = data
+        train_vars = (self._step_cache or self._prepare_steps())[0]
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        if train_vars:
+            grads = tape.gradient(loss, train_vars)
+            self.optimizer.apply(grads, train_vars)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
+        self._loss_tracker.update_state(loss, _batch_size(x))
+        self._update_metrics(x, y, y_pred, sample_weight)
+        return None
+
+    def _update_metrics(self, x, y, y_pred, sample_weight) -> None:
+        """compute_metrics, without building the logs dict (nobody reads it here) unless overridden."""
+        if type(self).compute_metrics is not Trainer.compute_metrics:
+            self.compute_metrics(x, y, y_pred, sample_weight)
+        elif self._compile_metrics is not None:
+            output_names = self._step_cache[3] if self._step_cache else self._output_names_for_compile()
+            ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
+            sws = self._flat(sample_weight, output_names)
+            if sws is not None and len(sws) < len(ys):
+                sws = [sws[0]] * len(ys)
+            self._compile_metrics.update_state(ys, yps, sws)
+
+    def test_step(self, data: tuple) -> dict | None:
+        x, y, sample_weight = data
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(loss, _batch_size(x))
+        self._update_metrics(x, y, y_pred, sample_weight)
+        return None
+
+    def predict_step(self, data: tuple) -> Any:
+        return self(data[0], training=False)
+
+    def _run_step(self, step_fn, data: tuple) -> dict | None:
+        """A step inside Keras's "compiled" region (unless ``run_eagerly``), see ``backend.compiled_step``."""
+        if self._run_eagerly:
+            return step_fn(data)
+        backend._compiled_depth += 1  # what backend.compiled_step() does, without a generator per step
+        try:
+            return step_fn(data)
+        finally:
+            backend._compiled_depth -= 1
+
+    def _logs_after(self, returned: dict | None) -> dict:
+        """Logs for callbacks: the model's metrics, or what a custom step returned."""
+        if returned is None:
+            return self.get_metrics_result()
+        metric_logs = self.get_metrics_result()
+        if isinstance(returned, dict) and set(returned) == set(metric_logs):
+            return metric_logs
+        return {k: _to_python(v) for k, v in returned.items()} if isinstance(returned, dict) else returned
+
+    # ------------------------------------------------------------------ data
+    def _data(self, x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False, class_weight=None):
+        return data_adapter.make_data(x, y, sample_weight, batch_size=batch_size, steps=steps, shuffle=shuffle,
+                                      class_weight=class_weight, x_dtype=self._input_float_dtype())
+
+    def _input_float_dtype(self) -> str | None:
+        try:
+            dtype = self.input_dtype
+        except AttributeError:
+            return None
+        return dtype if np.dtype(dtype).kind == "f" else None
+
+    def _maybe_build_for(self, data: Any) -> None:
+        """Build a lazily-built Sequential with an unknown batch size, as Keras's fit does."""
+        from minitf.keras.engine.sequential import Sequential
+        if self.built or not isinstance(self, Sequential) or not isinstance(data, data_adapter.ArrayData):
+            return
+        if isinstance(data.x, (list, dict)):
+            return
+        self.build((None,) + tuple(data.x.shape[1:]))
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = "auto",
+            callbacks: list | None = None, validation_split: float = 0.0, validation_data: Any = None,
+            shuffle: Any = True, class_weight: dict | None = None, sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: Any = 1):
+        """Train for ``epochs`` epochs; returns the ``History`` (see the module docstring)."""
+        self._assert_compile_called("fit")
+        _check_verbose(verbose)
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"`epochs` must be a non-negative integer, got {epochs!r}")
+        if validation_split and validation_data is None:
+            if data_adapter.is_dataset(x):
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, not for a "
+                                 f"dataset or generator. Received: x={x!r}")
+            x, y, sample_weight = data_adapter.convert_arrays(x, y, sample_weight, self._input_float_dtype())
+            (x, y, sample_weight), validation_data = data_adapter.split_validation(x, y, sample_weight,
+                                                                                   validation_split)
+        train = data_adapter.EpochIterator(
+            self._data(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight), steps_per_epoch)
+        val = None
+        if validation_data is not None:
+            val = self._validation_iterator(validation_data, validation_batch_size or batch_size, validation_steps)
+        self._maybe_build_for(train.data)
+
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=epochs, steps=train.steps)
+        begin_hook = callbacks.needs_batch_logs("on_train_batch_begin")
+        end_hook = callbacks.needs_batch_logs("on_train_batch_end")
+        custom_step = type(self).train_step is not Trainer.train_step
+        step_fn = self.train_step
+        self.stop_training = False
+        self._prepare_steps()
+        callbacks.on_train_begin()
+        training_logs = None
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            returned = None
+            for step, batch in train.epoch():
+                if begin_hook:
+                    callbacks.on_train_batch_begin(step)
+                returned = self._run_step(step_fn, batch)
+                if end_hook:
+                    callbacks.on_train_batch_end(step, self._logs_after(returned))
+                if self.stop_training:
+                    break
+            epoch_logs = dict(self._logs_after(returned) if custom_step else self.get_metrics_result())
+            if val is not None and _should_eval(epoch, validation_freq):
+                val_logs = self._evaluate_loop(val, callbacks)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs=training_logs)
+        return self.history
+
+    def _validation_iterator(self, validation_data: Any, batch_size: int | None, steps: int | None):
+        if data_adapter.is_dataset(validation_data):
+            data = data_adapter.DatasetData(validation_data)
+        else:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, "
+                                 f"val_sample_weights)`, or a dataset. Received: validation_data={validation_data!r}"[:400])
+            vx, vy = validation_data[0], validation_data[1]
+            vsw = validation_data[2] if len(validation_data) == 3 else None
+            data = self._data(vx, vy, vsw, batch_size, steps, shuffle=False)
+        return data_adapter.EpochIterator(data, steps)
+
+    def _evaluate_loop(self, iterator: Any, callbacks: Any) -> dict:
+        """Run test steps over one pass of ``iterator``; returns the logs (floats)."""
+        self._prepare_steps()
+        custom_step = type(self).test_step is not Trainer.test_step
+        end_hook = callbacks.needs_batch_logs("on_test_batch_end")
+        begin_hook = callbacks.needs_batch_logs("on_test_batch_begin")
+        self.stop_evaluating = False
+        callbacks.on_test_begin()
+        self.reset_metrics()
+        returned = None
+        for step, batch in iterator.epoch():
+            if begin_hook:
+                callbacks.on_test_batch_begin(step)
+            returned = self._run_step(self.test_step, batch)
+            if end_hook:
+                callbacks.on_test_batch_end(step, self._logs_after(returned))
+            if self.stop_evaluating:
+                break
+        logs = dict(self._logs_after(returned) if custom_step else self.get_metrics_result())
+        callbacks.on_test_end(logs)
+        return logs
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
+                 sample_weight: Any = None, steps: int | None = None, callbacks: list | None = None,
+                 return_dict: bool = False, **kwargs):
+        """Loss and metrics on the data, in test mode: a scalar, a list (``metrics_names`` order) or a dict."""
+        self._assert_compile_called("evaluate")
+        if kwargs:
+            raise ValueError(f"Arguments not recognized: {kwargs}")
+        _check_verbose(verbose)
+        iterator = data_adapter.EpochIterator(self._data(x, y, sample_weight, batch_size, steps, shuffle=False),
+                                              steps)
+        self._maybe_build_for(iterator.data)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                                     steps=iterator.steps)
+        logs = pythonify_logs(self._evaluate_loop(iterator, callbacks))
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
+                callbacks: list | None = None):
+        """The model's outputs on ``x``, batch by batch, as NumPy arrays (a list/dict for several outputs)."""
+        _check_verbose(verbose)
+        data = self._data(x, None, None, batch_size, steps, shuffle=False) if not data_adapter.is_dataset(x) \
+            else data_adapter.DatasetData(x)
+        iterator = data_adapter.EpochIterator(data, steps)
+        self._maybe_build_for(data)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                                     steps=iterator.steps)
+        end_hook = callbacks.needs_batch_logs("on_predict_batch_end")
+        begin_hook = callbacks.needs_batch_logs("on_predict_batch_begin")
+        self.stop_predicting = False
+        callbacks.on_predict_begin()
+        outputs = None
+        for step, batch in iterator.epoch():
+            if begin_hook:
+                callbacks.on_predict_batch_begin(step)
+            batch_outputs = self._run_step(self.predict_step, batch)
+            flat = [B.to_numpy(t._value) if isinstance(t, Tensor) else np.asarray(t) for t in nest.flatten(batch_outputs)]
+            if outputs is None:
+                structure = batch_outputs
+                outputs = [[a] for a in flat]
+            else:
+                for store, a in zip(outputs, flat):
+                    store.append(a)
+            if end_hook:
+                callbacks.on_predict_batch_end(step, {"outputs": batch_outputs})
+            if self.stop_predicting:
+                break
+        callbacks.on_predict_end()
+        if outputs is None:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use "
+                             "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
+                             "for more information of where went wrong, or file a issue/bug to `tf.keras`.")
+        results = [np.concatenate(parts, axis=0) for parts in outputs]
+        return nest.pack_sequence_as(structure, results) if nest.is_nested(structure) else results[0]
+
+    # ------------------------------------------------------------------ single batches
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+                       return_dict: bool = False):
+        """One gradient update on one batch; returns the loss (and metrics) of that batch."""
+        self._assert_compile_called("train_on_batch")
+        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False, class_weight=class_weight)
+        data.batch_size = data.num_samples
+        data.num_batches = 1
+        self._maybe_build_for(data)
+        self._prepare_steps()
+        self.reset_metrics()
+        returned = None
+        for batch in data:
+            returned = self._run_step(self.train_step, batch)
+        logs = pythonify_logs(self._logs_after(returned))
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False):
+        """Loss (and metrics) of one batch, in test mode."""
+        self._assert_compile_called("test_on_batch")
+        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False)
+        data.batch_size = data.num_samples
+        data.num_batches = 1
+        self._maybe_build_for(data)
+        self._prepare_steps()
+        self.reset_metrics()
+        returned = None
+        for batch in data:
+            returned = self._run_step(self.test_step, batch)
+        logs = pythonify_logs(self._logs_after(returned))
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
+
+    def predict_on_batch(self, x: Any):
+        """The model's output on one batch, as NumPy."""
+        if not isinstance(x, Tensor) and not isinstance(x, (list, dict)):
+            x = data_adapter.convert_arrays(x, None, None, self._input_float_dtype())[0]
+            x = Tensor(x)
+        outputs = self._run_step(self.predict_step, (x, None, None))
+        return nest.map_structure(lambda t: B.to_numpy(t._value) if isinstance(t, Tensor) else t, outputs)
+
+    # ------------------------------------------------------------------ saving support
+    def get_compile_config(self) -> dict:
+        """The compile() arguments as JSON-able data (for ``model.save``)."""
+        if not self.compiled:
+            return {}
+        from minitf.keras import losses, metrics, optimizers
+        from minitf.keras.saving.serialization import serialize_keras_object
+        args = self._compile_args
+
+        def ser(value, module):
+            if value is None or isinstance(value, str):
+                return value
+            if isinstance(value, (list, tuple)):
+                return [ser(v, module) for v in value]
+            if isinstance(value, dict):
+                return {k: ser(v, module) for k, v in value.items()}
+            try:
+                return module.serialize(value)
+            except (ValueError, TypeError, AttributeError):
+                return serialize_keras_object(value)
+        return {"optimizer": optimizers.serialize(self.optimizer), "loss": ser(args.get("loss"), losses),
+                "loss_weights": args.get("loss_weights"), "metrics": ser(args.get("metrics"), metrics),
+                "weighted_metrics": ser(args.get("weighted_metrics"), metrics),
+                "run_eagerly": bool(args.get("run_eagerly", False)),
+                "steps_per_execution": args.get("steps_per_execution", 1)}
+
+    def compile_from_config(self, config: dict, custom_objects: dict | None = None) -> None:
+        """Compile with the arguments ``get_compile_config`` saved."""
+        from minitf.keras import losses, metrics, optimizers
+
+        def de(value, module):
+            if value is None or isinstance(value, str):
+                return value
+            if isinstance(value, list):
+                return [de(v, module) for v in value]
+            if isinstance(value, dict) and "class_name" not in value:
+                return {k: de(v, module) for k, v in value.items()}
+            return module.deserialize(value, custom_objects=custom_objects)
+        optimizer = optimizers.deserialize(config["optimizer"], custom_objects)
+        self.compile(optimizer=optimizer, loss=de(config.get("loss"), losses), loss_weights=config.get("loss_weights"),
+                     metrics=de(config.get("metrics"), metrics),
+                     weighted_metrics=de(config.get("weighted_metrics"), metrics),
+                     run_eagerly=config.get("run_eagerly", False),
+                     steps_per_execution=config.get("steps_per_execution", 1))
+
+
+# ---------------------------------------------------------------------- helpers
+def _batch_size(x: Any) -> int:
+    first = x if isinstance(x, Tensor) else next(t for t in nest.flatten(x) if t is not None)
+    return int(first.shape[0]) if first.ndim else 1
+
+
+def _to_python(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        value = B.to_numpy(value._value)
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return float(value)
+    if isinstance(value, (np.floating, np.integer)):
+        return float(value)
+    return value
+
+
+def _should_eval(epoch: int, validation_freq: Any) -> bool:
+    epoch = epoch + 1
+    if isinstance(validation_freq, int):
+        return epoch % validation_freq == 0
+    if isinstance(validation_freq, (list, tuple)):
+        return epoch in validation_freq
+    raise ValueError(f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq} "
+                     f"of the type {type(validation_freq)}.")
+
+
+def _check_verbose(verbose: Any) -> None:
+    if verbose not in ("auto", 0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+
+
+def _loss_error(error: Exception, compile_loss: CompileLoss, ys: list, yps: list, output_names) -> Exception:
+    """The loss's own error, prefixed with which loss, which output and which shapes were compared."""
+    parts = []
+    for i, (yt, yp) in enumerate(zip(ys, yps)):
+        if not compile_loss.built or i >= len(compile_loss.losses) or compile_loss.losses[i] is None:
+            name = str(compile_loss._user_loss)
+        else:
+            name = compile_loss.describe(i)
+        output = output_names[i] if output_names and i < len(output_names) else f"output {i}"
+        parts.append(f"loss '{name}' on output '{output}': y_true shape {tuple(np.shape(yt))}, "
+                     f"y_pred shape {tuple(yp.shape)}")
+    message = ("The targets do not fit the loss (" + "; ".join(parts) + f"):\n{error}")
+    return ValueError(message)
+
+
+__all__ = ["Trainer"]

@@ -1,0 +1,143 @@
+"""Dense: the fully connected layer, ``y = activation(x @ kernel + bias)``.
+
+Shapes: kernel (input_dim, units), bias (units,). x may have any rank >= 2: the product is
+over the last axis, so (batch, time, input_dim) gives (batch, time, units), as in Keras.
+
+Gradients, for z = x @ W + b (then y = relu(z) or y = z) and upstream dy, with
+d = dy * (z > 0) for relu (else d = dy) and x, d seen as matrices (rows = all leading axes):
+
+    dx = d @ W^T        dW = x^T @ d        db = sum of the rows of d
+
+For speed, ``x @ W + b`` (and a relu activation) run as ONE recorded op, ``_FusedMatMul``
+(TensorFlow's own name for this fusion): one tape entry instead of three, and a backward pass
+on raw arrays. When an outer tape records the backward pass (second derivatives), the same
+formulas run as minitf ops instead, so they can be differentiated again.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.autodiff import is_recording, record
+from minitf.keras import activations, constraints, initializers, regularizers
+from minitf.keras.layers.activation import apply_activation
+from minitf.keras.layers.input_spec import InputSpec
+from minitf.keras.layers.layer import Layer
+from minitf.keras.saving.serialization import serialize_keras_object
+from minitf.nn import activations as nn_activations
+from minitf.ops import elementwise as E
+from minitf.ops import linalg as L
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
+from minitf.tensor import Tensor
+
+
+def fused_matmul(x: Tensor, kernel: Tensor, bias: Tensor | None, relu: bool = False) -> Tensor:
+    """``x @ kernel + bias`` (then ``relu``) as one op; see the module docstring for the gradients."""
+    xv, wv = x._value, kernel._value
+    z = B.xp.matmul(xv, wv)
+    if bias is not None:
+        z += bias._value
+    if relu:
+        B.xp.maximum(z, 0, out=z)
+    y = Tensor(z)
+    in_dim, out_dim = wv.shape
+
+    def backward(dy):
+        if is_recording():  # an outer tape watches: the same math in (differentiable) minitf ops
+            d = E.where(y > 0, dy, 0.0) if relu else dy
+            d2, x2 = S.reshape(d, (-1, out_dim)), S.reshape(x, (-1, in_dim))
+            grads = (S.reshape(L.matmul(d2, kernel, transpose_b=True), tuple(x.shape)),
+                     L.matmul(x2, d2, transpose_a=True))
+            return grads + ((R.reduce_sum(d2, axis=0),) if bias is not None else ())
+        d = dy._value
+        if relu:
+            d = d * (z > 0)
+        d2, x2 = d.reshape(-1, out_dim), xv.reshape(-1, in_dim)
+        grads = (Tensor((d2 @ wv.T).reshape(xv.shape)), Tensor(x2.T @ d2))
+        return grads + ((Tensor(d2.sum(axis=0)),) if bias is not None else ())
+
+    inputs = (x, kernel) if bias is None else (x, kernel, bias)
+    return record("_FusedMatMul", inputs, y, backward)
+
+
+class Dense(Layer):
+    """Densely connected layer: ``activation(dot(inputs, kernel) + bias)``.
+
+    Weights (``get_weights()`` order): ``[kernel (input_dim, units), bias (units,)]``;
+    ``use_bias=False`` leaves out the bias. Defaults: glorot_uniform kernel, zeros bias.
+    """
+
+    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
+                             f"Received: units={units}")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
+
+    def build(self, input_shape) -> None:
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"Layer '{self.name}': the last dimension of the input must be known to build a "
+                             f"Dense layer; received input_shape={tuple(input_shape)}")
+        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
+                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+
+    def call(self, inputs, training=None):
+        if inputs._value.dtype.kind != "f":  # Keras promotes integer inputs to the float type
+            inputs = S.cast(inputs, self.kernel.dtype)
+        if inputs._value.dtype != self.kernel._value.dtype:  # mixed floats (autocast=False): plain ops, their errors
+            x = L.matmul(inputs, self.kernel)
+            x = E.add(x, self.bias) if self.bias is not None else x
+            return apply_activation(self.activation, x)
+        relu = self.activation is activations.relu or self.activation is nn_activations.relu
+        x = fused_matmul(inputs, self.kernel, self.bias, relu=relu)
+        return x if relu else apply_activation(self.activation, x)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+            "kernel_constraint": _serialize_constraint(self.kernel_constraint),
+            "bias_constraint": _serialize_constraint(self.bias_constraint),
+        })
+        return config
+
+
+def _serialize_constraint(constraint):
+    if constraint is None:
+        return None
+    try:
+        return constraints.serialize(constraint)
+    except (ValueError, TypeError):
+        return serialize_keras_object(constraint)

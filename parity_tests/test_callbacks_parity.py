@@ -1,0 +1,83 @@
+"""Callback decisions, TF vs minitf, on the same training run (weights copied, shuffle=False):
+when EarlyStopping stops (and which weights it restores), ReduceLROnPlateau's and
+LearningRateScheduler's learning-rate sequences. The runs themselves agree to ~1e-7 relative
+(see test_training_parity.py), so the decisions must be identical.
+"""
+import numpy as np
+import pytest
+
+from minitf import datasets
+
+
+@pytest.fixture(autouse=True)
+def deterministic_tf(tf):
+    tf.config.experimental.enable_op_determinism()
+    tf.keras.utils.set_random_seed(1234)  # the same initial weights (copied to minitf) on every run
+
+
+def digits():
+    images, labels = datasets.load_digits()
+    x = (images.reshape(-1, 64)[:600] / 16.0).astype(np.float32)
+    return x, labels[:600]
+
+
+def build(fw):
+    return fw.keras.Sequential([fw.keras.Input((64,)), fw.keras.layers.Dense(32, activation="relu"),
+                                fw.keras.layers.Dense(10, activation="softmax")])
+
+
+def run_both(tf, mtf, make_callbacks, epochs, lr=0.01, **fit_kwargs):
+    x, y = digits()
+    t_model, m_model = build(tf), build(mtf)
+    m_model.set_weights(t_model.get_weights())
+    results = []
+    for fw, model in ((tf, t_model), (mtf, m_model)):
+        model.compile(optimizer=fw.keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        callbacks = make_callbacks(fw)
+        history = model.fit(x, y, epochs=epochs, batch_size=64, shuffle=False, verbose=0,
+                            validation_split=0.3, callbacks=callbacks, **fit_kwargs)
+        results.append((history.history, callbacks, model))
+    return results
+
+
+def test_early_stopping_same_epoch_and_restored_weights(tf, mtf):
+    (t_hist, t_cbs, t_model), (m_hist, m_cbs, m_model) = run_both(
+        tf, mtf, lambda fw: [fw.keras.callbacks.EarlyStopping(monitor="val_loss", patience=2,
+                                                              restore_best_weights=True)],
+        epochs=40, lr=0.05)
+    t_es, m_es = t_cbs[0], m_cbs[0]
+    assert 0 < t_es.stopped_epoch < 39, "the run must actually stop early for this test to mean something"
+    assert (m_es.stopped_epoch, m_es.best_epoch) == (t_es.stopped_epoch, t_es.best_epoch)
+    assert len(m_hist["loss"]) == len(t_hist["loss"])
+    for a, b in zip(t_model.get_weights(), m_model.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)  # the restored best-epoch weights
+
+
+def test_early_stopping_on_accuracy_with_auto_mode_and_min_delta(tf, mtf):
+    (t_hist, t_cbs, _), (m_hist, m_cbs, _) = run_both(
+        tf, mtf, lambda fw: [fw.keras.callbacks.EarlyStopping(monitor="val_accuracy", min_delta=0.01, patience=1)],
+        epochs=30)
+    assert m_cbs[0].stopped_epoch == t_cbs[0].stopped_epoch and len(m_hist["loss"]) == len(t_hist["loss"])
+
+
+def test_reduce_lr_on_plateau_same_learning_rates(tf, mtf):
+    (t_hist, _, _), (m_hist, _, _) = run_both(
+        tf, mtf, lambda fw: [fw.keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1,
+                                                                  min_delta=0.02, cooldown=1, min_lr=0.002)],
+        epochs=10, lr=0.05)
+    assert len(set(t_hist["learning_rate"])) > 2, "the plateau rule must fire for this test to mean something"
+    np.testing.assert_allclose(m_hist["learning_rate"], t_hist["learning_rate"], rtol=1e-6)
+    assert list(m_hist) == list(t_hist)
+    np.testing.assert_allclose(m_hist["val_loss"], t_hist["val_loss"], rtol=1e-5)
+
+
+def test_learning_rate_scheduler_same_schedule_and_curve(tf, mtf):
+    def schedule(epoch, lr):
+        return lr if epoch < 2 else lr * 0.7
+
+    (t_hist, _, _), (m_hist, _, _) = run_both(
+        tf, mtf, lambda fw: [fw.keras.callbacks.LearningRateScheduler(schedule)], epochs=4)
+    assert list(m_hist) == list(t_hist)
+    np.testing.assert_allclose(m_hist["learning_rate"], t_hist["learning_rate"], rtol=1e-6)
+    np.testing.assert_allclose(m_hist["loss"], t_hist["loss"], rtol=1e-5)

@@ -1,0 +1,139 @@
+"""The core Keras layers under TF and minitf, weights copied: outputs, and gradients with respect
+to the inputs and to every weight (the scalar is sum(w * output) with fixed random w).
+
+Tolerance: float32 single-layer, rtol 1e-5 / atol 1e-6 (the harness's defaults) unless stated.
+"""
+import numpy as np
+import pytest
+
+from parity_tests.harness import assert_close
+
+RNG = np.random.default_rng(7)
+
+
+def layer_outputs_and_grads(fw, make_layer, inputs, weights=None, training=None):
+    """(output, grads w.r.t. inputs, grads w.r.t. weights, weights) of ``make_layer(fw)`` on ``inputs``."""
+    layer = make_layer(fw)
+    tensors = [fw.constant(x) for x in inputs]
+    arg = tensors if len(tensors) > 1 else tensors[0]
+    layer(arg)  # build
+    if weights is not None:
+        layer.set_weights(weights)
+    with fw.GradientTape(persistent=True) as tape:
+        for t in tensors:
+            tape.watch(t)
+        out = layer(arg, training=training) if training is not None else layer(arg)
+        w = fw.constant(np.random.default_rng(0).uniform(0.5, 1.5, tuple(out.shape)).astype(np.float32))
+        scalar = fw.reduce_sum(out * w)
+    g_in = tape.gradient(scalar, tensors)
+    g_w = tape.gradient(scalar, layer.trainable_weights) if layer.trainable_weights else []
+    return out, g_in, g_w, layer.get_weights()
+
+
+def compare(tf, mtf, name, make_layer, inputs, rtol=1e-5, atol=1e-6, training=None):
+    t_out, t_gin, t_gw, weights = layer_outputs_and_grads(tf, make_layer, inputs, training=training)
+    m_out, m_gin, m_gw, _ = layer_outputs_and_grads(mtf, make_layer, inputs, weights=weights, training=training)
+    assert_close(f"{name}: output", t_out, m_out, rtol, atol)
+    for i, (a, b) in enumerate(zip(t_gin, m_gin)):
+        assert_close(f"{name}: gradient of input {i}", a, b, rtol, atol)
+    assert len(t_gw) == len(m_gw), f"{name}: {len(t_gw)} trainable weights in TF, {len(m_gw)} in minitf"
+    for i, (a, b) in enumerate(zip(t_gw, m_gw)):
+        assert_close(f"{name}: gradient of weight {i}", a, b, rtol, atol)
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "sigmoid", "tanh", "softmax", "elu"])
+def test_dense(tf, mtf, activation):
+    x = RNG.normal(size=(6, 5)).astype(np.float32)
+    compare(tf, mtf, f"Dense({activation})",
+            lambda fw: fw.keras.layers.Dense(4, activation=activation, bias_initializer="glorot_uniform"), [x])
+
+
+def test_dense_rank3_and_no_bias(tf, mtf):
+    x = RNG.normal(size=(2, 3, 5)).astype(np.float32)
+    compare(tf, mtf, "Dense rank 3", lambda fw: fw.keras.layers.Dense(4, bias_initializer="ones"), [x])
+    compare(tf, mtf, "Dense no bias", lambda fw: fw.keras.layers.Dense(4, use_bias=False), [x[0]])
+
+
+def test_dense_get_weights_layout(tf, mtf):
+    t, m = tf.keras.layers.Dense(3), mtf.keras.layers.Dense(3)
+    t.build((None, 4))
+    m.build((None, 4))
+    assert [w.shape for w in t.get_weights()] == [w.shape for w in m.get_weights()] == [(4, 3), (3,)]
+    assert t.count_params() == m.count_params() == 15
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "softmax", "softplus", "linear"])
+def test_activation(tf, mtf, activation):
+    x = RNG.normal(size=(4, 6)).astype(np.float32)
+    compare(tf, mtf, f"Activation({activation})", lambda fw: fw.keras.layers.Activation(activation), [x])
+
+
+def test_flatten_and_reshape(tf, mtf):
+    x = RNG.normal(size=(3, 2, 4, 5)).astype(np.float32)
+    compare(tf, mtf, "Flatten", lambda fw: fw.keras.layers.Flatten(), [x])
+    compare(tf, mtf, "Reshape", lambda fw: fw.keras.layers.Reshape((8, -1)), [x])
+
+
+@pytest.mark.parametrize("cls", ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"])
+def test_elementwise_merges(tf, mtf, cls):
+    n = 2 if cls == "Subtract" else 3
+    xs = [RNG.normal(size=(4, 5)).astype(np.float32) for _ in range(n)]
+    compare(tf, mtf, cls, lambda fw: getattr(fw.keras.layers, cls)(), xs)
+
+
+@pytest.mark.parametrize("axis", [-1, 1])
+def test_concatenate(tf, mtf, axis):
+    xs = [RNG.normal(size=(3, 2, 4)).astype(np.float32), RNG.normal(size=(3, 2, 4)).astype(np.float32)]
+    compare(tf, mtf, f"Concatenate(axis={axis})", lambda fw: fw.keras.layers.Concatenate(axis=axis), xs)
+
+
+def test_rescaling(tf, mtf):
+    x = RNG.uniform(0, 255, size=(3, 4)).astype(np.float32)
+    compare(tf, mtf, "Rescaling", lambda fw: fw.keras.layers.Rescaling(1 / 127.5, offset=-1.0), [x])
+
+
+def test_lambda(tf, mtf):
+    x = RNG.normal(size=(3, 4)).astype(np.float32)
+    compare(tf, mtf, "Lambda", lambda fw: fw.keras.layers.Lambda(lambda t: t * t + 1.0), [x])
+
+
+def test_dropout_inference_is_identity_and_rate_zero(tf, mtf):
+    x = RNG.normal(size=(3, 4)).astype(np.float32)
+    compare(tf, mtf, "Dropout inference", lambda fw: fw.keras.layers.Dropout(0.5), [x])
+    compare(tf, mtf, "Dropout(0) training", lambda fw: fw.keras.layers.Dropout(0.0), [x], training=True)
+
+
+def test_dropout_training_statistics(tf, mtf):
+    # Masks are not comparable (different RNGs); the statistics are: kept values are x / (1 - rate)
+    # and the kept fraction is 1 - rate (20000 draws: standard error 0.0035; tolerance 0.02).
+    x = np.ones((100, 200), np.float32)
+    for fw in (tf, mtf):
+        y = fw.keras.layers.Dropout(0.4)(x, training=True).numpy()
+        kept = y != 0
+        np.testing.assert_allclose(y[kept], 1 / 0.6, rtol=1e-6)
+        assert abs(kept.mean() - 0.6) < 0.02
+
+
+def test_normalization_adapt(tf, mtf):
+    data = (RNG.normal(size=(50, 3)) * [1.0, 10.0, 0.0] + [0.0, 5.0, 2.0]).astype(np.float32)
+    t, m = tf.keras.layers.Normalization(), mtf.keras.layers.Normalization()
+    t.adapt(data)
+    m.adapt(data)
+    for i, (a, b) in enumerate(zip(t.get_weights(), m.get_weights())):
+        assert_close(f"Normalization.adapt weight {i}", a, b)
+    x = RNG.normal(size=(4, 3)).astype(np.float32)
+    assert_close("Normalization output (adapted)", t(x), m(x))
+    compare(tf, mtf, "Normalization(mean, variance)",
+            lambda fw: fw.keras.layers.Normalization(mean=[1.0, 2.0, 3.0], variance=[4.0, 0.25, 0.0]), [x])
+    compare(tf, mtf, "Normalization(invert)",
+            lambda fw: fw.keras.layers.Normalization(mean=[1.0, 2.0, 3.0], variance=[4.0, 0.25, 1.0], invert=True), [x])
+
+
+def test_input_and_sequential_shapes_and_counts(tf, mtf):
+    def build(fw):
+        return fw.keras.Sequential([fw.keras.Input((5,)), fw.keras.layers.Dense(7, activation="relu"),
+                                    fw.keras.layers.Dropout(0.1), fw.keras.layers.Dense(2)])
+    t, m = build(tf), build(mtf)
+    assert tuple(t.output_shape) == tuple(m.output_shape) == (None, 2)
+    assert t.count_params() == m.count_params()
+    assert [w.shape for w in t.get_weights()] == [w.shape for w in m.get_weights()]
