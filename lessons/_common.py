@@ -1,0 +1,322 @@
+"""What every lesson shares: its settings, its figures, its comparisons with TF, its summary.
+
+A lesson is a plain script (and a notebook, through Jupytext). The runner,
+``python -m lessons run NN``, talks to it through three environment variables,
+read here so that a lesson run by hand behaves the same way:
+
+==========================  ============================================================
+``MINITF_LESSON_FAST=1``    fast mode: fewer steps, smaller grids (for the tests)
+``MINITF_LESSON_OUT=DIR``   where figures and ``summary.json`` go
+                            (default ``lesson_output/<lesson name>``)
+``MINITF_LESSON_NO_TF=1``   do not import TensorFlow, even where it is installed
+==========================  ============================================================
+
+A lesson calls ``begin(name)`` first and ``summary(...)`` last. In between it
+uses ``tf_or_none()`` for TensorFlow, ``savefig`` for figures and ``compare`` /
+``side_by_side`` to put minitf's numbers beside TF's. Every comparison is kept,
+with its largest absolute difference, and written to ``summary.json``: the
+tests read that file to check what the lesson claims.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+FAST_ENV = "MINITF_LESSON_FAST"
+OUT_ENV = "MINITF_LESSON_OUT"
+NO_TF_ENV = "MINITF_LESSON_NO_TF"
+TF_INSTALL = "pip install tensorflow-cpu==2.21.0"
+
+# A lesson run as `python lessons/NN_x.py` (or a notebook opened in lessons/) has
+# lessons/ on sys.path but not the repository root: put the root there so
+# `import minitf` works without installing the package.
+_ROOT = Path(__file__).resolve().parent.parent
+if importlib.util.find_spec("minitf") is None and (_ROOT / "minitf").is_dir():
+    sys.path.insert(0, str(_ROOT))
+
+
+class _State:
+    """What the running lesson has produced so far (reset by ``begin``)."""
+
+    def __init__(self, name: str = "lesson"):
+        self.name = name
+        self.started = time.perf_counter()
+        self.figures: list[str] = []
+        self.files: list[str] = []
+        self.comparisons: dict[str, dict] = {}
+        self.tf: Any = None
+        self.tf_checked = False
+
+
+_state = _State()
+
+
+def _in_notebook() -> bool:
+    return "ipykernel" in sys.modules
+
+
+def _flag(env: str) -> bool:
+    return os.environ.get(env, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# --- settings ------------------------------------------------------------------------
+def begin(name: str) -> None:
+    """Start a lesson: forget earlier figures and comparisons, say how it runs."""
+    global _state
+    _state = _State(name)
+    mode = "fast" if fast() else "full"
+    print(f"== lesson {name} ({mode} mode); figures and summary.json go to {out_dir()}")
+
+
+def fast() -> bool:
+    """True in fast mode (``--fast``): the lesson shrinks its loops to run in seconds."""
+    return _flag(FAST_ENV)
+
+
+def pick(full: Any, fast_value: Any) -> Any:
+    """``full`` normally, ``fast_value`` in fast mode: ``steps = L.pick(2000, 100)``."""
+    return fast_value if fast() else full
+
+
+def out_dir() -> Path:
+    """The output folder (created if needed)."""
+    path = Path(os.environ.get(OUT_ENV) or Path("lesson_output") / _state.name)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def tf_or_none():
+    """TensorFlow, or None (with one line saying why, and how to get it)."""
+    if _state.tf_checked:
+        return _state.tf
+    _state.tf_checked = True
+    if _flag(NO_TF_ENV):
+        print("TensorFlow comparison is off (--no-tf): minitf runs alone.")
+        return None
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # reference numbers without oneDNN's reordering
+    try:
+        import tensorflow
+    except ImportError:
+        print(f"TensorFlow is not installed, so minitf runs alone. To see TF's numbers beside "
+              f"minitf's: {TF_INSTALL}")
+        return None
+    print(f"TensorFlow {tensorflow.__version__} found: every computation runs under both.")
+    _state.tf = tensorflow
+    return tensorflow
+
+
+def heading(text: str) -> None:
+    """A section title in the printed output (the notebook has the markdown cell)."""
+    print(f"\n--- {text} " + "-" * max(3, 70 - len(text)))
+
+
+# --- figures -------------------------------------------------------------------------
+def pyplot():
+    """matplotlib.pyplot, drawing off-screen (Agg) unless inside a notebook."""
+    import matplotlib
+
+    if not _in_notebook():
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def savefig(fig, name: str) -> Path:
+    """Write ``fig`` as ``<out_dir>/<name>.png`` and record it for the summary."""
+    if not name.endswith(".png"):
+        name += ".png"
+    path = out_dir() / name
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    if name not in _state.figures:
+        _state.figures.append(name)
+    print(f"figure: {path}")
+    if not _in_notebook():
+        pyplot().close(fig)
+    return path
+
+
+def output_file(name: str) -> Path:
+    """The path for another file the lesson writes (e.g. a .dot graph); listed in the summary."""
+    if name not in _state.files:
+        _state.files.append(name)
+    return out_dir() / name
+
+
+# --- comparisons -------------------------------------------------------------------------
+def _as_array(values: Any) -> np.ndarray:
+    if isinstance(values, (list, tuple)) and values and not np.isscalar(values[0]):
+        return np.concatenate([np.ravel(_as_array(v)) for v in values])
+    return np.asarray(values, dtype=np.float64)
+
+
+def _fmt(x: float) -> str:
+    return f"{x: .9g}"
+
+
+def compare(name: str, minitf_values: Any, tf_values: Any, tol: float | None = None, show: int = 6) -> float | None:
+    """Print minitf's numbers beside TF's with their largest absolute difference, and keep it.
+
+    Values may be tensors, arrays, numbers or lists of them (flattened in order).
+    With ``tf_values`` None (no TF) only minitf's numbers are printed.
+    ``tol`` is the lesson's claim: the difference should not exceed it.
+    Returns the largest |difference|, or None without TF.
+    """
+    mine = _as_array(minitf_values).ravel()
+    if tf_values is None:
+        head = ", ".join(_fmt(v).strip() for v in mine[:show])
+        print(f"[{name}] minitf: {head}{' ...' if mine.size > show else ''}  (no TF to compare with)")
+        return None
+    theirs = _as_array(tf_values).ravel()
+    if mine.shape != theirs.shape:
+        print(f"[{name}] SHAPES DIFFER: minitf has {mine.size} numbers, TF {theirs.size}")
+        _state.comparisons[name] = {"max_abs_diff": None, "tol": tol, "n": int(mine.size), "mismatch": "size"}
+        return math.inf
+    diffs = np.abs(mine - theirs)
+    both_nan = np.isnan(mine) & np.isnan(theirs)
+    diffs[both_nan] = 0.0
+    largest = float(np.nanmax(np.where(np.isnan(diffs), np.inf, diffs))) if diffs.size else 0.0
+    print(f"[{name}]")
+    print(f"  {'#':>4} {'minitf':>17} {'TF':>17} {'|diff|':>10}")
+    for i in range(min(show, mine.size)):
+        print(f"  {i:>4} {_fmt(mine[i]):>17} {_fmt(theirs[i]):>17} {diffs[i]:10.3g}")
+    if mine.size > show:
+        print(f"  ... ({mine.size} numbers in all)")
+    verdict = "" if tol is None else ("  (tolerance %.0e: ok)" % tol if largest <= tol else "  (tolerance %.0e: EXCEEDED)" % tol)
+    print(f"  largest |diff| = {largest:.3g}{verdict}")
+    _state.comparisons[name] = {"max_abs_diff": largest, "tol": tol, "n": int(mine.size)}
+    return largest
+
+
+def _is_dtype(value: Any) -> bool:
+    return hasattr(value, "as_numpy_dtype") and hasattr(value, "is_floating")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value) if _is_dtype(value) else str(value)  # both print dtypes as tf.float32
+    text = text.replace("tf.Tensor(\n", "tf.Tensor(", 1)  # TF breaks the line there; line them up
+    return text.replace("\n", "\n" + " " * 12)
+
+
+def side_by_side(title: str, fn: Callable[[Any], dict], tf: Any, check: bool = True,
+                 tol: float = 0.0) -> tuple[dict, dict | None]:
+    """Run ``fn(framework)`` under minitf and under TF; print each result twice, one above the other.
+
+    ``fn`` takes the framework module (``minitf`` or ``tensorflow``) and returns
+    ``{label: value}``. With ``check``, every numeric value must agree within
+    ``tol`` and have the same shape and dtype; the worst difference is recorded
+    under ``title`` and labels that disagree are listed as mismatches.
+    """
+    import minitf
+
+    heading(title)
+    mine = fn(minitf)
+    theirs = fn(tf) if tf is not None else None
+    worst, mismatches = 0.0, []
+    for label, value in mine.items():
+        print(f"{label}")
+        print(f"  minitf:   {_describe(value)}")
+        if theirs is None:
+            continue
+        other = theirs[label]
+        print(f"  TF:       {_describe(other)}")
+        if not check:
+            continue
+        if _is_dtype(value) or _is_dtype(other):
+            if getattr(value, "name", value) != getattr(other, "name", other):
+                mismatches.append(label)
+            continue
+        try:
+            a, b = np.asarray(value), np.asarray(other)
+        except Exception:  # noqa: BLE001 (not array-like: compare the text)
+            if str(value) != str(other):
+                mismatches.append(label)
+            continue
+        if a.dtype.kind in "OUS" or b.dtype.kind in "OUS":
+            if str(value) != str(other):
+                mismatches.append(label)
+            continue
+        dtype_a = getattr(value, "dtype", None)
+        dtype_b = getattr(other, "dtype", None)
+        same_dtype = dtype_a is None or dtype_b is None or getattr(dtype_a, "name", str(dtype_a)) == getattr(dtype_b, "name", str(dtype_b))
+        if a.shape != b.shape or not same_dtype:
+            mismatches.append(label)
+            print(f"  !! differs: shape {a.shape} vs {b.shape}, dtype {dtype_a} vs {dtype_b}")
+            continue
+        if a.size:
+            d = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64))))
+            worst = max(worst, d)
+            if d > tol:
+                mismatches.append(label)
+                print(f"  !! differs by {d:.3g} (tolerance {tol:g})")
+    if theirs is not None and check:
+        _state.comparisons[title] = {"max_abs_diff": worst, "tol": tol, "n": len(mine),
+                                     "mismatch": mismatches or None}
+        print(f"=> {len(mine)} results; largest |diff| {worst:.3g}" +
+              (f"; DIFFER: {', '.join(mismatches)}" if mismatches else "; shapes and dtypes agree"))
+    return mine, theirs
+
+
+# --- the end -------------------------------------------------------------------------------
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else str(value)
+    if hasattr(value, "numpy") or isinstance(value, np.ndarray):
+        return _jsonable(np.asarray(value).tolist())
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+def summary(**outcomes: Any) -> dict:
+    """Print what the lesson found and write it, with figures and comparisons, to summary.json."""
+    tf = _state.tf
+    report = {
+        "lesson": _state.name,
+        "mode": "fast" if fast() else "full",
+        "tensorflow": getattr(tf, "__version__", None),
+        "seconds": round(time.perf_counter() - _state.started, 2),
+        "figures": list(_state.figures),
+        "files": list(_state.files),
+        "comparisons": _jsonable(_state.comparisons),
+        "outcomes": _jsonable(outcomes),
+    }
+    path = out_dir() / "summary.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(report, indent=2, allow_nan=False) + "\n")
+    os.replace(tmp, path)  # never a half-written summary
+
+    heading(f"summary of lesson {_state.name}")
+    for key, value in outcomes.items():
+        text = json.dumps(_jsonable(value))
+        print(f"  {key}: {text if len(text) <= 100 else text[:97] + '...'}")
+    if _state.comparisons:
+        print("  compared with TensorFlow (largest |diff|, tolerance):")
+        for name, c in _state.comparisons.items():
+            bad = c.get("mismatch") or (c["max_abs_diff"] is not None and c["tol"] is not None
+                                        and c["max_abs_diff"] > c["tol"])
+            d = "n/a" if c["max_abs_diff"] is None else f"{c['max_abs_diff']:.3g}"
+            print(f"    {'!!' if bad else 'ok'} {name}: {d} (tol {c['tol']})")
+    elif tf is None:
+        print(f"  not compared with TensorFlow (to compare: {TF_INSTALL})")
+    print(f"  figures: {', '.join(_state.figures) or 'none'}")
+    print(f"  written: {path} ({report['seconds']} s)")
+    return report
