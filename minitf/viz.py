@@ -64,7 +64,9 @@ def draw_graph(tape: GradientTape, names: dict[str, Any] | None = None, ax=None,
         _, ax = plt.subplots(figsize=(min(width, 24), min(height, 16)))
     for oid, _, ins, outs in ops:
         for a, b in [(i, oid) for i in ins] + [(oid, o) for o in outs]:
-            ax.annotate("", xy=pos[b], xytext=pos[a], arrowprops=dict(arrowstyle="->", color="#555"))
+            # shrink: stop the arrow short of the node boxes so its head shows which way data flows
+            ax.annotate("", xy=pos[b], xytext=pos[a], zorder=3,
+                        arrowprops=dict(arrowstyle="-|>", color="#555", shrinkA=22, shrinkB=22))
     for tid, label in tensors.items():
         ax.text(*pos[tid], label, ha="center", va="center", fontsize=8,
                 bbox=dict(boxstyle="round", facecolor="#dbe9ff", edgecolor="#4a78c2"))

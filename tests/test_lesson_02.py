@@ -1,0 +1,121 @@
+"""Lesson 02 (reverse-mode autodiff) in fast mode, without TensorFlow.
+
+The lesson runs once for the module, in-process, through the runner's command line
+(``python -m lessons run 02 --fast --no-tf --out DIR``) and writes ``summary.json``. The tests
+check its claims against values derived here by hand, independently of the lesson: the
+derivatives of f(a, b) = tanh(ab + b^2), of the micrograd neuron and of g = x/y + exp(x - y);
+the second derivative of x^3 (6x) and of tanh (-2 tanh (1 - tanh^2)); the jacobian of
+(x0^2 x1, 5 x0 + sin x1, x0 e^x1). Figures must be PNGs matplotlib reads back, and the graph
+must be written as Graphviz DOT.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
+from lessons import runner  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TOL = 1e-9  # everything in the lesson runs in float64: the hand formulas agree to rounding
+
+
+@pytest.fixture(scope="module")
+def lesson(tmp_path_factory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("lesson_02")
+    rc = runner.main(["run", "02", "--fast", "--no-tf", "--out", str(out)])
+    assert rc == 0, f"lesson 02 failed (exit {rc}); to see why: python -m lessons run 02 --fast --no-tf"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "fast" and summary["tensorflow"] is None, (summary["mode"], summary["tensorflow"])
+    assert summary["comparisons"] == {}, f"--no-tf recorded TF comparisons: {list(summary['comparisons'])}"
+    return summary, out
+
+
+def close(what: str, got: float, expected: float, tol: float = TOL) -> None:
+    assert abs(got - expected) <= tol, f"lesson 02: {what} = {got!r}, expected {expected!r} (|diff| {abs(got - expected):.3g} > {tol})"
+
+
+def test_engine_gradients_of_f_equal_the_chain_rule_by_hand(lesson):
+    outcomes = lesson[0]["outcomes"]
+    a, b = outcomes["inputs"]["f"]["a"], outcomes["inputs"]["f"]["b"]
+    value = math.tanh(a * b + b * b)
+    slope = 1.0 - value ** 2  # tanh'(u) = 1 - tanh(u)^2
+    expected = {"value": value, "a": slope * b, "b": slope * (a + 2 * b)}
+    for key, want in expected.items():
+        close(f"engine f {key}", outcomes["engine"]["f"][key], want)
+
+
+def test_engine_gradients_of_the_neuron_and_of_x_over_y(lesson):
+    outcomes = lesson[0]["outcomes"]
+    v = outcomes["inputs"]["neuron"]
+    o = math.tanh(v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["beta"])
+    s = 1.0 - o * o
+    expected = {"value": o, "x1": s * v["w1"], "w1": s * v["x1"], "x2": s * v["w2"], "w2": s * v["x2"], "beta": s}
+    for key, want in expected.items():
+        close(f"engine neuron {key}", outcomes["engine"]["neuron"][key], want)
+    close("micrograd neuron output", o, math.sqrt(0.5), 1e-6)  # the example's known value, a check on the inputs
+    x, y = outcomes["inputs"]["g"]["x"], outcomes["inputs"]["g"]["y"]
+    e = math.exp(x - y)
+    expected = {"value": x / y + e, "x": 1 / y + e, "y": -x / y ** 2 - e}  # quotient rule
+    for key, want in expected.items():
+        close(f"engine g {key}", outcomes["engine"]["g"][key], want)
+
+
+def test_engine_equals_minitf_tape(lesson):
+    outcomes = lesson[0]["outcomes"]
+    assert 0 <= outcomes["engine_vs_tape_max_diff"] < 1e-6, outcomes["engine_vs_tape_max_diff"]
+    worst = max(abs(outcomes["engine"][fn][k] - outcomes["tape"][fn][k])
+                for fn in outcomes["engine"] for k in outcomes["engine"][fn])
+    assert worst < 1e-6, f"lesson 02: engine and tape differ by {worst} (tolerance 1e-6)"
+    assert set(outcomes["tape"]) == {"f", "neuron", "g"}, sorted(outcomes["tape"])
+
+
+def test_persistent_tape_watch_and_reuse_error(lesson):
+    outcomes = lesson[0]["outcomes"]
+    p = outcomes["persistent"]
+    close("dz/dx of (x^2)^2 at 3", p["dz_dx"], 4 * 3.0 ** 3)
+    close("dy/dx of x^2 at 3", p["dy_dx"], 2 * 3.0)
+    assert p["reuse_error"] and p["reuse_error"].startswith("RuntimeError") and "persistent" in p["reuse_error"], p
+    assert outcomes["unwatched_constant_gradient_is_none"] is True
+
+
+def test_second_derivatives_from_nested_tapes(lesson):
+    outcomes = lesson[0]["outcomes"]
+    close("d/dx x^3 at 2", outcomes["cube_derivatives_at_2"]["first"], 12.0)
+    close("d2/dx2 x^3 at 2", outcomes["cube_derivatives_at_2"]["second"], 12.0)
+    t = outcomes["tanh_at"]
+    th = math.tanh(t["x"])
+    close("tanh", t["tanh"], th)
+    close("tanh'", t["first"], 1 - th ** 2)
+    close("tanh''", t["second"], -2 * th * (1 - th ** 2))
+    assert 0 <= outcomes["tanh_formula_max_diff"] < 1e-9, outcomes["tanh_formula_max_diff"]
+
+
+def test_jacobian_equals_the_analytic_matrix(lesson):
+    jac = lesson[0]["outcomes"]["jacobian"]
+    x0, x1 = jac["x"]
+    expected = np.array([[2 * x0 * x1, x0 ** 2], [5.0, math.cos(x1)], [math.exp(x1), x0 * math.exp(x1)]])
+    got = np.array(jac["matrix"], dtype=np.float64)
+    assert got.shape == (3, 2), f"lesson 02: jacobian shape {got.shape}, expected (3, 2)"
+    np.testing.assert_allclose(got, expected, rtol=0, atol=TOL, err_msg="lesson 02: tape.jacobian vs analytic J")
+
+
+def test_figures_are_pngs_and_the_graph_is_dot(lesson):
+    import matplotlib.image
+
+    summary, out = lesson
+    assert {"tape_graph.png", "tanh_derivatives.png"} <= set(summary["figures"]), summary["figures"]
+    for name in summary["figures"]:
+        path = out / name
+        assert path.read_bytes()[:8] == PNG_SIGNATURE, f"lesson 02: {name} is not a PNG"
+        image = matplotlib.image.imread(path)
+        assert image.ndim == 3 and min(image.shape[:2]) > 10 and np.ptp(image) > 0, f"{name}: {image.shape}"
+    assert "tape_graph.dot" in summary["files"], summary["files"]
+    dot = (out / "tape_graph.dot").read_text()
+    assert dot.startswith("digraph"), dot[:40]
+    for op in ("Mul", "Pow", "AddV2", "Tanh"):  # the four ops of tanh(ab + b^2)
+        assert f'label="{op}"' in dot, f"lesson 02: op {op} missing from the DOT graph"
