@@ -315,6 +315,8 @@ def summary(**outcomes: Any) -> dict:
                                         and c["max_abs_diff"] > c["tol"])
             d = "n/a" if c["max_abs_diff"] is None else f"{c['max_abs_diff']:.3g}"
             print(f"    {'!!' if bad else 'ok'} {name}: {d} (tol {c['tol']})")
+    elif tf is None and _flag(NO_TF_ENV):
+        print("  not compared with TensorFlow (--no-tf)")
     elif tf is None:
         print(f"  not compared with TensorFlow (to compare: {TF_INSTALL})")
     print(f"  figures: {', '.join(_state.figures) or 'none'}")
