@@ -64,7 +64,8 @@ def machine_info(subject: Framework, tf: Framework, backend: str) -> dict[str, A
         "numpy": np.__version__,
         "tensorflow": tf_version,
         "keras": keras_version or installed_version("keras"),
-        "minitf": subject.version() if subject.module_name == "minitf" else installed_version("minitf"),
+        "minitf": (subject.version() if subject.module_name == "minitf"
+                   else installed_version("minitf")),
         "subject_module": subject.module_name,
         "subject_version": subject.version(),
         "backend": backend,

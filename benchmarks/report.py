@@ -100,9 +100,9 @@ def _ordered_union(lists: Iterable[Iterable[str]]) -> list[str]:
     return seen
 
 
-def case_markdown(case: dict[str, Any]) -> str:
-    """A ``###`` section with the case's table (or its skip reason), notes and plots."""
-    out = [f"### `{case['name']}`: {case.get('title', '')}", ""]
+def case_markdown(case: dict[str, Any], level: int = 3) -> str:
+    """A heading (``level`` #s) with the case's table (or its skip reason), notes and plots."""
+    out = [f"{'#' * level} `{case['name']}`: {case.get('title', '')}", ""]
     if case.get("status", "ok") != "ok":
         out += [f"{case['status']}: {case.get('reason', '')}", ""]
         return "\n".join(out)
@@ -124,17 +124,20 @@ def case_markdown(case: dict[str, Any]) -> str:
     out.append("")
     if notes.items:
         out += notes.lines() + [""]
-    out += [f"_{n}_  " for n in case.get("notes", [])]
+    out += [f"Note: {n}  " for n in case.get("notes", [])]
     out += [f"![{p}](results/{p})" for p in case.get("plots", [])]
     return "\n".join(out).rstrip() + "\n"
 
 
-def run_markdown(run: dict[str, Any]) -> str:
-    """The full report of one run: machine line, legend, one section per case."""
+def run_markdown(run: dict[str, Any], level: int = 2) -> str:
+    """The full report of one run: machine line, legend, one section per case.
+
+    ``level`` is the heading depth of the run's title; cases go one deeper.
+    """
     m = run.get("meta", {})
     subject = m.get("subject_module", "minitf")
     lines = [
-        f"## Backend `{m.get('backend', '?')}`, {m.get('date', '?')}"
+        f"{'#' * level} Backend `{m.get('backend', '?')}`, {m.get('date', '?')}"
         + (" (quick)" if m.get("quick") else ""),
         "",
         f"{m.get('cpu_model', '?')}, {m.get('usable_cores', '?')} usable cores "
@@ -148,7 +151,7 @@ def run_markdown(run: dict[str, Any]) -> str:
         lines += [f"**Self-test run: `{subject}` stands in for minitf in the `minitf` column.**", ""]
     lines += [LEGEND, ""]
     for case in run.get("cases", []):
-        lines.append(case_markdown(case))
+        lines.append(case_markdown(case, level + 1))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -164,7 +167,8 @@ def update_readme(results_dir: Path, readme: Path = README) -> str:
     """Regenerate the README's results section from ``latest_<backend>.json``; returns it."""
     runs = load_latest(results_dir)
     if runs:
-        body = "\n".join(run_markdown(runs[b]) for b in sorted(runs))
+        # Under the README's "## Latest results": one level deeper.
+        body = "\n".join(run_markdown(runs[b], level=3) for b in sorted(runs))
     else:
         body = "_No results yet: run `python -m benchmarks`, then `python -m benchmarks --report`._"
     atomic_write_text(readme, replace_between_markers(readme.read_text(encoding="utf-8"), body))

@@ -6,10 +6,13 @@ decides: minitf should match NumPy here, since it calls the same routine.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from ..context import Context, prepare
-from ..measure import Candidate
+from ..frameworks import Framework
+from ..measure import Candidate, Unavailable
 from ..plots import line_plot
 from ..results import CaseResult, Row, peer_ratios
 
@@ -30,7 +33,8 @@ def run(ctx: Context) -> CaseResult:
         b = rng.standard_normal((n, n), dtype=np.float32)
         xa, xb = xp.asarray(a), xp.asarray(b)
 
-        def framework(name, fw_handle, sync):  # noqa: ANN001, ANN202 - local helper
+        def framework(name: str, fw_handle: Framework,
+                      sync: Callable[[], object] | None) -> Candidate | Unavailable:
             def factory() -> Candidate:
                 fw = fw_handle.require()
                 ta, tb = fw.constant(a), fw.constant(b)
@@ -48,7 +52,8 @@ def run(ctx: Context) -> CaseResult:
     for row in result.rows:
         for name, m in row.measurements.items():
             if m.ok:
-                series.setdefault(name, []).append((row.params["n"], row.flops / m.summary.median / 1e9))
+                gflops = row.flops / m.summary.median / 1e9
+                series.setdefault(name, []).append((row.params["n"], gflops))
     if series:
         path = line_plot(ctx.plot_path("matmul_gflops"), series, title=TITLE,
                          xlabel="n (n x n @ n x n)", ylabel="GFLOP/s", logy=False)

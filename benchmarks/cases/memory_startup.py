@@ -78,7 +78,7 @@ print(json.dumps(out))
 def run_child(module: str, train: bool, backend: str) -> dict:
     """One fresh process; returns the child's JSON plus the parent-measured ``wall_s``."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["MINITF_BACKEND"] = backend
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     start = time.perf_counter()
