@@ -1,0 +1,590 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 07: Classification
+# > Circles, tumours and digits: non-linearity, a learning-rate finder, decision boundaries, confusion matrices.
+#
+# A **classification** problem asks for a category: is this point on the inner or the outer
+# circle, is this tumour malignant, which digit is this? This lesson follows the course's
+# notebook 02 ("neural network classification") on minitf, with the same Keras models trained
+# beside it under TensorFlow.
+#
+# The network's last layer turns numbers into probabilities:
+#
+# - **binary** (two classes): one unit with a **sigmoid**, $p = \sigma(z) = \dfrac{1}{1 + e^{-z}}$,
+#   the probability of class 1; trained with **binary crossentropy**
+#   $$L = -\frac1n \sum_i \big[y_i \log p_i + (1 - y_i) \log (1 - p_i)\big];$$
+# - **multi-class** ($K$ classes): $K$ units with a **softmax**, $p_k = \dfrac{e^{z_k}}{\sum_j e^{z_j}}$,
+#   trained with **categorical crossentropy** $L = -\frac1n \sum_i \log p_{i, y_i}$
+#   (the log-probability given to the right class).
+#
+# Lesson 03 showed why these pairs go together: the gradient of either loss with respect to the
+# last layer's inputs $z$ is simply $p - y$.
+
+# %%
+try:
+    from lessons import _common as L
+except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+    import _common as L
+
+L.begin("07_classification")
+
+import numpy as np
+
+import minitf
+from minitf.datasets import StandardScaler, load_breast_cancer, load_digits, make_circles, one_hot, train_test_split
+
+tf = L.tf_or_none()
+plt = L.pyplot()
+try:  # scikit-learn, where installed, checks minitf.metrics below
+    import sklearn.metrics as sk_metrics
+except ImportError:
+    sk_metrics = None
+    print("scikit-learn is not installed: minitf.metrics is not checked against it (pip install scikit-learn).")
+
+
+def build_pair(build):
+    """``build(minitf)`` and ``build(tf)`` (None without TF), both starting from TF's initial weights.
+
+    Each framework draws initial weights with its own random generator, so we seed both (as the
+    course's ``tf.random.set_seed(42)``) and copy TF's weights into minitf's model. Without TF,
+    minitf's own seeded weights are used.
+    """
+    minitf.keras.utils.set_random_seed(42)
+    ours = build(minitf)
+    theirs = None
+    if tf is not None:
+        tf.keras.utils.set_random_seed(42)
+        theirs = build(tf)
+        ours.set_weights(theirs.get_weights())
+    return ours, theirs
+
+
+def fit_pair(ours, theirs, x, y, **fit_args):
+    """Fit both models on the same batches (``shuffle=False``); their histories (TF's None without TF)."""
+    mine = ours.fit(x, y, shuffle=False, verbose=0, **fit_args).history
+    other = theirs.fit(x, y, shuffle=False, verbose=0, **fit_args).history if theirs is not None else None
+    return mine, other
+
+
+def scaled_tol(values, rel: float) -> float:
+    """An absolute tolerance of ``rel`` times the largest |value| (float32 rounding grows with the numbers)."""
+    return rel * max(1.0, float(np.max(np.abs(np.asarray(values, dtype=np.float64)))))
+
+
+def evaluate_pair(name, ours, theirs, x, y, tol=1e-4):
+    """minitf's [loss, accuracy] on (x, y), compared with TF's."""
+    mine = ours.evaluate(x, y, verbose=0)
+    L.compare(f"{name}: test [loss, accuracy]", mine, None if theirs is None else theirs.evaluate(x, y, verbose=0),
+              tol=tol)
+    return mine
+
+
+def plot_history(ax, history, tf_history, key, label, color):
+    """One training curve from minitf (thick) and TF's on top of it (thin, dashed)."""
+    ax.plot(history[key], color=color, linewidth=3, alpha=0.6, label=f"{label} (minitf)")
+    if tf_history is not None:
+        ax.plot(tf_history[key], "--", color="black", linewidth=1)
+
+
+# %% [markdown]
+# ## 1. Data: two circles
+# 1000 points on two concentric circles (radius 1 and 0.8) with a little noise; label 0 for
+# the outer circle, 1 for the inner. No straight line can separate them: that is the point.
+# As in the course, the first 800 points train the model and the last 200 test it (the
+# generator already shuffled them).
+
+# %%
+X, y = make_circles(1000, noise=0.03, seed=42)
+print(f"X {X.shape} {X.dtype}, y {y.shape} {y.dtype}; first points {X[:3].tolist()}, labels {y[:3].tolist()}")
+print(f"class counts: {np.bincount(y).tolist()}")
+X_train, y_train, X_test, y_test = X[:800], y[:800], X[800:], y[800:]
+
+fig, ax = plt.subplots(figsize=(5, 5))
+ax.scatter(X[:, 0], X[:, 1], c=y, cmap=plt.cm.RdYlBu, s=12)
+ax.set_title("make_circles: outer = 0, inner = 1")
+ax.set_aspect("equal")
+L.savefig(fig, "circles_data")
+
+# %% [markdown]
+# ## 2. A linear model fails
+# The course first tries bigger and bigger models without activations: `Dense(1)`, then
+# `Dense(1)` twice, then `Dense(100)`, `Dense(10)`, `Dense(1)` with Adam. All stay near 50%
+# accuracy, a coin toss. The reason is algebra: without activations, layers compose into one
+# affine map,
+#
+# $$W_3\big(W_2 (W_1 x + b_1) + b_2\big) + b_3 = W x + b,$$
+#
+# and a sigmoid of an affine map, $\sigma(w^\top x + b)$, is > 0.5 exactly on one side of the
+# straight line $w^\top x + b = 0$. Half of each circle lies on each side of any line through
+# the middle. We train the largest of those models (with a sigmoid output) to see it.
+
+# %%
+LINEAR_EPOCHS = L.pick(25, 10)
+
+
+def build_linear(fw):
+    model = fw.keras.Sequential([
+        fw.keras.Input((2,)),
+        fw.keras.layers.Dense(100),
+        fw.keras.layers.Dense(10),
+        fw.keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(loss="binary_crossentropy", optimizer=fw.keras.optimizers.Adam(0.01), metrics=["accuracy"])
+    return model
+
+
+linear, linear_tf = build_pair(build_linear)
+linear_history, linear_tf_history = fit_pair(linear, linear_tf, X_train, y_train, epochs=LINEAR_EPOCHS)
+linear_loss, linear_accuracy = evaluate_pair("linear model", linear, linear_tf, X_test, y_test)
+print(f"linear model: test accuracy {linear_accuracy:.3f} after {LINEAR_EPOCHS} epochs (a coin toss is 0.5)")
+if linear_tf_history is not None:
+    L.compare("linear model: training loss per epoch", linear_history["loss"], linear_tf_history["loss"], tol=1e-4)
+
+# %% [markdown]
+# ## 3. Non-linearity: activation functions
+# An activation between the layers breaks the algebra above. The course recreates the two it
+# uses from their formulas,
+#
+# $$\sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \operatorname{relu}(x) = \max(x, 0),$$
+#
+# and checks them against Keras's. Here both run under minitf and TF.
+
+# %%
+def activations(fw):
+    A = fw.cast(fw.range(-10, 10), fw.float32)
+    return {"A": A,
+            "1 / (1 + exp(-A))": 1 / (1 + fw.exp(-A)),
+            "tf.keras.activations.sigmoid(A)": fw.keras.activations.sigmoid(A),
+            "tf.maximum(0., A)": fw.maximum(0.0, A),
+            "tf.keras.activations.relu(A)": fw.keras.activations.relu(A)}
+
+
+ours_act, tf_act = L.side_by_side("sigmoid and relu, by formula and by Keras", activations, tf, tol=1e-6)
+assert np.allclose(np.asarray(ours_act["1 / (1 + exp(-A))"]), np.asarray(ours_act["tf.keras.activations.sigmoid(A)"]),
+                   rtol=1e-6, atol=1e-7)
+
+fig, axes = plt.subplots(1, 3, figsize=(12, 3))
+A = np.asarray(ours_act["A"])
+for ax, (title, key) in zip(axes, [("linear: A", "A"), ("sigmoid", "tf.keras.activations.sigmoid(A)"),
+                                    ("relu", "tf.keras.activations.relu(A)")]):
+    ax.plot(A, np.asarray(ours_act[key]), linewidth=3, alpha=0.6, label="minitf")
+    if tf_act is not None:
+        ax.plot(A, np.asarray(tf_act[key]), "--", color="black", linewidth=1, label="TF")
+    ax.set_title(title)
+    ax.legend()
+L.savefig(fig, "activations")
+
+# %% [markdown]
+# ## 4. The non-linear model works
+# The course's working model: two hidden layers of 4 `relu` units and a sigmoid output,
+# Adam with learning rate 0.01, 25 epochs. Each relu unit draws a line and keeps one side of
+# it; a few of them, combined, can fence in the inner circle.
+
+# %%
+def build_nonlinear(fw, learning_rate=0.01):
+    model = fw.keras.Sequential([
+        fw.keras.Input((2,)),
+        fw.keras.layers.Dense(4, activation="relu"),
+        fw.keras.layers.Dense(4, activation="relu"),
+        fw.keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(loss="binary_crossentropy", optimizer=fw.keras.optimizers.Adam(learning_rate),
+                  metrics=["accuracy"])
+    return model
+
+
+NONLINEAR_EPOCHS = 25  # as in the course, also in fast mode
+model, model_tf = build_pair(build_nonlinear)
+history, tf_history = fit_pair(model, model_tf, X_train, y_train, epochs=NONLINEAR_EPOCHS)
+test_loss, test_accuracy = evaluate_pair("non-linear model", model, model_tf, X_test, y_test)
+print(f"non-linear model: test accuracy {test_accuracy:.3f} after {NONLINEAR_EPOCHS} epochs")
+if tf_history is not None:
+    L.compare("non-linear model: training loss per epoch", history["loss"], tf_history["loss"], tol=1e-4)
+    L.compare("non-linear model: weights after training", model.get_weights(), model_tf.get_weights(), tol=1e-4)
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+for key, ax in zip(["loss", "accuracy"], axes):
+    plot_history(ax, history, tf_history, key, "relu model", "C0")
+    plot_history(ax, linear_history, linear_tf_history, key, "linear model", "C1")
+    ax.plot([], [], "--", color="black", linewidth=1, label="TensorFlow")
+    ax.set_xlabel("epoch")
+    ax.set_title(f"circles: training {key}")
+    ax.legend()
+L.savefig(fig, "circles_training_curves")
+
+# %% [markdown]
+# ## 5. Seeing the decision boundary
+# The course's `plot_decision_boundary` evaluates the model on a 100 x 100 grid of points
+# covering the data, colours each grid point by its predicted class, and draws the data on top.
+# Where TF runs, its boundary (the curve where its $p = 0.5$) is drawn as a dashed black line:
+# it should trace the edge of minitf's coloured regions.
+
+# %%
+def plot_decision_boundary(ax, model, X, y, tf_model=None, title=""):
+    """The course's plot_decision_boundary on ``ax``: predicted class on a grid, data on top."""
+    x_min, x_max = X[:, 0].min() - 0.1, X[:, 0].max() + 0.1
+    y_min, y_max = X[:, 1].min() - 0.1, X[:, 1].max() + 0.1
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, 100), np.linspace(y_min, y_max, 100))
+    grid = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
+    probs = model.predict(grid, batch_size=2500, verbose=0)
+    if probs.shape[-1] > 1:  # multi-class: the most likely class
+        classes = np.argmax(probs, axis=1)
+    else:  # binary: round the probability of class 1
+        classes = np.round(probs[:, 0])
+    ax.contourf(xx, yy, classes.reshape(xx.shape), cmap=plt.cm.RdYlBu, alpha=0.7)
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=10, cmap=plt.cm.RdYlBu, edgecolors="k", linewidths=0.2)
+    if tf_model is not None:
+        tf_probs = tf_model.predict(grid, batch_size=2500, verbose=0)[:, 0].reshape(xx.shape)
+        if tf_probs.min() < 0.5 < tf_probs.max():
+            ax.contour(xx, yy, tf_probs, levels=[0.5], colors="k", linestyles="--", linewidths=1)
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
+    ax.set_title(title)
+
+
+fig, axes = plt.subplots(2, 2, figsize=(10, 10))
+plot_decision_boundary(axes[0, 0], linear, X_train, y_train, linear_tf, "linear model: train")
+plot_decision_boundary(axes[0, 1], linear, X_test, y_test, linear_tf, f"linear model: test ({linear_accuracy:.0%})")
+plot_decision_boundary(axes[1, 0], model, X_train, y_train, model_tf, "relu model: train")
+plot_decision_boundary(axes[1, 1], model, X_test, y_test, model_tf, f"relu model: test ({test_accuracy:.0%})")
+L.savefig(fig, "decision_boundaries")
+
+# %% [markdown]
+# ## 6. Finding a learning rate
+# How large should the learning rate be? The course's trick: train once while the learning
+# rate grows by a factor of 10 every 20 epochs,
+#
+# $$\eta_{\text{epoch}} = 10^{-4} \cdot 10^{\,\text{epoch}/20},$$
+#
+# with the callback `LearningRateScheduler(lambda epoch: 1e-4 * 10**(epoch / 20))`, which
+# sets the optimizer's rate before each epoch (and logs it as `learning_rate` in the
+# history). Then plot the loss against the rate on a log axis. While the rate is too small
+# the loss barely moves; then it falls fast; past some rate the steps overshoot and the loss
+# shoots up. A good rate lies where the loss falls fastest (the course's rule of thumb: about
+# ten times below the rate of the lowest loss). We mark the steepest fall,
+# $\min \, \Delta L / \Delta \log_{10} \eta$, before the lowest point.
+#
+# Late in the sweep the steps are huge, and two frameworks that differ by one rounding in the
+# last bit can land in different places: we compare the first 40 epochs only.
+
+# %%
+FINDER_EPOCHS = L.pick(100, 80)
+FINDER_ROWS = L.pick(800, 160)  # fast mode sweeps on fewer rows (fewer steps per epoch)
+finder, finder_tf = build_pair(build_nonlinear)
+
+
+def schedule(epoch):
+    return 1e-4 * 10 ** (epoch / 20)
+
+
+finder_history = finder.fit(X_train[:FINDER_ROWS], y_train[:FINDER_ROWS], epochs=FINDER_EPOCHS, shuffle=False,
+                            verbose=0, callbacks=[minitf.keras.callbacks.LearningRateScheduler(schedule)]).history
+finder_tf_history = None
+if finder_tf is not None:
+    finder_tf_history = finder_tf.fit(X_train[:FINDER_ROWS], y_train[:FINDER_ROWS], epochs=FINDER_EPOCHS,
+                                      shuffle=False, verbose=0,
+                                      callbacks=[tf.keras.callbacks.LearningRateScheduler(schedule)]).history
+    L.compare("learning-rate finder: learning_rate per epoch", finder_history["learning_rate"],
+              finder_tf_history["learning_rate"], tol=1e-9)
+    L.compare("learning-rate finder: loss, first 40 epochs", finder_history["loss"][:40],
+              finder_tf_history["loss"][:40], tol=1e-4)
+rates = np.asarray(finder_history["learning_rate"], dtype=np.float64)
+losses = np.asarray(finder_history["loss"], dtype=np.float64)
+lowest = int(np.nanargmin(losses))
+if lowest >= 2:  # the steepest fall of the loss per decade of learning rate, before the lowest point
+    steepest = int(np.argmin(np.gradient(losses[:lowest + 1], np.log10(rates[:lowest + 1]))[:lowest]))
+    suggested = float(rates[steepest])
+else:
+    suggested = float(rates[lowest] / 10)
+print(f"lowest loss {losses[lowest]:.4f} at learning rate {rates[lowest]:.3g} (a tenth of that: "
+      f"{rates[lowest] / 10:.3g}); steepest fall at {suggested:.3g}. The course read 0.02 off its plot.")
+
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.semilogx(rates, losses, linewidth=3, alpha=0.6, label="minitf")
+if finder_tf_history is not None:
+    ax.semilogx(finder_tf_history["learning_rate"], finder_tf_history["loss"], "--", color="black", linewidth=1,
+                label="TensorFlow")
+ax.axvline(suggested, color="gray", linestyle=":", label=f"steepest fall: {suggested:.2g}")
+ax.axvline(rates[lowest], color="gray", linestyle="-.", label=f"lowest loss: {rates[lowest]:.2g}")
+ax.set_xlabel("learning rate (log scale)")
+ax.set_ylabel("training loss")
+ax.set_title("learning-rate finder")
+ax.legend()
+L.savefig(fig, "learning_rate_finder")
+
+# %% [markdown]
+# The course then trains the same model with the rate it read off its plot, 0.02, for 20
+# epochs instead of 25. A larger rate is not always better: how well it does depends on the
+# starting weights too, and one run is one sample.
+
+# %%
+TUNED_EPOCHS = L.pick(20, 10)
+tuned, tuned_tf = build_pair(lambda fw: build_nonlinear(fw, learning_rate=0.02))
+tuned_history, tuned_tf_history = fit_pair(tuned, tuned_tf, X_train, y_train, epochs=TUNED_EPOCHS)
+tuned_loss, tuned_accuracy = evaluate_pair("model with learning rate 0.02", tuned, tuned_tf, X_test, y_test)
+print(f"Adam(0.02), {TUNED_EPOCHS} epochs: test accuracy {tuned_accuracy:.3f}  "
+      f"(Adam(0.01), {NONLINEAR_EPOCHS} epochs: {test_accuracy:.3f})")
+
+# %% [markdown]
+# ## 7. Beyond accuracy: the confusion matrix, precision, recall, F1
+# Accuracy is one number; the **confusion matrix** shows which mistakes the model makes.
+# Entry $C_{ij}$ counts the examples of true class $i$ predicted as class $j$, so the diagonal
+# holds the right answers. For a class $c$, counting true positives (TP), false positives (FP)
+# and false negatives (FN):
+#
+# $$\text{precision} = \frac{TP}{TP + FP}, \qquad \text{recall} = \frac{TP}{TP + FN}, \qquad
+#   F_1 = \frac{2\,\text{precision}\cdot\text{recall}}{\text{precision} + \text{recall}}
+#       = \frac{2\,TP}{2\,TP + FP + FN}.$$
+#
+# Precision: of the examples called $c$, how many are? Recall: of the examples that are $c$,
+# how many were found? `minitf.metrics` computes these (as scikit-learn does) from the labels
+# and the predicted classes, here $p > 0.5$. Where scikit-learn is installed, the lesson checks
+# that both give exactly the same numbers.
+
+# %%
+def plot_confusion_matrix(ax, cm, classes, title=""):
+    """The course's make_confusion_matrix on ``ax``: counts and row percentages in every cell."""
+    percent = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    image = ax.imshow(cm, cmap=plt.cm.Blues)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046)
+    ax.set(xticks=range(len(classes)), yticks=range(len(classes)), xticklabels=classes, yticklabels=classes,
+           xlabel="predicted label", ylabel="true label", title=title)
+    threshold = (cm.max() + cm.min()) / 2
+    small = len(classes) > 4
+    for i in range(cm.shape[0]):
+        for j in range(cm.shape[1]):
+            text = f"{cm[i, j]}" if small else f"{cm[i, j]}\n({percent[i, j]:.1%})"
+            ax.text(j, i, text, ha="center", va="center", fontsize=9 if small else 11,
+                    color="white" if cm[i, j] > threshold else "black")
+
+
+def check_against_sklearn(name, y_true, y_pred, cm, f1, average):
+    """scikit-learn's confusion matrix and F1 for the same labels, if installed: must be equal."""
+    if sk_metrics is None:
+        return None
+    sk_cm = sk_metrics.confusion_matrix(y_true, y_pred)
+    sk_f1 = sk_metrics.f1_score(y_true, y_pred, average=average)
+    cm_equal = bool(np.array_equal(cm, sk_cm))
+    f1_diff = float(np.max(np.abs(np.asarray(f1, dtype=np.float64) - np.asarray(sk_f1, dtype=np.float64))))
+    print(f"{name}: scikit-learn's confusion matrix {'equals' if cm_equal else 'DIFFERS FROM'} minitf's; "
+          f"F1 differs by {f1_diff:.2g}")
+    assert cm_equal and f1_diff <= 1e-12, (name, cm, sk_cm, f1, sk_f1)
+    return {"confusion_matrix_equal": cm_equal, "f1_abs_diff": f1_diff}
+
+
+probs = model.predict(X_test, verbose=0)
+y_pred = (probs[:, 0] > 0.5).astype(np.int64)
+cm = minitf.metrics.confusion_matrix(y_test, y_pred)
+precision, recall, f1, support = minitf.metrics.precision_recall_fscore_support(y_test, y_pred)
+circles_f1 = minitf.metrics.f1_score(y_test, y_pred)  # binary: the F1 of class 1 (inner circle)
+print("confusion matrix (rows: true outer/inner, columns: predicted):\n", cm)
+print(minitf.metrics.classification_report(y_test, y_pred, target_names=["outer", "inner"], digits=3))
+circles_sklearn = check_against_sklearn("circles", y_test, y_pred, cm, circles_f1, "binary")
+if model_tf is not None:
+    tf_cm = tf.math.confusion_matrix(y_test, (model_tf.predict(X_test, verbose=0)[:, 0] > 0.5).astype(np.int64))
+    L.compare("circles: confusion matrix (tf.math.confusion_matrix of TF's model)", cm, tf_cm.numpy(), tol=0)
+
+fig, ax = plt.subplots(figsize=(5, 4.5))
+plot_confusion_matrix(ax, cm, ["outer (0)", "inner (1)"], f"circles, test set (F1 {circles_f1:.3f})")
+L.savefig(fig, "circles_confusion_matrix")
+
+# %% [markdown]
+# ## 8. A real binary problem: breast cancer
+# 569 tumours, 30 measurements each (radius, texture, ... in very different units), label
+# 0 = malignant, 1 = benign. Columns that differ by orders of magnitude are **standardized**
+# with the training rows' mean and standard deviation, $x' = (x - \mu) / \sigma$, then a small
+# network (`Dense(16, relu)`, `Dense(1, sigmoid)`) classifies them. In medicine the two
+# mistakes are not equal: a missed malignant tumour (a false "benign") is worse, so the
+# recall of class 0 matters more than the accuracy.
+
+# %%
+X_bc, y_bc = load_breast_cancer()
+Xb_train, Xb_test, yb_train, yb_test = train_test_split(X_bc, y_bc, test_size=0.2, seed=42)
+scaler = StandardScaler().fit(Xb_train)
+Xb_train, Xb_test = scaler.transform(Xb_train), scaler.transform(Xb_test)
+print(f"breast cancer: train {Xb_train.shape}, test {Xb_test.shape}; classes {np.bincount(y_bc).tolist()}")
+CANCER_EPOCHS = L.pick(30, 10)
+
+
+def build_cancer(fw):
+    model = fw.keras.Sequential([fw.keras.Input((30,)), fw.keras.layers.Dense(16, activation="relu"),
+                                 fw.keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer=fw.keras.optimizers.Adam(), metrics=["accuracy"])
+    return model
+
+
+cancer, cancer_tf = build_pair(build_cancer)
+cancer_history, cancer_tf_history = fit_pair(cancer, cancer_tf, Xb_train, yb_train, epochs=CANCER_EPOCHS)
+cancer_loss, cancer_accuracy = evaluate_pair("breast cancer", cancer, cancer_tf, Xb_test, yb_test)
+if cancer_tf_history is not None:
+    L.compare("breast cancer: training loss per epoch", cancer_history["loss"], cancer_tf_history["loss"], tol=1e-4)
+yb_pred = (cancer.predict(Xb_test, verbose=0)[:, 0] > 0.5).astype(np.int64)
+print(minitf.metrics.classification_report(yb_test, yb_pred, target_names=["malignant", "benign"], digits=3))
+cancer_cm = minitf.metrics.confusion_matrix(yb_test, yb_pred)
+cancer_recall = minitf.metrics.recall_score(yb_test, yb_pred, average=None)
+print(f"test accuracy {cancer_accuracy:.3f}; malignant tumours found (recall of class 0): {cancer_recall[0]:.3f}")
+cancer_sklearn = check_against_sklearn("breast cancer", yb_test, yb_pred, cancer_cm,
+                                       minitf.metrics.f1_score(yb_test, yb_pred), "binary")
+
+# %% [markdown]
+# ## 9. Many classes: handwritten digits
+# The course classifies Fashion-MNIST's 28 x 28 clothes; here scikit-learn's 8 x 8 digits stand
+# in (1797 images, 10 classes, pixel values 0 to 16). The model flattens each image into 64
+# numbers and ends in `Dense(10, activation="softmax")`.
+#
+# **Raw or normalized inputs.** The course trains the same model on raw pixels (0 to 255) and
+# on pixels divided by 255, and finds that the normalized one learns far better. With large
+# inputs the first layer's sums $z = \sum_j w_j x_j$ start large: the softmax of large logits
+# puts almost all probability on one class, often a wrong one, so the first loss
+# $-\log p_{\text{true}}$ is huge and the gradients are wild; relus pushed far negative stop
+# learning for good. Our pixels only reach 16, so we try three scales of the same images:
+# stretched to 0..255 (as an 8-bit image stores them, the course's case), raw 0..16, and
+# normalized to 0..1. Compare the first epoch's losses.
+
+# %%
+X_dig, y_dig = load_digits()
+Xg_train, Xg_test, yg_train, yg_test = train_test_split(X_dig, y_dig, test_size=0.2, seed=42)
+print(f"digits: train {Xg_train.shape}, test {Xg_test.shape}; pixel range {X_dig.min():.0f}..{X_dig.max():.0f}")
+DIGITS_EPOCHS = L.pick(20, 5)
+
+
+def build_digits(loss):
+    def build(fw):
+        model = fw.keras.Sequential([
+            fw.keras.Input((8, 8)),
+            fw.keras.layers.Flatten(),
+            fw.keras.layers.Dense(16, activation="relu"),
+            fw.keras.layers.Dense(16, activation="relu"),
+            fw.keras.layers.Dense(10, activation="softmax"),
+        ])
+        model.compile(loss=loss, optimizer=fw.keras.optimizers.Adam(), metrics=["accuracy"])
+        return model
+    return build
+
+
+digits = {}
+for kind, factor in (("0..255", 255 / 16), ("raw 0..16", 1.0), ("normalized", 1 / 16)):
+    ours, theirs = build_pair(build_digits("sparse_categorical_crossentropy"))
+    h, th = fit_pair(ours, theirs, Xg_train * factor, yg_train, epochs=DIGITS_EPOCHS)
+    loss_value, accuracy = evaluate_pair(f"digits, {kind} inputs", ours, theirs, Xg_test * factor, yg_test,
+                                         tol=scaled_tol(h["loss"], 1e-4))
+    digits[kind] = {"model": ours, "history": h, "tf_history": th, "accuracy": accuracy}
+    if th is not None:
+        L.compare(f"digits, {kind} inputs: training loss per epoch", h["loss"], th["loss"],
+                  tol=scaled_tol(th["loss"], 1e-5))
+    print(f"digits, {kind} inputs: first epoch's loss {h['loss'][0]:.2f}, test accuracy {accuracy:.3f} "
+          f"after {DIGITS_EPOCHS} epochs")
+
+# %% [markdown]
+# Stretched to 0..255, the images start with a loss in the tens instead of near
+# $\log 10 \approx 2.3$ (a uniform guess), and the model ends far behind. Between raw 0..16
+# and 0..1 the difference is small: Adam divides each weight's step by the size of its own
+# gradients, which absorbs a moderate input scale. Dividing by the maximum costs nothing and
+# removes the risk, so it is the default.
+#
+# ### Sparse or one-hot labels: SCCE vs CCE
+# Labels can be integers (`3`) or one-hot rows (`[0,0,0,1,0,0,0,0,0,0]`, from `one_hot`).
+# `sparse_categorical_crossentropy` takes the first, `categorical_crossentropy` the second.
+# For one-hot $y$, $-\sum_k y_k \log p_k = -\log p_{\text{true class}}$: the same number. So the
+# same model from the same weights must train identically with either.
+
+# %%
+yg_train_one_hot = one_hot(yg_train, 10)
+print("one-hot labels:", yg_train_one_hot.shape, "first row", yg_train_one_hot[0].tolist(), "for label", yg_train[0])
+cce, cce_tf = build_pair(build_digits("categorical_crossentropy"))
+cce_history, cce_tf_history = fit_pair(cce, cce_tf, Xg_train / 16.0, yg_train_one_hot, epochs=DIGITS_EPOCHS)
+scce_history = digits["normalized"]["history"]
+scce_cce_diff = float(np.max(np.abs(np.asarray(cce_history["loss"]) - np.asarray(scce_history["loss"]))))
+print(f"SCCE vs CCE training loss per epoch, largest |diff|: {scce_cce_diff:.3g}")
+assert scce_cce_diff <= 1e-5, f"SCCE and CCE trained differently: {scce_cce_diff}"
+if cce_tf_history is not None:
+    L.compare("digits, CCE on one-hot labels: training loss per epoch", cce_history["loss"], cce_tf_history["loss"],
+              tol=1e-4)
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+for key, ax in zip(["loss", "accuracy"], axes):
+    for (kind, run), color in zip(digits.items(), ["C3", "C1", "C0"]):
+        plot_history(ax, run["history"], run["tf_history"], key, f"{kind}, SCCE", color)
+    ax.plot(cce_history[key], ":", color="C2", linewidth=2, label="normalized, CCE (minitf)")
+    ax.plot([], [], "--", color="black", linewidth=1, label="TensorFlow")
+    ax.set_xlabel("epoch")
+    ax.set_title(f"digits: training {key}")
+    ax.legend(fontsize=8)
+axes[0].set_yscale("log")
+L.savefig(fig, "digits_training_curves")
+
+# %% [markdown]
+# ### Which digits get confused?
+# The multi-class confusion matrix and per-class report of the normalized model. For many
+# classes, `f1_score(..., average="macro")` is the plain mean of the per-class F1 scores.
+
+# %%
+digits_model = digits["normalized"]["model"]
+yg_pred = np.argmax(digits_model.predict(Xg_test / 16.0, verbose=0), axis=1)
+digits_cm = minitf.metrics.confusion_matrix(yg_test, yg_pred, num_classes=10)
+digits_f1 = minitf.metrics.f1_score(yg_test, yg_pred, average="macro")
+print(minitf.metrics.classification_report(yg_test, yg_pred, digits=3))
+digits_sklearn = check_against_sklearn("digits", yg_test, yg_pred, digits_cm, digits_f1, "macro")
+worst = np.unravel_index(np.argmax(digits_cm - np.diag(np.diag(digits_cm))), digits_cm.shape)
+print(f"most frequent mistake: {digits_cm[worst]} true {worst[0]}s predicted as {worst[1]}")
+
+fig, ax = plt.subplots(figsize=(7, 6))
+plot_confusion_matrix(ax, digits_cm, [str(d) for d in range(10)], f"digits, test set (macro F1 {digits_f1:.3f})")
+L.savefig(fig, "digits_confusion_matrix")
+
+# %% [markdown]
+# ## Exercises
+# 1. (Course) Play with the TensorFlow Playground (playground.tensorflow.org) for 10 minutes,
+#    on the circles data set. What happens when you decrease the learning rate? Increase it?
+# 2. (Course) Replicate a model from the Playground in code (the same hidden layers, units and
+#    activation), compile it with Adam, binary crossentropy and accuracy, print its
+#    `summary()`, and train it on `make_circles`. Does it do as well as in the browser?
+# 3. (Course) Make data with `minitf.datasets.make_moons`, plot it, and build a model that
+#    reaches over 85% test accuracy. Plot its decision boundary.
+# 4. (Course) Write softmax yourself, $p_k = e^{z_k} / \sum_j e^{z_j}$, for a tensor of logits,
+#    and check it against `tf.keras.activations.softmax`. Why subtract $\max_j z_j$ first?
+# 5. (Course, with digits for Fashion-MNIST) Train a model to 95%+ test accuracy on the digits
+#    and plot its confusion matrix. Use the learning-rate finder above to choose Adam's rate.
+# 6. (Course) Plot a few test digits with their predicted and true labels (red title when
+#    wrong); then show three images of one class with the model's predictions.
+# 7. Remove the sigmoid from the circles model's last layer and keep `binary_crossentropy`
+#    (the course's models 1 to 6 did this). Why does Keras then clip the outputs to
+#    $[10^{-7}, 1 - 10^{-7}]$, and why does training stall when an output leaves that range?
+
+# %%
+L.summary(
+    circles_linear_test_accuracy=linear_accuracy,
+    circles_test_accuracy=test_accuracy,
+    circles_epochs=NONLINEAR_EPOCHS,
+    circles_y_true=y_test,
+    circles_y_pred=y_pred,
+    circles_confusion_matrix=cm,
+    circles_f1=circles_f1,
+    circles_precision=precision,
+    circles_recall=recall,
+    circles_sklearn_check=circles_sklearn,
+    learning_rate_finder={"lowest_loss_rate": float(rates[lowest]), "suggested": suggested,
+                          "epochs": FINDER_EPOCHS, "rows": FINDER_ROWS},
+    tuned_test_accuracy=tuned_accuracy,
+    breast_cancer_test_accuracy=cancer_accuracy,
+    breast_cancer_recall=cancer_recall,
+    breast_cancer_sklearn_check=cancer_sklearn,
+    digits_test_accuracy={k: v["accuracy"] for k, v in digits.items()},
+    digits_macro_f1=digits_f1,
+    digits_confusion_matrix=digits_cm,
+    digits_sklearn_check=digits_sklearn,
+    scce_vs_cce_max_abs_diff=scce_cce_diff,
+)
