@@ -8,6 +8,12 @@ the entries newest first, handing each its upstream gradient ``dy`` and adding
 what its ``backward(dy)`` returns into the gradients of its inputs (the chain
 rule, one op at a time). Each ``backward`` is written in minitf ops, so an outer
 tape records the backward pass too: that is how second derivatives work.
+
+Skipping unneeded gradients. While the tape runs ``entry.backward(dy)`` it notes
+which of that entry's inputs it tracks; ``needs_gradient(i)`` tells an op's
+``backward`` whether input ``i`` wants a gradient at all, so expensive ops (the
+conv input gradient, matmul's dA) can return None for e.g. the model's input
+batch, which no tape watches. Outside a backward walk it answers True.
 """
 from __future__ import annotations
 
@@ -50,6 +56,18 @@ def record(op: str, inputs: Sequence[Tensor], output, backward: Callable):
         for tape in _recording:
             tape._record(op, inputs, output, backward)
     return output
+
+
+# While a tape runs one entry's backward: which of its inputs the tape tracks (None: all of them).
+_inputs_needing_gradients: tuple[bool, ...] | None = None
+
+
+def needs_gradient(i: int) -> bool:
+    """Inside an op's ``backward``: does its input ``i`` need a gradient? True outside a backward walk.
+
+    Only an optimisation hint: a backward may always compute every gradient.
+    """
+    return _inputs_needing_gradients is None or _inputs_needing_gradients[i]
 
 
 def is_recording() -> bool:
@@ -271,6 +289,7 @@ class GradientTape:
         self._watched = {k: v for k, v in self._watched.items() if isinstance(v, Variable)}
 
     def _backward(self, targets: list, seeds: list, sources: list, on_step=None) -> dict[int, Tensor]:
+        global _inputs_needing_gradients
         from minitf.ops import creation, elementwise
 
         grads: dict[int, Tensor] = {}
@@ -295,7 +314,14 @@ class GradientTape:
                 else:
                     upstream = tuple(d if d is not None else creation.zeros_like(y)
                                      for d, y in zip(dys, entry.outputs))
-                input_grads = entry.backward(upstream)
+                outer_needs = _inputs_needing_gradients
+                # backward_steps (on_step) reports every input's gradient, so it asks for all of them.
+                _inputs_needing_gradients = (None if on_step is not None else
+                                             tuple(id(x) in self._tracked for x in entry.inputs))
+                try:
+                    input_grads = entry.backward(upstream)
+                finally:
+                    _inputs_needing_gradients = outer_needs
                 if on_step is not None:
                     on_step(entry, upstream, tuple(input_grads))
                 for x, g in zip(entry.inputs, input_grads):

@@ -60,7 +60,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import record
+from minitf.autodiff import needs_gradient, record
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
@@ -224,7 +224,9 @@ def _conv2d_op(x: Tensor, w: Tensor, geom: WindowGeometry) -> Tensor:
     y = B.xp.matmul(patches, w._value.reshape(-1, f)).reshape(x._value.shape[0], *geom.out_hw, f)
 
     def backward(dy):
-        return _backprop_input_op(dy, w, geom), _backprop_filter_op(x, dy, geom, patches)
+        # The input gradient is skipped when no tape wants it (the first layer's input batch).
+        dx = _backprop_input_op(dy, w, geom) if needs_gradient(0) else None
+        return dx, _backprop_filter_op(x, dy, geom, patches)
 
     return record("Conv2D", (x, w), Tensor(y), backward)
 

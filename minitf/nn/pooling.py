@@ -54,10 +54,34 @@ def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
+def _tiles_exactly(geom: WindowGeometry) -> bool:
+    """True when the windows tile the input exactly: no padding, stride == window, no dilation, and
+    H, W multiples of the window (the common 2x2/stride-2 pool). Then every cell is in exactly one window."""
+    return (geom.pads == ((0, 0), (0, 0)) and geom.strides == geom.kernel and geom.dilations == (1, 1)
+            and all(o * k == i for o, k, i in zip(geom.out_hw, geom.kernel, geom.in_hw)))
+
+
+def _tiles(x, geom: WindowGeometry):
+    """For exactly tiling windows: (N, H, W, C) as a (N, OH, KH, OW, KW, C) view (a reshape, no copy)."""
+    (oh, ow), (kh, kw) = geom.out_hw, geom.kernel
+    return x.reshape(x.shape[0], oh, kh, ow, kw, x.shape[-1])
+
+
 def _max_pool_op(x: Tensor, geom: WindowGeometry) -> Tensor:
     """MaxPool: y[n, i, j, c] = max over the window of x (padding never wins)."""
     windows = im2col(pad_spatial(x._value, geom, _lowest(x._value.dtype)), geom)
-    y = windows.max(axis=(3, 4))
+    if _tiles_exactly(geom):
+        # Fast path (same values): a running elementwise maximum over the KH*KW window offsets
+        # is ~3x faster than a reduction over two strided axes of the window view.
+        tiles = _tiles(x._value, geom)
+        kh, kw = geom.kernel
+        y = tiles[:, :, 0, :, 0, :].copy()
+        for a in range(kh):
+            for b in range(kw):
+                if a or b:
+                    B.xp.maximum(y, tiles[:, :, a, :, b, :], out=y)
+    else:
+        y = windows.max(axis=(3, 4))
 
     def backward(dy):
         return (_max_pool_grad_op(dy, _winners(windows, y, geom), geom),)
@@ -87,8 +111,19 @@ def _winners(windows, y, geom: WindowGeometry):
 def _max_pool_grad_op(dy: Tensor, winner, geom: WindowGeometry) -> Tensor:
     """MaxPoolGrad: dx = dy sent to each window's winning cell (summed where windows overlap)."""
     n, _, _, c = dy._value.shape
-    kw = geom.kernel[1]
-    dx = col2im(lambda a, b: dy._value * (winner == a * kw + b), geom, n, c, dy._value.dtype)
+    kh, kw = geom.kernel
+    if _tiles_exactly(geom):
+        # Fast path: each input cell is in exactly one window, so each offset's block is written
+        # once into its own slots (no zero fill, no col2im adds): dy * (winner == k).
+        dx = B.xp.empty((n, *geom.in_hw, c), dtype=dy._value.dtype)
+        tiles = _tiles(dx, geom)
+        for a in range(kh):
+            for b in range(kw):
+                slots = tiles[:, :, a, :, b, :]
+                B.xp.multiply(dy._value, winner == a * kw + b, out=slots)
+                slots += 0  # as col2im's 0 + x: makes the -0.0 of (negative dy) * 0 a +0.0, bit for bit
+    else:
+        dx = col2im(lambda a, b: dy._value * (winner == a * kw + b), geom, n, c, dy._value.dtype)
     return record("MaxPoolGrad", (dy,), Tensor(dx), lambda g: (_max_pool_grad_grad_op(g, winner, geom),))
 
 

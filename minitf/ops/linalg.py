@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from minitf import backend as B
-from minitf.autodiff import record
+from minitf.autodiff import needs_gradient, record
 from minitf.errors import InvalidArgumentError, UnimplementedError
 from minitf.ops import shape_ops
 from minitf.ops.elementwise import binary_operands, unbroadcast
@@ -44,15 +44,18 @@ def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False, transpose_b:
             f"MatMul: batch dimensions of {list(a.shape)} and {list(b.shape)} do not broadcast", "MatMul") from None
 
     def backward(dc):
+        # Each gradient is a thunk, computed only if a tape wants it (not e.g. for an unwatched input).
         if not transpose_a and not transpose_b:
-            da, db = matmul(dc, b, transpose_b=True), matmul(a, dc, transpose_a=True)
+            da, db = lambda: matmul(dc, b, transpose_b=True), lambda: matmul(a, dc, transpose_a=True)
         elif not transpose_a:  # c = a b^T
-            da, db = matmul(dc, b), matmul(dc, a, transpose_a=True)
+            da, db = lambda: matmul(dc, b), lambda: matmul(dc, a, transpose_a=True)
         elif not transpose_b:  # c = a^T b
-            da, db = matmul(b, dc, transpose_b=True), matmul(a, dc)
+            da, db = lambda: matmul(b, dc, transpose_b=True), lambda: matmul(a, dc)
         else:  # c = a^T b^T
-            da, db = matmul(b, dc, transpose_a=True, transpose_b=True), matmul(dc, a, transpose_a=True, transpose_b=True)
-        return unbroadcast(da, a.shape), unbroadcast(db, b.shape)
+            da = lambda: matmul(b, dc, transpose_a=True, transpose_b=True)  # noqa: E731
+            db = lambda: matmul(dc, a, transpose_a=True, transpose_b=True)  # noqa: E731
+        return (unbroadcast(da(), a.shape) if needs_gradient(0) else None,
+                unbroadcast(db(), b.shape) if needs_gradient(1) else None)
 
     return record("MatMul" if a.ndim == 2 and b.ndim == 2 else "BatchMatMulV2", (a, b), c, backward)
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import is_recording, record
+from minitf.autodiff import is_recording, needs_gradient, record
 from minitf.keras import activations, constraints, initializers, regularizers
 from minitf.keras.layers.activation import apply_activation
 from minitf.keras.layers.input_spec import InputSpec
@@ -56,7 +56,9 @@ def fused_matmul(x: Tensor, kernel: Tensor, bias: Tensor | None, relu: bool = Fa
         if relu:
             d = d * (z > 0)
         d2, x2 = d.reshape(-1, out_dim), xv.reshape(-1, in_dim)
-        grads = (Tensor((d2 @ wv.T).reshape(xv.shape)), Tensor(x2.T @ d2))
+        # dx is skipped when no tape wants it (e.g. the first layer's input batch).
+        dx = Tensor((d2 @ wv.T).reshape(xv.shape)) if needs_gradient(0) else None
+        grads = (dx, Tensor(x2.T @ d2))
         return grads + ((Tensor(d2.sum(axis=0)),) if bias is not None else ())
 
     inputs = (x, kernel) if bias is None else (x, kernel, bias)
