@@ -258,7 +258,7 @@ for ax, (title, grid) in zip(axes, [("Y  (3, 2)", Y_np), ("tf.reshape(Y, (2, 3))
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
-fig.suptitle("same shape, different meaning: colours follow the numbers")
+fig.suptitle("same shape, different meaning: colours follow the numbers", y=1.04)
 L.savefig(fig, "reshape_vs_transpose")
 
 # %% [markdown]

@@ -154,7 +154,7 @@ def output_file(name: str) -> Path:
 
 # --- comparisons -------------------------------------------------------------------------
 def _as_array(values: Any) -> np.ndarray:
-    if isinstance(values, (list, tuple)) and values and not np.isscalar(values[0]):
+    if isinstance(values, (list, tuple)) and values:  # flatten each item, in order
         return np.concatenate([np.ravel(_as_array(v)) for v in values])
     return np.asarray(values, dtype=np.float64)
 
@@ -163,7 +163,8 @@ def _fmt(x: float) -> str:
     return f"{x: .9g}"
 
 
-def compare(name: str, minitf_values: Any, tf_values: Any, tol: float | None = None, show: int = 6) -> float | None:
+def compare(name: str, minitf_values: Any, tf_values: Any, tol: float | None = None, show: int = 6,
+            labels: tuple[str, str] = ("minitf", "TF")) -> float | None:
     """Print minitf's numbers beside TF's with their largest absolute difference, and keep it.
 
     Values may be tensors, arrays, numbers or lists of them (flattened in order).
@@ -174,7 +175,7 @@ def compare(name: str, minitf_values: Any, tf_values: Any, tol: float | None = N
     mine = _as_array(minitf_values).ravel()
     if tf_values is None:
         head = ", ".join(_fmt(v).strip() for v in mine[:show])
-        print(f"[{name}] minitf: {head}{' ...' if mine.size > show else ''}  (no TF to compare with)")
+        print(f"[{name}] {labels[0]}: {head}{' ...' if mine.size > show else ''}  (no TF to compare with)")
         return None
     theirs = _as_array(tf_values).ravel()
     if mine.shape != theirs.shape:
@@ -186,7 +187,7 @@ def compare(name: str, minitf_values: Any, tf_values: Any, tol: float | None = N
     diffs[both_nan] = 0.0
     largest = float(np.nanmax(np.where(np.isnan(diffs), np.inf, diffs))) if diffs.size else 0.0
     print(f"[{name}]")
-    print(f"  {'#':>4} {'minitf':>17} {'TF':>17} {'|diff|':>10}")
+    print(f"  {'#':>4} {labels[0]:>17} {labels[1]:>17} {'|diff|':>10}")
     for i in range(min(show, mine.size)):
         print(f"  {i:>4} {_fmt(mine[i]):>17} {_fmt(theirs[i]):>17} {diffs[i]:10.3g}")
     if mine.size > show:

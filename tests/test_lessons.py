@@ -1,0 +1,231 @@
+"""Lesson 00, the lesson contract every lesson follows, and the pieces of the runner and of
+``lessons/_common.py`` that the per-lesson test files do not cover. No TensorFlow needed.
+
+Lesson 00 runs in fast mode with ``--no-tf`` through the runner's entry point
+(``lessons.runner.main``) into a temporary folder; its outcomes are read back from
+``summary.json`` and checked against values computed here with NumPy. (Lessons 01-07 have
+their own files: tests/test_lesson_01.py, test_lesson_02.py, test_lessons_part_a2.py,
+test_lessons_part_b.py; the runner's listing and error paths: test_lessons_runner.py.)
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lessons import _common, runner
+
+REPO = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LESSON_00_FIGURES = ["random_normal_hist.png", "reshape_vs_transpose.png"]
+
+
+@pytest.fixture(scope="module")
+def lesson_00(tmp_path_factory):
+    """Lesson 00 run once (fast, no TF): (summary, output folder)."""
+    out = tmp_path_factory.mktemp("lesson_00")
+    status = runner.main(["run", "00", "--fast", "--no-tf", "--out", str(out)])
+    assert status == 0, f"lesson 00 failed in fast mode (exit {status}); run: python -m lessons run 00 --fast --no-tf"
+    return json.loads((out / "summary.json").read_text()), out
+
+
+# --------------------------------------------------------------------------- lesson 00
+def test_lesson_00_summary_says_how_it_ran(lesson_00):
+    summary, _ = lesson_00
+    assert summary["lesson"] == "00_tensors" and summary["mode"] == "fast"
+    assert summary["tensorflow"] is None and summary["comparisons"] == {}, "--no-tf must not compare"
+    assert summary["outcomes"]["mismatches"] == {}
+
+
+def test_lesson_00_matmul_reshape_and_the_shape_error(lesson_00):
+    o = lesson_00[0]["outcomes"]
+    X = np.array([[1, 2], [3, 4], [5, 6]])
+    Y = np.array([[7, 8], [9, 10], [11, 12]])
+    np.testing.assert_array_equal(o["X_times_Y_transposed"], X @ Y.T, err_msg="X @ transpose(Y)")
+    np.testing.assert_array_equal(o["reshape_Y"], [[7, 8, 9], [10, 11, 12]], err_msg="tf.reshape(Y, (2, 3))")
+    assert "MatMul" in o["matmul_error"] and "[3, 2]" in o["matmul_error"], o["matmul_error"]
+
+
+def test_lesson_00_random_numbers_repeat_and_look_normal(lesson_00):
+    o = lesson_00[0]["outcomes"]
+    assert o["seeded_generator_repeats"] is True
+    n = o["normal_samples"]
+    # mean of n standard normals has std 1/sqrt(n); the sample std is within a few 1/sqrt(2n)
+    assert abs(o["normal_mean"]) < 5 / math.sqrt(n), o["normal_mean"]
+    assert abs(o["normal_std"] - 1) < 5 / math.sqrt(2 * n), o["normal_std"]
+
+
+def test_lesson_00_figures_are_pngs(lesson_00):
+    pyplot = pytest.importorskip("matplotlib.pyplot")
+    summary, out = lesson_00
+    assert sorted(summary["figures"]) == sorted(LESSON_00_FIGURES)
+    for name in LESSON_00_FIGURES:
+        assert (out / name).read_bytes()[:8] == PNG_SIGNATURE, f"{name} is not a PNG"
+        image = pyplot.imread(out / name)
+        assert image.ndim == 3 and min(image.shape[:2]) > 50 and image.std() > 0.01, f"{name}: {image.shape}"
+
+
+def test_a_lesson_runs_as_a_plain_script(tmp_path):
+    # The lesson contract: `python lessons/NN_x.py` works without the runner or an installed package.
+    env = {**os.environ, _common.FAST_ENV: "1", _common.NO_TF_ENV: "1", _common.OUT_ENV: str(tmp_path)}
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run([sys.executable, str(REPO / "lessons" / "00_tensors.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "summary.json").is_file() and "fast mode" in done.stdout
+
+
+# --------------------------------------------------------------------------- every lesson's file
+@pytest.mark.parametrize("lesson", runner.discover(), ids=lambda lesson: lesson.name)
+def test_lesson_file_follows_the_contract(lesson):
+    text = lesson.path.read_text(encoding="utf-8")
+    assert text.startswith("# ---\n# jupyter:") and "format_name: percent" in text, "Jupytext percent header"
+    assert text.count("# %% [markdown]") >= 5 and "\n# %%\n" in text, "prose and code cells"
+    assert lesson.title != lesson.path.stem and len(lesson.summary) > 20, "'# # Lesson NN: Title' and '# > summary'"
+    assert f'L.begin("{lesson.name}")' in text, "begin() must name the file, so the default output folder matches"
+    assert text.count("L.summary(") == 1
+    assert "## Exercises" in text.split("# %% [markdown]")[-1], "the last cell holds the exercises"
+
+
+# --------------------------------------------------------------------------- the runner
+@pytest.mark.parametrize("spec", ["0", "00", "00_tensors", "00_tensors.py", " 00 "])
+def test_find_accepts_a_number_or_the_file_name(spec):
+    assert runner.find(spec).name == "00_tensors"
+
+
+@pytest.mark.parametrize("spec", ["5x", "-1", "", "000", "00_tensor"])
+def test_find_refuses_malformed_names_and_lists_the_lessons(spec):
+    with pytest.raises(runner.LessonError) as error:
+        runner.find(spec)
+    assert "00  Tensors" in str(error.value)
+
+
+def test_command_line_lists_the_lessons():
+    done = subprocess.run([sys.executable, "-m", "lessons"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "00  Tensors" in done.stdout
+    bad = subprocess.run([sys.executable, "-m", "lessons", "run", "99"], cwd=REPO, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "no lesson '99'" in bad.stderr and "00  Tensors" in bad.stderr
+
+
+def _fake_lesson(tmp_path: Path, body: str) -> runner.Lesson:
+    path = tmp_path / "98_fake.py"
+    path.write_text(body)
+    return runner.Lesson(98, "fake", path, "Fake", "a lesson made up by the test")
+
+
+def test_run_hands_its_options_to_the_lesson_and_restores_the_environment(tmp_path, monkeypatch):
+    for key in (runner.FAST_ENV, runner.OUT_ENV, runner.NO_TF_ENV):
+        monkeypatch.delenv(key, raising=False)
+    seen = tmp_path / "seen.json"
+    lesson = _fake_lesson(tmp_path, "import json, os\n"
+                                    f"json.dump({{k: os.environ.get(k) for k in {[runner.FAST_ENV, runner.OUT_ENV, runner.NO_TF_ENV]!r}}}, "
+                                    f"open({str(seen)!r}, 'w'))\nassert __name__ == '__main__'\n")
+    assert runner.run(lesson, fast=True, out=tmp_path / "out", no_tf=True) == 0
+    assert json.loads(seen.read_text()) == {runner.FAST_ENV: "1", runner.OUT_ENV: str(tmp_path / "out"),
+                                            runner.NO_TF_ENV: "1"}
+    assert all(key not in os.environ for key in (runner.FAST_ENV, runner.OUT_ENV, runner.NO_TF_ENV))
+    assert runner.run(lesson, out=tmp_path / "out") == 0
+    assert json.loads(seen.read_text())[runner.FAST_ENV] == ""
+
+
+def test_a_failing_lesson_exits_nonzero_with_its_traceback(tmp_path, capsys):
+    lesson = _fake_lesson(tmp_path, "x = 1\nraise ZeroDivisionError('planted')\n")
+    assert runner.run(lesson, out=tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert "ZeroDivisionError: planted" in err and "FAILED" in err
+
+
+def test_the_write_check_leaves_nothing_behind(tmp_path):
+    runner.check_writable(tmp_path / "new" / "folder")
+    assert list((tmp_path / "new" / "folder").iterdir()) == []
+
+
+def test_notebook_has_a_setup_cell_and_validates(tmp_path):
+    pytest.importorskip("jupytext")
+    nbformat = pytest.importorskip("nbformat")
+    assert runner.main(["notebook", "0", "--out", str(tmp_path)]) == 0
+    notebook = nbformat.read(tmp_path / "00_tensors.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    assert "sys.path.insert" in notebook.cells[0].source  # the kernel finds minitf and lessons/ from anywhere
+    markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert markdown[0].startswith("# Lesson 00") and any("$$" in m for m in markdown)
+
+
+def test_notebook_without_jupytext_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "jupytext", None)  # `import jupytext` now raises ImportError
+    assert runner.main(["notebook", "0", "--out", str(tmp_path)]) == 2
+    assert "pip install jupytext" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- lessons/_common.py
+@pytest.fixture
+def fresh_lesson(tmp_path, monkeypatch):
+    monkeypatch.setenv(_common.OUT_ENV, str(tmp_path))
+    monkeypatch.setenv(_common.NO_TF_ENV, "1")
+    monkeypatch.delenv(_common.FAST_ENV, raising=False)
+    _common.begin("99_unit")
+    return tmp_path
+
+
+def test_settings_come_from_the_environment(fresh_lesson, monkeypatch):
+    assert not _common.fast() and _common.pick("full", "fast") == "full"
+    monkeypatch.setenv(_common.FAST_ENV, "1")
+    assert _common.fast() and _common.pick("full", "fast") == "fast"
+    assert _common.out_dir() == fresh_lesson
+    assert _common.tf_or_none() is None  # --no-tf: never imports TensorFlow
+
+
+def test_compare_records_the_largest_difference(fresh_lesson, capsys):
+    assert _common.compare("two lists", [1.0, np.array([2.0, 3.0])], [1.0, 2.5, 3.0], tol=0.1) == pytest.approx(0.5)
+    assert "EXCEEDED" in capsys.readouterr().out
+    assert _common.compare("no tf", [1.0], None) is None
+    assert _common.compare("sizes", [1.0, 2.0], [1.0]) == math.inf
+    recorded = _common._state.comparisons
+    assert recorded["two lists"] == {"max_abs_diff": 0.5, "tol": 0.1, "n": 3}
+    assert "no tf" not in recorded and recorded["sizes"]["mismatch"] == "size"
+
+
+def test_side_by_side_checks_values_shapes_and_dtypes(fresh_lesson):
+    import minitf
+
+    class FakeTF:  # stands in for TensorFlow: answers one value wrongly, one with another dtype
+        __name__ = "fake"
+        float32 = minitf.float32
+
+        @staticmethod
+        def constant(value, dtype=None):
+            return minitf.constant(value, dtype=dtype)
+
+    def cell(tf):
+        wrong = tf is FakeTF
+        return {"same": tf.constant([1.0, 2.0]), "value": tf.constant([1.0, 2.5 if wrong else 2.0]),
+                "dtype": tf.constant([1, 2], dtype=minitf.float32 if wrong else None),
+                "text": "None", "a dtype": minitf.float32}
+
+    mine, theirs = _common.side_by_side("cell", cell, FakeTF, tol=0.1)
+    assert set(mine) == set(theirs)
+    record = _common._state.comparisons["cell"]
+    assert record["mismatch"] == ["value", "dtype"] and record["max_abs_diff"] == pytest.approx(0.5)
+
+
+def test_summary_writes_json_with_figures_and_outcomes(fresh_lesson):
+    plt = _common.pyplot()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    _common.savefig(fig, "line")
+    _common.output_file("extra.txt").write_text("x")
+    report = _common.summary(a=np.float32(1.5), b=np.arange(3), c={"d": None, "e": float("nan")}, f=True)
+    written = json.loads((fresh_lesson / "summary.json").read_text())
+    assert written == report
+    assert written["figures"] == ["line.png"] and written["files"] == ["extra.txt"]
+    assert written["outcomes"] == {"a": 1.5, "b": [0, 1, 2], "c": {"d": None, "e": "nan"}, "f": True}
+    assert (fresh_lesson / "line.png").read_bytes()[:8] == PNG_SIGNATURE
+    assert not list(fresh_lesson.glob("*.tmp"))
