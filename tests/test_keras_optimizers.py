@@ -313,3 +313,21 @@ def test_float64_variables_update_in_float64():
         warnings.simplefilter("error")
         optimizers.Adam(0.1).apply_gradients([(tf.constant(np.array([1.0, -1.0])), v)])
     assert v.dtype == tf.float64
+
+
+@pytest.mark.parametrize("hold", ["numpy", "view", "value"])
+def test_adam_in_place_update_only_when_nothing_else_holds_the_array(hold):
+    # Adam overwrites the weights in place when only the variable refers to them; any tensor,
+    # array or view read earlier must keep its values, and both paths give the same bits.
+    rng = np.random.default_rng(1)
+    w0, g = rng.normal(size=(300, 70)).astype(f32), rng.normal(size=(300, 70)).astype(f32)
+    free, held = tf.Variable(w0), tf.Variable(w0)
+    opt_free, opt_held = optimizers.Adam(0.1), optimizers.Adam(0.1)
+    for step in range(3):
+        opt_free.apply_gradients([(tf.constant(g), free)])
+        before = {"numpy": lambda: held.numpy(), "view": lambda: held.numpy()[1:3, ::2],
+                  "value": lambda: held.value()}[hold]()
+        copy = np.array(before, copy=True)
+        opt_held.apply_gradients([(tf.constant(g), held)])
+        np.testing.assert_array_equal(np.asarray(before), copy)
+        np.testing.assert_array_equal(free.numpy(), held.numpy())
