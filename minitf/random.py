@@ -16,20 +16,32 @@ from minitf import dtypes
 from minitf.errors import InvalidArgumentError
 from minitf.tensor import Tensor, convert_to_tensor
 
+# TF's semantics (eager): set_seed(g) restarts everything; an op seed s names a stream of its own,
+# derived from (g, s), that moves on with each call -- uniform(seed=1) twice gives two different
+# draws, the same two again after set_seed(g). Without a global seed, TF uses a default one.
+_DEFAULT_GLOBAL_SEED = 87654321  # TF's DEFAULT_GRAPH_SEED
+_global_seed: int | None = None
 _global_rng = np.random.default_rng()
-_op_counter = 0
+_op_streams: dict[int, np.random.Generator] = {}
 
 
 def set_seed(seed: int) -> None:
     """Make every later random op (and Keras initializer) repeatable."""
-    global _global_rng, _op_counter
-    _global_rng = np.random.default_rng(int(seed))
-    _op_counter = 0
+    global _global_rng, _global_seed
+    _global_seed = int(seed)
+    _global_rng = np.random.default_rng(_global_seed)
+    _op_streams.clear()
 
 
 def _rng(seed: int | None) -> np.random.Generator:
-    # An op seed gives a fresh stream per call site value; without one, the global stream.
-    return _global_rng if seed is None else np.random.default_rng(int(seed))
+    """The stream an op draws from: the global one, or the op seed's own (see above)."""
+    if seed is None:
+        return _global_rng
+    stream = _op_streams.get(int(seed))
+    if stream is None:
+        global_seed = _DEFAULT_GLOBAL_SEED if _global_seed is None else _global_seed
+        stream = _op_streams[int(seed)] = np.random.default_rng([global_seed, int(seed)])
+    return stream
 
 
 def _out(values: np.ndarray, dtype) -> Tensor:

@@ -1,0 +1,79 @@
+"""minitf.random: distributions, and TF's seeding rules (global seed, op seeds, Generator)."""
+import numpy as np
+import pytest
+
+import minitf as tf
+
+
+def _draw(seed=None):
+    return tf.random.uniform([4], seed=seed).numpy()
+
+
+def test_set_seed_restarts_the_global_stream():
+    tf.random.set_seed(7)
+    first = [_draw(), _draw()]
+    tf.random.set_seed(7)
+    again = [_draw(), _draw()]
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not np.array_equal(first[0], first[1])
+
+
+@pytest.mark.parametrize("global_seed", [None, 3])
+def test_an_op_seed_is_a_stream_that_moves_on_with_each_call(global_seed):
+    # As in TF eager: uniform(seed=1) twice gives two different draws; set_seed replays them.
+    if global_seed is not None:
+        tf.random.set_seed(global_seed)
+    else:
+        tf.random.set_seed(0)  # forget earlier streams, then test the default global seed
+        tf.random._global_seed = None
+    a1, a2, b1 = _draw(seed=1), _draw(seed=1), _draw(seed=2)
+    assert not np.array_equal(a1, a2) and not np.array_equal(a1, b1)
+    if global_seed is not None:
+        tf.random.set_seed(global_seed)
+        np.testing.assert_array_equal(_draw(seed=1), a1)
+        np.testing.assert_array_equal(_draw(seed=1), a2)
+        tf.random.set_seed(global_seed + 1)
+        assert not np.array_equal(_draw(seed=1), a1)
+
+
+def test_generator_from_seed_is_repeatable_and_independent_of_the_global_seed():
+    g1, g2 = tf.random.Generator.from_seed(42), tf.random.Generator.from_seed(42)
+    tf.random.set_seed(1)
+    np.testing.assert_array_equal(g1.normal((3, 2)).numpy(), g2.normal((3, 2)).numpy())
+    np.testing.assert_array_equal(g1.uniform((5,)).numpy(), g2.uniform((5,)).numpy())
+    assert g1.normal((3,)).dtype == tf.float32
+
+
+def test_distributions_have_their_moments_and_ranges():
+    tf.random.set_seed(0)
+    n = 200_000
+    normal = tf.random.normal([n], mean=2.0, stddev=3.0).numpy()
+    assert normal.dtype == np.float32 and abs(normal.mean() - 2) < 0.05 and abs(normal.std() - 3) < 0.05
+    uniform = tf.random.uniform([n], minval=-1.0, maxval=3.0).numpy()
+    assert uniform.min() >= -1 and uniform.max() < 3 and abs(uniform.mean() - 1) < 0.02
+    ints = tf.random.uniform([n], minval=2, maxval=5, dtype=tf.int32).numpy()
+    assert ints.dtype == np.int32 and set(np.unique(ints)) == {2, 3, 4}
+    # Truncated at two standard deviations: std of a unit normal cut at +-2 is 0.8796.
+    cut = tf.random.truncated_normal([n], mean=1.0, stddev=0.5).numpy()
+    assert np.abs(cut - 1.0).max() <= 1.0 and abs(cut.std() / 0.5 - 0.8796) < 0.01
+
+
+def test_shuffle_permutes_the_first_axis_only():
+    tf.random.set_seed(0)
+    x = np.arange(20).reshape(10, 2)
+    shuffled = tf.random.shuffle(x).numpy()
+    assert sorted(map(tuple, shuffled)) == sorted(map(tuple, x)) and not np.array_equal(shuffled, x)
+
+
+def test_categorical_draws_with_softmax_probabilities():
+    tf.random.set_seed(0)
+    logits = np.log(np.array([[0.2, 0.8], [0.9, 0.1]], np.float32))
+    draws = tf.random.categorical(logits, 20_000).numpy()
+    assert draws.shape == (2, 20_000) and draws.dtype == np.int64
+    np.testing.assert_allclose(draws.mean(axis=1), [0.8, 0.1], atol=0.01)
+
+
+def test_integer_uniform_needs_maxval():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="maxval"):
+        tf.random.uniform([2], dtype=tf.int32)
