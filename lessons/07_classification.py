@@ -55,35 +55,6 @@ except ImportError:
     print("scikit-learn is not installed: minitf.metrics is not checked against it (pip install scikit-learn).")
 
 
-def build_pair(build):
-    """``build(minitf)`` and ``build(tf)`` (None without TF), both starting from TF's initial weights.
-
-    Each framework draws initial weights with its own random generator, so we seed both (as the
-    course's ``tf.random.set_seed(42)``) and copy TF's weights into minitf's model. Without TF,
-    minitf's own seeded weights are used.
-    """
-    minitf.keras.utils.set_random_seed(42)
-    ours = build(minitf)
-    theirs = None
-    if tf is not None:
-        tf.keras.utils.set_random_seed(42)
-        theirs = build(tf)
-        ours.set_weights(theirs.get_weights())
-    return ours, theirs
-
-
-def fit_pair(ours, theirs, x, y, **fit_args):
-    """Fit both models on the same batches (``shuffle=False``); their histories (TF's None without TF)."""
-    mine = ours.fit(x, y, shuffle=False, verbose=0, **fit_args).history
-    other = theirs.fit(x, y, shuffle=False, verbose=0, **fit_args).history if theirs is not None else None
-    return mine, other
-
-
-def scaled_tol(values, rel: float) -> float:
-    """An absolute tolerance of ``rel`` times the largest |value| (float32 rounding grows with the numbers)."""
-    return rel * max(1.0, float(np.max(np.abs(np.asarray(values, dtype=np.float64)))))
-
-
 def evaluate_pair(name, ours, theirs, x, y, tol=1e-4):
     """minitf's [loss, accuracy] on (x, y), compared with TF's."""
     mine = ours.evaluate(x, y, verbose=0)
@@ -146,8 +117,8 @@ def build_linear(fw):
     return model
 
 
-linear, linear_tf = build_pair(build_linear)
-linear_history, linear_tf_history = fit_pair(linear, linear_tf, X_train, y_train, epochs=LINEAR_EPOCHS)
+linear, linear_tf = L.build_pair(build_linear, tf_in_fast_mode=False)
+linear_history, linear_tf_history = L.fit_pair(linear, linear_tf, X_train, y_train, epochs=LINEAR_EPOCHS)
 linear_loss, linear_accuracy = evaluate_pair("linear model", linear, linear_tf, X_test, y_test)
 print(f"linear model: test accuracy {linear_accuracy:.3f} after {LINEAR_EPOCHS} epochs (a coin toss is 0.5)")
 if linear_tf_history is not None:
@@ -207,8 +178,8 @@ def build_nonlinear(fw, learning_rate=0.01):
 
 
 NONLINEAR_EPOCHS = 25  # as in the course, also in fast mode
-model, model_tf = build_pair(build_nonlinear)
-history, tf_history = fit_pair(model, model_tf, X_train, y_train, epochs=NONLINEAR_EPOCHS)
+model, model_tf = L.build_pair(build_nonlinear)
+history, tf_history = L.fit_pair(model, model_tf, X_train, y_train, epochs=NONLINEAR_EPOCHS)
 test_loss, test_accuracy = evaluate_pair("non-linear model", model, model_tf, X_test, y_test)
 print(f"non-linear model: test accuracy {test_accuracy:.3f} after {NONLINEAR_EPOCHS} epochs")
 if tf_history is not None:
@@ -283,20 +254,17 @@ L.savefig(fig, "decision_boundaries")
 # %%
 FINDER_EPOCHS = L.pick(100, 80)
 FINDER_ROWS = L.pick(800, 160)  # fast mode sweeps on fewer rows (fewer steps per epoch)
-finder, finder_tf = build_pair(build_nonlinear)
+finder, finder_tf = L.build_pair(build_nonlinear, tf_in_fast_mode=False)
 
 
 def schedule(epoch):
     return 1e-4 * 10 ** (epoch / 20)
 
 
-finder_history = finder.fit(X_train[:FINDER_ROWS], y_train[:FINDER_ROWS], epochs=FINDER_EPOCHS, shuffle=False,
-                            verbose=0, callbacks=[minitf.keras.callbacks.LearningRateScheduler(schedule)]).history
-finder_tf_history = None
+finder_history, finder_tf_history = L.fit_pair(
+    finder, finder_tf, X_train[:FINDER_ROWS], y_train[:FINDER_ROWS], epochs=FINDER_EPOCHS,
+    callbacks=lambda framework: [framework.keras.callbacks.LearningRateScheduler(schedule)])
 if finder_tf is not None:
-    finder_tf_history = finder_tf.fit(X_train[:FINDER_ROWS], y_train[:FINDER_ROWS], epochs=FINDER_EPOCHS,
-                                      shuffle=False, verbose=0,
-                                      callbacks=[tf.keras.callbacks.LearningRateScheduler(schedule)]).history
     L.compare("learning-rate finder: learning_rate per epoch", finder_history["learning_rate"],
               finder_tf_history["learning_rate"], tol=1e-9)
     L.compare("learning-rate finder: loss, first 40 epochs", finder_history["loss"][:40],
@@ -332,8 +300,8 @@ L.savefig(fig, "learning_rate_finder")
 
 # %%
 TUNED_EPOCHS = L.pick(20, 10)
-tuned, tuned_tf = build_pair(lambda fw: build_nonlinear(fw, learning_rate=0.02))
-tuned_history, tuned_tf_history = fit_pair(tuned, tuned_tf, X_train, y_train, epochs=TUNED_EPOCHS)
+tuned, tuned_tf = L.build_pair(lambda fw: build_nonlinear(fw, learning_rate=0.02), tf_in_fast_mode=False)
+tuned_history, tuned_tf_history = L.fit_pair(tuned, tuned_tf, X_train, y_train, epochs=TUNED_EPOCHS)
 tuned_loss, tuned_accuracy = evaluate_pair("model with learning rate 0.02", tuned, tuned_tf, X_test, y_test)
 print(f"Adam(0.02), {TUNED_EPOCHS} epochs: test accuracy {tuned_accuracy:.3f}  "
       f"(Adam(0.01), {NONLINEAR_EPOCHS} epochs: {test_accuracy:.3f})")
@@ -426,8 +394,8 @@ def build_cancer(fw):
     return model
 
 
-cancer, cancer_tf = build_pair(build_cancer)
-cancer_history, cancer_tf_history = fit_pair(cancer, cancer_tf, Xb_train, yb_train, epochs=CANCER_EPOCHS)
+cancer, cancer_tf = L.build_pair(build_cancer, tf_in_fast_mode=False)
+cancer_history, cancer_tf_history = L.fit_pair(cancer, cancer_tf, Xb_train, yb_train, epochs=CANCER_EPOCHS)
 cancer_loss, cancer_accuracy = evaluate_pair("breast cancer", cancer, cancer_tf, Xb_test, yb_test)
 if cancer_tf_history is not None:
     L.compare("breast cancer: training loss per epoch", cancer_history["loss"], cancer_tf_history["loss"], tol=1e-4)
@@ -477,14 +445,14 @@ def build_digits(loss):
 
 digits = {}
 for kind, factor in (("0..255", 255 / 16), ("raw 0..16", 1.0), ("normalized", 1 / 16)):
-    ours, theirs = build_pair(build_digits("sparse_categorical_crossentropy"))
-    h, th = fit_pair(ours, theirs, Xg_train * factor, yg_train, epochs=DIGITS_EPOCHS)
+    ours, theirs = L.build_pair(build_digits("sparse_categorical_crossentropy"), tf_in_fast_mode=False)
+    h, th = L.fit_pair(ours, theirs, Xg_train * factor, yg_train, epochs=DIGITS_EPOCHS)
     loss_value, accuracy = evaluate_pair(f"digits, {kind} inputs", ours, theirs, Xg_test * factor, yg_test,
-                                         tol=scaled_tol(h["loss"], 1e-4))
+                                         tol=L.scaled_tol(h["loss"], 1e-4))
     digits[kind] = {"model": ours, "history": h, "tf_history": th, "accuracy": accuracy}
     if th is not None:
         L.compare(f"digits, {kind} inputs: training loss per epoch", h["loss"], th["loss"],
-                  tol=scaled_tol(th["loss"], 1e-5))
+                  tol=L.scaled_tol(th["loss"], 1e-5))
     print(f"digits, {kind} inputs: first epoch's loss {h['loss'][0]:.2f}, test accuracy {accuracy:.3f} "
           f"after {DIGITS_EPOCHS} epochs")
 
@@ -504,8 +472,8 @@ for kind, factor in (("0..255", 255 / 16), ("raw 0..16", 1.0), ("normalized", 1 
 # %%
 yg_train_one_hot = one_hot(yg_train, 10)
 print("one-hot labels:", yg_train_one_hot.shape, "first row", yg_train_one_hot[0].tolist(), "for label", yg_train[0])
-cce, cce_tf = build_pair(build_digits("categorical_crossentropy"))
-cce_history, cce_tf_history = fit_pair(cce, cce_tf, Xg_train / 16.0, yg_train_one_hot, epochs=DIGITS_EPOCHS)
+cce, cce_tf = L.build_pair(build_digits("categorical_crossentropy"), tf_in_fast_mode=False)
+cce_history, cce_tf_history = L.fit_pair(cce, cce_tf, Xg_train / 16.0, yg_train_one_hot, epochs=DIGITS_EPOCHS)
 scce_history = digits["normalized"]["history"]
 scce_cce_diff = float(np.max(np.abs(np.asarray(cce_history["loss"]) - np.asarray(scce_history["loss"]))))
 print(f"SCCE vs CCE training loss per epoch, largest |diff|: {scce_cce_diff:.3g}")

@@ -13,7 +13,8 @@ read here so that a lesson run by hand behaves the same way:
 
 A lesson calls ``begin(name)`` first and ``summary(...)`` last. In between it
 uses ``tf_or_none()`` for TensorFlow, ``savefig`` for figures and ``compare`` /
-``side_by_side`` to put minitf's numbers beside TF's. Every comparison is kept,
+``side_by_side`` to put minitf's numbers beside TF's, and ``build_pair`` / ``fit_pair`` to
+train the same Keras model under both. Every comparison is kept,
 with its largest absolute difference, and written to ``summary.json``: the
 tests read that file to check what the lesson claims.
 """
@@ -136,7 +137,8 @@ def savefig(fig, name: str) -> Path:
     if not name.endswith(".png"):
         name += ".png"
     path = out_dir() / name
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    # Fast mode draws once, at half the resolution: a tight bounding box costs a second drawing.
+    fig.savefig(path, dpi=pick(100, 50), bbox_inches=pick("tight", None))
     if name not in _state.figures:
         _state.figures.append(name)
     print(f"figure: {path}")
@@ -265,6 +267,63 @@ def side_by_side(title: str, fn: Callable[[Any], dict], tf: Any, check: bool = T
         print(f"=> {len(mine)} results; largest |diff| {worst:.3g}" +
               (f"; DIFFER: {', '.join(mismatches)}" if mismatches else "; shapes and dtypes agree"))
     return mine, theirs
+
+
+# --- the same Keras model under both frameworks ---------------------------------------------
+def build_pair(build: Callable[[Any], Any], tf_in_fast_mode: bool = True) -> tuple[Any, Any]:
+    """``build(minitf)`` and ``build(tf)`` (None without TF), both starting from TF's initial weights.
+
+    Each framework draws initial weights with its own random generator, so they cannot agree by
+    chance: we seed both (as the course's ``tf.random.set_seed(42)``), then copy TF's weights into
+    minitf's model. Without TF, minitf's own seeded weights are used.
+
+    ``tf_in_fast_mode=False``: in fast mode this model runs on minitf alone. Each Keras model
+    costs about half a second of tracing before its first step, so fast mode compares a few
+    models with TF, not every variant; the full lesson compares them all.
+    """
+    import minitf
+
+    minitf.keras.utils.set_random_seed(42)
+    ours = build(minitf)
+    theirs = None
+    if _state.tf is not None and not tf_in_fast_mode and fast():
+        print("(fast mode: this model runs on minitf alone; the full lesson compares it with TF)")
+    elif _state.tf is not None:
+        _state.tf.keras.utils.set_random_seed(42)
+        theirs = build(_state.tf)
+        ours.set_weights(theirs.get_weights())
+    return ours, theirs
+
+
+def fit_pair(ours: Any, theirs: Any, x: Any, y: Any, *, epochs: int = 1, batch_size: int = 32,
+             callbacks: Callable[[Any], list] | None = None) -> tuple[dict, dict | None]:
+    """Fit both models on the same batches in the same order (``shuffle=False``); their
+    ``History.history`` dicts (TF's None without TF). ``callbacks(framework)`` builds each side's.
+
+    TF is handed the batches as a ``tf.data.Dataset``: given NumPy arrays, Keras rebuilds its
+    input pipeline every epoch (~25 ms, more than the training of these small models); given a
+    Dataset it does not. And it runs several steps per call of its compiled train function
+    (``steps_per_execution``), which spares Python overhead per step. Same batches in the same
+    order, same History, bit for bit; several times faster.
+    """
+    import minitf
+
+    mine = ours.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
+                    callbacks=callbacks(minitf) if callbacks else None).history
+    if theirs is None:
+        return mine, None
+    tf = _state.tf
+    batches = tf.data.Dataset.from_tensor_slices((np.asarray(x), np.asarray(y))).batch(batch_size)
+    theirs.steps_per_execution = 32  # Keras's compile option: up to 32 steps per graph call, same numbers
+    other = theirs.fit(batches, epochs=epochs, shuffle=False, verbose=0,
+                       callbacks=callbacks(tf) if callbacks else None).history
+    return mine, other
+
+
+def scaled_tol(values: Any, rel: float) -> float:
+    """An absolute tolerance of ``rel`` times the largest |value|: float32 rounding grows with the
+    numbers (a loss near 10^4 carries rounding errors near 10^-3)."""
+    return rel * max(1.0, float(np.max(np.abs(np.asarray(values, dtype=np.float64)))))
 
 
 # --- the end -------------------------------------------------------------------------------

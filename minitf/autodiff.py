@@ -252,7 +252,7 @@ class GradientTape:
         Assumes, as TF does, that row b of target depends only on row b of source.
         """
         self._check_usable("batch_jacobian")
-        from minitf.ops import creation, reductions, shape_ops
+        from minitf.ops import creation, shape_ops
         batch = target.shape[0]
         if source.shape[0] != batch:
             raise ValueError(f"batch_jacobian: target batch {batch} != source batch {source.shape[0]}")
