@@ -315,12 +315,13 @@ def test_float64_variables_update_in_float64():
     assert v.dtype == tf.float64
 
 
+@pytest.mark.parametrize("shape", [(30, 7), (300, 300)], ids=["whole-array path", "blocked path"])
 @pytest.mark.parametrize("hold", ["numpy", "view", "value"])
-def test_adam_in_place_update_only_when_nothing_else_holds_the_array(hold):
+def test_adam_in_place_update_only_when_nothing_else_holds_the_array(hold, shape):
     # Adam overwrites the weights in place when only the variable refers to them; any tensor,
     # array or view read earlier must keep its values, and both paths give the same bits.
     rng = np.random.default_rng(1)
-    w0, g = rng.normal(size=(300, 70)).astype(f32), rng.normal(size=(300, 70)).astype(f32)
+    w0, g = rng.normal(size=shape).astype(f32), rng.normal(size=shape).astype(f32)
     free, held = tf.Variable(w0), tf.Variable(w0)
     opt_free, opt_held = optimizers.Adam(0.1), optimizers.Adam(0.1)
     for step in range(3):

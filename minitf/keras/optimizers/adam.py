@@ -51,8 +51,9 @@ class Adam(Optimizer):
         alpha = self._alpha(dtype, learning_rate)
         index = self._get_variable_index(variable)
         m, v = self._momentums[index]._value, self._velocities[index]._value
-        if self.amsgrad or not all(a.flags.c_contiguous for a in (gradient, m, v, variable._value)):
-            self._update_whole(gradient, variable, index, m, v, alpha, dtype)
+        if (self.amsgrad or variable._value.size <= self._BLOCK
+                or not all(a.flags.c_contiguous for a in (gradient, m, v, variable._value))):
+            self._update_whole(gradient, variable, index, m, v, alpha, dtype)  # small: fewer Python steps
             return
         # The rule is ~12 elementwise passes. On big variables (a 10000x128 embedding) each pass
         # over main memory is what costs, so the rule runs block by block: all its passes on one
@@ -83,7 +84,7 @@ class Adam(Optimizer):
         variable._value = new_value
 
     def _update_whole(self, gradient, variable: Variable, index: int, m, v, alpha, dtype) -> None:
-        """The same rule on whole arrays (amsgrad, or arrays that are not contiguous)."""
+        """The same rule on whole arrays (small variables, amsgrad, or arrays that are not contiguous)."""
         xp = B.xp
         delta = gradient - m
         delta *= dtype(1 - self.beta_1)
@@ -101,7 +102,10 @@ class Adam(Optimizer):
         denominator += dtype(self.epsilon)
         step = m * alpha
         step /= denominator
-        variable._value = variable._value - step
+        if _only_the_variable_holds(variable):  # see update_step
+            variable._value -= step
+        else:
+            variable._value = variable._value - step
 
     def _scratch(self, size: int, dtype):
         """Two reusable 1-D scratch arrays of ``size`` elements of ``dtype`` (grown as needed)."""
