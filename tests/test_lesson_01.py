@@ -1,6 +1,6 @@
 """Lesson 01 (derivatives and gradient descent) runs in fast mode without TF and finds what it claims.
 
-The lesson runs once, in-process, through the runner's command line
+The lesson runs once per test session, in-process, through the runner's command line
 (``python -m lessons run 01 --fast --no-tf --out DIR``). The checks read its ``summary.json``
 and compare with values worked out here independently: the orders of the finite differences
 from Taylor's theorem (slopes 1 and 2), the Celsius->Fahrenheit gradient from the formula
@@ -8,33 +8,24 @@ written out again in this file, and the least-squares line from ``np.polyfit``.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
-from lessons import runner  # noqa: E402
+from tests.lesson_runs import check_figures  # noqa: E402
 from minitf.datasets import celsius_fahrenheit  # noqa: E402
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FIGURES = {"finite_difference_error.png", "gradient_descent_1d.png", "loss_surface.png", "loss_vs_step.png"}
 
 
 @pytest.fixture(scope="module")
-def lesson(tmp_path_factory) -> tuple[dict, Path]:
+def lesson(fast_lesson) -> tuple[dict, Path]:
     """(summary.json of lesson 01 run fast without TF, its output folder)."""
-    out = tmp_path_factory.mktemp("lesson_01")
-    rc = runner.main(["run", "01", "--fast", "--no-tf", "--out", str(out)])
-    assert rc == 0, f"lesson 01 failed with exit status {rc} (its traceback is in the captured output)"
-    summary = json.loads((out / "summary.json").read_text())
+    summary, out = fast_lesson("01")
     assert summary["lesson"] == "01_derivatives_gradient_descent", summary["lesson"]
-    assert summary["mode"] == "fast", summary["mode"]
-    assert summary["tensorflow"] is None, "--no-tf must keep TensorFlow out"
-    assert summary["comparisons"] == {}, f"--no-tf recorded TF comparisons: {list(summary['comparisons'])}"
     return summary, out
-
 
 def test_finite_difference_error_slopes(lesson):
     outcomes = lesson[0]["outcomes"]
@@ -102,15 +93,4 @@ def test_gradient_descent_finds_the_least_squares_line(lesson):
 
 
 def test_figures_are_valid_pngs(lesson):
-    import matplotlib.image
-
-    summary, out = lesson
-    missing = FIGURES - set(summary["figures"])
-    assert not missing, f"figures {sorted(missing)} not written (has {summary['figures']})"
-    for name in summary["figures"]:
-        path = out / name
-        head = path.read_bytes()[:8]
-        assert head == PNG_SIGNATURE, f"{name} does not start with the PNG signature ({head!r})"
-        image = matplotlib.image.imread(path)
-        assert image.ndim == 3 and image.shape[0] > 10 and image.shape[1] > 10, f"{name}: shape {image.shape}"
-        assert np.ptp(image) > 0, f"{name} is a blank image"
+    check_figures(*lesson, FIGURES)

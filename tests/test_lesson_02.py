@@ -1,6 +1,6 @@
 """Lesson 02 (reverse-mode autodiff) in fast mode, without TensorFlow.
 
-The lesson runs once for the module, in-process, through the runner's command line
+The lesson runs once per test session, in-process, through the runner's command line
 (``python -m lessons run 02 --fast --no-tf --out DIR``) and writes ``summary.json``. The tests
 check its claims against values derived here by hand, independently of the lesson: the
 derivatives of f(a, b) = tanh(ab + b^2), of the micrograd neuron and of g = x/y + exp(x - y);
@@ -10,7 +10,6 @@ must be written as Graphviz DOT.
 """
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -18,22 +17,14 @@ import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
-from lessons import runner  # noqa: E402
+from tests.lesson_runs import check_figures  # noqa: E402
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TOL = 1e-9  # everything in the lesson runs in float64: the hand formulas agree to rounding
 
 
 @pytest.fixture(scope="module")
-def lesson(tmp_path_factory) -> tuple[dict, Path]:
-    out = tmp_path_factory.mktemp("lesson_02")
-    rc = runner.main(["run", "02", "--fast", "--no-tf", "--out", str(out)])
-    assert rc == 0, f"lesson 02 failed (exit {rc}); to see why: python -m lessons run 02 --fast --no-tf"
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["mode"] == "fast" and summary["tensorflow"] is None, (summary["mode"], summary["tensorflow"])
-    assert summary["comparisons"] == {}, f"--no-tf recorded TF comparisons: {list(summary['comparisons'])}"
-    return summary, out
-
+def lesson(fast_lesson) -> tuple[dict, Path]:
+    return fast_lesson("02")
 
 def close(what: str, got: float, expected: float, tol: float = TOL) -> None:
     assert abs(got - expected) <= tol, f"lesson 02: {what} = {got!r}, expected {expected!r} (|diff| {abs(got - expected):.3g} > {tol})"
@@ -105,15 +96,8 @@ def test_jacobian_equals_the_analytic_matrix(lesson):
 
 
 def test_figures_are_pngs_and_the_graph_is_dot(lesson):
-    import matplotlib.image
-
     summary, out = lesson
-    assert {"tape_graph.png", "tanh_derivatives.png"} <= set(summary["figures"]), summary["figures"]
-    for name in summary["figures"]:
-        path = out / name
-        assert path.read_bytes()[:8] == PNG_SIGNATURE, f"lesson 02: {name} is not a PNG"
-        image = matplotlib.image.imread(path)
-        assert image.ndim == 3 and min(image.shape[:2]) > 10 and np.ptp(image) > 0, f"{name}: {image.shape}"
+    check_figures(summary, out, {"tape_graph.png", "tanh_derivatives.png"})
     assert "tape_graph.dot" in summary["files"], summary["files"]
     dot = (out / "tape_graph.dot").read_text()
     assert dot.startswith("digraph"), dot[:40]

@@ -20,20 +20,16 @@ import numpy as np
 import pytest
 
 from lessons import _common, runner
+from tests.lesson_runs import PNG_SIGNATURE, check_figures
 
 REPO = Path(__file__).resolve().parent.parent
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LESSON_00_FIGURES = ["random_normal_hist.png", "reshape_vs_transpose.png"]
 
 
 @pytest.fixture(scope="module")
-def lesson_00(tmp_path_factory):
+def lesson_00(fast_lesson):
     """Lesson 00 run once (fast, no TF): (summary, output folder)."""
-    out = tmp_path_factory.mktemp("lesson_00")
-    status = runner.main(["run", "00", "--fast", "--no-tf", "--out", str(out)])
-    assert status == 0, f"lesson 00 failed in fast mode (exit {status}); run: python -m lessons run 00 --fast --no-tf"
-    return json.loads((out / "summary.json").read_text()), out
-
+    return fast_lesson("00")
 
 # --------------------------------------------------------------------------- lesson 00
 def test_lesson_00_summary_says_how_it_ran(lesson_00):
@@ -62,13 +58,9 @@ def test_lesson_00_random_numbers_repeat_and_look_normal(lesson_00):
 
 
 def test_lesson_00_figures_are_pngs(lesson_00):
-    pyplot = pytest.importorskip("matplotlib.pyplot")
     summary, out = lesson_00
     assert sorted(summary["figures"]) == sorted(LESSON_00_FIGURES)
-    for name in LESSON_00_FIGURES:
-        assert (out / name).read_bytes()[:8] == PNG_SIGNATURE, f"{name} is not a PNG"
-        image = pyplot.imread(out / name)
-        assert image.ndim == 3 and min(image.shape[:2]) > 50 and image.std() > 0.01, f"{name}: {image.shape}"
+    check_figures(summary, out, set(LESSON_00_FIGURES))
 
 
 def test_a_lesson_runs_as_a_plain_script(tmp_path):

@@ -1,6 +1,6 @@
 """Lessons 03 (backprop through layers) and 04 (optimizers) run in fast mode without TensorFlow.
 
-Each lesson runs once per module, in-process, through the runner's command line
+Each lesson runs once per test session, in-process, through the runner's command line
 (``python -m lessons run NN --fast --no-tf --out DIR``) and writes ``summary.json``. The tests
 check what the lesson claims there: its hand-derived gradients equal minitf's tape, gradcheck
 passes (and catches the planted bug), softmax-crossentropy's gradient is p - y, the hand-written
@@ -10,66 +10,19 @@ Rosenbrock start has a known loss. Every figure listed must be a PNG matplotlib 
 """
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
-from lessons import runner  # noqa: E402
+from tests.lesson_runs import check_figures  # noqa: E402
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RULES = ("SGD", "momentum", "Nesterov", "RMSprop", "Adam")
 
 
-def run_lesson(number: str, out: Path, capsys) -> dict:
-    """Run one lesson in fast mode without TF; return its summary.json (its output in any failure message)."""
-    rc = runner.main(["run", number, "--fast", "--no-tf", "--out", str(out)])
-    printed = capsys.readouterr()
-    assert rc == 0, f"lesson {number} failed (exit {rc}):\n{printed.out[-3000:]}\n{printed.err[-5000:]}"
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["mode"] == "fast", summary["mode"]
-    assert summary["tensorflow"] is None, "--no-tf must keep TensorFlow out"
-    assert summary["comparisons"] == {}, f"--no-tf recorded TF comparisons: {list(summary['comparisons'])}"
-    return summary
-
-
-@pytest.fixture(scope="module")
-def lesson_outputs():
-    """Summaries of the lessons run so far in this module: each lesson runs at most once."""
-    return {}
-
-
-def summary_of(number: str, lesson_outputs, tmp_path_factory, capsys) -> tuple[dict, Path]:
-    if number not in lesson_outputs:
-        out = tmp_path_factory.mktemp(f"lesson_{number}")
-        lesson_outputs[number] = (run_lesson(number, out, capsys), out)
-    return lesson_outputs[number]
-
-
-def check_figures(summary: dict, out: Path, expected: set[str]) -> None:
-    """Every figure listed is on disk, starts with the PNG signature and reads back as a non-blank image."""
-    import matplotlib.image
-
-    figures = summary["figures"]
-    missing = expected - set(figures)
-    assert not missing, f"lesson {summary['lesson']}: figures {sorted(missing)} not written (has {figures})"
-    for name in figures:
-        path = out / name
-        assert path.is_file(), f"{summary['lesson']}: figure {name} is in summary.json but not on disk"
-        head = path.read_bytes()[:8]
-        assert head == PNG_SIGNATURE, f"{summary['lesson']}: {name} does not start with the PNG signature ({head!r})"
-        image = matplotlib.image.imread(path)
-        assert image.ndim == 3 and image.shape[0] > 10 and image.shape[1] > 10, \
-            f"{summary['lesson']}: {name} read back with shape {image.shape}"
-        assert np.ptp(image) > 0, f"{summary['lesson']}: {name} is a blank image"
-
-
 # ---------------------------------------------------------------------------------------- lesson 03
-def test_lesson_03_hand_backward_passes_equal_the_tape(lesson_outputs, tmp_path_factory, capsys):
-    summary, _ = summary_of("03", lesson_outputs, tmp_path_factory, capsys)
+def test_lesson_03_hand_backward_passes_equal_the_tape(fast_lesson):
+    summary, _ = fast_lesson("03")
     outcomes = summary["outcomes"]
     # float32 formulas against float32 tape: a few units in the last place, far below 1e-5.
     for key in ("dense_hand_vs_tape_max_diff", "two_layer_hand_vs_tape_max_diff"):
@@ -83,15 +36,15 @@ def test_lesson_03_hand_backward_passes_equal_the_tape(lesson_outputs, tmp_path_
     assert per_rule["relu"] == 0.0, f"lesson 03: relu derivative differs from [x > 0] by {per_rule['relu']}"
 
 
-def test_lesson_03_softmax_crossentropy_gradient_is_p_minus_y(lesson_outputs, tmp_path_factory, capsys):
-    summary, _ = summary_of("03", lesson_outputs, tmp_path_factory, capsys)
+def test_lesson_03_softmax_crossentropy_gradient_is_p_minus_y(fast_lesson):
+    summary, _ = fast_lesson("03")
     d = summary["outcomes"]["softmax_ce_grad_vs_p_minus_y_max_diff"]
     # (p - y)/N is at most 1/6 here; float32 rounding of softmax leaves ~1e-8.
     assert 0 <= d < 1e-6, f"lesson 03: tape's softmax-CE gradient differs from (p - y)/N by {d} (tolerance 1e-6)"
 
 
-def test_lesson_03_gradcheck_passes_and_catches_the_bug(lesson_outputs, tmp_path_factory, capsys):
-    summary, _ = summary_of("03", lesson_outputs, tmp_path_factory, capsys)
+def test_lesson_03_gradcheck_passes_and_catches_the_bug(fast_lesson):
+    summary, _ = fast_lesson("03")
     outcomes = summary["outcomes"]
     for key in ("gradcheck_op", "gradcheck_net"):
         assert outcomes[f"{key}_ok"] is True, f"lesson 03: {key} failed: {outcomes[key]}"
@@ -99,8 +52,8 @@ def test_lesson_03_gradcheck_passes_and_catches_the_bug(lesson_outputs, tmp_path
     assert outcomes["gradcheck_buggy_op_caught"] is True, "lesson 03: gradcheck missed the sigmoid without (1 - y)"
 
 
-def test_lesson_03_moons_network_trains(lesson_outputs, tmp_path_factory, capsys):
-    summary, out = summary_of("03", lesson_outputs, tmp_path_factory, capsys)
+def test_lesson_03_moons_network_trains(fast_lesson):
+    summary, out = fast_lesson("03")
     outcomes = summary["outcomes"]
     first, final = outcomes["moons_first_loss"], outcomes["moons_final_loss"]
     # Two balanced classes: an untrained net is near chance, log 2 = 0.693 (its random weights add a little).
@@ -111,8 +64,8 @@ def test_lesson_03_moons_network_trains(lesson_outputs, tmp_path_factory, capsys
 
 
 # ---------------------------------------------------------------------------------------- lesson 04
-def test_lesson_04_hand_rules_equal_minitf_optimizers(lesson_outputs, tmp_path_factory, capsys):
-    summary, _ = summary_of("04", lesson_outputs, tmp_path_factory, capsys)
+def test_lesson_04_hand_rules_equal_minitf_optimizers(fast_lesson):
+    summary, _ = fast_lesson("04")
     outcomes = summary["outcomes"]
     by_problem = outcomes["hand_vs_minitf_max_diff_by_problem"]
     assert set(by_problem) == {"quadratic", "rosenbrock"}, f"lesson 04: problems {sorted(by_problem)}"
@@ -128,9 +81,9 @@ def test_lesson_04_hand_rules_equal_minitf_optimizers(lesson_outputs, tmp_path_f
     assert steps["quadratic"] >= 50 and steps["rosenbrock"] >= 50, f"lesson 04: too few steps checked: {steps}"
 
 
-def test_lesson_04_sgd_path_matches_the_closed_form(lesson_outputs, tmp_path_factory, capsys):
+def test_lesson_04_sgd_path_matches_the_closed_form(fast_lesson):
     """On f = (x^2 + 100 y^2)/2, SGD multiplies x by (1 - lr) and y by (1 - 100 lr) each step."""
-    summary, _ = summary_of("04", lesson_outputs, tmp_path_factory, capsys)
+    summary, _ = fast_lesson("04")
     outcomes = summary["outcomes"]
     lr, t = outcomes["learning_rates"]["quadratic"]["SGD"], outcomes["steps"]["quadratic"]
     x0, y0 = outcomes["start"]["quadratic"]
@@ -145,8 +98,8 @@ def test_lesson_04_sgd_path_matches_the_closed_form(lesson_outputs, tmp_path_fac
                         rel_tol=1e-6)
 
 
-def test_lesson_04_every_rule_makes_progress_and_figures_are_pngs(lesson_outputs, tmp_path_factory, capsys):
-    summary, out = summary_of("04", lesson_outputs, tmp_path_factory, capsys)
+def test_lesson_04_every_rule_makes_progress_and_figures_are_pngs(fast_lesson):
+    summary, out = fast_lesson("04")
     outcomes = summary["outcomes"]
     for problem, losses in outcomes["final_loss"].items():
         start = outcomes["initial_loss"][problem]

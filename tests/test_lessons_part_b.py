@@ -1,6 +1,6 @@
 """Lessons 05-07 (Part B) run end to end in fast mode without TensorFlow, and find what they claim.
 
-Each lesson runs once per module, in-process, through the runner's command line
+Each lesson runs once per test session, in-process, through the runner's command line
 (``python -m lessons run NN --fast --no-tf --out DIR``), and writes ``summary.json``. The tests
 read it and check the lesson's key outcomes against values worked out here independently
 (the exact line F = 1.8 C + 32, baselines computed from the data, scikit-learn's metrics), and
@@ -8,65 +8,18 @@ that every figure it lists is a PNG that matplotlib can read back.
 """
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
-from lessons import runner  # noqa: E402
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run_lesson(number: str, out: Path, capsys) -> dict:
-    """Run one lesson in fast mode without TF; its summary.json (the lesson's output in the failure message)."""
-    rc = runner.main(["run", number, "--fast", "--no-tf", "--out", str(out)])
-    printed = capsys.readouterr()
-    assert rc == 0, f"lesson {number} failed (exit {rc}):\n{printed.out[-3000:]}\n{printed.err[-5000:]}"
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["mode"] == "fast", summary["mode"]
-    assert summary["tensorflow"] is None, "--no-tf must keep TensorFlow out"
-    assert summary["comparisons"] == {}, f"--no-tf recorded TF comparisons: {list(summary['comparisons'])}"
-    return summary
-
-
-@pytest.fixture(scope="module")
-def lesson_outputs():
-    """Summaries of lessons run so far in this module, each lesson run at most once."""
-    return {}
-
-
-def summary_of(number: str, lesson_outputs, tmp_path_factory, capsys) -> tuple[dict, Path]:
-    if number not in lesson_outputs:
-        out = tmp_path_factory.mktemp(f"lesson_{number}")
-        lesson_outputs[number] = (run_lesson(number, out, capsys), out)
-    return lesson_outputs[number]
-
-
-def check_figures(summary: dict, out: Path, expected: set[str]) -> None:
-    """Every figure listed is a valid PNG that matplotlib reads back; the expected ones are there."""
-    import matplotlib.image
-
-    figures = summary["figures"]
-    missing = expected - set(figures)
-    assert not missing, f"lesson {summary['lesson']}: figures {sorted(missing)} not written (has {figures})"
-    for name in figures:
-        path = out / name
-        assert path.is_file(), f"{summary['lesson']}: figure {name} listed in summary.json but not on disk"
-        head = path.read_bytes()[:8]
-        assert head == PNG_SIGNATURE, f"{summary['lesson']}: {name} does not start with the PNG signature ({head!r})"
-        image = matplotlib.image.imread(path)
-        assert image.ndim == 3 and image.shape[0] > 10 and image.shape[1] > 10, \
-            f"{summary['lesson']}: {name} read back with shape {image.shape}"
-        assert np.ptp(image) > 0, f"{summary['lesson']}: {name} is a blank image"
+from tests.lesson_runs import check_figures  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------- lesson 05
-def test_lesson_05_first_neuron_learns_the_formula(lesson_outputs, tmp_path_factory, capsys):
-    summary, out = summary_of("05", lesson_outputs, tmp_path_factory, capsys)
+def test_lesson_05_first_neuron_learns_the_formula(fast_lesson):
+    summary, out = fast_lesson("05")
     outcomes = summary["outcomes"]
     # The exact formula is F = 1.8 C + 32 (the data are rounded to whole degrees, hence the margins).
     assert abs(outcomes["slope"] - 1.8) <= 0.05, f"slope {outcomes['slope']}, expected 1.8 +- 0.05"
@@ -75,9 +28,9 @@ def test_lesson_05_first_neuron_learns_the_formula(lesson_outputs, tmp_path_fact
 
 
 # ---------------------------------------------------------------------------------------- lesson 06
-def test_lesson_06_save_and_load_predict_identically(lesson_outputs, tmp_path_factory, capsys):
+def test_lesson_06_save_and_load_predict_identically(fast_lesson):
     pytest.importorskip("sklearn", reason="lesson 06 loads scikit-learn's bundled diabetes data")
-    summary, out = summary_of("06", lesson_outputs, tmp_path_factory, capsys)
+    summary, out = fast_lesson("06")
     outcomes = summary["outcomes"]
     assert outcomes["save_load_identical"] is True
     assert outcomes["saved_model"] in summary["files"], (outcomes["saved_model"], summary["files"])
@@ -97,9 +50,9 @@ def test_lesson_06_save_and_load_predict_identically(lesson_outputs, tmp_path_fa
     assert math.isclose(mae, recorded, rel_tol=1e-5), f"loaded model's test MAE {mae} != recorded {recorded}"
 
 
-def test_lesson_06_mae_values_are_sensible(lesson_outputs, tmp_path_factory, capsys):
+def test_lesson_06_mae_values_are_sensible(fast_lesson):
     pytest.importorskip("sklearn", reason="lesson 06 loads scikit-learn's bundled diabetes data")
-    summary, out = summary_of("06", lesson_outputs, tmp_path_factory, capsys)
+    summary, out = fast_lesson("06")
     outcomes = summary["outcomes"]
 
     # y = X + 10, X = -100, -96, ..., 96; first 40 points train, last 10 test. Predicting the
@@ -142,9 +95,9 @@ def test_lesson_06_mae_values_are_sensible(lesson_outputs, tmp_path_factory, cap
 
 
 # ---------------------------------------------------------------------------------------- lesson 07
-def test_lesson_07_circles_model_reaches_95_percent(lesson_outputs, tmp_path_factory, capsys):
+def test_lesson_07_circles_model_reaches_95_percent(fast_lesson):
     pytest.importorskip("sklearn", reason="lesson 07 loads scikit-learn's bundled breast_cancer and digits data")
-    summary, out = summary_of("07", lesson_outputs, tmp_path_factory, capsys)
+    summary, out = fast_lesson("07")
     outcomes = summary["outcomes"]
     y_true = np.asarray(outcomes["circles_y_true"])
     y_pred = np.asarray(outcomes["circles_y_pred"])
@@ -171,9 +124,9 @@ def test_lesson_07_circles_model_reaches_95_percent(lesson_outputs, tmp_path_fac
         assert math.isclose(outcomes["circles_recall"][c], recall, abs_tol=1e-12), (c, recall)
 
 
-def test_lesson_07_confusion_matrix_and_f1_equal_sklearn(lesson_outputs, tmp_path_factory, capsys):
+def test_lesson_07_confusion_matrix_and_f1_equal_sklearn(fast_lesson):
     sk_metrics = pytest.importorskip("sklearn.metrics", reason="scikit-learn is the reference for these metrics")
-    summary, out = summary_of("07", lesson_outputs, tmp_path_factory, capsys)
+    summary, out = fast_lesson("07")
     outcomes = summary["outcomes"]
     y_true = np.asarray(outcomes["circles_y_true"])
     y_pred = np.asarray(outcomes["circles_y_pred"])
@@ -189,9 +142,9 @@ def test_lesson_07_confusion_matrix_and_f1_equal_sklearn(lesson_outputs, tmp_pat
         assert check is not None and check["confusion_matrix_equal"] and check["f1_abs_diff"] <= 1e-12, (key, check)
 
 
-def test_lesson_07_other_outcomes_and_figures(lesson_outputs, tmp_path_factory, capsys):
+def test_lesson_07_other_outcomes_and_figures(fast_lesson):
     pytest.importorskip("sklearn", reason="lesson 07 loads scikit-learn's bundled breast_cancer and digits data")
-    summary, out = summary_of("07", lesson_outputs, tmp_path_factory, capsys)
+    summary, out = fast_lesson("07")
     outcomes = summary["outcomes"]
     # SCCE on integer labels and CCE on one-hot labels are the same loss: identical training.
     assert outcomes["scce_vs_cce_max_abs_diff"] <= 1e-5, outcomes["scce_vs_cce_max_abs_diff"]
