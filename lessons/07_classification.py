@@ -253,7 +253,7 @@ L.savefig(fig, "decision_boundaries")
 
 # %%
 FINDER_EPOCHS = L.pick(100, 80)
-FINDER_ROWS = L.pick(800, 160)  # fast mode sweeps on fewer rows (fewer steps per epoch)
+FINDER_ROWS = L.pick(800, 96)  # fast mode sweeps on fewer rows (fewer steps per epoch)
 finder, finder_tf = L.build_pair(build_nonlinear, tf_in_fast_mode=False)
 
 
@@ -426,7 +426,7 @@ cancer_sklearn = check_against_sklearn("breast cancer", yb_test, yb_pred, cancer
 X_dig, y_dig = load_digits()
 Xg_train, Xg_test, yg_train, yg_test = train_test_split(X_dig, y_dig, test_size=0.2, seed=42)
 print(f"digits: train {Xg_train.shape}, test {Xg_test.shape}; pixel range {X_dig.min():.0f}..{X_dig.max():.0f}")
-DIGITS_EPOCHS = L.pick(20, 5)
+DIGITS_EPOCHS = L.pick(20, 3)
 
 
 def build_digits(loss):
