@@ -8,6 +8,7 @@ CASE_NAMES: tuple[str, ...] = (
     "matmul",
     "mlp_circles",
     "cnn_step",
+    "conv2d_flops",
     "lstm_step",
     "scaling",
     "memory_startup",

@@ -210,10 +210,29 @@ def col2im(block, geom: WindowGeometry, batch: int, channels: int, dtype):
     return out[:, pt:pt + h, pl:pl + w, :]
 
 
+_FEW_CHANNELS = 4  # an image's 1 or 3 channels: im2col is built transposed (see below)
+
+
 def _patch_matrix(x, geom: WindowGeometry):
-    """im2col(x) as a contiguous (N*OH*OW, KH*KW*C) matrix (rows: output pixels)."""
-    windows = im2col(pad_spatial(x, geom), geom)
-    return windows.reshape(-1, geom.kernel[0] * geom.kernel[1] * x.shape[-1])
+    """im2col(x) as an (N*OH*OW, KH*KW*C) matrix (rows: output pixels), copied out of the view.
+
+    Copying the 6-D window view moves C numbers at a time: fine for C >= 4, slow for an
+    image's 1 or 3 channels. Then the matrix is built transposed instead, one kernel offset at
+    a time (each a plain slab copy), and handed out as the transpose view: the same numbers,
+    and BLAS reads either layout.
+    """
+    padded = pad_spatial(x, geom)
+    n, c = x.shape[0], x.shape[-1]
+    (kh, kw), (oh, ow) = geom.kernel, geom.out_hw
+    if c >= _FEW_CHANNELS:
+        return im2col(padded, geom).reshape(-1, kh * kw * c)
+    (sh, sw), (dh, dw) = geom.strides, geom.dilations
+    transposed = B.xp.empty((kh, kw, c, n, oh, ow), dtype=x.dtype)  # rows (a, b, c) like w's
+    for a in range(kh):
+        for b in range(kw):
+            window_cells = padded[:, a * dh:a * dh + sh * (oh - 1) + 1:sh, b * dw:b * dw + sw * (ow - 1) + 1:sw, :]
+            transposed[a, b] = window_cells.transpose(3, 0, 1, 2)
+    return transposed.reshape(kh * kw * c, n * oh * ow).T
 
 
 # --- the three ops (NHWC), each the others' gradient ------------------------------------------
@@ -237,9 +256,16 @@ def _backprop_input_op(dy: Tensor, w: Tensor, geom: WindowGeometry) -> Tensor:
     c = w._value.shape[2]
     dy_rows, wv = dy._value.reshape(-1, f), w._value
     # Kernel offset (a, b) of every window receives dy @ w[a, b]^T; col2im adds those blocks back.
-    # (KH*KW matmuls of (N*OH*OW, F) @ (F, C): the same FLOPs as one big one, and each block is
-    # contiguous, which makes the slice-adds ~3x faster than reading a strided (.., KH, KW, C) array.)
-    dx = col2im(lambda a, b: B.xp.matmul(dy_rows, wv[a, b].T).reshape(n, oh, ow, c), geom, n, c, dy._value.dtype)
+    # KH*KW matmuls of (N*OH*OW, F) @ (F, C): the same FLOPs as one big one, and each block is
+    # contiguous, which makes the slice-adds ~3x faster than reading a strided (.., KH, KW, C)
+    # array. For an image's 1 or 3 channels those would be matrix-vector products each reading
+    # all of dy: one product, w^T's rows (a, b, c) laid out first, gives contiguous blocks too.
+    if c < _FEW_CHANNELS:
+        blocks = B.xp.matmul(wv.reshape(-1, f), dy_rows.T).reshape(*geom.kernel, c, n, oh, ow)
+        block = lambda a, b: blocks[a, b].transpose(1, 2, 3, 0)  # noqa: E731
+    else:
+        block = lambda a, b: B.xp.matmul(dy_rows, wv[a, b].T).reshape(n, oh, ow, c)  # noqa: E731
+    dx = col2im(block, geom, n, c, dy._value.dtype)
 
     def backward(g):
         return _conv2d_op(g, w, geom), _backprop_filter_op(g, dy, geom)
