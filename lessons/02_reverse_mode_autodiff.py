@@ -75,6 +75,19 @@ DTYPE = "float64"  # Python floats are float64: the tape runs in float64 too, so
 # that a value's gradient is complete before it is passed on.
 
 # %%
+def topological(out: "Value") -> list:
+    """The values of out's graph, inputs first: depth first, each after everything it came from."""
+    order, seen = [], set()
+    def visit(v):
+        if v not in seen:
+            seen.add(v)
+            for child in v._prev:
+                visit(child)
+            order.append(v)
+    visit(out)
+    return order
+
+
 class Value:
     """A scalar that records how it was computed, for reverse-mode differentiation."""
 
@@ -132,14 +145,7 @@ class Value:
     def __rtruediv__(self, other): return Value(other) * self ** -1
 
     def backward(self) -> None:
-        order, seen = [], set()
-        def visit(v):                            # depth first: v goes after everything it came from
-            if v not in seen:
-                seen.add(v)
-                for child in v._prev:
-                    visit(child)
-                order.append(v)
-        visit(self)
+        order = topological(self)
         for v in order:
             v.grad = 0.0
         self.grad = 1.0                          # df/df = 1
@@ -148,19 +154,6 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value({self.label or self._op or 'leaf'}: data={self.data:.6g}, grad={self.grad:.6g})"
-
-
-def topological(out: Value) -> list:
-    """The values of out's graph, inputs first (the order backward() reverses)."""
-    order, seen = [], set()
-    def visit(v):
-        if v not in seen:
-            seen.add(v)
-            for child in v._prev:
-                visit(child)
-            order.append(v)
-    visit(out)
-    return order
 
 
 def name_of(v: Value) -> str:
