@@ -33,9 +33,9 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def tf():
-    import tensorflow
+    import tensorflow as tf_module
 
-    return tensorflow
+    return tf_module
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +43,26 @@ def mtf():
     import minitf
 
     return minitf
+
+
+@pytest.fixture(scope="session")
+def tf_lesson(tmp_path_factory, tf):
+    """``tf_lesson("03")`` -> summary.json of lesson 03 run in fast mode with TF, in-process,
+    at most once per session (see parity_tests/lesson_runs.py)."""
+    import json
+
+    pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
+    from lessons import runner
+
+    done: dict[str, dict] = {}
+
+    def get(number: str) -> dict:
+        if number not in done:
+            out = tmp_path_factory.mktemp(f"lesson_{number}_tf")
+            rc = runner.main(["run", number, "--fast", "--out", str(out)])
+            assert rc == 0, (f"lesson {number} failed under TensorFlow (exit {rc}); "
+                             f"to see why: python -m lessons run {number} --fast")
+            done[number] = json.loads((out / "summary.json").read_text())
+        return done[number]
+
+    return get

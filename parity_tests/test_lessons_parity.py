@@ -1,6 +1,6 @@
 """Lesson 00 (tensors) in fast mode WITH TensorFlow: every cell gives TF's values, shapes and dtypes.
 
-The lesson runs once, in-process, through ``python -m lessons run 00 --fast --out DIR``. Each
+The lesson runs once per session, in-process, as ``python -m lessons run 00 --fast`` would. Each
 of its 13 cells is a function of the framework run under minitf and TF; ``summary.json``
 records, per cell, the largest absolute difference and the labels whose value, shape or
 dtype disagreed. Integer and shape results must agree exactly; float reductions and
@@ -8,12 +8,7 @@ sqrt/log to 1e-5 (float32). (Lessons 01-07 have their own parity files.)
 """
 from __future__ import annotations
 
-import json
-
 import pytest
-
-pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
-from lessons import runner  # noqa: E402
 
 # Cell number -> the largest |minitf - TF| allowed (this test's own tolerances).
 CELL_TOLERANCE = {n: 0.0 for n in range(1, 14)}
@@ -21,11 +16,8 @@ CELL_TOLERANCE.update({10: 1e-5, 12: 1e-5})  # float32 variance/std and sqrt/log
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory, tf) -> dict:
-    out = tmp_path_factory.mktemp("lesson_00_tf")
-    status = runner.main(["run", "00", "--fast", "--out", str(out)])
-    assert status == 0, f"lesson 00 failed under TensorFlow (exit {status}); to see why: python -m lessons run 00 --fast"
-    return json.loads((out / "summary.json").read_text())
+def summary(tf_lesson) -> dict:
+    return tf_lesson("00")
 
 
 def test_lesson_00_ran_with_tensorflow(summary, tf):

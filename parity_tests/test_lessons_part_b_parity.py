@@ -13,7 +13,6 @@ the six runs start together in separate processes and each test waits for its ow
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
+
+from parity_tests.lesson_runs import check_comparisons  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = ("05", "06", "07")
@@ -86,23 +87,7 @@ def test_lesson_agrees_with_tensorflow(number, mode, lesson_runs, tf):
     summary = finished_summary(number, lesson_runs, mode)
     assert summary["tensorflow"] == tf.__version__, (summary["tensorflow"], tf.__version__)
     assert summary["mode"] == mode
-    comparisons = summary["comparisons"]
-    expected = (EXPECTED_FAST if mode == "fast" else EXPECTED_FULL)[number]
-    missing = [name for name in expected if name not in comparisons]
-    assert not missing, f"lesson {number} did not compare {missing} with TF (it compared {list(comparisons)})"
-    failures = []
-    for name, c in comparisons.items():
-        diff, tol = c["max_abs_diff"], c["tol"]
-        if c.get("mismatch"):
-            failures.append(f"{name}: mismatch {c['mismatch']}")
-        elif not isinstance(diff, (int, float)) or not math.isfinite(diff):
-            failures.append(f"{name}: no finite difference recorded ({diff!r})")
-        elif tol is None:
-            failures.append(f"{name}: no tolerance claimed (|diff| {diff:.3g})")
-        elif diff > tol:
-            failures.append(f"{name}: |minitf - TF| = {diff:.3g} exceeds the tolerance {tol:.3g}")
-    assert not failures, f"lesson {number} ({mode}): {len(failures)} of {len(comparisons)} comparisons with TF fail:\n  " + \
-        "\n  ".join(failures)
+    check_comparisons(summary, (EXPECTED_FAST if mode == "fast" else EXPECTED_FULL)[number])
 
 
 @pytest.mark.parametrize("mode", MODES)
