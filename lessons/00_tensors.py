@@ -67,18 +67,22 @@ L.side_by_side("1. tf.constant", constants, real_tf)
 # `assign`, `assign_add` and `assign_sub` replace in place; model weights are Variables,
 # and a `GradientTape` (lesson 02) watches trainable ones automatically.
 #
-# TF also lets you assign into a slice, `changeable[0].assign(7)`. minitf does not have
-# sliced assignment yet, so this lesson assigns the whole value instead.
+# A slice of a Variable can be assigned to as well, as the course does with
+# `changeable_tensor[0].assign(7)`; a slice of a constant has no `assign`.
 
 # %%
 def variables(tf):
     changeable = tf.Variable([10, 7])
     unchangeable = tf.constant([10, 7])
+    changeable[0].assign(7)
+    after_slice_assign = changeable.numpy().copy()
     changeable.assign([7, 7])
     after_assign = changeable.numpy().copy()
     changeable.assign_add([1, 2])
-    return {"after assign([7, 7])": after_assign, "after assign_add([1, 2])": changeable.numpy(),
-            "constant has .assign?": hasattr(unchangeable, "assign")}
+    return {"after [0].assign(7)": after_slice_assign, "after assign([7, 7])": after_assign,
+            "after assign_add([1, 2])": changeable.numpy(),
+            "constant has .assign?": hasattr(unchangeable, "assign"),
+            "constant[0] has .assign?": hasattr(unchangeable[0], "assign")}
 
 
 L.side_by_side("2. tf.Variable and assign", variables, real_tf)

@@ -224,6 +224,41 @@ class Variable(Tensor):
     __str__ = __repr__
 
 
+class VariableSlice(Tensor):
+    """``v[key]`` of a Variable: the slice's value, a Tensor like any other (gradients flow
+    through it as through any slice), that can also be assigned to, as in TF:
+
+        v = tf.Variable([10, 7]);  v[0].assign(7)   # v is now [7, 7]
+    """
+
+    __slots__ = ("_variable", "_key")
+
+    def __init__(self, value: Any, variable: Variable, key: tuple):
+        super().__init__(value)
+        self._variable, self._key = variable, key
+
+    def assign(self, value: Any, name: str | None = None) -> Variable:
+        """Write ``value`` into the variable at the slice, broadcast to the slice's shape as TF
+        does (``m[:, 0].assign(5.0)``); returns the variable. Tensors read from the variable
+        before keep their values."""
+        var, op = self._variable, "ResourceStridedSliceAssign"
+        part = convert_to_tensor(value, dtype_hint=var.dtype)._value
+        if part.dtype != var._value.dtype:
+            if not _cast_allowed(part.dtype, var._value.dtype):
+                raise InvalidArgumentTypeError(
+                    f"{op}: Variable '{var.name}' is {var.dtype.name}; got a {part.dtype} value", op)
+            part = part.astype(var._value.dtype)
+        new = B.xp.array(var._value, copy=True)
+        try:
+            new[self._key] = part
+        except ValueError:
+            raise InvalidArgumentError(
+                f"{op}: cannot broadcast a value of shape {_shape_str(part.shape)} into the slice of shape "
+                f"{_shape_str(self._value.shape)} of Variable '{var.name}'", op) from None
+        var._value = new
+        return var
+
+
 # --- conversion ---------------------------------------------------------------
 def _python_dtype(array: np.ndarray) -> np.dtype:
     """TF's defaults for Python values: floats float32, ints int32 (int64 if they need it)."""

@@ -70,6 +70,38 @@ def test_variable_assign_checks_shape_and_dtype():
         i.assign([1.5, 2.5])
 
 
+def test_sliced_assign_writes_into_the_variable():
+    # TF's v[key].assign(value): the course's changeable_tensor[0].assign(7).
+    v = tf.Variable([10, 7])
+    before = v.numpy()
+    assert v[0].assign(7) is v
+    np.testing.assert_array_equal(v.numpy(), [7, 7])
+    np.testing.assert_array_equal(before, [10, 7])  # read before: keeps the old value
+    m = tf.Variable(np.zeros((2, 3), np.float32))
+    m[:, 1].assign([1, 2])  # ints into a float32 variable, as TF converts them
+    m[1, ::2].assign(tf.constant([5.0, 6.0]))
+    np.testing.assert_array_equal(m.numpy(), [[0, 1, 0], [5, 2, 6]])
+    assert m.dtype == tf.float32
+
+
+def test_sliced_assign_checks_shape_and_dtype_and_constants_have_none():
+    m = tf.Variable(np.zeros((2, 3), np.float32))
+    m[:, 0].assign(5.0)  # broadcast into the slice, as TF does
+    np.testing.assert_array_equal(m.numpy()[:, 0], [5.0, 5.0])
+    with pytest.raises(ValueError, match=r"shape \(3,\) into the slice of shape \(2,\)"):
+        m[:, 0].assign([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="int32"):
+        tf.Variable([1, 2])[0].assign(1.5)
+    assert not hasattr(tf.constant([1, 2])[0], "assign")
+
+
+def test_a_variable_slice_is_differentiable_like_any_slice():
+    x = tf.Variable([1.0, 2.0, 3.0])
+    with tf.GradientTape() as tape:
+        y = x[1] * 3.0 + x[::2] ** 2
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [2.0, 6.0, 6.0])
+
+
 def test_variable_owns_its_array():
     source = np.array([1.0, 2.0], np.float32)
     v = tf.Variable(source)

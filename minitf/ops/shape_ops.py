@@ -16,7 +16,7 @@ from minitf import dtypes
 from minitf.autodiff import record
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops.elementwise import unbroadcast
-from minitf.tensor import Tensor, TensorShape, convert_to_tensor
+from minitf.tensor import Tensor, TensorShape, Variable, VariableSlice, convert_to_tensor
 
 TensorLike = Any
 
@@ -271,10 +271,11 @@ def getitem(tensor: Tensor, key) -> Tensor:
     x = convert_to_tensor(tensor)
     key = _index_key(x, key)
     try:
-        y = Tensor(x._value[key])
+        value = x._value[key]
     except IndexError as e:
         raise InvalidArgumentError(f"StridedSlice: index {key} is out of bounds for shape {list(x.shape)} ({e})",
                                    "StridedSlice") from None
+    y = VariableSlice(value, x, key) if isinstance(x, Variable) else Tensor(value)  # v[0].assign(7)
     return record("StridedSlice", (x,), y, lambda dy: (_scatter_slice(dy, tuple(x.shape), key),))
 
 
