@@ -57,6 +57,9 @@ class DType:
     def __repr__(self) -> str:
         return f"tf.{self.name}"
 
+    def __str__(self) -> str:
+        return f"<dtype: '{self.name}'>"  # print(tf.float32), as TF prints it
+
 
 float16 = half = DType("float16")
 float32 = DType("float32")

@@ -43,6 +43,9 @@ class TensorShape(tuple):
     def __repr__(self) -> str:
         return f"TensorShape({list(self)})"
 
+    def __str__(self) -> str:
+        return tuple.__repr__(self)  # print(x.shape) shows (2, 3), as in TF
+
 
 class Tensor:
     """An immutable n-dimensional array with a dtype, on the current backend."""
@@ -128,7 +131,11 @@ class Tensor:
         return f"<tf.Tensor: shape={_shape_str(self.shape)}, dtype={self.dtype.name}, numpy={_numpy_repr(self)}>"
 
     def __str__(self) -> str:
-        return f"tf.Tensor({np.array2string(self.numpy())}, shape={_shape_str(self.shape)}, dtype={self.dtype.name})"
+        array = self.numpy()
+        text = str(array) if array.ndim else str(array[()])  # a scalar prints as 108.0, not 108.
+        if "\n" in text:  # TF starts a multi-line array on its own line
+            text = "\n" + text
+        return f"tf.Tensor({text}, shape={_shape_str(self.shape)}, dtype={self.dtype.name})"
 
 
 class _Ref:
@@ -342,4 +349,5 @@ def _shape_str(shape) -> str:
 def _numpy_repr(tensor: Tensor) -> str:
     array = tensor.numpy()
     # Scalars print as TF prints them (numpy=1.5), not as NumPy 2's repr (np.float32(1.5)).
-    return repr(array) if array.ndim else str(array[()])
+    text = repr(array) if array.ndim else str(array[()])
+    return "\n" + text if "\n" in text else text  # TF starts a multi-line array on its own line

@@ -214,6 +214,13 @@ def test_repr_and_str_like_tf():
     assert repr(tf.constant([1, 2])) == "<tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>"
     assert str(tf.constant([[1.0, 2.0]])) == "tf.Tensor([[1. 2.]], shape=(1, 2), dtype=float32)"
     assert repr(tf.constant([1.0]).shape) == "TensorShape([1])"
+    # What print() shows, as TF 2.21 shows it:
+    assert str(tf.constant(108.0)) == "tf.Tensor(108.0, shape=(), dtype=float32)"
+    assert str(tf.constant([[1, 2], [3, 4]])) == "tf.Tensor(\n[[1 2]\n [3 4]], shape=(2, 2), dtype=int32)"
+    assert repr(tf.constant([[1, 2], [3, 4]])) == \
+        "<tf.Tensor: shape=(2, 2), dtype=int32, numpy=\narray([[1, 2],\n       [3, 4]], dtype=int32)>"
+    assert str(tf.constant([1.0]).shape) == "(1,)" and str(tf.TensorShape([2, None])) == "(2, None)"
+    assert str(tf.float32) == "<dtype: 'float32'>"
 
 
 # --- NumPy interop, iteration, len, bool ----------------------------------------------------------------------
