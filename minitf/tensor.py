@@ -128,14 +128,11 @@ class Tensor:
     experimental_ref = ref
 
     def __repr__(self) -> str:
-        return f"<tf.Tensor: shape={_shape_str(self.shape)}, dtype={self.dtype.name}, numpy={_numpy_repr(self)}>"
+        return (f"<tf.Tensor: shape={_shape_str(self.shape)}, dtype={self.dtype.name}, "
+                f"numpy={_numpy_text(self, is_repr=True)}>")
 
     def __str__(self) -> str:
-        array = self.numpy()
-        text = str(array) if array.ndim else str(array[()])  # a scalar prints as 108.0, not 108.
-        if "\n" in text:  # TF starts a multi-line array on its own line
-            text = "\n" + text
-        return f"tf.Tensor({text}, shape={_shape_str(self.shape)}, dtype={self.dtype.name})"
+        return f"tf.Tensor({_numpy_text(self)}, shape={_shape_str(self.shape)}, dtype={self.dtype.name})"
 
 
 class _Ref:
@@ -188,17 +185,23 @@ class Variable(Tensor):
         self._trainable = builtins.bool(value)
         self._auto_watch = self._trainable and self._value.dtype.kind == "f"
 
-    def _checked(self, op: str, value: Any):
+    def _converted(self, op: str, value: Any):
+        """``value`` as an array of the variable's dtype (ints into floats, never floats into ints)."""
         new = convert_to_tensor(value, dtype_hint=self.dtype)._value
-        if new.shape != self._value.shape:
-            raise InvalidArgumentError(
-                f"{op}: Variable '{self.name}' has shape {_shape_str(self.shape)} and cannot take a "
-                f"value of shape {_shape_str(new.shape)}", op)
         if new.dtype != self._value.dtype:
             if new.dtype.kind == "f" and self._value.dtype.kind in "iub":
                 raise InvalidArgumentTypeError(
                     f"{op}: Variable '{self.name}' is {self.dtype.name}; got a {new.dtype} value", op)
             new = new.astype(self._value.dtype)
+        return new
+
+    def _checked(self, op: str, value: Any):
+        """``value`` converted, and of the variable's exact shape."""
+        new = self._converted(op, value)
+        if new.shape != self._value.shape:
+            raise InvalidArgumentError(
+                f"{op}: Variable '{self.name}' has shape {_shape_str(self.shape)} and cannot take a "
+                f"value of shape {_shape_str(new.shape)}", op)
         return new
 
     def assign(self, value: Any, read_value: builtins.bool = True) -> "Variable":
@@ -226,7 +229,7 @@ class Variable(Tensor):
 
     def __repr__(self) -> str:
         return (f"<tf.Variable '{self.name}' shape={_shape_str(self.shape)} dtype={self.dtype.name}, "
-                f"numpy={_numpy_repr(self)}>")
+                f"numpy={_numpy_text(self, is_repr=True)}>")
 
     __str__ = __repr__
 
@@ -249,12 +252,7 @@ class VariableSlice(Tensor):
         does (``m[:, 0].assign(5.0)``); returns the variable. Tensors read from the variable
         before keep their values."""
         var, op = self._variable, "ResourceStridedSliceAssign"
-        part = convert_to_tensor(value, dtype_hint=var.dtype)._value
-        if part.dtype != var._value.dtype:
-            if not _cast_allowed(part.dtype, var._value.dtype):
-                raise InvalidArgumentTypeError(
-                    f"{op}: Variable '{var.name}' is {var.dtype.name}; got a {part.dtype} value", op)
-            part = part.astype(var._value.dtype)
+        part = var._converted(op, value)
         new = B.xp.array(var._value, copy=True)
         try:
             new[self._key] = part
@@ -346,8 +344,9 @@ def _shape_str(shape) -> str:
     return str(tuple(shape))
 
 
-def _numpy_repr(tensor: Tensor) -> str:
+def _numpy_text(tensor: Tensor, is_repr: builtins.bool = False) -> str:
+    """The value as TF prints it: a scalar as 108.0 (not a 0-d array's "108.", nor NumPy 2's
+    repr "np.float32(108.0)"), and a multi-line array starting on its own line."""
     array = tensor.numpy()
-    # Scalars print as TF prints them (numpy=1.5), not as NumPy 2's repr (np.float32(1.5)).
-    text = repr(array) if array.ndim else str(array[()])
-    return "\n" + text if "\n" in text else text  # TF starts a multi-line array on its own line
+    text = (repr(array) if is_repr else str(array)) if array.ndim else str(array[()])
+    return "\n" + text if "\n" in text else text
