@@ -180,3 +180,18 @@ def test_jacobian_of_gradient_is_the_hessian():
     expected = 2 * s1 * np.eye(3) + 2 * x0[:, None] + 2 * x0[None, :]
     assert s2 > 0
     np.testing.assert_allclose(hessian, expected, rtol=1e-12, atol=1e-12, err_msg="jacobian(gradient) = Hessian")
+
+
+@pytest.mark.parametrize("repeats", [1, 3, 40], ids=["distinct", "few repeats", "many repeats"])
+def test_backend_scatter_add_adds_repeated_indices_like_add_at(repeats):
+    # The embedding gradient's scatter-add (rounds of distinct indices, or np.add.at past
+    # _MAX_SCATTER_ROUNDS) must give np.add.at's result bit for bit on NumPy.
+    from minitf import backend as B
+
+    rng = np.random.default_rng(repeats)
+    index = rng.integers(0, 50 if repeats > 1 else 10_000, size=200 * repeats // 2 + 1)
+    values = rng.standard_normal((index.size, 7)).astype(np.float32)
+    got, want = np.zeros((10_000, 7), np.float32), np.zeros((10_000, 7), np.float32)
+    B.scatter_add(got, index, values)
+    np.add.at(want, index, values)
+    np.testing.assert_array_equal(got, want)

@@ -321,42 +321,8 @@ def _scatter_gather(dy: Tensor, idx: Tensor, axis: int, shape: tuple) -> Tensor:
     out = B.xp.zeros(shape, dtype=dy._value.dtype)
     moved = B.xp.moveaxis(out, axis, 0)  # a view: adding into it fills ``out``
     d = dy._value.reshape(shape[:axis] + (idx._value.size,) + shape[axis + 1:])
-    _scatter_add_slices(moved, idx._value.reshape(-1), B.xp.moveaxis(d, axis, 0))
+    B.scatter_add(moved, idx._value.reshape(-1), B.xp.moveaxis(d, axis, 0))
     return record("GatherGrad", (dy,), Tensor(out), lambda ddy: (gather(ddy, idx, axis=axis),))
-
-
-# More rounds than this (an index repeated this often) and np.add.at is the faster choice.
-_MAX_SCATTER_ROUNDS = 16
-
-
-def _scatter_add_slices(target, index, values) -> None:
-    """``target[index[k]] += values[k]`` for k in order, repeated indices adding up (in place).
-
-    Same result, bit for bit, as ``np.add.at`` (each slice added one at a time, in k order),
-    but ~3x faster on NumPy for an embedding's gradient: the k are stably sorted by index and
-    split into rounds by occurrence (round r holds the r-th occurrence of each index), so each
-    round's indices are distinct and one fancy-indexed ``+=`` adds it. Few rounds are typical
-    (a batch repeats a token a few times); past ``_MAX_SCATTER_ROUNDS``, or off NumPy, ``B.scatter_add``.
-    """
-    k = index.size
-    if B.xp is not np or k == 0:
-        B.scatter_add(target, index, values)
-        return
-    order = np.argsort(index, kind="stable")
-    sorted_index = index[order]
-    starts_run = np.empty(k, dtype=bool)  # True where a new index value begins in sorted order
-    starts_run[0] = True
-    np.not_equal(sorted_index[1:], sorted_index[:-1], out=starts_run[1:])
-    position = np.arange(k)
-    occurrence = position - np.maximum.accumulate(np.where(starts_run, position, 0))  # 0, 1, ... per index
-    rounds = int(occurrence.max()) + 1
-    if rounds > _MAX_SCATTER_ROUNDS:
-        B.scatter_add(target, index, values)
-        return
-    sorted_values = values[order]
-    for r in range(rounds):
-        in_round = occurrence == r
-        target[sorted_index[in_round]] += sorted_values[in_round]
 
 
 def gather_nd(params: TensorLike, indices: TensorLike, batch_dims: int = 0, name: str | None = None) -> Tensor:
