@@ -58,8 +58,9 @@ def record(op: str, inputs: Sequence[Tensor], output, backward: Callable):
     return output
 
 
-# While a tape runs one entry's backward: which of its inputs the tape tracks (None: all of them).
-_inputs_needing_gradients: tuple[bool, ...] | None = None
+# While a tape runs one entry's backward: (that entry's inputs, the ids the tape tracks), or
+# None when every input counts (outside a backward walk, or while backward_steps reports all).
+_backward_inputs: tuple[Sequence, set] | None = None
 
 
 def needs_gradient(i: int) -> bool:
@@ -67,7 +68,7 @@ def needs_gradient(i: int) -> bool:
 
     Only an optimisation hint: a backward may always compute every gradient.
     """
-    return _inputs_needing_gradients is None or _inputs_needing_gradients[i]
+    return _backward_inputs is None or id(_backward_inputs[0][i]) in _backward_inputs[1]
 
 
 def is_recording() -> bool:
@@ -289,7 +290,7 @@ class GradientTape:
         self._watched = {k: v for k, v in self._watched.items() if isinstance(v, Variable)}
 
     def _backward(self, targets: list, seeds: list, sources: list, on_step=None) -> dict[int, Tensor]:
-        global _inputs_needing_gradients
+        global _backward_inputs
         from minitf.ops import creation, elementwise
 
         grads: dict[int, Tensor] = {}
@@ -314,14 +315,13 @@ class GradientTape:
                 else:
                     upstream = tuple(d if d is not None else creation.zeros_like(y)
                                      for d, y in zip(dys, entry.outputs))
-                outer_needs = _inputs_needing_gradients
+                outer = _backward_inputs
                 # backward_steps (on_step) reports every input's gradient, so it asks for all of them.
-                _inputs_needing_gradients = (None if on_step is not None else
-                                             tuple(id(x) in self._tracked for x in entry.inputs))
+                _backward_inputs = None if on_step is not None else (entry.inputs, self._tracked)
                 try:
                     input_grads = entry.backward(upstream)
                 finally:
-                    _inputs_needing_gradients = outer_needs
+                    _backward_inputs = outer
                 if on_step is not None:
                     on_step(entry, upstream, tuple(input_grads))
                 for x, g in zip(entry.inputs, input_grads):
