@@ -1,19 +1,24 @@
 """The lessons runner, ``python -m lessons``: listing, bad lesson names, unwritable output, notebooks.
 
-Everything goes through ``runner.main([...])``, the function ``python -m lessons`` calls, with
-pytest's ``capsys`` catching what it prints. No lesson is actually run here (a lesson that ran
-would be slow and is tested in its own file): the error paths must fail before any work starts.
+Mostly through ``runner.main([...])``, the function ``python -m lessons`` calls, with pytest's
+``capsys`` catching what it prints, plus ``runner.find``/``runner.run`` on made-up lessons. No
+real lesson is run here (each is tested in its own file): the error paths must fail before
+any work starts.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from lessons import runner
 
+REPO = Path(__file__).resolve().parent.parent
 LESSON_FILES = sorted(p for p in Path(runner.__file__).parent.glob("[0-9][0-9]_*.py"))
 
 
@@ -79,3 +84,75 @@ def test_notebook_is_valid_ipynb(capsys, tmp_path):
     text = "".join("".join(cell["source"]) for cell in notebook["cells"])
     assert first_title(path) in text and "L.summary(" in text, "the notebook lost the lesson's cells"
     assert str(notebook_path) in capsys.readouterr().out
+
+
+# --- finding, running and converting lessons: runner.find, runner.run, notebooks ------------------
+@pytest.mark.parametrize("spec", ["0", "00", "00_tensors", "00_tensors.py", " 00 "])
+def test_find_accepts_a_number_or_the_file_name(spec):
+    assert runner.find(spec).name == "00_tensors"
+
+
+@pytest.mark.parametrize("spec", ["5x", "-1", "", "000", "00_tensor"])
+def test_find_refuses_malformed_names_and_lists_the_lessons(spec):
+    with pytest.raises(runner.LessonError) as error:
+        runner.find(spec)
+    assert "00  Tensors" in str(error.value)
+
+
+def test_command_line_lists_the_lessons():
+    done = subprocess.run([sys.executable, "-m", "lessons"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "00  Tensors" in done.stdout
+    bad = subprocess.run([sys.executable, "-m", "lessons", "run", "99"], cwd=REPO, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "no lesson '99'" in bad.stderr and "00  Tensors" in bad.stderr
+
+
+def _fake_lesson(tmp_path: Path, body: str) -> runner.Lesson:
+    path = tmp_path / "98_fake.py"
+    path.write_text(body)
+    return runner.Lesson(98, "fake", path, "Fake", "a lesson made up by the test")
+
+
+def test_run_hands_its_options_to_the_lesson_and_restores_the_environment(tmp_path, monkeypatch):
+    for key in (runner.FAST_ENV, runner.OUT_ENV, runner.NO_TF_ENV):
+        monkeypatch.delenv(key, raising=False)
+    seen = tmp_path / "seen.json"
+    lesson = _fake_lesson(tmp_path, "import json, os\n"
+                                    f"json.dump({{k: os.environ.get(k) for k in {[runner.FAST_ENV, runner.OUT_ENV, runner.NO_TF_ENV]!r}}}, "
+                                    f"open({str(seen)!r}, 'w'))\nassert __name__ == '__main__'\n")
+    assert runner.run(lesson, fast=True, out=tmp_path / "out", no_tf=True) == 0
+    assert json.loads(seen.read_text()) == {runner.FAST_ENV: "1", runner.OUT_ENV: str(tmp_path / "out"),
+                                            runner.NO_TF_ENV: "1"}
+    assert all(key not in os.environ for key in (runner.FAST_ENV, runner.OUT_ENV, runner.NO_TF_ENV))
+    assert runner.run(lesson, out=tmp_path / "out") == 0
+    assert json.loads(seen.read_text())[runner.FAST_ENV] == ""
+
+
+def test_a_failing_lesson_exits_nonzero_with_its_traceback(tmp_path, capsys):
+    lesson = _fake_lesson(tmp_path, "x = 1\nraise ZeroDivisionError('planted')\n")
+    assert runner.run(lesson, out=tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert "ZeroDivisionError: planted" in err and "FAILED" in err
+
+
+def test_the_write_check_leaves_nothing_behind(tmp_path):
+    runner.check_writable(tmp_path / "new" / "folder")
+    assert list((tmp_path / "new" / "folder").iterdir()) == []
+
+
+def test_notebook_has_a_setup_cell_and_validates(tmp_path):
+    pytest.importorskip("jupytext")
+    nbformat = pytest.importorskip("nbformat")
+    assert runner.main(["notebook", "0", "--out", str(tmp_path)]) == 0
+    notebook = nbformat.read(tmp_path / "00_tensors.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    assert "sys.path.insert" in notebook.cells[0].source  # the kernel finds minitf and lessons/ from anywhere
+    markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert markdown[0].startswith("# Lesson 00") and any("$$" in m for m in markdown)
+
+
+def test_notebook_without_jupytext_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "jupytext", None)  # `import jupytext` now raises ImportError
+    assert runner.main(["notebook", "0", "--out", str(tmp_path)]) == 2
+    assert "pip install jupytext" in capsys.readouterr().err
