@@ -107,6 +107,29 @@ def test_sample_weight_and_class_weight_in_fit():
         model.fit(x, y, sample_weight=weights, class_weight=class_weight, verbose=0)
 
 
+def test_fit_takes_a_dataset_tensors_and_lists_like_arrays_and_class_weight_with_a_dataset():
+    x = np.random.default_rng(7).normal(size=(10, 3)).astype(np.float32)  # own stream: RNG's draws stay as they were
+    y = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 0], np.float32)[:, None]
+    class_weight = {0: 0.5, 1: 3.0}
+
+    def history(data_x, data_y=None, **kwargs):
+        tf.random.set_seed(0)
+        model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        return model.fit(data_x, data_y, epochs=3, verbose=0, shuffle=False, **kwargs).history["loss"]
+
+    expected = history(x, y, batch_size=4)
+    np.testing.assert_array_equal(history(tf.constant(x), tf.constant(y), batch_size=4), expected)
+    np.testing.assert_array_equal(history(x.tolist(), y.tolist(), batch_size=4), expected)
+    np.testing.assert_array_equal(history(tf.data.Dataset.from_tensor_slices((x, y)).batch(4)), expected)
+    weighted = history(x, y, batch_size=4, class_weight=class_weight)
+    np.testing.assert_array_equal(
+        history(tf.data.Dataset.from_tensor_slices((x, y)).batch(4), class_weight=class_weight), weighted)
+    assert not np.array_equal(weighted, expected)
+    with pytest.raises(ValueError, match="`class_weight` and `sample_weight`"):
+        history(tf.data.Dataset.from_tensor_slices((x, y, np.ones(10, np.float32))).batch(4), class_weight=class_weight)
+
+
 def test_shuffle_visits_every_sample_once_per_epoch():
     seen = []
 

@@ -186,8 +186,9 @@ def _batch_shuffle(n: int, b: int):
 class DatasetData:
     """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors."""
 
-    def __init__(self, dataset: Any):
+    def __init__(self, dataset: Any, class_weight: dict | None = None):
         self.dataset = dataset
+        self.class_weight = class_weight
         try:
             self.num_batches = len(dataset)
         except TypeError:
@@ -196,7 +197,14 @@ class DatasetData:
 
     def __iter__(self) -> Iterator[tuple]:
         for element in self.dataset:
-            yield unpack_batch(element)
+            x, y, sample_weight = unpack_batch(element)
+            if self.class_weight is not None:  # as Keras maps its class-weight function over a dataset
+                if sample_weight is not None:
+                    raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+                if not isinstance(y, Tensor):
+                    raise ValueError("`class_weight` is only supported for Models with a single output.")
+                sample_weight = Tensor(class_weight_to_sample_weights(y._value, self.class_weight))
+            yield x, y, sample_weight
 
 
 def unpack_batch(element: Any) -> tuple:
@@ -283,10 +291,7 @@ def make_data(x: Any, y: Any = None, sample_weight: Any = None, batch_size: int 
         if sample_weight is not None:
             raise ValueError("When providing `x` as a dataset or generator, `sample_weight` should not be passed. "
                              "Instead, the sample weights should be included as part of the dataset `x`.")
-        if class_weight is not None:
-            raise ValueError("`class_weight` is not supported with a dataset in minitf; pass arrays, or put sample "
-                             "weights in the dataset")
-        return DatasetData(x)
+        return DatasetData(x, class_weight)
     if x is None:
         raise ValueError("No data provided: `x` is None")
     x, y, sample_weight = convert_arrays(x, y, sample_weight, x_dtype)
