@@ -182,11 +182,15 @@ def test_terminate_on_nan_stops_and_says_where(capsys):
     out = capsys.readouterr().out
     assert "Batch 1: Invalid loss, terminating training" in out and "epoch 1, batch 1" in out
     assert history.epoch == [0] and np.isnan(history.history["loss"][0])
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])  # the first model's weights are NaN now
+    # The NaN batch's update was not applied: the weights are those after batch 0, and finite.
+    assert int(model.optimizer.iterations) == 1 and all(np.isfinite(w).all() for w in model.get_weights())
+    assert not model.skip_nonfinite_updates  # only while the callback watches a fit
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at epoch 1, batch 1"):
         model.fit(x, np.ones((6, 1)), batch_size=2, verbose=0, shuffle=False,
                   callbacks=[cbs.TerminateOnNaN(raise_error=True)])
+    assert all(np.isfinite(w).all() for w in model.get_weights()) and not model.skip_nonfinite_updates
 
 
 # --------------------------------------------------------------------------- progress output

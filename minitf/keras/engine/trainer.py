@@ -41,6 +41,10 @@ from minitf.tensor import Tensor
 class Trainer:
     """Mixin of Model: the training, evaluation and prediction loops."""
 
+    # Set by TerminateOnNaN while it watches a fit: a step whose loss is NaN/inf applies no update,
+    # so training stops with the weights (and optimizer state) of before that batch.
+    skip_nonfinite_updates = False
+
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -211,11 +215,11 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        if train_vars:
+        if not train_vars:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
+        elif not (self.skip_nonfinite_updates and not bool(B.xp.isfinite(loss._value).all())):
             grads = tape.gradient(loss, train_vars)
             self.optimizer.apply(grads, train_vars)
-        else:
-            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         self._loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(x, y, y_pred, sample_weight)
         return None
