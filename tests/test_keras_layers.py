@@ -401,3 +401,16 @@ def test_functional_merge_helpers():
     b = tf.keras.Input((3,))
     assert tuple(layers.add([a, b]).shape) == (None, 3)
     assert tuple(layers.concatenate([a, b]).shape) == (None, 6)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: layers.Normalization(mean=[0.5, -1.0, 2.0], variance=[4.0, 0.25, 1.0], dtype="float64"), (4, 3)),
+    (lambda: layers.Rescaling(scale=1 / 255, offset=-0.5, dtype="float64"), (4, 3)),
+    (lambda: layers.Reshape((3, 2), dtype="float64"), (4, 6)),
+    (lambda: layers.Flatten(dtype="float64"), (4, 2, 3)),
+    (lambda: layers.Lambda(lambda t: tf.tanh(t) * t, dtype="float64"), (4, 3)),
+], ids=["Normalization", "Rescaling", "Reshape", "Flatten", "Lambda"])
+def test_shape_and_scaling_layers_gradcheck(make, shape):
+    # The gradient with respect to the input, against float64 central differences.
+    layer = make()
+    gradcheck(lambda x: layer(x), [np.random.default_rng(3).normal(size=shape)])
