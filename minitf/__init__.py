@@ -4,6 +4,7 @@
 every gradient written out next to its op in ``minitf/ops/``.
 """
 from minitf import backend as _backend  # noqa: F401 (selects the backend first)
+from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
 from minitf.autodiff import GradientTape
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
