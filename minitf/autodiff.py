@@ -72,7 +72,7 @@ class GradientTape:
 
     def watch(self, tensor: Any) -> None:
         """Track ``tensor`` (or each tensor of a nested structure) from now on."""
-        for t in nest.flatten(tensor):
+        for t in ((tensor,) if isinstance(tensor, Tensor) else nest.flatten(tensor)):
             if not isinstance(t, Tensor):
                 raise ValueError(f"GradientTape.watch: expected Tensors or Variables, got {type(t).__name__}")
             if t._value.dtype.kind == "f":
@@ -84,20 +84,23 @@ class GradientTape:
         if self._entries is None:
             return False
         tracked = False
+        known = self._tracked
         for x in inputs:  # no early exit: every trainable variable among them gets watched
-            if id(x) in self._tracked:
+            if id(x) in known:
                 tracked = True
             elif x._auto_watch and self.watch_accessed_variables:
-                self._tracked[id(x)] = self._watched[id(x)] = x
+                known[id(x)] = self._watched[id(x)] = x
                 tracked = True
         return tracked
 
     def _record(self, ctx: Context) -> None:
-        floats = [y for y in ctx.outputs if y._value.dtype.kind == "f"]
-        if floats:  # integer and boolean results carry no gradient
-            self._entries.append(ctx)
-            for y in floats:
+        recorded = False
+        for y in ctx.outputs:
+            if y._value.dtype.kind == "f":  # integer and boolean results carry no gradient
                 self._tracked[id(y)] = y
+                recorded = True
+        if recorded:
+            self._entries.append(ctx)
 
     @contextlib.contextmanager
     def stop_recording(self) -> Iterator[None]:

@@ -145,7 +145,7 @@ class ConcreteFunction:
     """
 
     def __init__(self, graph: FuncGraph, structured_outputs: Any, output_tensors: list, input_specs: list,
-                 structured_input_signature: tuple, variable_args: list, name: str):
+                 structured_input_signature: tuple, positions: list, variable_positions: list, name: str):
         self.graph = graph
         self.structured_outputs = structured_outputs
         self.structured_input_signature = structured_input_signature
@@ -153,7 +153,8 @@ class ConcreteFunction:
         self._outputs = output_tensors  # flat, the GraphTensors (or Python values) the function returned
         self._graph_outputs = [t for t in output_tensors if isinstance(t, GraphTensor)]
         self._input_specs = input_specs  # per placeholder, in order
-        self._variable_args = variable_args  # per placeholder: index of the flat argument it stands for
+        self._positions = positions  # per placeholder: index of the flat argument it stands for
+        self._variable_positions = variable_positions  # the flat arguments that are variables, in order
         self._replay = graph.compile(self._graph_outputs)
 
     @property
@@ -172,24 +173,25 @@ class ConcreteFunction:
     def trainable_variables(self) -> list:
         return [v for v in self.graph.variables if v.trainable]
 
-    def _bind(self, flat_args: list) -> list[Tensor]:
-        """The placeholders' values from the call's flat arguments (converted to tensors)."""
+    def _bind(self, flat_args: list) -> tuple[list[Tensor], list[Variable]]:
+        """The placeholders' values (converted to tensors) and the variables, from the call's flat arguments."""
         values = []
-        for index, spec in zip(self._variable_args, self._input_specs):
+        for index, spec in zip(self._positions, self._input_specs):
             value = flat_args[index]
             if not isinstance(value, Tensor):
                 value = convert_to_tensor(value, dtype=spec.dtype)
             values.append(value)
-        return values
+        return values, [flat_args[i] for i in self._variable_positions]
 
-    def _call_flat(self, inputs: list[Tensor]) -> list:
+    def _call_flat(self, bound: tuple) -> list:
         """Run the graph on input tensors: a fast replay, or op by op when a tape records or a trace builds."""
-        if state.graph is not None or (state.tapes and self._seen_by_tape(inputs)):
-            results = iter(inline(self.graph, self._graph_outputs, inputs))
+        inputs, variables = bound
+        if state.graph is not None or (state.tapes and self._seen_by_tape(inputs, variables)):
+            results = iter(inline(self.graph, self._graph_outputs, inputs, variables))
         else:
             arrays = [t._value for t in inputs]
             try:
-                out = self._replay(*arrays)
+                out = self._replay(*arrays, *variables)
             except Exception as e:  # name the graph node that failed, as TF names the op
                 error = replay_error(self._replay, e)
                 if error is e:
@@ -198,15 +200,16 @@ class ConcreteFunction:
             results = (Tensor(a) for a in out)
         return [next(results) if isinstance(t, GraphTensor) else t for t in self._outputs]
 
-    def _seen_by_tape(self, inputs: list) -> bool:
+    def _seen_by_tape(self, inputs: list, variables: list) -> bool:
+        used = self.graph.variables + list(variables)
         for tape in state.tapes:
             if tape._entries is None:
                 continue
             if any(id(t) in tape._tracked for t in inputs):
                 return True
-            if tape.watch_accessed_variables and any(v._auto_watch for v in self.graph.variables):
+            if tape.watch_accessed_variables and any(v._auto_watch for v in used):
                 return True
-            if any(id(v) in tape._tracked for v in self.graph.variables):
+            if any(id(v) in tape._tracked for v in used):
                 return True
         return False
 
@@ -271,23 +274,27 @@ class Function:
             return self.python_function(*args, **kwargs)
         if self.input_signature is not None:
             args, kwargs = self._check_signature(args, kwargs)
-        flat = nest.flatten((args, kwargs))
-        leaves = [_leaf(v) for v in flat]
+            flat = nest.flatten((args, kwargs))
+            leaves = [_Leaf("tensor", spec._key(), spec) for spec in nest.flatten(self.input_signature)]
+        else:
+            flat = nest.flatten((args, kwargs))
+            leaves = [_leaf(v) for v in flat]
         key = (nest.structure_key((args, kwargs)), tuple(leaf.key for leaf in leaves))
         concrete = self._concrete.get(key)
+        traced = concrete is None
         if concrete is None:
             specs = [leaf.spec for leaf in leaves]
             if self.reduce_retracing:
                 specs = self._relax(key[0], specs, leaves)
                 relaxed_key = (key[0], tuple(s._key() if s is not None else leaf.key for s, leaf in zip(specs, leaves)))
                 concrete = self._concrete.get(relaxed_key)
+                traced = concrete is None
                 if concrete is None:
-                    concrete = self._trace(args, kwargs, flat, specs)
-                    self._concrete[relaxed_key] = concrete
-                self._concrete[key] = concrete
+                    concrete = self._concrete[relaxed_key] = self._trace(args, kwargs, flat, specs)
             else:
                 concrete = self._trace(args, kwargs, flat, specs)
-                self._concrete[key] = concrete
+            self._concrete[key] = concrete
+        if traced:
             _TRACING_DETECTOR.called_with_tracing(self)
         else:
             _TRACING_DETECTOR.called_without_tracing(self)
@@ -357,9 +364,14 @@ class Function:
         name = self.__name__
         graph = FuncGraph(name, outer=state.graph)
         arg_names = _argument_names(self.python_function, args, kwargs, len(flat))
-        trace_args, input_specs, positions = [], [], []
+        trace_args, input_specs, positions, variable_positions = [], [], [], []
         for i, (value, spec) in enumerate(zip(flat, specs)):
-            if spec is None:  # a Variable (used as it is) or a Python value (baked into the trace)
+            if isinstance(value, Variable):  # used as it is; the replay takes the variable of each call
+                trace_args.append(value)
+                graph.variable_args.append(value)
+                variable_positions.append(i)
+                continue
+            if spec is None:  # a Python value, baked into the trace
                 trace_args.append(value)
                 continue
             example = _example_array(value, spec)
@@ -384,6 +396,8 @@ class Function:
         flat_out = nest.flatten(result)
         outputs = []
         for value in flat_out:
+            if isinstance(value, (bool, int, float, np.generic, np.ndarray)) and not isinstance(value, Tensor):
+                value = convert_to_tensor(value)  # TF returns Python numbers as tensors
             if isinstance(value, Variable):
                 with _in_graph(graph):
                     value = value.value()
@@ -397,7 +411,8 @@ class Function:
         self._trace_count += 1
         signature = (tuple(nest.map_structure(lambda v: TensorSpec.from_tensor(v) if isinstance(v, GraphTensor)
                                               else v, structured[0])), {})
-        return ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions, name)
+        return ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions,
+                                variable_positions, name)
 
     def __repr__(self) -> str:
         return f"<minitf.function {self.__name__} (traced {self._trace_count} times)>"
@@ -455,20 +470,20 @@ def _argument_names(fn: Callable, args: tuple, kwargs: dict, count: int) -> list
 
 # --- how often a function traces: TF's warning ------------------------------------------------------
 class _FrequentTracingDetector:
-    """Warns when 5 of a function's last 10 calls traced (TF's thresholds and message), at most twice."""
+    """Warns when 5 of a function's last 10 calls traced (TF's thresholds and message), at most twice.
+
+    Kept per code object, as TF does, so that a tf.function created anew in a loop is noticed too.
+    """
 
     HISTORY, THRESHOLD, MAX_WARNINGS = 10, 5, 2
 
     def __init__(self):
-        self._calls: dict = weakref.WeakKeyDictionary()
+        self._calls: dict = {}
 
     def _record(self, fn: Function) -> dict:
         code = getattr(getattr(fn.python_function, "__func__", fn.python_function), "__code__", None)
-        key = code if code is not None else fn
-        try:
-            record = self._calls.get(key)
-        except TypeError:
-            return {"traces": [], "count": 0, "warned": 0}
+        key = code if code is not None else id(fn)
+        record = self._calls.get(key)
         if record is None:
             record = self._calls[key] = {"traces": [], "count": 0, "warned": 0}
         return record

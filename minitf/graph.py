@@ -181,6 +181,7 @@ class FuncGraph:
         self.captures: list[tuple[Tensor, GraphTensor]] = []  # (tensor of an outer graph, its placeholder)
         self.outputs: list = []
         self.created_variables: list[Variable] = []
+        self.variable_args: list[Variable] = []  # variables passed as arguments: the replay takes them too
         self.variable_values: dict[int, Any] = {}  # example values of variables assigned while tracing
         self._names: dict[str, int] = {}
         self._consts: dict[int, GraphTensor] = {}  # id(eager tensor) -> its Const (kept alive by .value)
@@ -263,16 +264,14 @@ class FuncGraph:
         run = op.trace_forward if op.stateful else op.forward
         try:
             out = run(*examples, **attrs)
-        except OpError:
-            raise
         except (ValueError, IndexError) as e:
-            raise op.invalid(nodes, attrs, e) from None
+            out = self._retry_on_unit_examples(op, nodes, attrs, run, e)
         operation = self._new_op(_snake(op.name), op, nodes, attrs)
         if out is None:
             return None
         operation.many = many = type(out) is tuple
         arrays = out if many else (out,)
-        shapes = self._static_shapes(op, nodes, attrs, arrays)
+        shapes = self._static_shapes(op, nodes, attrs, arrays, many)
         operation.outputs = tuple(GraphTensor(self, operation, i, shape, a.dtype, a)
                                   for i, (shape, a) in enumerate(zip(shapes, arrays)))
         outputs = operation.outputs if many else operation.outputs[0]
@@ -281,13 +280,31 @@ class FuncGraph:
         return outputs
 
     @staticmethod
-    def _static_shapes(op: type, nodes: tuple, attrs: dict, arrays: tuple) -> list:
+    def _retry_on_unit_examples(op: type, nodes: tuple, attrs: dict, run, error: Exception):
+        """The example arrays of a signature with unknown sizes can disagree (a (2,) and a (3,) for two
+        (None,) inputs) where the program is fine for other sizes. Then the kernel is tried on zeros of
+        size 1 in the unknown dimensions; if that fails too, the error was real."""
+        unknown = any(None in t._value.shape for t in nodes)
+        if unknown:
+            units = [B.xp.zeros(tuple(1 if d is None else d for d in t._value.shape), dtype=t._value.dtype)
+                     for t in nodes]
+            try:
+                with np.errstate(all="ignore"):
+                    return run(*units, **attrs)
+            except (ValueError, IndexError):
+                pass
+        if isinstance(error, OpError):
+            raise error
+        raise op.invalid(nodes, attrs, error) from None
+
+    @staticmethod
+    def _static_shapes(op: type, nodes: tuple, attrs: dict, arrays: tuple, many: bool) -> list:
         """The outputs' static shapes: the op's rule if it has one; else the example's, made unknown
         (None) everywhere when an input's shape is not fully known."""
         known = all(None not in t._value.shape for t in nodes)
-        if op.shape is not None and not known:
+        if op.shape is not None and (not known or getattr(op, "static_shapes_from_rule", False)):
             shape = op.shape(*[t._value.shape for t in nodes], **attrs)
-            return [tuple(s) for s in shape] if len(arrays) > 1 else [tuple(shape)]
+            return [tuple(s) for s in shape] if many else [tuple(shape)]
         if known:
             return [a.shape for a in arrays]
         return [(None,) * a.ndim for a in arrays]
@@ -332,7 +349,16 @@ class FuncGraph:
                 last_use[id(t)] = position
         for t in outputs:
             last_use[id(t)] = len(live)
-        lines = [f"def replay({', '.join(names[id(t)] for t in self.inputs)}):"]
+        handles = {id(v): f"h{i}" for i, v in enumerate(self.variable_args)}  # variables passed in
+        params = [names[id(t)] for t in self.inputs] + list(handles.values())
+        lines = [f"def replay({', '.join(params)}):"]
+
+        def variable_name(variable, position: int) -> str:
+            if id(variable) in handles:
+                return handles[id(variable)]
+            namespace[f"v{position}"] = variable
+            return f"v{position}"
+
         for position, op in enumerate(live):
             if op.type == "Placeholder":
                 continue
@@ -345,12 +371,14 @@ class FuncGraph:
             for t, name in zip(op.outputs, outs):
                 names[id(t)] = name
             if op.op is ReadVariableOp:
-                namespace[f"v{position}"] = op.variable
-                lines.append(f"    {outs[0]} = v{position}._value  # {op.name}")
+                lines.append(f"    {outs[0]} = {variable_name(op.variable, position)}._value  # {op.name}")
             else:
-                kernel = functools.partial(op.op.forward, **op.attrs) if op.attrs else op.op.forward
+                # An attribute that is a variable passed in as an argument is passed at each call.
+                fixed = {k: v for k, v in op.attrs.items() if id(v) not in handles}
+                kernel = functools.partial(op.op.forward, **fixed) if fixed else op.op.forward
                 namespace[f"k{position}"] = kernel
-                args = ", ".join(names[id(t)] for t in op.inputs)
+                args = ", ".join([names[id(t)] for t in op.inputs] +
+                                 [f"{k}={handles[id(v)]}" for k, v in op.attrs.items() if id(v) in handles])
                 target = ", ".join(outs) + ("," if op.many and len(outs) == 1 else "") + " = " if outs else ""
                 lines.append(f"    {target}k{position}({args})  # {op.name}: {op.type}")
             dead = [names[id(t)] for t in op.inputs if last_use.get(id(t)) == position
@@ -419,12 +447,14 @@ def replay_error(replay: Callable, error: BaseException) -> BaseException:
     return InvalidArgumentError(f"{node}: {error}", node.split(":")[0])
 
 
-def inline(graph: FuncGraph, outputs: list, inputs: list) -> list:
+def inline(graph: FuncGraph, outputs: list, inputs: list, variables: list | None = None) -> list:
     """Run ``graph``'s operations as ops on tensors (``Op.apply``), with ``inputs`` for its
-    placeholders: a recording tape records each of them, and a trace being built takes them in.
+    placeholders (and ``variables`` for the variables it took as arguments): a recording tape
+    records each of them, and a trace being built takes them in.
 
     Returns the tensors standing for ``outputs``.
     """
+    swap = {id(v): w for v, w in zip(graph.variable_args, variables or [])}
     values: dict[int, Any] = {id(p): x for p, x in zip(graph.inputs, inputs)}
     for op in _live_operations(graph.operations, outputs):
         if op.type == "Placeholder":
@@ -433,9 +463,10 @@ def inline(graph: FuncGraph, outputs: list, inputs: list) -> list:
             values[id(op.outputs[0])] = Tensor(op.value)
             continue
         if op.op is ReadVariableOp:
-            values[id(op.outputs[0])] = read_variable(op.variable)
+            values[id(op.outputs[0])] = read_variable(swap.get(id(op.variable), op.variable))
             continue
-        result = op.op.apply(*[values[id(t)] for t in op.inputs], **op.attrs)
+        attrs = {k: swap.get(id(v), v) for k, v in op.attrs.items()}
+        result = op.op.apply(*[values[id(t)] for t in op.inputs], **attrs)
         results = result if type(result) is tuple else (result,)
         for t, r in zip(op.outputs, results):
             values[id(t)] = r

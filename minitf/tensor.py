@@ -215,13 +215,12 @@ class Variable(Tensor):
                  name: str | None = None, dtype=None, shape=None):
         if initial_value is None:
             raise ValueError("Variable: initial_value must be given")
+        example = getattr(initial_value, "_example", None)
+        if example is not None:  # a symbolic tensor of a function being traced: its value in this first call
+            initial_value = B.xp.array(example, copy=True)
         with init_scope():  # the initial value is computed now, eagerly, even inside a trace
             if callable(initial_value):
                 initial_value = initial_value()
-            if getattr(initial_value, "_graph", None) is not None:
-                raise ValueError(
-                    "Variable: the initial value is a symbolic tensor of a function being traced. Create "
-                    "variables outside the function, or from a callable/constant on its first call.")
             tensor = convert_to_tensor(initial_value, dtype=dtype)
         super().__init__(tensor._value)  # conversion copied any array the caller holds
         if name is None:

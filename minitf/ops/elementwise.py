@@ -98,6 +98,8 @@ def binary_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tens
     A Python or NumPy value takes the dtype of the tensor beside it (``x + 1``);
     two tensors of different dtypes are refused, as TF refuses them.
     """
+    if type(x) is Tensor and type(y) is Tensor and x._value.dtype is y._value.dtype:  # the common case
+        return x, y
     if isinstance(x, Tensor):
         if not isinstance(y, Tensor):
             y = convert_to_tensor(y, dtype_hint=x.dtype)
@@ -116,6 +118,9 @@ def binary_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tens
 
 def numeric_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
     """``binary_operands`` for arithmetic, which TF refuses on bool tensors (``True + True``)."""
+    if type(x) is Tensor and type(y) is Tensor and x._value.dtype is y._value.dtype:  # the common case
+        if x._value.dtype.kind != "b":
+            return x, y
     x, y = binary_operands(op, x, y)
     if x._value.dtype.kind == "b":
         raise InvalidArgumentTypeError(

@@ -56,10 +56,10 @@ class Context:
 
     def __init__(self, op: type, inputs: tuple, outputs, attrs: dict):
         # many: the op returned a tuple (split, unstack), so backward gets a tuple of gradients
-        self.many = type(outputs) is tuple
+        self.many = many = type(outputs) is tuple
         self.op, self.inputs, self.attrs = op, inputs, attrs
-        self.outputs = outputs if self.many else (outputs,)
-        self.needs_input_grad = (True,) * len(inputs)
+        self.outputs = outputs if many else (outputs,)
+        self.needs_input_grad = None  # set by the tape just before it calls backward
 
     @property
     def output(self) -> Tensor:
@@ -111,14 +111,25 @@ class Op:
         if state.graph is not None:
             return state.graph.add_op(cls, inputs, attrs)
         try:
-            out = cls.forward(*[x._value for x in inputs], **attrs)
+            # The common arities spelled out: this is the hot path of every eager op.
+            if attrs:
+                out = cls.forward(*[x._value for x in inputs], **attrs)
+            elif len(inputs) == 2:
+                out = cls.forward(inputs[0]._value, inputs[1]._value)
+            elif len(inputs) == 1:
+                out = cls.forward(inputs[0]._value)
+            else:
+                out = cls.forward(*[x._value for x in inputs])
         except OpError:
             raise
         except (ValueError, IndexError) as e:  # NumPy refused the shapes: say so in TF's terms
             raise cls.invalid(inputs, attrs, e) from None
-        if out is None:  # an op with only a side effect (an assignment)
+        if type(out) is tuple:
+            outputs = tuple(map(Tensor, out))
+        elif out is None:  # an op with only a side effect (an assignment)
             return None
-        outputs = tuple(map(Tensor, out)) if type(out) is tuple else Tensor(out)
+        else:
+            outputs = Tensor(out)
         if state.tapes and cls.backward is not None:
             _record(cls, inputs, outputs, attrs)
         return outputs
@@ -137,8 +148,11 @@ class Op:
 
 def _record(op: type, inputs: tuple, outputs, attrs: dict) -> None:
     """Hand one op call to every recording tape of this thread that tracks one of its inputs."""
-    if op is not ReadVariableOp and any(isinstance(x, Variable) for x in inputs):
-        inputs = tuple(read_variable(x) if isinstance(x, Variable) else x for x in inputs)
+    if op is not ReadVariableOp:
+        for x in inputs:
+            if x._auto_watch or isinstance(x, Variable):  # recorded as a read of its value now
+                inputs = tuple(read_variable(x) if isinstance(x, Variable) else x for x in inputs)
+                break
     ctx = None
     for tape in state.tapes:
         if tape._tracks_any(inputs):
