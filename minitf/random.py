@@ -71,8 +71,8 @@ class RandomStandardNormal(_RandomOp):
 
 
 class RandomUniform(_RandomOp):
-    def forward(shape, minval, maxval, dtype, seed):
-        rng = _rng(seed)
+    def forward(shape, minval, maxval, dtype, seed, stream=None):
+        rng = stream if stream is not None else _rng(seed)
         values = rng.integers(minval, maxval, shape) if dtype.kind in "iu" else rng.uniform(minval, maxval, shape)
         return B.xp.asarray(values.astype(dtype, copy=False))
 
@@ -130,6 +130,14 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
     else:
         lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
     return RandomUniform.apply(shape=_shape(shape), minval=lo, maxval=hi, dtype=dt._np, seed=_seed(seed))
+
+
+def uniform_from(stream: np.random.Generator | None, shape, minval=0.0, maxval=1.0, dtype=dtypes.float32) -> Tensor:
+    """A uniform draw from ``stream`` (a layer's own seeded NumPy generator), or from the global stream
+    when it is None: an op, so a traced training step draws anew on every call."""
+    dt = dtypes.as_dtype(dtype)
+    return RandomUniform.apply(shape=_shape(shape), minval=float(minval), maxval=float(maxval), dtype=dt._np,
+                               seed=None, stream=stream)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None) -> Tensor:

@@ -3,6 +3,8 @@ import math
 import warnings
 
 import numpy as np
+
+from minitf._tf_compat import pow_rounded_array
 import pytest
 
 import minitf as tf
@@ -50,7 +52,8 @@ def replica_adam(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7, amsgrad=False, 
     for t, g in enumerate(grads, start=1):
         if weight_decay is not None:
             w = [x - x * f32(weight_decay) * f32(lr) for x in w]
-        alpha = f32(lr) * np.sqrt(f32(1) - np.power(f32(b2), f32(t))) / (f32(1) - np.power(f32(b1), f32(t)))
+        # TF's powers are correctly rounded (NumPy's float32 power is not, with AVX-512): see minitf._tf_compat
+        alpha = f32(lr) * np.sqrt(f32(1) - pow_rounded_array(b2, t)) / (f32(1) - pow_rounded_array(b1, t))
         for i in range(len(w)):
             m[i] = m[i] + (g[i] - m[i]) * f32(1 - b1)
             v[i] = v[i] + (g[i] * g[i] - v[i]) * f32(1 - b2)

@@ -139,7 +139,8 @@ def test_shuffle_visits_every_sample_once_per_epoch():
 
     x = np.arange(10, dtype=np.float32).reshape(10, 1)
     model = keras.Sequential([keras.Input((1,)), layers.Lambda(lambda t: (seen.append(t.numpy()[:, 0]), t)[1])])
-    model.compile(optimizer="sgd", loss=lambda yt, yp: tf.reduce_mean(yp * 0.0))
+    # run_eagerly: the Lambda reads values in Python (.numpy()), which a traced step cannot
+    model.compile(optimizer="sgd", loss=lambda yt, yp: tf.reduce_mean(yp * 0.0), run_eagerly=True)
     seen.clear()  # building the model ran the Lambda on placeholder data
     with pytest.warns(UserWarning, match="no|not have any trainable"):
         model.fit(x, x, batch_size=3, epochs=2, shuffle=True, verbose=0, callbacks=[Record()])
@@ -152,7 +153,7 @@ def test_steps_per_epoch_continues_where_the_last_epoch_stopped():
     seen = []
     x = np.arange(8, dtype=np.float32).reshape(8, 1)
     model = keras.Sequential([keras.Input((1,)), layers.Lambda(lambda t: (seen.append(t.numpy()[0, 0]), t)[1])])
-    model.compile(optimizer="sgd", loss=lambda yt, yp: tf.reduce_mean(yp * 0.0))
+    model.compile(optimizer="sgd", loss=lambda yt, yp: tf.reduce_mean(yp * 0.0), run_eagerly=True)
     seen.clear()
     with pytest.warns(UserWarning):
         history = model.fit(x, x, batch_size=2, epochs=3, steps_per_epoch=3, shuffle=False, verbose=0)
@@ -354,7 +355,8 @@ def test_frozen_model_trains_nothing_and_warns():
         np.testing.assert_array_equal(a, b)
 
 
-def test_custom_train_step_is_used():
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_custom_train_step_is_used(run_eagerly):
     calls = []
 
     class Custom(keras.Model):
@@ -370,7 +372,8 @@ def test_custom_train_step_is_used():
             return {"custom": 1.5}
 
     model = Custom()
-    model.compile(optimizer="sgd", loss="mse")
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=run_eagerly)
     x, y = data(6)
     history = model.fit(x, y, batch_size=3, epochs=1, verbose=0)
-    assert calls == [3, 3] and history.history == {"custom": [1.5]}
+    # Traced, the step's Python runs once (both batches have one shape); eagerly, once per batch.
+    assert calls == ([3, 3] if run_eagerly else [3]) and history.history == {"custom": [1.5]}

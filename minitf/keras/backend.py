@@ -12,11 +12,11 @@ Three small things every part of ``minitf.keras`` shares:
 """
 from __future__ import annotations
 
-import contextlib
 import re
 import weakref
-from typing import Any, Iterator
+from typing import Any
 
+from minitf._context import executing_eagerly
 from minitf.tensor import Tensor
 
 _EPSILON = 1e-7
@@ -115,24 +115,10 @@ def set_keras_mask(tensor: Tensor, mask: Any) -> Tensor:
     return tensor
 
 
-_compiled_depth = 0
-
-
-@contextlib.contextmanager
-def compiled_step() -> Iterator[None]:
-    """Marks the region where Keras's ``fit``/``evaluate``/``predict`` run traced (``tf.function``) code.
-
-    The trainer opens it around each step unless ``compile(run_eagerly=True)``. Keras applies
-    the crossentropy logits shortcut only there (eager TF tensors cannot carry ``_keras_logits``),
-    so code that wants Keras's exact eager behaviour can ask ``in_compiled_step()``.
-    """
-    global _compiled_depth
-    _compiled_depth += 1
-    try:
-        yield
-    finally:
-        _compiled_depth -= 1
-
-
 def in_compiled_step() -> bool:
-    return _compiled_depth > 0
+    """True while a training/evaluation step is being traced (Keras's compiled ``tf.function`` step).
+
+    Keras's compiled step sees unknown batch sizes (it traces with ``reduce_retracing``), so a few
+    of its numbers differ from an eager step's (see ``compile_utils.CompileLoss``).
+    """
+    return not executing_eagerly()

@@ -72,9 +72,10 @@ class LeakyRelu(Op):
 class Elu(Op):
     """x if x > 0 else e^x - 1.   dy/dx = 1, or e^x = y + 1 where x <= 0."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(over="ignore"):
-            return B.xp.where(x > 0, x, B.xp.expm1(B.xp.minimum(x, 0)))
+        return B.xp.where(x > 0, x, B.xp.expm1(B.xp.minimum(x, 0)))
 
     def backward(ctx, dy):
         return E.where(ctx.inputs[0] > 0, dy, dy * (ctx.output + 1))
@@ -90,9 +91,10 @@ class Selu(Op):
     dy/dx = scale where x >= 0 (TF's choice at 0), else y + scale * alpha.
     """
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(over="ignore"):
-            return _SELU_SCALE * B.xp.where(x > 0, x, _SELU_ALPHA * B.xp.expm1(B.xp.minimum(x, 0)))
+        return _SELU_SCALE * B.xp.where(x > 0, x, _SELU_ALPHA * B.xp.expm1(B.xp.minimum(x, 0)))
 
     def backward(ctx, dy):
         return E.where(ctx.inputs[0] < 0, dy * (ctx.output + _SELU_SCALE * _SELU_ALPHA), dy * _SELU_SCALE)
@@ -101,9 +103,10 @@ class Selu(Op):
 class Softplus(Op):
     """log(1 + e^x), without overflow.   dy/dx = sigmoid(x)."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs, quietly as in TF
-            return B.xp.logaddexp(x, 0).astype(x.dtype, copy=False)
+        return B.xp.logaddexp(x, 0).astype(x.dtype, copy=False)  # nan/inf inputs, quietly as in TF
 
     def backward(ctx, dy):
         return dy * sigmoid(ctx.inputs[0])

@@ -45,7 +45,8 @@ def _trace_branch(fn: Callable, name: str, args: list | None = None, arg_specs: 
     state.graph, state.tapes = graph, []
     try:
         result = fn(*placeholders) if args is not None else fn()
-        flat = [graph._resolve(convert_to_tensor(v)) if v is not None else None for v in nest.flatten(result)]
+        flat = [] if result is None else [graph._resolve(convert_to_tensor(v)) if v is not None else None
+                                          for v in nest.flatten(result)]
     finally:
         state.graph, state.tapes = saved_graph, saved_tapes
     if any(v is None for v in flat):
@@ -64,6 +65,7 @@ class If(Op):
     """
 
     stateful = True  # a branch may assign, print or draw: never dropped, run only by the replay
+    may_assign_variables = True
     static_shapes_from_rule = True
 
     def forward(pred, *captured, branches, n_true, n_caps, variables, graphs, examples, static_shapes):
@@ -142,7 +144,7 @@ def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None
                    n_caps=len(captured), variables=tuple(variables),
                    graphs=(true_graph, false_graph), examples=examples,
                    static_shapes=[_merge_shapes(a.shape, b.shape) for a, b in zip(true_flat, false_flat)])
-    return nest.pack_sequence_as(true_result, list(out))
+    return None if true_result is None else nest.pack_sequence_as(true_result, list(out))
 
 
 def _merge_shapes(a, b) -> tuple:
@@ -155,6 +157,7 @@ class While(Op):
     """Repeats the body's graph while the condition's graph says so, on the actual values."""
 
     stateful = True
+    may_assign_variables = True
     static_shapes_from_rule = True
 
     def forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes):

@@ -57,6 +57,8 @@ def ones(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
 
 
 class ZerosLike(Op):
+    shape_only = True  # reads only the input's shape: a constant once the shape is known
+
     def forward(x, dtype):
         return B.xp.zeros(x.shape, dtype=dtype)
 
@@ -65,6 +67,8 @@ class ZerosLike(Op):
 
 
 class OnesLike(Op):
+    shape_only = True  # reads only the input's shape: a constant once the shape is known
+
     def forward(x, dtype):
         return B.xp.ones(x.shape, dtype=dtype)
 

@@ -203,9 +203,10 @@ class Mul(Broadcasting):
 class RealDiv(Broadcasting):
     """x / y.      dz/dx = 1/y, dz/dy = -x/y^2."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x, y):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return x / y
+        return x / y
 
     def backward(ctx, dz):
         x, y = ctx.inputs
@@ -215,21 +216,23 @@ class RealDiv(Broadcasting):
 class FloorDiv(Broadcasting):
     """floor(x / y). Piecewise constant: no gradient (None), as in TF. Integer division by zero is refused."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x, y):
         if y.dtype.kind in "iu" and not y.all():
             raise InvalidArgumentError("FloorDiv: Integer division by zero", "FloorDiv")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return B.xp.floor_divide(x, y)
+        return B.xp.floor_divide(x, y)
 
 
 class FloorMod(Broadcasting):
     """x - floor(x / y) * y (the sign follows y).   dz/dx = 1, dz/dy = -floor(x / y)."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x, y):
         if y.dtype.kind in "iu" and not y.all():
             raise InvalidArgumentError("FloorMod: Integer division by zero", "FloorMod")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return B.xp.mod(x, y)
+        return B.xp.mod(x, y)
 
     def backward(ctx, dz):
         x, y = ctx.inputs
@@ -239,9 +242,10 @@ class FloorMod(Broadcasting):
 class Pow(Broadcasting):
     """x ** y.     dz/dx = y * x^(y-1),  dz/dy = z * log(x) (taken as 0 where x <= 0, as TF does)."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x, y):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return B.xp.power(x, y)
+        return B.xp.power(x, y)
 
     def backward(ctx, dz):
         x, y = ctx.inputs
@@ -397,9 +401,10 @@ class Sqrt(Op):
     ``where(x > 0, sqrt(x), 0)`` has gradient 0 at 0 rather than NaN.
     """
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(invalid="ignore"):
-            return B.xp.sqrt(x)
+        return B.xp.sqrt(x)
 
     def backward(ctx, dy):
         return SqrtGrad.apply(ctx.output, dy)
@@ -409,9 +414,10 @@ class SqrtGrad(Op):
     """dy * 0.5 / y, and 0 where dy is 0 (TF's kernel).   Its own gradient, for second derivatives:
     d/dy = -dy * 0.5 / y^2 * d(...),  d/d(dy) = 0.5 / y."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(y, dy):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return B.xp.where(dy == 0, B.xp.zeros((), dy.dtype), dy * (0.5 / y))
+        return B.xp.where(dy == 0, B.xp.zeros((), dy.dtype), dy * (0.5 / y))
 
     def backward(ctx, g):
         y, dy = ctx.inputs
@@ -421,9 +427,10 @@ class SqrtGrad(Op):
 class Rsqrt(Op):
     """1 / sqrt(x).  dy/dx = -0.5 x^(-3/2) = -0.5 y^3."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return 1 / B.xp.sqrt(x)
+        return 1 / B.xp.sqrt(x)
 
     def backward(ctx, dy):
         y = ctx.output
@@ -433,9 +440,10 @@ class Rsqrt(Op):
 class Reciprocal(Op):
     """1 / x.      dy/dx = -1/x^2 = -y^2."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(divide="ignore"):
-            return 1 / x
+        return 1 / x
 
     def backward(ctx, dy):
         y = ctx.output
@@ -445,9 +453,10 @@ class Reciprocal(Op):
 class Exp(Op):
     """e^x.        dy/dx = e^x = y."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(over="ignore"):
-            return B.xp.exp(x)
+        return B.xp.exp(x)
 
     def backward(ctx, dy):
         return dy * ctx.output
@@ -456,9 +465,10 @@ class Exp(Op):
 class Expm1(Op):
     """e^x - 1, accurate near 0.   dy/dx = e^x = y + 1."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(over="ignore"):
-            return B.xp.expm1(x)
+        return B.xp.expm1(x)
 
     def backward(ctx, dy):
         return dy * (ctx.output + 1)
@@ -467,9 +477,10 @@ class Expm1(Op):
 class Log(Op):
     """ln x (log(0) = -inf, log of a negative = nan, as in TF).   dy/dx = 1/x."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return B.xp.log(x)
+        return B.xp.log(x)
 
     def backward(ctx, dy):
         return dy / ctx.inputs[0]
@@ -478,9 +489,10 @@ class Log(Op):
 class Log1p(Op):
     """ln(1 + x), accurate near 0.   dy/dx = 1 / (1 + x)."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return B.xp.log1p(x)
+        return B.xp.log1p(x)
 
     def backward(ctx, dy):
         return dy / (1 + ctx.inputs[0])
@@ -523,9 +535,10 @@ class Sigmoid(Op):
     Computed as exp(-log(1 + e^-x)) so that no e^-x overflows for very negative x.
     """
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x):
-        with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs give nan/0/1 quietly, as in TF
-            return B.xp.exp(-B.xp.logaddexp(0, -x)).astype(x.dtype, copy=False)
+        return B.xp.exp(-B.xp.logaddexp(0, -x)).astype(x.dtype, copy=False)
 
     def backward(ctx, dy):
         y = ctx.output
@@ -912,9 +925,10 @@ class Cast(Op):
     """Convert to ``dtype`` (floats to ints truncate toward zero, as in TF).
     Gradient: dy cast back, between float dtypes; none across to or from integers."""
 
+    quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+
     def forward(x, dtype):
-        with np.errstate(over="ignore", invalid="ignore"):  # 1e30 -> float16 is inf, nan -> int is junk: as TF
-            return x.astype(dtype)
+        return x.astype(dtype)  # 1e30 -> float16 is inf, nan -> int is junk: as TF
 
     def backward(ctx, dy):
         x = ctx.inputs[0]

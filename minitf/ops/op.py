@@ -35,12 +35,16 @@ Class attributes an op may set:
     stateful        the op has side effects (assign, print, random draws): a traced graph never
                     drops or folds it, and tracing does not run it (``trace_forward`` instead)
     view            ``forward`` may return (a view of) an input's array rather than a new one
+    quiet           inf and nan are normal results (division by zero, log of 0): NumPy's floating-point
+                    warnings are off while ``forward`` runs, as TF computes them silently
     shape(...)      the output's static shape from the inputs' static shapes (None = unknown),
                     used while tracing; it may raise InvalidArgumentError for bad shapes
 """
 from __future__ import annotations
 
 from typing import Any, Callable
+
+import numpy as np
 
 from minitf._context import state
 from minitf.errors import InvalidArgumentError, OpError
@@ -88,6 +92,7 @@ class Op:
     name: str = "Op"
     stateful = False
     view = False
+    quiet = False
     backward: Callable | None = None
     shape: Callable | None = None
 
@@ -111,8 +116,11 @@ class Op:
         if state.graph is not None:
             return state.graph.add_op(cls, inputs, attrs)
         try:
+            if cls.quiet:
+                with np.errstate(all="ignore"):
+                    out = cls.forward(*[x._value for x in inputs], **attrs)
             # The common arities spelled out: this is the hot path of every eager op.
-            if attrs:
+            elif attrs:
                 out = cls.forward(*[x._value for x in inputs], **attrs)
             elif len(inputs) == 2:
                 out = cls.forward(inputs[0]._value, inputs[1]._value)

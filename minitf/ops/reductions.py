@@ -98,14 +98,15 @@ class Mean(Op):
     """Mean over ``axis`` (integer means truncate toward zero, as TF's C++ division does).
     d mean/d x_i = 1/n, n = the number of elements averaged."""
 
+    quiet = True  # the mean of no elements is nan, silently, as in TF
+
     def forward(x, axis, keepdims):
         if x.dtype.kind in "iu":
             count = max(int(np.prod([x.shape[a] for a in axis])), 1)
             total = x.sum(axis=axis, keepdims=keepdims)
             quotient = B.xp.abs(total) // count
             return B.xp.where(total < 0, -quotient, quotient).astype(x.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return x.mean(axis=axis, keepdims=keepdims)
+        return x.mean(axis=axis, keepdims=keepdims)
 
     def backward(ctx, dy):
         x = ctx.inputs[0]
@@ -119,6 +120,8 @@ class Mean(Op):
 class ReduceSize(Op):
     """How many elements a reduction over ``axis`` combines (a scalar of ``dtype``), read from the
     array's shape when the op runs."""
+
+    shape_only = True  # reads only the input's shape: a constant once the shape is known
 
     def forward(x, axis, dtype):
         return B.xp.asarray(int(np.prod([x.shape[a] for a in axis])), dtype=dtype)

@@ -793,6 +793,8 @@ def top_k(input: TensorLike, k: int = 1, sorted: bool = True, name: str | None =
 class Shape(Op):
     """The shape of ``x`` as a 1-D int tensor (read when the op runs)."""
 
+    shape_only = True  # reads only the input's shape: a constant once the shape is known
+
     def forward(x, dtype):
         return B.xp.asarray(x.shape, dtype=dtype)
 
@@ -801,11 +803,15 @@ class Shape(Op):
 
 
 class Size(Op):
+    shape_only = True  # reads only the input's shape: a constant once the shape is known
+
     def forward(x, dtype):
         return B.xp.asarray(x.size, dtype=dtype)
 
 
 class Rank(Op):
+    shape_only = True  # reads only the input's shape: a constant once the shape is known
+
     def forward(x):
         return B.xp.asarray(x.ndim, dtype=np.int32)
 

@@ -26,41 +26,42 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import nest
+from minitf._context import init_scope
 from minitf.keras import backend
-from minitf.tensor import Tensor
+from minitf.ops import shape_ops as S
+from minitf.tensor import Tensor, Variable, convert_to_tensor
 
 
 class MeanTracker:
-    """A running mean of scalars weighted by batch size, in float32 like Keras's ``Mean`` metric.
-
-    ``total += value * n; count += n; result = total / count`` -- kept as backend scalars so
-    that, on a GPU, updating it needs no copy to the host.
-    """
-
-    __slots__ = ("name", "total", "count")
+    """A running mean of scalars weighted by batch size, in float32 like Keras's ``Mean`` metric:
+    ``total += value * n; count += n; result = total / count``. Its state is two Variables, updated
+    by ops, so that a traced training step updates it on every call."""
 
     def __init__(self, name: str):
         self.name = name
-        self.reset_state()
+        with init_scope():
+            self.total = Variable(np.float32(0.0), trainable=False, name=f"{name}/total")
+            self.count = Variable(np.float32(0.0), trainable=False, name=f"{name}/count")
 
     def reset_state(self) -> None:
-        self.total = np.float32(0.0)
-        self.count = np.float32(0.0)
+        self.total.assign(np.float32(0.0))
+        self.count.assign(np.float32(0.0))
 
-    def update_state(self, value: Any, sample_weight: float = 1.0) -> None:
-        v = value._value.astype(np.float32, copy=False) if isinstance(value, Tensor) else np.float32(value)
-        n = np.float32(sample_weight)
-        self.total = self.total + v * n
-        self.count = self.count + n
+    def update_state(self, value: Any, sample_weight: Any = 1.0) -> None:
+        value = S.cast(S.stop_gradient(convert_to_tensor(value)), "float32")
+        n = S.cast(convert_to_tensor(sample_weight), "float32")
+        self.total.assign_add(value * n)
+        self.count.assign_add(n)
 
     def result(self) -> float:
-        if not self.count:
+        count = float(self.count.numpy())
+        if not count:
             return 0.0
-        return float(np.float32(B.to_numpy(self.total)) / np.float32(self.count))
+        return float(np.float32(self.total.numpy()) / np.float32(count))
 
     @property
     def variables(self) -> list:
-        return []
+        return [self.total, self.count]
 
 
 def _flatten_outputs(value: Any, output_names: list[str] | None) -> list:

@@ -14,6 +14,12 @@ so the epoch's ``loss`` in ``History`` is ``sum_b n_b * L_b / N``: each batch's 
 loss, computed before that batch's update, weighted by the batch size. ``val_*`` values come
 from ``evaluate`` on the validation data at the end of the epoch.
 
+Traced steps: as in Keras, ``train_step``, ``test_step`` and ``predict_step`` (the model's own or
+a user's override) run through ``minitf.function`` unless ``compile(run_eagerly=True)``: the first
+batch of a shape traces the whole step (model, loss, gradients, optimizer update, metric
+updates) into a graph, and every later batch of that shape replays it without running Python
+(the last, smaller batch of an epoch traces once more). ``run_eagerly=True`` runs them op by op.
+
 Speed: the loop slices arrays converted once (``data_adapter``), gathers the trainable and
 regularized variables once per ``fit``, and calls a callback's per-batch hook only if the
 callback has one (with ``verbose=0`` and no callbacks, nothing runs between steps).
@@ -29,11 +35,13 @@ from minitf import backend as B
 from minitf import nest
 from minitf.autodiff import GradientTape
 from minitf.errors import InvalidArgumentError
-from minitf.keras import backend
+from minitf.function import function, functions_run_eagerly
 from minitf.keras.callbacks.callback_list import CallbackList, pythonify_logs
 from minitf.keras.engine import data_adapter
 from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs
+from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
+from minitf.ops.control_flow import cond
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
 
@@ -59,6 +67,7 @@ class Trainer:
         self.stop_predicting = False
         self.history = None
         self._step_cache = None
+        self._traced_steps: dict = {}  # "train"/"test"/"predict" -> the step as a minitf.function
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
@@ -66,9 +75,9 @@ class Trainer:
                 jit_compile: Any = "auto", auto_scale_loss: bool = True) -> None:
         """Choose the optimizer, the loss (per output) and the metrics (see ``compile_utils``).
 
-        ``run_eagerly=True`` matches Keras's eager mode: the crossentropy logits shortcut is off
-        (see ``minitf.keras.backend.compiled_step``). ``steps_per_execution`` and ``jit_compile``
-        are accepted and have no effect (minitf always runs step by step).
+        ``run_eagerly=False`` (the default) traces the steps (see the module docstring);
+        ``run_eagerly=True`` runs them op by op. ``steps_per_execution`` and ``jit_compile`` are
+        accepted and change nothing about the numbers (minitf replays one traced step per batch).
         """
         from minitf.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
@@ -82,6 +91,7 @@ class Trainer:
         self.stop_training = False
         self.compiled = True
         self._step_cache = None
+        self._traced_steps = {}
         self._compile_args = {"optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
                               "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
                               "steps_per_execution": steps_per_execution}
@@ -93,6 +103,7 @@ class Trainer:
     @run_eagerly.setter
     def run_eagerly(self, value: bool) -> None:
         self._run_eagerly = bool(value)
+        self._traced_steps = {}
 
     def _output_names_for_compile(self) -> list[str] | None:
         try:
@@ -217,9 +228,13 @@ class Trainer:
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         if not train_vars:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
-        elif not (self.skip_nonfinite_updates and not bool(B.xp.isfinite(loss._value).all())):
+        else:
             grads = tape.gradient(loss, train_vars)
-            self.optimizer.apply(grads, train_vars)
+            if not self.skip_nonfinite_updates:
+                self.optimizer.apply(grads, train_vars)
+            else:  # TerminateOnNaN: a NaN/inf loss applies no update
+                self.optimizer.build(train_vars)
+                cond(R.reduce_all(E.is_finite(loss)), lambda: self.optimizer.apply(grads, train_vars), lambda: None)
         self._loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(x, y, y_pred, sample_weight)
         return None
@@ -247,15 +262,18 @@ class Trainer:
     def predict_step(self, data: tuple) -> Any:
         return self(data[0], training=False)
 
+    def _step_function(self, kind: str, step_fn):
+        """``step_fn`` (a bound train/test/predict step) traced with ``minitf.function``, once per model
+        and compile, or ``step_fn`` itself when the model runs eagerly."""
+        if self._run_eagerly or functions_run_eagerly():
+            return step_fn
+        traced = self._traced_steps.get(kind)
+        if traced is None or traced.python_function != step_fn:
+            traced = self._traced_steps[kind] = function(step_fn, name=f"{kind}_function")
+        return traced
+
     def _run_step(self, step_fn, data: tuple) -> dict | None:
-        """A step inside Keras's "compiled" region (unless ``run_eagerly``), see ``backend.compiled_step``."""
-        if self._run_eagerly:
-            return step_fn(data)
-        backend._compiled_depth += 1  # what backend.compiled_step() does, without a generator per step
-        try:
-            return step_fn(data)
-        finally:
-            backend._compiled_depth -= 1
+        return step_fn(data)
 
     def _logs_after(self, returned: dict | None) -> dict:
         """Logs for callbacks: the model's metrics, or what a custom step returned."""
@@ -318,7 +336,7 @@ class Trainer:
         begin_hook = callbacks.needs_batch_logs("on_train_batch_begin")
         end_hook = callbacks.needs_batch_logs("on_train_batch_end")
         custom_step = type(self).train_step is not Trainer.train_step
-        step_fn = self.train_step
+        step_fn = self._step_function("train", self.train_step)
         self.stop_training = False
         self._prepare_steps()
         callbacks.on_train_begin()
@@ -365,13 +383,14 @@ class Trainer:
         end_hook = callbacks.needs_batch_logs("on_test_batch_end")
         begin_hook = callbacks.needs_batch_logs("on_test_batch_begin")
         self.stop_evaluating = False
+        test_fn = self._step_function("test", self.test_step)
         callbacks.on_test_begin()
         self.reset_metrics()
         returned = None
         for step, batch in iterator.epoch():
             if begin_hook:
                 callbacks.on_test_batch_begin(step)
-            returned = self._run_step(self.test_step, batch)
+            returned = self._run_step(test_fn, batch)
             if end_hook:
                 callbacks.on_test_batch_end(step, self._logs_after(returned))
             if self.stop_evaluating:
@@ -412,12 +431,13 @@ class Trainer:
         end_hook = callbacks.needs_batch_logs("on_predict_batch_end")
         begin_hook = callbacks.needs_batch_logs("on_predict_batch_begin")
         self.stop_predicting = False
+        predict_fn = self._step_function("predict", self.predict_step)
         callbacks.on_predict_begin()
         outputs = None
         for step, batch in iterator.epoch():
             if begin_hook:
                 callbacks.on_predict_batch_begin(step)
-            batch_outputs = self._run_step(self.predict_step, batch)
+            batch_outputs = self._run_step(predict_fn, batch)
             flat = [B.to_numpy(t._value) if isinstance(t, Tensor) else np.asarray(t) for t in nest.flatten(batch_outputs)]
             if outputs is None:
                 structure = batch_outputs
@@ -450,7 +470,7 @@ class Trainer:
         self.reset_metrics()
         returned = None
         for batch in data:
-            returned = self._run_step(self.train_step, batch)
+            returned = self._run_step(self._step_function("train", self.train_step), batch)
         logs = pythonify_logs(self._logs_after(returned))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
@@ -465,7 +485,7 @@ class Trainer:
         self.reset_metrics()
         returned = None
         for batch in data:
-            returned = self._run_step(self.test_step, batch)
+            returned = self._run_step(self._step_function("test", self.test_step), batch)
         logs = pythonify_logs(self._logs_after(returned))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
@@ -474,7 +494,7 @@ class Trainer:
         if not isinstance(x, Tensor) and not isinstance(x, (list, dict)):
             x = data_adapter.convert_arrays(x, None, None, self._input_float_dtype())[0]
             x = Tensor(x)
-        outputs = self._run_step(self.predict_step, (x, None, None))
+        outputs = self._run_step(self._step_function("predict", self.predict_step), (x, None, None))
         return nest.map_structure(lambda t: B.to_numpy(t._value) if isinstance(t, Tensor) else t, outputs)
 
     # ------------------------------------------------------------------ saving support

@@ -5,18 +5,18 @@ inference the layer is simply the identity (nothing to rescale). With keep mask 
 
     y = x * m / (1 - rate)          dy/dx = m / (1 - rate)
 
-The mask is drawn from ``minitf.random.global_numpy_rng()`` (so ``minitf.random.set_seed``
-repeats it), or from the layer's own stream when ``seed=`` is given. Not TF's numbers: parity
-tests check dropout statistically, never mask for mask.
+The mask is drawn (a random op: a traced step draws a new one every call) from the global
+stream (so ``minitf.random.set_seed`` repeats it), or from the layer's own stream when ``seed=``
+is given. Not TF's numbers: parity tests check dropout statistically, never mask for mask.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from minitf import backend as B
 from minitf import random as mt_random
 from minitf.keras.layers.layer import Layer
-from minitf.tensor import Tensor
+from minitf.ops import elementwise as E
+from minitf.tensor import convert_to_tensor
 
 
 class Dropout(Layer):
@@ -36,17 +36,14 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        rng = self._rng if self._rng is not None else mt_random.global_numpy_rng()
         shape = tuple(inputs.shape)
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
-        dtype = inputs._value.dtype
         if self.rate >= 1:
-            scale = np.zeros(shape, dtype=dtype)
-        else:
-            keep = rng.uniform(size=shape) >= self.rate
-            scale = np.where(keep, np.asarray(1.0 / (1.0 - self.rate), dtype=dtype), np.asarray(0, dtype=dtype))
-        return inputs * Tensor(B.xp.asarray(scale.astype(dtype, copy=False)))
+            return inputs * 0.0
+        keep = mt_random.uniform_from(self._rng, shape, dtype=inputs.dtype) >= self.rate
+        scale = convert_to_tensor(1.0 / (1.0 - self.rate), dtype=inputs.dtype)
+        return inputs * E.where(keep, scale, E.zeros_like_scalar(scale))
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -17,9 +17,11 @@ import warnings
 import numpy as np
 
 from minitf import backend as B
+from minitf._context import executing_eagerly
 from minitf.keras import initializers, regularizers
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.rnn.base_rnn import get_constraint, serialize_object
+from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -82,7 +84,7 @@ class Embedding(Layer):
         if kind == "f" or ids._value.dtype not in (np.int32, np.int64):
             ids = S.cast(ids, "int32")  # Keras casts other dtypes to int32 (floats truncate)
         values = ids._value
-        if values.size:
+        if executing_eagerly() and values.size:  # traced, the gather checks the ids itself when it runs
             low, high = int(values.min()), int(values.max())
             if low < 0 or high >= self.input_dim:
                 bad = low if low < 0 else high
@@ -95,8 +97,7 @@ class Embedding(Layer):
     def compute_mask(self, inputs, previous_mask=None):
         if not self.mask_zero:
             return None
-        ids = convert_to_tensor(inputs)
-        return Tensor(B.xp.not_equal(ids._value, 0))
+        return E.not_equal(convert_to_tensor(inputs), 0)
 
     def compute_output_shape(self, input_shape):
         return (*tuple(input_shape), self.output_dim)

@@ -163,11 +163,11 @@ class BatchNormalization(Layer):
         return mean, variance
 
     def _update_moving_statistics(self, mean, variance) -> None:
-        """moving = moving * momentum + batch * (1 - momentum), on the raw arrays (no tape records it)."""
-        dtype = self.moving_mean._value.dtype
-        momentum, rest = dtype.type(self.momentum), dtype.type(1.0 - self.momentum)  # float32 scalars, as TF
+        """moving = moving * momentum + batch * (1 - momentum) (no tape records it)."""
+        momentum, rest = self.momentum, 1.0 - self.momentum  # as float32 scalars, as TF
         for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
-            moving.assign(moving._value * momentum + batch._value.reshape(moving._value.shape) * rest)
+            batch = S.reshape(S.stop_gradient(batch), tuple(moving.shape))
+            moving.assign(moving * momentum + batch * rest)
 
     def compute_output_shape(self, input_shape) -> tuple:
         _axis_in_range(self, self.axis, len(input_shape))

@@ -17,102 +17,97 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
-from minitf.keras.metrics.metric import as_array
+from minitf.keras.metrics.metric import as_tensor
 from minitf.keras.metrics.metrics_utils import in_top_k, squeeze_or_expand
 from minitf.keras.metrics.reduction_metrics import MeanMetricWrapper
+from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
 
-f32 = np.float32
 
-
-def _float_array(x: Any):
-    a = as_array(x)
-    return a if a.dtype.kind == "f" else a.astype(np.float32)
+def _float_tensor(x: Any) -> Tensor:
+    t = as_tensor(x)
+    return t if t.dtype.is_floating else S.cast(t, "float32")
 
 
 def accuracy(y_true: Any, y_pred: Any) -> Tensor:
     """1 where y_true == y_pred exactly."""
-    y_pred = as_array(y_pred)
-    y_true = as_array(y_true, y_pred.dtype)
+    y_pred = as_tensor(y_pred)
+    y_true = as_tensor(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand(y_true, y_pred)
-    return Tensor((y_true == y_pred).astype(f32))
+    return S.cast(E.equal(y_true, y_pred), "float32")
 
 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
     """1 where y_true == (y_pred > threshold)."""
-    y_pred = as_array(y_pred)
-    y_true = as_array(y_true)
+    y_pred = as_tensor(y_pred)
+    y_true = as_tensor(y_true)
     y_true, y_pred = squeeze_or_expand(y_true, y_pred)
-    predicted = (y_pred > f32(threshold)).astype(y_true.dtype)
-    return Tensor((y_true == predicted).astype(f32))
+    predicted = S.cast(E.greater(y_pred, np.float32(threshold)), y_true.dtype)
+    return S.cast(E.equal(y_true, predicted), "float32")
 
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
     """1 where argmax(y_true) == argmax(y_pred) (last axis)."""
-    xp = B.xp
-    y_pred = _float_array(y_pred)
-    y_true = xp.argmax(as_array(y_true), axis=-1).astype(y_pred.dtype)
-    original_shape = y_true.shape
+    y_pred = _float_tensor(y_pred)
+    y_true = S.cast(R.argmax(as_tensor(y_true), axis=-1), y_pred.dtype)
+    original_shape = tuple(y_true.shape)
     reshape_matches = y_true.ndim == y_pred.ndim
     if reshape_matches:
         y_true = y_true[..., 0] if y_true.shape[-1] == 1 else y_true
-    predicted = xp.argmax(y_pred, axis=-1).astype(y_true.dtype)
-    matches = (y_true == predicted).astype(f32)
-    return Tensor(matches.reshape(original_shape) if reshape_matches else matches)
+    predicted = S.cast(R.argmax(y_pred, axis=-1), y_true.dtype)
+    matches = S.cast(E.equal(y_true, predicted), "float32")
+    return S.reshape(matches, original_shape) if reshape_matches else matches
 
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
     """1 where y_true == argmax(y_pred); y_true of shape (N,) or (N, 1)."""
-    xp = B.xp
-    y_pred = _float_array(y_pred)
-    y_true = as_array(y_true, y_pred.dtype)
-    original_shape = y_true.shape
+    y_pred = _float_tensor(y_pred)
+    y_true = as_tensor(y_true, y_pred.dtype)
+    original_shape = tuple(y_true.shape)
     reshape_matches = y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1
     if reshape_matches:
         y_true = y_true[..., 0]
-    predicted = xp.argmax(y_pred, axis=-1).astype(y_true.dtype)
-    if predicted.shape != y_true.shape and predicted.size != y_true.size:
-        raise ValueError(f"sparse_categorical_accuracy: y_true of shape {tuple(original_shape)} does not match "
+    predicted = S.cast(R.argmax(y_pred, axis=-1), y_true.dtype)
+    if tuple(predicted.shape) != tuple(y_true.shape) and predicted.shape.num_elements() != y_true.shape.num_elements():
+        raise ValueError(f"sparse_categorical_accuracy: y_true of shape {original_shape} does not match "
                          f"y_pred of shape {tuple(y_pred.shape)} (expected y_true of shape "
                          f"{tuple(y_pred.shape[:-1])} holding class indices)")
-    matches = (y_true == predicted).astype(f32)
+    matches = S.cast(E.equal(y_true, predicted), "float32")
     if reshape_matches:
-        matches = matches.reshape(original_shape)
+        matches = S.reshape(matches, original_shape)
     if matches.ndim > 1 and matches.shape[-1] == 1:
         matches = matches[..., 0]
-    return Tensor(matches)
+    return matches
 
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
     """1 where the true class (argmax of one-hot y_true) is among the k largest y_pred."""
-    xp = B.xp
-    y_pred = _float_array(y_pred)
-    y_true = xp.argmax(as_array(y_true), axis=-1)
-    original_shape = y_true.shape
+    y_pred = _float_tensor(y_pred)
+    y_true = R.argmax(as_tensor(y_true), axis=-1)
+    original_shape = tuple(y_true.shape)
     if y_pred.ndim > 2:
-        y_pred = y_pred.reshape(-1, y_pred.shape[-1])
-    matches = in_top_k(y_true.reshape(-1), y_pred, k).astype(f32)
-    return Tensor(matches.reshape(original_shape) if y_true.ndim > 1 else matches)
+        y_pred = S.reshape(y_pred, (-1, y_pred.shape[-1]))
+    matches = S.cast(in_top_k(S.reshape(y_true, (-1,)), y_pred, k), "float32")
+    return S.reshape(matches, original_shape) if y_true.ndim > 1 else matches
 
 
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False) -> Tensor:
     """1 where the integer label y_true is among the k largest y_pred (or, with ``from_sorted_ids``,
     among the first k ids of y_pred)."""
-    xp = B.xp
-    y_pred = as_array(y_pred)
-    y_true = as_array(y_true)
-    y_true = y_true.astype(y_pred.dtype if from_sorted_ids else np.int32)
-    original_shape = y_true.shape
+    y_pred = as_tensor(y_pred)
+    y_true = as_tensor(y_true, y_pred.dtype if from_sorted_ids else "int32")
+    original_shape = tuple(y_true.shape)
     if y_pred.ndim > 2:
-        y_pred = y_pred.reshape(-1, y_pred.shape[-1])
-    flat = y_true.reshape(-1)
+        y_pred = S.reshape(y_pred, (-1, y_pred.shape[-1]))
+    flat = S.reshape(y_true, (-1,))
     if from_sorted_ids:
-        matches = xp.any(flat[:, None] == y_pred[:, :k], axis=1)
+        matches = R.reduce_any(E.equal(S.expand_dims(flat, 1), y_pred[:, :k]), axis=1)
     else:
         matches = in_top_k(flat, y_pred, k)
-    matches = matches.astype(f32)
-    return Tensor(matches.reshape(original_shape) if y_true.ndim > 1 else matches)
+    matches = S.cast(matches, "float32")
+    return S.reshape(matches, original_shape) if y_true.ndim > 1 else matches
 
 
 class Accuracy(MeanMetricWrapper):

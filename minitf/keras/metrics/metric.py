@@ -5,9 +5,8 @@ y_pred, sample_weight=None)`` folds a batch into them, ``result()`` computes the
 ``reset_state()`` zeroes them (``fit`` does that at the start of each epoch). ``metric(y_true,
 y_pred)`` updates, then returns the result -- of *all* batches so far, not only this one.
 
-Metrics need no gradients: minitf's update the state arrays directly (``variable._value``)
-with NumPy/CuPy arithmetic, in float32 like Keras, so nothing is recorded on a tape and a
-training step pays little for them.
+Metrics need no gradients, but they are computed with ops and their state changes by
+assignment ops, so that a traced training step (``fit``) updates them on every call.
 """
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
+from minitf.ops.shape_ops import cast, stop_gradient
 from minitf.tensor import Tensor, Variable, convert_to_tensor
 
 _UIDS: dict[str, int] = {}
@@ -38,11 +38,20 @@ def auto_name(prefix: str) -> str:
 
 
 def as_array(x: Any, dtype=None):
-    """The backend array under ``x`` (a Tensor, an array, a number, nested lists), optionally cast."""
+    """The backend array under ``x`` (a Tensor, an array, a number, nested lists), optionally cast.
+    For eager helpers only: code that runs in a training step computes with ops."""
     a = x._value if isinstance(x, Tensor) else convert_to_tensor(x)._value
     if dtype is not None and a.dtype != np.dtype(dtype):
         a = a.astype(dtype)
     return a
+
+
+def as_tensor(x: Any, dtype=None) -> Tensor:
+    """``x`` as a tensor, not recorded by any tape (metrics are never differentiated), optionally cast."""
+    t = stop_gradient(convert_to_tensor(x))
+    if dtype is not None and t.dtype != dtypes.as_dtype(dtype):
+        t = cast(t, dtype)
+    return t
 
 
 class Metric:
@@ -84,7 +93,7 @@ class Metric:
 
     def reset_state(self) -> None:
         for v in self._variables:
-            v._value = B.xp.zeros(v._value.shape, dtype=v._value.dtype)
+            v.assign(B.xp.zeros(v._value.shape, dtype=v._value.dtype))
 
     def update_state(self, *args, **kwargs) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement update_state")

@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
+from minitf.ops import elementwise as E
+from minitf.ops.op import Op
+from minitf.tensor import convert_to_tensor
 
 NEG_INF = -1e10
 EPSILON = 1e-7
@@ -35,10 +38,10 @@ def squeeze_or_expand(x1, x2, expand_rank_1: bool = True):
 
 
 def divide_no_nan(a, b):
-    """a / b, 0 where b == 0."""
-    xp = B.xp
-    zero = b == 0
-    return xp.where(zero, xp.zeros((), a.dtype), a / xp.where(zero, xp.ones((), b.dtype), b))
+    """a / b, 0 where b == 0 (tensors)."""
+    a, b = convert_to_tensor(a), convert_to_tensor(b)
+    zero = E.equal(b, 0)
+    return E.where(zero, 0, a / E.where(zero, 1, b))
 
 
 def parse_init_thresholds(thresholds: Any, default_threshold: float = 0.5) -> list:
@@ -181,11 +184,19 @@ def _update_by_buckets(variables: dict, y_true, y_pred, thresholds, weights, mul
         variable._value = variable._value + updates[key]
 
 
+class InTopK(Op):
+    """True where predictions[i, targets[i]] is among the k largest of row i (ties count as in, as TF's
+    ``in_top_k``; a non-finite target value is never in)."""
+
+    def forward(targets, predictions, k):
+        xp = B.xp
+        target_values = xp.take_along_axis(predictions, targets.astype(np.int64)[:, None], axis=1)
+        greater = xp.sum(predictions > target_values, axis=1)
+        return (greater < k) & xp.isfinite(target_values[:, 0])
+
+
 def in_top_k(targets, predictions, k: int):
-    """True where predictions[i, targets[i]] is among the k largest of row i (ties count as in, as TF)."""
-    xp = B.xp
-    target_values = xp.take_along_axis(predictions, targets.astype(np.int64)[:, None], axis=1)
-    greater = xp.sum(predictions > target_values, axis=1)
-    return (greater < k) & xp.isfinite(target_values[:, 0])
+    """``InTopK`` on tensors."""
+    return InTopK.apply(targets, predictions, k=int(k))
 
 

@@ -14,24 +14,25 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from minitf import backend as B
 from minitf.keras import losses as losses_module
-from minitf.keras.metrics.metric import Metric, as_array
+from minitf.keras.metrics.metric import Metric, as_tensor
 from minitf.keras.metrics.metrics_utils import divide_no_nan, squeeze_or_expand
-from minitf.tensor import Tensor, convert_to_tensor
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
+from minitf.tensor import Tensor
 
 
-def reduce_to_samplewise_values(values, sample_weight, reduce_fn: Callable, dtype):
+def reduce_to_samplewise_values(values: Tensor, sample_weight, reduce_fn: Callable, dtype):
     """(values reduced to one per sample and weighted, the weights reduced likewise)."""
-    values = values.astype(dtype, copy=False)
+    values = as_tensor(values, dtype)
     if sample_weight is not None:
-        sample_weight = as_array(sample_weight, dtype)
+        sample_weight = as_tensor(sample_weight, dtype)
         values, sample_weight = squeeze_or_expand(values, sample_weight)
         weight_ndim, values_ndim = sample_weight.ndim, values.ndim
         if values_ndim > weight_ndim:
             values = reduce_fn(values, axis=tuple(range(weight_ndim, values_ndim)))
         try:
-            sample_weight = B.xp.broadcast_to(sample_weight, values.shape)
+            sample_weight = S.broadcast_to(sample_weight, tuple(values.shape))
         except ValueError:
             raise ValueError(f"sample_weight of shape {tuple(sample_weight.shape)} does not match the values of "
                              f"shape {tuple(values.shape)} (expected one weight per sample)") from None
@@ -51,11 +52,11 @@ class Sum(Metric):
         self.total = self.add_variable(shape=(), name="total")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
-        values, _ = reduce_to_samplewise_values(as_array(values), sample_weight, B.xp.sum, self._np_dtype)
-        self.total._value = self.total._value + B.xp.sum(values)
+        values, _ = reduce_to_samplewise_values(values, sample_weight, R.reduce_sum, self._np_dtype)
+        self.total.assign_add(R.reduce_sum(values))
 
     def result(self) -> Tensor:
-        return Tensor(self.total._value.astype(self._np_dtype))
+        return S.cast(self.total.value(), self.dtype)
 
 
 class Mean(Metric):
@@ -67,27 +68,26 @@ class Mean(Metric):
         self.count = self.add_variable(shape=(), name="count")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
-        values, sample_weight = reduce_to_samplewise_values(as_array(values), sample_weight, B.xp.mean,
-                                                            self._np_dtype)
-        self.total._value = self.total._value + B.xp.sum(values)
+        values, sample_weight = reduce_to_samplewise_values(values, sample_weight, R.reduce_mean, self._np_dtype)
+        self.total.assign_add(R.reduce_sum(values))
         if sample_weight is not None:
-            num_samples = B.xp.sum(sample_weight)
+            num_samples = R.reduce_sum(sample_weight)
         else:
-            num_samples = values.shape[0] if values.ndim >= 1 else 1
-        self.count._value = self.count._value + self._np_dtype.type(num_samples)
+            num_samples = S.cast(S.size(values) if values.ndim >= 1 else 1, self.dtype)
+        self.count.assign_add(S.cast(num_samples, self.dtype))
 
     def result(self) -> Tensor:
-        return Tensor(divide_no_nan(self.total._value, self.count._value))
+        return divide_no_nan(self.total.value(), self.count.value())
 
 
 def _untracked(x: Any) -> Any:
     """``x`` as a tensor no tape tracks (keeping a sigmoid/softmax output's logits mark)."""
     if not isinstance(x, Tensor):
         return x
-    y = Tensor(x._value)
+    y = S.stop_gradient(x)
     logits = losses_module.logits_of(x)
     if logits is not None:
-        losses_module.register_logits(y, Tensor(convert_to_tensor(logits)._value))
+        losses_module.register_logits(y, S.stop_gradient(logits))
     return y
 
 
@@ -102,7 +102,7 @@ class MeanMetricWrapper(Mean):
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         # Metrics are not differentiated: detach the inputs so that no op is recorded on a tape.
         values = self._fn(_untracked(y_true), _untracked(y_pred), **self._fn_kwargs)
-        super().update_state(as_array(values), sample_weight=sample_weight)
+        super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -7,8 +7,9 @@ Keras 3's update_step (the accumulator starts at ``initial_accumulator_value``, 
 """
 from __future__ import annotations
 
-from minitf import backend as B
 from minitf.keras.optimizers.optimizer import Optimizer
+from minitf.ops import elementwise as E
+from minitf.ops import shape_ops as S
 from minitf.tensor import Variable
 
 
@@ -35,11 +36,10 @@ class Adagrad(Optimizer):
                                                           initializer=float(self.initial_accumulator_value))
 
     def update_step(self, gradient, variable: Variable, learning_rate) -> None:
-        dtype = variable._value.dtype.type
+        lr = S.cast(learning_rate, variable.dtype)
         accumulator = self._accumulators[self._get_variable_index(variable)]
-        accumulator._value = accumulator._value + gradient * gradient
-        step = (dtype(learning_rate) * gradient) / B.xp.sqrt(accumulator._value + dtype(self.epsilon))
-        variable._value = variable._value - step
+        accumulator.assign_add(E.square(gradient))
+        variable.assign_sub((lr * gradient) / E.sqrt(accumulator + self.epsilon))
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -13,13 +13,12 @@ runs, in Keras 3's order (``keras/src/optimizers/base_optimizer.py``):
 The learning rate is a float32 Variable (``optimizer.learning_rate``, settable), or a
 ``LearningRateSchedule`` evaluated at ``iterations`` (the number of updates done so far).
 
-Speed: this runs on every training step, so updates work on the raw backend arrays
-(``variable._value``) with NumPy/CuPy arithmetic -- nothing is recorded on a tape. The
-arithmetic is done in the variable's dtype, in Keras's order of operations, so float32
-results match TF's (Adam bit for bit; see parity_tests/test_optimizers_parity.py).
-A variable gets a *new* array each step (never modified in place): arrays read out of it
-earlier (``get_weights()``) keep their values. Slot arrays (momenta ...) are the optimizer's
-own and are updated in place.
+Every step of the update is an op (assignments included), so a traced training step
+(``fit``, or a ``tf.function`` around ``apply_gradients``) replays it without Python. The
+arithmetic is done in the variable's dtype, in Keras's order of operations, so float32 results
+match TF's (Adam bit for bit; see parity_tests/test_optimizers_parity.py). A variable gets a
+*new* array at each update (assign never writes into an array), so tensors read from it earlier
+keep their values.
 
 State, for saving: ``variables`` lists every optimizer Variable in a stable order, as Keras's:
 ``[iterations, learning_rate (if not a schedule), then the slots in creation order]`` -- for
@@ -36,8 +35,11 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from minitf import backend as B
+from minitf._tf_compat import eigen_sum
 from minitf.errors import UnimplementedError
 from minitf.keras.optimizers import schedules as schedules_module
+from minitf.ops import elementwise as E
+from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, Variable, convert_to_tensor
 
 _UIDS: dict[str, int] = {}
@@ -80,7 +82,6 @@ class Optimizer:
         self._variables: list[Variable] = []
         self._trainable_variables: list[Variable] = []
         self._index: dict[int, int] = {}  # id(variable) -> its position in build()'s list
-        self._step = 0  # iterations at the start of the current apply (read once per step)
         self._iterations = self._track(Variable(np.int64(0), trainable=False, name=f"{self.name}/iteration"))
         self._learning_rate: Any = None
         self._set_learning_rate(learning_rate, initial=True)
@@ -132,17 +133,19 @@ class Optimizer:
             self._learning_rate = Variable(np.float32(value), trainable=False, name=f"{self.name}/learning_rate")
             self._variables.insert(1, self._learning_rate)
             return
-        self._learning_rate._value = B.xp.asarray(np.float32(value))
+        self._learning_rate.assign(np.float32(value))
 
-    def _current_learning_rate(self) -> np.floating:
-        """The learning rate for this step as a float32 NumPy scalar."""
+    def _current_learning_rate(self) -> Tensor:
+        """The learning rate for this step, a float32 scalar tensor: the Variable's value, or the schedule
+        (or callable) evaluated now, at ``iterations``."""
         lr = self._learning_rate
         if isinstance(lr, schedules_module.LearningRateSchedule):
-            return np.float32(lr.value_at(self._step))
-        if isinstance(lr, Variable):
-            return np.float32(B.to_numpy(lr._value))
-        value = lr()
-        return np.float32(value.numpy() if isinstance(value, Tensor) else value)
+            value = lr(self._iterations)
+        elif isinstance(lr, Variable):
+            value = lr.value()
+        else:
+            value = lr()
+        return S.cast(convert_to_tensor(value, dtype_hint="float32"), "float32")
 
     # --- variables -----------------------------------------------------------------------------------------
     def _track(self, variable: Variable) -> Variable:
@@ -200,7 +203,7 @@ class Optimizer:
     # --- state for saving ----------------------------------------------------------------------------------
     def get_state(self) -> list[np.ndarray]:
         """Every optimizer variable's value, as NumPy arrays, in ``variables`` order."""
-        return [np.array(B.to_numpy(v._value), copy=True) for v in self._variables]
+        return [v.numpy() for v in self._variables]
 
     def set_state(self, arrays: Sequence[Any]) -> None:
         """Restore ``get_state()``'s arrays (the optimizer must be built on the same variables)."""
@@ -214,7 +217,7 @@ class Optimizer:
             if tuple(array.shape) != tuple(variable.shape):
                 raise ValueError(f"{type(self).__name__}.set_state: variable {variable.name} has shape "
                                  f"{tuple(variable.shape)}, the array given has shape {array.shape}")
-            variable._value = B.xp.asarray(array.astype(variable._value.dtype, copy=True))
+            variable.assign(array.astype(np.dtype(variable.dtype.name), copy=True))
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Keras's name for ``set_state`` (the optimizer must be built)."""
@@ -229,7 +232,7 @@ class Optimizer:
 
     def save_own_variables(self, store: dict) -> None:
         for i, variable in enumerate(self._variables):
-            store[str(i)] = np.array(B.to_numpy(variable._value), copy=True)
+            store[str(i)] = variable.numpy()
 
     def load_own_variables(self, store: dict) -> None:
         if len(store) != len(self._variables):
@@ -275,58 +278,52 @@ class Optimizer:
                     raise ValueError(f"Unknown variable: {v!r}. This optimizer can only be called for the "
                                      f"variables it was originally built with. When working with a new set of "
                                      f"variables, you should recreate a new optimizer instance.")
-        arrays, kept = self._gradient_arrays(grads, variables)
+        grads, kept = self._gradients_to_apply(grads, variables)
         if self.loss_scale_factor is not None:
-            arrays = [g / g.dtype.type(self.loss_scale_factor) for g in arrays]
-        arrays = self._clip_gradients(arrays)
-        self._step = int(self._iterations._value)  # updates done before this one (t - 1 in the formulas)
+            grads = [g / self.loss_scale_factor for g in grads]
+        grads = self._clip_gradients(grads)
         learning_rate = self._current_learning_rate()
         self._apply_weight_decay(kept, learning_rate)
-        for g, variable in zip(arrays, kept):
+        for g, variable in zip(grads, kept):
             self.update_step(g, variable, learning_rate)
         for variable in kept:
             constraint = getattr(variable, "constraint", None)
             if constraint is not None:
                 variable.assign(constraint(variable))
-        self._iterations._value = self._iterations._value + 1
+        self._iterations.assign_add(np.int64(1))
 
-    def _gradient_arrays(self, grads: list, variables: list) -> tuple[list, list[Variable]]:
-        """The non-None gradients as backend arrays in their variable's dtype, and those variables."""
-        arrays, kept, missing = [], [], []
+    def _gradients_to_apply(self, grads: list, variables: list) -> tuple[list, list[Variable]]:
+        """The non-None gradients as tensors of their variable's dtype, and those variables."""
+        kept_grads, kept, missing = [], [], []
         for g, v in zip(grads, variables):
             if g is None:
                 missing.append(v.name)
                 continue
-            a = g._value if isinstance(g, Tensor) else convert_to_tensor(g)._value
-            if a.shape != v._value.shape:
+            g = convert_to_tensor(g)
+            if tuple(g.shape) != tuple(v.shape):
                 raise ValueError(f"{type(self).__name__}: the gradient for variable '{v.name}' has shape "
-                                 f"{tuple(a.shape)}, but the variable has shape {tuple(v.shape)}")
-            if a.dtype != v._value.dtype:
-                a = a.astype(v._value.dtype)
-            arrays.append(a)
+                                 f"{tuple(g.shape)}, but the variable has shape {tuple(v.shape)}")
+            kept_grads.append(S.cast(g, v.dtype))
             kept.append(v)
-        if not arrays:
+        if not kept_grads:
             raise ValueError(f"No gradients provided for any variable: {[v.name for v in variables]}.")
         if missing:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If using "
                           f"`model.compile()`, did you forget to provide a `loss` argument?", stacklevel=3)
-        return arrays, kept
+        return kept_grads, kept
 
     def _clip_gradients(self, grads: list) -> list:
-        xp = B.xp
+        """clipnorm (each gradient to norm <= c), global_clipnorm (all together), or clipvalue (each element)."""
         if self.clipnorm and self.clipnorm > 0:
             return [_clip_by_norm(g, self.clipnorm) for g in grads]
         if self.global_clipnorm and self.global_clipnorm > 0:
-            dtype = grads[0].dtype.type
-            use_norm = xp.sqrt(tf_sum(xp.stack([tf_sum(xp.square(g)) for g in grads])))
-            # Keras: clip_norm * min(1 / norm, 1 / clip_norm), (norm - norm) added to pass on a NaN or inf
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = dtype(self.global_clipnorm) * xp.minimum(dtype(1.0) / use_norm,
-                                                                 dtype(1.0 / self.global_clipnorm))
-                scale = scale + (use_norm - use_norm)
-            return [g * scale.astype(g.dtype) for g in grads]
+            use_norm = E.sqrt(eigen_sum(S.stack([eigen_sum(E.square(g)) for g in grads])))
+            # Keras: clip_norm * min(1 / norm, 1 / clip_norm), plus (norm - norm) to pass on a NaN or inf
+            scale = self.global_clipnorm * E.minimum(1.0 / use_norm, 1.0 / self.global_clipnorm)
+            scale = scale + (use_norm - use_norm)
+            return [g * S.cast(scale, g.dtype) for g in grads]
         if self.clipvalue and self.clipvalue > 0:
-            return [xp.clip(g, g.dtype.type(-self.clipvalue), g.dtype.type(self.clipvalue)) for g in grads]
+            return [E.clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
     def exclude_from_weight_decay(self, var_list: Sequence[Variable] | None = None,
@@ -343,19 +340,23 @@ class Optimizer:
         pattern = getattr(self, "_exclude_pattern", None)
         return not (pattern is not None and pattern.search(variable.name) is not None)
 
-    def _apply_weight_decay(self, variables: list[Variable], learning_rate: np.floating) -> None:
+    def _apply_weight_decay(self, variables: list[Variable], learning_rate: Tensor) -> None:
         """w <- w - w * wd * lr (Keras's order of operations)."""
         if self.weight_decay is None:
             return
         for v in variables:
             if self._use_weight_decay(v):
-                dtype = v._value.dtype.type
-                v._value = v._value - v._value * dtype(self.weight_decay) * dtype(learning_rate)
+                w = v.value()
+                v.assign(w - w * self.weight_decay * S.cast(learning_rate, v.dtype))
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: np.floating) -> None:
-        """Update one variable. ``gradient`` is a backend array (clipped, in the variable's dtype);
-        ``learning_rate`` a float32 NumPy scalar. Subclasses implement the rule."""
+    def update_step(self, gradient: Tensor, variable: Variable, learning_rate: Tensor) -> None:
+        """Update one variable. ``gradient``: a tensor of the variable's dtype (clipped); ``learning_rate``:
+        a float32 scalar tensor. Subclasses implement the rule, with ops (assign, assign_add ...)."""
         raise NotImplementedError(f"{type(self).__name__} must implement update_step(gradient, variable, learning_rate)")
+
+    def _local_step(self, dtype) -> Tensor:
+        """iterations + 1, the t of the bias corrections, in ``dtype``."""
+        return S.cast(self._iterations.value() + np.int64(1), dtype)
 
     # --- config ----------------------------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -363,7 +364,7 @@ class Optimizer:
         if isinstance(lr, schedules_module.LearningRateSchedule):
             learning_rate: Any = schedules_module.serialize(lr)
         elif isinstance(lr, Variable):
-            learning_rate = float(B.to_numpy(lr._value))
+            learning_rate = float(lr.numpy())
         else:
             learning_rate = 0.5  # a callable cannot be serialized (Keras writes the same placeholder)
         return {"name": self.name, "learning_rate": learning_rate, "weight_decay": self.weight_decay,
@@ -381,50 +382,12 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name} iterations={int(self._iterations._value)}>"
+        return f"<{type(self).__name__} name={self.name} iterations={int(self._iterations.numpy())}>"
 
 
-_PACKET = 8  # float32 lanes per AVX register: the packet size of TF's CPU (Eigen) reductions
-
-
-def tf_sum(a):
-    """sum(a), adding in the order TF's CPU kernel does for float32 arrays of up to 4096 elements.
-
-    Float32 rounding depends on the order of the additions. Eigen (under TF's reduce_sum) keeps
-    4 accumulators of 8 lanes, adds them together, adds the remaining whole packets, then folds
-    the 8 lanes in halves (4 + 4, 2 + 2, 1 + 1) and adds that to the sum of the leftover
-    elements. Doing the same makes a clipped gradient equal TF's bit for bit. Larger arrays
-    (where TF may split the work across threads) and other dtypes use xp.sum.
-    """
-    xp = B.xp
-    x = a.reshape(-1)
-    n = x.size
-    if xp is not np or x.dtype != np.float32 or n > 4096:
-        return xp.sum(x)
-    block = 4 * _PACKET
-    acc = np.zeros(_PACKET, np.float32)
-    start = 0
-    if n >= block:
-        start = n // block * block
-        lanes = x[:start].reshape(-1, 4, _PACKET).sum(axis=0)  # axis 0: added block after block, in order
-        acc = ((lanes[0] + lanes[1]) + lanes[2]) + lanes[3]
-    whole = n // _PACKET * _PACKET
-    for j in range(start, whole, _PACKET):
-        acc = acc + x[j:j + _PACKET]
-    leftover = np.float32(0)
-    for value in x[whole:]:
-        leftover = np.float32(leftover + value)
-    half = acc[:4] + acc[4:]
-    quarter = half[:2] + half[2:]
-    return np.float32(leftover + np.float32(quarter[0] + quarter[1]))
-
-
-def _clip_by_norm(g, clipnorm: float):
-    """g * c / max(||g||, c)  (``tf.clip_by_norm``, its order of operations)."""
-    xp = B.xp
-    dtype = g.dtype.type
-    l2sum = tf_sum(g * g)
+def _clip_by_norm(g: Tensor, clipnorm: float) -> Tensor:
+    """g * c / max(||g||, c)  (``tf.clip_by_norm``, its order of operations and its summation order)."""
+    l2sum = eigen_sum(g * g)
     positive = l2sum > 0
-    l2norm = xp.where(positive, xp.sqrt(xp.where(positive, l2sum, dtype(1))), l2sum)
-    c = dtype(clipnorm)
-    return (g * c) / xp.maximum(l2norm, c)
+    l2norm = E.where(positive, E.sqrt(E.where(positive, l2sum, 1.0)), l2sum)
+    return (g * clipnorm) / E.maximum(l2norm, clipnorm)

@@ -13,8 +13,9 @@ Defaults: lr 1e-3, rho 0.9, momentum 0, epsilon 1e-7, centered False.
 """
 from __future__ import annotations
 
-from minitf import backend as B
 from minitf.keras.optimizers.optimizer import Optimizer
+from minitf.ops import elementwise as E
+from minitf.ops import shape_ops as S
 from minitf.tensor import Variable
 
 
@@ -42,26 +43,23 @@ class RMSprop(Optimizer):
                                    if self.centered else [])
 
     def update_step(self, gradient, variable: Variable, learning_rate) -> None:
-        xp = B.xp
-        dtype = variable._value.dtype.type
-        lr = dtype(learning_rate)
-        rho, one_minus_rho = dtype(self.rho), dtype(1 - self.rho)
+        lr = S.cast(learning_rate, variable.dtype)
         index = self._get_variable_index(variable)
         velocity = self._velocities[index]
-        velocity._value = rho * velocity._value + one_minus_rho * (gradient * gradient)
+        velocity.assign(self.rho * velocity + (1 - self.rho) * E.square(gradient))
         if self.centered:
             average = self._average_gradients[index]
-            average._value = rho * average._value + one_minus_rho * gradient
-            denominator = velocity._value - average._value * average._value + dtype(self.epsilon)
+            average.assign(self.rho * average + (1 - self.rho) * gradient)
+            denominator = velocity - E.square(average) + self.epsilon
         else:
-            denominator = velocity._value + dtype(self.epsilon)
-        increment = (lr * gradient) / xp.sqrt(denominator)
+            denominator = velocity + self.epsilon
+        increment = (lr * gradient) / E.sqrt(denominator)
         if self.momentum > 0:
             momentum = self._momentums[index]
-            momentum._value = dtype(self.momentum) * momentum._value + increment
-            variable._value = variable._value - momentum._value
+            momentum.assign(self.momentum * momentum + increment)
+            variable.assign_sub(momentum)
         else:
-            variable._value = variable._value - increment
+            variable.assign_sub(increment)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -2,8 +2,9 @@
 
 An optimizer given a schedule evaluates it at its ``iterations`` counter -- the number of
 updates applied so far -- before each update: step 0 uses ``schedule(0)``. Each schedule
-computes in float32 (the dtype of ``initial_learning_rate`` as TF converts a Python float), in
-the same order of operations as Keras, so the values match TF's:
+computes with ops (so a traced training step evaluates it on every call) in float32 (the dtype
+of ``initial_learning_rate`` as TF converts a Python float), in the same order of operations as
+Keras, so the values match TF's:
 
     ExponentialDecay:        lr0 * rate^(step / decay_steps)          (floor the exponent if staircase)
     InverseTimeDecay:        lr0 / (1 + rate * step / decay_steps)    (floor step / decay_steps if staircase)
@@ -19,27 +20,32 @@ from typing import Any
 
 import numpy as np
 
+from minitf._tf_compat import pow_rounded
+from minitf.ops import elementwise as E
+from minitf.ops import shape_ops as S
+from minitf.ops.control_flow import cond
 from minitf.tensor import Tensor, convert_to_tensor
 
-f32 = np.float32
+
+def _step(step: Any) -> Tensor:
+    """The step as a float32 tensor (from an int64 Variable, a tensor, a number or an array of steps)."""
+    return S.cast(convert_to_tensor(step), "float32")
 
 
-def _step_value(step: Any) -> Any:
-    """The step as a NumPy scalar (an int64 Variable, a Tensor, or a number)."""
-    if isinstance(step, Tensor):
-        return np.asarray(step.numpy()).reshape(())[()]
-    return np.asarray(step).reshape(())[()]
+def _f32(value) -> Tensor:
+    return convert_to_tensor(value, dtype="float32")
 
 
 class LearningRateSchedule:
-    """Base class: ``schedule(step)`` -> the learning rate (a scalar Tensor)."""
+    """Base class: ``schedule(step)`` -> the learning rate (a float32 tensor; an array of steps gives
+    an array of rates)."""
 
     def __call__(self, step: Any) -> Tensor:
-        return convert_to_tensor(self.value_at(step))
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override __call__(step).")
 
     def value_at(self, step: Any) -> np.floating:
-        """The learning rate at ``step`` as a float32 NumPy scalar (what optimizers use)."""
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override value_at(step).")
+        """The learning rate at ``step`` as a NumPy scalar (eager convenience)."""
+        return np.asarray(self(step).numpy())[()]
 
     def get_config(self) -> dict:
         raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override get_config().")
@@ -67,11 +73,11 @@ class ExponentialDecay(LearningRateSchedule):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
-    def value_at(self, step: Any) -> np.floating:
-        p = f32(_step_value(step)) / f32(self.decay_steps)
+    def __call__(self, step: Any) -> Tensor:
+        p = _step(step) / _f32(self.decay_steps)
         if self.staircase:
-            p = np.floor(p)
-        return f32(self.initial_learning_rate) * np.power(f32(self.decay_rate), p)
+            p = E.floor(p)
+        return _f32(self.initial_learning_rate) * pow_rounded(_f32(self.decay_rate), p)
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
@@ -87,11 +93,11 @@ class InverseTimeDecay(LearningRateSchedule):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
-    def value_at(self, step: Any) -> np.floating:
-        p = f32(_step_value(step)) / f32(self.decay_steps)
+    def __call__(self, step: Any) -> Tensor:
+        p = _step(step) / _f32(self.decay_steps)
         if self.staircase:
-            p = np.floor(p)
-        return f32(self.initial_learning_rate) / (f32(1.0) + f32(self.decay_rate) * p)
+            p = E.floor(p)
+        return _f32(self.initial_learning_rate) / (_f32(1.0) + _f32(self.decay_rate) * p)
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
@@ -108,13 +114,15 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                              f"length {len(values)}.")
         self.boundaries, self.values, self.name = list(boundaries), list(values), name
 
-    def value_at(self, step: Any) -> np.floating:
-        step = _step_value(step)
+    def __call__(self, step: Any) -> Tensor:
+        step = convert_to_tensor(step)
         # TF casts the boundaries to the step's dtype (an integer step truncates float boundaries).
-        bounds = [int(b) if isinstance(step, (int, np.integer)) else b for b in self.boundaries]
-        dtype = np.asarray(convert_to_tensor(self.values[0]).numpy()).dtype
-        index = int(np.searchsorted(np.asarray(bounds), step, side="left"))
-        return np.asarray(self.values[index]).astype(dtype)[()]
+        bounds = [convert_to_tensor(int(b) if step.dtype.is_integer else b, dtype=step.dtype) for b in self.boundaries]
+        values = [convert_to_tensor(v) for v in self.values]
+        result = values[-1]
+        for bound, value in zip(reversed(bounds), reversed(values[:-1])):
+            result = E.where(step <= bound, value, result)  # the first boundary the step does not pass
+        return result
 
     def get_config(self) -> dict:
         return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
@@ -129,17 +137,17 @@ class PolynomialDecay(LearningRateSchedule):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.end_learning_rate, self.power, self.cycle, self.name = end_learning_rate, power, cycle, name
 
-    def value_at(self, step: Any) -> np.floating:
-        lr0, end, power = f32(self.initial_learning_rate), f32(self.end_learning_rate), f32(self.power)
-        step = f32(_step_value(step))
-        decay_steps = f32(self.decay_steps)
+    def __call__(self, step: Any) -> Tensor:
+        lr0, end, power = _f32(self.initial_learning_rate), _f32(self.end_learning_rate), _f32(self.power)
+        step = _step(step)
+        decay_steps = _f32(self.decay_steps)
         if self.cycle:
-            multiplier = f32(1.0) if step == 0 else np.ceil(step / f32(self.decay_steps))
+            multiplier = E.where(E.equal(step, 0.0), 1.0, E.ceil(step / decay_steps))
             decay_steps = decay_steps * multiplier
         else:
-            step = np.minimum(step, decay_steps)
+            step = E.minimum(step, decay_steps)
         p = step / decay_steps
-        return (lr0 - end) * np.power(f32(1) - p, power) + end
+        return (lr0 - end) * pow_rounded(1 - p, power) + end
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
@@ -157,23 +165,22 @@ class CosineDecay(LearningRateSchedule):
             initial_learning_rate, decay_steps, alpha, name)
         self.warmup_target, self.warmup_steps = warmup_target, warmup_steps
 
-    def _decay(self, step, decay_steps, decay_from_lr) -> np.floating:
+    def _decay(self, step, decay_steps, decay_from_lr) -> Tensor:
         completed_fraction = step / decay_steps
-        cosine_decayed = f32(0.5) * (f32(1.0) + np.cos(f32(math.pi) * completed_fraction))
-        decayed = f32(1 - self.alpha) * cosine_decayed + f32(self.alpha)
+        cosine_decayed = 0.5 * (1.0 + E.cos(math.pi * completed_fraction))
+        decayed = (1 - self.alpha) * cosine_decayed + self.alpha
         return decay_from_lr * decayed
 
-    def value_at(self, step: Any) -> np.floating:
-        lr0 = f32(self.initial_learning_rate)
-        decay_steps = f32(self.decay_steps)
-        step = f32(_step_value(step))
+    def __call__(self, step: Any) -> Tensor:
+        lr0 = _f32(self.initial_learning_rate)
+        decay_steps = _f32(self.decay_steps)
+        step = _step(step)
         if self.warmup_target is None:
-            return self._decay(np.minimum(step, decay_steps), decay_steps, lr0)
-        target, warmup_steps = f32(self.warmup_target), f32(self.warmup_steps)
-        step = np.minimum(step, decay_steps + warmup_steps)
-        if step < warmup_steps:
-            return (target - lr0) * (step / warmup_steps) + lr0
-        return self._decay(step - warmup_steps, decay_steps, target)
+            return self._decay(E.minimum(step, decay_steps), decay_steps, lr0)
+        target, warmup_steps = _f32(self.warmup_target), _f32(self.warmup_steps)
+        step = E.minimum(step, decay_steps + warmup_steps)
+        return cond(step < warmup_steps, lambda: (target - lr0) * (step / warmup_steps) + lr0,
+                    lambda: self._decay(step - warmup_steps, decay_steps, target))
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,

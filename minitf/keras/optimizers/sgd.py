@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from minitf.keras.optimizers.optimizer import Optimizer
+from minitf.ops import shape_ops as S
 from minitf.tensor import Variable
 
 
@@ -40,18 +41,16 @@ class SGD(Optimizer):
         self.momentums = self.add_optimizer_variables(var_list, "momentum") if self.momentum != 0 else []
 
     def update_step(self, gradient, variable: Variable, learning_rate) -> None:
-        dtype = variable._value.dtype.type
-        lr = dtype(learning_rate)
+        lr = S.cast(learning_rate, variable.dtype)
         if self.momentum == 0:
-            variable._value = variable._value - gradient * lr
+            variable.assign_sub(gradient * lr)
             return
-        mu = dtype(self.momentum)
         m = self.momentums[self._get_variable_index(variable)]
-        m._value = m._value * mu - gradient * lr
+        m.assign(m * self.momentum - gradient * lr)
         if self.nesterov:
-            variable._value = variable._value + (m._value * mu - gradient * lr)
+            variable.assign_add(m * self.momentum - gradient * lr)
         else:
-            variable._value = variable._value + m._value
+            variable.assign_add(m)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -36,8 +36,10 @@ from minitf import random as mt_random
 from minitf.errors import UnimplementedError
 from minitf.keras import activations, initializers, regularizers
 from minitf.keras.layers.layer import Layer
+from minitf.ops import creation
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L
+from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -135,12 +137,12 @@ class RecurrentCell(Layer):
 
     # ---- dropout ----
     def _dropout_mask(self, shape: tuple, rate: float, count: int | None):
-        """0 or 1/(1 - rate) per element (Keras's ``dropout(ones_like(x))``); ``count`` masks per gate."""
-        rng = self._dropout_rng if self._dropout_rng is not None else mt_random.global_numpy_rng()
-
+        """0 or 1/(1 - rate) per element (Keras's ``dropout(ones_like(x))``); ``count`` masks per gate.
+        Random ops, so a traced step draws new masks on every call."""
         def one():
-            keep = rng.random(shape) >= rate
-            return B.xp.asarray(np.where(keep, 1.0 / (1.0 - rate), 0.0).astype(self._np_dtype))
+            keep = mt_random.uniform_from(self._dropout_rng, shape, dtype=self.compute_dtype) >= rate
+            scale = convert_to_tensor(1.0 / (1.0 - rate), dtype=self.compute_dtype)
+            return E.where(keep, scale, E.zeros_like_scalar(scale))
         return one() if count is None else [one() for _ in range(count)]
 
     def _mask_count(self) -> int | None:
@@ -162,11 +164,11 @@ class RecurrentCell(Layer):
         masks = self._dropout_mask((batch, features), self.dropout, count) if drop_inputs else None
         if masks is None or not isinstance(masks, list):
             if masks is not None:
-                x = x * Tensor(masks[None])  # the same mask at every time step
+                x = x * masks  # the same mask at every time step (it broadcasts over time)
             xw = L.matmul(S.reshape(x, (steps * batch, features)), self.kernel)
         else:  # implementation 1: one input mask per gate
             u = self.units
-            xw = S.concat([L.matmul(S.reshape(x * Tensor(m[None]), (steps * batch, features)),
+            xw = S.concat([L.matmul(S.reshape(x * m, (steps * batch, features)),
                                     self.kernel[:, j * u:(j + 1) * u]) for j, m in enumerate(masks)], axis=1)
         bias = self._input_bias()
         if bias is not None:
@@ -179,9 +181,9 @@ class RecurrentCell(Layer):
         if masks is None:
             return L.matmul(h, self.recurrent_kernel)
         if not isinstance(masks, list):
-            return L.matmul(h * Tensor(masks), self.recurrent_kernel)
+            return L.matmul(h * masks, self.recurrent_kernel)
         u = self.units
-        return S.concat([L.matmul(h * Tensor(m), self.recurrent_kernel[:, j * u:(j + 1) * u])
+        return S.concat([L.matmul(h * m, self.recurrent_kernel[:, j * u:(j + 1) * u])
                          for j, m in enumerate(masks)], axis=1)
 
     def _end_call(self) -> None:
@@ -193,7 +195,7 @@ class RecurrentCell(Layer):
     # ---- Keras's cell API: one step by hand ----
     def get_initial_state(self, batch_size: int | None = None) -> list[Tensor]:
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
-        return [Tensor(B.xp.zeros((batch_size, d), dtype=self._np_dtype)) for d in sizes]
+        return [creation.zeros((batch_size, d), dtype=self._np_dtype) for d in sizes]
 
     def call(self, inputs, states, training: bool = False):
         """One step: inputs (batch, features), states a list -> (output, new_states)."""
@@ -290,7 +292,7 @@ class RNN(Layer):
         return output_mask
 
     def get_initial_state(self, batch_size: int) -> list[Tensor]:
-        return [Tensor(B.xp.zeros((batch_size, size), dtype=self._np_dtype)) for size in self.state_size]
+        return [creation.zeros((batch_size, size), dtype=self._np_dtype) for size in self.state_size]
 
     # ---- the loop ----
     def call(self, sequences, initial_state=None, mask=None, training: bool = False):
@@ -313,7 +315,7 @@ class RNN(Layer):
             outputs, output = [], None
             previous = None
             for t in order:
-                step_mask = None if mask_array is None else Tensor(mask_array[:, t, None])
+                step_mask = None if mask_array is None else mask_array[:, t:t + 1]
                 if builtin:
                     output, states = cell._masked_step(step_inputs[t], states, step_mask)
                 else:
@@ -356,7 +358,7 @@ class RNN(Layer):
             return output, new_states, output
         keep = step_mask
         if previous is None or self.zero_output_for_mask:
-            previous = Tensor(B.xp.zeros(tuple(output.shape), dtype=output._value.dtype))
+            previous = creation.zeros_like(output)
         output = E.where(keep, output, previous)
         new_states = [E.where(keep, new, old) for new, old in zip(new_states, states)]
         return output, new_states, output
@@ -366,10 +368,10 @@ class RNN(Layer):
         from h only (a) with zero_output_for_mask: zeros at masked steps, and (b) with an initial state:
         zeros until the first unmasked step (the output starts from zeros, the state from h0)."""
         processed = mask_array[:, ::-1] if self.go_backwards else mask_array  # in the order steps ran
-        keep = processed if self.zero_output_for_mask else B.xp.cumsum(processed, axis=1) > 0
+        keep = processed if self.zero_output_for_mask else R.cumsum(S.cast(processed, "int32"), axis=1) > 0
         if self.return_sequences:
-            return E.where(Tensor(keep[:, :, None]), result, 0.0)
-        return E.where(Tensor(keep[:, -1:]), result, 0.0)
+            return E.where(keep[:, :, None], result, 0.0)
+        return E.where(keep[:, -1:], result, 0.0)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -392,17 +394,17 @@ class RNN(Layer):
 
 
 def _mask_array(layer: Layer, mask, batch: int, steps: int):
-    """The mask as a (batch, timesteps) bool backend array, checked, or None."""
+    """The mask as a (batch, timesteps) bool tensor, checked, or None."""
     if mask is None:
         return None
     if isinstance(mask, (list, tuple)):
         mask = mask[0]
         if mask is None:
             return None
-    value = mask._value if isinstance(mask, Tensor) else B.xp.asarray(mask)
-    if value.ndim == 3 and value.shape[-1] == 1:
-        value = value[..., 0]
-    if tuple(value.shape) != (batch, steps):
+    mask = convert_to_tensor(mask)
+    if mask.ndim == 3 and mask.shape[-1] == 1:
+        mask = mask[..., 0]
+    if tuple(mask.shape) != (batch, steps):
         raise ValueError(f"{type(layer).__name__} layer '{layer.name}': the mask must have shape (batch, timesteps) "
-                         f"= {(batch, steps)}, got {tuple(value.shape)}")
-    return value.astype(bool, copy=False)
+                         f"= {(batch, steps)}, got {tuple(mask.shape)}")
+    return mask if mask.dtype == "bool" else S.cast(mask, "bool")

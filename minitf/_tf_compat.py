@@ -1,0 +1,96 @@
+"""Where minitf copies one of TensorFlow's accidents, so that its numbers equal TF's to the bit.
+
+Each entry says what TF does and why minitf does the same. Nothing here is needed to learn
+how deep learning works: it is only needed to print the same last digit as TensorFlow, on
+every CPU. The rest of minitf calls these by name, so a reader can tell a formula from a shim.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.ops.op import Op
+
+
+# --- powers ------------------------------------------------------------------------------------------
+class PowRounded(Op):
+    """base ** exponent, correctly rounded to the dtype (no gradient).
+
+    TF computes a float32 power with C's ``powf``, which is correctly rounded, e.g.
+    0.9 ** 4 = 0.6560999 (float32). NumPy's float32 ``power`` goes through a SIMD routine on
+    CPUs with AVX-512 and gives 0.6561 there: one bit off, which is enough to make Adam's
+    bias correction differ from Keras's. Computing the power in double precision (Python's
+    ``math.pow``, the C library's ``pow``, for the scalars optimizers and schedules need; NumPy
+    float64 for arrays) and rounding once to the dtype gives the correctly rounded value on every
+    CPU (up to a double rounding that is one case in ~2^29).
+    """
+
+    def forward(base, exponent):
+        if B.xp is np and base.ndim == 0 and exponent.ndim == 0:  # scalars on the host: C's pow
+            return np.asarray(math.pow(float(base), float(exponent))).astype(base.dtype)
+        return B.xp.power(base.astype(np.float64), exponent.astype(np.float64)).astype(base.dtype)
+
+
+def pow_rounded(base, exponent):
+    """``base ** exponent`` as TF computes a power: see ``PowRounded``. Tensors or numbers; a number
+    takes the dtype of the tensor beside it."""
+    from minitf.ops.elementwise import binary_operands
+    return PowRounded.apply(*binary_operands("Pow", base, exponent))
+
+
+def pow_rounded_array(base, exponent, dtype=np.float32):
+    """The same rule on plain numbers/arrays, for code that computes without tensors (lessons, tests).
+    As TF's ``pow(cast(base, dtype), t)``: the base is rounded to ``dtype`` first, the power then
+    computed in float64 and rounded once."""
+    base = np.asarray(base).astype(dtype).astype(np.float64)
+    return np.asarray(np.power(base, np.asarray(exponent).astype(dtype).astype(np.float64))).astype(dtype)[()]
+
+
+# --- float32 sums in Eigen's order -------------------------------------------------------------------
+_PACKET = 8  # float32 lanes per AVX register: the packet size of TF's CPU (Eigen) reductions
+
+
+class EigenSum(Op):
+    """sum(x) of all elements, adding in the order TF's CPU kernel does (float32, up to 4096 elements).
+
+    Float32 rounding depends on the order of the additions. Eigen (under TF's reduce_sum) keeps
+    4 accumulators of 8 lanes, adds them together, adds the remaining whole packets, then folds
+    the 8 lanes in halves (4 + 4, 2 + 2, 1 + 1) and adds that to the sum of the leftover
+    elements. Doing the same makes a norm-clipped gradient equal TF's bit for bit (Keras's
+    ``clipnorm``/``global_clipnorm``). Larger arrays (where TF may split the work across threads)
+    and other dtypes use the backend's sum. Not differentiated (it serves gradient clipping).
+    """
+
+    def forward(x):
+        return eigen_sum_array(x)
+
+
+def eigen_sum_array(a):
+    xp = B.xp
+    x = a.reshape(-1)
+    n = x.size
+    if xp is not np or x.dtype != np.float32 or n > 4096:
+        return xp.asarray(xp.sum(x))
+    block = 4 * _PACKET
+    acc = np.zeros(_PACKET, np.float32)
+    start = 0
+    if n >= block:
+        start = n // block * block
+        lanes = x[:start].reshape(-1, 4, _PACKET).sum(axis=0)  # axis 0: added block after block, in order
+        acc = ((lanes[0] + lanes[1]) + lanes[2]) + lanes[3]
+    whole = n // _PACKET * _PACKET
+    for j in range(start, whole, _PACKET):
+        acc = acc + x[j:j + _PACKET]
+    leftover = np.float32(0)
+    for value in x[whole:]:
+        leftover = np.float32(leftover + value)
+    half = acc[:4] + acc[4:]
+    quarter = half[:2] + half[2:]
+    return np.asarray(np.float32(leftover + np.float32(quarter[0] + quarter[1])))
+
+
+def eigen_sum(x):
+    """``reduce_sum(x)`` of all elements in TF's CPU order (see ``EigenSum``)."""
+    return EigenSum.apply(x)
