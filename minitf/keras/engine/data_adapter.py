@@ -14,10 +14,13 @@ Two kinds of input, as in Keras:
 
 ``EpochIterator`` adds Keras's ``steps_per_epoch`` rule: with fewer steps than batches, the next
 epoch continues where the last one stopped; when the data runs out first, the epoch ends
-with a warning.
+with a warning. An epoch with no batch at all (empty arrays, an empty dataset, a generator
+already spent) warns the same way, and the trainer then logs nothing for it: no metric was
+computed (see ``trainer._epoch_logs``).
 """
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from typing import Any, Iterator
@@ -183,6 +186,9 @@ def _batch_shuffle(n: int, b: int):
     return B.xp.asarray(order)
 
 
+_END = object()
+
+
 class DatasetData:
     """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors."""
 
@@ -194,6 +200,13 @@ class DatasetData:
         except TypeError:
             self.num_batches = None
         self._reiterable = not (hasattr(dataset, "__next__") and iter(dataset) is dataset)
+        if not self._reiterable:
+            # A generator is read once; Keras refuses one that yields nothing (it peeks at the first batches).
+            first = next(dataset, _END)
+            if first is _END:
+                raise ValueError("When passing a Python generator to a Keras model, the generator must yield at "
+                                 "least one batch. Received an empty generator.")
+            self.dataset = itertools.chain([first], dataset)
 
     def __iter__(self) -> Iterator[tuple]:
         for element in self.dataset:
@@ -249,8 +262,11 @@ class EpochIterator:
         """(step, (x, y, sample_weight)) for one epoch."""
         self.interrupted = False
         if self.steps_per_epoch is None:
+            step = -1
             for step, batch in enumerate(self.data):
                 yield step, batch
+            if step < 0:  # no batch at all (empty data, or a spent generator): Keras warns the same way
+                self._interrupt()
             return
         if self._iterator is None:
             self._iterator = iter(self.data)

@@ -41,10 +41,6 @@ from minitf.tensor import Tensor
 class Trainer:
     """Mixin of Model: the training, evaluation and prediction loops."""
 
-    # Set by TerminateOnNaN while it watches a fit: a step whose loss is NaN/inf applies no update,
-    # so training stops with the weights (and optimizer state) of before that batch.
-    skip_nonfinite_updates = False
-
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -215,11 +211,11 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        if not train_vars:
-            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
-        elif not (self.skip_nonfinite_updates and not bool(B.xp.isfinite(loss._value).all())):
+        if train_vars:
             grads = tape.gradient(loss, train_vars)
             self.optimizer.apply(grads, train_vars)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         self._loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(x, y, y_pred, sample_weight)
         return None
@@ -326,7 +322,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            returned = None
+            returned = _NO_STEP
             for step, batch in train.epoch():
                 if begin_hook:
                     callbacks.on_train_batch_begin(step)
@@ -335,7 +331,7 @@ class Trainer:
                     callbacks.on_train_batch_end(step, self._logs_after(returned))
                 if self.stop_training:
                     break
-            epoch_logs = dict(self._logs_after(returned) if custom_step else self.get_metrics_result())
+            epoch_logs = _epoch_logs(self, returned, custom_step)
             if val is not None and _should_eval(epoch, validation_freq):
                 val_logs = self._evaluate_loop(val, callbacks)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -367,7 +363,7 @@ class Trainer:
         self.stop_evaluating = False
         callbacks.on_test_begin()
         self.reset_metrics()
-        returned = None
+        returned = _NO_STEP
         for step, batch in iterator.epoch():
             if begin_hook:
                 callbacks.on_test_batch_begin(step)
@@ -376,7 +372,7 @@ class Trainer:
                 callbacks.on_test_batch_end(step, self._logs_after(returned))
             if self.stop_evaluating:
                 break
-        logs = dict(self._logs_after(returned) if custom_step else self.get_metrics_result())
+        logs = _epoch_logs(self, returned, custom_step)
         callbacks.on_test_end(logs)
         return logs
 
@@ -430,10 +426,10 @@ class Trainer:
             if self.stop_predicting:
                 break
         callbacks.on_predict_end()
-        if outputs is None:
-            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use "
-                             "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
-                             "for more information of where went wrong, or file a issue/bug to `tf.keras`.")
+        if outputs is None:  # Keras fails here too (with an UnboundLocalError)
+            raise ValueError("predict() got no data: the input has no samples (or `steps` allowed none), so "
+                             "there is no output to return. (predict_on_batch on an empty batch returns an empty "
+                             "array.)")
         results = [np.concatenate(parts, axis=0) for parts in outputs]
         return nest.pack_sequence_as(structure, results) if nest.is_nested(structure) else results[0]
 
@@ -443,6 +439,7 @@ class Trainer:
         """One gradient update on one batch; returns the loss (and metrics) of that batch."""
         self._assert_compile_called("train_on_batch")
         data = self._data(x, y, sample_weight, batch_size=None, shuffle=False, class_weight=class_weight)
+        _refuse_empty_batch(data, "train_on_batch")
         data.batch_size = data.num_samples
         data.num_batches = 1
         self._maybe_build_for(data)
@@ -458,6 +455,7 @@ class Trainer:
         """Loss (and metrics) of one batch, in test mode."""
         self._assert_compile_called("test_on_batch")
         data = self._data(x, y, sample_weight, batch_size=None, shuffle=False)
+        _refuse_empty_batch(data, "test_on_batch")
         data.batch_size = data.num_samples
         data.num_batches = 1
         self._maybe_build_for(data)
@@ -527,6 +525,27 @@ class Trainer:
 def _batch_size(x: Any) -> int:
     first = x if isinstance(x, Tensor) else next(t for t in nest.flatten(x) if t is not None)
     return int(first.shape[0]) if first.ndim else 1
+
+
+# ``returned`` before any step ran: an epoch (or evaluation) without data.
+_NO_STEP = object()
+
+
+def _epoch_logs(model: Trainer, returned: Any, custom_step: bool) -> dict:
+    """The logs of an epoch or evaluation: the metrics (or what a custom step returned), or ``{}``
+    when no step ran. A metric that was never updated has no value to report (a reset mean would
+    say 0.0): Keras too logs ``{}`` then, so History gets no entries and ``evaluate`` returns ``[]``.
+    (Keras keeps the last step's logs from one epoch to the next, so an epoch without steps after
+    one with steps reports its reset metrics, 0.0, there; minitf logs ``{}`` for it too.)"""
+    if returned is _NO_STEP:
+        return {}
+    return dict(model._logs_after(returned) if custom_step else model.get_metrics_result())
+
+
+def _refuse_empty_batch(data: Any, method: str) -> None:
+    """An empty batch has no loss: refuse it rather than report one (Keras returns 0.0 for each metric)."""
+    if getattr(data, "num_samples", None) == 0:
+        raise ValueError(f"{method}() got an empty batch (0 samples): there is no loss or metric to compute.")
 
 
 def _to_python(value: Any) -> Any:
