@@ -118,17 +118,18 @@ print(f"largest |hand - tape| over dX and dW: {hand_vs_tape['matmul']:.3g}")
 #
 # The general rule: forward, broadcasting *copies* along the axes it adds or stretches from
 # length 1; backward, the gradient is *summed* along those same axes, back to the input's
-# shape. In minitf this happens in exactly one function, `unbroadcast`, which every binary
-# op calls:
+# shape. In minitf this happens in exactly one op, `SumTo` (called through `unbroadcast` by every
+# binary op): it finds the axes from the two shapes and sums over them.
 
 # %%
 import inspect
 
-from minitf.ops.elementwise import unbroadcast
+from minitf.ops.elementwise import SumTo, unbroadcast
 
-print(inspect.getsource(unbroadcast))
-print("unbroadcast(ones((4, 3)), (3,))    =", unbroadcast(minitf.ones((4, 3)), (3,)).numpy())
-print("unbroadcast(ones((4, 3)), (4, 1))  =", unbroadcast(minitf.ones((4, 3)), (4, 1)).numpy().ravel())
+print(inspect.getsource(SumTo.forward))
+print("unbroadcast(ones((4, 3)), to shape (3,))    =", unbroadcast(minitf.ones((4, 3)), minitf.zeros((3,))).numpy())
+print("unbroadcast(ones((4, 3)), to shape (4, 1))  =",
+      unbroadcast(minitf.ones((4, 3)), minitf.zeros((4, 1))).numpy().ravel())
 
 # %% [markdown]
 # Both rules at once: a column $(3, 1)$ plus a row $(1, 4)$ broadcast to $(3, 4)$; with
@@ -415,19 +416,24 @@ print(check_net)
 
 # %% [markdown]
 # And on a deliberately **wrong** op: a sigmoid whose backward forgets the $(1 - \sigma)$ factor.
-# `minitf.autodiff.record` registers an op with its backward function, exactly as every op
-# in `minitf/ops/` does. gradcheck finds the bug and names the worst element:
+# An op is defined exactly as every op in `minitf/ops/` is: a class with a `forward` on arrays
+# and a `backward` on tensors (see `minitf/ops/op.py`). gradcheck finds the bug and names the
+# worst element:
 
 # %%
-from minitf.autodiff import record
-from minitf.tensor import Tensor
+from minitf.ops.op import Op
 
 
-def buggy_sigmoid(x):
-    y = Tensor(1 / (1 + np.exp(-x.numpy())))
-    return record("BuggySigmoid", (x,), y, lambda dy: (dy * y,))  # should be dy * y * (1 - y)
+class BuggySigmoid(Op):
+    def forward(x):
+        return 1 / (1 + np.exp(-x))
+
+    def backward(ctx, dy):
+        y = ctx.output
+        return dy * y  # should be dy * y * (1 - y)
 
 
+buggy_sigmoid = BuggySigmoid.apply
 check_buggy = minitf.testing.gradcheck(buggy_sigmoid, [grid[::20]], raise_on_failure=False)
 print(check_buggy)
 

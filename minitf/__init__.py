@@ -4,11 +4,16 @@
 every gradient written out next to its op in ``minitf/ops/``.
 """
 from minitf import backend as _backend  # noqa: F401 (selects the backend first)
+from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
 from minitf.autodiff import GradientTape
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
                            int32, int64, uint8)
-from minitf.function import function
+from minitf._context import executing_eagerly, init_scope
+from minitf.function import TensorSpec, function
+from minitf.module import Module, name_scope
+from minitf.ops.control_flow import cond, while_loop
+from minitf.ops.logging_ops import print_ as print  # noqa: A001 (TF's name)
 from minitf.ops.creation import eye, fill, linspace, ones, ones_like, range, zeros, zeros_like  # noqa: A004
 from minitf.ops.elementwise import (abs, add, add_n, clip_by_value, cos, divide, equal, exp, floor, greater,  # noqa: A004
                                     greater_equal, less, less_equal, log, logical_and, logical_not,

@@ -1,78 +1,39 @@
 """GradientTape: record the ops as they run, then walk the record backwards.
 
-How it works, in four sentences. Every op, after computing its output, calls
-``record(name, inputs, output, backward)``. Each recording tape that *tracks*
-one of the inputs (a watched tensor, or the output of an op it recorded)
-appends the entry and starts tracking the output. ``tape.gradient`` then visits
-the entries newest first, handing each its upstream gradient ``dy`` and adding
-what its ``backward(dy)`` returns into the gradients of its inputs (the chain
-rule, one op at a time). Each ``backward`` is written in minitf ops, so an outer
-tape records the backward pass too: that is how second derivatives work.
+How it works, in four sentences. Every op, after computing its output, hands a ``Context``
+(the op, the inputs as read, the outputs, the attributes) to each recording tape of this
+thread that *tracks* one of the inputs (a watched tensor, or the output of an op it
+recorded); the tape keeps it and starts tracking the outputs. ``tape.gradient`` then visits
+the entries newest first, handing each op's ``backward`` its upstream gradient ``dy`` and
+adding what it returns into the gradients of its inputs (the chain rule, one op at a time).
+Each ``backward`` is written in minitf ops, so an outer tape records the backward pass too:
+that is how second derivatives work.
 
-Skipping unneeded gradients. While the tape runs ``entry.backward(dy)`` it notes
-which of that entry's inputs it tracks; ``needs_gradient(i)`` tells an op's
-``backward`` whether input ``i`` wants a gradient at all, so expensive ops (the
-conv input gradient, matmul's dA) can return None for e.g. the model's input
-batch, which no tape watches. Outside a backward walk it answers True.
+The record holds values, not objects: an op that reads a Variable records the value it read
+(a ``ReadVariableOp``), so a later ``assign`` never changes a gradient. Tapes are per thread
+(``minitf._context.state.tapes``): a tape never sees another thread's ops.
+
+Skipping unneeded gradients: before calling ``backward`` the tape sets
+``ctx.needs_input_grad[i]``, True only for inputs it tracks, so expensive gradients (the conv
+input gradient, matmul's da) are not computed for e.g. the model's input batch.
 """
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator, NamedTuple, Sequence
+from typing import Any, Iterator
+
+import numpy as np
 
 from minitf import nest
-from minitf.tensor import Tensor, Variable
-
-# Tapes that are recording now, outermost first.
-_recording: list["GradientTape"] = []
-
-
-class Entry(NamedTuple):
-    """One recorded op: what ran, on what, giving what, and how to go back."""
-
-    op: str
-    inputs: tuple
-    outputs: tuple
-    backward: Callable
-    # True when the op returned a tuple (split, unstack): backward then takes a tuple
-    # of gradients, even when that tuple has one element.
-    multi_output: bool = False
-
-    def __repr__(self) -> str:
-        ins = ", ".join(str(tuple(x.shape)) for x in self.inputs)
-        outs = ", ".join(str(tuple(y.shape)) for y in self.outputs)
-        return f"{self.op}({ins}) -> {outs}"
-
-
-def record(op: str, inputs: Sequence[Tensor], output, backward: Callable):
-    """Register an op that just ran with every tape that tracks one of its inputs.
-
-    ``output`` is a Tensor or a tuple of Tensors. ``backward(dy)`` gets the
-    gradient of the output (a tuple of them for several outputs, zeros where
-    none flowed) and returns one gradient, or None, per input. Returns
-    ``output`` so that an op can end with ``return record(...)``.
-    """
-    if _recording:
-        for tape in _recording:
-            tape._record(op, inputs, output, backward)
-    return output
-
-
-# While a tape runs one entry's backward: (that entry's inputs, the ids the tape tracks), or
-# None when every input counts (outside a backward walk, or while backward_steps reports all).
-_backward_inputs: tuple[Sequence, set] | None = None
-
-
-def needs_gradient(i: int) -> bool:
-    """Inside an op's ``backward``: does its input ``i`` need a gradient? True outside a backward walk.
-
-    Only an optimisation hint: a backward may always compute every gradient.
-    """
-    return _backward_inputs is None or id(_backward_inputs[0][i]) in _backward_inputs[1]
+from minitf._context import state
+from minitf.ops import creation, elementwise, shape_ops
+from minitf.ops.op import Context
+from minitf.tensor import Tensor, Variable, convert_to_tensor
 
 
 def is_recording() -> bool:
-    return bool(_recording)
+    """True while a tape records in this thread."""
+    return bool(state.tapes)
 
 
 class GradientTape:
@@ -88,75 +49,69 @@ class GradientTape:
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
         self.persistent = persistent
         self.watch_accessed_variables = watch_accessed_variables
-        self._entries: list[Entry] | None = []
+        self._entries: list[Context] | None = []
         self._tracked: dict[int, Tensor] = {}  # id -> tensor; holding it keeps the id valid
         self._watched: dict[int, Tensor] = {}  # what watch() or variable access added
-        self._used = False
 
     # --- recording ---------------------------------------------------------
     def __enter__(self) -> "GradientTape":
-        if self in _recording:
+        if self in state.tapes:
             raise ValueError("GradientTape: this tape is already recording")
-        _recording.append(self)
+        state.tapes.append(self)
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop()
 
     def _stop(self) -> None:
-        for i, tape in enumerate(_recording):
+        tapes = state.tapes
+        for i, tape in enumerate(tapes):
             if tape is self:
-                del _recording[i]
+                del tapes[i]
                 return
 
     def watch(self, tensor: Any) -> None:
         """Track ``tensor`` (or each tensor of a nested structure) from now on."""
-        for t in nest.flatten(tensor):
+        for t in ((tensor,) if isinstance(tensor, Tensor) else nest.flatten(tensor)):
             if not isinstance(t, Tensor):
                 raise ValueError(f"GradientTape.watch: expected Tensors or Variables, got {type(t).__name__}")
             if t._value.dtype.kind == "f":
                 self._tracked[id(t)] = t
                 self._watched[id(t)] = t
 
-    def _tracks(self, x: Tensor) -> bool:
-        if id(x) in self._tracked:
-            return True
-        if x._auto_watch and self.watch_accessed_variables:
-            self._tracked[id(x)] = self._watched[id(x)] = x  # a trainable variable, read under the tape
-            return True
-        return False
-
-    def _record(self, op, inputs, output, backward) -> None:
+    def _tracks_any(self, inputs: tuple) -> bool:
+        """Does this tape track one of ``inputs``? (A trainable variable read here gets watched.)"""
         if self._entries is None:
-            return
+            return False
         tracked = False
-        for x in inputs:  # no early exit: every trainable variable read here gets watched
-            if id(x) in self._tracked or self._tracks(x):
+        known = self._tracked
+        for x in inputs:  # no early exit: every trainable variable among them gets watched
+            if id(x) in known:
                 tracked = True
-        if not tracked:
-            return
-        if type(output) is not tuple:  # the common case, one output: no lists built
-            if output._value.dtype.kind != "f":
-                return  # integer and boolean results carry no gradient
-            self._entries.append(Entry(op, tuple(inputs), (output,), backward))
-            self._tracked[id(output)] = output
-            return
-        floats = [y for y in output if y._value.dtype.kind == "f"]
-        if floats:
-            self._entries.append(Entry(op, tuple(inputs), output, backward, True))
-            for y in floats:
+            elif x._auto_watch and self.watch_accessed_variables:
+                known[id(x)] = self._watched[id(x)] = x
+                tracked = True
+        return tracked
+
+    def _record(self, ctx: Context) -> None:
+        recorded = False
+        for y in ctx.outputs:
+            if y._value.dtype.kind == "f":  # integer and boolean results carry no gradient
                 self._tracked[id(y)] = y
+                recorded = True
+        if recorded:
+            self._entries.append(ctx)
 
     @contextlib.contextmanager
     def stop_recording(self) -> Iterator[None]:
         """Ops inside this block are not recorded by this tape."""
-        if not any(t is self for t in _recording):
+        if not any(t is self for t in state.tapes):
             raise ValueError("GradientTape.stop_recording: the tape is not recording")
         self._stop()
         try:
             yield
         finally:
-            _recording.append(self)
+            state.tapes.append(self)
 
     def reset(self) -> None:
         """Forget everything recorded so far (the tape keeps recording)."""
@@ -166,7 +121,7 @@ class GradientTape:
         return tuple(t for t in self._watched.values() if isinstance(t, Variable))
 
     @property
-    def operations(self) -> list[Entry]:
+    def operations(self) -> list[Context]:
         """The record, oldest first: each entry's op name, inputs and outputs."""
         return list(self._entries or [])
 
@@ -175,14 +130,17 @@ class GradientTape:
                  unconnected_gradients: str = "none") -> Any:
         """d(sum of target)/d(source) for each source, in the structure of ``sources``.
 
-        ``output_gradients`` seeds the walk (default: ones, so a non-scalar
-        target is summed). A source not connected to the target gets None, or
-        zeros with ``unconnected_gradients="zero"``; integer sources get None.
+        ``output_gradients`` seeds the walk (default: ones, so a non-scalar target is summed).
+        A source not connected to the target gets None, or zeros with
+        ``unconnected_gradients="zero"``; integer sources get None.
         """
         self._check_usable("gradient")
+        unconnected_gradients = getattr(unconnected_gradients, "value", unconnected_gradients)
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"GradientTape.gradient: unconnected_gradients must be 'none' or 'zero', "
                              f"got {unconnected_gradients!r}")
+        if target is None:
+            raise TypeError("GradientTape.gradient: the target is None; expected a Tensor (or a structure of them)")
         targets = nest.flatten(target)
         seeds = nest.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         if len(seeds) != len(targets):
@@ -195,7 +153,6 @@ class GradientTape:
         grads = self._backward(targets, seeds, flat_sources)
         if not self.persistent:
             self._release()
-        from minitf.ops import creation
         result = []
         for s in flat_sources:
             g = grads.get(id(s))
@@ -206,7 +163,7 @@ class GradientTape:
             result.append(g)
         return nest.pack_sequence_as(sources, result)
 
-    def backward_steps(self, target: Any, sources: Any) -> list[tuple[Entry, Any, tuple]]:
+    def backward_steps(self, target: Any, sources: Any) -> list[tuple[Context, Any, tuple]]:
         """The backward walk, step by step: (entry, upstream gradient, input gradients).
 
         For lessons: the same walk as ``gradient``, kept for printing.
@@ -220,17 +177,15 @@ class GradientTape:
         return steps
 
     def jacobian(self, target: Any, sources: Any, unconnected_gradients: str = "none",
-                 experimental_use_pfor: bool = True) -> Any:
+                 parallel_iterations=None, experimental_use_pfor: bool = True) -> Any:
         """d target[i...] / d source[j...] for every pair: shape target.shape + source.shape."""
         self._check_usable("jacobian")
-        from minitf.ops import creation, shape_ops
         target = _single_target("jacobian", target)
         flat_sources = nest.flatten(sources)
         rows = [[] for _ in flat_sources]
         size = int(target._value.size)
         for i in range(size):
-            seed = _one_hot_seed(target, i)
-            grads = self._backward([target], [seed], flat_sources)
+            grads = self._backward([target], [_one_hot_seed(target, i)], flat_sources)
             for k, s in enumerate(flat_sources):
                 rows[k].append(grads.get(id(s)))
         if not self.persistent:
@@ -247,25 +202,20 @@ class GradientTape:
         return nest.pack_sequence_as(sources, result)
 
     def batch_jacobian(self, target: Tensor, source: Tensor, unconnected_gradients: str = "none",
-                       experimental_use_pfor: bool = True) -> Tensor | None:
+                       parallel_iterations=None, experimental_use_pfor: bool = True) -> Tensor | None:
         """Per-example jacobians: result[b, i..., j...] = d target[b, i...] / d source[b, j...].
 
         Assumes, as TF does, that row b of target depends only on row b of source.
         """
         self._check_usable("batch_jacobian")
-        from minitf.ops import creation, shape_ops
         batch = target.shape[0]
         if source.shape[0] != batch:
             raise ValueError(f"batch_jacobian: target batch {batch} != source batch {source.shape[0]}")
         per_row = int(target._value.size // batch) if batch else 0
         columns = []
         for j in range(per_row):
-            # Seed the recorded target itself (a reshape of it, made now, would not be on the tape).
-            seed = shape_ops.reshape(_one_hot_seed(Tensor(target._value.reshape(batch, -1)), j, per_row=True),
-                                     tuple(target.shape))
-            grads = self._backward([target], [seed], [source])
-            g = grads.get(id(source))
-            columns.append(g if g is not None else None)
+            grads = self._backward([target], [_one_hot_seed(target, j, per_row=True)], [source])
+            columns.append(grads.get(id(source)))
         if not self.persistent:
             self._release()
         if all(g is None for g in columns):
@@ -290,9 +240,6 @@ class GradientTape:
         self._watched = {k: v for k, v in self._watched.items() if isinstance(v, Variable)}
 
     def _backward(self, targets: list, seeds: list, sources: list, on_step=None) -> dict[int, Tensor]:
-        global _backward_inputs
-        from minitf.ops import creation, elementwise
-
         grads: dict[int, Tensor] = {}
         for t, seed in zip(targets, seeds):
             if not isinstance(t, Tensor) or id(t) not in self._tracked:
@@ -300,37 +247,36 @@ class GradientTape:
             seed = creation.ones_like(t) if seed is None else _as_seed(seed, t)
             grads[id(t)] = elementwise.add(grads[id(t)], seed) if id(t) in grads else seed
         keep = {id(s) for s in sources}
-        was_recording = any(tape is self for tape in _recording)
+        tracked = self._tracked
+        was_recording = any(tape is self for tape in state.tapes)
         self._stop()  # this tape does not record its own backward pass; outer tapes do
         try:
-            for entry in reversed(self._entries):
-                dys = [grads.get(id(y)) for y in entry.outputs]
+            for ctx in reversed(self._entries):
+                dys = [grads.get(id(y)) for y in ctx.outputs]
                 if all(d is None for d in dys):
                     continue
-                for y in entry.outputs:  # every consumer of y is done: its gradient is complete
+                for y in ctx.outputs:  # every consumer of y is done: its gradient is complete
                     if id(y) not in keep:
                         grads.pop(id(y), None)
-                if not entry.multi_output:
+                if not ctx.many:
                     upstream = dys[0]
                 else:
                     upstream = tuple(d if d is not None else creation.zeros_like(y)
-                                     for d, y in zip(dys, entry.outputs))
-                outer = _backward_inputs
+                                     for d, y in zip(dys, ctx.outputs))
                 # backward_steps (on_step) reports every input's gradient, so it asks for all of them.
-                _backward_inputs = None if on_step is not None else (entry.inputs, self._tracked)
-                try:
-                    input_grads = entry.backward(upstream)
-                finally:
-                    _backward_inputs = outer
+                ctx.needs_input_grad = tuple(on_step is not None or id(x) in tracked for x in ctx.inputs)
+                input_grads = ctx.op.backward(ctx, upstream)
+                if not isinstance(input_grads, (tuple, list)):
+                    input_grads = (input_grads,)
                 if on_step is not None:
-                    on_step(entry, upstream, tuple(input_grads))
-                for x, g in zip(entry.inputs, input_grads):
-                    if g is None or id(x) not in self._tracked:
+                    on_step(ctx, upstream, tuple(input_grads))
+                for x, g in zip(ctx.inputs, input_grads):
+                    if g is None or id(x) not in tracked:
                         continue
                     grads[id(x)] = elementwise.add(grads[id(x)], g) if id(x) in grads else g
         finally:
             if was_recording:
-                _recording.append(self)
+                state.tapes.append(self)
         return grads
 
 
@@ -342,7 +288,6 @@ def _single_target(what: str, target: Any) -> Tensor:
 
 
 def _as_seed(seed: Any, target: Tensor) -> Tensor:
-    from minitf.tensor import convert_to_tensor
     seed = convert_to_tensor(seed, dtype_hint=target.dtype)
     if tuple(seed.shape) != tuple(target.shape):
         raise ValueError(f"GradientTape.gradient: output_gradients of shape {tuple(seed.shape)} "
@@ -351,10 +296,13 @@ def _as_seed(seed: Any, target: Tensor) -> Tensor:
 
 
 def _one_hot_seed(target: Tensor, index: int, per_row: bool = False) -> Tensor:
+    """A seed with a single 1 (per row, for batch_jacobian): picks one output element."""
     from minitf import backend as B
-    seed = B.xp.zeros(target._value.shape, dtype=target._value.dtype)
+    shape = target._value.shape
+    flat = (shape[0], int(np.prod(shape[1:]))) if per_row else (int(np.prod(shape)),)
+    seed = B.xp.zeros(flat, dtype=target._value.dtype)
     if per_row:
         seed[:, index] = 1
     else:
-        seed.reshape(-1)[index] = 1
-    return Tensor(seed)
+        seed[index] = 1
+    return Tensor(seed.reshape(shape))

@@ -33,8 +33,7 @@ def list_physical_devices(device_type: str | None = None) -> list[PhysicalDevice
     return [d for d in devices if device_type is None or d.device_type == device_type.upper()]
 
 
-def run_functions_eagerly(run_eagerly: bool) -> None:
-    """Accepted for TF compatibility: minitf always runs eagerly."""
+from minitf.function import functions_run_eagerly, run_functions_eagerly  # noqa: E402,F401
 
 
 class experimental:  # noqa: N801 (TF's namespace)

@@ -15,14 +15,35 @@ class InvalidArgumentError(OpError, ValueError):
     """Bad shapes, dtypes or values given to an op (TF's InvalidArgumentError)."""
 
 
-class InvalidArgumentTypeError(OpError, TypeError):
-    """Operands of dtypes an op refuses to mix (TF raises InvalidArgumentError;
-    this is also a TypeError so plain Python code can catch it the usual way)."""
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """Operands of dtypes an op refuses to mix. TF raises InvalidArgumentError, so this is one
+    (``except tf.errors.InvalidArgumentError`` catches it); it is also a TypeError, as a
+    Python programmer would expect of a dtype mismatch."""
 
 
 class NotFoundError(OpError):
     """A file or name that does not exist."""
 
 
+class OutOfRangeError(OpError):
+    """An index or iteration beyond the end (TF raises it at the end of a dataset iterator)."""
+
+
+class FailedPreconditionError(OpError):
+    """The system is not in the state the op needs (e.g. an uninitialized value)."""
+
+
+class ResourceExhaustedError(OpError):
+    """Out of memory, or another resource."""
+
+
+class InternalError(OpError):
+    """An invariant broke inside minitf: a bug to report."""
+
+
 class UnimplementedError(OpError, NotImplementedError):
     """A feature minitf does not implement (yet); the message says which."""
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """A Python operation on a symbolic tensor of a traced function (``if tensor:``, ``float(tensor)``)."""

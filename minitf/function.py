@@ -1,23 +1,523 @@
-"""``minitf.function``: accepted so that TF code decorated with ``@tf.function`` runs.
+"""``minitf.function``: trace a Python function into a graph once, then replay the graph.
 
-TF traces the Python function into a graph and runs that; minitf has no graph
-compiler and runs the function eagerly, op by op, exactly as written.
+    @tf.function
+    def step(x):
+        print("tracing")             # Python: runs while tracing only
+        tf.print("running", x)       # an op: runs on every call
+        return x * x + 1
+
+The first call with a new *signature* traces: it runs the Python function on symbolic
+tensors (``GraphTensor``), and every op it reaches becomes a node of a graph instead of
+computing (see ``minitf/graph.py``). Later calls with the same signature do not run the
+Python function at all: they replay the graph's kernels on arrays. That is TF's
+``tf.function``, and it has TF's rules:
+
+- the signature: each tensor argument's shape and dtype (NumPy arrays count as tensors),
+  each Variable's shape and dtype, and every other argument by value (Python numbers,
+  strings, None) or by identity (other objects). A new signature traces again (a
+  *retrace*, counted by ``experimental_get_tracing_count()``; frequent retracing is warned
+  about, as TF warns). ``reduce_retracing=True`` generalises shapes that change into
+  ``None`` (any size); ``input_signature=[tf.TensorSpec(...)]`` fixes the signature and
+  refuses calls that do not match it.
+- Python side effects (``print``, appending to a list) happen while tracing only; variable
+  assignments, ``tf.print`` and random draws are ops, so they happen on every call.
+- A ``GradientTape`` and an optimizer step inside the function are traced like any other ops.
+- A Python ``if``/``while`` on a symbolic tensor is refused with an error saying what to write
+  instead (``tf.cond``, ``tf.where``, ``tf.while_loop``): a trace never bakes in one branch.
+- Variables may be created on the first trace only (a layer built on its first call).
+
+``tf.config.run_functions_eagerly(True)`` turns tracing off: the function runs as plain Python.
 """
 from __future__ import annotations
 
 import functools
+import inspect
+import logging
+import weakref
 from typing import Any, Callable
 
+import numpy as np
 
-def function(func: Callable | None = None, input_signature=None, autograph: bool = True,
-             jit_compile: Any = None, reduce_retracing: bool = False, **kwargs) -> Callable:
-    """Return ``func`` unchanged in behaviour (usable as ``@function`` or ``@function(...)``)."""
+from minitf import backend as B
+from minitf import dtypes, nest
+from minitf._context import state
+from minitf.errors import InvalidArgumentError
+from minitf.graph import FuncGraph, GraphTensor, inline, replay_error
+from minitf.tensor import Tensor, TensorShape, Variable, convert_to_tensor
+
+_log = logging.getLogger("minitf")
+
+
+class TensorSpec:
+    """The shape and dtype of a tensor argument, without a value (``tf.TensorSpec``).
+    ``None`` in the shape (or ``shape=None``) means any size."""
+
+    def __init__(self, shape=None, dtype=dtypes.float32, name: str | None = None):
+        self.shape = None if shape is None else TensorShape(
+            None if d is None else int(d) for d in (shape.as_list() if isinstance(shape, TensorShape) else shape))
+        self.dtype = dtypes.as_dtype(dtype)
+        self.name = name
+
+    @classmethod
+    def from_tensor(cls, tensor: Tensor, name: str | None = None) -> "TensorSpec":
+        return cls(tensor.shape, tensor.dtype, name)
+
+    def is_compatible_with(self, other) -> bool:
+        """Does a tensor (or spec) of ``other``'s shape and dtype fit this spec?"""
+        shape, dtype = other.shape, other.dtype
+        if dtypes.as_dtype(dtype) != self.dtype:
+            return False
+        if self.shape is None:
+            return True
+        return shape is not None and TensorShape(self.shape).is_compatible_with(shape)
+
+    def _key(self):
+        return ("TensorSpec", None if self.shape is None else tuple(self.shape), self.dtype.name)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TensorSpec) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        shape = "None" if self.shape is None else "(" + ", ".join(
+            "None" if d is None else str(d) for d in self.shape) + ("," if len(self.shape) == 1 else "") + ")"
+        return f"TensorSpec(shape={shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """``tf.config.run_functions_eagerly``: True makes every ``tf.function`` plain Python."""
+    state.run_eagerly = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    return state.run_eagerly
+
+
+# --- signatures -----------------------------------------------------------------------------------
+class _Leaf:
+    """What one flattened argument contributes to a signature, and how the trace receives it."""
+
+    __slots__ = ("kind", "key", "spec")
+
+    def __init__(self, kind: str, key, spec=None):
+        self.kind, self.key, self.spec = kind, key, spec
+
+
+def _leaf(value, relax: bool = False) -> _Leaf:
+    """The signature part of one argument: tensors and arrays by spec, variables by spec (the trace
+    uses the variable passed in), Python values by value, other objects by identity."""
+    if isinstance(value, Variable):
+        return _Leaf("variable", ("Variable", tuple(value.shape), value.dtype.name))
+    if isinstance(value, Tensor):
+        spec = TensorSpec(value.shape, value.dtype)
+        return _Leaf("tensor", spec._key(), spec)
+    if isinstance(value, (np.ndarray, np.generic)) or B.is_array(value):
+        if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+            return _Leaf("python", ("object", id(value)))
+        dtype = dtypes.as_dtype(np.asarray(value).dtype if isinstance(value, np.generic) else value.dtype)
+        spec = TensorSpec(np.shape(value), dtype)
+        return _Leaf("tensor", spec._key(), spec)
+    if value is None or isinstance(value, (bool, int, float, str, bytes, complex)):
+        return _Leaf("python", (type(value).__name__, value))
+    try:
+        hash(value)
+        return _Leaf("python", ("object", type(value).__name__, id(value)))
+    except TypeError:
+        return _Leaf("python", ("object", type(value).__name__, id(value)))
+
+
+def _relaxed(a: TensorSpec, b: TensorSpec) -> TensorSpec | None:
+    """The most specific spec both fit (sizes that differ become None), or None if ranks/dtypes differ."""
+    if a.dtype != b.dtype or a.shape is None or b.shape is None or len(a.shape) != len(b.shape):
+        return None
+    return TensorSpec([x if x == y else None for x, y in zip(a.shape, b.shape)], a.dtype)
+
+
+# --- a traced function ----------------------------------------------------------------------------
+class ConcreteFunction:
+    """One trace: a graph for one signature, and the compiled replay of it.
+
+    ``graph.get_operations()`` lists its operations; ``graph.source`` is the replay code.
+    Calling it replays the graph (or, when a tape outside records, runs its ops one by one so
+    that the tape sees them).
+    """
+
+    def __init__(self, graph: FuncGraph, structured_outputs: Any, output_tensors: list, input_specs: list,
+                 structured_input_signature: tuple, positions: list, variable_positions: list, name: str):
+        self.graph = graph
+        self.structured_outputs = structured_outputs
+        self.structured_input_signature = structured_input_signature
+        self.name = name
+        self._outputs = output_tensors  # flat, the GraphTensors (or Python values) the function returned
+        self._graph_outputs = [t for t in output_tensors if isinstance(t, GraphTensor)]
+        self._input_specs = input_specs  # per placeholder, in order
+        self._positions = positions  # per placeholder: index of the flat argument it stands for
+        self._variable_positions = variable_positions  # the flat arguments that are variables, in order
+        self._replay = graph.compile(self._graph_outputs)
+
+    @property
+    def inputs(self) -> list:
+        return list(self.graph.inputs)
+
+    @property
+    def outputs(self) -> list:
+        return list(self._graph_outputs)
+
+    @property
+    def variables(self) -> list:
+        return self.graph.variables
+
+    @property
+    def trainable_variables(self) -> list:
+        return [v for v in self.graph.variables if v.trainable]
+
+    def _bind(self, flat_args: list) -> tuple[list[Tensor], list[Variable]]:
+        """The placeholders' values (converted to tensors) and the variables, from the call's flat arguments."""
+        values = []
+        for index, spec in zip(self._positions, self._input_specs):
+            value = flat_args[index]
+            if not isinstance(value, Tensor):
+                value = convert_to_tensor(value, dtype=spec.dtype)
+            values.append(value)
+        return values, [flat_args[i] for i in self._variable_positions]
+
+    def _call_flat(self, bound: tuple) -> list:
+        """Run the graph on input tensors: a fast replay, or op by op when a tape records or a trace builds."""
+        inputs, variables = bound
+        if state.graph is not None or (state.tapes and self._seen_by_tape(inputs, variables)):
+            results = iter(inline(self.graph, self._graph_outputs, inputs, variables))
+        else:
+            arrays = [t._value for t in inputs]
+            try:
+                out = self._replay(*arrays, *variables)
+            except Exception as e:  # name the graph node that failed, as TF names the op
+                error = replay_error(self._replay, e)
+                if error is e:
+                    raise
+                raise error from None
+            results = (Tensor(a) for a in out)
+        return [next(results) if isinstance(t, GraphTensor) else t for t in self._outputs]
+
+    def _seen_by_tape(self, inputs: list, variables: list) -> bool:
+        used = self.graph.variables + list(variables)
+        for tape in state.tapes:
+            if tape._entries is None:
+                continue
+            if any(id(t) in tape._tracked for t in inputs):
+                return True
+            if tape.watch_accessed_variables and any(v._auto_watch for v in used):
+                return True
+            if any(id(v) in tape._tracked for v in used):
+                return True
+        return False
+
+    def __call__(self, *args, **kwargs):
+        flat = nest.flatten((args, kwargs))
+        return nest.pack_sequence_as(self.structured_outputs, self._call_flat(self._bind(flat)))
+
+    def pretty_printed_signature(self, verbose: bool = True) -> str:
+        args = ", ".join(f"{p.name}: {s!r}" for p, s in zip(self.graph.inputs, self._input_specs))
+        outs = nest.map_structure(lambda t: repr(TensorSpec(t.shape, t.dtype)) if isinstance(t, Tensor) else repr(t),
+                                  self.structured_outputs)
+        return f"Input Parameters:\n  ({args})\nOutput Type:\n  {outs}"
+
+    def __repr__(self) -> str:
+        return f"ConcreteFunction {self.name}\n{self.pretty_printed_signature()}"
+
+
+class Function:
+    """A Python function that traces into graphs (``tf.function``); see the module docstring."""
+
+    def __init__(self, python_function: Callable, input_signature=None, autograph: bool = True,
+                 jit_compile=None, reduce_retracing: bool = False, name: str | None = None):
+        self.python_function = python_function
+        self.input_signature = None if input_signature is None else list(input_signature)
+        self.reduce_retracing = bool(reduce_retracing)
+        self.jit_compile = jit_compile
+        self.__name__ = name or getattr(python_function, "__name__", "function")
+        self._concrete: dict = {}  # signature key -> ConcreteFunction
+        self._relaxed_specs: dict = {}  # structure key -> list of relaxed TensorSpecs (reduce_retracing)
+        self._trace_count = 0
+        self._created_variables = False
+        self._descriptor_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+        functools.update_wrapper(self, python_function)
+        if self.input_signature is not None:
+            for spec in nest.flatten(self.input_signature):
+                if not isinstance(spec, TensorSpec):
+                    raise TypeError(f"tf.function: input_signature must hold tf.TensorSpec objects, got {spec!r}")
+
+    # --- methods: @tf.function on a method traces per instance, as in TF ---
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        try:
+            bound = self._descriptor_cache.get(instance)
+        except TypeError:
+            bound = None
+        if bound is None:
+            bound = Function(self.python_function.__get__(instance, owner), self.input_signature,
+                             jit_compile=self.jit_compile, reduce_retracing=self.reduce_retracing, name=self.__name__)
+            try:
+                self._descriptor_cache[instance] = bound
+            except TypeError:
+                pass
+        return bound
+
+    def experimental_get_tracing_count(self) -> int:
+        return self._trace_count
+
+    # --- calling ---
+    def __call__(self, *args, **kwargs):
+        if state.run_eagerly:
+            return self.python_function(*args, **kwargs)
+        if self.input_signature is not None:
+            args, kwargs = self._check_signature(args, kwargs)
+            flat = nest.flatten((args, kwargs))
+            leaves = [_Leaf("tensor", spec._key(), spec) for spec in nest.flatten(self.input_signature)]
+        else:
+            flat = nest.flatten((args, kwargs))
+            leaves = [_leaf(v) for v in flat]
+        key = (nest.structure_key((args, kwargs)), tuple(leaf.key for leaf in leaves))
+        concrete = self._concrete.get(key)
+        traced = concrete is None
+        if concrete is None:
+            specs = [leaf.spec for leaf in leaves]
+            if self.reduce_retracing:
+                specs = self._relax(key[0], specs, leaves)
+                relaxed_key = (key[0], tuple(s._key() if s is not None else leaf.key for s, leaf in zip(specs, leaves)))
+                concrete = self._concrete.get(relaxed_key)
+                traced = concrete is None
+                if concrete is None:
+                    concrete = self._concrete[relaxed_key] = self._trace(args, kwargs, flat, specs)
+            else:
+                concrete = self._trace(args, kwargs, flat, specs)
+            self._concrete[key] = concrete
+        if traced:
+            _TRACING_DETECTOR.called_with_tracing(self)
+        else:
+            _TRACING_DETECTOR.called_without_tracing(self)
+        return nest.pack_sequence_as(concrete.structured_outputs, concrete._call_flat(concrete._bind(flat)))
+
+    def _relax(self, structure, specs: list, leaves: list) -> list:
+        """reduce_retracing: merge this call's specs with the relaxed ones seen before for this structure."""
+        seen = self._relaxed_specs.get(structure)
+        if seen is None or len(seen) != len(specs):
+            self._relaxed_specs[structure] = specs
+            return specs
+        merged = []
+        for old, new in zip(seen, specs):
+            if old is None or new is None:
+                merged.append(new)
+                continue
+            relaxed = _relaxed(old, new)
+            merged.append(relaxed if relaxed is not None else new)
+        self._relaxed_specs[structure] = merged
+        return merged
+
+    def _check_signature(self, args: tuple, kwargs: dict):
+        """Bind the call to ``input_signature``: every tensor argument must fit its spec (TF's TypeError)."""
+        params = list(inspect.signature(self.python_function).parameters.values())
+        bound = list(args) + [kwargs[p.name] for p in params[len(args):len(args) + len(kwargs)] if p.name in kwargs]
+        specs = nest.flatten(self.input_signature)
+        if len(bound) != len(self.input_signature):
+            raise TypeError(f"Binding inputs to tf.function failed: {self.__name__} takes "
+                            f"{len(self.input_signature)} argument(s) by its input_signature, got {len(bound)}")
+        flat_args = nest.flatten(bound)
+        if len(flat_args) != len(specs):
+            raise TypeError(f"Binding inputs to tf.function failed: the structure of the arguments does not match "
+                            f"input_signature {self.input_signature}")
+        converted = []
+        for value, spec in zip(flat_args, specs):
+            tensor = value if isinstance(value, Tensor) else _convert_for_spec(value, spec)
+            if not spec.is_compatible_with(tensor):
+                raise TypeError(
+                    f"Binding inputs to tf.function failed due to `Can not cast "
+                    f"{TensorSpec(tensor.shape, tensor.dtype)!r} to {spec!r}`. Received args: {args} and kwargs: "
+                    f"{kwargs} for signature: {self.input_signature}.")
+            converted.append(tensor)
+        return tuple(nest.pack_sequence_as(bound, converted)), {}
+
+    def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
+        """The trace for these arguments (tensors, or ``tf.TensorSpec``s), tracing if needed."""
+        if not args and not kwargs and self.input_signature is not None:
+            args = tuple(self.input_signature)
+        flat = nest.flatten((args, kwargs))
+        leaves, specs = [], []
+        for value in flat:
+            if isinstance(value, TensorSpec):
+                specs.append(value)
+                leaves.append(_Leaf("tensor", value._key(), value))
+            else:
+                leaf = _leaf(value)
+                leaves.append(leaf)
+                specs.append(leaf.spec)
+        key = (nest.structure_key((args, kwargs)), tuple(leaf.key for leaf in leaves))
+        concrete = self._concrete.get(key)
+        if concrete is None:
+            concrete = self._concrete[key] = self._trace(args, kwargs, flat, specs)
+        return concrete
+
+    # --- tracing ---
+    def _trace(self, args: tuple, kwargs: dict, flat: list, specs: list) -> ConcreteFunction:
+        name = self.__name__
+        graph = FuncGraph(name, outer=state.graph)
+        arg_names = _argument_names(self.python_function, args, kwargs, len(flat))
+        trace_args, input_specs, positions, variable_positions = [], [], [], []
+        for i, (value, spec) in enumerate(zip(flat, specs)):
+            if isinstance(value, Variable):  # used as it is; the replay takes the variable of each call
+                trace_args.append(value)
+                graph.variable_args.append(value)
+                variable_positions.append(i)
+                continue
+            if spec is None:  # a Python value, baked into the trace
+                trace_args.append(value)
+                continue
+            example = _example_array(value, spec)
+            trace_args.append(graph.placeholder(spec.shape if spec.shape is not None else example.shape,
+                                                spec.dtype._np, example, name=arg_names[i]))
+            input_specs.append(spec)
+            positions.append(i)
+        structured = nest.pack_sequence_as((args, kwargs), trace_args)
+        saved_graph, saved_tapes = state.graph, state.tapes
+        state.graph, state.tapes = graph, []
+        try:
+            result = self.python_function(*structured[0], **structured[1])
+        finally:
+            state.graph, state.tapes = saved_graph, saved_tapes
+        if graph.created_variables:
+            if self._created_variables:
+                raise ValueError(
+                    f"tf.function {name!r} created variables on a later trace. tf.function only supports "
+                    "singleton tf.Variables created on the first call: create them once (e.g. in __init__, or "
+                    "guarded by `if self.v is None`), or outside the function.")
+            self._created_variables = True
+        flat_out = nest.flatten(result)
+        outputs = []
+        for value in flat_out:
+            if isinstance(value, (bool, int, float, np.generic, np.ndarray)) and not isinstance(value, Tensor):
+                value = convert_to_tensor(value)  # TF returns Python numbers as tensors
+            if isinstance(value, Variable):
+                with _in_graph(graph):
+                    value = value.value()
+            elif isinstance(value, Tensor) and not isinstance(value, GraphTensor):
+                value = graph.constant(value)
+            elif isinstance(value, GraphTensor) and value._graph is not graph:
+                with _in_graph(graph):
+                    value = graph._resolve(value)
+            outputs.append(value)
+        structured_out = nest.pack_sequence_as(result, outputs) if flat_out else result
+        self._trace_count += 1
+        signature = (tuple(nest.map_structure(lambda v: TensorSpec.from_tensor(v) if isinstance(v, GraphTensor)
+                                              else v, structured[0])), {})
+        return ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions,
+                                variable_positions, name)
+
+    def __repr__(self) -> str:
+        return f"<minitf.function {self.__name__} (traced {self._trace_count} times)>"
+
+
+class _in_graph:
+    """Make ``graph`` the current trace for a moment (to add a read or a capture after the function ran)."""
+
+    def __init__(self, graph: FuncGraph):
+        self.graph = graph
+
+    def __enter__(self):
+        self.saved = state.graph, state.tapes
+        state.graph, state.tapes = self.graph, []
+
+    def __exit__(self, *exc):
+        state.graph, state.tapes = self.saved
+
+
+def _example_array(value, spec: TensorSpec):
+    """The array the trace runs the kernels on: the argument itself, or zeros for a bare spec."""
+    if isinstance(value, TensorSpec):
+        shape = tuple(1 if d is None else d for d in (value.shape if value.shape is not None else ()))
+        return B.xp.zeros(shape, dtype=value.dtype._np)
+    if isinstance(value, GraphTensor):
+        return value._example
+    if isinstance(value, Tensor):
+        return value._value
+    return convert_to_tensor(value, dtype=spec.dtype)._value
+
+
+def _convert_for_spec(value, spec: TensorSpec) -> Tensor:
+    try:
+        return convert_to_tensor(value, dtype_hint=spec.dtype)
+    except (TypeError, ValueError, InvalidArgumentError) as e:
+        raise TypeError(f"Binding inputs to tf.function failed: cannot convert {value!r} to {spec!r}: {e}") from None
+
+
+def _argument_names(fn: Callable, args: tuple, kwargs: dict, count: int) -> list[str]:
+    """A name per flat argument for the placeholders: the parameter's name (x, x_1 for nested parts)."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i, value in enumerate(args):
+        base = params[i] if i < len(params) else f"args_{i}"
+        parts = len(nest.flatten(value))
+        names.extend([base] if parts == 1 else [f"{base}_{j}" for j in range(parts)])
+    for key in sorted(kwargs):
+        parts = len(nest.flatten(kwargs[key]))
+        names.extend([key] if parts == 1 else [f"{key}_{j}" for j in range(parts)])
+    return (names + [f"arg_{i}" for i in range(len(names), count)])[:count]
+
+
+# --- how often a function traces: TF's warning ------------------------------------------------------
+class _FrequentTracingDetector:
+    """Warns when 5 of a function's last 10 calls traced (TF's thresholds and message), at most twice.
+
+    Kept per code object, as TF does, so that a tf.function created anew in a loop is noticed too.
+    """
+
+    HISTORY, THRESHOLD, MAX_WARNINGS = 10, 5, 2
+
+    def __init__(self):
+        self._calls: dict = {}
+
+    def _record(self, fn: Function) -> dict:
+        code = getattr(getattr(fn.python_function, "__func__", fn.python_function), "__code__", None)
+        key = code if code is not None else id(fn)
+        record = self._calls.get(key)
+        if record is None:
+            record = self._calls[key] = {"traces": [], "count": 0, "warned": 0}
+        return record
+
+    def called_with_tracing(self, fn: Function) -> None:
+        record = self._record(fn)
+        record["count"] += 1
+        record["traces"].append(1)
+        while record["traces"] and record["count"] - record["traces"][0] > self.HISTORY:
+            record["count"] -= record["traces"].pop(0)
+        if record["warned"] < self.MAX_WARNINGS and len(record["traces"]) >= self.THRESHOLD:
+            record["warned"] += 1
+            _log.warning(
+                f"{len(record['traces'])} out of the last {record['count']} calls to {fn.python_function} triggered "
+                "tf.function retracing. Tracing is expensive and the excessive number of tracings could be due to "
+                "(1) creating @tf.function repeatedly in a loop, (2) passing tensors with different shapes, (3) "
+                "passing Python objects instead of tensors. For (1), please define your @tf.function outside of "
+                "the loop. For (2), @tf.function has reduce_retracing=True option that can avoid unnecessary "
+                "retracing. For (3), please pass tensors, or see the tf.function guide on controlling retracing.")
+
+    def called_without_tracing(self, fn: Function) -> None:
+        record = self._record(fn)
+        if not record["traces"]:
+            record["traces"] = [0]
+        record["traces"][-1] += 1
+        record["count"] += 1
+
+
+_TRACING_DETECTOR = _FrequentTracingDetector()
+
+
+def function(func: Callable | None = None, input_signature=None, autograph: bool = True, jit_compile: Any = None,
+             reduce_retracing: bool = False, experimental_compile=None, name: str | None = None, **kwargs):
+    """``tf.function``: use as ``@function``, ``@function(...)`` or ``function(f, ...)``."""
     if func is None:
-        return lambda f: function(f)
-
-    @functools.wraps(func)
-    def eager(*args, **kw):
-        return func(*args, **kw)
-
-    eager.python_function = func
-    return eager
+        return lambda f: Function(f, input_signature, autograph, jit_compile, reduce_retracing, name)
+    return Function(func, input_signature, autograph, jit_compile, reduce_retracing, name)

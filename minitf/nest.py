@@ -40,3 +40,12 @@ def map_structure(fn: Callable, structure: Any) -> Any:
 
 def is_nested(structure: Any) -> bool:
     return isinstance(structure, (list, tuple, dict))
+
+
+def structure_key(structure: Any) -> Any:
+    """A hashable description of ``structure``'s shape (its containers and keys, not its leaves)."""
+    if isinstance(structure, dict):
+        return ("dict", tuple((key, structure_key(structure[key])) for key in sorted(structure)))
+    if isinstance(structure, (list, tuple)):
+        return (type(structure).__name__, tuple(structure_key(item) for item in structure))
+    return "*"

@@ -14,6 +14,7 @@ import numpy as np
 from minitf import backend as B
 from minitf import dtypes
 from minitf.errors import InvalidArgumentError
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 # TF's semantics (eager): set_seed(g) restarts everything; an op seed s names a stream of its own,
@@ -54,8 +55,69 @@ def _shape(shape) -> tuple:
     return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
 
 
+class _RandomOp(Op):
+    """Base of the random draws: stateful (each run draws anew from the stream), so a traced
+    function draws on every call. While tracing, a draw is a stand-in of zeros."""
+
+    stateful = True
+
+    def trace_forward(*inputs, shape, dtype, **attrs):
+        return B.xp.zeros(shape, dtype=dtype)
+
+
+class RandomStandardNormal(_RandomOp):
+    def forward(shape, mean, stddev, dtype, seed):
+        return B.xp.asarray(_rng(seed).normal(mean, stddev, shape).astype(dtype, copy=False))
+
+
+class RandomUniform(_RandomOp):
+    def forward(shape, minval, maxval, dtype, seed):
+        rng = _rng(seed)
+        values = rng.integers(minval, maxval, shape) if dtype.kind in "iu" else rng.uniform(minval, maxval, shape)
+        return B.xp.asarray(values.astype(dtype, copy=False))
+
+
+class TruncatedNormal(_RandomOp):
+    """Normal, with values beyond 2 standard deviations drawn again (as TF does)."""
+
+    def forward(shape, mean, stddev, dtype, seed):
+        rng = _rng(seed)
+        values = rng.normal(0.0, 1.0, shape)
+        bad = np.abs(values) > 2
+        while bad.any():
+            values[bad] = rng.normal(0.0, 1.0, int(bad.sum()))
+            bad = np.abs(values) > 2
+        return B.xp.asarray((values * stddev + mean).astype(dtype, copy=False))
+
+
+class RandomShuffle(_RandomOp):
+    def forward(x, seed):
+        return x[B.xp.asarray(_rng(seed).permutation(x.shape[0]))]
+
+    def trace_forward(x, seed):
+        return x
+
+
+class Multinomial(_RandomOp):
+    def forward(logits, num_samples, dtype, seed):
+        z = B.to_numpy(logits).astype(np.float64)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        rng = _rng(seed)
+        draws = np.stack([rng.choice(p.shape[1], size=num_samples, p=row) for row in p])
+        return B.xp.asarray(draws.astype(dtype))
+
+    def trace_forward(logits, num_samples, dtype, seed):
+        return B.xp.zeros((logits.shape[0], num_samples), dtype=dtype)
+
+
+def _seed(seed):
+    return None if seed is None else int(seed)
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
-    return _out(_rng(seed).normal(float(mean), float(stddev), _shape(shape)), dtype)
+    return RandomStandardNormal.apply(shape=_shape(shape), mean=float(mean), stddev=float(stddev),
+                                      dtype=dtypes.as_dtype(dtype)._np, seed=_seed(seed))
 
 
 def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
@@ -64,37 +126,26 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
     if dt.is_integer:
         if maxval is None:
             raise InvalidArgumentError("random.uniform: an integer dtype needs maxval", "RandomUniformInt")
-        return _out(_rng(seed).integers(int(minval), int(maxval), _shape(shape)), dt)
-    maxval = 1.0 if maxval is None else maxval
-    return _out(_rng(seed).uniform(float(minval), float(maxval), _shape(shape)), dt)
+        lo, hi = int(minval), int(maxval)
+    else:
+        lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
+    return RandomUniform.apply(shape=_shape(shape), minval=lo, maxval=hi, dtype=dt._np, seed=_seed(seed))
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
-    """Normal, with values beyond 2 standard deviations drawn again (as TF does)."""
-    rng = _rng(seed)
-    values = rng.normal(0.0, 1.0, _shape(shape))
-    bad = np.abs(values) > 2
-    while bad.any():
-        values[bad] = rng.normal(0.0, 1.0, int(bad.sum()))
-        bad = np.abs(values) > 2
-    return _out(values * float(stddev) + float(mean), dtype)
+    return TruncatedNormal.apply(shape=_shape(shape), mean=float(mean), stddev=float(stddev),
+                                 dtype=dtypes.as_dtype(dtype)._np, seed=_seed(seed))
 
 
 def shuffle(value: Any, seed=None, name=None) -> Tensor:
     """The tensor with its first axis in a random order."""
-    x = convert_to_tensor(value)
-    order = _rng(seed).permutation(x.shape[0])
-    return Tensor(x._value[B.xp.asarray(order)])
+    return RandomShuffle.apply(convert_to_tensor(value), seed=_seed(seed))
 
 
 def categorical(logits: Any, num_samples: int, dtype=None, seed=None, name=None) -> Tensor:
     """``num_samples`` class indices per row, drawn with probabilities softmax(logits)."""
-    z = B.to_numpy(convert_to_tensor(logits)._value).astype(np.float64)
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    rng = _rng(seed)
-    draws = np.stack([rng.choice(p.shape[1], size=int(num_samples), p=row) for row in p])
-    return _out(draws, dtypes.int64 if dtype is None else dtype)
+    return Multinomial.apply(convert_to_tensor(logits), num_samples=int(num_samples),
+                             dtype=dtypes.as_dtype(dtypes.int64 if dtype is None else dtype)._np, seed=_seed(seed))
 
 
 class Generator:

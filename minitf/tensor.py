@@ -1,9 +1,13 @@
 """Tensor and Variable: an array of the current backend plus TF's manners.
 
-A Tensor is immutable: ops make new ones. A Variable is a Tensor whose value can
-be replaced (``assign``); trainable Variables are watched by a GradientTape
-automatically. Python operators (``+``, ``@``, ``x[1:]`` ...) are attached by the
-ops modules, next to the ops they call (see ``minitf/ops/elementwise.py``).
+A Tensor is immutable: ops make new ones, and no array a user passes in or gets out
+(``.numpy()``) is shared with a tensor. A Variable is a Tensor whose value can be replaced
+(``assign``); trainable Variables are watched by a GradientTape automatically. A variable's
+array is never changed in place either: ``assign`` gives it a new one, so a tensor read from it
+earlier (and the value a tape recorded) keeps its value.
+
+Python's operators are methods of the class, one line each, calling the ops in
+``minitf/ops/`` (which import this module, so they are imported at its end).
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
+from minitf._context import init_scope, state
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 
 
@@ -36,6 +41,13 @@ class TensorShape(tuple):
             return None
         return int(np.prod(self, dtype=np.int64))
 
+    def is_fully_defined(self) -> builtins.bool:
+        return all(d is not None for d in self)
+
+    def is_compatible_with(self, other) -> builtins.bool:
+        other = tuple(other)
+        return len(other) == len(self) and all(a is None or b is None or a == b for a, b in zip(self, other))
+
     def __getitem__(self, key):
         item = tuple.__getitem__(self, key)
         return TensorShape(item) if isinstance(key, slice) else item
@@ -50,14 +62,15 @@ class TensorShape(tuple):
 class Tensor:
     """An immutable n-dimensional array with a dtype, on the current backend."""
 
-    __slots__ = ("_value", "__weakref__")
+    # _meta: what a framework layer attaches to a tensor (Keras's mask, a variable slice's origin).
+    __slots__ = ("_value", "_meta", "__weakref__")
     # Binary ops with NumPy arrays come to Tensor's reflected operators first.
     __array_priority__ = 100
     # True only for trainable float Variables: a tape then watches them on access.
     _auto_watch = False
 
     def __init__(self, value):
-        self._value = value
+        self._value = value  # a backend array this tensor owns: nobody writes into it
 
     # --- what it is -------------------------------------------------------
     @property
@@ -77,16 +90,12 @@ class Tensor:
 
     @property
     def device(self) -> str:
-        return "/device:GPU:0" if B.name == "cupy" and not isinstance(self._value, (np.ndarray, np.generic)) else "/device:CPU:0"
-
-    @property
-    def value_array(self):
-        """The backend array itself (NumPy or CuPy), without a copy."""
-        return self._value
+        return "/device:CPU:0" if isinstance(self._value, (np.ndarray, np.generic)) else "/device:GPU:0"
 
     def numpy(self) -> np.ndarray:
-        """The value as a NumPy array (copied from the GPU under CuPy)."""
-        return B.to_numpy(self._value)
+        """A NumPy copy of the value (from the GPU under CuPy): writing into it changes nothing here."""
+        array = B.to_numpy(self._value)
+        return array.copy() if array is self._value else array
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         array = self.numpy()
@@ -117,6 +126,11 @@ class Tensor:
             raise TypeError(f"only integer scalar tensors can be used as an index, not {self.dtype.name}")
         return int(self._value)
 
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.3f}" formats the value, as TF's EagerTensor does (a scalar as a number).
+        array = self.numpy()
+        return format(array[()] if array.ndim == 0 else array, spec)
+
     def __hash__(self):
         # As in TF 2: == is elementwise, so a Tensor cannot be a dict key.
         raise TypeError("Tensor is unhashable (== is elementwise). Instead, use tensor.ref() as the key.")
@@ -133,6 +147,40 @@ class Tensor:
 
     def __str__(self) -> str:
         return f"tf.Tensor({_numpy_text(self)}, shape={_shape_str(self.shape)}, dtype={self.dtype.name})"
+
+    # --- operators: each is the op of the same name in minitf/ops ---------------------------
+    def __add__(self, y): return _math.add(self, y)
+    def __radd__(self, x): return _math.add(x, self)
+    def __sub__(self, y): return _math.subtract(self, y)
+    def __rsub__(self, x): return _math.subtract(x, self)
+    def __mul__(self, y): return _math.multiply(self, y)
+    def __rmul__(self, x): return _math.multiply(x, self)
+    def __truediv__(self, y): return _math.divide(self, y)
+    def __rtruediv__(self, x): return _math.divide(x, self)
+    def __floordiv__(self, y): return _math.floordiv(self, y)
+    def __rfloordiv__(self, x): return _math.floordiv(x, self)
+    def __mod__(self, y): return _math.mod(self, y)
+    def __rmod__(self, x): return _math.mod(x, self)
+    def __pow__(self, y): return _math.pow(self, y)
+    def __rpow__(self, x): return _math.pow(x, self)
+    def __matmul__(self, y): return _linalg.matmul(self, y)
+    def __rmatmul__(self, x): return _linalg.matmul(x, self)
+    def __neg__(self): return _math.negative(self)
+    def __pos__(self): return self
+    def __abs__(self): return _math.abs(self)
+    def __lt__(self, y): return _math.less(self, y)
+    def __le__(self, y): return _math.less_equal(self, y)
+    def __gt__(self, y): return _math.greater(self, y)
+    def __ge__(self, y): return _math.greater_equal(self, y)
+    def __eq__(self, y): return _math.tensor_equals(self, y)
+    def __ne__(self, y): return _math.tensor_not_equals(self, y)
+    def __and__(self, y): return _math.logical_and(self, y)
+    def __rand__(self, x): return _math.logical_and(x, self)
+    def __or__(self, y): return _math.logical_or(self, y)
+    def __ror__(self, x): return _math.logical_or(x, self)
+    def __xor__(self, y): return _math.logical_xor(self, y)
+    def __invert__(self): return _math.logical_not(self)
+    def __getitem__(self, key): return _array.getitem(self, key)
 
 
 class _Ref:
@@ -154,7 +202,11 @@ class _Ref:
 
 
 class Variable(Tensor):
-    """A Tensor whose value can be replaced; trainable ones are auto-watched."""
+    """A Tensor whose value can be replaced; trainable ones are auto-watched.
+
+    Every change goes through an op (``AssignVariableOp`` ...), so that ``minitf.function``
+    traces it and replays it on every call, as TF does.
+    """
 
     __slots__ = ("name", "_trainable", "_auto_watch", "__dict__")
     _count = 0
@@ -163,19 +215,22 @@ class Variable(Tensor):
                  name: str | None = None, dtype=None, shape=None):
         if initial_value is None:
             raise ValueError("Variable: initial_value must be given")
-        if callable(initial_value):
-            initial_value = initial_value()
-        value = convert_to_tensor(initial_value, dtype=dtype)._value
-        # A Variable owns its array: later assigns never alias the caller's data.
-        super().__init__(B.xp.array(value, copy=True))
+        example = getattr(initial_value, "_example", None)
+        if example is not None:  # a symbolic tensor of a function being traced: its value in this first call
+            initial_value = B.xp.array(example, copy=True)
+        with init_scope():  # the initial value is computed now, eagerly, even inside a trace
+            if callable(initial_value):
+                initial_value = initial_value()
+            tensor = convert_to_tensor(initial_value, dtype=dtype)
+        super().__init__(tensor._value)  # conversion copied any array the caller holds
         if name is None:
             Variable._count += 1
             name = "Variable" if Variable._count == 1 else f"Variable_{Variable._count - 1}"
         self.name = name if ":" in name else f"{name}:0"
         self.trainable = trainable
+        _note_variable_created(self)
 
-    # A property rather than a __setattr__ hook, so that assigning ``_value`` (optimizers do, every
-    # step) costs a plain slot write.
+    # A property rather than a __setattr__ hook, so that assigning ``_value`` costs a plain slot write.
     @property
     def trainable(self) -> builtins.bool:
         return self._trainable
@@ -185,41 +240,48 @@ class Variable(Tensor):
         self._trainable = builtins.bool(value)
         self._auto_watch = self._trainable and self._value.dtype.kind == "f"
 
-    def _converted(self, op: str, value: Any):
-        """``value`` as an array of the variable's dtype (ints into floats, never floats into ints)."""
-        new = convert_to_tensor(value, dtype_hint=self.dtype)._value
-        if new.dtype != self._value.dtype:
-            if new.dtype.kind == "f" and self._value.dtype.kind in "iub":
+    def _converted(self, op: str, value: Any) -> Tensor:
+        """``value`` as a tensor of the variable's dtype: Python numbers and arrays convert (ints into
+        floats, never floats into ints); a tensor must already have the variable's dtype, as in TF."""
+        if isinstance(value, Tensor):
+            if value._value.dtype != self._value.dtype:
                 raise InvalidArgumentTypeError(
-                    f"{op}: Variable '{self.name}' is {self.dtype.name}; got a {new.dtype} value", op)
-            new = new.astype(self._value.dtype)
+                    f"{op}: Variable '{self.name}' is {self.dtype.name}; got a {value.dtype.name} tensor. "
+                    f"Cast it first: tf.cast(value, {self.dtype!r})", op)
+            return value
+        new = convert_to_tensor(value, dtype_hint=self.dtype)
+        if new._value.dtype != self._value.dtype:
+            if new._value.dtype.kind == "f" and self._value.dtype.kind in "iub":
+                raise InvalidArgumentTypeError(
+                    f"{op}: Variable '{self.name}' is {self.dtype.name}; got a {new.dtype.name} value", op)
+            new = Tensor(new._value.astype(self._value.dtype))
         return new
 
-    def _checked(self, op: str, value: Any):
+    def _checked(self, op: str, value: Any) -> Tensor:
         """``value`` converted, and of the variable's exact shape."""
         new = self._converted(op, value)
-        if new.shape != self._value.shape:
+        if tuple(new.shape) != tuple(self.shape):
             raise InvalidArgumentError(
                 f"{op}: Variable '{self.name}' has shape {_shape_str(self.shape)} and cannot take a "
                 f"value of shape {_shape_str(new.shape)}", op)
         return new
 
-    def assign(self, value: Any, read_value: builtins.bool = True) -> "Variable":
+    def assign(self, value: Any, use_locking=None, name=None, read_value: builtins.bool = True) -> "Variable":
         """Replace the value (same shape and dtype). Tensors read before keep the old value."""
-        self._value = B.xp.array(self._checked("AssignVariableOp", value), copy=True)
+        _state_ops.assign(self, self._checked("AssignVariableOp", value))
         return self
 
-    def assign_add(self, delta: Any, read_value: builtins.bool = True) -> "Variable":
-        self._value = self._value + self._checked("AssignAddVariableOp", delta)
+    def assign_add(self, delta: Any, use_locking=None, name=None, read_value: builtins.bool = True) -> "Variable":
+        _state_ops.assign_add(self, self._checked("AssignAddVariableOp", delta))
         return self
 
-    def assign_sub(self, delta: Any, read_value: builtins.bool = True) -> "Variable":
-        self._value = self._value - self._checked("AssignSubVariableOp", delta)
+    def assign_sub(self, delta: Any, use_locking=None, name=None, read_value: builtins.bool = True) -> "Variable":
+        _state_ops.assign_sub(self, self._checked("AssignSubVariableOp", delta))
         return self
 
     def value(self) -> Tensor:
-        """The current value as a plain Tensor (a snapshot)."""
-        return Tensor(self._value)
+        """The current value as a plain Tensor (a snapshot: later assigns do not change it)."""
+        return _state_ops.read(self)
 
     read_value = value
 
@@ -239,29 +301,25 @@ class VariableSlice(Tensor):
     through it as through any slice), that can also be assigned to, as in TF:
 
         v = tf.Variable([10, 7]);  v[0].assign(7)   # v is now [7, 7]
+
+    ``getitem`` makes it from the slice op's output (``_meta`` holds the variable and the key).
     """
 
-    __slots__ = ("_variable", "_key")
-
-    def __init__(self, value: Any, variable: Variable, key: tuple):
-        super().__init__(value)
-        self._variable, self._key = variable, key
+    __slots__ = ()
 
     def assign(self, value: Any, name: str | None = None) -> Variable:
         """Write ``value`` into the variable at the slice, broadcast to the slice's shape as TF
         does (``m[:, 0].assign(5.0)``); returns the variable. Tensors read from the variable
         before keep their values."""
-        var, op = self._variable, "ResourceStridedSliceAssign"
-        part = var._converted(op, value)
-        new = B.xp.array(var._value, copy=True)
-        try:
-            new[self._key] = part
-        except ValueError:
-            raise InvalidArgumentError(
-                f"{op}: cannot broadcast a value of shape {_shape_str(part.shape)} into the slice of shape "
-                f"{_shape_str(self._value.shape)} of Variable '{var.name}'", op) from None
-        var._value = new
-        return var
+        variable, key = self._meta
+        _state_ops.assign_slice(variable, key, variable._converted("ResourceStridedSliceAssign", value))
+        return variable
+
+
+def _note_variable_created(variable: Variable) -> None:
+    """Tell a function being traced that it created a variable (TF allows it on the first trace only)."""
+    if state.graph is not None:
+        state.graph.created_variables.append(variable)
 
 
 # --- conversion ---------------------------------------------------------------
@@ -294,10 +352,10 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
                 f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with "
                 f"dtype {value.dtype.name}: {value!r}")
         return value
-    from_python = not (B.is_array(value) or isinstance(value, np.generic))
+    is_array = B.is_array(value)
+    from_python = not (is_array or isinstance(value, np.generic))
     if from_python and isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
-        from minitf.ops import shape_ops  # a list of tensors is stacked, as TF does
-        return shape_ops.stack([convert_to_tensor(v, dtype, dtype_hint) for v in value])
+        return _array.stack([convert_to_tensor(v, dtype, dtype_hint) for v in value])  # as TF does
     try:
         array = B.xp.asarray(value)
     except (ValueError, TypeError) as e:
@@ -317,7 +375,8 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
                 f"Cannot convert {value!r} to EagerTensor of dtype {target.name}")
     if natural.name not in dtypes._BY_NAME:
         raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor")
-    return Tensor(array.astype(natural, copy=False))
+    # An array the caller holds is copied: refilling it later must not change this tensor.
+    return Tensor(array.astype(natural, copy=is_array))
 
 
 def constant(value: Any, dtype=None, shape=None, name: str | None = None) -> Tensor:
@@ -326,7 +385,7 @@ def constant(value: Any, dtype=None, shape=None, name: str | None = None) -> Ten
         value = value.numpy()
     tensor = convert_to_tensor(value, dtype=dtype)
     if shape is None:
-        return Tensor(B.xp.array(tensor._value, copy=True)) if isinstance(value, np.ndarray) else tensor
+        return tensor
     shape = tuple(shape)
     if tensor._value.size == 1:
         return Tensor(B.xp.full(shape, tensor._value.reshape(()), dtype=tensor._value.dtype))
@@ -350,3 +409,10 @@ def _numpy_text(tensor: Tensor, is_repr: builtins.bool = False) -> str:
     array = tensor.numpy()
     text = (repr(array) if is_repr else str(array)) if array.ndim else str(array[()])
     return "\n" + text if "\n" in text else text
+
+
+# The operators above call the ops; the op modules import Tensor from here, so they load last.
+from minitf.ops import elementwise as _math  # noqa: E402
+from minitf.ops import linalg as _linalg  # noqa: E402
+from minitf.ops import shape_ops as _array  # noqa: E402
+from minitf.ops import state_ops as _state_ops  # noqa: E402

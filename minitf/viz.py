@@ -22,7 +22,7 @@ def _graph(tape: GradientTape, names: dict | None):
         return id(t)
 
     for i, entry in enumerate(tape.operations):
-        ops.append((f"op{i}", entry.op, [node(x) for x in entry.inputs], [node(y) for y in entry.outputs]))
+        ops.append((f"op{i}", entry.name, [node(x) for x in entry.inputs], [node(y) for y in entry.outputs]))
     return tensors, ops
 
 

@@ -371,13 +371,24 @@ def test_conv2d_error_on_3d_input_names_the_layout_and_shape():
 
 
 def test_conv2d_error_when_kernel_larger_than_padded_input():
-    with pytest.raises(InvalidArgumentError, match="kernel is larger than the padded input.*kernel size 5.*2 cells"):
+    # TF's reference kernels: output size (n - span + s) / s, truncated; 0 gives an empty output,
+    # a negative size is an InvalidArgumentError naming the sizes (TF's oneDNN CPU build crashes here instead).
+    with pytest.raises(InvalidArgumentError, match=r"output size would be negative: -2 \[input_size: 2, "
+                                                   r"effective_filter_size: 5, stride: 1\]"):
         tf.nn.conv2d(np.zeros((1, 2, 9, 1), np.float32), np.zeros((5, 3, 1, 1), np.float32), 1, "VALID")
-    with pytest.raises(InvalidArgumentError, match="dilation 3 spans 7"):
-        tf.nn.conv2d(np.zeros((1, 6, 9, 1), np.float32), np.zeros((3, 1, 1, 1), np.float32), 1,
+    with pytest.raises(InvalidArgumentError, match="effective_filter_size: 7.*dilation 3"):
+        tf.nn.conv2d(np.zeros((1, 5, 9, 1), np.float32), np.zeros((3, 1, 1, 1), np.float32), 1,
                      [[0, 0], [0, 0], [0, 0], [0, 0]], dilations=3)
-    with pytest.raises(InvalidArgumentError, match="max_pool2d: the kernel is larger"):
-        tf.nn.max_pool2d(np.zeros((1, 2, 2, 1), np.float32), 3, 1, "VALID")
+    with pytest.raises(InvalidArgumentError, match="max_pool2d: Computed output size would be negative"):
+        tf.nn.max_pool2d(np.zeros((1, 2, 2, 1), np.float32), 4, 1, "VALID")
+
+
+def test_kernel_one_larger_than_the_input_gives_an_empty_output():
+    y = tf.nn.conv2d(np.ones((1, 2, 2, 1), np.float32), np.ones((3, 3, 1, 4), np.float32), 1, "VALID")
+    assert tuple(y.shape) == (1, 0, 0, 4)
+    assert tuple(tf.nn.max_pool2d(np.ones((1, 2, 2, 1), np.float32), 3, 1, "VALID").shape) == (1, 0, 0, 1)
+    assert tuple(tf.nn.conv2d(np.ones((1, 2, 2, 1), np.float32), np.ones((5, 5, 1, 4), np.float32), 2,
+                              "VALID").shape) == (1, 0, 0, 4)  # (2 - 5 + 2) / 2 truncates to 0
 
 
 def test_conv2d_error_on_channel_mismatch():

@@ -217,7 +217,7 @@ def test_crossentropy_metrics_use_the_logits_shortcut():
     z64 = z.numpy().astype(np.float64)
     expected = np.mean(np.maximum(z64, 0) + np.log1p(np.exp(-np.abs(z64))))
     assert float(m.result()) == pytest.approx(expected, rel=1e-6)
-    assert tape.operations[-1].op == "Sigmoid"  # the metric recorded nothing after the activation
+    assert tape.operations[-1].name == "Sigmoid"  # the metric recorded nothing after the activation
 
 
 def test_get_and_resolve_follow_keras():

@@ -211,7 +211,7 @@ def test_second_derivatives_through_the_fused_steps():
     """Nested tapes: the step ops' backward runs on minitf ops when an outer tape records it."""
     rng = np.random.default_rng(5)
     b, u = 3, 2
-    mask = np.array([[True], [False], [True]])
+    mask = mt.constant([[True], [False], [True]])
 
     def lstm_grad(xw, h, c, kernel):
         with mt.GradientTape() as tape:
@@ -251,7 +251,7 @@ def test_one_recorded_op_per_step_and_one_input_projection():
         layer(x)
         with mt.GradientTape() as tape:
             layer(x)
-        names = [e.op for e in tape.operations]
+        names = [e.name for e in tape.operations if e.name != "ReadVariableOp"]
         assert names.count(op) == 7, f"{kind}: expected 7 {op} ops (one per step), recorded {names}"
         assert names.count("MatMul") == 1, f"{kind}: expected one MatMul (the input projection), recorded {names}"
         assert len(names) <= 7 + 8, f"{kind}: too many recorded ops per call: {names}"

@@ -158,7 +158,7 @@ def test_reset_then_new_record_only():
         z = x * 3.0
     assert float(tape.gradient(z, x)) == pytest.approx(3.0)
     assert tape.gradient(y, x) is None  # recorded before the reset: forgotten
-    assert [e.op for e in tape.operations] == ["Mul"]
+    assert [e.name for e in tape.operations] == ["ReadVariableOp", "Mul"]  # TF's record: the read, then the op
 
 
 def test_stop_gradient_blocks():
@@ -370,11 +370,12 @@ def test_operations_record_names_and_shapes():
         z = tf.reduce_sum(tf.nn.relu(y))
     ops = tape.operations
     assert ops[-1].outputs[0] is z
-    assert [e.op for e in ops] == ["MatMul", "Relu", "Sum"]
-    assert [tuple(s.shape) for s in ops[0].inputs] == [(4, 3), (3, 2)]
-    assert tuple(ops[0].outputs[0].shape) == (4, 2)
+    assert [e.name for e in ops] == ["ReadVariableOp", "MatMul", "Relu", "Sum"]
+    assert ops[0].inputs[0] is w and ops[1].inputs[1] is ops[0].output  # the matmul used the value read
+    assert [tuple(s.shape) for s in ops[1].inputs] == [(4, 3), (3, 2)]
+    assert tuple(ops[1].outputs[0].shape) == (4, 2)
     assert tuple(ops[-1].outputs[0].shape) == ()
-    assert "MatMul((4, 3), (3, 2)) -> (4, 2)" in repr(ops[0])
+    assert "MatMul((4, 3), (3, 2)) -> (4, 2)" in repr(ops[1])
 
 
 def test_untracked_ops_are_not_recorded():
@@ -382,7 +383,7 @@ def test_untracked_ops_are_not_recorded():
     with tf.GradientTape() as tape:
         _ = a * a  # nothing watched is involved
         y = x + 1.0
-    assert [e.op for e in tape.operations] == ["AddV2"]
+    assert [e.name for e in tape.operations] == ["ReadVariableOp", "AddV2"]
     assert float(tape.gradient(y, x)) == 1.0
 
 
@@ -392,7 +393,7 @@ def test_backward_steps_walks_newest_first_with_the_chain_rule():
         y = x * x
         z = tf.sin(y)
     steps = tape.backward_steps(z, x)
-    assert [entry.op for entry, _, _ in steps] == ["Sin", "Mul"]
+    assert [entry.name for entry, _, _ in steps] == ["Sin", "Mul", "ReadVariableOp", "ReadVariableOp"]  # x * x reads x twice
     entry, upstream, input_grads = steps[0]
     assert float(upstream) == 1.0
     assert float(input_grads[0]) == pytest.approx(np.cos(9.0), rel=1e-6)

@@ -7,66 +7,136 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import record
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.ops.elementwise import float_operand, sigmoid, tanh  # noqa: F401 (tf.nn.sigmoid, tf.nn.tanh)
+from minitf.ops.op import Op
 from minitf.tensor import Tensor
 
 TensorLike = Any
 
 
-def _times_mask(dy: Tensor, mask: Any) -> Tensor:
-    """dy * mask, the mask a constant 0/1 array: TF's ReluGrad multiplies too (so a NaN in dy
-    stays NaN), and a product is ~10x faster than a select on large activations."""
-    return E.multiply(dy, Tensor(mask.astype(dy._value.dtype)))
-
-
-def relu(features: TensorLike, name: str | None = None) -> Tensor:
+class Relu(Op):
     """max(x, 0).   dy/dx = 1 where x > 0, else 0."""
-    x = float_operand("Relu", features)
-    y = Tensor(B.xp.maximum(x._value, 0))
-    return record("Relu", (x,), y, lambda dy: (_times_mask(dy, y._value > 0),))
+
+    def forward(x):
+        return B.xp.maximum(x, 0)
+
+    def backward(ctx, dy):
+        return ReluGrad.apply(dy, ctx.output)
 
 
-def relu6(features: TensorLike, name: str | None = None) -> Tensor:
+class ReluGrad(Op):
+    """dy * (y > 0), a product with a 0/1 mask as TF's ReluGrad (a NaN in dy stays NaN; ~10x
+    faster than a select on large activations).   Its gradient: the same mask on g, none for y."""
+
+    def forward(dy, y):
+        return dy * (y > 0).astype(dy.dtype)
+
+    def backward(ctx, g):
+        return ReluGrad.apply(g, ctx.inputs[1]), None
+
+
+class Relu6(Op):
     """min(max(x, 0), 6).   dy/dx = 1 where 0 < x < 6."""
-    x = float_operand("Relu6", features)
-    y = Tensor(B.xp.clip(x._value, 0, 6))
-    return record("Relu6", (x,), y, lambda dy: (_times_mask(dy, (x._value > 0) & (x._value < 6)),))
+
+    def forward(x):
+        return B.xp.clip(x, 0, 6)
+
+    def backward(ctx, dy):
+        return Relu6Grad.apply(dy, ctx.inputs[0])
 
 
-def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None) -> Tensor:
+class Relu6Grad(Op):
+    """dy * (0 < x < 6).   Its gradient: the same mask on g."""
+
+    def forward(dy, x):
+        return dy * ((x > 0) & (x < 6)).astype(dy.dtype)
+
+    def backward(ctx, g):
+        return Relu6Grad.apply(g, ctx.inputs[1]), None
+
+
+class LeakyRelu(Op):
     """x if x > 0 else alpha * x.   dy/dx = 1 or alpha."""
-    x = float_operand("LeakyRelu", features)
-    y = Tensor(B.xp.where(x._value > 0, x._value, x._value * x._value.dtype.type(alpha)))
-    return record("LeakyRelu", (x,), y, lambda dy: (E.where(x > 0, dy, dy * alpha),))
+
+    def forward(x, alpha):
+        return B.xp.where(x > 0, x, x * x.dtype.type(alpha))
+
+    def backward(ctx, dy):
+        x = ctx.inputs[0]
+        return E.where(x > 0, dy, dy * ctx.alpha)
 
 
-def elu(features: TensorLike, name: str | None = None) -> Tensor:
+class Elu(Op):
     """x if x > 0 else e^x - 1.   dy/dx = 1, or e^x = y + 1 where x <= 0."""
-    x = float_operand("Elu", features)
-    with np.errstate(over="ignore"):
-        y = Tensor(B.xp.where(x._value > 0, x._value, B.xp.expm1(B.xp.minimum(x._value, 0))))
-    return record("Elu", (x,), y, lambda dy: (E.where(x > 0, dy, dy * (y + 1)),))
+
+    def forward(x):
+        with np.errstate(over="ignore"):
+            return B.xp.where(x > 0, x, B.xp.expm1(B.xp.minimum(x, 0)))
+
+    def backward(ctx, dy):
+        return E.where(ctx.inputs[0] > 0, dy, dy * (ctx.output + 1))
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def selu(features: TensorLike, name: str | None = None) -> Tensor:
+class Selu(Op):
     """scale * (x if x > 0 else alpha (e^x - 1)), the self-normalising constants.
 
     dy/dx = scale where x >= 0 (TF's choice at 0), else y + scale * alpha.
     """
-    x = float_operand("Selu", features)
-    v = x._value
-    with np.errstate(over="ignore"):
-        y = Tensor(_SELU_SCALE * B.xp.where(v > 0, v, _SELU_ALPHA * B.xp.expm1(B.xp.minimum(v, 0))))
-    return record("Selu", (x,), y,
-                  lambda dy: (E.where(x < 0, dy * (y + _SELU_SCALE * _SELU_ALPHA), dy * _SELU_SCALE),))
+
+    def forward(x):
+        with np.errstate(over="ignore"):
+            return _SELU_SCALE * B.xp.where(x > 0, x, _SELU_ALPHA * B.xp.expm1(B.xp.minimum(x, 0)))
+
+    def backward(ctx, dy):
+        return E.where(ctx.inputs[0] < 0, dy * (ctx.output + _SELU_SCALE * _SELU_ALPHA), dy * _SELU_SCALE)
+
+
+class Softplus(Op):
+    """log(1 + e^x), without overflow.   dy/dx = sigmoid(x)."""
+
+    def forward(x):
+        with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs, quietly as in TF
+            return B.xp.logaddexp(x, 0).astype(x.dtype, copy=False)
+
+    def backward(ctx, dy):
+        return dy * sigmoid(ctx.inputs[0])
+
+
+class Softsign(Op):
+    """x / (1 + |x|).   dy/dx = 1 / (1 + |x|)^2."""
+
+    def forward(x):
+        return x / (1 + B.xp.abs(x))
+
+    def backward(ctx, dy):
+        return dy / E.square(1 + E.abs(ctx.inputs[0]))
+
+
+def relu(features: TensorLike, name: str | None = None) -> Tensor:
+    return Relu.apply(float_operand("Relu", features))
+
+
+def relu6(features: TensorLike, name: str | None = None) -> Tensor:
+    return Relu6.apply(float_operand("Relu6", features))
+
+
+def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None) -> Tensor:
+    return LeakyRelu.apply(float_operand("LeakyRelu", features), alpha=float(alpha))
+
+
+def elu(features: TensorLike, name: str | None = None) -> Tensor:
+    return Elu.apply(float_operand("Elu", features))
+
+
+def selu(features: TensorLike, name: str | None = None) -> Tensor:
+    return Selu.apply(float_operand("Selu", features))
 
 
 def gelu(features: TensorLike, approximate: bool = False, name: str | None = None) -> Tensor:
@@ -79,18 +149,11 @@ def gelu(features: TensorLike, approximate: bool = False, name: str | None = Non
 
 
 def softplus(features: TensorLike, name: str | None = None) -> Tensor:
-    """log(1 + e^x), without overflow.   dy/dx = sigmoid(x)."""
-    x = float_operand("Softplus", features)
-    with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs, quietly as in TF
-        y = Tensor(B.xp.logaddexp(x._value, 0).astype(x._value.dtype, copy=False))
-    return record("Softplus", (x,), y, lambda dy: (dy * sigmoid(x),))
+    return Softplus.apply(float_operand("Softplus", features))
 
 
 def softsign(features: TensorLike, name: str | None = None) -> Tensor:
-    """x / (1 + |x|).   dy/dx = 1 / (1 + |x|)^2."""
-    x = float_operand("Softsign", features)
-    y = Tensor(x._value / (1 + B.xp.abs(x._value)))
-    return record("Softsign", (x,), y, lambda dy: (dy / E.square(1 + E.abs(x)),))
+    return Softsign.apply(float_operand("Softsign", features))
 
 
 def silu(features: TensorLike, beta: float = 1.0, name: str | None = None) -> Tensor:
@@ -102,26 +165,51 @@ def silu(features: TensorLike, beta: float = 1.0, name: str | None = None) -> Te
 swish = silu
 
 
-def softmax(logits: TensorLike, axis: int = -1, name: str | None = None) -> Tensor:
-    """e^x / sum(e^x) along ``axis`` (shifted by the max, so nothing overflows).
+def softmax_array(x, axis: int):
+    """e^x / sum(e^x) along ``axis``, on arrays, shifted by the max so that nothing overflows."""
+    e = B.xp.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
-    Jacobian-vector product: dx = y * (dy - sum(dy * y)), the softmax gradient
-    folded into one line.
+
+def log_softmax_array(x, axis: int):
+    """x - logsumexp(x) along ``axis``, on arrays (shifted by the max)."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - B.xp.log(B.xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+class Softmax(Op):
+    """e^x / sum(e^x) along ``axis``.
+
+    Jacobian-vector product: dx = y * (dy - sum(dy * y)), the softmax gradient folded into one line.
     """
+
+    def forward(x, axis):
+        if x.shape[axis] == 0:
+            return x.copy()
+        return softmax_array(x, axis)
+
+    def backward(ctx, dy):
+        y = ctx.output
+        return y * (dy - R.reduce_sum(dy * y, axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """x - logsumexp(x) along ``axis``.   dx = dy - softmax(x) * sum(dy)."""
+
+    def forward(x, axis):
+        if x.shape[axis] == 0:
+            return x.copy()
+        return log_softmax_array(x, axis)
+
+    def backward(ctx, dy):
+        return dy - E.exp(ctx.output) * R.reduce_sum(dy, axis=ctx.axis, keepdims=True)
+
+
+def softmax(logits: TensorLike, axis: int = -1, name: str | None = None) -> Tensor:
     x = float_operand("Softmax", logits)
-    a = S._axis("Softmax", axis, x.ndim)
-    shifted = x._value - B.xp.max(x._value, axis=a, keepdims=True)
-    e = B.xp.exp(shifted)
-    y = Tensor(e / B.xp.sum(e, axis=a, keepdims=True))
-    return record("Softmax", (x,), y,
-                  lambda dy: (y * (dy - R.reduce_sum(dy * y, axis=a, keepdims=True)),))
+    return Softmax.apply(x, axis=S._axis("Softmax", axis, x.ndim))
 
 
 def log_softmax(logits: TensorLike, axis: int = -1, name: str | None = None) -> Tensor:
-    """x - logsumexp(x) along ``axis``.   dx = dy - softmax(x) * sum(dy)."""
     x = float_operand("LogSoftmax", logits)
-    a = S._axis("LogSoftmax", axis, x.ndim)
-    shifted = x._value - B.xp.max(x._value, axis=a, keepdims=True)
-    y = Tensor(shifted - B.xp.log(B.xp.sum(B.xp.exp(shifted), axis=a, keepdims=True)))
-    return record("LogSoftmax", (x,), y,
-                  lambda dy: (dy - E.exp(y) * R.reduce_sum(dy, axis=a, keepdims=True),))
+    return LogSoftmax.apply(x, axis=S._axis("LogSoftmax", axis, x.ndim))

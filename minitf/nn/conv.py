@@ -60,9 +60,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import needs_gradient, record
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops import shape_ops as S
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
@@ -144,7 +144,7 @@ def parse_padding(op: str, padding, n: int, channels_last: bool = True, explicit
 
 def window_geometry(op: str, in_hw: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
                     dilations: Sequence[int], padding) -> WindowGeometry:
-    """Pads and output size for each spatial axis (TF's rules); refuses an empty output."""
+    """Pads and output size for each spatial axis (TF's rules)."""
     pads, out = [], []
     for axis, (n, k, s, d) in enumerate(zip(in_hw, kernel, strides, dilations)):
         span = (k - 1) * d + 1  # the dilated kernel's extent
@@ -154,13 +154,12 @@ def window_geometry(op: str, in_hw: Sequence[int], kernel: Sequence[int], stride
             lo, hi = total // 2, total - total // 2
         else:
             lo, hi = (0, 0) if padding == "VALID" else padding[axis]
-            size = (n + lo + hi - span) // s + 1
-        if n + lo + hi < span:
-            raise InvalidArgumentError(
-                f"{op}: the kernel is larger than the padded input on spatial axis {axis}: kernel size {k}"
-                f"{f' with dilation {d} spans {span}' if d > 1 else ''}, but the input has {n} cells "
-                f"({n + lo + hi} after padding {padding if isinstance(padding, str) else (lo, hi)}); "
-                "the output would be empty", op)
+            size = int((n + lo + hi - span + s) / s)  # TF's C++ formula: truncated toward zero
+            if size < 0:  # a kernel one cell larger than the input gives an empty output; more is an error
+                raise InvalidArgumentError(
+                    f"{op}: Computed output size would be negative: {size} [input_size: {n + lo + hi}, "
+                    f"effective_filter_size: {span}, stride: {s}] on spatial axis {axis}: the kernel (size {k}"
+                    f"{f', dilation {d}' if d > 1 else ''}) is larger than the padded input", op)
         pads.append((lo, hi))
         out.append(size)
     return WindowGeometry(tuple(in_hw), tuple(kernel), tuple(strides), tuple(dilations), tuple(pads), tuple(out))
@@ -201,7 +200,7 @@ def col2im(block, geom: WindowGeometry, batch: int, channels: int, dtype):
     (sh, sw), (dh, dw) = geom.strides, geom.dilations
     hp, wp = geom.padded_hw
     out = B.xp.zeros((batch, hp, wp, channels), dtype=dtype)
-    for a in range(kh):
+    for a in range(kh if oh and ow else 0):
         rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
         for b in range(kw):
             out[:, rows, b * dw:b * dw + sw * (ow - 1) + 1:sw, :] += block(a, b)
@@ -236,54 +235,68 @@ def _patch_matrix(x, geom: WindowGeometry):
 
 
 # --- the three ops (NHWC), each the others' gradient ------------------------------------------
-def _conv2d_op(x: Tensor, w: Tensor, geom: WindowGeometry) -> Tensor:
-    """Conv2D: y = im2col(x) @ w, reshaped to (N, OH, OW, F)."""
-    f = w._value.shape[-1]
-    patches = _patch_matrix(x._value, geom)
-    y = B.xp.matmul(patches, w._value.reshape(-1, f)).reshape(x._value.shape[0], *geom.out_hw, f)
+class Conv2D(Op):
+    """y = im2col(x) @ w, reshaped to (N, OH, OW, F).
 
-    def backward(dy):
-        # The input gradient is skipped when no tape wants it (the first layer's input batch).
-        dx = _backprop_input_op(dy, w, geom) if needs_gradient(0) else None
-        return dx, _backprop_filter_op(x, dy, geom, patches)
+    dx = Conv2DBackpropInput(dy, w) (skipped when no tape wants it: the first layer's input),
+    dw = Conv2DBackpropFilter(x, dy).
+    """
 
-    return record("Conv2D", (x, w), Tensor(y), backward)
+    def forward(x, w, geom):
+        f = w.shape[-1]
+        patches = _patch_matrix(x, geom)
+        return B.xp.matmul(patches, w.reshape(-1, f)).reshape(x.shape[0], *geom.out_hw, f)
 
-
-def _backprop_input_op(dy: Tensor, w: Tensor, geom: WindowGeometry) -> Tensor:
-    """Conv2DBackpropInput: dx = col2im(dy @ w^T); also conv2d_transpose."""
-    n, oh, ow, f = dy._value.shape
-    c = w._value.shape[2]
-    dy_rows, wv = dy._value.reshape(-1, f), w._value
-    # Kernel offset (a, b) of every window receives dy @ w[a, b]^T; col2im adds those blocks back.
-    # KH*KW matmuls of (N*OH*OW, F) @ (F, C): the same FLOPs as one big one, and each block is
-    # contiguous, which makes the slice-adds ~3x faster than reading a strided (.., KH, KW, C)
-    # array. For an image's 1 or 3 channels those would be matrix-vector products each reading
-    # all of dy: one product, w^T's rows (a, b, c) laid out first, gives contiguous blocks too.
-    if c < _FEW_CHANNELS:
-        blocks = B.xp.matmul(wv.reshape(-1, f), dy_rows.T).reshape(*geom.kernel, c, n, oh, ow)
-        block = lambda a, b: blocks[a, b].transpose(1, 2, 3, 0)  # noqa: E731
-    else:
-        block = lambda a, b: B.xp.matmul(dy_rows, wv[a, b].T).reshape(n, oh, ow, c)  # noqa: E731
-    dx = col2im(block, geom, n, c, dy._value.dtype)
-
-    def backward(g):
-        return _conv2d_op(g, w, geom), _backprop_filter_op(g, dy, geom)
-
-    return record("Conv2DBackpropInput", (dy, w), Tensor(dx), backward)
+    def backward(ctx, dy):
+        x, w = ctx.inputs
+        dx = Conv2DBackpropInput.apply(dy, w, geom=ctx.geom) if ctx.needs_input_grad[0] else None
+        dw = Conv2DBackpropFilter.apply(x, dy, geom=ctx.geom) if ctx.needs_input_grad[1] else None
+        return dx, dw
 
 
-def _backprop_filter_op(x: Tensor, dy: Tensor, geom: WindowGeometry, patches=None) -> Tensor:
-    """Conv2DBackpropFilter: dw = im2col(x)^T @ dy, reshaped to (KH, KW, C, F)."""
-    if patches is None:
-        patches = _patch_matrix(x._value, geom)
-    f = dy._value.shape[-1]
-    dw = B.xp.matmul(patches.T, dy._value.reshape(-1, f)).reshape(*geom.kernel, x._value.shape[-1], f)
+class Conv2DBackpropInput(Op):
+    """dx = col2im(dy @ w^T); also conv2d_transpose.
 
-    def backward(g):
-        return _backprop_input_op(dy, g, geom), _conv2d_op(x, g, geom)
+    Gradients: d(dy) = Conv2D(g, w), dw = Conv2DBackpropFilter(g, dy).
+    """
 
-    return record("Conv2DBackpropFilter", (x, dy), Tensor(dw), backward)
+    def forward(dy, w, geom):
+        n, oh, ow, f = dy.shape
+        c = w.shape[2]
+        dy_rows = dy.reshape(-1, f)
+        # Kernel offset (a, b) of every window receives dy @ w[a, b]^T; col2im adds those blocks back.
+        # KH*KW matmuls of (N*OH*OW, F) @ (F, C): the same FLOPs as one big one, and each block is
+        # contiguous, which makes the slice-adds ~3x faster than reading a strided (.., KH, KW, C)
+        # array. For an image's 1 or 3 channels those would be matrix-vector products each reading
+        # all of dy: one product, w^T's rows (a, b, c) laid out first, gives contiguous blocks too.
+        if c < _FEW_CHANNELS:
+            blocks = B.xp.matmul(w.reshape(-1, f), dy_rows.T).reshape(*geom.kernel, c, n, oh, ow)
+            block = lambda a, b: blocks[a, b].transpose(1, 2, 3, 0)  # noqa: E731
+        else:
+            block = lambda a, b: B.xp.matmul(dy_rows, w[a, b].T).reshape(n, oh, ow, c)  # noqa: E731
+        return col2im(block, geom, n, c, dy.dtype)
+
+    def backward(ctx, g):
+        dy, w = ctx.inputs
+        return (Conv2D.apply(g, w, geom=ctx.geom) if ctx.needs_input_grad[0] else None,
+                Conv2DBackpropFilter.apply(g, dy, geom=ctx.geom) if ctx.needs_input_grad[1] else None)
+
+
+class Conv2DBackpropFilter(Op):
+    """dw = im2col(x)^T @ dy, reshaped to (KH, KW, C, F).
+
+    Gradients: dx = Conv2DBackpropInput(dy, g), d(dy) = Conv2D(x, g).
+    """
+
+    def forward(x, dy, geom):
+        f = dy.shape[-1]
+        patches = _patch_matrix(x, geom)
+        return B.xp.matmul(patches.T, dy.reshape(-1, f)).reshape(*geom.kernel, x.shape[-1], f)
+
+    def backward(ctx, g):
+        x, dy = ctx.inputs
+        return (Conv2DBackpropInput.apply(dy, g, geom=ctx.geom) if ctx.needs_input_grad[0] else None,
+                Conv2D.apply(x, g, geom=ctx.geom) if ctx.needs_input_grad[1] else None)
 
 
 # --- argument checks shared by the public functions ---------------------------------------------
@@ -351,7 +364,7 @@ def conv2d(input: TensorLike, filters: TensorLike, strides, padding, data_format
             f"{op}: input has {c} channels (input shape {tuple(x.shape)} as NHWC) but filters expect "
             f"{w.shape[2]} (filters shape {tuple(w.shape)} = (kh, kw, in_channels, out_channels))", op)
     geom = window_geometry(op, (h, wd), w.shape[:2], strides, dilations, padding)
-    y = _conv2d_op(x, w, geom)
+    y = Conv2D.apply(x, w, geom=geom)
     return _to_first(y) if first else y
 
 
@@ -388,7 +401,7 @@ def conv2d_transpose(input: TensorLike, filters: TensorLike, output_shape, strid
             f"{op}: input spatial size {tuple(dy.shape[1:3])} does not match output_shape {tuple(out)}: "
             f"a conv2d of a {tuple(out[1:3])} image with this kernel, strides {strides} and padding "
             f"{padding} gives {geom.out_hw}", op)
-    y = _backprop_input_op(dy, w, geom)
+    y = Conv2DBackpropInput.apply(dy, w, geom=geom)
     return _to_first(y) if first else y
 
 

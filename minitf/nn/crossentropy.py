@@ -10,60 +10,87 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import record
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
-from minitf.nn.activations import log_softmax, softmax
+from minitf.nn.activations import log_softmax, log_softmax_array, softmax
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
 
-def sigmoid_cross_entropy_with_logits(labels: TensorLike = None, logits: TensorLike = None,
-                                      name: str | None = None) -> Tensor:
+class SigmoidCrossEntropyWithLogits(Op):
     """-[y log sigmoid(z) + (1-y) log(1 - sigmoid(z))] = max(z, 0) - z y + log(1 + e^-|z|).
 
     d/dz = sigmoid(z) - y;   d/dy = -z.
     """
+
+    def forward(y, z):
+        return B.xp.maximum(z, 0) - z * y + B.xp.log1p(B.xp.exp(-B.xp.abs(z)))
+
+    def backward(ctx, d):
+        y, z = ctx.inputs
+        return d * -z, d * (E.sigmoid(z) - y)
+
+
+def sigmoid_cross_entropy_with_logits(labels: TensorLike = None, logits: TensorLike = None,
+                                      name: str | None = None) -> Tensor:
     z = E.float_operand("SigmoidCrossEntropyWithLogits", logits)
     y = convert_to_tensor(labels, dtype_hint=z.dtype)
     if tuple(y.shape) != tuple(z.shape):
         raise InvalidArgumentError(
             f"sigmoid_cross_entropy_with_logits: logits and labels must have the same shape, got "
             f"logits {list(z.shape)} and labels {list(y.shape)}", "SigmoidCrossEntropyWithLogits")
-    y = S.cast(y, z.dtype)
-    zv, yv = z._value, y._value
-    loss = Tensor(B.xp.maximum(zv, 0) - zv * yv + B.xp.log1p(B.xp.exp(-B.xp.abs(zv))))
-    return record("SigmoidCrossEntropyWithLogits", (y, z), loss,
-                  lambda d: (d * -z, d * (E.sigmoid(z) - y)))
+    return SigmoidCrossEntropyWithLogits.apply(S.cast(y, z.dtype), z)
+
+
+class SoftmaxCrossEntropyWithLogits(Op):
+    """-sum(y * log softmax(z)) along ``axis``.   d/dz = softmax(z) - y;  d/dy = -log softmax(z)."""
+
+    def forward(y, z, axis):
+        return -(y * log_softmax_array(z, axis)).sum(axis=axis)
+
+    def backward(ctx, d):
+        y, z = ctx.inputs
+        d = S.expand_dims(d, ctx.axis)
+        return d * -log_softmax(z, axis=ctx.axis), d * (softmax(z, axis=ctx.axis) - y)
 
 
 def softmax_cross_entropy_with_logits(labels: TensorLike, logits: TensorLike, axis: int = -1,
                                       name: str | None = None) -> Tensor:
-    """-sum(y * log softmax(z)) along ``axis``.   d/dz = softmax(z) - y;  d/dy = -log softmax(z)."""
     z = E.float_operand("SoftmaxCrossEntropyWithLogits", logits)
     y = convert_to_tensor(labels, dtype_hint=z.dtype)
     if tuple(y.shape) != tuple(z.shape):
         raise InvalidArgumentError(
             f"softmax_cross_entropy_with_logits: logits and labels must be broadcastable: logits_size="
             f"{list(z.shape)} labels_size={list(y.shape)}", "SoftmaxCrossEntropyWithLogits")
-    y = S.cast(y, z.dtype)
     a = S._axis("SoftmaxCrossEntropyWithLogits", axis, z.ndim)
-    with_tape_off = log_softmax(S.stop_gradient(z), axis=a)
-    loss = Tensor(-B.xp.sum(y._value * with_tape_off._value, axis=a))
+    return SoftmaxCrossEntropyWithLogits.apply(S.cast(y, z.dtype), z, axis=a)
 
-    def backward(d):
-        d = S.expand_dims(d, a)
-        return d * -log_softmax(z, axis=a), d * (softmax(z, axis=a) - y)
 
-    return record("SoftmaxCrossEntropyWithLogits", (y, z), loss, backward)
+class SparseSoftmaxCrossEntropyWithLogits(Op):
+    """-log softmax(z)[label] for integer labels.   d/dz = softmax(z) - one_hot(label)."""
+
+    def forward(z, labels):
+        classes = z.shape[-1]
+        if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= classes):
+            bad = int(labels.max()) if int(labels.max()) >= classes else int(labels.min())
+            raise InvalidArgumentError(
+                f"sparse_softmax_cross_entropy_with_logits: received a label value of {bad} which is "
+                f"outside the valid range of [0, {classes})", "SparseSoftmaxCrossEntropyWithLogits")
+        logp = log_softmax_array(z, -1)
+        return -B.xp.take_along_axis(logp, labels[..., None].astype(np.int64), axis=-1)[..., 0]
+
+    def backward(ctx, d):
+        z, labels = ctx.inputs
+        one_hot = S.one_hot(labels, z.shape[-1], dtype=z.dtype)
+        return S.expand_dims(d, -1) * (softmax(z) - one_hot), None
 
 
 def sparse_softmax_cross_entropy_with_logits(labels: TensorLike, logits: TensorLike,
                                              name: str | None = None) -> Tensor:
-    """-log softmax(z)[label] for integer labels.   d/dz = softmax(z) - one_hot(label)."""
     z = E.float_operand("SparseSoftmaxCrossEntropyWithLogits", logits)
     y = convert_to_tensor(labels)
     if not y.dtype.is_integer:
@@ -76,20 +103,7 @@ def sparse_softmax_cross_entropy_with_logits(labels: TensorLike, logits: TensorL
             f"sparse_softmax_cross_entropy_with_logits: labels shape {list(y.shape)} must equal logits "
             f"shape without its last axis {list(z.shape[:-1])} (logits {list(z.shape)})",
             "SparseSoftmaxCrossEntropyWithLogits")
-    classes = z.shape[-1]
-    if y._value.size and (int(y._value.min()) < 0 or int(y._value.max()) >= classes):
-        raise InvalidArgumentError(
-            f"sparse_softmax_cross_entropy_with_logits: received a label value of "
-            f"{int(y._value.max()) if int(y._value.max()) >= classes else int(y._value.min())} which is "
-            f"outside the valid range of [0, {classes})", "SparseSoftmaxCrossEntropyWithLogits")
-    logp = log_softmax(S.stop_gradient(z))._value
-    loss = Tensor(-B.xp.take_along_axis(logp, y._value[..., None].astype(np.int64), axis=-1)[..., 0])
-
-    def backward(d):
-        one_hot = S.one_hot(y, classes, dtype=z.dtype)
-        return (S.expand_dims(d, -1) * (softmax(z) - one_hot),)
-
-    return record("SparseSoftmaxCrossEntropyWithLogits", (z,), loss, backward)
+    return SparseSoftmaxCrossEntropyWithLogits.apply(z, y)
 
 
 def l2_normalize(x: TensorLike, axis=None, epsilon: float = 1e-12, name: str | None = None) -> Tensor:

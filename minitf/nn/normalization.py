@@ -47,6 +47,6 @@ def dropout(x: TensorLike, rate: float, noise_shape=None, seed: int | None = Non
     if rate == 0:
         return x
     shape = tuple(x.shape) if noise_shape is None else tuple(int(d) for d in noise_shape)
-    keep = random.uniform(shape, seed=seed, dtype=x.dtype)._value >= rate
-    scale = np.asarray(1.0 / (1.0 - rate), dtype=x._value.dtype)
-    return x * Tensor(B.xp.where(keep, scale, np.asarray(0, dtype=x._value.dtype)))
+    keep = random.uniform(shape, seed=seed, dtype=x.dtype) >= rate
+    scale = Tensor(B.xp.asarray(1.0 / (1.0 - rate), dtype=x._value.dtype))
+    return x * E.where(keep, scale, E.zeros_like_scalar(scale))

@@ -38,11 +38,11 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import record
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.nn.conv import (WindowGeometry, col2im, im2col, pad_spatial, parse_padding, spatial_sequence,
                             window_geometry)
 from minitf.ops import shape_ops as S
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
@@ -67,26 +67,30 @@ def _tiles(x, geom: WindowGeometry):
     return x.reshape(x.shape[0], oh, kh, ow, kw, x.shape[-1])
 
 
-def _max_pool_op(x: Tensor, geom: WindowGeometry) -> Tensor:
-    """MaxPool: y[n, i, j, c] = max over the window of x (padding never wins)."""
-    windows = im2col(pad_spatial(x._value, geom, _lowest(x._value.dtype)), geom)
-    if _tiles_exactly(geom):
-        # Fast path (same values): a running elementwise maximum over the KH*KW window offsets
-        # is ~3x faster than a reduction over two strided axes of the window view.
-        tiles = _tiles(x._value, geom)
-        kh, kw = geom.kernel
-        y = tiles[:, :, 0, :, 0, :].copy()
-        for a in range(kh):
-            for b in range(kw):
-                if a or b:
-                    B.xp.maximum(y, tiles[:, :, a, :, b, :], out=y)
-    else:
-        y = windows.max(axis=(3, 4))
+class MaxPool(Op):
+    """y[n, i, j, c] = max over the window of x (padding never wins).
+    Gradient: MaxPoolGrad, dy sent to each window's (first) maximum."""
 
-    def backward(dy):
-        return (_max_pool_grad_op(dy, _winners(windows, y, geom), geom),)
+    def forward(x, geom):
+        if _tiles_exactly(geom):
+            # Fast path (same values): a running elementwise maximum over the KH*KW window offsets
+            # is ~3x faster than a reduction over two strided axes of the window view.
+            tiles = _tiles(x, geom)
+            kh, kw = geom.kernel
+            y = tiles[:, :, 0, :, 0, :].copy()
+            for a in range(kh):
+                for b in range(kw):
+                    if a or b:
+                        B.xp.maximum(y, tiles[:, :, a, :, b, :], out=y)
+            return y
+        return _windows(x, geom).max(axis=(3, 4))
 
-    return record("MaxPool", (x,), Tensor(y), backward)
+    def backward(ctx, dy):
+        return MaxPoolGrad.apply(dy, ctx.inputs[0], ctx.output, geom=ctx.geom)
+
+
+def _windows(x, geom: WindowGeometry):
+    return im2col(pad_spatial(x, geom, _lowest(x.dtype)), geom)
 
 
 def _winners(windows, y, geom: WindowGeometry):
@@ -108,34 +112,48 @@ def _winners(windows, y, geom: WindowGeometry):
     return winner
 
 
-def _max_pool_grad_op(dy: Tensor, winner, geom: WindowGeometry) -> Tensor:
-    """MaxPoolGrad: dx = dy sent to each window's winning cell (summed where windows overlap)."""
-    n, _, _, c = dy._value.shape
-    kh, kw = geom.kernel
-    if _tiles_exactly(geom):
-        # Fast path: each input cell is in exactly one window, so each offset's block is written
-        # once into its own slots (no zero fill, no col2im adds): dy * (winner == k).
-        dx = B.xp.empty((n, *geom.in_hw, c), dtype=dy._value.dtype)
-        tiles = _tiles(dx, geom)
+class MaxPoolGrad(Op):
+    """dx = dy sent to each window's winning cell (summed where windows overlap); x and y (the
+    pool's input and output) say which cell won. Linear in dy: its gradient is MaxPoolGradGrad."""
+
+    def forward(dy, x, y, geom):
+        winner = _winners(_windows(x, geom), y, geom)
+        n, _, _, c = dy.shape
+        kh, kw = geom.kernel
+        if _tiles_exactly(geom):
+            # Fast path: each input cell is in exactly one window, so each offset's block is written
+            # once into its own slots (no zero fill, no col2im adds): dy * (winner == k).
+            dx = B.xp.empty((n, *geom.in_hw, c), dtype=dy.dtype)
+            tiles = _tiles(dx, geom)
+            for a in range(kh):
+                for b in range(kw):
+                    slots = tiles[:, :, a, :, b, :]
+                    B.xp.multiply(dy, winner == a * kw + b, out=slots)
+                    slots += 0  # as col2im's 0 + x: makes the -0.0 of (negative dy) * 0 a +0.0, bit for bit
+            return dx
+        return col2im(lambda a, b: dy * (winner == a * kw + b), geom, n, c, dy.dtype)
+
+    def backward(ctx, g):
+        _, x, y = ctx.inputs
+        return MaxPoolGradGrad.apply(g, x, y, geom=ctx.geom), None, None
+
+
+class MaxPoolGradGrad(Op):
+    """out[n, i, j, c] = g at the cell that won window (i, j) (a gather). Its gradient: MaxPoolGrad."""
+
+    def forward(g, x, y, geom):
+        winner = _winners(_windows(x, geom), y, geom)
+        windows = im2col(pad_spatial(g, geom), geom)
+        kh, kw = geom.kernel
+        out = B.xp.zeros(winner.shape, dtype=g.dtype)
         for a in range(kh):
             for b in range(kw):
-                slots = tiles[:, :, a, :, b, :]
-                B.xp.multiply(dy._value, winner == a * kw + b, out=slots)
-                slots += 0  # as col2im's 0 + x: makes the -0.0 of (negative dy) * 0 a +0.0, bit for bit
-    else:
-        dx = col2im(lambda a, b: dy._value * (winner == a * kw + b), geom, n, c, dy._value.dtype)
-    return record("MaxPoolGrad", (dy,), Tensor(dx), lambda g: (_max_pool_grad_grad_op(g, winner, geom),))
+                out += windows[:, :, :, a, b, :] * (winner == a * kw + b)
+        return out
 
-
-def _max_pool_grad_grad_op(g: Tensor, winner, geom: WindowGeometry) -> Tensor:
-    """MaxPoolGradGrad: out[n, i, j, c] = g at the cell that won window (i, j) (a gather)."""
-    windows = im2col(pad_spatial(g._value, geom), geom)
-    kh, kw = geom.kernel
-    out = B.xp.zeros(winner.shape, dtype=g._value.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            out += windows[:, :, :, a, b, :] * (winner == a * kw + b)
-    return record("MaxPoolGradGrad", (g,), Tensor(out), lambda h: (_max_pool_grad_op(h, winner, geom),))
+    def backward(ctx, h):
+        _, x, y = ctx.inputs
+        return MaxPoolGrad.apply(h, x, y, geom=ctx.geom), None, None
 
 
 # --- average pooling ------------------------------------------------------------------------
@@ -147,20 +165,27 @@ def _window_counts(geom: WindowGeometry, dtype):
     return im2col(pad_spatial(ones, geom), geom).sum(axis=(3, 4))
 
 
-def _avg_pool_op(x: Tensor, geom: WindowGeometry) -> Tensor:
-    """AvgPool: y = (sum of the window's real cells) / (their count)."""
-    count = _window_counts(geom, x._value.dtype)
-    y = im2col(pad_spatial(x._value, geom), geom).sum(axis=(3, 4)) / count
-    return record("AvgPool", (x,), Tensor(y.astype(x._value.dtype, copy=False)),
-                  lambda dy: (_avg_pool_grad_op(dy, count, geom),))
+class AvgPool(Op):
+    """y = (sum of the window's real cells) / (their count).   Gradient: AvgPoolGrad."""
+
+    def forward(x, geom):
+        count = _window_counts(geom, x.dtype)
+        return (im2col(pad_spatial(x, geom), geom).sum(axis=(3, 4)) / count).astype(x.dtype, copy=False)
+
+    def backward(ctx, dy):
+        return AvgPoolGrad.apply(dy, geom=ctx.geom)
 
 
-def _avg_pool_grad_op(dy: Tensor, count, geom: WindowGeometry) -> Tensor:
-    """AvgPoolGrad: each cell of window (i, j) gets dy[i, j] / count[i, j]."""
-    n, _, _, c = dy._value.shape
-    share = dy._value / count
-    dx = col2im(lambda a, b: share, geom, n, c, dy._value.dtype)
-    return record("AvgPoolGrad", (dy,), Tensor(dx), lambda g: (_avg_pool_op(g, geom),))
+class AvgPoolGrad(Op):
+    """Each cell of window (i, j) gets dy[i, j] / count[i, j]. Linear in dy: its gradient is AvgPool."""
+
+    def forward(dy, geom):
+        n, _, _, c = dy.shape
+        share = dy / _window_counts(geom, dy.dtype)
+        return col2im(lambda a, b: share, geom, n, c, dy.dtype)
+
+    def backward(ctx, g):
+        return AvgPool.apply(g, geom=ctx.geom)
 
 
 # --- public functions -------------------------------------------------------------------------
@@ -205,7 +230,7 @@ def _pool(op: str, public: str, input: TensorLike, ksize, strides, padding,  # n
         ksize, strides = (1,) + ksize, (1,) + strides
         padding = padding if isinstance(padding, str) else ((0, 0),) + padding
     geom = window_geometry(public, x.shape[1:3], ksize, strides, (1, 1), padding)
-    y = (_max_pool_op if op == "MaxPool" else _avg_pool_op)(x, geom)
+    y = (MaxPool if op == "MaxPool" else AvgPool).apply(x, geom=geom)
     if spatial == 1:
         y = S.squeeze(y, axis=1)
     if not last:

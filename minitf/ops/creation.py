@@ -1,6 +1,8 @@
 """Tensors made from nothing but a shape: zeros, ones, ranges, identity matrices.
 
-They depend on no differentiable input, so none of them records anything.
+None of them has a gradient. Those that read a tensor (``zeros_like``, a ``range`` whose limit is
+a tensor) are ops, so that a traced function computes them when it runs; the others are
+constants.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import numpy as np
 from minitf import backend as B
 from minitf import dtypes
 from minitf.errors import InvalidArgumentError
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 
@@ -29,40 +32,95 @@ def _np_dtype(dtype, default=np.float32):
     return np.dtype(default) if dtype is None else dtypes.as_dtype(dtype)._np
 
 
+def _dynamic(value) -> bool:
+    """True for a shape given as a tensor of a function being traced (known only when it runs)."""
+    return isinstance(value, Tensor) and getattr(value, "_graph", None) is not None
+
+
+class Fill(Op):
+    """A tensor of shape ``dims`` (an int tensor) filled with ``value``."""
+
+    def forward(dims, value):
+        return B.xp.full(tuple(int(d) for d in dims.tolist()), value, dtype=value.dtype)
+
+
 def zeros(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
+    if _dynamic(shape):
+        return Fill.apply(shape, Tensor(B.xp.zeros((), dtype=_np_dtype(dtype))))
     return Tensor(B.xp.zeros(_shape(shape), dtype=_np_dtype(dtype)))
 
 
 def ones(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
+    if _dynamic(shape):
+        return Fill.apply(shape, Tensor(B.xp.ones((), dtype=_np_dtype(dtype))))
     return Tensor(B.xp.ones(_shape(shape), dtype=_np_dtype(dtype)))
+
+
+class ZerosLike(Op):
+    def forward(x, dtype):
+        return B.xp.zeros(x.shape, dtype=dtype)
+
+    def shape(x_shape, dtype):
+        return x_shape
+
+
+class OnesLike(Op):
+    def forward(x, dtype):
+        return B.xp.ones(x.shape, dtype=dtype)
+
+    def shape(x_shape, dtype):
+        return x_shape
 
 
 def zeros_like(input: Any, dtype=None, name: str | None = None) -> Tensor:  # noqa: A002
     x = convert_to_tensor(input)
-    return Tensor(B.xp.zeros(x._value.shape, dtype=_np_dtype(dtype, x._value.dtype)))
+    return ZerosLike.apply(x, dtype=_np_dtype(dtype, x._value.dtype))
 
 
 def ones_like(input: Any, dtype=None, name: str | None = None) -> Tensor:  # noqa: A002
     x = convert_to_tensor(input)
-    return Tensor(B.xp.ones(x._value.shape, dtype=_np_dtype(dtype, x._value.dtype)))
+    return OnesLike.apply(x, dtype=_np_dtype(dtype, x._value.dtype))
 
 
 def fill(dims, value, name: str | None = None) -> Tensor:
     v = convert_to_tensor(value)
+    if _dynamic(dims) or _dynamic(v):
+        return Fill.apply(convert_to_tensor(dims), v)
     return Tensor(B.xp.full(_shape(dims), v._value, dtype=v._value.dtype))
+
+
+class Range(Op):
+    """[start, start+delta, ...) up to ``limit`` (scalars given as tensors)."""
+
+    def forward(start, limit, delta, dtype):
+        return B.xp.arange(start.item(), limit.item(), delta.item()).astype(dtype)
+
+    def shape(*shapes, dtype):
+        return (None,)
 
 
 def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001 (TF's name)
     """[start, start+delta, ...) up to ``limit`` (TF's tf.range: int32 for ints, float32 for floats)."""
     if limit is None:
         start, limit = 0, start
-    values = [float(v) if isinstance(v, Tensor) and v.dtype.is_floating else v for v in (start, limit, delta)]
+    bounds = (start, limit, delta)
+    is_float = any(isinstance(v, (float, np.floating)) or isinstance(v, Tensor) and v.dtype.is_floating
+                   for v in bounds)
+    if any(isinstance(v, (str, bytes)) for v in bounds):
+        raise TypeError(f"range: start, limit and delta must be numbers, got {bounds}")
+    out = _np_dtype(dtype, np.float32 if is_float else np.int32)
+    if any(_dynamic(v) for v in bounds):
+        tensors = [convert_to_tensor(v) for v in bounds]
+        return Range.apply(*tensors, dtype=out)
+    values = [float(v) if isinstance(v, Tensor) and v.dtype.is_floating else v for v in bounds]
     values = [int(v) if isinstance(v, Tensor) else v for v in values]
     if values[2] == 0:
         raise InvalidArgumentError("Range: delta must not be 0", "Range")
-    is_float = any(isinstance(v, (float, np.floating)) for v in values)
-    default = np.float32 if is_float else np.int32
-    return Tensor(B.xp.arange(*values, dtype=np.float64 if is_float else np.int64).astype(_np_dtype(dtype, default)))
+    if (values[1] - values[0]) * values[2] < 0:
+        raise InvalidArgumentError(
+            f"Range: requires start <= limit when delta > 0, and start >= limit when delta < 0: "
+            f"got start={values[0]}, limit={values[1]}, delta={values[2]}", "Range")
+    return Tensor(B.xp.arange(*values, dtype=np.float64 if is_float else np.int64).astype(out))
 
 
 def linspace(start, stop, num: int, name: str | None = None, axis: int = 0) -> Tensor:

@@ -1,15 +1,17 @@
-"""Elementwise math: each op's forward, then its gradient, side by side.
+"""Elementwise math: each op's kernel, then its gradient, side by side.
 
-Every op follows one pattern::
+Every op is a class with two functions (see ``minitf/ops/op.py``)::
 
-    y = Tensor(<array computation on x._value>)            # forward
-    return record("Name", (x,), y, lambda dy: (<dL/dx>,))  # backward: dy -> gradient per input
+    class Exp(Op):
+        def forward(x):          # the kernel, on arrays
+            return B.xp.exp(x)
+        def backward(ctx, dy):   # dL/dx from dL/dy, in minitf ops
+            return dy * ctx.output
 
-``dy`` is dL/dy, the gradient arriving from above. The lambda returns dL/dx by
-the chain rule, dL/dx = dL/dy * dy/dx, written with minitf ops so that an outer
-tape can differentiate it again. Binary ops broadcast; ``unbroadcast`` sums a
-gradient back to the shape of the input it belongs to, and is the only place
-that does.
+and a public function that checks and converts its arguments, then calls ``Op.apply``.
+``dy`` is dL/dy, the gradient arriving from above; ``backward`` returns dL/dx by the chain
+rule, dL/dx = dL/dy * dy/dx. Binary ops broadcast; ``unbroadcast`` sums a gradient back to
+the shape of the input it belongs to, and is the only place that does.
 """
 from __future__ import annotations
 
@@ -19,28 +21,75 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import record
+from minitf import dtypes
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
 
 # --- helpers: operands in, gradients back to shape ---------------------------------
-def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
-    """Sum ``grad`` over the axes that broadcasting added or stretched, to ``shape``.
+class SumTo(Op):
+    """``grad`` summed over the axes that broadcasting added or stretched, to ``like``'s shape.
 
-    If x of shape (3,) was added to a (4, 3) tensor, each x[j] fed 4 outputs,
-    so its gradient is the sum of those 4: the sum over axis 0.
+    If x of shape (3,) was added to a (4, 3) tensor, each x[j] fed 4 outputs, so its
+    gradient is the sum of those 4: the sum over axis 0. The axes are found from the
+    arrays' shapes when the op runs, so a traced graph works for any batch size.
+    Gradient: dy broadcast back to grad's shape.
     """
-    if tuple(grad.shape) == tuple(shape):
+
+    def forward(grad, like):
+        extra = grad.ndim - like.ndim
+        axes = tuple(range(extra)) + tuple(
+            extra + i for i, n in enumerate(like.shape) if n == 1 and grad.shape[extra + i] != 1)
+        return grad.sum(axis=axes).reshape(like.shape) if axes else grad.reshape(like.shape)
+
+    def backward(ctx, dy):
+        return BroadcastLike.apply(dy, ctx.inputs[0]), None
+
+    def shape(grad_shape, like_shape):
+        return like_shape
+
+
+class BroadcastLike(Op):
+    """``x`` broadcast to ``like``'s shape (a read-only view).   Gradient: dy summed back (SumTo)."""
+
+    view = True
+
+    def forward(x, like):
+        return B.xp.broadcast_to(x, like.shape)
+
+    def backward(ctx, dy):
+        return SumTo.apply(dy, ctx.inputs[0]), None
+
+    def shape(x_shape, like_shape):
+        return like_shape
+
+
+def unbroadcast(grad: Tensor, x: Tensor) -> Tensor:
+    """``grad`` summed back to the shape of ``x``, the input it is the gradient of."""
+    shape = x.shape
+    if grad.shape == shape and None not in shape:
         return grad
-    from minitf.ops import reductions, shape_ops
-    extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
-    summed = reductions.reduce_sum(grad, axis=axes) if axes else grad
-    return shape_ops.reshape(summed, shape)
+    return SumTo.apply(grad, x)
+
+
+def broadcast_static(op: str, xs: tuple, ys: tuple) -> tuple:
+    """The broadcast of two static shapes (None: unknown), or TF's error if they cannot broadcast."""
+    n = max(len(xs), len(ys))
+    xs, ys = (1,) * (n - len(xs)) + tuple(xs), (1,) * (n - len(ys)) + tuple(ys)
+    out = []
+    for a, b in zip(xs, ys):
+        if a == 1 or a == b:
+            out.append(b)
+        elif b == 1:
+            out.append(a)
+        elif a is None or b is None:
+            out.append(a if b is None else b)
+        else:
+            raise InvalidArgumentError(f"{op}: Incompatible shapes: {list(xs)} vs. {list(ys)}", op)
+    return tuple(out)
 
 
 def binary_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
@@ -49,6 +98,8 @@ def binary_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tens
     A Python or NumPy value takes the dtype of the tensor beside it (``x + 1``);
     two tensors of different dtypes are refused, as TF refuses them.
     """
+    if type(x) is Tensor and type(y) is Tensor and x._value.dtype is y._value.dtype:  # the common case
+        return x, y
     if isinstance(x, Tensor):
         if not isinstance(y, Tensor):
             y = convert_to_tensor(y, dtype_hint=x.dtype)
@@ -59,9 +110,22 @@ def binary_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tens
         y = convert_to_tensor(y, dtype_hint=x.dtype)
     if x._value.dtype != y._value.dtype:
         raise InvalidArgumentTypeError(
-            f"{op}: cannot mix dtypes: x is {x.dtype.name} {tuple(x.shape)}, y is {y.dtype.name} "
-            f"{tuple(y.shape)}. TF does not convert between tensor dtypes implicitly; "
+            f"{op}: cannot mix dtypes: x is {x.dtype.name} {list(x.shape)}, y is {y.dtype.name} "
+            f"{list(y.shape)}. TF does not convert between tensor dtypes implicitly; "
             f"use tf.cast(y, {x.dtype!r}) first.", op)
+    return x, y
+
+
+def numeric_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
+    """``binary_operands`` for arithmetic, which TF refuses on bool tensors (``True + True``)."""
+    if type(x) is Tensor and type(y) is Tensor and x._value.dtype is y._value.dtype:  # the common case
+        if x._value.dtype.kind != "b":
+            return x, y
+    x, y = binary_operands(op, x, y)
+    if x._value.dtype.kind == "b":
+        raise InvalidArgumentTypeError(
+            f"{op}: arithmetic is not defined on bool tensors (got {list(x.shape)} and {list(y.shape)}); "
+            "cast them first, e.g. tf.cast(x, tf.int32)", op)
     return x, y
 
 
@@ -77,60 +141,189 @@ def float_operand(op: str, x: TensorLike) -> Tensor:
     if x._value.dtype.kind != "f":
         raise InvalidArgumentTypeError(
             f"{op}: expected a floating-point tensor (float16/32/64), got {x.dtype.name} "
-            f"{tuple(x.shape)}; cast it first, e.g. tf.cast(x, tf.float32)", op)
+            f"{list(x.shape)}; cast it first, e.g. tf.cast(x, tf.float32)", op)
     return x
 
 
+def numeric_operand(op: str, x: TensorLike) -> Tensor:
+    """``x`` as a Tensor of numbers (not bool)."""
+    x = convert_to_tensor(x)
+    if x._value.dtype.kind == "b":
+        raise InvalidArgumentTypeError(f"{op}: expected a numeric tensor, got bool {list(x.shape)}", op)
+    return x
+
+
+class Broadcasting(Op):
+    """Base of the binary ops that broadcast: their static shape, and TF's error for bad shapes."""
+
+    def shape(x_shape, y_shape):
+        return broadcast_static("BroadcastTo", x_shape, y_shape)
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        return incompatible(cls.name, *inputs[:2])
+
+
 # --- arithmetic -------------------------------------------------------------------
-def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+class AddV2(Broadcasting):
     """x + y.      dz/dx = 1, dz/dy = 1."""
-    x, y = binary_operands("AddV2", x, y)
-    try:
-        z = Tensor(x._value + y._value)
-    except ValueError:
-        raise incompatible("AddV2", x, y) from None
-    return record("AddV2", (x, y), z, lambda dz: (unbroadcast(dz, x.shape), unbroadcast(dz, y.shape)))
+
+    def forward(x, y):
+        return x + y
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        return unbroadcast(dz, x), unbroadcast(dz, y)
+
+
+class Sub(Broadcasting):
+    """x - y.      dz/dx = 1, dz/dy = -1."""
+
+    def forward(x, y):
+        return x - y
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        return unbroadcast(dz, x), unbroadcast(-dz, y)
+
+
+class Mul(Broadcasting):
+    """x * y.      dz/dx = y, dz/dy = x."""
+
+    def forward(x, y):
+        return x * y
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        dx = unbroadcast(dz * y, x) if ctx.needs_input_grad[0] else None
+        dy = unbroadcast(dz * x, y) if ctx.needs_input_grad[1] else None
+        return dx, dy
+
+
+class RealDiv(Broadcasting):
+    """x / y.      dz/dx = 1/y, dz/dy = -x/y^2."""
+
+    def forward(x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x / y
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        return unbroadcast(dz / y, x), unbroadcast(dz * (-x / y / y), y)
+
+
+class FloorDiv(Broadcasting):
+    """floor(x / y). Piecewise constant: no gradient (None), as in TF. Integer division by zero is refused."""
+
+    def forward(x, y):
+        if y.dtype.kind in "iu" and not y.all():
+            raise InvalidArgumentError("FloorDiv: Integer division by zero", "FloorDiv")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return B.xp.floor_divide(x, y)
+
+
+class FloorMod(Broadcasting):
+    """x - floor(x / y) * y (the sign follows y).   dz/dx = 1, dz/dy = -floor(x / y)."""
+
+    def forward(x, y):
+        if y.dtype.kind in "iu" and not y.all():
+            raise InvalidArgumentError("FloorMod: Integer division by zero", "FloorMod")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return B.xp.mod(x, y)
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        return unbroadcast(dz, x), unbroadcast(-dz * floordiv(x, y), y)
+
+
+class Pow(Broadcasting):
+    """x ** y.     dz/dx = y * x^(y-1),  dz/dy = z * log(x) (taken as 0 where x <= 0, as TF does)."""
+
+    def forward(x, y):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return B.xp.power(x, y)
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        dx = unbroadcast(dz * y * x ** (y - 1), x)
+        safe_log = where(x > 0, log(where(x > 0, x, 1)), 0)
+        return dx, unbroadcast(dz * ctx.output * safe_log, y)
+
+
+class Maximum(Broadcasting):
+    """max(x, y). The gradient goes to x where x >= y, else to y (TF's tie rule)."""
+
+    def forward(x, y):
+        return B.xp.maximum(x, y)
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        x_wins = x >= y
+        return unbroadcast(where(x_wins, dz, 0), x), unbroadcast(where(x_wins, 0, dz), y)
+
+
+class Minimum(Broadcasting):
+    """min(x, y). The gradient goes to x where x <= y, else to y."""
+
+    def forward(x, y):
+        return B.xp.minimum(x, y)
+
+    def backward(ctx, dz):
+        x, y = ctx.inputs
+        x_wins = x <= y
+        return unbroadcast(where(x_wins, dz, 0), x), unbroadcast(where(x_wins, 0, dz), y)
+
+
+def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return AddV2.apply(*numeric_operands("AddV2", x, y))
 
 
 def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """x - y.      dz/dx = 1, dz/dy = -1."""
-    x, y = binary_operands("Sub", x, y)
-    try:
-        z = Tensor(x._value - y._value)
-    except ValueError:
-        raise incompatible("Sub", x, y) from None
-    return record("Sub", (x, y), z, lambda dz: (unbroadcast(dz, x.shape), unbroadcast(-dz, y.shape)))
+    return Sub.apply(*numeric_operands("Sub", x, y))
 
 
 def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """x * y.      dz/dx = y, dz/dy = x."""
-    x, y = binary_operands("Mul", x, y)
-    try:
-        z = Tensor(x._value * y._value)
-    except ValueError:
-        raise incompatible("Mul", x, y) from None
-    return record("Mul", (x, y), z,
-                  lambda dz: (unbroadcast(dz * y, x.shape), unbroadcast(dz * x, y.shape)))
+    return Mul.apply(*numeric_operands("Mul", x, y))
 
 
 def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """x / y (true division: integers give float64, as in TF).   dz/dx = 1/y, dz/dy = -x/y^2."""
-    x, y = binary_operands("RealDiv", x, y)
+    """x / y (true division: integers give float64, as in TF)."""
+    x, y = numeric_operands("RealDiv", x, y)
     if x._value.dtype.kind in "iu":
-        x, y = Tensor(x._value.astype(np.float64)), Tensor(y._value.astype(np.float64))
-    try:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = Tensor(x._value / y._value)
-    except ValueError:
-        raise incompatible("RealDiv", x, y) from None
-    return record("RealDiv", (x, y), z,
-                  lambda dz: (unbroadcast(dz / y, x.shape), unbroadcast(dz * (-x / y / y), y.shape)))
+        x, y = cast(x, "float64"), cast(y, "float64")
+    return RealDiv.apply(x, y)
 
 
 truediv = divide
-
-
 realdiv = divide
+
+
+def floordiv(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return FloorDiv.apply(*numeric_operands("FloorDiv", x, y))
+
+
+def mod(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return FloorMod.apply(*numeric_operands("FloorMod", x, y))
+
+
+floormod = mod
+
+
+def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
+    return Pow.apply(*numeric_operands("Pow", x, y))
+
+
+def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return Maximum.apply(*numeric_operands("Maximum", x, y))
+
+
+def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return Minimum.apply(*numeric_operands("Minimum", x, y))
+
+
+def squared_difference(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """(x - y)^2, composed of subtract and square (so its gradient comes from theirs)."""
+    return square(subtract(x, y))
 
 
 def add_n(inputs: list, name: str | None = None) -> Tensor:
@@ -156,205 +349,198 @@ def scalar_mul(scalar, x: TensorLike, name: str | None = None) -> Tensor:
     return multiply(scalar, x)
 
 
-def floordiv(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """floor(x / y). Piecewise constant: no gradient (None), as in TF."""
-    x, y = binary_operands("FloorDiv", x, y)
-    try:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return Tensor(B.xp.floor_divide(x._value, y._value))
-    except ValueError:
-        raise incompatible("FloorDiv", x, y) from None
-
-
-def mod(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """x - floor(x / y) * y (the sign follows y).   dz/dx = 1, dz/dy = -floor(x / y)."""
-    x, y = binary_operands("FloorMod", x, y)
-    try:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = Tensor(B.xp.mod(x._value, y._value))
-    except ValueError:
-        raise incompatible("FloorMod", x, y) from None
-    return record("FloorMod", (x, y), z,
-                  lambda dz: (unbroadcast(dz, x.shape), unbroadcast(-dz * floordiv(x, y), y.shape)))
-
-
-floormod = mod
-
-
-def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
-    """x ** y.     dz/dx = y * x^(y-1),  dz/dy = z * log(x) (taken as 0 where x <= 0, as TF does)."""
-    x, y = binary_operands("Pow", x, y)
-    try:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            z = Tensor(B.xp.power(x._value, y._value))
-    except ValueError:
-        raise incompatible("Pow", x, y) from None
-
-    def backward(dz):
-        dx = unbroadcast(dz * y * x ** (y - 1), x.shape)
-        safe_log = where(x > 0, log(where(x > 0, x, 1)), 0)
-        return dx, unbroadcast(dz * z * safe_log, y.shape)
-
-    return record("Pow", (x, y), z, backward)
-
-
-def squared_difference(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """(x - y)^2, composed of subtract and square (so its gradient comes from theirs)."""
-    return square(subtract(x, y))
-
-
-def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """max(x, y). The gradient goes to x where x >= y, else to y (TF's tie rule)."""
-    x, y = binary_operands("Maximum", x, y)
-    try:
-        z = Tensor(B.xp.maximum(x._value, y._value))
-    except ValueError:
-        raise incompatible("Maximum", x, y) from None
-
-    def backward(dz):
-        x_wins = x >= y
-        return (unbroadcast(where(x_wins, dz, 0), x.shape), unbroadcast(where(x_wins, 0, dz), y.shape))
-
-    return record("Maximum", (x, y), z, backward)
-
-
-def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """min(x, y). The gradient goes to x where x <= y, else to y."""
-    x, y = binary_operands("Minimum", x, y)
-    try:
-        z = Tensor(B.xp.minimum(x._value, y._value))
-    except ValueError:
-        raise incompatible("Minimum", x, y) from None
-
-    def backward(dz):
-        x_wins = x <= y
-        return (unbroadcast(where(x_wins, dz, 0), x.shape), unbroadcast(where(x_wins, 0, dz), y.shape))
-
-    return record("Minimum", (x, y), z, backward)
-
-
 # --- one input --------------------------------------------------------------------
-def negative(x: TensorLike, name: str | None = None) -> Tensor:
+class Neg(Op):
     """-x.         dy/dx = -1."""
-    x = convert_to_tensor(x)
-    y = Tensor(-x._value)
-    return record("Neg", (x,), y, lambda dy: (-dy,))
+
+    def forward(x):
+        return -x
+
+    def backward(ctx, dy):
+        return -dy
 
 
-def abs(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
+class Abs(Op):
     """|x|.        dy/dx = sign(x) (0 at 0)."""
-    x = convert_to_tensor(x)
-    y = Tensor(B.xp.abs(x._value))
-    return record("Abs", (x,), y, lambda dy: (dy * sign(x),))
+
+    def forward(x):
+        return B.xp.abs(x)
+
+    def backward(ctx, dy):
+        return dy * sign(ctx.inputs[0])
 
 
-def sign(x: TensorLike, name: str | None = None) -> Tensor:
+class Sign(Op):
     """-1, 0 or 1.  Its gradient is 0 everywhere."""
-    x = convert_to_tensor(x)
-    y = Tensor(B.xp.sign(x._value))
-    return record("Sign", (x,), y, lambda dy: (dy * 0,))
+
+    def forward(x):
+        return B.xp.sign(x)
+
+    def backward(ctx, dy):
+        return dy * 0
 
 
-def square(x: TensorLike, name: str | None = None) -> Tensor:
+class Square(Op):
     """x^2.        dy/dx = 2x."""
-    x = convert_to_tensor(x)
-    y = Tensor(B.xp.square(x._value))
-    return record("Square", (x,), y, lambda dy: (dy * (2 * x),))
+
+    def forward(x):
+        return B.xp.square(x)
+
+    def backward(ctx, dy):
+        return dy * (2 * ctx.inputs[0])
 
 
-def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
-    """sqrt(x).    dy/dx = 1 / (2 sqrt(x)) = 0.5 / y."""
-    x = float_operand("Sqrt", x)
-    with np.errstate(invalid="ignore"):
-        y = Tensor(B.xp.sqrt(x._value))
-    return record("Sqrt", (x,), y, lambda dy: (dy * 0.5 / y,))
+class Sqrt(Op):
+    """sqrt(x).    dy/dx = 1 / (2 sqrt(x)) = 0.5 / y.
+
+    Where dy is 0 the gradient is 0, even at x = 0 where 0.5 / y is inf (TF's SqrtGrad), so that
+    ``where(x > 0, sqrt(x), 0)`` has gradient 0 at 0 rather than NaN.
+    """
+
+    def forward(x):
+        with np.errstate(invalid="ignore"):
+            return B.xp.sqrt(x)
+
+    def backward(ctx, dy):
+        return SqrtGrad.apply(ctx.output, dy)
 
 
-def rsqrt(x: TensorLike, name: str | None = None) -> Tensor:
+class SqrtGrad(Op):
+    """dy * 0.5 / y, and 0 where dy is 0 (TF's kernel).   Its own gradient, for second derivatives:
+    d/dy = -dy * 0.5 / y^2 * d(...),  d/d(dy) = 0.5 / y."""
+
+    def forward(y, dy):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return B.xp.where(dy == 0, B.xp.zeros((), dy.dtype), dy * (0.5 / y))
+
+    def backward(ctx, g):
+        y, dy = ctx.inputs
+        return -g * dy * 0.5 / (y * y), g * 0.5 / y
+
+
+class Rsqrt(Op):
     """1 / sqrt(x).  dy/dx = -0.5 x^(-3/2) = -0.5 y^3."""
-    x = float_operand("Rsqrt", x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = Tensor(1 / B.xp.sqrt(x._value))
-    return record("Rsqrt", (x,), y, lambda dy: (dy * (-0.5 * y * y * y),))
+
+    def forward(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / B.xp.sqrt(x)
+
+    def backward(ctx, dy):
+        y = ctx.output
+        return dy * (-0.5 * y * y * y)
 
 
-def reciprocal(x: TensorLike, name: str | None = None) -> Tensor:
+class Reciprocal(Op):
     """1 / x.      dy/dx = -1/x^2 = -y^2."""
-    x = float_operand("Reciprocal", x)
-    with np.errstate(divide="ignore"):
-        y = Tensor(1 / x._value)
-    return record("Reciprocal", (x,), y, lambda dy: (-dy * y * y,))
+
+    def forward(x):
+        with np.errstate(divide="ignore"):
+            return 1 / x
+
+    def backward(ctx, dy):
+        y = ctx.output
+        return -dy * y * y
 
 
-def exp(x: TensorLike, name: str | None = None) -> Tensor:
+class Exp(Op):
     """e^x.        dy/dx = e^x = y."""
-    x = float_operand("Exp", x)
-    with np.errstate(over="ignore"):
-        y = Tensor(B.xp.exp(x._value))
-    return record("Exp", (x,), y, lambda dy: (dy * y,))
+
+    def forward(x):
+        with np.errstate(over="ignore"):
+            return B.xp.exp(x)
+
+    def backward(ctx, dy):
+        return dy * ctx.output
 
 
-def expm1(x: TensorLike, name: str | None = None) -> Tensor:
+class Expm1(Op):
     """e^x - 1, accurate near 0.   dy/dx = e^x = y + 1."""
-    x = float_operand("Expm1", x)
-    with np.errstate(over="ignore"):
-        y = Tensor(B.xp.expm1(x._value))
-    return record("Expm1", (x,), y, lambda dy: (dy * (y + 1),))
+
+    def forward(x):
+        with np.errstate(over="ignore"):
+            return B.xp.expm1(x)
+
+    def backward(ctx, dy):
+        return dy * (ctx.output + 1)
 
 
-def log(x: TensorLike, name: str | None = None) -> Tensor:
+class Log(Op):
     """ln x (log(0) = -inf, log of a negative = nan, as in TF).   dy/dx = 1/x."""
-    x = float_operand("Log", x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = Tensor(B.xp.log(x._value))
-    return record("Log", (x,), y, lambda dy: (dy / x,))
+
+    def forward(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return B.xp.log(x)
+
+    def backward(ctx, dy):
+        return dy / ctx.inputs[0]
 
 
-def log1p(x: TensorLike, name: str | None = None) -> Tensor:
+class Log1p(Op):
     """ln(1 + x), accurate near 0.   dy/dx = 1 / (1 + x)."""
-    x = float_operand("Log1p", x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = Tensor(B.xp.log1p(x._value))
-    return record("Log1p", (x,), y, lambda dy: (dy / (1 + x),))
+
+    def forward(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return B.xp.log1p(x)
+
+    def backward(ctx, dy):
+        return dy / (1 + ctx.inputs[0])
 
 
-def sin(x: TensorLike, name: str | None = None) -> Tensor:
+class Sin(Op):
     """sin x.      dy/dx = cos x."""
-    x = float_operand("Sin", x)
-    y = Tensor(B.xp.sin(x._value))
-    return record("Sin", (x,), y, lambda dy: (dy * cos(x),))
+
+    def forward(x):
+        return B.xp.sin(x)
+
+    def backward(ctx, dy):
+        return dy * cos(ctx.inputs[0])
 
 
-def cos(x: TensorLike, name: str | None = None) -> Tensor:
+class Cos(Op):
     """cos x.      dy/dx = -sin x."""
-    x = float_operand("Cos", x)
-    y = Tensor(B.xp.cos(x._value))
-    return record("Cos", (x,), y, lambda dy: (-dy * sin(x),))
+
+    def forward(x):
+        return B.xp.cos(x)
+
+    def backward(ctx, dy):
+        return -dy * sin(ctx.inputs[0])
 
 
-def tanh(x: TensorLike, name: str | None = None) -> Tensor:
+class Tanh(Op):
     """tanh x.     dy/dx = 1 - tanh^2 x = 1 - y^2."""
-    x = float_operand("Tanh", x)
-    y = Tensor(B.xp.tanh(x._value))
-    return record("Tanh", (x,), y, lambda dy: (dy * (1 - y * y),))
+
+    def forward(x):
+        return B.xp.tanh(x)
+
+    def backward(ctx, dy):
+        y = ctx.output
+        return dy * (1 - y * y)
 
 
-def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
+class Sigmoid(Op):
     """1 / (1 + e^-x).   dy/dx = y (1 - y).
 
     Computed as exp(-log(1 + e^-x)) so that no e^-x overflows for very negative x.
     """
-    x = float_operand("Sigmoid", x)
-    with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs give nan/0/1 quietly, as in TF
-        y = Tensor(B.xp.exp(-B.xp.logaddexp(0, -x._value)).astype(x._value.dtype, copy=False))
-    return record("Sigmoid", (x,), y, lambda dy: (dy * y * (1 - y),))
+
+    def forward(x):
+        with np.errstate(invalid="ignore", over="ignore"):  # nan/inf inputs give nan/0/1 quietly, as in TF
+            return B.xp.exp(-B.xp.logaddexp(0, -x)).astype(x.dtype, copy=False)
+
+    def backward(ctx, dy):
+        y = ctx.output
+        return dy * y * (1 - y)
 
 
-def erf(x: TensorLike, name: str | None = None) -> Tensor:
+class Erf(Op):
     """The error function 2/sqrt(pi) * integral_0^x e^(-t^2) dt.   dy/dx = 2/sqrt(pi) e^(-x^2)."""
-    x = float_operand("Erf", x)
-    y = Tensor(_erf_array(x._value).astype(x._value.dtype, copy=False))
-    return record("Erf", (x,), y, lambda dy: (dy * (2 / math.sqrt(math.pi)) * exp(-x * x),))
+
+    def forward(x):
+        return _erf_array(x).astype(x.dtype, copy=False)
+
+    def backward(ctx, dy):
+        x = ctx.inputs[0]
+        return dy * (2 / math.sqrt(math.pi)) * exp(-x * x)
 
 
 def _erf_array(a):
@@ -383,151 +569,336 @@ def _erf_array(a):
     return xp.where(xp.isnan(x), x, xp.sign(x) * out)
 
 
-def round(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
+class Round(Op):
     """Round half to even. Piecewise constant: no gradient (None), as in TF."""
-    x = convert_to_tensor(x)
-    return Tensor(B.xp.round(x._value))
+
+    def forward(x):
+        return B.xp.round(x)
+
+
+class Floor(Op):
+    """Largest integer <= x. No gradient (None), as in TF."""
+
+    def forward(x):
+        return B.xp.floor(x)
+
+
+class Ceil(Op):
+    """Smallest integer >= x. No gradient (None), as in TF."""
+
+    def forward(x):
+        return B.xp.ceil(x)
+
+
+def negative(x: TensorLike, name: str | None = None) -> Tensor:
+    return Neg.apply(numeric_operand("Neg", x))
+
+
+def abs(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
+    return Abs.apply(numeric_operand("Abs", x))
+
+
+def sign(x: TensorLike, name: str | None = None) -> Tensor:
+    return Sign.apply(numeric_operand("Sign", x))
+
+
+def square(x: TensorLike, name: str | None = None) -> Tensor:
+    return Square.apply(numeric_operand("Square", x))
+
+
+def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
+    return Sqrt.apply(float_operand("Sqrt", x))
+
+
+def rsqrt(x: TensorLike, name: str | None = None) -> Tensor:
+    return Rsqrt.apply(float_operand("Rsqrt", x))
+
+
+def reciprocal(x: TensorLike, name: str | None = None) -> Tensor:
+    return Reciprocal.apply(float_operand("Reciprocal", x))
+
+
+def exp(x: TensorLike, name: str | None = None) -> Tensor:
+    return Exp.apply(float_operand("Exp", x))
+
+
+def expm1(x: TensorLike, name: str | None = None) -> Tensor:
+    return Expm1.apply(float_operand("Expm1", x))
+
+
+def log(x: TensorLike, name: str | None = None) -> Tensor:
+    return Log.apply(float_operand("Log", x))
+
+
+def log1p(x: TensorLike, name: str | None = None) -> Tensor:
+    return Log1p.apply(float_operand("Log1p", x))
+
+
+def sin(x: TensorLike, name: str | None = None) -> Tensor:
+    return Sin.apply(float_operand("Sin", x))
+
+
+def cos(x: TensorLike, name: str | None = None) -> Tensor:
+    return Cos.apply(float_operand("Cos", x))
+
+
+def tanh(x: TensorLike, name: str | None = None) -> Tensor:
+    return Tanh.apply(float_operand("Tanh", x))
+
+
+def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
+    return Sigmoid.apply(float_operand("Sigmoid", x))
+
+
+def erf(x: TensorLike, name: str | None = None) -> Tensor:
+    return Erf.apply(float_operand("Erf", x))
+
+
+def round(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
+    return Round.apply(numeric_operand("Round", x))
 
 
 def floor(x: TensorLike, name: str | None = None) -> Tensor:
-    """Largest integer <= x. No gradient (None), as in TF."""
-    return Tensor(B.xp.floor(float_operand("Floor", x)._value))
+    return Floor.apply(float_operand("Floor", x))
 
 
 def ceil(x: TensorLike, name: str | None = None) -> Tensor:
-    """Smallest integer >= x. No gradient (None), as in TF."""
-    return Tensor(B.xp.ceil(float_operand("Ceil", x)._value))
+    return Ceil.apply(float_operand("Ceil", x))
+
+
+# --- clipping and selection --------------------------------------------------------------
+class ClipByValue(Op):
+    """min(max(t, lo), hi). The gradient passes to t where lo <= t <= hi, and to the bound that
+    clipped elsewhere (summed back to the bound's shape)."""
+
+    def forward(t, lo, hi):
+        return B.xp.minimum(B.xp.maximum(t, lo), hi).astype(t.dtype, copy=False)
+
+    def backward(ctx, dy):
+        t, lo, hi = ctx.inputs
+        below, above = t < lo, t > hi
+        return (where(logical_or(below, above), 0, dy),
+                unbroadcast(where(below, dy, 0), lo), unbroadcast(where(above, dy, 0), hi))
+
+    def shape(t_shape, lo_shape, hi_shape):
+        return t_shape
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        t, lo, hi = inputs
+        return InvalidArgumentError(
+            f"ClipByValue: clip bounds of shapes {list(lo.shape)} and {list(hi.shape)} do not "
+            f"broadcast to t's shape {list(t.shape)}", "ClipByValue")
 
 
 def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike,
                   name: str | None = None) -> Tensor:
-    """min(max(t, lo), hi). The gradient passes to t where lo <= t <= hi, and to the bound that
-    clipped elsewhere (summed back to the bound's shape)."""
-    t = convert_to_tensor(t)
+    t = numeric_operand("ClipByValue", t)
     lo = convert_to_tensor(clip_value_min, dtype_hint=t.dtype)
     hi = convert_to_tensor(clip_value_max, dtype_hint=t.dtype)
-    try:
-        y = Tensor(B.xp.minimum(B.xp.maximum(t._value, lo._value), hi._value).astype(t._value.dtype, copy=False))
-    except ValueError:
-        raise InvalidArgumentError(
-            f"ClipByValue: clip bounds of shapes {tuple(lo.shape)} and {tuple(hi.shape)} do not "
-            f"broadcast to t's shape {tuple(t.shape)}", "ClipByValue") from None
-    if tuple(y.shape) != tuple(t.shape):
-        raise InvalidArgumentError(f"ClipByValue: clip bounds would change t's shape {tuple(t.shape)} "
-                                   f"to {tuple(y.shape)}", "ClipByValue")
-
-    def backward(dy):
-        # As TF: dy goes to t inside [lo, hi], to lo where t < lo, to hi where t > hi.
-        below, above = t < lo, t > hi
-        return (where(logical_or(below, above), 0, dy),
-                unbroadcast(where(below, dy, 0), lo.shape), unbroadcast(where(above, dy, 0), hi.shape))
-
-    return record("ClipByValue", (t, lo, hi), y, backward)
+    for bound in (lo, hi):
+        if bound.ndim > t.ndim or broadcast_static("ClipByValue", t.shape, bound.shape) != tuple(t.shape):
+            raise InvalidArgumentError(
+                f"ClipByValue: clip bounds of shapes {list(lo.shape)} and {list(hi.shape)} do not broadcast "
+                f"to t's shape {list(t.shape)} (they would change it)", "ClipByValue")
+    return ClipByValue.apply(t, lo, hi)
 
 
-# --- selection --------------------------------------------------------------------
+class SelectV2(Op):
+    """x where condition is true, else y (all three broadcast).   The gradient of x is dz where
+    the condition holds, 0 elsewhere; y gets the rest."""
+
+    def forward(condition, x, y):
+        return B.xp.where(condition, x, y)
+
+    def backward(ctx, dz):
+        condition, x, y = ctx.inputs
+        zeros = zeros_like_scalar(dz)
+        return None, unbroadcast(where(condition, dz, zeros), x), unbroadcast(where(condition, zeros, dz), y)
+
+    def shape(c_shape, x_shape, y_shape):
+        return broadcast_static("SelectV2", c_shape, broadcast_static("SelectV2", x_shape, y_shape))
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        c, x, y = inputs
+        return InvalidArgumentError(
+            f"SelectV2: condition {list(c.shape)}, x {list(x.shape)} and y {list(y.shape)} "
+            f"do not broadcast together", "SelectV2")
+
+
+class Where(Op):
+    """The coordinates of the true elements of a bool tensor, one row each (int64, as TF)."""
+
+    def forward(condition):
+        return B.xp.stack(B.xp.nonzero(condition), axis=-1).astype(np.int64)
+
+    def shape(c_shape):
+        return (None, len(c_shape))
+
+
 def where(condition: TensorLike, x: TensorLike = None, y: TensorLike = None,
           name: str | None = None) -> Tensor:
-    """x where condition is true, else y (broadcasting all three).
-
-    The gradient of x is dz where the condition holds, 0 elsewhere; y the rest.
-    With only ``condition``, the coordinates of its true elements (int64, like TF).
-    """
+    """x where condition is true, else y; with only ``condition``, the coordinates of its true elements."""
     condition = convert_to_tensor(condition)
     if condition._value.dtype != np.bool_:
         raise InvalidArgumentTypeError(f"Select: condition must be bool, got {condition.dtype.name}", "Select")
     if x is None and y is None:
-        return Tensor(B.xp.stack(B.xp.nonzero(condition._value), axis=-1).astype(np.int64))
+        return Where.apply(condition)
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither")
     x, y = binary_operands("SelectV2", x, y)
-    try:
-        z = Tensor(B.xp.where(condition._value, x._value, y._value))
-    except ValueError:
-        raise InvalidArgumentError(
-            f"SelectV2: condition {list(condition.shape)}, x {list(x.shape)} and y {list(y.shape)} "
-            f"do not broadcast together", "SelectV2") from None
+    return SelectV2.apply(condition, x, y)
 
-    def backward(dz):
-        zeros = Tensor(B.xp.zeros((), dtype=dz._value.dtype))
-        return (unbroadcast(where(condition, dz, zeros), x.shape),
-                unbroadcast(where(condition, zeros, dz), y.shape))
 
-    return record("SelectV2", (x, y), z, backward)
+def zeros_like_scalar(t: Tensor) -> Tensor:
+    """A scalar 0 of ``t``'s dtype (broadcasts in ``where``)."""
+    return Tensor(B.xp.zeros((), dtype=t._value.dtype))
 
 
 # --- comparisons and logic: boolean results, no gradient ---------------------------------
-def _compare(op: str, ufunc_name: str):
-    def compare(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-        x, y = binary_operands(op, x, y)
-        try:
-            return Tensor(getattr(B.xp, ufunc_name)(x._value, y._value))
-        except ValueError:
-            raise incompatible(op, x, y) from None
-
-    compare.__name__ = ufunc_name if ufunc_name != "not_equal" else "not_equal"
-    compare.__doc__ = f"Elementwise {op} (a bool tensor; no gradient)."
-    return compare
+class Equal(Broadcasting):
+    def forward(x, y):
+        return B.xp.equal(x, y)
 
 
-equal = _compare("Equal", "equal")
-not_equal = _compare("NotEqual", "not_equal")
-less = _compare("Less", "less")
-less_equal = _compare("LessEqual", "less_equal")
-greater = _compare("Greater", "greater")
-greater_equal = _compare("GreaterEqual", "greater_equal")
+class NotEqual(Broadcasting):
+    def forward(x, y):
+        return B.xp.not_equal(x, y)
 
 
-def _logical(op: str, ufunc_name: str):
-    def logical(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-        x, y = convert_to_tensor(x), convert_to_tensor(y)
-        if x._value.dtype != np.bool_ or y._value.dtype != np.bool_:
-            raise InvalidArgumentTypeError(f"{op}: expected bool tensors, got {x.dtype.name} and {y.dtype.name}", op)
-        try:
-            return Tensor(getattr(B.xp, ufunc_name)(x._value, y._value))
-        except ValueError:
-            raise incompatible(op, x, y) from None
-
-    logical.__name__ = ufunc_name
-    logical.__doc__ = f"Elementwise {op} of bool tensors."
-    return logical
+class Less(Broadcasting):
+    def forward(x, y):
+        return B.xp.less(x, y)
 
 
-logical_and = _logical("LogicalAnd", "logical_and")
-logical_or = _logical("LogicalOr", "logical_or")
-logical_xor = _logical("LogicalXor", "logical_xor")
+class LessEqual(Broadcasting):
+    def forward(x, y):
+        return B.xp.less_equal(x, y)
+
+
+class Greater(Broadcasting):
+    def forward(x, y):
+        return B.xp.greater(x, y)
+
+
+class GreaterEqual(Broadcasting):
+    def forward(x, y):
+        return B.xp.greater_equal(x, y)
+
+
+class LogicalAnd(Broadcasting):
+    def forward(x, y):
+        return B.xp.logical_and(x, y)
+
+
+class LogicalOr(Broadcasting):
+    def forward(x, y):
+        return B.xp.logical_or(x, y)
+
+
+class LogicalXor(Broadcasting):
+    name = "LogicalXor"
+
+    def forward(x, y):
+        return B.xp.logical_xor(x, y)
+
+
+class LogicalNot(Op):
+    def forward(x):
+        return B.xp.logical_not(x)
+
+
+class IsNan(Op):
+    def forward(x):
+        return B.xp.isnan(x)
+
+
+class IsInf(Op):
+    def forward(x):
+        return B.xp.isinf(x)
+
+
+class IsFinite(Op):
+    def forward(x):
+        return B.xp.isfinite(x)
+
+
+def equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    """x == y elementwise (a bool tensor; no gradient)."""
+    return Equal.apply(*binary_operands("Equal", x, y))
+
+
+def not_equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return NotEqual.apply(*binary_operands("NotEqual", x, y))
+
+
+def less(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return Less.apply(*binary_operands("Less", x, y))
+
+
+def less_equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return LessEqual.apply(*binary_operands("LessEqual", x, y))
+
+
+def greater(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return Greater.apply(*binary_operands("Greater", x, y))
+
+
+def greater_equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return GreaterEqual.apply(*binary_operands("GreaterEqual", x, y))
+
+
+def _bool_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
+    x, y = convert_to_tensor(x), convert_to_tensor(y)
+    if x._value.dtype != np.bool_ or y._value.dtype != np.bool_:
+        raise InvalidArgumentTypeError(f"{op}: expected bool tensors, got {x.dtype.name} and {y.dtype.name}", op)
+    return x, y
+
+
+def logical_and(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return LogicalAnd.apply(*_bool_operands("LogicalAnd", x, y))
+
+
+def logical_or(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return LogicalOr.apply(*_bool_operands("LogicalOr", x, y))
+
+
+def logical_xor(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return LogicalXor.apply(*_bool_operands("LogicalXor", x, y))
 
 
 def logical_not(x: TensorLike, name: str | None = None) -> Tensor:
     x = convert_to_tensor(x)
     if x._value.dtype != np.bool_:
         raise InvalidArgumentTypeError(f"LogicalNot: expected a bool tensor, got {x.dtype.name}", "LogicalNot")
-    return Tensor(B.xp.logical_not(x._value))
+    return LogicalNot.apply(x)
 
 
 def is_nan(x: TensorLike, name: str | None = None) -> Tensor:
-    return Tensor(B.xp.isnan(float_operand("IsNan", x)._value))
+    return IsNan.apply(float_operand("IsNan", x))
 
 
 def is_inf(x: TensorLike, name: str | None = None) -> Tensor:
-    return Tensor(B.xp.isinf(float_operand("IsInf", x)._value))
+    return IsInf.apply(float_operand("IsInf", x))
 
 
 def is_finite(x: TensorLike, name: str | None = None) -> Tensor:
-    return Tensor(B.xp.isfinite(float_operand("IsFinite", x)._value))
+    return IsFinite.apply(float_operand("IsFinite", x))
 
 
-# --- Python operators on tensors, as TF defines them ------------------------------
-def _eq(x, y):
+# --- == and != on tensors, as TF defines them ------------------------------------------
+def tensor_equals(x: Tensor, y: Any):
+    """``x == y``: elementwise; with None or something that is not tensor-like, simply False."""
     if y is None:
         return False
     try:
         return equal(x, y)
     except (TypeError, ValueError):
-        return False  # TF: comparing with something that is not a tensor is simply False
+        return False
 
 
-def _ne(x, y):
+def tensor_not_equals(x: Tensor, y: Any):
     if y is None:
         return True
     try:
@@ -536,32 +907,26 @@ def _ne(x, y):
         return True
 
 
-Tensor.__add__ = add
-Tensor.__radd__ = lambda y, x: add(x, y)
-Tensor.__sub__ = subtract
-Tensor.__rsub__ = lambda y, x: subtract(x, y)
-Tensor.__mul__ = multiply
-Tensor.__rmul__ = lambda y, x: multiply(x, y)
-Tensor.__truediv__ = divide
-Tensor.__rtruediv__ = lambda y, x: divide(x, y)
-Tensor.__floordiv__ = floordiv
-Tensor.__rfloordiv__ = lambda y, x: floordiv(x, y)
-Tensor.__mod__ = mod
-Tensor.__rmod__ = lambda y, x: mod(x, y)
-Tensor.__pow__ = pow
-Tensor.__rpow__ = lambda y, x: pow(x, y)
-Tensor.__neg__ = negative
-Tensor.__pos__ = lambda x: x
-Tensor.__abs__ = abs
-Tensor.__lt__ = less
-Tensor.__le__ = less_equal
-Tensor.__gt__ = greater
-Tensor.__ge__ = greater_equal
-Tensor.__eq__ = _eq
-Tensor.__ne__ = _ne
-Tensor.__and__ = logical_and
-Tensor.__rand__ = lambda y, x: logical_and(x, y)
-Tensor.__or__ = logical_or
-Tensor.__ror__ = lambda y, x: logical_or(x, y)
-Tensor.__xor__ = logical_xor
-Tensor.__invert__ = logical_not
+# --- dtype conversion ------------------------------------------------------------------------
+class Cast(Op):
+    """Convert to ``dtype`` (floats to ints truncate toward zero, as in TF).
+    Gradient: dy cast back, between float dtypes; none across to or from integers."""
+
+    def forward(x, dtype):
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e30 -> float16 is inf, nan -> int is junk: as TF
+            return x.astype(dtype)
+
+    def backward(ctx, dy):
+        x = ctx.inputs[0]
+        return cast(dy, x.dtype) if x._value.dtype.kind == "f" else None
+
+    def shape(x_shape, dtype):
+        return x_shape
+
+
+def cast(x: TensorLike, dtype, name: str | None = None) -> Tensor:
+    x = convert_to_tensor(x)
+    target = dtypes.as_dtype(dtype)._np
+    if x._value.dtype == target:
+        return x
+    return Cast.apply(x, dtype=target)

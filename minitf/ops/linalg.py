@@ -5,63 +5,79 @@ For C = A @ B and upstream gradient dC:   dA = dC @ B^T,   dB = A^T @ dC.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from minitf import backend as B
-from minitf.autodiff import needs_gradient, record
 from minitf.errors import InvalidArgumentError, UnimplementedError
 from minitf.ops import shape_ops
 from minitf.ops.elementwise import binary_operands, unbroadcast
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
 
-def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False, transpose_b: bool = False,
-           adjoint_a: bool = False, adjoint_b: bool = False, name: str | None = None) -> Tensor:
-    """a @ b over the last two axes; leading (batch) axes broadcast.
+class MatMul(Op):
+    """c = a @ b over the last two axes (either transposed first); leading (batch) axes broadcast.
 
     Gradients (no transposes): da = dc @ b^T, db = a^T @ dc, summed over broadcast batch axes.
+    With transposes, the same products rearranged (e.g. c = a b^T: da = dc b, db = dc^T a).
+    Only the gradients a tape wants are computed (not that of an input batch, say).
     """
-    transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
+
+    def forward(a, b, transpose_a, transpose_b):
+        return B.xp.matmul(a.swapaxes(-1, -2) if transpose_a else a, b.swapaxes(-1, -2) if transpose_b else b)
+
+    def backward(ctx, dc):
+        a, b = ctx.inputs
+        ta, tb = ctx.transpose_a, ctx.transpose_b
+        da = db = None
+        if ctx.needs_input_grad[0]:
+            da = (matmul(dc, b, transpose_b=not tb) if not ta else matmul(b, dc, transpose_a=tb, transpose_b=True))
+            da = unbroadcast(da, a)
+        if ctx.needs_input_grad[1]:
+            db = (matmul(a, dc, transpose_a=not ta) if not tb else matmul(dc, a, transpose_a=True, transpose_b=ta))
+            db = unbroadcast(db, b)
+        return da, db
+
+    def shape(a_shape, b_shape, transpose_a, transpose_b):
+        m = a_shape[-1] if transpose_a else a_shape[-2]
+        n = b_shape[-2] if transpose_b else b_shape[-1]
+        from minitf.ops.elementwise import broadcast_static
+        return broadcast_static("BatchMatMulV2", tuple(a_shape[:-2]), tuple(b_shape[:-2])) + (m, n)
+
+
+def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False, transpose_b: bool = False,
+           adjoint_a: bool = False, adjoint_b: bool = False, name: str | None = None) -> Tensor:
+    """a @ b over the last two axes; leading (batch) axes broadcast."""
+    transpose_a, transpose_b = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
     a, b = binary_operands("MatMul", a, b)
+    if a._value.dtype.kind == "b":
+        raise InvalidArgumentError(f"MatMul: bool tensors cannot be multiplied ({list(a.shape)} @ {list(b.shape)})",
+                                   "MatMul")
     if a.ndim < 2 or b.ndim < 2:
         raise InvalidArgumentError(
             f"MatMul: both inputs must have rank >= 2, got shapes {list(a.shape)} and {list(b.shape)} "
             "(use tf.expand_dims, or tf.tensordot for vectors)", "MatMul")
-    av = a._value.swapaxes(-1, -2) if transpose_a else a._value
-    bv = b._value.swapaxes(-1, -2) if transpose_b else b._value
-    if av.shape[-1] != bv.shape[-2]:
+    inner_a = a.shape[-2] if transpose_a else a.shape[-1]
+    inner_b = b.shape[-1] if transpose_b else b.shape[-2]
+    if inner_a is not None and inner_b is not None and inner_a != inner_b:
         raise InvalidArgumentError(
             f"MatMul: Matrix size-incompatible: In[0]: {list(a.shape)}, In[1]: {list(b.shape)} "
             f"(transpose_a={transpose_a}, transpose_b={transpose_b}): the inner dimensions "
-            f"{av.shape[-1]} and {bv.shape[-2]} must be equal", "MatMul")
-    try:
-        c = Tensor(B.xp.matmul(av, bv))
-    except ValueError:
-        raise InvalidArgumentError(
-            f"MatMul: batch dimensions of {list(a.shape)} and {list(b.shape)} do not broadcast", "MatMul") from None
-
-    def backward(dc):
-        # Each gradient is a thunk, computed only if a tape wants it (not e.g. for an unwatched input).
-        if not transpose_a and not transpose_b:
-            da, db = lambda: matmul(dc, b, transpose_b=True), lambda: matmul(a, dc, transpose_a=True)
-        elif not transpose_a:  # c = a b^T
-            da, db = lambda: matmul(dc, b), lambda: matmul(dc, a, transpose_a=True)
-        elif not transpose_b:  # c = a^T b
-            da, db = lambda: matmul(b, dc, transpose_b=True), lambda: matmul(a, dc)
-        else:  # c = a^T b^T
-            da = lambda: matmul(b, dc, transpose_a=True, transpose_b=True)  # noqa: E731
-            db = lambda: matmul(dc, a, transpose_a=True, transpose_b=True)  # noqa: E731
-        return (unbroadcast(da(), a.shape) if needs_gradient(0) else None,
-                unbroadcast(db(), b.shape) if needs_gradient(1) else None)
-
-    return record("MatMul" if a.ndim == 2 and b.ndim == 2 else "BatchMatMulV2", (a, b), c, backward)
+            f"{inner_a} and {inner_b} must be equal", "MatMul")
+    op = MatMul if a.ndim == 2 and b.ndim == 2 else BatchMatMulV2
+    return op.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
 
 
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = lambda b, a: matmul(a, b)
+class BatchMatMulV2(MatMul):
+    """MatMul of stacks of matrices (rank > 2); the same kernel and gradient."""
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        a, b = inputs
+        return InvalidArgumentError(
+            f"BatchMatMulV2: batch dimensions of {list(a.shape)} and {list(b.shape)} do not broadcast", cls.name)
 
 
 def matrix_transpose(a: TensorLike, name: str | None = None) -> Tensor:
@@ -127,14 +143,29 @@ def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tenso
         if len(s) != x.ndim:
             raise InvalidArgumentError(f"Einsum: {s!r} has {len(s)} letters for an operand of shape {list(x.shape)}", "Einsum")
     full = ",".join(specs) + "->" + rhs
-    try:
-        y = Tensor(B.xp.einsum(full, *[x._value for x in xs]))
-    except ValueError as e:
-        raise InvalidArgumentError(f"Einsum: {equation!r} does not fit shapes {[list(x.shape) for x in xs]}: {e}", "Einsum") from None
+    return Einsum.apply(*xs, equation=full)
 
-    def backward(dy):
+
+class Einsum(Op):
+    """Einstein summation over one or two operands with explicit letters.
+
+    Gradient of operand i: the same contraction with dy in place of operand i, aimed at
+    operand i's letters, e.g. for "ij,jk->ik": dA = einsum("ik,jk->ij", dy, B). Letters that
+    appear only in operand i were summed away; their gradient is dy broadcast back along them.
+    """
+
+    def forward(*xs, equation):
+        return B.xp.einsum(equation, *xs)
+
+    def backward(ctx, dy):
+        lhs, rhs = ctx.equation.split("->")
+        specs = lhs.split(",")
+        xs = ctx.inputs
         grads = []
         for i, (spec, x) in enumerate(zip(specs, xs)):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
             if len(set(spec)) != len(spec):
                 raise UnimplementedError(f"Einsum: the gradient of an operand with a repeated letter ({spec!r}, "
                                          "a diagonal or trace) is not implemented in minitf", "Einsum")
@@ -147,10 +178,13 @@ def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tenso
                 g = shape_ops.transpose(g, [reachable.index(c) for c in order])
                 g = shape_ops.broadcast_to(shape_ops.reshape(g, shape), tuple(x.shape))
             # A size-1 batch axis under "..." that broadcast against a longer one: sum dy over it.
-            grads.append(unbroadcast(g, tuple(x.shape)))
+            grads.append(unbroadcast(g, x))
         return tuple(grads)
 
-    return record("Einsum", tuple(xs), y, backward)
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        return InvalidArgumentError(f"Einsum: {attrs['equation']!r} does not fit shapes "
+                                    f"{[list(x.shape) for x in inputs]}: {error}", "Einsum")
 
 
 _SPARE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -178,6 +212,3 @@ def norm(tensor: TensorLike, ord="euclidean", axis=None, keepdims: bool = False,
     if ord == float("inf") or ord == "inf":
         return R.reduce_max(E.abs(x), axis=axis, keepdims=keepdims)
     raise ValueError(f"norm: ord must be 'euclidean', 1, 2 or inf, got {ord!r}")
-
-
-del re

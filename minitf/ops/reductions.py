@@ -1,8 +1,8 @@
 """Reductions: sums, means, extremes and friends over axes, with their gradients.
 
-The gradient of a reduction has the shape of the *input*: each input element
-gets back the part of dy it contributed to. ``_restore`` puts the reduced axes
-back (as size-1 axes) so that dy broadcasts over the elements it came from.
+The gradient of a reduction has the shape of the *input*: each input element gets back the
+part of dy it contributed to. ``ReduceGrad`` puts the reduced axes back (as size-1 axes) and
+broadcasts dy over the elements it came from.
 """
 from __future__ import annotations
 
@@ -11,122 +11,225 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import record
-from minitf.errors import InvalidArgumentError
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 from minitf.ops import elementwise as E
+from minitf.ops import shape_ops as S
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
 
 def _axes(op: str, x: Tensor, axis) -> tuple[int, ...]:
-    """``axis`` (None, an int, or a list) as a sorted tuple of non-negative axes."""
+    """``axis`` (None, an int, or a list) as a sorted tuple of non-negative axes; TF's errors otherwise."""
     if axis is None:
         return tuple(range(x.ndim))
     if isinstance(axis, Tensor):
+        if not axis.dtype.is_integer:
+            raise InvalidArgumentTypeError(f"{op}: axis must be an integer tensor, got {axis.dtype.name}", op)
         axis = axis.numpy().tolist()
-    raw = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    raw = (axis,) if not isinstance(axis, (list, tuple, np.ndarray)) else tuple(np.asarray(axis).reshape(-1).tolist())
     out = []
     for a in raw:
+        if isinstance(a, (bool, float, np.floating, np.bool_)) or not isinstance(a, (int, np.integer)):
+            raise InvalidArgumentTypeError(f"{op}: axis must be integers, got {axis!r}", op)
         a = int(a)
         if not -x.ndim <= a < max(x.ndim, 1):
             raise InvalidArgumentError(
                 f"{op}: axis {a} is out of range for a tensor of rank {x.ndim} (shape {list(x.shape)}); "
                 f"expected an axis in [{-x.ndim}, {x.ndim})", op)
         out.append(a % x.ndim if x.ndim else 0)
-    return tuple(sorted(set(out)))
+    if len(set(out)) != len(out):
+        raise InvalidArgumentError(f"{op}: axis {list(raw)} names the same dimension twice (shape {list(x.shape)})", op)
+    return tuple(sorted(out))
 
 
-def _restore(dy: Tensor, x: Tensor, axes: tuple[int, ...], keepdims: bool) -> Tensor:
-    """dy with the reduced axes put back as size 1, ready to broadcast against x."""
-    if keepdims or not axes:
-        return dy
-    from minitf.ops import shape_ops
-    shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-    return shape_ops.reshape(dy, shape)
+def _numeric(op: str, input_tensor: TensorLike) -> Tensor:
+    x = convert_to_tensor(input_tensor)
+    if x._value.dtype.kind == "b":
+        raise InvalidArgumentTypeError(
+            f"{op}: cannot reduce a bool tensor {list(x.shape)} by arithmetic; use tf.reduce_any/tf.reduce_all, "
+            "or cast it first, e.g. tf.cast(x, tf.int32)", op)
+    return x
 
 
-def _broadcast_back(dy: Tensor, x: Tensor, axes, keepdims) -> Tensor:
-    from minitf.ops import shape_ops
-    return shape_ops.broadcast_to(_restore(dy, x, axes, keepdims), tuple(x.shape))
+def _reduced_shape(x_shape, axis, keepdims) -> tuple:
+    if keepdims:
+        return tuple(1 if i in axis else n for i, n in enumerate(x_shape))
+    return tuple(n for i, n in enumerate(x_shape) if i not in axis)
+
+
+class ReduceGrad(Op):
+    """dy (a reduction's output, or its gradient) with the reduced axes put back as size 1 and
+    broadcast to ``like``'s shape: every input element gets the dy of the sum it went into.
+    Gradient: the sum over those axes again."""
+
+    view = True
+
+    def forward(dy, like, axis, keepdims):
+        if not keepdims and axis:
+            dy = dy.reshape(tuple(1 if i in axis else n for i, n in enumerate(like.shape)))
+        return B.xp.broadcast_to(dy, like.shape)
+
+    def backward(ctx, g):
+        return Sum.apply(g, axis=ctx.axis, keepdims=ctx.keepdims), None
+
+    def shape(dy_shape, like_shape, axis, keepdims):
+        return like_shape
+
+
+class Sum(Op):
+    """Sum over ``axis``.   Every input element gets dy unchanged (d sum/d x_i = 1)."""
+
+    def forward(x, axis, keepdims):
+        y = x.sum(axis=axis, keepdims=keepdims)
+        if x.dtype.kind in "iu" and y.dtype != x.dtype:
+            y = y.astype(x.dtype)  # NumPy widens small ints; TF keeps the dtype
+        return y
+
+    def backward(ctx, dy):
+        return ReduceGrad.apply(dy, ctx.inputs[0], axis=ctx.axis, keepdims=ctx.keepdims)
+
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
+
+
+class Mean(Op):
+    """Mean over ``axis`` (integer means truncate toward zero, as TF's C++ division does).
+    d mean/d x_i = 1/n, n = the number of elements averaged."""
+
+    def forward(x, axis, keepdims):
+        if x.dtype.kind in "iu":
+            count = max(int(np.prod([x.shape[a] for a in axis])), 1)
+            total = x.sum(axis=axis, keepdims=keepdims)
+            quotient = B.xp.abs(total) // count
+            return B.xp.where(total < 0, -quotient, quotient).astype(x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return x.mean(axis=axis, keepdims=keepdims)
+
+    def backward(ctx, dy):
+        x = ctx.inputs[0]
+        count = ReduceSize.apply(x, axis=ctx.axis, dtype=x._value.dtype)
+        return ReduceGrad.apply(dy / count, x, axis=ctx.axis, keepdims=ctx.keepdims)
+
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
+
+
+class ReduceSize(Op):
+    """How many elements a reduction over ``axis`` combines (a scalar of ``dtype``), read from the
+    array's shape when the op runs."""
+
+    def forward(x, axis, dtype):
+        return B.xp.asarray(int(np.prod([x.shape[a] for a in axis])), dtype=dtype)
+
+    def shape(x_shape, axis, dtype):
+        return ()
+
+
+class _Extreme(Op):
+    """Base of Max and Min. Ties share dy equally, as in TF."""
+
+    def backward(ctx, dy):
+        x, y = ctx.inputs[0], ctx.output
+        winners = S.cast(E.equal(x, ReduceGrad.apply(y, x, axis=ctx.axis, keepdims=ctx.keepdims)), x.dtype)
+        count = Sum.apply(winners, axis=ctx.axis, keepdims=True)
+        return winners / count * ReduceGrad.apply(dy, x, axis=ctx.axis, keepdims=ctx.keepdims)
+
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
+
+
+class Max(_Extreme):
+    """Largest element over ``axis`` (an empty reduction gives -inf, or the dtype's lowest)."""
+
+    def forward(x, axis, keepdims):
+        if x.size == 0:
+            return _empty_extreme(x, axis, keepdims, high=False)
+        return x.max(axis=axis, keepdims=keepdims)
+
+
+class Min(_Extreme):
+    """Smallest element over ``axis`` (an empty reduction gives +inf, or the dtype's highest)."""
+
+    def forward(x, axis, keepdims):
+        if x.size == 0:
+            return _empty_extreme(x, axis, keepdims, high=True)
+        return x.min(axis=axis, keepdims=keepdims)
+
+
+def _empty_extreme(x, axis, keepdims, high: bool):
+    """TF's identity of max (-inf) and min (+inf) over an empty set of elements."""
+    if x.dtype.kind == "f":
+        fill = np.inf if high else -np.inf
+    elif x.dtype.kind == "b":
+        fill = high
+    else:
+        info = np.iinfo(x.dtype)
+        fill = info.max if high else info.min
+    return B.xp.full(_reduced_shape(x.shape, axis, keepdims), fill, dtype=x.dtype)
+
+
+class Prod(Op):
+    """Product over ``axis``.   d prod/d x_i = product of all the *other* elements.
+
+    That product is computed without dividing by x_i (which fails at zeros), as an exclusive
+    cumulative product from the left times one from the right.
+    """
+
+    def forward(x, axis, keepdims):
+        y = x.prod(axis=axis, keepdims=keepdims)
+        return y.astype(x.dtype) if x.dtype.kind in "iu" else y
+
+    def backward(ctx, dy):
+        x, axis = ctx.inputs[0], ctx.axis
+        kept = [i for i in range(x.ndim) if i not in axis]
+        perm = list(axis) + kept
+        moved = S.transpose(x, perm)
+        flat = S.reshape(moved, (-1,) + tuple(moved.shape[len(axis):]))
+        others = cumprod(flat, axis=0, exclusive=True) * cumprod(flat, axis=0, exclusive=True, reverse=True)
+        others = S.transpose(S.reshape(others, moved.shape), [int(i) for i in np.argsort(perm)])
+        return others * ReduceGrad.apply(dy, x, axis=axis, keepdims=ctx.keepdims)
+
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
+
+
+class All(Op):
+    def forward(x, axis, keepdims):
+        return x.all(axis=axis, keepdims=keepdims)
+
+
+class Any(Op):
+    def forward(x, axis, keepdims):
+        return x.any(axis=axis, keepdims=keepdims)
 
 
 def reduce_sum(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
-    """Sum over ``axis``.   Every input element gets dy unchanged (d sum/d x_i = 1)."""
-    x = convert_to_tensor(input_tensor)
-    axes = _axes("Sum", x, axis)
-    y = Tensor(B.xp.sum(x._value, axis=axes, keepdims=keepdims))
-    if x._value.dtype.kind in "iub" and y._value.dtype != x._value.dtype:
-        y = Tensor(y._value.astype(x._value.dtype if x._value.dtype.kind != "b" else np.int32))
-    return record("Sum", (x,), y, lambda dy: (_broadcast_back(dy, x, axes, keepdims),))
+    x = _numeric("Sum", input_tensor)
+    return Sum.apply(x, axis=_axes("Sum", x, axis), keepdims=bool(keepdims))
 
 
 def reduce_mean(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
-    """Mean over ``axis`` (integer means truncate, as TF's do).   d mean/d x_i = 1/n."""
+    x = _numeric("Mean", input_tensor)
+    return Mean.apply(x, axis=_axes("Mean", x, axis), keepdims=bool(keepdims))
+
+
+def reduce_max(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
+    """Largest element over ``axis``; ties share dy equally."""
     x = convert_to_tensor(input_tensor)
-    axes = _axes("Mean", x, axis)
-    count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
-    if x._value.dtype.kind in "iu":
-        # TF divides the integer sum in C++, which truncates toward zero (mean of [-1, -2] is -1), not floor.
-        total = B.xp.sum(x._value, axis=axes, keepdims=keepdims)
-        quotient = B.xp.abs(total) // max(count, 1)
-        return Tensor(B.xp.where(total < 0, -quotient, quotient).astype(x._value.dtype))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y = Tensor(B.xp.mean(x._value, axis=axes, keepdims=keepdims))
-    return record("Mean", (x,), y, lambda dy: (_broadcast_back(dy / count, x, axes, keepdims),))
+    return Max.apply(x, axis=_axes("Max", x, axis), keepdims=bool(keepdims))
 
 
-def _extreme(op: str, fn_name: str):
-    def reduce_extreme(input_tensor: TensorLike, axis=None, keepdims: bool = False,
-                       name: str | None = None) -> Tensor:
-        x = convert_to_tensor(input_tensor)
-        axes = _axes(op, x, axis)
-        if x._value.size == 0:
-            raise InvalidArgumentError(f"{op}: cannot reduce an empty tensor of shape {list(x.shape)}", op)
-        y = Tensor(getattr(B.xp, fn_name)(x._value, axis=axes, keepdims=keepdims))
-
-        def backward(dy):
-            # Ties share the gradient equally, as in TF.
-            winners = E.equal(x, _restore(y, x, axes, keepdims))
-            from minitf.ops import shape_ops
-            weight = shape_ops.cast(winners, x.dtype)
-            count = reduce_sum(weight, axis=axes, keepdims=True)
-            return (weight / count * _restore(dy, x, axes, keepdims),)
-
-        return record(op, (x,), y, backward)
-
-    return reduce_extreme
-
-
-reduce_max = _extreme("Max", "max")
-reduce_max.__name__, reduce_max.__doc__ = "reduce_max", "Largest element over ``axis``; ties share dy equally."
-reduce_min = _extreme("Min", "min")
-reduce_min.__name__, reduce_min.__doc__ = "reduce_min", "Smallest element over ``axis``; ties share dy equally."
+def reduce_min(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
+    """Smallest element over ``axis``; ties share dy equally."""
+    x = convert_to_tensor(input_tensor)
+    return Min.apply(x, axis=_axes("Min", x, axis), keepdims=bool(keepdims))
 
 
 def reduce_prod(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
-    """Product over ``axis``.   d prod/d x_i = product of all the *other* elements.
-
-    That product is computed without dividing by x_i (which fails at zeros), as
-    an exclusive cumulative product from the left times one from the right.
-    """
-    x = convert_to_tensor(input_tensor)
-    axes = _axes("Prod", x, axis)
-    y = Tensor(B.xp.prod(x._value, axis=axes, keepdims=keepdims))
-    if x._value.dtype.kind in "iu":
-        return Tensor(y._value.astype(x._value.dtype))
-
-    def backward(dy):
-        from minitf.ops import shape_ops
-        kept = [i for i in range(x.ndim) if i not in axes]
-        perm = list(axes) + kept
-        moved = shape_ops.transpose(x, perm)
-        flat = shape_ops.reshape(moved, (-1,) + tuple(moved.shape[len(axes):]))
-        others = cumprod(flat, axis=0, exclusive=True) * cumprod(flat, axis=0, exclusive=True, reverse=True)
-        others = shape_ops.transpose(shape_ops.reshape(others, moved.shape), list(np.argsort(perm)))
-        return (others * _restore(dy, x, axes, keepdims),)
-
-    return record("Prod", (x,), y, backward)
+    x = _numeric("Prod", input_tensor)
+    return Prod.apply(x, axis=_axes("Prod", x, axis), keepdims=bool(keepdims))
 
 
 def reduce_variance(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
@@ -144,75 +247,135 @@ def reduce_std(input_tensor: TensorLike, axis=None, keepdims: bool = False, name
 def reduce_logsumexp(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
     """log(sum(exp(x))), computed as m + log(sum(exp(x - m))) with m = max(x) so that nothing overflows.
 
-    m is held constant (stop_gradient): the result does not depend on it, so the
-    gradient comes out as softmax(x) * dy.
+    m is held constant (stop_gradient): the result does not depend on it, so the gradient comes
+    out as softmax(x) * dy. Over no elements the sum is 0 and the result -inf, as in TF.
     """
-    from minitf.ops import creation, shape_ops
     x = E.float_operand("reduce_logsumexp", input_tensor)
-    raw_max = reduce_max(shape_ops.stop_gradient(x), axis=axis, keepdims=True)
+    axes = _axes("reduce_logsumexp", x, axis)
+    raw_max = reduce_max(S.stop_gradient(x), axis=axes, keepdims=True)
     # An all -inf (or inf) slice shifts by 0, not by inf (inf - inf would be nan): its result is then -inf (inf).
-    m = shape_ops.stop_gradient(E.where(E.is_finite(raw_max), raw_max, creation.zeros_like(raw_max)))
-    out = E.log(reduce_sum(E.exp(x - m), axis=axis, keepdims=True)) + m
+    m = S.stop_gradient(E.where(E.is_finite(raw_max), raw_max, E.zeros_like_scalar(raw_max)))
+    out = E.log(reduce_sum(E.exp(x - m), axis=axes, keepdims=True)) + m
     if keepdims:
         return out
-    return shape_ops.squeeze(out, axis=_axes("reduce_logsumexp", x, axis)) if x.ndim else out
+    return S.squeeze(out, axis=axes) if x.ndim and axes else (S.reshape(out, ()) if not x.ndim else out)
 
 
 def reduce_all(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
-    x = convert_to_tensor(input_tensor)
-    return Tensor(B.xp.all(x._value, axis=_axes("All", x, axis), keepdims=keepdims))
+    x = _bool_input("All", input_tensor)
+    return All.apply(x, axis=_axes("All", x, axis), keepdims=bool(keepdims))
 
 
 def reduce_any(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
-    x = convert_to_tensor(input_tensor)
-    return Tensor(B.xp.any(x._value, axis=_axes("Any", x, axis), keepdims=keepdims))
+    x = _bool_input("Any", input_tensor)
+    return Any.apply(x, axis=_axes("Any", x, axis), keepdims=bool(keepdims))
+
+
+def _bool_input(op: str, value: TensorLike) -> Tensor:
+    x = convert_to_tensor(value)
+    if x._value.dtype.kind != "b":
+        raise InvalidArgumentTypeError(f"{op}: expected a bool tensor, got {x.dtype.name} {list(x.shape)}", op)
+    return x
+
+
+class CountNonzero(Op):
+    def forward(x, axis, keepdims, dtype):
+        return (x != 0).sum(axis=axis, keepdims=keepdims).astype(dtype)
 
 
 def count_nonzero(input_tensor: TensorLike, axis=None, keepdims: bool = False, dtype=np.int64,
                   name: str | None = None) -> Tensor:
     x = convert_to_tensor(input_tensor)
-    counts = B.xp.sum(x._value != 0, axis=_axes("CountNonzero", x, axis), keepdims=keepdims)
-    return Tensor(counts.astype(np.dtype(getattr(dtype, "name", dtype))))
+    return CountNonzero.apply(x, axis=_axes("CountNonzero", x, axis), keepdims=bool(keepdims),
+                              dtype=np.dtype(getattr(dtype, "name", dtype)))
 
 
-def _arg(op: str, fn_name: str):
-    def arg_extreme(input: TensorLike, axis=None, output_type=np.int64, name: str | None = None) -> Tensor:  # noqa: A002
-        x = convert_to_tensor(input)
-        axis = 0 if axis is None else axis
-        (a,) = _axes(op, x, axis) if x.ndim else (None,)
-        result = getattr(B.xp, fn_name)(x._value, axis=a)
-        return Tensor(B.xp.asarray(result).astype(np.dtype(getattr(output_type, "name", output_type))))
+class ArgMax(Op):
+    """Index of the largest value along ``axis``. NaN is never the largest (TF's kernel compares
+    with ``>``, which is false for NaN), unless every value is NaN: then index 0."""
 
-    return arg_extreme
+    def forward(x, axis, dtype):
+        if x.shape[axis] == 0:
+            raise InvalidArgumentError(f"ArgMax: cannot take the argmax over an empty axis {axis} "
+                                       f"(shape {list(x.shape)})", "ArgMax")
+        if x.dtype.kind == "f":
+            x = B.xp.where(B.xp.isnan(x), -B.xp.inf, x)
+        return B.xp.asarray(x.argmax(axis=axis)).astype(dtype)
 
 
-argmax = _arg("ArgMax", "argmax")
-argmax.__name__, argmax.__doc__ = "argmax", "Index of the largest value along ``axis`` (default 0), int64."
-argmin = _arg("ArgMin", "argmin")
-argmin.__name__, argmin.__doc__ = "argmin", "Index of the smallest value along ``axis`` (default 0), int64."
+class ArgMin(Op):
+    """Index of the smallest value along ``axis`` (NaN is never the smallest, as in TF)."""
+
+    def forward(x, axis, dtype):
+        if x.shape[axis] == 0:
+            raise InvalidArgumentError(f"ArgMin: cannot take the argmin over an empty axis {axis} "
+                                       f"(shape {list(x.shape)})", "ArgMin")
+        if x.dtype.kind == "f":
+            x = B.xp.where(B.xp.isnan(x), B.xp.inf, x)
+        return B.xp.asarray(x.argmin(axis=axis)).astype(dtype)
+
+
+def argmax(input: TensorLike, axis=None, output_type=np.int64, name: str | None = None) -> Tensor:  # noqa: A002
+    """Index of the largest value along ``axis`` (default 0), int64."""
+    x = convert_to_tensor(input)
+    (a,) = _axes("ArgMax", x, 0 if axis is None else axis) if x.ndim else (0,)
+    if x.ndim == 0:
+        raise InvalidArgumentError("ArgMax: the input must have rank >= 1, got a scalar", "ArgMax")
+    return ArgMax.apply(x, axis=a, dtype=np.dtype(getattr(output_type, "name", output_type)))
+
+
+def argmin(input: TensorLike, axis=None, output_type=np.int64, name: str | None = None) -> Tensor:  # noqa: A002
+    """Index of the smallest value along ``axis`` (default 0), int64."""
+    x = convert_to_tensor(input)
+    if x.ndim == 0:
+        raise InvalidArgumentError("ArgMin: the input must have rank >= 1, got a scalar", "ArgMin")
+    (a,) = _axes("ArgMin", x, 0 if axis is None else axis)
+    return ArgMin.apply(x, axis=a, dtype=np.dtype(getattr(output_type, "name", output_type)))
+
+
+class Cumsum(Op):
+    """Running sum along ``axis``.   dy flows back as a running sum in the other direction."""
+
+    def forward(x, axis, exclusive, reverse):
+        return _scan(B.xp.cumsum, x, axis, exclusive, reverse, 0)
+
+    def backward(ctx, dy):
+        return Cumsum.apply(dy, axis=ctx.axis, exclusive=ctx.exclusive, reverse=not ctx.reverse)
+
+    def shape(x_shape, axis, exclusive, reverse):
+        return x_shape
+
+
+class Cumprod(Op):
+    """Running product along ``axis``.
+
+    Gradient (as TF's): reverse running sum of y * dy, divided by x; like TF's it is not defined
+    where x is 0 (reduce_prod's gradient avoids that case).
+    """
+
+    def forward(x, axis, exclusive, reverse):
+        return _scan(B.xp.cumprod, x, axis, exclusive, reverse, 1)
+
+    def backward(ctx, dy):
+        x, y = ctx.inputs[0], ctx.output
+        return Cumsum.apply(y * dy, axis=ctx.axis, exclusive=ctx.exclusive, reverse=not ctx.reverse) / x
+
+    def shape(x_shape, axis, exclusive, reverse):
+        return x_shape
 
 
 def cumsum(x: TensorLike, axis: int = 0, exclusive: bool = False, reverse: bool = False,
            name: str | None = None) -> Tensor:
-    """Running sum along ``axis``.   dy flows back as a running sum in the other direction."""
-    x = convert_to_tensor(x)
+    x = _numeric("Cumsum", x)
     (a,) = _axes("Cumsum", x, axis)
-    y = Tensor(_scan(B.xp.cumsum, x._value, a, exclusive, reverse, 0))
-    return record("Cumsum", (x,), y, lambda dy: (cumsum(dy, a, exclusive=exclusive, reverse=not reverse),))
+    return Cumsum.apply(x, axis=a, exclusive=bool(exclusive), reverse=bool(reverse))
 
 
 def cumprod(x: TensorLike, axis: int = 0, exclusive: bool = False, reverse: bool = False,
             name: str | None = None) -> Tensor:
-    """Running product along ``axis``.
-
-    Gradient (as TF's): reverse running sum of y * dy, divided by x; like TF's it
-    is not defined where x is 0 (reduce_prod's gradient avoids that case).
-    """
-    x = convert_to_tensor(x)
+    x = _numeric("Cumprod", x)
     (a,) = _axes("Cumprod", x, axis)
-    y = Tensor(_scan(B.xp.cumprod, x._value, a, exclusive, reverse, 1))
-    return record("Cumprod", (x,), y,
-                  lambda dy: (cumsum(y * dy, a, exclusive=exclusive, reverse=not reverse) / x,))
+    return Cumprod.apply(x, axis=a, exclusive=bool(exclusive), reverse=bool(reverse))
 
 
 def _scan(fn, a, axis: int, exclusive: bool, reverse: bool, identity):

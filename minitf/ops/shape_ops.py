@@ -1,8 +1,9 @@
 """Ops that move, select or copy elements: reshape, transpose, concat, slicing, gather ...
 
-Their gradients move dy back to where each element came from: a reshape is
-undone by a reshape, a transpose by the inverse transpose, a gather by a
-scatter-add (an element gathered twice gets both gradients).
+Their gradients move dy back to where each element came from: a reshape is undone by a
+reshape, a transpose by the inverse transpose, a gather by a scatter-add (an element
+gathered twice gets both gradients). Many of these kernels return a view of their input
+(``view = True``): no data is copied, which is safe because no array is ever written into.
 """
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
-from minitf.autodiff import record
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
-from minitf.ops.elementwise import unbroadcast
-from minitf.tensor import Tensor, TensorShape, Variable, VariableSlice, convert_to_tensor
+from minitf.ops.elementwise import cast, unbroadcast
+from minitf.ops.op import Op
+from minitf.tensor import Tensor, Variable, VariableSlice, convert_to_tensor
 
 TensorLike = Any
 
@@ -26,10 +27,14 @@ def _int_list(value) -> list[int]:
         value = value.numpy()
     if isinstance(value, (int, np.integer)):
         return [int(value)]
-    return [int(v) for v in np.asarray(value).reshape(-1)] if not isinstance(value, (list, tuple)) else [int(v) for v in value]
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    return [int(v) for v in np.asarray(value).reshape(-1)]
 
 
 def _axis(op: str, axis, ndim: int) -> int:
+    if isinstance(axis, float) or isinstance(axis, Tensor) and not axis.dtype.is_integer:
+        raise InvalidArgumentTypeError(f"{op}: axis must be an integer, got {axis!r}", op)
     axis = int(axis)
     if not -ndim <= axis < ndim:
         raise InvalidArgumentError(f"{op}: axis {axis} is out of range for rank {ndim}; expected [{-ndim}, {ndim})", op)
@@ -37,68 +42,163 @@ def _axis(op: str, axis, ndim: int) -> int:
 
 
 # --- shape changes ------------------------------------------------------------------
-def reshape(tensor: TensorLike, shape, name: str | None = None) -> Tensor:
+class Reshape(Op):
     """Same elements, new shape (one dimension may be -1).   Gradient: dy reshaped back."""
-    x = convert_to_tensor(tensor)
-    new_shape = tuple(_int_list(shape))
-    try:
-        y = Tensor(x._value.reshape(new_shape))
-    except ValueError:
-        raise InvalidArgumentError(
+
+    view = True
+
+    def forward(x, shape):
+        return x.reshape(shape)
+
+    def backward(ctx, dy):
+        return ReshapeLike.apply(dy, ctx.inputs[0])
+
+    def shape(x_shape, shape):
+        return tuple(None if d == -1 else d for d in shape)
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        x = inputs[0]
+        return InvalidArgumentError(
             f"Reshape: cannot reshape a tensor with {x._value.size} elements (shape {list(x.shape)}) "
-            f"to shape {list(new_shape)}", "Reshape") from None
-    return record("Reshape", (x,), y, lambda dy: (reshape(dy, x.shape),))
+            f"to shape {list(attrs['shape'])}", "Reshape")
+
+
+class ReshapeLike(Op):
+    """x reshaped to ``like``'s shape, read when the op runs (the gradient of a reshape).
+    Gradient: dy reshaped to x's shape."""
+
+    view = True
+
+    def forward(x, like):
+        return x.reshape(like.shape)
+
+    def backward(ctx, dy):
+        return ReshapeLike.apply(dy, ctx.inputs[0]), None
+
+    def shape(x_shape, like_shape):
+        return like_shape
+
+
+def reshape(tensor: TensorLike, shape, name: str | None = None) -> Tensor:
+    x = convert_to_tensor(tensor)
+    if isinstance(shape, Tensor) and not shape.dtype.is_integer or any(
+            isinstance(d, (float, np.floating)) for d in (shape if isinstance(shape, (list, tuple)) else ())):
+        raise InvalidArgumentTypeError(f"Reshape: shape must be integers, got {shape!r}", "Reshape")
+    new_shape = tuple(_int_list(shape))
+    if sum(d == -1 for d in new_shape) > 1 or any(d < -1 for d in new_shape):
+        raise InvalidArgumentError(f"Reshape: shape {list(new_shape)} may hold one -1 and no other negative size",
+                                   "Reshape")
+    return Reshape.apply(x, shape=new_shape)
+
+
+class Transpose(Op):
+    """Permute axes.   Gradient: dy permuted back by the inverse permutation."""
+
+    view = True
+
+    def forward(x, perm):
+        return B.xp.transpose(x, perm)
+
+    def backward(ctx, dy):
+        return transpose(dy, [int(i) for i in np.argsort(ctx.perm)])
+
+    def shape(x_shape, perm):
+        return tuple(x_shape[p] for p in perm)
 
 
 def transpose(a: TensorLike, perm=None, conjugate: bool = False, name: str | None = None) -> Tensor:
-    """Permute axes (default: reverse them).   Gradient: dy permuted back by the inverse perm."""
+    """Permute axes (default: reverse them)."""
     x = convert_to_tensor(a)
     perm = list(range(x.ndim))[::-1] if perm is None else _int_list(perm)
     if sorted(p % max(x.ndim, 1) for p in perm) != list(range(x.ndim)):
         raise InvalidArgumentError(
             f"Transpose: perm {perm} is not a permutation of the axes of a rank-{x.ndim} tensor "
             f"(shape {list(x.shape)})", "Transpose")
-    y = Tensor(B.xp.transpose(x._value, perm))
-    inverse = [int(i) for i in np.argsort(perm)]
-    return record("Transpose", (x,), y, lambda dy: (transpose(dy, inverse),))
+    return Transpose.apply(x, perm=tuple(p % max(x.ndim, 1) for p in perm))
 
 
 def expand_dims(input: TensorLike, axis: int, name: str | None = None) -> Tensor:  # noqa: A002
     """Insert a size-1 axis at ``axis`` (a reshape)."""
     x = convert_to_tensor(input)
-    if not -x.ndim - 1 <= int(axis) <= x.ndim:  # the new axis may go anywhere in [-rank-1, rank]
+    if isinstance(axis, float) or not -x.ndim - 1 <= int(axis) <= x.ndim:
         raise InvalidArgumentError(
-            f"ExpandDims: axis {int(axis)} is out of range for a tensor of rank {x.ndim} (shape {list(x.shape)}); "
-            f"expected an axis in [{-x.ndim - 1}, {x.ndim}]", "ExpandDims")
+            f"ExpandDims: axis {axis} is out of range for a tensor of rank {x.ndim} (shape {list(x.shape)}); "
+            f"expected an integer in [{-x.ndim - 1}, {x.ndim}]", "ExpandDims")
     a = _axis("ExpandDims", axis, x.ndim + 1)
-    return reshape(x, tuple(x.shape[:a]) + (1,) + tuple(x.shape[a:]))
+    return ExpandDims.apply(x, axis=a)
+
+
+class ExpandDims(Op):
+    """A size-1 axis inserted at ``axis``.   Gradient: dy reshaped back."""
+
+    view = True
+
+    def forward(x, axis):
+        return B.xp.expand_dims(x, axis)
+
+    def backward(ctx, dy):
+        return ReshapeLike.apply(dy, ctx.inputs[0])
+
+    def shape(x_shape, axis):
+        return tuple(x_shape[:axis]) + (1,) + tuple(x_shape[axis:])
+
+
+class Squeeze(Op):
+    """Size-1 axes removed.   Gradient: dy reshaped back."""
+
+    view = True
+
+    def forward(x, axis):
+        return B.xp.squeeze(x, axis)
+
+    def backward(ctx, dy):
+        return ReshapeLike.apply(dy, ctx.inputs[0])
+
+    def shape(x_shape, axis):
+        return tuple(n for i, n in enumerate(x_shape) if i not in axis)
 
 
 def squeeze(input: TensorLike, axis=None, name: str | None = None) -> Tensor:  # noqa: A002
-    """Remove size-1 axes (all of them, or those in ``axis``; a reshape)."""
+    """Remove size-1 axes (all of them, or those in ``axis``)."""
     x = convert_to_tensor(input)
     if axis is None:
-        axes = [i for i, n in enumerate(x.shape) if n == 1]
+        if None in x.shape:
+            raise InvalidArgumentError(
+                f"Squeeze: the shape {x.shape} has unknown sizes; name the axes to squeeze", "Squeeze")
+        axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     else:
-        axes = [_axis("Squeeze", a, x.ndim) for a in _int_list(axis)]
+        axes = tuple(sorted({_axis("Squeeze", a, x.ndim) for a in _int_list(axis)}))
         for a in axes:
-            if x.shape[a] != 1:
+            if x.shape[a] not in (1, None):
                 raise InvalidArgumentError(
                     f"Squeeze: cannot squeeze axis {a} of size {x.shape[a]} (shape {list(x.shape)}); "
                     "only size-1 axes can be squeezed", "Squeeze")
-    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+    return Squeeze.apply(x, axis=axes)
+
+
+class BroadcastTo(Op):
+    """Repeat along size-1 (or missing) axes to ``shape``.   Gradient: dy summed back (unbroadcast)."""
+
+    view = True
+
+    def forward(x, shape):
+        return B.xp.broadcast_to(x, shape)
+
+    def backward(ctx, dy):
+        return unbroadcast(dy, ctx.inputs[0])
+
+    def shape(x_shape, shape):
+        return shape
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        return InvalidArgumentError(f"BroadcastTo: cannot broadcast shape {list(inputs[0].shape)} to "
+                                    f"{list(attrs['shape'])}", "BroadcastTo")
 
 
 def broadcast_to(input: TensorLike, shape, name: str | None = None) -> Tensor:  # noqa: A002
-    """Repeat along size-1 (or missing) axes to ``shape``.   Gradient: dy summed back (unbroadcast)."""
-    x = convert_to_tensor(input)
-    shape = tuple(_int_list(shape))
-    try:
-        y = Tensor(B.xp.broadcast_to(x._value, shape))
-    except ValueError:
-        raise InvalidArgumentError(f"BroadcastTo: cannot broadcast shape {list(x.shape)} to {list(shape)}",
-                                   "BroadcastTo") from None
-    return record("BroadcastTo", (x,), y, lambda dy: (unbroadcast(dy, x.shape),))
+    return BroadcastTo.apply(convert_to_tensor(input), shape=tuple(_int_list(shape)))
 
 
 # --- joining and splitting ------------------------------------------------------------
@@ -111,53 +211,141 @@ def _same_dtype(op: str, tensors: list[Tensor]) -> None:
                 f"value {i} is {t.dtype.name}", op)
 
 
-def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
-    """Join tensors along an existing axis.   Gradient: dy split back into the pieces."""
+def _as_tensors(op: str, values) -> list[Tensor]:
     xs = [convert_to_tensor(v) for v in values]
     if not xs:
-        raise ValueError("concat: values must not be empty")
-    xs = [convert_to_tensor(v, dtype_hint=xs[0].dtype) for v in xs]
-    _same_dtype("ConcatV2", xs)
+        raise ValueError(f"{op}: values must not be empty")
+    xs = [x if isinstance(x, Tensor) and x.dtype == xs[0].dtype else convert_to_tensor(v, dtype_hint=xs[0].dtype)
+          for x, v in zip(xs, values)]
+    _same_dtype(op, xs)
+    return xs
+
+
+class ConcatV2(Op):
+    """Tensors joined along an existing axis.   Gradient: dy split back into the pieces."""
+
+    def forward(*xs, axis):
+        return B.xp.concatenate(xs, axis=axis)
+
+    def backward(ctx, dy):
+        return tuple(SplitLike.apply(dy, *ctx.inputs, axis=ctx.axis))
+
+    def shape(*shapes, axis):
+        sizes = [s[axis] for s in shapes]
+        out = list(shapes[0])
+        out[axis] = None if None in sizes else sum(sizes)
+        return tuple(out)
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        return InvalidArgumentError(
+            f"ConcatV2: shapes {[list(x.shape) for x in inputs]} must match in every dimension but axis "
+            f"{attrs['axis']}", "ConcatV2")
+
+
+class SplitLike(Op):
+    """x cut along ``axis`` into pieces as long as each of ``likes`` (the gradient of concat).
+    Gradient: the dys concatenated."""
+
+    view = True
+
+    def forward(x, *likes, axis):
+        bounds = np.cumsum([0] + [like.shape[axis] for like in likes])
+        index = [slice(None)] * x.ndim
+        out = []
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            index[axis] = slice(int(lo), int(hi))
+            out.append(x[tuple(index)])
+        return tuple(out)
+
+    def backward(ctx, dys):
+        return (ConcatV2.apply(*dys, axis=ctx.axis),) + (None,) * (len(ctx.inputs) - 1)
+
+    def shape(x_shape, *like_shapes, axis):
+        return [tuple(x_shape[:axis]) + (s[axis],) + tuple(x_shape[axis + 1:]) for s in like_shapes]
+
+
+def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
+    """Join tensors along an existing axis."""
+    xs = _as_tensors("ConcatV2", values)
     a = _axis("ConcatV2", axis, xs[0].ndim)
-    try:
-        y = Tensor(B.xp.concatenate([x._value for x in xs], axis=a))
-    except ValueError:
-        raise InvalidArgumentError(
-            f"ConcatV2: shapes {[list(x.shape) for x in xs]} must match in every dimension but axis {a}",
-            "ConcatV2") from None
-    sizes = [x.shape[a] for x in xs]
-    return record("ConcatV2", tuple(xs), y, lambda dy: tuple(split(dy, sizes, axis=a)))
+    return ConcatV2.apply(*xs, axis=a)
+
+
+class Pack(Op):
+    """Same-shaped tensors joined along a new axis.   Gradient: dy unstacked."""
+
+    def forward(*xs, axis):
+        return B.xp.stack(xs, axis=axis)
+
+    def backward(ctx, dy):
+        return tuple(unstack(dy, axis=ctx.axis))
+
+    def shape(*shapes, axis):
+        return tuple(shapes[0][:axis]) + (len(shapes),) + tuple(shapes[0][axis:])
 
 
 def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) -> Tensor:
-    """Join same-shaped tensors along a new axis.   Gradient: dy unstacked."""
-    xs = [convert_to_tensor(v) for v in values]
-    if not xs:
-        raise ValueError("stack: values must not be empty")
-    xs = [convert_to_tensor(v, dtype_hint=xs[0].dtype) for v in xs]
-    _same_dtype("Pack", xs)
+    xs = _as_tensors("Pack", values)
     for i, x in enumerate(xs):
         if tuple(x.shape) != tuple(xs[0].shape):
             raise InvalidArgumentError(
                 f"Pack: shapes of all inputs must match: values[0].shape = {list(xs[0].shape)} != "
                 f"values[{i}].shape = {list(x.shape)}", "Pack")
     a = _axis("Pack", axis, xs[0].ndim + 1)
-    y = Tensor(B.xp.stack([x._value for x in xs], axis=a))
-    return record("Pack", tuple(xs), y, lambda dy: tuple(unstack(dy, axis=a)))
+    return Pack.apply(*xs, axis=a)
+
+
+class Unpack(Op):
+    """Slices along ``axis``, each one rank less.   Gradient: the dys stacked."""
+
+    view = True
+
+    def forward(x, axis):
+        return tuple(B.xp.take(x, i, axis=axis) for i in range(x.shape[axis]))
+
+    def backward(ctx, dys):
+        return Pack.apply(*dys, axis=ctx.axis)
+
+    def shape(x_shape, axis):
+        return [tuple(x_shape[:axis]) + tuple(x_shape[axis + 1:])] * x_shape[axis]
 
 
 def unstack(value: TensorLike, num: int | None = None, axis: int = 0, name: str | None = None) -> list[Tensor]:
-    """Split along ``axis`` into tensors of one rank less.   Gradient: the dys stacked."""
     x = convert_to_tensor(value)
     a = _axis("Unpack", axis, x.ndim)
+    if x.shape[a] is None:
+        raise InvalidArgumentError(f"Unpack: axis {a} has an unknown size (shape {x.shape})", "Unpack")
     if num is not None and num != x.shape[a]:
         raise InvalidArgumentError(f"Unpack: num={num} but axis {a} has size {x.shape[a]}", "Unpack")
-    outs = tuple(Tensor(B.xp.take(x._value, i, axis=a)) for i in range(x.shape[a]))
-    return list(record("Unpack", (x,), outs, lambda dys: (stack(list(dys), axis=a),)))
+    if x.shape[a] == 0:
+        return []
+    return list(Unpack.apply(x, axis=a))
+
+
+class Split(Op):
+    """Pieces of the given sizes along ``axis``.   Gradient: the dys concatenated."""
+
+    view = True
+
+    def forward(x, sizes, axis):
+        bounds = np.cumsum((0,) + sizes)
+        index = [slice(None)] * x.ndim
+        out = []
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            index[axis] = slice(int(lo), int(hi))
+            out.append(x[tuple(index)])
+        return tuple(out)
+
+    def backward(ctx, dys):
+        return ConcatV2.apply(*dys, axis=ctx.axis)
+
+    def shape(x_shape, sizes, axis):
+        return [tuple(x_shape[:axis]) + (n,) + tuple(x_shape[axis + 1:]) for n in sizes]
 
 
 def split(value: TensorLike, num_or_size_splits, axis: int = 0, num=None, name: str | None = None) -> list[Tensor]:
-    """Cut along ``axis`` into equal parts (an int) or parts of given sizes.   Gradient: dys concatenated."""
+    """Cut along ``axis`` into equal parts (an int) or parts of given sizes."""
     x = convert_to_tensor(value)
     a = _axis("Split", axis, x.ndim)
     n = x.shape[a]
@@ -171,52 +359,81 @@ def split(value: TensorLike, num_or_size_splits, axis: int = 0, num=None, name: 
         sizes = _int_list(num_or_size_splits)
         if -1 in sizes:
             sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
-        if sum(sizes) != n:
+        if sum(sizes) != n or any(s < 0 for s in sizes):
             raise InvalidArgumentError(f"Split: sizes {sizes} do not add up to axis {a}'s size {n}", "SplitV")
-    bounds = np.cumsum([0] + sizes)
-    index = [slice(None)] * x.ndim
-    outs = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        index[a] = slice(int(lo), int(hi))
-        outs.append(Tensor(x._value[tuple(index)]))
-    return list(record("Split", (x,), tuple(outs), lambda dys: (concat(list(dys), axis=a),)))
+    return list(Split.apply(x, sizes=tuple(sizes), axis=a))
+
+
+class Tile(Op):
+    """The whole tensor repeated ``multiples[i]`` times along axis i.
+
+    Gradient: each input element appears once per tile, so its gradient is the sum of dy
+    over the tiles: view dy as (m0, d0, m1, d1, ...) and sum the m axes.
+    """
+
+    def forward(x, multiples):
+        return B.xp.tile(x, multiples)
+
+    def backward(ctx, dy):
+        from minitf.ops.reductions import reduce_sum
+        x = ctx.inputs[0]
+        interleaved = [d for pair in zip(ctx.multiples, x.shape) for d in pair]
+        return reduce_sum(reshape(dy, interleaved), axis=tuple(range(0, 2 * x.ndim, 2)))
+
+    def shape(x_shape, multiples):
+        return tuple(None if n is None else n * m for n, m in zip(x_shape, multiples))
 
 
 def tile(input: TensorLike, multiples, name: str | None = None) -> Tensor:  # noqa: A002
-    """Repeat the whole tensor ``multiples[i]`` times along axis i.
-
-    Gradient: each input element appears once per tile, so its gradient is the
-    sum of dy over the tiles: view dy as (m0, d0, m1, d1, ...) and sum the m axes.
-    """
     x = convert_to_tensor(input)
     reps = _int_list(multiples)
     if len(reps) != x.ndim:
         raise InvalidArgumentError(
             f"Tile: multiples has {len(reps)} entries but the input has rank {x.ndim} (shape {list(x.shape)})", "Tile")
-    y = Tensor(B.xp.tile(x._value, reps))
+    if any(r < 0 for r in reps):
+        raise InvalidArgumentError(f"Tile: multiples {reps} must be non-negative", "Tile")
+    return Tile.apply(x, multiples=tuple(reps))
 
-    def backward(dy):
-        from minitf.ops.reductions import reduce_sum
-        interleaved = [d for pair in zip(reps, x.shape) for d in pair]
-        return (reduce_sum(reshape(dy, interleaved), axis=tuple(range(0, 2 * x.ndim, 2))),)
 
-    return record("Tile", (x,), y, backward)
+class ReverseV2(Op):
+    """Elements in reverse order along ``axis``.   Gradient: dy reversed the same way."""
+
+    view = True
+
+    def forward(x, axis):
+        return B.xp.flip(x, axis)
+
+    def backward(ctx, dy):
+        return ReverseV2.apply(dy, axis=ctx.axis)
+
+    def shape(x_shape, axis):
+        return x_shape
 
 
 def reverse(tensor: TensorLike, axis, name: str | None = None) -> Tensor:
-    """Reverse the order of elements along the given axes.   Gradient: dy reversed the same way."""
     x = convert_to_tensor(tensor)
-    axes = tuple(_axis("ReverseV2", a, x.ndim) for a in _int_list(axis))
-    y = Tensor(B.xp.flip(x._value, axes))
-    return record("ReverseV2", (x,), y, lambda dy: (reverse(dy, axes),))
+    return ReverseV2.apply(x, axis=tuple(_axis("ReverseV2", a, x.ndim) for a in _int_list(axis)))
+
+
+class Pad(Op):
+    """Constant padding: ``paddings[i] = (before, after)`` cells of ``value`` on axis i.
+    Gradient: dy with the padding sliced off."""
+
+    def forward(x, paddings, value):
+        return B.xp.pad(x, paddings, constant_values=value)
+
+    def backward(ctx, dy):
+        return StridedSlice.apply(dy, key=tuple(slice(lo, -hi if hi else None) for lo, hi in ctx.paddings))
+
+    def shape(x_shape, paddings, value):
+        return tuple(None if n is None else n + lo + hi for n, (lo, hi) in zip(x_shape, paddings))
 
 
 def pad(tensor: TensorLike, paddings, mode: str = "CONSTANT", constant_values=0, name: str | None = None) -> Tensor:
     """Pad with ``paddings[i] = [before, after]`` cells on axis i.
 
-    CONSTANT fills with ``constant_values``; its gradient is dy with the padding
-    sliced off. REFLECT and SYMMETRIC copy cells from inside the tensor, so they
-    are gathers, and their gradient is a scatter-add (via ``gather``).
+    CONSTANT fills with ``constant_values``; REFLECT and SYMMETRIC copy cells from inside the
+    tensor, so they are gathers, and their gradient is a scatter-add (via ``gather``).
     """
     x = convert_to_tensor(tensor)
     pads = np.asarray(paddings.numpy() if isinstance(paddings, Tensor) else paddings, dtype=np.int64)
@@ -225,14 +442,14 @@ def pad(tensor: TensorLike, paddings, mode: str = "CONSTANT", constant_values=0,
             f"Pad: paddings must be non-negative, of shape [{x.ndim}, 2] for an input of shape "
             f"{list(x.shape)}; got {pads.tolist()}", "Pad")
     mode = mode.upper()
+    pairs = tuple((int(lo), int(hi)) for lo, hi in pads.tolist())
     if mode == "CONSTANT":
-        y = Tensor(B.xp.pad(x._value, [tuple(p) for p in pads.tolist()], constant_values=constant_values))
-        inner = tuple(slice(int(lo), int(lo) + n) for (lo, _), n in zip(pads, x.shape))
-        return record("Pad", (x,), y, lambda dy: (dy[inner],))
+        value = convert_to_tensor(constant_values, dtype_hint=x.dtype)._value.astype(x._value.dtype).item()
+        return Pad.apply(x, paddings=pairs, value=value)
     if mode not in ("REFLECT", "SYMMETRIC"):
         raise InvalidArgumentError(f"Pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}", "Pad")
     out = x
-    for axis, (lo, hi) in enumerate(pads.tolist()):
+    for axis, (lo, hi) in enumerate(pairs):
         limit = x.shape[axis] - (1 if mode == "REFLECT" else 0)
         if lo > limit or hi > limit:
             raise InvalidArgumentError(
@@ -240,12 +457,12 @@ def pad(tensor: TensorLike, paddings, mode: str = "CONSTANT", constant_values=0,
                 f"(the axis has size {x.shape[axis]})", "MirrorPad")
         if lo or hi:
             index = np.pad(np.arange(x.shape[axis]), (lo, hi), mode="reflect" if mode == "REFLECT" else "symmetric")
-            out = gather(out, index, axis=axis)
+            out = gather(out, Tensor(B.xp.asarray(index)), axis=axis)
     return out
 
 
 # --- indexing -----------------------------------------------------------------------
-def _index_key(x: Tensor, key) -> tuple:
+def _index_key(key) -> tuple:
     """A NumPy basic-indexing key from TF's: ints, slices, newaxis (None), Ellipsis."""
     key = key if isinstance(key, tuple) else (key,)
     out = []
@@ -258,7 +475,9 @@ def _index_key(x: Tensor, key) -> tuple:
             k = int(k)
         if isinstance(k, slice):
             k = slice(*(int(v) if isinstance(v, (Tensor, np.integer)) else v for v in (k.start, k.stop, k.step)))
-        elif isinstance(k, (bool, np.bool_)) or not (k is None or k is Ellipsis or isinstance(k, (int, np.integer, slice))):
+        elif isinstance(k, np.integer):
+            k = int(k)
+        elif isinstance(k, (bool, np.bool_)) or not (k is None or k is Ellipsis or isinstance(k, (int, slice))):
             raise TypeError(
                 f"StridedSlice: index {k!r} is not supported: use ints, slices, tf.newaxis and ...; "
                 "for a list of indices use tf.gather, for a boolean mask tf.boolean_mask")
@@ -266,27 +485,46 @@ def _index_key(x: Tensor, key) -> tuple:
     return tuple(out)
 
 
-def getitem(tensor: Tensor, key) -> Tensor:
+class StridedSlice(Op):
     """``x[key]`` with TF's strided-slice rules.   Gradient: dy placed back, zeros elsewhere."""
+
+    view = True
+
+    def forward(x, key):
+        return x[key]
+
+    def backward(ctx, dy):
+        return StridedSliceGrad.apply(dy, ctx.inputs[0], key=ctx.key)
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        return InvalidArgumentError(f"StridedSlice: index {attrs['key']} is out of bounds for shape "
+                                    f"{list(inputs[0].shape)} ({error})", "StridedSlice")
+
+
+class StridedSliceGrad(Op):
+    """Zeros of ``like``'s shape with dy written at ``key`` (the slice's gradient; linear in dy).
+    Gradient: ddy sliced at key."""
+
+    def forward(dy, like, key):
+        out = B.xp.zeros(like.shape, dtype=dy.dtype)
+        out[key] = dy
+        return out
+
+    def backward(ctx, ddy):
+        return StridedSlice.apply(ddy, key=ctx.key), None
+
+    def shape(dy_shape, like_shape, key):
+        return like_shape
+
+
+def getitem(tensor: Tensor, key) -> Tensor:
+    """``x[key]``; a slice of a Variable can be assigned to (``v[0].assign(7)``), as in TF."""
     x = convert_to_tensor(tensor)
-    key = _index_key(x, key)
-    try:
-        value = x._value[key]
-    except IndexError as e:
-        raise InvalidArgumentError(f"StridedSlice: index {key} is out of bounds for shape {list(x.shape)} ({e})",
-                                   "StridedSlice") from None
-    y = VariableSlice(value, x, key) if isinstance(x, Variable) else Tensor(value)  # v[0].assign(7)
-    return record("StridedSlice", (x,), y, lambda dy: (_scatter_slice(dy, tuple(x.shape), key),))
-
-
-def _scatter_slice(dy: Tensor, shape: tuple, key: tuple) -> Tensor:
-    """Zeros of ``shape`` with dy written at ``key`` (the slice's gradient; linear in dy)."""
-    out = B.xp.zeros(shape, dtype=dy._value.dtype)
-    out[key] = dy._value
-    return record("StridedSliceGrad", (dy,), Tensor(out), lambda ddy: (ddy[key],))
-
-
-Tensor.__getitem__ = getitem
+    y = StridedSlice.apply(x, key=_index_key(key))
+    if isinstance(x, Variable) and type(y) is Tensor:
+        y.__class__, y._meta = VariableSlice, (x, _index_key(key))  # remembers where it came from
+    return y
 
 
 def _check_indices(op: str, indices, size: int, axis: int, shape) -> None:
@@ -297,13 +535,45 @@ def _check_indices(op: str, indices, size: int, axis: int, shape) -> None:
             f"with shape {list(shape)}", op)
 
 
+class GatherV2(Op):
+    """Slices of ``params`` along ``axis`` at ``indices``; shape
+    params.shape[:axis] + indices.shape + params.shape[axis+1:].
+    Gradient: each dy slice added back at the index it came from (a scatter-add)."""
+
+    def forward(params, indices, axis):
+        _check_indices("GatherV2", indices, params.shape[axis], axis, params.shape)
+        return B.xp.take(params, indices, axis=axis)
+
+    def backward(ctx, dy):
+        params, indices = ctx.inputs
+        return GatherGrad.apply(dy, indices, params, axis=ctx.axis), None
+
+    def shape(params_shape, indices_shape, axis):
+        return tuple(params_shape[:axis]) + tuple(indices_shape) + tuple(params_shape[axis + 1:])
+
+
+class GatherGrad(Op):
+    """Zeros of ``like``'s shape with dy added at ``indices`` along ``axis``.   Gradient: a gather of ddy."""
+
+    def forward(dy, indices, like, axis):
+        shape = like.shape
+        out = B.xp.zeros(shape, dtype=dy.dtype)
+        moved = B.xp.moveaxis(out, axis, 0)  # a view: adding into it fills ``out``
+        d = dy.reshape(shape[:axis] + (indices.size,) + shape[axis + 1:])
+        B.scatter_add(moved, indices.reshape(-1), B.xp.moveaxis(d, axis, 0))
+        return out
+
+    def backward(ctx, ddy):
+        dy, indices, like = ctx.inputs
+        return GatherV2.apply(ddy, indices, axis=ctx.axis), None, None
+
+    def shape(dy_shape, indices_shape, like_shape, axis):
+        return like_shape
+
+
 def gather(params: TensorLike, indices: TensorLike, validate_indices=None, axis=None, batch_dims: int = 0,
            name: str | None = None) -> Tensor:
-    """Pick slices of ``params`` along ``axis`` (default 0) at ``indices``.
-
-    Output shape: params.shape[:axis] + indices.shape + params.shape[axis+1:].
-    Gradient: each dy slice is added back at the index it came from.
-    """
+    """Pick slices of ``params`` along ``axis`` (default 0) at ``indices``."""
     x = convert_to_tensor(params)
     idx = convert_to_tensor(indices)
     if not idx.dtype.is_integer:
@@ -311,45 +581,54 @@ def gather(params: TensorLike, indices: TensorLike, validate_indices=None, axis=
     if batch_dims != 0:
         raise UnimplementedError("GatherV2: batch_dims other than 0 is not implemented in minitf", "GatherV2")
     a = _axis("GatherV2", 0 if axis is None else axis, x.ndim)
-    _check_indices("GatherV2", idx._value, x.shape[a], a, x.shape)
-    y = Tensor(B.xp.take(x._value, idx._value, axis=a))
-    return record("GatherV2", (x,), y, lambda dy: (_scatter_gather(dy, idx, a, tuple(x.shape)),))
+    return GatherV2.apply(x, idx, axis=a)
 
 
-def _scatter_gather(dy: Tensor, idx: Tensor, axis: int, shape: tuple) -> Tensor:
-    """The gradient of gather: zeros of ``shape`` with dy added at ``idx`` along ``axis``."""
-    out = B.xp.zeros(shape, dtype=dy._value.dtype)
-    moved = B.xp.moveaxis(out, axis, 0)  # a view: adding into it fills ``out``
-    d = dy._value.reshape(shape[:axis] + (idx._value.size,) + shape[axis + 1:])
-    B.scatter_add(moved, idx._value.reshape(-1), B.xp.moveaxis(d, axis, 0))
-    return record("GatherGrad", (dy,), Tensor(out), lambda ddy: (gather(ddy, idx, axis=axis),))
+class GatherNd(Op):
+    """Elements (or slices) of ``params`` at the coordinates in the last axis of ``indices``.
+    Gradient: dy added back at those coordinates."""
+
+    def forward(params, indices):
+        coords = tuple(indices[..., i] for i in range(indices.shape[-1]))
+        for i, c in enumerate(coords):
+            _check_indices("GatherNd", c, params.shape[i], i, params.shape)
+        return params[coords]
+
+    def backward(ctx, dy):
+        params, indices = ctx.inputs
+        return GatherNdGrad.apply(dy, indices, params), None
+
+    def shape(params_shape, indices_shape):
+        return tuple(indices_shape[:-1]) + tuple(params_shape[indices_shape[-1]:])
+
+
+class GatherNdGrad(Op):
+    """Zeros of ``like``'s shape with dy added at the coordinates.   Gradient: a gather_nd of ddy."""
+
+    def forward(dy, indices, like):
+        out = B.xp.zeros(like.shape, dtype=dy.dtype)
+        B.scatter_add(out, tuple(indices[..., i] for i in range(indices.shape[-1])), dy)
+        return out
+
+    def backward(ctx, ddy):
+        return GatherNd.apply(ddy, ctx.inputs[1]), None, None
+
+    def shape(dy_shape, indices_shape, like_shape):
+        return like_shape
 
 
 def gather_nd(params: TensorLike, indices: TensorLike, batch_dims: int = 0, name: str | None = None) -> Tensor:
-    """Pick elements (or slices) of ``params`` at the coordinates in the last axis of ``indices``."""
     x = convert_to_tensor(params)
     idx = convert_to_tensor(indices)
+    if not idx.dtype.is_integer:
+        raise InvalidArgumentTypeError(f"GatherNd: indices must be integers, got {idx.dtype.name}", "GatherNd")
     if batch_dims != 0:
         raise UnimplementedError("GatherNd: batch_dims other than 0 is not implemented in minitf", "GatherNd")
     depth = idx.shape[-1]
     if depth > x.ndim:
         raise InvalidArgumentError(
             f"GatherNd: index depth {depth} (indices.shape[-1]) exceeds the rank {x.ndim} of params", "GatherNd")
-    coords = tuple(idx._value[..., i] for i in range(depth))
-    for i, c in enumerate(coords):
-        _check_indices("GatherNd", c, x.shape[i], i, x.shape)
-    return _gather_coords(x, coords)
-
-
-def _scatter_nd_grad(dy: Tensor, coords: tuple, shape: tuple) -> Tensor:
-    out = B.xp.zeros(shape, dtype=dy._value.dtype)
-    B.scatter_add(out, coords, dy._value)
-    return record("GatherNdGrad", (dy,), Tensor(out), lambda ddy: (_gather_coords(ddy, coords),))
-
-
-def _gather_coords(x: Tensor, coords: tuple) -> Tensor:
-    y = Tensor(x._value[coords])
-    return record("GatherNd", (x,), y, lambda dy: (_scatter_nd_grad(dy, coords, tuple(x.shape)),))
+    return GatherNd.apply(x, idx)
 
 
 def boolean_mask(tensor: TensorLike, mask: TensorLike, axis=None, name: str | None = None) -> Tensor:
@@ -357,40 +636,72 @@ def boolean_mask(tensor: TensorLike, mask: TensorLike, axis=None, name: str | No
 
     A gather of the true positions, so the gradient is gather's.
     """
+    from minitf.ops.elementwise import where
     x = convert_to_tensor(tensor)
     m = convert_to_tensor(mask)
     if m._value.dtype != np.bool_:
         raise InvalidArgumentTypeError(f"boolean_mask: mask must be bool, got {m.dtype.name}", "boolean_mask")
     a = 0 if axis is None else _axis("boolean_mask", axis, x.ndim)
-    if tuple(x.shape[a:a + m.ndim]) != tuple(m.shape):
+    if not all(d1 is None or d2 is None or d1 == d2 for d1, d2 in zip(x.shape[a:a + m.ndim], m.shape)) \
+            or m.ndim > x.ndim - a:
         raise InvalidArgumentError(
             f"boolean_mask: mask of shape {list(m.shape)} does not match tensor shape {list(x.shape)} "
             f"at axes {a}..{a + m.ndim - 1}", "boolean_mask")
     flat = reshape(x, tuple(x.shape[:a]) + (-1,) + tuple(x.shape[a + m.ndim:]))
-    positions = B.xp.nonzero(m._value.reshape(-1))[0]
-    return gather(flat, Tensor(positions), axis=a)
+    positions = reshape(where(reshape(m, (-1,))), (-1,))
+    return gather(flat, positions, axis=a)
+
+
+class TakeAlongAxis(Op):
+    """out[..., i, ...] = x[..., indices[..., i, ...], ...] along ``axis`` (sort and top_k use it).
+    Gradient: dy added back along the axis at the indices."""
+
+    def forward(x, indices, axis):
+        return B.xp.take_along_axis(x, indices, axis=axis)
+
+    def backward(ctx, dy):
+        x, indices = ctx.inputs
+        return TakeAlongAxisGrad.apply(dy, indices, x, axis=ctx.axis), None
+
+    def shape(x_shape, indices_shape, axis):
+        return indices_shape
+
+
+class TakeAlongAxisGrad(Op):
+    """Zeros of ``like``'s shape with dy added at the indices along ``axis``.   Gradient: take_along_axis."""
+
+    def forward(dy, indices, like, axis):
+        out = B.xp.zeros(like.shape, dtype=dy.dtype)
+        grid = list(B.xp.ogrid[tuple(slice(n) for n in indices.shape)])
+        grid[axis] = indices
+        B.scatter_add(out, tuple(grid), dy)
+        return out
+
+    def backward(ctx, ddy):
+        return TakeAlongAxis.apply(ddy, ctx.inputs[1], axis=ctx.axis), None, None
+
+    def shape(dy_shape, indices_shape, like_shape, axis):
+        return like_shape
 
 
 def take_along_axis(x: TensorLike, indices: TensorLike, axis: int) -> Tensor:
-    """out[..., i, ...] = x[..., indices[..., i, ...], ...] along ``axis`` (used by sort and top_k)."""
     x = convert_to_tensor(x)
     idx = convert_to_tensor(indices)
-    a = _axis("TakeAlongAxis", axis, x.ndim)
-    y = Tensor(B.xp.take_along_axis(x._value, idx._value, axis=a))
-    return record("TakeAlongAxis", (x,), y, lambda dy: (_scatter_along_axis(dy, idx, a, tuple(x.shape)),))
+    return TakeAlongAxis.apply(x, idx, axis=_axis("TakeAlongAxis", axis, x.ndim))
 
 
-def _scatter_along_axis(dy: Tensor, idx: Tensor, axis: int, shape: tuple) -> Tensor:
-    out = B.xp.zeros(shape, dtype=dy._value.dtype)
-    grid = list(B.xp.ogrid[tuple(slice(n) for n in idx.shape)])
-    grid[axis] = idx._value
-    B.scatter_add(out, tuple(grid), dy._value)
-    return record("TakeAlongAxisGrad", (dy,), Tensor(out), lambda ddy: (take_along_axis(ddy, idx, axis),))
+class OneHot(Op):
+    """A ``depth``-long vector per index: ``on`` at the index, ``off`` elsewhere (no gradient)."""
+
+    def forward(indices, depth, on, off, axis, dtype):
+        hot = indices[..., None] == B.xp.arange(depth)
+        out = B.xp.where(hot, B.xp.asarray(on, dtype=dtype), B.xp.asarray(off, dtype=dtype))
+        return out if axis == -1 else B.xp.moveaxis(out, -1, axis)
 
 
 def one_hot(indices: TensorLike, depth: int, on_value=None, off_value=None, axis: int | None = None,
             dtype=None, name: str | None = None) -> Tensor:
-    """A ``depth``-long one-hot vector per index (indices outside [0, depth) give all off_value)."""
+    """One-hot vectors (indices outside [0, depth) give all off_value)."""
     idx = convert_to_tensor(indices)
     if not idx.dtype.is_integer:
         raise InvalidArgumentTypeError(f"OneHot: indices must be integers, got {idx.dtype.name}", "OneHot")
@@ -400,54 +711,56 @@ def one_hot(indices: TensorLike, depth: int, on_value=None, off_value=None, axis
         dt = convert_to_tensor(on_value if on_value is not None else off_value)._value.dtype
     else:
         dt = np.dtype(np.float32)
-    on = 1 if on_value is None else on_value
-    off = 0 if off_value is None else off_value
-    hot = idx._value[..., None] == B.xp.arange(int(depth))
-    out = B.xp.where(hot, B.xp.asarray(on, dtype=dt), B.xp.asarray(off, dtype=dt))
-    if axis is not None and axis != -1:
-        out = B.xp.moveaxis(out, -1, axis)
-    return Tensor(out)
+    on = 1 if on_value is None else convert_to_tensor(on_value).numpy().item()
+    off = 0 if off_value is None else convert_to_tensor(off_value).numpy().item()
+    return OneHot.apply(idx, depth=int(depth), on=on, off=off, axis=-1 if axis is None else int(axis), dtype=dt)
 
 
-# --- dtype, identity, gradient barriers --------------------------------------------------
-def cast(x: TensorLike, dtype, name: str | None = None) -> Tensor:
-    """Convert to ``dtype`` (floats to ints truncate toward zero, as in TF).
+# --- identity, gradient barriers ---------------------------------------------------------
+class Identity(Op):
+    """The same value (the same array: tensors are immutable).   Gradient: dy."""
 
-    Gradient: cast back, between float dtypes; none across to or from integers.
-    """
-    x = convert_to_tensor(x)
-    target = dtypes.as_dtype(dtype)._np
-    if x._value.dtype == target:
+    view = True
+
+    def forward(x):
         return x
-    with np.errstate(over="ignore", invalid="ignore"):  # 1e30 -> float16 is inf, nan -> int is junk: quietly, as TF
-        y = Tensor(x._value.astype(target))
-    if x._value.dtype.kind == "f" and target.kind == "f":
-        return record("Cast", (x,), y, lambda dy: (cast(dy, x.dtype),))
-    return y
+
+    def backward(ctx, dy):
+        return dy
+
+
+class StopGradient(Op):
+    """The same value, but no gradient flows back through it."""
+
+    view = True
+
+    def forward(x):
+        return x
 
 
 def identity(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
-    """A new tensor with the same value.   Gradient: dy."""
-    x = convert_to_tensor(input)
-    y = Tensor(x._value)
-    return record("Identity", (x,), y, lambda dy: (dy,))
+    return Identity.apply(convert_to_tensor(input))
 
 
 def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
-    """The same value, but no gradient flows back through it (nothing is recorded)."""
-    return Tensor(convert_to_tensor(input)._value)
+    return StopGradient.apply(convert_to_tensor(input))
 
 
 # --- sorting --------------------------------------------------------------------------
+class ArgSort(Op):
+    """Indices that sort along ``axis`` (int32); equal values keep their order."""
+
+    def forward(x, axis, descending):
+        keys = -x if descending else x
+        return B.xp.argsort(keys, axis=axis, kind="stable").astype(np.int32)
+
+
 def argsort(values: TensorLike, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
             name: str | None = None) -> Tensor:
-    """Indices that sort ``values`` along ``axis`` (int32); equal values keep their order."""
     x = convert_to_tensor(values)
-    a = _axis("ArgSort", axis, x.ndim)
     if direction not in ("ASCENDING", "DESCENDING"):
         raise ValueError(f"argsort: direction must be 'ASCENDING' or 'DESCENDING', got {direction!r}")
-    keys = x._value if direction == "ASCENDING" else -x._value
-    return Tensor(B.xp.argsort(keys, axis=a, kind="stable").astype(np.int32))
+    return ArgSort.apply(x, axis=_axis("ArgSort", axis, x.ndim), descending=direction == "DESCENDING")
 
 
 def sort(values: TensorLike, axis: int = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
@@ -459,32 +772,58 @@ def sort(values: TensorLike, axis: int = -1, direction: str = "ASCENDING", name:
 TopKV2 = namedtuple("TopKV2", ["values", "indices"])
 
 
+class TopKIndices(Op):
+    """Indices of the k largest entries of the last axis (ties: lower index first)."""
+
+    def forward(x, k):
+        return B.xp.argsort(-x if x.dtype.kind != "u" else x.max() - x, axis=-1, kind="stable")[..., :k].astype(np.int32)
+
+
 def top_k(input: TensorLike, k: int = 1, sorted: bool = True, name: str | None = None) -> TopKV2:  # noqa: A002
-    """The k largest entries of the last axis and their indices (ties: lower index first)."""
+    """The k largest entries of the last axis and their indices."""
     x = convert_to_tensor(input)
     if not 0 <= k <= x.shape[-1]:
-        raise InvalidArgumentError(f"TopKV2: k={k} must be in [0, {x.shape[-1]}] (last axis of {list(x.shape)})", "TopKV2")
-    order = argsort(x, axis=-1, direction="DESCENDING")
-    indices = Tensor(order._value[..., :k])
+        raise InvalidArgumentError(f"TopKV2: k={k} must be in [0, {x.shape[-1]}] (last axis of {list(x.shape)})",
+                                   "TopKV2")
+    indices = TopKIndices.apply(x, k=int(k))
     return TopKV2(take_along_axis(x, indices, -1), indices)
 
 
 # --- shape as data ------------------------------------------------------------------------
+class Shape(Op):
+    """The shape of ``x`` as a 1-D int tensor (read when the op runs)."""
+
+    def forward(x, dtype):
+        return B.xp.asarray(x.shape, dtype=dtype)
+
+    def shape(x_shape, dtype):
+        return (len(x_shape),)
+
+
+class Size(Op):
+    def forward(x, dtype):
+        return B.xp.asarray(x.size, dtype=dtype)
+
+
+class Rank(Op):
+    def forward(x):
+        return B.xp.asarray(x.ndim, dtype=np.int32)
+
+
 def shape(input: TensorLike, out_type=None, name: str | None = None) -> Tensor:  # noqa: A002
-    dt = np.int32 if out_type is None else dtypes.as_dtype(out_type)._np
-    return Tensor(B.xp.asarray(convert_to_tensor(input)._value.shape, dtype=dt))
+    dt = np.dtype(np.int32) if out_type is None else dtypes.as_dtype(out_type)._np
+    return Shape.apply(convert_to_tensor(input), dtype=dt)
 
 
 def size(input: TensorLike, out_type=None, name: str | None = None) -> Tensor:  # noqa: A002
-    dt = np.int32 if out_type is None else dtypes.as_dtype(out_type)._np
-    return Tensor(B.xp.asarray(convert_to_tensor(input)._value.size, dtype=dt))
+    dt = np.dtype(np.int32) if out_type is None else dtypes.as_dtype(out_type)._np
+    return Size.apply(convert_to_tensor(input), dtype=dt)
 
 
 def rank(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
-    return Tensor(B.xp.asarray(convert_to_tensor(input)._value.ndim, dtype=np.int32))
+    return Rank.apply(convert_to_tensor(input))
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in
-           ("annotations", "namedtuple", "Any", "Sequence", "np", "B", "dtypes", "record", "Tensor",
-            "TensorShape", "convert_to_tensor", "unbroadcast", "InvalidArgumentError",
-            "InvalidArgumentTypeError", "UnimplementedError", "TensorLike")]
+__all__ = ["argsort", "boolean_mask", "broadcast_to", "cast", "concat", "expand_dims", "gather", "gather_nd",
+           "getitem", "identity", "one_hot", "pad", "rank", "reshape", "reverse", "shape", "size", "sort", "split",
+           "squeeze", "stack", "stop_gradient", "take_along_axis", "tile", "top_k", "transpose", "unstack"]

@@ -3,15 +3,11 @@
 Shapes: kernel (input_dim, units), bias (units,). x may have any rank >= 2: the product is
 over the last axis, so (batch, time, input_dim) gives (batch, time, units), as in Keras.
 
-Gradients, for z = x @ W + b (then y = relu(z) or y = z) and upstream dy, with
-d = dy * (z > 0) for relu (else d = dy) and x, d seen as matrices (rows = all leading axes):
+Its gradients come from the ops it is made of: for z = x @ W + b and upstream dz,
 
-    dx = d @ W^T        dW = x^T @ d        db = sum of the rows of d
+    dx = dz @ W^T        dW = x^T @ dz        db = sum of the rows of dz
 
-For speed, ``x @ W + b`` (and a relu activation) run as ONE recorded op, ``_FusedMatMul``
-(TensorFlow's own name for this fusion): one tape entry instead of three, and a backward pass
-on raw arrays. When an outer tape records the backward pass (second derivatives), the same
-formulas run as minitf ops instead, so they can be differentiated again.
+(``MatMul`` and ``AddV2`` in ``minitf/ops``; the bias's sum is ``unbroadcast``).
 """
 from __future__ import annotations
 
@@ -19,50 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
-from minitf.autodiff import is_recording, needs_gradient, record
 from minitf.keras import activations, constraints, initializers, regularizers
 from minitf.keras.layers.activation import apply_activation
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.saving.serialization import serialize_keras_object
-from minitf.nn import activations as nn_activations
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L
-from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
-from minitf.tensor import Tensor
-
-
-def fused_matmul(x: Tensor, kernel: Tensor, bias: Tensor | None, relu: bool = False) -> Tensor:
-    """``x @ kernel + bias`` (then ``relu``) as one op; see the module docstring for the gradients."""
-    xv, wv = x._value, kernel._value
-    z = B.xp.matmul(xv, wv)
-    if bias is not None:
-        z += bias._value
-    if relu:
-        B.xp.maximum(z, 0, out=z)
-    y = Tensor(z)
-    in_dim, out_dim = wv.shape
-
-    def backward(dy):
-        if is_recording():  # an outer tape watches: the same math in (differentiable) minitf ops
-            d = E.where(y > 0, dy, 0.0) if relu else dy
-            d2, x2 = S.reshape(d, (-1, out_dim)), S.reshape(x, (-1, in_dim))
-            grads = (S.reshape(L.matmul(d2, kernel, transpose_b=True), tuple(x.shape)),
-                     L.matmul(x2, d2, transpose_a=True))
-            return grads + ((R.reduce_sum(d2, axis=0),) if bias is not None else ())
-        d = dy._value
-        if relu:
-            d = d * (z > 0)
-        d2, x2 = d.reshape(-1, out_dim), xv.reshape(-1, in_dim)
-        # dx is skipped when no tape wants it (e.g. the first layer's input batch).
-        dx = Tensor((d2 @ wv.T).reshape(xv.shape)) if needs_gradient(0) else None
-        grads = (dx, Tensor(x2.T @ d2))
-        return grads + ((Tensor(d2.sum(axis=0)),) if bias is not None else ())
-
-    inputs = (x, kernel) if bias is None else (x, kernel, bias)
-    return record("_FusedMatMul", inputs, y, backward)
 
 
 class Dense(Layer):
@@ -109,13 +69,10 @@ class Dense(Layer):
     def call(self, inputs, training=None):
         if inputs._value.dtype.kind != "f":  # Keras promotes integer inputs to the float type
             inputs = S.cast(inputs, self.kernel.dtype)
-        if inputs._value.dtype != self.kernel._value.dtype:  # mixed floats (autocast=False): plain ops, their errors
-            x = L.matmul(inputs, self.kernel)
-            x = E.add(x, self.bias) if self.bias is not None else x
-            return apply_activation(self.activation, x)
-        relu = self.activation is activations.relu or self.activation is nn_activations.relu
-        x = fused_matmul(inputs, self.kernel, self.bias, relu=relu)
-        return x if relu else apply_activation(self.activation, x)
+        x = L.matmul(inputs, self.kernel)
+        if self.bias is not None:
+            x = E.add(x, self.bias)
+        return apply_activation(self.activation, x)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

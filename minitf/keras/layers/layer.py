@@ -43,7 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from minitf import autodiff, nest
+from minitf import nest
+from minitf._context import init_scope
 from minitf import backend as B
 from minitf.keras import backend
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
@@ -537,25 +538,23 @@ class Layer:
     def _probe_output_spec(self, args: tuple, kwargs: dict):
         kwargs = {k: v for k, v in kwargs.items() if k != "mask"}
         runs = []
-        saved_tapes = list(autodiff._recording)
-        autodiff._recording.clear()  # the probe must not end up on anyone's tape
         state = [(v, v._value) for layer in self._flatten_layers() for v in layer.weights]
         global _call_context
         saved_context = _call_context
-        try:
-            for size in (2, 3):
-                _call_context = None
-                fill = lambda t, n=size: Tensor(B.xp.zeros(tuple(n if d is None else d for d in t.shape),  # noqa: E731
-                                                           dtype=np.dtype(t.dtype)))
-                c_args = nest.map_structure(lambda t: fill(t) if isinstance(t, KerasTensor) else t, args)
-                c_kwargs = nest.map_structure(lambda t: fill(t) if isinstance(t, KerasTensor) else t, kwargs)
-                runs.append(self.__call__(*c_args, **c_kwargs))
-        finally:
-            _call_context = saved_context
-            autodiff._recording.extend(saved_tapes)
-            for v, value in state:
-                v._value = value
-            self._clear_losses()
+        with init_scope():  # the probe must not end up on anyone's tape or trace
+            try:
+                for size in (2, 3):
+                    _call_context = None
+                    fill = lambda t, n=size: Tensor(B.xp.zeros(tuple(n if d is None else d for d in t.shape),  # noqa: E731
+                                                               dtype=np.dtype(t.dtype)))
+                    c_args = nest.map_structure(lambda t: fill(t) if isinstance(t, KerasTensor) else t, args)
+                    c_kwargs = nest.map_structure(lambda t: fill(t) if isinstance(t, KerasTensor) else t, kwargs)
+                    runs.append(self.__call__(*c_args, **c_kwargs))
+            finally:
+                _call_context = saved_context
+                for v, value in state:
+                    v._value = value
+                self._clear_losses()
         first_run, second_run = runs
 
         def spec(a, b):

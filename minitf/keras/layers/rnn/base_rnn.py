@@ -313,7 +313,7 @@ class RNN(Layer):
             outputs, output = [], None
             previous = None
             for t in order:
-                step_mask = None if mask_array is None else mask_array[:, t, None]
+                step_mask = None if mask_array is None else Tensor(mask_array[:, t, None])
                 if builtin:
                     output, states = cell._masked_step(step_inputs[t], states, step_mask)
                 else:
@@ -354,7 +354,7 @@ class RNN(Layer):
         new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
         if step_mask is None:
             return output, new_states, output
-        keep = Tensor(step_mask)
+        keep = step_mask
         if previous is None or self.zero_output_for_mask:
             previous = Tensor(B.xp.zeros(tuple(output.shape), dtype=output._value.dtype))
         output = E.where(keep, output, previous)

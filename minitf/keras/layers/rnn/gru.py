@@ -77,7 +77,7 @@ class GRUCell(RecurrentCell):
             return h, [h]
         h = self._composite_step(step_input, h_prev)
         if mask is not None:
-            h = E.where(Tensor(mask), h, h_prev)
+            h = E.where(mask, h, h_prev)
         return h, [h]
 
     def _composite_step(self, step_input: Tensor, h_prev: Tensor) -> Tensor:
@@ -87,7 +87,7 @@ class GRUCell(RecurrentCell):
             hu = self._recurrent_product(h_prev)
             if self._recurrent_bias is not None:
                 hu = hu + self._recurrent_bias
-            return steps.gru_gates(steps._OPS, step_input, hu, h_prev, act, rec_act)[4]
+            return steps.gru_gates(steps.OPS, step_input, hu, h_prev, act, rec_act)[4]
         u = self.units
         masks = self._recurrent_masks if isinstance(self._recurrent_masks, list) else [self._recurrent_masks] * 3
         h_z, h_r, h_h = (h_prev if m is None else h_prev * Tensor(m) for m in masks)

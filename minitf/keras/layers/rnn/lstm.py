@@ -61,9 +61,9 @@ class LSTMCell(RecurrentCell):
             return h, [h, c]
         # The same formulas as separate ops (other activations, or recurrent dropout masks).
         z = step_input + self._recurrent_product(h_prev)
-        _, _, _, _, c, _, h = steps.lstm_gates(steps._OPS, z, c_prev, self.activation, self.recurrent_activation)
+        _, _, _, _, c, _, h = steps.lstm_gates(steps.OPS, z, c_prev, self.activation, self.recurrent_activation)
         if mask is not None:
-            keep = Tensor(mask)
+            keep = mask
             h, c = E.where(keep, h, h_prev), E.where(keep, c, c_prev)
         return h, [h, c]
 

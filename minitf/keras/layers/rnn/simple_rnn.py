@@ -39,7 +39,7 @@ class SimpleRNNCell(RecurrentCell):
         h_prev = states[0]
         h = self.activation(step_input + self._recurrent_product(h_prev))
         if mask is not None:
-            h = E.where(Tensor(mask), h, h_prev)
+            h = E.where(mask, h, h_prev)
         return h, [h]
 
 

@@ -1,4 +1,4 @@
-"""The LSTM and GRU time step, each as ONE recorded op (forward and gradient side by side).
+"""The LSTM and GRU time step, each ONE op: a fused kernel on arrays, and its gradient.
 
 A recurrent layer runs in two parts (see ``base_rnn.py``):
 
@@ -8,18 +8,16 @@ A recurrent layer runs in two parts (see ``base_rnn.py``):
    followed by the gate math. Backpropagation through time needs no code of its own:
    the tape records these ops and walks them backwards, newest step first.
 
-Writing the gate math of a step as a dozen separate minitf ops would record a dozen
-entries per step (and as many backward calls). Instead each step is one op, here: its
-forward runs on raw arrays, and its backward is the gate derivative written out below.
-The formulas are written ONCE, against a tiny namespace ``k`` of array functions, and run
+Writing the gate math of a step as a dozen separate ops would record a dozen entries per
+step. Instead each step is one op (``LSTMCell``, ``GRUCell``, ``GRUCellResetBefore``) whose
+gradient is one op too (``...Grad``). The formulas are written ONCE, against a tiny namespace
+``k`` of array functions, and run
 
-* on raw backend arrays (``_ARRAYS``): the fast path, used when nothing records the
-  backward pass (ordinary training);
-* on minitf ops (``_OPS``), when an outer tape is recording the backward pass (second
-  derivatives): the gates are then recomputed from the op's inputs with minitf ops, so
-  the outer tape sees how the gradient depends on every input.
+* on backend arrays (``ARRAYS``): the kernels of the step and of its gradient;
+* on minitf ops (``OPS``): the gradient of the gradient (second derivatives), which
+  differentiates the same formulas, recomputed as ops, with a tape (``_grad_of_grad``).
 
-Masks: ``mask`` is a (batch, 1) bool array; a row whose mask is False keeps its previous
+Masks: ``mask`` is a (batch, 1) bool tensor; a row whose mask is False keeps its previous
 state (h, and c for the LSTM), exactly as Keras's ``backend.rnn`` does with ``where``.
 Its gradient therefore passes straight through to the previous state for that row.
 """
@@ -28,22 +26,22 @@ from __future__ import annotations
 import numpy as np
 
 from minitf import backend as B
-from minitf.autodiff import is_recording, record
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
+from minitf.ops.op import Op
 from minitf.tensor import Tensor
 
 
 # --- the two namespaces the formulas run on ---------------------------------------------
 class _ArrayMath:
-    """Raw backend arrays (NumPy or CuPy): nothing is recorded."""
+    """Backend arrays (NumPy or CuPy): the kernels."""
 
     @staticmethod
     def sigmoid(a):
         """1 / (1 + e^-a), in place on one new array. For a < -88, e^-a = inf and 1/inf = 0, as it
-        should be: the step ops silence that overflow warning (``_quiet``) around their math."""
+        should be: the step kernels silence that overflow warning (``_quiet``) around their math."""
         y = B.xp.negative(a)
         B.xp.exp(y, out=y)
         y += 1
@@ -84,7 +82,7 @@ class _ArrayMath:
 
 
 class _OpsMath:
-    """minitf ops: every step is recorded (used when an outer tape watches the backward pass)."""
+    """minitf ops: the same formulas, differentiable (for the gradient of a gradient)."""
 
     sigmoid = staticmethod(E.sigmoid)
     tanh = staticmethod(E.tanh)
@@ -111,21 +109,37 @@ class _OpsMath:
 
     @staticmethod
     def where(mask, a, b):
-        return E.where(Tensor(mask), a, b)
+        return E.where(mask, a, b)
 
     @staticmethod
     def sum_rows(a):
         return R.reduce_sum(a, axis=0)
 
 
-_ARRAYS = _ArrayMath()
-_OPS = _OpsMath()
+ARRAYS = _ArrayMath()
+OPS = _OpsMath()
+
+
 def _quiet():
     return np.errstate(over="ignore")  # see _ArrayMath.sigmoid
 
 
-def _values(*tensors):
-    return tuple(None if t is None else t._value for t in tensors)
+def _grad_of_grad(formula, inputs: tuple, differentiable: tuple, upstream) -> tuple:
+    """The gradient of a fused gradient kernel: ``formula(OPS, *inputs)`` recomputes its outputs
+    with minitf ops, and a tape differentiates them with respect to ``inputs[i]`` for each i in
+    ``differentiable`` (seeded with ``upstream``). None for the other inputs."""
+    from minitf.autodiff import GradientTape
+    watched = [inputs[i] for i in differentiable]
+    with GradientTape() as tape:
+        tape.watch(watched)
+        outputs = formula(OPS, *inputs)
+    seeds = upstream if isinstance(upstream, tuple) else (upstream,)
+    pairs = [(o, g) for o, g in zip(outputs, seeds) if g is not None]
+    grads = tape.gradient([o for o, _ in pairs], watched, output_gradients=[g for _, g in pairs])
+    result = [None] * len(inputs)
+    for i, g in zip(differentiable, grads):
+        result[i] = g
+    return tuple(result)
 
 
 def _masked_carry(k, mask, d):
@@ -180,30 +194,47 @@ def _lstm_backward(k, gates, c_prev, h_prev, recurrent_kernel, dh, dc, mask):
     return dz, dh_prev, dc_prev, k.matmul_at(h_prev, dz)
 
 
-def lstm_step(xw: Tensor, h_prev: Tensor, c_prev: Tensor, recurrent_kernel: Tensor,
-              mask=None) -> tuple[Tensor, Tensor]:
-    """One LSTM step as one op: (xw_t, h_prev, c_prev, U) -> (h, c).
+def _lstm_grads(k, dh, dc, xw, h_prev, c_prev, recurrent_kernel, mask=None):
+    """The LSTM step's gradients, from its inputs (the gates recomputed): ``_lstm_backward``."""
+    gates = lstm_gates(k, xw + k.matmul(h_prev, recurrent_kernel), c_prev)
+    return _lstm_backward(k, gates, c_prev, h_prev, recurrent_kernel, dh, dc, mask)
 
-    ``xw`` (batch, 4u) is this step's slice of x W + b. ``mask`` (batch, 1) bool or None.
-    Forward: z = xw + h_prev U, then ``lstm_gates``; backward: ``_lstm_backward`` (formulas there).
+
+class LSTMCell(Op):
+    """One LSTM step: (xw_t, h_prev, c_prev, U[, mask]) -> (h, c).
+
+    ``xw`` (batch, 4u) is this step's slice of x W + b; ``mask`` (batch, 1) bool.
+    Forward: z = xw + h_prev U, then ``lstm_gates``. Gradient: ``LSTMCellGrad``.
     """
-    k = _ARRAYS
-    xw_v, h_v, c_v, u_v = _values(xw, h_prev, c_prev, recurrent_kernel)
-    with _quiet():
-        gates = lstm_gates(k, xw_v + h_v @ u_v, c_v)
-    h, c = gates[6], gates[4]
-    if mask is not None:
-        h, c = B.xp.where(mask, h, h_v), B.xp.where(mask, c, c_v)
 
-    def backward(dys):
-        dh, dc = dys
-        if is_recording():  # an outer tape differentiates this gradient: recompute with ops
-            again = lstm_gates(_OPS, xw + L.matmul(h_prev, recurrent_kernel), c_prev)
-            return _lstm_backward(_OPS, again, c_prev, h_prev, recurrent_kernel, dh, dc, mask)
-        grads = _lstm_backward(k, gates, c_v, h_v, u_v, dh._value, dc._value, mask)
-        return tuple(Tensor(g) for g in grads)
+    def forward(xw, h_prev, c_prev, recurrent_kernel, *mask):
+        with _quiet():
+            gates = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
+        h, c = gates[6], gates[4]
+        if mask:
+            h, c = B.xp.where(mask[0], h, h_prev), B.xp.where(mask[0], c, c_prev)
+        return h, c
 
-    return record("LSTMCell", (xw, h_prev, c_prev, recurrent_kernel), (Tensor(h), Tensor(c)), backward)
+    def backward(ctx, dys):
+        grads = LSTMCellGrad.apply(*dys, *ctx.inputs)
+        return grads + (None,) * (len(ctx.inputs) - 4)
+
+
+class LSTMCellGrad(Op):
+    """(dh, dc, xw, h_prev, c_prev, U[, mask]) -> (d xw, d h_prev, d c_prev, dU): ``_lstm_backward``."""
+
+    def forward(dh, dc, xw, h_prev, c_prev, recurrent_kernel, *mask):
+        with _quiet():
+            return _lstm_grads(ARRAYS, dh, dc, xw, h_prev, c_prev, recurrent_kernel, *mask)
+
+    def backward(ctx, ggs):
+        return _grad_of_grad(_lstm_grads, ctx.inputs, range(6), ggs)
+
+
+def lstm_step(xw: Tensor, h_prev: Tensor, c_prev: Tensor, recurrent_kernel: Tensor,
+              mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """One LSTM step as one op; ``mask`` a (batch, 1) bool tensor or None."""
+    return LSTMCell.apply(xw, h_prev, c_prev, recurrent_kernel, *(() if mask is None else (mask,)))
 
 
 # --- GRU ----------------------------------------------------------------------------------
@@ -250,32 +281,51 @@ def _gru_backward(k, gates, h_prev, recurrent_kernel, dh, mask, with_bias):
     return grads + (k.sum_rows(dhu),) if with_bias else grads
 
 
-def gru_step(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor | None = None,
-             mask=None) -> Tensor:
-    """One GRU step (``reset_after=True``) as one op: (xw_t, h_prev, U, b_recurrent) -> h.
+def _gru_grads(k, dh, xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias: bool):
+    """The GRU step's gradients, from its inputs (the gates recomputed): ``_gru_backward``."""
+    bias = bias_and_mask[0] if with_bias else None
+    mask = bias_and_mask[1 if with_bias else 0] if len(bias_and_mask) > with_bias else None
+    hu = k.matmul(h_prev, recurrent_kernel)
+    gates = gru_gates(k, xw, hu + bias if with_bias else hu, h_prev)
+    return _gru_backward(k, gates, h_prev, recurrent_kernel, dh, mask, with_bias)
 
-    Forward: hu = h_prev U + b_recurrent, then ``gru_gates``; backward: ``_gru_backward``.
+
+class GRUCell(Op):
+    """One GRU step (``reset_after=True``): (xw_t, h_prev, U[, b_recurrent][, mask]) -> h.
+
+    Forward: hu = h_prev U + b_recurrent, then ``gru_gates``. Gradient: ``GRUCellGrad``.
     """
-    k = _ARRAYS
-    xw_v, h_v, u_v, b_v = _values(xw, h_prev, recurrent_kernel, recurrent_bias)
-    hu = h_v @ u_v
-    if b_v is not None:
-        hu += b_v
-    with _quiet():
-        gates = gru_gates(k, xw_v, hu, h_v)
-    h = gates[4] if mask is None else B.xp.where(mask, gates[4], h_v)
-    with_bias = recurrent_bias is not None
 
-    def backward(dh):
-        if is_recording():
-            hu_t = L.matmul(h_prev, recurrent_kernel)
-            again = gru_gates(_OPS, xw, hu_t + recurrent_bias if with_bias else hu_t, h_prev)
-            return _gru_backward(_OPS, again, h_prev, recurrent_kernel, dh, mask, with_bias)
-        grads = _gru_backward(k, gates, h_v, u_v, dh._value, mask, with_bias)
-        return tuple(Tensor(g) for g in grads)
+    def forward(xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias):
+        hu = h_prev @ recurrent_kernel
+        if with_bias:
+            hu += bias_and_mask[0]
+        with _quiet():
+            h = gru_gates(ARRAYS, xw, hu, h_prev)[4]
+        return h if len(bias_and_mask) == with_bias else B.xp.where(bias_and_mask[-1], h, h_prev)
 
-    inputs = (xw, h_prev, recurrent_kernel) + ((recurrent_bias,) if with_bias else ())
-    return record("GRUCell", inputs, Tensor(h), backward)
+    def backward(ctx, dh):
+        grads = GRUCellGrad.apply(dh, *ctx.inputs, with_bias=ctx.with_bias)
+        return grads + (None,) * (len(ctx.inputs) - len(grads))
+
+
+class GRUCellGrad(Op):
+    """(dh, xw, h_prev, U[, b][, mask]) -> (d xw, d h_prev, dU[, db]): ``_gru_backward``."""
+
+    def forward(dh, xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias):
+        with _quiet():
+            return _gru_grads(ARRAYS, dh, xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias=with_bias)
+
+    def backward(ctx, ggs):
+        formula = lambda k, *inputs: _gru_grads(k, *inputs, with_bias=ctx.with_bias)  # noqa: E731
+        return _grad_of_grad(formula, ctx.inputs, range(4 + ctx.with_bias), ggs)
+
+
+def gru_step(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor | None = None,
+             mask: Tensor | None = None) -> Tensor:
+    """One GRU step (``reset_after=True``) as one op."""
+    extra = (() if recurrent_bias is None else (recurrent_bias,)) + (() if mask is None else (mask,))
+    return GRUCell.apply(xw, h_prev, recurrent_kernel, *extra, with_bias=recurrent_bias is not None)
 
 
 def gru_gates_reset_before(k, xw, h_prev, recurrent_kernel, activation=None, recurrent_activation=None):
@@ -322,22 +372,36 @@ def _gru_reset_before_backward(k, gates, h_prev, recurrent_kernel, dh, mask):
     return k.concat([da_z, da_r, da_h]), dh_prev, du
 
 
-def gru_step_reset_before(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, mask=None) -> Tensor:
-    """One GRU step (``reset_after=False``) as one op: (xw_t, h_prev, U) -> h.
+def _gru_reset_before_grads(k, dh, xw, h_prev, recurrent_kernel, mask=None):
+    gates = gru_gates_reset_before(k, xw, h_prev, recurrent_kernel)
+    return _gru_reset_before_backward(k, gates, h_prev, recurrent_kernel, dh, mask)
 
-    Forward: ``gru_gates_reset_before``; backward: ``_gru_reset_before_backward``.
-    """
-    k = _ARRAYS
-    xw_v, h_v, u_v = _values(xw, h_prev, recurrent_kernel)
-    with _quiet():
-        gates = gru_gates_reset_before(k, xw_v, h_v, u_v)
-    h = gates[4] if mask is None else B.xp.where(mask, gates[4], h_v)
 
-    def backward(dh):
-        if is_recording():
-            again = gru_gates_reset_before(_OPS, xw, h_prev, recurrent_kernel)
-            return _gru_reset_before_backward(_OPS, again, h_prev, recurrent_kernel, dh, mask)
-        grads = _gru_reset_before_backward(k, gates, h_v, u_v, dh._value, mask)
-        return tuple(Tensor(g) for g in grads)
+class GRUCellResetBefore(Op):
+    """One GRU step (``reset_after=False``): (xw_t, h_prev, U[, mask]) -> h.
+    Forward: ``gru_gates_reset_before``. Gradient: ``GRUCellResetBeforeGrad``."""
 
-    return record("GRUCellResetBefore", (xw, h_prev, recurrent_kernel), Tensor(h), backward)
+    def forward(xw, h_prev, recurrent_kernel, *mask):
+        with _quiet():
+            h = gru_gates_reset_before(ARRAYS, xw, h_prev, recurrent_kernel)[4]
+        return h if not mask else B.xp.where(mask[0], h, h_prev)
+
+    def backward(ctx, dh):
+        grads = GRUCellResetBeforeGrad.apply(dh, *ctx.inputs)
+        return grads + (None,) * (len(ctx.inputs) - 3)
+
+
+class GRUCellResetBeforeGrad(Op):
+    """(dh, xw, h_prev, U[, mask]) -> (d xw, d h_prev, dU): ``_gru_reset_before_backward``."""
+
+    def forward(dh, xw, h_prev, recurrent_kernel, *mask):
+        with _quiet():
+            return _gru_reset_before_grads(ARRAYS, dh, xw, h_prev, recurrent_kernel, *mask)
+
+    def backward(ctx, ggs):
+        return _grad_of_grad(_gru_reset_before_grads, ctx.inputs, range(4), ggs)
+
+
+def gru_step_reset_before(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, mask: Tensor | None = None) -> Tensor:
+    """One GRU step (``reset_after=False``) as one op."""
+    return GRUCellResetBefore.apply(xw, h_prev, recurrent_kernel, *(() if mask is None else (mask,)))

@@ -1,0 +1,411 @@
+"""minitf.function: tracing into graphs, replaying them, and TF's rules for what happens when.
+
+Trace counts, Python side effects (at trace time only), ops with effects (every call),
+retracing by signature, input signatures, state (variables created once, assigned every call),
+randomness, control flow (refused as Python, kept as tf.cond / tf.while_loop), nested functions,
+gradients inside and through a traced function, and exact replay (the same bits as eager).
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+
+import numpy as np
+import pytest
+
+import minitf as tf
+from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError
+
+
+def counted(fn=None, **kwargs):
+    """@tf.function that counts how often its Python body runs (= how often it traced)."""
+    def wrap(f):
+        calls = []
+
+        def body(*args, **kw):
+            calls.append(1)
+            return f(*args, **kw)
+
+        traced = tf.function(body, **kwargs)
+        traced.python_calls = calls
+        return traced
+    return wrap(fn) if fn is not None else wrap
+
+
+# --- tracing and retracing -----------------------------------------------------------------
+def test_same_signature_traces_once_and_replays():
+    f = counted(lambda x: x * 2 + 1)
+    for v in ([1.0, 2.0], [3.0, 4.0], [5.0, 6.0]):
+        np.testing.assert_array_equal(f(tf.constant(v)).numpy(), np.array(v, np.float32) * 2 + 1)
+    assert len(f.python_calls) == 1 and f.experimental_get_tracing_count() == 1
+
+
+def test_new_shape_dtype_or_python_value_retraces():
+    f = counted(lambda x, k=1: x * k)
+    f(tf.constant([1.0, 2.0]))
+    f(tf.constant([1.0, 2.0, 3.0]))  # new shape
+    f(tf.constant([1, 2]))  # new dtype
+    f(tf.constant([1.0, 2.0]), k=2)  # new Python value
+    f(tf.constant([1.0, 2.0]), k=2)  # seen
+    assert f.experimental_get_tracing_count() == 4
+
+
+def test_numpy_arrays_trace_like_tensors_and_variables_by_spec():
+    f = counted(lambda x: x * 2)
+    f(np.array([1.0, 2.0], np.float32))
+    f(np.array([3.0, 4.0], np.float32))
+    assert f.experimental_get_tracing_count() == 1
+    g = counted(lambda v: v * 2)
+    g(tf.Variable([1.0, 2.0]))
+    g(tf.Variable([3.0, 4.0]))
+    assert g.experimental_get_tracing_count() == 1
+
+
+def test_python_floats_retrace_per_value():
+    f = counted(lambda x: tf.constant(x) * 2)
+    assert float(f(1.0)) == 2.0 and float(f(2.0)) == 4.0 and float(f(1.0)) == 2.0
+    assert f.experimental_get_tracing_count() == 2
+
+
+def test_reduce_retracing_relaxes_changing_sizes_to_none():
+    shapes = []
+
+    @tf.function(reduce_retracing=True)
+    def f(x):
+        shapes.append(tuple(x.shape))
+        return tf.reduce_sum(x)
+
+    for n in range(1, 6):
+        assert float(f(tf.ones((n,)))) == n
+    assert f.experimental_get_tracing_count() == 2
+    assert shapes == [(1,), (None,)]
+
+
+def test_frequent_retracing_is_warned_about(caplog):
+    @tf.function
+    def f(x):  # a function of its own: the warnings are counted per function, at most 2
+        return x + 1
+
+    with caplog.at_level(logging.WARNING, logger="minitf"):
+        for n in range(1, 7):
+            f(tf.ones((n,)))
+    assert any("triggered tf.function retracing" in r.getMessage() for r in caplog.records)
+
+
+# --- input signatures ----------------------------------------------------------------------
+def test_input_signature_traces_once_for_any_size_and_refuses_other_dtypes():
+    f = counted(lambda x: x + 1, input_signature=[tf.TensorSpec([None], tf.float32)])
+    np.testing.assert_array_equal(f(np.array([1.0, 2.0], np.float32)).numpy(), [2.0, 3.0])
+    np.testing.assert_array_equal(f(tf.constant([1.0, 2.0, 3.0])).numpy(), [2.0, 3.0, 4.0])
+    assert f.experimental_get_tracing_count() == 1
+    with pytest.raises(TypeError, match="Can not cast TensorSpec\\(shape=\\(2,\\), dtype=tf.int32"):
+        f(tf.constant([1, 2]))
+    with pytest.raises(TypeError, match="Can not cast"):
+        f(tf.constant([[1.0]]))
+
+
+def test_unknown_sizes_are_none_in_the_trace_and_the_graph_serves_every_size():
+    seen = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def f(x):
+        seen.append(tuple(x.shape))
+        return tf.reduce_sum(x * tf.constant([1.0, 2.0, 3.0]), axis=1) + tf.cast(tf.shape(x)[0], tf.float32)
+
+    for n in (1, 4, 7):
+        x = np.arange(3 * n, dtype=np.float32).reshape(n, 3)
+        np.testing.assert_allclose(f(x).numpy(), (x * [1, 2, 3]).sum(1) + n)
+    assert seen == [(None, 3)]
+
+
+def test_get_concrete_function_lists_its_operations():
+    f = tf.function(lambda x: tf.nn.relu(x @ tf.ones((2, 3))))
+    concrete = f.get_concrete_function(tf.TensorSpec([None, 2], tf.float32))
+    types = [op.type for op in concrete.graph.get_operations()]
+    assert types[0] == "Placeholder" and "MatMul" in types and types[-1] == "Relu"
+    assert "def replay" in concrete.graph.source
+    np.testing.assert_array_equal(concrete(tf.ones((4, 2))).numpy(), np.full((4, 3), 2.0, np.float32))
+
+
+# --- side effects: Python at trace time, ops every call -----------------------------------------
+def test_python_print_runs_at_trace_and_tf_print_every_call(capsys):
+    @tf.function
+    def f(x):
+        print("tracing with", x)
+        tf.print("running with", x, output_stream=__import__("sys").stdout)
+        return x
+
+    f(tf.constant(1.5))
+    f(tf.constant(2.5))
+    out = capsys.readouterr().out.splitlines()
+    assert out == ['tracing with Tensor("x:0", shape=(), dtype=float32)', "running with 1.5", "running with 2.5"]
+
+
+def test_tf_print_formats_as_tf_does():
+    stream = io.StringIO()
+    tf.print(tf.constant([[1.123456789, 2.0], [3.0, 4.0]]), tf.range(10), tf.constant([True, False]),
+             output_stream=stream)
+    tf.print(tf.constant(np.float64(1) / 3), tf.constant(np.float32(1) / 3), {"a": tf.constant(1)}, "s", [1, 2],
+             output_stream=stream, sep=",")
+    assert stream.getvalue() == ("[[1.12345684 2]\n [3 4]] [0 1 2 ... 7 8 9] [1 0]\n"
+                                 "0.33333333333333331,0.333333343,{'a': 1},s,[1, 2]\n")
+
+
+def test_variable_assignments_happen_on_every_call_and_reads_see_them():
+    v = tf.Variable(1.0)
+
+    @tf.function
+    def bump():
+        v.assign_add(1.0)
+        return v.read_value() * 10
+
+    assert [float(bump()) for _ in range(3)] == [20.0, 30.0, 40.0]
+    assert float(v) == 4.0
+
+
+def test_list_appends_happen_at_trace_only():
+    log = []
+
+    @tf.function
+    def f(x):
+        log.append(x)
+        return x + 1
+
+    for i in range(3):
+        f(tf.constant(float(i)))
+    assert len(log) == 1 and "Tensor(" in repr(log[0])
+
+
+def test_random_draws_differ_between_calls():
+    f = tf.function(lambda: tf.random.uniform((5,)))
+    a, b = f().numpy(), f().numpy()
+    assert not np.array_equal(a, b)
+
+
+def test_variables_may_be_created_on_the_first_trace_only():
+    class Lazy(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = None
+
+        @tf.function
+        def __call__(self, x):
+            if self.v is None:
+                self.v = tf.Variable(tf.ones_like(x) * 2)
+            return x * self.v
+
+    m = Lazy()
+    np.testing.assert_array_equal(m(tf.constant([1.0, 2.0])).numpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(m(tf.constant([3.0, 4.0])).numpy(), [6.0, 8.0])
+
+    @tf.function
+    def creates_every_time(x):
+        return x * tf.Variable(1.0)
+
+    creates_every_time(tf.constant(1.0))
+    with pytest.raises(ValueError, match="singleton tf.Variables created on the first call"):
+        creates_every_time(tf.constant([1.0, 2.0]))
+
+
+# --- control flow -----------------------------------------------------------------------------
+def test_python_if_on_a_traced_tensor_is_refused_with_what_to_write():
+    @tf.function
+    def f(x):
+        if x > 0:
+            return x
+        return -x
+
+    with pytest.raises(OperatorNotAllowedInGraphError, match="tf.cond.*tf.where"):
+        f(tf.constant(-2.0))
+    with pytest.raises(OperatorNotAllowedInGraphError, match="Converting to float"):
+        tf.function(lambda x: float(x))(tf.constant(1.0))
+    with pytest.raises(NotImplementedError, match="symbolic"):
+        tf.function(lambda x: x.numpy())(tf.constant(1.0))
+
+
+def test_cond_picks_the_branch_when_it_runs():
+    f = counted(lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2, lambda: -x))
+    np.testing.assert_array_equal(f(tf.constant([1.0, 2.0])).numpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(f(tf.constant([-1.0, -2.0])).numpy(), [1.0, 2.0])
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_cond_branch_side_effects_run_only_for_the_branch_taken():
+    v = tf.Variable(0.0)
+
+    @tf.function
+    def f(flag):
+        return tf.cond(flag, lambda: v.assign_add(1.0).read_value(), lambda: v.assign_sub(1.0).read_value())
+
+    f(tf.constant(True))
+    f(tf.constant(True))
+    f(tf.constant(False))
+    assert float(v) == 1.0
+
+
+def test_gradient_through_a_traced_cond_reaches_variables_and_inputs():
+    x = tf.Variable(2.0)
+
+    @tf.function
+    def grads(a):
+        with tf.GradientTape() as tape:
+            tape.watch(a)
+            y = tf.cond(x > 1, lambda: x * x * x * a, lambda: x * 5 + a)
+        return tape.gradient(y, [x, a])
+
+    gx, ga = grads(tf.constant(3.0))
+    assert (float(gx), float(ga)) == (36.0, 8.0)
+    x.assign(0.5)
+    gx, ga = grads(tf.constant(3.0))
+    assert (float(gx), float(ga)) == (5.0, 1.0)
+
+
+def test_while_loop_runs_the_body_until_the_condition_fails():
+    @tf.function
+    def total(n):
+        _, s = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s + tf.cast(i, tf.float32)),
+                             (tf.constant(0), tf.constant(0.0)))
+        return s
+
+    assert float(total(tf.constant(5))) == 10.0 and float(total(tf.constant(10))) == 45.0
+    assert total.experimental_get_tracing_count() == 1
+    # eager: the same Python loop, and the tape sees every iteration
+    x = tf.constant(1.5)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        _, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), (tf.constant(0), tf.constant(1.0)))
+    assert float(tape.gradient(y, x)) == pytest.approx(3 * 1.5 ** 2)
+
+
+def test_run_functions_eagerly_turns_tracing_off():
+    f = counted(lambda x: x + 1)
+    tf.config.run_functions_eagerly(True)
+    try:
+        f(tf.constant(1.0))
+        f(tf.constant(2.0))
+        assert len(f.python_calls) == 2 and f.experimental_get_tracing_count() == 0
+    finally:
+        tf.config.run_functions_eagerly(False)
+
+
+# --- gradients -----------------------------------------------------------------------------------
+def test_a_training_step_with_tape_and_assign_inside_the_function():
+    w = tf.Variable([[0.5], [-0.3]])
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    y = tf.constant([[1.0], [2.0]])
+
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((x @ w - y) ** 2)
+        w.assign_sub(0.01 * tape.gradient(loss, w))
+        return loss
+
+    eager_losses, start = [], w.numpy()
+    for _ in range(5):
+        eager_losses.append(step().numpy())
+    eager_w = w.numpy()
+    w.assign(start)
+    traced = tf.function(step)
+    traced_losses = [traced().numpy() for _ in range(5)]
+    np.testing.assert_array_equal(traced_losses, eager_losses)  # bit for bit
+    np.testing.assert_array_equal(w.numpy(), eager_w)
+
+
+def test_a_tape_outside_records_through_a_traced_function():
+    f = tf.function(lambda x: tf.sin(x) * x)
+    x = tf.constant([0.5, 1.5])
+    f(x)  # traced and replayed once without a tape
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    expected = np.cos(x.numpy()) * x.numpy() + np.sin(x.numpy())
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), expected, rtol=1e-6)
+
+
+def test_nested_functions_are_inlined():
+    inner = counted(lambda x: x * 3)
+    outer = counted(lambda x: inner(x) + 1)
+    assert float(outer(tf.constant(2.0))) == 7.0 and float(outer(tf.constant(3.0))) == 10.0
+    assert outer.experimental_get_tracing_count() == 1
+
+
+def test_nested_structures_in_and_out():
+    @tf.function
+    def f(d):
+        return {"sum": d["a"] + d["b"][0], "pair": (d["b"][1], 7)}
+
+    out = f({"a": tf.constant(1.0), "b": [tf.constant(2.0), tf.constant(3.0)]})
+    assert float(out["sum"]) == 3.0 and float(out["pair"][0]) == 3.0 and out["pair"][1] == 7
+
+
+def test_methods_trace_per_instance():
+    class Scale(tf.Module):
+        def __init__(self, k):
+            super().__init__()
+            self.k = tf.Variable(k)
+
+        @tf.function
+        def __call__(self, x):
+            return x * self.k
+
+    a, b = Scale(2.0), Scale(3.0)
+    assert float(a(tf.constant(1.0))) == 2.0 and float(b(tf.constant(1.0))) == 3.0
+    b.k.assign(5.0)
+    assert float(b(tf.constant(1.0))) == 5.0
+
+
+def test_a_replay_error_names_the_node():
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([None], tf.float32)])
+    def f(a, b):
+        return a + b
+
+    with pytest.raises(InvalidArgumentError, match="add: AddV2"):
+        f(tf.ones((2,)), tf.ones((3,)))
+
+
+def test_threads_trace_and_differentiate_independently():
+    f = tf.function(lambda x: x * x)
+    errors, results = [], []
+
+    def work(k):
+        try:
+            for _ in range(50):
+                x = tf.constant(float(k))
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    y = f(x) * 2
+                results.append((k, float(tape.gradient(y, x))))
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert all(g == 4 * k for k, g in results) and len(results) == 200
+
+
+# --- tf.Module -------------------------------------------------------------------------------------
+def test_module_collects_variables_and_submodules():
+    class Block(tf.Module):
+        def __init__(self, name=None):
+            super().__init__(name=name)
+            self.w = tf.Variable(tf.ones((2, 2)), name="w")
+            self.frozen = tf.Variable(0.0, trainable=False, name="frozen")
+
+    class Model(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [Block(name="b1"), Block(name="b2")]
+
+    m = Model()
+    assert m.name == "model"
+    assert [s.name for s in m.submodules] == ["b1", "b2"]
+    assert len(m.variables) == 4 and len(m.trainable_variables) == 2
+    with m.name_scope as scope:
+        assert scope == "model/"
+    with pytest.raises(ValueError, match="not a valid module name"):
+        tf.Module(name="bad name")
