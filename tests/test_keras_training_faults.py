@@ -142,3 +142,94 @@ def test_predict_and_single_batch_methods_on_empty_data():
     with pytest.raises(ValueError, match=r"test_on_batch\(\) got an empty batch"):
         m.test_on_batch(X[:0], Y[:0])
     assert m.predict_on_batch(X[:0]).shape == (0, 1)
+
+
+# --------------------------------------------------------------------------- arguments of fit/evaluate/predict
+@pytest.mark.parametrize("kwargs, error", [
+    ({"batch_size": 2.5}, TypeError), ({"batch_size": "4"}, TypeError),  # Keras: TypeErrors (later, deeper)
+    ({"batch_size": True}, TypeError), ({"batch_size": 0}, ValueError), ({"batch_size": -2}, ValueError),
+    ({"epochs": 2.0}, TypeError), ({"epochs": "2"}, TypeError), ({"epochs": None}, TypeError),
+    ({"epochs": -1}, ValueError), ({"steps_per_epoch": 0}, ValueError), ({"steps_per_epoch": -1}, ValueError),
+    ({"steps_per_epoch": 1.5}, TypeError), ({"validation_batch_size": 0, "validation_data": (X, Y)}, ValueError),
+    ({"validation_steps": -1, "validation_data": (X, Y)}, ValueError),
+])
+def test_fit_refuses_bad_counts_before_training(kwargs, error):
+    m = model()
+    before = m.get_weights()
+    with pytest.raises(error, match=list(kwargs)[0]):
+        m.fit(X, Y, verbose=0, **kwargs)
+    for a, b in zip(before, m.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_evaluate_and_predict_refuse_bad_counts():
+    m = model()
+    with pytest.raises(ValueError, match="`batch_size` must be a positive integer or None, got 0"):
+        m.evaluate(X, Y, batch_size=0, verbose=0)
+    with pytest.raises(ValueError, match="`steps` must be a positive integer or None"):
+        m.evaluate(X, Y, steps=0, verbose=0)
+    with pytest.raises(TypeError, match="`batch_size` must be an integer"):
+        m.predict(X, batch_size=1.5, verbose=0)
+
+
+# --------------------------------------------------------------------------- class_weight, dict targets, loss errors
+def classifier():
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, activation="softmax")])
+    m.set_weights([np.zeros((3, 3), np.float32), np.zeros(3, np.float32)])  # uniform predictions: loss ln 3 each
+    m.compile(optimizer=keras.optimizers.SGD(0.0), loss="sparse_categorical_crossentropy")
+    return m
+
+
+LABELS = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+
+
+@pytest.mark.parametrize("class_weight, weights", [
+    ({0: 3.0, 1: 2.0}, [3, 2, 1, 3, 2, 1, 3, 2]),  # a class not listed weighs 1
+    ({0.0: 3.0}, [3, 1, 1, 3, 1, 1, 3, 1]),  # an integral float key is class 0 (Keras: dict.get(0) finds 0.0)
+    ({7: 5.0, 2: 0.5}, [1, 1, 0.5, 1, 1, 0.5, 1, 1]),  # a class the data lacks changes nothing
+])
+def test_class_weight_is_looked_up_by_the_int_label(class_weight, weights):
+    loss = classifier().evaluate(X, LABELS, verbose=0)  # unweighted: ln 3
+    weighted = classifier().fit(X, LABELS, class_weight=class_weight, epochs=1, verbose=0).history["loss"][0]
+    np.testing.assert_allclose(weighted, loss * np.mean(weights), rtol=1e-6)  # sum_over_batch_size: sum(w*l)/N
+
+
+@pytest.mark.parametrize("key", ["0", 0.5])
+def test_class_weight_keys_that_are_no_class_id_are_ignored_with_a_warning(key):
+    loss = classifier().evaluate(X, LABELS, verbose=0)
+    with pytest.warns(UserWarning, match=f"class_weight key {key!r} is not an integer class id"):
+        weighted = classifier().fit(X, LABELS, class_weight={key: 3.0}, epochs=1, verbose=0).history["loss"][0]
+    np.testing.assert_allclose(weighted, loss, rtol=1e-6)  # as in Keras: that weight is never used
+    with pytest.raises(TypeError, match="`class_weight` must be a dict"):
+        classifier().fit(X, LABELS, class_weight=[1.0, 2.0, 3.0], verbose=0)
+
+
+def two_outputs(as_dict):
+    inputs = keras.Input((3,))
+    a, b = keras.layers.Dense(1, name="a")(inputs), keras.layers.Dense(1, name="b")(inputs)
+    m = keras.Model(inputs, {"first": a, "second": b} if as_dict else [a, b])
+    m.compile(optimizer="sgd", loss="mse")
+    return m
+
+
+@pytest.mark.parametrize("as_dict, targets, problem", [
+    (False, {"a": Y, "c": Y}, r"missing: \['b'\]; unexpected: \['c'\]"),
+    (False, {"a": Y, "b": Y, "c": Y}, r"unexpected: \['c'\]"),
+    (True, {"a": Y, "b": Y}, r"named \['first', 'second'\]"),  # a dict output's keys name its targets
+])
+def test_dict_targets_must_name_the_outputs(as_dict, targets, problem):
+    m = two_outputs(as_dict)
+    before = m.get_weights()
+    with pytest.raises(ValueError, match=problem):
+        m.fit(X, targets, verbose=0)
+    for w0, w1 in zip(before, m.get_weights()):
+        np.testing.assert_array_equal(w0, w1)
+    assert sorted(two_outputs(as_dict).fit(X, dict(zip(["first", "second"] if as_dict else ["a", "b"], [Y, Y])),
+                                           verbose=0).history) == ["a_loss", "b_loss", "loss"]
+
+
+def test_loss_errors_keep_tfs_class_and_name_the_sample_weight():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="label value of 7 which is outside the valid range"):
+        classifier().fit(X, LABELS + 5, verbose=0)
+    with pytest.raises(ValueError, match=r"sample_weight shape \(8, 2\)"):
+        model().fit(X, Y, sample_weight=np.ones((8, 2), np.float32), verbose=0)

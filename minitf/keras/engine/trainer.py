@@ -168,6 +168,8 @@ class Trainer:
         _, reg_vars, layers, output_names = cache
         losses = []
         if self._compile_loss is not None:
+            _check_keys(y, y_pred, output_names, "y")
+            _check_keys(sample_weight, y_pred, output_names, "sample_weight")
             ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
             if ys is None:
                 raise ValueError("The model was compiled with a loss, but no targets `y` were given: pass y to "
@@ -181,7 +183,7 @@ class Trainer:
             try:
                 losses.append(self._compile_loss(ys, yps, sws))
             except (ValueError, InvalidArgumentError, TypeError) as e:
-                raise _loss_error(e, self._compile_loss, ys, yps, output_names) from e
+                raise _loss_error(e, self._compile_loss, ys, yps, sws, output_names) from e
         for layer in layers:
             for extra in layer._losses:
                 losses.append(R.reduce_sum(extra) if extra.ndim else extra)
@@ -292,8 +294,13 @@ class Trainer:
         """Train for ``epochs`` epochs; returns the ``History`` (see the module docstring)."""
         self._assert_compile_called("fit")
         _check_verbose(verbose)
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):  # Keras: a TypeError in range()
+            raise TypeError(f"`epochs` must be an integer, got {epochs!r} of type {type(epochs).__name__}")
+        if epochs < 0:  # Keras trains no epoch then; a negative count is a mistake worth saying
             raise ValueError(f"`epochs` must be a non-negative integer, got {epochs!r}")
+        for name, value in (("batch_size", batch_size), ("steps_per_epoch", steps_per_epoch),
+                            ("validation_batch_size", validation_batch_size), ("validation_steps", validation_steps)):
+            data_adapter.check_count(name, value)
         if validation_split and validation_data is None:
             if data_adapter.is_dataset(x):
                 raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, not for a "
@@ -385,6 +392,8 @@ class Trainer:
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         _check_verbose(verbose)
+        data_adapter.check_count("batch_size", batch_size)
+        data_adapter.check_count("steps", steps)
         iterator = data_adapter.EpochIterator(self._data(x, y, sample_weight, batch_size, steps, shuffle=False),
                                               steps)
         self._maybe_build_for(iterator.data)
@@ -398,6 +407,8 @@ class Trainer:
                 callbacks: list | None = None):
         """The model's outputs on ``x``, batch by batch, as NumPy arrays (a list/dict for several outputs)."""
         _check_verbose(verbose)
+        data_adapter.check_count("batch_size", batch_size)
+        data_adapter.check_count("steps", steps)
         data = self._data(x, None, None, batch_size, steps, shuffle=False) if not data_adapter.is_dataset(x) \
             else data_adapter.DatasetData(x)
         iterator = data_adapter.EpochIterator(data, steps)
@@ -573,8 +584,25 @@ def _check_verbose(verbose: Any) -> None:
         raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
 
 
-def _loss_error(error: Exception, compile_loss: CompileLoss, ys: list, yps: list, output_names) -> Exception:
-    """The loss's own error, prefixed with which loss, which output and which shapes were compared."""
+def _check_keys(value: Any, y_pred: Any, output_names: list[str] | None, what: str) -> None:
+    """A dict of targets (or sample weights) must name exactly the model's outputs: the keys of a dict
+    output, else the output names. Any other set of keys would be paired with the outputs by sorted
+    order, a silent mix-up (Keras refuses such dicts, with less clear errors)."""
+    if not isinstance(value, dict):
+        return
+    expected = list(y_pred) if isinstance(y_pred, dict) else list(output_names or [])
+    if set(value) == set(expected):
+        return
+    missing, unexpected = sorted(set(expected) - set(value)), sorted(set(value) - set(expected))
+    raise ValueError(f"`{what}` is a dict with keys {sorted(value)}, but the model's outputs are named {expected}"
+                     + (f"; missing: {missing}" if missing else "") + (f"; unexpected: {unexpected}" if unexpected
+                                                                        else "") + ".")
+
+
+def _loss_error(error: Exception, compile_loss: CompileLoss, ys: list, yps: list, sws: list | None,
+                output_names) -> Exception:
+    """The loss's own error, prefixed with which loss, which output and which shapes were compared;
+    of the loss's class when that is InvalidArgumentError (TF's class for a bad label or weight)."""
     parts = []
     for i, (yt, yp) in enumerate(zip(ys, yps)):
         if not compile_loss.built or i >= len(compile_loss.losses) or compile_loss.losses[i] is None:
@@ -582,10 +610,12 @@ def _loss_error(error: Exception, compile_loss: CompileLoss, ys: list, yps: list
         else:
             name = compile_loss.describe(i)
         output = output_names[i] if output_names and i < len(output_names) else f"output {i}"
+        weights = sws[i] if sws is not None and i < len(sws) else None
         parts.append(f"loss '{name}' on output '{output}': y_true shape {tuple(np.shape(yt))}, "
-                     f"y_pred shape {tuple(yp.shape)}")
+                     f"y_pred shape {tuple(yp.shape)}"
+                     + ("" if weights is None else f", sample_weight shape {tuple(np.shape(weights))}"))
     message = ("The targets do not fit the loss (" + "; ".join(parts) + f"):\n{error}")
-    return ValueError(message)
+    return InvalidArgumentError(message) if isinstance(error, InvalidArgumentError) else ValueError(message)
 
 
 __all__ = ["Trainer"]
