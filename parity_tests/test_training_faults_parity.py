@@ -694,6 +694,59 @@ def make_cases(fw):
         return fit(m, X, {"a": Y, "b": Y, "c": Y}, epochs=1)
 
     @case
+    def x_dict_for_a_sequential():
+        return fit(reg(), {"a": X}, Y, epochs=1)
+
+    @case
+    def validation_generator_is_read_once():
+        def one_batch():
+            yield X[:4], Y[:4]
+        return fit(reg(), X, Y, validation_data=one_batch(), epochs=2)
+
+    @case
+    def validation_split_with_sample_weight():
+        return fit(reg(), X, Y, sample_weight=np.arange(8, dtype=np.float32), validation_split=0.25, epochs=1)
+
+    @case
+    def checkpoint_with_nan_monitor():
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.weights.h5")
+            cb = keras.callbacks.ModelCheckpoint(path, monitor="loss", save_weights_only=True, save_best_only=True)
+            h = fit(reg(), np.full_like(X, np.nan), Y, epochs=2, callbacks=[cb])
+            return [summarize(h), repr(cb.best), os.path.exists(path)]
+
+    @case
+    def early_stopping_restores_nan_weights_when_all_are_nan():
+        cb = keras.callbacks.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+        m = reg()
+        h = fit(m, np.full_like(X, np.nan), Y, epochs=3, callbacks=[cb])
+        return [summarize(h), cb.stopped_epoch, [bool(np.isfinite(w).all()) for w in m.get_weights()]]
+
+    @case
+    def fit_twice_returns_two_histories():
+        m = reg()
+        first, second = fit(m, X, Y, epochs=1), fit(m, X, Y, epochs=2)
+        return [first is second, summarize(first), summarize(second), m.history is second]
+
+    @case
+    def stop_training_set_before_fit_is_reset():
+        m = reg()
+        m.stop_training = True
+        return fit(m, X, Y, epochs=2)
+
+    @case
+    def evaluate_after_a_callback_raised_in_evaluate():
+        class Raises(keras.callbacks.Callback):
+            def on_test_batch_end(self, batch, logs=None):
+                raise Boom("evaluate")
+        m = reg()
+        try:
+            m.evaluate(X, Y, callbacks=[Raises()], verbose=0)
+        except Boom:
+            pass
+        return m.evaluate(X, Y, verbose=0)
+
+    @case
     def time_distributed_custom_layer_trains():
         class Doubled(keras.layers.Layer):
             def call(self, x):
@@ -739,6 +792,8 @@ DIFFERENT = {
     "dict_targets_with_an_extra_key": ("ValueError", "ValueError", "same class; minitf names the extra key"),
     "generator_fit": ("ok", "ok", "Keras replays a spent generator's first batches in later epochs "
                                   "(peek_and_restore); minitf's later epochs have no data and log nothing"),
+    "validation_generator_is_read_once": ("ok", "ok", "as generator_fit: Keras validates on the replayed batches "
+                                                      "in epoch 2, minitf has no validation data left then"),
     "dataset_filter_unknown_cardinality": ("ok", "ok", "Keras warns 'ran out of data' after the first epoch "
                                                        "of a dataset of unknown length; minitf does not"),
 }

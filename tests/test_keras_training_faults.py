@@ -233,3 +233,8 @@ def test_loss_errors_keep_tfs_class_and_name_the_sample_weight():
         classifier().fit(X, LABELS + 5, verbose=0)
     with pytest.raises(ValueError, match=r"sample_weight shape \(8, 2\)"):
         model().fit(X, Y, sample_weight=np.ones((8, 2), np.float32), verbose=0)
+
+
+def test_a_dict_given_to_a_sequential_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"Sequential model '.*' takes one tensor, got a dict with keys \['a'\]"):
+        model().fit({"a": X}, Y, verbose=0)
