@@ -192,3 +192,30 @@ def test_shuffle_position_distributions_match_tf(tf, mtf, buffer):
         chi2 = float((((a[p][seen] - expected) ** 2 + (b[p][seen] - expected) ** 2) / expected).sum())
         assert chi2 < 45, (f"shuffle(buffer={buffer}): position {p} value counts differ: tf {a[p].tolist()}, "
                            f"minitf {b[p].tolist()} (chi2 {chi2:.1f})")
+
+
+# --- argument checking: the classes TF raises, and what it accepts ---------------------------------
+from tests.test_data import ACCEPTED_ARGUMENTS, BAD_ARGUMENTS  # noqa: E402  (the tables the unit tests use)
+
+
+@pytest.mark.parametrize("what, call, error", BAD_ARGUMENTS, ids=[c[0] for c in BAD_ARGUMENTS])
+def test_bad_arguments_raise_the_class_tf_raises(tf, mtf, what, call, error):
+    """The table's class is TF's (checked here); tests/test_data.py checks minitf raises it too."""
+    for fw in (tf, mtf):
+        with pytest.raises(Exception) as caught:
+            call(fw, fw.data.Dataset.range(6))
+        assert type(caught.value).__name__ == error, (
+            f"{what}: {fw.__name__} raises {type(caught.value).__name__} ({caught.value}), the table says {error}")
+
+
+@pytest.mark.parametrize("what, call, expected", ACCEPTED_ARGUMENTS, ids=[c[0] for c in ACCEPTED_ARGUMENTS])
+def test_accepted_arguments_mean_the_same(tf, mtf, what, call, expected):
+    for fw in (tf, mtf):
+        got = [np.asarray(e).tolist() for e in call(fw, fw.data.Dataset.range(6)).as_numpy_iterator()]
+        assert got == expected, f"{what}: {fw.__name__} gives {got}, the table says {expected}"
+
+
+def test_shuffle_buffer_of_unknown_cardinality_is_a_full_shuffle_in_both(tf, mtf):
+    for fw in (tf, mtf):
+        firsts = {int(next(fw.data.Dataset.range(50).shuffle(-2, seed=s).as_numpy_iterator())) for s in range(60)}
+        assert max(firsts) > 40 and int(fw.data.Dataset.range(50).shuffle(-2).cardinality()) == 50, fw.__name__

@@ -209,7 +209,7 @@ def test_map_element_spec_marks_varying_dims_unknown():
 def test_filter_keeps_true_elements_and_checks_the_predicate():
     assert items(Dataset.range(10).filter(lambda v: v % 3 == 0)) == [0, 3, 6, 9]
     assert Dataset.range(10).filter(lambda v: v > 2).cardinality() == tf.data.UNKNOWN_CARDINALITY
-    with pytest.raises(TypeError, match="filter: the predicate must return a scalar bool"):
+    with pytest.raises(ValueError, match="filter: Invalid `predicate`. `predicate` must return a `tf.bool` scalar"):
         items(Dataset.range(3).filter(lambda v: v))
 
 
@@ -300,9 +300,96 @@ def test_each_iter_is_a_new_pass_of_tensors():
 
 def test_argument_errors():
     r = Dataset.range(3)
-    with pytest.raises(ValueError, match="batch_size must be greater than zero"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Batch size must be greater than zero"):
         r.batch(0)
-    with pytest.raises(ValueError, match="buffer_size must be greater than zero"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="buffer_size must be greater than zero"):
         r.shuffle(0)
-    with pytest.raises(TypeError, match="map: map_func must be callable"):
+    with pytest.raises(ValueError, match="map: Argument `func` must be a callable"):
         r.map(3)
+
+
+# (what, the call on (framework, dataset), the class TF 2.21 raises): parity_tests/test_data_parity.py runs
+# both tables under TF and checks them there.
+BAD_ARGUMENTS = [
+    ("batch(1.5)", lambda fw, d: d.batch(1.5), "TypeError"),
+    ("batch(2.0)", lambda fw, d: d.batch(2.0), "TypeError"),
+    ("batch('3')", lambda fw, d: d.batch("3"), "TypeError"),
+    ("batch(None)", lambda fw, d: d.batch(None), "ValueError"),
+    ("batch(-1)", lambda fw, d: d.batch(-1), "InvalidArgumentError"),
+    ("batch([2])", lambda fw, d: d.batch([2]), "InvalidArgumentError"),
+    ("batch(int32 tensor)", lambda fw, d: d.batch(fw.constant(2)), "ValueError"),
+    ("batch(2, drop_remainder=1)", lambda fw, d: d.batch(2, drop_remainder=1), "TypeError"),
+    ("batch(2, drop_remainder=None)", lambda fw, d: d.batch(2, drop_remainder=None), "ValueError"),
+    ("batch(2, num_parallel_calls=1.5)", lambda fw, d: d.batch(2, num_parallel_calls=1.5), "TypeError"),
+    ("shuffle(1.5)", lambda fw, d: d.shuffle(1.5), "TypeError"),
+    ("shuffle(-1)", lambda fw, d: d.shuffle(-1), "InvalidArgumentError"),
+    ("shuffle(-5)", lambda fw, d: d.shuffle(-5), "InvalidArgumentError"),
+    ("shuffle([4])", lambda fw, d: d.shuffle([4]), "InvalidArgumentError"),
+    ("shuffle(4, seed=1.0)", lambda fw, d: d.shuffle(4, seed=1.0), "TypeError"),
+    ("shuffle(4, reshuffle_each_iteration=1)", lambda fw, d: d.shuffle(4, reshuffle_each_iteration=1), "TypeError"),
+    ("take('3')", lambda fw, d: d.take("3"), "TypeError"),
+    ("take(None)", lambda fw, d: d.take(None), "ValueError"),
+    ("take(2**63)", lambda fw, d: d.take(2 ** 63), "ValueError"),
+    ("skip(1.5)", lambda fw, d: d.skip(1.5), "TypeError"),
+    ("repeat(2.0)", lambda fw, d: d.repeat(2.0), "TypeError"),
+    ("repeat(np.array([2]))", lambda fw, d: d.repeat(np.array([2])), "InvalidArgumentError"),
+    ("prefetch(1.5)", lambda fw, d: d.prefetch(1.5), "TypeError"),
+    ("prefetch(-2)", lambda fw, d: d.prefetch(-2), "InvalidArgumentError"),
+    ("prefetch(-5)", lambda fw, d: d.prefetch(-5), "InvalidArgumentError"),
+    ("enumerate(0.5)", lambda fw, d: d.enumerate(0.5), "TypeError"),
+    ("map(3)", lambda fw, d: d.map(3), "ValueError"),
+    ("map(f, num_parallel_calls=0)", lambda fw, d: d.map(lambda v: v, num_parallel_calls=0), "InvalidArgumentError"),
+    ("map(f, num_parallel_calls=-5)", lambda fw, d: d.map(lambda v: v, num_parallel_calls=-5), "InvalidArgumentError"),
+    ("filter(None)", lambda fw, d: d.filter(None), "ValueError"),
+    ("reduce(0, 3)", lambda fw, d: d.reduce(np.int64(0), 3), "ValueError"),
+    ("apply(returns 3)", lambda fw, d: d.apply(lambda _: 3), "TypeError"),
+    ("cache(123)", lambda fw, d: d.cache(123), "TypeError"),
+    ("cache(None)", lambda fw, d: d.cache(None), "ValueError"),
+    ("range(1.5)", lambda fw, d: fw.data.Dataset.range(1.5), "TypeError"),
+    ("range(0, 5, 0)", lambda fw, d: fw.data.Dataset.range(0, 5, 0), "InvalidArgumentError"),
+    ("range()", lambda fw, d: fw.data.Dataset.range(), "ValueError"),
+    ("zip()", lambda fw, d: fw.data.Dataset.zip(), "TypeError"),
+    ("from_tensor_slices(())", lambda fw, d: fw.data.Dataset.from_tensor_slices(()), "ValueError"),
+    ("from_tensor_slices(ragged)", lambda fw, d: fw.data.Dataset.from_tensor_slices([[1, 2], [3]]), "ValueError"),
+]
+
+ACCEPTED_ARGUMENTS = [  # what TF takes, with what it means
+    ("batch(True)", lambda fw, d: d.batch(True), [[0], [1], [2], [3], [4], [5]]),
+    ("batch(np.int32(4))", lambda fw, d: d.batch(np.int32(4)), [[0, 1, 2, 3], [4, 5]]),
+    ("batch(np.float32(4.0))", lambda fw, d: d.batch(np.float32(4.0)), [[0, 1, 2, 3], [4, 5]]),
+    ("batch(int64 tensor)", lambda fw, d: d.batch(fw.constant(4, fw.int64)), [[0, 1, 2, 3], [4, 5]]),
+    ("batch(4, drop_remainder=np.True_)", lambda fw, d: d.batch(4, drop_remainder=np.True_), [[0, 1, 2, 3]]),
+    ("take(-5)", lambda fw, d: d.take(-5), [0, 1, 2, 3, 4, 5]),
+    ("skip(-1)", lambda fw, d: d.skip(-1), []),
+    ("repeat(np.array(2))", lambda fw, d: d.repeat(np.array(2)), [0, 1, 2, 3, 4, 5] * 2),
+    ("prefetch(None)", lambda fw, d: d.prefetch(None), [0, 1, 2, 3, 4, 5]),
+    ("prefetch(0)", lambda fw, d: d.prefetch(0), [0, 1, 2, 3, 4, 5]),
+    ("prefetch(fw.data.AUTOTUNE)", lambda fw, d: d.prefetch(fw.data.AUTOTUNE), [0, 1, 2, 3, 4, 5]),
+    ("enumerate(-2)", lambda fw, d: d.enumerate(-2).map(lambda i, v: i), [-2, -1, 0, 1, 2, 3]),
+    ("range(True)", lambda fw, d: fw.data.Dataset.range(True), [0]),
+    ("range(-3)", lambda fw, d: fw.data.Dataset.range(-3), []),
+]
+
+
+@pytest.mark.parametrize("what, call, error", BAD_ARGUMENTS, ids=[c[0] for c in BAD_ARGUMENTS])
+def test_bad_arguments_are_refused_with_tfs_error_class(what, call, error):
+    with pytest.raises(Exception) as caught:
+        call(tf, Dataset.range(6))
+    assert type(caught.value).__name__ == error, caught.value
+    method = what.split("(")[0]
+    assert method in str(caught.value)  # the message names the method
+
+
+@pytest.mark.parametrize("what, call, expected", ACCEPTED_ARGUMENTS, ids=[c[0] for c in ACCEPTED_ARGUMENTS])
+def test_arguments_tf_accepts(what, call, expected):
+    assert [np.asarray(e).tolist() for e in call(tf, Dataset.range(6)).as_numpy_iterator()] == expected
+
+
+def test_shuffle_with_unknown_cardinality_buffer_is_a_full_shuffle_and_seeds_take_any_int():
+    for seed in (-1, 2 ** 64, np.int64(-7)):
+        orders = [list(Dataset.range(50).shuffle(tf.data.UNKNOWN_CARDINALITY, seed=seed).as_numpy_iterator())
+                  for _ in range(2)]
+        assert sorted(orders[0]) == list(range(50)) and orders[0] == orders[1]  # a permutation, repeatable
+    # a buffer of "the whole dataset" can move the last element to the front (a buffer of 2 never could)
+    firsts = {int(next(Dataset.range(50).shuffle(-2, seed=s).as_numpy_iterator())) for s in range(200)}
+    assert max(firsts) > 40

@@ -180,17 +180,55 @@ def test_terminate_on_nan_stops_and_says_where(capsys):
     history = model.fit(x, np.ones((6, 1)), batch_size=2, epochs=3, verbose=0, shuffle=False,
                         callbacks=[cbs.TerminateOnNaN()])
     out = capsys.readouterr().out
-    assert "Batch 1: Invalid loss, terminating training" in out and "epoch 1, batch 1" in out
+    assert "Batch 1: Invalid loss, terminating training" in out and "epoch 1" in out
     assert history.epoch == [0] and np.isnan(history.history["loss"][0])
-    # The NaN batch's update was not applied: the weights are those after batch 0, and finite.
-    assert int(model.optimizer.iterations) == 1 and all(np.isfinite(w).all() for w in model.get_weights())
-    assert not model.skip_nonfinite_updates  # only while the callback watches a fit
+    # As in Keras, the callback only stops training: the NaN batch's update was applied (2 steps ran).
+    assert int(model.optimizer.iterations) == 2 and all(np.isnan(w).all() for w in model.get_weights())
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at epoch 1, batch 1"):
+    with pytest.raises(RuntimeError, match=r"NaN or Inf loss encountered at batch 1 \(epoch 1\)"):
         model.fit(x, np.ones((6, 1)), batch_size=2, verbose=0, shuffle=False,
                   callbacks=[cbs.TerminateOnNaN(raise_error=True)])
-    assert all(np.isfinite(w).all() for w in model.get_weights()) and not model.skip_nonfinite_updates
+    assert int(model.optimizer.iterations) == 2
+
+
+class _Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_train_batch_end", "on_epoch_end",
+                                  "on_test_batch_end", "on_train_end"])
+def test_a_fit_that_raises_leaves_nothing_behind(hook):
+    """A fit that dies by an exception (a callback's, TerminateOnNaN's) changes nothing about the next fit:
+    the model trains like a fresh copy of itself with the same weights (NaN updates included)."""
+    from minitf._context import state
+
+    def build():
+        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        model.set_weights([np.full((1, 1), 0.5, np.float32), np.zeros(1, np.float32)])
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+
+    raising = cbs.Callback()
+    setattr(raising, hook, lambda *args, **kwargs: (_ for _ in ()).throw(_Boom(hook)))
+    x, y = np.ones((4, 1), np.float32), np.full((4, 1), 2.0, np.float32)
+    model = build()
+    with pytest.raises(_Boom):
+        model.fit(x, y, batch_size=2, epochs=2, verbose=0, validation_data=(x, y),
+                  callbacks=[raising, cbs.TerminateOnNaN(raise_error=True)])
+    assert state.graph is None and not state.tapes  # no trace or tape left open by the failed fit
+    # Compare the next fit with a fresh model given the same weights and optimizer step count.
+    fresh = build()
+    fresh.set_weights(model.get_weights())
+    fresh.optimizer.iterations.assign(model.optimizer.iterations)
+    x_nan = x.copy()
+    x_nan[2] = np.nan  # the second batch is NaN: its update is applied (Keras), by both models
+    h1 = model.fit(x_nan, y, batch_size=2, epochs=1, verbose=0, shuffle=False)
+    h2 = fresh.fit(x_nan, y, batch_size=2, epochs=1, verbose=0, shuffle=False)
+    assert np.isnan(h1.history["loss"][0]) and np.isnan(h2.history["loss"][0])
+    for a, b in zip(model.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert all(np.isnan(w).all() for w in model.get_weights()) and not model.stop_training
 
 
 # --------------------------------------------------------------------------- progress output

@@ -408,6 +408,41 @@ def test_time_distributed_dense():
         layers.TimeDistributed(layers.Dense(2))(np.ones((2, 3), np.float32))
 
 
+def test_time_distributed_around_a_custom_layer_without_compute_output_shape():
+    keras = mt.keras
+
+    class Doubled(layers.Layer):  # output width 2 * input width; no compute_output_shape
+        def call(self, x):
+            return mt.concat([x, 2.0 * x], axis=-1)
+
+    class Projected(layers.Layer):  # has weights, built from the input shape
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 3), initializer="ones")
+
+        def call(self, x):
+            return mt.matmul(x, self.w)
+
+    x = np.arange(24, dtype=np.float32).reshape(3, 4, 2)
+    # Direct shape question, then a Sequential with Input, a functional model, and fit.
+    assert layers.TimeDistributed(Doubled()).compute_output_shape((None, 4, 2)) == (None, 4, 4)
+    sequential = keras.Sequential([keras.Input((4, 2)), layers.TimeDistributed(Doubled())])
+    assert sequential.output_shape == (None, 4, 4)
+    np.testing.assert_array_equal(sequential(x).numpy(), np.concatenate([x, 2 * x], axis=-1))
+    inputs = keras.Input((None, 2))  # unknown number of steps: stays unknown
+    wrapped = layers.TimeDistributed(Projected())
+    outputs = wrapped(inputs)
+    assert tuple(outputs.shape) == (None, None, 3)
+    assert wrapped.layer._build_input_shape == (None, 2)  # built for one step, batch unknown
+    functional = keras.Model(inputs, outputs)
+    np.testing.assert_array_equal(functional(x).numpy(), x @ np.ones((2, 3), np.float32))
+    model = keras.Sequential([keras.Input((4, 2)), layers.TimeDistributed(Projected()), layers.Flatten(),
+                              layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(x, np.ones((3, 1), np.float32), epochs=1, verbose=0)
+    assert [w.shape for w in model.get_weights()] == [(2, 3), (12, 1), (1,)]
+    assert np.isfinite(history.history["loss"][0])
+
+
 # --- errors and configs -----------------------------------------------------------------------------
 def test_clear_errors():
     with pytest.raises(ValueError, match=r"expects input of shape \(batch, timesteps, features\).*\(32, 15\)"):

@@ -29,22 +29,17 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
+from minitf.data.arguments import (bool_scalar, check_callable, int64_scalar, optional_int64_scalar,
+                                   parallel_calls)
 from minitf.data.structure import (TensorSpec, flatten, map_structure, same_layout, to_arrays, to_numpy,
                                    to_tensors)
+from minitf.errors import InvalidArgumentError
 from minitf.tensor import Tensor, convert_to_tensor
 
 INFINITE = -1
 UNKNOWN = -2
 AUTOTUNE = -1
-
-
-def _int_arg(what: str, value) -> int:
-    if isinstance(value, Tensor):
-        value = value.numpy()
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be an integer, got {value!r}") from None
+_INT64_MAX = 2 ** 63 - 1
 
 
 def _call(fn: Callable, element: Any) -> Any:
@@ -148,6 +143,8 @@ class Dataset:
         """
         if datasets is not None and args:
             raise TypeError("Dataset.zip: give the datasets either as arguments or as datasets=, not both")
+        if datasets is None and not args:
+            raise TypeError("Dataset.zip: Must pass at least one dataset to `zip`.")
         structure = datasets if datasets is not None else (args[0] if len(args) == 1 else tuple(args))
         return _ZipDataset(structure)
 
@@ -156,9 +153,14 @@ class Dataset:
               name: str | None = None) -> "Dataset":
         """Stack ``batch_size`` consecutive elements into one (a new leading axis).
 
-        The last batch may be smaller, unless ``drop_remainder`` drops it.
+        The last batch may be smaller, unless ``drop_remainder`` drops it. Arguments are read as TF
+        reads them (``minitf/data/arguments.py``): ``batch(2.0)`` is a TypeError, ``batch(0)`` an
+        InvalidArgumentError.
         """
-        return _BatchDataset(self, _int_arg("batch: batch_size", batch_size), bool(drop_remainder))
+        size = int64_scalar("batch", "batch_size", batch_size)
+        drop = bool_scalar("batch", "drop_remainder", drop_remainder)
+        parallel_calls("batch", num_parallel_calls)
+        return _BatchDataset(self, size, drop)
 
     def unbatch(self, name: str | None = None) -> "Dataset":
         """Split each element along its leading axis into that many elements (batch's inverse)."""
@@ -170,36 +172,42 @@ class Dataset:
 
         The buffer starts with the first ``buffer_size`` elements; each output is drawn
         uniformly from the buffer and its place taken by the next input element. A buffer
-        at least as large as the dataset gives a uniformly random permutation. ``seed``
+        at least as large as the dataset gives a uniformly random permutation, and so does
+        ``buffer_size=tf.data.UNKNOWN_CARDINALITY`` (-2), TF's "the whole dataset". ``seed``
         makes the sequence of epoch orders repeatable (so does ``minitf.random.set_seed``).
         """
-        return _ShuffleDataset(self, _int_arg("shuffle: buffer_size", buffer_size), seed,
-                               bool(reshuffle_each_iteration))
+        size = int64_scalar("shuffle", "buffer_size", buffer_size)
+        seed = seed if type(seed) is int else optional_int64_scalar("shuffle", "seed", seed)  # any Python int
+        if reshuffle_each_iteration is None:
+            reshuffle_each_iteration = True
+        if type(reshuffle_each_iteration) is not bool:  # TF takes a Python bool only (not even np.bool_)
+            raise TypeError("shuffle: Expected bool for argument 'reshuffle_each_iteration' not "
+                            f"{reshuffle_each_iteration!r:.60}.")
+        return _ShuffleDataset(self, size, seed, reshuffle_each_iteration)
 
     def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None,
             name: str | None = None) -> "Dataset":
         """Apply ``map_func`` to each element (a tuple's components as separate arguments)."""
-        if not callable(map_func):
-            raise TypeError(f"map: map_func must be callable, got {type(map_func).__name__}")
+        check_callable("map", map_func)
+        parallel_calls("map", num_parallel_calls)
         return _MapDataset(self, map_func)
 
     def filter(self, predicate: Callable, name: str | None = None) -> "Dataset":
         """Keep the elements for which ``predicate`` returns True (a scalar bool)."""
-        if not callable(predicate):
-            raise TypeError(f"filter: predicate must be callable, got {type(predicate).__name__}")
+        check_callable("filter", predicate)
         return _FilterDataset(self, predicate)
 
     def take(self, count, name: str | None = None) -> "Dataset":
         """The first ``count`` elements (all of them if count is -1)."""
-        return _TakeDataset(self, _int_arg("take: count", count))
+        return _TakeDataset(self, int64_scalar("take", "count", count))
 
     def skip(self, count, name: str | None = None) -> "Dataset":
         """All but the first ``count`` elements (none if count is -1)."""
-        return _SkipDataset(self, _int_arg("skip: count", count))
+        return _SkipDataset(self, int64_scalar("skip", "count", count))
 
     def repeat(self, count=None, name: str | None = None) -> "Dataset":
         """The dataset ``count`` times over (forever if None or -1); each repetition is a new pass."""
-        return _RepeatDataset(self, None if count is None else _int_arg("repeat: count", count))
+        return _RepeatDataset(self, optional_int64_scalar("repeat", "count", count))
 
     def concatenate(self, dataset: "Dataset", name: str | None = None) -> "Dataset":
         """This dataset's elements, then ``dataset``'s (same structure and dtypes)."""
@@ -207,10 +215,17 @@ class Dataset:
 
     def enumerate(self, start=0, name: str | None = None) -> "Dataset":
         """(index, element) pairs, the index an int64 counting from ``start``."""
-        return _EnumerateDataset(self, _int_arg("enumerate: start", start))
+        return _EnumerateDataset(self, int64_scalar("enumerate", "start", start))
 
     def prefetch(self, buffer_size, name: str | None = None) -> "Dataset":
-        """Accepted for TF compatibility; minitf produces elements on demand, so this is the same dataset."""
+        """Accepted for TF compatibility; minitf produces elements on demand, so this is the same dataset.
+
+        ``buffer_size`` is still checked as TF checks it: an integer >= 0, or AUTOTUNE (-1).
+        """
+        size = optional_int64_scalar("prefetch", "buffer_size", buffer_size)
+        if size is not None and size < -1:
+            raise InvalidArgumentError(f"prefetch: buffer_size must be >= 0 or set buffer_size to be -1 for "
+                                       f"auto-tuning, got {size}", op="prefetch")
         return self
 
     def cache(self, filename: str = "", name: str | None = None) -> "Dataset":
@@ -218,13 +233,22 @@ class Dataset:
 
         Datasets read directly from arrays are already fixed, so for them this is a no-op.
         """
+        if not isinstance(filename, str):  # TF converts it to a string tensor
+            error = ValueError if filename is None else TypeError
+            raise error(f"cache: `filename` must be a string (a path, or '' for memory), got {filename!r:.60}")
         return self if self._size() is not None else _CacheDataset(self)
 
     def apply(self, transformation_func: Callable[["Dataset"], "Dataset"]) -> "Dataset":
-        return transformation_func(self)
+        """``transformation_func(self)``, which must return a Dataset."""
+        result = transformation_func(self)
+        if not isinstance(result, Dataset):
+            raise TypeError(f"apply: `transformation_func` must return a `tf.data.Dataset` object. "
+                            f"Got {type(result)}.")
+        return result
 
     def reduce(self, initial_state: Any, reduce_func: Callable) -> Any:
         """Fold the elements: state = reduce_func(state, element), from ``initial_state``."""
+        check_callable("reduce", reduce_func)
         state = to_tensors(to_arrays(initial_state, "reduce"))
         for element in self._iterate():
             state = reduce_func(state, to_tensors(element))
@@ -238,6 +262,9 @@ class _TensorSliceDataset(Dataset):
         self._components = map_structure(lambda a: B.xp.array(a, copy=True, order="C"),
                                          to_arrays(tensors, "from_tensor_slices"))
         leaves = flatten(self._components)
+        if not leaves:
+            raise ValueError("from_tensor_slices: Invalid `element`. `element` should not be empty (it has no "
+                             "component to slice).")
         for i, a in enumerate(leaves):
             if a.ndim == 0:
                 raise ValueError(f"from_tensor_slices: component {i} is a scalar (shape ()); every component "
@@ -270,6 +297,9 @@ class _TensorSliceDataset(Dataset):
 class _TensorDataset(Dataset):
     def __init__(self, tensors: Any):
         self._components = map_structure(lambda a: B.xp.array(a, copy=True), to_arrays(tensors, "from_tensors"))
+        if not flatten(self._components):
+            raise InvalidArgumentError("from_tensors: the element has no component (an empty tuple or dict)",
+                                       op="from_tensors")
 
     def _iterate(self):
         yield self._components
@@ -284,11 +314,13 @@ class _TensorDataset(Dataset):
 class _RangeDataset(Dataset):
     def __init__(self, *args, output_type=dtypes.int64):
         if not 1 <= len(args) <= 3:
-            raise TypeError(f"Dataset.range takes 1 to 3 arguments (stop | start, stop[, step]), got {len(args)}")
-        values = [_int_arg("range: argument", a) for a in args]
+            raise ValueError(f"Dataset.range: Invalid `args`. The length of `args` should be between 1 and 3 "
+                             f"(stop | start, stop[, step]) but was {len(args)}.")
+        names = ("stop",) if len(args) == 1 else ("start", "stop", "step")
+        values = [int64_scalar("range", n, a) for n, a in zip(names, args)]
         start, stop, step = (0, values[0], 1) if len(values) == 1 else (values + [1])[:3]
         if step == 0:
-            raise ValueError("Dataset.range: step must not be 0")
+            raise InvalidArgumentError("Dataset.range: step must be a non-zero integer.", op="range")
         self._start, self._step = start, step
         self._n = max(0, math.ceil((stop - start) / step))
         self._dtype = dtypes.as_dtype(output_type)._np
@@ -338,7 +370,7 @@ class _BatchDataset(_UnaryDataset):
     def __init__(self, input_dataset: Dataset, size: int, drop_remainder: bool):
         super().__init__(input_dataset)
         if size < 1:
-            raise ValueError(f"batch: batch_size must be greater than zero, got {size}")
+            raise InvalidArgumentError(f"batch: Batch size must be greater than zero, got {size}.", op="batch")
         self._batch, self._drop = size, drop_remainder
 
     def _iterate(self):
@@ -409,12 +441,16 @@ class _UnbatchDataset(_UnaryDataset):
 class _ShuffleDataset(_UnaryDataset):
     def __init__(self, input_dataset: Dataset, buffer_size: int, seed: int | None, reshuffle: bool):
         super().__init__(input_dataset)
-        if buffer_size < 1:
-            raise ValueError(f"shuffle: buffer_size must be greater than zero, got {buffer_size}")
+        if buffer_size == UNKNOWN:  # TF: buffer the whole dataset
+            buffer_size = _INT64_MAX
+        elif buffer_size < 1:
+            raise InvalidArgumentError(f"shuffle: buffer_size must be greater than zero or UNKNOWN_CARDINALITY "
+                                       f"(-2), got {buffer_size}", op="shuffle")
         from minitf import random
         self._buffer = buffer_size
         # Without a seed, one drawn from the global stream: minitf.random.set_seed makes it repeatable.
-        self._seed = int(seed) if seed is not None else int(random.global_numpy_rng().integers(2**63))
+        # Any int64 seed (TF takes negative ones too); NumPy wants it non-negative.
+        self._seed = int(seed) % 2**64 if seed is not None else int(random.global_numpy_rng().integers(2**63))
         self._reshuffle = reshuffle
         self._passes = 0
 
@@ -498,8 +534,8 @@ class _FilterDataset(_UnaryDataset):
         for element in self._input._iterate():
             keep = convert_to_tensor(_call(self._predicate, element))
             if keep.dtype != dtypes.bool or keep.ndim != 0:
-                raise TypeError(f"filter: the predicate must return a scalar bool tensor, got {keep.dtype.name} "
-                                f"of shape {tuple(keep.shape)}")
+                raise ValueError(f"filter: Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, "
+                                 f"but it returned {keep.dtype.name} of shape {tuple(keep.shape)}")
             if bool(keep._value):
                 yield element
 
@@ -631,7 +667,7 @@ class _ZipDataset(Dataset):
             if not isinstance(d, Dataset):
                 raise TypeError(f"Dataset.zip: expected Datasets (in a tuple or dict), got {type(d).__name__}")
         if not flatten(datasets):
-            raise ValueError("Dataset.zip: needs at least one dataset")
+            raise TypeError("Dataset.zip: Must pass at least one dataset to `zip`.")
         self._datasets = datasets
 
     def _iterate(self):

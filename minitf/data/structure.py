@@ -58,12 +58,14 @@ def same_layout(a: Any, b: Any) -> bool:
 def to_arrays(value: Any, what: str) -> Any:
     """A structure of user values (arrays, Tensors, lists, scalars) as backend arrays, TF's dtypes."""
     def convert(leaf):
-        if leaf is None:
-            raise TypeError(f"{what}: a component is None; dataset elements must be tensors or structures of them")
+        if leaf is None:  # TF: "Attempt to convert a value (None) ...", a ValueError
+            raise ValueError(f"{what}: a component is None; dataset elements must be tensors or structures of them")
         try:
             return convert_to_tensor(leaf)._value
         except (TypeError, ValueError) as e:
-            raise TypeError(f"{what}: cannot convert {type(leaf).__name__} {leaf!r:.80} to a tensor ({e})") from None
+            # TF's classes: a ragged list is a ValueError, a value of the wrong kind a TypeError.
+            error = TypeError if isinstance(e, TypeError) else ValueError
+            raise error(f"{what}: cannot convert {type(leaf).__name__} {leaf!r:.80} to a tensor ({e})") from None
     return map_structure(convert, value)
 
 

@@ -1,9 +1,11 @@
 """TerminateOnNaN: stop training as soon as the loss becomes NaN or infinite.
 
-Checked after every batch (the running loss of the epoch, which turns NaN with the first bad
-batch); the message says at which epoch and batch it happened. Unlike Keras, which applies the
-bad batch's update first, minitf skips it (``model.skip_nonfinite_updates`` while the callback
-watches), so the model keeps the weights it had before that batch instead of NaN ones.
+Checked after every batch, on the batch logs' ``loss`` (the running loss of the epoch, which
+turns NaN with the first bad batch). As in Keras, the callback only stops training: that
+batch's update has already been applied, so the weights may be NaN afterwards (keep a
+``ModelCheckpoint`` or ``EarlyStopping(restore_best_weights=True)`` to get good ones back).
+It changes nothing in how the trainer steps. ``raise_error=True`` raises RuntimeError instead of
+stopping gracefully (then no ``on_train_end`` runs). The messages are Keras's, plus the epoch.
 """
 from __future__ import annotations
 
@@ -20,23 +22,14 @@ class TerminateOnNaN(Callback):
         self.raise_error = raise_error
         self._epoch = 0
 
-    def on_train_begin(self, logs=None):
-        self.model.skip_nonfinite_updates = True
-
-    def on_train_end(self, logs=None):
-        self.model.skip_nonfinite_updates = False
-
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and (np.isnan(loss) or np.isinf(loss)):
-            where = f"epoch {self._epoch + 1}, batch {batch}"
             if self.raise_error:
-                self.model.skip_nonfinite_updates = False  # fit ends by the exception: no on_train_end
-                raise RuntimeError(f"NaN or Inf loss encountered at {where}. Loss value: {loss}. "
-                                   "Terminating training immediately.")
-            print(f"Batch {batch}: Invalid loss, terminating training (at {where}; loss = {loss}; "
-                  "the weights are those from before this batch)")
+                raise RuntimeError(f"NaN or Inf loss encountered at batch {batch} (epoch {self._epoch + 1}). "
+                                   f"Loss value: {loss}. Terminating training immediately.")
+            print(f"Batch {batch}: Invalid loss, terminating training (epoch {self._epoch + 1}, loss {loss})")
             self.model.stop_training = True

@@ -14,10 +14,13 @@ Two kinds of input, as in Keras:
 
 ``EpochIterator`` adds Keras's ``steps_per_epoch`` rule: with fewer steps than batches, the next
 epoch continues where the last one stopped; when the data runs out first, the epoch ends
-with a warning.
+with a warning. An epoch with no batch at all (empty arrays, an empty dataset, a generator
+already spent) warns the same way, and the trainer then logs nothing for it: no metric was
+computed (see ``trainer._epoch_logs``).
 """
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from typing import Any, Iterator
@@ -117,15 +120,38 @@ def split_validation(x: Any, y: Any, sample_weight: Any, validation_split: float
             (cut(x, split_at, n), cut(y, split_at, n), cut(sample_weight, split_at, n)))
 
 
+def check_count(name: str, value: Any) -> None:
+    """``batch_size`` / ``steps``: None, or a positive integer. A float or a string is a TypeError (as in
+    Keras, where it fails later); 0 or less a ValueError (Keras reads 0 as "not given" and negative
+    values as nothing sensible; minitf asks for None instead)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"`{name}` must be an integer (or None), got {value!r} of type {type(value).__name__}")
+    if value < 1:
+        hint = " (Keras reads 0 as None: pass None for the default)" if value == 0 else ""
+        raise ValueError(f"`{name}` must be a positive integer or None, got {value}{hint}")
+
+
 def class_weight_to_sample_weights(y: Any, class_weight: dict) -> Any:
-    """One weight per sample: ``class_weight[class of the sample]`` (1 for classes not listed)."""
+    """One weight per sample: ``class_weight.get(class of the sample, 1.0)``, Keras's lookup.
+
+    The class is the label rounded to an int (the argmax of a one-hot row). A key that is no
+    integer class id (``"0"``, ``0.5``) matches no label, in Keras too: minitf warns about it.
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"`class_weight` must be a dict {{class id: weight}}, got {type(class_weight).__name__}")
     labels = B.to_numpy(y)
     if labels.ndim > 1:
         labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
     labels = np.round(labels).astype(np.int64)
     weights = np.ones(labels.shape[0], dtype=np.float32)
     for cls, w in class_weight.items():
-        weights[labels == int(cls)] = w
+        if isinstance(cls, (int, np.integer)) or (isinstance(cls, (float, np.floating)) and float(cls).is_integer()):
+            weights[labels == int(cls)] = w
+        else:
+            warnings.warn(f"class_weight key {cls!r} is not an integer class id, so it matches no label (Keras "
+                          "looks weights up by int(label) too): its weight is not used.", stacklevel=4)
     return B.xp.asarray(weights)
 
 
@@ -144,8 +170,7 @@ class ArrayData:
             sample_weight = nest.map_structure(lambda _: sample_weight, y)  # one weight array for every output
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.num_samples = num_samples(x, y, sample_weight)
-        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
-            raise ValueError(f"`batch_size` must be a positive integer, got {batch_size}")
+        check_count("batch_size", batch_size)
         if not batch_size:
             batch_size = int(math.ceil(self.num_samples / steps)) if steps else 32
         self.batch_size = int(batch_size)
@@ -183,6 +208,9 @@ def _batch_shuffle(n: int, b: int):
     return B.xp.asarray(order)
 
 
+_END = object()
+
+
 class DatasetData:
     """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors."""
 
@@ -194,6 +222,13 @@ class DatasetData:
         except TypeError:
             self.num_batches = None
         self._reiterable = not (hasattr(dataset, "__next__") and iter(dataset) is dataset)
+        if not self._reiterable:
+            # A generator is read once; Keras refuses one that yields nothing (it peeks at the first batches).
+            first = next(dataset, _END)
+            if first is _END:
+                raise ValueError("When passing a Python generator to a Keras model, the generator must yield at "
+                                 "least one batch. Received an empty generator.")
+            self.dataset = itertools.chain([first], dataset)
 
     def __iter__(self) -> Iterator[tuple]:
         for element in self.dataset:
@@ -249,8 +284,11 @@ class EpochIterator:
         """(step, (x, y, sample_weight)) for one epoch."""
         self.interrupted = False
         if self.steps_per_epoch is None:
+            step = -1
             for step, batch in enumerate(self.data):
                 yield step, batch
+            if step < 0:  # no batch at all (empty data, or a spent generator): Keras warns the same way
+                self._interrupt()
             return
         if self._iterator is None:
             self._iterator = iter(self.data)

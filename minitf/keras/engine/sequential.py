@@ -131,6 +131,10 @@ class Sequential(Model):
 
     # ---- running ----
     def call(self, inputs, training=None, mask=None):
+        if isinstance(inputs, dict):  # else the first layer fails on it with a bare AttributeError
+            raise ValueError(f"The structure of `inputs` doesn't match the expected structure: Sequential model "
+                             f"'{self.name}' takes one tensor, got a dict with keys {sorted(inputs)}. Pass the array "
+                             "itself, or use a functional model with named inputs.")
         functional = self._functional
         if functional is not None and isinstance(inputs, Tensor) and len(functional._inputs) == 1:
             ref = functional._inputs[0]

@@ -39,19 +39,13 @@ from minitf.function import function, functions_run_eagerly
 from minitf.keras.callbacks.callback_list import CallbackList, pythonify_logs
 from minitf.keras.engine import data_adapter
 from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs
-from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
-from minitf.ops.control_flow import cond
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
 
 
 class Trainer:
     """Mixin of Model: the training, evaluation and prediction loops."""
-
-    # Set by TerminateOnNaN while it watches a fit: a step whose loss is NaN/inf applies no update,
-    # so training stops with the weights (and optimizer state) of before that batch.
-    skip_nonfinite_updates = False
 
     def __init__(self):
         self.compiled = False
@@ -183,6 +177,8 @@ class Trainer:
         _, reg_vars, layers, output_names = cache
         losses = []
         if self._compile_loss is not None:
+            _check_keys(y, y_pred, output_names, "y")
+            _check_keys(sample_weight, y_pred, output_names, "sample_weight")
             ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
             if ys is None:
                 raise ValueError("The model was compiled with a loss, but no targets `y` were given: pass y to "
@@ -196,7 +192,7 @@ class Trainer:
             try:
                 losses.append(self._compile_loss(ys, yps, sws))
             except (ValueError, InvalidArgumentError, TypeError) as e:
-                raise _loss_error(e, self._compile_loss, ys, yps, output_names) from e
+                raise _loss_error(e, self._compile_loss, ys, yps, sws, output_names) from e
         for layer in layers:
             for extra in layer._losses:
                 losses.append(R.reduce_sum(extra) if extra.ndim else extra)
@@ -226,15 +222,11 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        if not train_vars:
-            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
-        else:
+        if train_vars:
             grads = tape.gradient(loss, train_vars)
-            if not self.skip_nonfinite_updates:
-                self.optimizer.apply(grads, train_vars)
-            else:  # TerminateOnNaN: a NaN/inf loss applies no update
-                self.optimizer.build(train_vars)
-                cond(R.reduce_all(E.is_finite(loss)), lambda: self.optimizer.apply(grads, train_vars), lambda: None)
+            self.optimizer.apply(grads, train_vars)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         self._loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(x, y, y_pred, sample_weight)
         return None
@@ -314,8 +306,13 @@ class Trainer:
         """Train for ``epochs`` epochs; returns the ``History`` (see the module docstring)."""
         self._assert_compile_called("fit")
         _check_verbose(verbose)
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):  # Keras: a TypeError in range()
+            raise TypeError(f"`epochs` must be an integer, got {epochs!r} of type {type(epochs).__name__}")
+        if epochs < 0:  # Keras trains no epoch then; a negative count is a mistake worth saying
             raise ValueError(f"`epochs` must be a non-negative integer, got {epochs!r}")
+        for name, value in (("batch_size", batch_size), ("steps_per_epoch", steps_per_epoch),
+                            ("validation_batch_size", validation_batch_size), ("validation_steps", validation_steps)):
+            data_adapter.check_count(name, value)
         if validation_split and validation_data is None:
             if data_adapter.is_dataset(x):
                 raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, not for a "
@@ -344,7 +341,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            returned = None
+            returned = _NO_STEP
             for step, batch in train.epoch():
                 if begin_hook:
                     callbacks.on_train_batch_begin(step)
@@ -353,7 +350,7 @@ class Trainer:
                     callbacks.on_train_batch_end(step, self._logs_after(returned))
                 if self.stop_training:
                     break
-            epoch_logs = dict(self._logs_after(returned) if custom_step else self.get_metrics_result())
+            epoch_logs = _epoch_logs(self, returned, custom_step)
             if val is not None and _should_eval(epoch, validation_freq):
                 val_logs = self._evaluate_loop(val, callbacks)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -386,7 +383,7 @@ class Trainer:
         test_fn = self._step_function("test", self.test_step)
         callbacks.on_test_begin()
         self.reset_metrics()
-        returned = None
+        returned = _NO_STEP
         for step, batch in iterator.epoch():
             if begin_hook:
                 callbacks.on_test_batch_begin(step)
@@ -395,7 +392,7 @@ class Trainer:
                 callbacks.on_test_batch_end(step, self._logs_after(returned))
             if self.stop_evaluating:
                 break
-        logs = dict(self._logs_after(returned) if custom_step else self.get_metrics_result())
+        logs = _epoch_logs(self, returned, custom_step)
         callbacks.on_test_end(logs)
         return logs
 
@@ -408,6 +405,8 @@ class Trainer:
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         _check_verbose(verbose)
+        data_adapter.check_count("batch_size", batch_size)
+        data_adapter.check_count("steps", steps)
         iterator = data_adapter.EpochIterator(self._data(x, y, sample_weight, batch_size, steps, shuffle=False),
                                               steps)
         self._maybe_build_for(iterator.data)
@@ -421,6 +420,8 @@ class Trainer:
                 callbacks: list | None = None):
         """The model's outputs on ``x``, batch by batch, as NumPy arrays (a list/dict for several outputs)."""
         _check_verbose(verbose)
+        data_adapter.check_count("batch_size", batch_size)
+        data_adapter.check_count("steps", steps)
         data = self._data(x, None, None, batch_size, steps, shuffle=False) if not data_adapter.is_dataset(x) \
             else data_adapter.DatasetData(x)
         iterator = data_adapter.EpochIterator(data, steps)
@@ -450,10 +451,10 @@ class Trainer:
             if self.stop_predicting:
                 break
         callbacks.on_predict_end()
-        if outputs is None:
-            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use "
-                             "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
-                             "for more information of where went wrong, or file a issue/bug to `tf.keras`.")
+        if outputs is None:  # Keras fails here too (with an UnboundLocalError)
+            raise ValueError("predict() got no data: the input has no samples (or `steps` allowed none), so "
+                             "there is no output to return. (predict_on_batch on an empty batch returns an empty "
+                             "array.)")
         results = [np.concatenate(parts, axis=0) for parts in outputs]
         return nest.pack_sequence_as(structure, results) if nest.is_nested(structure) else results[0]
 
@@ -463,6 +464,7 @@ class Trainer:
         """One gradient update on one batch; returns the loss (and metrics) of that batch."""
         self._assert_compile_called("train_on_batch")
         data = self._data(x, y, sample_weight, batch_size=None, shuffle=False, class_weight=class_weight)
+        _refuse_empty_batch(data, "train_on_batch")
         data.batch_size = data.num_samples
         data.num_batches = 1
         self._maybe_build_for(data)
@@ -478,6 +480,7 @@ class Trainer:
         """Loss (and metrics) of one batch, in test mode."""
         self._assert_compile_called("test_on_batch")
         data = self._data(x, y, sample_weight, batch_size=None, shuffle=False)
+        _refuse_empty_batch(data, "test_on_batch")
         data.batch_size = data.num_samples
         data.num_batches = 1
         self._maybe_build_for(data)
@@ -549,6 +552,27 @@ def _batch_size(x: Any) -> int:
     return int(first.shape[0]) if first.ndim else 1
 
 
+# ``returned`` before any step ran: an epoch (or evaluation) without data.
+_NO_STEP = object()
+
+
+def _epoch_logs(model: Trainer, returned: Any, custom_step: bool) -> dict:
+    """The logs of an epoch or evaluation: the metrics (or what a custom step returned), or ``{}``
+    when no step ran. A metric that was never updated has no value to report (a reset mean would
+    say 0.0): Keras too logs ``{}`` then, so History gets no entries and ``evaluate`` returns ``[]``.
+    (Keras keeps the last step's logs from one epoch to the next, so an epoch without steps after
+    one with steps reports its reset metrics, 0.0, there; minitf logs ``{}`` for it too.)"""
+    if returned is _NO_STEP:
+        return {}
+    return dict(model._logs_after(returned) if custom_step else model.get_metrics_result())
+
+
+def _refuse_empty_batch(data: Any, method: str) -> None:
+    """An empty batch has no loss: refuse it rather than report one (Keras returns 0.0 for each metric)."""
+    if getattr(data, "num_samples", None) == 0:
+        raise ValueError(f"{method}() got an empty batch (0 samples): there is no loss or metric to compute.")
+
+
 def _to_python(value: Any) -> Any:
     if isinstance(value, Tensor):
         value = B.to_numpy(value._value)
@@ -574,8 +598,25 @@ def _check_verbose(verbose: Any) -> None:
         raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
 
 
-def _loss_error(error: Exception, compile_loss: CompileLoss, ys: list, yps: list, output_names) -> Exception:
-    """The loss's own error, prefixed with which loss, which output and which shapes were compared."""
+def _check_keys(value: Any, y_pred: Any, output_names: list[str] | None, what: str) -> None:
+    """A dict of targets (or sample weights) must name exactly the model's outputs: the keys of a dict
+    output, else the output names. Any other set of keys would be paired with the outputs by sorted
+    order, a silent mix-up (Keras refuses such dicts, with less clear errors)."""
+    if not isinstance(value, dict):
+        return
+    expected = list(y_pred) if isinstance(y_pred, dict) else list(output_names or [])
+    if set(value) == set(expected):
+        return
+    missing, unexpected = sorted(set(expected) - set(value)), sorted(set(value) - set(expected))
+    raise ValueError(f"`{what}` is a dict with keys {sorted(value)}, but the model's outputs are named {expected}"
+                     + (f"; missing: {missing}" if missing else "") + (f"; unexpected: {unexpected}" if unexpected
+                                                                        else "") + ".")
+
+
+def _loss_error(error: Exception, compile_loss: CompileLoss, ys: list, yps: list, sws: list | None,
+                output_names) -> Exception:
+    """The loss's own error, prefixed with which loss, which output and which shapes were compared;
+    of the loss's class when that is InvalidArgumentError (TF's class for a bad label or weight)."""
     parts = []
     for i, (yt, yp) in enumerate(zip(ys, yps)):
         if not compile_loss.built or i >= len(compile_loss.losses) or compile_loss.losses[i] is None:
@@ -583,10 +624,12 @@ def _loss_error(error: Exception, compile_loss: CompileLoss, ys: list, yps: list
         else:
             name = compile_loss.describe(i)
         output = output_names[i] if output_names and i < len(output_names) else f"output {i}"
+        weights = sws[i] if sws is not None and i < len(sws) else None
         parts.append(f"loss '{name}' on output '{output}': y_true shape {tuple(np.shape(yt))}, "
-                     f"y_pred shape {tuple(yp.shape)}")
+                     f"y_pred shape {tuple(yp.shape)}"
+                     + ("" if weights is None else f", sample_weight shape {tuple(np.shape(weights))}"))
     message = ("The targets do not fit the loss (" + "; ".join(parts) + f"):\n{error}")
-    return ValueError(message)
+    return InvalidArgumentError(message) if isinstance(error, InvalidArgumentError) else ValueError(message)
 
 
 __all__ = ["Trainer"]

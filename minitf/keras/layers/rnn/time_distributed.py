@@ -3,10 +3,12 @@
 For an input of shape (batch, timesteps, ...), ``TimeDistributed(layer)`` calls ``layer`` on
 each slice x[:, t] (shape (batch, ...)) and stacks the results back along axis 1. One set of
 weights serves every step. As in Keras, each step is a separate call of the inner layer (so a
-BatchNormalization inside sees per-step batch statistics).
+BatchNormalization inside sees per-step batch statistics). A custom inner layer needs no
+``compute_output_shape``: its output shape is found by calling it on one placeholder time step.
 """
 from __future__ import annotations
 
+from minitf.keras.engine.keras_tensor import KerasTensor
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.rnn.bidirectional import deserialize_layer, serialize_layer
 from minitf.ops import shape_ops as S
@@ -36,8 +38,29 @@ class TimeDistributed(Layer):
             self.layer.build(child)
 
     def compute_output_shape(self, input_shape):
-        child_output = self.layer.compute_output_shape(self._child_input_shape(tuple(input_shape)))
+        child_input = self._child_input_shape(tuple(input_shape))
+        if type(self.layer).compute_output_shape is Layer.compute_output_shape:
+            child_output = self._probe_child_output_shape(child_input)
+        else:
+            child_output = self.layer.compute_output_shape(child_input)
         return (child_output[0], input_shape[1], *child_output[1:])
+
+    def _probe_child_output_shape(self, child_input: tuple) -> tuple:
+        """The inner layer's output shape for one time step, found by calling it on placeholder data
+        (``Layer.compute_output_spec``'s way), for layers without ``compute_output_shape`` (custom ones).
+
+        Keras builds such a model when it runs on data (a Sequential, ``fit``), but a functional call
+        raises NotImplementedError there; minitf infers the shape in both cases.
+        """
+        placeholder = KerasTensor(child_input, dtype=self.compute_dtype)
+        if not self.layer.built:
+            self.layer._maybe_build(placeholder)
+        spec = self.layer._probe_output_spec((placeholder,), {})
+        if not isinstance(spec, KerasTensor):
+            raise NotImplementedError(f"TimeDistributed({type(self.layer).__name__}): the wrapped layer returns "
+                                      f"{type(spec).__name__}, not one tensor; TimeDistributed stacks one output "
+                                      "per time step.")
+        return tuple(spec.shape)
 
     def call(self, inputs, training=None, mask=None) -> Tensor:
         x = convert_to_tensor(inputs)
