@@ -371,6 +371,10 @@ class FuncGraph:
             namespace[f"v{position}"] = variable
             return f"v{position}"
 
+        for i, stand_in in enumerate({id(t): t for step in plan for t in step.inputs
+                                      if isinstance(t, _ShapeStandIn)}.values()):
+            names[id(stand_in)] = f"s{i}"  # a zero-strided stand-in for an input read only for its shape
+            namespace[f"s{i}"] = stand_in.value
         for position, step in enumerate(plan):
             if step.kind == "Placeholder":
                 continue
@@ -382,13 +386,21 @@ class FuncGraph:
             outs = [f"t{position}_{i}" if len(step.outputs) > 1 else f"t{position}" for i in range(len(step.outputs))]
             for t, name in zip(step.outputs, outs):
                 names[id(t)] = name
-            inline = _inline_form(step.op) if not step.attrs and len(outs) == 1 and not step.many else None
+            inline = None if step.op is ReadVariableOp else _inline_form(step.op)
+            if inline is not None:
+                kind, template, needs = inline
+                fits = (kind == "return" and not step.attrs and len(outs) == 1 and not step.many) or (
+                    kind == "assign" and set(step.attrs) == {"variable"} and not outs)
+                if not fits or not all(namespace.setdefault(k, v) is v for k, v in needs.items()):
+                    inline = None
             if step.op is ReadVariableOp:
                 lines.append(f"    {outs[0]} = {variable_name(step.variable, position)}._value  # {step.name}")
-            elif inline is not None and all(namespace.setdefault(k, v) is v for k, v in inline[1].items()):
-                # A one-line kernel: its formula written in place, no call (e.g. "t5 = t3 + t4").
-                expression = inline[0].format(*[names[id(t)] for t in step.inputs])
-                lines.append(f"    {outs[0]} = {expression}  # {step.name}: {step.op.name}")
+            elif inline is not None:
+                # A one-line kernel: its formula written in place, no call ("t5 = (t3 + t4)",
+                # "v7._value = (t5 + t6)").
+                expression = inline[1].format(*[names[id(t)] for t in step.inputs])
+                target = outs[0] if inline[0] == "return" else f"{variable_name(step.attrs['variable'], position)}._value"
+                lines.append(f"    {target} = {expression}  # {step.name}: {step.op.name}")
             else:
                 # An attribute that is a variable passed in as an argument is passed at each call.
                 fixed = {k: v for k, v in step.attrs.items() if id(v) not in handles}
@@ -420,21 +432,32 @@ _INLINE: dict = {}
 
 
 def _inline_form(op: type):
-    """(template, globals) when ``op.forward`` is one ``return <expression>`` of its positional
-    parameters (``return x + y``), so the replay can write the expression in place of a call;
-    else None. The template has ``{0}``, ``{1}`` ... for the inputs."""
+    """How the replay can write ``op.forward`` in place instead of calling it, or None.
+
+    Two shapes of kernel qualify: ``return <expression>`` of its input parameters (``return x + y``)
+    gives ("return", template, globals); ``variable._value = <expression>`` (an assignment, its
+    variable an attribute) gives ("assign", template, globals). The template has ``{0}``, ``{1}``
+    ... for the inputs and ``{variable}`` for the variable.
+    """
     if op in _INLINE:
         return _INLINE[op]
     form = None
     try:
         fn = op.forward
-        params = inspect.signature(fn).parameters.values()
+        params = list(inspect.signature(fn).parameters.values())
         if all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params):
             tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
             body = [node for node in tree.body[0].body if not isinstance(node, ast.Expr)]
+            names = [p.name for p in params]
+            kind = expression = None
             if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
-                names = [p.name for p in params]
-                expression = body[0].value
+                kind, expression = "return", body[0].value
+            elif (len(body) == 1 and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1
+                  and isinstance(body[0].targets[0], ast.Attribute) and body[0].targets[0].attr == "_value"
+                  and isinstance(body[0].targets[0].value, ast.Name) and body[0].targets[0].value.id == "variable"
+                  and names[-1:] == ["variable"]):
+                kind, expression, names = "assign", body[0].value, names[:-1]
+            if expression is not None:
                 free = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name) and n.id not in names}
 
                 class Substitute(ast.NodeTransformer):
@@ -447,7 +470,7 @@ def _inline_form(op: type):
                 if all(name in fn.__globals__ for name in free):
                     template = template.replace("{", "{{").replace("}", "}}")
                     template = re.sub(r"__arg(\d+)__", r"{\1}", template)
-                    form = (f"({template})", {name: fn.__globals__[name] for name in free})
+                    form = (kind, f"({template})", {name: fn.__globals__[name] for name in free})
     except (OSError, TypeError, SyntaxError, IndexError):
         form = None
     _INLINE[op] = form
@@ -489,7 +512,7 @@ def _live_steps(plan: list, outputs: list) -> list:
         if id(step) in needed:
             continue
         needed.add(id(step))
-        stack.extend(producer[id(t)] for t in step.inputs)
+        stack.extend(producer[id(t)] for t in step.inputs if id(t) in producer)  # (not a shape stand-in)
     return [step for step in plan if id(step) in needed or step.kind == "Placeholder"]
 
 
@@ -502,12 +525,15 @@ def _fold_constants(plan: list) -> list:
         if (step.kind in ("Const", "Placeholder") or step.op is ReadVariableOp or step.stateful or not step.inputs
                 or len(step.outputs) != 1):
             continue
-        if getattr(step.op, "shape_only", False) and all(None not in t.shape for t in step.inputs):
-            arguments = [t._example for t in step.inputs]  # of the right shape, which is all the op reads
-        elif all(id(t) in constant for t in step.inputs):
-            arguments = [constant[id(t)] for t in step.inputs]
-        else:
+        shape_only = _shape_inputs(step.op, len(step.inputs))
+        if getattr(step.op, "shape_only", False):
+            shape_only = set(range(len(step.inputs)))
+        # An input read only for its shape, known statically, becomes a constant stand-in of that shape.
+        step.inputs = tuple(_shape_stand_in(t, constant) if i in shape_only and None not in t.shape else t
+                            for i, t in enumerate(step.inputs))
+        if not all(id(t) in constant for t in step.inputs):
             continue
+        arguments = [constant[id(t)] for t in step.inputs]
         with np.errstate(all="ignore"):
             value = step.op.forward(*arguments, **step.attrs)
         if type(value) is tuple:
@@ -515,6 +541,38 @@ def _fold_constants(plan: list) -> list:
         step.kind, step.value, step.inputs = "Const", value, ()
         constant[id(step.outputs[0])] = value
     return plan
+
+
+def _shape_inputs(op: type, count: int) -> set:
+    """The positions of ``op``'s inputs read only for their shape (forward parameters named like/likes)."""
+    try:
+        params = list(inspect.signature(op.forward).parameters.values())
+    except (TypeError, ValueError):
+        return set()
+    positions = set()
+    for i, p in enumerate(params):
+        if p.kind is p.VAR_POSITIONAL:
+            if p.name == "likes":
+                positions.update(range(i, count))
+            break
+        if p.name == "like" and p.kind is p.POSITIONAL_OR_KEYWORD:
+            positions.add(i)
+    return positions
+
+
+class _ShapeStandIn:
+    """A constant standing for a tensor whose shape alone is read: zero-strided zeros of that shape."""
+
+    def __init__(self, tensor):
+        self._op = None
+        self.shape = tuple(tensor.shape)
+        self.value = B.xp.broadcast_to(B.xp.zeros((), dtype=tensor._value.dtype), self.shape)
+
+
+def _shape_stand_in(tensor, constant: dict):
+    stand_in = _ShapeStandIn(tensor)
+    constant[id(stand_in)] = stand_in.value
+    return stand_in
 
 
 def _attr_key(value) -> Any:

@@ -61,6 +61,21 @@ def input_signature(tf):
     return {"out": out, "traces": f.experimental_get_tracing_count(), "errors": errors}
 
 
+def a_trace_with_unknown_sizes_serves_later_calls(tf):
+    runs = []
+
+    @tf.function
+    def f(x):
+        runs.append(1)
+        return x + 1
+
+    f.get_concrete_function(tf.TensorSpec([None], tf.float32))
+    out = [f(tf.constant([1.0, 2.0, 3.0])), f(tf.constant([1.0, 2.0]))]
+    first = f.experimental_get_tracing_count()
+    out.append(f(tf.constant([[1.0]])))  # another rank: a new trace
+    return {"out": out, "traces": [first, f.experimental_get_tracing_count()], "python_runs": len(runs)}
+
+
 def state_and_assignments(tf):
     v = tf.Variable(1.0)
 
@@ -146,7 +161,8 @@ def lazily_created_variable(tf):
             "variables": len(m.variables)}
 
 
-SCENARIOS = [retracing_rules, variables_as_arguments, reduce_retracing, input_signature, state_and_assignments,
+SCENARIOS = [retracing_rules, variables_as_arguments, reduce_retracing, input_signature,
+             a_trace_with_unknown_sizes_serves_later_calls, state_and_assignments,
              training_loop, cond_and_while, tape_outside, nested_structures, lazily_created_variable]
 
 
