@@ -416,3 +416,38 @@ def test_other_argument_errors():
         tf.nn.max_pool2d(x, 2, 2, [[0, 0], [1, 1], [0, 2], [0, 0]])
     with pytest.raises(InvalidArgumentError, match=r"max_pool2d: input must be 4-D \(batch, height, width, channels\)"):
         tf.nn.max_pool2d(np.zeros((5, 5, 2), np.float32), 2, 2, "VALID")
+
+
+# --- memory: patch matrices are built a block at a time ---------------------------------------------
+@pytest.mark.parametrize("strides, padding", [(1, "SAME"), (2, "VALID")])
+def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padding):
+    """conv2d and both its gradients on 64 images of 64x64x16 with a 3x3 kernel: a whole patch matrix
+    would take 9x the input (144 MiB at stride 1, 35 MiB at stride 2). Measured with tracemalloc (NumPy reports its
+    arrays to it): the peak above what is alive before each op never exceeds the op's own result
+    plus a few blocks (conv.BLOCK_BYTES each), i.e. no intermediate grows with the batch."""
+    import tracemalloc
+
+    from minitf.nn import conv as conv_module
+    from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, window_geometry
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 64, 64, 16), dtype=np.float32)  # 16 MiB
+    w = rng.standard_normal((3, 3, 16, 16), dtype=np.float32)
+    geom = window_geometry("Conv2D", (64, 64), (3, 3), (strides, strides), (1, 1), padding)
+    dy = rng.standard_normal((64, *geom.out_hw, 16), dtype=np.float32)
+    allowance = 4 * conv_module.BLOCK_BYTES
+    patch_matrix_bytes = 64 * geom.out_hw[0] * geom.out_hw[1] * 9 * 16 * 4
+    assert patch_matrix_bytes > 8 * allowance  # the test means something: a full im2col would not fit
+    for name, run in (("Conv2D", lambda: Conv2D.forward(x, w, geom)),
+                      ("Conv2DBackpropInput", lambda: Conv2DBackpropInput.forward(dy, w, geom)),
+                      ("Conv2DBackpropFilter", lambda: Conv2DBackpropFilter.forward(x, dy, geom))):
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            result = run()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        extra = peak - before - result.nbytes
+        assert extra <= allowance, (f"{name}: {extra / 2**20:.1f} MiB of intermediates (allowed "
+                                    f"{allowance / 2**20:.0f} MiB; a full patch matrix: {patch_matrix_bytes / 2**20:.0f} MiB)")
