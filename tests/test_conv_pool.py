@@ -420,16 +420,18 @@ def test_other_argument_errors():
 
 # --- memory: patch matrices are built a block at a time ---------------------------------------------
 @pytest.mark.parametrize("strides, padding", [(1, "SAME"), (2, "VALID")])
-def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padding):
+def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padding, monkeypatch):
     """conv2d and both its gradients on 64 images of 64x64x16 with a 3x3 kernel: a whole patch matrix
     would take 9x the input (144 MiB at stride 1, 35 MiB at stride 2). Measured with tracemalloc (NumPy reports its
     arrays to it): the peak above what is alive before each op never exceeds the op's own result
-    plus a few blocks (conv.BLOCK_BYTES each), i.e. no intermediate grows with the batch."""
+    plus a few blocks (conv.BLOCK_BYTES each, set to 1 MiB here), i.e. no intermediate grows with
+    the batch."""
     import tracemalloc
 
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, window_geometry
 
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", 1 << 20)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 64, 64, 16), dtype=np.float32)  # 16 MiB
     w = rng.standard_normal((3, 3, 16, 16), dtype=np.float32)
