@@ -1,4 +1,4 @@
-"""Convolution as one matrix product: im2col, then ``patches @ kernel`` (``tf.nn.conv2d`` ...).
+"""Convolution as matrix products: im2col, then ``patches @ kernel`` (``tf.nn.conv2d`` ...).
 
 A conv2d output pixel is a dot product of one window of the input with the
 kernel. im2col ("image to columns") lays every window out as one row of a
@@ -20,24 +20,33 @@ shape (N, OH, OW, KH, KW, C) on the (padded) input whose strides step by the
 stride between windows and by the dilation inside one window; reshaping that
 view to (N*OH*OW, KH*KW*C) is one C-level copy. (CuPy has the same function.)
 
+Block by block. The patch matrix holds KH*KW copies of the input (9x for a 3x3
+kernel: 557 MB for 32 images of 224x224x10), so it is never built whole:
+``correlate`` takes a block of output rows at a time (``row_blocks``: whole
+images when they are small, a few rows of one image when they are large), pads
+just the input rows that block reads, copies its windows into a small patch
+matrix and multiplies. Each block is still in the CPU's cache when its product
+reads it, and memory stays bounded whatever the batch and the image size.
+
 Gradients, for patches P = im2col(x) and upstream dy (N*OH*OW, F):
 
-    dw = P^T @ dy                         (Conv2DBackpropFilter)
-    dx = col2im(dy @ w^T)                 (Conv2DBackpropInput)
+    dw = P^T @ dy      summed over the same blocks            (Conv2DBackpropFilter)
+    dx = dy correlated with the flipped kernel                 (Conv2DBackpropInput)
 
-col2im is im2col run backwards: every patch value is added back onto the input
-cell it was copied from (cells in several windows collect several
-contributions). It loops over the KH*KW kernel offsets (a, b): offset (a, b)
-of all windows is the block dy @ w[a, b]^T of shape (N, OH, OW, C), and it
-lands on the input cells x[:, d*a + s*i, d*b + s*j, :], one slice-add::
+The input gradient is a forward-style product too. With stride 1, input cell h
+receives dy[h + pad - d*a] @ w[a]^T from every tap a: a correlation of dy
+(padded by (KH - 1)*d - pad in front) with the kernel read backwards, w[::-1],
+its channel axes swapped (C <-> F)::
 
-    dx (padded)                     offset (0,0) adds here, offset (0,1) one column right, ...
-    + . + . +                        '+' = cells hit by offset (0,0) with stride 2
-    . . . . .
-    + . + . +
+    dy (padded)   0  0  y0 y1 y2 ...      dx[0] = w2 0  + w1 0  + w0 y0     (KH = 3, pad 0,
+    window at 0   w2 w1 w0                dx[1] = w2 0  + w1 y0 + w0 y1      w_a^T times
+    window at 1      w2 w1 w0             dx[2] = w2 y0 + w1 y1 + w0 y2      each y)
 
-KH*KW Python steps, each over all pixels at once: never one per pixel, and
-much faster than ``np.add.at``.
+With stride s the input cells fall into s phases h = s*q + rho, and each phase
+is reached by its own subset of the taps (``input_gradient_phase``): s_h*s_w
+such correlations, each with a part of the kernel, so the input gradient costs
+what the forward costs. (The textbook scatter, adding every dy @ w^T block back
+onto the windows' cells, reads and writes the whole input once per tap.)
 
 The three ops are bilinear and each one's gradient is made of the others, so
 every gradient is itself recorded and differentiable again:

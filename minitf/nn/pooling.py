@@ -19,7 +19,7 @@ SAME padding, TF's way (same split as conv: the extra cell after):
 - avg pool pads with 0 and divides by ``count``, the number of REAL cells in
   each window (padded cells are excluded from the mean).
 
-Gradients (col2im from conv.py adds window values back onto the input):
+Gradients (``col2im`` below adds window values back onto the input cells they came from):
 - max: dy goes to the cell that won its window; on ties, to the FIRST max in
   row-major window order (what TF's CPU kernel does). The winner (the argmax)
   is found only when a gradient is asked for: each kernel offset's cells are
