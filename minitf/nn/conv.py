@@ -185,7 +185,8 @@ def pad_spatial(x, geom: WindowGeometry, value=0):
 
 
 def windows(padded, kernel, strides, dilations, out_hw):
-    """A read-only view (N, OH, OW, KH, KW, C) of every window of a padded (N, Hp, Wp, C) array.
+    """A view (N, OH, OW, KH, KW, C) of every window of a padded (N, Hp, Wp, C) array (only read:
+    windows overlap, so a write through it would land in several windows).
 
     view[n, i, j, a, b, c] = padded[n, s_h*i + d_h*a, s_w*j + d_w*b, c]: no copy, only strides.
     """
@@ -194,7 +195,7 @@ def windows(padded, kernel, strides, dilations, out_hw):
     (sh, sw), (dh, dw) = strides, dilations
     bn, bh, bw, bc = padded.strides
     return B.xp.lib.stride_tricks.as_strided(
-        padded, (n, oh, ow, kh, kw, c), (bn, bh * sh, bw * sw, bh * dh, bw * dw, bc), writeable=False)
+        padded, (n, oh, ow, kh, kw, c), (bn, bh * sh, bw * sw, bh * dh, bw * dw, bc))
 
 
 def im2col(padded, geom: WindowGeometry):
