@@ -257,6 +257,8 @@ def correlate(x, w, strides, dilations, pads, out):
     n, oh, ow, f = out.shape
     kh, kw, c, _ = w.shape
     (sh, _), (dh, _) = strides, dilations
+    if not (n and oh and ow):
+        return out  # nothing to compute (an empty batch, or a kernel larger than the padded input)
     w_matrix = w.reshape(kh * kw * c, f)
     for images, i0, i1 in row_blocks(n, oh, ow * kh * kw * c * x.itemsize):
         slab = padded_rows(x, images, range(sh * i0, sh * (i1 - 1) + dh * (kh - 1) + 1), pads)
