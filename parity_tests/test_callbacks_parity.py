@@ -81,3 +81,36 @@ def test_learning_rate_scheduler_same_schedule_and_curve(tf, mtf):
     assert list(m_hist) == list(t_hist)
     np.testing.assert_allclose(m_hist["learning_rate"], t_hist["learning_rate"], rtol=1e-6)
     np.testing.assert_allclose(m_hist["loss"], t_hist["loss"], rtol=1e-5)
+
+
+def test_steps_per_execution_calls_batch_hooks_as_keras(tf, mtf):
+    """10 batches, 3 per execution: the hooks run once per execution, with Keras's batch indices
+    (the last, shorter execution ends at index 11), and the losses do not change."""
+    def run(fw):
+        events = []
+
+        class Log(fw.keras.callbacks.Callback):
+            def on_train_batch_begin(self, batch, logs=None):
+                events.append(("begin", batch))
+
+            def on_train_batch_end(self, batch, logs=None):
+                events.append(("end", batch, logs["loss"]))
+
+            def on_test_batch_end(self, batch, logs=None):
+                events.append(("test_end", batch))
+
+        model = fw.keras.Sequential([fw.keras.Input((2,)), fw.keras.layers.Dense(1)])
+        model.set_weights([np.ones((2, 1), "float32"), np.zeros(1, "float32")])
+        model.compile("sgd", "mse", steps_per_execution=3)
+        x = np.arange(20, dtype="float32").reshape(10, 2) / 10
+        y = x.sum(axis=1, keepdims=True) * 1.5 + 0.3
+        history = model.fit(x, y, batch_size=1, epochs=1, verbose=0, callbacks=[Log()], shuffle=False,
+                            validation_data=(x[:5], y[:5]))
+        return events, history.history
+
+    (tf_events, tf_history), (events, history) = run(tf), run(mtf)
+    assert [e[:2] for e in events] == [e[:2] for e in tf_events]
+    np.testing.assert_allclose([e[2] for e in events if e[0] == "end"], [e[2] for e in tf_events if e[0] == "end"],
+                               rtol=1e-6)
+    np.testing.assert_allclose(history["loss"], tf_history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(history["val_loss"], tf_history["val_loss"], rtol=1e-6)
