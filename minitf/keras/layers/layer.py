@@ -253,7 +253,8 @@ class Layer:
         dtype = dtypes.as_dtype(dtype or self._dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
-        value = _initial_value(initializer, shape, dtype, self.name, name)
+        with init_scope():  # built inside a trace (a first traced call), the initial value is still computed now
+            value = _initial_value(initializer, shape, dtype, self.name, name)
         variable = Variable(value, trainable=trainable, name=name or "variable", dtype=dtype)
         variable.path = f"{self.name}/{name or 'variable'}"
         variable.regularizer = _get_regularizer(regularizer)
@@ -450,8 +451,11 @@ class Layer:
                 for out in nest.flatten(outputs):
                     if isinstance(out, Tensor):
                         loss = self.activity_regularizer(out)
-                        if out.ndim > 0 and out.shape[0]:
-                            loss = loss / float(out.shape[0])  # per sample, as Keras 3 does
+                        if out.ndim > 0:  # per sample, as Keras 3 does: divide_no_nan(loss, batch size)
+                            from minitf.keras.losses import _divide_no_nan
+                            from minitf.ops.shape_ops import cast, shape
+                            batch = out.shape[0]  # (unknown in a trace with any batch size: an op then)
+                            loss = _divide_no_nan(loss, batch if batch is not None else cast(shape(out)[0], loss.dtype))
                         self.add_loss(loss)
             if previous_mask is not None or self._computes_own_mask:
                 if self._supports_masking:
