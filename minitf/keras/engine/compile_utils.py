@@ -247,10 +247,10 @@ class CompileMetrics:
 
 
 def log_value(value: Any) -> Any:
-    """A metric's result as the logs hold it: a Python float; but while a step is traced, the tensor
-    itself (the step returns it, and the logs are read after the call)."""
+    """A metric's result as the logs hold it: a Python float (a NumPy array for a metric with several
+    values, e.g. one per threshold); but while a step is traced, the tensor itself (the step returns
+    it, and the logs are read after the call)."""
     if not executing_eagerly():
         return value
-    if isinstance(value, Tensor):
-        return float(B.to_numpy(value._value))
-    return float(value)
+    array = np.asarray(B.to_numpy(value._value) if isinstance(value, Tensor) else value)
+    return float(array) if array.ndim == 0 else array
