@@ -213,3 +213,24 @@ def test_multi_output_losses_differ_only_in_the_per_output_means():
     for key in ("reg_loss", "cls_loss"):
         assert traced[key] != eager[key], key  # a mean over batches vs over samples
         np.testing.assert_allclose(traced[key], eager[key], rtol=0.2)
+
+
+@pytest.mark.parametrize("number", ["05", "06", "07"])
+def test_the_training_lessons_reach_the_same_outcomes_run_eagerly(fast_lesson, tmp_path, number):
+    """Lessons 05-07 (fast, no TF) train with fit's traced steps; run with every function eager
+    (tf.config.run_functions_eagerly), they record the very same outcomes (final losses, metrics,
+    predictions) in summary.json."""
+    from tests.lesson_runs import run_fast
+
+    if number == "05":  # without TF, lesson 05 draws its initial weights unseeded: both runs seeded here
+        tf.random.set_seed(5)
+        traced = run_fast(number, tmp_path / "traced")
+        tf.random.set_seed(5)
+    else:  # 06 and 07 seed their models themselves (lessons/_common.build_pair)
+        traced, _ = fast_lesson(number)
+    tf.config.run_functions_eagerly(True)
+    try:
+        eager = run_fast(number, tmp_path / "eager")
+    finally:
+        tf.config.run_functions_eagerly(False)
+    assert eager["outcomes"] == traced["outcomes"]
