@@ -40,6 +40,8 @@ Class attributes an op may set:
     shape(...)      the output's static shape from the inputs' static shapes (None = unknown),
                     used while tracing; it may raise InvalidArgumentError for bad shapes
     shape_only      ``forward`` reads nothing of its input but the shape (``ones_like``)
+    elementwise     each output element depends only on the input elements at its own position
+                    (broadcast): the replay compiler may run a chain of such ops block by block
 
 A ``forward`` parameter named ``like`` (or ``*likes``) is an input read only for its shape (the
 gradient of a broadcast needs the shape of the input it goes back to): a traced graph whose
@@ -99,6 +101,7 @@ class Op:
     stateful = False
     view = False
     quiet = False
+    elementwise = False
     backward: Callable | None = None
     shape: Callable | None = None
 
