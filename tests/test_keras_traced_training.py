@@ -36,7 +36,8 @@ def _binary():
     model = keras.Sequential([
         keras.Input((6,)),
         layers.Dense(8, activation="tanh", kernel_regularizer=keras.regularizers.L2(0.01),
-                     kernel_constraint=keras.constraints.MaxNorm(1.5), activity_regularizer=keras.regularizers.L1(1e-3)),
+                     kernel_constraint=keras.constraints.MaxNorm(1.5),
+                     activity_regularizer=keras.regularizers.L1(1e-3)),
         layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.RMSprop(0.01), loss="binary_crossentropy",
                   metrics=[keras.metrics.AUC(name="auc"), keras.metrics.Precision(name="precision"),

@@ -50,6 +50,8 @@ from minitf.keras import backend
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
 from minitf.keras.engine.node import Node
 from minitf.keras.layers.input_spec import InputSpec, assert_input_compatibility, check_input
+from minitf.keras.losses import _divide_no_nan as divide_no_nan
+from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, Variable, convert_to_tensor
 
 _AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
@@ -452,10 +454,10 @@ class Layer:
                     if isinstance(out, Tensor):
                         loss = self.activity_regularizer(out)
                         if out.ndim > 0:  # per sample, as Keras 3 does: divide_no_nan(loss, batch size)
-                            from minitf.keras.losses import _divide_no_nan
-                            from minitf.ops.shape_ops import cast, shape
                             batch = out.shape[0]  # (unknown in a trace with any batch size: an op then)
-                            loss = _divide_no_nan(loss, batch if batch is not None else cast(shape(out)[0], loss.dtype))
+                            if batch is None:
+                                batch = S.cast(S.shape(out)[0], loss.dtype)
+                            loss = divide_no_nan(loss, batch)
                         self.add_loss(loss)
             if previous_mask is not None or self._computes_own_mask:
                 if self._supports_masking:

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf.ops import elementwise as E
 from minitf.keras.metrics.metric import as_tensor
+from minitf.ops import elementwise as E
 from minitf.ops.op import Op
 from minitf.tensor import convert_to_tensor
 
