@@ -36,6 +36,12 @@ def images(*shape):
     return floats(*shape, low=0.0, high=255.0)
 
 
+def _adapted_normalization():
+    layer = layers.Normalization()
+    layer.adapt(np.array([[1.0, -2.0], [3.0, 0.5], [2.0, 4.0]], np.float32))
+    return layer
+
+
 # (id, layer factory, input factory, call kwargs, random: draws anew on each call)
 CASES = [
     ("Dense", lambda: layers.Dense(3, activation="relu"), floats(4, 5), {}, False),
@@ -74,6 +80,11 @@ CASES = [
     ("GRU", lambda: layers.GRU(3, return_sequences=True), floats(2, 5, 4), {}, False),
     ("LSTM-dropout", lambda: layers.LSTM(3, dropout=0.3, recurrent_dropout=0.3, seed=5), floats(2, 5, 4),
      {"training": True}, True),
+    ("RNN-cell", lambda: layers.RNN(layers.LSTMCell(3), return_sequences=True), floats(2, 5, 4), {}, False),
+    ("Embedding-mask-pooling", lambda: tf.keras.Sequential([
+        tf.keras.Input((5,), dtype="int32"), layers.Embedding(8, 3, mask_zero=True),
+        layers.GRU(2, return_sequences=True), layers.GlobalAveragePooling1D()]), ints(3, 5, high=3), {}, False),
+    ("Normalization-adapted", _adapted_normalization, floats(5, 2), {}, False),
     ("Bidirectional", lambda: layers.Bidirectional(layers.LSTM(2, return_sequences=True)), floats(2, 4, 3), {},
      False),
     ("TimeDistributed", lambda: layers.TimeDistributed(layers.Dense(2)), floats(2, 4, 3), {}, False),
@@ -114,8 +125,9 @@ def _twins(make, sample):
     eager_layer, traced_layer = make(), make()
     shapes = [tuple(s.shape) for s in sample] if isinstance(sample, list) else tuple(sample.shape)
     for layer in (eager_layer, traced_layer):
-        layer.build(shapes)
-        layer.built = True
+        if not layer.built:  # (a Sequential with an Input is built already)
+            layer.build(shapes)
+            layer.built = True
     traced_layer.set_weights(eager_layer.get_weights())
     return eager_layer, traced_layer
 
