@@ -1,12 +1,14 @@
 """Callback decisions, TF vs minitf, on the same training run (weights copied, shuffle=False):
 when EarlyStopping stops (and which weights it restores), ReduceLROnPlateau's and
 LearningRateScheduler's learning-rate sequences. The runs themselves agree to ~1e-7 relative
-(see test_training_parity.py), so the decisions must be identical.
+(see test_training_parity.py), so the decisions must be identical. minitf runs each twice, traced
+(compile's default) and with run_eagerly=True: the same History bit for bit, the same decisions.
 """
 import numpy as np
 import pytest
 
 from minitf import datasets
+from parity_tests.harness import traced_and_eager
 
 
 @pytest.fixture(autouse=True)
@@ -27,18 +29,33 @@ def build(fw):
 
 
 def run_both(tf, mtf, make_callbacks, epochs, lr=0.01, **fit_kwargs):
+    """TF's run and minitf's traced run, each (History, callbacks, model); minitf's eager run must
+    give the same History and the same callback decisions as its traced one."""
     x, y = digits()
-    t_model, m_model = build(tf), build(mtf)
-    m_model.set_weights(t_model.get_weights())
-    results = []
-    for fw, model in ((tf, t_model), (mtf, m_model)):
+    t_model = build(tf)
+    initial = t_model.get_weights()
+
+    def train(fw, model, run_eagerly=False):
         model.compile(optimizer=fw.keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
+                      metrics=["accuracy"], run_eagerly=run_eagerly)
         callbacks = make_callbacks(fw)
         history = model.fit(x, y, epochs=epochs, batch_size=64, shuffle=False, verbose=0,
                             validation_split=0.3, callbacks=callbacks, **fit_kwargs)
-        results.append((history.history, callbacks, model))
-    return results
+        return history.history, callbacks, model
+
+    def train_minitf(run_eagerly):
+        m_model = build(mtf)
+        m_model.set_weights(initial)
+        return train(mtf, m_model, run_eagerly)
+
+    theirs = train(tf, t_model)
+    ours, eager = traced_and_eager("callbacks", train_minitf)
+    for a, b in zip(ours[1], eager[1]):
+        assert vars(a).get("stopped_epoch") == vars(b).get("stopped_epoch")
+        assert vars(a).get("best_epoch") == vars(b).get("best_epoch")
+    for a, b in zip(ours[2].get_weights(), eager[2].get_weights()):
+        np.testing.assert_array_equal(a, b)
+    return theirs, ours
 
 
 def test_early_stopping_same_epoch_and_restored_weights(tf, mtf):

@@ -9,6 +9,9 @@ import pytest
 
 import minitf as tf
 
+# Every test twice: fit/evaluate/predict traced (compile's default) and run eagerly (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fit_mode")
+
 keras = tf.keras
 cbs = tf.keras.callbacks
 

@@ -39,7 +39,7 @@ from minitf.function import function, functions_run_eagerly
 from minitf.keras.callbacks.callback_list import CallbackList, pythonify_logs
 from minitf._tf_compat import keras_execution_end_step
 from minitf.keras.engine import data_adapter
-from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs
+from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs, log_value
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
@@ -141,15 +141,16 @@ class Trainer:
             m.reset_state()
 
     def get_metrics_result(self) -> dict:
-        """The current values of ``metrics`` as floats, in Keras's order."""
+        """The current values of ``metrics`` as floats, in Keras's order (tensors inside a traced step,
+        see ``compile_utils.log_value``)."""
         logs = {}
         if self._loss_tracker is not None:
-            logs["loss"] = self._loss_tracker.result()
+            logs["loss"] = log_value(self._loss_tracker.result())
         if self._compile_metrics is not None and self._compile_metrics.built:
             logs.update(self._compile_metrics.result())
         if self._compile_loss is not None:
             for tracker in self._compile_loss.metrics:
-                logs[tracker.name] = tracker.result()
+                logs[tracker.name] = log_value(tracker.result())
         return logs
 
     def _flatten_metrics_in_order(self, logs: dict) -> Any:
