@@ -327,6 +327,9 @@ class Conv2D(Op):
         out = B.xp.empty((x.shape[0], *geom.out_hw, w.shape[-1]), dtype=x.dtype)
         return correlate(x, w, geom.strides, geom.dilations, geom.pads, out)
 
+    def shape(x, w, geom):
+        return (x[0], *geom.out_hw, w[-1])
+
     def backward(ctx, dy):
         x, w = ctx.inputs
         dx = Conv2DBackpropInput.apply(dy, w, geom=ctx.geom) if ctx.needs_input_grad[0] else None
@@ -366,6 +369,9 @@ class Conv2DBackpropInput(Op):
                 correlate(dy, flipped, (1, 1), (dil_h, dil_w), (pads_h, pads_w), phase)
         return dx
 
+    def shape(dy, w, geom):
+        return (dy[0], *geom.in_hw, w[2])
+
     def backward(ctx, g):
         dy, w = ctx.inputs
         return (Conv2D.apply(g, w, geom=ctx.geom) if ctx.needs_input_grad[0] else None,
@@ -391,6 +397,9 @@ class Conv2DBackpropFilter(Op):
             patches = patch_matrix(slab, geom.kernel, geom.strides, geom.dilations, (i1 - i0, ow))
             dw_t += B.xp.matmul(dy[images, i0:i1].reshape(-1, f).T, patches)
         return dw_t.T.reshape(kh, kw, c, f).astype(x.dtype)
+
+    def shape(x, dy, geom):
+        return (*geom.kernel, x[-1], dy[-1])
 
     def backward(ctx, g):
         x, dy = ctx.inputs
