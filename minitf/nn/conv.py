@@ -389,7 +389,7 @@ class Conv2DBackpropFilter(Op):
     def forward(x, dy, geom):
         n, oh, ow, f = dy.shape
         (kh, kw), c = geom.kernel, x.shape[-1]
-        # float16 sums in float32 (TF accumulates half-precision gradients in float32 too)
+        # the blocks' partial sums add up in float32 at least (float16 would lose the small ones)
         dw_t = B.xp.zeros((f, kh * kw * c), dtype=np.promote_types(x.dtype, np.float32))
         for images, i0, i1 in row_blocks(n, oh, ow * kh * kw * c * x.itemsize):
             rows = range(geom.strides[0] * i0, geom.strides[0] * (i1 - 1) + geom.dilations[0] * (kh - 1) + 1)
