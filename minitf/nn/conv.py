@@ -314,6 +314,33 @@ def input_gradient_phase(rho: int, n_in: int, n_out: int, pad: int, k: int, s: i
     return taps, dil, (-first, needed - n_out + first)
 
 
+def scatter_input_gradient(dy, w, geom: WindowGeometry):
+    """dx for an image's 1 or 3 channels: each window's dy @ w^T (KH*KW*C numbers) added back onto
+    the cells it came from (col2im), a block of images at a time.
+
+    A correlation would copy KH*KW*F numbers of dy per cell to compute C: for C = 1 that is mostly
+    copying. The scatter reads F numbers per output pixel and adds KH*KW*C, one slice-add per tap.
+    """
+    n, oh, ow, f = dy.shape
+    kh, kw, c, _ = w.shape
+    (sh, sw), (dh, dw) = geom.strides, geom.dilations
+    (pt, _), (pl, _), (h, wd) = *geom.pads, geom.in_hw
+    dx = B.xp.empty((n, h, wd, c), dtype=dy.dtype)
+    w_rows = w.reshape(kh * kw * c, f)  # rows (a, b, c)
+    step = max(1, BLOCK_BYTES // max(oh * ow * kh * kw * c * dy.itemsize, 1))
+    for n0 in range(0, n, step):
+        images = slice(n0, min(n, n0 + step))
+        m = dy[images].shape[0]
+        taps = B.xp.matmul(w_rows, dy[images].reshape(-1, f).T).reshape(kh, kw, c, m, oh, ow)
+        padded = B.xp.zeros((m, *geom.padded_hw, c), dtype=dy.dtype)
+        for a in range(kh):
+            for b in range(kw):
+                padded[:, a * dh:a * dh + sh * (oh - 1) + 1:sh, b * dw:b * dw + sw * (ow - 1) + 1:sw] += \
+                    taps[a, b].transpose(1, 2, 3, 0)
+        dx[images] = padded[:, pt:pt + h, pl:pl + wd]
+    return dx
+
+
 # --- the three ops (NHWC), each the others' gradient ------------------------------------------
 class Conv2D(Op):
     """y[n, i, j, f] = sum_{a, b, c} x_pad[n, s_h*i + d_h*a, s_w*j + d_w*b, c] * w[a, b, c, f]
@@ -346,6 +373,7 @@ class Conv2DBackpropInput(Op):
     (w[::-1, ::-1]) and transposed (c <-> f). With stride s, the input cells split into s_h*s_w
     phases h = s_h*q + rho_h: each phase is such a correlation with the taps that reach it
     (``input_gradient_phase``), so the cost is the forward's, never s_h*s_w times it.
+    For 1 to 3 input channels (an image) ``scatter_input_gradient`` is cheaper.
 
     Gradients: d(dy) = Conv2D(g, w), dw = Conv2DBackpropFilter(g, dy).
     """
@@ -355,6 +383,8 @@ class Conv2DBackpropInput(Op):
         kh, kw, c, _ = w.shape
         (h, wd), (sh, sw), (dh, dw) = geom.in_hw, geom.strides, geom.dilations
         (pt, _), (pl, _) = geom.pads
+        if c < _FEW_CHANNELS:
+            return scatter_input_gradient(dy, w, geom)
         dx = B.xp.empty((n, h, wd, c), dtype=dy.dtype)
         for rho_h in range(sh):
             rows = input_gradient_phase(rho_h, h, oh, pt, kh, sh, dh)
