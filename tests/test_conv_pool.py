@@ -453,3 +453,18 @@ def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padd
         extra = peak - before - result.nbytes
         assert extra <= allowance, (f"{name}: {extra / 2**20:.1f} MiB of intermediates (allowed "
                                     f"{allowance / 2**20:.0f} MiB; a full patch matrix: {patch_matrix_bytes / 2**20:.0f} MiB)")
+
+
+@pytest.mark.parametrize("channels", [1, 4])  # the scatter (1-3 channels) and the correlation (4 on)
+@pytest.mark.parametrize("strides", [1, 2])
+def test_empty_output_has_zero_gradients(channels, strides):
+    """A kernel larger than the input: no window, so dx and dw are zeros (and nothing breaks)."""
+    x = tf.constant(np.ones((2, 2, 3, channels), np.float32))
+    w = tf.constant(np.ones((3, 4, channels, 2), np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch([x, w])
+        y = tf.nn.conv2d(x, w, strides, "VALID")
+    assert tuple(y.shape) == (2, 0, 0, 2)
+    dx, dw = tape.gradient(y, [x, w], output_gradients=tf.zeros_like(y))
+    np.testing.assert_array_equal(dx.numpy(), np.zeros(x.shape, np.float32))
+    np.testing.assert_array_equal(dw.numpy(), np.zeros(w.shape, np.float32))

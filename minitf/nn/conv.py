@@ -325,6 +325,8 @@ def scatter_input_gradient(dy, w, geom: WindowGeometry):
     kh, kw, c, _ = w.shape
     (sh, sw), (dh, dw) = geom.strides, geom.dilations
     (pt, _), (pl, _), (h, wd) = *geom.pads, geom.in_hw
+    if not (oh and ow):
+        return B.xp.zeros((n, h, wd, c), dtype=dy.dtype)  # no window: no gradient
     dx = B.xp.empty((n, h, wd, c), dtype=dy.dtype)
     w_rows = w.reshape(kh * kw * c, f)  # rows (a, b, c)
     step = max(1, BLOCK_BYTES // max(oh * ow * kh * kw * c * dy.itemsize, 1))
