@@ -230,10 +230,15 @@ BLOCK_BYTES = 1 << 20  # NumPy: about one core's L2 cache (larger blocks measure
 GPU_BLOCK_BYTES = 64 << 20  # CuPy: few, large kernel launches
 
 
+def block_budget() -> int:
+    """Bytes of patches (or of scattered window values) per block on the current backend."""
+    return BLOCK_BYTES if B.xp is np else GPU_BLOCK_BYTES
+
+
 def row_blocks(n: int, oh: int, row_bytes: int):
     """(images, i0, i1): slices of whole images, or rows i0:i1 of one image, whose patch
     matrices take at most the block budget (``row_bytes`` per output row; at least one row)."""
-    budget = BLOCK_BYTES if B.xp is np else GPU_BLOCK_BYTES
+    budget = block_budget()
     image_bytes = max(oh * row_bytes, 1)
     if image_bytes <= budget:
         step = budget // image_bytes
@@ -329,7 +334,7 @@ def scatter_input_gradient(dy, w, geom: WindowGeometry):
         return B.xp.zeros((n, h, wd, c), dtype=dy.dtype)  # no window: no gradient
     dx = B.xp.empty((n, h, wd, c), dtype=dy.dtype)
     w_rows = w.reshape(kh * kw * c, f)  # rows (a, b, c)
-    step = max(1, BLOCK_BYTES // max(oh * ow * kh * kw * c * dy.itemsize, 1))
+    step = max(1, block_budget() // max(oh * ow * kh * kw * c * dy.itemsize, 1))  # whole images
     for n0 in range(0, n, step):
         images = slice(n0, min(n, n0 + step))
         m = dy[images].shape[0]
