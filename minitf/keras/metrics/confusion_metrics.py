@@ -25,6 +25,13 @@ from minitf.keras.metrics import metrics_utils as U
 from minitf.keras.metrics.metric import Metric, as_array
 from minitf.tensor import Tensor
 
+
+def _ratio(a: Any, b: Any) -> Any:
+    """a / b as an array, 0 where b == 0: the counts here are arrays, and a Tensor mixed into
+    array arithmetic is refused by CuPy (its arrays do not defer to Tensor's operators)."""
+    return U.divide_no_nan(a, b)._value
+
+
 EPSILON = 1e-7
 
 
@@ -101,7 +108,7 @@ class _PrecisionRecall(Metric):
 
     def result(self) -> Tensor:
         tp = self.true_positives._value
-        value = U.divide_no_nan(tp, tp + getattr(self, self._second_name)._value)
+        value = _ratio(tp, tp + getattr(self, self._second_name)._value)
         return Tensor(value[0] if len(self.thresholds) == 1 else value)
 
     def get_config(self) -> dict:
@@ -201,7 +208,7 @@ class AUC(Metric):
         if self.label_weights is None:
             return xp.mean(by_label)
         weights = xp.asarray(self.label_weights)
-        return U.divide_no_nan(xp.sum(by_label * weights), xp.sum(weights))
+        return _ratio(xp.sum(by_label * weights), xp.sum(weights))
 
     def interpolate_pr_auc(self) -> Any:
         """Davis & Goadrich (2006): precision interpolated between thresholds as TP varies linearly."""
@@ -211,13 +218,13 @@ class AUC(Metric):
         dtp = tp[:-1] - tp[1:]
         p = tp + fp
         dp = p[:-1] - p[1:]
-        prec_slope = U.divide_no_nan(dtp, xp.maximum(dp, zero))
+        prec_slope = _ratio(dtp, xp.maximum(dp, zero))
         intercept = tp[1:] - prec_slope * p[1:]
-        safe_p_ratio = xp.where((p[:-1] > 0) & (p[1:] > 0), U.divide_no_nan(p[:-1], xp.maximum(p[1:], zero)),
+        safe_p_ratio = xp.where((p[:-1] > 0) & (p[1:] > 0), _ratio(p[:-1], xp.maximum(p[1:], zero)),
                                 xp.ones_like(p[1:]))
         with np.errstate(divide="ignore"):
             log_ratio = xp.log(safe_p_ratio)
-        increment = U.divide_no_nan(prec_slope * (dtp + intercept * log_ratio), xp.maximum(tp[1:] + fn[1:], zero))
+        increment = _ratio(prec_slope * (dtp + intercept * log_ratio), xp.maximum(tp[1:] + fn[1:], zero))
         return self._by_label(increment)
 
     def result(self) -> Tensor:
@@ -227,15 +234,15 @@ class AUC(Metric):
             return Tensor(xp.asarray(self.interpolate_pr_auc(), dtype=self._np_dtype))
         tp, fp = self.true_positives._value, self.false_positives._value
         tn, fn = self.true_negatives._value, self.false_negatives._value
-        recall = U.divide_no_nan(tp, tp + fn)
+        recall = _ratio(tp, tp + fn)
         if self.curve == "ROC":
-            x, y = U.divide_no_nan(fp, fp + tn), recall
+            x, y = _ratio(fp, fp + tn), recall
         elif self.curve == "PR":
-            x, y = recall, U.divide_no_nan(tp, tp + fp)
+            x, y = recall, _ratio(tp, tp + fp)
         else:  # PRGAIN
-            scaling = U.divide_no_nan(tp + fn, tn + fp)
-            recall_gain = dtype(1) - scaling * U.divide_no_nan(fn, tp)
-            precision_gain = dtype(1) - scaling * U.divide_no_nan(fp, tp)
+            scaling = _ratio(tp + fn, tn + fp)
+            recall_gain = dtype(1) - scaling * _ratio(fn, tp)
+            precision_gain = dtype(1) - scaling * _ratio(fp, tp)
             recall_gain = xp.maximum(xp.where(tp == 0, dtype(0), recall_gain), dtype(0))
             precision_gain = xp.where(tp == 0, dtype(1), precision_gain)
             x, y = recall_gain, precision_gain
