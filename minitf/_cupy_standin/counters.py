@@ -30,7 +30,8 @@ class Counts:
     would hold as kernels (an upper bound: CuPy fuses a few). ``host_copies``: device-to-host
     copies, explicit or implicit, each with its kind and the first caller outside the stand-in
     in ``copy_sites``. ``host_to_device``: host data copied to the device (``asarray`` of a
-    NumPy array or a list, a NumPy index array). ``syncs``: explicit waits for the device.
+    NumPy array, a list or a scalar, a NumPy index array), callers in ``upload_sites``.
+    ``syncs``: explicit waits for the device. ``totals`` keeps counts only (no sites).
     """
 
     device_calls: int = 0
@@ -38,6 +39,7 @@ class Counts:
     host_to_device: int = 0
     syncs: int = 0
     copy_sites: list[tuple[str, str]] = field(default_factory=list)
+    upload_sites: list[str] = field(default_factory=list)
 
     def copies_by_kind(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -61,10 +63,19 @@ def counting() -> Iterator[Counts]:
         _open.remove(seen)
 
 
+_BACKEND_FILE = os.path.join(os.path.dirname(_PACKAGE_DIR), "backend.py")
+
+
+def _is_plumbing(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return os.path.dirname(path) == _PACKAGE_DIR or path == _BACKEND_FILE
+
+
 def caller_outside_standin() -> str:
-    """``file:line`` of the innermost frame that is not the stand-in's own code."""
+    """``file:line (function)`` of the innermost frame outside the stand-in and
+    ``minitf/backend.py`` (whose ``to_numpy`` only passes a copy on)."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR:
+    while frame is not None and _is_plumbing(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None:
         return "?"
@@ -78,17 +89,21 @@ def device_call() -> None:
 
 
 def host_copy(kind: str) -> None:
-    site = caller_outside_standin()
-    for c in _open:
-        c.host_copies += 1
-        c.copy_sites.append((kind, site))
-    if len(totals.copy_sites) > 10000:  # keep the run-long record bounded
-        del totals.copy_sites[:5000]
+    totals.host_copies += 1
+    if len(_open) > 1:  # sites only while someone counts: finding the caller costs a stack walk
+        site = caller_outside_standin()
+        for c in _open[1:]:
+            c.host_copies += 1
+            c.copy_sites.append((kind, site))
 
 
 def host_to_device() -> None:
-    for c in _open:
-        c.host_to_device += 1
+    totals.host_to_device += 1
+    if len(_open) > 1:
+        site = caller_outside_standin()
+        for c in _open[1:]:
+            c.host_to_device += 1
+            c.upload_sites.append(site)
 
 
 def sync() -> None:

@@ -14,6 +14,7 @@ A name CuPy lacks raises AttributeError as ``cupy`` would (``cupy.errstate``, ``
 """
 from __future__ import annotations
 
+import functools
 import types
 from pathlib import Path
 from typing import Any, Callable
@@ -106,6 +107,26 @@ class Signature:
 def _clean_kwargs(kwargs: dict, host_ok: bool, host_scalar_ok: bool = False) -> dict:
     return {k: unwrap_arg(v, host_ok, host_scalar_ok) for k, v in kwargs.items()
             if v is not None and k not in CUPY_ONLY_KEYWORDS}
+
+
+def _wrap_around(a: numpy.ndarray, indices: Any, axis: Any) -> Any:
+    """CuPy's take and take_along_axis wrap out-of-bounds indices around (NumPy raises)."""
+    if not isinstance(indices, numpy.ndarray) or indices.dtype.kind not in "iu" or not indices.size:
+        return indices
+    n = a.size if axis is None else a.shape[axis]
+    if n and (indices.min() < -n or indices.max() >= n):
+        return numpy.mod(indices, n)
+    return indices
+
+
+def _take(np_take: Callable) -> Callable:
+    def take(a, indices, axis=None, out=None):
+        return np_take(a, _wrap_around(numpy.asarray(a), indices, axis), axis=axis, out=out)
+    return take
+
+
+def _take_along_axis(a, indices, axis):
+    return numpy.take_along_axis(a, _wrap_around(a, indices, axis), axis=axis)
 
 
 def make_function(qualname: str, np_func: Callable, sig: str) -> Callable:
@@ -294,6 +315,8 @@ def _populate(module: StandinModule, namespace: str, numpy_twin: Any,
         elif kind == "ufunc" and isinstance(twin, numpy.ufunc):
             setattr(module, name, ufunc(name, twin, sig, ufunc_methods))
         elif kind == "function" and callable(twin) and not isinstance(twin, type):
+            if namespace == "cupy" and name in ("take", "take_along_axis"):
+                twin = _take(numpy.take) if name == "take" else _take_along_axis
             setattr(module, name, make_function(f"{namespace}.{name}", twin, sig))
         elif kind == "class" and isinstance(twin, type) and issubclass(twin, BaseException):
             setattr(module, name, twin)
@@ -320,6 +343,8 @@ def _make_method(name: str, sig: str) -> Callable:
         a = unwrap_arg(args, False, host_scalar_ok)
         k = _clean_kwargs(kwargs, False, host_scalar_ok)
         bound = getattr(self._a, name)
+        if name == "take":
+            bound = functools.partial(_take(numpy.take), self._a)
         return wrap(core.launch(name, lambda: bound(*a, **k)))
     method.__name__ = name
     method.__qualname__ = qualname
