@@ -99,7 +99,7 @@ def compare(name: str, got: dict[str, np.ndarray], refs: Any, rtol: float, atol:
     terms errs in proportion to the terms, not to a small result). Reports the worst array."""
     worst = {"case": name, "ok": True, "arrays": 0, "max_abs_err": 0.0, "rel_err": 0.0, "where": "",
              "rtol": rtol, "atol": atol}
-    expected_keys = sorted(k.split("/", 2)[2] for k in refs.files if k.startswith(name + "/"))
+    expected_keys = sorted(k[len(name) + 1:] for k in refs.files if k.startswith(name + "/"))
     if sorted(got) != expected_keys:
         return {**worst, "ok": False, "where": f"arrays {sorted(got)} vs references {expected_keys}"}
     for key in expected_keys:
