@@ -461,13 +461,13 @@ class ndarray:  # noqa: N801 (CuPy's name)
     __eq__ = _binary("equal", comparison=True)
     __ne__ = _binary("not_equal", comparison=True)
 
+    _pow, _rpow = _binary("power"), _binary("power", reflected=True)
+
     def __pow__(self, other, mod=None):
-        if mod is not None:
-            return NotImplemented
-        return _binary("power")(self, other)
+        return NotImplemented if mod is not None else self._pow(other)
 
     def __rpow__(self, other, mod=None):
-        return _binary("power", reflected=True)(self, other)
+        return self._rpow(other)
 
     __iadd__ = _inplace("add")
     __isub__ = _inplace("subtract")
