@@ -123,7 +123,10 @@ def compare(name: str, got: dict[str, np.ndarray], refs: Any, rtol: float, atol:
 
 def run_parity(deadline: float) -> dict[str, Any]:
     """Every case of gpu_parity on this process's backend, against the stored references."""
-    import minitf
+    try:
+        import minitf
+    except ImportError as exc:  # e.g. MINITF_BACKEND=cupy without CuPy
+        return {"ok": False, "reason": f"minitf did not import: {exc}"}
     from . import gpu_parity
 
     if not REFERENCE_ARRAYS.is_file():
