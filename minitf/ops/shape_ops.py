@@ -737,7 +737,7 @@ class OneHot(Op):
 
     def forward(indices, depth, on, off, axis, dtype):
         hot = indices[..., None] == B.xp.arange(depth)
-        out = B.xp.where(hot, B.xp.asarray(on, dtype=dtype), B.xp.asarray(off, dtype=dtype))
+        out = B.xp.where(hot, dtype.type(on), dtype.type(off))  # scalars: kernel arguments, no upload
         return out if axis == -1 else B.xp.moveaxis(out, -1, axis)
 
     def shape(indices, depth, on, off, axis, dtype):
