@@ -39,13 +39,13 @@ def fit_candidate(name: str, framework: Framework, build: Builder, compile_: Com
 def tape_candidate(name: str, framework: Framework, build: Builder,
                    loss: Callable[[ModuleType], Any], lr: float,
                    x: np.ndarray, y: np.ndarray, batch_size: int = 32,
-                   sync: Callable[[], object] | None = None) -> Candidate | Unavailable:
-    """The eager ``GradientTape`` + ``apply_gradients`` loop, timed per training step."""
+                   sync: Callable[[], object] | None = None, traced: bool = False) -> Candidate | Unavailable:
+    """The ``GradientTape`` + ``apply_gradients`` loop (eager, or its step in ``tf.function``), timed per step."""
     def factory() -> Candidate:
         fw = framework.require()
         model = build(fw)
         optimizer = fw.keras.optimizers.Adam(lr)
-        fn = models.tape_epoch_fn(fw, model, loss(fw), optimizer, x, y, batch_size)
+        fn = models.tape_epoch_fn(fw, model, loss(fw), optimizer, x, y, batch_size, traced=traced)
         return Candidate(name, fn, work=models.steps_per_epoch(len(x), batch_size), sync=sync)
     return prepare(name, factory)
 

@@ -118,8 +118,9 @@ def fit_epoch_fn(model: Any, x: np.ndarray, y: np.ndarray,
 
 def tape_epoch_fn(tf: ModuleType, model: Any, loss_fn: Any, optimizer: Any,
                   x: np.ndarray, y: np.ndarray,
-                  batch_size: int = 32) -> Callable[[], object]:
-    """One epoch of the hand-written eager loop: GradientTape + apply_gradients per batch.
+                  batch_size: int = 32, traced: bool = False) -> Callable[[], object]:
+    """One epoch of the hand-written loop: GradientTape + apply_gradients per batch, eager or
+    (``traced``) with the step decorated by the framework's ``tf.function``.
 
     Batches are made tensors once, up front, so the loop times training and not slicing.
     """
@@ -133,6 +134,9 @@ def tape_epoch_fn(tf: ModuleType, model: Any, loss_fn: Any, optimizer: Any,
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
+
+    if traced:
+        step = tf.function(step)
 
     def run() -> object:
         loss = None

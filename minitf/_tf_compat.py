@@ -14,6 +14,27 @@ from minitf import backend as B
 from minitf.ops.op import Op
 
 
+# --- top_k with NaN -----------------------------------------------------------------------------------
+def nan_top_k_order(x, k: int):
+    """The order TF's TopKV2 gives a row holding NaN: top_k([3, nan, 1], 2) is [3, nan].
+
+    TF's kernel compares with ``>``, for which NaN is neither larger nor smaller than anything, so
+    where a NaN lands depends on the algorithm. Its results are those of a stable insertion that
+    puts each element before the first one it is strictly greater than, scanning from the front:
+    [3, nan, 1] -> [3, nan, 1];  [3, 1, nan, 5] -> [5, 3, 1, nan];  [inf, nan, 2] -> [inf, nan, 2].
+    Rows are done one by one in Python: a NaN row is an error case, not a hot path.
+    """
+    rows = B.to_numpy(x).reshape(-1, x.shape[-1])
+    out = np.empty((rows.shape[0], k), dtype=np.int32)
+    for r, row in enumerate(rows):
+        order: list[int] = []
+        for i, value in enumerate(row.tolist()):
+            at = next((j for j, other in enumerate(order) if value > row[other]), len(order))
+            order.insert(at, i)
+        out[r] = order[:k]
+    return B.xp.asarray(out.reshape(x.shape[:-1] + (k,)))
+
+
 # --- powers ------------------------------------------------------------------------------------------
 class PowRounded(Op):
     """base ** exponent as TF's CPU kernel computes it, the same on every CPU (no gradient).

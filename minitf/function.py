@@ -72,7 +72,8 @@ class TensorSpec:
         return shape is not None and TensorShape(self.shape).is_compatible_with(shape)
 
     def _key(self):
-        return ("TensorSpec", None if self.shape is None else tuple(self.shape), self.dtype.name)
+        """The spec's part of a trace's key: (shape, NumPy dtype), as a tensor argument's is."""
+        return (None if self.shape is None else tuple(self.shape), self.dtype._np)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, TensorSpec) and self._key() == other._key()
@@ -128,6 +129,50 @@ def _leaf(value, relax: bool = False) -> _Leaf:
         return _Leaf("python", ("object", type(value).__name__, id(value)))
 
 
+def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list, list]:
+    """One walk over the call's arguments: (the key that picks the trace, the flat leaves, their _Leafs).
+
+    The key holds the structure (containers, dict keys) and each leaf's part of the signature;
+    a plain Tensor, the common case, is taken without building a _Leaf.
+    """
+    parts: list = []
+    flat: list = []
+    leaves: list = []
+
+    def walk(value) -> None:
+        kind = type(value)
+        if kind is Tensor:  # the common case first
+            array = value._value
+            parts.append((array.shape, array.dtype))
+            flat.append(value)
+            leaves.append(None)
+        elif kind is tuple or kind is list:
+            parts.append((kind, len(value)))
+            for item in value:
+                walk(item)
+        elif kind is dict:
+            parts.append((dict, tuple(sorted(value))))
+            for key in sorted(value):
+                walk(value[key])
+        elif value is None:
+            parts.append(None)
+            flat.append(None)
+            leaves.append(_Leaf("python", None))
+        elif isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple
+            parts.append((kind, len(value)))
+            for item in value:
+                walk(item)
+        else:
+            leaf = _leaf(value)
+            parts.append(leaf.key)
+            flat.append(value)
+            leaves.append(leaf)
+
+    walk(args)
+    walk(kwargs)
+    return tuple(parts), flat, leaves
+
+
 def _relaxed(a: TensorSpec, b: TensorSpec) -> TensorSpec | None:
     """The most specific spec both fit (sizes that differ become None), or None if ranks/dtypes differ."""
     if a.dtype != b.dtype or a.shape is None or b.shape is None or len(a.shape) != len(b.shape):
@@ -156,6 +201,8 @@ class ConcreteFunction:
         self._positions = positions  # per placeholder: index of the flat argument it stands for
         self._variable_positions = variable_positions  # the flat arguments that are variables, in order
         self._replay = graph.compile(self._graph_outputs)
+        # The common shapes of a result: one value (a tensor, or None), returned as it is.
+        self._single_output = not nest.is_nested(structured_outputs)
 
     @property
     def inputs(self) -> list:
@@ -214,8 +261,14 @@ class ConcreteFunction:
         return False
 
     def __call__(self, *args, **kwargs):
-        flat = nest.flatten((args, kwargs))
-        return nest.pack_sequence_as(self.structured_outputs, self._call_flat(self._bind(flat)))
+        return self._call(nest.flatten((args, kwargs)))
+
+    def _call(self, flat: list):
+        """Run on the call's flat arguments; the outputs in the function's structure."""
+        outputs = self._call_flat(self._bind(flat))
+        if self._single_output:
+            return outputs[0]
+        return nest.pack_sequence_as(self.structured_outputs, outputs)
 
     def pretty_printed_signature(self, verbose: bool = True) -> str:
         args = ", ".join(f"{p.name}: {s!r}" for p, s in zip(self.graph.inputs, self._input_specs))
@@ -239,6 +292,7 @@ class Function:
         self.__name__ = name or getattr(python_function, "__name__", "function")
         self._concrete: dict = {}  # signature key -> ConcreteFunction
         self._relaxed_specs: dict = {}  # structure key -> list of relaxed TensorSpecs (reduce_retracing)
+        self._general_traces: list = []  # (structure, specs, concrete) of traces with unknown sizes
         self._trace_count = 0
         self._created_variables = False
         self._descriptor_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -275,32 +329,53 @@ class Function:
         if self.input_signature is not None:
             args, kwargs = self._check_signature(args, kwargs)
             flat = nest.flatten((args, kwargs))
-            leaves = [_Leaf("tensor", spec._key(), spec) for spec in nest.flatten(self.input_signature)]
+            specs = nest.flatten(self.input_signature)
+            key = (nest.structure_key((args, kwargs)), tuple(spec._key() for spec in specs))
         else:
-            flat = nest.flatten((args, kwargs))
-            leaves = [_leaf(v) for v in flat]
-        key = (nest.structure_key((args, kwargs)), tuple(leaf.key for leaf in leaves))
+            key, flat, leaves = _signature(args, kwargs)
         concrete = self._concrete.get(key)
-        traced = concrete is None
-        if concrete is None:
-            specs = [leaf.spec for leaf in leaves]
-            if self.reduce_retracing:
-                specs = self._relax(key[0], specs, leaves)
-                relaxed_key = (key[0], tuple(s._key() if s is not None else leaf.key for s, leaf in zip(specs, leaves)))
-                concrete = self._concrete.get(relaxed_key)
-                traced = concrete is None
-                if concrete is None:
-                    concrete = self._concrete[relaxed_key] = self._trace(args, kwargs, flat, specs)
-            else:
-                concrete = self._trace(args, kwargs, flat, specs)
-            self._concrete[key] = concrete
-        if traced:
-            _TRACING_DETECTOR.called_with_tracing(self)
-        else:
+        if concrete is not None:
             _TRACING_DETECTOR.called_without_tracing(self)
-        return nest.pack_sequence_as(concrete.structured_outputs, concrete._call_flat(concrete._bind(flat)))
+        else:
+            if self.input_signature is None:
+                specs = [TensorSpec.from_tensor(v) if leaf is None else leaf.spec for v, leaf in zip(flat, leaves)]
+            concrete, traced = self._concrete_for(key, args, kwargs, flat, specs)
+            if traced:
+                _TRACING_DETECTOR.called_with_tracing(self)
+            else:
+                _TRACING_DETECTOR.called_without_tracing(self)
+        return concrete._call(flat)
 
-    def _relax(self, structure, specs: list, leaves: list) -> list:
+    def _concrete_for(self, key, args: tuple, kwargs: dict, flat: list, specs: list) -> tuple:
+        """The trace for a call not seen before: one traced with unknown sizes that fits it (as TF picks
+        the most specific compatible trace), or a new one (relaxed to earlier shapes with
+        reduce_retracing); returns (it, whether tracing happened)."""
+        structure = nest.structure_key((args, kwargs))
+        for other_structure, other_specs, concrete in self._general_traces:
+            if other_structure == structure and all(
+                    (a is None and b is None) or (a is not None and b is not None and a.is_compatible_with(b))
+                    for a, b in zip(other_specs, specs)) and all(
+                    a is not None or _leaf(v).key == k for a, v, k in zip(other_specs, flat, concrete._python_keys)):
+                self._concrete[key] = concrete
+                return concrete, False
+        if self.reduce_retracing:
+            structure = nest.structure_key((args, kwargs))
+            specs = self._relax(structure, specs)
+            relaxed_key = ("relaxed", structure, tuple(spec._key() if spec is not None else repr(type(v))
+                                                       for spec, v in zip(specs, flat)))
+            concrete = self._concrete.get(relaxed_key)
+            traced = concrete is None
+            if concrete is None:
+                concrete = self._concrete[relaxed_key] = self._trace(args, kwargs, flat, specs)
+        else:
+            concrete, traced = self._trace(args, kwargs, flat, specs), True
+        if traced and any(spec is not None and (spec.shape is None or None in spec.shape) for spec in specs):
+            concrete._python_keys = [None if spec is not None else _leaf(v).key for spec, v in zip(specs, flat)]
+            self._general_traces.append((structure, specs, concrete))
+        self._concrete[key] = concrete
+        return concrete, traced
+
+    def _relax(self, structure, specs: list) -> list:
         """reduce_retracing: merge this call's specs with the relaxed ones seen before for this structure."""
         seen = self._relaxed_specs.get(structure)
         if seen is None or len(seen) != len(specs):
@@ -343,20 +418,17 @@ class Function:
         """The trace for these arguments (tensors, or ``tf.TensorSpec``s), tracing if needed."""
         if not args and not kwargs and self.input_signature is not None:
             args = tuple(self.input_signature)
-        flat = nest.flatten((args, kwargs))
-        leaves, specs = [], []
-        for value in flat:
-            if isinstance(value, TensorSpec):
-                specs.append(value)
-                leaves.append(_Leaf("tensor", value._key(), value))
-            else:
-                leaf = _leaf(value)
-                leaves.append(leaf)
-                specs.append(leaf.spec)
-        key = (nest.structure_key((args, kwargs)), tuple(leaf.key for leaf in leaves))
+        if any(isinstance(v, TensorSpec) for v in nest.flatten((args, kwargs))):
+            flat = nest.flatten((args, kwargs))
+            specs = [v if isinstance(v, TensorSpec) else _leaf(v).spec for v in flat]
+            key = ("specs", nest.structure_key((args, kwargs)),
+                   tuple(spec._key() if spec is not None else _leaf(v).key for spec, v in zip(specs, flat)))
+        else:
+            key, flat, leaves = _signature(args, kwargs)
+            specs = [TensorSpec.from_tensor(v) if leaf is None else leaf.spec for v, leaf in zip(flat, leaves)]
         concrete = self._concrete.get(key)
         if concrete is None:
-            concrete = self._concrete[key] = self._trace(args, kwargs, flat, specs)
+            concrete, _ = self._concrete_for(key, args, kwargs, flat, specs)
         return concrete
 
     # --- tracing ---

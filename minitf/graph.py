@@ -26,12 +26,8 @@ the speed of a traced training step comes from.
 """
 from __future__ import annotations
 
-import ast
-import functools
-import inspect
 import linecache
 import re
-import textwrap
 from typing import Any, Callable
 
 import numpy as np
@@ -141,6 +137,19 @@ class GraphTensor(Tensor):
 
 def _static_shape_str(shape) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _broadcast_static(shapes) -> tuple:
+    """NumPy's broadcasting on static shapes with unknown (None) sizes: a known size other than 1
+    wins; otherwise an unknown size stays unknown."""
+    shapes = [tuple(s) for s in shapes]
+    rank = max(map(len, shapes), default=0)
+    padded = [(1,) * (rank - len(s)) + s for s in shapes]
+    out = []
+    for column in zip(*padded):
+        sizes = {d for d in column if d is not None and d != 1}
+        out.append(sizes.pop() if sizes else (None if None in column else 1))
+    return tuple(out)
 
 
 # --- the graph --------------------------------------------------------------------------------
@@ -310,6 +319,8 @@ class FuncGraph:
             return [tuple(s) for s in shape] if many else [tuple(shape)]
         if known:
             return [a.shape for a in arrays]
+        if op.elementwise and not many:
+            return [_broadcast_static(t._value.shape for t in nodes)]
         return [(None,) * a.ndim for a in arrays]
 
     # --- reading -------------------------------------------------------------------------
@@ -336,134 +347,11 @@ class FuncGraph:
 
     # --- replay --------------------------------------------------------------------------------
     def compile(self, outputs: list) -> Callable:
-        """Python code that runs this graph on arrays: ``replay(*input_arrays) -> output arrays``.
-
-        ``outputs`` are tensors of this graph. The steps: keep the operations an output or a side
-        effect needs; compute once those whose inputs are all constants; merge repeated computations
-        (the same op on the same inputs, e.g. an optimizer's bias correction for every variable);
-        then write one line per operation, deleting each array after its last use. The code is kept
-        in ``self.source``; the graph itself is left as it was traced.
-        """
-        plan = [_Step(op) for op in _live_operations(self.operations, outputs)]
-        plan = _fold_constants(plan)
-        plan, outputs = _merge_repeats(plan, outputs)
-        plan = _live_steps(plan, outputs)
-        namespace: dict[str, Any] = {}
-        names: dict[int, str] = {}  # id(tensor) -> its name in the code
-        for i, t in enumerate(self.inputs):
-            names[id(t)] = f"a{i}"
-        last_use: dict[int, int] = {}
-        for position, step in enumerate(plan):
-            for t in step.inputs:
-                last_use[id(t)] = position
-        for t in outputs:
-            last_use[id(t)] = len(plan)
-        handles = {id(v): f"h{i}" for i, v in enumerate(self.variable_args)}  # variables passed in
-        params = [names[id(t)] for t in self.inputs] + list(handles.values())
-        # NumPy's floating-point warnings are off for the whole replay (TF computes inf and nan
-        # silently): one switch per call instead of one per op.
-        namespace["_errstate"] = np.errstate
-        lines = [f"def replay({', '.join(params)}):", "  with _errstate(all='ignore'):"]
-
-        def variable_name(variable, position: int) -> str:
-            if id(variable) in handles:
-                return handles[id(variable)]
-            namespace[f"v{position}"] = variable
-            return f"v{position}"
-
-        for position, step in enumerate(plan):
-            if step.kind == "Placeholder":
-                continue
-            if step.kind == "Const":
-                name = f"c{position}"
-                namespace[name] = step.value
-                names[id(step.outputs[0])] = name
-                continue
-            outs = [f"t{position}_{i}" if len(step.outputs) > 1 else f"t{position}" for i in range(len(step.outputs))]
-            for t, name in zip(step.outputs, outs):
-                names[id(t)] = name
-            inline = _inline_form(step.op) if not step.attrs and len(outs) == 1 and not step.many else None
-            if step.op is ReadVariableOp:
-                lines.append(f"    {outs[0]} = {variable_name(step.variable, position)}._value  # {step.name}")
-            elif inline is not None and all(namespace.setdefault(k, v) is v for k, v in inline[1].items()):
-                # A one-line kernel: its formula written in place, no call (e.g. "t5 = t3 + t4").
-                expression = inline[0].format(*[names[id(t)] for t in step.inputs])
-                lines.append(f"    {outs[0]} = {expression}  # {step.name}: {step.op.name}")
-            else:
-                # An attribute that is a variable passed in as an argument is passed at each call.
-                fixed = {k: v for k, v in step.attrs.items() if id(v) not in handles}
-                kernel = functools.partial(step.op.forward, **fixed) if fixed else step.op.forward
-                namespace[f"k{position}"] = kernel
-                args = ", ".join([names[id(t)] for t in step.inputs] +
-                                 [f"{k}={handles[id(v)]}" for k, v in step.attrs.items() if id(v) in handles])
-                target = ", ".join(outs) + ("," if step.many and len(outs) == 1 else "") + " = " if outs else ""
-                lines.append(f"    {target}k{position}({args})  # {step.name}: {step.op.name}")
-            dead = {names[id(t)] for t in step.inputs if last_use.get(id(t)) == position
-                    and names[id(t)].startswith(("t", "a"))}
-            dead |= {names[id(t)] for t in step.outputs if id(t) not in last_use}
-            if dead:
-                lines.append(f"    del {', '.join(sorted(dead))}")
-        returned = [names[id(t)] for t in outputs]
-        lines.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
-        self.source = "\n".join(lines) + "\n"
-        filename = f"<minitf graph {self.name} {id(self):x}>"
-        # Registered with linecache so that a traceback through the replay shows its lines.
-        linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
-        exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own generated code)
-        replay = namespace["replay"]
-        replay.__minitf_filename__ = filename
-        replay.__minitf_ops__ = plan
+        """Python code that runs this graph on arrays: ``replay(*input_arrays) -> output arrays``
+        (see ``minitf/compiler.py``). The code is kept in ``self.source``."""
+        from minitf.compiler import compile_graph
+        replay, self.source = compile_graph(self, outputs)
         return replay
-
-
-_INLINE: dict = {}
-
-
-def _inline_form(op: type):
-    """(template, globals) when ``op.forward`` is one ``return <expression>`` of its positional
-    parameters (``return x + y``), so the replay can write the expression in place of a call;
-    else None. The template has ``{0}``, ``{1}`` ... for the inputs."""
-    if op in _INLINE:
-        return _INLINE[op]
-    form = None
-    try:
-        fn = op.forward
-        params = inspect.signature(fn).parameters.values()
-        if all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params):
-            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-            body = [node for node in tree.body[0].body if not isinstance(node, ast.Expr)]
-            if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
-                names = [p.name for p in params]
-                expression = body[0].value
-                free = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name) and n.id not in names}
-
-                class Substitute(ast.NodeTransformer):
-                    def visit_Name(self, node):
-                        if node.id in names:
-                            return ast.copy_location(ast.Name(id=f"__arg{names.index(node.id)}__", ctx=node.ctx), node)
-                        return node
-
-                template = ast.unparse(Substitute().visit(expression))
-                if all(name in fn.__globals__ for name in free):
-                    template = template.replace("{", "{{").replace("}", "}}")
-                    template = re.sub(r"__arg(\d+)__", r"{\1}", template)
-                    form = (f"({template})", {name: fn.__globals__[name] for name in free})
-    except (OSError, TypeError, SyntaxError, IndexError):
-        form = None
-    _INLINE[op] = form
-    return form
-
-
-class _Step:
-    """One line of the replay: an operation as the compile passes see it (the graph stays untouched)."""
-
-    __slots__ = ("op", "kind", "name", "inputs", "outputs", "attrs", "value", "variable", "many", "stateful")
-
-    def __init__(self, operation: Operation):
-        self.op, self.kind, self.name = operation.op, operation.type, operation.name
-        self.inputs, self.outputs, self.attrs = operation.inputs, operation.outputs, operation.attrs
-        self.value, self.variable, self.many = operation.value, operation.variable, operation.many
-        self.stateful = operation.stateful
 
 
 def _live_operations(operations: list, outputs: list) -> list:
@@ -477,97 +365,6 @@ def _live_operations(operations: list, outputs: list) -> list:
         needed.add(id(op))
         stack.extend(t._op for t in op.inputs)
     return [op for op in operations if id(op) in needed or op.type == "Placeholder"]
-
-
-def _live_steps(plan: list, outputs: list) -> list:
-    """``_live_operations`` for a plan, after merging (producers found through the plan)."""
-    producer = {id(t): step for step in plan for t in step.outputs}
-    needed: set[int] = set()
-    stack = [producer[id(t)] for t in outputs] + [step for step in plan if step.stateful]
-    while stack:
-        step = stack.pop()
-        if id(step) in needed:
-            continue
-        needed.add(id(step))
-        stack.extend(producer[id(t)] for t in step.inputs)
-    return [step for step in plan if id(step) in needed or step.kind == "Placeholder"]
-
-
-def _fold_constants(plan: list) -> list:
-    """Run once, now, each op whose inputs are all constants (no placeholder, no variable, no state),
-    and each op that reads only its input's shape (``ones_like``, a reduction's count) where that
-    shape is known."""
-    constant = {id(step.outputs[0]): step.value for step in plan if step.kind == "Const"}
-    for step in plan:
-        if (step.kind in ("Const", "Placeholder") or step.op is ReadVariableOp or step.stateful or not step.inputs
-                or len(step.outputs) != 1):
-            continue
-        if getattr(step.op, "shape_only", False) and all(None not in t.shape for t in step.inputs):
-            arguments = [t._example for t in step.inputs]  # of the right shape, which is all the op reads
-        elif all(id(t) in constant for t in step.inputs):
-            arguments = [constant[id(t)] for t in step.inputs]
-        else:
-            continue
-        with np.errstate(all="ignore"):
-            value = step.op.forward(*arguments, **step.attrs)
-        if type(value) is tuple:
-            continue
-        step.kind, step.value, step.inputs = "Const", value, ()
-        constant[id(step.outputs[0])] = value
-    return plan
-
-
-def _attr_key(value) -> Any:
-    """A hashable stand-in for an attribute: plain values by value, anything else by identity."""
-    if value is None or isinstance(value, (bool, int, float, str, np.dtype, np.generic)):
-        return (type(value).__name__, value)
-    if isinstance(value, (tuple, list)):
-        return (type(value).__name__,) + tuple(_attr_key(v) for v in value)
-    return ("id", id(value))
-
-
-def _merge_repeats(plan: list, outputs: list) -> tuple[list, list]:
-    """Common subexpressions: an op that repeats an earlier one (same op, same inputs, same attributes)
-    is dropped and its outputs read from the earlier one. Two reads of a variable merge when no
-    assignment (or other side effect) comes between them."""
-    seen: dict = {}
-    alias: dict[int, Any] = {}  # id(dropped output) -> the tensor that replaces it
-    versions: dict[int, int] = {}  # id(variable) -> how many assignments to it so far
-    epoch = 0  # bumped by side effects that may touch any variable (a cond or loop body)
-    kept = []
-    for step in plan:
-        if step.inputs:
-            step.inputs = tuple(alias.get(id(t), t) for t in step.inputs)
-        if step.kind == "Const" and step.value.size <= 64:  # small constants (1 - beta, an axis ...) once each
-            key = ("const", step.value.dtype, step.value.shape, B.to_numpy(step.value).tobytes())
-            earlier = seen.get(key)
-            if earlier is not None:
-                alias[id(step.outputs[0])] = earlier.outputs[0]
-                continue
-            seen[key] = step
-            kept.append(step)
-            continue
-        if step.kind in ("Placeholder", "Const") or step.stateful:
-            assigned = step.attrs.get("variable") if step.stateful else None
-            if assigned is not None:
-                versions[id(assigned)] = versions.get(id(assigned), 0) + 1
-            elif step.stateful and getattr(step.op, "may_assign_variables", False):  # a cond or loop body
-                epoch += 1
-            kept.append(step)
-            continue
-        if step.op is ReadVariableOp:
-            key = ("read", id(step.variable), versions.get(id(step.variable), 0), epoch)
-        else:
-            key = (step.op, tuple(id(t) for t in step.inputs), tuple(sorted((k, _attr_key(v)) for k, v in
-                                                                            step.attrs.items())))
-        earlier = seen.get(key)
-        if earlier is not None and len(earlier.outputs) == len(step.outputs):
-            for mine, theirs in zip(step.outputs, earlier.outputs):
-                alias[id(mine)] = theirs
-            continue
-        seen[key] = step
-        kept.append(step)
-    return kept, [alias.get(id(t), t) for t in outputs]
 
 
 def _snake(name: str) -> str:

@@ -150,7 +150,27 @@ def gradient_of_a_reused_variable(tf):
     return {"g": tape.gradient(y, x)}
 
 
-SCENARIOS = [nested_second_and_third_derivative, hessian_vector_product, nested_tape_through_softmax_crossentropy,
+def recorded_values_after_assignments(tf):
+    """The tape differentiates the values it recorded: later assigns and optimizer steps change nothing."""
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    x.assign(5.0)
+    after_assign = tape.gradient(y, x)
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as tape:
+        z = tf.reduce_sum(v ** 3) * 2.0
+    first = tape.gradient(z, v)
+    tf.keras.optimizers.SGD(learning_rate=1.0).apply_gradients([(tf.constant([9.0, 9.0]), v)])
+    second = tape.gradient(z, v)
+    w = tf.Variable([[2.0]])
+    with tf.GradientTape() as tape:
+        raw = tf.reduce_sum(tf.matmul(tf.constant([[3.0]]), w) ** 2)
+    w.assign([[100.0]])
+    return {"after_assign": after_assign, "first": first, "second": second, "raw": tape.gradient(raw, w)}
+
+
+SCENARIOS = [recorded_values_after_assignments, nested_second_and_third_derivative, hessian_vector_product, nested_tape_through_softmax_crossentropy,
              jacobian_of_matrix_function, jacobian_unconnected, batch_jacobian_dense_layer,
              output_gradients_and_nonscalar_targets, multiple_targets_and_nested_sources,
              unconnected_and_integer_sources, watching_rules, stop_recording_and_stop_gradient,

@@ -416,3 +416,79 @@ def test_a_tape_cannot_be_entered_twice_at_once():
         with pytest.raises(ValueError, match="already recording"):
             with tape:
                 pass
+
+
+# --- the tape records values, not objects (TF's ReadVariableOp) --------------------------------------
+def test_gradient_uses_the_value_read_not_a_later_assign():
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    x.assign(5.0)
+    assert float(tape.gradient(y, x)) == 6.0  # 2 * 3, the value y was computed from (TF: 6.0)
+
+
+def test_persistent_tape_survives_an_optimizer_step_between_gradients():
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as tape:
+        y = tf.reduce_sum(v ** 3) * 2.0
+    first = tape.gradient(y, v).numpy()
+    tf.keras.optimizers.SGD(learning_rate=1.0).apply_gradients([(tf.constant([9.0, 9.0]), v)])
+    second = tape.gradient(y, v).numpy()
+    np.testing.assert_array_equal(first, [6.0, 24.0])  # 6 v^2 at v = [1, 2]
+    np.testing.assert_array_equal(second, first)  # TF: [6, 24] again, not the gradient at the new v
+
+
+def test_a_raw_op_loop_and_a_dense_layer_both_differentiate_recorded_values():
+    w = tf.Variable([[2.0]])
+    with tf.GradientTape(persistent=True) as tape:
+        raw = tf.reduce_sum(tf.matmul(tf.constant([[3.0]]), w) ** 2)
+    w.assign([[100.0]])
+    assert float(tape.gradient(raw, w)[0, 0]) == 36.0  # 2 * (3 * 2) * 3
+    layer = tf.keras.layers.Dense(1, use_bias=False)
+    layer.build((None, 1))
+    layer.kernel.assign([[2.0]])
+    with tf.GradientTape() as tape:
+        out = tf.reduce_sum(layer(tf.constant([[3.0]])) ** 2)
+    layer.kernel.assign([[100.0]])
+    assert float(tape.gradient(out, layer.kernel)[0, 0]) == 36.0
+
+
+# --- tapes are per thread ------------------------------------------------------------------------------
+def test_a_tape_does_not_record_another_threads_ops():
+    import threading
+    x = tf.Variable(2.0)
+    done = threading.Event()
+
+    def other():
+        for _ in range(200):
+            _ = x * x  # recorded only by tapes of the other thread (none)
+        done.set()
+
+    with tf.GradientTape() as tape:
+        worker = threading.Thread(target=other)
+        worker.start()
+        done.wait()
+        worker.join()
+    assert tape.operations == [] and tape.watched_variables() == ()
+
+
+def test_threads_compute_gradients_at_the_same_time():
+    import threading
+    errors, results = [], []
+
+    def work(k):
+        try:
+            v = tf.Variable(float(k))
+            for _ in range(300):
+                with tf.GradientTape() as tape:
+                    y = v * v * 3.0
+                results.append(float(tape.gradient(y, v)) == 6.0 * k)
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 1200 and all(results)

@@ -279,3 +279,50 @@ def test_numpy_scalars_on_the_left_keep_the_tape():
         y = np.sqrt(2.0) * x + np.float32(1.0) - np.array([0.5, 0.5]) * x
     assert isinstance(y, tf.Tensor) and y.dtype == tf.float32
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), [np.sqrt(2.0) - 0.5] * 2, rtol=1e-6)
+
+
+# --- no shared buffers: what a user passes in or gets out never aliases a tensor ------------------------
+def test_numpy_of_a_weight_is_a_copy():
+    layer = tf.keras.layers.Dense(2)
+    layer.build((None, 3))
+    k = layer.kernel.numpy()
+    k *= 0
+    assert np.abs(layer.kernel.numpy()).sum() > 0  # TF returns a copy: the model's kernel is untouched
+    w = layer.get_weights()[0]
+    w[:] = 5
+    assert not np.all(layer.kernel.numpy() == 5)
+
+
+def test_converted_arrays_are_copied():
+    buffer = np.zeros(3, np.float32)
+    made = []
+    for i in range(3):
+        buffer[:] = i
+        made.append(tf.convert_to_tensor(buffer))
+        made.append(tf.identity(buffer))
+        made.append(tf.constant(buffer))
+    assert [float(t.numpy()[0]) for t in made] == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+
+
+def test_writing_into_numpy_of_a_view_changes_nothing():
+    x = tf.constant(np.arange(6, dtype=np.float32))
+    r = tf.reshape(x, (2, 3)).numpy()
+    r[0, 0] = 100
+    assert float(x.numpy()[0]) == 0.0
+    s = x[1:3].numpy()
+    s[:] = -1
+    assert x.numpy().tolist() == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_variable_never_shares_the_array_it_was_given_or_assigned():
+    data = np.ones(3, np.float32)
+    v = tf.Variable(data)
+    data[:] = 7
+    assert v.numpy().tolist() == [1, 1, 1]
+    new = np.full(3, 2.0, np.float32)
+    v.assign(new)
+    new[:] = 9
+    assert v.numpy().tolist() == [2, 2, 2]
+    before = v.value()
+    v.assign_add([1.0, 1.0, 1.0])
+    assert before.numpy().tolist() == [2, 2, 2]  # a tensor read before keeps its value

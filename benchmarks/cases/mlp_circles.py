@@ -1,7 +1,8 @@
 """The course's circles MLP (2-100-10-1, relu/relu/sigmoid, BCE, Adam(0.01), batch 32).
 
-Time per training step four ways: ``model.fit`` (minitf and Keras), the eager
-``GradientTape`` loop (minitf and TF) and a hand-written NumPy model
+Time per training step five ways: ``model.fit`` (minitf and Keras), the eager
+``GradientTape`` loop and the same loop with its step in ``tf.function`` (minitf and TF),
+and a hand-written NumPy model
 (:class:`benchmarks.numpy_models.NumpyMLP`). ``fit`` per step is epoch time / steps,
 so it includes each ``fit`` call's fixed cost; a fit on one batch measures that cost,
 and the marginal step time removes it (see :mod:`benchmarks.fit_overhead`).
@@ -59,5 +60,12 @@ def run(ctx: Context) -> CaseResult:
         tape_candidate("tf", ctx.tf, build_circles_mlp, bce, LR, x, y, BATCH),
     ])
     result.rows.append(Row(f"eager GradientTape loop, {n} samples", meas,
+                           peer_ratios(meas), unit="step", params={"samples": n}))
+
+    meas = ctx.measure([
+        tape_candidate("minitf", ctx.subject, build_circles_mlp, bce, LR, x, y, BATCH, ctx.sync, traced=True),
+        tape_candidate("tf", ctx.tf, build_circles_mlp, bce, LR, x, y, BATCH, traced=True),
+    ])
+    result.rows.append(Row(f"@tf.function GradientTape loop, {n} samples", meas,
                            peer_ratios(meas), unit="step", params={"samples": n}))
     return result

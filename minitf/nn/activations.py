@@ -20,6 +20,8 @@ TensorLike = Any
 class Relu(Op):
     """max(x, 0).   dy/dx = 1 where x > 0, else 0."""
 
+    elementwise = True
+
     def forward(x):
         return B.xp.maximum(x, 0)
 
@@ -31,6 +33,8 @@ class ReluGrad(Op):
     """dy * (y > 0), a product with a 0/1 mask as TF's ReluGrad (a NaN in dy stays NaN; ~10x
     faster than a select on large activations).   Its gradient: the same mask on g, none for y."""
 
+    elementwise = True
+
     def forward(dy, y):
         return dy * (y > 0).astype(dy.dtype)
 
@@ -41,6 +45,8 @@ class ReluGrad(Op):
 class Relu6(Op):
     """min(max(x, 0), 6).   dy/dx = 1 where 0 < x < 6."""
 
+    elementwise = True
+
     def forward(x):
         return B.xp.clip(x, 0, 6)
 
@@ -50,6 +56,8 @@ class Relu6(Op):
 
 class Relu6Grad(Op):
     """dy * (0 < x < 6).   Its gradient: the same mask on g."""
+
+    elementwise = True
 
     def forward(dy, x):
         return dy * ((x > 0) & (x < 6)).astype(dy.dtype)
@@ -72,6 +80,7 @@ class LeakyRelu(Op):
 class Elu(Op):
     """x if x > 0 else e^x - 1.   dy/dx = 1, or e^x = y + 1 where x <= 0."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -91,6 +100,7 @@ class Selu(Op):
     dy/dx = scale where x >= 0 (TF's choice at 0), else y + scale * alpha.
     """
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -103,6 +113,7 @@ class Selu(Op):
 class Softplus(Op):
     """log(1 + e^x), without overflow.   dy/dx = sigmoid(x)."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -114,6 +125,8 @@ class Softplus(Op):
 
 class Softsign(Op):
     """x / (1 + |x|).   dy/dx = 1 / (1 + |x|)^2."""
+
+    elementwise = True
 
     def forward(x):
         return x / (1 + B.xp.abs(x))

@@ -27,6 +27,8 @@ class SigmoidCrossEntropyWithLogits(Op):
     d/dz = sigmoid(z) - y;   d/dy = -z.
     """
 
+    elementwise = True
+
     def forward(y, z):
         return B.xp.maximum(z, 0) - z * y + B.xp.log1p(B.xp.exp(-B.xp.abs(z)))
 

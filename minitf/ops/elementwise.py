@@ -156,6 +156,8 @@ def numeric_operand(op: str, x: TensorLike) -> Tensor:
 class Broadcasting(Op):
     """Base of the binary ops that broadcast: their static shape, and TF's error for bad shapes."""
 
+    elementwise = True
+
     def shape(x_shape, y_shape):
         return broadcast_static("BroadcastTo", x_shape, y_shape)
 
@@ -357,6 +359,8 @@ def scalar_mul(scalar, x: TensorLike, name: str | None = None) -> Tensor:
 class Neg(Op):
     """-x.         dy/dx = -1."""
 
+    elementwise = True
+
     def forward(x):
         return -x
 
@@ -366,6 +370,8 @@ class Neg(Op):
 
 class Abs(Op):
     """|x|.        dy/dx = sign(x) (0 at 0)."""
+
+    elementwise = True
 
     def forward(x):
         return B.xp.abs(x)
@@ -377,6 +383,8 @@ class Abs(Op):
 class Sign(Op):
     """-1, 0 or 1.  Its gradient is 0 everywhere."""
 
+    elementwise = True
+
     def forward(x):
         return B.xp.sign(x)
 
@@ -386,6 +394,8 @@ class Sign(Op):
 
 class Square(Op):
     """x^2.        dy/dx = 2x."""
+
+    elementwise = True
 
     def forward(x):
         return B.xp.square(x)
@@ -401,6 +411,7 @@ class Sqrt(Op):
     ``where(x > 0, sqrt(x), 0)`` has gradient 0 at 0 rather than NaN.
     """
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -414,6 +425,7 @@ class SqrtGrad(Op):
     """dy * 0.5 / y, and 0 where dy is 0 (TF's kernel).   Its own gradient, for second derivatives:
     d/dy = -dy * 0.5 / y^2 * d(...),  d/d(dy) = 0.5 / y."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(y, dy):
@@ -427,6 +439,7 @@ class SqrtGrad(Op):
 class Rsqrt(Op):
     """1 / sqrt(x).  dy/dx = -0.5 x^(-3/2) = -0.5 y^3."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -440,6 +453,7 @@ class Rsqrt(Op):
 class Reciprocal(Op):
     """1 / x.      dy/dx = -1/x^2 = -y^2."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -453,6 +467,7 @@ class Reciprocal(Op):
 class Exp(Op):
     """e^x.        dy/dx = e^x = y."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -465,6 +480,7 @@ class Exp(Op):
 class Expm1(Op):
     """e^x - 1, accurate near 0.   dy/dx = e^x = y + 1."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -477,6 +493,7 @@ class Expm1(Op):
 class Log(Op):
     """ln x (log(0) = -inf, log of a negative = nan, as in TF).   dy/dx = 1/x."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -489,6 +506,7 @@ class Log(Op):
 class Log1p(Op):
     """ln(1 + x), accurate near 0.   dy/dx = 1 / (1 + x)."""
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -501,6 +519,8 @@ class Log1p(Op):
 class Sin(Op):
     """sin x.      dy/dx = cos x."""
 
+    elementwise = True
+
     def forward(x):
         return B.xp.sin(x)
 
@@ -511,6 +531,8 @@ class Sin(Op):
 class Cos(Op):
     """cos x.      dy/dx = -sin x."""
 
+    elementwise = True
+
     def forward(x):
         return B.xp.cos(x)
 
@@ -520,6 +542,8 @@ class Cos(Op):
 
 class Tanh(Op):
     """tanh x.     dy/dx = 1 - tanh^2 x = 1 - y^2."""
+
+    elementwise = True
 
     def forward(x):
         return B.xp.tanh(x)
@@ -535,6 +559,7 @@ class Sigmoid(Op):
     Computed as exp(-log(1 + e^-x)) so that no e^-x overflows for very negative x.
     """
 
+    elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
 
     def forward(x):
@@ -585,6 +610,8 @@ def _erf_array(a):
 class Round(Op):
     """Round half to even. Piecewise constant: no gradient (None), as in TF."""
 
+    elementwise = True
+
     def forward(x):
         return B.xp.round(x)
 
@@ -592,12 +619,16 @@ class Round(Op):
 class Floor(Op):
     """Largest integer <= x. No gradient (None), as in TF."""
 
+    elementwise = True
+
     def forward(x):
         return B.xp.floor(x)
 
 
 class Ceil(Op):
     """Smallest integer >= x. No gradient (None), as in TF."""
+
+    elementwise = True
 
     def forward(x):
         return B.xp.ceil(x)
@@ -684,6 +715,8 @@ class ClipByValue(Op):
     """min(max(t, lo), hi). The gradient passes to t where lo <= t <= hi, and to the bound that
     clipped elsewhere (summed back to the bound's shape)."""
 
+    elementwise = True
+
     def forward(t, lo, hi):
         return B.xp.minimum(B.xp.maximum(t, lo), hi).astype(t.dtype, copy=False)
 
@@ -720,6 +753,8 @@ def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: Ten
 class SelectV2(Op):
     """x where condition is true, else y (all three broadcast).   The gradient of x is dz where
     the condition holds, 0 elsewhere; y gets the rest."""
+
+    elementwise = True
 
     def forward(condition, x, y):
         return B.xp.where(condition, x, y)
@@ -818,21 +853,29 @@ class LogicalXor(Broadcasting):
 
 
 class LogicalNot(Op):
+    elementwise = True
+
     def forward(x):
         return B.xp.logical_not(x)
 
 
 class IsNan(Op):
+    elementwise = True
+
     def forward(x):
         return B.xp.isnan(x)
 
 
 class IsInf(Op):
+    elementwise = True
+
     def forward(x):
         return B.xp.isinf(x)
 
 
 class IsFinite(Op):
+    elementwise = True
+
     def forward(x):
         return B.xp.isfinite(x)
 

@@ -39,6 +39,14 @@ Class attributes an op may set:
                     warnings are off while ``forward`` runs, as TF computes them silently
     shape(...)      the output's static shape from the inputs' static shapes (None = unknown),
                     used while tracing; it may raise InvalidArgumentError for bad shapes
+    shape_only      ``forward`` reads nothing of its input but the shape (``ones_like``)
+    elementwise     each output element depends only on the input elements at its own position
+                    (broadcast): the replay compiler may run a chain of such ops block by block
+
+A ``forward`` parameter named ``like`` (or ``*likes``) is an input read only for its shape (the
+gradient of a broadcast needs the shape of the input it goes back to): a traced graph whose
+shapes are known hands the kernel a stand-in of that shape instead, so the real array can be
+freed early, and the op can often be computed once, when the replay is compiled.
 """
 from __future__ import annotations
 
@@ -93,6 +101,7 @@ class Op:
     stateful = False
     view = False
     quiet = False
+    elementwise = False
     backward: Callable | None = None
     shape: Callable | None = None
 

@@ -106,7 +106,8 @@ class Mean(Op):
             total = x.sum(axis=axis, keepdims=keepdims)
             quotient = B.xp.abs(total) // count
             return B.xp.where(total < 0, -quotient, quotient).astype(x.dtype)
-        return x.mean(axis=axis, keepdims=keepdims)
+        count = int(np.prod([x.shape[a] for a in axis]))
+        return x.sum(axis=axis, keepdims=keepdims) / count  # NumPy's mean, and nan (0 / 0) over no elements
 
     def backward(ctx, dy):
         x = ctx.inputs[0]

@@ -14,6 +14,7 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
+from minitf._tf_compat import nan_top_k_order
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops.elementwise import cast, unbroadcast
 from minitf.ops.op import Op
@@ -748,11 +749,16 @@ def stop_gradient(input: TensorLike, name: str | None = None) -> Tensor:  # noqa
 
 # --- sorting --------------------------------------------------------------------------
 class ArgSort(Op):
-    """Indices that sort along ``axis`` (int32); equal values keep their order."""
+    """Indices that sort along ``axis`` (int32); equal values keep their order. TF sorts as a top_k
+    (of -x when ascending), so a row holding NaN is ordered as its top_k (``nan_top_k_order``)."""
 
     def forward(x, axis, descending):
-        keys = -x if descending else x
-        return B.xp.argsort(keys, axis=axis, kind="stable").astype(np.int32)
+        keys = x if descending else -x
+        order = B.xp.argsort(-keys, axis=axis, kind="stable").astype(np.int32)
+        if x.dtype.kind == "f" and B.xp.isnan(x).any():
+            moved = B.xp.moveaxis(keys, axis, -1)
+            order = B.xp.moveaxis(nan_top_k_order(moved, moved.shape[-1]), -1, axis)
+        return order
 
 
 def argsort(values: TensorLike, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
@@ -773,10 +779,17 @@ TopKV2 = namedtuple("TopKV2", ["values", "indices"])
 
 
 class TopKIndices(Op):
-    """Indices of the k largest entries of the last axis (ties: lower index first)."""
+    """Indices of the k largest entries of the last axis (ties: lower index first).
+
+    A row holding NaN is ordered as TF's kernel orders it (``_tf_compat.nan_top_k_order``).
+    """
 
     def forward(x, k):
-        return B.xp.argsort(-x if x.dtype.kind != "u" else x.max() - x, axis=-1, kind="stable")[..., :k].astype(np.int32)
+        keys = -x if x.dtype.kind != "u" else x.max() - x
+        order = B.xp.argsort(keys, axis=-1, kind="stable")[..., :k].astype(np.int32)
+        if x.dtype.kind == "f" and B.xp.isnan(x).any():
+            order = nan_top_k_order(x, k)
+        return order
 
 
 def top_k(input: TensorLike, k: int = 1, sorted: bool = True, name: str | None = None) -> TopKV2:  # noqa: A002

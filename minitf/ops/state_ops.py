@@ -19,6 +19,7 @@ from minitf.tensor import Tensor, Variable
 class AssignVariableOp(Op):
     """variable <- value."""
 
+    elementwise = True
     stateful = True
 
     def forward(value, variable):
@@ -31,6 +32,7 @@ class AssignVariableOp(Op):
 class AssignAddVariableOp(Op):
     """variable <- variable + delta."""
 
+    elementwise = True
     stateful = True
 
     def forward(current, delta, variable):
@@ -43,6 +45,7 @@ class AssignAddVariableOp(Op):
 class AssignSubVariableOp(Op):
     """variable <- variable - delta."""
 
+    elementwise = True
     stateful = True
 
     def forward(current, delta, variable):

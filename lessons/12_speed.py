@@ -1,0 +1,300 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 12: Speed
+# > The same model eager, traced, and under TF: where a training step's time goes, and how
+# > tracing takes the overhead away.
+#
+# A training step of the circles network (2-100-10-1, Adam) does little arithmetic: a few
+# small matrix products and some elementwise passes over arrays of a few thousand numbers.
+# NumPy does each of those in about a microsecond. Yet run eagerly, op by op, a step costs much
+# more than the sum of its kernels: every op also pays for Python, for dispatch, for checks,
+# for the Tensor objects it makes and for the tape that records it.
+#
+# `tf.function` is how TensorFlow removes that cost, and minitf does the same: trace the step
+# once into a graph, then *replay* the graph's kernels with none of the rest. This lesson
+# measures it.
+#
+# Timings depend on the machine and on what else it is doing: the numbers printed here change
+# from run to run; the ratios between them are what the lesson is about.
+
+# %%
+try:
+    from lessons import _common as L
+except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+    import _common as L
+
+L.begin("12_speed")
+
+import time
+
+import numpy as np
+
+import minitf
+from minitf.datasets import make_circles
+
+tf = L.tf_or_none()
+N, BATCH = L.pick(1024, 256), 32
+x, y = make_circles(N, noise=0.03, seed=42)
+x, y = x.astype(np.float32), y.astype(np.float32).reshape(-1, 1)
+
+
+def build(fw):
+    model = fw.keras.Sequential([
+        fw.keras.Input((2,)),
+        fw.keras.layers.Dense(100, activation="relu"),
+        fw.keras.layers.Dense(10, activation="relu"),
+        fw.keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    return model
+
+
+def time_per_step(model, epochs: int) -> float:
+    """Seconds per training step of ``model.fit`` (the best of ``epochs`` one-epoch fits)."""
+    steps = -(-len(x) // BATCH)
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)  # warm up (and trace)
+    best = float("inf")
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+        best = min(best, (time.perf_counter() - start) / steps)
+    return best
+
+
+# %% [markdown]
+# ## 1. The same model three ways
+#
+# `compile(run_eagerly=True)` runs each step op by op, the way lessons 02 to 04 computed by
+# hand. The default, `run_eagerly=False`, traces the step (model, loss, gradients, Adam, the
+# loss tracker) the first time it sees a batch of that shape, then replays it. Under
+# TensorFlow, Keras does the same with TF's graphs.
+
+# %%
+REPEATS = L.pick(5, 2)
+weights = build(minitf).get_weights()
+results = {}
+for label, eager in (("minitf, eager", True), ("minitf, traced", False)):
+    model = build(minitf)
+    model.set_weights(weights)
+    model.compile(optimizer=minitf.keras.optimizers.Adam(0.01), loss="binary_crossentropy", run_eagerly=eager)
+    results[label] = time_per_step(model, REPEATS)
+if tf is not None:
+    keras_model = build(tf)
+    keras_model.set_weights(weights)
+    keras_model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    results["Keras (TF), traced"] = time_per_step(keras_model, REPEATS)
+
+print("time per training step (measured now: varies from run to run)")
+for label, seconds in results.items():
+    print(f"  {label:22s} {seconds * 1e6:9.1f} us")
+speedup = results["minitf, eager"] / results["minitf, traced"]
+print(f"tracing makes minitf's step {speedup:.1f}x faster")
+
+plt = L.pyplot()
+fig, ax = plt.subplots(figsize=(6, 3))
+labels = list(results)
+ax.barh(labels, [results[k] * 1e6 for k in labels], color=["tab:orange", "tab:blue", "tab:gray"][:len(labels)])
+ax.set_xlabel("time per training step (microseconds)")
+ax.set_title("circles MLP, batch 32, Adam")
+L.savefig(fig, "step_times")
+
+# %% [markdown]
+# Tracing changes the time, not the numbers: the traced and the eager step are the same
+# kernels in the same order, so training gives the same history to the last bit.
+
+# %%
+histories = {}
+for eager in (True, False):
+    model = build(minitf)
+    model.set_weights(weights)
+    model.compile(optimizer=minitf.keras.optimizers.Adam(0.01), loss="binary_crossentropy", run_eagerly=eager)
+    histories[eager] = model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0, shuffle=False).history["loss"]
+same_bits = histories[True] == histories[False]
+print("eager losses: ", histories[True])
+print("traced losses:", histories[False])
+print("identical, bit for bit:", same_bits)
+if tf is not None:
+    # Keras trains the same model from the same weights; its float32 sums may round differently.
+    keras_model = build(tf)
+    keras_model.set_weights(weights)
+    keras_model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    keras_history = keras_model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0, shuffle=False).history["loss"]
+    L.compare("loss per epoch, traced minitf vs Keras", histories[False], keras_history, tol=1e-5)
+
+# %% [markdown]
+# ## 2. Where an eager step's time goes
+#
+# A traced step runs exactly the kernels of the eager one, written out as one plain function
+# (the *replay*). Timing that function alone gives the array work plus the few lines that call
+# the kernels; the rest of an eager step is overhead: Python running the model's code,
+# dispatch and checks in every op, Tensor objects, and the tape.
+
+# %%
+model = build(minitf)
+model.set_weights(weights)
+model.compile(optimizer=minitf.keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0)
+concrete = next(iter(model._traced_steps["train"]._concrete.values()))
+graph = concrete.graph
+operations = graph.get_operations()
+print(f"the traced training step: {len(operations)} operations, e.g.")
+for op in operations[:6]:
+    print("   ", op)
+
+arrays = [x[:BATCH], y[:BATCH]]
+replay_times = []
+for _ in range(L.pick(7, 3)):
+    start = time.perf_counter()
+    for _ in range(L.pick(100, 20)):
+        concrete._replay(*arrays)
+    replay_times.append((time.perf_counter() - start) / L.pick(100, 20))
+replay_step = min(replay_times)
+eager_step, traced_step = results["minitf, eager"], results["minitf, traced"]
+print("one step, split (measured now: varies from run to run)")
+print(f"  eager:  {eager_step * 1e6:8.1f} us = {replay_step * 1e6:7.1f} us of kernels + "
+      f"{(eager_step - replay_step) * 1e6:7.1f} us of overhead")
+print(f"  traced: {traced_step * 1e6:8.1f} us = {replay_step * 1e6:7.1f} us of kernels + "
+      f"{max(traced_step - replay_step, 0) * 1e6:7.1f} us for fit's loop (slicing batches, calling the replay)")
+
+fig, ax = plt.subplots(figsize=(6, 2.6))
+for row, (label, total) in enumerate((("eager", eager_step), ("traced", traced_step))):
+    ax.barh(row, replay_step * 1e6, color="tab:blue", label="kernels (the replay)" if row == 0 else None)
+    ax.barh(row, max(total - replay_step, 0) * 1e6, left=replay_step * 1e6, color="tab:red",
+            label="everything else (Python, dispatch, tape / fit's loop)" if row == 0 else None)
+ax.set_yticks([0, 1], ["eager", "traced"])
+ax.set_xlabel("time per training step (microseconds)")
+ax.legend(loc="lower right", fontsize=8)
+L.savefig(fig, "step_profile")
+
+# %% [markdown]
+# ## 3. What the replay does
+#
+# The trace is a list of operations. `minitf/compiler.py` turns it into one Python function:
+# it drops what nothing needs, computes constants once, merges repeated work (Adam's bias
+# correction is the same for every weight), writes one-line kernels in place, and frees each
+# array after its last use. Here is the start of the code it wrote for this step; it reads
+# like NumPy written by hand, because that is what it is:
+
+# %%
+source = graph.source
+lines = source.splitlines()
+print("\n".join(lines[:24]))
+print(f"... {len(lines)} lines in all, for {len(operations)} traced operations")
+
+# %% [markdown]
+# Large arrays get one more pass, **loop fusion**. Adam's update of a weight is a dozen
+# elementwise steps; on a big matrix (an embedding of 10000 words) each step would stream the
+# whole matrix through memory. Fused, all dozen run on one block of rows while it sits in the
+# CPU's cache, then the next block:
+
+# %%
+big = minitf.Variable(np.zeros((20000, 64), np.float32))
+optimizer = minitf.keras.optimizers.Adam(0.01)
+
+
+@minitf.function
+def update(gradient):
+    optimizer.apply_gradients([(gradient, big)])
+
+
+gradient = minitf.constant(np.random.default_rng(0).normal(size=(20000, 64)).astype(np.float32))
+update(gradient)
+fused = update.get_concrete_function(gradient).graph.source
+start = fused.index("# fused")
+print(fused[start:start + 1100])
+
+# %% [markdown]
+# ## 4. How it scales
+#
+# `python -m benchmarks` measures minitf against TensorFlow and hand-written NumPy over many
+# sizes. Its committed results hold the curves; here is the time per training step as the
+# batch grows, from the last full run.
+
+# %%
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+results_file = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "latest_numpy.json" \
+    if "__file__" in globals() else Path("benchmarks/results/latest_numpy.json")
+scaling = None
+if results_file.is_file():
+    data = json.loads(results_file.read_text())
+    for case in data.get("cases", []):
+        if case.get("name") == "scaling":
+            scaling = case
+            break
+if scaling is None:
+    print("no committed benchmark results found (run: python -m benchmarks)")
+else:
+    curves: dict[str, list] = {}
+    for row in scaling["rows"]:
+        if row.get("params", {}).get("sweep") != "batch":
+            continue
+        for name, m in row["candidates"].items():
+            if m.get("status") == "ok":
+                curves.setdefault(name, []).append((row["params"]["batch"], m["median"] * 1e3))
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    colors = {"minitf": "tab:blue", "tf": "tab:gray", "numpy": "tab:green"}
+    for name, points in curves.items():
+        batches, ms = zip(*sorted(points))
+        ax.plot(batches, ms, "o-", color=colors.get(name), label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("ms per training step")
+    ax.set_title("benchmarks/results: MLP step time vs batch size")
+    ax.legend(fontsize=8)
+    L.savefig(fig, "scaling")
+
+# %% [markdown]
+# ## 5. On a GPU
+#
+# With CuPy installed and a CUDA GPU present, `minitf.config.set_backend("cupy")` moves every
+# array to the GPU; the same traced step replays there. On a small model the GPU's per-kernel
+# launch cost dominates, which is why graphs matter even more there.
+
+# %%
+try:
+    import cupy  # noqa: F401
+    gpu = cupy.cuda.runtime.getDeviceCount() > 0
+except Exception:  # no CuPy, or no driver
+    gpu = False
+if not gpu:
+    print("No CUDA GPU with CuPy here: the GPU part is skipped (see README: GPU check).")
+else:
+    minitf.config.set_backend("cupy")
+    try:
+        model = build(minitf)
+        model.compile(optimizer=minitf.keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+        print(f"minitf on CuPy, traced: {time_per_step(model, REPEATS) * 1e6:.1f} us per step "
+              "(measured now: varies from run to run)")
+    finally:
+        minitf.config.set_backend("numpy")
+
+# %% [markdown]
+# ## Exercises
+# 1. Time the eager and traced steps for a wider network (1000 units). Which part of the step
+#    (kernels or overhead) grows, and why does tracing matter less there?
+# 2. Read `graph.source` for a model with dropout: where does the random mask come from on each
+#    replay, and why could it not be a constant?
+# 3. Write a `@minitf.function` training loop by hand (GradientTape + `apply_gradients`) and
+#    compare it with `fit`.
+
+# %%
+L.summary(traced_speedup=speedup, traced_faster=bool(speedup > 1.0), histories_identical=bool(same_bits),
+          fused_loop=bool("# fused" in fused), replay_lines=len(lines), traced_operations=len(operations),
+          kernel_share_eager=float(replay_step / eager_step), gpu=bool(gpu),
+          keras_over_traced=(float(results["Keras (TF), traced"] / results["minitf, traced"])
+                             if "Keras (TF), traced" in results else None))

@@ -1,0 +1,457 @@
+"""The replay compiler: a traced graph becomes one plain Python function that runs its kernels.
+
+``FuncGraph.compile(outputs)`` calls ``compile_graph``, which writes the code line by line.
+Print ``concrete_function.graph.source`` to read what it wrote: it looks like NumPy written by
+hand, because that is what it is. On the way, a few classic compiler passes:
+
+1. dead code: keep only the operations an output or a side effect (an assignment, a print, a
+   random draw) needs;
+2. constant folding: compute once, now, every op whose inputs are all constants, and every op
+   that reads only the *shape* of its input (``ones_like``, a mean's count) when that shape is
+   known;
+3. common subexpressions: an op that repeats an earlier one on the same inputs (an optimizer's
+   bias correction, computed for every variable) is computed once; so is a read of a variable
+   with no assignment to it in between;
+4. inlining: a kernel whose ``forward`` is one line (``return x + y``, ``variable._value = ...``)
+   is written into the code as that line, with no call;
+5. loop fusion: a run of elementwise ops on one large shape (Adam's update of an embedding
+   matrix, bias + relu on a batch of images) runs block by block, all of its ops on one block
+   while the block sits in the CPU's cache, with no full-size temporaries;
+6. memory: each array is deleted right after its last use.
+
+A replay makes no Tensor objects, checks no dtypes, and runs no Python of the traced function:
+that, not tricks in the eager code, is where the speed of a traced training step comes from.
+Every kernel is the same ``forward`` the eager op runs, so a replay gives the eager bits.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import linecache
+import re
+import textwrap
+from typing import Any, Callable
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.graph import FuncGraph, Operation, _live_operations
+from minitf.ops.op import ReadVariableOp
+
+# Loop fusion: ops on at least this many elements are fused, in blocks of about BLOCK elements
+# (256 KiB of float32: a block of each array stays in cache; measured best for Adam's update).
+FUSE_MIN, BLOCK = 16384, 65536
+
+
+def compile_graph(graph: FuncGraph, outputs: list) -> tuple[Callable, str]:
+    """(replay function, its source) for ``graph``'s ``outputs``; see the module docstring."""
+    plan = [_Step(op) for op in _live_operations(graph.operations, outputs)]
+    plan = _fold_constants(plan)
+    plan, outputs = _merge_repeats(plan, outputs)
+    plan = _live_steps(plan, outputs)
+    writer = _Writer(graph, plan, outputs)
+    writer.write()
+    source = "\n".join(writer.lines) + "\n"
+    filename = f"<minitf graph {graph.name} {id(graph):x}>"
+    # Registered with linecache so that a traceback through the replay shows its lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), writer.namespace)  # noqa: S102 (our own generated code)
+    replay = writer.namespace["replay"]
+    replay.__minitf_filename__ = filename
+    replay.__minitf_ops__ = plan
+    return replay, source
+
+
+# --- the passes --------------------------------------------------------------------------------
+class _Step:
+    """One line of the replay: an operation as the compile passes see it (the graph stays untouched)."""
+
+    __slots__ = ("op", "kind", "name", "inputs", "outputs", "attrs", "value", "variable", "many", "stateful")
+
+    def __init__(self, operation: Operation):
+        self.op, self.kind, self.name = operation.op, operation.type, operation.name
+        self.inputs, self.outputs, self.attrs = operation.inputs, operation.outputs, operation.attrs
+        self.value, self.variable, self.many = operation.value, operation.variable, operation.many
+        self.stateful = operation.stateful
+
+
+def _live_steps(plan: list, outputs: list) -> list:
+    """``_live_operations`` for a plan, after merging (producers found through the plan)."""
+    producer = {id(t): step for step in plan for t in step.outputs}
+    needed: set[int] = set()
+    stack = [producer[id(t)] for t in outputs] + [step for step in plan if step.stateful]
+    while stack:
+        step = stack.pop()
+        if id(step) in needed:
+            continue
+        needed.add(id(step))
+        stack.extend(producer[id(t)] for t in step.inputs if id(t) in producer)  # (not a shape stand-in)
+    return [step for step in plan if id(step) in needed or step.kind == "Placeholder"]
+
+
+def _fold_constants(plan: list) -> list:
+    """Run once, now, each op whose inputs are all constants (no placeholder, no variable, no state),
+    and each op that reads only its input's shape (``ones_like``, a reduction's count) where that
+    shape is known."""
+    constant = {id(step.outputs[0]): step.value for step in plan if step.kind == "Const"}
+    for step in plan:
+        if (step.kind in ("Const", "Placeholder") or step.op is ReadVariableOp or step.stateful or not step.inputs
+                or len(step.outputs) != 1):
+            continue
+        shape_only = _shape_inputs(step.op, len(step.inputs))
+        if getattr(step.op, "shape_only", False):
+            shape_only = set(range(len(step.inputs)))
+        # An input read only for its shape, known statically, becomes a constant stand-in of that shape.
+        step.inputs = tuple(_shape_stand_in(t, constant) if i in shape_only and None not in t.shape else t
+                            for i, t in enumerate(step.inputs))
+        if not all(id(t) in constant for t in step.inputs):
+            continue
+        arguments = [constant[id(t)] for t in step.inputs]
+        with np.errstate(all="ignore"):
+            value = step.op.forward(*arguments, **step.attrs)
+        if type(value) is tuple:
+            continue
+        step.kind, step.value, step.inputs = "Const", value, ()
+        constant[id(step.outputs[0])] = value
+    return plan
+
+
+def _shape_inputs(op: type, count: int) -> set:
+    """The positions of ``op``'s inputs read only for their shape (forward parameters named like/likes)."""
+    try:
+        params = list(inspect.signature(op.forward).parameters.values())
+    except (TypeError, ValueError):
+        return set()
+    positions = set()
+    for i, p in enumerate(params):
+        if p.kind is p.VAR_POSITIONAL:
+            if p.name == "likes":
+                positions.update(range(i, count))
+            break
+        if p.name == "like" and p.kind is p.POSITIONAL_OR_KEYWORD:
+            positions.add(i)
+    return positions
+
+
+class _ShapeStandIn:
+    """A constant standing for a tensor whose shape alone is read: zero-strided zeros of that shape."""
+
+    def __init__(self, tensor):
+        self._op = None
+        self.shape = tuple(tensor.shape)
+        self.value = B.xp.broadcast_to(B.xp.zeros((), dtype=tensor._value.dtype), self.shape)
+
+
+def _shape_stand_in(tensor, constant: dict):
+    stand_in = _ShapeStandIn(tensor)
+    constant[id(stand_in)] = stand_in.value
+    return stand_in
+
+
+def _attr_key(value) -> Any:
+    """A hashable stand-in for an attribute: plain values by value, anything else by identity."""
+    if value is None or isinstance(value, (bool, int, float, str, np.dtype, np.generic)):
+        return (type(value).__name__, value)
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__,) + tuple(_attr_key(v) for v in value)
+    return ("id", id(value))
+
+
+def _merge_repeats(plan: list, outputs: list) -> tuple[list, list]:
+    """Common subexpressions: an op that repeats an earlier one (same op, same inputs, same attributes)
+    is dropped and its outputs read from the earlier one. Two reads of a variable merge when no
+    assignment (or other side effect) comes between them."""
+    seen: dict = {}
+    alias: dict[int, Any] = {}  # id(dropped output) -> the tensor that replaces it
+    versions: dict[int, int] = {}  # id(variable) -> how many assignments to it so far
+    epoch = 0  # bumped by side effects that may touch any variable (a cond or loop body)
+    kept = []
+    for step in plan:
+        if step.inputs:
+            step.inputs = tuple(alias.get(id(t), t) for t in step.inputs)
+        if step.kind == "Const" and step.value.size <= 64:  # small constants (1 - beta, an axis ...) once each
+            key = ("const", step.value.dtype, step.value.shape, B.to_numpy(step.value).tobytes())
+            earlier = seen.get(key)
+            if earlier is not None:
+                alias[id(step.outputs[0])] = earlier.outputs[0]
+                continue
+            seen[key] = step
+            kept.append(step)
+            continue
+        if step.kind in ("Placeholder", "Const") or step.stateful:
+            assigned = step.attrs.get("variable") if step.stateful else None
+            if assigned is not None:
+                versions[id(assigned)] = versions.get(id(assigned), 0) + 1
+            elif step.stateful and getattr(step.op, "may_assign_variables", False):  # a cond or loop body
+                epoch += 1
+            kept.append(step)
+            continue
+        if step.op is ReadVariableOp:
+            key = ("read", id(step.variable), versions.get(id(step.variable), 0), epoch)
+        else:
+            key = (step.op, tuple(id(t) for t in step.inputs), tuple(sorted((k, _attr_key(v)) for k, v in
+                                                                            step.attrs.items())))
+        earlier = seen.get(key)
+        if earlier is not None and len(earlier.outputs) == len(step.outputs):
+            for mine, theirs in zip(step.outputs, earlier.outputs):
+                alias[id(mine)] = theirs
+            continue
+        seen[key] = step
+        kept.append(step)
+    return kept, [alias.get(id(t), t) for t in outputs]
+
+
+
+# --- writing the code --------------------------------------------------------------------------
+_INLINE: dict = {}
+
+
+def _inline_form(op: type):
+    """How the replay can write ``op.forward`` in place instead of calling it, or None.
+
+    Two shapes of kernel qualify: ``return <expression>`` of its input parameters (``return x + y``)
+    gives ("return", template, globals); ``variable._value = <expression>`` (an assignment, its
+    variable an attribute) gives ("assign", template, globals). The template has ``{0}``, ``{1}``
+    ... for the inputs and ``{variable}`` for the variable.
+    """
+    if op in _INLINE:
+        return _INLINE[op]
+    form = None
+    try:
+        fn = op.forward
+        params = list(inspect.signature(fn).parameters.values())
+        if all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params):
+            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+            body = [node for node in tree.body[0].body if not isinstance(node, ast.Expr)]
+            names = [p.name for p in params]
+            kind = expression = None
+            if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+                kind, expression = "return", body[0].value
+            elif (len(body) == 1 and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1
+                  and isinstance(body[0].targets[0], ast.Attribute) and body[0].targets[0].attr == "_value"
+                  and isinstance(body[0].targets[0].value, ast.Name) and body[0].targets[0].value.id == "variable"
+                  and names[-1:] == ["variable"]):
+                kind, expression, names = "assign", body[0].value, names[:-1]
+            if expression is not None:
+                free = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name) and n.id not in names}
+
+                class Substitute(ast.NodeTransformer):
+                    def visit_Name(self, node):
+                        if node.id in names:
+                            return ast.copy_location(ast.Name(id=f"__arg{names.index(node.id)}__", ctx=node.ctx), node)
+                        return node
+
+                template = ast.unparse(Substitute().visit(expression))
+                if all(name in fn.__globals__ for name in free):
+                    template = template.replace("{", "{{").replace("}", "}}")
+                    template = re.sub(r"__arg(\d+)__", r"{\1}", template)
+                    form = (kind, f"({template})", {name: fn.__globals__[name] for name in free})
+    except (OSError, TypeError, SyntaxError, IndexError):
+        form = None
+    _INLINE[op] = form
+    return form
+
+
+
+
+class _Writer:
+    """Writes the replay: one line per step, or one block loop per fused run of elementwise steps."""
+
+    def __init__(self, graph: FuncGraph, plan: list, outputs: list):
+        self.plan, self.outputs = plan, outputs
+        self.namespace: dict[str, Any] = {"_errstate": np.errstate, "_empty": B.xp.empty}
+        self.names: dict[int, str] = {id(t): f"a{i}" for i, t in enumerate(graph.inputs)}
+        self.handles = {id(v): f"h{i}" for i, v in enumerate(graph.variable_args)}  # variables passed in
+        self.last_use: dict[int, int] = {}
+        for position, step in enumerate(plan):
+            for t in step.inputs:
+                self.last_use[id(t)] = position
+        for t in outputs:
+            self.last_use[id(t)] = len(plan)
+        params = [self.names[id(t)] for t in graph.inputs] + list(self.handles.values())
+        # NumPy's floating-point warnings are off for the whole replay (TF computes inf and nan
+        # silently): one switch per call instead of one per op.
+        self.lines = [f"def replay({', '.join(params)}):", "  with _errstate(all='ignore'):"]
+        for i, stand_in in enumerate({id(t): t for step in plan for t in step.inputs
+                                      if isinstance(t, _ShapeStandIn)}.values()):
+            self.names[id(stand_in)] = f"s{i}"  # a zero-strided stand-in for an input read for its shape
+            self.namespace[f"s{i}"] = stand_in.value
+
+    # --- names --------------------------------------------------------------------------------
+    def variable_name(self, variable, position: int) -> str:
+        if id(variable) in self.handles:
+            return self.handles[id(variable)]
+        self.namespace[f"v{position}"] = variable
+        return f"v{position}"
+
+    def inline(self, step, outs: list):
+        """The step's one-line form if it has one that fits here (see ``_inline_form``), else None."""
+        form = None if step.op is ReadVariableOp else _inline_form(step.op)
+        if form is None:
+            return None
+        kind, template, needs = form
+        fits = (kind == "return" and not step.attrs and len(outs) == 1 and not step.many) or (
+            kind == "assign" and set(step.attrs) == {"variable"} and not outs)
+        if not fits or not all(self.namespace.setdefault(k, v) is v for k, v in needs.items()):
+            return None
+        return form
+
+    # --- the whole function -----------------------------------------------------------------------
+    def write(self) -> None:
+        position = 0
+        while position < len(self.plan):
+            group = self.fusible_run(position)
+            if group:
+                self.write_fused(group)
+                position = group[-1] + 1
+            else:
+                self.write_step(position)
+                position += 1
+        returned = [self.names[id(t)] for t in self.outputs]
+        self.lines.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+
+    def write_step(self, position: int) -> None:
+        step = self.plan[position]
+        if step.kind == "Placeholder":
+            return
+        if step.kind == "Const":
+            name = f"c{position}"
+            self.namespace[name] = step.value
+            self.names[id(step.outputs[0])] = name
+            return
+        outs = [f"t{position}_{i}" if len(step.outputs) > 1 else f"t{position}" for i in range(len(step.outputs))]
+        for t, name in zip(step.outputs, outs):
+            self.names[id(t)] = name
+        form = self.inline(step, outs)
+        if step.op is ReadVariableOp:
+            self.lines.append(f"    {outs[0]} = {self.variable_name(step.variable, position)}._value  # {step.name}")
+        elif form is not None:
+            # A one-line kernel: its formula written in place, no call ("t5 = (t3 + t4)",
+            # "v7._value = (t5 + t6)").
+            expression = form[1].format(*[self.names[id(t)] for t in step.inputs])
+            target = outs[0] if form[0] == "return" else f"{self.variable_name(step.attrs['variable'], position)}._value"
+            self.lines.append(f"    {target} = {expression}  # {step.name}: {step.op.name}")
+        else:
+            # An attribute that is a variable passed in as an argument is passed at each call.
+            fixed = {k: v for k, v in step.attrs.items() if id(v) not in self.handles}
+            kernel = functools.partial(step.op.forward, **fixed) if fixed else step.op.forward
+            self.namespace[f"k{position}"] = kernel
+            args = ", ".join([self.names[id(t)] for t in step.inputs] +
+                             [f"{k}={self.handles[id(v)]}" for k, v in step.attrs.items() if id(v) in self.handles])
+            target = ", ".join(outs) + ("," if step.many and len(outs) == 1 else "") + " = " if outs else ""
+            self.lines.append(f"    {target}k{position}({args})  # {step.name}: {step.op.name}")
+        self.free([position])
+
+    def free(self, positions: list) -> None:
+        """``del`` the arrays whose last use is among ``positions`` (and outputs nobody uses)."""
+        last = positions[-1]
+        dead = set()
+        for position in positions:
+            step = self.plan[position]
+            dead |= {self.names[id(t)] for t in step.inputs
+                     if positions[0] <= self.last_use.get(id(t), -1) <= last
+                     and self.names.get(id(t), "").startswith(("t", "a"))}
+            dead |= {self.names[id(t)] for t in step.outputs
+                     if id(t) not in self.last_use and id(t) in self.names}
+        if dead:
+            self.lines.append(f"    del {', '.join(sorted(dead))}")
+
+    # --- loop fusion --------------------------------------------------------------------------------
+    def fusible_run(self, start: int) -> list:
+        """Positions of a run of elementwise steps on one large shape starting at ``start``, or []."""
+        step = self.plan[start]
+        shape = self.fusible_shape(step)
+        if shape is None:
+            return []
+        run, members = [start], 1
+        for position in range(start + 1, len(self.plan)):
+            step = self.plan[position]
+            if step.kind == "Const" or step.op is ReadVariableOp:
+                run.append(position)  # constants and reads ride along (a read after an in-run assignment sees its value)
+                continue
+            if self.fusible_shape(step) != shape:
+                break
+            run.append(position)
+            members += 1
+        while run and (self.plan[run[-1]].op is ReadVariableOp or self.plan[run[-1]].kind == "Const"):
+            run.pop()  # reads and constants at the end belong to what follows
+        return run if members >= 2 else []
+
+    def fusible_shape(self, step) -> tuple | None:
+        """The shape an elementwise step works on, if it can run block by block, else None."""
+        if step.kind in ("Const", "Placeholder") or not getattr(step.op, "elementwise", False):
+            return None
+        if self.inline(step, [None] * len(step.outputs)) is None:
+            return None
+        shape = tuple(step.outputs[0].shape) if step.outputs else tuple(step.attrs["variable"].shape)
+        if None in shape or not shape or int(np.prod(shape)) < FUSE_MIN:
+            return None
+        for t in step.inputs:  # each input: sliced by rows along with the output, or broadcast whole
+            s = tuple(t.shape)
+            if None in s or len(s) > len(shape) or (len(s) == len(shape) and s[0] not in (shape[0], 1)):
+                return None
+        return shape
+
+    def write_fused(self, run: list) -> None:
+        plan, names = self.plan, self.names
+        first = plan[run[0]]
+        shape = tuple(first.outputs[0].shape) if first.outputs else tuple(first.attrs["variable"].shape)
+        rows = max(1, BLOCK // max(1, int(np.prod(shape[1:]))))
+        inside = {id(t): position for position in run for t in plan[position].outputs}
+        members = [p for p in run if plan[p].op is not ReadVariableOp and plan[p].kind != "Const"]
+        self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, {rows} rows at a time")
+        block: dict[int, str] = {}  # id(tensor) -> its name inside the loop (a block)
+        assigned: dict[int, str] = {}  # id(variable) -> the block of its new value, once assigned in the run
+        body, after, reads_of_new = [], [], {}
+        for position in run:
+            step = plan[position]
+            if step.kind == "Const":
+                self.write_step(position)
+                continue
+            if step.op is ReadVariableOp:
+                out = step.outputs[0]
+                if id(step.variable) in assigned:  # reads the value this run assigned: the same block
+                    block[id(out)] = assigned[id(step.variable)]
+                    reads_of_new[id(out)] = step
+                else:  # before the loop, the whole array
+                    names[id(out)] = f"t{position}"
+                    self.lines.append(f"    t{position} = {self.variable_name(step.variable, position)}._value  "
+                                      f"# {step.name}")
+                continue
+            kind, template, _ = self.inline(step, [None] * len(step.outputs))
+            args = []
+            for t in step.inputs:
+                if id(t) in block:
+                    args.append(block[id(t)])
+                else:
+                    whole = names[id(t)]
+                    sliced = len(t.shape) == len(shape) and t.shape[0] == shape[0] and shape[0] > 1
+                    args.append(f"{whole}[_rows]" if sliced else whole)
+            expression = template.format(*args)
+            if kind == "assign":
+                variable = step.attrs["variable"]
+                name = self.variable_name(variable, position)
+                self.lines.append(f"    n{position} = _empty({shape}, dtype={name}._value.dtype)")
+                body.append(f"        b{position} = {expression}  # {step.name}: {step.op.name}")
+                body.append(f"        n{position}[_rows] = b{position}")
+                after.append(f"    {name}._value = n{position}")
+                assigned[id(variable)] = f"b{position}"
+                continue
+            out = step.outputs[0]
+            block[id(out)] = f"b{position}"
+            body.append(f"        b{position} = {expression}  # {step.name}: {step.op.name}")
+            if self.last_use.get(id(out), -1) > run[-1]:
+                names[id(out)] = f"t{position}"  # needed after the run: materialized, block by block
+                self.lines.append(f"    t{position} = _empty({shape}, dtype={out._value.dtype.name!r})")
+                body.append(f"        t{position}[_rows] = b{position}")
+        for t_id, step in reads_of_new.items():  # a read used after the run reads the variable then
+            if self.last_use.get(t_id, -1) > run[-1]:
+                position = self.plan.index(step)
+                names[t_id] = f"t{position}"
+                after.append(f"    t{position} = {self.variable_name(step.variable, position)}._value")
+        self.lines.append(f"    for _r in range(0, {shape[0]}, {rows}):")
+        self.lines.append(f"        _rows = slice(_r, _r + {rows})")
+        self.lines.extend(body)
+        self.lines.extend(after)
+        self.free(run)
