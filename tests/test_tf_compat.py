@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import minitf as tf
 from minitf import backend as B
-from minitf._tf_compat import eigen_sum, pow_rounded, pow_rounded_array, positive_zeros_
+from minitf._tf_compat import eigen_sum, nan_top_k_order, pow_rounded, pow_rounded_array, positive_zeros_
 from tests.simd_paths import run_without_avx512
 
 f32 = np.float32
@@ -221,3 +221,22 @@ def test_max_pool_gradient_has_tf_s_positive_zeros(pool, strides):
     else:  # a cell won by several windows adds their dy up, in an order that is not this loop's (rtol: one ulp)
         np.testing.assert_allclose(dx, want, rtol=2.5e-7, atol=0)
     assert not np.signbit(dx[dx == 0]).any(), "a -0.0 in the gradient: TF has +0.0 there"
+
+
+# --- top_k with NaN ----------------------------------------------------------------------------------
+def test_nan_top_k_order_gives_tf_s_examples():
+    """The docstring's examples (TF 2.21's top_k: parity_tests/test_edge_cases_parity.py checks TF itself)."""
+    nan = np.nan
+    for row, want in (([3, nan, 1], [0, 1, 2]), ([3, 1, nan, 5], [3, 0, 1, 2]), ([np.inf, nan, 2], [0, 1, 2])):
+        got = B.to_numpy(nan_top_k_order(B.xp.asarray(np.array([row], f32)), len(row)))
+        assert got.tolist() == [want], f"{row}: {got.tolist()} vs {want}"
+
+
+@given(rows=st.lists(st.lists(st.integers(-3, 3), min_size=4, max_size=4), min_size=1, max_size=5),
+       k=st.integers(0, 4))
+def test_nan_top_k_order_without_nan_is_a_stable_descending_sort(rows, k):
+    """Without NaN the insertion rule is an ordinary stable sort, largest first (ties: lower index first)."""
+    x = np.array(rows, f32)
+    got = B.to_numpy(nan_top_k_order(B.xp.asarray(x), k))
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, np.argsort(-x, axis=-1, kind="stable")[:, :k])
