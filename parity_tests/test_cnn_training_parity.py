@@ -28,6 +28,9 @@ thread count can keep (about twice that), while the tight bounds apply after epo
 Three models: (a) the Udacity Fashion-MNIST CNN on 28x28x1 images, 10 classes, sparse
 categorical crossentropy; (b) TinyVGG (CNN explainer) on 32x32x3 images, 2 classes, binary
 crossentropy; (c) Conv2D - BatchNormalization - ReLU - GlobalAveragePooling2D - Dense.
+
+minitf trains each model with compile()'s default (traced steps, compared with Keras) and with
+run_eagerly=True: the two Histories must be identical bit for bit (``harness.traced_and_eager``).
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ import numpy as np
 import pytest
 
 from minitf.datasets import make_shapes
+from parity_tests.harness import traced_and_eager
 
 LOSS_RTOL = (1e-5, 1e-4, 1e-4)  # per epoch
 WEIGHT_TOL = dict(rtol=1e-3, atol=1e-5)  # after epoch 1
@@ -100,11 +104,12 @@ CASES = {
 }
 
 
-def _train(m, build, weights, x, y, loss, epochs):
+def _train(m, build, weights, x, y, loss, epochs, run_eagerly=False):
     model = build(m)
     if weights is not None:
         model.set_weights(weights)
-    model.compile(optimizer=m.keras.optimizers.Adam(learning_rate=1e-3), loss=loss, metrics=["accuracy"])
+    model.compile(optimizer=m.keras.optimizers.Adam(learning_rate=1e-3), loss=loss, metrics=["accuracy"],
+                  run_eagerly=run_eagerly)
     after_epoch = []
     keep = m.keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: after_epoch.append(model.get_weights()))
     history = model.fit(x, y, batch_size=32, epochs=epochs, shuffle=False, verbose=0, callbacks=[keep])
@@ -120,7 +125,12 @@ def test_training_curve(tf, mtf, case):
     theirs_model = build(tf)
     initial = theirs_model.get_weights()
     theirs, want, their_weights = _train(tf, build, initial, x, y, loss, epochs=3)
-    ours, got, our_weights = _train(mtf, build, initial, x, y, loss, epochs=3)
+
+    def train(run_eagerly):
+        model, history, after_epoch = _train(mtf, build, initial, x, y, loss, 3, run_eagerly)
+        return history, model, after_epoch
+
+    (got, ours, our_weights), _ = traced_and_eager(case, train)
 
     for key in ("loss", "accuracy"):
         assert key in got, f"{case}: History has no {key!r}: {sorted(got)}"
