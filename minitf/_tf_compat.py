@@ -174,7 +174,8 @@ class EigenSum(Op):
     the 8 lanes in halves (4 + 4, 2 + 2, 1 + 1) and adds that to the sum of the leftover
     elements. Doing the same makes a norm-clipped gradient equal TF's bit for bit (Keras's
     ``clipnorm``/``global_clipnorm``). Larger arrays (where TF may split the work across threads)
-    and other dtypes use the backend's sum. Not differentiated (it serves gradient clipping).
+    and other dtypes use the backend's sum, and so does the GPU backend (TF's GPU sums are CUDA's,
+    not Eigen's CPU order). Not differentiated (it serves gradient clipping).
     """
 
     def forward(x):

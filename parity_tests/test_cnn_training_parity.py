@@ -47,9 +47,9 @@ FINAL_TOL = dict(rtol=1e-3, atol=5e-3)  # after epoch 3: a near tie may have gon
 PREDICT_TOL = dict(rtol=1e-3, atol=1e-2)  # after epoch 3, likewise
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _deterministic_tf(tf):
-    tf.config.experimental.enable_op_determinism()
+@pytest.fixture(autouse=True)
+def _deterministic_tf(op_determinism):
+    pass
 
 
 def udacity_cnn(m):
