@@ -431,12 +431,15 @@ def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padd
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, window_geometry
 
+    from minitf import backend as B
+
     monkeypatch.setattr(conv_module, "BLOCK_BYTES", 1 << 20)
+    monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", 1 << 20)  # the same bound on a device backend
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((64, 64, 64, 16), dtype=np.float32)  # 16 MiB
-    w = rng.standard_normal((3, 3, 16, 16), dtype=np.float32)
+    x = B.xp.asarray(rng.standard_normal((64, 64, 64, 16), dtype=np.float32))  # 16 MiB
+    w = B.xp.asarray(rng.standard_normal((3, 3, 16, 16), dtype=np.float32))
     geom = window_geometry("Conv2D", (64, 64), (3, 3), (strides, strides), (1, 1), padding)
-    dy = rng.standard_normal((64, *geom.out_hw, 16), dtype=np.float32)
+    dy = B.xp.asarray(rng.standard_normal((64, *geom.out_hw, 16), dtype=np.float32))
     allowance = 4 * conv_module.BLOCK_BYTES
     patch_matrix_bytes = 64 * geom.out_hw[0] * geom.out_hw[1] * 9 * 16 * 4
     assert patch_matrix_bytes > 8 * allowance  # the test means something: a full im2col would not fit
