@@ -8,6 +8,9 @@ Python code can read. To learn the output shapes, the trace runs each op's kerne
 *example* arrays (the call's own arguments, or zeros for a bare ``TensorSpec``) that stay
 inside the graph; ``tensor._value`` of a GraphTensor holds only a shape and a dtype, so code
 that tried to compute with it would fail loudly instead of baking one call's numbers in.
+Examples cost memory (a training step's whole forward and backward pass), so a trace drops the
+large ones that no Python code can reach any more as it goes, and all of them once it is compiled
+(``release_examples``).
 
 What becomes a node:
 - ``Placeholder``: each tensor argument of the function;
