@@ -2,6 +2,7 @@
 
 Nodes are tensors (labelled by shape, and by name where the caller gives one)
 and ops; edges follow the forward pass. The backward pass walks them in reverse.
+``notes`` adds lines under a named tensor's label: its value, its gradient, anything.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 from minitf.autodiff import GradientTape
 
 
-def _graph(tape: GradientTape, names: dict | None):
+def _graph(tape: GradientTape, names: dict | None, notes: dict | None = None):
+    notes = notes or {}
     names = {id(t): n for n, t in (names or {}).items()}
     tensors: dict[int, str] = {}
     ops: list[tuple[str, str, list[int], list[int]]] = []
@@ -18,7 +20,9 @@ def _graph(tape: GradientTape, names: dict | None):
     def node(t) -> int:
         if id(t) not in tensors:
             label = names.get(id(t), "")
-            tensors[id(t)] = (f"{label}\n" if label else "") + f"{t.dtype.name}{list(t.shape)}"
+            note = notes.get(label, "") if label else ""
+            tensors[id(t)] = ((f"{label}\n" if label else "") + f"{t.dtype.name}{list(t.shape)}"
+                              + (f"\n{note}" if note else ""))
         return id(t)
 
     for i, entry in enumerate(tape.operations):
@@ -26,9 +30,10 @@ def _graph(tape: GradientTape, names: dict | None):
     return tensors, ops
 
 
-def to_dot(tape: GradientTape, names: dict[str, Any] | None = None) -> str:
-    """The tape's graph in Graphviz DOT (render with ``dot -Tpng``)."""
-    tensors, ops = _graph(tape, names)
+def to_dot(tape: GradientTape, names: dict[str, Any] | None = None, notes: dict[str, str] | None = None) -> str:
+    """The tape's graph in Graphviz DOT (render with ``dot -Tpng``). ``names``: {name: tensor};
+    ``notes``: {name: text} shown under that tensor's label."""
+    tensors, ops = _graph(tape, names, notes)
     lines = ["digraph tape {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
     for tid, label in tensors.items():
         lines.append(f'  t{tid} [shape=box, label="{label}"];'.replace("\n", "\\n"))
@@ -39,21 +44,28 @@ def to_dot(tape: GradientTape, names: dict[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
-def draw_graph(tape: GradientTape, names: dict[str, Any] | None = None, ax=None, path: str | None = None):
-    """Draw the tape's graph with matplotlib, layered left to right by depth; optionally save to ``path``."""
+def draw_graph(tape: GradientTape, names: dict[str, Any] | None = None, ax=None, path: str | None = None,
+               notes: dict[str, str] | None = None):
+    """Draw the tape's graph with matplotlib, layered left to right by depth; optionally save to ``path``.
+    ``names``: {name: tensor}; ``notes``: {name: text} shown under that tensor's label."""
     import matplotlib
 
     if path is not None and matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    tensors, ops = _graph(tape, names)
+    tensors, ops = _graph(tape, names, notes)
     depth: dict[Any, int] = {tid: 0 for tid in tensors}
     for oid, _, ins, outs in ops:
         d = 1 + max((depth[i] for i in ins), default=0)
         depth[oid] = d
         for o in outs:
             depth[o] = d + 1
+    made = {o for _, _, _, outs in ops for o in outs}
+    for oid, _, ins, _ in ops:  # an input no op made sits just left of the first op that reads it
+        for i in ins:
+            if i not in made:
+                depth[i] = max(depth[i], min(depth[o] for o, _, reads, _ in ops if i in reads) - 1)
     columns: dict[int, list] = {}
     for key, d in depth.items():
         columns.setdefault(d, []).append(key)
