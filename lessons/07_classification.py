@@ -85,7 +85,9 @@ X_train, y_train, X_test, y_test = X[:800], y[:800], X[800:], y[800:]
 
 fig, ax = plt.subplots(figsize=(5, 5))
 ax.scatter(X[:, 0], X[:, 1], c=y, cmap=plt.cm.RdYlBu, s=12)
-ax.set_title("make_circles: outer = 0, inner = 1")
+ax.set_title("make_circles: outer = 0 (red), inner = 1 (blue)")
+ax.set_xlabel("$x_1$")
+ax.set_ylabel("$x_2$")
 ax.set_aspect("equal")
 L.savefig(fig, "circles_data")
 
@@ -157,6 +159,8 @@ for ax, (title, key) in zip(axes, [("linear: A", "A"), ("sigmoid", "tf.keras.act
     if tf_act is not None:
         ax.plot(A, np.asarray(tf_act[key]), "--", color="black", linewidth=1, label="TF")
     ax.set_title(title)
+    ax.set_xlabel("A")
+    ax.set_ylabel("activation(A)")
     ax.legend()
 L.savefig(fig, "activations")
 
@@ -197,6 +201,7 @@ for key, ax in zip(["loss", "accuracy"], axes):
     plot_history(ax, linear_history, linear_tf_history, key, "linear model", "C1")
     ax.plot([], [], "--", color="black", linewidth=1, label="TensorFlow")
     ax.set_xlabel("epoch")
+    ax.set_ylabel(f"training {key}")
     ax.set_title(f"circles: training {key}")
     ax.legend()
 L.savefig(fig, "circles_training_curves")
@@ -220,14 +225,18 @@ def plot_decision_boundary(ax, model, X, y, tf_model=None, title=""):
         classes = np.argmax(probs, axis=1)
     else:  # binary: round the probability of class 1
         classes = np.round(probs[:, 0])
-    ax.contourf(xx, yy, classes.reshape(xx.shape), cmap=plt.cm.RdYlBu, alpha=0.7)
-    ax.scatter(X[:, 0], X[:, 1], c=y, s=10, cmap=plt.cm.RdYlBu, edgecolors="k", linewidths=0.2)
+    ax.contourf(xx, yy, classes.reshape(xx.shape), cmap=plt.cm.RdYlBu, alpha=0.35)
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap=plt.cm.RdYlBu, edgecolors="k", linewidths=0.4)
     if tf_model is not None:
         tf_probs = tf_model.predict(grid, batch_size=2500, verbose=0)[:, 0].reshape(xx.shape)
         if tf_probs.min() < 0.5 < tf_probs.max():
             ax.contour(xx, yy, tf_probs, levels=[0.5], colors="k", linestyles="--", linewidths=1)
+            ax.plot([], [], "k--", linewidth=1, label="TF's boundary (p = 0.5)")
+            ax.legend(fontsize=8, loc="lower left")
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_title(title)
 
 
@@ -496,9 +505,11 @@ for key, ax in zip(["loss", "accuracy"], axes):
     ax.plot(cce_history[key], ":", color="C2", linewidth=2, label="normalized, CCE (minitf)")
     ax.plot([], [], "--", color="black", linewidth=1, label="TensorFlow")
     ax.set_xlabel("epoch")
+    ax.set_ylabel(f"training {key}")
     ax.set_title(f"digits: training {key}")
     ax.legend(fontsize=8)
 axes[0].set_yscale("log")
+axes[0].set_ylabel("training loss (log scale)")
 L.savefig(fig, "digits_training_curves")
 
 # %% [markdown]

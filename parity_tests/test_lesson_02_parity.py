@@ -12,7 +12,8 @@ import pytest
 
 from parity_tests.lesson_runs import check_comparisons
 
-EXPECTED = ("f(a,b)", "neuron", "g = x/y", "persistent tape", "watch", "x^3 at 2", "tanh, tanh'", "jacobian")
+EXPECTED = ("f(a,b)", "neuron", "g = x/y", "persistent tape", "watch", "x^3 at 3", "tanh, tanh'", "jacobian",
+            "MLP(3, [4, 4, 1])")
 
 
 @pytest.fixture(scope="module")
