@@ -280,6 +280,8 @@ for (label, lr), color in zip(learning_rates.items(), ["C0", "C2", "C1", "C3"]):
 axes[0].set_xlim(-2, 8)
 axes[0].set_ylim(0, 30)
 axes[0].set_title("f(x) = (x - 3)^2 + 1:\nthe first 7 steps from x = -1", fontsize=10)
+axes[0].set_xlabel("x")
+axes[0].set_ylabel("f(x)")
 axes[0].legend(fontsize=8)
 for (label, lr), color in zip(learning_rates.items(), ["C0", "C2", "C1", "C3"]):
     axes[1].semilogy(np.abs(paths[lr] - 3) + 1e-17, "o-", color=color, ms=3, label=f"eta = {lr}")
@@ -292,6 +294,8 @@ axes[2].plot(grid_q, quartic(np, grid_q), color="gray")
 for (start, path), color in zip(quartic_paths.items(), ["C0", "C3"]):
     axes[2].plot(path, quartic(np, path), "o-", color=color, ms=3, lw=1, label=f"start {start:+.1f}")
 axes[2].set_title("g(x) = x^4 - 3x^2 + x, eta = 0.02:\nthe start picks the valley", fontsize=10)
+axes[2].set_xlabel("x")
+axes[2].set_ylabel("g(x)")
 axes[2].legend(fontsize=8)
 L.savefig(fig, "gradient_descent_1d")
 

@@ -14,7 +14,7 @@
 
 # %% [markdown]
 # # Lesson 02: Reverse-mode autodiff
-# > A small scalar autodiff written here, then minitf's GradientTape: its graph, its backward walk, persistent and nested tapes, jacobians; checked against tf.GradientTape.
+# > A scalar autodiff built step by step and an MLP trained with it, then minitf's GradientTape: its record, its backward walk, persistent and nested tapes, jacobians; checked against tf.GradientTape.
 #
 # Lesson 01 applied the chain rule by hand. A network has millions of parameters, so nobody
 # does that: the framework does it for us, **automatically and exactly**. Not by finite

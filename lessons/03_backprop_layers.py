@@ -14,7 +14,7 @@
 
 # %% [markdown]
 # # Lesson 03: Backprop through layers
-# > Gradients of matmul, broadcasting, activations and softmax-crossentropy by hand, against the tape and TF; a 2-layer net trained by hand.
+# > Gradients of matmul, broadcasting, activations and softmax-crossentropy by hand, against the tape and TF; a graph labelled with its gradients; a 2-layer net trained by hand.
 #
 # Lesson 02 showed how a tape walks a graph backwards, one op at a time, multiplying each
 # op's local derivative into the gradient that arrives from above. A neural network is
@@ -201,8 +201,10 @@ for ax, (act, (fn, forward, derivative, label)) in zip(axes, activations.items()
     ax.plot(grid[::8], slope_tape[::8], "k.", ms=5, label="minitf tape")
     ax.axhline(0, color="gray", lw=0.5)
     ax.set_title(f"{act}: largest |formula - tape| = {hand_vs_tape[act]:.1e}", fontsize=9)
+    ax.set_xlabel("x")
     ax.legend(fontsize=8)
-fig.suptitle("each activation (blue) and its derivative (orange); dots: the gradient minitf's tape returns")
+axes[0].set_ylabel("f(x) and f'(x)")
+fig.suptitle("each activation (blue) and its derivative (orange); dots: the gradient minitf's tape returns", y=1.03)
 L.savefig(fig, "activations_and_derivatives")
 print({k: f"{hand_vs_tape[k]:.2g}" for k in activations})
 
