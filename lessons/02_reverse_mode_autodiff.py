@@ -14,7 +14,7 @@
 
 # %% [markdown]
 # # Lesson 02: Reverse-mode autodiff
-# > A scalar autodiff built step by step and an MLP trained with it, then minitf's GradientTape: its record, its backward walk, persistent and nested tapes, jacobians; checked against tf.GradientTape.
+# > A scalar autodiff built step by step and an MLP trained with it, then minitf's GradientTape: its record, its backward walk, persistent and nested tapes, jacobians; then tracing with minitf.function: the graph, retracing, side effects, exact replay; checked against TF.
 #
 # Lesson 01 applied the chain rule by hand. A network has millions of parameters, so nobody
 # does that: the framework does it for us, **automatically and exactly**. Not by finite
@@ -738,6 +738,157 @@ outcomes["jacobian"] = {"x": JAC_X, "matrix": jacobian}
 outcomes["jacobian_formula_max_diff"] = jacobian_formula_diff
 
 # %% [markdown]
+# ## 12. The other way to see a program: tracing with `minitf.function`
+# A tape watches a program **while it runs**, op by op, and records again on every run. There is a
+# second way a framework sees a program: **trace** it once into a graph, then run the graph.
+# `minitf.function(f)` (TF's `tf.function`) does that. The first call runs the Python of `f` with
+# *symbolic* tensors, which have a shape and a dtype but no values, and every op they meet is
+# recorded into a graph instead of computed. Later calls with the same **signature** (the shapes
+# and dtypes of the tensor arguments, the values of the Python arguments) do not run the Python
+# at all: they replay the graph's kernels on the new numbers. A new signature means a new trace.
+#
+# This decides *when* things happen, the most confusing part of TF for a newcomer:
+# - Python code (`print`, appending to a list) runs **while tracing only**;
+# - ops, including `Variable.assign_add` and `tf.print`, run on **every call**.
+#
+# The function below is $f(a, b) = \tanh(ab + b^2)$ of section 6, with one side effect of each kind,
+# called five times under both frameworks: twice with scalars (one trace), once with vectors (a new
+# shape: a new trace), twice with Python numbers (each new Python value is part of the signature:
+# a new trace each time, which is why a training loop should pass tensors). Inside those traces
+# the Python numbers are constants, converted as TF converts a Python float: to float32.
+
+# %%
+import sys
+
+
+def make_traced_f(fw):
+    """f(a, b) = tanh(ab + b^2) under fw.function; a list that grows per trace, a Variable counting calls."""
+    traces = []
+    calls = fw.Variable(0, dtype="int32")
+
+    @fw.function
+    def traced_f(a, b):
+        traces.append(f"a{tuple(a.shape)}" if hasattr(a, "shape") else f"a={a!r}")  # Python: tracing only
+        calls.assign_add(1)  # an op: every call
+        if fw is minitf:  # TF's tf.print writes from C++, outside Python's sys.stdout, so only minitf's is shown
+            fw.print("    tf.print, every call: a =", a, output_stream=sys.stdout)
+        return fw.tanh(a * b + b ** 2)
+
+    return traced_f, traces, calls
+
+
+TRACE_CALLS = [("tensors, scalars", A0, B0), ("tensors, scalars again", 0.2, 0.5),
+               ("tensors, vectors", [A0, 0.2], [B0, 0.5]), ("Python numbers", A0, B0), ("other Python numbers", 0.2, 0.5)]
+
+
+def call_traced(fw):
+    traced_f, traces, calls = make_traced_f(fw)
+    values, trace_counts = [], []
+    for label, a, b in TRACE_CALLS:
+        if "Python" in label:
+            out = traced_f(a, b)  # plain Python floats: their values go into the signature
+        else:
+            out = traced_f(fw.constant(a, dtype=DTYPE), fw.constant(b, dtype=DTYPE))
+        values.append(out.numpy())
+        trace_counts.append(len(traces))
+        if fw is minitf:
+            result = np.round(np.asarray(out.numpy(), dtype=np.float64), 6)
+            print(f"  call {len(trace_counts)} ({label}): traces so far {len(traces)}, result {result} ({out.dtype.name})")
+    return values, trace_counts, traces, int(calls.numpy()), traced_f
+
+
+print("minitf:")
+traced_values, trace_counts, trace_log, traced_calls, traced_f = call_traced(minitf)
+print(f"minitf: {len(trace_log)} traces for {traced_calls} calls: {trace_log}")
+if real_tf is not None:
+    tf_traced_values, tf_trace_counts, tf_trace_log, tf_calls, tf_traced_f = call_traced(real_tf)
+    print(f"TF:     {len(tf_trace_log)} traces for {tf_calls} calls: {tf_trace_log}")
+    same_counts = tf_trace_counts == trace_counts and tf_calls == traced_calls
+    print(f"traces after each call, minitf {trace_counts}, TF {tf_trace_counts}: "
+          f"{'the same retracing rules' if same_counts else 'DIFFERENT'}")
+    outcomes["trace_counts_same_as_tf"] = same_counts
+L.compare("tf.function f(a,b): the five calls' results (minitf vs TF)", traced_values,
+          None if real_tf is None else tf_traced_values, tol=1e-6, means="the traced graphs compute TF's numbers")
+
+# %% [markdown]
+# The graph a trace records is data: `get_concrete_function` returns the trace for a signature,
+# and `.graph.get_operations()` lists its ops in the order they were recorded. Arguments become
+# `Placeholder`s, the `2` of `b ** 2` a `Const`, the Variable a `ReadVariableOp`. It is the tape's
+# record again, but made once, without numbers, and kept. `minitf.viz` draws it like a tape.
+
+# %%
+scalar_a, scalar_b = minitf.constant(A0, dtype=DTYPE), minitf.constant(B0, dtype=DTYPE)
+concrete = traced_f.get_concrete_function(scalar_a, scalar_b)  # the trace of call 1: no new trace
+print(f"traces after get_concrete_function: {len(trace_log)} (the scalar trace is reused)")
+print("the graph traced for two float64 scalars:")
+for operation in concrete.graph.get_operations():
+    inputs = ", ".join(t.name for t in operation.inputs)
+    shapes = ", ".join(str(tuple(t.shape)) for t in operation.outputs) or "no output"
+    print(f"  {operation.type:<20} {operation.name:<32} ({inputs}) -> {shapes}")
+graph_op_types = [operation.type for operation in concrete.graph.get_operations()]
+if real_tf is not None:
+    tf_concrete = tf_traced_f.get_concrete_function(real_tf.constant(A0, dtype=DTYPE), real_tf.constant(B0, dtype=DTYPE))
+    tf_op_types = [operation.type for operation in tf_concrete.graph.get_operations()]
+    print(f"TF's graph for the same function: {' '.join(tf_op_types)}")
+    print("(TF hands the variable in as a third Placeholder, adds an Identity on the output and a NoOp that orders "
+          "the side effects; the arithmetic is the same)")
+ax = minitf.viz.draw_graph(concrete)
+ax.set_title("f(a, b) = tanh(ab + b^2) traced by minitf.function: placeholders, constants, variable reads and ops",
+             fontsize=9)
+L.savefig(ax.figure, "traced_graph")
+
+# %% [markdown]
+# **Replay is exact.** The graph runs the same kernels as the eager ops, so a traced call gives the
+# same bits as the eager one, not merely close numbers. And a `GradientTape` inside a traced
+# function works: since every op's backward is written in minitf ops (section 10), the backward
+# walk of the tape is recorded too, and the graph holds the forward *and* the backward pass.
+
+# %%
+grid_a = np.linspace(-2.0, 2.0, L.pick(201, 41))
+grid_b = np.linspace(1.5, -1.5, grid_a.size)
+a_grid, b_grid = minitf.constant(grid_a, dtype=DTYPE), minitf.constant(grid_b, dtype=DTYPE)
+eager_values = minitf.tanh(a_grid * b_grid + b_grid ** 2).numpy()
+f_graph = minitf.function(lambda a, b: minitf.tanh(a * b + b ** 2))  # without side effects this time
+traced_once = f_graph(a_grid, b_grid).numpy()  # the call that traces
+replayed_values = f_graph(a_grid, b_grid).numpy()  # a replay: no Python of f runs
+replay_equals_eager = bool(np.array_equal(eager_values, replayed_values) and np.array_equal(eager_values, traced_once))
+print(f"on {grid_a.size} points, traced f == eager f bit for bit: {replay_equals_eager} "
+      f"({f_graph.experimental_get_tracing_count()} trace, 2 calls)")
+
+
+def value_and_gradients(fw, a, b):
+    with fw.GradientTape() as tape:
+        tape.watch([a, b])
+        f = fw.tanh(a * b + b ** 2)
+    da, db = tape.gradient(f, [a, b])
+    return f, da, db
+
+
+traced_gradients = minitf.function(value_and_gradients)
+eager_result = [t.numpy() for t in value_and_gradients(minitf, a_grid, b_grid)]
+traced_result = [t.numpy() for t in traced_gradients(minitf, a_grid, b_grid)]
+traced_gradients_equal_eager = all(np.array_equal(x, y) for x, y in zip(eager_result, traced_result))
+gradient_graph = traced_gradients.get_concrete_function(minitf, a_grid, b_grid).graph
+gradient_op_types = [operation.type for operation in gradient_graph.get_operations()]
+print(f"a tape inside the traced function: {len(gradient_op_types)} ops recorded, forward and backward: "
+      f"{' '.join(t for t in gradient_op_types if t not in ('Placeholder', 'Const'))}")
+print(f"traced f, df/da, df/db == eager tape's, bit for bit: {traced_gradients_equal_eager}")
+if real_tf is not None:
+    tf_grid = (real_tf.constant(grid_a, dtype=DTYPE), real_tf.constant(grid_b, dtype=DTYPE))
+    tf_result = [t.numpy() for t in real_tf.function(value_and_gradients)(real_tf, *tf_grid)]
+L.compare(f"tf.function with a GradientTape inside, f, df/da, df/db on {grid_a.size} points (minitf vs TF)",
+          traced_result, None if real_tf is None else tf_result, tol=1e-6,
+          means="a traced backward pass gives TF's gradients")
+outcomes["tracing"] = {
+    "calls": [label for label, _, _ in TRACE_CALLS], "trace_counts": trace_counts, "variable_calls": traced_calls,
+    "values": traced_values, "graph_op_types": graph_op_types, "replay_equals_eager": replay_equals_eager,
+    "grid_points": int(grid_a.size), "gradient_graph_op_types": gradient_op_types,
+    "traced_gradients_equal_eager": traced_gradients_equal_eager,
+    "traced_gradients_at_first_point": [float(r[0]) for r in traced_result],
+    "first_point": [float(grid_a[0]), float(grid_b[0])],
+}
+
+# %% [markdown]
 # ## Exercises
 # Exercises marked **(checked: `name`)** have a function to write in `lessons/exercises/02_answers.py`:
 # `python -m lessons check 02` copies the template there the first time, and from then on runs
@@ -760,6 +911,14 @@ outcomes["jacobian_formula_max_diff"] = jacobian_formula_diff
 #    derive by hand. Is it symmetric? **(checked: `hessian_by_hand`)**
 # 6. Count the backward passes: for $\mathbf y: \mathbb R^{1000} \to \mathbb R^{3}$, how many does
 #    reverse mode need for the full jacobian, and how many would forward mode need?
+# 7. (tracing) Call section 12's `traced_f` with call 4's Python numbers again, then with NumPy
+#    arrays `np.array(0.7), np.array(-0.4)`, then `np.array(0.2), np.array(0.5)`: predict how many new
+#    traces each makes, and check with `traced_f.experimental_get_tracing_count()` (NumPy arrays are
+#    converted to tensors first). Then write `if a > 0:` inside a traced function and call it with a
+#    tensor: read the error, and rewrite the branch with `minitf.where` (or `minitf.cond`).
+# 8. (tracing) Decorate a function with `minitf.function(input_signature=[minitf.TensorSpec([None], "float64")])`
+#    and call it with vectors of three lengths: how many traces now, and what shape do the ops in its
+#    graph report?
 
 # %%
 L.summary(**outcomes)

@@ -49,12 +49,13 @@ f32 = np.float32  # every number below is float32, as the weights of a Keras mod
 
 
 def power(base, t):
-    """base ** t in float32, as TF computes it: in double precision, rounded once to float32.
+    """base ** t in float32, as TF computes it: C's float32 ``powf`` on the float32 base.
 
     NumPy's own float32 power is one bit off on CPUs with AVX-512 (0.9 ** 4 gives 0.6561 there,
     0.6560999 elsewhere and in TF), and one bit in Adam's bias correction is enough to move
-    every later step. Computing in float64 and rounding once gives TF's value on every CPU."""
+    every later step. ``minitf._tf_compat.pow_rounded_array`` computes it TF's way on every CPU."""
     return pow_rounded_array(base, t)
+
 
 # %% [markdown]
 # ## 1. Two test surfaces
@@ -142,8 +143,8 @@ for name, f, grad in [("quadratic", quadratic, quadratic_grad), ("rosenbrock", r
 # with $\epsilon$ in a slightly different place, $\hat\epsilon = \epsilon / \sqrt{1 - \beta_2^t}$
 # (between $\epsilon$ and $32\,\epsilon$ at $t = 1$). The code follows Keras's order exactly.
 #
-# One detail decides the last bit: the powers $\beta^t$. TF computes them in double precision and
-# rounds once to float32; NumPy's float32 `power` takes a shortcut on CPUs with AVX-512 that can
+# One detail decides the last bit: the powers $\beta^t$. TF calls C's float32 `powf` on the
+# float32 base; NumPy's float32 `power` takes a shortcut on CPUs with AVX-512 that can
 # be one bit off. `power` below computes them TF's way, so the lesson gives the same bits on every
 # machine.
 
