@@ -142,9 +142,9 @@ for ax, (dtype_name, (fwd, cen)) in zip(axes, errors.items()):
     ax.axvline(np.cbrt(eps), color="C1", lw=0.8, alpha=0.6)
     ax.set_ylim(1e-17, 10)
     ax.set_xlabel("step h")
+    ax.set_ylabel(r"|finite difference $-$ cos(1)|")
     ax.set_title(f"{dtype_name} (eps = {eps:.1e}); vertical lines: " + r"$\sqrt{\varepsilon}$, $\varepsilon^{1/3}$",
                  fontsize=10)
-axes[0].set_ylabel(r"|finite difference $-$ cos(1)|")
 axes[0].legend(fontsize=8, loc="lower left")
 fig.suptitle(f"d/dx sin(x) at x = 1: fitted slopes (float64, 1e-3 <= h <= 0.1) "
              f"forward {forward_slope:.2f}, central {central_slope:.2f}")

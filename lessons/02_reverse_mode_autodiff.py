@@ -698,6 +698,7 @@ if tf_tanh is not None:
     ax.plot(grid, tf_tanh[2], "--", color="gray", lw=1, label="tanh'' under tf.GradientTape")
 ax.axhline(0, color="gray", lw=0.5)
 ax.set_xlabel("x")
+ax.set_ylabel("value")
 ax.set_title("tanh and its derivatives from nested GradientTapes")
 ax.legend(fontsize=8)
 L.savefig(fig, "tanh_derivatives")

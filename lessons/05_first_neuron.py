@@ -79,7 +79,8 @@ def build_neuron(fw):
 # minitf's model (without TF, minitf's own seeded weights are used): every run starts from the
 # same weights, so every run prints the same numbers.
 ours, theirs = L.build_pair(build_neuron)
-print("initial [w, b]:", [w.ravel().tolist() for w in ours.get_weights()])
+initial_weights = [w.ravel().tolist() for w in ours.get_weights()]
+print("initial [w, b]:", initial_weights)
 
 # `L.fit_pair` calls `fit(celsius, fahrenheit, epochs=EPOCHS, batch_size=7, shuffle=False)` on
 # both models (TF gets the same batches as a tf.data.Dataset, which Keras runs faster) and
@@ -235,4 +236,4 @@ for i, layer in enumerate(deeper.layers):
 L.summary(slope=slope, intercept=intercept, final_loss=long_loss[-1],
           least_squares={"slope": w_lstsq, "intercept": b_lstsq},
           intercept_largest_move_per_epoch=float(np.max(np.abs(moves))), intercepts_first_epochs=intercepts,
-          deeper_prediction_100c=deep_prediction, epochs=EPOCHS + MORE_EPOCHS)
+          deeper_prediction_100c=deep_prediction, epochs=EPOCHS + MORE_EPOCHS, initial_weights=initial_weights)

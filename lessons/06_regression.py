@@ -199,9 +199,9 @@ for ax, (name, run), color in zip(axes, trained.items(), ["C0", "C1", "C2"]):
         ax.plot(*running_mean(run["tf_history"]["loss"], window), "--", color="black", linewidth=1.2,
                 label=f"TensorFlow, mean of {window} epochs")
     ax.set_xlabel("epoch")
+    ax.set_ylabel("training MAE")
     ax.set_title(f"{name}: training MAE, {run['epochs']} epochs")
     ax.legend(fontsize=8, loc="upper right")
-axes[0].set_ylabel("training MAE")
 L.savefig(fig, "linear_loss_curves")
 
 # %% [markdown]

@@ -51,6 +51,7 @@ class _State:
         self.name = name
         self.started = time.perf_counter()
         self.figures: list[str] = []
+        self.figure_axes: dict[str, list[dict]] = {}
         self.files: list[str] = []
         self.comparisons: dict[str, dict] = {}
         self.tf: Any = None
@@ -152,10 +153,20 @@ def savefig(fig, name: str) -> Path:
     fig.savefig(path, dpi=pick(100, 50), bbox_inches=pick("tight", None))
     if name not in _state.figures:
         _state.figures.append(name)
+    _state.figure_axes[name] = [_axes_labels(ax) for ax in fig.axes]
     print(f"figure: {path}")
     if not _in_notebook():
         pyplot().close(fig)
     return path
+
+
+def _axes_labels(ax) -> dict:
+    """What a reader needs to read one panel: its title and axis labels (for the tests: every plot
+    has its axes labelled). ``kind``: "plot", "colorbar", or "drawing" (axes or ticks hidden: a graph, a
+    picture of a matrix)."""
+    hidden = not ax.axison or (len(ax.get_xticks()) == 0 and len(ax.get_yticks()) == 0)
+    kind = "colorbar" if hasattr(ax, "_colorbar") else ("drawing" if hidden else "plot")
+    return {"kind": kind, "title": ax.get_title(), "x": ax.get_xlabel(), "y": ax.get_ylabel()}
 
 
 def output_file(name: str) -> Path:
@@ -401,6 +412,7 @@ def summary(measured_outcomes: tuple[str, ...] = (), **outcomes: Any) -> dict:
         "tensorflow": getattr(tf, "__version__", None),
         "seconds": round(time.perf_counter() - _state.started, 2),
         "figures": list(_state.figures),
+        "figure_axes": dict(_state.figure_axes),
         "files": list(_state.files),
         "comparisons": _jsonable(_state.comparisons),
         "outcomes": _jsonable(outcomes),

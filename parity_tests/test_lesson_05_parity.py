@@ -35,3 +35,15 @@ def test_lesson_05_agrees_with_tensorflow(mode, runs, tf):
 def test_lesson_05_learns_the_line_from_tensorflow_initial_weights(mode, runs):
     outcomes = finished_summary(runs, mode)["outcomes"]
     assert abs(outcomes["slope"] - 1.8) <= 0.05 and abs(outcomes["intercept"] - 32.0) <= 1.0, outcomes
+
+
+def test_lesson_05_starts_from_tensorflows_seed_42_weights_in_both_modes(runs, tf):
+    """Both modes start from TF's initial weights under tf.keras.utils.set_random_seed(42), rebuilt here
+    in this process: the same numbers in every process and every run (an unseeded TF model draws new
+    weights per process, which once made the full run's comparisons differ between runs)."""
+    tf.keras.utils.set_random_seed(42)
+    model = tf.keras.Sequential([tf.keras.Input((1,)), tf.keras.layers.Dense(units=1)])
+    expected = [w.ravel().tolist() for w in model.get_weights()]
+    for mode in MODES:
+        got = finished_summary(runs, mode)["outcomes"]["initial_weights"]
+        assert got == expected, f"lesson 05 ({mode} mode) started from {got}, TF's seed-42 weights are {expected}"

@@ -47,3 +47,17 @@ def test_lesson_05_adam_moves_the_intercept_at_most_the_learning_rate(fast_lesso
     assert moves.max() <= 0.1 * (1 + 1e-5), moves.max()
     assert math.isclose(outcomes["intercept_largest_move_per_epoch"], moves.max(), rel_tol=1e-12)
     assert intercepts[-1] < 10, "fast mode's first 60 epochs cannot carry the intercept near 32 at <= 0.1 per step"
+
+
+def test_lesson_05_starts_from_the_seeded_weights(fast_lesson):
+    """Without TF the neuron starts from minitf's own weights under set_random_seed(42): the same
+    numbers in every process (the lesson once built its models unseeded and printed -0.415, then
+    -0.883). Rebuilt here from the seed, in this process."""
+    import minitf
+
+    outcomes = fast_lesson("05")[0]["outcomes"]
+    minitf.keras.utils.set_random_seed(42)
+    model = minitf.keras.Sequential([minitf.keras.Input((1,)), minitf.keras.layers.Dense(units=1)])
+    expected = [w.ravel().tolist() for w in model.get_weights()]
+    assert outcomes["initial_weights"] == expected, (outcomes["initial_weights"], expected)
+    assert expected[1] == [0.0] and expected[0][0] != 0.0, expected  # Glorot-uniform kernel, zero bias

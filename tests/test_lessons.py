@@ -45,6 +45,22 @@ def test_a_lesson_prints_the_same_on_every_run(lesson, tmp_path):
                         + "\n".join(f"  run 1: {a}\n  run 2: {b}" for _, a, b in differ[:5]))
 
 
+PART_A_AND_B = [lesson for lesson in runner.discover() if lesson.name[:2] <= "07"]
+
+
+@pytest.mark.parametrize("lesson", PART_A_AND_B, ids=lambda lesson: lesson.name)
+def test_every_plot_in_a_lesson_has_labelled_axes(lesson, fast_lesson):
+    """Every panel of every figure that plots data (not a drawn graph, a picture of a matrix or a
+    colour bar) names both its axes: a learner cannot read a curve without them (issue 12 found a
+    histogram and a scatter plot without labels). ``summary.json`` records each panel's labels."""
+    summary, _ = fast_lesson(lesson.name[:2])
+    assert set(summary["figure_axes"]) == set(summary["figures"]), "every figure's panels are recorded"
+    unlabelled = [f"{figure} panel {i} ({panel['title'] or 'untitled'}): x {panel['x']!r}, y {panel['y']!r}"
+                  for figure, panels in summary["figure_axes"].items() for i, panel in enumerate(panels)
+                  if panel["kind"] == "plot" and not (panel["x"].strip() and panel["y"].strip())]
+    assert not unlabelled, f"{lesson.name}: plots without axis labels:\n  " + "\n  ".join(unlabelled)
+
+
 # --------------------------------------------------------------------------- lessons/_common.py
 @pytest.fixture
 def fresh_lesson(tmp_path, monkeypatch):
