@@ -97,3 +97,15 @@ def test_lesson_06_save_and_load_section_is_easy_to_find():
 
     text = (Path(__file__).resolve().parent.parent / "lessons" / "06_regression.py").read_text()
     assert text.count("# ## 7. Saving and loading a model") == 1
+
+
+def test_lesson_06_exercise_speaks_of_the_batch_it_sets():
+    """Issue 12: the exercise spoke of '32 examples of the first batch' with batch_size=40. The
+    training split is the first 40 of the lesson's 50 points, all in one batch of batch_size=40."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "lessons" / "06_regression.py").read_text()
+    exercises = text.split("## Exercises")[-1]
+    assert "X_train, y_train = X[:40, None], y[:40]" in text
+    assert "the 40 training examples, which `batch_size=40` puts in one batch" in exercises
+    assert "32 examples" not in exercises

@@ -61,6 +61,22 @@ def test_every_plot_in_a_lesson_has_labelled_axes(lesson, fast_lesson):
     assert not unlabelled, f"{lesson.name}: plots without axis labels:\n  " + "\n  ".join(unlabelled)
 
 
+def test_readme_links_resolve_and_the_lesson_plan_is_current():
+    """Issue 12: the README linked LESSONS.md, which the repository did not hold. Every relative link
+    in the README and in lessons/README.md names a file of the repository, and the lesson plan lists
+    every lesson there is."""
+    import re
+
+    for readme in (REPO / "README.md", REPO / "lessons" / "README.md"):
+        links = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", readme.read_text(encoding="utf-8"))
+        missing = [link for link in links if not (readme.parent / link).exists()]
+        assert not missing, f"{readme.relative_to(REPO)} links files that do not exist: {missing}"
+    assert "lessons/README.md" in (REPO / "README.md").read_text(encoding="utf-8")
+    plan = (REPO / "lessons" / "README.md").read_text(encoding="utf-8")
+    for lesson in runner.discover():
+        assert f"| {lesson.name[:2]} |" in plan, f"lessons/README.md does not list lesson {lesson.name}"
+
+
 # --------------------------------------------------------------------------- lessons/_common.py
 @pytest.fixture
 def fresh_lesson(tmp_path, monkeypatch):
