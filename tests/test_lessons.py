@@ -105,6 +105,23 @@ def test_compare_records_the_largest_difference(fresh_lesson, capsys):
     assert "no tf" not in recorded and recorded["sizes"]["mismatch"] == "size"
 
 
+def test_agreement_takes_one_line_and_tables_are_for_disagreements(fresh_lesson, capsys):
+    """Issue 12: where TF and minitf agree, one line says so and what it shows; a table of the numbers
+    that differ most is printed only when asked (an instructive disagreement) or when the tolerance fails."""
+    values = np.arange(10.0)
+    _common.compare("exact", values, values.copy(), tol=0.0, means="the same rule")
+    _common.compare("close", values, values + 1e-9, tol=1e-6)
+    one_line = capsys.readouterr().out.splitlines()
+    assert one_line == ["[exact] minitf = TF bit for bit, all 10 numbers: the same rule",
+                        "[close] minitf ~ TF: largest |diff| 1e-09 over 10 numbers, tolerance 1e-06"], one_line
+    _common.compare("float32 rounding", values, values + np.linspace(0, 1e-7, 10), tol=1e-6, table=True, show=3)
+    table = capsys.readouterr().out.splitlines()
+    assert table[1] == "  the 3 of 10 numbers that differ most:" and len(table) == 3 + 3 + 1, table
+    assert [int(row.split()[0]) for row in table[3:6]] == [7, 8, 9], table  # the three largest differences, in order
+    _common.compare("too far", values, values + 1.0, tol=1e-6)
+    assert "EXCEEDED" in capsys.readouterr().out
+
+
 def test_side_by_side_checks_values_shapes_and_dtypes(fresh_lesson):
     import minitf
 
