@@ -1,9 +1,10 @@
 """Lesson 07 (classification), in fast and in full mode, WITH TensorFlow: every comparison holds.
 
 Fast mode compares each section's main model with TF (see ``L.build_pair``); full mode all of them,
-including section 10's: EarlyStopping must stop after the same epoch in both frameworks, and the
-dropout model, given the same weights, must predict the same (dropout is off at inference), while
-its training differs by design (each framework draws its own masks). Both modes start together in
+including section 10's: EarlyStopping must stop after the same epoch in both frameworks, the L2
+model's loss must agree over the 20 epochs TF trains beside it, and the dropout model, trained by
+minitf alone (each framework draws its own masks, so the trainings differ by design) and handed to
+TF, must predict the same (dropout is off at inference). Both modes start together in
 separate processes; each test waits for its own.
 """
 from __future__ import annotations
