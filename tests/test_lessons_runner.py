@@ -191,3 +191,15 @@ def test_notebook_without_jupytext_says_how_to_get_it(tmp_path, monkeypatch, cap
     monkeypatch.setitem(sys.modules, "jupytext", None)  # `import jupytext` now raises ImportError
     assert runner.main(["notebook", "0", "--out", str(tmp_path)]) == 2
     assert "pip install jupytext" in capsys.readouterr().err
+
+
+def test_the_notebook_route_installs_what_it_needs():
+    """Issue 12: the README's notebook route needed Jupyter, which no extra installed. The
+    'notebooks' extra that lessons/README.md names installs Jupytext and Jupyter (and the lessons'
+    own needs), and the README says so."""
+    tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads pyproject.toml")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    extra = {re.split(r"[<>=\[ ]", requirement)[0].lower() for requirement in project["optional-dependencies"]["notebooks"]}
+    assert {"jupytext", "notebook", "ipykernel", "matplotlib", "scikit-learn"} <= extra, extra
+    guide = (REPO / "lessons" / "README.md").read_text()
+    assert 'pip install -e ".[notebooks]"' in guide and "python -m lessons notebook" in guide
