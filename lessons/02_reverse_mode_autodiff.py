@@ -755,8 +755,9 @@ outcomes["jacobian_formula_max_diff"] = jacobian_formula_diff
 # The function below is $f(a, b) = \tanh(ab + b^2)$ of section 6, with one side effect of each kind,
 # called five times under both frameworks: twice with scalars (one trace), once with vectors (a new
 # shape: a new trace), twice with Python numbers (each new Python value is part of the signature:
-# a new trace each time, which is why a training loop should pass tensors). Inside those traces
-# the Python numbers are constants, converted as TF converts a Python float: to float32.
+# a new trace each time, which is why a training loop should pass tensors). In those two traces
+# `a * b + b ** 2` is Python's own arithmetic, done once while tracing; `tanh` receives the result
+# as a constant, converted as TF converts a Python float: to float32 (hence the float32 results).
 
 # %%
 import sys
