@@ -25,10 +25,10 @@
 # learning $F = 1.8\,C + 32$ from seven pairs of temperatures, with every gradient derived by hand.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("01_derivatives_gradient_descent")
 

@@ -31,10 +31,10 @@
 # minitf's `GradientTape`, and (where it is installed) by TensorFlow's. The three must agree.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("03_backprop_layers")
 

@@ -30,10 +30,10 @@
 # is not associative, and a different order would differ in the last digit.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("04_optimizers")
 

@@ -36,10 +36,10 @@
 # of them run underneath.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("05_first_neuron")
 

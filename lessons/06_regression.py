@@ -33,10 +33,10 @@
 # 3. **fit** it to the data, then **evaluate** it on data it has not seen.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("06_regression")
 

@@ -37,10 +37,12 @@ NO_TF_ENV = "MINITF_LESSON_NO_TF"
 TF_INSTALL = "pip install tensorflow-cpu==2.21.0"
 
 # A lesson run as `python lessons/NN_x.py` (or a notebook opened in lessons/) has
-# lessons/ on sys.path but not the repository root: put the root there so
-# `import minitf` works without installing the package.
+# lessons/ on sys.path but not the repository root: put the root first, so that
+# `import minitf` finds the minitf beside these lessons (not another one installed), and
+# works without installing the package.
 _ROOT = Path(__file__).resolve().parent.parent
-if importlib.util.find_spec("minitf") is None and (_ROOT / "minitf").is_dir():
+if (_ROOT / "minitf").is_dir() and ((_ROOT / "pyproject.toml").is_file()
+                                   or importlib.util.find_spec("minitf") is None):
     sys.path.insert(0, str(_ROOT))
 
 

@@ -110,8 +110,15 @@ def gradient_op(forward: Callable, gradient: Callable, name: str = "YourFunction
             out.append(dy * constant(g))
         return tuple(out) if len(out) > 1 else out[0]
 
-    return type(name, (Op,), {"forward": lambda *arrays: np.asarray(forward(*arrays), dtype=np.float64),
-                              "backward": backward})
+    def forward_on_host(*arrays):
+        """The learner's NumPy function, on host copies of the inputs; its value goes back to the backend's
+        arrays (the same arrays under NumPy; a device upload under CuPy)."""
+        from minitf import backend
+
+        value = np.asarray(forward(*[backend.to_numpy(a) for a in arrays]), dtype=np.float64)
+        return backend.xp.asarray(value)
+
+    return type(name, (Op,), {"forward": forward_on_host, "backward": backward})
 
 
 def check_gradient(name: str, op_apply: Callable, inputs: Sequence[Any], input_names: Sequence[str]) -> str:
