@@ -92,3 +92,27 @@ def test_lesson_04_powers_are_computed_as_tf_does():
     source = (__import__("pathlib").Path(__file__).resolve().parent.parent / "lessons" / "04_optimizers.py").read_text()
     assert "np.power(self.b" not in source and "self.b1 ** self.t" not in source, \
         "lesson 04 computes a float32 power of beta directly: use power(), TF's rounding"
+
+
+def test_lesson_04_states_the_epsilon_that_makes_the_textbook_rule_keras():
+    """Issue 12: the text had eps_hat = eps * sqrt(1 - beta2^t); the relation that makes the textbook
+    rule eta * m_hat / (sqrt(v_hat) + eps_hat) equal Keras's alpha_t * m / (sqrt(v) + eps) is
+    eps_hat = eps / sqrt(1 - beta2^t). Worked out here in float64, on a gradient small enough for eps to
+    matter, over 30 steps; the stated relation is then the lesson's."""
+    from pathlib import Path
+
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-7
+    rng = np.random.default_rng(0)
+    m = v = 0.0
+    right, wrong = [], []
+    for t in range(1, 31):
+        g = 1e-7 * rng.standard_normal()
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        keras = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (math.sqrt(v) + eps)
+        m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+        right.append(abs(lr * m_hat / (math.sqrt(v_hat) + eps / math.sqrt(1 - b2 ** t)) - keras) / abs(keras))
+        wrong.append(abs(lr * m_hat / (math.sqrt(v_hat) + eps * math.sqrt(1 - b2 ** t)) - keras) / abs(keras))
+    assert max(right) < 1e-12 and min(wrong) > 0.1, (max(right), min(wrong))
+    text = (Path(__file__).resolve().parent.parent / "lessons" / "04_optimizers.py").read_text()
+    assert r"\hat\epsilon = \epsilon / \sqrt{1 - \beta_2^t}" in text
+    assert r"\epsilon \sqrt{1 - \beta_2^t}" not in text and r"\epsilon\sqrt{1 - \beta_2^t}" not in text
