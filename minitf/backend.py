@@ -42,6 +42,26 @@ def to_numpy(array) -> numpy.ndarray:
     return numpy.asarray(array)
 
 
+def module_of(array) -> types.ModuleType:
+    """The module that computes on ``array``: NumPy for a host array, else the backend's.
+
+    String tensors always live on the host, whatever the backend: a NumPy object array of
+    ``bytes`` (CuPy has no strings; TF too keeps strings on the CPU). The kernels that strings
+    pass through (reshape, concat, gather, where ...) pick their module with this, and the string
+    ops (``minitf/ops/string_ops.py``) compute with NumPy; turning strings into numbers (a
+    vocabulary lookup, ``tf.strings.length``) hands the numbers to the backend, one explicit copy.
+    """
+    return numpy if type(array) is numpy.ndarray and array.dtype.kind == "O" else xp
+
+
+def zeros(shape, dtype):
+    """Zeros of ``dtype``: an example or filler array (of empty strings, on the host, for strings)."""
+    dtype = numpy.dtype(dtype)
+    if dtype.kind == "O":
+        return numpy.full(shape, b"", dtype=object)
+    return xp.zeros(shape, dtype=dtype)
+
+
 def is_array(value) -> bool:
     """True for an array of the current backend (or NumPy's, which both accept)."""
     return isinstance(value, (numpy.ndarray, xp.ndarray))

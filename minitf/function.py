@@ -532,7 +532,7 @@ def _example_array(value, spec: TensorSpec):
     """The array the trace runs the kernels on: the argument itself, or zeros for a bare spec."""
     if isinstance(value, TensorSpec):
         shape = tuple(1 if d is None else d for d in (value.shape if value.shape is not None else ()))
-        return B.xp.zeros(shape, dtype=value.dtype._np)
+        return B.zeros(shape, value.dtype._np)  # (empty strings for a string spec)
     if isinstance(value, GraphTensor):
         return value._example
     if isinstance(value, Tensor):

@@ -513,8 +513,8 @@ class _MapDataset(_UnaryDataset):
             specs = self._input._spec()
 
             def run(fill):
-                dummy = map_structure(lambda s: B.xp.zeros([fill if d is None else d for d in s.shape],
-                                                           dtype=s.dtype._np), specs)
+                dummy = map_structure(lambda s: B.zeros([fill if d is None else d for d in s.shape], s.dtype._np),
+                                      specs)
                 with np.errstate(all="ignore"):
                     return to_arrays(_call(self._fn, dummy), "map: the function's result")
 

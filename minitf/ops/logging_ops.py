@@ -61,7 +61,10 @@ def _write(stream, text: str) -> None:
 
 def _render(item, arrays: list, summarize: int, top: bool = False) -> str:
     if item is _TENSOR:
-        return format_array(B.to_numpy(arrays.pop(0)), summarize)
+        array = B.to_numpy(arrays.pop(0))
+        if top and array.ndim == 0 and array.dtype.kind == "O":  # a string scalar prints as it is, as in TF
+            return array[()].decode("utf-8", "replace")
+        return format_array(array, summarize)
     if isinstance(item, dict):
         return "{" + ", ".join(f"{k!r}: {_render(v, arrays, summarize)}" for k, v in item.items()) + "}"
     if isinstance(item, tuple):
@@ -73,14 +76,36 @@ def _render(item, arrays: list, summarize: int, top: bool = False) -> str:
 
 
 def format_number(value, dtype: np.dtype) -> str:
-    """One element as TF prints it."""
+    """One element as TF prints it: a float with the fewest of two precisions that reads back as the
+    same number (absl's FloatToBuffer: 6 then 9 digits for float32, 15 then 17 for float64), a
+    string in double quotes with C escapes (absl's Utf8SafeCEscape)."""
     if dtype.kind == "b":
         return "1" if value else "0"
     if dtype.kind == "f":
-        digits = 17 if dtype.itemsize == 8 else (9 if dtype.itemsize == 4 else 4)
-        text = "%.*g" % (digits, float(value))
-        return text
+        if dtype.itemsize == 2:
+            return "%.4g" % float(value)
+        short, full = (15, 17) if dtype.itemsize == 8 else (6, 9)
+        text = "%.*g" % (short, float(value))
+        if not np.isfinite(value) or dtype.type(float(text)) == value:
+            return text
+        return "%.*g" % (full, float(value))
+    if dtype.kind == "O":
+        return '"' + _c_escape(value) + '"'
     return str(int(value))
+
+
+def _c_escape(value: bytes) -> str:
+    """absl::Utf8SafeCEscape: quotes, backslashes and control bytes escaped; UTF-8 kept as it is."""
+    named = {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x22: '\\"', 0x27: "\\'", 0x5C: "\\\\"}
+    out = []
+    for byte in value:
+        if byte in named:
+            out.append(named[byte])
+        elif byte < 0x20 or byte == 0x7F:
+            out.append("\\%03o" % byte)
+        else:
+            out.append(chr(byte))
+    return "".join(out).encode("latin-1").decode("utf-8", "surrogateescape")
 
 
 def format_array(a: np.ndarray, summarize: int = 3) -> str:

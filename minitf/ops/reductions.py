@@ -46,6 +46,8 @@ def _axes(op: str, x: Tensor, axis) -> tuple[int, ...]:
 
 def _numeric(op: str, input_tensor: TensorLike) -> Tensor:
     x = convert_to_tensor(input_tensor)
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings(op, x)
     if x._value.dtype.kind == "b":
         raise InvalidArgumentTypeError(
             f"{op}: cannot reduce a bool tensor {list(x.shape)} by arithmetic; use tf.reduce_any/tf.reduce_all, "
@@ -228,12 +230,16 @@ def reduce_mean(input_tensor: TensorLike, axis=None, keepdims: bool = False, nam
 def reduce_max(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
     """Largest element over ``axis``; ties share dy equally."""
     x = convert_to_tensor(input_tensor)
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings("Max", x)
     return Max.apply(x, axis=_axes("Max", x, axis), keepdims=bool(keepdims))
 
 
 def reduce_min(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
     """Smallest element over ``axis``; ties share dy equally."""
     x = convert_to_tensor(input_tensor)
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings("Min", x)
     return Min.apply(x, axis=_axes("Min", x, axis), keepdims=bool(keepdims))
 
 
@@ -340,6 +346,8 @@ def argmax(input: TensorLike, axis=None, output_type=np.int64, name: str | None 
     (a,) = _axes("ArgMax", x, 0 if axis is None else axis) if x.ndim else (0,)
     if x.ndim == 0:
         raise InvalidArgumentError("ArgMax: the input must have rank >= 1, got a scalar", "ArgMax")
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings("ArgMax", x)
     return ArgMax.apply(x, axis=a, dtype=np.dtype(getattr(output_type, "name", output_type)))
 
 
@@ -348,6 +356,8 @@ def argmin(input: TensorLike, axis=None, output_type=np.int64, name: str | None 
     x = convert_to_tensor(input)
     if x.ndim == 0:
         raise InvalidArgumentError("ArgMin: the input must have rank >= 1, got a scalar", "ArgMin")
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings("ArgMin", x)
     (a,) = _axes("ArgMin", x, 0 if axis is None else axis)
     return ArgMin.apply(x, axis=a, dtype=np.dtype(getattr(output_type, "name", output_type)))
 

@@ -208,7 +208,7 @@ class Reader:
                 return (graph._resolve(self._tensor(entry["capture"], outer_tensors)),)
             shape = [d if d is None else _int(d, "a placeholder's size", self) for d in _list(entry.get("shape"), "shape", self)]
             dtype = _dtype(entry.get("dtype"), self)
-            example = B.xp.zeros(tuple(1 if d is None else d for d in shape), dtype=dtype)
+            example = B.zeros(tuple(1 if d is None else d for d in shape), dtype)  # (b"" for strings)
             return (graph.placeholder(shape, dtype, example, name=str(entry["placeholder"])),)
         if "const" in entry:
             return (graph.constant(Tensor(self._array(entry["const"]))),)
