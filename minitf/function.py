@@ -116,8 +116,6 @@ def _leaf(value, relax: bool = False) -> _Leaf:
         spec = TensorSpec(value.shape, value.dtype)
         return _Leaf("tensor", spec._key(), spec)
     if isinstance(value, (np.ndarray, np.generic)) or B.is_array(value):
-        if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
-            return _Leaf("python", ("object", id(value)))
         dtype = dtypes.as_dtype(np.asarray(value).dtype if isinstance(value, np.generic) else value.dtype)
         spec = TensorSpec(np.shape(value), dtype)
         return _Leaf("tensor", spec._key(), spec)
