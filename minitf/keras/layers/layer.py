@@ -161,7 +161,7 @@ class Layer:
             raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}")
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self._dtype = dtypes.as_dtype(dtype or backend.floatx()).name
-        self._np_dtype = np.dtype(self._dtype)
+        self._np_dtype = dtypes.as_dtype(self._dtype)._np  # (object for "string")
         self._trainable = bool(trainable)
         self.autocast = autocast
         self.built = False
