@@ -19,7 +19,7 @@ class DType:
     def __init__(self, name: str):
         self.name = name
         self._np = np.dtype(object) if name == "string" else np.dtype(name)  # strings: bytes in object arrays
-        self.as_numpy_dtype = self._np.type
+        self.as_numpy_dtype = object if name == "string" else self._np.type  # (TF's: the builtin object)
 
     @property
     def is_floating(self) -> bool:

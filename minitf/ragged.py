@@ -93,6 +93,7 @@ class RaggedTensor:
                              "instead (e.g., RaggedTensor.from_row_lengths())")
         self._values = values
         self._row_splits = row_splits
+        self._uniform_row_length = None  # every row this long (rows cut from a dense dimension), if known
 
     # --- building ---
     @classmethod
@@ -202,7 +203,7 @@ class RaggedTensor:
         """[nrows, None (ragged), ..., then the inner dense sizes]: TF's static shape."""
         n = self._row_splits.shape[0]
         inner = self._values.shape
-        return TensorShape((None if n is None else n - 1, None) + tuple(inner[1:]))
+        return TensorShape((None if n is None else n - 1, self._uniform_row_length) + tuple(inner[1:]))
 
     def get_shape(self) -> TensorShape:
         return self.shape
@@ -306,6 +307,8 @@ class RaggedTensor:
                 return self
             head, rest = key[0], key[1:]
             if isinstance(head, slice) and head == slice(None) and rest:
+                if not isinstance(rest[0], slice):
+                    raise ValueError("Cannot index into an inner ragged dimension.")
                 return self._map_rows(lambda row: row[rest if len(rest) > 1 else rest[0]])
             row = self[head]
             return row[rest if len(rest) > 1 else rest[0]] if rest else row

@@ -409,9 +409,11 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
         target = dtypes.as_dtype(wanted)._np
         if _cast_allowed(array.dtype, target):
             natural = target
+        elif target.kind == "O" and array.size == 0 and dtype is not None:  # tf.constant([], tf.string)
+            return Tensor(np.empty(array.shape, dtype=object))
         elif dtype is not None:
             raise InvalidArgumentTypeError(
-                f"Cannot convert {value!r} to EagerTensor of dtype {target.name}")
+                f"Cannot convert {value!r} to EagerTensor of dtype {dtypes.as_dtype(wanted).name}")
     if natural.name not in dtypes._BY_NAME:
         raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor")
     # An array the caller holds is copied: refilling it later must not change this tensor.

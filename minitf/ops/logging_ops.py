@@ -25,7 +25,8 @@ class PrintV2(Op):
 
     def forward(*arrays, template, sep, end, stream, summarize):
         values = list(arrays)
-        text = sep.join(_render(item, values, summarize, top=True) for item in template)
+        alone = "alone" if len(template) == 1 else True  # the only input: a string scalar is not quoted
+        text = sep.join(_render(item, values, summarize, top=alone) for item in template)
         _write(stream, text + end)
 
     def trace_forward(*arrays, template, sep, end, stream, summarize):
@@ -62,7 +63,7 @@ def _write(stream, text: str) -> None:
 def _render(item, arrays: list, summarize: int, top: bool = False) -> str:
     if item is _TENSOR:
         array = B.to_numpy(arrays.pop(0))
-        if top and array.ndim == 0 and array.dtype.kind == "O":  # a string scalar prints as it is, as in TF
+        if top == "alone" and array.ndim == 0 and array.dtype.kind == "O":  # TF: one string scalar prints as it is
             return array[()].decode("utf-8", "replace")
         return format_array(array, summarize)
     if isinstance(item, dict):

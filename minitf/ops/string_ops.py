@@ -293,6 +293,7 @@ def _split_rows(op: str, x: Tensor, splitter):
     for axis in range(x.ndim - 2, -1, -1):  # the uniform outer dimensions, innermost first
         rows = reshape(x, (-1,) + tuple(x.shape[axis + 1:]))  # (d0 * ... * d_axis, d_axis+1, ...)
         result = RaggedTensor.from_row_splits(result, UniformRowSplits.apply(rows), validate=False)
+        result._uniform_row_length = x.shape[axis + 1]  # a dense dimension of the input: its size is known
     return result
 
 
@@ -633,7 +634,9 @@ def ngrams(data, ngram_width, separator: str = " ", pad_values=None, padding_wid
         values, _ = StringNGrams.apply(x, UniformRowSplits.apply(rows), widths=widths, separator=sep)
         return values
     if x.ndim == 2:
-        values, splits = StringNGrams.apply(x, UniformRowSplits.apply(x), widths=widths, separator=sep)
+        from minitf.ops.shape_ops import reshape
+        values, splits = StringNGrams.apply(reshape(x, (-1,)), UniformRowSplits.apply(x), widths=widths,
+                                            separator=sep)
         return RaggedTensor.from_row_splits(values, splits, validate=False).to_tensor()
     raise NotImplementedError(f"tf.strings.ngrams: minitf takes rank 1 or 2 dense inputs, got rank {x.ndim}")
 
