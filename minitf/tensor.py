@@ -344,11 +344,12 @@ def _cast_allowed(source: np.dtype, target: np.dtype) -> builtins.bool:
 
 # --- strings (minitf.string) ------------------------------------------------------------------
 def _holds_strings(value: Any) -> builtins.bool:
-    """Is ``value`` (a Python value or a host array) made of strings? (For backends without strings.)"""
+    """Does ``value`` (a Python value or a host array) start with a string? Then it is converted as strings."""
     try:
-        return np.asarray(value).dtype.kind in "OUS"
+        objects = np.asarray(value, dtype=object).reshape(-1)
     except (ValueError, TypeError):
         return False
+    return objects.size > 0 and isinstance(objects[0], (str, bytes))
 
 
 def _string_tensor(value: Any, dtype=None) -> Tensor:
@@ -398,7 +399,7 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
     try:
         array = B.xp.asarray(value)
     except (ValueError, TypeError) as e:
-        if B.xp is not np and _holds_strings(value):  # CuPy has no strings: they stay on the host
+        if _holds_strings(value):  # (CuPy has no strings; NumPy cannot mix str with non-ASCII bytes)
             return _string_tensor(value, dtype)
         raise InvalidArgumentError(f"Cannot convert {value!r} to a tensor: {e}") from None
     if array.dtype.kind in "OUS":
