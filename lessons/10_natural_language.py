@@ -54,7 +54,7 @@ tf = L.tf_or_none()
 plt = L.pyplot()
 
 N_TRAIN, N_TEST = L.pick(1600, 400), L.pick(400, 200)
-EPOCHS = L.pick(5, 3)
+EPOCHS = L.pick(5, 4)
 MAX_TOKENS, SEQ_LEN, EMBED = 200, 12, 16
 
 # %% [markdown]
