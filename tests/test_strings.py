@@ -241,3 +241,48 @@ def test_string_tensors_stay_on_the_host():
     assert B.module_of(s._value) is np
     assert B.module_of(np.zeros(2)) is B.xp
     assert B.zeros((2,), np.dtype(object)).tolist() == [b"", b""]
+
+
+class _NoStringsBackend:
+    """A stand-in for CuPy's rule: its functions refuse host object arrays (strings), as CuPy has none."""
+
+    class ndarray:  # noqa: N801 (CuPy's name): no array is one of these
+        pass
+
+    def __getattr__(self, name):
+        target = getattr(np, name)
+        if not callable(target):
+            return target
+
+        def refuse_strings(*args, **kwargs):
+            for a in list(args) + list(kwargs.values()):
+                items = a if isinstance(a, (list, tuple)) else [a]
+                for item in items:
+                    if isinstance(item, np.ndarray) and item.dtype.kind in "OUS" or isinstance(item, (str, bytes)):
+                        raise TypeError(f"the stand-in backend has no strings ({name})")
+            if name in ("asarray", "array") and args and isinstance(args[0], (list, tuple)):
+                if np.asarray(args[0], dtype=object).dtype.kind == "O" and any(
+                        isinstance(v, (str, bytes)) for v in np.asarray(args[0], dtype=object).reshape(-1)):
+                    raise TypeError(f"the stand-in backend has no strings ({name})")
+            return target(*args, **kwargs)
+        return refuse_strings
+
+
+def test_strings_never_reach_a_backend_without_strings(monkeypatch):
+    """Under a backend that has no strings (CuPy), string tensors and the kernels they pass through stay on
+    the host: conversion, shape ops, ==, +, where, tf.strings, ragged padding, lookups, datasets."""
+    monkeypatch.setattr(B, "xp", _NoStringsBackend())
+    s = tf.constant(["b a", "c"])
+    assert type(s._value) is np.ndarray and s.dtype == tf.string
+    assert tf.reshape(tf.concat([s, s], 0), (2, 2)).shape == (2, 2)
+    assert tf.gather(s, [1]).numpy().tolist() == [b"c"] and tf.stack([s, s]).shape == (2, 2)
+    assert tf.where([True, False], s, "z").numpy().tolist() == [b"b a", b"z"]
+    assert (s + "!").numpy().tolist() == [b"b a!", b"c!"] and (s == "c").numpy().tolist() == [False, True]
+    assert tf.strings.split(s).to_tensor().numpy().tolist() == [[b"b", b"a"], [b"c", b""]]
+    assert tf.fill([2], "x").numpy().tolist() == [b"x", b"x"] and tf.zeros_like(s).numpy().tolist() == [b"", b""]
+    assert tf.transpose(tf.expand_dims(s, 0)).shape == (2, 1) and tf.tile(s, [2]).shape == (4,)
+    from minitf.keras import layers
+    vectorize = layers.TextVectorization(vocabulary=["a", "b"])
+    assert vectorize(["b a q"]).numpy().tolist() == [[3, 2, 1]]
+    batches = list(tf.data.Dataset.from_tensor_slices(["x", "y", "z"]).shuffle(3, seed=0).batch(2))
+    assert sorted(v for b in batches for v in b.numpy().tolist()) == [b"x", b"y", b"z"]
