@@ -77,19 +77,13 @@ def _render(item, arrays: list, summarize: int, top: bool = False) -> str:
 
 
 def format_number(value, dtype: np.dtype) -> str:
-    """One element as TF prints it: a float with the fewest of two precisions that reads back as the
-    same number (absl's FloatToBuffer: 6 then 9 digits for float32, 15 then 17 for float64), a
-    string in double quotes with C escapes (absl's Utf8SafeCEscape)."""
+    """One element as TF prints it: a float as ``_tf_compat.float_text`` writes it, a string in double
+    quotes with C escapes (absl's Utf8SafeCEscape)."""
     if dtype.kind == "b":
         return "1" if value else "0"
     if dtype.kind == "f":
-        if dtype.itemsize == 2:
-            return "%.4g" % float(value)
-        short, full = (15, 17) if dtype.itemsize == 8 else (6, 9)
-        text = "%.*g" % (short, float(value))
-        if not np.isfinite(value) or dtype.type(float(text)) == value:
-            return text
-        return "%.*g" % (full, float(value))
+        from minitf._tf_compat import float_text
+        return float_text(value, dtype)
     if dtype.kind == "O":
         return '"' + _c_escape(value) + '"'
     return str(int(value))
