@@ -211,3 +211,34 @@ def test_string_input_model_trains_as_keras(tf, mtf, tmp_path):
     model.save(path)
     again = mtf.keras.models.load_model(path)
     np.testing.assert_array_equal(again.predict(probe, verbose=0), model.predict(probe, verbose=0))
+
+
+@pytest.mark.parametrize("output_mode", ["int", "one_hot", "multi_hot", "count"])
+def test_string_lookup_first_layer_model_trains_as_keras(tf, mtf, output_mode):
+    colours = np.random.default_rng(0).choice(["red", "green", "blue", "pink"], size=64)  # pink: out of vocabulary
+    x = colours.astype(object).reshape(-1, 1)
+    y = np.isin(colours, ["red", "pink"]).astype(np.float32).reshape(-1, 1)
+
+    def build(fw, run_eagerly=False):
+        inputs = fw.keras.Input(shape=(1,), dtype="string")
+        h = fw.keras.layers.StringLookup(vocabulary=["red", "green", "blue"], output_mode=output_mode)(inputs)
+        if output_mode == "int":
+            h = fw.keras.layers.Flatten()(fw.keras.layers.Embedding(4, 3)(h))
+        model = fw.keras.Model(inputs, fw.keras.layers.Dense(1, activation="sigmoid")(h))
+        model.compile(optimizer=fw.keras.optimizers.SGD(0.5), loss="binary_crossentropy", run_eagerly=run_eagerly)
+        return model
+
+    keras_model = build(tf)
+    initial = keras_model.get_weights()
+    theirs = keras_model.fit(tf.constant(x), y, batch_size=16, epochs=3, shuffle=False, verbose=0).history
+
+    def train(run_eagerly):
+        model = build(mtf, run_eagerly)
+        model.set_weights(initial)
+        return model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history, model
+
+    (ours, model), _ = traced_and_eager(f"StringLookup({output_mode}) model", train)
+    assert_close("losses per epoch", np.array(theirs["loss"]), np.array(ours["loss"]), rtol=1e-6, atol=0)
+    probe = np.array([["red"], ["blue"], ["pink"]], dtype=object)
+    assert_close("predictions on raw strings", keras_model.predict(tf.constant(probe), verbose=0),
+                 model.predict(probe, verbose=0), rtol=1e-6, atol=1e-7)

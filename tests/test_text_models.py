@@ -71,6 +71,40 @@ def test_string_input_model_exports_a_saved_model(tmp_path):
     np.testing.assert_array_equal(out.numpy(), model.predict(x[:6], verbose=0))
 
 
+def _colour_model(output_mode, run_eagerly=False):
+    """StringLookup as the first layer: a colour name -> is it red or pink?"""
+    tf.keras.utils.set_random_seed(0)
+    inputs = tf.keras.Input(shape=(1,), dtype="string")
+    h = layers.StringLookup(vocabulary=["red", "green", "blue"], output_mode=output_mode)(inputs)
+    if output_mode == "int":
+        h = layers.Flatten()(layers.Embedding(4, 3)(h))
+    model = tf.keras.Model(inputs, layers.Dense(1, activation="sigmoid")(h))
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.5), loss="binary_crossentropy", run_eagerly=run_eagerly)
+    return model
+
+
+@pytest.mark.parametrize("output_mode", ["int", "one_hot", "multi_hot", "count"])
+def test_string_lookup_as_first_layer_fits_traced_saves_and_loads(tmp_path, output_mode):
+    colours = np.random.default_rng(0).choice(["red", "green", "blue", "pink"], size=64)  # pink: out of vocabulary
+    x = colours.astype(object).reshape(-1, 1)
+    y = np.isin(colours, ["red", "pink"]).astype(np.float32).reshape(-1, 1)
+    traced, eager = _colour_model(output_mode), _colour_model(output_mode, run_eagerly=True)
+    histories = [m.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history for m in (traced, eager)]
+    assert histories[0] == histories[1]
+    assert traced._traced_steps["train"].experimental_get_tracing_count() == 1
+    assert histories[0]["loss"][-1] < histories[0]["loss"][0]
+    probe = np.array([["red"], ["blue"], ["pink"], ["mauve"]], dtype=object)
+    predicted = traced.predict(probe, verbose=0)
+    assert predicted[0, 0] > 0.5 > predicted[1, 0]  # red yes, blue no
+    assert predicted[2, 0] == predicted[3, 0]  # both out of vocabulary: the same [UNK] row
+    assert traced.evaluate(x, y, verbose=0) == pytest.approx(eager.evaluate(x, y, verbose=0), rel=1e-6)
+    path = str(tmp_path / "colours.keras")
+    traced.save(path)
+    again = tf.keras.models.load_model(path)
+    np.testing.assert_array_equal(again.predict(probe, verbose=0), predicted)
+    assert again.layers[1].get_vocabulary() == ["[UNK]", "red", "green", "blue"]
+
+
 def test_lookup_layers_keep_their_vocabulary_in_config_and_assets(tmp_path):
     tv = layers.TextVectorization(output_mode="tf_idf")
     tv.adapt(["a b a", "b c"])
