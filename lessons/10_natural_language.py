@@ -51,6 +51,8 @@ import minitf
 from minitf.datasets import ABSTRACT_CLASS_NAMES, make_abstracts, make_tweets
 
 tf = L.tf_or_none()
+if tf is not None:  # Keras makes a tf.function per model; TF's warning about retracing them names memory
+    tf.get_logger().setLevel("ERROR")  # addresses, which would make the printed output differ run to run
 plt = L.pyplot()
 
 N_TRAIN, N_TEST = L.pick(1600, 400), L.pick(400, 200)
