@@ -339,6 +339,12 @@ def _cast_allowed(source: np.dtype, target: np.dtype) -> builtins.bool:
     return not (source.kind == "f" and target.kind in "iub") and not (source.kind != "b" and target.kind == "b")
 
 
+def _is_array_like(value: Any) -> builtins.bool:
+    """An object that is not an array but converts to one (``__array__``): pandas, xarray ..."""
+    return (hasattr(value, "__array__") and not B.is_array(value) and not isinstance(value, (np.generic, Tensor))
+            and not isinstance(value, (list, tuple)))
+
+
 def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None = None) -> Tensor:
     """A Tensor from a Tensor, an array, a NumPy/Python scalar or nested lists.
 
@@ -352,6 +358,8 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
                 f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with "
                 f"dtype {value.dtype.name}: {value!r}")
         return value
+    if _is_array_like(value):
+        value = np.asarray(value)  # a pandas DataFrame/Series converts as its array does, dtype kept (as TF)
     is_array = B.is_array(value)
     from_python = not (is_array or isinstance(value, np.generic))
     if from_python and isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):

@@ -37,6 +37,8 @@ def is_dataset(x: Any) -> bool:
     """True for datasets and generators: iterables that are not arrays, tensors or containers."""
     if x is None or isinstance(x, (Tensor, np.ndarray, list, tuple, dict, str, bytes, int, float)) or B.is_array(x):
         return False
+    if hasattr(x, "__array__"):  # a pandas DataFrame/Series: data as its array, as Keras takes it
+        return False
     return hasattr(x, "__iter__") or hasattr(x, "__next__")
 
 

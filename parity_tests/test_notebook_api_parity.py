@@ -1,0 +1,98 @@
+"""The TF API that public guides and the course's notebooks use (issue 18), the same code under
+TensorFlow and minitf: pandas input, the Softmax layer, Normalization's statistics and the
+smaller pieces. Tolerances are float32's (rtol 1e-5, atol 1e-6) unless a check says otherwise."""
+import numpy as np
+import pytest
+
+from parity_tests.harness import assert_close, frameworks
+
+pd = pytest.importorskip("pandas")
+
+
+def both(fn):
+    """``fn(tf)`` under TensorFlow, then under minitf."""
+    tf, mtf = frameworks()
+    return fn(tf), fn(mtf)
+
+
+def frame():
+    return pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, 5.0], "b": [4, 5, 6, 7, 9]}), pd.Series([1, 2, 3, 4, 6])
+
+
+def test_pandas_conversions_keep_dtypes():
+    def run(tf):
+        df, s = frame()
+        return [(t.dtype.name, t.numpy()) for t in (tf.constant(df), tf.constant(s), tf.convert_to_tensor(df[["b"]]),
+                                                   tf.reduce_mean(df), tf.square(s))]
+    theirs, ours = both(run)
+    for (tn, tv), (on, ov) in zip(theirs, ours):
+        assert tn == on
+        np.testing.assert_array_equal(tv, ov)
+
+
+def test_pandas_dataset_element_spec():
+    def run(tf):
+        df, s = frame()
+        spec = tf.data.Dataset.from_tensor_slices((dict(df), s)).element_spec
+        flat = sorted((k, v.dtype.name, tuple(v.shape)) for k, v in spec[0].items())
+        return flat, spec[1].dtype.name, tuple(tf.data.Dataset.from_tensor_slices(df).element_spec.shape)
+    theirs, ours = both(run)
+    assert theirs == ours
+
+
+def test_pandas_fit_evaluate_predict_validation_split():
+    def run(tf):
+        df, s = frame()
+        model = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(1)])
+        model.set_weights([np.array([[0.3], [-0.2]], np.float32), np.array([0.1], np.float32)])
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.01), loss="mse")
+        h = model.fit(df, s, epochs=3, batch_size=2, verbose=0, validation_split=0.4, shuffle=False)
+        return h.history, model.evaluate(df, s, verbose=0), model.predict(df, verbose=0)
+    (th, te, tp), (oh, oe, op) = both(run)
+    for key in ("loss", "val_loss"):
+        assert_close(key, np.array(th[key]), np.array(oh[key]), rtol=1e-5)
+    assert_close("evaluate", te, oe, rtol=1e-5)
+    assert_close("predict", tp, op, rtol=1e-5)
+
+
+def test_softmax_layer_forward_gradient_mask():
+    x = np.random.default_rng(1).normal(size=(2, 3, 4)).astype(np.float32)
+    mask = np.array([[1, 0, 1, 1]] * 3, dtype=bool)
+
+    def run(tf):
+        xt = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            outs = [tf.keras.layers.Softmax()(xt), tf.keras.layers.Softmax(axis=1)(xt),
+                    tf.keras.layers.Softmax(axis=[1, 2])(xt), tf.keras.layers.Softmax()(xt, mask=mask)]
+            total = sum(tf.reduce_sum(o * (i + 1.5)) for i, o in enumerate(outs))
+        return [o.numpy() for o in outs], tape.gradient(total, xt).numpy(), tf.keras.layers.Softmax(axis=2).get_config()
+    (to, tg, tc), (oo, og, oc) = both(run)
+    for i, (a, b) in enumerate(zip(to, oo)):
+        assert_close(f"softmax output {i}", a, b)
+    assert_close("softmax gradient", tg, og)
+    assert tc["axis"] == oc["axis"] and tc["trainable"] == oc["trainable"]
+
+
+def test_softmax_layer_output_in_a_crossentropy_loss():
+    def run(tf):
+        model = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(2), tf.keras.layers.Softmax()])
+        model.set_weights([np.array([[30.0, -30.0], [0.5, 0.0]], np.float32), np.zeros(2, np.float32)])
+        model.compile(loss="sparse_categorical_crossentropy")
+        return model.evaluate(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1, 0]), verbose=0)
+    theirs, ours = both(run)
+    assert_close("loss", theirs, ours, rtol=1e-5)
+
+
+def test_normalization_mean_and_variance():
+    data = np.random.default_rng(2).normal(size=(20, 3)).astype(np.float32)
+
+    def run(tf):
+        norm = tf.keras.layers.Normalization(axis=-1)
+        before = norm.mean
+        norm.adapt(data)
+        return before, norm.mean.numpy(), norm.variance.numpy()
+    (tb, tm, tv), (ob, om, ov) = both(run)
+    assert tb is None and ob is None
+    assert_close("mean", tm, om)
+    assert_close("variance", tv, ov)
