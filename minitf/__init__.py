@@ -7,6 +7,7 @@ from minitf import backend as _backend  # noqa: F401 (selects the backend first)
 from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
 from minitf.autodiff import GradientTape
+from minitf.device import device
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
                            int32, int64, uint8)
 from minitf._context import executing_eagerly, init_scope
@@ -38,6 +39,6 @@ def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib
 
-    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model"):
+    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model", "distribute", "train"):
         return importlib.import_module(f"minitf.{name}")
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")

@@ -33,6 +33,17 @@ def list_physical_devices(device_type: str | None = None) -> list[PhysicalDevice
     return [d for d in devices if device_type is None or d.device_type == device_type.upper()]
 
 
+class LogicalDevice(NamedTuple):
+    name: str
+    device_type: str
+
+
+def list_logical_devices(device_type: str | None = None) -> list[LogicalDevice]:
+    """One logical device per physical one (``/device:CPU:0``, ``/device:GPU:0`` ...)."""
+    return [LogicalDevice(d.name.replace("/physical_device:", "/device:"), d.device_type)
+            for d in list_physical_devices(device_type)]
+
+
 from minitf.function import functions_run_eagerly, run_functions_eagerly  # noqa: E402,F401
 
 
@@ -42,3 +53,12 @@ class experimental:  # noqa: N801 (TF's namespace)
         """Accepted for TF compatibility: minitf's ops are deterministic on the CPU."""
 
     list_physical_devices = staticmethod(list_physical_devices)
+    list_logical_devices = staticmethod(list_logical_devices)
+
+    @staticmethod
+    def set_virtual_device_configuration(device, logical_devices) -> None:
+        """Refused: minitf runs every op on one device, so it cannot split one into several."""
+        raise NotImplementedError("minitf runs on one device: it cannot split a device into virtual devices "
+                                  "(tf.config.experimental.set_virtual_device_configuration)")
+
+    set_logical_device_configuration = set_virtual_device_configuration
