@@ -28,6 +28,9 @@ from minitf.ops.reductions import (argmax, argmin, cumsum, reduce_all, reduce_an
 from minitf.ops.shape_ops import (argsort, boolean_mask, broadcast_to, cast, concat, expand_dims, gather,
                                   gather_nd, identity, one_hot, pad, rank, reshape, reverse, shape, size,
                                   sort, split, squeeze, stack, stop_gradient, tile, transpose, unstack)
+from minitf.ops.scatter_ops import (scatter_nd, slice, strided_slice, tensor_scatter_nd_add,  # noqa: A004
+                                    tensor_scatter_nd_max, tensor_scatter_nd_min, tensor_scatter_nd_sub,
+                                    tensor_scatter_nd_update)
 from minitf.ops.shape_ops import top_k as _top_k  # noqa: F401 (tf.math.top_k / tf.nn.top_k)
 from minitf.tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
 

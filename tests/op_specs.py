@@ -451,6 +451,59 @@ def gather_nd_case(draw) -> Case:
 
 
 @st.composite
+def slice_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    begin = [draw(st.integers(0, n - 1)) for n in shape]
+    size = [draw(st.sampled_from([-1, draw(st.integers(1, n - b))])) for b, n in zip(begin, shape)]
+    return draw(make_case([draw(array(shape))], {"begin": begin, "size": size}))
+
+
+@st.composite
+def strided_slice_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=5))
+    begin, end, strides = [], [], []
+    for n in shape:
+        step = draw(st.sampled_from([1, 2, -1]))
+        begin.append(draw(st.integers(-n, n - 1)))
+        end.append(draw(st.integers(-n - 1, n)))
+        strides.append(step)
+    masks = {k: draw(st.integers(0, 2 ** len(shape) - 1)) for k in ("begin_mask", "end_mask")}
+    # shrinking an axis needs begin to be a valid index there (always true above)
+    masks["shrink_axis_mask"] = draw(st.integers(0, 2 ** len(shape) - 1)) & ~(masks["begin_mask"])
+    strides = [1 if masks["shrink_axis_mask"] >> i & 1 else s for i, s in enumerate(strides)]  # TF's rule
+    return draw(make_case([draw(array(shape))], {"begin": begin, "end": end, "strides": strides, **masks}))
+
+
+@st.composite
+def gather_batch_case(draw) -> Case:
+    shape = draw(shapes(2, 4, max_side=3))
+    batch_dims = draw(st.integers(1, len(shape) - 1))
+    axis = draw(st.integers(batch_dims, len(shape) - 1))
+    inner = draw(shapes(0, 2, max_side=3))
+    indices = draw(hnp.arrays(np.int32, tuple(shape[:batch_dims]) + inner, elements=st.integers(0, shape[axis] - 1)))
+    return draw(make_case([draw(array(shape))], {"indices": indices, "axis": axis, "batch_dims": batch_dims}))
+
+
+@st.composite
+def scatter_case(draw, unique: bool, two_inputs: bool = True, values="real") -> Case:
+    """(tensor, updates) or (updates,) with ``indices`` into the tensor's first d axes."""
+    shape = draw(shapes(1, 3, max_side=4))
+    depth = draw(st.integers(1, len(shape)))
+    cells = [tuple(c) for c in np.ndindex(*shape[:depth])]
+    rows = draw(st.lists(st.sampled_from(cells), min_size=1, max_size=6, unique=unique))
+    indices = np.array(rows, dtype=np.int32).reshape(len(rows), depth)
+    update_shape = (len(rows),) + tuple(shape[depth:])
+    if values == "distinct":  # no ties between the tensor and its updates (min/max)
+        both = draw(distinct((int(np.prod(shape)) + int(np.prod(update_shape)),)))
+        tensor, updates = both[:int(np.prod(shape))].reshape(shape), both[int(np.prod(shape)):].reshape(update_shape)
+    else:
+        tensor, updates = draw(array(shape)), draw(array(update_shape))
+    arrays = [tensor, updates] if two_inputs else [updates]
+    params = {"indices": indices} if two_inputs else {"indices": indices, "shape": list(shape)}
+    return draw(make_case(arrays, params))
+
+
+@st.composite
 def boolean_mask_case(draw) -> Case:
     shape = draw(shapes(1, 3, max_side=4))
     axis = draw(st.integers(0, len(shape) - 1))
@@ -611,6 +664,21 @@ SPECS: list[OpSpec] = [
     OpSpec("gather", lambda tf, x, indices, axis: tf.gather(x, indices, axis=axis), gather_case()),
     OpSpec("gather_nd", lambda tf, x, indices: tf.gather_nd(x, indices), gather_nd_case()),
     OpSpec("boolean_mask", lambda tf, x, mask, axis: tf.boolean_mask(x, mask, axis=axis), boolean_mask_case()),
+    OpSpec("slice", lambda tf, x, begin, size: tf.slice(x, begin, size), slice_case()),
+    OpSpec("strided_slice", lambda tf, x, **kw: tf.strided_slice(x, **kw), strided_slice_case()),
+    OpSpec("gather(batch_dims)", lambda tf, x, **kw: tf.gather(x, **kw), gather_batch_case()),
+    OpSpec("scatter_nd", lambda tf, u, indices, shape: tf.scatter_nd(indices, u, shape),
+           scatter_case(unique=False, two_inputs=False)),
+    OpSpec("tensor_scatter_nd_update", lambda tf, t, u, indices: tf.tensor_scatter_nd_update(t, indices, u),
+           scatter_case(unique=True)),
+    OpSpec("tensor_scatter_nd_add", lambda tf, t, u, indices: tf.tensor_scatter_nd_add(t, indices, u),
+           scatter_case(unique=False)),
+    OpSpec("tensor_scatter_nd_sub", lambda tf, t, u, indices: tf.tensor_scatter_nd_sub(t, indices, u),
+           scatter_case(unique=False)),
+    OpSpec("tensor_scatter_nd_max", lambda tf, t, u, indices: tf.tensor_scatter_nd_max(t, indices, u),
+           scatter_case(unique=True, values="distinct")),
+    OpSpec("tensor_scatter_nd_min", lambda tf, t, u, indices: tf.tensor_scatter_nd_min(t, indices, u),
+           scatter_case(unique=True, values="distinct")),
     OpSpec("sort", lambda tf, x, **kw: tf.sort(x, **kw), sort_case()),
     OpSpec("math.top_k", lambda tf, x, k: tf.math.top_k(x, k=k).values, top_k_case()),
     # tf.nn

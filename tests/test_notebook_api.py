@@ -110,3 +110,58 @@ def test_softmax_output_feeds_crossentropy_from_its_logits():
     model.compile(loss="sparse_categorical_crossentropy")
     # logits (30, -30) for class 1: -log_softmax = 60 exactly; clipped probabilities would give ~16.1
     assert model.evaluate(np.array([[1.0, 0.0]]), np.array([1]), verbose=0) == pytest.approx(60.0, rel=1e-5)
+
+
+# --------------------------------------------------------------------------- slicing and scatter ops
+def test_slice_and_strided_slice_values():
+    t = tf.constant(np.arange(20).reshape(4, 5))
+    np.testing.assert_array_equal(tf.slice(t, [1, 1], [-1, 2]).numpy(), np.arange(20).reshape(4, 5)[1:, 1:3])
+    np.testing.assert_array_equal(tf.strided_slice(t, [0, 1], [4, 5], [2, 2]).numpy(), [[1, 3], [11, 13]])
+    np.testing.assert_array_equal(tf.strided_slice(t, [1], [2], shrink_axis_mask=1).numpy(), np.arange(5, 10))
+    np.testing.assert_array_equal(tf.strided_slice(t, [0, 3], [0, 0], begin_mask=1, end_mask=3).numpy(),
+                                  np.arange(20).reshape(4, 5)[:, 3:])
+
+
+def test_slice_errors_name_the_op():
+    t = tf.constant(np.zeros((2, 3)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Slice: expected begin and size of length 2"):
+        tf.slice(t, [0], [1])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Slice: expected 0 <= begin\[1\]"):
+        tf.slice(t, [0, 2], [1, 2])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="only stride 1 allowed"):
+        tf.strided_slice(t, [0], [1], [2], shrink_axis_mask=1)
+
+
+def test_gather_batch_dims_values():
+    params = np.arange(24).reshape(2, 3, 4)
+    idx = np.array([[2, 0], [1, 1]])
+    out = tf.gather(params, idx, axis=2, batch_dims=1).numpy()
+    np.testing.assert_array_equal(out, np.stack([params[b][:, idx[b]] for b in range(2)]))
+    out = tf.gather(params, np.array([[0, 2], [1, 1]]), batch_dims=1).numpy()
+    np.testing.assert_array_equal(out, np.stack([params[b][[0, 2] if b == 0 else [1, 1]] for b in range(2)]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="batch_dims .* must be less than or equal to axis"):
+        tf.gather(params, idx, axis=0, batch_dims=1)
+
+
+def test_scatter_nd_and_tensor_scatter_values():
+    np.testing.assert_array_equal(tf.scatter_nd([[1], [3], [1]], [9, 10, 11], [5]).numpy(), [0, 20, 0, 10, 0])
+    t = np.array([[2, 7, 0], [9, 0, 1], [0, 3, 8]])
+    idx, upd = [[0, 2], [2, 2]], [5, 7]
+    expect = t.copy()
+    expect[0, 2], expect[2, 2] = 5, 7
+    np.testing.assert_array_equal(tf.tensor_scatter_nd_update(t, idx, upd).numpy(), expect)
+    np.testing.assert_array_equal(tf.tensor_scatter_nd_add(t, idx, upd).numpy(), t + [[0, 0, 5], [0, 0, 0], [0, 0, 7]])
+    np.testing.assert_array_equal(tf.tensor_scatter_nd_sub(t, idx, upd).numpy(), t - [[0, 0, 5], [0, 0, 0], [0, 0, 7]])
+    np.testing.assert_array_equal(tf.tensor_scatter_nd_max(t, idx, upd).numpy(), [[2, 7, 5], [9, 0, 1], [0, 3, 8]])
+    np.testing.assert_array_equal(tf.tensor_scatter_nd_min(t, idx, upd).numpy(), [[2, 7, 0], [9, 0, 1], [0, 3, 7]])
+    rows = tf.tensor_scatter_nd_update(np.zeros((3, 2)), [[1]], [[4.0, 5.0]]).numpy()  # whole rows
+    np.testing.assert_array_equal(rows, [[0, 0], [4, 5], [0, 0]])
+
+
+def test_scatter_errors_name_the_op():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="ScatterNd: updates of shape \\[2\\]"):
+        tf.scatter_nd([[1], [3], [1]], [9, 10], [5])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="ScatterNd: indices\\[...,0\\] = 7 does not index"):
+        tf.scatter_nd([[7]], [1], [5])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="TensorScatterUpdate"):
+        tf.tensor_scatter_nd_update(np.zeros((2, 2)), [[0, 0]], [1.0, 2.0])
