@@ -8,6 +8,7 @@ from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the o
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
 from minitf.autodiff import GradientTape
 from minitf.device import device
+from minitf.ops.custom_gradient import UnconnectedGradients, custom_gradient
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
                            int32, int64, uint8)
 from minitf._context import executing_eagerly, init_scope

@@ -96,3 +96,40 @@ def test_normalization_mean_and_variance():
     assert tb is None and ob is None
     assert_close("mean", tm, om)
     assert_close("variance", tv, ov)
+
+
+def test_custom_gradient_like_tf():
+    def run(tf):
+        @tf.custom_gradient
+        def clip_gradients(y):
+            def backward(dy):
+                return tf.clip_by_value(dy, -0.5, 0.5)
+            return y, backward
+
+        @tf.custom_gradient
+        def log1pexp(x):
+            e = tf.exp(x)
+
+            def grad(upstream):
+                return upstream * (1 - 1 / (1 + e))
+            return tf.math.log(1 + e), grad
+        w = tf.Variable(3.0)
+
+        @tf.custom_gradient
+        def scaled(x):
+            def grad(dy, variables=None):
+                return dy * w, [dy * x * 10]
+            return x * w, grad
+        v = tf.Variable(2.0)
+        x = tf.constant([0.5, 100.0])
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            a = clip_gradients(v * v)
+            b = log1pexp(x)
+            c = scaled(x)
+        return [tape.gradient(a, v).numpy(), tape.gradient(b, x).numpy(),
+                *[g.numpy() for g in tape.gradient(c, [x, w])],
+                tape.gradient(a, x, unconnected_gradients=tf.UnconnectedGradients.ZERO).numpy()]
+    theirs, ours = both(run)
+    for i, (a, b) in enumerate(zip(theirs, ours)):
+        assert_close(f"custom gradient {i}", a, b)

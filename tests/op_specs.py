@@ -56,6 +56,8 @@ class OpSpec:
     why: str = ""  # why a tolerance is looser than rtol 1e-5 / atol 1e-6
     # why the second derivative is not the true one (as in TF), so it is not gradchecked
     first_order_only: str = ""
+    # why TF has no float16 kernel for the op (then both refuse float16, checked apart)
+    no_float16: str = ""
 
     def __repr__(self) -> str:
         return self.name
@@ -504,6 +506,30 @@ def scatter_case(draw, unique: bool, two_inputs: bool = True, values="real") -> 
 
 
 @st.composite
+def square_case(draw, second: bool = False) -> Case:
+    """A matrix (or a batch of 2) of side 1-4, maybe with a right-hand side of 1-3 columns."""
+    n = draw(st.integers(1, 4))
+    batch = draw(st.sampled_from([(), (2,)]))
+    arrays = [draw(array(batch + (n, n)))]
+    if second:
+        arrays.append(draw(array(batch + (n, draw(st.integers(1, 3))))))
+    return draw(make_case(arrays))
+
+
+NO_HALF_LU = "TF registers these LAPACK-based kernels for float32/64 and complex only (inverse has float16)"
+
+
+def well_conditioned(tf, x):
+    """x + 4 I: with |x| <= ~2 per element, no eigenvalue near 0 (inverse, solve, det stay tame)."""
+    return x + 4.0 * tf.eye(x.shape[-1], dtype=x.dtype)
+
+
+def positive_definite(tf, x):
+    """x x^T + n I: symmetric positive definite for any x (Cholesky's domain)."""
+    return tf.matmul(x, x, transpose_b=True) + x.shape[-1] * tf.eye(x.shape[-1], dtype=x.dtype)
+
+
+@st.composite
 def boolean_mask_case(draw) -> Case:
     shape = draw(shapes(1, 3, max_side=4))
     axis = draw(st.integers(0, len(shape) - 1))
@@ -632,6 +658,14 @@ SPECS: list[OpSpec] = [
     OpSpec("einsum", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case()),
     OpSpec("einsum(...)", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case(ELLIPSIS_FORMS)),
     OpSpec("linalg.norm", lambda tf, x, **kw: tf.linalg.norm(x, **kw), norm_case()),
+    OpSpec("linalg.inv", lambda tf, x: tf.linalg.inv(well_conditioned(tf, x)), square_case()),
+    OpSpec("linalg.det", lambda tf, x: tf.linalg.det(well_conditioned(tf, x)), square_case(), rtol=2e-5,
+           why="det of a 4x4 is a sum of products of up to 4 factors ~4: LU rounding differs between LAPACKs",
+           no_float16=NO_HALF_LU),
+    OpSpec("linalg.solve", lambda tf, a, b: tf.linalg.solve(well_conditioned(tf, a), b), square_case(second=True),
+           no_float16=NO_HALF_LU),
+    OpSpec("linalg.cholesky", lambda tf, x: tf.linalg.cholesky(positive_definite(tf, x)), square_case(),
+           no_float16=NO_HALF_LU),
     # reductions
     OpSpec("reduce_sum", lambda tf, x, **kw: tf.reduce_sum(x, **kw), reduction()),
     OpSpec("reduce_mean", lambda tf, x, **kw: tf.reduce_mean(x, **kw), reduction()),

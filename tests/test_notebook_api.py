@@ -165,3 +165,110 @@ def test_scatter_errors_name_the_op():
         tf.scatter_nd([[7]], [1], [5])
     with pytest.raises(tf.errors.InvalidArgumentError, match="TensorScatterUpdate"):
         tf.tensor_scatter_nd_update(np.zeros((2, 2)), [[0, 0]], [1.0, 2.0])
+
+
+# --------------------------------------------------------------------------- custom_gradient, linalg
+def test_custom_gradient_replaces_the_gradient():
+    @tf.custom_gradient
+    def clip_gradients(y):
+        def backward(dy):
+            return tf.clip_by_value(dy, -0.5, 0.5)
+        return y, backward
+    v = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        out = clip_gradients(v * v)
+    assert float(tape.gradient(out, v)) == 2.0  # clipped 1 -> 0.5, times d(v*v)/dv = 4
+
+
+def test_custom_gradient_is_stable_and_differentiable_twice():
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+
+        def grad(upstream):
+            return upstream * (1 - 1 / (1 + e))
+        return tf.math.log(1 + e), grad
+    x = tf.constant(100.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = log1pexp(x)
+    assert float(tape.gradient(y, x)) == 1.0  # exp(100) overflows float32; the custom formula does not
+    x = tf.constant(0.5)
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = log1pexp(x)
+        dy = inner.gradient(y, x)
+    s = 1 / (1 + np.exp(-0.5))
+    assert float(dy) == pytest.approx(s, rel=1e-6)
+    assert float(outer.gradient(dy, x)) == pytest.approx(s * (1 - s), rel=1e-5)
+
+
+def test_custom_gradient_with_variables_and_several_outputs():
+    w = tf.Variable(3.0)
+
+    @tf.custom_gradient
+    def f(x):
+        def grad(dy_a, dy_b, variables=None):
+            assert variables == [w] or variables[0] is w
+            return dy_a * w + dy_b, [dy_a * x * 10]
+        return (x * w, x + 1.0), grad
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        a, b = f(x)
+        loss = a + 2 * b
+    gx, gw = tape.gradient(loss, [x, w])
+    assert (float(gx), float(gw)) == (5.0, 20.0)
+
+
+def test_custom_gradient_errors():
+    w = tf.Variable(3.0)
+
+    @tf.custom_gradient
+    def reads_w(x):
+        return x * w, lambda dy: dy
+    with tf.GradientTape():
+        with pytest.raises(TypeError, match="must take a `variables` keyword"):
+            reads_w(tf.constant(1.0))
+
+    @tf.custom_gradient
+    def wrong_count(x, y):
+        return x * y, lambda dy: dy
+    x = tf.constant(1.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = wrong_count(x, 2.0)
+    with pytest.raises(ValueError, match="returned 1 gradients for 2 tensor inputs"):
+        tape.gradient(out, x)
+
+
+def test_unconnected_gradients_enum():
+    x, w = tf.constant(1.0), tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = 2 * x
+    np.testing.assert_array_equal(tape.gradient(y, w, unconnected_gradients=tf.UnconnectedGradients.ZERO).numpy(),
+                                  [0.0, 0.0])
+    assert tf.UnconnectedGradients.NONE.value == "none"
+
+
+def test_linalg_values_and_errors():
+    a = np.array([[4.0, 1.0], [1.0, 3.0]])
+    np.testing.assert_allclose(tf.linalg.inv(a).numpy(), np.linalg.inv(a))
+    assert float(tf.linalg.det(a)) == pytest.approx(11.0)
+    np.testing.assert_allclose(tf.linalg.solve(a, [[1.0], [2.0]]).numpy(), np.linalg.solve(a, [[1.0], [2.0]]))
+    low = tf.linalg.cholesky(a).numpy()
+    np.testing.assert_allclose(low @ low.T, a)
+    assert low[0, 1] == 0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="MatrixInverse: input must be a square matrix"):
+        tf.linalg.inv(np.ones((2, 3)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not invertible"):
+        tf.linalg.inv(np.ones((2, 2)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Cholesky decomposition was not successful"):
+        tf.linalg.cholesky(-np.eye(2))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="MatrixSolve: rhs of shape \\[3, 1\\]"):
+        tf.linalg.solve(a, np.ones((3, 1)))
+    with pytest.raises(tf.errors.NotFoundError, match="float16"):
+        tf.linalg.det(np.eye(2, dtype=np.float16))
