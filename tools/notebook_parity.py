@@ -115,8 +115,12 @@ class _CellTimeout(Exception):
     pass
 
 
-def _run_cell(code, ns, timeout):
-    """Run ``code`` as a notebook cell: statements, then the last expression's repr."""
+def _run_cell(code, ns, timeout, filename="<cell>"):
+    """Run ``code`` as a notebook cell: statements, then the last expression's repr. The source is
+    registered with ``linecache`` under ``filename`` (as IPython does), so that code which reads
+    a function's source (``inspect.getsource``: TF's AutoGraph) finds it."""
+    import linecache
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     tree = ast.parse(code)
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
 
@@ -125,9 +129,9 @@ def _run_cell(code, ns, timeout):
     old = signal.signal(signal.SIGALRM, alarm)
     signal.alarm(timeout)
     try:
-        exec(compile(tree, "<cell>", "exec"), ns)  # noqa: S102 (the notebook's own code)
+        exec(compile(tree, filename, "exec"), ns)  # noqa: S102 (the notebook's own code)
         if last is not None:
-            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns)  # noqa: S307
+            value = eval(compile(ast.Expression(last.value), filename, "eval"), ns)  # noqa: S307
             if value is not None:
                 repr(value)
     finally:
@@ -174,7 +178,7 @@ def worker(framework, notebook, out_json, max_epochs, timeout):
                 sink = io.StringIO()
                 try:
                     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                        _run_cell(code, ns, timeout)
+                        _run_cell(code, ns, timeout, f"<cell-{index}>")
                     entry["status"] = "ok"
                 except BaseException as e:  # noqa: BLE001 (a notebook cell may raise anything)
                     if isinstance(e, KeyboardInterrupt):
@@ -211,8 +215,36 @@ def run_notebook(notebook, framework, max_epochs, timeout, total_timeout):
     return results, crash
 
 
-def compare(notebook, max_epochs, timeout, total_timeout):
-    tf_cells, tf_crash = run_notebook(notebook, "tf", max_epochs, timeout, total_timeout)
+def _cache_key(notebook, max_epochs, timeout):
+    """What the TF run depends on: the notebook, this tool and its stand-ins, the settings."""
+    import hashlib
+    h = hashlib.sha1()
+    for path in (notebook, __file__, os.path.join(HERE, "notebook_standins.py")):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    h.update(f"{max_epochs}/{timeout}".encode())
+    return h.hexdigest()[:20]
+
+
+def run_tf_cached(notebook, max_epochs, timeout, total_timeout, cache_dir):
+    """The TF run, reused from ``cache_dir`` when the notebook, the tool and the settings are unchanged
+    (TF's side does not change while minitf does)."""
+    if not cache_dir:
+        return run_notebook(notebook, "tf", max_epochs, timeout, total_timeout)
+    os.makedirs(cache_dir, exist_ok=True)
+    path = os.path.join(cache_dir, f"{os.path.basename(notebook)}.{_cache_key(notebook, max_epochs, timeout)}.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            cached = json.load(f)
+        return cached["cells"], cached["crash"]
+    cells, crash = run_notebook(notebook, "tf", max_epochs, timeout, total_timeout)
+    with open(path, "w") as f:
+        json.dump({"cells": cells, "crash": crash}, f)
+    return cells, crash
+
+
+def compare(notebook, max_epochs, timeout, total_timeout, cache_dir=None):
+    tf_cells, tf_crash = run_tf_cached(notebook, max_epochs, timeout, total_timeout, cache_dir)
     mt_cells, mt_crash = run_notebook(notebook, "minitf", max_epochs, timeout, total_timeout)
     mt_by_cell = {c["cell"]: c for c in mt_cells}
     ran_tf = [c for c in tf_cells if c["status"] == "ok"]
@@ -243,17 +275,18 @@ def main(argv=None):
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--json", help="write the full report here")
     ap.add_argument("--max-epochs", type=int, default=2)
-    ap.add_argument("--cell-timeout", type=int, default=300)
+    ap.add_argument("--cell-timeout", type=int, default=120)
     ap.add_argument("--notebook-timeout", type=int, default=3600)
     ap.add_argument("--worker", choices=["tf", "minitf"], help=argparse.SUPPRESS)
     ap.add_argument("--errors", action="store_true", help="print each failing cell's first error")
+    ap.add_argument("--tf-cache", help="folder where TF's runs are kept and reused (they do not change)")
     args = ap.parse_args(argv)
     if args.worker:
         worker(args.worker, args.paths[0], args.json, args.max_epochs, args.cell_timeout)
         return 0
     reports = []
     for nb in _expand(args.paths):
-        r = compare(nb, args.max_epochs, args.cell_timeout, args.notebook_timeout)
+        r = compare(nb, args.max_epochs, args.cell_timeout, args.notebook_timeout, args.tf_cache)
         reports.append(r)
         pct = 100 * r["ran_both"] / r["ran_tf"] if r["ran_tf"] else 100.0
         print(f"{r['notebook']:60s} {r['ran_both']:4d} / {r['ran_tf']:4d}  ({pct:5.1f}%)"
