@@ -39,6 +39,14 @@ newaxis = None
 __version__ = "0.1.0"
 
 
+class version:  # noqa: N801 (TF's namespace: tf.version.VERSION)
+    """minitf's version, under TF's names (``tf.version.VERSION``)."""
+
+    VERSION = __version__
+    GIT_VERSION = "minitf-" + __version__
+    COMPILER_VERSION = "python"
+
+
 def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib

@@ -272,3 +272,51 @@ def test_linalg_values_and_errors():
         tf.linalg.solve(a, np.ones((3, 1)))
     with pytest.raises(tf.errors.NotFoundError, match="float16"):
         tf.linalg.det(np.eye(2, dtype=np.float16))
+
+
+# --------------------------------------------------------------------------- keras.datasets, get_file, version
+def test_keras_datasets_read_keras_cache_and_refuse_otherwise(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="minitf downloads nothing"):
+        tf.keras.datasets.mnist.load_data()
+    (tmp_path / "datasets").mkdir()
+    x = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    np.savez(tmp_path / "datasets" / "mnist.npz", x_train=x, y_train=np.array([3, 4], np.uint8),
+             x_test=x[:1], y_test=np.array([5], np.uint8))
+    (a, b), (c, d) = tf.keras.datasets.mnist.load_data()
+    np.testing.assert_array_equal(a, x)
+    assert b.tolist() == [3, 4] and c.shape == (1, 28, 28) and d.tolist() == [5]
+    with pytest.raises(NotImplementedError, match="pickle"):
+        tf.keras.datasets.cifar10.load_data()
+
+
+def test_fashion_mnist_reads_idx_files(tmp_path, monkeypatch):
+    import gzip
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    folder = tmp_path / "datasets" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    images = np.arange(3 * 784, dtype=np.uint8)
+    for prefix, n in (("train", 3), ("t10k", 3)):
+        with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb") as f:
+            f.write(b"\0" * 8 + bytes([1, 2, 3][:n]))
+        with gzip.open(folder / f"{prefix}-images-idx3-ubyte.gz", "wb") as f:
+            f.write(b"\0" * 16 + images.tobytes())
+    (x, y), (xt, yt) = tf.keras.datasets.fashion_mnist.load_data()
+    assert x.shape == (3, 28, 28) and y.tolist() == [1, 2, 3]
+    np.testing.assert_array_equal(x.reshape(-1), images)
+
+
+def test_get_file_uses_the_cache_only(tmp_path):
+    with pytest.raises(FileNotFoundError, match="minitf downloads nothing"):
+        tf.keras.utils.get_file("x.csv", "https://example.invalid/x.csv", cache_dir=str(tmp_path))
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "x.csv").write_text("a\n")
+    assert tf.keras.utils.get_file("x.csv", "https://example.invalid/x.csv", cache_dir=str(tmp_path)) == \
+        str(tmp_path / "datasets" / "x.csv")
+    (tmp_path / "datasets" / "arch_extracted").mkdir()
+    assert tf.keras.utils.get_file("arch.zip", "https://example.invalid/arch.zip", extract=True,
+                                   cache_dir=str(tmp_path)).endswith("arch_extracted")
+
+
+def test_version():
+    assert tf.version.VERSION == tf.__version__
