@@ -39,6 +39,27 @@ newaxis = None
 __version__ = "0.1.0"
 
 
+def random_normal_initializer(mean=0.0, stddev=1.0, seed=None):
+    """``tf.random_normal_initializer``: an initializer drawing N(mean, stddev) (TF's default stddev 1)."""
+    from minitf.keras.initializers import RandomNormal
+    return RandomNormal(mean=mean, stddev=stddev, seed=seed)
+
+
+def random_uniform_initializer(minval=-0.05, maxval=0.05, seed=None):
+    from minitf.keras.initializers import RandomUniform
+    return RandomUniform(minval=minval, maxval=maxval, seed=seed)
+
+
+def zeros_initializer():
+    from minitf.keras.initializers import Zeros
+    return Zeros()
+
+
+def ones_initializer():
+    from minitf.keras.initializers import Ones
+    return Ones()
+
+
 class version:  # noqa: N801 (TF's namespace: tf.version.VERSION)
     """minitf's version, under TF's names (``tf.version.VERSION``)."""
 
@@ -51,6 +72,8 @@ def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib
 
-    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model", "distribute", "train"):
+    if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report"):
         return importlib.import_module(f"minitf.{name}")
+    if name in ("metrics", "losses", "optimizers", "initializers"):  # TF 2: tf.metrics is tf.keras.metrics, ...
+        return importlib.import_module(f"minitf.keras.{name}")
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")

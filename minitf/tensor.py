@@ -382,7 +382,9 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
             raise InvalidArgumentTypeError(
                 f"Cannot convert {value!r} to EagerTensor of dtype {target.name}")
     if natural.name not in dtypes._BY_NAME:
-        raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor")
+        why = " (minitf has no complex dtypes: keep the real and imaginary parts as two float tensors)" \
+            if natural.kind == "c" else ""
+        raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor{why}")
     # An array the caller holds is copied: refilling it later must not change this tensor.
     return Tensor(array.astype(natural, copy=is_array))
 

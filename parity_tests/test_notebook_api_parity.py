@@ -133,3 +133,27 @@ def test_custom_gradient_like_tf():
     theirs, ours = both(run)
     for i, (a, b) in enumerate(zip(theirs, ours)):
         assert_close(f"custom gradient {i}", a, b)
+
+
+def test_small_pieces_like_tf():
+    def run(tf):
+        R = tf.keras.losses.Reduction
+        sched = tf.keras.optimizers.schedules
+        return [tf.as_dtype(1).name, tf.as_dtype(9).name, tf.float64.as_datatype_enum, R.all(),
+                float(tf.keras.losses.MeanSquaredError(reduction=R.SUM)([[1.0], [2.0]], [[2.0], [4.0]])),
+                tf.math.confusion_matrix([1, 2, 4], [2, 2, 4]).numpy().tolist(),
+                tf.math.confusion_matrix([1, 0], [1, 1], num_classes=3, weights=[2.0, 3.0],
+                                         dtype=tf.float32).numpy().tolist(),
+                sched.ExponentialDecay(0.1, 10, 0.5)(np.arange(5)).numpy().tolist(),
+                sched.PolynomialDecay(0.1, 10)(np.arange(5)).numpy().tolist(),
+                sched.CosineDecay(0.1, 10)(np.arange(5)).numpy().tolist(),
+                f"{tf.constant(1.23456):.2f}", float(tf.constant([[1.0, 2.0], [3.0, 4.0]])[np.int64(1), np.int32(0)]),
+                tf.random_normal_initializer(0.0, 2.0, seed=1)(shape=(2, 3)).shape,
+                tf.keras.backend.random_normal((3,)).dtype.name,
+                tf.metrics.BinaryAccuracy()([1, 0], [0.9, 0.8]).numpy().tolist()]
+    theirs, ours = both(run)
+    for i, (a, b) in enumerate(zip(theirs, ours)):
+        if isinstance(a, list) and a and isinstance(a[0], float):
+            assert_close(f"piece {i}", np.array(a), np.array(b), rtol=1e-6)
+        else:
+            assert a == b or tuple(a) == tuple(b), f"piece {i}: TF {a!r}, minitf {b!r}"

@@ -320,3 +320,69 @@ def test_get_file_uses_the_cache_only(tmp_path):
 
 def test_version():
     assert tf.version.VERSION == tf.__version__
+
+
+# --------------------------------------------------------------------------- small pieces
+def test_complex_values_are_refused_clearly():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="minitf has no complex dtypes"):
+        tf.constant(1 + 2j)
+
+
+def test_dtype_enums_initializers_reduction_backend_random():
+    assert tf.as_dtype(1) == tf.float32 and tf.as_dtype(3) == tf.int32 and tf.as_dtype(9) == tf.int64
+    assert tf.float64.as_datatype_enum == 2
+    with pytest.raises(TypeError, match="not the enum of a supported dtype"):
+        tf.as_dtype(7)
+    layer = tf.keras.layers.Layer()
+    assert layer.add_weight(shape=(2,), dtype=1).dtype == tf.float32
+    init = tf.random_normal_initializer(mean=1.0, stddev=0.1, seed=3)
+    values = init(shape=(2000,)).numpy()
+    assert abs(values.mean() - 1.0) < 0.02 and abs(values.std() - 0.1) < 0.01
+    assert tf.keras.backend.random_normal((3, 2)).shape == (3, 2)
+    R = tf.keras.losses.Reduction
+    assert R.all() == ("auto", "none", "sum", "sum_over_batch_size")
+    assert float(tf.keras.losses.MeanSquaredError(reduction=R.SUM)([[1.0], [2.0]], [[2.0], [4.0]])) == 5.0
+    with pytest.raises(ValueError, match="Invalid Reduction Key: foo"):
+        R.validate("foo")
+
+
+def test_tf_metrics_is_the_keras_metrics_module_and_confusion_matrix():
+    assert tf.metrics.BinaryAccuracy is tf.keras.metrics.BinaryAccuracy
+    assert tf.losses.MeanSquaredError is tf.keras.losses.MeanSquaredError
+    cm = tf.math.confusion_matrix([1, 2, 4], [2, 2, 4])
+    assert cm.dtype == tf.int32 and cm.shape == (5, 5)
+    expected = np.zeros((5, 5), int)
+    expected[1, 2] = expected[2, 2] = expected[4, 4] = 1
+    np.testing.assert_array_equal(cm.numpy(), expected)
+    weighted = tf.math.confusion_matrix([1, 0], [1, 1], num_classes=3, weights=[2.0, 3.0], dtype=tf.float32)
+    np.testing.assert_array_equal(weighted.numpy(), [[0, 3, 0], [0, 2, 0], [0, 0, 0]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be in \\[0, 2\\)"):
+        tf.math.confusion_matrix([0, 2], [0, 1], num_classes=2)
+
+
+def test_learning_rate_schedules_take_arrays_of_steps():
+    steps = np.arange(4)
+    out = tf.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)(steps).numpy()
+    np.testing.assert_allclose(out, 0.1 * 0.5 ** (steps / 10), rtol=1e-6)
+    np.testing.assert_array_equal(tf.keras.optimizers.schedules.PiecewiseConstantDecay([2], [1.0, 0.5])(steps).numpy(),
+                                  [1, 1, 1, 0.5])
+
+
+def test_numpy_integer_scalar_indexing_and_format():
+    t = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    assert float(t[np.int64(1), np.int32(0)]) == 3.0
+    assert f"{tf.constant(1.23456):.2f}" == "1.23"
+
+
+def test_plot_model_without_pydot_says_so():
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    from minitf.keras.model_plot import model_to_dot_source
+    dot = model_to_dot_source(model, show_shapes=True)
+    assert "dense" in dot and "(None, 2)" in dot
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        import sys
+        if "IPython.core.magics.namespace" not in sys.modules:
+            with pytest.raises(ImportError, match="pip install pydot"):
+                tf.keras.utils.plot_model(model)

@@ -240,3 +240,6 @@ def get_file(fname=None, origin=None, untar: bool = False, md5_hash=None, file_h
     if force_download or not os.path.exists(target):
         raise FileNotFoundError(f"get_file: {target} is not in the cache (origin {origin}). {OFFLINE_HINT}")
     return target
+
+
+from minitf.keras.model_plot import model_to_dot, plot_model  # noqa: E402,F401 (keras.utils names)
