@@ -157,3 +157,26 @@ def test_small_pieces_like_tf():
             assert_close(f"piece {i}", np.array(a), np.array(b), rtol=1e-6)
         else:
             assert a == b or tuple(a) == tuple(b), f"piece {i}: TF {a!r}, minitf {b!r}"
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "GRU", "LSTM"])
+def test_stateful_rnn_like_keras(kind):
+    x = np.random.default_rng(5).normal(size=(2, 3, 4)).astype(np.float32)
+    tf, mtf = frameworks()
+    ref = getattr(tf.keras.layers, kind)(3, stateful=True)
+    ref(x)
+    weights = ref.get_weights()
+
+    def run(fw):
+        layer = getattr(fw.keras.layers, kind)(3, stateful=True)
+        layer(x)
+        layer.reset_states()
+        layer.set_weights(weights)
+        a = layer(x).numpy()
+        b = layer(x).numpy()
+        kept = [s.numpy() for s in layer.states]
+        layer.reset_states()
+        c = layer(x).numpy()
+        return [a, b, c] + kept
+    for i, (t, o) in enumerate(zip(run(tf), run(mtf))):
+        assert_close(f"{kind} stateful value {i}", t, o, rtol=1e-5, atol=1e-6)
