@@ -72,8 +72,11 @@ def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib
 
-    if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report"):
+    if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report",
+                "sparse", "ragged"):
         return importlib.import_module(f"minitf.{name}")
+    if name in ("SparseTensor", "RaggedTensor"):
+        return getattr(importlib.import_module(f"minitf.{name[:-6].lower()}"), name)
     if name in ("metrics", "losses", "optimizers", "initializers"):  # TF 2: tf.metrics is tf.keras.metrics, ...
         return importlib.import_module(f"minitf.keras.{name}")
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")
