@@ -19,7 +19,7 @@ from minitf import backend as B
 from minitf import dtypes
 from minitf.errors import InvalidArgumentError
 from minitf.ops.op import Op
-from minitf.tensor import Tensor, convert_to_tensor
+from minitf.tensor import Tensor, Variable, convert_to_tensor
 
 # TF's semantics (eager): set_seed(g) restarts everything; an op seed s names a stream of its own,
 # derived from (g, s), that moves on with each call -- uniform(seed=1) twice gives two different
@@ -243,10 +243,13 @@ class StatelessRandom(Op):
 
     name = "StatelessRandomV2"
 
-    def forward(source, shape, dtype, kind, from_state, minval=0, maxval=0):
+    def forward(source, shape, dtype, kind, from_state, minval=0, maxval=0, replica=None):
         values = B.to_numpy(source)
         if from_state:
             key, counter = _philox.state_key_counter(values)
+            if replica is not None:  # TF's _preprocess_key: key = the first uint64 of Philox(key, [replica, 0])
+                mixed = int(_philox.full_int(key, (replica & 0xFFFFFFFF, replica >> 32, 0, 0), 1, np.uint64)[0])
+                key = (mixed & 0xFFFFFFFF, mixed >> 32)
         else:
             seed = [int(v) for v in values.reshape(-1)]
             key, counter = _philox.key_counter_from_seed(seed[0], seed[1])
@@ -259,7 +262,7 @@ class StatelessRandom(Op):
             out = getattr(_philox, kind)(key, counter, n, dtype)
         return B.xp.asarray(np.asarray(out, dtype=dtype).reshape(shape))
 
-    def shape(source, shape, dtype, kind, from_state, minval=0, maxval=0):
+    def shape(source, shape, dtype, kind, from_state, minval=0, maxval=0, replica=None):
         return tuple(shape)
 
 
@@ -291,6 +294,22 @@ def _int_bounds(op: str, dt, minval, maxval) -> tuple[int, int]:
 def _draw(source: Tensor, shape, dtype, kind: str, from_state: bool, **bounds) -> Tensor:
     return StatelessRandom.apply(source, shape=_shape(shape), dtype=np.dtype(dtype), kind=kind,
                                  from_state=from_state, **bounds)
+
+
+def _replica_marker():
+    """The ``strategy.run`` replica running now (minitf.distribute's marker), or None outside ``run``."""
+    import sys
+    distribute = sys.modules.get("minitf.distribute")
+    if distribute is None:
+        return None
+    stack = distribute._stack()
+    return stack[-1] if stack and isinstance(stack[-1], distribute._ReplicaMarker) else None
+
+
+def _strategy_in_scope():
+    import sys
+    distribute = sys.modules.get("minitf.distribute")
+    return distribute.get_strategy() if distribute is not None and distribute.has_strategy() else None
 
 
 def _seed_tensor(op: str, seed) -> Tensor:
@@ -340,6 +359,19 @@ def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=No
     raise NotImplementedError("minitf: tf.random.stateless_categorical is not implemented")
 
 
+class _MirroredState(Variable):
+    """A Generator's state; with 2+ replicas, replica 0's, and assigning it (reset, checkpoint restore)
+    sets every replica's copy, as TF's MirroredVariable."""
+
+    _replica_copies: list = []
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        super().assign(value)
+        for copy in self._replica_copies:
+            copy.assign(self)
+        return self
+
+
 class Generator:
     """A random stream with TF's Philox state (``tf.random.Generator.from_seed(42).normal((2, 3))``):
     the same seed gives TF's numbers. The state is a Variable of 3 int64 (``state``), so it is saved
@@ -351,11 +383,19 @@ class Generator:
         elif state is None:
             raise ValueError("Generator: give `copy_from` or `state` (or use Generator.from_seed)")
         self._alg = _alg(alg)
-        from minitf.tensor import Variable
         value = state if isinstance(state, Tensor) else create_rng_state(list(np.asarray(state).reshape(-1)), alg)
         if tuple(value.shape) != (_STATE_SIZE,):
             raise ValueError(f"Generator: a Philox state has {_STATE_SIZE} int64 values, got shape {list(value.shape)}")
-        self._state_var = Variable(convert_to_tensor(value, dtype=dtypes.int64), trainable=False, name="StateVar")
+        value = convert_to_tensor(value, dtype=dtypes.int64)
+        # TF: a Generator made in a strategy's scope mixes the replica id into its key inside `run`; made in
+        # cross-replica context of a strategy with 2+ replicas, it keeps one state per replica (MirroredVariable)
+        self._strategy = _strategy_in_scope()
+        replicas = 1
+        if self._strategy is not None and _replica_marker() is None:
+            replicas = self._strategy.num_replicas_in_sync
+        self._state_var = _MirroredState(value, trainable=False, name="StateVar")
+        self._state_var._replica_copies = [Variable(value, trainable=False, name=f"StateVar/replica_{i}")
+                                           for i in range(1, replicas)]
 
     @classmethod
     def from_seed(cls, seed, alg=None) -> "Generator":
@@ -378,8 +418,17 @@ class Generator:
     # --- state ---
     @property
     def state(self):
-        """The state Variable: [counter low, counter high, key] (int64)."""
-        return self._state_var
+        """The state Variable: [counter low, counter high, key] (int64); inside a replica of
+        ``strategy.run``, that replica's."""
+        return self._replica_state()[0]
+
+    def _replica_state(self):
+        """(the state Variable to use now, the replica id to mix into the key or None)."""
+        marker = _replica_marker() if self._strategy is not None else None
+        if marker is None:
+            return self._state_var, None
+        copies = self._state_var._replica_copies
+        return (copies[marker.replica - 1] if marker.replica and copies else self._state_var), marker.replica
 
     @property
     def algorithm(self) -> int:
@@ -400,22 +449,33 @@ class Generator:
                                                 self._alg))
 
     def skip(self, delta) -> Tensor:
-        """Move the counter on by ``delta * 256``; returns the state before."""
+        """Move the counter on by ``delta * 256``; returns the state before (outside ``run``, every
+        replica's copy moves on, as TF's ``strategy.extended.update``)."""
         from minitf.ops.op import read_variable
-        return RngReadAndSkip.apply(read_variable(self._state_var), variable=self._state_var, delta=int(delta))
+        variable, replica = self._replica_state()
+        before = RngReadAndSkip.apply(read_variable(variable), variable=variable, delta=int(delta))
+        if replica is None:
+            for copy in self._state_var._replica_copies:
+                RngReadAndSkip.apply(read_variable(copy), variable=copy, delta=int(delta))
+        return before
 
     def _read_and_skip(self, shape) -> Tensor:
         return self.skip(int(np.prod(_shape(shape), dtype=np.int64)))
 
+    def _draw(self, shape, dtype, kind: str, **bounds) -> Tensor:
+        replica = self._replica_state()[1]
+        return _draw(self._read_and_skip(shape), shape, dtype, kind, True,
+                     **bounds, **({} if replica is None else {"replica": int(replica)}))
+
     # --- draws ---
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None) -> Tensor:
         dt = _float_dtype("StatelessRandomNormalV2", dtype)
-        rnd = _draw(self._read_and_skip(shape), shape, dt, "normal", True)
+        rnd = self._draw(shape, dt, "normal")
         return _scaled_normal(rnd, mean, stddev, dt)
 
     def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None) -> Tensor:
         dt = _float_dtype("StatelessTruncatedNormalV2", dtype)
-        rnd = _draw(self._read_and_skip(shape), shape, dt, "truncated_normal", True)
+        rnd = self._draw(shape, dt, "truncated_normal")
         return _scaled_normal(rnd, mean, stddev, dt)
 
     def uniform(self, shape, minval=0, maxval=None, dtype=dtypes.float32, name=None) -> Tensor:
@@ -427,13 +487,13 @@ class Generator:
             if minval is None:
                 return self.uniform_full_int(shape, dt)
             lo, hi = _int_bounds("StatelessRandomUniformIntV2", dt, minval, maxval)
-            return _draw(self._read_and_skip(shape), shape, dt._np, "uniform_int", True, minval=lo, maxval=hi)
-        rnd = _draw(self._read_and_skip(shape), shape, dt._np, "uniform", True)
+            return self._draw(shape, dt._np, "uniform_int", minval=lo, maxval=hi)
+        rnd = self._draw(shape, dt._np, "uniform")
         return _scaled_uniform(rnd, minval, 1.0 if maxval is None else maxval, dt._np)
 
     def uniform_full_int(self, shape, dtype=dtypes.int64, name=None) -> Tensor:
         dt = dtypes.as_dtype(dtype)
-        return _draw(self._read_and_skip(shape), shape, dt._np, "full_int", True)
+        return self._draw(shape, dt._np, "full_int")
 
     def make_seeds(self, count: int = 1) -> Tensor:
         """[2, count] int64 seeds for the stateless ops (row 0 random, row 1 zeros), as TF."""

@@ -52,7 +52,7 @@ def test_scope_contexts_and_model_inside():
 
 
 def test_several_devices_are_refused_clearly():
-    with pytest.raises(ValueError, match="one device.*2 devices"):
+    with pytest.raises(ValueError, match=r"no device \['cpu:1'\] here.*set_logical_device_configuration"):
         tf.distribute.MirroredStrategy(devices=["cpu:0", "cpu:1"])
     tf.distribute.MirroredStrategy(devices=["/gpu:0"])  # one device: accepted (placed on the backend's)
 
@@ -79,10 +79,14 @@ def test_bad_device_name_is_refused():
             pass
 
 
-def test_logical_devices_and_virtual_devices_refused():
-    assert tf.config.list_logical_devices("CPU")[0].name == "/device:CPU:0"
-    with pytest.raises(NotImplementedError, match="one device"):
+def test_logical_devices_bad_configurations_refused():
+    assert [d.name for d in tf.config.list_logical_devices("CPU")] == ["/device:CPU:0"]
+    with pytest.raises(ValueError, match="LogicalDeviceConfiguration"):
         tf.config.experimental.set_virtual_device_configuration(tf.config.list_physical_devices("CPU")[0], [1, 2])
+    with pytest.raises(NotImplementedError, match="split the CPU"):
+        tf.config.set_logical_device_configuration(tf.config.PhysicalDevice("/physical_device:GPU:0", "GPU"),
+                                                   [tf.config.LogicalDeviceConfiguration()])
+    assert len(tf.config.list_logical_devices("CPU")) == 1
 
 
 # --------------------------------------------------------------------------- tf.train.Checkpoint
