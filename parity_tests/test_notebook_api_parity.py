@@ -180,3 +180,30 @@ def test_stateful_rnn_like_keras(kind):
         return [a, b, c] + kept
     for i, (t, o) in enumerate(zip(run(tf), run(mtf))):
         assert_close(f"{kind} stateful value {i}", t, o, rtol=1e-5, atol=1e-6)
+
+
+def test_model_from_functional_config_and_custom_activation_scope_like_keras():
+    """keras.Model.from_config revives a functional config; custom_object_scope also finds a custom
+    activation function by name (Keras's save_and_serialize guide)."""
+    x = np.random.default_rng(3).normal(size=(2, 4)).astype(np.float32)
+
+    def run(tf):
+        keras = tf.keras
+
+        def custom_activation(v):
+            return tf.nn.tanh(v) ** 2
+        inputs = keras.Input((4,))
+        outputs = keras.layers.Activation(custom_activation)(keras.layers.Dense(3)(inputs))
+        model = keras.Model(inputs, outputs)
+        with keras.utils.custom_object_scope({"custom_activation": custom_activation}):
+            revived = keras.Model.from_config(model.get_config())
+            cloned = keras.models.clone_model(model)
+        revived.set_weights(model.get_weights())
+        cloned.set_weights(model.get_weights())
+        return ([type(layer).__name__ for layer in revived.layers], tuple(revived.output.shape),
+                revived(x).numpy(), cloned(x).numpy(), model(x).numpy())
+    theirs, ours = both(run)
+    assert theirs[:2] == ours[:2]
+    np.testing.assert_array_equal(ours[2], ours[4])
+    np.testing.assert_array_equal(ours[3], ours[4])
+    np.testing.assert_array_equal(theirs[2], theirs[4])

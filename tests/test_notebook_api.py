@@ -386,3 +386,25 @@ def test_plot_model_without_pydot_says_so():
         if "IPython.core.magics.namespace" not in sys.modules:
             with pytest.raises(ImportError, match="pip install pydot"):
                 tf.keras.utils.plot_model(model)
+
+
+def test_model_from_config_of_a_functional_model_and_custom_activation_in_scope():
+    import minitf as tf
+    keras = tf.keras
+
+    def custom_activation(v):
+        return tf.nn.tanh(v) ** 2
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Activation(custom_activation)(keras.layers.Dense(3)(inputs))
+    model = keras.Model(inputs, outputs)
+    config = model.get_config()
+    with pytest.raises(ValueError, match="Unknown activation function: 'custom_activation'"):
+        keras.Model.from_config(config)
+    with keras.utils.custom_object_scope({"custom_activation": custom_activation}):
+        revived = keras.Model.from_config(config)
+    assert [type(layer).__name__ for layer in revived.layers] == ["InputLayer", "Dense", "Activation"]
+    revived.set_weights(model.get_weights())
+    x = np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4)
+    np.testing.assert_array_equal(revived(x).numpy(), model(x).numpy())
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(revived(x).numpy(), np.tanh(x @ kernel + bias) ** 2, rtol=1e-5, atol=1e-6)
