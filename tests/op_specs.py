@@ -28,6 +28,16 @@ from hypothesis.extra import numpy as hnp
 MAX_SIZE = 64  # elements per drawn array: gradcheck costs two forward passes per element
 
 
+def cubed_with_custom_gradient(tf):
+    """x**3 with its gradient written by hand through tf.custom_gradient (3 x**2 dy)."""
+    @tf.custom_gradient
+    def cubed(x):
+        def backward(dy):
+            return dy * 3.0 * x * x
+        return x * x * x, backward
+    return cubed
+
+
 # --- what a strategy draws ---------------------------------------------------------------
 @dataclass
 class Case:
@@ -713,6 +723,10 @@ SPECS: list[OpSpec] = [
            scatter_case(unique=True, values="distinct")),
     OpSpec("tensor_scatter_nd_min", lambda tf, t, u, indices: tf.tensor_scatter_nd_min(t, indices, u),
            scatter_case(unique=True, values="distinct")),
+    OpSpec("custom_gradient", lambda tf, x: cubed_with_custom_gradient(tf)(x), unary()),
+    OpSpec("py_function", lambda tf, x: tf.py_function(lambda a: tf.sin(a) * a, [x], Tout=x.dtype), unary(),
+           first_order_only="minitf: the gradient of py_function (the function run again under a tape) has no "
+                            "gradient of its own"),
     OpSpec("sort", lambda tf, x, **kw: tf.sort(x, **kw), sort_case()),
     OpSpec("math.top_k", lambda tf, x, k: tf.math.top_k(x, k=k).values, top_k_case()),
     # tf.nn

@@ -408,3 +408,38 @@ def test_model_from_config_of_a_functional_model_and_custom_activation_in_scope(
     np.testing.assert_array_equal(revived(x).numpy(), model(x).numpy())
     kernel, bias = model.get_weights()
     np.testing.assert_allclose(revived(x).numpy(), np.tanh(x @ kernel + bias) ** 2, rtol=1e-5, atol=1e-6)
+
+
+def test_py_function_runs_python_on_every_call_and_differentiates():
+    calls = []
+
+    @tf.py_function(Tout=tf.float32)
+    def py_plus(x, y):
+        calls.append(float(x.numpy()))  # eager Tensors, even inside a traced function
+        return x + y
+
+    @tf.function
+    def wrapper(x, y):
+        return py_plus(x, y)
+    assert float(wrapper(tf.constant(1.0), tf.constant(2.0))) == 3.0
+    n = len(calls)
+    assert float(wrapper(tf.constant(5.0), tf.constant(2.0))) == 7.0
+    assert calls[n:] == [5.0]  # the replay calls back into Python with this call's values
+
+    x = tf.constant([1.0, 2.0])
+
+    @tf.function
+    def grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.py_function(lambda a: a * a * a, [x], tf.float32)
+        return tape.gradient(y, x)
+    np.testing.assert_allclose(grad(x).numpy(), [3.0, 12.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Tout says float32"):
+        tf.py_function(lambda a: tf.cast(a, tf.int32), [x], tf.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="returned 2 value"):
+        tf.py_function(lambda a: (a, a), [x], [tf.float32])
+    out = tf.numpy_function(lambda a: (a * 2).astype(np.int32), [tf.constant([1, 2])], tf.int32)
+    assert out.dtype == tf.int32 and out.numpy().tolist() == [2, 4]
+    ds = tf.data.Dataset.range(3).map(lambda v: tf.py_function(lambda a: a * 10, [v], tf.int64))
+    assert [int(v) for v in ds] == [0, 10, 20]
