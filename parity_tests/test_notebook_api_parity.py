@@ -207,3 +207,23 @@ def test_model_from_functional_config_and_custom_activation_scope_like_keras():
     np.testing.assert_array_equal(ours[2], ours[4])
     np.testing.assert_array_equal(ours[3], ours[4])
     np.testing.assert_array_equal(theirs[2], theirs[4])
+
+
+def test_fit_on_a_get_dummies_frame_like_keras():
+    df = pd.get_dummies(pd.DataFrame({"age": [19, 18, 28, 33], "bmi": [27.9, 33.77, 33.0, 22.7],
+                                      "sex": ["female", "male", "male", "female"]}))
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    tf, mtf = frameworks()
+    ref = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+    weights = ref.get_weights()
+
+    def run(fw):
+        model = fw.keras.Sequential([fw.keras.Input((4,)), fw.keras.layers.Dense(1)])
+        model.set_weights(weights)
+        model.compile(loss="mae", optimizer=fw.keras.optimizers.SGD(0.01))
+        loss = model.fit(df, y, verbose=0, epochs=2, batch_size=2, shuffle=False).history["loss"]
+        return loss, model.predict(df, verbose=0)
+    (tl, tp), (ml, mp) = run(tf), run(mtf)
+    assert_close("loss", np.array(tl), np.array(ml), rtol=1e-5, atol=1e-5)
+    assert tp.dtype == mp.dtype
+    assert_close("predictions", tp, mp, rtol=1e-5, atol=1e-5)

@@ -443,3 +443,17 @@ def test_py_function_runs_python_on_every_call_and_differentiates():
     assert out.dtype == tf.int32 and out.numpy().tolist() == [2, 4]
     ds = tf.data.Dataset.range(3).map(lambda v: tf.py_function(lambda a: a * 10, [v], tf.int64))
     assert [int(v) for v in ds] == [0, 10, 20]
+
+
+def test_fit_takes_a_frame_of_floats_ints_and_bools():
+    # pd.get_dummies gives bool columns beside float ones: Keras casts the whole frame to float32
+    df = pd.DataFrame({"age": [19, 18, 28], "bmi": [27.9, 33.77, 33.0], "sex_male": [False, True, True]})
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(loss="mae", optimizer=tf.keras.optimizers.SGD(0.0))
+    model.fit(df, np.array([1.0, 2.0, 3.0]), verbose=0, epochs=1)
+    out = model.predict(df, verbose=0)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out[:, 0], np.float32([19 + 27.9, 18 + 33.77 + 1, 28 + 33.0 + 1]), rtol=1e-6)
+    ints_and_bools = pd.DataFrame({"a": [1, 2], "b": [True, False]})  # no float column: no cast, as Keras
+    with pytest.raises(ValueError, match="holds object values"):
+        model.predict(ints_and_bools, verbose=0)
