@@ -73,3 +73,19 @@ def test_csv_readers(tmp_path):
             sorted((k, v.dtype.name) for k, v in f.items()), lab.dtype.name
     theirs, ours = both(run)
     assert theirs == ours
+
+
+def test_iterator_checkpoint_and_window_datasets_like_tf(tmp_path):
+    def run(tf):
+        iterator = iter(tf.data.Dataset.range(20).map(lambda x: x * 3))
+        ckpt = tf.train.Checkpoint(step=tf.Variable(0), iterator=iterator)
+        manager = tf.train.CheckpointManager(ckpt, str(tmp_path / tf.__name__), max_to_keep=3)
+        seen = [int(next(iterator)) for _ in range(4)]
+        manager.save()
+        seen += [int(next(iterator)) for _ in range(2)]
+        ckpt.restore(manager.latest_checkpoint)
+        seen += [int(next(iterator)) for _ in range(3)]
+        windows = [repr(w) for w in tf.data.Dataset.range(5).window(2, shift=1).take(2)]
+        return seen, windows
+    tf, mtf = frameworks()
+    assert run(tf) == run(mtf)

@@ -113,3 +113,24 @@ def test_text_sources_refuse_clearly():
         tf.data.TextLineDataset("x.txt")
     with pytest.raises(NotImplementedError, match="file names"):
         tf.data.Dataset.list_files("*.txt")
+
+
+def test_window_elements_are_datasets_when_iterated():
+    for window in tf.data.Dataset.range(10).window(3, shift=1).take(2):
+        assert isinstance(window, tf.data.Dataset)
+        assert repr(window) == "<_VariantDataset element_spec=TensorSpec(shape=(), dtype=tf.int64, name=None)>"
+    assert [[int(v) for v in w] for w in tf.data.Dataset.range(4).window(2)] == [[0, 1], [2, 3]]
+
+
+def test_iterator_position_in_a_checkpoint(tmp_path):
+    iterator = iter(tf.data.Dataset.range(20).map(lambda x: x * 2))
+    ckpt = tf.train.Checkpoint(step=tf.Variable(0), iterator=iterator)
+    manager = tf.train.CheckpointManager(ckpt, str(tmp_path), max_to_keep=3)
+    assert [int(next(iterator)) for _ in range(3)] == [0, 2, 4]
+    manager.save()
+    assert [int(next(iterator)) for _ in range(3)] == [6, 8, 10]
+    ckpt.restore(manager.latest_checkpoint)
+    assert [int(next(iterator)) for _ in range(3)] == [6, 8, 10]
+    other = iter(tf.data.Dataset.range(20).map(lambda x: x * 2))  # a fresh iterator restored from the file
+    tf.train.Checkpoint(step=tf.Variable(0), iterator=other).restore(manager.latest_checkpoint)
+    assert int(next(other)) == 6

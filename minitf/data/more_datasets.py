@@ -163,6 +163,9 @@ class _ListDataset(Dataset):
     def _spec(self):
         return self._spec_
 
+    def __repr__(self) -> str:
+        return f"<_VariantDataset element_spec={self._spec()!r}>"  # TF's name for a window's dataset
+
 
 class _WindowDataset(Dataset):
     def __init__(self, input_dataset: Dataset, size: int, shift: int, stride: int, drop_remainder: bool):
