@@ -227,3 +227,22 @@ def test_fit_on_a_get_dummies_frame_like_keras():
     assert_close("loss", np.array(tl), np.array(ml), rtol=1e-5, atol=1e-5)
     assert tp.dtype == mp.dtype
     assert_close("predictions", tp, mp, rtol=1e-5, atol=1e-5)
+
+
+def test_keras_file_with_sparse_categorical_accuracy_loads_like_keras(tmp_path):
+    """keras_save_and_load: a compiled model with metrics=[SparseCategoricalAccuracy()] saved and loaded."""
+    x = np.random.default_rng(0).normal(size=(8, 6)).astype(np.float32)
+    y = np.arange(8) % 3
+
+    def run(tf):
+        model = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(3)])
+        model.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=[tf.keras.metrics.SparseCategoricalAccuracy()])
+        path = str(tmp_path / f"{tf.__name__}.keras")
+        model.save(path)
+        loaded = tf.keras.models.load_model(path)
+        loaded.set_weights(model.get_weights())
+        return loaded.evaluate(x, y, verbose=0, return_dict=True)
+    tf, mtf = frameworks()
+    theirs, ours = run(tf), run(mtf)
+    assert sorted(theirs) == sorted(ours) == ["loss", "sparse_categorical_accuracy"]
