@@ -68,6 +68,8 @@ def _is_keras(obj: Any) -> str | None:
 def _children(obj: Any) -> Iterator[tuple[str, Any]]:
     """(name, child) pairs of an object, in a fixed order."""
     kind = _is_keras(obj)
+    if kind == "layer" and "_trainable_variables" not in vars(obj):
+        kind = None  # a layer whose __init__ never called Layer's: its attributes, as TF tracks them
     if kind == "layer":  # own weights by their short names, then sublayers by position
         used: dict[str, int] = {}
         for v in obj._trainable_variables + obj._non_trainable_variables:

@@ -93,3 +93,16 @@ def test_checkpoint_restores_a_keras_model(tmp_path):
     os.makedirs(tmp_path / "b")
     tf, mtf = frameworks()
     assert run(tf, str(tmp_path / "a")) == run(mtf, str(tmp_path / "b"))
+
+
+def test_checkpoint_of_a_layer_whose_init_skips_layers_like_tf(tmp_path):
+    def run(tf):
+        class CustomLayer(tf.keras.layers.Layer):
+            def __init__(self, a):
+                self.var = tf.Variable(a, name="var_a")
+        path = tf.train.Checkpoint(layer=CustomLayer(5)).save(str(tmp_path / tf.__name__ / "custom_layer"))
+        names = {k: v.name for k, v in tf.train.load_checkpoint(path).get_variable_to_dtype_map().items()
+                 if k != "_CHECKPOINTABLE_OBJECT_GRAPH"}
+        return names, [name for name, _ in tf.train.list_variables(path)]
+    tf, mtf = frameworks()
+    assert run(tf) == run(mtf)

@@ -187,3 +187,15 @@ def test_checkpoint_manager_keeps_the_last_n(tmp_path):
     again = tf.train.CheckpointManager(tf.train.Checkpoint(model=Net()), str(tmp_path), max_to_keep=2)
     assert again.checkpoints == paths[1:]
     assert again.restore_or_initialize() == paths[2]
+
+
+def test_checkpoint_of_a_layer_whose_init_skips_layers(tmp_path):
+    class CustomLayer(tf.keras.layers.Layer):
+        def __init__(self, a):  # no super().__init__(): its attributes are what is saved, as in TF
+            self.var = tf.Variable(a, name="var_a")
+    path = tf.train.Checkpoint(layer=CustomLayer(5)).save(str(tmp_path / "custom_layer"))
+    assert tf.train.load_checkpoint(path).get_variable_to_dtype_map() == {
+        "layer/var/.ATTRIBUTES/VARIABLE_VALUE": tf.int32, "save_counter/.ATTRIBUTES/VARIABLE_VALUE": tf.int64}
+    other = CustomLayer(0)
+    tf.train.Checkpoint(layer=other).restore(path)
+    assert int(other.var) == 5
