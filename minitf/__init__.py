@@ -10,6 +10,7 @@ from minitf.autodiff import GradientTape
 from minitf.device import device
 from minitf.ops.custom_gradient import UnconnectedGradients, custom_gradient
 from minitf.ops.py_function import numpy_function, py_function
+from minitf.ops.clip_ops import clip_by_global_norm, clip_by_norm
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
                            int32, int64, uint8)
 from minitf._context import executing_eagerly, init_scope

@@ -723,6 +723,12 @@ SPECS: list[OpSpec] = [
            scatter_case(unique=True, values="distinct")),
     OpSpec("tensor_scatter_nd_min", lambda tf, t, u, indices: tf.tensor_scatter_nd_min(t, indices, u),
            scatter_case(unique=True, values="distinct")),
+    # clip norms no drawn input has exactly (the gradient has a kink where the norm equals the clip norm)
+    OpSpec("clip_by_norm", lambda tf, x, clip: tf.clip_by_norm(x, clip), unary(clip=st.sampled_from([0.4142, 1.7321]))),
+    OpSpec("clip_by_norm(axes)", lambda tf, x: tf.clip_by_norm(x, 0.7071, axes=[0]), unary(min_dims=1)),
+    OpSpec("clip_by_global_norm", lambda tf, a, b: flat_concat(tf, tf.clip_by_global_norm([a, b], 1.4142)[0]),
+           binary()),
+    OpSpec("linalg.global_norm", lambda tf, a, b: tf.linalg.global_norm([a, b]), binary(NONZERO, NONZERO)),
     OpSpec("custom_gradient", lambda tf, x: cubed_with_custom_gradient(tf)(x), unary()),
     OpSpec("py_function", lambda tf, x: tf.py_function(lambda a: tf.sin(a) * a, [x], Tout=x.dtype), unary(),
            first_order_only="minitf: the gradient of py_function (the function run again under a tape) has no "
