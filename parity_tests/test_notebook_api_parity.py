@@ -246,3 +246,27 @@ def test_keras_file_with_sparse_categorical_accuracy_loads_like_keras(tmp_path):
     tf, mtf = frameworks()
     theirs, ours = run(tf), run(mtf)
     assert sorted(theirs) == sorted(ours) == ["loss", "sparse_categorical_accuracy"]
+
+
+def test_functional_from_config_with_a_nameless_layer_config_like_keras():
+    def run(tf):
+        class CustomDense(tf.keras.layers.Layer):
+            def __init__(self, units=32):
+                super().__init__()
+                self.units = units
+
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones")
+
+            def call(self, inputs):
+                return tf.matmul(inputs, self.w)
+
+            def get_config(self):
+                return {"units": self.units}
+        inputs = tf.keras.Input((4,))
+        model = tf.keras.Model(inputs, CustomDense(3)(inputs))
+        revived = tf.keras.Model.from_config(model.get_config(), custom_objects={"CustomDense": CustomDense})
+        return [type(layer).__name__ for layer in revived.layers], revived(np.ones((2, 4), np.float32)).numpy()
+    theirs, ours = both(run)
+    assert theirs[0] == ours[0]
+    np.testing.assert_array_equal(theirs[1], ours[1])

@@ -457,3 +457,24 @@ def test_fit_takes_a_frame_of_floats_ints_and_bools():
     ints_and_bools = pd.DataFrame({"a": [1, 2], "b": [True, False]})  # no float column: no cast, as Keras
     with pytest.raises(ValueError, match="holds object values"):
         model.predict(ints_and_bools, verbose=0)
+
+
+def test_functional_from_config_with_a_layer_config_without_name():
+    class CustomDense(tf.keras.layers.Layer):
+        def __init__(self, units=32):
+            super().__init__()
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones")
+
+        def call(self, inputs):
+            return tf.matmul(inputs, self.w)
+
+        def get_config(self):
+            return {"units": self.units}  # no name: the revived layer gets a new one, as in Keras
+    inputs = tf.keras.Input((4,))
+    model = tf.keras.Model(inputs, CustomDense(3)(inputs))
+    revived = tf.keras.Model.from_config(model.get_config(), custom_objects={"CustomDense": CustomDense})
+    assert [type(layer).__name__ for layer in revived.layers] == ["InputLayer", "CustomDense"]
+    np.testing.assert_array_equal(revived(np.ones((2, 4), np.float32)).numpy(), np.full((2, 3), 4.0, np.float32))
