@@ -75,7 +75,7 @@ def __getattr__(name: str):
     import importlib
 
     if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report",
-                "sparse", "ragged", "summary"):
+                "sparse", "ragged", "summary", "profiler"):
         return importlib.import_module(f"minitf.{name}")
     if name in ("SparseTensor", "RaggedTensor"):
         return getattr(importlib.import_module(f"minitf.{name[:-6].lower()}"), name)

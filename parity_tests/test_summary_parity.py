@@ -57,3 +57,21 @@ def test_tensorboard_callback_layout_as_keras(tmp_path):
                                                     (2, ["evaluation_loss_vs_iterations"]), (1, ["epoch_loss"])]
     np.testing.assert_allclose([v["epoch_loss"] for _, _, v in val[1:] if "epoch_loss" in v],
                                hist.history["val_loss"], rtol=1e-6)
+
+
+def test_profiler_start_stop_errors_like_tf(tmp_path):
+    import pytest
+    tf, mtf = frameworks()
+    for fw in (tf, mtf):
+        with pytest.warns(UserWarning) if fw is mtf else _nothing():
+            fw.profiler.experimental.start(str(tmp_path / fw.__name__))
+        with pytest.raises(fw.errors.AlreadyExistsError):
+            fw.profiler.experimental.start(str(tmp_path / fw.__name__))
+        fw.profiler.experimental.stop()
+        with pytest.raises(fw.errors.UnavailableError):
+            fw.profiler.experimental.stop()
+
+
+def _nothing():
+    import contextlib
+    return contextlib.nullcontext()

@@ -75,3 +75,14 @@ def test_tensorboard_callback_writes_epoch_metrics(tmp_path):
     lrs = [e["values"]["epoch_learning_rate"] for e in train if "epoch_learning_rate" in e["values"]]
     assert lrs == pytest.approx([0.1, 0.1])
     assert any(any(tag.endswith("/histogram") for tag in e["values"]) for e in train)
+
+
+def test_profiler_is_accepted_and_says_it_records_nothing(tmp_path):
+    with pytest.warns(UserWarning, match="minitf has no profiler"):
+        tf.profiler.experimental.start(str(tmp_path))
+    with pytest.raises(tf.errors.AlreadyExistsError):
+        tf.profiler.experimental.start(str(tmp_path))
+    tf.profiler.experimental.stop()
+    with pytest.raises(tf.errors.UnavailableError):
+        tf.profiler.experimental.stop()
+    assert list(tmp_path.iterdir()) == []  # nothing written
