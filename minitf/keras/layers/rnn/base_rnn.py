@@ -111,7 +111,9 @@ class RecurrentCell(Layer):
         # Keras: recurrent dropout switches LSTM/GRU to implementation 1 (one mask per gate).
         self.implementation = 1 if self.recurrent_dropout != 0.0 else implementation
         self.seed = seed
-        self._dropout_rng = np.random.default_rng(seed) if seed is not None else None
+        # Its own stream (seeded from the global one when no seed is given), as Dropout's.
+        self._dropout_rng = np.random.default_rng(seed if seed is not None else
+                                                  mt_random.global_numpy_rng().integers(2**62))
         self._recurrent_masks = None  # this call's recurrent dropout masks, if any
         self.state_size = self.units
         self.output_size = self.units
