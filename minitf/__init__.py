@@ -12,7 +12,7 @@ from minitf.ops.custom_gradient import UnconnectedGradients, custom_gradient
 from minitf.ops.py_function import numpy_function, py_function
 from minitf.ops.clip_ops import clip_by_global_norm, clip_by_norm
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
-                           int32, int64, uint8)
+                           int32, int64, string, uint8)
 from minitf._context import executing_eagerly, init_scope
 from minitf.function import TensorSpec, function
 from minitf.module import Module, name_scope
@@ -75,10 +75,12 @@ def __getattr__(name: str):
     import importlib
 
     if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report",
-                "sparse", "ragged", "summary", "profiler"):
+                "sparse", "ragged", "summary", "profiler", "strings"):
         return importlib.import_module(f"minitf.{name}")
-    if name in ("SparseTensor", "RaggedTensor"):
-        return getattr(importlib.import_module(f"minitf.{name[:-6].lower()}"), name)
+    if name == "SparseTensor":
+        return importlib.import_module("minitf.sparse").SparseTensor
+    if name in ("RaggedTensor", "RaggedTensorSpec"):
+        return getattr(importlib.import_module("minitf.ragged"), name)
     if name in ("metrics", "losses", "optimizers", "initializers"):  # TF 2: tf.metrics is tf.keras.metrics, ...
         return importlib.import_module(f"minitf.keras.{name}")
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")

@@ -27,7 +27,8 @@ from minitf.errors import InvalidArgumentError
 __all__ = ["from_generator", "padded_batch", "window", "flat_map", "interleave", "sample_from_datasets",
            "choose_from_datasets", "Counter", "CsvDataset", "make_csv_dataset", "TextLineDataset", "list_files"]
 
-_NO_STRINGS = ("minitf tensors hold numbers and booleans, not strings (string tensors are not supported yet)")
+_NO_STRINGS = ("minitf's tf.data does not read text yet (tf.string tensors exist; these text sources and columns "
+               "are not implemented)")
 
 
 # --- from_generator ------------------------------------------------------------------------------
