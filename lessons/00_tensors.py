@@ -90,16 +90,17 @@ L.side_by_side("2. tf.Variable and assign", variables, real_tf,
                means="assign, assign_add and slice assignment change a Variable in place alike")
 
 # %% [markdown]
-# ## 3. Random tensors, and why minitf's numbers are not TF's
+# ## 3. Random tensors, and which of minitf's numbers are TF's
 # `tf.random.Generator.from_seed(42)` is a seeded stream of pseudo-random numbers: the
 # same seed gives the same numbers every time, which is what makes experiments repeatable.
 #
-# Both frameworks draw from the same *distributions*, but with different *algorithms*:
-# TensorFlow uses Philox, a counter-based generator; minitf uses NumPy's PCG64 (so the
-# same seed gives the same numbers on CPU and GPU). A seed is only an input to an
-# algorithm, so the same seed gives different numbers in the two frameworks. That is why,
-# to compare two models, we never hope for equal seeds: we copy the weights
-# (`set_weights(get_weights())`).
+# A seed is only an input to an *algorithm*. `tf.random.Generator` (and the
+# `tf.random.stateless_*` ops) use Philox, a counter-based generator that minitf reproduces,
+# so `Generator.from_seed(42)` gives TensorFlow's own numbers in both frameworks. The
+# seed-per-op functions below (`tf.random.shuffle`, `tf.random.normal`, and the Keras
+# initializers) draw with NumPy's PCG64 in minitf, so the same seed gives different numbers
+# there. That is why, to compare two models, we never hope for equal seeds: we copy the
+# weights (`set_weights(get_weights())`).
 #
 # Seeds in TF come in two levels: `tf.random.set_seed` (global) and `seed=` on one op.
 # With both fixed, re-setting the global seed repeats the sequence.
@@ -119,7 +120,7 @@ def random_tensors(tf):
             "same after set_seed(42) again?": bool(tf.reduce_all(shuffled == shuffled_again))}
 
 
-mine, theirs = L.side_by_side("3. random tensors (values differ by design)", random_tensors, real_tf, check=False)
+mine, theirs = L.side_by_side("3. random tensors (the shuffles differ by design)", random_tensors, real_tf, check=False)
 flags = ["same seed, same numbers?", "same after set_seed(42) again?"]
 L.compare("3. random: seeds repeat within each framework", [mine[k] for k in flags],
           None if theirs is None else [theirs[k] for k in flags], tol=0.0,
@@ -369,7 +370,7 @@ L.side_by_side("13. NumPy interop", numpy_interop, real_tf,
 # %% [markdown]
 # ## What we found
 # Every cell above ran twice, once per framework. The summary lists the cells that
-# disagreed (there should be none, apart from the random values, which differ by design).
+# disagreed (there should be none, apart from the shuffles, which differ by design).
 
 # %%
 X_np = np.array([[1, 2], [3, 4], [5, 6]])

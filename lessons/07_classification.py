@@ -48,11 +48,11 @@ from minitf.datasets import StandardScaler, load_breast_cancer, load_digits, mak
 
 tf = L.tf_or_none()
 plt = L.pyplot()
-try:  # scikit-learn, where installed, checks minitf.metrics below
+try:  # scikit-learn, where installed, checks minitf.classification_report below
     import sklearn.metrics as sk_metrics
 except ImportError:
     sk_metrics = None
-    print("scikit-learn is not installed: minitf.metrics is not checked against it (pip install scikit-learn).")
+    print("scikit-learn is not installed: minitf.classification_report is not checked against it (pip install scikit-learn).")
 
 
 def evaluate_pair(name, ours, theirs, x, y, tol=1e-4):
@@ -332,7 +332,7 @@ print(f"Adam(0.02), {TUNED_EPOCHS} epochs: test accuracy {tuned_accuracy:.3f}  "
 #       = \frac{2\,TP}{2\,TP + FP + FN}.$$
 #
 # Precision: of the examples called $c$, how many are? Recall: of the examples that are $c$,
-# how many were found? `minitf.metrics` computes these (as scikit-learn does) from the labels
+# how many were found? `minitf.classification_report` computes these (as scikit-learn does) from the labels
 # and the predicted classes, here $p > 0.5$. Where scikit-learn is installed, the lesson checks
 # that both give exactly the same numbers.
 
@@ -369,11 +369,11 @@ def check_against_sklearn(name, y_true, y_pred, cm, f1, average):
 
 probs = model.predict(X_test, verbose=0)
 y_pred = (probs[:, 0] > 0.5).astype(np.int64)
-cm = minitf.metrics.confusion_matrix(y_test, y_pred)
-precision, recall, f1, support = minitf.metrics.precision_recall_fscore_support(y_test, y_pred)
-circles_f1 = minitf.metrics.f1_score(y_test, y_pred)  # binary: the F1 of class 1 (inner circle)
+cm = minitf.classification_report.confusion_matrix(y_test, y_pred)
+precision, recall, f1, support = minitf.classification_report.precision_recall_fscore_support(y_test, y_pred)
+circles_f1 = minitf.classification_report.f1_score(y_test, y_pred)  # binary: the F1 of class 1 (inner circle)
 print("confusion matrix (rows: true outer/inner, columns: predicted):\n", cm)
-print(minitf.metrics.classification_report(y_test, y_pred, target_names=["outer", "inner"], digits=3))
+print(minitf.classification_report.classification_report(y_test, y_pred, target_names=["outer", "inner"], digits=3))
 circles_sklearn = check_against_sklearn("circles", y_test, y_pred, cm, circles_f1, "binary")
 if model_tf is not None:
     tf_cm = tf.math.confusion_matrix(y_test, (model_tf.predict(X_test, verbose=0)[:, 0] > 0.5).astype(np.int64))
@@ -416,12 +416,12 @@ if cancer_tf_history is not None:
     L.compare("breast cancer: training loss per epoch", cancer_history["loss"], cancer_tf_history["loss"], tol=1e-4,
               means="the same training, float32 rounding apart")
 yb_pred = (cancer.predict(Xb_test, verbose=0)[:, 0] > 0.5).astype(np.int64)
-print(minitf.metrics.classification_report(yb_test, yb_pred, target_names=["malignant", "benign"], digits=3))
-cancer_cm = minitf.metrics.confusion_matrix(yb_test, yb_pred)
-cancer_recall = minitf.metrics.recall_score(yb_test, yb_pred, average=None)
+print(minitf.classification_report.classification_report(yb_test, yb_pred, target_names=["malignant", "benign"], digits=3))
+cancer_cm = minitf.classification_report.confusion_matrix(yb_test, yb_pred)
+cancer_recall = minitf.classification_report.recall_score(yb_test, yb_pred, average=None)
 print(f"test accuracy {cancer_accuracy:.3f}; malignant tumours found (recall of class 0): {cancer_recall[0]:.3f}")
 cancer_sklearn = check_against_sklearn("breast cancer", yb_test, yb_pred, cancer_cm,
-                                       minitf.metrics.f1_score(yb_test, yb_pred), "binary")
+                                       minitf.classification_report.f1_score(yb_test, yb_pred), "binary")
 
 # %% [markdown]
 # ## 9. Many classes: handwritten digits
@@ -520,9 +520,9 @@ L.savefig(fig, "digits_training_curves")
 # %%
 digits_model = digits["normalized"]["model"]
 yg_pred = np.argmax(digits_model.predict(Xg_test / 16.0, verbose=0), axis=1)
-digits_cm = minitf.metrics.confusion_matrix(yg_test, yg_pred, num_classes=10)
-digits_f1 = minitf.metrics.f1_score(yg_test, yg_pred, average="macro")
-print(minitf.metrics.classification_report(yg_test, yg_pred, digits=3))
+digits_cm = minitf.classification_report.confusion_matrix(yg_test, yg_pred, num_classes=10)
+digits_f1 = minitf.classification_report.f1_score(yg_test, yg_pred, average="macro")
+print(minitf.classification_report.classification_report(yg_test, yg_pred, digits=3))
 digits_sklearn = check_against_sklearn("digits", yg_test, yg_pred, digits_cm, digits_f1, "macro")
 worst = np.unravel_index(np.argmax(digits_cm - np.diag(np.diag(digits_cm))), digits_cm.shape)
 print(f"most frequent mistake: {digits_cm[worst]} true {worst[0]}s predicted as {worst[1]}")
@@ -797,7 +797,7 @@ L.savefig(fig, "generalisation")
 #    (the course's models 1 to 6 did this). Why does Keras then clip the outputs to
 #    $[10^{-7}, 1 - 10^{-7}]$, and why does training stall when an output leaves that range?
 # 8. Compute precision, recall and F1 of one class from the counts TP, FP and FN, and compare with
-#    `minitf.metrics.classification_report` on the digits. **(checked: `precision_recall_f1`)**
+#    `minitf.classification_report.classification_report` on the digits. **(checked: `precision_recall_f1`)**
 # 9. (Generalisation) Compute the L2 penalty of section 10 from a model's kernels, and check it
 #    against `model.losses`. Try $\lambda$ = 0.001, 0.01 and 0.1: which gives the best clean test
 #    accuracy, and what happens to the training loss when $\lambda$ is too large? **(checked: `l2_penalty`)**

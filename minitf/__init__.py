@@ -7,6 +7,10 @@ from minitf import backend as _backend  # noqa: F401 (selects the backend first)
 from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
 from minitf.autodiff import GradientTape
+from minitf.device import device
+from minitf.ops.custom_gradient import UnconnectedGradients, custom_gradient
+from minitf.ops.py_function import numpy_function, py_function
+from minitf.ops.clip_ops import clip_by_global_norm, clip_by_norm
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
                            int32, int64, string, uint8)
 from minitf._context import executing_eagerly, init_scope
@@ -27,6 +31,9 @@ from minitf.ops.reductions import (argmax, argmin, cumsum, reduce_all, reduce_an
 from minitf.ops.shape_ops import (argsort, boolean_mask, broadcast_to, cast, concat, expand_dims, gather,
                                   gather_nd, identity, one_hot, pad, rank, reshape, reverse, shape, size,
                                   sort, split, squeeze, stack, stop_gradient, tile, transpose, unstack)
+from minitf.ops.scatter_ops import (scatter_nd, slice, strided_slice, tensor_scatter_nd_add,  # noqa: A004
+                                    tensor_scatter_nd_max, tensor_scatter_nd_min, tensor_scatter_nd_sub,
+                                    tensor_scatter_nd_update)
 from minitf.ops.shape_ops import top_k as _top_k  # noqa: F401 (tf.math.top_k / tf.nn.top_k)
 from minitf.tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
 
@@ -34,12 +41,46 @@ newaxis = None
 __version__ = "0.1.0"
 
 
+def random_normal_initializer(mean=0.0, stddev=1.0, seed=None):
+    """``tf.random_normal_initializer``: an initializer drawing N(mean, stddev) (TF's default stddev 1)."""
+    from minitf.keras.initializers import RandomNormal
+    return RandomNormal(mean=mean, stddev=stddev, seed=seed)
+
+
+def random_uniform_initializer(minval=-0.05, maxval=0.05, seed=None):
+    from minitf.keras.initializers import RandomUniform
+    return RandomUniform(minval=minval, maxval=maxval, seed=seed)
+
+
+def zeros_initializer():
+    from minitf.keras.initializers import Zeros
+    return Zeros()
+
+
+def ones_initializer():
+    from minitf.keras.initializers import Ones
+    return Ones()
+
+
+class version:  # noqa: N801 (TF's namespace: tf.version.VERSION)
+    """minitf's version, under TF's names (``tf.version.VERSION``)."""
+
+    VERSION = __version__
+    GIT_VERSION = "minitf-" + __version__
+    COMPILER_VERSION = "python"
+
+
 def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib
 
-    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model", "strings", "ragged"):
+    if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report",
+                "sparse", "ragged", "summary", "profiler", "strings"):
         return importlib.import_module(f"minitf.{name}")
+    if name == "SparseTensor":
+        return importlib.import_module("minitf.sparse").SparseTensor
     if name in ("RaggedTensor", "RaggedTensorSpec"):
         return getattr(importlib.import_module("minitf.ragged"), name)
+    if name in ("metrics", "losses", "optimizers", "initializers"):  # TF 2: tf.metrics is tf.keras.metrics, ...
+        return importlib.import_module(f"minitf.keras.{name}")
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")

@@ -37,6 +37,54 @@ def list_physical_devices(device_type: str | None = None) -> list[PhysicalDevice
     return [d for d in devices if device_type is None or d.device_type == device_type.upper()]
 
 
+class LogicalDevice(NamedTuple):
+    name: str
+    device_type: str
+
+
+class LogicalDeviceConfiguration(NamedTuple):
+    """One logical device to make from a physical one (``tf.config.LogicalDeviceConfiguration``)."""
+
+    memory_limit: int | None = None
+    experimental_priority: int | None = None
+    experimental_device_ordinal: int | None = None
+
+
+_logical_cpus: list = []  # set_logical_device_configuration's list for the CPU (empty: one logical CPU)
+
+
+def list_logical_devices(device_type: str | None = None) -> list[LogicalDevice]:
+    """One logical device per physical one (``/device:CPU:0``, ``/device:GPU:0`` ...), or as many
+    CPUs as ``set_logical_device_configuration`` asked for."""
+    devices = []
+    for d in list_physical_devices(device_type):
+        count = max(len(_logical_cpus), 1) if d.device_type == "CPU" else 1
+        devices += [LogicalDevice(f"/device:{d.device_type}:{i}" if d.device_type == "CPU" else
+                                  d.name.replace("/physical_device:", "/device:"), d.device_type) for i in range(count)]
+    return devices
+
+
+def set_logical_device_configuration(device, logical_devices) -> None:
+    """Split the CPU into ``len(logical_devices)`` logical CPUs (``/device:CPU:0`` ...), as TF does, e.g.
+    for a MirroredStrategy over several replicas on one machine. They all run on the backend's device
+    (the replicas run one after another). GPUs cannot be split (refused)."""
+    kind = getattr(device, "device_type", None)
+    if kind != "CPU":
+        raise NotImplementedError(f"set_logical_device_configuration: minitf can split the CPU into logical devices, "
+                                  f"not {getattr(device, 'name', device)!r}")
+    configs = list(logical_devices) if logical_devices is not None else []
+    if not all(isinstance(c, LogicalDeviceConfiguration) for c in configs):
+        raise ValueError(f"set_logical_device_configuration: expected a list of tf.config.LogicalDeviceConfiguration, "
+                         f"got {logical_devices!r}")
+    _logical_cpus[:] = configs
+
+
+def get_logical_device_configuration(device) -> list | None:
+    if getattr(device, "device_type", None) == "CPU" and _logical_cpus:
+        return list(_logical_cpus)
+    return None
+
+
 from minitf.function import functions_run_eagerly, run_functions_eagerly  # noqa: E402,F401
 
 
@@ -46,3 +94,9 @@ class experimental:  # noqa: N801 (TF's namespace)
         """Accepted for TF compatibility: minitf's ops are deterministic on the CPU."""
 
     list_physical_devices = staticmethod(list_physical_devices)
+    list_logical_devices = staticmethod(list_logical_devices)
+
+    set_virtual_device_configuration = staticmethod(set_logical_device_configuration)
+    set_logical_device_configuration = staticmethod(set_logical_device_configuration)
+    get_virtual_device_configuration = staticmethod(get_logical_device_configuration)
+    VirtualDeviceConfiguration = LogicalDeviceConfiguration

@@ -34,6 +34,11 @@ class DType:
         return self._np.kind == "b"
 
     @property
+    def as_datatype_enum(self) -> int:
+        """TF's DataType enum value (``tf.float32.as_datatype_enum == 1``)."""
+        return _ENUMS[self.name]
+
+    @property
     def base_dtype(self) -> "DType":
         return self
 
@@ -104,6 +109,10 @@ def as_dtype(value) -> DType:
         return string
     if value is str or value is bytes:  # TF refuses the Python types (use tf.string)
         raise TypeError(f"Cannot convert the argument `type_value`: {value!r} to a TensorFlow DType.")
+    if isinstance(value, (int, np.integer)) and type(value) is not type(True):  # TF's DataType enum (DT_FLOAT = 1)
+        if int(value) not in _BY_ENUM:
+            raise TypeError(f"minitf: {value!r} is not the enum of a supported dtype; use one of {sorted(_BY_ENUM)}")
+        return _BY_ENUM[int(value)]
     try:
         np_dtype = np.dtype(value)
     except TypeError:
@@ -117,6 +126,10 @@ def as_dtype(value) -> DType:
 
 
 _BY_NUMPY = {d._np: d for d in _BY_NAME.values()}
+# TF's DataType enum values (types.proto), for ``tf.as_dtype(1)`` and ``dtype.as_datatype_enum``.
+_ENUMS = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "int64": 9, "bool": 10,
+          "float16": 19, "string": 7}
+_BY_ENUM = {_ENUMS[name]: d for name, d in _BY_NAME.items()}
 
 
 def from_numpy(np_dtype) -> DType:

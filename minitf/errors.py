@@ -34,6 +34,14 @@ class FailedPreconditionError(OpError):
     """The system is not in the state the op needs (e.g. an uninitialized value)."""
 
 
+class AlreadyExistsError(OpError):
+    """Something to create exists already (e.g. a second profiler started)."""
+
+
+class UnavailableError(OpError):
+    """A service is not available now (e.g. stopping a profiler that is not running)."""
+
+
 class ResourceExhaustedError(OpError):
     """Out of memory, or another resource."""
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import threading
 import weakref
 from typing import Any, Callable
 
@@ -290,6 +291,14 @@ class ConcreteFunction:
         return f"ConcreteFunction {self.name}\n{self.pretty_printed_signature()}"
 
 
+_replica = threading.local()  # set by minitf.distribute while a MirroredStrategy replica > 0 runs
+
+
+def current_replica() -> int:
+    """The MirroredStrategy replica running now on this thread (0 outside ``strategy.run``)."""
+    return getattr(_replica, "id", 0)
+
+
 class Function:
     """A Python function that traces into graphs (``tf.function``); see the module docstring."""
 
@@ -306,6 +315,8 @@ class Function:
         self._trace_count = 0
         self._created_variables = False
         self._descriptor_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+        self._replica_functions: dict[int, "Function"] = {}
+        self._replica_clone = False
         functools.update_wrapper(self, python_function)
         if self.input_signature is not None:
             for spec in nest.flatten(self.input_signature):
@@ -332,10 +343,23 @@ class Function:
     def experimental_get_tracing_count(self) -> int:
         return self._trace_count
 
+    def _for_replica(self, replica: int) -> "Function":
+        function = self._replica_functions.get(replica)
+        if function is None:
+            function = self._replica_functions[replica] = Function(
+                self.python_function, self.input_signature, jit_compile=self.jit_compile,
+                reduce_retracing=self.reduce_retracing, name=self.__name__)
+            function._replica_clone = True
+        return function
+
     # --- calling ---
     def __call__(self, *args, **kwargs):
         if state.run_eagerly:
             return self.python_function(*args, **kwargs)
+        replica = getattr(_replica, "id", 0)
+        if replica and not self._replica_clone:
+            # each MirroredStrategy replica traces its own graph (TF: one per device): its own random keys
+            return self._for_replica(replica)(*args, **kwargs)
         if self.input_signature is not None:
             args, kwargs = self._check_signature(args, kwargs)
             flat = nest.flatten((args, kwargs))

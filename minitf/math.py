@@ -14,3 +14,28 @@ from minitf.ops.shape_ops import top_k
 from minitf.ops.linalg import norm as _norm  # noqa: F401
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype="int32", name=None):
+    """``[num_classes, num_classes]`` counts: entry (i, j) is how many samples of class i were predicted
+    j (summing ``weights`` instead of ones when given). Without ``num_classes``: 1 + the largest label
+    or prediction."""
+    from minitf import dtypes
+    from minitf.errors import InvalidArgumentError
+    from minitf.ops import shape_ops as S
+    from minitf.ops.scatter_ops import ScatterNd
+    from minitf.tensor import convert_to_tensor
+    y = S.cast(S.reshape(convert_to_tensor(labels), [-1]), "int64")
+    p = S.cast(S.reshape(convert_to_tensor(predictions), [-1]), "int64")
+    if y.shape[0] != p.shape[0]:
+        raise InvalidArgumentError(f"confusion_matrix: labels ({y.shape[0]}) and predictions ({p.shape[0]}) must "
+                                   "have the same number of values")
+    if num_classes is None:
+        num_classes = int(max(y.numpy().max(initial=-1), p.numpy().max(initial=-1))) + 1
+    dt = dtypes.as_dtype(dtype)
+    values = S.cast(S.reshape(convert_to_tensor(weights), [-1]), dt) if weights is not None else \
+        S.cast(convert_to_tensor([1] * int(y.shape[0])), dt)
+    if y.numpy().size and (min(y.numpy().min(), p.numpy().min()) < 0
+                           or max(y.numpy().max(), p.numpy().max()) >= num_classes):
+        raise InvalidArgumentError(f"confusion_matrix: labels and predictions must be in [0, {num_classes})")
+    return ScatterNd.apply(S.stack([y, p], axis=1), values, shape=(int(num_classes), int(num_classes)))

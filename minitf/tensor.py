@@ -379,6 +379,12 @@ def _string_tensor(value: Any, dtype=None) -> Tensor:
     return Tensor(out.reshape(objects.shape))
 
 
+def _is_array_like(value: Any) -> builtins.bool:
+    """An object that is not an array but converts to one (``__array__``): pandas, xarray ..."""
+    return (hasattr(value, "__array__") and not B.is_array(value) and not isinstance(value, (np.generic, Tensor))
+            and not isinstance(value, (list, tuple)))
+
+
 def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None = None) -> Tensor:
     """A Tensor from a Tensor, an array, a NumPy/Python scalar or nested lists.
 
@@ -392,6 +398,8 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
                 f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with "
                 f"dtype {value.dtype.name}: {value!r}")
         return value
+    if _is_array_like(value):
+        value = np.asarray(value)  # a pandas DataFrame/Series converts as its array does, dtype kept (as TF)
     is_array = B.is_array(value)
     from_python = not (is_array or isinstance(value, np.generic))
     if from_python and isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
@@ -419,7 +427,9 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
             raise InvalidArgumentTypeError(
                 f"Cannot convert {value!r} to EagerTensor of dtype {dtypes.as_dtype(wanted).name}")
     if natural.name not in dtypes._BY_NAME:
-        raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor")
+        why = " (minitf has no complex dtypes: keep the real and imaginary parts as two float tensors)" \
+            if natural.kind == "c" else ""
+        raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor{why}")
     # An array the caller holds is copied: refilling it later must not change this tensor.
     if on_device:
         return Tensor(array.astype(natural, copy=True))

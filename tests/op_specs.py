@@ -28,6 +28,16 @@ from hypothesis.extra import numpy as hnp
 MAX_SIZE = 64  # elements per drawn array: gradcheck costs two forward passes per element
 
 
+def cubed_with_custom_gradient(tf):
+    """x**3 with its gradient written by hand through tf.custom_gradient (3 x**2 dy)."""
+    @tf.custom_gradient
+    def cubed(x):
+        def backward(dy):
+            return dy * 3.0 * x * x
+        return x * x * x, backward
+    return cubed
+
+
 # --- what a strategy draws ---------------------------------------------------------------
 @dataclass
 class Case:
@@ -56,6 +66,8 @@ class OpSpec:
     why: str = ""  # why a tolerance is looser than rtol 1e-5 / atol 1e-6
     # why the second derivative is not the true one (as in TF), so it is not gradchecked
     first_order_only: str = ""
+    # why TF has no float16 kernel for the op (then both refuse float16, checked apart)
+    no_float16: str = ""
 
     def __repr__(self) -> str:
         return self.name
@@ -451,6 +463,83 @@ def gather_nd_case(draw) -> Case:
 
 
 @st.composite
+def slice_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    begin = [draw(st.integers(0, n - 1)) for n in shape]
+    size = [draw(st.sampled_from([-1, draw(st.integers(1, n - b))])) for b, n in zip(begin, shape)]
+    return draw(make_case([draw(array(shape))], {"begin": begin, "size": size}))
+
+
+@st.composite
+def strided_slice_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=5))
+    begin, end, strides = [], [], []
+    for n in shape:
+        step = draw(st.sampled_from([1, 2, -1]))
+        begin.append(draw(st.integers(-n, n - 1)))
+        end.append(draw(st.integers(-n - 1, n)))
+        strides.append(step)
+    masks = {k: draw(st.integers(0, 2 ** len(shape) - 1)) for k in ("begin_mask", "end_mask")}
+    # shrinking an axis needs begin to be a valid index there (always true above)
+    masks["shrink_axis_mask"] = draw(st.integers(0, 2 ** len(shape) - 1)) & ~(masks["begin_mask"])
+    strides = [1 if masks["shrink_axis_mask"] >> i & 1 else s for i, s in enumerate(strides)]  # TF's rule
+    return draw(make_case([draw(array(shape))], {"begin": begin, "end": end, "strides": strides, **masks}))
+
+
+@st.composite
+def gather_batch_case(draw) -> Case:
+    shape = draw(shapes(2, 4, max_side=3))
+    batch_dims = draw(st.integers(1, len(shape) - 1))
+    axis = draw(st.integers(batch_dims, len(shape) - 1))
+    inner = draw(shapes(0, 2, max_side=3))
+    indices = draw(hnp.arrays(np.int32, tuple(shape[:batch_dims]) + inner, elements=st.integers(0, shape[axis] - 1)))
+    return draw(make_case([draw(array(shape))], {"indices": indices, "axis": axis, "batch_dims": batch_dims}))
+
+
+@st.composite
+def scatter_case(draw, unique: bool, two_inputs: bool = True, values="real") -> Case:
+    """(tensor, updates) or (updates,) with ``indices`` into the tensor's first d axes."""
+    shape = draw(shapes(1, 3, max_side=4))
+    depth = draw(st.integers(1, len(shape)))
+    cells = [tuple(c) for c in np.ndindex(*shape[:depth])]
+    rows = draw(st.lists(st.sampled_from(cells), min_size=1, max_size=6, unique=unique))
+    indices = np.array(rows, dtype=np.int32).reshape(len(rows), depth)
+    update_shape = (len(rows),) + tuple(shape[depth:])
+    if values == "distinct":  # no ties between the tensor and its updates (min/max)
+        both = draw(distinct((int(np.prod(shape)) + int(np.prod(update_shape)),)))
+        tensor, updates = both[:int(np.prod(shape))].reshape(shape), both[int(np.prod(shape)):].reshape(update_shape)
+    else:
+        tensor, updates = draw(array(shape)), draw(array(update_shape))
+    arrays = [tensor, updates] if two_inputs else [updates]
+    params = {"indices": indices} if two_inputs else {"indices": indices, "shape": list(shape)}
+    return draw(make_case(arrays, params))
+
+
+@st.composite
+def square_case(draw, second: bool = False) -> Case:
+    """A matrix (or a batch of 2) of side 1-4, maybe with a right-hand side of 1-3 columns."""
+    n = draw(st.integers(1, 4))
+    batch = draw(st.sampled_from([(), (2,)]))
+    arrays = [draw(array(batch + (n, n)))]
+    if second:
+        arrays.append(draw(array(batch + (n, draw(st.integers(1, 3))))))
+    return draw(make_case(arrays))
+
+
+NO_HALF_LU = "TF registers these LAPACK-based kernels for float32/64 and complex only (inverse has float16)"
+
+
+def well_conditioned(tf, x):
+    """x + 4 I: with |x| <= ~2 per element, no eigenvalue near 0 (inverse, solve, det stay tame)."""
+    return x + 4.0 * tf.eye(x.shape[-1], dtype=x.dtype)
+
+
+def positive_definite(tf, x):
+    """x x^T + n I: symmetric positive definite for any x (Cholesky's domain)."""
+    return tf.matmul(x, x, transpose_b=True) + x.shape[-1] * tf.eye(x.shape[-1], dtype=x.dtype)
+
+
+@st.composite
 def boolean_mask_case(draw) -> Case:
     shape = draw(shapes(1, 3, max_side=4))
     axis = draw(st.integers(0, len(shape) - 1))
@@ -628,6 +717,14 @@ SPECS: list[OpSpec] = [
     OpSpec("einsum", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case()),
     OpSpec("einsum(...)", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case(ELLIPSIS_FORMS)),
     OpSpec("linalg.norm", lambda tf, x, **kw: tf.linalg.norm(x, **kw), norm_case()),
+    OpSpec("linalg.inv", lambda tf, x: tf.linalg.inv(well_conditioned(tf, x)), square_case()),
+    OpSpec("linalg.det", lambda tf, x: tf.linalg.det(well_conditioned(tf, x)), square_case(), rtol=2e-5,
+           why="det of a 4x4 is a sum of products of up to 4 factors ~4: LU rounding differs between LAPACKs",
+           no_float16=NO_HALF_LU),
+    OpSpec("linalg.solve", lambda tf, a, b: tf.linalg.solve(well_conditioned(tf, a), b), square_case(second=True),
+           no_float16=NO_HALF_LU),
+    OpSpec("linalg.cholesky", lambda tf, x: tf.linalg.cholesky(positive_definite(tf, x)), square_case(),
+           no_float16=NO_HALF_LU),
     # reductions
     OpSpec("reduce_sum", lambda tf, x, **kw: tf.reduce_sum(x, **kw), reduction()),
     OpSpec("reduce_mean", lambda tf, x, **kw: tf.reduce_mean(x, **kw), reduction()),
@@ -660,6 +757,31 @@ SPECS: list[OpSpec] = [
     OpSpec("gather", lambda tf, x, indices, axis: tf.gather(x, indices, axis=axis), gather_case()),
     OpSpec("gather_nd", lambda tf, x, indices: tf.gather_nd(x, indices), gather_nd_case()),
     OpSpec("boolean_mask", lambda tf, x, mask, axis: tf.boolean_mask(x, mask, axis=axis), boolean_mask_case()),
+    OpSpec("slice", lambda tf, x, begin, size: tf.slice(x, begin, size), slice_case()),
+    OpSpec("strided_slice", lambda tf, x, **kw: tf.strided_slice(x, **kw), strided_slice_case()),
+    OpSpec("gather(batch_dims)", lambda tf, x, **kw: tf.gather(x, **kw), gather_batch_case()),
+    OpSpec("scatter_nd", lambda tf, u, indices, shape: tf.scatter_nd(indices, u, shape),
+           scatter_case(unique=False, two_inputs=False)),
+    OpSpec("tensor_scatter_nd_update", lambda tf, t, u, indices: tf.tensor_scatter_nd_update(t, indices, u),
+           scatter_case(unique=True)),
+    OpSpec("tensor_scatter_nd_add", lambda tf, t, u, indices: tf.tensor_scatter_nd_add(t, indices, u),
+           scatter_case(unique=False)),
+    OpSpec("tensor_scatter_nd_sub", lambda tf, t, u, indices: tf.tensor_scatter_nd_sub(t, indices, u),
+           scatter_case(unique=False)),
+    OpSpec("tensor_scatter_nd_max", lambda tf, t, u, indices: tf.tensor_scatter_nd_max(t, indices, u),
+           scatter_case(unique=True, values="distinct")),
+    OpSpec("tensor_scatter_nd_min", lambda tf, t, u, indices: tf.tensor_scatter_nd_min(t, indices, u),
+           scatter_case(unique=True, values="distinct")),
+    # clip norms no drawn input has exactly (the gradient has a kink where the norm equals the clip norm)
+    OpSpec("clip_by_norm", lambda tf, x, clip: tf.clip_by_norm(x, clip), unary(clip=st.sampled_from([0.4142, 1.7321]))),
+    OpSpec("clip_by_norm(axes)", lambda tf, x: tf.clip_by_norm(x, 0.7071, axes=[0]), unary(min_dims=1)),
+    OpSpec("clip_by_global_norm", lambda tf, a, b: flat_concat(tf, tf.clip_by_global_norm([a, b], 1.4142)[0]),
+           binary()),
+    OpSpec("linalg.global_norm", lambda tf, a, b: tf.linalg.global_norm([a, b]), binary(NONZERO, NONZERO)),
+    OpSpec("custom_gradient", lambda tf, x: cubed_with_custom_gradient(tf)(x), unary()),
+    OpSpec("py_function", lambda tf, x: tf.py_function(lambda a: tf.sin(a) * a, [x], Tout=x.dtype), unary(),
+           first_order_only="minitf: the gradient of py_function (the function run again under a tape) has no "
+                            "gradient of its own"),
     OpSpec("sort", lambda tf, x, **kw: tf.sort(x, **kw), sort_case()),
     OpSpec("math.top_k", lambda tf, x, k: tf.math.top_k(x, k=k).values, top_k_case()),
     # tf.nn

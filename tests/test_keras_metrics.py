@@ -270,6 +270,27 @@ def test_auto_names_and_serialization():
     assert metrics.deserialize(metrics.serialize(metrics.binary_accuracy)) is metrics.binary_accuracy
 
 
+def test_wrapper_subclasses_revive_from_their_config():
+    # classes that fix their function (no "fn" in their config) revive with cls(**config), as Keras
+    import inspect
+
+    from minitf.keras.metrics.reduction_metrics import MeanMetricWrapper
+    revived = 0
+    for name, cls in vars(tf.keras.metrics).items():
+        if not (inspect.isclass(cls) and issubclass(cls, MeanMetricWrapper) and cls is not MeanMetricWrapper):
+            continue
+        metric = cls()
+        again = type(metric).from_config(metric.get_config())
+        assert type(again) is cls and again.get_config() == metric.get_config(), name
+        revived += 1
+    assert revived >= 10
+    m = tf.keras.metrics.SparseCategoricalAccuracy(name="acc")
+    m.update_state([1, 0], [[0.1, 0.9], [0.2, 0.8]])
+    again = tf.keras.metrics.SparseCategoricalAccuracy.from_config(m.get_config())
+    again.update_state([1, 0], [[0.1, 0.9], [0.2, 0.8]])
+    assert again.name == "acc" and float(again.result()) == float(m.result()) == 0.5
+
+
 TRACED_CASES = [
     ("binary", lambda: metrics.Accuracy()), ("binary", lambda: metrics.BinaryCrossentropy()),
     ("binary", lambda: metrics.Precision(thresholds=[0.2, 0.5, 0.9])), ("binary", lambda: metrics.TrueNegatives()),

@@ -447,8 +447,8 @@ def test_time_distributed_around_a_custom_layer_without_compute_output_shape():
 def test_clear_errors():
     with pytest.raises(ValueError, match=r"expects input of shape \(batch, timesteps, features\).*\(32, 15\)"):
         layers.LSTM(4)(np.zeros((32, 15), np.float32))
-    with pytest.raises(NotImplementedError, match="stateful=True"):
-        layers.GRU(4, stateful=True)
+    with pytest.raises(ValueError, match="stateful=True.*batch size must be static"):
+        layers.GRU(4, stateful=True)(mt.keras.Input((3, 2)))
     with pytest.raises(ValueError, match="mask must have shape"):
         layers.LSTM(2)(np.zeros((2, 3, 1), np.float32), mask=mt.constant(np.ones((2, 4), bool)))
     with pytest.raises(ValueError, match="initial state must have shape"):
@@ -561,3 +561,33 @@ def test_drawn_shapes_match_reference(kind, batch, steps, features, units, go_ba
     expected, _ = reference_rnn(kind, x, *weights, mask=mask, go_backwards=go_backwards, return_sequences=True)
     np.testing.assert_allclose(layer(x, mask=mt.constant(mask)).numpy(), expected, rtol=1e-10, atol=1e-12,
                                err_msg=f"{kind} batch={batch} steps={steps} features={features} units={units}")
+
+
+# --- stateful layers -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [lambda: layers.SimpleRNN(3, stateful=True), lambda: layers.GRU(3, stateful=True),
+                                  lambda: layers.LSTM(3, stateful=True)])
+def test_stateful_layers_carry_their_final_states_until_reset(make):
+    x = np.random.default_rng(3).normal(size=(2, 4, 5)).astype(np.float32)
+    layer = make()
+    first = layer(x).numpy()
+    second = layer(x).numpy()
+    plain = type(layer).from_config({**layer.get_config(), "stateful": False})
+    plain.build((2, 4, 5))
+    plain.set_weights(layer.get_weights())
+    np.testing.assert_allclose(first, plain(x).numpy(), rtol=1e-6)
+    # the second call starts from the first call's final states: as passing them explicitly
+    states = [s.numpy() for s in layer.states]
+    layer.reset_states()
+    assert all(not s.numpy().any() for s in layer.states)
+    np.testing.assert_allclose(layer(x).numpy(), first, rtol=1e-6)
+    again = plain(np.concatenate([x, x], axis=1)).numpy()  # one call over both halves = two stateful calls
+    np.testing.assert_allclose(second, again, rtol=1e-5, atol=1e-6)
+    assert len(layer.weights) == len(plain.weights)  # the kept states are not weights (as Keras)
+    assert all(s.shape == (2, 3) for s in layer.states) and len(states) == len(layer.states)
+
+
+def test_stateful_layer_refuses_another_batch_size():
+    layer = layers.LSTM(2, stateful=True)
+    layer(np.zeros((3, 2, 1), np.float32))
+    with pytest.raises(ValueError, match="stateful, built for batches of 3; got a batch of 2"):
+        layer(np.zeros((2, 2, 1), np.float32))

@@ -36,7 +36,7 @@ def test_lesson_07_circles_model_reaches_95_percent(fast_lesson):
     assert outcomes["circles_linear_test_accuracy"] < 0.75, \
         f"a linear model cannot separate circles, yet scored {outcomes['circles_linear_test_accuracy']}"
 
-    # Precision and recall per class, from the counts (NumPy, independently of minitf.metrics).
+    # Precision and recall per class, from the counts (NumPy, independently of minitf.classification_report).
     for c in (0, 1):
         tp = np.sum((y_pred == c) & (y_true == c))
         precision = tp / max(np.sum(y_pred == c), 1)

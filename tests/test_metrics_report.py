@@ -1,9 +1,9 @@
-"""minitf.metrics: confusion matrix and classification report, by hand and against scikit-learn."""
+"""minitf.classification_report: confusion matrix and classification report, by hand and against scikit-learn."""
 import numpy as np
 import pytest
 
 import minitf as tf
-from minitf import metrics
+from minitf import classification_report as metrics
 
 
 def test_confusion_matrix_by_hand():

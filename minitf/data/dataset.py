@@ -85,9 +85,9 @@ class Dataset:
         return (self._rows(slice(i, min(i + size, n))) for i in range(0, stop, size))
 
     # --- iteration -------------------------------------------------------------------------
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> "DatasetIterator":
         """A new pass; yields minitf Tensors, in the element's structure."""
-        return (to_tensors(element) for element in self._iterate())
+        return DatasetIterator(self)
 
     def as_numpy_iterator(self) -> Iterator[Any]:
         """A new pass yielding NumPy arrays (NumPy scalars for rank-0 components), as TF does."""
@@ -718,3 +718,58 @@ class _ConcatenateDataset(Dataset):
 
     def _spec(self):
         return self._merged
+
+
+class DatasetIterator:
+    """``iter(dataset)``: the elements one by one, as minitf Tensors (TF's ``OwnedIterator``).
+
+    A ``tf.train.Checkpoint`` can hold one (``Checkpoint(iterator=it)``): it saves how many elements
+    were taken, and restoring starts the pass again and skips that many, so ``next`` continues where
+    the save was. That is TF's position for every pipeline that gives the same elements on every pass
+    (a ``shuffle`` without a seed draws a new order instead: TF restores its buffer, minitf cannot).
+    """
+
+    def __init__(self, dataset: Dataset):
+        self._dataset = dataset
+        self._source = dataset._iterate()
+        self._taken = 0
+        self._position = None  # a Variable, made when a checkpoint first asks for the state
+        self._position_seen = 0
+
+    def __iter__(self) -> "DatasetIterator":
+        return self
+
+    def __next__(self) -> Any:
+        if self._position is not None:
+            self._follow_restore()
+        element = next(self._source)
+        self._taken += 1
+        return to_tensors(element)
+
+    def get_next(self) -> Any:
+        return next(self)
+
+    def get_next_as_optional(self):
+        raise NotImplementedError("Iterator.get_next_as_optional is not implemented in minitf")
+
+    @property
+    def element_spec(self) -> Any:
+        return self._dataset.element_spec
+
+    def _follow_restore(self) -> None:
+        wanted = int(self._position.numpy())
+        if wanted != self._position_seen:  # a checkpoint was restored: go to its position
+            self._source = self._dataset._iterate()
+            for _ in range(wanted):
+                next(self._source)
+            self._taken = self._position_seen = wanted
+
+    def _checkpoint_state(self) -> dict:
+        from minitf.tensor import Variable
+        if self._position is None:
+            self._position = Variable(np.int64(self._taken), trainable=False, name="position")
+        else:
+            self._follow_restore()
+            self._position.assign(np.int64(self._taken))
+        self._position_seen = self._taken
+        return {"position": self._position}

@@ -85,12 +85,16 @@ def take_rows(array, index):
 def to_tensors(element: Any) -> Any:
     """A structure of backend arrays as minitf Tensors (0-d arrays stay 0-d)."""
     # Indexing a NumPy array with an int gives a NumPy scalar: make it a 0-d array again.
-    return map_structure(lambda a: Tensor(B.xp.asarray(a) if isinstance(a, np.generic) else a), element)
+    # A window's element is a dataset (``window``): it stays one.
+    return map_structure(lambda a: a if hasattr(a, "_iterate") else
+                         Tensor(B.xp.asarray(a) if isinstance(a, np.generic) else a), element)
 
 
 def to_numpy(element: Any) -> Any:
     """A structure of backend arrays as NumPy values (a 0-d array becomes a NumPy scalar, as in TF)."""
     def convert(a):
+        if hasattr(a, "_iterate"):  # a window's dataset
+            return a
         host = B.to_numpy(a)
         return host[()] if host.ndim == 0 else host  # (a string: its bytes)
     return map_structure(convert, element)

@@ -207,7 +207,10 @@ def serialize(activation: Callable) -> Any:
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Callable:
     """The function a name or a {"class_name": "function", "config": name} dict describes."""
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
+    from minitf.keras.saving import object_registration
+    # as Keras: custom_objects, then the custom_object_scope()s and registered objects, then the built-ins
+    table = {**ALL_OBJECTS_DICT, **object_registration._GLOBAL_CUSTOM_OBJECTS,
+             **{k: v for scope in object_registration._SCOPES for k, v in scope.items()}, **(custom_objects or {})}
     if isinstance(config, dict):
         if config.get("class_name") == "function":
             config = config.get("config")

@@ -125,3 +125,14 @@ def in_compiled_step() -> bool:
     ``layers/activation.py``). Everything else is the same, bit for bit, traced or eager.
     """
     return not executing_eagerly()
+
+
+def random_normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype=None, seed=None):
+    """Normal values (``keras.backend.random_normal``), drawn as ``tf.random.normal``."""
+    from minitf import random as mt_random
+    return mt_random.normal(shape, mean=mean, stddev=stddev, dtype=dtype or floatx(), seed=seed)
+
+
+def random_uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype=None, seed=None):
+    from minitf import random as mt_random
+    return mt_random.uniform(shape, minval=minval, maxval=maxval, dtype=dtype or floatx(), seed=seed)

@@ -193,6 +193,24 @@ def _auto_name(prefix: str) -> str:
 
 
 # --- reduction --------------------------------------------------------------------------------------
+class Reduction:
+    """``tf.keras.losses.Reduction`` (TF 2's names for the reductions; Keras 3 takes the strings)."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls) -> tuple:
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key) -> None:
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
 def standardize_reduction(reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"Invalid value for argument `reduction`. Expected one of {set(REDUCTIONS)}. "

@@ -224,3 +224,35 @@ def __getattr__(name: str):
 __all__ = ["Progbar", "to_categorical", "normalize", "set_random_seed", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "get_custom_objects", "custom_object_scope",
            "CustomObjectScope", *_LAZY]
+
+
+def get_file(fname=None, origin=None, untar: bool = False, md5_hash=None, file_hash=None,
+             cache_subdir: str = "datasets", hash_algorithm: str = "auto", extract: bool = False,
+             archive_format: str = "auto", cache_dir=None, force_download: bool = False) -> str:
+    """The path Keras's ``get_file`` would return, when the file (or its extracted folder) is
+    already in the cache. minitf downloads nothing: a file not there is a FileNotFoundError."""
+    import os
+    import urllib.parse
+
+    from minitf.keras.datasets._cache import OFFLINE_HINT
+    base = os.path.expanduser(cache_dir) if cache_dir else (
+        os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras"))
+    datadir = os.path.join(base, cache_subdir)
+    provided = fname
+    fname = os.fspath(fname) if fname else os.path.basename(urllib.parse.urlsplit(origin or "").path)
+    if not fname:
+        raise ValueError(f"Can't parse the file name from the origin provided: '{origin}'. Please specify the "
+                         "`fname` argument.")
+    if extract or untar:  # Keras 3's names for the archive and the folder it extracts to
+        if provided and "." in fname:
+            target = os.path.join(datadir, fname[: fname.find(".")] + "_extracted")
+        else:
+            target = os.path.join(datadir, fname)
+    else:
+        target = os.path.join(datadir, fname)
+    if force_download or not os.path.exists(target):
+        raise FileNotFoundError(f"get_file: {target} is not in the cache (origin {origin}). {OFFLINE_HINT}")
+    return target
+
+
+from minitf.keras.model_plot import model_to_dot, plot_model  # noqa: E402,F401 (keras.utils names)

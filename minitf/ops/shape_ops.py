@@ -651,7 +651,8 @@ def gather(params: TensorLike, indices: TensorLike, validate_indices=None, axis=
     if not idx.dtype.is_integer:
         raise InvalidArgumentTypeError(f"GatherV2: indices must be integers, got {idx.dtype.name}", "GatherV2")
     if batch_dims != 0:
-        raise UnimplementedError("GatherV2: batch_dims other than 0 is not implemented in minitf", "GatherV2")
+        from minitf.ops.scatter_ops import gather_batch
+        return gather_batch(x, idx, axis, int(batch_dims))
     a = _axis("GatherV2", 0 if axis is None else axis, x.ndim)
     return GatherV2.apply(x, idx, axis=a)
 

@@ -14,8 +14,9 @@ from minitf.keras.callbacks.model_checkpoint import ModelCheckpoint
 from minitf.keras.callbacks.monitor_callback import MonitorCallback
 from minitf.keras.callbacks.progbar_logger import ProgbarLogger
 from minitf.keras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from minitf.keras.callbacks.tensorboard import TensorBoard
 from minitf.keras.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LearningRateScheduler",
            "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger", "LambdaCallback", "TerminateOnNaN",
-           "MonitorCallback"]
+           "MonitorCallback", "TensorBoard"]

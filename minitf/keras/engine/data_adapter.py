@@ -37,7 +37,13 @@ def is_dataset(x: Any) -> bool:
     """True for datasets and generators: iterables that are not arrays, tensors or containers."""
     if x is None or isinstance(x, (Tensor, np.ndarray, list, tuple, dict, str, bytes, int, float)) or B.is_array(x):
         return False
+    if hasattr(x, "__array__"):  # a pandas DataFrame/Series: data as its array, as Keras takes it
+        return False
     return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+def _is_dataframe(value: Any) -> bool:
+    return type(value).__name__ == "DataFrame" and hasattr(value, "dtypes") and hasattr(value, "astype")
 
 
 def _to_array(value: Any, name: str, float_dtype: str | None) -> Any:
@@ -49,6 +55,10 @@ def _to_array(value: Any, name: str, float_dtype: str | None) -> Any:
     elif B.is_array(value):
         array = value
     else:
+        if _is_dataframe(value) and any(d.kind == "f" and d != np.float32 for d in map(np.dtype, value.dtypes)):
+            # Keras: a frame with a float column other than float32 is cast whole to float32, so
+            # bool/int columns beside it (pd.get_dummies) become numbers instead of an object array
+            value = value.astype("float32")
         try:
             array = np.asarray(value)
         except ValueError as e:

@@ -330,9 +330,10 @@ class Functional(Model):
         for entry in config["layers"]:
             layer = deserialize_keras_object(entry, module_objects, custom_objects, what="layer")
             created[entry["name"]] = layer
+            # keyed by the config's names: a layer whose get_config leaves out `name` gets a new one (as Keras)
             if isinstance(layer, InputLayer):
-                outputs_of[(layer.name, 0)] = layer.output
-            pending.extend((layer, i, node) for i, node in enumerate(entry.get("inbound_nodes", [])))
+                outputs_of[(entry["name"], 0)] = layer.output
+            pending.extend((layer, entry["name"], i, node) for i, node in enumerate(entry.get("inbound_nodes", [])))
 
         def decode(value):
             if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
@@ -349,17 +350,17 @@ class Functional(Model):
         while pending:  # run each recorded call once all its inputs exist
             progress = False
             for item in list(pending):
-                layer, i, node = item
+                layer, config_name, i, node = item
                 try:
                     args, kwargs = decode(node["args"]), decode(node.get("kwargs", {}))
                 except LookupError:
                     continue
-                outputs_of[(layer.name, i)] = layer(*args, **kwargs)
+                outputs_of[(config_name, i)] = layer(*args, **kwargs)
                 pending.remove(item)
                 progress = True
             if not progress:
                 raise ValueError(f"Functional.from_config: cannot reconnect the layers "
-                                 f"{sorted({l.name for l, _, _ in pending})}; the saved graph is inconsistent")
+                                 f"{sorted({name for _, name, _, _ in pending})}; the saved graph is inconsistent")
 
         def rebuild(struct):
             if isinstance(struct, list) and len(struct) == 3 and isinstance(struct[0], str):

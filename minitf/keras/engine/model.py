@@ -151,6 +151,11 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
+        from minitf.keras.engine.functional import Functional
+        # Keras: a functional model's config (layers and their connections) revives as a functional
+        # model, also through keras.Model.from_config
+        if cls is Model and all(k in config for k in ("name", "layers", "input_layers", "output_layers")):
+            return Functional.from_config(config, custom_objects=custom_objects)
         return cls(**config)
 
     def to_json(self, **kwargs) -> str:

@@ -486,7 +486,7 @@ class Layer:
             if _is_number_list(x):  # nested Python numbers: one array
                 return self._convert_input(convert_to_tensor(x))
             return type(x)(self._convert_input(v) for v in x)  # a structure of several inputs
-        if B.is_array(x) or isinstance(x, (float, int, np.generic)):
+        if B.is_array(x) or isinstance(x, (float, int, np.generic)) or hasattr(x, "__array__"):  # pandas too
             return self._convert_input(convert_to_tensor(x))
         return x
 

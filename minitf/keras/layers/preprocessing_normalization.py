@@ -89,7 +89,8 @@ class Normalization(Layer):
         """Set mean and variance (population) from ``data``: an array, a tensor, or an iterable of batches."""
         if isinstance(data, Tensor):
             data = data.numpy()
-        if not isinstance(data, np.ndarray) and hasattr(data, "__iter__") and not isinstance(data, (list, tuple)):
+        if (not isinstance(data, np.ndarray) and hasattr(data, "__iter__") and not isinstance(data, (list, tuple))
+                and not hasattr(data, "__array__")):  # a pandas DataFrame is data, not an iterable of batches
             batches = [np.asarray(b[0] if isinstance(b, tuple) else b) for b in data]
             if not batches:
                 raise ValueError("adapt() received an empty iterable (no batches). Expected at least one batch.")
@@ -118,6 +119,17 @@ class Normalization(Layer):
         mean = S.reshape(self.adapt_mean.value(), self._broadcast_shape)
         variance = S.reshape(self.adapt_variance.value(), self._broadcast_shape)
         return mean, variance
+
+    @property
+    def mean(self) -> Tensor:
+        """The mean subtracted, shaped to broadcast against the input (Keras: ``layer.mean``);
+        None until the layer is built."""
+        return self._stats()[0] if self.built else None
+
+    @property
+    def variance(self) -> Tensor:
+        """The variance (the input is divided by its square root), shaped like ``mean``."""
+        return self._stats()[1] if self.built else None
 
     def call(self, inputs):
         x = S.cast(inputs, self.compute_dtype) if inputs.dtype != self.compute_dtype else inputs

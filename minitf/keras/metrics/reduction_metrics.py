@@ -113,6 +113,8 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config: dict) -> "MeanMetricWrapper":
         config = dict(config)
+        if "fn" not in config:  # a subclass that fixes its function (SparseCategoricalAccuracy ...), as Keras
+            return cls(**config)
         fn = config.pop("fn", None)
         if isinstance(fn, str):
             from minitf.keras import metrics

@@ -33,6 +33,7 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import random as mt_random
+from minitf._context import init_scope
 from minitf.errors import UnimplementedError
 from minitf.keras import activations, initializers, regularizers
 from minitf.keras.layers.layer import Layer
@@ -240,8 +241,9 @@ class RNN(Layer):
     """Runs ``cell`` over the time axis of a (batch, timesteps, features) input (see module doc).
 
     ``cell``: a minitf cell (SimpleRNNCell, LSTMCell, GRUCell) or any Layer with ``state_size``
-    and ``call(inputs, states) -> (output, new_states)``. ``stateful=True`` is not implemented;
-    ``unroll`` is accepted and changes nothing (minitf always runs the steps in Python).
+    and ``call(inputs, states) -> (output, new_states)``. ``stateful=True`` keeps the final states
+    of each call (in ``states``, Variables) as the next call's initial states, for a fixed batch
+    size, until ``reset_states()``; ``unroll`` is accepted and changes nothing (minitf always runs the steps in Python).
     """
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
@@ -252,16 +254,13 @@ class RNN(Layer):
                                      "stack recurrent layers with return_sequences=True instead", "RNN")
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
             raise ValueError(f"RNN: `cell` needs a `call` method and a `state_size` attribute. Received: cell={cell}")
-        if stateful:
-            raise UnimplementedError(
-                f"{type(self).__name__}: stateful=True is not implemented in minitf (states are not kept "
-                "between batches); use stateful=False, or pass initial_state= explicitly", type(self).__name__)
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        self.states = None  # stateful: the final states of the last call, as Variables (Keras's)
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
@@ -271,6 +270,11 @@ class RNN(Layer):
     # ---- shapes, masks ----
     def build(self, sequences_shape, initial_state_shape=None) -> None:
         check_sequence_shape(self, sequences_shape)
+        if self.stateful:
+            if sequences_shape[0] is None:
+                raise ValueError("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic "
+                                 f"batch size: sequence.shape={tuple(sequences_shape)}")
+            self._create_state_variables(int(sequences_shape[0]))
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
             for variable in self.cell.weights:  # Keras's paths: "lstm/lstm_cell/kernel"
@@ -296,6 +300,21 @@ class RNN(Layer):
     def get_initial_state(self, batch_size: int) -> list[Tensor]:
         return [creation.zeros((batch_size, size), dtype=self._np_dtype) for size in self.state_size]
 
+    # ---- stateful: the last call's final states start the next call ----
+    def _create_state_variables(self, batch_size: int) -> None:
+        from minitf.tensor import Variable
+        with init_scope():  # made once, eagerly, even when the first call is traced
+            # Plain Variables, not add_weight: Keras does not count them among the layer's weights.
+            self.states = [Variable(s, trainable=False, name="rnn_state") for s in self.get_initial_state(batch_size)]
+
+    def reset_state(self) -> None:
+        """Set the kept states back to zeros (``stateful=True``)."""
+        if self.states is not None:
+            for variable in self.states:
+                variable.assign(creation.zeros_like(variable))
+
+    reset_states = reset_state
+
     # ---- the loop ----
     def call(self, sequences, initial_state=None, mask=None, training: bool = False):
         x = convert_to_tensor(sequences)
@@ -307,6 +326,11 @@ class RNN(Layer):
             raise ValueError(f"{type(self).__name__} layer '{self.name}': the input has 0 timesteps "
                              f"(shape {tuple(x.shape)}); there is nothing to run over")
         given_state = initial_state is not None
+        if self.stateful and initial_state is None:
+            if self.states is None or tuple(self.states[0].shape)[0] != batch:
+                raise ValueError(f"{type(self).__name__} layer '{self.name}' is stateful, built for batches of "
+                                 f"{None if self.states is None else self.states[0].shape[0]}; got a batch of {batch}")
+            initial_state = [v.value() for v in self.states]
         states = self._initial_states(initial_state, batch, x)
         mask_array = _mask_array(self, mask, batch, steps)
         cell = self.cell
@@ -328,6 +352,9 @@ class RNN(Layer):
         finally:
             if builtin:
                 cell._end_call()
+        if self.stateful:
+            for variable, state in zip(self.states, states):
+                variable.assign(state)
         result = S.stack(outputs, axis=1) if self.return_sequences else output
         if builtin and mask_array is not None and (self.zero_output_for_mask or given_state):
             result = self._mask_outputs(result, mask_array)

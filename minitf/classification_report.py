@@ -1,4 +1,7 @@
-"""``minitf.metrics``: evaluate a classifier's predictions -- confusion matrix and classification report.
+"""``minitf.classification_report``: evaluate a classifier's predictions -- confusion matrix and report.
+
+(``tf.metrics`` is TF 2's Keras metrics module, ``minitf.keras.metrics``; TF's own
+``tf.math.confusion_matrix`` is in ``minitf/math.py``.)
 
 These are whole-dataset summaries computed with NumPy (not running Keras metrics; see
 ``minitf.keras.metrics`` for those). Values equal scikit-learn's ``confusion_matrix``,

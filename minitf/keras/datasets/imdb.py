@@ -1,0 +1,6 @@
+"""``tf.keras.datasets.imdb``: refused (Keras's file is a pickle); see the package docstring."""
+from minitf.keras.datasets._cache import refuse
+
+
+def load_data(*args, **kwargs):
+    refuse("imdb")

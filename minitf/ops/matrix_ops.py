@@ -1,0 +1,143 @@
+"""Square-matrix ops with their gradients: ``tf.linalg.inv``, ``det``, ``solve``, ``cholesky``.
+
+Each works on the last two axes (a batch of matrices in front). Gradients, with y the output
+and ^T the transpose of the last two axes:
+
+    inv:      y = A^-1             dA = -y^T dy y^T
+    det:      d = det(A)           dA = dy d A^-T
+    solve:    x = A^-1 B           dB = A^-T dy,   dA = -dB x^T
+    cholesky: L L^T = A            dA = sym(L^-T Phi(L^T dL) L^-1),  Phi: lower triangle with the
+                                   diagonal halved, sym(M) = (M + M^T) / 2 (TF's formula)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from minitf import backend as B
+from minitf.errors import InvalidArgumentError, NotFoundError
+from minitf.ops import elementwise as E
+from minitf.ops import shape_ops as S
+from minitf.ops.linalg import matmul, matrix_transpose
+from minitf.ops.op import Op
+from minitf.tensor import Tensor, convert_to_tensor
+
+__all__ = ["inv", "det", "solve", "cholesky"]
+
+
+def _square(op: str, a: Tensor) -> Tensor:
+    a = E.float_operand(op, a)
+    if a.dtype.name == "float16" and op != "MatrixInverse":  # as TF: no float16 kernel (inverse has one)
+        raise NotFoundError(f"{op}: no kernel for float16 (half) matrices; cast to float32 first", op)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise InvalidArgumentError(f"{op}: input must be a square matrix (or a batch of them), got shape "
+                                   f"{list(a.shape)}", op)
+    return a
+
+
+def _singular(op: str, error: Exception) -> InvalidArgumentError:
+    return InvalidArgumentError(f"{op}: {error} (the matrix is not invertible)"
+                                if op != "Cholesky" else
+                                f"Cholesky decomposition was not successful. The input might not be valid "
+                                f"(it must be symmetric positive definite): {error}", op)
+
+
+class MatrixInverse(Op):
+    """A^-1.   dA = -y^T dy y^T."""
+
+    def forward(a):
+        try:
+            if a.dtype == np.float16:  # LAPACK has no half precision: invert in float32, round once
+                return B.xp.linalg.inv(a.astype(np.float32)).astype(np.float16)
+            return B.xp.linalg.inv(a)
+        except np.linalg.LinAlgError as e:  # CuPy raises NumPy's error too
+            raise _singular("MatrixInverse", e) from None
+
+    def backward(ctx, dy):
+        yt = matrix_transpose(ctx.output)
+        return -matmul(matmul(yt, dy), yt)
+
+    def shape(a):
+        return a
+
+
+class MatrixDeterminant(Op):
+    """det(A).   dA = dy det(A) A^-T."""
+
+    def forward(a):
+        return B.xp.linalg.det(a)
+
+    def backward(ctx, dy):
+        a = ctx.inputs[0]
+        scale = S.expand_dims(S.expand_dims(dy * ctx.output, -1), -1)
+        return scale * matrix_transpose(MatrixInverse.apply(a))
+
+    def shape(a):
+        return tuple(a[:-2])
+
+
+class MatrixSolve(Op):
+    """x with A x = B.   dB = A^-T dy;  dA = -dB x^T."""
+
+    def forward(a, b):
+        try:
+            return B.xp.linalg.solve(a, b)
+        except np.linalg.LinAlgError as e:  # CuPy raises NumPy's error too
+            raise _singular("MatrixSolve", e) from None
+
+    def backward(ctx, dy):
+        a, _ = ctx.inputs
+        db = MatrixSolve.apply(matrix_transpose(a), dy)
+        return -matmul(db, matrix_transpose(ctx.output)), db
+
+    def shape(a, b):
+        return b
+
+
+class Cholesky(Op):
+    """L, lower triangular, with L L^T = A.   dA: see the module docstring (TF's formula)."""
+
+    def forward(a):
+        try:
+            return B.xp.linalg.cholesky(a)
+        except np.linalg.LinAlgError as e:  # CuPy raises NumPy's error too
+            raise _singular("Cholesky", e) from None
+
+    def backward(ctx, dy):
+        low = ctx.output
+        n = low.shape[-1]
+        low_inv = MatrixInverse.apply(low)
+        middle = matmul(matrix_transpose(low), dy)
+        phi = S.cast(Tensor(B.xp.tril(B.xp.ones((n, n))) - 0.5 * B.xp.eye(n)), dy.dtype)
+        grad = matmul(matmul(matrix_transpose(low_inv), middle * phi), low_inv)
+        return (grad + matrix_transpose(grad)) * 0.5
+
+    def shape(a):
+        return a
+
+
+def inv(input, adjoint: bool = False, name=None) -> Tensor:  # noqa: A002 (TF's name)
+    """The inverse of each square matrix in the last two axes."""
+    a = _square("MatrixInverse", input)
+    return MatrixInverse.apply(matrix_transpose(a) if adjoint else a)
+
+
+def det(input, name=None) -> Tensor:  # noqa: A002
+    """The determinant of each square matrix in the last two axes."""
+    return MatrixDeterminant.apply(_square("MatrixDeterminant", input))
+
+
+def solve(matrix, rhs, adjoint: bool = False, name=None) -> Tensor:
+    """x with ``matrix @ x = rhs`` (``matrix^T @ x = rhs`` with ``adjoint``)."""
+    a = _square("MatrixSolve", matrix)
+    b = E.float_operand("MatrixSolve", rhs if isinstance(rhs, Tensor) else convert_to_tensor(rhs, dtype_hint=a.dtype))
+    if b.dtype != a.dtype or b.ndim != a.ndim or b.shape[-2] != a.shape[-1] or b.shape[:-2] != a.shape[:-2]:
+        raise InvalidArgumentError(f"MatrixSolve: rhs of shape {list(b.shape)} ({b.dtype.name}) does not fit matrix of "
+                                   f"shape {list(a.shape)} ({a.dtype.name}): expected [..., {a.shape[-1]}, k] with "
+                                   f"the same batch and dtype", "MatrixSolve")
+    return MatrixSolve.apply(matrix_transpose(a) if adjoint else a, b)
+
+
+def cholesky(input, name=None) -> Tensor:  # noqa: A002
+    """The lower-triangular Cholesky factor of each symmetric positive-definite matrix."""
+    return Cholesky.apply(_square("Cholesky", input))
+

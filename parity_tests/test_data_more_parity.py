@@ -1,0 +1,91 @@
+"""tf.data's generator and CSV sources and the grouping transformations: the same pipelines under
+TF and minitf give the same elements (sample_from_datasets: the same proportions; TF's stream differs)."""
+import gzip
+
+import numpy as np
+
+from parity_tests.harness import frameworks
+
+
+def both(fn, *args):
+    tf, mtf = frameworks()
+    return fn(tf, *args), fn(mtf, *args)
+
+
+def flat(ds):
+    out = []
+    for e in ds:
+        parts = e if isinstance(e, tuple) else (e,)
+        out.append([p.numpy().tolist() for p in parts])
+    return out
+
+
+def test_generator_padded_batch_window_interleave():
+    def run(tf):
+        def gen():
+            for i in range(1, 6):
+                yield i, np.arange(i)
+        ds = tf.data.Dataset.from_generator(gen, output_signature=(tf.TensorSpec((), tf.int32),
+                                                                   tf.TensorSpec((None,), tf.int32)))
+        return [flat(ds), flat(ds.padded_batch(2)), flat(ds.padded_batch(2, padded_shapes=([], [6]),
+                                                                          padding_values=(0, -1))),
+                flat(tf.data.Dataset.range(9).window(4, shift=3, stride=1).flat_map(lambda w: w.batch(4))),
+                flat(tf.data.Dataset.range(8).window(3, shift=2, drop_remainder=True).flat_map(lambda w: w.batch(3))),
+                flat(tf.data.Dataset.range(3).interleave(lambda x: tf.data.Dataset.range(x * 10, x * 10 + 3),
+                                                         cycle_length=2, block_length=2)),
+                flat(tf.data.experimental.Counter(3, 2).take(4)),
+                flat(tf.data.Dataset.choose_from_datasets(
+                    [tf.data.Dataset.range(10, 20), tf.data.Dataset.range(20, 30)],
+                    tf.data.Dataset.from_tensor_slices(np.array([0, 1, 1, 0], np.int64))))]
+    theirs, ours = both(run)
+    for i, (a, b) in enumerate(zip(theirs, ours)):
+        assert a == b, f"pipeline {i}: {a} != {b}"
+
+
+def test_sample_from_datasets_proportions():
+    def run(tf):
+        zeros = tf.data.Dataset.range(100000).map(lambda x: x * 0)
+        ones = tf.data.Dataset.range(100000).map(lambda x: x * 0 + 1)
+        ds = tf.data.Dataset.sample_from_datasets([zeros, ones], [0.7, 0.3], seed=4)
+        return np.mean([x.numpy() for x in ds.take(3000)])
+    theirs, ours = both(run)
+    assert abs(theirs - 0.3) < 0.03 and abs(ours - 0.3) < 0.03
+
+
+def test_csv_readers(tmp_path):
+    gz = tmp_path / "h.csv.gz"
+    with gzip.open(gz, "wt") as f:
+        f.write("".join(f"{i % 2},{i * 0.5},{i * 1.25}\n" for i in range(7)))
+    plain = tmp_path / "c.csv"
+    plain.write_text("a,b,Class\n" + "".join(f"{i + 0.5},{i},{i % 2}\n" for i in range(5)))
+
+    def run(tf):
+        rows = tf.data.experimental.CsvDataset(str(gz), [float(), ] * 3, compression_type="GZIP")
+        picked = tf.data.experimental.CsvDataset(str(plain), [0.0, 0], header=True, select_cols=[0, 2])
+        made = tf.data.experimental.make_csv_dataset(str(plain), batch_size=2, label_name="Class", num_epochs=1,
+                                                     shuffle=False)
+        batches = [({k: (v.dtype.name, v.numpy().tolist()) for k, v in f.items()}, (lab.dtype.name, lab.numpy().tolist()))
+                   for f, lab in made]
+        typed = tf.data.experimental.make_csv_dataset(str(plain), batch_size=5, label_name="Class", num_epochs=1,
+                                                      shuffle=False, column_defaults=[float()] * 2 + [int()])
+        f, lab = next(iter(typed))
+        return flat(rows), flat(picked), [r.dtype.name for r in next(iter(rows))], batches, \
+            sorted((k, v.dtype.name) for k, v in f.items()), lab.dtype.name
+    theirs, ours = both(run)
+    assert theirs == ours
+
+
+def test_iterator_checkpoint_and_window_datasets_like_tf(tmp_path):
+    def run(tf):
+        iterator = iter(tf.data.Dataset.range(20).map(lambda x: x * 3))
+        ckpt = tf.train.Checkpoint(step=tf.Variable(0), iterator=iterator)
+        manager = tf.train.CheckpointManager(ckpt, str(tmp_path / tf.__name__), max_to_keep=3)
+        seen = [int(next(iterator)) for _ in range(4)]
+        manager.save()
+        seen += [int(next(iterator)) for _ in range(2)]
+        ckpt.restore(manager.latest_checkpoint)
+        seen += [int(next(iterator)) for _ in range(3)]
+        windows = [repr(w) for w in tf.data.Dataset.range(5).window(2, shift=1).take(2)]
+        return seen, windows
+    tf, mtf = frameworks()
+    assert run(tf) == run(mtf)
