@@ -211,7 +211,6 @@ class Variable(Tensor):
     """
 
     __slots__ = ("name", "_trainable", "_auto_watch", "__dict__")
-    _count = 0
 
     def __init__(self, initial_value: Any = None, trainable: builtins.bool = True,
                  name: str | None = None, dtype=None, shape=None):
@@ -225,9 +224,8 @@ class Variable(Tensor):
                 initial_value = initial_value()
             tensor = convert_to_tensor(initial_value, dtype=dtype)
         super().__init__(tensor._value)  # conversion copied any array the caller holds
-        if name is None:
-            Variable._count += 1
-            name = "Variable" if Variable._count == 1 else f"Variable_{Variable._count - 1}"
+        if name is None:  # TF 2 names every unnamed variable 'Variable:0' (eager names are not made unique)
+            name = "Variable"
         self.name = name if ":" in name else f"{name}:0"
         self.trainable = trainable
         _note_variable_created(self)
