@@ -196,7 +196,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             values = [convert_to_tensor(v) for v in nest.flatten(out)]
             count += 1
         return _loop_result(structure, values)
-    specs = nest.flatten(shape_invariants) if shape_invariants is not None else [t.shape for t in flat]
+    specs = _flatten_up_to(structure, shape_invariants) if shape_invariants is not None else [t.shape for t in flat]
     specs = [tuple(getattr(s, "shape", s) if s is not None else t.shape) for s, t in zip(specs, flat)]
 
     def cond_flat(*args):
@@ -232,3 +232,116 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
 def _loop_result(structure, values: list):
     return nest.pack_sequence_as(structure, values)
+
+
+def _flatten_up_to(structure, invariants) -> list:
+    """One shape invariant per tensor of ``structure`` (a shape is a tuple: it must not be flattened itself)."""
+    if isinstance(structure, dict):
+        return [s for key in sorted(structure) for s in _flatten_up_to(structure[key], invariants[key])]
+    if isinstance(structure, (list, tuple)):
+        if len(invariants) != len(structure):
+            raise ValueError(f"while_loop: shape_invariants {invariants!r} do not match the structure of loop_vars")
+        return [s for item, inv in zip(structure, invariants) for s in _flatten_up_to(item, inv)]
+    return [invariants]
+
+
+# --- a check that runs with the graph ----------------------------------------------------------------
+class Assert(Op):
+    """Raises InvalidArgumentError ``assertion failed: [message]`` when ``condition`` is false, when it runs."""
+
+    stateful = True
+
+    def forward(condition, message):
+        if not bool(condition):
+            raise InvalidArgumentError(f"assertion failed: [{message}]", "Assert")
+
+    def trace_forward(condition, message):
+        return None
+
+
+def assert_that(condition, message: str) -> None:
+    """Check ``condition`` (a scalar bool tensor) when the code runs: eagerly now, traced on every call."""
+    Assert.apply(convert_to_tensor(condition), message=str(message))
+
+
+# --- a loop over a dataset in a traced function ----------------------------------------------------
+class DatasetFor(Op):
+    """``for element in dataset`` inside a traced function: runs the body's graph once per element.
+
+    The dataset is a Python pipeline (``minitf/data``): each run of the op iterates it afresh, as
+    TF's traced dataset loop does, so the graph stays one op however many elements there are.
+    Inputs: the loop variables, then the captures of the body's graph, then those of the test's
+    (the ``break``/``return`` check made before each element).
+    """
+
+    stateful = True
+    static_shapes_from_rule = True
+
+    def forward(*inputs, dataset, body_fn, test_fn, n_vars, n_body, static_shapes, graphs):
+        from minitf import backend as B
+        from minitf.data.structure import flatten
+        values = list(inputs[:n_vars])
+        body_caps, test_caps = inputs[n_vars:n_vars + n_body], inputs[n_vars + n_body:]
+        for element in dataset._iterate():
+            if test_fn is not None and not bool(test_fn(*values, *test_caps)[0]):
+                break
+            values = list(body_fn(*values, *[B.xp.asarray(a) for a in flatten(element)], *body_caps))
+        return tuple(values)
+
+    def trace_forward(*inputs, dataset, body_fn, test_fn, n_vars, n_body, static_shapes, graphs):
+        return tuple(inputs[:n_vars])
+
+    def shape(*shapes, dataset, body_fn, test_fn, n_vars, n_body, static_shapes, graphs):
+        return static_shapes
+
+    def backward(ctx, dys):
+        raise UnimplementedError(
+            "DatasetFor: gradients through a loop over a tf.data.Dataset inside a traced function are not "
+            "implemented in minitf. Iterate the dataset outside the function (one call per element), or eagerly.",
+            "DatasetFor")
+
+
+def dataset_for(dataset, loop_vars: tuple, body: Callable, test: Callable | None = None) -> tuple:
+    """Trace ``loop_vars = body(loop_vars, element)`` once, as one op that runs it per element of
+    ``dataset`` (stopping before an element where ``test(loop_vars)`` is false); returns the final
+    loop_vars. Used by AutoGraph for ``for x in dataset`` in a traced function."""
+    from minitf.data.structure import flatten as flatten_element
+    from minitf.data.structure import map_structure
+    from minitf.ops.creation import zeros
+    flat = [convert_to_tensor(v) for v in nest.flatten(list(loop_vars))]
+    structure = list(loop_vars)
+    specs = flatten_element(dataset.element_spec)
+    elements = [zeros([1 if d is None else d for d in spec.shape], spec.dtype) for spec in specs]
+    element_shapes = [tuple(spec.shape) for spec in specs]
+    shapes = [tuple(t.shape) for t in flat]
+
+    def body_flat(*args):
+        values = nest.pack_sequence_as(structure, list(args[:len(flat)]))
+        leaves = iter(args[len(flat):])
+        element = map_structure(lambda _: next(leaves), dataset.element_spec)
+        out = body(tuple(values), element)
+        return [convert_to_tensor(v) for v in nest.flatten(list(out))]
+
+    for _ in range(2):  # a second trace when a loop variable changes shape: with those sizes unknown
+        body_graph, _, body_out, _ = _trace_branch(body_flat, "dataset_body", flat + elements, shapes + element_shapes)
+        if len(body_out) != len(flat):
+            raise ValueError(f"dataset loop: the body gives {len(body_out)} loop variables, expected {len(flat)}")
+        merged = [_merge_shapes(a, tuple(b.shape)) for a, b in zip(shapes, body_out)]
+        if merged == shapes:
+            break
+        shapes = merged
+    body_graph.outputs = body_out
+    test_fn, test_graph = None, None
+    if test is not None:
+        def test_flat(*args):
+            return [test(tuple(nest.pack_sequence_as(structure, list(args))))]
+        test_graph, _, test_out, _ = _trace_branch(test_flat, "dataset_test", flat, shapes)
+        test_graph.outputs = test_out
+        test_fn = test_graph.compile(test_out)
+    body_caps = [outer for outer, _ in body_graph.captures]
+    test_caps = [outer for outer, _ in test_graph.captures] if test_graph is not None else []
+    out = DatasetFor.apply(*flat, *body_caps, *test_caps, dataset=dataset, body_fn=body_graph.compile(body_out),
+                           test_fn=test_fn, n_vars=len(flat), n_body=len(body_caps), static_shapes=shapes,
+                           graphs=(body_graph, test_graph))
+    out = list(out) if isinstance(out, tuple) else ([] if out is None else [out])
+    return tuple(nest.pack_sequence_as(structure, out))
