@@ -7,9 +7,11 @@ as small graphs of their own, and become one op of the outer graph that, when it
 the branch (or repeats the body) on the actual values.
 
 Gradients: through ``cond`` both eagerly and traced (the gradient is a ``cond`` too, of the
-branches' gradients); through ``while_loop`` eagerly (the tape records every iteration). A
-traced ``while_loop`` has no gradient in minitf: unroll it with a Python loop over a fixed
-count, or run it eagerly.
+branches' gradients); through ``while_loop`` eagerly (the tape records every iteration) and
+traced (``WhileGrad`` runs the loop again when the gradient runs, keeping every iteration, and
+walks back through the body's gradient graph). Not supported: second derivatives through a
+traced loop, and the gradient of a traced loop whose body has side effects (prints, assigns,
+random draws), which running it again would repeat.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import numpy as np
 from minitf import nest
 from minitf._context import state
 from minitf.errors import InvalidArgumentError, UnimplementedError
-from minitf.ops.op import Op
+from minitf.ops.op import Op, ReadVariableOp
 from minitf.tensor import Tensor, convert_to_tensor
 
 
@@ -154,31 +156,160 @@ def _merge_shapes(a, b) -> tuple:
 
 
 class While(Op):
-    """Repeats the body's graph while the condition's graph says so, on the actual values."""
+    """Repeats the body's graph while the condition's graph says so, on the actual values.
+
+    Inputs: the loop variables, the captures of the condition's graph, those of the body's, then
+    the variables the body reads (for the tape: the body reads them itself when it runs).
+    Gradient: ``WhileGrad``, which runs the loop again recording each iteration's values, then
+    walks them backwards through the body's gradient graph.
+    """
 
     stateful = True
     may_assign_variables = True
     static_shapes_from_rule = True
 
-    def forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs):
+    def forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs, variables):
         values = list(inputs[:n_vars])
-        cond_caps, body_caps = inputs[n_vars:n_vars + n_cond], inputs[n_vars + n_cond:]
+        cond_caps = inputs[n_vars:n_vars + n_cond]
+        body_caps = inputs[n_vars + n_cond:len(inputs) - len(variables)]
         count = 0
         while (maximum_iterations is None or count < maximum_iterations) and bool(cond_fn(*values, *cond_caps)[0]):
             values = list(body_fn(*values, *body_caps))
             count += 1
         return tuple(values)
 
-    def trace_forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs):
+    def trace_forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs,
+                      variables):
         return tuple(inputs[:n_vars])
 
-    def shape(*shapes, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs):
+    def shape(*shapes, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs, variables):
         return static_shapes
 
     def backward(ctx, dys):
-        raise UnimplementedError(
-            "While: gradients through a tf.while_loop inside a traced function are not implemented in minitf. "
-            "Unroll the loop (a Python for over a fixed count) or run the function eagerly.", "While")
+        cond_graph, body_graph = ctx.graphs
+        n_vars, n_cond, variables = ctx.n_vars, ctx.n_cond, ctx.variables
+        inputs = list(ctx.inputs)
+        n_body = len(inputs) - n_vars - n_cond - len(variables)
+        effects = _side_effects(body_graph) or _side_effects(cond_graph)
+        if effects:
+            raise UnimplementedError(
+                f"While: minitf computes a while loop's gradient by running the loop again, which would repeat "
+                f"its side effects ({effects}). Move them out of the loop, or differentiate it eagerly.", "While")
+        grad_graph, float_vars, float_caps, float_variables = _while_grad_graph(body_graph, n_vars, variables)
+        dys = dys if isinstance(dys, tuple) else (dys,)
+        outs = WhileGrad.apply(*inputs[:n_vars + n_cond + n_body], *[dys[i] for i in float_vars],
+                               *inputs[n_vars + n_cond + n_body:],
+                               graphs=(cond_graph, body_graph, grad_graph), n_vars=n_vars, n_cond=n_cond,
+                               n_body=n_body, float_vars=float_vars, maximum_iterations=ctx.maximum_iterations)
+        outs = list(outs) if isinstance(outs, tuple) else [outs]
+        grads: list = [None] * len(inputs)
+        for i, g in zip(list(float_vars) + [n_vars + n_cond + c for c in float_caps]
+                        + [n_vars + n_cond + n_body + v for v in float_variables], outs):
+            grads[i] = g
+        return tuple(grads)
+
+
+class WhileGrad(Op):
+    """The gradient of a ``While`` for the trip count it has when it runs: the loop runs again from
+    the same inputs, keeping every iteration's loop variables; then, from the last iteration back
+    to the first, the body's gradient graph turns d(outputs of iteration k) into d(inputs of k),
+    and adds up the gradients of the captures and variables the body reads.
+
+    Inputs: the While's loop variables, condition captures, body captures, the gradients of its
+    float outputs, and the variables' reads. Outputs: the gradients of the float loop variables,
+    of the float body captures, and of the float variables.
+    """
+
+    stateful = True  # reads variables when it runs: never folded into a constant
+
+    def forward(*inputs, graphs, n_vars, n_cond, n_body, float_vars, maximum_iterations):
+        cond_graph, body_graph, grad_graph = graphs
+        cond_fn, body_fn, grad_fn = _compiled(cond_graph), _compiled(body_graph), _compiled(grad_graph)
+        values = list(inputs[:n_vars])
+        cond_caps = inputs[n_vars:n_vars + n_cond]
+        body_caps = inputs[n_vars + n_cond:n_vars + n_cond + n_body]
+        grads = list(inputs[n_vars + n_cond + n_body:n_vars + n_cond + n_body + len(float_vars)])
+        history = []
+        while (maximum_iterations is None or len(history) < maximum_iterations) and bool(
+                cond_fn(*values, *cond_caps)[0]):
+            history.append(values)
+            values = list(body_fn(*values, *body_caps))
+        totals = None  # the captures' and variables' gradients, summed over the iterations
+        for values in reversed(history):
+            out = list(grad_fn(*values, *body_caps, *grads))
+            grads, rest = out[:len(float_vars)], out[len(float_vars):]
+            totals = rest if totals is None else [a + b for a, b in zip(totals, rest)]
+        if totals is None:
+            from minitf import backend as B
+            totals = [B.xp.zeros_like(t._example) for t in grad_graph.outputs[len(float_vars):]]
+        return tuple(grads) + tuple(totals)
+
+    def trace_forward(*inputs, graphs, n_vars, n_cond, n_body, float_vars, maximum_iterations):
+        return tuple(t._example for t in graphs[2].outputs)
+
+    def shape(*shapes, graphs, n_vars, n_cond, n_body, float_vars, maximum_iterations):
+        return [tuple(t.shape) for t in graphs[2].outputs]
+
+    def backward(ctx, dys):
+        raise UnimplementedError("WhileGrad: second derivatives through a tf.while_loop in a traced function are "
+                                 "not implemented in minitf.", "WhileGrad")
+
+
+def _compiled(graph):
+    """A graph's replay code, compiled once (kept on the graph)."""
+    replay = getattr(graph, "_compiled_replay", None)
+    if replay is None:
+        replay = graph._compiled_replay = graph.compile(graph.outputs)
+    return replay
+
+
+def _side_effects(graph) -> str | None:
+    """The first op of ``graph`` (or of the branches and loops in it) with a side effect, or None."""
+    for op in graph.operations:
+        if op.type in ("Placeholder", "Const") or op.op is ReadVariableOp:
+            continue
+        if op.type in ("If", "While"):
+            for inner in op.attrs["graphs"]:
+                found = _side_effects(inner)
+                if found:
+                    return found
+        elif op.stateful:
+            return f"{op.type} {op.name!r}"
+    return None
+
+
+def _while_grad_graph(body_graph, n_vars: int, variables: tuple):
+    """The graph of one iteration's gradient (built once per loop body): (loop variables, body captures,
+    d(float loop variables after)) -> (d(float loop variables before), d(float captures), d(float variables))."""
+    cached = getattr(body_graph, "_while_grad", None)
+    if cached is not None:
+        return cached
+    from minitf.autodiff import GradientTape
+    from minitf.graph import FuncGraph, inline
+    from minitf.ops.creation import zeros_like
+    graph = FuncGraph(f"{body_graph.name}_grad")
+    saved = state.graph, state.tapes
+    state.graph, state.tapes = graph, []
+    try:
+        inputs = [graph.placeholder(p.shape, p._value.dtype, p._example, name=p.op.name) for p in body_graph.inputs]
+        loop_vars, caps = inputs[:n_vars], inputs[n_vars:]
+        float_vars = tuple(i for i, t in enumerate(body_graph.outputs) if t._value.dtype.kind == "f")
+        float_caps = tuple(i for i, t in enumerate(caps) if t._value.dtype.kind == "f")
+        float_variables = tuple(i for i, v in enumerate(variables) if v._value.dtype.kind == "f")
+        seeds = [graph.placeholder(body_graph.outputs[i].shape, body_graph.outputs[i]._value.dtype,
+                                   body_graph.outputs[i]._example, name=f"d_out{i}") for i in float_vars]
+        sources = ([loop_vars[i] for i in float_vars] + [caps[i] for i in float_caps]
+                   + [variables[i] for i in float_variables])
+        with GradientTape() as tape:
+            tape.watch(sources)
+            outs = inline(body_graph, body_graph.outputs, inputs)
+        grads = tape.gradient([outs[i] for i in float_vars], sources, output_gradients=seeds)
+        grads = [graph._resolve(g) if g is not None else graph._resolve(zeros_like(s)) for g, s in zip(grads, sources)]
+    finally:
+        state.graph, state.tapes = saved
+    graph.outputs = grads
+    body_graph._while_grad = (graph, float_vars, float_caps, float_variables)
+    return body_graph._while_grad
 
 
 def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None, parallel_iterations: int = 10,
@@ -224,9 +355,13 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     # Placeholders: the loop variables first, then each graph's captures (appended after them).
     cond_caps = [outer for outer, _ in cond_graph.captures]
     body_caps = [outer for outer, _ in body_graph.captures]
-    out = While.apply(*flat, *cond_caps, *body_caps, cond_fn=cond_fn, body_fn=body_fn, n_vars=len(flat),
+    # The variables the body reads are inputs too (read here, unused: the body reads them itself), so
+    # that a tape sees the loop depends on them.
+    variables = tuple({id(v): v for v in body_graph.variables}.values())
+    out = While.apply(*flat, *cond_caps, *body_caps, *variables, cond_fn=cond_fn, body_fn=body_fn, n_vars=len(flat),
                       n_cond=len(cond_caps), static_shapes=[tuple(s) for s in specs], graphs=(cond_graph, body_graph),
-                      maximum_iterations=None if maximum_iterations is None else int(maximum_iterations))
+                      maximum_iterations=None if maximum_iterations is None else int(maximum_iterations),
+                      variables=variables)
     return _loop_result(structure, list(out))
 
 
