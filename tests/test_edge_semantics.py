@@ -85,3 +85,20 @@ def test_bool_is_refused_where_tf_has_no_kernel():
     with pytest.raises(TypeError, match="Cannot convert 0.5"):
         tf.pad(tf.constant([1]), [[1, 1]], constant_values=0.5)
     assert tf.pad(tf.constant([1]), [[1, 1]], constant_values=0.0).numpy().tolist() == [0, 1, 0]
+
+
+def test_indices_out_of_range_as_tf_on_cpu_and_on_gpu():
+    """TF's CPU kernels refuse an index or label out of range; its GPU kernels check nothing (a check
+    would stop the device every step) and give zeros (gather) or NaN (sparse crossentropy)."""
+    from minitf import backend as B
+
+    params, logits = tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([[0.0, 1.0], [2.0, 0.0]])
+    if B.xp is np:
+        with pytest.raises(InvalidArgumentError, match="indices contain 5"):
+            tf.gather(params, [0, 5])
+        with pytest.raises(InvalidArgumentError, match="label value of 7"):
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1, 7], logits=logits)
+    else:
+        assert tf.gather(params, [0, 5]).numpy().tolist() == [[1.0, 2.0], [0.0, 0.0]]
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1, 7], logits=logits).numpy()
+        assert np.isfinite(loss[0]) and np.isnan(loss[1])

@@ -569,11 +569,24 @@ def getitem(tensor: Tensor, key) -> Tensor:
 
 
 def _check_indices(op: str, indices, size: int, axis: int, shape) -> None:
+    """TF's CPU kernels refuse an index out of range; so does minitf on the host. On a GPU, TF
+    checks nothing (reading the indices back would stop the device every step): see
+    ``_in_range_on_device``."""
+    if B.xp is not np:
+        return
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= size):
         bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
         raise InvalidArgumentError(
             f"{op}: indices contain {bad}, which is not in [0, {size}) for axis {axis} of params "
             f"with shape {list(shape)}", op)
+
+
+def _in_range_on_device(params, indices, axis: int):
+    """TF's GPU gather: an index out of range gives zeros (CuPy's ``take`` would wrap it around)."""
+    valid = (indices >= 0) & (indices < params.shape[axis])
+    gathered = B.xp.take(params, B.xp.where(valid, indices, 0), axis=axis)
+    mask = valid.reshape((1,) * axis + valid.shape + (1,) * (params.ndim - axis - 1))
+    return B.xp.where(mask, gathered, params.dtype.type(0))
 
 
 class GatherV2(Op):
@@ -583,6 +596,8 @@ class GatherV2(Op):
 
     def forward(params, indices, axis):
         _check_indices("GatherV2", indices, params.shape[axis], axis, params.shape)
+        if B.xp is not np:
+            return _in_range_on_device(params, indices, axis)
         return B.xp.take(params, indices, axis=axis)
 
     def backward(ctx, dy):
@@ -737,7 +752,7 @@ class OneHot(Op):
 
     def forward(indices, depth, on, off, axis, dtype):
         hot = indices[..., None] == B.xp.arange(depth)
-        out = B.xp.where(hot, B.xp.asarray(on, dtype=dtype), B.xp.asarray(off, dtype=dtype))
+        out = B.xp.where(hot, dtype.type(on), dtype.type(off))  # scalars: kernel arguments, no upload
         return out if axis == -1 else B.xp.moveaxis(out, -1, axis)
 
     def shape(indices, depth, on, off, axis, dtype):
