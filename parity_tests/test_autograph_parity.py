@@ -146,6 +146,22 @@ def gradients_through_converted_control_flow(tf):
     return [grads(x, tf.constant(n)) for n in (0, 1, 3)]
 
 
+def rnn_over_time_steps_indexed_by_the_loop_counter(tf):
+    kernel = tf.Variable(np.linspace(-1.0, 1.0, 9, dtype=np.float32).reshape(3, 3))
+
+    @tf.function
+    def run(inputs):
+        with tf.GradientTape() as tape:
+            state = tf.zeros([3])
+            for step in tf.range(tf.shape(inputs)[0]):
+                state = tf.tanh(inputs[step] + tf.reshape(tf.matmul(kernel, tf.reshape(state, [3, 1])), [3]))
+            loss = tf.reduce_sum(state * state)
+        return [loss] + tape.gradient(loss, [kernel])
+
+    inputs = tf.constant(np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32))
+    return run(inputs) + run(inputs[:2])
+
+
 def loop_carried_errors(tf):
     @tf.function
     def dtype(n):
@@ -228,10 +244,11 @@ def test_autograph_scenario_matches_tf(tf, mtf, scenario):
     _compare(scenario.__name__, scenario(tf), scenario(mtf))
 
 
-def test_gradients_through_converted_control_flow_match_tf(tf, mtf):
-    # sin and the gradient's sums may round differently from TF's kernels: a float32 tolerance.
-    _compare("gradients", gradients_through_converted_control_flow(tf), gradients_through_converted_control_flow(mtf),
-             rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize("scenario", [gradients_through_converted_control_flow,
+                                      rnn_over_time_steps_indexed_by_the_loop_counter], ids=lambda f: f.__name__)
+def test_gradients_through_converted_control_flow_match_tf(tf, mtf, scenario):
+    # sin, tanh and the gradients' sums may round differently from TF's kernels: a float32 tolerance.
+    _compare(scenario.__name__, scenario(tf), scenario(mtf), rtol=1e-5, atol=1e-6)
 
 
 def test_tf_prints_in_converted_branches_and_loops_run_when_tf_says(tf, mtf, tmp_path):

@@ -101,11 +101,13 @@ def locate(node: ast.AST, origin: ast.AST) -> ast.AST:
     """Give every node under ``node`` that has no position the position of ``origin``."""
     line = getattr(origin, "lineno", 1)
     column = getattr(origin, "col_offset", 0)
+    # Generated code ends on origin's first line: Python reports a call at its callee's LAST line,
+    # which for a whole `if` statement would be the last line of its body.
+    end_column = getattr(origin, "end_col_offset", column) if getattr(origin, "end_lineno", line) == line else column
     for sub in ast.walk(node):
         if "lineno" in sub._attributes and getattr(sub, "lineno", None) is None:
             sub.lineno, sub.col_offset = line, column
-            sub.end_lineno, sub.end_col_offset = getattr(origin, "end_lineno", line), getattr(
-                origin, "end_col_offset", column)
+            sub.end_lineno, sub.end_col_offset = line, end_column
     return node
 
 

@@ -59,6 +59,8 @@ def verify_branch_vars(values, names, branch: str) -> None:
     for name, value in zip(names, values):
         if isinstance(value, Undefined):
             raise ValueError(f"'{name}' must also be initialized in the {branch} branch")
+        if value is None:  # checked here, before the cond refuses a None output without naming it
+            raise ValueError(f"'{name}' is None at the end of the {branch} branch.")
         if isinstance(value, UndefinedReturnValue):
             raise ValueError(f"the {branch} branch must also have a return statement.")
 
