@@ -844,6 +844,38 @@ def test_gradients_through_nested_loops_and_a_cond_in_a_loop():
     assert float(f(tf.constant(0.7))) == pytest.approx((y_of(0.7 + eps) - y_of(0.7 - eps)) / (2 * eps), rel=1e-4)
 
 
+def test_gradients_of_loops_over_a_tensors_rows_and_over_a_counter_that_indexes_it():
+    @tf.function
+    def grads(inputs):
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(inputs)
+            by_rows = tf.zeros([3], tf.float64)
+            for row in inputs:
+                by_rows = tf.tanh(row + 0.5 * by_rows)
+            by_index = tf.zeros([3], tf.float64)
+            for step in tf.range(tf.shape(inputs)[0]):
+                by_index = tf.tanh(inputs[step] + 0.5 * by_index)
+            loss_rows, loss_index = tf.reduce_sum(by_rows ** 2), tf.reduce_sum(by_index ** 2)
+        return tape.gradient(loss_rows, inputs), tape.gradient(loss_index, inputs)
+
+    def loss(x):
+        state = np.zeros(3)
+        for row in x:
+            state = np.tanh(row + 0.5 * state)
+        return (state ** 2).sum()
+
+    x = np.random.default_rng(1).normal(size=(4, 3))
+    numeric = np.zeros_like(x)
+    eps = 1e-6
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = eps
+        numeric[index] = (loss(x + step) - loss(x - step)) / (2 * eps)
+    by_rows, by_index = grads(tf.constant(x))
+    np.testing.assert_allclose(by_rows.numpy(), numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(by_index.numpy(), numeric, rtol=1e-6, atol=1e-9)
+
+
 def test_the_gradient_of_a_loop_with_side_effects_is_refused_with_the_reason():
     v = tf.Variable(0.0)
 
