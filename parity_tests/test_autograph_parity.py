@@ -205,6 +205,42 @@ def loop_carried_errors(tf):
     return seen
 
 
+def what_autograph_refuses(tf):
+    @tf.function
+    def return_in_a_tensor_loop(n):
+        for i in tf.range(n):
+            if i > 3:
+                return i
+        return -1
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def for_else(xs):
+        s = 0.0
+        for x in xs:
+            s += x
+        else:
+            s = -s
+        return s
+
+    @tf.function
+    def while_else(n):
+        i = 0
+        while i < n:
+            i += 1
+        else:
+            i = i * 10
+        return i
+
+    seen = []
+    for f, arg in ((return_in_a_tensor_loop, tf.constant(10)), (for_else, tf.constant([1.0, 2.0])),
+                   (while_else, tf.constant(3)), (while_else, 3)):
+        try:
+            seen.append(int(f(arg)))
+        except Exception as e:
+            seen.append(type(e).__name__)
+    return seen
+
+
 def autograph_off_refuses(tf):
     @tf.function(autograph=False)
     def f(x):
@@ -220,7 +256,8 @@ def autograph_off_refuses(tf):
 
 
 SCENARIOS = [if_elif_else_on_tensors_and_python_values, while_collatz, for_over_range_tensor_and_dataset,
-             logical_operators, nested_functions_and_methods, loop_carried_errors, autograph_off_refuses]
+             logical_operators, nested_functions_and_methods, loop_carried_errors, what_autograph_refuses,
+             autograph_off_refuses]
 
 
 def _compare(name: str, expected, actual, rtol: float = 0, atol: float = 0) -> None:

@@ -438,9 +438,9 @@ def test_break_and_continue_in_a_tensor_while():
     assert f.experimental_get_tracing_count() == 1
 
 
-def test_while_else_runs_when_the_loop_ends_without_break():
+def test_loops_with_an_else_clause_are_not_converted_as_in_tf(caplog):
     @tf.function
-    def f(n):
+    def while_else(n):
         i = 0
         while i < n:
             i += 1
@@ -448,7 +448,26 @@ def test_while_else_runs_when_the_loop_ends_without_break():
             i = i * 10
         return i
 
-    assert int(f(tf.constant(3))) == 30
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def for_else(xs):
+        s = 0.0
+        for x in xs:
+            s += x
+        else:
+            s = -s
+        return s
+
+    # TF's AutoGraph refuses for/else and while/else, warns, and runs the function unconverted,
+    # where a Python loop on a traced tensor fails (minitf's unconverted trace unrolls a loop over
+    # a tensor of known length, hence the unknown length here).
+    with caplog.at_level(logging.WARNING), pytest.raises(OperatorNotAllowedInGraphError):
+        while_else(tf.constant(3))
+    assert "while/else statement not yet supported" in caplog.text
+    with caplog.at_level(logging.WARNING), pytest.raises(OperatorNotAllowedInGraphError):
+        for_else(tf.constant([1.0, 2.0]))
+    assert "for/else statement not yet supported" in caplog.text
+    # On Python values they run as Python does.
+    assert int(while_else(3)) == 30
 
 
 def test_loop_variables_that_change_dtype_or_shape_are_refused_by_name():

@@ -83,6 +83,9 @@ def convert_tree(node: ast.FunctionDef) -> ast.FunctionDef:
     names |= {a.arg for n in ast.walk(node) if isinstance(n, ast.arguments) for a in
               n.posonlyargs + n.args + n.kwonlyargs + [x for x in (n.vararg, n.kwarg) if x is not None]}
     namer = templates.Namer(names)
+    for sub in ast.walk(node):  # what TF's AutoGraph does not convert either (it then runs the function as is)
+        if isinstance(sub, (ast.For, ast.While)) and sub.orelse:
+            raise ConversionError(f"{'for' if isinstance(sub, ast.For) else 'while'}/else statement not yet supported")
     for sub in ast.walk(node):  # the text of `a if c else b`, for error messages, before it changes
         if isinstance(sub, ast.IfExp):
             sub.ag_text = ast.unparse(sub)
