@@ -917,7 +917,9 @@ outcomes["tracing"] = {
 #    arrays `np.array(0.7), np.array(-0.4)`, then `np.array(0.2), np.array(0.5)`: predict how many new
 #    traces each makes, and check with `traced_f.experimental_get_tracing_count()` (NumPy arrays are
 #    converted to tensors first). Then write `if a > 0:` inside a traced function and call it with a
-#    tensor: read the error, and rewrite the branch with `minitf.where` (or `minitf.cond`).
+#    tensor: AutoGraph rewrote it into a `minitf.cond` (print `minitf.autograph.to_code(f)`, list the
+#    graph's ops). Trace it again with `minitf.function(f, autograph=False)`: read the error, and
+#    rewrite the branch with `minitf.where`.
 # 8. (tracing) Decorate a function with `minitf.function(input_signature=[minitf.TensorSpec([None], "float64")])`
 #    and call it with vectors of three lengths: how many traces now, and what shape do the ops in its
 #    graph report?

@@ -308,6 +308,7 @@ class Function:
         self.input_signature = None if input_signature is None else list(input_signature)
         self.reduce_retracing = bool(reduce_retracing)
         self.jit_compile = jit_compile
+        self.autograph = bool(autograph)  # convert Python control flow on tensors (minitf/autograph)
         self.__name__ = name or getattr(python_function, "__name__", "function")
         self._concrete: dict = {}  # signature key -> ConcreteFunction
         self._relaxed_specs: dict = {}  # structure key -> list of relaxed TensorSpecs (reduce_retracing)
@@ -333,7 +334,8 @@ class Function:
             bound = None
         if bound is None:
             bound = Function(self.python_function.__get__(instance, owner), self.input_signature,
-                             jit_compile=self.jit_compile, reduce_retracing=self.reduce_retracing, name=self.__name__)
+                             autograph=self.autograph, jit_compile=self.jit_compile,
+                             reduce_retracing=self.reduce_retracing, name=self.__name__)
             try:
                 self._descriptor_cache[instance] = bound
             except TypeError:
@@ -491,10 +493,14 @@ class Function:
             input_specs.append(spec)
             positions.append(i)
         structured = nest.pack_sequence_as((args, kwargs), trace_args)
+        python_function = self.python_function
+        if self.autograph:  # AutoGraph: Python if/while/for on tensors become tf.cond / tf.while_loop
+            from minitf.autograph.conversion import converted_function
+            python_function = converted_function(python_function)
         saved_graph, saved_tapes = state.graph, state.tapes
         state.graph, state.tapes = graph, []
         try:
-            result = self.python_function(*structured[0], **structured[1])
+            result = python_function(*structured[0], **structured[1])
         finally:
             state.graph, state.tapes = saved_graph, saved_tapes
         if graph.created_variables:

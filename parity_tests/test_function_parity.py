@@ -248,15 +248,17 @@ def test_prints_happen_when_tf_says(tf, mtf, capfd):
 
 
 def test_python_if_on_a_tensor(tf, mtf):
-    """TF converts it (autograph); minitf refuses it with an error that says what to write instead."""
-    def run(fw):
-        @fw.function
+    """Both convert it (AutoGraph, parity_tests/test_autograph_parity.py); with autograph=False both refuse it."""
+    def run(fw, autograph):
+        @fw.function(autograph=autograph)
         def f(x):
             if x > 0:
                 return x
             return -x
         return f(fw.constant(-2.0))
 
-    assert float(run(tf)) == 2.0
-    with pytest.raises(TypeError, match="tf.cond"):
-        run(mtf)
+    assert float(run(tf, True)) == float(run(mtf, True)) == 2.0
+    with pytest.raises(tf.errors.OperatorNotAllowedInGraphError):
+        run(tf, False)
+    with pytest.raises(mtf.errors.OperatorNotAllowedInGraphError, match="tf.cond"):
+        run(mtf, False)

@@ -240,7 +240,8 @@ def test_variables_may_be_created_on_the_first_trace_only():
 
 # --- control flow -----------------------------------------------------------------------------
 def test_python_if_on_a_traced_tensor_is_refused_with_what_to_write():
-    @tf.function
+    # With AutoGraph off (it is on by default: tests/test_autograph.py), as in TF.
+    @tf.function(autograph=False)
     def f(x):
         if x > 0:
             return x
@@ -249,7 +250,7 @@ def test_python_if_on_a_traced_tensor_is_refused_with_what_to_write():
     with pytest.raises(OperatorNotAllowedInGraphError, match="tf.cond.*tf.where"):
         f(tf.constant(-2.0))
     with pytest.raises(OperatorNotAllowedInGraphError, match="Converting to float"):
-        tf.function(lambda x: float(x))(tf.constant(1.0))
+        tf.function(lambda x: float(x), autograph=False)(tf.constant(1.0))
     with pytest.raises(NotImplementedError, match="symbolic"):
         tf.function(lambda x: x.numpy())(tf.constant(1.0))
 

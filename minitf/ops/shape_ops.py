@@ -576,10 +576,47 @@ class StridedSliceGrad(Op):
 def getitem(tensor: Tensor, key) -> Tensor:
     """``x[key]``; a slice of a Variable can be assigned to (``v[0].assign(7)``), as in TF."""
     x = convert_to_tensor(tensor)
+    if _has_traced_index(key):
+        return _getitem_traced_index(x, key)
     y = StridedSlice.apply(x, key=_index_key(key))
     if isinstance(x, Variable) and type(y) is Tensor:
         y.__class__, y._meta = VariableSlice, (x, _index_key(key))  # remembers where it came from
     return y
+
+
+def _has_traced_index(key) -> bool:
+    from minitf.graph import GraphTensor
+    return any(isinstance(k, GraphTensor) for k in (key if isinstance(key, tuple) else (key,)))
+
+
+def _getitem_traced_index(x: Tensor, key) -> Tensor:
+    """``x[i]`` where ``i`` is a scalar integer tensor of a trace (its value is known only when the
+    graph runs, e.g. the counter of a converted ``for i in tf.range(n)``): the other parts of the
+    key slice first, then each such index gathers along its axis (negative indices count from the
+    end, as in TF)."""
+    from minitf.ops.elementwise import where
+    key = key if isinstance(key, tuple) else (key,)
+    if any(k is None or k is Ellipsis for k in key):
+        raise TypeError("StridedSlice: an index known only when a traced function runs cannot be combined with "
+                        "tf.newaxis or ... in minitf; index in two steps")
+    basic, traced, axis = [], [], 0  # traced: (axis in the sliced result, index)
+    for k in key:
+        if isinstance(k, Tensor) and not isinstance(k, Variable) and _has_traced_index(k):
+            if k.ndim != 0 or not k.dtype.is_integer:
+                raise TypeError(
+                    f"StridedSlice: only integer scalar tensors can index, got {k.dtype.name} of shape "
+                    f"{list(k.shape)}; for many indices use tf.gather, for a mask tf.boolean_mask")
+            basic.append(slice(None))
+            traced.append((axis, k))
+            axis += 1
+        else:
+            basic.append(k)
+            axis += 0 if isinstance(k, (int, np.integer, Tensor)) else 1
+    out = getitem(x, tuple(basic))
+    for at, k in reversed(traced):
+        size = shape(out, out_type=k.dtype)[at]
+        out = gather(out, where(k < 0, k + size, k), axis=at)
+    return out
 
 
 def _check_indices(op: str, indices, size: int, axis: int, shape) -> None:
