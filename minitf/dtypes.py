@@ -12,9 +12,9 @@ import numpy as np
 class DType:
     __slots__ = ("name", "as_numpy_dtype", "_np")
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, numpy_dtype=None):
         self.name = name
-        self._np = np.dtype(name)
+        self._np = np.dtype(numpy_dtype if numpy_dtype is not None else name)
         self.as_numpy_dtype = self._np.type
 
     @property
@@ -70,8 +70,12 @@ int32 = DType("int32")
 int64 = DType("int64")
 uint8 = DType("uint8")
 bool = DType("bool")  # noqa: A001 (TF's name)
+# Byte strings, held as NumPy object arrays of ``bytes`` (what ``tf.io.read_file`` returns). Only
+# the file and image functions make them so far; arithmetic and conversion from Python strings
+# do not take them.
+string = DType("string", object)
 
-_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
+_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool, string)}
 _ALIASES = {"float": float32, "double": float64, "half": float16, "int": int32}
 
 
@@ -85,10 +89,14 @@ def as_dtype(value) -> DType:
         return int32
     if isinstance(value, str) and value in _ALIASES:
         return _ALIASES[value]
+    if isinstance(value, str) and value in _BY_NAME:
+        return _BY_NAME[value]
     try:
         name = np.dtype(value).name
     except TypeError:
         raise TypeError(f"minitf: cannot interpret {value!r} as a dtype") from None
+    if name == "object":
+        return string  # as TF: tf.as_dtype(object) is tf.string
     if name not in _BY_NAME:
         raise TypeError(f"minitf: dtype {name} is not supported; use one of {sorted(_BY_NAME)}")
     return _BY_NAME[name]

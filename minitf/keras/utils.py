@@ -1,4 +1,6 @@
-"""``minitf.keras.utils``: the progress bar, one-hot labels, seeds, and the serialization registry.
+"""``minitf.keras.utils``: the progress bar, one-hot labels, seeds, the serialization registry, and (loaded on
+first use) ``image_dataset_from_directory``, ``load_img`` / ``img_to_array`` / ``array_to_img`` / ``save_img``
+and ``PyDataset``.
 
 ``Progbar`` draws Keras's progress bar (``fit(verbose=1)``)::
 
@@ -208,6 +210,20 @@ def set_random_seed(seed: int) -> None:
     mt_random.set_seed(int(seed))
 
 
+# Loaded on first use (they import Pillow and the data pipeline): tf.keras.utils.<name>.
+_LAZY = {"image_dataset_from_directory": "minitf.keras.preprocessing.image_dataset",
+         "load_img": "minitf.keras.preprocessing.image", "img_to_array": "minitf.keras.preprocessing.image",
+         "array_to_img": "minitf.keras.preprocessing.image", "save_img": "minitf.keras.preprocessing.image",
+         "PyDataset": "minitf.keras.engine.py_dataset", "Sequence": "minitf.keras.engine.py_dataset"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'minitf.keras.utils' has no attribute {name!r}")
+
+
 __all__ = ["Progbar", "to_categorical", "normalize", "set_random_seed", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "get_custom_objects", "custom_object_scope",
-           "CustomObjectScope"]
+           "CustomObjectScope", *_LAZY]

@@ -212,11 +212,24 @@ _END = object()
 
 
 class DatasetData:
-    """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors."""
+    """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors.
+
+    A ``PyDataset`` (e.g. from ``flow_from_directory``) is read by index, batches 0 .. len - 1 each
+    epoch, with its ``on_epoch_begin`` / ``on_epoch_end`` called around every epoch (Keras's
+    PyDatasetAdapter); before that, Keras on TensorFlow reads its first two batches once to learn
+    their shapes (``_tf_compat.peek_py_dataset``), which minitf repeats for the same random draws.
+    """
 
     def __init__(self, dataset: Any, class_weight: dict | None = None):
+        from minitf.keras.engine.py_dataset import is_py_dataset
         self.dataset = dataset
         self.class_weight = class_weight
+        self.py_dataset = is_py_dataset(dataset)
+        if self.py_dataset:
+            from minitf._tf_compat import peek_py_dataset
+            self.num_batches = dataset.num_batches if hasattr(dataset, "num_batches") else len(dataset)
+            peek_py_dataset(dataset)
+            return
         try:
             self.num_batches = len(dataset)
         except TypeError:
@@ -230,8 +243,17 @@ class DatasetData:
                                  "least one batch. Received an empty generator.")
             self.dataset = itertools.chain([first], dataset)
 
+    def on_epoch_begin(self) -> None:
+        if self.py_dataset:
+            self.dataset.on_epoch_begin()
+
+    def on_epoch_end(self) -> None:
+        if self.py_dataset:
+            self.dataset.on_epoch_end()
+
     def __iter__(self) -> Iterator[tuple]:
-        for element in self.dataset:
+        source = (self.dataset[i] for i in range(self.num_batches)) if self.py_dataset else self.dataset
+        for element in source:
             x, y, sample_weight = unpack_batch(element)
             if self.class_weight is not None:  # as Keras maps its class-weight function over a dataset
                 if sample_weight is not None:
@@ -281,7 +303,15 @@ class EpochIterator:
         return self.steps_per_epoch or self.num_batches
 
     def epoch(self) -> Iterator[tuple[int, tuple]]:
-        """(step, (x, y, sample_weight)) for one epoch."""
+        """(step, (x, y, sample_weight)) for one epoch; the data's epoch hooks (a PyDataset's) around it."""
+        hooks = isinstance(self.data, DatasetData) and self.data.py_dataset
+        if hooks:
+            self.data.on_epoch_begin()
+        yield from self._epoch()
+        if hooks:
+            self.data.on_epoch_end()
+
+    def _epoch(self) -> Iterator[tuple[int, tuple]]:
         self.interrupted = False
         if self.steps_per_epoch is None:
             step = -1
