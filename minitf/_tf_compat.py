@@ -48,6 +48,8 @@ class PowRounded(Op):
     CPU (up to a double rounding that is one case in ~2^29).
     """
 
+    elementwise = True
+
     def forward(base, exponent):
         if B.xp is np and base.ndim == 0 and exponent.ndim == 0:  # scalars on the host: C's pow
             return np.asarray(math.pow(float(base), float(exponent))).astype(base.dtype)
@@ -87,6 +89,9 @@ class EigenSum(Op):
     def forward(x):
         return eigen_sum_array(x)
 
+    def shape(x):
+        return ()
+
 
 def eigen_sum_array(a):
     xp = B.xp
@@ -115,6 +120,15 @@ def eigen_sum_array(a):
 def eigen_sum(x):
     """``reduce_sum(x)`` of all elements in TF's CPU order (see ``EigenSum``)."""
     return EigenSum.apply(x)
+
+
+# --- Keras quirks --------------------------------------------------------------------------------------
+def keras_execution_end_step(first_step: int, steps_per_execution: int) -> int:
+    """The batch index Keras hands ``on_*_batch_end`` after one execution of ``steps_per_execution``
+    steps: ``first + steps_per_execution - 1``, also for the last, shorter execution of an epoch
+    (10 batches, 3 per execution: the hooks see 2, 5, 8 and then 11, not 9). Callbacks that count
+    batches see the same numbers under minitf as under Keras."""
+    return first_step + steps_per_execution - 1
 
 
 # --- PNG decoding -------------------------------------------------------------------------------------

@@ -22,6 +22,9 @@ repeatable.
 Three models: (a) the Udacity Fashion-MNIST CNN on 28x28x1 images, 10 classes, sparse
 categorical crossentropy; (b) TinyVGG (CNN explainer) on 32x32x3 images, 2 classes, binary
 crossentropy; (c) Conv2D - BatchNormalization - ReLU - GlobalAveragePooling2D - Dense.
+
+minitf trains each model with compile()'s default (traced steps, compared with Keras) and with
+run_eagerly=True: the two Histories must be identical bit for bit (``harness.traced_and_eager``).
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ import numpy as np
 import pytest
 
 from minitf.datasets import make_shapes
+from parity_tests.harness import traced_and_eager
 
 LOSS_RTOL = (1e-5, 1e-4, 1e-4)  # per epoch
 WEIGHT_TOL = dict(rtol=1e-3, atol=1e-5)
@@ -92,11 +96,12 @@ CASES = {
 }
 
 
-def _train(m, build, weights, x, y, loss, epochs):
+def _train(m, build, weights, x, y, loss, epochs, run_eagerly=False):
     model = build(m)
     if weights is not None:
         model.set_weights(weights)
-    model.compile(optimizer=m.keras.optimizers.Adam(learning_rate=1e-3), loss=loss, metrics=["accuracy"])
+    model.compile(optimizer=m.keras.optimizers.Adam(learning_rate=1e-3), loss=loss, metrics=["accuracy"],
+                  run_eagerly=run_eagerly)
     history = model.fit(x, y, batch_size=32, epochs=epochs, shuffle=False, verbose=0)
     return model, history.history
 
@@ -110,7 +115,11 @@ def test_training_curve(tf, mtf, case):
     theirs_model = build(tf)
     initial = theirs_model.get_weights()
     theirs, want = _train(tf, build, initial, x, y, loss, epochs=3)
-    ours, got = _train(mtf, build, initial, x, y, loss, epochs=3)
+    def train(run_eagerly):
+        model, history = _train(mtf, build, initial, x, y, loss, 3, run_eagerly)
+        return history, model
+
+    (got, ours), _ = traced_and_eager(case, train)
 
     for key in ("loss", "accuracy"):
         assert key in got, f"{case}: History has no {key!r}: {sorted(got)}"

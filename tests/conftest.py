@@ -22,3 +22,23 @@ def fast_lesson(tmp_path_factory) -> Callable[[str], tuple[dict, Path]]:
         return done[number]
 
     return get
+
+
+@pytest.fixture(params=[False, True], ids=["traced", "eager"])
+def fit_mode(request, monkeypatch) -> bool:
+    """Run a test twice: with ``compile()``'s default (``fit``/``evaluate``/``predict`` trace their
+    steps) and with ``run_eagerly=True`` as the default (op by op), as Keras offers both. A test
+    that passes ``run_eagerly`` itself keeps its choice. Returns the mode's run_eagerly.
+
+    Use it for a whole file with ``pytestmark = pytest.mark.usefixtures("fit_mode")``."""
+    if request.param:
+        from minitf.keras.engine.trainer import Trainer
+
+        compile_traced = Trainer.compile
+
+        def compile_eager(self, *args, **kwargs):
+            kwargs.setdefault("run_eagerly", True)
+            return compile_traced(self, *args, **kwargs)
+
+        monkeypatch.setattr(Trainer, "compile", compile_eager)
+    return request.param

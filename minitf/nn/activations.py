@@ -69,6 +69,8 @@ class Relu6Grad(Op):
 class LeakyRelu(Op):
     """x if x > 0 else alpha * x.   dy/dx = 1 or alpha."""
 
+    elementwise = True
+
     def forward(x, alpha):
         return B.xp.where(x > 0, x, x * x.dtype.type(alpha))
 
@@ -204,6 +206,9 @@ class Softmax(Op):
             return x.copy()
         return softmax_array(x, axis)
 
+    def shape(x, axis):
+        return x
+
     def backward(ctx, dy):
         y = ctx.output
         return y * (dy - R.reduce_sum(dy * y, axis=ctx.axis, keepdims=True))
@@ -216,6 +221,9 @@ class LogSoftmax(Op):
         if x.shape[axis] == 0:
             return x.copy()
         return log_softmax_array(x, axis)
+
+    def shape(x, axis):
+        return x
 
     def backward(ctx, dy):
         return dy - E.exp(ctx.output) * R.reduce_sum(dy, axis=ctx.axis, keepdims=True)

@@ -54,6 +54,9 @@ class SoftmaxCrossEntropyWithLogits(Op):
     def forward(y, z, axis):
         return -(y * log_softmax_array(z, axis)).sum(axis=axis)
 
+    def shape(y, z, axis):
+        return tuple(d for i, d in enumerate(z) if i != axis % len(z))
+
     def backward(ctx, d):
         y, z = ctx.inputs
         d = S.expand_dims(d, ctx.axis)
@@ -84,6 +87,9 @@ class SparseSoftmaxCrossEntropyWithLogits(Op):
                 f"outside the valid range of [0, {classes})", "SparseSoftmaxCrossEntropyWithLogits")
         logp = log_softmax_array(z, -1)
         return -B.xp.take_along_axis(logp, labels[..., None].astype(np.int64), axis=-1)[..., 0]
+
+    def shape(z, labels):
+        return tuple(z[:-1])
 
     def backward(ctx, d):
         z, labels = ctx.inputs

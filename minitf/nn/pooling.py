@@ -85,6 +85,9 @@ class MaxPool(Op):
             return y
         return _windows(x, geom).max(axis=(3, 4))
 
+    def shape(x, geom):
+        return (x[0], *geom.out_hw, x[-1])
+
     def backward(ctx, dy):
         return MaxPoolGrad.apply(dy, ctx.inputs[0], ctx.output, geom=ctx.geom)
 
@@ -133,6 +136,9 @@ class MaxPoolGrad(Op):
             return dx
         return col2im(lambda a, b: dy * (winner == a * kw + b), geom, n, c, dy.dtype)
 
+    def shape(dy, x, y, geom):
+        return x
+
     def backward(ctx, g):
         _, x, y = ctx.inputs
         return MaxPoolGradGrad.apply(g, x, y, geom=ctx.geom), None, None
@@ -150,6 +156,9 @@ class MaxPoolGradGrad(Op):
             for b in range(kw):
                 out += windows[:, :, :, a, b, :] * (winner == a * kw + b)
         return out
+
+    def shape(g, x, y, geom):
+        return y
 
     def backward(ctx, h):
         _, x, y = ctx.inputs
@@ -172,6 +181,9 @@ class AvgPool(Op):
         count = _window_counts(geom, x.dtype)
         return (im2col(pad_spatial(x, geom), geom).sum(axis=(3, 4)) / count).astype(x.dtype, copy=False)
 
+    def shape(x, geom):
+        return (x[0], *geom.out_hw, x[-1])
+
     def backward(ctx, dy):
         return AvgPoolGrad.apply(dy, geom=ctx.geom)
 
@@ -183,6 +195,9 @@ class AvgPoolGrad(Op):
         n, _, _, c = dy.shape
         share = dy / _window_counts(geom, dy.dtype)
         return col2im(lambda a, b: share, geom, n, c, dy.dtype)
+
+    def shape(dy, geom):
+        return (dy[0], *geom.in_hw, dy[-1])
 
     def backward(ctx, g):
         return AvgPool.apply(g, geom=ctx.geom)

@@ -573,6 +573,8 @@ class Sigmoid(Op):
 class Erf(Op):
     """The error function 2/sqrt(pi) * integral_0^x e^(-t^2) dt.   dy/dx = 2/sqrt(pi) e^(-x^2)."""
 
+    elementwise = True
+
     def forward(x):
         return _erf_array(x).astype(x.dtype, copy=False)
 

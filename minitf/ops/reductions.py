@@ -203,10 +203,16 @@ class All(Op):
     def forward(x, axis, keepdims):
         return x.all(axis=axis, keepdims=keepdims)
 
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
+
 
 class Any(Op):
     def forward(x, axis, keepdims):
         return x.any(axis=axis, keepdims=keepdims)
+
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
 
 
 def reduce_sum(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
@@ -286,6 +292,9 @@ class CountNonzero(Op):
     def forward(x, axis, keepdims, dtype):
         return (x != 0).sum(axis=axis, keepdims=keepdims).astype(dtype)
 
+    def shape(x_shape, axis, keepdims, dtype):
+        return _reduced_shape(x_shape, axis, keepdims)
+
 
 def count_nonzero(input_tensor: TensorLike, axis=None, keepdims: bool = False, dtype=np.int64,
                   name: str | None = None) -> Tensor:
@@ -306,6 +315,9 @@ class ArgMax(Op):
             x = B.xp.where(B.xp.isnan(x), -B.xp.inf, x)
         return B.xp.asarray(x.argmax(axis=axis)).astype(dtype)
 
+    def shape(x_shape, axis, dtype):
+        return tuple(d for i, d in enumerate(x_shape) if i != axis)
+
 
 class ArgMin(Op):
     """Index of the smallest value along ``axis`` (NaN is never the smallest, as in TF)."""
@@ -317,6 +329,9 @@ class ArgMin(Op):
         if x.dtype.kind == "f":
             x = B.xp.where(B.xp.isnan(x), B.xp.inf, x)
         return B.xp.asarray(x.argmin(axis=axis)).astype(dtype)
+
+    def shape(x_shape, axis, dtype):
+        return tuple(d for i, d in enumerate(x_shape) if i != axis)
 
 
 def argmax(input: TensorLike, axis=None, output_type=np.int64, name: str | None = None) -> Tensor:  # noqa: A002

@@ -497,10 +497,37 @@ class StridedSlice(Op):
     def backward(ctx, dy):
         return StridedSliceGrad.apply(dy, ctx.inputs[0], key=ctx.key)
 
+    def shape(x_shape, key):
+        return _sliced_shape(tuple(x_shape), key if isinstance(key, tuple) else (key,))
+
     @classmethod
     def invalid(cls, inputs, attrs, error):
         return InvalidArgumentError(f"StridedSlice: index {attrs['key']} is out of bounds for shape "
                                     f"{list(inputs[0].shape)} ({error})", "StridedSlice")
+
+
+def _sliced_shape(shape: tuple, key: tuple) -> tuple:
+    """The static shape of ``x[key]`` (ints, slices, None and Ellipsis), None where unknown."""
+    explicit = sum(1 for k in key if k is not None and k is not Ellipsis)
+    rest = (slice(None),) * (len(shape) - explicit)
+    if Ellipsis in key:
+        at = key.index(Ellipsis)
+        key = key[:at] + rest + key[at + 1:]
+    else:
+        key = key + rest
+    out, axis = [], 0
+    for k in key:
+        if k is None:
+            out.append(1)
+        elif isinstance(k, slice):
+            size = shape[axis]
+            out.append(None if size is None else len(range(*k.indices(size))))
+            axis += 1
+        elif isinstance(k, (int, np.integer)):
+            axis += 1
+        else:
+            return (None,) * len(shape)  # an array index: no static rule
+    return tuple(out)
 
 
 class StridedSliceGrad(Op):
@@ -699,6 +726,12 @@ class OneHot(Op):
         out = B.xp.where(hot, B.xp.asarray(on, dtype=dtype), B.xp.asarray(off, dtype=dtype))
         return out if axis == -1 else B.xp.moveaxis(out, -1, axis)
 
+    def shape(indices, depth, on, off, axis, dtype):
+        out = list(indices) + [depth]
+        if axis != -1:
+            out.insert(axis, out.pop())
+        return tuple(out)
+
 
 def one_hot(indices: TensorLike, depth: int, on_value=None, off_value=None, axis: int | None = None,
             dtype=None, name: str | None = None) -> Tensor:
@@ -729,6 +762,9 @@ class Identity(Op):
     def backward(ctx, dy):
         return dy
 
+    def shape(x):
+        return x
+
 
 class StopGradient(Op):
     """The same value, but no gradient flows back through it."""
@@ -736,6 +772,9 @@ class StopGradient(Op):
     view = True
 
     def forward(x):
+        return x
+
+    def shape(x):
         return x
 
 
@@ -759,6 +798,9 @@ class ArgSort(Op):
             moved = B.xp.moveaxis(keys, axis, -1)
             order = B.xp.moveaxis(nan_top_k_order(moved, moved.shape[-1]), -1, axis)
         return order
+
+    def shape(x, axis, descending):
+        return x
 
 
 def argsort(values: TensorLike, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
@@ -791,6 +833,9 @@ class TopKIndices(Op):
             order = nan_top_k_order(x, k)
         return order
 
+    def shape(x, k):
+        return (*x[:-1], k)
+
 
 def top_k(input: TensorLike, k: int = 1, sorted: bool = True, name: str | None = None) -> TopKV2:  # noqa: A002
     """The k largest entries of the last axis and their indices."""
@@ -821,12 +866,18 @@ class Size(Op):
     def forward(x, dtype):
         return B.xp.asarray(x.size, dtype=dtype)
 
+    def shape(x_shape, dtype):
+        return ()
+
 
 class Rank(Op):
     shape_only = True  # reads only the input's shape: a constant once the shape is known
 
     def forward(x):
         return B.xp.asarray(x.ndim, dtype=np.int32)
+
+    def shape(x_shape):
+        return ()
 
 
 def shape(input: TensorLike, out_type=None, name: str | None = None) -> Tensor:  # noqa: A002
