@@ -173,16 +173,21 @@ PY_DATASET_PEEK_BATCHES = 2
 
 
 def peek_py_dataset(dataset) -> None:
-    """Read the first two batches of a PyDataset once and drop them, as Keras on TensorFlow does.
+    """Read the first two batches of a PyDataset once and drop them, then call its ``on_epoch_end``,
+    as Keras on TensorFlow does before ``fit`` or ``evaluate`` reads it.
 
     Keras's PyDatasetAdapter turns a PyDataset into a ``tf.data`` pipeline and, to learn the
     batches' shapes and dtypes, first calls ``dataset[0]`` and ``dataset[1]`` (its
-    ``NUM_BATCHES_FOR_TENSOR_SPEC``), once per ``fit``/``evaluate``/``predict`` data (and once for
-    ``fit``'s validation data). Those calls have side effects a user sees: an
-    ``ImageDataGenerator`` iterator draws its shuffle order on its first batch and reseeds NumPy's
-    global generator with ``seed + batches_seen`` on every batch, so the augmentations of the
-    batches that follow depend on the peek. minitf peeks the same way.
+    ``NUM_BATCHES_FOR_TENSOR_SPEC``); its epoch iterator is then reset, which calls
+    ``on_epoch_end()``. Those calls have effects a user sees: an ``ImageDataGenerator`` iterator
+    draws its shuffle order at its first batch and again at ``on_epoch_end``, and reseeds NumPy's
+    global generator with ``seed + batches seen`` before every batch, so the order and the
+    augmentations of the batches that follow depend on them. minitf makes the same calls. (It
+    does not copy the rest of TF's schedule: tf.data prefetches batches in a background thread,
+    and each validation pass resets the iterator again, so the order of a *shuffled* PyDataset's
+    batches in ``fit`` is not TF's. Unshuffled and augmentation-free ones give Keras's batches.)
     """
     count = dataset.num_batches if hasattr(dataset, "num_batches") else len(dataset)
     for index in range(min(PY_DATASET_PEEK_BATCHES, count if count is not None else PY_DATASET_PEEK_BATCHES)):
         dataset[index]
+    dataset.on_epoch_end()
