@@ -40,7 +40,7 @@ from minitf.datasets.images import _MASKS
 __all__ = ["FOOD_DESIGNS", "PRESETS", "TEXTURES", "draw_food_images", "image_folders", "make_image_folders",
            "data_dir"]
 
-_VERSION = 1  # bump when the drawing changes: the cache key changes with it
+_VERSION = 2  # bump when the drawing changes: the cache key changes with it
 
 # The class -> (shape, texture) of each food. Shapes are ``minitf.datasets.images``' masks.
 FOOD_DESIGNS: dict[str, tuple[str, str]] = {
@@ -160,7 +160,7 @@ def _encode(image: np.ndarray, fmt: str) -> bytes:
     from PIL import Image
     buffer = io.BytesIO()
     if fmt == "jpg":
-        Image.fromarray(image).save(buffer, "JPEG", quality=90)
+        Image.fromarray(image).save(buffer, "JPEG", quality=90, subsampling=0)  # 4:4:4: no chroma halving
     else:
         Image.fromarray(image).save(buffer, "PNG")
     return buffer.getvalue()

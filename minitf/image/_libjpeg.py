@@ -34,9 +34,10 @@ def _fix(a: float) -> int:
 
 def _neighbours(plane: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     """The previous and next sample along ``axis``, the edge sample repeated past the ends."""
+    first, last = np.take(plane, [0], axis=axis), np.take(plane, [-1], axis=axis)
     n = plane.shape[axis]
-    before = np.take(plane, np.r_[0, np.arange(n - 1)], axis=axis)
-    after = np.take(plane, np.r_[np.arange(1, n), n - 1], axis=axis)
+    before = np.concatenate([first, np.take(plane, range(n - 1), axis=axis)], axis=axis)
+    after = np.concatenate([np.take(plane, range(1, n), axis=axis), last], axis=axis)
     return before, after
 
 

@@ -94,7 +94,12 @@ def resize(images: Any, size: Any, method: str = ResizeMethod.BILINEAR, preserve
         raise InvalidArgumentError(f"resize: output dimensions must be positive, got ({new_height}, {new_width})",
                                    op="ResizeBilinear" if method == "bilinear" else "ResizeNearestNeighbor")
     if method == "bilinear" and batch.dtype != dtypes.float32:
+        integer = batch.dtype.is_integer
         batch = E.cast(batch, dtypes.float32)
+        if integer and (new_height, new_width) == (height, width):
+            # Same size: every sample lands on a pixel (lerp 0), so TF's blend returns the pixel
+            # itself; integer pixels are finite, so skipping the blend gives the same bits.
+            return batch if images.ndim == 4 else S.squeeze(batch, axis=0)
     if batch.dtype.is_bool:
         raise InvalidArgumentError("resize: boolean images cannot be resized", op="ResizeNearestNeighbor")
     out = _resample(batch, new_height, new_width, interpolation=method)

@@ -191,47 +191,40 @@ def _map_coordinate(c: np.ndarray, length: int, mode: str) -> np.ndarray:
 
 
 def _tap_index(index: np.ndarray, length: int, mode: str) -> np.ndarray:
-    """Where a filter tap beyond the edge reads: "reflect" mirrors about the pixel edge
-    (-1 -> 0, length -> length - 1), the other modes about the edge pixel (-1 -> 1); in those the
-    tap has weight 0 (the coordinate was already brought inside), as SciPy's code has it."""
-    if length <= 1:
-        return np.zeros_like(index)
-    if mode == "reflect":
-        size2 = 2 * length
-        index = np.mod(index, size2)
-        return np.where(index >= length, size2 - index - 1, index)
-    size2 = 2 * length - 2
-    index = np.where(index < 0, size2 * np.trunc(-index / size2).astype(np.int64) + index, index)
-    index = np.where(index < 0, np.where(index <= 1 - length, index + size2, -index), index)
-    index = np.where(index >= length, index - size2 * (index // size2), index)
-    return np.where(index >= length, size2 - index, index)
+    """Where a filter tap reads. Inside the image: itself. Beyond the edge, "reflect" mirrors about
+    the pixel edge (-1 -> 0, length -> length - 1), as SciPy does; in the other modes the
+    coordinate was already brought inside, so a tap beyond the edge has weight 0 and any pixel
+    will do (SciPy reads the mirror image; the edge pixel gives the same sum for finite pixels)."""
+    if mode == "reflect" and length > 1:
+        index = np.mod(index, 2 * length)
+        return np.where(index >= length, 2 * length - index - 1, index)
+    return np.clip(index, 0, length - 1)
 
 
-def _affine_sample(channel: np.ndarray, matrix: np.ndarray, offset: np.ndarray, mode: str, cval: float) -> np.ndarray:
-    """``scipy.ndimage.affine_transform(channel, matrix, offset, order=1, mode=mode, cval=cval)``:
-    output pixel (i, j) reads the input at matrix @ (i, j) + offset, blending its 2 x 2 neighbours
-    linearly. Summed in float64 in SciPy's order (tap by tap, value * row weight * column weight),
-    then rounded to the input's dtype."""
-    rows, cols = channel.shape
+def _affine_sample(channels: np.ndarray, matrix: np.ndarray, offset: np.ndarray, mode: str, cval: float) -> np.ndarray:
+    """``scipy.ndimage.affine_transform(c, matrix, offset, order=1, mode=mode, cval=cval)`` for each
+    channel c of ``channels`` (C, rows, cols): output pixel (i, j) reads the input at
+    matrix @ (i, j) + offset, blending its 2 x 2 neighbours linearly. Summed in float64 in
+    SciPy's order (tap by tap, value * row weight * column weight), then rounded to the input's dtype."""
+    _, rows, cols = channels.shape
     i, j = np.meshgrid(np.arange(rows, dtype=np.float64), np.arange(cols, dtype=np.float64), indexing="ij")
     coords = [matrix[d, 0] * i + matrix[d, 1] * j + offset[d] for d in range(2)]
     coords = [_map_coordinate(coords[0], rows, mode), _map_coordinate(coords[1], cols, mode)]
-    outside = (coords[0] <= -1) | (coords[1] <= -1) if mode == "constant" else np.zeros(coords[0].shape, bool)
-    starts = [np.floor(np.where(outside, 0, c)).astype(np.int64) for c in coords]
-    weights = []
-    for c, start in zip(coords, starts):
-        t = np.where(outside, 0, c) - start
-        weights.append((1.0 - t, t))
-    data = channel.astype(np.float64)
-    total = np.zeros(channel.shape, np.float64)
+    outside = (coords[0] <= -1) | (coords[1] <= -1) if mode == "constant" else None
+    if outside is not None:
+        coords = [np.where(outside, 0, c) for c in coords]
+    starts = [np.floor(c).astype(np.int64) for c in coords]
+    weights = [(1.0 - (c - start), c - start) for c, start in zip(coords, starts)]
+    data = channels.astype(np.float64)
+    total = np.zeros(channels.shape, np.float64)
     for a in (0, 1):
         row = _tap_index(starts[0] + a, rows, mode)
         for b in (0, 1):
             col = _tap_index(starts[1] + b, cols, mode)
-            total += data[row, col] * weights[0][a] * weights[1][b]
-    if mode == "constant":
+            total += data[:, row, col] * weights[0][a] * weights[1][b]
+    if outside is not None:
         total = np.where(outside, cval, total)
-    return total.astype(channel.dtype)
+    return total.astype(channels.dtype)
 
 
 def transform_matrix_offset_center(matrix: np.ndarray, x: float, y: float) -> np.ndarray:
@@ -290,7 +283,7 @@ def apply_affine_transform(x: np.ndarray, theta: float = 0, tx: float = 0, ty: f
     if col_axis > row_axis:  # the matrix is written for (x, y); the arrays are indexed (row, column)
         matrix[:, [0, 1]] = matrix[:, [1, 0]]
         matrix[[0, 1]] = matrix[[1, 0]]
-    out = np.stack([_affine_sample(c, matrix[:2, :2], matrix[:2, 2], fill_mode, cval) for c in channels], axis=0)
+    out = _affine_sample(channels, matrix[:2, :2], matrix[:2, 2], fill_mode, cval)
     return np.rollaxis(out, 0, channel_axis + 1)
 
 
