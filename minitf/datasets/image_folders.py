@@ -40,7 +40,7 @@ from minitf.datasets.images import _MASKS
 __all__ = ["FOOD_DESIGNS", "PRESETS", "TEXTURES", "draw_food_images", "image_folders", "make_image_folders",
            "data_dir"]
 
-_VERSION = 2  # bump when the drawing changes: the cache key changes with it
+_VERSION = 3  # bump when the drawing changes: the cache key changes with it
 
 # The class -> (shape, texture) of each food. Shapes are ``minitf.datasets.images``' masks.
 FOOD_DESIGNS: dict[str, tuple[str, str]] = {
@@ -55,14 +55,14 @@ FOOD_DESIGNS: dict[str, tuple[str, str]] = {
     "ramen": ("ring", "stripes"),
     "steak": ("square", "stripes"),
     "sushi": ("square", "checker"),
-    # five new ones (lesson 09's target task): known shapes and textures, new combinations
-    "apple_pie": ("triangle", "checker"),
+    # five new ones (lesson 09's target task): known shapes, known and new textures, new combinations
+    "apple_pie": ("square", "lattice"),
     "bagel": ("ring", "dots"),
-    "donuts": ("circle", "solid"),
-    "spring_rolls": ("horizontal_bar", "checker"),
-    "waffles": ("square", "dots"),
+    "donuts": ("ring", "checker"),
+    "spring_rolls": ("horizontal_bar", "lattice"),
+    "waffles": ("square", "grid"),
 }
-TEXTURES = ("solid", "stripes", "dots", "checker")
+TEXTURES = ("solid", "stripes", "dots", "checker", "lattice", "grid")
 
 _TEN = ["chicken_curry", "chicken_wings", "fried_rice", "grilled_salmon", "hamburger", "ice_cream", "pizza",
         "ramen", "steak", "sushi"]
@@ -92,6 +92,10 @@ def _texture(kind: str, p: np.ndarray, q: np.ndarray, phase: np.ndarray) -> np.n
         return (np.sin(a) > 0.35) & (np.sin(b) > 0.35)
     if kind == "checker":
         return np.sin(a) * np.sin(b) > 0
+    if kind == "lattice":  # stripes both ways on the diagonals: a pie's crust
+        return (np.sin((a + b) / np.sqrt(2)) > 0.6) | (np.sin((a - b) / np.sqrt(2)) > 0.6)
+    if kind == "grid":  # thin lines along both axes: a waffle
+        return (np.sin(a) > 0.6) | (np.sin(b) > 0.6)
     raise ValueError(f"unknown texture {kind!r}; the textures are {TEXTURES}")
 
 

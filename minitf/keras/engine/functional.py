@@ -256,6 +256,10 @@ class Functional(Model):
                 result = node.operation(values[id(node.call_args[0])])
             else:
                 args, kwargs = node.arguments(values)
+                if training is not None and "training" in kwargs:
+                    # As Keras 3: the training flag of this call wins over one written when the model
+                    # was built (`base(inputs, training=False)` runs in training mode inside `fit`).
+                    kwargs["training"] = training
                 result = node.operation(*args, **kwargs)
             outs = node.output_tensors
             if len(outs) == 1:
