@@ -351,11 +351,12 @@ TINY_VGG = [relu_conv(), relu_conv(), POOL, relu_conv(), relu_conv(), POOL] + he
 binary = {}
 
 
-def train(name, layers, x, y, validation, epochs=EPOCHS, compare_in_fast_mode=False, outputs=1, tol=2e-3):
+def train(name, layers, x, y, validation, epochs=EPOCHS, compare_in_fast_mode=False, outputs=1, tol=2e-3,
+          first_epoch_tol=1e-4):
     """Build, train and evaluate one model under both frameworks; keep its histories."""
     ours, theirs = L.build_pair(lambda fw: sequential(fw, layers, outputs), tf_in_fast_mode=compare_in_fast_mode)
     history, tf_history = V.fit_both(ours, theirs, x, y, validation, epochs=epochs)
-    V.compare_histories(name, history, tf_history, tol=tol)
+    V.compare_histories(name, history, tf_history, tol=tol, first_epoch_tol=first_epoch_tol)
     accuracy = history["val_accuracy"][-1]
     print(f"{name}: {ours.count_params()} weights; after {epochs} epochs training accuracy "
           f"{history['accuracy'][-1]:.3f}, validation accuracy {accuracy:.3f}")
@@ -530,7 +531,9 @@ ten["model_11 (augmented)"] = train_on_passes("model_11 (TinyVGG, 10 classes, au
 # with 20 filters in its second block, a `BatchNormalization` layer (lesson 09 shows what it does
 # when frozen), and `GlobalAveragePooling2D` (the average of each feature map) in place of
 # `Flatten`, trained for longer. It is saved with `model.save`, in this lesson's output folder
-# and in minitf's data cache, where lesson 09 looks for it.
+# and in minitf's data cache, where lesson 09 looks for it. (Its BatchNormalization
+# normalises each batch by the batch's own statistics while training: one more place where
+# float32 sums in another order enter, so even its first epoch agrees with TF's only to 2e-3.)
 
 # %%
 FOOD10_CNN = [(Conv2D, (10, 3), {"activation": "relu", "name": "conv1"}),
@@ -541,7 +544,7 @@ FOOD10_CNN = [(Conv2D, (10, 3), {"activation": "relu", "name": "conv1"}),
               (Dense, (10,), {"activation": "softmax", "name": "food10"})]
 BASE_EPOCHS = L.pick(10, 2)
 keep = train("food10_cnn (the network we keep)", FOOD10_CNN, x10, y10, (x10_test, y10_test), epochs=BASE_EPOCHS,
-             outputs=10, tol=3e-2)
+             outputs=10, tol=3e-2, first_epoch_tol=2e-3)
 food10_cnn = keep["model"]
 saved_path = L.output_file("food10_cnn.keras")
 food10_cnn.save(saved_path)

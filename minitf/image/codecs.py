@@ -15,6 +15,8 @@ wraps the same libraries. The pixels come out as TF gives them:
   libjpeg-turbo; a libjpeg build with a different IDCT would differ by a few levels.
 * GIF: always 3 channels (RGB), frames stacked into (frames, height, width, 3) unless
   ``expand_animations=False``; BMP: 3 or 4 channels.
+* As in TF, ``decode_jpeg`` and ``decode_png`` take any JPEG, PNG or GIF file (their
+  interface is the same), ``decode_gif`` a JPEG or PNG as one frame; ``decode_image`` also BMP.
 
 These are data operations, as in TF: no gradient, and they run eagerly (on a ``tf.string``
 tensor from ``tf.io.read_file``, or on Python ``bytes``).
@@ -156,15 +158,16 @@ def _png_pixels(data: bytes, op: str) -> np.ndarray:
 
 
 def decode_png(contents: Any, channels: int = 0, dtype=dtypes.uint8, name: str | None = None) -> Tensor:
-    """A PNG file's bytes -> a (height, width, channels) uint8 (or uint16) tensor, as ``tf.io.decode_png``.
+    """A PNG file's bytes -> a (height, width, channels) uint8 tensor, as ``tf.io.decode_png``.
 
     ``channels``: 0 keeps the file's (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA); 1, 3 or 4 converts.
     ``dtype``: uint8 only (minitf has no uint16); 16-bit files give their top 8 bits, as in TF.
+    As TF's, it also decodes JPEG and (the first frame of) GIF files.
     """
     op = "DecodePng"
     channels = _check_channels(op, channels, (0, 1, 3, 4))
     _out_dtype(op, dtype, ("uint8",))
-    return _image_tensor(_png_decoded(contents_bytes(op, contents), channels, op))
+    return _image_tensor(_decode_still(op, contents_bytes(op, contents), channels))
 
 
 def _png_decoded(data: bytes, channels: int, op: str) -> np.ndarray:
@@ -229,10 +232,11 @@ def decode_jpeg(contents: Any, channels: int = 0, ratio: int = 1, fancy_upscalin
 
     ``channels``: 0 keeps the file's (1 for gray, 3 for colour), 1 gives libjpeg's luma, 3 gives RGB.
     ``dct_method`` "" (TF's default, libjpeg's fast integer IDCT) or "INTEGER_ACCURATE";
-    ``fancy_upscaling`` as in TF; ``ratio`` (scaled decoding) only 1.
+    ``fancy_upscaling`` as in TF; ``ratio`` (scaled decoding) only 1. As TF's, it also decodes
+    PNG and (the first frame of) GIF files.
     """
     op = "DecodeJpeg"
-    channels = _check_channels(op, channels, (0, 1, 3))
+    channels = _check_channels(op, channels, (0, 1, 3, 4))  # 4: only for a PNG given to decode_jpeg
     if dct_method not in ("", "INTEGER_FAST", "INTEGER_ACCURATE"):
         raise InvalidArgumentError(f"{op}: dct_method must be '', 'INTEGER_FAST' or 'INTEGER_ACCURATE', got "
                                    f"{dct_method!r}", op=op)
@@ -240,9 +244,8 @@ def decode_jpeg(contents: Any, channels: int = 0, ratio: int = 1, fancy_upscalin
         raise UnimplementedError(f"{op}: minitf decodes whole JPEG files at full size only (ratio=1, "
                                  f"try_recover_truncated=False); got ratio={ratio}, "
                                  f"try_recover_truncated={try_recover_truncated}", op=op)
-    pixels = _jpeg_pixels(contents_bytes(op, contents), channels, op, accurate_dct=dct_method == "INTEGER_ACCURATE",
-                          fancy=bool(fancy_upscaling))
-    return _image_tensor(pixels)
+    return _image_tensor(_decode_still(op, contents_bytes(op, contents), channels,
+                                       accurate_dct=dct_method == "INTEGER_ACCURATE", fancy=bool(fancy_upscaling)))
 
 
 # --- GIF and BMP -----------------------------------------------------------------------------------------
@@ -258,12 +261,16 @@ def _gif_frames(data: bytes, op: str) -> np.ndarray:
 
 
 def decode_gif(contents: Any, name: str | None = None) -> Tensor:
-    """A GIF file's bytes -> (frames, height, width, 3) uint8, as ``tf.io.decode_gif``."""
+    """A GIF file's bytes -> (frames, height, width, 3) uint8, as ``tf.io.decode_gif`` (which also
+    takes a JPEG or PNG file, as one frame)."""
     op = "DecodeGif"
     data = contents_bytes(op, contents)
-    if not data.startswith(b"GIF8"):
-        raise InvalidArgumentError(f"{op}: Invalid GIF data (size {len(data)})", op=op)
-    return _image_tensor(_gif_frames(data, op))
+    kind = _sniff(data)
+    if kind == "gif":
+        return _image_tensor(_gif_frames(data, op))
+    if kind in ("jpeg", "png"):
+        return _image_tensor(_decode_still(op, data, 3)[None])
+    raise InvalidArgumentError(f"{op}: Unknown image file format. One of JPEG, PNG, GIF required.", op=op)
 
 
 def _bmp_pixels(data: bytes, op: str) -> np.ndarray:
@@ -284,6 +291,38 @@ def decode_bmp(contents: Any, channels: int = 0, name: str | None = None) -> Ten
 
 
 # --- any of them ------------------------------------------------------------------------------------------
+def _sniff(data: bytes) -> str | None:
+    """The file format from the first bytes: "jpeg", "png", "gif", "bmp" or None."""
+    if data.startswith(_JPEG_SIGNATURE):
+        return "jpeg"
+    if data.startswith(_PNG_SIGNATURE):
+        return "png"
+    if data.startswith(b"GIF8"):
+        return "gif"
+    if data.startswith(b"BM"):
+        return "bmp"
+    return None
+
+
+def _decode_still(op: str, data: bytes, channels: int, accurate_dct: bool = False, fancy: bool = True) -> np.ndarray:
+    """One (height, width, channels) uint8 image from JPEG, PNG or GIF bytes: what TF's DecodeJpeg and
+    DecodePng ops accept (the interface is the same, so TF lets either decode any of the three)."""
+    kind = _sniff(data)
+    if kind == "jpeg":
+        if channels == 4:
+            raise InvalidArgumentError(f"{op}: JPEG does not support 4 channels (asked for channels={channels})",
+                                       op=op)
+        return _jpeg_pixels(data, channels, op, accurate_dct=accurate_dct, fancy=fancy)
+    if kind == "png":
+        return _png_decoded(data, channels, op)
+    if kind == "gif":
+        if channels not in (0, 3):
+            raise InvalidArgumentError(f"{op}: channels must be 0 or 3 for GIF, got {channels}", op=op)
+        return _gif_frames(data, op)[0]
+    raise InvalidArgumentError(f"{op}: Unknown image file format. One of JPEG, PNG, GIF required (got "
+                               f"{len(data)} bytes starting {data[:4]!r})", op=op)
+
+
 def is_jpeg(contents: Any, name: str | None = None) -> Tensor:
     """True if the bytes start with JPEG's signature (``tf.io.is_jpeg``)."""
     return Tensor(np.array(contents_bytes("IsJpeg", contents)[:3] == _JPEG_SIGNATURE))
@@ -304,13 +343,14 @@ def decode_image(contents: Any, channels: int | None = None, dtype=dtypes.uint8,
     if not (wanted.is_floating or wanted.is_integer):
         raise InvalidArgumentError(f"{op}: dtype must be a float or integer type, got {wanted.name}", op=op)
     data = contents_bytes(op, contents)
+    kind = _sniff(data)
     full_scale = 255  # the largest stored value: 255, or 65535 where TF decodes 16 bits
-    if data.startswith(_JPEG_SIGNATURE):
+    if kind == "jpeg":
         if channels == 4:
             raise InvalidArgumentError(f"{op}: JPEG does not support 4 channels (asked for channels={channels})",
                                        op=op)
         pixels = _jpeg_pixels(data, channels, op)
-    elif data.startswith(_PNG_SIGNATURE):
+    elif kind == "png":
         if wanted.name == "uint8":
             pixels = _png_decoded(data, channels, op)
         else:  # TF decodes PNGs to 16 bits for any other dtype (8-bit samples times 257, as libpng scales them)
@@ -320,13 +360,13 @@ def decode_image(contents: Any, channels: int | None = None, dtype=dtypes.uint8,
             else:
                 pixels = _set_channels(pixels, channels, op)
             full_scale = 65535
-    elif data.startswith(b"GIF8"):
+    elif kind == "gif":
         if channels not in (0, 3):
             raise InvalidArgumentError(f"{op}: channels must be 0 or 3 for GIF, got {channels}", op=op)
         pixels = _gif_frames(data, op)
         if not expand_animations:
             pixels = pixels[0]
-    elif data.startswith(b"BM"):
+    elif kind == "bmp":
         if channels == 1:
             raise InvalidArgumentError(f"{op}: channels must be 0, 3 or 4 for BMP, got {channels}", op=op)
         pixels = _set_channels(_bmp_pixels(data, op), channels, op)

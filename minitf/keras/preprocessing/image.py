@@ -208,13 +208,17 @@ def _affine_sample(channels: np.ndarray, matrix: np.ndarray, offset: np.ndarray,
     SciPy's order (tap by tap, value * row weight * column weight), then rounded to the input's dtype."""
     _, rows, cols = channels.shape
     i, j = np.meshgrid(np.arange(rows, dtype=np.float64), np.arange(cols, dtype=np.float64), indexing="ij")
-    coords = [matrix[d, 0] * i + matrix[d, 1] * j + offset[d] for d in range(2)]
+    coords = [(offset[d] + matrix[d, 0] * i) + matrix[d, 1] * j for d in range(2)]  # SciPy's order of additions
     coords = [_map_coordinate(coords[0], rows, mode), _map_coordinate(coords[1], cols, mode)]
     outside = (coords[0] <= -1) | (coords[1] <= -1) if mode == "constant" else None
     if outside is not None:
         coords = [np.where(outside, 0, c) for c in coords]
     starts = [np.floor(c).astype(np.int64) for c in coords]
-    weights = [(1.0 - (c - start), c - start) for c, start in zip(coords, starts)]
+    # SciPy's order-1 spline weights: w0 = 1 - t, and w1 = 1 - w0 (not t: the weights sum to 1 exactly)
+    weights = []
+    for c, start in zip(coords, starts):
+        w0 = 1.0 - (c - start)
+        weights.append((w0, 1.0 - w0))
     data = channels.astype(np.float64)
     total = np.zeros(channels.shape, np.float64)
     for a in (0, 1):
