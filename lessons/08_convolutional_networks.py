@@ -407,6 +407,8 @@ binary["model_5 (pooling)"] = train("model_5 (pooling)", MODEL_5, x_train, y_tra
 #
 # To train both frameworks on the very same augmented photos, minitf's generator makes one
 # augmented copy of the 100 photos per epoch, and both models train on it (`shuffle=False`).
+# (Their losses agree to 1e-4 in the first epoch; over 15 epochs of augmented photos the float32
+# differences grow to about 2e-3, so these curves are compared to 5e-3.)
 
 # %%
 AUGMENT = dict(rotation_range=0.2, shear_range=0.2, zoom_range=0.2, width_shift_range=0.2, height_shift_range=0.2,
@@ -474,7 +476,7 @@ overfit = {"model_4, 100 photos": train("model_4, 100 photos", MODEL_4, x_few, y
                                         epochs=FEW_EPOCHS),
            "model_4, 100 photos, augmented": train_on_passes("model_4, 100 photos, augmented", MODEL_4,
                                                              augmented_passes(x_few, y_few, FEW_EPOCHS),
-                                                             (x_test, y_test))}
+                                                             (x_test, y_test), tol=5e-3)}
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 for (name, run), color in zip(overfit.items(), ("C3", "C2")):
     V.plot_curves(axes, run["history"], run["tf_history"], name, color)
