@@ -153,7 +153,7 @@ print(f"the traced training step: {len(operations)} operations, e.g.")
 for op in operations[:6]:
     print("   ", op)
 
-arrays = [x[:BATCH], y[:BATCH]]
+arrays = [minitf.backend.xp.asarray(a) for a in (x[:BATCH], y[:BATCH])]  # the replay takes backend arrays
 replay_times = []
 for _ in range(L.pick(7, 3)):
     start = time.perf_counter()

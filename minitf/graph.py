@@ -35,8 +35,8 @@ import numpy as np
 from minitf import backend as B
 from minitf._context import state
 from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
-from minitf.ops.op import Op, ReadVariableOp, _record, read_variable
-from minitf.tensor import Tensor, TensorShape, Variable
+from minitf.ops.op import ReadVariableOp, _record, read_variable
+from minitf.tensor import Tensor, Variable
 
 
 # --- symbolic tensors ------------------------------------------------------------------------

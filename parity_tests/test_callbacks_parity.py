@@ -12,8 +12,7 @@ from parity_tests.harness import traced_and_eager
 
 
 @pytest.fixture(autouse=True)
-def deterministic_tf(tf):
-    tf.config.experimental.enable_op_determinism()
+def deterministic_tf(tf, op_determinism):
     tf.keras.utils.set_random_seed(1234)  # the same initial weights (copied to minitf) on every run
 
 

@@ -23,8 +23,7 @@ FIRST, RTOL_FIRST, RTOL_ALL = 20, 1e-5, 1e-4
 
 
 @pytest.fixture(autouse=True)
-def deterministic_tf(tf):
-    tf.config.experimental.enable_op_determinism()  # TF's reference values, free of thread-order noise
+def deterministic_tf(tf, op_determinism):  # TF's reference values, free of thread-order noise
     tf.keras.utils.set_random_seed(1234)  # the same initial weights (copied to minitf) on every run
 
 

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
+from minitf._tf_compat import positive_zeros_
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.nn.conv import (WindowGeometry, col2im, im2col, pad_spatial, parse_padding, spatial_sequence,
                             window_geometry)
@@ -132,7 +133,7 @@ class MaxPoolGrad(Op):
                 for b in range(kw):
                     slots = tiles[:, :, a, :, b, :]
                     B.xp.multiply(dy, winner == a * kw + b, out=slots)
-                    slots += 0  # as col2im's 0 + x: makes the -0.0 of (negative dy) * 0 a +0.0, bit for bit
+                    positive_zeros_(slots)  # TF's +0.0 where (negative dy) * 0 gave -0.0
             return dx
         return col2im(lambda a, b: dy * (winner == a * kw + b), geom, n, c, dy.dtype)
 

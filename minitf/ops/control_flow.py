@@ -13,7 +13,7 @@ count, or run it eagerly.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
