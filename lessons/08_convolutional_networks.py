@@ -288,6 +288,37 @@ print("second derivative equals dL/dw:", np.allclose(np.asarray(ours_grad["d/dw 
                                                     np.asarray(ours_grad["dL/dw (tape)"]), atol=1e-5))
 
 # %% [markdown]
+# Which operations does the tape run? Tracing the gradient computation with `tf.function` turns
+# it into a graph we can list: the backward pass of one `Conv2D` is one `Conv2DBackpropInput`
+# and one `Conv2DBackpropFilter`; differentiating *those* again (the tape of the tape) brings
+# back `Conv2D` and the other backprop op. Three ops, each made of the other two, in both
+# frameworks.
+
+# %%
+def conv_ops_in_gradients(fw):
+    x, w = fw.Variable(x_small), fw.Variable(w_small)
+
+    def first_order(x, w):
+        with fw.GradientTape() as tape:
+            loss = fw.reduce_sum(fw.nn.conv2d(x, w, strides=1, padding="VALID") * g_small)
+        return tape.gradient(loss, [x, w])
+
+    def second_order(x, w):
+        with fw.GradientTape() as outer:
+            dx, _ = first_order(x, w)
+            second = fw.reduce_sum(dx * x_small)
+        return outer.gradient(second, w)
+
+    def conv_ops(function):
+        graph = fw.function(function).get_concrete_function(x, w).graph
+        return sorted(op.type for op in graph.get_operations() if "Conv" in op.type)
+
+    return {"forward + gradient": conv_ops(first_order), "forward + gradient + its gradient": conv_ops(second_order)}
+
+
+ours_conv_ops, _ = L.side_by_side("convolution ops in the traced gradients", conv_ops_in_gradients, tf)
+
+# %% [markdown]
 # ## 5. Pooling and its gradient
 # `MaxPool2D()` keeps the largest value of each 2 x 2 window (halving height and width):
 # $y = \max_{(a, b) \in \text{window}} x[a, b]$. Its derivative is 1 for the winner and 0 for
@@ -633,6 +664,7 @@ L.summary(
     pipelines_largest_pixel_difference=pipelines_differ,
     conv_loops_vs_minitf=loops_vs_minitf,
     conv_gradient_formulas_max_diff=grad_formula_diff,
+    conv_ops_in_gradients=ours_conv_ops,
     epochs=EPOCHS,
     binary_val_accuracy={name: run["accuracy"] for name, run in binary.items()},
     binary_weights={name: run["model"].count_params() for name, run in binary.items()},

@@ -39,7 +39,7 @@ def test_lesson_08_pixels_equal_tfs(summary):
 
 def test_lesson_08_convolution_augmentation_and_training_match_tf(summary):
     comparisons = check_comparisons(summary, max_tol=3e-2, expected=[
-        "tf.nn.conv2d on the same input", "the gradients of conv2d",
+        "tf.nn.conv2d on the same input", "the gradients of conv2d", "convolution ops in the traced gradients",
         "pooling and its gradient (upstream gradient 1, 2, 3, 4)",
         "ImageDataGenerator(<the course's augmentation>): every pixel of the first batch",
         "model_1 (TinyVGG): loss, first epoch", "model_1 (TinyVGG): val_loss per epoch"])

@@ -32,6 +32,10 @@ def test_lesson_08_convolution_by_loops_im2col_and_conv2d_agree(lesson):
     outcomes = lesson[0]["outcomes"]
     assert outcomes["conv_loops_vs_minitf"] < 1e-5  # the same sums in another order
     assert outcomes["conv_gradient_formulas_max_diff"] < 1e-5  # dL/dx and dL/dw are convolutions
+    ops = outcomes["conv_ops_in_gradients"]  # the three conv ops are each other's gradients
+    assert ops["forward + gradient"] == ["Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput"], ops
+    assert ops["forward + gradient + its gradient"] == ["Conv2D", "Conv2D", "Conv2DBackpropFilter",
+                                                        "Conv2DBackpropFilter", "Conv2DBackpropInput"], ops
 
 
 def test_lesson_08_the_two_pipelines_differ_by_a_few_levels(lesson):
