@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minitf.datasets.images import _MASKS
+from .images import _MASKS
 
 __all__ = ["FOOD_DESIGNS", "PRESETS", "TEXTURES", "draw_food_images", "image_folders", "make_image_folders",
            "data_dir"]
