@@ -114,6 +114,12 @@ def test_each_decoder_takes_the_formats_tfs_does(tf, mtf):
                 _same(getattr(mtf.io, op)(data, channels=channels), getattr(tf.io, op)(data, channels=channels),
                       f"{op} of a {name} file, channels={channels}")
         _same(mtf.io.decode_gif(data), tf.io.decode_gif(data), f"decode_gif of a {name} file")
+    bmp = _encode(image, "BMP")
+    for op in ("decode_jpeg", "decode_png", "decode_gif"):  # a BMP: both refuse it, naming the ops that read it
+        with pytest.raises(tf.errors.InvalidArgumentError, match="BMP format using a wrong op"):
+            getattr(tf.io, op)(bmp)
+        with pytest.raises(mtf.errors.InvalidArgumentError, match="BMP format using a wrong op"):
+            getattr(mtf.io, op)(bmp)
 
 
 def test_read_file_equals_tfs(tf, mtf, tmp_path):

@@ -183,6 +183,24 @@ def test_decode_image_dispatches_on_the_file_format():
         tf.io.decode_image(_encode(RGB, "GIF"), channels=1)
 
 
+def test_each_decoder_also_takes_the_other_formats():
+    # TF's DecodeJpeg and DecodePng share one interface: either decodes JPEG, PNG or GIF bytes;
+    # DecodeGif takes a JPEG or PNG as one frame.
+    jpeg, png, gif = _encode(RGB, "JPEG"), _encode(RGB, "PNG"), _encode(RGB, "GIF")
+    np.testing.assert_array_equal(tf.io.decode_png(jpeg).numpy(), tf.io.decode_jpeg(jpeg).numpy())
+    np.testing.assert_array_equal(tf.io.decode_jpeg(png).numpy(), RGB)
+    np.testing.assert_array_equal(tf.io.decode_jpeg(gif).numpy(), tf.io.decode_gif(gif).numpy()[0])
+    assert tf.io.decode_jpeg(png, channels=4).shape == (7, 9, 4)  # 4 channels: only a PNG given to decode_jpeg
+    np.testing.assert_array_equal(tf.io.decode_gif(png).numpy(), RGB[None])
+    with pytest.raises(InvalidArgumentError, match="DecodeJpeg.*4 channels"):
+        tf.io.decode_jpeg(jpeg, channels=4)
+    for decode in (tf.io.decode_png, tf.io.decode_jpeg, tf.io.decode_gif):  # a BMP: decode_image or decode_bmp
+        with pytest.raises(InvalidArgumentError, match="BMP format using a wrong op"):
+            decode(_encode(RGB, "BMP"))
+    with pytest.raises(InvalidArgumentError, match="DecodeGif.*Unknown image file format"):
+        tf.io.decode_gif(b"GARBAGE")
+
+
 def test_decode_image_float_scaling():
     png = tf.io.decode_image(_encode(RGB, "PNG"), dtype=tf.float32).numpy()
     np.testing.assert_array_equal(png, (RGB.astype(np.float32) * 257) * np.float32(1 / 65535))  # through 16 bits

@@ -270,6 +270,7 @@ def decode_gif(contents: Any, name: str | None = None) -> Tensor:
         return _image_tensor(_gif_frames(data, op))
     if kind in ("jpeg", "png"):
         return _image_tensor(_decode_still(op, data, 3)[None])
+    _refuse_bmp(op, kind)
     raise InvalidArgumentError(f"{op}: Unknown image file format. One of JPEG, PNG, GIF required.", op=op)
 
 
@@ -304,6 +305,13 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+def _refuse_bmp(op: str, kind: str | None) -> None:
+    """TF's DecodeJpeg/DecodePng/DecodeGif name the op to use for a BMP file."""
+    if kind == "bmp":
+        raise InvalidArgumentError(f"{op}: Trying to decode BMP format using a wrong op. Use `decode_bmp` or "
+                                   "`decode_image` instead.", op=op)
+
+
 def _decode_still(op: str, data: bytes, channels: int, accurate_dct: bool = False, fancy: bool = True) -> np.ndarray:
     """One (height, width, channels) uint8 image from JPEG, PNG or GIF bytes: what TF's DecodeJpeg and
     DecodePng ops accept (the interface is the same, so TF lets either decode any of the three)."""
@@ -319,6 +327,7 @@ def _decode_still(op: str, data: bytes, channels: int, accurate_dct: bool = Fals
         if channels not in (0, 3):
             raise InvalidArgumentError(f"{op}: channels must be 0 or 3 for GIF, got {channels}", op=op)
         return _gif_frames(data, op)[0]
+    _refuse_bmp(op, kind)
     raise InvalidArgumentError(f"{op}: Unknown image file format. One of JPEG, PNG, GIF required (got "
                                f"{len(data)} bytes starting {data[:4]!r})", op=op)
 
