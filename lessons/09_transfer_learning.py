@@ -243,7 +243,7 @@ ours_bn, tf_bn = L.side_by_side("BatchNormalization, trainable and frozen", froz
 # course uses TensorBoard; CSV files need nothing installed).
 
 # %%
-EPOCHS = 10
+EPOCHS = L.pick(10, 5)  # fast mode: half the epochs (its models are not ranked)
 results = {}
 
 
@@ -311,7 +311,7 @@ print(f"CSVLogger wrote {len(rows) - 1} rows; columns {rows[0]}")
 # epochs: the course's companions for long fine-tuning runs.
 
 # %%
-FINE_EPOCHS = 10
+FINE_EPOCHS = L.pick(10, 5)
 
 
 def unfreeze_top(model, fw):
@@ -422,5 +422,6 @@ L.summary(
     checkpoint_accuracy=checkpoint_accuracy,
     best_feature_extraction_epoch_accuracy=max(hist_fe["history"]["val_accuracy"]),
     csv_rows=len(rows) - 1,
+    feature_extraction_epochs=EPOCHS,
     save_load_identical=save_load_identical,
 )

@@ -45,7 +45,8 @@ def test_lesson_09_callbacks_and_saving(lesson):
     summary, out = lesson
     outcomes = summary["outcomes"]
     assert outcomes["checkpoint_accuracy"] == pytest.approx(outcomes["best_feature_extraction_epoch_accuracy"])
-    assert outcomes["csv_rows"] == 10 and (out / "history_minitf.csv").is_file()
+    assert outcomes["feature_extraction_epochs"] == 5  # fast mode
+    assert outcomes["csv_rows"] == 5 and (out / "history_minitf.csv").is_file()  # one row per epoch
     assert outcomes["save_load_identical"] is True
 
 
@@ -57,4 +58,5 @@ def test_lesson_09_full_transfer_and_fine_tuning_pay_off(full_image_lesson):
     assert outcomes["fine_tuned_accuracy"] > outcomes["feature_extraction_accuracy"], outcomes
     assert outcomes["fine_tuned_accuracy"] > outcomes["control_accuracy"], outcomes  # not just more epochs
     assert outcomes["one_percent_accuracy"] > 0.3, outcomes  # 5 photos per class; chance: 0.2
+    assert outcomes["feature_extraction_epochs"] == 10 and outcomes["csv_rows"] == 10, outcomes
     assert outcomes["frozen_bn_moving_mean_unchanged"] is True and outcomes["save_load_identical"] is True
