@@ -1,5 +1,7 @@
-"""A model used as a layer of another model saves and loads (.keras), as in Keras: lesson 09's
-fine-tuned model holds its base, a Functional model, and a Sequential may hold one too."""
+"""A model used as a layer of another model, as in Keras 3: it saves and loads (.keras; lesson 09's
+fine-tuned model holds its base, a Functional model, and a Sequential may hold one too), and the
+training flag of the outer call wins over one written when the outer model was built
+(``base(inputs, training=False)`` still trains in ``fit``)."""
 from __future__ import annotations
 
 import numpy as np
@@ -44,3 +46,19 @@ def test_a_functional_model_inside_a_sequential_loads(tmp_path):
     loaded = tf.keras.models.load_model(path)
     assert [layer.name for layer in loaded.layers][0] == "base"
     np.testing.assert_array_equal(loaded.predict(images, verbose=0), model.predict(images, verbose=0))
+
+
+def test_the_calls_training_flag_wins_over_the_one_written_at_build_time():
+    tf.keras.utils.set_random_seed(2)
+    base = _base()  # BatchNormalization, trainable: batch statistics when training
+    inputs = tf.keras.Input((8, 8, 3))
+    model = tf.keras.Model(inputs, base(inputs, training=False))
+    images = np.random.default_rng(2).uniform(size=(4, 8, 8, 3)).astype(np.float32)
+    features = tf.keras.Model(base.input, base.get_layer("conv").output)(images).numpy()
+    mean, var = features.mean(axis=(0, 1, 2)), features.var(axis=(0, 1, 2))
+    # no flag given: the flag written at build time holds (inference: moving mean 0, variance 1)
+    np.testing.assert_allclose(model(images).numpy(), features / np.sqrt(1 + 1e-3), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(model(images, training=False).numpy(), model(images).numpy())
+    # training=True (last: it moves the moving statistics): each channel normalised by the batch's own statistics (gamma 1, beta 0, eps 1e-3)
+    np.testing.assert_allclose(model(images, training=True).numpy(), (features - mean) / np.sqrt(var + 1e-3),
+                               rtol=1e-4, atol=1e-5)
