@@ -67,3 +67,22 @@ def run_full_without_tf(number: str, out: Path, data_dir: Path) -> dict:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["mode"] == "full" and summary["tensorflow"] is None, (summary["mode"], summary["tensorflow"])
     return summary
+
+
+def printed_output(number: str, out: Path) -> list[str]:
+    """Run lesson ``number`` fast, without TF, in a fresh Python process (as ``python -m lessons run``
+    from the repository root), and return what it printed: stdout and stderr, line by line, without
+    the lines tagged as measurements and with the output folder's path replaced by ``OUT``."""
+    import os
+    import subprocess
+    import sys
+
+    from lessons._common import MEASURED_TAG
+
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "lessons", "run", number, "--fast", "--no-tf", "--out", str(out)],
+                          cwd=repo, env={**os.environ, "MPLBACKEND": "Agg"}, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, f"lesson {number} failed (exit {done.returncode}):\n{done.stderr[-4000:]}"
+    lines = (done.stdout + done.stderr).replace(str(out), "OUT").splitlines()
+    return [line for line in lines if MEASURED_TAG not in line]
