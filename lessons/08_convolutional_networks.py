@@ -423,6 +423,12 @@ binary["model_4 (no pooling)"] = train("model_4 (no pooling)", MODEL_4, x_train,
 binary["model_5 (pooling)"] = train("model_5 (pooling)", MODEL_5, x_train, y_train, (x_test, y_test))
 
 # %% [markdown]
+# Fewer weights are not free: three poolings leave `model_5` only 2 x 2 x 10 features, and it
+# learns more slowly than `model_4`. After the course's 5 epochs it may still be far behind, by
+# how much depending on its initial weights (from minitf's seeded ones it reaches about 95%;
+# from TF's, in the full run beside TF, it is still near 55%). Exercise 2 trains it longer.
+
+# %% [markdown]
 # ## 8. Overfitting, and augmentation against it
 # A model **overfits** when it learns its training photos rather than the task: training
 # accuracy climbs towards 100% while validation accuracy stays behind. With 600 photos of a
@@ -646,7 +652,8 @@ print("predicted classes:", predicted)
 # 1. (Course) Spend 20 minutes with the CNN Explainer (poloclub.github.io/cnn-explainer): what
 #    does each layer of TinyVGG do to the picture?
 # 2. (Course) Change the number of filters (10 -> 20 -> 50) in each `Conv2D` of TinyVGG. What
-#    happens to the number of weights, the training time and the validation accuracy?
+#    happens to the number of weights, the training time and the validation accuracy? Train
+#    `model_5` for 15 epochs instead of 5: does pooling catch up?
 # 3. (Course) Train TinyVGG on 10 classes with and without augmentation for 10 epochs each. Which
 #    generalises better, and why does augmentation slow down training accuracy?
 # 4. (Course) Find (or draw with `draw_food_images`) photos of your own, save them as JPEG and
