@@ -38,6 +38,8 @@ def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib
 
-    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model", "image", "io"):
+    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model", "strings", "ragged", "image", "io"):
         return importlib.import_module(f"minitf.{name}")
+    if name in ("RaggedTensor", "RaggedTensorSpec"):
+        return getattr(importlib.import_module("minitf.ragged"), name)
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")

@@ -298,3 +298,19 @@ def peek_py_dataset(dataset) -> None:
     for index in range(min(PY_DATASET_PEEK_BATCHES, count if count is not None else PY_DATASET_PEEK_BATCHES)):
         dataset[index]
     dataset.on_epoch_end()
+
+
+# --- printing numbers --------------------------------------------------------------------------------
+def float_text(value, dtype: np.dtype) -> str:
+    """A float as ``tf.print`` and ``tf.strings.format`` write it: absl's ``FloatToBuffer``, the fewest
+    of two precisions that reads back as the same number: "%.6g", or "%.9g" if that does not
+    round-trip, for float32 (so 0.1 prints as 0.1 and 1/3 as 0.333333343); "%.15g" else "%.17g" for
+    float64; float16 as "%.4g". A fixed 9 digits would print float32 0.1 as 0.100000001."""
+    if dtype.itemsize == 2:
+        return "%.4g" % float(value)
+    short, full = (15, 17) if dtype.itemsize == 8 else (6, 9)
+    text = "%.*g" % (short, float(value))
+    if not np.isfinite(value) or dtype.type(float(text)) == value:
+        return text
+    return "%.*g" % (full, float(value))
+

@@ -210,11 +210,14 @@ def set_random_seed(seed: int) -> None:
     mt_random.set_seed(int(seed))
 
 
-# Loaded on first use (they import Pillow and the data pipeline): tf.keras.utils.<name>.
+# Loaded on first use (they import Pillow or build on the data pipeline): tf.keras.utils.<name>.
 _LAZY = {"image_dataset_from_directory": "minitf.keras.preprocessing.image_dataset",
          "load_img": "minitf.keras.preprocessing.image", "img_to_array": "minitf.keras.preprocessing.image",
          "array_to_img": "minitf.keras.preprocessing.image", "save_img": "minitf.keras.preprocessing.image",
-         "PyDataset": "minitf.keras.engine.py_dataset", "Sequence": "minitf.keras.engine.py_dataset"}
+         "PyDataset": "minitf.keras.engine.py_dataset", "Sequence": "minitf.keras.engine.py_dataset",
+         "pad_sequences": "minitf.keras.preprocessing.sequence",
+         "text_dataset_from_directory": "minitf.keras.preprocessing.text_dataset",
+         "timeseries_dataset_from_array": "minitf.keras.preprocessing.timeseries_dataset"}
 
 
 def __getattr__(name: str):

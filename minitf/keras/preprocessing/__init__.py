@@ -3,22 +3,28 @@
 * ``image``: ``ImageDataGenerator`` (augmented batches from folders or arrays), ``load_img``,
   ``img_to_array`` ... (``image.py``);
 * ``image_dataset_from_directory``: a ``minitf.data.Dataset`` of images from class folders
-  (``image_dataset.py``; also ``tf.keras.utils.image_dataset_from_directory``).
+  (``image_dataset.py``; also ``tf.keras.utils.image_dataset_from_directory``);
+* ``sequence``: ``pad_sequences`` (also ``tf.keras.utils.pad_sequences``);
+* ``text_dataset_from_directory``: a ``minitf.data.Dataset`` of (text, label) from class folders
+  (``text_dataset.py``; also ``tf.keras.utils.text_dataset_from_directory``);
+* ``timeseries_dataset_from_array``: windows of a series as a Dataset (``timeseries_dataset.py``).
 
 Submodules load on first use.
 """
 import importlib as _importlib
 
-_SUBMODULES = ("image", "dataset_utils")
+_SUBMODULES = ("image", "sequence", "dataset_utils", "text_dataset", "timeseries_dataset")
+_FUNCTIONS = {"image_dataset_from_directory": "image_dataset", "text_dataset_from_directory": "text_dataset",
+              "timeseries_dataset_from_array": "timeseries_dataset"}
 
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
         return _importlib.import_module(f"minitf.keras.preprocessing.{name}")
-    if name == "image_dataset_from_directory":
-        from minitf.keras.preprocessing.image_dataset import image_dataset_from_directory
-        return image_dataset_from_directory
+    if name in _FUNCTIONS:
+        return getattr(_importlib.import_module(f"minitf.keras.preprocessing.{_FUNCTIONS[name]}"), name)
     raise AttributeError(f"module 'minitf.keras.preprocessing' has no attribute {name!r}")
 
 
-__all__ = ["image", "image_dataset_from_directory"]
+__all__ = ["image", "image_dataset_from_directory", "sequence", "text_dataset_from_directory",
+           "timeseries_dataset_from_array"]

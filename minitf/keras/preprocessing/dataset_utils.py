@@ -1,12 +1,12 @@
-"""Listing a directory of files by class, in Keras's order (shared by the ``*_dataset_from_directory`` functions).
+"""Listing a directory of files by class, in Keras's order (for the ``*_dataset_from_directory`` functions).
 
 With ``labels="inferred"``, each subdirectory of ``directory`` is a class: the class names are
 the subdirectory names in sorted order (or ``class_names`` in the order given), and a file's
 label is its class's index. Files are listed class by class, each class's folder walked in
-sorted order (``os.walk`` sorted by folder, then files sorted by name), keeping only the allowed
-extensions. With ``shuffle=True`` the list is then shuffled with NumPy's legacy generator,
-``np.random.RandomState(seed).shuffle`` (the paths, and the labels with a fresh generator of the
-same seed, so they stay paired): the same seed gives the same order as Keras, file for file.
+sorted order, keeping only the allowed extensions. With ``shuffle=True`` the list is shuffled with
+NumPy's legacy generator, ``np.random.RandomState(seed).shuffle`` (the paths, and the labels with
+a fresh generator of the same seed, so they stay paired): the same seed gives the same order as
+Keras, file for file.
 
 ``validation_split`` keeps the last ``int(split * n)`` files for validation, the rest for
 training, after that shuffle: both subsets need the same seed to be disjoint.
@@ -29,7 +29,7 @@ def iter_valid_files(directory: str, follow_links: bool, formats: tuple[str, ...
 
 def index_subdirectory(directory: str, class_indices: dict, follow_links: bool,
                        formats: tuple[str, ...]) -> tuple[list[str], list[int]]:
-    """Paths relative to ``directory``'s parent (``class_a/x.jpg``) and their labels, for one folder."""
+    """Paths relative to ``directory``'s parent (``class_a/x.txt``) and their labels, for one folder."""
     folder = os.path.basename(directory)
     filenames, labels = [], []
     for root, name in iter_valid_files(directory, follow_links, formats):
@@ -58,30 +58,34 @@ def index_directory(directory: str, labels: Any, formats: tuple[str, ...], class
                                  f"class_names={class_names}")
             subdirs = list(class_names)  # the order given
     else:
-        subdirs = [""]  # every file under the directory itself
+        subdirs = [""]  # explicit labels or none: every file under the directory itself
         if class_names is not None:
             if labels is None:
                 raise ValueError("When `labels=None` (no labels), argument `class_names` cannot be specified.")
-            raise ValueError("When argument `labels` is specified, argument `class_names` cannot be specified "
-                             "(the `class_names` will be the sorted list of labels).")
-    class_names = list(subdirs)
-    class_indices = {name: index for index, name in enumerate(class_names)}
-
+            raise ValueError("When argument `labels` is specified, argument `class_names` cannot be specified (the "
+                             "`class_names` will be the sorted list of labels).")
+    class_names = subdirs
+    class_indices = dict(zip(class_names, range(len(class_names))))
     filenames: list[str] = []
-    label_list: list[int] = []
+    labels_list = []
     for subdir in subdirs:
-        names, found = index_subdirectory(os.path.join(directory, subdir), class_indices, follow_links, formats)
-        filenames += names
-        label_list += found
+        partial_filenames, partial_labels = index_subdirectory(os.path.join(directory, subdir), class_indices,
+                                                               follow_links, formats)
+        filenames += partial_filenames
+        labels_list.append(partial_labels)
     if labels == "inferred":
-        labels = np.asarray(label_list, dtype="int32").reshape(-1)
+        labels = np.zeros((len(filenames),), dtype="int32")
+        i = 0
+        for partial in labels_list:
+            labels[i:i + len(partial)] = partial
+            i += len(partial)
     elif labels is None:
         class_names = None
     else:
         if len(labels) != len(filenames):
-            raise ValueError(f"Expected the lengths of `labels` to match the number of files in the target "
-                             f"directory. len(labels) is {len(labels)} while we found {len(filenames)} files in "
-                             f"directory {directory}.")
+            raise ValueError(f"Expected the lengths of `labels` to match the number of files in the target directory. "
+                             f"len(labels) is {len(labels)} while we found {len(filenames)} files in directory "
+                             f"{directory}.")
         class_names = [str(label) for label in sorted(set(labels))]
     if verbose:
         if labels is None:
@@ -89,7 +93,7 @@ def index_directory(directory: str, labels: Any, formats: tuple[str, ...], class
         else:
             print(f"Found {len(filenames)} files belonging to {len(class_names)} classes.")
     file_paths = [os.path.join(directory, name) for name in filenames]
-    if shuffle:  # Keras's global shuffle: NumPy's legacy generator, paths and labels with the same seed
+    if shuffle:  # globally, to erase the order of the folders (Keras's generator: the same order)
         if seed is None:
             seed = np.random.randint(1e6)
         np.random.RandomState(seed).shuffle(file_paths)
@@ -107,11 +111,13 @@ def get_training_or_validation_split(samples: list, labels: Any, validation_spli
     if subset == "training":
         print(f"Using {len(samples) - num_val_samples} files for training.")
         samples = samples[:-num_val_samples]
-        labels = labels[:-num_val_samples] if labels is not None else None
+        if labels is not None:
+            labels = labels[:-num_val_samples]
     elif subset == "validation":
         print(f"Using {num_val_samples} files for validation.")
         samples = samples[-num_val_samples:]
-        labels = labels[-num_val_samples:] if labels is not None else None
+        if labels is not None:
+            labels = labels[-num_val_samples:]
     else:
         raise ValueError(f'`subset` must be either "training" or "validation", received: {subset}')
     return samples, labels
@@ -119,7 +125,7 @@ def get_training_or_validation_split(samples: list, labels: Any, validation_spli
 
 def check_validation_split_arg(validation_split: float | None, subset: str | None, shuffle: bool,
                                seed: int | None) -> None:
-    """Keras's checks of ``validation_split`` / ``subset`` / ``seed``."""
+    """Keras's checks of ``validation_split``/``subset``/``seed`` (a shuffled split needs a seed)."""
     if validation_split and not 0 < validation_split < 1:
         raise ValueError(f"`validation_split` must be between 0 and 1, received: {validation_split}")
     if (validation_split or subset) and not (validation_split and subset):
