@@ -339,3 +339,27 @@ def test_machine_info_does_not_import_tensorflow() -> None:
     assert {"cpu_model", "cpu_count", "platform", "python", "numpy", "tensorflow",
             "minitf", "date", "backend"} <= set(info)
     assert ("tensorflow" in sys.modules) == had_tf  # importing TF would cost seconds
+
+
+def test_hand_written_tiny_vgg_gradients_equal_minitf_s() -> None:
+    """The benchmark's NumPy TinyVGG (a baseline the ratios are taken against) computes the same
+    gradients as minitf's Keras model with the same weights (minitf's are checked against TF)."""
+    import minitf as tf
+
+    from benchmarks import models
+    from benchmarks.numpy_models import NumpyTinyVGG
+
+    x, y = models.binary_image_data(4, 16)
+    net = NumpyTinyVGG(size=16)
+    captured: list = []
+    net.optimizer.apply = captured.append  # the gradients the Adam step would get
+    net.train_step(x, y)
+    model = models.build_tiny_vgg(tf, 16)
+    weights = [w for k, b in zip(net.kernels, net.biases) for w in (k.reshape(3, 3, -1, 10), b)]
+    model.set_weights(weights + [net.w, net.b])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.keras.losses.binary_crossentropy(y, model(x)))
+    expected = tape.gradient(loss, model.trainable_variables)
+    for mine, theirs in zip(captured[0], expected):
+        theirs = theirs.numpy().reshape(mine.shape)
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5 * float(np.abs(theirs).max()))
