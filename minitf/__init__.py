@@ -75,7 +75,7 @@ def __getattr__(name: str):
     import importlib
 
     if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report",
-                "sparse", "ragged", "summary", "profiler", "strings", "autograph"):
+                "sparse", "ragged", "summary", "profiler", "strings", "autograph", "image", "io"):
         return importlib.import_module(f"minitf.{name}")
     if name == "SparseTensor":
         return importlib.import_module("minitf.sparse").SparseTensor

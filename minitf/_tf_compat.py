@@ -238,6 +238,68 @@ def keras_execution_end_step(first_step: int, steps_per_execution: int) -> int:
     return first_step + steps_per_execution - 1
 
 
+# --- PNG decoding -------------------------------------------------------------------------------------
+def png_low_bit_gray_alpha(bit_depth: int) -> int:
+    """The alpha value TF's ``decode_png(..., channels=4)`` gives a 1, 2 or 4-bit grayscale PNG: 2^depth - 1.
+
+    TF asks libpng to add an opaque alpha channel (filler 0xff) before libpng expands the
+    low-bit samples to 8 bits, and the filler is cut to the file's bit depth: a 1-bit image comes
+    out with alpha 1, a 2-bit one with 3, a 4-bit one with 15 (the gray values are 0..255 as
+    usual). Measured on TF 2.21; minitf gives the same so the pixels match.
+    """
+    return (1 << int(bit_depth)) - 1
+
+
+# --- adjust_contrast ----------------------------------------------------------------------------------
+def contrast_image_mean(images):
+    """The per-image, per-channel mean that TF's CPU AdjustContrastv2 computes, in its order of additions.
+
+    images: (..., height, width, channels) float32. TF does not call a reduction: it folds the
+    n = height * width pixels in halves, adding the right half onto the left one (the middle pixel
+    of an odd count carried over) until one remains, then multiplies by float32(1 / n). Summing
+    in another order (NumPy's, Eigen's) moves the mean by an ulp or two, and every adjusted pixel
+    with it. Written with slices and adds, so it also runs in a traced function.
+    """
+    from minitf.ops import elementwise as E
+    from minitf.ops import shape_ops as S
+    lead, (height, width, channels) = list(images.shape[:-3]), images.shape[-3:]
+    n = height * width
+    sums = S.reshape(images, [-1, n, channels])
+    while n > 1:
+        right = n // 2
+        left = n - right
+        folded = E.add(sums[:, left:], sums[:, :right])
+        sums = S.concat([folded, sums[:, right:left]], axis=1) if left > right else folded
+        n = left
+    mean = E.multiply(sums, np.float32(1.0 / (height * width)))
+    return S.reshape(mean, lead + [1, 1, channels])
+
+
+# --- PyDataset ----------------------------------------------------------------------------------------
+PY_DATASET_PEEK_BATCHES = 2
+
+
+def peek_py_dataset(dataset) -> None:
+    """Read the first two batches of a PyDataset once and drop them, then call its ``on_epoch_end``,
+    as Keras on TensorFlow does before ``fit`` or ``evaluate`` reads it.
+
+    Keras's PyDatasetAdapter turns a PyDataset into a ``tf.data`` pipeline and, to learn the
+    batches' shapes and dtypes, first calls ``dataset[0]`` and ``dataset[1]`` (its
+    ``NUM_BATCHES_FOR_TENSOR_SPEC``); its epoch iterator is then reset, which calls
+    ``on_epoch_end()``. Those calls have effects a user sees: an ``ImageDataGenerator`` iterator
+    draws its shuffle order at its first batch and again at ``on_epoch_end``, and reseeds NumPy's
+    global generator with ``seed + batches seen`` before every batch, so the order and the
+    augmentations of the batches that follow depend on them. minitf makes the same calls. (It
+    does not copy the rest of TF's schedule: tf.data prefetches batches in a background thread,
+    and each validation pass resets the iterator again, so the order of a *shuffled* PyDataset's
+    batches in ``fit`` is not TF's. Unshuffled and augmentation-free ones give Keras's batches.)
+    """
+    count = dataset.num_batches if hasattr(dataset, "num_batches") else len(dataset)
+    for index in range(min(PY_DATASET_PEEK_BATCHES, count if count is not None else PY_DATASET_PEEK_BATCHES)):
+        dataset[index]
+    dataset.on_epoch_end()
+
+
 # --- printing numbers --------------------------------------------------------------------------------
 def float_text(value, dtype: np.dtype) -> str:
     """A float as ``tf.print`` and ``tf.strings.format`` write it: absl's ``FloatToBuffer``, the fewest

@@ -68,6 +68,28 @@ def fast_lesson(tmp_path_factory) -> Callable[[str], tuple[dict, Path]]:
     return get
 
 
+@pytest.fixture(scope="session")
+def full_image_lesson(tmp_path_factory) -> Callable[[str], dict]:
+    """``full_image_lesson("09")`` -> summary.json of lesson 09 run in full mode without TF, in a
+    subprocess, at most once per session. Lessons 08 and 09 share one private data cache, and 09
+    runs after 08 (it reuses the network 08 saves there), as a learner runs them."""
+    from tests.lesson_runs import run_full_without_tf
+
+    pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
+    pytest.importorskip("PIL", reason="the image lessons read and write photos with Pillow: pip install pillow")
+    data = tmp_path_factory.mktemp("image_lesson_data")
+    done: dict[str, dict] = {}
+
+    def get(number: str) -> dict:
+        assert number in ("08", "09"), number
+        for needed in ("08", number):
+            if needed not in done:
+                done[needed] = run_full_without_tf(needed, tmp_path_factory.mktemp(f"lesson_{needed}_full"), data)
+        return done[number]
+
+    return get
+
+
 @pytest.fixture(params=[False, True], ids=["traced", "eager"])
 def fit_mode(request, monkeypatch) -> bool:
     """Run a test twice: with ``compile()``'s default (``fit``/``evaluate``/``predict`` trace their

@@ -51,6 +51,24 @@ def check_figures(summary: dict, out: Path, expected: set[str] | frozenset[str] 
         assert np.ptp(image) > 0, f"{lesson}: {name} is a blank image"
 
 
+def run_full_without_tf(number: str, out: Path, data_dir: Path) -> dict:
+    """Run lesson ``number`` in full mode without TF, in a subprocess (as a learner does), with
+    minitf's data cache in ``data_dir``; its summary.json. Used by the lessons whose claims need
+    full-length training (08, 09): their fast runs train too briefly to rank models."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, MINITF_DATA_DIR=str(data_dir), OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+    done = subprocess.run([sys.executable, "-m", "lessons", "run", number, "--no-tf", "--out", str(out)], cwd=repo,
+                          env=env, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, f"lesson {number} (full) failed:\n{(done.stdout + done.stderr)[-6000:]}"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "full" and summary["tensorflow"] is None, (summary["mode"], summary["tensorflow"])
+    return summary
+
+
 def printed_output(number: str, out: Path) -> list[str]:
     """Run lesson ``number`` fast, without TF, in a fresh Python process (as ``python -m lessons run``
     from the repository root), and return what it printed: stdout and stderr, line by line, without

@@ -3,6 +3,7 @@ preprocessing tools to prepare them. Nothing here downloads anything; it needs N
 (scikit-learn only for the ``load_*`` functions). Re-exports only: see the modules.
 """
 
+from .image_folders import FOOD_DESIGNS, PRESETS, draw_food_images, image_folders, make_image_folders
 from .images import SHAPE_CLASS_NAMES, make_shapes, shape_class_names
 from .insurance import (
     INSURANCE_CATEGORICAL_COLUMNS,
@@ -66,6 +67,12 @@ __all__ = [
     "make_shapes",
     "shape_class_names",
     "SHAPE_CLASS_NAMES",
+    # image folders on disk (the course's pizza_steak / 10_food_classes layout)
+    "image_folders",
+    "make_image_folders",
+    "draw_food_images",
+    "FOOD_DESIGNS",
+    "PRESETS",
     # text
     "make_tweets",
     "TWEET_CLASS_NAMES",

@@ -1,4 +1,6 @@
-"""``minitf.keras.utils``: the progress bar, one-hot labels, seeds, and the serialization registry.
+"""``minitf.keras.utils``: the progress bar, one-hot labels, seeds, the serialization registry, and (loaded on
+first use) ``image_dataset_from_directory``, ``load_img`` / ``img_to_array`` / ``array_to_img`` / ``save_img``
+and ``PyDataset``.
 
 ``Progbar`` draws Keras's progress bar (``fit(verbose=1)``)::
 
@@ -208,8 +210,12 @@ def set_random_seed(seed: int) -> None:
     mt_random.set_seed(int(seed))
 
 
-# Loaded on first use (they build on the data pipeline): tf.keras.utils.<name>.
-_LAZY = {"pad_sequences": "minitf.keras.preprocessing.sequence",
+# Loaded on first use (they import Pillow or build on the data pipeline): tf.keras.utils.<name>.
+_LAZY = {"image_dataset_from_directory": "minitf.keras.preprocessing.image_dataset",
+         "load_img": "minitf.keras.preprocessing.image", "img_to_array": "minitf.keras.preprocessing.image",
+         "array_to_img": "minitf.keras.preprocessing.image", "save_img": "minitf.keras.preprocessing.image",
+         "PyDataset": "minitf.keras.engine.py_dataset", "Sequence": "minitf.keras.engine.py_dataset",
+         "pad_sequences": "minitf.keras.preprocessing.sequence",
          "text_dataset_from_directory": "minitf.keras.preprocessing.text_dataset",
          "timeseries_dataset_from_array": "minitf.keras.preprocessing.timeseries_dataset"}
 

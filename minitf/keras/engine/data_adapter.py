@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import warnings
 from typing import Any, Iterator
 
@@ -231,11 +232,26 @@ _END = object()
 
 
 class DatasetData:
-    """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors."""
+    """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors.
 
-    def __init__(self, dataset: Any, class_weight: dict | None = None):
+    A ``PyDataset`` (e.g. from ``flow_from_directory``) is read by index, batches 0 .. len - 1 each
+    epoch (in an order shuffled with Python's ``random`` when ``fit`` has ``shuffle=True``, as
+    Keras's PyDatasetAdapter does), with its ``on_epoch_begin`` / ``on_epoch_end`` called around
+    every epoch; before that, Keras on TensorFlow reads its first two batches once and resets it
+    (``_tf_compat.peek_py_dataset``), which minitf repeats.
+    """
+
+    def __init__(self, dataset: Any, class_weight: dict | None = None, shuffle: bool = False):
+        from minitf.keras.engine.py_dataset import is_py_dataset
         self.dataset = dataset
         self.class_weight = class_weight
+        self.py_dataset = is_py_dataset(dataset)
+        if self.py_dataset:
+            from minitf._tf_compat import peek_py_dataset
+            self.num_batches = dataset.num_batches if hasattr(dataset, "num_batches") else len(dataset)
+            self.shuffle = bool(shuffle)
+            peek_py_dataset(dataset)
+            return
         try:
             self.num_batches = len(dataset)
         except TypeError:
@@ -249,8 +265,23 @@ class DatasetData:
                                  "least one batch. Received an empty generator.")
             self.dataset = itertools.chain([first], dataset)
 
+    def on_epoch_begin(self) -> None:
+        if self.py_dataset:
+            self.dataset.on_epoch_begin()
+
+    def on_epoch_end(self) -> None:
+        if self.py_dataset:
+            self.dataset.on_epoch_end()
+
     def __iter__(self) -> Iterator[tuple]:
-        for element in self.dataset:
+        if self.py_dataset:
+            order = list(range(self.num_batches))
+            if self.shuffle:  # Keras's PyDatasetAdapter: the batches in a new order each epoch, Python's `random`
+                random.shuffle(order)
+            source = (self.dataset[i] for i in order)
+        else:
+            source = self.dataset
+        for element in source:
             x, y, sample_weight = unpack_batch(element)
             if self.class_weight is not None:  # as Keras maps its class-weight function over a dataset
                 if sample_weight is not None:
@@ -302,7 +333,15 @@ class EpochIterator:
         return self.steps_per_epoch or self.num_batches
 
     def epoch(self) -> Iterator[tuple[int, tuple]]:
-        """(step, (x, y, sample_weight)) for one epoch."""
+        """(step, (x, y, sample_weight)) for one epoch; the data's epoch hooks (a PyDataset's) around it."""
+        hooks = isinstance(self.data, DatasetData) and self.data.py_dataset
+        if hooks:
+            self.data.on_epoch_begin()
+        yield from self._epoch()
+        if hooks:
+            self.data.on_epoch_end()
+
+    def _epoch(self) -> Iterator[tuple[int, tuple]]:
         self.interrupted = False
         if self.steps_per_epoch is None:
             step = -1
@@ -350,7 +389,7 @@ def make_data(x: Any, y: Any = None, sample_weight: Any = None, batch_size: int 
         if sample_weight is not None:
             raise ValueError("When providing `x` as a dataset or generator, `sample_weight` should not be passed. "
                              "Instead, the sample weights should be included as part of the dataset `x`.")
-        return DatasetData(x, class_weight)
+        return DatasetData(x, class_weight, shuffle=bool(shuffle))
     if x is None:
         raise ValueError("No data provided: `x` is None")
     x, y, sample_weight = convert_arrays(x, y, sample_weight, x_dtype)

@@ -256,6 +256,10 @@ class Functional(Model):
                 result = node.operation(values[id(node.call_args[0])])
             else:
                 args, kwargs = node.arguments(values)
+                if training is not None and "training" in kwargs:
+                    # As Keras 3: the training flag of this call wins over one written when the model
+                    # was built (`base(inputs, training=False)` runs in training mode inside `fit`).
+                    kwargs["training"] = training
                 result = node.operation(*args, **kwargs)
             outs = node.output_tensors
             if len(outs) == 1:
@@ -321,9 +325,9 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
-        from minitf.keras.layers import __dict__ as layer_module
         from minitf.keras.saving.serialization import deserialize_keras_object
-        module_objects = {k: v for k, v in layer_module.items() if isinstance(v, type)}
+        from minitf.keras.saving.saving_lib import _module_objects
+        module_objects = _module_objects()  # layers, and models (a model may be a layer of another)
         created: dict[str, Layer] = {}
         outputs_of: dict[tuple, Any] = {}  # (layer name, node index) -> outputs
         pending = []

@@ -202,12 +202,12 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Sequential":
-        from minitf.keras.layers import __dict__ as layer_module
         from minitf.keras.saving.serialization import deserialize_keras_object
         if "layers" not in config:
             raise ValueError("A Sequential model configuration must be a dictionary containing the 'name' and "
                              f"'layers' keys. Received: config={config}")
-        module_objects = {k: v for k, v in layer_module.items() if isinstance(v, type)}
+        from minitf.keras.saving.saving_lib import _module_objects
+        module_objects = _module_objects()  # layers, and models (a model may be a layer of another)
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in config["layers"]:
             layer = deserialize_keras_object(entry, module_objects, custom_objects, what="layer")

@@ -1,5 +1,9 @@
 """``tf.keras.preprocessing``: Keras's older data tools, still used by the course.
 
+* ``image``: ``ImageDataGenerator`` (augmented batches from folders or arrays), ``load_img``,
+  ``img_to_array`` ... (``image.py``);
+* ``image_dataset_from_directory``: a ``minitf.data.Dataset`` of images from class folders
+  (``image_dataset.py``; also ``tf.keras.utils.image_dataset_from_directory``);
 * ``sequence``: ``pad_sequences`` (also ``tf.keras.utils.pad_sequences``);
 * ``text_dataset_from_directory``: a ``minitf.data.Dataset`` of (text, label) from class folders
   (``text_dataset.py``; also ``tf.keras.utils.text_dataset_from_directory``);
@@ -9,8 +13,9 @@ Submodules load on first use.
 """
 import importlib as _importlib
 
-_SUBMODULES = ("sequence", "dataset_utils", "text_dataset", "timeseries_dataset")
-_FUNCTIONS = {"text_dataset_from_directory": "text_dataset", "timeseries_dataset_from_array": "timeseries_dataset"}
+_SUBMODULES = ("image", "sequence", "dataset_utils", "text_dataset", "timeseries_dataset")
+_FUNCTIONS = {"image_dataset_from_directory": "image_dataset", "text_dataset_from_directory": "text_dataset",
+              "timeseries_dataset_from_array": "timeseries_dataset"}
 
 
 def __getattr__(name: str):
@@ -21,4 +26,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'minitf.keras.preprocessing' has no attribute {name!r}")
 
 
-__all__ = ["sequence", "text_dataset_from_directory", "timeseries_dataset_from_array"]
+__all__ = ["image", "image_dataset_from_directory", "sequence", "text_dataset_from_directory",
+           "timeseries_dataset_from_array"]

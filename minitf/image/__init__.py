@@ -1,0 +1,21 @@
+"""``minitf.image``, as ``tf.image``: decode image files, resize, convert, flip and adjust images.
+
+    img = tf.io.read_file("pizza_steak/test/steak/0001.jpg")
+    img = tf.image.decode_image(img, channels=3)           # (h, w, 3) uint8
+    img = tf.image.resize(img, [224, 224]) / 255.           # (224, 224, 3) float32 in [0, 1]
+
+Images are channels-last: (height, width, channels), or a batch (batch, height, width, channels).
+Decoding goes through Pillow (``codecs.py``); everything else is minitf ops (``resizing.py``,
+``color.py``, ``flips.py``), so float images keep their gradients.
+"""
+from minitf.image.codecs import (decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg,
+                                 encode_png, is_jpeg)
+from minitf.image.color import (adjust_brightness, adjust_contrast, convert_image_dtype, grayscale_to_rgb,
+                                per_image_standardization, random_brightness, random_contrast, rgb_to_grayscale)
+from minitf.image.flips import flip_left_right, flip_up_down, random_flip_left_right, random_flip_up_down
+from minitf.image.resizing import ResizeMethod, resize
+
+__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "convert_image_dtype", "decode_bmp", "decode_gif",
+           "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png", "flip_left_right",
+           "flip_up_down", "grayscale_to_rgb", "is_jpeg", "per_image_standardization", "random_brightness",
+           "random_contrast", "random_flip_left_right", "random_flip_up_down", "resize", "rgb_to_grayscale"]

@@ -1,0 +1,42 @@
+"""Lesson 09 (transfer learning), in fast and in full mode, WITH TensorFlow: every comparison holds.
+
+Both frameworks start from the same weights (the base's, and TF's initial head, copied): the
+gradients a frozen base leaves (the head's kernel and bias, 1e-5), BatchNormalization trainable
+and frozen (1e-5), and the training curves of feature extraction and fine-tuning (first epoch's
+loss 1e-4; whole curves 2e-3, 5e-3 when fine-tuning; from scratch only the first epoch, 5e-3:
+random weights and large Adam steps make the float32 differences grow). The one difference the
+lesson shows: TF's tape still differentiates a frozen variable, minitf's gives None (``fit`` never
+asks, so training is the same). Both modes start together in separate processes.
+"""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("matplotlib", reason="the lessons draw figures: pip install matplotlib")
+pytest.importorskip("PIL", reason="the image lessons read and write photos with Pillow: pip install pillow")
+
+from parity_tests.lesson_runs import MODES, check_comparisons, finished_summary, start_both_modes, stop  # noqa: E402
+
+EXPECTED = ["gradients with a frozen base", "BatchNormalization, trainable and frozen",
+            "model_0: from scratch, 10%: loss, first epoch", "model_1: feature extraction, 1%: val_loss per epoch",
+            "model_2: feature extraction, 10%: val_accuracy per epoch", "model_3: fine-tuned, 10%: val_loss per epoch",
+            "model_2b: feature extraction for 20 epochs, 10%: val_loss per epoch"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    started = start_both_modes("09", tmp_path_factory)
+    yield started
+    stop(started)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_lesson_09_agrees_with_tensorflow(mode, runs, tf):
+    summary = finished_summary(runs, mode)
+    assert summary["tensorflow"] == tf.__version__ and summary["mode"] == mode
+    comparisons = check_comparisons(summary, EXPECTED, max_tol=5e-3)
+    assert comparisons["gradients with a frozen base"]["tol"] <= 1e-5
+    outcomes = summary["outcomes"]
+    assert outcomes["frozen_kernel_gradient_is_none"] is True
+    assert outcomes["tf_frozen_kernel_gradient_is_none"] is False  # the documented difference
+    assert outcomes["frozen_bn_max_difference"] == 0.0 and outcomes["frozen_bn_moving_mean_unchanged"] is True
