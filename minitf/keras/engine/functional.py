@@ -290,7 +290,8 @@ class Functional(Model):
 
         def encode(value):
             if isinstance(value, KerasTensor):
-                return {"class_name": "__keras_tensor__", "config": {"keras_history": history(value)}}
+                return {"class_name": "__keras_tensor__", "config": {"shape": list(value.shape), "dtype": value.dtype,
+                                                                     "keras_history": history(value)}}
             if isinstance(value, (list, tuple)):
                 return [encode(v) for v in value]
             if isinstance(value, dict):
@@ -304,9 +305,6 @@ class Functional(Model):
             entry["inbound_nodes"] = [{"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
                                       for node in layer._inbound_nodes
                                       if node in self._network_nodes and not node.is_input]
-            build = layer.get_build_config()
-            if build is not None and not isinstance(layer, InputLayer):
-                entry["build_config"] = serialize_keras_object(build)
             layers.append(entry)
 
         def structure(struct):
@@ -321,14 +319,12 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
-        from minitf.keras.layers import __dict__ as layer_module
         from minitf.keras.saving.serialization import deserialize_keras_object
-        module_objects = {k: v for k, v in layer_module.items() if isinstance(v, type)}
         created: dict[str, Layer] = {}
         outputs_of: dict[tuple, Any] = {}  # (layer name, node index) -> outputs
         pending = []
         for entry in config["layers"]:
-            layer = deserialize_keras_object(entry, module_objects, custom_objects, what="layer")
+            layer = deserialize_keras_object(entry, custom_objects, what="layer")
             created[entry["name"]] = layer
             if isinstance(layer, InputLayer):
                 outputs_of[(layer.name, 0)] = layer.output

@@ -92,6 +92,17 @@ def default(method):
     return method
 
 
+def dtype_name(dtype: Any) -> Any:
+    """A layer's ``dtype`` argument as a dtype: Keras 3 configs give a ``DTypePolicy`` (a dict), or its name."""
+    if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+        name = (dtype.get("config") or {}).get("name")
+        if isinstance(name, str) and name.startswith("mixed_"):
+            raise ValueError(f"DTypePolicy '{name}' (mixed precision) is not supported by minitf: its layers compute "
+                             "in one dtype")
+        return name
+    return dtype
+
+
 def _plain_shape(shape: Any) -> Any:
     """A shape (or nested shapes) as tuples of int/None, for configs and summaries."""
     if shape is None:
@@ -158,7 +169,7 @@ class Layer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}")
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
-        self._dtype = dtypes.as_dtype(dtype or backend.floatx()).name
+        self._dtype = dtypes.as_dtype(dtype_name(dtype) or backend.floatx()).name
         self._np_dtype = np.dtype(self._dtype)
         self._trainable = bool(trainable)
         self.autocast = autocast
@@ -584,7 +595,8 @@ class Layer:
     # ---- configs ----
     def get_config(self) -> dict:
         """The constructor arguments, so that ``type(layer).from_config(config)`` rebuilds it."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        from minitf.keras.saving.serialization import dtype_policy_config
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}
         if self.activity_regularizer is not None:
             from minitf.keras.saving.serialization import serialize_keras_object
             config["activity_regularizer"] = serialize_keras_object(self.activity_regularizer)

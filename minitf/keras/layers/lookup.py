@@ -390,6 +390,9 @@ class StringLookup(IndexLookup):
                  output_mode: str = "int", pad_to_max_tokens: bool = False, sparse: bool = False,
                  encoding: str = "utf-8", name: str | None = None, **kwargs):
         kwargs.pop("salt", None)
+        oov_method = kwargs.pop("oov_method", "floormod")  # Keras writes it; only its hashing differs
+        if oov_method != "floormod":
+            raise NotImplementedError("StringLookup: only oov_method='floormod' is implemented in minitf")
         self.encoding = encoding
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
                          oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
@@ -404,7 +407,7 @@ class StringLookup(IndexLookup):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config["encoding"] = self.encoding
+        config.update({"oov_method": "floormod", "salt": None, "encoding": self.encoding})
         return config
 
 
@@ -455,7 +458,7 @@ class IntegerLookup(IndexLookup):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"vocabulary_dtype": "int64", "oov_method": self.oov_method})
+        config.update({"vocabulary_dtype": "int64", "oov_method": self.oov_method, "salt": None})
         return config
 
 

@@ -190,6 +190,7 @@ class BatchNormalization(Layer):
             "beta_constraint": serialize_keras_object(self.beta_constraint),
             "gamma_constraint": serialize_keras_object(self.gamma_constraint),
             "synchronized": self.synchronized,
+            "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99,  # Keras's keys (not implemented)
         })
         return config
 
@@ -276,5 +277,6 @@ class LayerNormalization(Layer):
             "gamma_regularizer": serialize_keras_object(self.gamma_regularizer),
             "beta_constraint": serialize_keras_object(self.beta_constraint),
             "gamma_constraint": serialize_keras_object(self.gamma_constraint),
+            "rms_scaling": False,
         })
         return config
