@@ -350,6 +350,9 @@ class Functional(Model):
                     args, kwargs = decode(node["args"]), decode(node.get("kwargs", {}))
                 except LookupError:
                     continue
+                # Keras records the training flag a layer's call defaulted to (training=True for the
+                # random augmentation layers); the model's own call decides it, as in Keras.
+                kwargs.pop("training", None)
                 outputs_of[(layer.name, i)] = layer(*args, **kwargs)
                 pending.remove(item)
                 progress = True

@@ -360,6 +360,40 @@ class IndexLookup(Layer):
             return input_shape + (depth,)
         return input_shape[:-1] + (depth,)
 
+    # ---- Keras's files: a learned vocabulary is an asset file, tf_idf weights a variable ----
+    def _keras_own_state(self) -> dict:
+        if self.output_mode != "tf_idf" or self.idf_weights is None:
+            return {}
+        return {"idf_weights": np.asarray(self.idf_weights, dtype=np.float32)}
+
+    def _keras_expected_state(self) -> dict:
+        if self.output_mode != "tf_idf":
+            return {}
+        size = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
+        return {"idf_weights": ((size,), np.dtype(np.float32))}
+
+    def _keras_set_own_state(self, arrays: dict) -> None:
+        self._loaded_idf_weights = arrays.get("idf_weights")  # used with the vocabulary, read next
+
+    def _keras_asset_names(self) -> tuple:
+        return () if self._has_input_vocabulary else ("vocabulary.txt",)
+
+    def _keras_assets(self) -> dict:
+        if self._has_input_vocabulary:
+            return {}  # the vocabulary is in the config
+        return {"vocabulary.txt": "\n".join(str(t) for t in self.get_vocabulary()).encode("utf-8")}
+
+    def _keras_set_assets(self, files: dict) -> None:
+        lines = files["vocabulary.txt"].decode("utf-8").split("\n")
+        while lines and lines[-1] == "":
+            lines.pop()
+        special = self._token_start_index()
+        if len(lines) <= special:
+            return  # saved before adapt(): nothing learned
+        values = lines if isinstance(self, StringLookup) else [int(v) for v in lines]
+        idf = getattr(self, "_loaded_idf_weights", None) if self.output_mode == "tf_idf" else None
+        self.set_vocabulary(values, idf_weights=idf)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({

@@ -267,7 +267,7 @@ class LayerNormalization(Layer):
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({
-            "axis": self.axis,
+            "axis": [self.axis] if isinstance(self.axis, int) else list(self.axis),  # a list, as Keras writes it
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,

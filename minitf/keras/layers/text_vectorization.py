@@ -232,6 +232,25 @@ class TextVectorization(Layer):
         lookup = self._lookup_layer
         return (input_shape[0], lookup.max_tokens if lookup.pad_to_max_tokens else lookup._frozen_vocab_size)
 
+    # ---- Keras's files: the lookup layer's vocabulary and idf weights are this layer's too ----
+    def _keras_own_state(self) -> dict:
+        return self._lookup_layer._keras_own_state()
+
+    def _keras_expected_state(self) -> dict:
+        return self._lookup_layer._keras_expected_state()
+
+    def _keras_set_own_state(self, arrays: dict) -> None:
+        self._lookup_layer._keras_set_own_state(arrays)
+
+    def _keras_asset_names(self) -> tuple:
+        return self._lookup_layer._keras_asset_names()
+
+    def _keras_assets(self) -> dict:
+        return self._lookup_layer._keras_assets()
+
+    def _keras_set_assets(self, files: dict) -> None:
+        self._lookup_layer._keras_set_assets(files)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({

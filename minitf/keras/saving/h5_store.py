@@ -18,6 +18,10 @@ import numpy as np
 from minitf.keras.saving import saveables
 
 
+# An array whose size the config does not fix (a vocabulary's idf weights) may hold at most this many values.
+_MAX_OPEN_SIZE = 1 << 24
+
+
 class SavedModelError(ValueError):
     """A model or weights file that cannot be read: says which file and why."""
 
@@ -118,14 +122,17 @@ class Reader:
                                  "refused")
             if dataset.dtype.kind not in "biuf":
                 raise self._fail(f"'{where}/{key}' holds {dataset.dtype} values, not numbers")
-            if tuple(dataset.shape) != tuple(shape):
+            if len(dataset.shape) != len(shape) or any(e is not None and d != e for d, e in zip(dataset.shape, shape)):
                 raise self._fail(f"{owner}: array '{where}/{key}' has shape {tuple(dataset.shape)} in the file, the "
                                  f"model's variable has shape {tuple(shape)}")
+            if None in shape and int(np.prod(dataset.shape, dtype=np.int64)) > _MAX_OPEN_SIZE:
+                raise self._fail(f"{owner}: array '{where}/{key}' declares shape {tuple(dataset.shape)}, more than "
+                                 f"{_MAX_OPEN_SIZE} values: refused before reading")
             checked[key] = dataset
         arrays = {}
         for key, dataset in checked.items():
-            shape, dtype = expected[key]
-            out = np.empty(shape, dtype=dataset.dtype)
+            dtype = expected[key][1]
+            out = np.empty(dataset.shape, dtype=dataset.dtype)
             try:
                 if out.size:
                     dataset.read_direct(out)

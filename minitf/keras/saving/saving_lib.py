@@ -86,7 +86,8 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
                          "Keras format (minitf writes no legacy `.h5` models and no SavedModel directories; use "
                          f"tf.saved_model.save for those). Received: filepath={filepath}")
     _check_target(filepath, overwrite)
-    if not model.built:
+    from minitf.keras.engine.model import Model
+    if not model.built and isinstance(model, Model):
         raise ValueError(f"Model '{model.name}' is not built yet (it has no weights): call it on data or build it "
                          "before saving")
     config = json.dumps(serialize_keras_object(model))
