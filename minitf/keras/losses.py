@@ -313,11 +313,9 @@ def _l2_normalize(x: Tensor, axis: int) -> Tensor:
 
 
 def _hinge_labels(y_true: Tensor) -> Tensor:
-    """0/1 labels become -1/+1; other labels are used as they are."""
-    v = y_true._value
-    if bool(B.xp.all((v == 0) | (v == 1))):
-        return 2.0 * y_true - 1.0
-    return y_true
+    """0/1 labels become -1/+1; other labels are used as they are (decided with ops: fit traces this)."""
+    is_binary = R.reduce_all(E.logical_or(E.equal(y_true, 0.0), E.equal(y_true, 1.0)))
+    return E.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
 def hinge(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
