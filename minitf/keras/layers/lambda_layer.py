@@ -1,10 +1,10 @@
 """Lambda: wrap any function of tensors as a layer, ``Lambda(lambda x: x ** 2)``.
 
-The function gets ``mask=`` and ``training=`` only if it declares them. A Lambda layer can be
-saved only when its function is a *named* function that loading can find by name (in
-``custom_objects`` or registered with ``register_keras_serializable``): a saved model never
-carries code, so an anonymous ``lambda`` cannot be saved (Keras 3 refuses to load one by
-default, too).
+The function gets ``mask=`` and ``training=`` only if it declares them. Saving, as in Keras 3: a
+*named* function is saved by name, and loading finds it in ``custom_objects`` (or the
+``register_keras_serializable`` registry); a Python ``lambda`` is saved as its bytecode, with a
+warning, and loading it runs code from the file, so ``load_model`` refuses it unless called with
+``safe_mode=False``.
 """
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class Lambda(Layer):
         from minitf.keras.saving.serialization import deserialize_keras_object
         config = dict(config)
         config["function"] = deserialize_keras_object(config["function"], custom_objects=custom_objects,
-                                                      what="Lambda function")
+                                                      what="Lambda function")  # a stored lambda needs safe_mode off
         if config.get("output_shape") is not None:
             config["output_shape"] = tuple(config["output_shape"])
         return cls(**config)
