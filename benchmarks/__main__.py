@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks [--quick] [--only a,b] [--backend numpy|cupy] ...``."""
+"""Command line: ``python -m benchmarks [--quick] [--only a,b] [--backend numpy|cupy|cupy-standin] ...``."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="smoke test of the harness: small sizes, 3 reps (< 60 s)")
     parser.add_argument("--only", default="",
                         help=f"comma-separated cases to run (default all): {', '.join(CASE_NAMES)}")
-    parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy",
-                        help="minitf's array backend (sets MINITF_BACKEND) and the baselines'")
+    parser.add_argument("--backend", choices=("numpy", "cupy", "cupy-standin"), default="numpy",
+                        help="minitf's array backend (sets MINITF_BACKEND) and the baselines'; "
+                             "cupy-standin (CuPy's rules on NumPy) only smoke-tests the gpu case")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR,
                         help=f"folder for JSON and PNG results (default {RESULTS_DIR})")
     parser.add_argument("--subject-module", default=None,

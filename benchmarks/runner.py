@@ -51,6 +51,10 @@ class RunConfig:
 
 def array_module(backend: str) -> tuple[Any, Any]:
     """``(xp, sync)`` for the backend: cupy and a device-synchronise, or numpy and None."""
+    if backend == "cupy-standin":  # the CuPy stand-in (minitf/_cupy_standin): a smoke test, not a GPU
+        from minitf._cupy_standin import cupy as standin
+
+        return standin, lambda: standin.cuda.Device().synchronize()
     if backend == "cupy":
         try:
             import cupy

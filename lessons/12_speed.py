@@ -125,6 +125,13 @@ same_bits = histories[True] == histories[False]
 print("eager losses: ", histories[True])
 print("traced losses:", histories[False])
 print("identical, bit for bit:", same_bits)
+if tf is not None:
+    # Keras trains the same model from the same weights; its float32 sums may round differently.
+    keras_model = build(tf)
+    keras_model.set_weights(weights)
+    keras_model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    keras_history = keras_model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0, shuffle=False).history["loss"]
+    L.compare("loss per epoch, traced minitf vs Keras", histories[False], keras_history, tol=1e-5)
 
 # %% [markdown]
 # ## 2. Where an eager step's time goes
@@ -146,7 +153,7 @@ print(f"the traced training step: {len(operations)} operations, e.g.")
 for op in operations[:6]:
     print("   ", op)
 
-arrays = [x[:BATCH], y[:BATCH]]
+arrays = [minitf.backend.xp.asarray(a) for a in (x[:BATCH], y[:BATCH])]  # the replay takes backend arrays
 replay_times = []
 for _ in range(L.pick(7, 3)):
     start = time.perf_counter()

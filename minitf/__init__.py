@@ -38,6 +38,6 @@ def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib
 
-    if name in ("keras", "data", "datasets", "viz", "metrics"):
+    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model"):
         return importlib.import_module(f"minitf.{name}")
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")

@@ -14,6 +14,13 @@ from minitf import backend as B
 from minitf.ops.op import Op
 
 
+# --- which error a dtype gets -------------------------------------------------------------------------
+# TF's op definitions list the dtypes an op accepts: another dtype is an InvalidArgumentError. A few
+# ops accept more dtypes in their definition than any kernel implements: those raise NotFoundError
+# ("Could not find device for node") instead. minitf raises the same class for the same dtypes.
+NO_KERNEL_FOR_SIGNED_INTEGERS = frozenset({"Reciprocal"})
+
+
 # --- top_k with NaN -----------------------------------------------------------------------------------
 def nan_top_k_order(x, k: int):
     """The order TF's TopKV2 gives a row holding NaN: top_k([3, nan, 1], 2) is [3, nan].
@@ -23,10 +30,17 @@ def nan_top_k_order(x, k: int):
     puts each element before the first one it is strictly greater than, scanning from the front:
     [3, nan, 1] -> [3, nan, 1];  [3, 1, nan, 5] -> [5, 3, 1, nan];  [inf, nan, 2] -> [inf, nan, 2].
     Rows are done one by one in Python: a NaN row is an error case, not a hot path.
+
+    k = 1 takes another path in TF: the row's maximum by Eigen's reduction (``_eigen_row_max``),
+    then the first index holding that value (0 if none does, as when the maximum is NaN).
     """
     rows = B.to_numpy(x).reshape(-1, x.shape[-1])
     out = np.empty((rows.shape[0], k), dtype=np.int32)
     for r, row in enumerate(rows):
+        if k == 1:
+            hits = np.flatnonzero(row == _eigen_row_max(row))
+            out[r, 0] = hits[0] if hits.size else 0
+            continue
         order: list[int] = []
         for i, value in enumerate(row.tolist()):
             at = next((j for j, other in enumerate(order) if value > row[other]), len(order))
@@ -35,38 +49,117 @@ def nan_top_k_order(x, k: int):
     return B.xp.asarray(out.reshape(x.shape[:-1] + (k,)))
 
 
+def _eigen_row_max(row: np.ndarray):
+    """A row's maximum as Eigen's vectorized reduction finds it (TF's CPU build: AVX, 32-byte
+    packets), which decides where NaN goes. Whole packets are reduced lane by lane with x86's
+    ``maxps(p, acc)`` (``p > acc ? p : acc``, so a NaN there is passed over), the lanes then folded
+    pairwise (halves, quarters, pairs) with ``maxps``; the leftover elements are reduced in order by
+    ``acc = t < acc ? acc : t`` (a NaN there is kept until a number follows it), and the two joined
+    by ``v if acc < v else acc``. Checked against TF 2.21 on float32/float64 rows of 1 to 513."""
+    lanes = 32 // row.dtype.itemsize if row.dtype.kind == "f" else 1
+    lowest = np.array(np.finfo(row.dtype).min if row.dtype.kind == "f" else np.iinfo(row.dtype).min, row.dtype)
+    whole = len(row) // lanes * lanes if lanes > 1 else 0
+    acc = lowest
+    for t in row[whole:]:
+        acc = acc if t < acc else t
+    if not whole:
+        return acc
+    packet = np.full(lanes, lowest, row.dtype)
+    for j in range(0, whole, lanes):
+        p = row[j:j + lanes]
+        packet = np.where(p > packet, p, packet)
+    step = lanes // 2
+    while step:
+        partner = packet[np.arange(lanes) ^ step]
+        packet = np.where(packet > partner, packet, partner)
+        step //= 2
+    value = packet[0]
+    return value if acc < value else acc
+
+
 # --- powers ------------------------------------------------------------------------------------------
 class PowRounded(Op):
-    """base ** exponent, correctly rounded to the dtype (no gradient).
+    """base ** exponent as TF's CPU kernel computes it, the same on every CPU (no gradient).
 
-    TF computes a float32 power with C's ``powf``, which is correctly rounded, e.g.
-    0.9 ** 4 = 0.6560999 (float32). NumPy's float32 ``power`` goes through a SIMD routine on
-    CPUs with AVX-512 and gives 0.6561 there: one bit off, which is enough to make Adam's
-    bias correction differ from Keras's. Computing the power in double precision (Python's
-    ``math.pow``, the C library's ``pow``, for the scalars optimizers and schedules need; NumPy
-    float64 for arrays) and rounding once to the dtype gives the correctly rounded value on every
-    CPU (up to a double rounding that is one case in ~2^29).
+    What TF does: a power of scalars (Adam's ``beta_1 ** t``, a schedule's ``rate ** p``) calls
+    the C math library's ``powf`` (``pow`` for float64), e.g. 0.9 ** 4 = 0.6560999 in float32;
+    and like every TF CPU kernel it flushes subnormal results to zero: 0.5 ** 140 (7.2e-43) is 0.0.
+
+    Why minitf copies it: NumPy's float32 ``power`` goes through a SIMD routine chosen by the
+    CPU, and the AVX-512 one gives 0.6561 for 0.9 ** 4 (0.6560999 without): one bit off, enough
+    to make Adam's bias correction, hence every later weight, differ from Keras's. So for host
+    scalars minitf calls the very ``powf`` TF calls (glibc's is within 0.82 ulp of the exact
+    power: the correctly rounded float32 but for ~1 case in 500 at large steps, such as
+    0.999 ** 873, where it is 1 ulp off, and TF with it). Tensors, and hosts where no C math
+    library loads, compute in float64 and round once to the dtype: the correctly rounded value
+    on every CPU (NumPy's float64 power differs by an ulp of float64 between SIMD paths, which
+    the rounding hides but for ~1 case in 2^28).
+
+    Not TF's bits for tensors of 8 or more elements: TF computes those with Eigen's vectorized
+    power, which differs from the correctly rounded value by up to 3 ulp (TF 2.21, measured).
+    Subnormal *inputs* are not flushed as TF's are (TF's 1e-40 ** 0.5 is 2.6e-23, an accident of
+    powf under TF's denormals-are-zero mode).
     """
 
+    quiet = True  # overflow to inf and nan (a negative base, a fractional exponent) come out silently, as in TF
+    elementwise = True
+
     def forward(base, exponent):
-        if B.xp is np and base.ndim == 0 and exponent.ndim == 0:  # scalars on the host: C's pow
-            return np.asarray(math.pow(float(base), float(exponent))).astype(base.dtype)
-        return B.xp.power(base.astype(np.float64), exponent.astype(np.float64)).astype(base.dtype)
+        return _power_rounded(B.xp, base, exponent)
+
+
+def _power_rounded(xp, base, exponent):
+    """PowRounded's kernel on two arrays of one dtype."""
+    powf = _c_powf() if base.dtype == np.float32 else None
+    if xp is np and base.ndim == 0 and exponent.ndim == 0 and powf is not None:
+        result = np.asarray(powf(float(base), float(exponent)), dtype=np.float32)  # TF's powf
+    elif xp is np and base.ndim == 0 and exponent.ndim == 0 and base.dtype == np.float64:
+        try:
+            result = np.asarray(math.pow(float(base), float(exponent)))  # C's pow, TF's for float64
+        except (OverflowError, ValueError):  # math.pow raises where C's pow gives inf or nan
+            result = np.power(base, exponent)
+    else:
+        result = xp.power(base.astype(np.float64), exponent.astype(np.float64)).astype(base.dtype)
+    if result.dtype.kind == "f":  # TF's CPU kernels flush subnormal results to zero (keeping the sign)
+        result = xp.where(xp.abs(result) < xp.finfo(result.dtype).tiny, result * 0, result)
+    return result
+
+
+_POWF: list = []  # [C's powf, or None], loaded on first use
+
+
+def _c_powf():
+    """C's float32 ``powf`` from the C math library of this process (the one TF's kernels call),
+    or None where none can be loaded."""
+    if not _POWF:
+        import ctypes
+        import ctypes.util
+        powf = None
+        for name in ("libm.so.6", ctypes.util.find_library("m"), ctypes.util.find_library("c"), "ucrtbase"):
+            try:
+                powf = ctypes.CDLL(name).powf if name else None
+            except (OSError, AttributeError):
+                continue
+            if powf is not None:
+                powf.restype, powf.argtypes = ctypes.c_float, (ctypes.c_float, ctypes.c_float)
+                break
+        _POWF.append(powf)
+    return _POWF[0]
 
 
 def pow_rounded(base, exponent):
-    """``base ** exponent`` as TF computes a power: see ``PowRounded``. Tensors or numbers; a number
-    takes the dtype of the tensor beside it."""
+    """``base ** exponent`` as TF computes a power of scalars: see ``PowRounded``. Tensors or
+    numbers; a number takes the dtype of the tensor beside it."""
     from minitf.ops.elementwise import binary_operands
     return PowRounded.apply(*binary_operands("Pow", base, exponent))
 
 
 def pow_rounded_array(base, exponent, dtype=np.float32):
-    """The same rule on plain numbers/arrays, for code that computes without tensors (lessons, tests).
-    As TF's ``pow(cast(base, dtype), t)``: the base is rounded to ``dtype`` first, the power then
-    computed in float64 and rounded once."""
-    base = np.asarray(base).astype(dtype).astype(np.float64)
-    return np.asarray(np.power(base, np.asarray(exponent).astype(dtype).astype(np.float64))).astype(dtype)[()]
+    """The same rule on plain numbers/arrays, for code that computes without tensors (lessons, tests):
+    ``pow_rounded_array(0.9, t)`` is TF's float32 ``0.9 ** t``. As TF's ``pow(cast(base, dtype), t)``:
+    base and exponent are rounded to ``dtype`` first; the result is a NumPy scalar or array of ``dtype``."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _power_rounded(np, np.asarray(base).astype(dtype), np.asarray(exponent).astype(dtype))[()]
 
 
 # --- float32 sums in Eigen's order -------------------------------------------------------------------
@@ -81,11 +174,15 @@ class EigenSum(Op):
     the 8 lanes in halves (4 + 4, 2 + 2, 1 + 1) and adds that to the sum of the leftover
     elements. Doing the same makes a norm-clipped gradient equal TF's bit for bit (Keras's
     ``clipnorm``/``global_clipnorm``). Larger arrays (where TF may split the work across threads)
-    and other dtypes use the backend's sum. Not differentiated (it serves gradient clipping).
+    and other dtypes use the backend's sum, and so does the GPU backend (TF's GPU sums are CUDA's,
+    not Eigen's CPU order). Not differentiated (it serves gradient clipping).
     """
 
     def forward(x):
         return eigen_sum_array(x)
+
+    def shape(x):
+        return ()
 
 
 def eigen_sum_array(a):
@@ -115,3 +212,27 @@ def eigen_sum_array(a):
 def eigen_sum(x):
     """``reduce_sum(x)`` of all elements in TF's CPU order (see ``EigenSum``)."""
     return EigenSum.apply(x)
+
+
+# --- signed zeros ------------------------------------------------------------------------------------
+def positive_zeros_(array):
+    """Turn each -0.0 of ``array`` into +0.0, in place (``x + 0`` is +0.0 for x = -0.0, x otherwise); returns it.
+
+    What TF does: MaxPoolGrad starts from a zero-filled gradient and adds each window's dy into
+    the cell that won the window, so a cell that no window picked holds +0.0.
+
+    Why minitf copies it: where the windows tile the input, minitf writes dy * (cell won) straight
+    into the gradient, and a negative dy times 0 is -0.0: equal to 0.0 in every comparison, but
+    printed as ``-0.`` and not TF's bits (nor those of minitf's general path, which adds onto zeros).
+    """
+    array += 0
+    return array
+
+
+# --- Keras quirks --------------------------------------------------------------------------------------
+def keras_execution_end_step(first_step: int, steps_per_execution: int) -> int:
+    """The batch index Keras hands ``on_*_batch_end`` after one execution of ``steps_per_execution``
+    steps: ``first + steps_per_execution - 1``, also for the last, shorter execution of an epoch
+    (10 batches, 3 per execution: the hooks see 2, 5, 8 and then 11, not 9). Callbacks that count
+    batches see the same numbers under minitf as under Keras."""
+    return first_step + steps_per_execution - 1

@@ -3,6 +3,9 @@
 Every op reads ``backend.xp`` at call time, so ``set_backend("cupy")`` switches
 all later work to the GPU. Tensors keep the array of the module that made them;
 ops never move data between host and device behind the user's back.
+
+``"cupy-standin"`` is a strict CuPy stand-in built on NumPy (``minitf/_cupy_standin``): CuPy's
+API and rules without a GPU, so that CI checks the GPU path on every run.
 """
 from __future__ import annotations
 
@@ -13,13 +16,18 @@ import numpy
 
 xp: types.ModuleType = numpy
 name: str = "numpy"
+cupyx: types.ModuleType | None = None  # CuPy's extras (scatter_add) on the GPU backends
 
 
 def set_backend(backend: str) -> None:
-    """Select ``"numpy"`` or ``"cupy"`` as the array module for all later ops."""
-    global xp, name
+    """Select ``"numpy"``, ``"cupy"`` or ``"cupy-standin"`` as the array module for all later ops."""
+    global xp, name, cupyx
     if backend == "numpy":
-        xp, name = numpy, "numpy"
+        xp, name, cupyx = numpy, "numpy", None
+    elif backend == "cupy-standin":
+        from minitf import _cupy_standin  # noqa: PLC0415
+
+        xp, name, cupyx = _cupy_standin.cupy, "cupy-standin", _cupy_standin.cupyx
     elif backend == "cupy":
         try:
             import cupy  # noqa: PLC0415 (optional dependency, imported on demand)
@@ -28,18 +36,27 @@ def set_backend(backend: str) -> None:
                 "minitf: the 'cupy' backend needs CuPy and a CUDA GPU "
                 "(pip install 'minitf[gpu]'); the 'numpy' backend needs nothing"
             ) from e
-        xp, name = cupy, "cupy"
+        import cupyx as cupy_extras  # noqa: PLC0415
+
+        xp, name, cupyx = cupy, "cupy", cupy_extras
     else:
-        raise ValueError(f"minitf: unknown backend {backend!r}; expected 'numpy' or 'cupy'")
+        raise ValueError(f"minitf: unknown backend {backend!r}; expected 'numpy', 'cupy' or 'cupy-standin'")
 
 
 def to_numpy(array) -> numpy.ndarray:
     """A host (NumPy) copy or view of ``array``, whichever module made it."""
     if isinstance(array, numpy.ndarray):
         return array
-    if hasattr(array, "get"):  # a CuPy array: the one explicit device-to-host copy
+    if hasattr(array, "get"):  # a CuPy (or stand-in) array: the one explicit device-to-host copy
         return array.get()
     return numpy.asarray(array)
+
+
+def device_count() -> int:
+    """CUDA GPUs the backend sees: CuPy's count (the stand-in pretends one), 0 on NumPy."""
+    if xp is numpy:
+        return 0
+    return xp.cuda.runtime.getDeviceCount()
 
 
 def is_array(value) -> bool:
@@ -65,8 +82,6 @@ def scatter_add(target, index, values) -> None:
     (a batch repeats a token a few times); past ``_MAX_SCATTER_ROUNDS``, ``np.add.at``.
     """
     if xp is not numpy:
-        import cupyx  # noqa: PLC0415
-
         cupyx.scatter_add(target, index, values)
         return
     if isinstance(index, tuple) or index.ndim != 1 or index.size == 0:

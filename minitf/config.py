@@ -12,7 +12,8 @@ class PhysicalDevice(NamedTuple):
 
 
 def set_backend(name: str) -> None:
-    """``"numpy"`` (CPU, the default) or ``"cupy"`` (GPU). Also: env MINITF_BACKEND."""
+    """``"numpy"`` (CPU, the default), ``"cupy"`` (GPU) or ``"cupy-standin"`` (CuPy's rules on
+    NumPy, for tests). Also: env MINITF_BACKEND."""
     _backend.set_backend(name)
 
 
@@ -24,9 +25,12 @@ def list_physical_devices(device_type: str | None = None) -> list[PhysicalDevice
     """The CPU, plus one entry per CUDA GPU when CuPy is installed and sees one."""
     devices = [PhysicalDevice("/physical_device:CPU:0", "CPU")]
     try:
-        import cupy  # noqa: PLC0415
+        if _backend.name != "numpy":  # the GPU backends (the CuPy stand-in pretends one GPU)
+            count = _backend.device_count()
+        else:
+            import cupy  # noqa: PLC0415
 
-        count = cupy.cuda.runtime.getDeviceCount()
+            count = cupy.cuda.runtime.getDeviceCount()
     except Exception:  # no CuPy, or no driver: no GPUs
         count = 0
     devices += [PhysicalDevice(f"/physical_device:GPU:{i}", "GPU") for i in range(count)]

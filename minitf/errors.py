@@ -22,7 +22,8 @@ class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
 
 
 class NotFoundError(OpError):
-    """A file or name that does not exist."""
+    """A file or name that does not exist; also an op given a dtype it has no kernel for (TF's
+    "Could not find device for node", e.g. reciprocal of an int32 tensor)."""
 
 
 class OutOfRangeError(OpError):

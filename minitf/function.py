@@ -18,7 +18,8 @@ Python function at all: they replay the graph's kernels on arrays. That is TF's
   *retrace*, counted by ``experimental_get_tracing_count()``; frequent retracing is warned
   about, as TF warns). ``reduce_retracing=True`` generalises shapes that change into
   ``None`` (any size); ``input_signature=[tf.TensorSpec(...)]`` fixes the signature and
-  refuses calls that do not match it.
+  refuses calls that do not match it. (One difference: minitf's graphs know their rank, so a
+  ``TensorSpec(shape=None)`` of unknown rank gets a trace per rank where TF traces once.)
 - Python side effects (``print``, appending to a list) happen while tracing only; variable
   assignments, ``tf.print`` and random draws are ops, so they happen on every call.
 - A ``GradientTape`` and an optimizer step inside the function are traced like any other ops.
@@ -261,7 +262,16 @@ class ConcreteFunction:
         return False
 
     def __call__(self, *args, **kwargs):
-        return self._call(nest.flatten((args, kwargs)))
+        flat = nest.flatten((args, kwargs))
+        for index, spec, placeholder in zip(self._positions, self._input_specs, self.graph.inputs):
+            value = flat[index] if index < len(flat) else None
+            shape = getattr(value, "shape", None)
+            if shape is not None and not _fits(placeholder.shape, tuple(shape)):
+                raise TypeError(
+                    f"Binding inputs to tf.function failed: {self.name}'s trace takes {placeholder.name} of shape "
+                    f"{tuple(placeholder.shape)}, got shape {tuple(shape)}. (minitf traces a tf.TensorSpec of "
+                    "unknown rank once per rank: call the tf.function itself, or get a concrete function per rank.)")
+        return self._call(flat)
 
     def _call(self, flat: list):
         """Run on the call's flat arguments; the outputs in the function's structure."""
@@ -329,7 +339,9 @@ class Function:
         if self.input_signature is not None:
             args, kwargs = self._check_signature(args, kwargs)
             flat = nest.flatten((args, kwargs))
-            specs = nest.flatten(self.input_signature)
+            # minitf's graphs know their ranks: a spec of unknown rank gets a trace per rank.
+            specs = [spec if spec.shape is not None else TensorSpec((None,) * value.ndim, spec.dtype, spec.name)
+                     for spec, value in zip(nest.flatten(self.input_signature), flat)]
             key = (nest.structure_key((args, kwargs)), tuple(spec._key() for spec in specs))
         else:
             key, flat, leaves = _signature(args, kwargs)
@@ -447,7 +459,8 @@ class Function:
                 trace_args.append(value)
                 continue
             example = _example_array(value, spec)
-            trace_args.append(graph.placeholder(spec.shape if spec.shape is not None else example.shape,
+            # A spec of unknown rank (shape=None) is traced at the example's rank, all sizes unknown.
+            trace_args.append(graph.placeholder(spec.shape if spec.shape is not None else (None,) * example.ndim,
                                                 spec.dtype._np, example, name=arg_names[i]))
             input_specs.append(spec)
             positions.append(i)
@@ -483,11 +496,22 @@ class Function:
         self._trace_count += 1
         signature = (tuple(nest.map_structure(lambda v: TensorSpec.from_tensor(v) if isinstance(v, GraphTensor)
                                               else v, structured[0])), {})
-        return ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions,
-                                variable_positions, name)
+        concrete = ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions,
+                                    variable_positions, name)
+        # The call's arguments with each tensor replaced by its spec (named as its placeholder): what
+        # a later call must match (tf.saved_model keeps it to choose among saved traces).
+        specs_by_position = {i: TensorSpec(spec.shape, spec.dtype, name=p.op.name)
+                             for i, spec, p in zip(positions, input_specs, graph.inputs)}
+        concrete.structured_arguments = nest.pack_sequence_as(
+            (args, kwargs), [specs_by_position.get(i, value) for i, value in enumerate(flat)])
+        return concrete
 
     def __repr__(self) -> str:
         return f"<minitf.function {self.__name__} (traced {self._trace_count} times)>"
+
+
+def _fits(static: tuple, shape: tuple) -> bool:
+    return len(static) == len(shape) and all(a is None or a == b for a, b in zip(static, shape))
 
 
 class _in_graph:

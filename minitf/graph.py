@@ -35,8 +35,8 @@ import numpy as np
 from minitf import backend as B
 from minitf._context import state
 from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
-from minitf.ops.op import Op, ReadVariableOp, _record, read_variable
-from minitf.tensor import Tensor, TensorShape, Variable
+from minitf.ops.op import ReadVariableOp, _record, read_variable
+from minitf.tensor import Tensor, Variable
 
 
 # --- symbolic tensors ------------------------------------------------------------------------
@@ -137,6 +137,19 @@ class GraphTensor(Tensor):
 
 def _static_shape_str(shape) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _broadcast_static(shapes) -> tuple:
+    """NumPy's broadcasting on static shapes with unknown (None) sizes: a known size other than 1
+    wins; otherwise an unknown size stays unknown."""
+    shapes = [tuple(s) for s in shapes]
+    rank = max(map(len, shapes), default=0)
+    padded = [(1,) * (rank - len(s)) + s for s in shapes]
+    out = []
+    for column in zip(*padded):
+        sizes = {d for d in column if d is not None and d != 1}
+        out.append(sizes.pop() if sizes else (None if None in column else 1))
+    return tuple(out)
 
 
 # --- the graph --------------------------------------------------------------------------------
@@ -306,6 +319,8 @@ class FuncGraph:
             return [tuple(s) for s in shape] if many else [tuple(shape)]
         if known:
             return [a.shape for a in arrays]
+        if op.elementwise and not many:
+            return [_broadcast_static(t._value.shape for t in nodes)]
         return [(None,) * a.ndim for a in arrays]
 
     # --- reading -------------------------------------------------------------------------

@@ -94,6 +94,9 @@ class RandomShuffle(_RandomOp):
     def forward(x, seed):
         return x[B.xp.asarray(_rng(seed).permutation(x.shape[0]))]
 
+    def shape(x, seed):
+        return x
+
     def trace_forward(x, seed):
         return x
 
@@ -109,6 +112,9 @@ class Multinomial(_RandomOp):
 
     def trace_forward(logits, num_samples, dtype, seed):
         return B.xp.zeros((logits.shape[0], num_samples), dtype=dtype)
+
+    def shape(logits, num_samples, dtype, seed):
+        return (logits[0], num_samples)
 
 
 def _seed(seed):

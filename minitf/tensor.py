@@ -357,7 +357,10 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
     if from_python and isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
         return _array.stack([convert_to_tensor(v, dtype, dtype_hint) for v in value])  # as TF does
     try:
-        array = B.xp.asarray(value)
+        # Host data is converted and checked on the host, and uploaded once at the end (CuPy has no
+        # string dtype, and checks of a device array would each copy back to the host).
+        on_device = isinstance(value, B.xp.ndarray)
+        array = value if on_device else np.asarray(value)
     except (ValueError, TypeError) as e:
         raise InvalidArgumentError(f"Cannot convert {value!r} to a tensor: {e}") from None
     if array.dtype.kind in "OUS":
@@ -376,7 +379,10 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
     if natural.name not in dtypes._BY_NAME:
         raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor")
     # An array the caller holds is copied: refilling it later must not change this tensor.
-    return Tensor(array.astype(natural, copy=is_array))
+    if on_device:
+        return Tensor(array.astype(natural, copy=True))
+    # The caller's NumPy array is copied before the upload: a device array must never share its memory.
+    return Tensor(B.xp.asarray(array.astype(natural, copy=isinstance(value, np.ndarray))))
 
 
 def constant(value: Any, dtype=None, shape=None, name: str | None = None) -> Tensor:

@@ -1,7 +1,10 @@
-"""Draw what a GradientTape recorded: DOT text, or a matplotlib figure.
+"""Draw what a GradientTape recorded, or what tf.function traced: DOT text, or a matplotlib figure.
 
-Nodes are tensors (labelled by shape, and by name where the caller gives one)
-and ops; edges follow the forward pass. The backward pass walks them in reverse.
+The tape and the trace are the two ways a framework sees a program; both draw alike. Nodes are
+tensors (labelled by shape, and by name where the caller gives one, or where the graph names
+them) and ops; edges follow the forward pass. The backward pass walks them in reverse.
+A traced graph's sources (placeholders for the arguments, constants, variable reads) are drawn
+as tensors named after their operation.
 """
 from __future__ import annotations
 
@@ -10,7 +13,43 @@ from typing import Any
 from minitf.autodiff import GradientTape
 
 
-def _graph(tape: GradientTape, names: dict | None):
+_SOURCES = ("Placeholder", "Const", "ReadVariableOp")
+
+
+def _traced_graph(source):
+    """The FuncGraph of a ConcreteFunction or FuncGraph (None for a tape)."""
+    from minitf.graph import FuncGraph
+
+    graph = getattr(source, "graph", source)
+    return graph if isinstance(graph, FuncGraph) else None
+
+
+def _graph(source, names: dict | None):
+    graph = _traced_graph(source)
+    if graph is not None:
+        return _graph_of_trace(graph)
+    if not isinstance(source, GradientTape):
+        raise TypeError(f"viz draws a GradientTape, a traced ConcreteFunction (f.get_concrete_function(...)) "
+                        f"or its .graph; got {type(source).__name__}")
+    return _graph_of_tape(source, names)
+
+
+def _graph_of_trace(graph):
+    tensors: dict[int, str] = {}
+    ops: list[tuple[str, str, list[int], list[int]]] = []
+    for i, operation in enumerate(graph.get_operations()):
+        outs = []
+        for t in operation.outputs:
+            label = f"{operation.name}\n" if operation.type in _SOURCES else ""
+            tensors[id(t)] = label + f"{t.dtype.name}{list(t.shape)}"
+            outs.append(id(t))
+        if operation.type not in _SOURCES:
+            ins = [id(t) for t in operation.inputs if id(t) in tensors]
+            ops.append((f"op{i}", operation.type, ins, outs))
+    return tensors, ops
+
+
+def _graph_of_tape(tape: GradientTape, names: dict | None):
     names = {id(t): n for n, t in (names or {}).items()}
     tensors: dict[int, str] = {}
     ops: list[tuple[str, str, list[int], list[int]]] = []
@@ -26,10 +65,10 @@ def _graph(tape: GradientTape, names: dict | None):
     return tensors, ops
 
 
-def to_dot(tape: GradientTape, names: dict[str, Any] | None = None) -> str:
-    """The tape's graph in Graphviz DOT (render with ``dot -Tpng``)."""
+def to_dot(tape, names: dict[str, Any] | None = None) -> str:
+    """The graph of a tape (or of a traced ConcreteFunction) in Graphviz DOT (render with ``dot -Tpng``)."""
     tensors, ops = _graph(tape, names)
-    lines = ["digraph tape {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
+    lines = [f"digraph {'trace' if _traced_graph(tape) is not None else 'tape'} {{", "  rankdir=LR;", '  node [fontname="Helvetica"];']
     for tid, label in tensors.items():
         lines.append(f'  t{tid} [shape=box, label="{label}"];'.replace("\n", "\\n"))
     for oid, op, ins, outs in ops:
@@ -39,8 +78,8 @@ def to_dot(tape: GradientTape, names: dict[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
-def draw_graph(tape: GradientTape, names: dict[str, Any] | None = None, ax=None, path: str | None = None):
-    """Draw the tape's graph with matplotlib, layered left to right by depth; optionally save to ``path``."""
+def draw_graph(tape, names: dict[str, Any] | None = None, ax=None, path: str | None = None):
+    """Draw the graph of a tape (or of a traced ConcreteFunction) with matplotlib, layered left to right by depth; optionally save to ``path``."""
     import matplotlib
 
     if path is not None and matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):

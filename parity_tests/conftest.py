@@ -66,3 +66,17 @@ def tf_lesson(tmp_path_factory, tf):
         return done[number]
 
     return get
+
+
+@pytest.fixture
+def op_determinism(tf):
+    """TF's deterministic kernels for one test (reference values free of thread-order noise), then
+    TF's default again: determinism changes some kernels' results (softmax crossentropy with
+    broadcast labels gives -0.0), and a later test must see TF as a user's program does."""
+    from tensorflow.python.framework import config
+
+    was_on = config.is_op_determinism_enabled()
+    config.enable_op_determinism()
+    yield
+    if not was_on:
+        config.disable_op_determinism()

@@ -115,3 +115,21 @@ def check_parity(name: str, fn: Callable, arrays: Sequence[np.ndarray] = (), par
             assert_close(f"{name} gradient of input {k}", gt, gm,
                          rtol if grad_rtol is None else grad_rtol, atol if grad_atol is None else grad_atol)
     return y_tf, y_m
+
+
+def traced_and_eager(name: str, train: Callable[[bool], tuple], differ: Sequence[str] = ()) -> tuple:
+    """Train minitf twice, with compile()'s default (steps traced) and ``run_eagerly=True``.
+
+    ``train(run_eagerly)`` builds, compiles and fits a fresh minitf model and returns a tuple whose
+    first item is its ``History.history``. The two histories must be identical, bit for bit, for
+    every key but those in ``differ``: where Keras's own eager and compiled steps differ (the
+    per-output ``<name>_loss`` means of a multi-output model, see ``keras.backend.in_compiled_step``).
+    Returns the traced run's tuple (to compare with TF's compiled ``fit``) and the eager one's.
+    """
+    traced, eager = train(False), train(True)
+    assert list(traced[0]) == list(eager[0]), f"{name}: History keys differ traced {list(traced[0])} / eager"
+    for key, values in traced[0].items():
+        if key not in differ:
+            assert values == eager[0][key], (f"{name}: History[{key!r}] traced and eager differ: {values} vs "
+                                             f"{eager[0][key]}")
+    return traced, eager

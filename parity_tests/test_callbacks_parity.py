@@ -1,17 +1,18 @@
 """Callback decisions, TF vs minitf, on the same training run (weights copied, shuffle=False):
 when EarlyStopping stops (and which weights it restores), ReduceLROnPlateau's and
 LearningRateScheduler's learning-rate sequences. The runs themselves agree to ~1e-7 relative
-(see test_training_parity.py), so the decisions must be identical.
+(see test_training_parity.py), so the decisions must be identical. minitf runs each twice, traced
+(compile's default) and with run_eagerly=True: the same History bit for bit, the same decisions.
 """
 import numpy as np
 import pytest
 
 from minitf import datasets
+from parity_tests.harness import traced_and_eager
 
 
 @pytest.fixture(autouse=True)
-def deterministic_tf(tf):
-    tf.config.experimental.enable_op_determinism()
+def deterministic_tf(tf, op_determinism):
     tf.keras.utils.set_random_seed(1234)  # the same initial weights (copied to minitf) on every run
 
 
@@ -27,18 +28,33 @@ def build(fw):
 
 
 def run_both(tf, mtf, make_callbacks, epochs, lr=0.01, **fit_kwargs):
+    """TF's run and minitf's traced run, each (History, callbacks, model); minitf's eager run must
+    give the same History and the same callback decisions as its traced one."""
     x, y = digits()
-    t_model, m_model = build(tf), build(mtf)
-    m_model.set_weights(t_model.get_weights())
-    results = []
-    for fw, model in ((tf, t_model), (mtf, m_model)):
+    t_model = build(tf)
+    initial = t_model.get_weights()
+
+    def train(fw, model, run_eagerly=False):
         model.compile(optimizer=fw.keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
+                      metrics=["accuracy"], run_eagerly=run_eagerly)
         callbacks = make_callbacks(fw)
         history = model.fit(x, y, epochs=epochs, batch_size=64, shuffle=False, verbose=0,
                             validation_split=0.3, callbacks=callbacks, **fit_kwargs)
-        results.append((history.history, callbacks, model))
-    return results
+        return history.history, callbacks, model
+
+    def train_minitf(run_eagerly):
+        m_model = build(mtf)
+        m_model.set_weights(initial)
+        return train(mtf, m_model, run_eagerly)
+
+    theirs = train(tf, t_model)
+    ours, eager = traced_and_eager("callbacks", train_minitf)
+    for a, b in zip(ours[1], eager[1]):
+        assert vars(a).get("stopped_epoch") == vars(b).get("stopped_epoch")
+        assert vars(a).get("best_epoch") == vars(b).get("best_epoch")
+    for a, b in zip(ours[2].get_weights(), eager[2].get_weights()):
+        np.testing.assert_array_equal(a, b)
+    return theirs, ours
 
 
 def test_early_stopping_same_epoch_and_restored_weights(tf, mtf):
@@ -81,3 +97,36 @@ def test_learning_rate_scheduler_same_schedule_and_curve(tf, mtf):
     assert list(m_hist) == list(t_hist)
     np.testing.assert_allclose(m_hist["learning_rate"], t_hist["learning_rate"], rtol=1e-6)
     np.testing.assert_allclose(m_hist["loss"], t_hist["loss"], rtol=1e-5)
+
+
+def test_steps_per_execution_calls_batch_hooks_as_keras(tf, mtf):
+    """10 batches, 3 per execution: the hooks run once per execution, with Keras's batch indices
+    (the last, shorter execution ends at index 11), and the losses do not change."""
+    def run(fw):
+        events = []
+
+        class Log(fw.keras.callbacks.Callback):
+            def on_train_batch_begin(self, batch, logs=None):
+                events.append(("begin", batch))
+
+            def on_train_batch_end(self, batch, logs=None):
+                events.append(("end", batch, logs["loss"]))
+
+            def on_test_batch_end(self, batch, logs=None):
+                events.append(("test_end", batch))
+
+        model = fw.keras.Sequential([fw.keras.Input((2,)), fw.keras.layers.Dense(1)])
+        model.set_weights([np.ones((2, 1), "float32"), np.zeros(1, "float32")])
+        model.compile("sgd", "mse", steps_per_execution=3)
+        x = np.arange(20, dtype="float32").reshape(10, 2) / 10
+        y = x.sum(axis=1, keepdims=True) * 1.5 + 0.3
+        history = model.fit(x, y, batch_size=1, epochs=1, verbose=0, callbacks=[Log()], shuffle=False,
+                            validation_data=(x[:5], y[:5]))
+        return events, history.history
+
+    (tf_events, tf_history), (events, history) = run(tf), run(mtf)
+    assert [e[:2] for e in events] == [e[:2] for e in tf_events]
+    np.testing.assert_allclose([e[2] for e in events if e[0] == "end"], [e[2] for e in tf_events if e[0] == "end"],
+                               rtol=1e-6)
+    np.testing.assert_allclose(history["loss"], tf_history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(history["val_loss"], tf_history["val_loss"], rtol=1e-6)

@@ -161,7 +161,23 @@ def lazily_created_variable(tf):
             "variables": len(m.variables)}
 
 
-SCENARIOS = [retracing_rules, variables_as_arguments, reduce_retracing, input_signature,
+def static_shapes_in_the_trace(tf):
+    """What a traced function knows of its tensors' sizes before it runs (TF's shape inference)."""
+    shapes = {}
+
+    @tf.function
+    def f(x, y):
+        shapes["elementwise"] = str(tuple(tf.nn.relu(x * y + 1.0).shape))
+        shapes["broadcast_with_row"] = str(tuple((x + tf.ones((1, 3))).shape))
+        shapes["matmul"] = str(tuple(tf.matmul(x, tf.ones((3, 4))).shape))
+        shapes["reduce_sum_axis1"] = str(tuple(tf.reduce_sum(x, axis=1).shape))
+        return x
+
+    f.get_concrete_function(tf.TensorSpec([None, 3], tf.float32), tf.TensorSpec([None, 1], tf.float32))
+    return shapes
+
+
+SCENARIOS = [retracing_rules, static_shapes_in_the_trace, variables_as_arguments, reduce_retracing, input_signature,
              a_trace_with_unknown_sizes_serves_later_calls, state_and_assignments,
              training_loop, cond_and_while, tape_outside, nested_structures, lazily_created_variable]
 

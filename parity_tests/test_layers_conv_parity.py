@@ -300,9 +300,9 @@ class _Draws:
     def __init__(self, *arrays):
         self.arrays = [np.asarray(a, np.float32) for a in arrays]
 
-    def __call__(self, low, high, n):
+    def __call__(self, images, low, high, dtype=np.float32):
         value = self.arrays.pop(0)
-        assert value.shape == (n,) and (low <= value).all() and (value <= high).all()
+        assert value.shape == (images.shape[0],) and (low <= value).all() and (value <= high).all()
         return value
 
 

@@ -10,12 +10,14 @@
 
 Tolerance of the loss curves: rtol 1e-6 (the curves reached agree to <= 1e-7 relative, i.e. to
 float32's last digit, over all 3 epochs = 24 steps). Accuracies are exact: each is a count of
-predictions on either side of 0.5. Weights after training: rtol 1e-4, atol 1e-5.
+predictions on either side of 0.5. Weights after training: rtol 1e-4, atol 1e-5. minitf trains
+each model with compile()'s default (traced steps) and with run_eagerly=True: identical Histories
+(``harness.traced_and_eager``).
 """
 import numpy as np
 import pytest
 
-from parity_tests.harness import assert_close
+from parity_tests.harness import assert_close, traced_and_eager
 
 LOSS_RTOL = 1e-6
 N_SAMPLES, SEQ_LEN, EPOCHS = 256, 15, 3
@@ -130,18 +132,26 @@ def token_ids(tf, mtf, corpus):
         "Embedding(mask)-GRU-SGD(trainable embedding)"])
 def test_training_curve(tf, mtf, token_ids, body, optimizer):
     x, labels, vocab = token_ids
-    histories, models = [], []
-    for fw in (tf, mtf):
+    name = f"{body.__name__.strip('_')} ({optimizer})"
+
+    def build(fw, run_eagerly=False):
         model = fw.keras.Sequential([fw.keras.Input((SEQ_LEN,), dtype="int64")]
                                     + body(fw, vocab, trainable=optimizer == "sgd"))
         opt = fw.keras.optimizers.Adam(1e-3) if optimizer == "adam" else fw.keras.optimizers.SGD(0.5)
-        model.compile(optimizer=opt, loss="binary_crossentropy", metrics=["accuracy"])
-        models.append(model)
-    models[1].set_weights(models[0].get_weights())
-    for model in models:
-        histories.append(model.fit(x, labels, batch_size=32, epochs=EPOCHS, shuffle=False, verbose=0).history)
-    theirs, ours = histories
-    name = f"{body.__name__.strip('_')} ({optimizer})"
+        model.compile(optimizer=opt, loss="binary_crossentropy", metrics=["accuracy"], run_eagerly=run_eagerly)
+        return model
+
+    keras_model = build(tf)
+    initial = keras_model.get_weights()
+    theirs = keras_model.fit(x, labels, batch_size=32, epochs=EPOCHS, shuffle=False, verbose=0).history
+
+    def train(run_eagerly):
+        model = build(mtf, run_eagerly)
+        model.set_weights(initial)
+        return model.fit(x, labels, batch_size=32, epochs=EPOCHS, shuffle=False, verbose=0).history, model
+
+    (ours, minitf_model), _ = traced_and_eager(name, train)
+    models = [keras_model, minitf_model]
     for epoch in range(EPOCHS):
         assert_close(f"{name}: loss of epoch {epoch + 1}", np.float64(theirs["loss"][epoch]),
                      np.float64(ours["loss"][epoch]), rtol=LOSS_RTOL, atol=0)

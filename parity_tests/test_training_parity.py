@@ -5,6 +5,11 @@ first 20 epochs (float32 rounding, accumulating), rtol 1e-4 over all epochs of t
 Celsius run. Measured (TF 2.21, oneDNN off, op determinism, seed 1234): worst relative difference
 <= 2.3e-7 for every curve below, except the clipped-probability circles model (9.2e-6, rtol 1e-4
 there: near a loss of 0.03 float32 differences compound) and Celsius over all 500 epochs (5.6e-7).
+
+minitf trains each model twice, with compile()'s default (traced steps, compared with Keras's
+compiled fit) and with run_eagerly=True: the two Histories must be identical bit for bit
+(``harness.traced_and_eager``), except the per-output losses of the two-output model, whose batch
+means Keras itself computes differently in its eager and compiled steps.
 """
 import re
 
@@ -12,25 +17,33 @@ import numpy as np
 import pytest
 
 from minitf import datasets
+from parity_tests.harness import traced_and_eager
 
 FIRST, RTOL_FIRST, RTOL_ALL = 20, 1e-5, 1e-4
 
 
 @pytest.fixture(autouse=True)
-def deterministic_tf(tf):
-    tf.config.experimental.enable_op_determinism()  # TF's reference values, free of thread-order noise
+def deterministic_tf(tf, op_determinism):  # TF's reference values, free of thread-order noise
     tf.keras.utils.set_random_seed(1234)  # the same initial weights (copied to minitf) on every run
 
 
-def train_both(tf, mtf, build, compile_model, x, y, **fit_kwargs):
-    """Build under TF, copy its weights into the minitf model, train both; returns both Histories."""
-    t_model, m_model = build(tf), build(mtf)
-    m_model.set_weights(t_model.get_weights())
+def train_both(tf, mtf, build, compile_model, x, y, differ=(), **fit_kwargs):
+    """Build under TF, copy its weights into minitf models, train TF once and minitf traced and eagerly
+    (identical Histories but for ``differ``); returns TF's and minitf's traced History and model."""
+    t_model = build(tf)
+    initial = t_model.get_weights()
     compile_model(tf, t_model)
-    compile_model(mtf, m_model)
     t_hist = t_model.fit(x, y, shuffle=False, verbose=0, **fit_kwargs)
-    m_hist = m_model.fit(x, y, shuffle=False, verbose=0, **fit_kwargs)
-    return t_hist.history, m_hist.history, t_model, m_model
+
+    def train(run_eagerly):
+        m_model = build(mtf)
+        m_model.set_weights(initial)
+        compile_model(mtf, m_model)
+        m_model.run_eagerly = run_eagerly
+        return m_model.fit(x, y, shuffle=False, verbose=0, **fit_kwargs).history, m_model
+
+    (m_hist, m_model), _ = traced_and_eager(build.__qualname__, train, differ)
+    return t_hist.history, m_hist, t_model, m_model
 
 
 def compare_histories(name, t_hist, m_hist, rtol_first=RTOL_FIRST, rtol_all=RTOL_ALL, atol=1e-7):
@@ -59,15 +72,21 @@ def test_celsius_500_epochs(tf, mtf):
     def build(fw):
         return fw.keras.Sequential([fw.keras.Input((1,)), fw.keras.layers.Dense(1)])
 
-    t_model, m_model = build(tf), build(mtf)
-    m_model.set_weights(t_model.get_weights())
-    for fw, model in ((tf, t_model), (mtf, m_model)):
-        model.compile(optimizer=fw.keras.optimizers.Adam(0.1), loss="mean_squared_error")
+    t_model = build(tf)
+    initial = t_model.get_weights()
+    t_model.compile(optimizer=tf.keras.optimizers.Adam(0.1), loss="mean_squared_error")
     # Keras rebuilds its input pipeline every epoch (~0.1 s); the same full batch from a repeated
     # tf.data pipeline gives the identical History (checked while writing this test) in a tenth of the time.
     full_batch = tf.data.Dataset.from_tensors((celsius[:, None], fahrenheit)).repeat()
     t_hist = t_model.fit(full_batch, epochs=500, steps_per_epoch=1, shuffle=False, verbose=0).history
-    m_hist = m_model.fit(celsius, fahrenheit, epochs=500, batch_size=7, shuffle=False, verbose=0).history
+
+    def train(run_eagerly):
+        m_model = build(mtf)
+        m_model.set_weights(initial)
+        m_model.compile(optimizer=mtf.keras.optimizers.Adam(0.1), loss="mean_squared_error", run_eagerly=run_eagerly)
+        return m_model.fit(celsius, fahrenheit, epochs=500, batch_size=7, shuffle=False, verbose=0).history, m_model
+
+    (m_hist, m_model), _ = traced_and_eager("Celsius", train)
     compare_histories("Celsius Dense(1), Adam(0.1), MSE", t_hist, m_hist)
     for a, b in zip(t_model.get_weights(), m_model.get_weights()):
         np.testing.assert_allclose(b, a, rtol=1e-4)  # the learned 1.8 and 32
@@ -108,20 +127,25 @@ def test_circles_linear_output_with_clipped_probabilities(tf, mtf):
     compare_histories("circles linear output, BCE on probabilities (clipped)", t_hist, m_hist, rtol_first=1e-4)
 
 
+@pytest.mark.parametrize("run_eagerly", [False, True], ids=["compiled", "eager"])
 @pytest.mark.parametrize("activation", ["sigmoid", "tf.nn.sigmoid"])
-def test_saturated_sigmoid_loss_is_computed_from_the_logits(tf, mtf, activation):
-    # logit -30 for a positive example: from the logits 30.0 (Keras's compiled steps), clipped 16.1.
-    # Keras finds the logits of keras.activations.sigmoid (an attribute) and of tf.nn.sigmoid (the op).
+def test_saturated_sigmoid_loss_is_computed_from_the_logits(tf, mtf, activation, run_eagerly):
+    # logit -30 for a positive example: from the logits 30.0, clipped 16.1. Keras finds the logits of
+    # keras.activations.sigmoid (an attribute, in both modes) and of tf.nn.sigmoid (from the op that
+    # made the output, which only a graph tensor has: compiled steps only; eagerly the loss is clipped).
     x, y = np.ones((1, 1), np.float32), np.ones((1, 1), np.float32)
     losses = []
     for fw in (tf, mtf):
         act = fw.nn.sigmoid if activation == "tf.nn.sigmoid" else activation
         model = fw.keras.Sequential([fw.keras.Input((1,)), fw.keras.layers.Dense(1, activation=act)])
         model.set_weights([np.array([[-30.0]], np.float32), np.array([0.0], np.float32)])
-        model.compile(optimizer="sgd", loss="binary_crossentropy")
+        model.compile(optimizer="sgd", loss="binary_crossentropy", run_eagerly=run_eagerly)
         losses.append(model.evaluate(x, y, verbose=0))
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-6)
-    assert losses[0] > 29
+    if activation == "tf.nn.sigmoid" and run_eagerly:
+        assert 16 < losses[0] < 16.2
+    else:
+        assert losses[0] > 29
 
 
 # --------------------------------------------------------------------------- digits
@@ -177,8 +201,11 @@ def test_two_inputs_two_outputs(tf, mtf):
                   loss={"reg": "mse", "cls": "sparse_categorical_crossentropy"},
                   loss_weights={"reg": 0.3, "cls": 1.0}, metrics={"cls": ["accuracy"], "reg": ["mae"]})
 
+    # The per-output losses are batch means weighted by the batch size eagerly, by 1 in a compiled step
+    # (Keras's own difference between its two modes): they may differ between minitf's two runs.
+    per_output = ("reg_loss", "cls_loss", "val_reg_loss", "val_cls_loss")
     t_hist, m_hist, t_model, m_model = train_both(tf, mtf, build, compile_model, [xa, xb], [y_reg, y_cls],
-                                                  epochs=5, batch_size=16, validation_split=0.25)
+                                                  differ=per_output, epochs=5, batch_size=16, validation_split=0.25)
     compare_histories("two inputs, two outputs, loss dict and weights", t_hist, m_hist)
     t_eval = t_model.evaluate([xa, xb], [y_reg, y_cls], verbose=0)
     m_eval = m_model.evaluate([xa, xb], [y_reg, y_cls], verbose=0)

@@ -1,9 +1,38 @@
 """minitf's own tests: no TensorFlow needed. They run on the backend MINITF_BACKEND selects
-(hypothesis settings: the repository's conftest.py)."""
+(hypothesis settings: the repository's conftest.py).
+
+Under ``MINITF_BACKEND=cupy-standin`` the tests listed in ``cupy_standin_known_failures.txt``
+(failures a core file causes by breaking one of CuPy's rules) are marked ``xfail(strict=True)``
+with the reason the list gives: a fix makes the test pass, the strict xfail then fails, and the
+line has to go. The list names only tests that exist (``test_cupy_standin_known_failures_exist``).
+"""
 from pathlib import Path
 from typing import Callable
 
 import pytest
+
+KNOWN_STANDIN_FAILURES = Path(__file__).with_name("cupy_standin_known_failures.txt")
+
+
+def known_standin_failures() -> dict[str, str]:
+    """``{test node id: reason}`` from ``cupy_standin_known_failures.txt``."""
+    known = {}
+    for line in KNOWN_STANDIN_FAILURES.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            node, where, rule, fix = (part.strip() for part in line.split(" | "))
+            known[node] = f"cupy-standin, core: {where}: {rule}. Fix: {fix}"
+    return known
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    from minitf import backend as B
+
+    if B.name != "cupy-standin":
+        return
+    known = known_standin_failures()
+    for item in items:
+        if item.nodeid in known:
+            item.add_marker(pytest.mark.xfail(reason=known[item.nodeid], strict=True))
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +51,23 @@ def fast_lesson(tmp_path_factory) -> Callable[[str], tuple[dict, Path]]:
         return done[number]
 
     return get
+
+
+@pytest.fixture(params=[False, True], ids=["traced", "eager"])
+def fit_mode(request, monkeypatch) -> bool:
+    """Run a test twice: with ``compile()``'s default (``fit``/``evaluate``/``predict`` trace their
+    steps) and with ``run_eagerly=True`` as the default (op by op), as Keras offers both. A test
+    that passes ``run_eagerly`` itself keeps its choice. Returns the mode's run_eagerly.
+
+    Use it for a whole file with ``pytestmark = pytest.mark.usefixtures("fit_mode")``."""
+    if request.param:
+        from minitf.keras.engine.trainer import Trainer
+
+        compile_traced = Trainer.compile
+
+        def compile_eager(self, *args, **kwargs):
+            kwargs.setdefault("run_eagerly", True)
+            return compile_traced(self, *args, **kwargs)
+
+        monkeypatch.setattr(Trainer, "compile", compile_eager)
+    return request.param

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import minitf as tf
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError
 
 
 def test_incompatible_shapes_names_the_op_and_both_shapes():
@@ -35,8 +35,12 @@ def test_float_plus_int_is_refused_with_a_way_out():
 def test_float_only_ops_refuse_integers():
     with pytest.raises(InvalidArgumentTypeError, match=r"Exp: expected a floating-point tensor.*int32"):
         tf.exp(tf.constant([1, 2]))
-    with pytest.raises(TypeError, match="Relu"):
-        tf.nn.relu(tf.constant([1, 2]))
+    with pytest.raises(NotFoundError, match="Reciprocal: no kernel for int32"):  # TF: no kernel, not a bad dtype
+        tf.math.reciprocal(tf.constant([1, 2]))
+    with pytest.raises(TypeError, match="Relu: expected a float or integer tensor, got bool"):
+        tf.nn.relu(tf.constant([True]))
+    relu = tf.nn.relu(tf.constant([-1, 2]))  # as TF: relu takes integers
+    assert relu.dtype == tf.int32 and relu.numpy().tolist() == [0, 2]
 
 
 def _no_warnings(fn):
@@ -148,7 +152,7 @@ def test_squeeze_of_a_non_1_axis():
     (r"BroadcastTo: cannot broadcast shape \[2, 3\] to \[4\]", lambda: tf.broadcast_to(tf.ones((2, 3)), (4,))),
     (r"Split: axis 0 of size 5 cannot be split into 2 equal parts", lambda: tf.split(tf.ones((5,)), 2)),
     (r"Tile: multiples has 1 entries but the input has rank 2", lambda: tf.tile(tf.ones((2, 3)), [2])),
-    (r"Einsum: 'ij,jk->ik' does not fit shapes \[\[2, 3\], \[4, 2\]\]",
+    (r"Einsum: letter 'j' stands for size 3 and for size 4 \(operands of shapes \[\[2, 3\], \[4, 2\]\]",
      lambda: tf.einsum("ij,jk->ik", tf.ones((2, 3)), tf.ones((4, 2)))),
     (r"Tensordot: contracted dimensions differ", lambda: tf.tensordot(tf.ones((2, 3)), tf.ones((4, 2)), 1)),
     (r"SelectV2: condition \[1\], x \[2\] and y \[3\] do not broadcast",

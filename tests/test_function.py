@@ -448,3 +448,19 @@ def test_replay_source_reads_like_numpy():
     source = f.get_concrete_function(tf.ones((2, 3)), tf.ones((3, 4))).graph.source
     assert "B.xp.maximum(" in source and " + c" in source  # one-line kernels written in place
     assert "del " in source  # arrays freed after their last use
+
+
+def test_a_spec_of_unknown_rank_never_serves_another_rank_with_the_wrong_graph():
+    @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+    def total(x):
+        return tf.reduce_sum(x * 2.0) + tf.cast(tf.size(x), tf.float32)
+
+    assert float(total(tf.constant(2.0))) == 5.0
+    assert float(total(tf.constant([1.0, 2.0]))) == 8.0
+    assert float(total(tf.constant([[1.0, 2.0], [3.0, 4.0]]))) == 24.0
+    assert total.experimental_get_tracing_count() == 3  # minitf traces an unknown rank once per rank
+
+    concrete = total.get_concrete_function()
+    assert tuple(concrete.graph.inputs[0].shape) == ()
+    with pytest.raises(TypeError, match=r"trace takes x:0 of shape \(\), got shape \(2,\).*once per rank"):
+        concrete(tf.constant([1.0, 2.0]))

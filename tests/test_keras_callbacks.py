@@ -9,6 +9,9 @@ import pytest
 
 import minitf as tf
 
+# Every test twice: fit/evaluate/predict traced (compile's default) and run eagerly (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fit_mode")
+
 keras = tf.keras
 cbs = tf.keras.callbacks
 
@@ -297,3 +300,31 @@ def test_model_checkpoint_formats_names_and_saves_only_the_best(tmp_path):
     assert len(saved) == 2  # epochs 0 and 2 improved
     with pytest.raises(ValueError, match=r"must end in `.keras`"):
         cbs.ModelCheckpoint(str(tmp_path / "model.h6"))
+
+
+# --------------------------------------------------------------------------- steps_per_execution
+def test_steps_per_execution_groups_batches_and_keeps_the_numbers():
+    events = []
+
+    class Log(cbs.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            events.append(("begin", batch))
+
+        def on_train_batch_end(self, batch, logs=None):
+            events.append(("end", batch))
+
+    x = np.arange(20, dtype="float32").reshape(10, 2) / 10
+    y = x.sum(axis=1, keepdims=True) * 1.5 + 0.3
+    histories = []
+    for per_execution in (1, 3):
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.set_weights([np.ones((2, 1), "float32"), np.zeros(1, "float32")])
+        model.compile("sgd", "mse", steps_per_execution=per_execution)
+        events.clear()
+        histories.append(model.fit(x, y, batch_size=1, verbose=0, shuffle=False, callbacks=[Log()]).history)
+    # the last execution has one batch; Keras reports it as ending at index 9 + 3 - 1 = 11
+    assert events == [("begin", 0), ("end", 2), ("begin", 3), ("end", 5), ("begin", 6), ("end", 8),
+                      ("begin", 9), ("end", 11)]
+    assert histories[0] == histories[1]
+    with pytest.raises(ValueError, match="steps_per_execution must be a positive integer, got 0"):
+        model.compile("sgd", "mse", steps_per_execution=0)

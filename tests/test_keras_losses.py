@@ -367,3 +367,58 @@ def test_loss_names_and_dtype():
     assert losses.MeanSquaredError().dtype == "float32"
     out = losses.MeanSquaredError()(np.zeros((2, 2)), np.ones((2, 2)))
     assert out.dtype == tf.float32 and tuple(out.shape) == ()
+
+
+# --- traced (tf.function) ---------------------------------------------------------------------------
+def _hinge_labels(rng, shape):  # 0/1 labels in one batch, -1/+1 in the next: the conversion is decided per batch
+    return [rng.integers(0, 2, shape).astype(np.float32), rng.choice([-1.0, 1.0], shape).astype(np.float32)]
+
+
+TRACED_LOSSES = [
+    ("mse", losses.MeanSquaredError, "regression"), ("huber", lambda: losses.Huber(delta=0.5), "regression"),
+    ("log_cosh", losses.LogCosh, "regression"), ("msle", losses.MeanSquaredLogarithmicError, "positive"),
+    ("cosine", losses.CosineSimilarity, "regression"), ("poisson", losses.Poisson, "positive"),
+    ("hinge", losses.Hinge, "hinge"), ("squared_hinge", losses.SquaredHinge, "hinge"),
+    ("categorical_hinge", losses.CategoricalHinge, "onehot"), ("kld", losses.KLDivergence, "onehot"),
+    ("bce", lambda: losses.BinaryCrossentropy(label_smoothing=0.1), "binary"),
+    ("bce_logits", lambda: losses.BinaryCrossentropy(from_logits=True), "logits"),
+    ("cce", losses.CategoricalCrossentropy, "onehot"),
+    ("scce_ignore", lambda: losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=1), "sparse"),
+    ("scce_ignore_sum", lambda: losses.SparseCategoricalCrossentropy(ignore_class=0, reduction="sum"), "sparse"),
+    ("mse_mean_with_sample_weight", lambda: losses.MeanSquaredError(reduction="mean_with_sample_weight"),
+     "regression"),
+]
+
+
+def _loss_batch(kind, rng, i):
+    n = 6
+    if kind in ("regression", "positive", "logits"):
+        y = rng.uniform(0.1, 2, (n, 3)).astype(np.float32)
+        if kind == "logits":
+            y = (y > 1).astype(np.float32)
+        return y, rng.uniform(0.1 if kind == "positive" else -2, 2, (n, 3)).astype(np.float32)
+    if kind == "hinge":
+        return _hinge_labels(rng, (n, 3))[i % 2], rng.uniform(-2, 2, (n, 3)).astype(np.float32)
+    if kind == "binary":
+        return rng.integers(0, 2, (n, 1)).astype(np.float32), rng.uniform(0, 1, (n, 1)).astype(np.float32)
+    probabilities = rng.dirichlet(np.ones(4), n).astype(np.float32)
+    if kind == "onehot":
+        return np.eye(4, dtype=np.float32)[rng.integers(0, 4, n)], probabilities
+    return rng.integers(0, 4, n), probabilities  # sparse
+
+
+@pytest.mark.parametrize("name,make,kind", TRACED_LOSSES, ids=[c[0] for c in TRACED_LOSSES])
+def test_losses_traced_give_the_eager_bits_batch_after_batch(name, make, kind):
+    """tf.function(loss) on three different batches (one trace): the eager value each time. The hinge
+    labels alternate between 0/1 and -1/+1, which the loss decides per batch (an op, not a Python
+    bool baked into the trace); the ignore_class masks differ from batch to batch."""
+    loss = make()
+    traced = tf.function(loss)
+    rng = _rng(7)
+    for i in range(3):
+        y, p = _loss_batch(kind, rng, i)
+        w = rng.uniform(0, 2, len(y)).astype(np.float32)
+        for weight in (None, w):
+            np.testing.assert_array_equal(traced(y, p, sample_weight=weight).numpy(),
+                                          loss(y, p, sample_weight=weight).numpy(), err_msg=f"{name} batch {i}")
+    assert traced.experimental_get_tracing_count() == 2  # with and without sample weights

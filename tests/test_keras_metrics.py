@@ -27,9 +27,20 @@ def _batches(kind, n=12, classes=4, count=3, seed=0):
 
 
 def _feed(metric, batches, weighted):
+    """The result after the batches, fed eagerly and then (after reset_state) through
+    tf.function(update_state) and tf.function(result): both must agree bit for bit, since a traced
+    update replays its ops on every batch (a value baked in from the first batch would show)."""
     for y, p, w in batches:
         metric.update_state(y, p, sample_weight=w if weighted else None)
-    return metric.result().numpy()
+    eager = metric.result().numpy()
+    metric.reset_state()
+    update, result = tf.function(metric.update_state), tf.function(metric.result)
+    for y, p, w in batches:
+        update(y, p, sample_weight=w if weighted else None)
+    traced = result().numpy()
+    np.testing.assert_array_equal(traced, eager, err_msg=f"{metric.name}: traced updates differ from eager ones")
+    assert update.experimental_get_tracing_count() == 1
+    return traced
 
 
 def _stack(batches, weighted):
@@ -257,3 +268,34 @@ def test_auto_names_and_serialization():
     f1 = metrics.F1Score(average="macro", threshold=0.4)
     assert metrics.deserialize(metrics.serialize(f1)).get_config() == f1.get_config()
     assert metrics.deserialize(metrics.serialize(metrics.binary_accuracy)) is metrics.binary_accuracy
+
+
+TRACED_CASES = [
+    ("binary", lambda: metrics.Accuracy()), ("binary", lambda: metrics.BinaryCrossentropy()),
+    ("binary", lambda: metrics.Precision(thresholds=[0.2, 0.5, 0.9])), ("binary", lambda: metrics.TrueNegatives()),
+    ("binary", lambda: metrics.AUC(curve="PR")), ("binary", lambda: metrics.AUC(curve="PRGAIN")),
+    ("binary", lambda: metrics.AUC(thresholds=[0.3, 0.6])), ("regression", lambda: metrics.AUC(from_logits=True)),
+    ("onehot", lambda: metrics.AUC(multi_label=True, label_weights=[1.0, 2.0, 0.5, 1.0])),
+    ("onehot", lambda: metrics.AUC(multi_label=True, num_labels=4, curve="PR", summation_method="minoring")),
+    ("onehot", lambda: metrics.Precision(top_k=2)), ("onehot", lambda: metrics.Recall(class_id=1, thresholds=0.3)),
+    ("onehot", lambda: metrics.CategoricalCrossentropy(label_smoothing=0.1)),
+    ("onehot", lambda: metrics.KLDivergence()),
+    ("onehot", lambda: metrics.FBetaScore(average="weighted", beta=2.0)),
+    ("sparse", lambda: metrics.SparseCategoricalCrossentropy()),
+    ("sparse", lambda: metrics.SparseTopKCategoricalAccuracy(2)),
+    ("regression", lambda: metrics.R2Score(num_regressors=1)),
+    ("regression", lambda: metrics.R2Score(class_aggregation="variance_weighted_average")),
+    ("regression", lambda: metrics.R2Score(class_aggregation=None)), ("regression", lambda: metrics.Poisson()),
+    ("regression", lambda: metrics.MeanAbsolutePercentageError()),
+]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("kind,make", TRACED_CASES, ids=[f"{k}-{i}" for i, (k, _) in enumerate(TRACED_CASES)])
+def test_metrics_updated_by_a_traced_function_equal_eager_updates(kind, make, weighted):
+    """tf.function(metric.update_state) over three batches (then result traced too): the eager bits."""
+    batches = _batches(kind)
+    if kind == "regression":
+        batches = [(np.abs(y), np.abs(p), w) for y, p, w in batches]  # (Poisson, MAPE: nonnegative)
+    value = _feed(make(), batches, weighted)
+    assert np.all(np.isfinite(value))

@@ -14,6 +14,9 @@ import pytest
 
 import minitf as tf
 
+# Every test twice: fit/evaluate/predict traced (compile's default) and run eagerly (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fit_mode")
+
 keras = tf.keras
 RNG = np.random.default_rng(5)
 X = RNG.normal(size=(8, 3)).astype(np.float32)

@@ -161,7 +161,7 @@ def test_random_contrast_formula_and_clip():
     x = _images((3, 4, 5, 2))
     layer = layers.RandomContrast((0.5, 0.5), value_range=(0, 255))
     draws = iter([np.array([1.5, 0.5, 1.0], np.float32)])
-    layer._uniform = lambda low, high, n: next(draws)
+    layer._uniform = lambda images, low, high, dtype=np.float32: next(draws)
     y = layer(x, training=True).numpy()
     mean = x.mean(axis=(1, 2), keepdims=True)
     want = np.clip((x - mean) * np.array([1.5, 0.5, 1.0]).reshape(3, 1, 1, 1) + mean, 0, 255)

@@ -1,8 +1,10 @@
-"""The GPU: minitf's CuPy backend vs its NumPy backend vs PyTorch, CNN and LSTM steps.
+"""The GPU: minitf's CuPy backend vs its NumPy backend vs PyTorch, MLP, CNN and LSTM steps.
 
 Only with ``--backend cupy`` on a machine with CuPy and a GPU; otherwise the case says
-``skipped: no CuPy/GPU``. For batch sizes up to 1024, time per training step of the
-CNN and LSTM models (``model.fit`` epoch time / steps) for:
+``skipped: no CuPy/GPU``. ``--backend cupy-standin`` runs it on the CuPy stand-in at tiny sizes:
+a smoke test of the case (CI runs it through ``benchmarks.gpu_check --smoke``), not a
+measurement. For batch sizes up to 1024, time per training step of the circles MLP, the CNN and
+the LSTM models (``model.fit`` epoch time / steps) for:
 
 * ``minitf``: the CuPy backend, in this process (each block ends with a device sync:
   GPU work is asynchronous and would otherwise look free);
@@ -28,15 +30,16 @@ import numpy as np
 from ..candidates import fit_candidate
 from ..context import Context, prepare
 from ..measure import Candidate, Measurement, Unavailable
-from ..models import (build_cnn, build_lstm, compile_cnn, compile_lstm, image_data,
-                      steps_per_epoch, token_data)
+from ..models import (build_circles_mlp, build_cnn, build_lstm, circles_data, compile_circles_mlp,
+                      compile_cnn, compile_lstm, image_data, steps_per_epoch, token_data)
 from ..plots import line_plot
 from ..results import CaseResult, Row, make_ratio
 from ..skips import Skip
 
 NAME = "gpu"
-TITLE = "GPU: minitf CuPy backend vs NumPy backend vs PyTorch (CNN, LSTM steps)"
-BATCHES_FULL, BATCHES_QUICK = (32, 128, 512, 1024), (32, 256)
+TITLE = "GPU: minitf CuPy backend vs NumPy backend vs PyTorch (MLP, CNN, LSTM steps)"
+MODELS = ("mlp", "cnn", "lstm")
+BATCHES_FULL, BATCHES_QUICK, BATCHES_STANDIN = (32, 128, 512, 1024), (32, 256), (8,)
 STEPS_FULL, STEPS_QUICK = 4, 2
 WORKER_STEPS = 2  # the CPU child: big batches are slow there
 SEQ_LEN = 15
@@ -45,14 +48,18 @@ WORKER_TIMEOUT_S = 900
 
 
 def model_spec(model: str) -> tuple[Callable, Callable, Callable[[int], tuple]]:
-    """(build, compile, data(n)) for ``"cnn"`` or ``"lstm"``."""
+    """(build, compile, data(n)) for ``"mlp"``, ``"cnn"`` or ``"lstm"``."""
+    if model == "mlp":
+        return build_circles_mlp, compile_circles_mlp, circles_data
     if model == "cnn":
         return build_cnn, compile_cnn, image_data
     return (lambda fw: build_lstm(fw, SEQ_LEN)), compile_lstm, (lambda n: token_data(n, SEQ_LEN))
 
 
 def require_gpu(ctx: Context) -> Any:
-    """The cupy module, or :class:`Skip` with why there is no GPU run."""
+    """The cupy module (or the stand-in's), or :class:`Skip` with why there is no GPU run."""
+    if ctx.backend == "cupy-standin":
+        return ctx.xp
     if ctx.backend != "cupy":
         raise Skip("no CuPy/GPU (this case needs --backend cupy)")
     try:
@@ -78,7 +85,13 @@ def torch_candidate(model: str, x: np.ndarray, y: np.ndarray,
         if not torch.cuda.is_available():
             raise Skip("PyTorch has no CUDA device")
         nn, dev = torch.nn, torch.device("cuda")
-        if model == "cnn":
+        if model == "mlp":
+            net = nn.Sequential(nn.Linear(2, 100), nn.ReLU(), nn.Linear(100, 10), nn.ReLU(),
+                                nn.Linear(10, 1)).to(dev)
+            xt, yt = torch.tensor(x, device=dev), torch.tensor(y, device=dev)
+            loss_fn = nn.BCEWithLogitsLoss()  # sigmoid + BCE, as Keras computes it from the logits
+            forward = net
+        elif model == "cnn":
             net = nn.Sequential(
                 nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
@@ -148,7 +161,7 @@ def worker_main(argv: list[str] | None = None) -> int:
     ctx = make_context(RunConfig(quick=args.quick, backend="numpy",
                                  subject_module=args.subject_module))
     out: dict[str, Any] = {}
-    for model in ("cnn", "lstm"):
+    for model in MODELS:
         build, compile_, data = model_spec(model)
         out[model] = {}
         for batch in map(int, args.batches.split(",")):
@@ -163,11 +176,12 @@ def worker_main(argv: list[str] | None = None) -> int:
 def run(ctx: Context) -> CaseResult:
     """One row per (model, batch); one plot per model."""
     require_gpu(ctx)
-    batches = BATCHES_QUICK if ctx.quick else BATCHES_FULL
-    steps = STEPS_QUICK if ctx.quick else STEPS_FULL
+    standin = ctx.backend == "cupy-standin"
+    batches = BATCHES_STANDIN if standin else BATCHES_QUICK if ctx.quick else BATCHES_FULL
+    steps = STEPS_QUICK if ctx.quick or standin else STEPS_FULL
     cpu = numpy_backend_results(ctx, batches)
     result = CaseResult(NAME, TITLE)
-    for model in ("cnn", "lstm"):
+    for model in MODELS:
         build, compile_, data = model_spec(model)
         rows = []
         for batch in batches:
@@ -199,6 +213,9 @@ def run(ctx: Context) -> CaseResult:
         result.rows.extend(rows)
     result.notes.append("minitf-numpy ran in a child process (minitf picks its backend at "
                         "import), so its ratio is unpaired; JAX is not measured.")
+    if standin:
+        result.notes.append("cupy-standin: CuPy's rules on NumPy, a smoke test of this case; its times "
+                            "are NumPy's plus the stand-in's checks, not a GPU's.")
     return result
 
 

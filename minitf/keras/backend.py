@@ -118,7 +118,10 @@ def set_keras_mask(tensor: Tensor, mask: Any) -> Tensor:
 def in_compiled_step() -> bool:
     """True while a training/evaluation step is being traced (Keras's compiled ``tf.function`` step).
 
-    Keras's compiled step sees unknown batch sizes (it traces with ``reduce_retracing``), so a few
-    of its numbers differ from an eager step's (see ``compile_utils.CompileLoss``).
+    Two of Keras's numbers differ between its compiled and eager steps, and minitf's follow:
+    the per-output ``<name>_loss`` means (the compiled step sees an unknown batch size, so each
+    batch weighs 1; see ``compile_utils.CompileLoss``), and the crossentropy logits shortcut for a
+    raw ``tf.nn.sigmoid``/``tf.nn.softmax`` activation (found from a graph tensor's op only; see
+    ``layers/activation.py``). Everything else is the same, bit for bit, traced or eager.
     """
     return not executing_eagerly()

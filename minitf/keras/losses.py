@@ -48,7 +48,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
 from minitf import dtypes
 from minitf.nn import crossentropy as CE
 from minitf.nn.activations import softplus
@@ -160,14 +159,20 @@ def _check_same_shape(name: str, target: Tensor, output: Tensor) -> None:
 
 
 def _divide_no_nan(x: Tensor, y) -> Tensor:
-    """x / y, and 0 where y == 0 (``tf.math.divide_no_nan``)."""
+    """x / y, and 0 where y == 0 (``tf.math.divide_no_nan``). ``y`` a tensor or a Python number."""
     if not isinstance(y, Tensor):
         if float(y) == 0.0:
             return x * 0.0
         return x / float(y)
-    zero = Tensor(y._value == 0)
-    safe = E.where(zero, Tensor(B.xp.ones((), y._value.dtype)), y)
-    return E.where(zero, Tensor(B.xp.zeros((), x._value.dtype)), x / safe)
+    zero = E.equal(y, 0)
+    return E.where(zero, 0, x / E.where(zero, 1, y))
+
+
+def _num_elements(x: Tensor, dtype) -> Any:
+    """How many elements ``x`` has: a Python number where its shape is known (always, eagerly), else
+    an op of ``dtype`` (a trace with unknown sizes); a count, never a value read from the data."""
+    n = x.shape.num_elements()
+    return float(n) if n is not None else S.cast(S.size(x), dtype)
 
 
 def _to_snake_case(name: str) -> str:
@@ -205,12 +210,13 @@ def apply_mask(sample_weight: Tensor | None, mask: Tensor | None, dtype, reducti
         return sample_weight
     mask = convert_to_tensor(mask)
     if reduction in ("mean", "sum_over_batch_size"):
-        total = float(mask._value.size)
-        valid = float(B.xp.sum(mask._value.astype(bool)))
-        weight = total / valid if valid else 0.0
-        float_mask = Tensor(B.xp.where(mask._value.astype(bool), weight, 0.0).astype(dtypes.as_dtype(dtype)._np))
+        # Keras's arithmetic, in ``dtype``: weight = divide_no_nan(total, valid)
+        total = _num_elements(mask, dtype)
+        valid = R.reduce_sum(S.cast(mask, dtype))  # may be 0
+        weight = _divide_no_nan(convert_to_tensor(total, dtype=dtype), valid)
+        float_mask = E.where(S.cast(mask, "bool"), weight, 0)
     else:
-        float_mask = Tensor(mask._value.astype(dtypes.as_dtype(dtype)._np))
+        float_mask = S.cast(mask, dtype)
     if sample_weight is None:
         return float_mask
     sample_weight = _float_tensor(sample_weight, dtype)
@@ -228,7 +234,7 @@ def reduce_values(values: Tensor, sample_weight: Tensor | None = None,
         if reduction == "mean_with_sample_weight" and sample_weight is not None:
             divisor = S.cast(R.reduce_sum(sample_weight), loss.dtype)
         else:
-            divisor = float(values._value.size)
+            divisor = _num_elements(values, loss.dtype)
         loss = _divide_no_nan(loss, divisor)
     return loss
 
@@ -313,8 +319,8 @@ def _l2_normalize(x: Tensor, axis: int) -> Tensor:
 
 
 def _hinge_labels(y_true: Tensor) -> Tensor:
-    """0/1 labels become -1/+1; other labels are used as they are (decided with ops: fit traces this)."""
-    is_binary = R.reduce_all(E.logical_or(E.equal(y_true, 0.0), E.equal(y_true, 1.0)))
+    """0/1 labels become -1/+1 (when every label is 0 or 1); other labels are used as they are."""
+    is_binary = R.reduce_all(E.logical_or(E.equal(y_true, 0), E.equal(y_true, 1)))
     return E.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
@@ -470,8 +476,8 @@ def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from
         y_true = S.squeeze(y_true, axis)
     valid = None
     if ignore_class is not None:
-        valid = Tensor(y_true._value != ignore_class)
-        y_true = Tensor(B.xp.where(valid._value, y_true._value, 0).astype(y_true._value.dtype))
+        valid = E.not_equal(y_true, ignore_class)
+        y_true = E.where(valid, y_true, 0)
         y_pred = E.where(S.expand_dims(valid, axis), y_pred, 0.0)
     result = sparse_categorical_crossentropy_elementwise(y_true, y_pred, from_logits, axis)
     if valid is not None:
@@ -702,10 +708,10 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
         # Keras attaches this mask to the per-sample losses: ignored samples leave the mean.
         if self.ignore_class is None:
             return None
-        labels = y_true._value
+        labels = y_true
         if labels.ndim and labels.shape[-1] == 1:
-            labels = labels[..., 0]
-        return Tensor(labels != self.ignore_class)
+            labels = S.squeeze(labels, -1)
+        return E.not_equal(labels, self.ignore_class)
 
 
 # --- look-up and (de)serialization -------------------------------------------------------------------------

@@ -4,15 +4,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from minitf import backend as B
+from minitf.errors import InvalidArgumentTypeError
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.ops.elementwise import float_operand, sigmoid, tanh  # noqa: F401 (tf.nn.sigmoid, tf.nn.tanh)
 from minitf.ops.op import Op
-from minitf.tensor import Tensor
+from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
@@ -68,6 +67,8 @@ class Relu6Grad(Op):
 
 class LeakyRelu(Op):
     """x if x > 0 else alpha * x.   dy/dx = 1 or alpha."""
+
+    elementwise = True
 
     def forward(x, alpha):
         return B.xp.where(x > 0, x, x * x.dtype.type(alpha))
@@ -135,16 +136,28 @@ class Softsign(Op):
         return dy / E.square(1 + E.abs(ctx.inputs[0]))
 
 
+def _real_operand(op: str, features: TensorLike) -> Tensor:
+    """A float or integer tensor (TF's relu family takes both), not bool."""
+    x = convert_to_tensor(features)
+    if x._value.dtype.kind not in "fiu":
+        raise InvalidArgumentTypeError(f"{op}: expected a float or integer tensor, got {x.dtype.name} {list(x.shape)}",
+                                       op)
+    return x
+
+
 def relu(features: TensorLike, name: str | None = None) -> Tensor:
-    return Relu.apply(float_operand("Relu", features))
+    return Relu.apply(_real_operand("Relu", features))
 
 
 def relu6(features: TensorLike, name: str | None = None) -> Tensor:
-    return Relu6.apply(float_operand("Relu6", features))
+    return Relu6.apply(_real_operand("Relu6", features))
 
 
 def leaky_relu(features: TensorLike, alpha: float = 0.2, name: str | None = None) -> Tensor:
-    return LeakyRelu.apply(float_operand("LeakyRelu", features), alpha=float(alpha))
+    x = _real_operand("LeakyRelu", features)
+    if x._value.dtype.kind != "f":  # as TF: integers are computed in float32
+        x = S.cast(x, "float32")
+    return LeakyRelu.apply(x, alpha=float(alpha))
 
 
 def elu(features: TensorLike, name: str | None = None) -> Tensor:
@@ -199,10 +212,15 @@ class Softmax(Op):
     Jacobian-vector product: dx = y * (dy - sum(dy * y)), the softmax gradient folded into one line.
     """
 
+    quiet = True  # inf - inf is nan, as in TF: no warning
+
     def forward(x, axis):
         if x.shape[axis] == 0:
             return x.copy()
         return softmax_array(x, axis)
+
+    def shape(x, axis):
+        return x
 
     def backward(ctx, dy):
         y = ctx.output
@@ -212,10 +230,15 @@ class Softmax(Op):
 class LogSoftmax(Op):
     """x - logsumexp(x) along ``axis``.   dx = dy - softmax(x) * sum(dy)."""
 
+    quiet = True  # inf - inf is nan, as in TF: no warning
+
     def forward(x, axis):
         if x.shape[axis] == 0:
             return x.copy()
         return log_softmax_array(x, axis)
+
+    def shape(x, axis):
+        return x
 
     def backward(ctx, dy):
         return dy - E.exp(ctx.output) * R.reduce_sum(dy, axis=ctx.axis, keepdims=True)

@@ -247,6 +247,9 @@ class Conv2D(Op):
         patches = _patch_matrix(x, geom)
         return B.xp.matmul(patches, w.reshape(-1, f)).reshape(x.shape[0], *geom.out_hw, f)
 
+    def shape(x, w, geom):
+        return (x[0], *geom.out_hw, w[-1])
+
     def backward(ctx, dy):
         x, w = ctx.inputs
         dx = Conv2DBackpropInput.apply(dy, w, geom=ctx.geom) if ctx.needs_input_grad[0] else None
@@ -276,6 +279,9 @@ class Conv2DBackpropInput(Op):
             block = lambda a, b: B.xp.matmul(dy_rows, w[a, b].T).reshape(n, oh, ow, c)  # noqa: E731
         return col2im(block, geom, n, c, dy.dtype)
 
+    def shape(dy, w, geom):
+        return (dy[0], *geom.in_hw, w[2])
+
     def backward(ctx, g):
         dy, w = ctx.inputs
         return (Conv2D.apply(g, w, geom=ctx.geom) if ctx.needs_input_grad[0] else None,
@@ -292,6 +298,9 @@ class Conv2DBackpropFilter(Op):
         f = dy.shape[-1]
         patches = _patch_matrix(x, geom)
         return B.xp.matmul(patches.T, dy.reshape(-1, f)).reshape(*geom.kernel, x.shape[-1], f)
+
+    def shape(x, dy, geom):
+        return (*geom.kernel, x[-1], dy[-1])
 
     def backward(ctx, g):
         x, dy = ctx.inputs

@@ -40,19 +40,28 @@ class SigmoidCrossEntropyWithLogits(Op):
 def sigmoid_cross_entropy_with_logits(labels: TensorLike = None, logits: TensorLike = None,
                                       name: str | None = None) -> Tensor:
     z = E.float_operand("SigmoidCrossEntropyWithLogits", logits)
-    y = convert_to_tensor(labels, dtype_hint=z.dtype)
+    y = labels if isinstance(labels, Tensor) else convert_to_tensor(labels, dtype_hint=z.dtype)
     if tuple(y.shape) != tuple(z.shape):
         raise InvalidArgumentError(
             f"sigmoid_cross_entropy_with_logits: logits and labels must have the same shape, got "
             f"logits {list(z.shape)} and labels {list(y.shape)}", "SigmoidCrossEntropyWithLogits")
-    return SigmoidCrossEntropyWithLogits.apply(S.cast(y, z.dtype), z)
+    if y._value.dtype != z._value.dtype:  # TF multiplies them: a Mul of two dtypes is refused
+        raise InvalidArgumentTypeError(
+            f"sigmoid_cross_entropy_with_logits: labels are {y.dtype.name} but logits are {z.dtype.name}; "
+            f"cast the labels first, e.g. tf.cast(labels, {z.dtype!r})", "SigmoidCrossEntropyWithLogits")
+    return SigmoidCrossEntropyWithLogits.apply(y, z)
 
 
 class SoftmaxCrossEntropyWithLogits(Op):
     """-sum(y * log softmax(z)) along ``axis``.   d/dz = softmax(z) - y;  d/dy = -log softmax(z)."""
 
     def forward(y, z, axis):
+        if z.shape[axis] == 0:  # no classes: a sum of nothing, 0 (as TF)
+            return B.xp.zeros(tuple(d for i, d in enumerate(z.shape) if i != axis % z.ndim), z.dtype)
         return -(y * log_softmax_array(z, axis)).sum(axis=axis)
+
+    def shape(y, z, axis):
+        return tuple(d for i, d in enumerate(z) if i != axis % len(z))
 
     def backward(ctx, d):
         y, z = ctx.inputs
@@ -63,13 +72,26 @@ class SoftmaxCrossEntropyWithLogits(Op):
 def softmax_cross_entropy_with_logits(labels: TensorLike, logits: TensorLike, axis: int = -1,
                                       name: str | None = None) -> Tensor:
     z = E.float_operand("SoftmaxCrossEntropyWithLogits", logits)
-    y = convert_to_tensor(labels, dtype_hint=z.dtype)
-    if tuple(y.shape) != tuple(z.shape):
+    y = S.cast(convert_to_tensor(labels, dtype_hint=z.dtype), z.dtype)
+    if tuple(y.shape) == tuple(z.shape) and z.ndim:
+        return SoftmaxCrossEntropyWithLogits.apply(y, z, axis=S._axis("SoftmaxCrossEntropyWithLogits", axis, z.ndim))
+    # Otherwise as TF's kernel: both as matrices (rows x classes, the class axis last), broadcast
+    # against each other, one loss per row of the logits.
+    if z.ndim == 0 or y.ndim == 0:
+        raise InvalidArgumentError(f"softmax_cross_entropy_with_logits: logits and labels need a class axis, got "
+                                   f"logits {list(z.shape)} and labels {list(y.shape)}", "SoftmaxCrossEntropyWithLogits")
+    if axis not in (-1, z.ndim - 1):
+        z = S.transpose(z, [i for i in range(z.ndim) if i != axis % z.ndim] + [axis % z.ndim])
+        y = S.transpose(y, [i for i in range(y.ndim) if i != axis % y.ndim] + [axis % y.ndim])
+    z2, y2 = S.reshape(z, (-1, z.shape[-1])), S.reshape(y, (-1, y.shape[-1]))
+    try:
+        both = E.broadcast_static("SoftmaxCrossEntropyWithLogits", z2.shape, y2.shape)
+    except InvalidArgumentError:
         raise InvalidArgumentError(
             f"softmax_cross_entropy_with_logits: logits and labels must be broadcastable: logits_size="
-            f"{list(z.shape)} labels_size={list(y.shape)}", "SoftmaxCrossEntropyWithLogits")
-    a = S._axis("SoftmaxCrossEntropyWithLogits", axis, z.ndim)
-    return SoftmaxCrossEntropyWithLogits.apply(S.cast(y, z.dtype), z, axis=a)
+            f"{list(z2.shape)} labels_size={list(y2.shape)}", "SoftmaxCrossEntropyWithLogits") from None
+    loss = SoftmaxCrossEntropyWithLogits.apply(S.broadcast_to(y2, both), S.broadcast_to(z2, both), axis=1)
+    return S.reshape(loss, z.shape[:-1])
 
 
 class SparseSoftmaxCrossEntropyWithLogits(Op):
@@ -77,6 +99,11 @@ class SparseSoftmaxCrossEntropyWithLogits(Op):
 
     def forward(z, labels):
         classes = z.shape[-1]
+        if B.xp is not np:  # TF's GPU kernel checks nothing (no sync): a label out of range gives NaN
+            valid = (labels >= 0) & (labels < classes)
+            logp = log_softmax_array(z, -1)
+            picked = B.xp.take_along_axis(logp, B.xp.where(valid, labels, 0)[..., None].astype(np.int64), axis=-1)
+            return B.xp.where(valid, -picked[..., 0], z.dtype.type(np.nan))
         if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= classes):
             bad = int(labels.max()) if int(labels.max()) >= classes else int(labels.min())
             raise InvalidArgumentError(
@@ -84,6 +111,9 @@ class SparseSoftmaxCrossEntropyWithLogits(Op):
                 f"outside the valid range of [0, {classes})", "SparseSoftmaxCrossEntropyWithLogits")
         logp = log_softmax_array(z, -1)
         return -B.xp.take_along_axis(logp, labels[..., None].astype(np.int64), axis=-1)[..., 0]
+
+    def shape(z, labels):
+        return tuple(z[:-1])
 
     def backward(ctx, d):
         z, labels = ctx.inputs

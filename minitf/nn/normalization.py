@@ -10,29 +10,36 @@ from minitf.errors import InvalidArgumentError
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
-from minitf.tensor import Tensor
+from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
 
 def moments(x: TensorLike, axes, shift=None, keepdims: bool = False, name: str | None = None) -> tuple[Tensor, Tensor]:
-    """Mean and (biased) variance over ``axes``."""
-    x = E.float_operand("moments", x)
-    mean = R.reduce_mean(x, axis=axes, keepdims=True)
-    variance = R.reduce_mean(E.square(x - S.stop_gradient(mean)), axis=axes, keepdims=True)
+    """Mean and (biased) variance over ``axes``, as TF computes them: float16 in float32 (cast back
+    at the end), integers in integer arithmetic (an integer mean)."""
+    x = E.numeric_operand("moments", x)
+    y = S.cast(x, "float32") if x._value.dtype == np.float16 else x
+    mean = R.reduce_mean(y, axis=axes, keepdims=True)
+    variance = R.reduce_mean(E.squared_difference(y, S.stop_gradient(mean)), axis=axes, keepdims=True)
     if not keepdims:
         mean, variance = S.squeeze(mean, axis=axes), S.squeeze(variance, axis=axes)
+    if x._value.dtype == np.float16:
+        mean, variance = S.cast(mean, "float16"), S.cast(variance, "float16")
     return mean, variance
 
 
 def batch_normalization(x: TensorLike, mean: TensorLike, variance: TensorLike, offset: TensorLike,
                         scale: TensorLike, variance_epsilon: float, name: str | None = None) -> Tensor:
-    """(x - mean) / sqrt(variance + eps) * scale + offset (scale/offset may be None)."""
+    """(x - mean) / sqrt(variance + eps) * scale + offset (scale/offset may be None), computed as TF
+    does: inv = rsqrt(variance + eps) * scale, then x * inv + (offset - mean * inv), both terms cast
+    to x's dtype."""
+    x = convert_to_tensor(x)
     inv = E.rsqrt(E.add(variance, variance_epsilon))
     if scale is not None:
         inv = inv * scale
-    y = (x - mean) * inv
-    return y + offset if offset is not None else y
+    shift = offset - mean * inv if offset is not None else -mean * inv
+    return x * S.cast(inv, x.dtype) + S.cast(shift, x.dtype)
 
 
 def dropout(x: TensorLike, rate: float, noise_shape=None, seed: int | None = None, name: str | None = None) -> Tensor:

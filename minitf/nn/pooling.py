@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
+from minitf._tf_compat import positive_zeros_
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.nn.conv import (WindowGeometry, col2im, im2col, pad_spatial, parse_padding, spatial_sequence,
                             window_geometry)
@@ -85,6 +86,9 @@ class MaxPool(Op):
             return y
         return _windows(x, geom).max(axis=(3, 4))
 
+    def shape(x, geom):
+        return (x[0], *geom.out_hw, x[-1])
+
     def backward(ctx, dy):
         return MaxPoolGrad.apply(dy, ctx.inputs[0], ctx.output, geom=ctx.geom)
 
@@ -129,9 +133,12 @@ class MaxPoolGrad(Op):
                 for b in range(kw):
                     slots = tiles[:, :, a, :, b, :]
                     B.xp.multiply(dy, winner == a * kw + b, out=slots)
-                    slots += 0  # as col2im's 0 + x: makes the -0.0 of (negative dy) * 0 a +0.0, bit for bit
+                    positive_zeros_(slots)  # TF's +0.0 where (negative dy) * 0 gave -0.0
             return dx
         return col2im(lambda a, b: dy * (winner == a * kw + b), geom, n, c, dy.dtype)
+
+    def shape(dy, x, y, geom):
+        return x
 
     def backward(ctx, g):
         _, x, y = ctx.inputs
@@ -150,6 +157,9 @@ class MaxPoolGradGrad(Op):
             for b in range(kw):
                 out += windows[:, :, :, a, b, :] * (winner == a * kw + b)
         return out
+
+    def shape(g, x, y, geom):
+        return y
 
     def backward(ctx, h):
         _, x, y = ctx.inputs
@@ -172,6 +182,9 @@ class AvgPool(Op):
         count = _window_counts(geom, x.dtype)
         return (im2col(pad_spatial(x, geom), geom).sum(axis=(3, 4)) / count).astype(x.dtype, copy=False)
 
+    def shape(x, geom):
+        return (x[0], *geom.out_hw, x[-1])
+
     def backward(ctx, dy):
         return AvgPoolGrad.apply(dy, geom=ctx.geom)
 
@@ -183,6 +196,9 @@ class AvgPoolGrad(Op):
         n, _, _, c = dy.shape
         share = dy / _window_counts(geom, dy.dtype)
         return col2im(lambda a, b: share, geom, n, c, dy.dtype)
+
+    def shape(dy, geom):
+        return (dy[0], *geom.in_hw, dy[-1])
 
     def backward(ctx, g):
         return AvgPool.apply(g, geom=ctx.geom)

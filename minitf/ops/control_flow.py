@@ -13,7 +13,7 @@ count, or run it eagerly.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -160,7 +160,7 @@ class While(Op):
     may_assign_variables = True
     static_shapes_from_rule = True
 
-    def forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes):
+    def forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs):
         values = list(inputs[:n_vars])
         cond_caps, body_caps = inputs[n_vars:n_vars + n_cond], inputs[n_vars + n_cond:]
         count = 0
@@ -169,10 +169,10 @@ class While(Op):
             count += 1
         return tuple(values)
 
-    def trace_forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes):
+    def trace_forward(*inputs, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs):
         return tuple(inputs[:n_vars])
 
-    def shape(*shapes, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes):
+    def shape(*shapes, cond_fn, body_fn, n_vars, n_cond, maximum_iterations, static_shapes, graphs):
         return static_shapes
 
     def backward(ctx, dys):
@@ -218,13 +218,14 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
         if not all(s is None or s == a for s, a in zip(spec, after.shape)) or len(spec) != len(after.shape):
             raise ValueError(f"while_loop: loop variable {i} has shape {tuple(before.shape)} before the loop and "
                              f"{tuple(after.shape)} after one iteration; pass shape_invariants to allow that")
+    cond_graph.outputs, body_graph.outputs = cond_out, body_out
     cond_fn = cond_graph.compile(cond_out)
     body_fn = body_graph.compile(body_out)
     # Placeholders: the loop variables first, then each graph's captures (appended after them).
     cond_caps = [outer for outer, _ in cond_graph.captures]
     body_caps = [outer for outer, _ in body_graph.captures]
     out = While.apply(*flat, *cond_caps, *body_caps, cond_fn=cond_fn, body_fn=body_fn, n_vars=len(flat),
-                      n_cond=len(cond_caps), static_shapes=[tuple(s) for s in specs],
+                      n_cond=len(cond_caps), static_shapes=[tuple(s) for s in specs], graphs=(cond_graph, body_graph),
                       maximum_iterations=None if maximum_iterations is None else int(maximum_iterations))
     return _loop_result(structure, list(out))
 

@@ -22,7 +22,8 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
+from minitf._tf_compat import NO_KERNEL_FOR_SIGNED_INTEGERS
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -138,6 +139,9 @@ def incompatible(op: str, x: Tensor, y: Tensor) -> InvalidArgumentError:
 def float_operand(op: str, x: TensorLike) -> Tensor:
     """``x`` as a Tensor, which must be floating point (as TF requires for exp, log, ...)."""
     x = convert_to_tensor(x)
+    if x._value.dtype.kind == "i" and op in NO_KERNEL_FOR_SIGNED_INTEGERS:
+        raise NotFoundError(f"{op}: no kernel for {x.dtype.name} tensors (TF has none either); cast to a float "
+                            f"dtype first, e.g. tf.cast(x, tf.float32)", op)
     if x._value.dtype.kind != "f":
         raise InvalidArgumentTypeError(
             f"{op}: expected a floating-point tensor (float16/32/64), got {x.dtype.name} "
@@ -573,6 +577,8 @@ class Sigmoid(Op):
 class Erf(Op):
     """The error function 2/sqrt(pi) * integral_0^x e^(-t^2) dt.   dy/dx = 2/sqrt(pi) e^(-x^2)."""
 
+    elementwise = True
+
     def forward(x):
         return _erf_array(x).astype(x.dtype, copy=False)
 
@@ -740,8 +746,9 @@ class ClipByValue(Op):
 def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike,
                   name: str | None = None) -> Tensor:
     t = numeric_operand("ClipByValue", t)
-    lo = convert_to_tensor(clip_value_min, dtype_hint=t.dtype)
-    hi = convert_to_tensor(clip_value_max, dtype_hint=t.dtype)
+    # As TF's minimum(t, max) then maximum(., min): a bound takes t's dtype, a tensor must have it.
+    _, hi = binary_operands("Minimum", t, clip_value_max)
+    _, lo = binary_operands("Maximum", t, clip_value_min)
     for bound in (lo, hi):
         if bound.ndim > t.ndim or broadcast_static("ClipByValue", t.shape, bound.shape) != tuple(t.shape):
             raise InvalidArgumentError(

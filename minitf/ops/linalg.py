@@ -5,10 +5,11 @@ For C = A @ B and upstream gradient dC:   dA = dC @ B^T,   dB = A^T @ dC.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from minitf import backend as B
-from minitf.errors import InvalidArgumentError, UnimplementedError
+from minitf.errors import InvalidArgumentError, NotFoundError, UnimplementedError
 from minitf.ops import shape_ops
 from minitf.ops.elementwise import binary_operands, unbroadcast
 from minitf.ops.op import Op
@@ -94,25 +95,36 @@ def tensordot(a: TensorLike, b: TensorLike, axes, name: str | None = None) -> Te
     """
     a, b = binary_operands("Tensordot", a, b)
     if isinstance(axes, int):
+        if not 0 <= axes <= min(a.ndim, b.ndim):
+            raise ValueError(f"Tensordot: 'axes' must be at least 0 and not larger than the number of dimensions "
+                             f"of the tensors: got axes={axes} for a {list(a.shape)} and b {list(b.shape)}")
         a_axes, b_axes = list(range(a.ndim - axes, a.ndim)), list(range(axes))
     else:
         a_axes, b_axes = ([axes[0]] if isinstance(axes[0], int) else list(axes[0]),
                           [axes[1]] if isinstance(axes[1], int) else list(axes[1]))
+    for t, t_axes, which in ((a, a_axes, "a"), (b, b_axes, "b")):
+        if any(not -t.ndim <= i < t.ndim for i in t_axes):
+            raise IndexError(f"Tensordot: axes {t_axes} are out of range for {which} of shape {list(t.shape)}")
     a_axes = [x % a.ndim for x in a_axes]
     b_axes = [x % b.ndim for x in b_axes]
-    if [a.shape[i] for i in a_axes] != [b.shape[i] for i in b_axes]:
+    # As TF, only the contracted sizes' products must agree (the matmul below): TF does not compare
+    # the axes one by one, so (3, 2) against (2, 3) contracts as 6 against 6.
+    if math.prod(a.shape[i] for i in a_axes) != math.prod(b.shape[i] for i in b_axes):
         raise InvalidArgumentError(
             f"Tensordot: contracted dimensions differ: a{list(a.shape)} axes {a_axes} vs "
             f"b{list(b.shape)} axes {b_axes}", "Tensordot")
     a_free = [i for i in range(a.ndim) if i not in a_axes]
     b_free = [i for i in range(b.ndim) if i not in b_axes]
-    k = 1
-    for i in a_axes:
-        k *= a.shape[i]
-    a2 = shape_ops.reshape(shape_ops.transpose(a, a_free + a_axes), (-1, k))
-    b2 = shape_ops.reshape(shape_ops.transpose(b, b_axes + b_free), (k, -1))
-    out_shape = [a.shape[i] for i in a_free] + [b.shape[i] for i in b_free]
-    return shape_ops.reshape(matmul(a2, b2), out_shape)
+    k = math.prod(a.shape[i] for i in a_axes)
+    a_rest, b_rest = [a.shape[i] for i in a_free], [b.shape[i] for i in b_free]
+    a2 = shape_ops.reshape(shape_ops.transpose(a, a_free + a_axes), (_size(a_rest), k))
+    b2 = shape_ops.reshape(shape_ops.transpose(b, b_axes + b_free), (k, _size(b_rest)))
+    return shape_ops.reshape(matmul(a2, b2), [-1 if d is None else d for d in a_rest + b_rest])
+
+
+def _size(dims: list) -> int:
+    """The number of elements of these dims; -1 (reshape's "the rest") where one is unknown (traced)."""
+    return -1 if None in dims else math.prod(dims)
 
 
 def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tensor:
@@ -126,6 +138,9 @@ def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tenso
     if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):
         inputs = tuple(inputs[0])
     xs = [convert_to_tensor(x) for x in inputs]
+    if xs and xs[0]._value.dtype.kind == "b":  # TF looks for a kernel before comparing dtypes
+        raise NotFoundError("Einsum: no kernel for bool tensors (TF has none either); cast them first, "
+                            "e.g. tf.cast(x, tf.int32)", "Einsum")
     if len(xs) == 2:
         xs = list(binary_operands("Einsum", xs[0], xs[1]))
     equation = equation.replace(" ", "")
@@ -139,9 +154,17 @@ def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tenso
         rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     else:
         rhs = _expand_ellipsis(rhs, 0, output_of=specs)
+    sizes: dict[str, int] = {}
     for s, x in zip(specs, xs):
         if len(s) != x.ndim:
             raise InvalidArgumentError(f"Einsum: {s!r} has {len(s)} letters for an operand of shape {list(x.shape)}", "Einsum")
+        for letter, size in zip(s, x.shape):
+            if letter in _SPARE:  # a dimension of "...": these broadcast, as batch dimensions do
+                continue
+            if sizes.setdefault(letter, size) != size:
+                raise InvalidArgumentError(f"Einsum: letter {letter!r} stands for size {sizes[letter]} and for size {size} "
+                                           f"(operands of shapes {[list(t.shape) for t in xs]}, equation {equation!r})",
+                                           "Einsum")
     full = ",".join(specs) + "->" + rhs
     return Einsum.apply(*xs, equation=full)
 

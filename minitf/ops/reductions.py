@@ -48,7 +48,7 @@ def _numeric(op: str, input_tensor: TensorLike) -> Tensor:
     x = convert_to_tensor(input_tensor)
     if x._value.dtype.kind == "b":
         raise InvalidArgumentTypeError(
-            f"{op}: cannot reduce a bool tensor {list(x.shape)} by arithmetic; use tf.reduce_any/tf.reduce_all, "
+            f"{op}: TF's {op} takes numbers, not a bool tensor {list(x.shape)}; use tf.reduce_any/tf.reduce_all, "
             "or cast it first, e.g. tf.cast(x, tf.int32)", op)
     return x
 
@@ -203,10 +203,16 @@ class All(Op):
     def forward(x, axis, keepdims):
         return x.all(axis=axis, keepdims=keepdims)
 
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
+
 
 class Any(Op):
     def forward(x, axis, keepdims):
         return x.any(axis=axis, keepdims=keepdims)
+
+    def shape(x_shape, axis, keepdims):
+        return _reduced_shape(x_shape, axis, keepdims)
 
 
 def reduce_sum(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
@@ -221,13 +227,13 @@ def reduce_mean(input_tensor: TensorLike, axis=None, keepdims: bool = False, nam
 
 def reduce_max(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
     """Largest element over ``axis``; ties share dy equally."""
-    x = convert_to_tensor(input_tensor)
+    x = _numeric("Max", input_tensor)
     return Max.apply(x, axis=_axes("Max", x, axis), keepdims=bool(keepdims))
 
 
 def reduce_min(input_tensor: TensorLike, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
     """Smallest element over ``axis``; ties share dy equally."""
-    x = convert_to_tensor(input_tensor)
+    x = _numeric("Min", input_tensor)
     return Min.apply(x, axis=_axes("Min", x, axis), keepdims=bool(keepdims))
 
 
@@ -286,6 +292,9 @@ class CountNonzero(Op):
     def forward(x, axis, keepdims, dtype):
         return (x != 0).sum(axis=axis, keepdims=keepdims).astype(dtype)
 
+    def shape(x_shape, axis, keepdims, dtype):
+        return _reduced_shape(x_shape, axis, keepdims)
+
 
 def count_nonzero(input_tensor: TensorLike, axis=None, keepdims: bool = False, dtype=np.int64,
                   name: str | None = None) -> Tensor:
@@ -306,6 +315,9 @@ class ArgMax(Op):
             x = B.xp.where(B.xp.isnan(x), -B.xp.inf, x)
         return B.xp.asarray(x.argmax(axis=axis)).astype(dtype)
 
+    def shape(x_shape, axis, dtype):
+        return tuple(d for i, d in enumerate(x_shape) if i != axis)
+
 
 class ArgMin(Op):
     """Index of the smallest value along ``axis`` (NaN is never the smallest, as in TF)."""
@@ -317,6 +329,9 @@ class ArgMin(Op):
         if x.dtype.kind == "f":
             x = B.xp.where(B.xp.isnan(x), B.xp.inf, x)
         return B.xp.asarray(x.argmin(axis=axis)).astype(dtype)
+
+    def shape(x_shape, axis, dtype):
+        return tuple(d for i, d in enumerate(x_shape) if i != axis)
 
 
 def argmax(input: TensorLike, axis=None, output_type=np.int64, name: str | None = None) -> Tensor:  # noqa: A002
@@ -371,6 +386,7 @@ class Cumprod(Op):
 def cumsum(x: TensorLike, axis: int = 0, exclusive: bool = False, reverse: bool = False,
            name: str | None = None) -> Tensor:
     x = _numeric("Cumsum", x)
+    _scan_axis_check("Cumsum", x, axis)
     (a,) = _axes("Cumsum", x, axis)
     return Cumsum.apply(x, axis=a, exclusive=bool(exclusive), reverse=bool(reverse))
 
@@ -378,8 +394,15 @@ def cumsum(x: TensorLike, axis: int = 0, exclusive: bool = False, reverse: bool 
 def cumprod(x: TensorLike, axis: int = 0, exclusive: bool = False, reverse: bool = False,
             name: str | None = None) -> Tensor:
     x = _numeric("Cumprod", x)
+    _scan_axis_check("Cumprod", x, axis)
     (a,) = _axes("Cumprod", x, axis)
     return Cumprod.apply(x, axis=a, exclusive=bool(exclusive), reverse=bool(reverse))
+
+
+def _scan_axis_check(op: str, x: Tensor, axis) -> None:
+    if x.ndim == 0:
+        raise InvalidArgumentError(f"{op}: ScanOp: Expected scan axis in the range [0, 0), but got {axis}: a scalar "
+                                   "has no axis to scan", op)
 
 
 def _scan(fn, a, axis: int, exclusive: bool, reverse: bool, identity):
@@ -387,7 +410,7 @@ def _scan(fn, a, axis: int, exclusive: bool, reverse: bool, identity):
     if reverse:
         a = xp.flip(a, axis)
     out = fn(a, axis=axis, dtype=a.dtype)
-    if exclusive:
+    if exclusive and a.shape[axis]:
         pad_shape = list(a.shape)
         pad_shape[axis] = 1
         head = xp.full(pad_shape, identity, dtype=a.dtype)

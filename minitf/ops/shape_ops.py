@@ -7,6 +7,7 @@ gathered twice gets both gradients). Many of these kernels return a view of thei
 """
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from typing import Any, Sequence
 
@@ -269,6 +270,8 @@ class SplitLike(Op):
 def concat(values: Sequence[TensorLike], axis: int, name: str | None = None) -> Tensor:
     """Join tensors along an existing axis."""
     xs = _as_tensors("ConcatV2", values)
+    if len(xs) == 1:  # as TF: one tensor is returned as it is, its axis unchecked (a scalar too)
+        return identity(xs[0])
     a = _axis("ConcatV2", axis, xs[0].ndim)
     return ConcatV2.apply(*xs, axis=a)
 
@@ -287,6 +290,8 @@ class Pack(Op):
 
 
 def stack(values: Sequence[TensorLike], axis: int = 0, name: str | None = None) -> Tensor:
+    if axis == 0 and isinstance(values, (list, tuple)) and not values:  # as TF: [] converts to a float32 (0,)
+        return convert_to_tensor([])
     xs = _as_tensors("Pack", values)
     for i, x in enumerate(xs):
         if tuple(x.shape) != tuple(xs[0].shape):
@@ -413,6 +418,8 @@ class ReverseV2(Op):
 
 def reverse(tensor: TensorLike, axis, name: str | None = None) -> Tensor:
     x = convert_to_tensor(tensor)
+    if x.ndim == 0:  # as TF's kernel: a scalar comes back as it is, whatever the axes
+        return identity(x)
     return ReverseV2.apply(x, axis=tuple(_axis("ReverseV2", a, x.ndim) for a in _int_list(axis)))
 
 
@@ -445,7 +452,13 @@ def pad(tensor: TensorLike, paddings, mode: str = "CONSTANT", constant_values=0,
     mode = mode.upper()
     pairs = tuple((int(lo), int(hi)) for lo, hi in pads.tolist())
     if mode == "CONSTANT":
-        value = convert_to_tensor(constant_values, dtype_hint=x.dtype)._value.astype(x._value.dtype).item()
+        if not isinstance(constant_values, Tensor) and np.ndim(constant_values) == 0 and constant_values == 0:
+            return Pad.apply(x, paddings=pairs, value=x._value.dtype.type(0).item())  # TF: a zero of any type
+        fill = constant_values if isinstance(constant_values, Tensor) else convert_to_tensor(constant_values, dtype=x.dtype)
+        if fill._value.dtype != x._value.dtype:
+            raise InvalidArgumentTypeError(f"Pad: constant_values is {fill.dtype.name} but the tensor is {x.dtype.name}",
+                                           "Pad")
+        value = fill._value.item()
         return Pad.apply(x, paddings=pairs, value=value)
     if mode not in ("REFLECT", "SYMMETRIC"):
         raise InvalidArgumentError(f"Pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}", "Pad")
@@ -497,10 +510,37 @@ class StridedSlice(Op):
     def backward(ctx, dy):
         return StridedSliceGrad.apply(dy, ctx.inputs[0], key=ctx.key)
 
+    def shape(x_shape, key):
+        return _sliced_shape(tuple(x_shape), key if isinstance(key, tuple) else (key,))
+
     @classmethod
     def invalid(cls, inputs, attrs, error):
         return InvalidArgumentError(f"StridedSlice: index {attrs['key']} is out of bounds for shape "
                                     f"{list(inputs[0].shape)} ({error})", "StridedSlice")
+
+
+def _sliced_shape(shape: tuple, key: tuple) -> tuple:
+    """The static shape of ``x[key]`` (ints, slices, None and Ellipsis), None where unknown."""
+    explicit = sum(1 for k in key if k is not None and k is not Ellipsis)
+    rest = (slice(None),) * (len(shape) - explicit)
+    if Ellipsis in key:
+        at = key.index(Ellipsis)
+        key = key[:at] + rest + key[at + 1:]
+    else:
+        key = key + rest
+    out, axis = [], 0
+    for k in key:
+        if k is None:
+            out.append(1)
+        elif isinstance(k, slice):
+            size = shape[axis]
+            out.append(None if size is None else len(range(*k.indices(size))))
+            axis += 1
+        elif isinstance(k, (int, np.integer)):
+            axis += 1
+        else:
+            return (None,) * len(shape)  # an array index: no static rule
+    return tuple(out)
 
 
 class StridedSliceGrad(Op):
@@ -529,11 +569,24 @@ def getitem(tensor: Tensor, key) -> Tensor:
 
 
 def _check_indices(op: str, indices, size: int, axis: int, shape) -> None:
+    """TF's CPU kernels refuse an index out of range; so does minitf on the host. On a GPU, TF
+    checks nothing (reading the indices back would stop the device every step): see
+    ``_in_range_on_device``."""
+    if B.xp is not np:
+        return
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= size):
         bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
         raise InvalidArgumentError(
             f"{op}: indices contain {bad}, which is not in [0, {size}) for axis {axis} of params "
             f"with shape {list(shape)}", op)
+
+
+def _in_range_on_device(params, indices, axis: int):
+    """TF's GPU gather: an index out of range gives zeros (CuPy's ``take`` would wrap it around)."""
+    valid = (indices >= 0) & (indices < params.shape[axis])
+    gathered = B.xp.take(params, B.xp.where(valid, indices, 0), axis=axis)
+    mask = valid.reshape((1,) * axis + valid.shape + (1,) * (params.ndim - axis - 1))
+    return B.xp.where(mask, gathered, params.dtype.type(0))
 
 
 class GatherV2(Op):
@@ -543,6 +596,8 @@ class GatherV2(Op):
 
     def forward(params, indices, axis):
         _check_indices("GatherV2", indices, params.shape[axis], axis, params.shape)
+        if B.xp is not np:
+            return _in_range_on_device(params, indices, axis)
         return B.xp.take(params, indices, axis=axis)
 
     def backward(ctx, dy):
@@ -648,7 +703,8 @@ def boolean_mask(tensor: TensorLike, mask: TensorLike, axis=None, name: str | No
         raise InvalidArgumentError(
             f"boolean_mask: mask of shape {list(m.shape)} does not match tensor shape {list(x.shape)} "
             f"at axes {a}..{a + m.ndim - 1}", "boolean_mask")
-    flat = reshape(x, tuple(x.shape[:a]) + (-1,) + tuple(x.shape[a + m.ndim:]))
+    masked = -1 if None in m.shape else math.prod(m.shape)  # -1 only when traced with unknown sizes
+    flat = reshape(x, tuple(-1 if d is None else d for d in x.shape[:a]) + (masked,) + tuple(x.shape[a + m.ndim:]))
     positions = reshape(where(reshape(m, (-1,))), (-1,))
     return gather(flat, positions, axis=a)
 
@@ -696,8 +752,14 @@ class OneHot(Op):
 
     def forward(indices, depth, on, off, axis, dtype):
         hot = indices[..., None] == B.xp.arange(depth)
-        out = B.xp.where(hot, B.xp.asarray(on, dtype=dtype), B.xp.asarray(off, dtype=dtype))
+        out = B.xp.where(hot, dtype.type(on), dtype.type(off))  # scalars: kernel arguments, no upload
         return out if axis == -1 else B.xp.moveaxis(out, -1, axis)
+
+    def shape(indices, depth, on, off, axis, dtype):
+        out = list(indices) + [depth]
+        if axis != -1:
+            out.insert(axis, out.pop())
+        return tuple(out)
 
 
 def one_hot(indices: TensorLike, depth: int, on_value=None, off_value=None, axis: int | None = None,
@@ -729,6 +791,9 @@ class Identity(Op):
     def backward(ctx, dy):
         return dy
 
+    def shape(x):
+        return x
+
 
 class StopGradient(Op):
     """The same value, but no gradient flows back through it."""
@@ -736,6 +801,9 @@ class StopGradient(Op):
     view = True
 
     def forward(x):
+        return x
+
+    def shape(x):
         return x
 
 
@@ -760,18 +828,29 @@ class ArgSort(Op):
             order = B.xp.moveaxis(nan_top_k_order(moved, moved.shape[-1]), -1, axis)
         return order
 
+    def shape(x, axis, descending):
+        return x
+
 
 def argsort(values: TensorLike, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
             name: str | None = None) -> Tensor:
-    x = convert_to_tensor(values)
+    x = _sortable("ArgSort", values)
     if direction not in ("ASCENDING", "DESCENDING"):
         raise ValueError(f"argsort: direction must be 'ASCENDING' or 'DESCENDING', got {direction!r}")
     return ArgSort.apply(x, axis=_axis("ArgSort", axis, x.ndim), descending=direction == "DESCENDING")
 
 
+def _sortable(op: str, values: TensorLike) -> Tensor:
+    x = convert_to_tensor(values)
+    if x._value.dtype.kind == "b":
+        raise InvalidArgumentTypeError(f"{op}: cannot order a bool tensor {list(x.shape)} (TF's {op} takes numbers); "
+                                       "cast it first, e.g. tf.cast(x, tf.int32)", op)
+    return x
+
+
 def sort(values: TensorLike, axis: int = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
     """``values`` sorted along ``axis``: a take_along_axis of argsort, so it has a gradient."""
-    x = convert_to_tensor(values)
+    x = _sortable("Sort", values)
     return take_along_axis(x, argsort(x, axis=axis, direction=direction), axis)
 
 
@@ -791,10 +870,15 @@ class TopKIndices(Op):
             order = nan_top_k_order(x, k)
         return order
 
+    def shape(x, k):
+        return (*x[:-1], k)
+
 
 def top_k(input: TensorLike, k: int = 1, sorted: bool = True, name: str | None = None) -> TopKV2:  # noqa: A002
     """The k largest entries of the last axis and their indices."""
-    x = convert_to_tensor(input)
+    x = _sortable("TopKV2", input)
+    if x.ndim == 0:
+        raise InvalidArgumentError(f"TopKV2: input must be >= 1-D, got shape {list(x.shape)}", "TopKV2")
     if not 0 <= k <= x.shape[-1]:
         raise InvalidArgumentError(f"TopKV2: k={k} must be in [0, {x.shape[-1]}] (last axis of {list(x.shape)})",
                                    "TopKV2")
@@ -821,12 +905,18 @@ class Size(Op):
     def forward(x, dtype):
         return B.xp.asarray(x.size, dtype=dtype)
 
+    def shape(x_shape, dtype):
+        return ()
+
 
 class Rank(Op):
     shape_only = True  # reads only the input's shape: a constant once the shape is known
 
     def forward(x):
         return B.xp.asarray(x.ndim, dtype=np.int32)
+
+    def shape(x_shape):
+        return ()
 
 
 def shape(input: TensorLike, out_type=None, name: str | None = None) -> Tensor:  # noqa: A002

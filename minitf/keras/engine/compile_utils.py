@@ -26,8 +26,9 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import nest
-from minitf._context import init_scope
+from minitf._context import executing_eagerly, init_scope
 from minitf.keras import backend
+from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, Variable, convert_to_tensor
 
@@ -53,11 +54,10 @@ class MeanTracker:
         self.total.assign_add(value * n)
         self.count.assign_add(n)
 
-    def result(self) -> float:
-        count = float(self.count.numpy())
-        if not count:
-            return 0.0
-        return float(np.float32(self.total.numpy()) / np.float32(count))
+    def result(self) -> Tensor:
+        """total / count (0 before any update), a float32 scalar tensor."""
+        empty = E.equal(self.count, 0.0)
+        return E.where(empty, 0.0, self.total / E.where(empty, 1.0, self.count))
 
     @property
     def variables(self) -> list:
@@ -203,7 +203,15 @@ class CompileMetrics:
         """The metric objects (names without the output prefix, as Keras keeps them)."""
         return [m for group in (self.plain, self.weighted) for metrics in group for m in metrics]
 
-    def update_state(self, y_true: list, y_pred: list, sample_weight: list | None) -> None:
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Update every metric with its output's y_true, y_pred (flat lists in output order, or the
+        structures a model takes and returns: one tensor, a list, a dict by output name)."""
+        y_true = _flatten_outputs(y_true, self.output_names)
+        y_pred = _flatten_outputs(y_pred, self.output_names)
+        if sample_weight is not None:
+            sample_weight = _flatten_outputs(sample_weight, self.output_names)
+            if len(sample_weight) < len(y_true):
+                sample_weight = [sample_weight[0]] * len(y_true)
         if not self.built:
             self.build(y_true, y_pred)
         for metrics, yt, yp in zip(self.plain, y_true, y_pred):
@@ -234,11 +242,15 @@ class CompileMetrics:
                             counters[name] += 1
                             name = f"{name}_{counters[name] - 1}"
                     counters.setdefault(name, 1)
-                    results[name] = _to_float(m.result())
+                    results[name] = log_value(m.result())
         return results
 
 
-def _to_float(value: Any) -> float:
-    if isinstance(value, Tensor):
-        return float(B.to_numpy(value._value))
-    return float(value)
+def log_value(value: Any) -> Any:
+    """A metric's result as the logs hold it: a Python float (a NumPy array for a metric with several
+    values, e.g. one per threshold); but while a step is traced, the tensor itself (the step returns
+    it, and the logs are read after the call)."""
+    if not executing_eagerly():
+        return value
+    array = np.asarray(B.to_numpy(value._value) if isinstance(value, Tensor) else value)
+    return float(array) if array.ndim == 0 else array

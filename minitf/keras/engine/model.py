@@ -130,6 +130,17 @@ class Model(Trainer, Layer):
             raise ValueError(f"load_weights: arguments not recognized: {sorted(kwargs)}")
         saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    def export(self, filepath: str, format: str = "tf_saved_model", verbose: bool = True,  # noqa: A002
+               input_signature=None, **kwargs) -> None:
+        """A SavedModel for inference (``tf.saved_model.load(path).serve(x)``); see minitf.saved_model."""
+        if format != "tf_saved_model":
+            raise ValueError(f"Unrecognized format={format!r}: minitf exports 'tf_saved_model' only")
+        if input_signature is not None:
+            raise NotImplementedError("export: minitf exports the model's call on its Input shapes; "
+                                      "input_signature is not supported")
+        from minitf.saved_model.save import export
+        export(self, filepath, verbose=verbose)
+
     def get_config(self) -> dict:
         from minitf.keras.saving.serialization import dtype_policy_config
         config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}

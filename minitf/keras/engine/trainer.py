@@ -37,8 +37,9 @@ from minitf.autodiff import GradientTape
 from minitf.errors import InvalidArgumentError
 from minitf.function import function, functions_run_eagerly
 from minitf.keras.callbacks.callback_list import CallbackList, pythonify_logs
+from minitf._tf_compat import keras_execution_end_step
 from minitf.keras.engine import data_adapter
-from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs
+from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs, log_value
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
@@ -70,9 +71,15 @@ class Trainer:
         """Choose the optimizer, the loss (per output) and the metrics (see ``compile_utils``).
 
         ``run_eagerly=False`` (the default) traces the steps (see the module docstring);
-        ``run_eagerly=True`` runs them op by op. ``steps_per_execution`` and ``jit_compile`` are
-        accepted and change nothing about the numbers (minitf replays one traced step per batch).
+        ``run_eagerly=True`` runs them op by op. ``steps_per_execution=N`` runs N batches per
+        execution, as Keras: callbacks see the batch hooks once per N batches (the begin hook with
+        the first batch's index, the end hook with the last's); the numbers do not change.
+        ``jit_compile`` is accepted and changes nothing.
         """
+        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, (int, np.integer)) \
+                or steps_per_execution < 1:
+            raise ValueError(f"steps_per_execution must be a positive integer, got {steps_per_execution!r}")
+        self._steps_per_execution = int(steps_per_execution)
         from minitf.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
         output_names = self._output_names_for_compile()
@@ -134,15 +141,16 @@ class Trainer:
             m.reset_state()
 
     def get_metrics_result(self) -> dict:
-        """The current values of ``metrics`` as floats, in Keras's order."""
+        """The current values of ``metrics`` as floats, in Keras's order (tensors inside a traced step,
+        see ``compile_utils.log_value``)."""
         logs = {}
         if self._loss_tracker is not None:
-            logs["loss"] = self._loss_tracker.result()
+            logs["loss"] = log_value(self._loss_tracker.result())
         if self._compile_metrics is not None and self._compile_metrics.built:
             logs.update(self._compile_metrics.result())
         if self._compile_loss is not None:
             for tracker in self._compile_loss.metrics:
-                logs[tracker.name] = tracker.result()
+                logs[tracker.name] = log_value(tracker.result())
         return logs
 
     def _flatten_metrics_in_order(self, logs: dict) -> Any:
@@ -342,12 +350,13 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             returned = _NO_STEP
-            for step, batch in train.epoch():
+            for execution in _executions(train.epoch(), getattr(self, "_steps_per_execution", 1)):
                 if begin_hook:
-                    callbacks.on_train_batch_begin(step)
-                returned = self._run_step(step_fn, batch)
+                    callbacks.on_train_batch_begin(execution[0][0])
+                for _, batch in execution:
+                    returned = self._run_step(step_fn, batch)
                 if end_hook:
-                    callbacks.on_train_batch_end(step, self._logs_after(returned))
+                    callbacks.on_train_batch_end(_end_step(execution, self), self._logs_after(returned))
                 if self.stop_training:
                     break
             epoch_logs = _epoch_logs(self, returned, custom_step)
@@ -384,12 +393,13 @@ class Trainer:
         callbacks.on_test_begin()
         self.reset_metrics()
         returned = _NO_STEP
-        for step, batch in iterator.epoch():
+        for execution in _executions(iterator.epoch(), getattr(self, "_steps_per_execution", 1)):
             if begin_hook:
-                callbacks.on_test_batch_begin(step)
-            returned = self._run_step(test_fn, batch)
+                callbacks.on_test_batch_begin(execution[0][0])
+            for _, batch in execution:
+                returned = self._run_step(test_fn, batch)
             if end_hook:
-                callbacks.on_test_batch_end(step, self._logs_after(returned))
+                callbacks.on_test_batch_end(_end_step(execution, self), self._logs_after(returned))
             if self.stop_evaluating:
                 break
         logs = _epoch_logs(self, returned, custom_step)
@@ -567,6 +577,23 @@ def _should_eval(epoch: int, validation_freq: Any) -> bool:
         return epoch in validation_freq
     raise ValueError(f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq} "
                      f"of the type {type(validation_freq)}.")
+
+
+def _executions(steps, per_execution: int):
+    """(step, batch) pairs grouped per execution (``steps_per_execution`` of them, fewer at the end)."""
+    group = []
+    for pair in steps:
+        group.append(pair)
+        if len(group) == per_execution:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _end_step(execution: list, model) -> int:
+    per_execution = getattr(model, "_steps_per_execution", 1)
+    return execution[-1][0] if per_execution == 1 else keras_execution_end_step(execution[0][0], per_execution)
 
 
 def _check_verbose(verbose: Any) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from minitf import backend as B
 from minitf.ops import shape_ops as S
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
@@ -102,56 +103,79 @@ def _round_half_away(v: np.ndarray) -> np.ndarray:
     return np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
 
 
-def affine_transform(images: Tensor, transforms: np.ndarray, interpolation: str = "bilinear",
+class ProjectiveSampling(Op):
+    """Where each output pixel of ``affine_transform`` reads its input, and with what weights.
+
+    ``transforms`` (N, 8) (or (1, 8), one for every image), ``like`` the (N, H, W, C) images (read
+    only for their shape). Output pixel (x, y) of image b samples the input at
+
+        in_x = (a0 x + a1 y + a2) / k,   in_y = (b0 x + b1 y + b2) / k,   k = c0 x + c1 y + 1
+
+    mapped back into the image by ``fill_mode``. Its corners: one, the nearest pixel (halves
+    rounded away from zero), or four, the floor and ceil neighbours. For each corner the kernel
+    returns the flat index b*H*W + y*W + x (clipped into the image), ``keep`` (1 inside the
+    image, 0 outside) and ``fill`` (0 inside, ``fill_value`` outside), each (N, H, W[, 1]); for
+    bilinear also the weights (x1 - in_x, in_x - x0, y1 - in_y, in_y - y0), each (N, H, W, 1).
+    The transform is data, so this is an op (no gradient: the geometry is not differentiated);
+    the image is then read with gathers, through which its gradient flows.
+    """
+
+    def forward(transforms, like, interpolation, fill_mode, fill_value):
+        n, h, w, _ = like.shape
+        dtype = like.dtype
+        t = B.to_numpy(transforms).astype(np.float32, copy=False).reshape(-1, 8)
+        if t.shape[0] == 1 and n != 1:
+            t = np.repeat(t, n, axis=0)
+        ys, xs = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32), indexing="ij")
+        a = [t[:, i].reshape(n, 1, 1) for i in range(8)]
+        projection = a[6] * xs + a[7] * ys + np.float32(1)
+        zero = projection == 0
+        safe = np.where(zero, np.float32(1), projection)
+        in_x = _map_coordinate((a[0] * xs + a[1] * ys + a[2]) / safe, w, fill_mode)
+        in_y = _map_coordinate((a[3] * xs + a[4] * ys + a[5]) / safe, h, fill_mode)
+        batch = np.arange(n).reshape(n, 1, 1)
+        if interpolation == "nearest":
+            corners = [(_round_half_away(in_y), _round_half_away(in_x))]
+        else:
+            y0, x0 = np.floor(in_y), np.floor(in_x)
+            corners = [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]
+        indices, keeps, fills = [], [], []
+        for cy, cx in corners:
+            inside = (cy >= 0) & (cy < h) & (cx >= 0) & (cx < w) & ~zero
+            indices.append((batch * h + np.clip(cy, 0, h - 1).astype(np.int64)) * w
+                           + np.clip(cx, 0, w - 1).astype(np.int64))
+            keeps.append(inside[..., None].astype(dtype))
+            fills.append(np.where(inside, 0, np.float32(fill_value))[..., None].astype(dtype))
+        weights = []
+        if interpolation != "nearest":
+            y1, x1 = y0 + 1, x0 + 1
+            weights = [(v[..., None]).astype(dtype) for v in (x1 - in_x, in_x - x0, y1 - in_y, in_y - y0)]
+        return tuple(B.xp.asarray(v) for v in indices + keeps + fills + weights)
+
+
+def affine_transform(images: Tensor, transforms, interpolation: str = "bilinear",
                      fill_mode: str = "constant", fill_value: float = 0.0) -> Tensor:
-    """Apply one projective transform per image: images (N, H, W, C), transforms (N, 8).
+    """Apply one projective transform per image: images (N, H, W, C), transforms (N, 8) (a tensor,
+    or an array).
 
     Out-of-range reads under ``fill_mode="constant"`` give ``fill_value``; the others map the
     coordinate back into the image first. Computed as a gather of up to 4 input pixels per
-    output pixel times constant weights, so it is differentiable in the images.
+    output pixel times weights (``ProjectiveSampling``), so it is differentiable in the images.
     """
-    x = convert_to_tensor(images)
-    n, h, w, c = x.shape
-    t = np.asarray(B.to_numpy(transforms), dtype=np.float32).reshape(-1, 8)
-    if t.shape[0] == 1 and n != 1:
-        t = np.repeat(t, n, axis=0)
-    ys, xs = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32), indexing="ij")
-    a = [t[:, i].reshape(n, 1, 1) for i in range(8)]
-    projection = a[6] * xs + a[7] * ys + np.float32(1)
-    zero = projection == 0
-    safe = np.where(zero, np.float32(1), projection)
-    in_x = _map_coordinate((a[0] * xs + a[1] * ys + a[2]) / safe, w, fill_mode)
-    in_y = _map_coordinate((a[3] * xs + a[4] * ys + a[5]) / safe, h, fill_mode)
-
-    batch = np.arange(n).reshape(n, 1, 1)
-    if interpolation == "nearest":
-        corners = [(_round_half_away(in_y), _round_half_away(in_x))]
-    elif interpolation == "bilinear":
-        y0, x0 = np.floor(in_y), np.floor(in_x)
-        corners = [(y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)]
-    else:
+    if interpolation not in INTERPOLATIONS:
         raise ValueError(f"affine_transform: interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
-
+    x = convert_to_tensor(images)
+    plan = ProjectiveSampling.apply(convert_to_tensor(transforms), x, interpolation=interpolation,
+                                    fill_mode=fill_mode, fill_value=float(fill_value))
+    k = 1 if interpolation == "nearest" else 4
+    indices, keeps, fills, weights = plan[:k], plan[k:2 * k], plan[2 * k:3 * k], plan[3 * k:]
     # Read each corner pixel: a gather where it lies inside the image, fill_value where not.
-    dtype = x._value.dtype
-    flat = S.reshape(x, (n * h * w, c))
-    reads = []
-    for cy, cx in corners:
-        inside = (cy >= 0) & (cy < h) & (cx >= 0) & (cx < w) & ~zero
-        index = (batch * h + np.clip(cy, 0, h - 1).astype(np.int64)) * w + np.clip(cx, 0, w - 1).astype(np.int64)
-        value = S.gather(flat, Tensor(B.xp.asarray(index)))  # (n, h, w, c)
-        keep = Tensor(B.xp.asarray(inside[..., None].astype(dtype)))
-        fill = Tensor(B.xp.asarray(np.where(inside, 0, np.float32(fill_value))[..., None].astype(dtype)))
-        reads.append(value * keep + fill)
+    flat = S.reshape(x, (-1, x.shape[-1]))
+    reads = [S.gather(flat, index) * keep + fill for index, keep, fill in zip(indices, keeps, fills)]
     if interpolation == "nearest":
         return reads[0]
-
-    def column(v):
-        return Tensor(B.xp.asarray(v[..., None].astype(dtype)))
-
     # TF's order: blend along x on the floor and ceil rows, then along y.
-    y1, x1 = y0 + 1, x0 + 1
-    wx0, wx1, wy0, wy1 = column(x1 - in_x), column(in_x - x0), column(y1 - in_y), column(in_y - y0)
+    wx0, wx1, wy0, wy1 = weights
     top = wx0 * reads[0] + wx1 * reads[1]
     bottom = wx0 * reads[2] + wx1 * reads[3]
     return wy0 * top + wy1 * bottom

@@ -5,13 +5,17 @@ activations mark their output with the logits they came from (the crossentropy s
 ``minitf/keras/losses.py``). ``keras.activations.sigmoid`` does that itself; the raw ops
 ``tf.nn.sigmoid`` / ``tf.nn.softmax`` / ``tf.math.sigmoid`` passed as ``activation=`` do not,
 but in Keras's compiled ``fit`` the loss still finds their logits (it looks at the op that made
-the output), so here they are marked as well.
+the output, which a graph tensor has and an eager tensor does not), so here they are marked as
+well, but only while a step is traced (``backend.in_compiled_step()``): with
+``run_eagerly=True`` Keras clips such outputs (a saturated sigmoid's BCE: 16.1, not 30.0), and so
+does minitf. Keras's eager and compiled steps differ here, so minitf's do too (the other such
+place: the per-output loss means, ``compile_utils.CompileLoss``).
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from minitf.keras import activations
+from minitf.keras import activations, backend
 from minitf.keras.layers.layer import Layer
 from minitf.nn import activations as nn_activations
 from minitf.ops import elementwise as E
@@ -24,7 +28,7 @@ def _raw_logit_activations() -> tuple:
 def apply_activation(activation: Callable, x: Any) -> Any:
     """``activation(x)``; a raw sigmoid/softmax op's output is marked with its logits ``x``."""
     y = activation(x)
-    if activation in _raw_logit_activations():
+    if activation in _raw_logit_activations() and backend.in_compiled_step():
         from minitf.keras.losses import register_logits
         register_logits(y, x)
     return y

@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from minitf import backend as B
+from minitf.errors import InvalidArgumentError
 from minitf.keras.layers.layer import Layer
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 __all__ = ["CategoryEncoding"]
@@ -64,6 +66,26 @@ def encode_categorical(ids: np.ndarray, output_mode: str, depth: int, weights: n
                        None if weights is None else weights.reshape(-1))
 
 
+class CategoryEncode(Op):
+    """Integer ids (integer or integral float dtype) -> ``encode_categorical``'s vectors of length
+    ``depth``, in ``dtype``; ``count_weights`` (optional, the ids' shape) weigh each occurrence.
+    Ids must lie in [0, depth) (an InvalidArgumentError when the op runs). No gradient."""
+
+    def forward(ids, *count_weights, output_mode, depth, dtype, who):
+        ids = B.to_numpy(ids)
+        if ids.dtype.kind == "f":
+            if not np.all(ids == np.floor(ids)):
+                raise InvalidArgumentError(f"{who} expects integer ids, got non-integer floats (dtype {ids.dtype}, "
+                                           f"shape {ids.shape})")
+            ids = ids.astype(np.int64)
+        if ids.size and (ids.min() < 0 or ids.max() >= depth):
+            bad = ids.min() if ids.min() < 0 else ids.max()
+            raise InvalidArgumentError(f"{who}: input values must be in the range 0 <= values < num_tokens with "
+                                       f"num_tokens={depth}; got {bad}")
+        weights = np.asarray(B.to_numpy(count_weights[0]), dtype=np.float64) if count_weights else None
+        return B.xp.asarray(encode_categorical(ids, output_mode, depth, weights, who).astype(dtype))
+
+
 class CategoryEncoding(Layer):
     """Encodes integer features as one-hot, multi-hot or count vectors of length ``num_tokens``.
 
@@ -101,29 +123,24 @@ class CategoryEncoding(Layer):
 
     def call(self, inputs, count_weights=None) -> Tensor:
         x = convert_to_tensor(inputs)
-        ids = B.to_numpy(x._value)
-        if ids.dtype.kind == "f":
-            if not np.all(ids == np.floor(ids)):
-                raise ValueError(f"CategoryEncoding layer '{self.name}' expects integer ids, got non-integer "
-                                 f"floats (dtype {ids.dtype}, shape {ids.shape})")
-            ids = ids.astype(np.int64)
-        elif ids.dtype.kind not in "iu":
-            raise TypeError(f"CategoryEncoding layer '{self.name}' expects integer ids, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.num_tokens):
-            bad = ids.min() if ids.min() < 0 else ids.max()
-            raise ValueError(f"CategoryEncoding layer '{self.name}': input values must be in the range "
-                             f"0 <= values < num_tokens with num_tokens={self.num_tokens}; got {bad}")
-        weights = None
+        # What the shapes and dtypes alone decide is checked here; the ids' values when the op runs.
+        if x._value.dtype.kind not in "fiu":
+            raise TypeError(f"CategoryEncoding layer '{self.name}' expects integer ids, got dtype {x.dtype.name}")
+        if self.output_mode != "one_hot" and x.ndim > 2:
+            raise ValueError(f"CategoryEncoding '{self.name}': when output_mode is not 'int', the maximum supported "
+                             f"output rank is 2. Received output_mode={self.output_mode} and input shape "
+                             f"{tuple(x.shape)}, which would result in output rank {x.ndim}.")
+        weights = ()
         if count_weights is not None:
             if self.output_mode != "count":
                 raise ValueError(f"`count_weights` is not used when `output_mode` is not `'count'`. "
                                  f"Received `count_weights={count_weights}`.")
-            weights = np.asarray(B.to_numpy(convert_to_tensor(count_weights)._value), dtype=np.float64)
-            if weights.shape != ids.shape:
-                raise ValueError(f"CategoryEncoding: count_weights must have the inputs' shape {ids.shape}, "
-                                 f"got {weights.shape}")
-        out = encode_categorical(ids, self.output_mode, self.num_tokens, weights, who=f"CategoryEncoding '{self.name}'")
-        return Tensor(B.xp.asarray(out.astype(self._np_dtype)))
+            weights = (convert_to_tensor(count_weights),)
+            if tuple(weights[0].shape) != tuple(x.shape):
+                raise ValueError(f"CategoryEncoding: count_weights must have the inputs' shape {tuple(x.shape)}, "
+                                 f"got {tuple(weights[0].shape)}")
+        return CategoryEncode.apply(x, *weights, output_mode=self.output_mode, depth=self.num_tokens,
+                                    dtype=self._np_dtype, who=f"CategoryEncoding layer '{self.name}'")
 
     def get_config(self) -> dict:
         config = super().get_config()

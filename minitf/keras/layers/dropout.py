@@ -5,9 +5,12 @@ inference the layer is simply the identity (nothing to rescale). With keep mask 
 
     y = x * m / (1 - rate)          dy/dx = m / (1 - rate)
 
-The mask is drawn (a random op: a traced step draws a new one every call) from the global
-stream (so ``minitf.random.set_seed`` repeats it), or from the layer's own stream when ``seed=``
-is given. Not TF's numbers: parity tests check dropout statistically, never mask for mask.
+The mask is drawn (a random op: a traced step draws a new one every call) from the layer's own
+stream, seeded by ``seed=``, or without one from the global stream when the layer is made (so
+``minitf.random.set_seed`` repeats it), as Keras gives each layer its own SeedGenerator. Its own
+stream, not the global one: a model built on its first (traced or eager) step draws its initial
+weights from the global stream, and mask draws in between would make the two runs differ.
+Not TF's numbers: parity tests check dropout statistically, never mask for mask.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self._rng = np.random.default_rng(seed) if seed is not None else None
+        self._rng = np.random.default_rng(seed if seed is not None else mt_random.global_numpy_rng().integers(2**62))
         self.supports_masking = True
 
     def call(self, inputs, training=False):

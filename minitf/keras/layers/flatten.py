@@ -23,7 +23,12 @@ class Flatten(Layer):
 
     def call(self, inputs):
         batch = inputs.shape[0] if inputs.ndim else 1
-        return S.reshape(inputs, (batch, -1) if inputs.ndim != 1 else (batch, 1))
+        if inputs.ndim == 1:
+            return S.reshape(inputs, (-1, 1))
+        rest = inputs.shape[1:]
+        if batch is None and None not in rest:  # traced with an unknown batch size: the rest is known
+            return S.reshape(inputs, (-1, math.prod(rest)))
+        return S.reshape(inputs, (batch, -1))
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]

@@ -15,7 +15,9 @@ does calling the layer directly without a flag (Keras's default, ``call(..., tra
 ``predict``, ``evaluate`` and ``training=False`` pass images through unchanged. Each layer
 draws its random numbers from its own NumPy stream, seeded by ``seed`` (or, without one, by
 ``minitf.random.set_seed``'s global stream when the layer is made): the same seed gives the same
-sequence of augmentations. One draw per image, all images of a batch transformed at once.
+sequence of augmentations. One draw per image, all images of a batch transformed at once. The
+draws are random ops (``PerImageUniform``), so a traced training step draws anew on every call,
+from the same stream and in the same order as eager calls do.
 
 * ``RandomFlip(mode)``: each image flipped with probability 1/2. As in Keras 3.15,
   "horizontal_and_vertical" flips BOTH ways for a chosen image (one draw), i.e. turns it 180 degrees.
@@ -46,10 +48,11 @@ from minitf import backend as B
 from minitf import random as mt_random
 from minitf.keras.layers._image_ops import FILL_MODES, INTERPOLATIONS, affine_transform, aspect_crop_box, resize
 from minitf.keras.layers.layer import Layer
+from minitf.ops import creation as C
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
-from minitf.tensor import Tensor
+from minitf.tensor import Tensor, convert_to_tensor
 
 __all__ = ["Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
            "RandomContrast"]
@@ -105,6 +108,21 @@ def _factor_range(kind: str, name: str, factor: Any, low: float, high: float, lo
     raise ValueError(message)
 
 
+class PerImageUniform(mt_random._RandomOp):
+    """One draw per image: uniform(low, high) from ``stream``, shape (N,) for ``images`` of batch size N
+    (read when the op runs, so an unknown batch size works too), rounded to ``dtype``. Stateful: a
+    traced step draws anew on every call."""
+
+    def forward(images, low, high, dtype, stream):
+        return B.xp.asarray(stream.uniform(low, high, images.shape[0]).astype(dtype))
+
+    def trace_forward(images, low, high, dtype, stream):
+        return B.xp.zeros(images.shape[:1], dtype=dtype)
+
+    def shape(images_shape, low, high, dtype, stream):
+        return images_shape[:1]
+
+
 class _RandomImageLayer(Layer):
     """Base of the random augmentations: a seeded stream, training-only, batch or single image."""
 
@@ -126,8 +144,9 @@ class _RandomImageLayer(Layer):
     def _augment(self, images: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def _uniform(self, low: float, high: float, n: int) -> np.ndarray:
-        return self._rng.uniform(low, high, n).astype(np.float32)
+    def _uniform(self, images: Tensor, low: float, high: float, dtype=np.float32) -> Tensor:
+        """One uniform(low, high) draw per image, from this layer's stream (an op)."""
+        return PerImageUniform.apply(images, low=float(low), high=float(high), dtype=np.dtype(dtype), stream=self._rng)
 
     def compute_output_shape(self, input_shape) -> tuple:
         return tuple(input_shape)
@@ -155,12 +174,13 @@ class _AffineImageLayer(_RandomImageLayer):
         self.fill_value = float(fill_value)
         self.data_format = _channels_last_only(kind, data_format)
 
-    def _matrices(self, batch: int, height: int, width: int) -> np.ndarray:
+    def _matrices(self, images: Tensor, height: int, width: int) -> Tensor:
+        """One transform per image, (N, 8) float32 (see ``affine_transform``)."""
         raise NotImplementedError
 
     def _augment(self, images: Tensor) -> Tensor:
-        n, h, w, _ = images.shape
-        return affine_transform(images, self._matrices(n, h, w), self.interpolation, self.fill_mode,
+        _, h, w, _ = images.shape
+        return affine_transform(images, self._matrices(images, h, w), self.interpolation, self.fill_mode,
                                 self.fill_value)
 
     def get_config(self) -> dict:
@@ -269,8 +289,7 @@ class RandomFlip(_RandomImageLayer):
         self.data_format = _channels_last_only("RandomFlip", data_format)
 
     def _augment(self, images: Tensor) -> Tensor:
-        n = images.shape[0]
-        flip = Tensor(B.xp.asarray((self._rng.uniform(0.0, 1.0, n) <= 0.5).reshape(n, 1, 1, 1)))
+        flip = S.reshape(self._uniform(images, 0.0, 1.0, np.float64) <= 0.5, (-1, 1, 1, 1))
         out = images
         if self.mode in ("horizontal", "horizontal_and_vertical"):
             out = E.where(flip, S.reverse(out, [2]), out)
@@ -293,17 +312,17 @@ class RandomRotation(_AffineImageLayer):
                          data_format=data_format, **kwargs)
         self.factor = _factor_range("RandomRotation", "factor", factor, -1.0, 1.0)
 
-    def _matrices(self, batch: int, height: int, width: int) -> np.ndarray:
-        degrees = self._uniform(self.factor[0] * 360.0, self.factor[1] * 360.0, batch)
+    def _matrices(self, images: Tensor, height: int, width: int) -> Tensor:
+        degrees = self._uniform(images, self.factor[0] * 360.0, self.factor[1] * 360.0)
         angle = degrees * np.float32(math.pi / 180.0)
-        cos, sin = np.cos(angle), np.sin(angle)
+        cos, sin = E.cos(angle), E.sin(angle)
         cx, cy = np.float32(0.5) * np.float32(width - 1), np.float32(0.5) * np.float32(height - 1)
         # Output pixel (x, y) reads the input at the point rotated back about the centre (cx, cy).
         a0, a1, b0, b1 = cos, -sin, sin, cos
         a2 = cx - cx * a0 - cy * a1
         b2 = cy - cx * b0 - cy * b1
-        zeros = np.zeros(batch, np.float32)
-        return np.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
+        zeros = C.zeros_like(a0)
+        return S.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -327,15 +346,15 @@ class RandomZoom(_AffineImageLayer):
             self.width_lower, self.width_upper = _factor_range("RandomZoom", "width_factor", width_factor, -1.0, 1.0,
                                                                low_inclusive=False)
 
-    def _matrices(self, batch: int, height: int, width: int) -> np.ndarray:
-        zoom_y = self._uniform(1.0 + self.height_lower, 1.0 + self.height_upper, batch)
+    def _matrices(self, images: Tensor, height: int, width: int) -> Tensor:
+        zoom_y = self._uniform(images, 1.0 + self.height_lower, 1.0 + self.height_upper)
         zoom_x = zoom_y if self.width_factor is None else \
-            self._uniform(1.0 + self.width_lower, 1.0 + self.width_upper, batch)
+            self._uniform(images, 1.0 + self.width_lower, 1.0 + self.width_upper)
         # Input point = zoom * (output point - centre) + centre.
         x_offset = (np.float32(width) - np.float32(1)) / np.float32(2) * (np.float32(1) - zoom_x)
         y_offset = (np.float32(height) - np.float32(1)) / np.float32(2) * (np.float32(1) - zoom_y)
-        zeros = np.zeros(batch, np.float32)
-        return np.stack([zoom_x, zeros, x_offset, zeros, zoom_y, y_offset, zeros, zeros], axis=1)
+        zeros = C.zeros_like(zoom_y)
+        return S.stack([zoom_x, zeros, x_offset, zeros, zoom_y, y_offset, zeros, zeros], axis=1)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -358,12 +377,12 @@ class RandomTranslation(_AffineImageLayer):
         self.width_lower, self.width_upper = _factor_range("RandomTranslation", "width_factor", width_factor,
                                                            -1.0, 1.0)
 
-    def _matrices(self, batch: int, height: int, width: int) -> np.ndarray:
-        dy = self._uniform(self.height_lower, self.height_upper, batch) * np.float32(height)
-        dx = self._uniform(self.width_lower, self.width_upper, batch) * np.float32(width)
-        ones, zeros = np.ones(batch, np.float32), np.zeros(batch, np.float32)
+    def _matrices(self, images: Tensor, height: int, width: int) -> Tensor:
+        dy = self._uniform(images, self.height_lower, self.height_upper) * np.float32(height)
+        dx = self._uniform(images, self.width_lower, self.width_upper) * np.float32(width)
+        ones, zeros = C.ones_like(dy), C.zeros_like(dy)
         # Output pixel (x, y) reads input (x - dx, y - dy): the content moves by (+dx, +dy).
-        return np.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
+        return S.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -396,9 +415,8 @@ class RandomContrast(_RandomImageLayer):
         self.value_range = tuple(value_range)
 
     def _augment(self, images: Tensor) -> Tensor:
-        n = images.shape[0]
-        factor = self._uniform(1.0 - self.factor[0], 1.0 + self.factor[1], n).reshape(n, 1, 1, 1)
-        factor = Tensor(B.xp.asarray(factor.astype(images._value.dtype)))
+        factor = convert_to_tensor(self._uniform(images, 1.0 - self.factor[0], 1.0 + self.factor[1]))
+        factor = S.cast(S.reshape(factor, (-1, 1, 1, 1)), images.dtype)
         mean = R.reduce_mean(R.reduce_mean(images, axis=1, keepdims=True), axis=2, keepdims=True)
         out = (images - mean) * factor + mean
         return E.clip_by_value(out, float(self.value_range[0]), float(self.value_range[1]))

@@ -50,6 +50,8 @@ from minitf.keras import backend
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
 from minitf.keras.engine.node import Node
 from minitf.keras.layers.input_spec import InputSpec, assert_input_compatibility, check_input
+from minitf.keras.losses import _divide_no_nan as divide_no_nan
+from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, Variable, convert_to_tensor
 
 _AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
@@ -264,7 +266,8 @@ class Layer:
         dtype = dtypes.as_dtype(dtype or self._dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
-        value = _initial_value(initializer, shape, dtype, self.name, name)
+        with init_scope():  # built inside a trace (a first traced call), the initial value is still computed now
+            value = _initial_value(initializer, shape, dtype, self.name, name)
         variable = Variable(value, trainable=trainable, name=name or "variable", dtype=dtype)
         variable.path = f"{self.name}/{name or 'variable'}"
         variable.regularizer = _get_regularizer(regularizer)
@@ -461,8 +464,11 @@ class Layer:
                 for out in nest.flatten(outputs):
                     if isinstance(out, Tensor):
                         loss = self.activity_regularizer(out)
-                        if out.ndim > 0 and out.shape[0]:
-                            loss = loss / float(out.shape[0])  # per sample, as Keras 3 does
+                        if out.ndim > 0:  # per sample, as Keras 3 does: divide_no_nan(loss, batch size)
+                            batch = out.shape[0]  # (unknown in a trace with any batch size: an op then)
+                            if batch is None:
+                                batch = S.cast(S.shape(out)[0], loss.dtype)
+                            loss = divide_no_nan(loss, batch)
                         self.add_loss(loss)
             if previous_mask is not None or self._computes_own_mask:
                 if self._supports_masking:

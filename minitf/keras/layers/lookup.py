@@ -33,6 +33,7 @@ import numpy as np
 from minitf import backend as B
 from minitf.keras.layers.category_encoding import encode_categorical, encode_rows
 from minitf.keras.layers.layer import Layer
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 __all__ = ["StringLookup", "IntegerLookup"]
@@ -340,11 +341,12 @@ class IndexLookup(Layer):
         if self.invert:
             self._check_ready()
             return self._inverted_output(self._invert(inputs))
-        tokens = self._as_tokens(inputs)
+        return Tensor(B.xp.asarray(self._output_of(self._as_tokens(inputs))))
+
+    def _output_of(self, tokens: np.ndarray) -> np.ndarray:
+        """The layer's output for a NumPy array of tokens: indices, or one_hot ... vectors."""
         ids = self.lookup_indices(tokens)
-        if self.output_mode == "int":
-            return Tensor(B.xp.asarray(ids))
-        return Tensor(B.xp.asarray(self.encode_indices(ids)))
+        return ids if self.output_mode == "int" else self.encode_indices(ids)
 
     def _inverted_output(self, tokens: np.ndarray):
         return tokens
@@ -445,6 +447,18 @@ class StringLookup(IndexLookup):
         return config
 
 
+class IntegerLookupTable(Op):
+    """An IntegerLookup layer's output for integer ``tokens``, read from its vocabulary as it is when
+    the op runs (like TF's lookup table: an ``adapt`` after a trace is seen by the traced function):
+    the indices ("int"), the one_hot/multi_hot/count/tf_idf vectors, or with ``invert`` the tokens
+    of indices. One array kernel (a hash-table look-up); no gradient."""
+
+    def forward(tokens, layer):
+        if layer.invert:
+            return B.xp.asarray(layer._invert(tokens).astype(np.int64))
+        return B.xp.asarray(layer._output_of(layer._as_tokens(B.to_numpy(tokens))))
+
+
 class IntegerLookup(IndexLookup):
     """Maps integers to contiguous indices (or, with ``invert=True``, back).
 
@@ -487,8 +501,13 @@ class IntegerLookup(IndexLookup):
     def _oov_indices_for(self, tokens: np.ndarray) -> np.ndarray:
         return np.mod(tokens.astype(np.int64), self.num_oov_indices)
 
-    def _inverted_output(self, tokens: np.ndarray):
-        return Tensor(B.xp.asarray(tokens.astype(np.int64)))
+    def call(self, inputs):
+        self._check_ready()
+        tokens = inputs if isinstance(inputs, Tensor) else convert_to_tensor(self._as_tokens(inputs))
+        if self.invert and tokens._value.dtype.kind not in "iu":
+            raise TypeError(f"IntegerLookup layer '{self.name}' with invert=True expects integer indices, "
+                            f"got dtype {tokens.dtype.name}")
+        return IntegerLookupTable.apply(tokens, layer=self)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 
-from minitf import backend as B
 from minitf.keras.layers.layer import Layer
+from minitf.ops import creation as C
 from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
-from minitf.tensor import Tensor
+from minitf.tensor import Tensor, convert_to_tensor
 
 
 def _broadcast_shape(layer: Layer, shapes: list) -> tuple:
@@ -85,8 +85,11 @@ class _Merge(Layer):
     def compute_mask(self, inputs, mask=None):
         if mask is None or all(m is None for m in mask):
             return None
-        masks = [B.to_numpy(m._value) if isinstance(m, Tensor) else np.asarray(m) for m in mask if m is not None]
-        return Tensor(B.xp.asarray(np.logical_and.reduce(np.broadcast_arrays(*masks))))
+        masks = [convert_to_tensor(m) for m in mask if m is not None]
+        out = masks[0]
+        for m in masks[1:]:
+            out = E.logical_and(out, m)  # (broadcasting, as Keras's ops.logical_and)
+        return out
 
 
 class Add(_Merge):
@@ -197,15 +200,14 @@ class Concatenate(_Merge):
             return None
         pieces = []
         for x, m in zip(inputs, mask):
-            shape = tuple(x.shape)
             if m is None:
-                pieces.append(np.ones(shape, dtype=bool))
+                pieces.append(C.ones_like(x, dtype="bool"))
                 continue
-            m = B.to_numpy(m._value) if isinstance(m, Tensor) else np.asarray(m)
-            if m.ndim < len(shape):
-                m = np.broadcast_to(m[..., None], shape)
+            m = convert_to_tensor(m)
+            if m.ndim < x.ndim:
+                m = E.logical_and(S.expand_dims(m, -1), C.ones_like(x, dtype="bool"))  # broadcast to x's shape
             pieces.append(m)
-        return Tensor(B.xp.asarray(np.any(np.concatenate(pieces, axis=self.axis), axis=-1)))
+        return R.reduce_any(S.concat(pieces, axis=self.axis), axis=-1)
 
     def get_config(self) -> dict:
         config = super().get_config()

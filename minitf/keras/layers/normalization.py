@@ -38,6 +38,7 @@ from minitf.keras import initializers, regularizers
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.saving.serialization import serialize_keras_object
+from minitf.nn import normalization as nn_normalization
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
@@ -47,18 +48,12 @@ __all__ = ["BatchNormalization", "LayerNormalization"]
 
 def moments(x, axes: tuple) -> tuple:
     """Mean and biased variance over ``axes``, kept as size-1 axes (``tf.nn.moments`` keepdims=True)."""
-    mean = R.reduce_mean(x, axis=axes, keepdims=True)
-    variance = R.reduce_mean(E.square(x - S.stop_gradient(mean)), axis=axes, keepdims=True)
-    return mean, variance
+    return nn_normalization.moments(x, axes, keepdims=True)
 
 
 def _normalize(x, mean, variance, gamma, beta, epsilon: float):
-    """x * inv + (beta - mean * inv), inv = rsqrt(variance + epsilon) * gamma: TF's expression."""
-    inv = E.rsqrt(variance + np.asarray(epsilon, dtype=x._value.dtype))
-    if gamma is not None:
-        inv = inv * gamma
-    offset = beta - mean * inv if beta is not None else -(mean * inv)
-    return x * inv + offset
+    """x * inv + (beta - mean * inv), inv = rsqrt(variance + epsilon) * gamma (``tf.nn.batch_normalization``)."""
+    return nn_normalization.batch_normalization(x, mean, variance, beta, gamma, epsilon)
 
 
 def _axis_in_range(layer: Layer, axis: int, rank: int) -> int:

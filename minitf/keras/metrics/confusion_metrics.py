@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
 from minitf.keras.metrics import metrics_utils as U
-from minitf.keras.metrics.metric import Metric, as_array
+from minitf.keras.metrics.metric import Metric, as_tensor
+from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
 
 EPSILON = 1e-7
@@ -42,13 +44,12 @@ class _ConfusionMatrixConditionCount(Metric):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         U.update_confusion_matrix_variables(
-            {self._condition: self.accumulator}, as_array(y_true), as_array(y_pred), self.thresholds,
-            thresholds_distributed_evenly=self._evenly,
-            sample_weight=None if sample_weight is None else as_array(sample_weight))
+            {self._condition: self.accumulator}, y_true, y_pred, self.thresholds,
+            thresholds_distributed_evenly=self._evenly, sample_weight=sample_weight)
 
     def result(self) -> Tensor:
-        value = self.accumulator._value
-        return Tensor(value[0] if len(self.thresholds) == 1 else value)
+        value = self.accumulator.value()
+        return value[0] if len(self.thresholds) == 1 else value
 
     def get_config(self) -> dict:
         return {**super().get_config(), "thresholds": self.init_thresholds}
@@ -95,14 +96,13 @@ class _PrecisionRecall(Metric):
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         U.update_confusion_matrix_variables(
             {U.TRUE_POSITIVES: self.true_positives, self._second: getattr(self, self._second_name)},
-            as_array(y_true), as_array(y_pred), self.thresholds, top_k=self.top_k, class_id=self.class_id,
-            sample_weight=None if sample_weight is None else as_array(sample_weight),
-            thresholds_distributed_evenly=self._evenly)
+            y_true, y_pred, self.thresholds, top_k=self.top_k, class_id=self.class_id,
+            sample_weight=sample_weight, thresholds_distributed_evenly=self._evenly)
 
     def result(self) -> Tensor:
-        tp = self.true_positives._value
-        value = U.divide_no_nan(tp, tp + getattr(self, self._second_name)._value)
-        return Tensor(value[0] if len(self.thresholds) == 1 else value)
+        tp = self.true_positives.value()
+        value = U.divide_no_nan(tp, tp + getattr(self, self._second_name).value())
+        return value[0] if len(self.thresholds) == 1 else value
 
     def get_config(self) -> dict:
         return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
@@ -181,52 +181,47 @@ class AUC(Metric):
         self._built = True
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_pred = as_array(y_pred)
+        y_pred = as_tensor(y_pred)
         if not self._built:
-            self._build(y_pred.shape)
-        if self._from_logits:
-            y_pred = (1.0 / (1.0 + B.xp.exp(-y_pred.astype(np.float64)))).astype(y_pred.dtype)
+            self._build(tuple(y_pred.shape))
+        if self._from_logits:  # the sigmoid in float64, rounded once
+            y64 = S.cast(y_pred, "float64")
+            y_pred = S.cast(1.0 / (1.0 + E.exp(-y64)), y_pred.dtype)
         U.update_confusion_matrix_variables(
             {U.TRUE_POSITIVES: self.true_positives, U.TRUE_NEGATIVES: self.true_negatives,
              U.FALSE_POSITIVES: self.false_positives, U.FALSE_NEGATIVES: self.false_negatives},
-            as_array(y_true), y_pred, self._thresholds, thresholds_distributed_evenly=self._evenly,
-            sample_weight=None if sample_weight is None else as_array(sample_weight), multi_label=self.multi_label,
+            y_true, y_pred, self._thresholds, thresholds_distributed_evenly=self._evenly,
+            sample_weight=sample_weight, multi_label=self.multi_label,
             label_weights=None if self.multi_label else self.label_weights)
 
-    def _by_label(self, terms) -> Any:
-        xp = B.xp
+    def _by_label(self, terms: Tensor) -> Tensor:
         if not self.multi_label:
-            return xp.sum(terms)
-        by_label = xp.sum(terms, axis=0)
+            return R.reduce_sum(terms)
+        by_label = R.reduce_sum(terms, axis=0)
         if self.label_weights is None:
-            return xp.mean(by_label)
-        weights = xp.asarray(self.label_weights)
-        return U.divide_no_nan(xp.sum(by_label * weights), xp.sum(weights))
+            return R.reduce_mean(by_label)
+        weights = as_tensor(self.label_weights)
+        return U.divide_no_nan(R.reduce_sum(by_label * weights), R.reduce_sum(weights))
 
-    def interpolate_pr_auc(self) -> Any:
+    def interpolate_pr_auc(self) -> Tensor:
         """Davis & Goadrich (2006): precision interpolated between thresholds as TP varies linearly."""
-        xp = B.xp
-        tp, fp, fn = self.true_positives._value, self.false_positives._value, self.false_negatives._value
-        zero = tp.dtype.type(0)
+        tp, fp, fn = self.true_positives.value(), self.false_positives.value(), self.false_negatives.value()
         dtp = tp[:-1] - tp[1:]
         p = tp + fp
         dp = p[:-1] - p[1:]
-        prec_slope = U.divide_no_nan(dtp, xp.maximum(dp, zero))
+        prec_slope = U.divide_no_nan(dtp, E.maximum(dp, 0.0))
         intercept = tp[1:] - prec_slope * p[1:]
-        safe_p_ratio = xp.where((p[:-1] > 0) & (p[1:] > 0), U.divide_no_nan(p[:-1], xp.maximum(p[1:], zero)),
-                                xp.ones_like(p[1:]))
-        with np.errstate(divide="ignore"):
-            log_ratio = xp.log(safe_p_ratio)
-        increment = U.divide_no_nan(prec_slope * (dtp + intercept * log_ratio), xp.maximum(tp[1:] + fn[1:], zero))
+        safe_p_ratio = E.where(E.logical_and(p[:-1] > 0, p[1:] > 0),
+                               U.divide_no_nan(p[:-1], E.maximum(p[1:], 0.0)), 1.0)
+        log_ratio = E.log(safe_p_ratio)
+        increment = U.divide_no_nan(prec_slope * (dtp + intercept * log_ratio), E.maximum(tp[1:] + fn[1:], 0.0))
         return self._by_label(increment)
 
     def result(self) -> Tensor:
-        xp = B.xp
-        dtype = self._np_dtype.type
         if self.curve == "PR" and self.summation_method == "interpolation":
-            return Tensor(xp.asarray(self.interpolate_pr_auc(), dtype=self._np_dtype))
-        tp, fp = self.true_positives._value, self.false_positives._value
-        tn, fn = self.true_negatives._value, self.false_negatives._value
+            return S.cast(self.interpolate_pr_auc(), self.dtype)
+        tp, fp = self.true_positives.value(), self.false_positives.value()
+        tn, fn = self.true_negatives.value(), self.false_negatives.value()
         recall = U.divide_no_nan(tp, tp + fn)
         if self.curve == "ROC":
             x, y = U.divide_no_nan(fp, fp + tn), recall
@@ -234,18 +229,18 @@ class AUC(Metric):
             x, y = recall, U.divide_no_nan(tp, tp + fp)
         else:  # PRGAIN
             scaling = U.divide_no_nan(tp + fn, tn + fp)
-            recall_gain = dtype(1) - scaling * U.divide_no_nan(fn, tp)
-            precision_gain = dtype(1) - scaling * U.divide_no_nan(fp, tp)
-            recall_gain = xp.maximum(xp.where(tp == 0, dtype(0), recall_gain), dtype(0))
-            precision_gain = xp.where(tp == 0, dtype(1), precision_gain)
+            recall_gain = 1.0 - scaling * U.divide_no_nan(fn, tp)
+            precision_gain = 1.0 - scaling * U.divide_no_nan(fp, tp)
+            recall_gain = E.maximum(E.where(E.equal(tp, 0), 0.0, recall_gain), 0.0)
+            precision_gain = E.where(E.equal(tp, 0), 1.0, precision_gain)
             x, y = recall_gain, precision_gain
         if self.summation_method == "interpolation":
-            heights = (y[:-1] + y[1:]) / dtype(2)
+            heights = (y[:-1] + y[1:]) / 2.0
         elif self.summation_method == "minoring":
-            heights = xp.minimum(y[:-1], y[1:])
+            heights = E.minimum(y[:-1], y[1:])
         else:
-            heights = xp.maximum(y[:-1], y[1:])
-        return Tensor(xp.asarray(self._by_label((x[:-1] - x[1:]) * heights), dtype=self._np_dtype))
+            heights = E.maximum(y[:-1], y[1:])
+        return S.cast(self._by_label((x[:-1] - x[1:]) * heights), self.dtype)
 
     def reset_state(self) -> None:
         if self._built:

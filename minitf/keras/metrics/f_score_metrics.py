@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from minitf import backend as B
-from minitf.keras.metrics.metric import Metric, as_array
+from minitf.keras.metrics.metric import Metric, as_tensor
+from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
 
 EPSILON = 1e-7
@@ -58,45 +60,41 @@ class FBetaScore(Metric):
         self._built = True
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        xp = B.xp
-        dt = self._np_dtype
-        y_true = as_array(y_true, dt)
-        y_pred = as_array(y_pred, dt)
+        y_true = as_tensor(y_true, self.dtype)
+        y_pred = as_tensor(y_pred, self.dtype)
         if not self._built:
-            self._build(y_true.shape, y_pred.shape)
+            self._build(tuple(y_true.shape), tuple(y_pred.shape))
         if self.threshold is None:
-            top = xp.max(y_pred, axis=-1, keepdims=True)
-            y_pred = (y_pred >= top) & (xp.abs(y_pred) > 1e-9)
+            top = R.reduce_max(y_pred, axis=-1, keepdims=True)
+            y_pred = E.logical_and(y_pred >= top, E.abs(y_pred) > 1e-9)
         else:
             y_pred = y_pred > self.threshold
-        y_pred = y_pred.astype(dt)
-        w = None if sample_weight is None else as_array(sample_weight, dt)[:, None]
-        one = dt.type(1)
+        y_pred = S.cast(y_pred, self.dtype)
+        w = None if sample_weight is None else S.expand_dims(as_tensor(sample_weight, self.dtype), 1)
 
         def weighted_sum(values):
             if w is not None:
                 values = values * w
-            return xp.sum(values, axis=self.axis)
+            return R.reduce_sum(values, axis=self.axis)
 
-        self.true_positives._value = self.true_positives._value + weighted_sum(y_pred * y_true)
-        self.false_positives._value = self.false_positives._value + weighted_sum(y_pred * (one - y_true))
-        self.false_negatives._value = self.false_negatives._value + weighted_sum((one - y_pred) * y_true)
-        self.intermediate_weights._value = self.intermediate_weights._value + weighted_sum(y_true)
+        self.true_positives.assign_add(weighted_sum(y_pred * y_true))
+        self.false_positives.assign_add(weighted_sum(y_pred * (1.0 - y_true)))
+        self.false_negatives.assign_add(weighted_sum((1.0 - y_pred) * y_true))
+        self.intermediate_weights.assign_add(weighted_sum(y_true))
 
     def result(self) -> Tensor:
-        xp = B.xp
-        eps = self._np_dtype.type(EPSILON)
-        tp = self.true_positives._value
-        precision = tp / (tp + self.false_positives._value + eps)
-        recall = tp / (tp + self.false_negatives._value + eps)
-        beta2 = self._np_dtype.type(self.beta ** 2)
-        f_score = precision * recall / (beta2 * precision + recall + eps) * (self._np_dtype.type(1) + beta2)
+        eps = EPSILON
+        tp = self.true_positives.value()
+        precision = tp / (tp + self.false_positives.value() + eps)
+        recall = tp / (tp + self.false_negatives.value() + eps)
+        beta2 = self.beta ** 2
+        f_score = precision * recall / (beta2 * precision + recall + eps) * (1.0 + S.cast(beta2, self.dtype))
         if self.average == "weighted":
-            weights = self.intermediate_weights._value
-            f_score = xp.sum(f_score * (weights / (xp.sum(weights) + eps)))
+            weights = self.intermediate_weights.value()
+            f_score = R.reduce_sum(f_score * (weights / (R.reduce_sum(weights) + eps)))
         elif self.average is not None:
-            f_score = xp.mean(f_score)
-        return Tensor(xp.asarray(f_score, dtype=self._np_dtype))
+            f_score = R.reduce_mean(f_score)
+        return f_score
 
     def get_config(self) -> dict:
         return {**super().get_config(), "average": self.average, "beta": self.beta, "threshold": self.threshold}

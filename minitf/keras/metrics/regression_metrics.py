@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from minitf import backend as B
 from minitf.keras import losses
-from minitf.keras.metrics.metric import Metric, as_array
+from minitf.keras.metrics.metric import Metric, as_tensor
 from minitf.keras.metrics.metrics_utils import squeeze_or_expand
 from minitf.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
+from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
 
 
@@ -77,14 +77,14 @@ class RootMeanSquaredError(Mean):
         super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_true = as_array(y_true, self._np_dtype)
-        y_pred = as_array(y_pred, self._np_dtype)
+        y_true = as_tensor(y_true, self.dtype)
+        y_pred = as_tensor(y_pred, self.dtype)
         y_true, y_pred = squeeze_or_expand(y_true, y_pred)
         error = y_pred - y_true
         super().update_state(error * error, sample_weight=sample_weight)
 
     def result(self) -> Tensor:
-        return Tensor(B.xp.sqrt(super().result()._value))
+        return E.sqrt(super().result())
 
 
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
@@ -134,40 +134,38 @@ class R2Score(Metric):
         self._built = True
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        xp = B.xp
-        y_true = as_array(y_true, self._np_dtype)
-        y_pred = as_array(y_pred, self._np_dtype)
+        y_true = as_tensor(y_true, self.dtype)
+        y_pred = as_tensor(y_pred, self.dtype)
         y_true, y_pred = squeeze_or_expand(y_true, y_pred)
         if not self._built:
-            self._build(y_true.shape, y_pred.shape)
-        w = xp.ones((), self._np_dtype) if sample_weight is None else as_array(sample_weight, self._np_dtype)
+            self._build(tuple(y_true.shape), tuple(y_pred.shape))
+        w = as_tensor(1.0 if sample_weight is None else sample_weight, self.dtype)
         if w.ndim == 1:
-            w = w[:, None]
-        w = xp.broadcast_to(w, y_true.shape)
+            w = S.expand_dims(w, 1)
+        w = S.broadcast_to(w, tuple(y_true.shape))
         weighted = y_true * w
-        self.sum._value = self.sum._value + xp.sum(weighted, axis=0)
-        self.squared_sum._value = self.squared_sum._value + xp.sum(y_true * weighted, axis=0)
-        self.total_mse._value = self.total_mse._value + xp.sum((y_true - y_pred) ** 2 * w, axis=0)
-        self.count._value = self.count._value + xp.sum(w, axis=0)
-        self.num_samples._value = self.num_samples._value + self._np_dtype.type(y_true.size)
+        self.sum.assign_add(R.reduce_sum(weighted, axis=0))
+        self.squared_sum.assign_add(R.reduce_sum(y_true * weighted, axis=0))
+        self.total_mse.assign_add(R.reduce_sum(E.square(y_true - y_pred) * w, axis=0))
+        self.count.assign_add(R.reduce_sum(w, axis=0))
+        self.num_samples.assign_add(S.cast(S.size(y_true), self.dtype))
 
     def result(self) -> Tensor:
-        xp = B.xp
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = self.sum._value / self.count._value
-            total = self.squared_sum._value - self.sum._value * mean
-            raw = 1 - self.total_mse._value / total
-        raw = xp.where(xp.isinf(raw), xp.zeros((), raw.dtype), raw)
+        mean = self.sum.value() / self.count.value()
+        total = self.squared_sum.value() - self.sum.value() * mean
+        raw = 1.0 - self.total_mse.value() / total
+        raw = E.where(E.is_inf(raw), 0.0, raw)
         if self.class_aggregation == "uniform_average":
-            score = xp.mean(raw)
+            score = R.reduce_mean(raw)
         elif self.class_aggregation == "variance_weighted_average":
-            score = xp.sum(total * raw) / xp.sum(total)
+            score = R.reduce_sum(total * raw) / R.reduce_sum(total)
         else:
             score = raw
-        n, p = float(self.num_samples._value), float(self.num_regressors)
-        if self.num_regressors != 0 and p < n - 1:
-            score = 1 - (1 - score) * (n - 1) / (n - p - 1)
-        return Tensor(xp.asarray(score, dtype=self._np_dtype))
+        if self.num_regressors != 0:  # the adjusted R^2, where n - p - 1 > 0
+            n, p = self.num_samples.value(), float(self.num_regressors)
+            adjusted = 1.0 - (1.0 - score) * (n - 1.0) / (n - p - 1.0)
+            score = E.where(p < n - 1.0, adjusted, score)
+        return score
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype, "class_aggregation": self.class_aggregation,

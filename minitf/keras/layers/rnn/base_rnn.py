@@ -110,7 +110,9 @@ class RecurrentCell(Layer):
         # Keras: recurrent dropout switches LSTM/GRU to implementation 1 (one mask per gate).
         self.implementation = 1 if self.recurrent_dropout != 0.0 else implementation
         self.seed = seed
-        self._dropout_rng = np.random.default_rng(seed) if seed is not None else None
+        # Its own stream (seeded from the global one when no seed is given), as Dropout's.
+        self._dropout_rng = np.random.default_rng(seed if seed is not None else
+                                                  mt_random.global_numpy_rng().integers(2**62))
         self._recurrent_masks = None  # this call's recurrent dropout masks, if any
         self.state_size = self.units
         self.output_size = self.units
@@ -165,15 +167,15 @@ class RecurrentCell(Layer):
         if masks is None or not isinstance(masks, list):
             if masks is not None:
                 x = x * masks  # the same mask at every time step (it broadcasts over time)
-            xw = L.matmul(S.reshape(x, (steps * batch, features)), self.kernel)
+            xw = L.matmul(S.reshape(x, (-1, features)), self.kernel)
         else:  # implementation 1: one input mask per gate
             u = self.units
-            xw = S.concat([L.matmul(S.reshape(x * m, (steps * batch, features)),
+            xw = S.concat([L.matmul(S.reshape(x * m, (-1, features)),
                                     self.kernel[:, j * u:(j + 1) * u]) for j, m in enumerate(masks)], axis=1)
         bias = self._input_bias()
         if bias is not None:
             xw = xw + bias
-        return S.unstack(S.reshape(xw, (steps, batch, self.gate_count * self.units)))
+        return S.unstack(S.reshape(xw, (steps, -1, self.gate_count * self.units)))
 
     def _recurrent_product(self, h: Tensor) -> Tensor:
         """h @ recurrent_kernel, with this call's recurrent dropout masks (one per gate) if any."""
@@ -305,7 +307,7 @@ class RNN(Layer):
             raise ValueError(f"{type(self).__name__} layer '{self.name}': the input has 0 timesteps "
                              f"(shape {tuple(x.shape)}); there is nothing to run over")
         given_state = initial_state is not None
-        states = self._initial_states(initial_state, batch)
+        states = self._initial_states(initial_state, batch, x)
         mask_array = _mask_array(self, mask, batch, steps)
         cell = self.cell
         builtin = isinstance(cell, RecurrentCell)
@@ -333,7 +335,10 @@ class RNN(Layer):
             return (result, *states)
         return result
 
-    def _initial_states(self, initial_state, batch: int) -> list[Tensor]:
+    def _initial_states(self, initial_state, batch: int | None, x: Tensor) -> list[Tensor]:
+        if initial_state is None and batch is None:  # traced with an unknown batch size: zeros shaped from x
+            column = S.cast(creation.zeros_like(x[:, 0, :1]), self._np_dtype)
+            return [column + creation.zeros((1, size), dtype=self._np_dtype) for size in self.state_size]
         if initial_state is None:
             return self.get_initial_state(batch)
         given = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]

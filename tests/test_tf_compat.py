@@ -1,0 +1,245 @@
+"""minitf._tf_compat: each copy of a TF accident does what its docstring says, on every CPU.
+
+The power rule is checked against exact arithmetic (Python's Fraction; Decimal at 60 digits for
+fractional exponents), not against another floating-point power: tensors get the correctly
+rounded float32, scalars C's powf (TF's), within 1 ulp of it. It is checked once more in a NumPy
+started with its AVX-512 kernels switched off (tests/simd_paths.py), so that both SIMD paths
+are exercised wherever this runs. TF's own values: parity_tests/test_tf_compat_parity.py.
+"""
+import decimal
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minitf as tf
+from minitf import backend as B
+from minitf._tf_compat import eigen_sum, nan_top_k_order, pow_rounded, pow_rounded_array, positive_zeros_
+from tests.simd_paths import run_without_avx512
+
+f32 = np.float32
+TINY = np.finfo(f32).tiny  # the smallest normal float32: TF flushes smaller results to zero
+OVERFLOW = Fraction(2 ** 128 - 2 ** 103)  # float32's largest finite value plus half an ulp: from here on, inf
+
+
+def round_to_f32(exact: Fraction) -> np.float32:
+    """The float32 nearest to ``exact`` (ties to even), then TF's flush of subnormals to zero."""
+    if abs(exact) >= OVERFLOW:
+        return f32(np.inf) if exact > 0 else f32(-np.inf)
+    guess = f32(float(exact))  # float() rounds to double first, so the nearest float32 is this or a neighbour
+    candidates = [np.nextafter(guess, f32(-np.inf)), guess, np.nextafter(guess, f32(np.inf))]
+    best = min(candidates, key=lambda c: (abs(Fraction(float(c)) - exact), int(c.view(np.uint32)) & 1))
+    return f32(0.0) if abs(best) < TINY else best
+
+
+def exact_power(base: np.float32, exponent: np.float32) -> Fraction:
+    """base ** exponent for float32 inputs: exact for integer exponents, else to 60 significant digits."""
+    if float(exponent).is_integer():
+        return Fraction(float(base)) ** int(exponent)
+    with decimal.localcontext() as context:
+        context.prec = 60
+        return Fraction(decimal.Decimal(float(base)) ** decimal.Decimal(float(exponent)))
+
+
+def bits(x) -> list[int]:
+    return np.asarray(x, dtype=f32).reshape(-1).view(np.uint32).tolist()
+
+
+# --- the power rule -----------------------------------------------------------------------------
+def ulps_apart(a, b) -> np.ndarray:
+    return np.abs(np.asarray(a, f32).view(np.int32).astype(np.int64) - np.asarray(b, f32).view(np.int32))
+
+
+def test_the_issue_s_power_is_the_correctly_rounded_one():
+    # 0.9f ** 4 = 0.65609991550445556640625... (0.9f is 0.89999997615814208984375): float32 0.6560999,
+    # which TF prints; NumPy's float32 power gives 0.6561 on CPUs with AVX-512.
+    assert round_to_f32(exact_power(f32(0.9), f32(4))) == f32(0.6560999)
+    assert pow_rounded_array(0.9, 4) == f32(0.6560999)
+    assert pow_rounded_array([0.9], [4])[0] == f32(0.6560999)
+    assert pow_rounded(tf.constant(0.9), 4.0).numpy() == f32(0.6560999)
+
+
+def test_array_powers_of_optimizer_betas_are_correctly_rounded_for_every_step():
+    """beta ** t for the betas people use, t = 1 .. 1000, on arrays (float64, rounded once): the
+    exact product rounded once. (Scalars take C's powf, TF's: see the next tests.)"""
+    steps = np.arange(1, 1001, dtype=f32)
+    for beta in (0.9, 0.999, 0.99, 0.8, 0.95, 0.5):
+        base = f32(beta)
+        exact, want = Fraction(1), []
+        for _ in steps:
+            exact *= Fraction(float(base))
+            want.append(round_to_f32(exact))
+        assert bits(pow_rounded_array(np.full(steps.shape, base), steps)) == bits(want), f"beta {beta}"
+        scalars = [pow_rounded_array(base, t) for t in steps]
+        assert ulps_apart(scalars, want).max() <= 1, f"beta {beta}: C's powf is within 1 ulp"
+
+
+@settings(max_examples=150)
+@given(base=st.floats(0.5, 1.0, width=32, exclude_max=True) | st.floats(2.0 ** -10, 3.0, width=32),
+       step=st.integers(1, 3000))
+def test_pow_rounded_is_correctly_rounded_for_integer_steps(base, step):
+    base = f32(base)
+    want = round_to_f32(exact_power(base, f32(step)))
+    assert bits(pow_rounded_array([base], [step])) == bits(want)  # arrays: correctly rounded
+    assert bits(pow_rounded(tf.constant([base]), float(step)).numpy()) == bits(want)
+    scalar = pow_rounded(tf.constant(base), float(step)).numpy()  # scalars: C's powf, TF's
+    assert ulps_apart(scalar, want) <= 1 or (np.isinf(want) and scalar == want)
+    if B.xp is np:  # host scalars: the same powf call as pow_rounded_array's (on a GPU: the tensor rule)
+        assert bits(pow_rounded_array(base, step)) == bits(scalar)
+
+
+@settings(max_examples=150)
+@given(base=st.floats(2.0 ** -7, 1.0, width=32), exponent=st.floats(0.0, 60.0, width=32))
+def test_pow_rounded_is_correctly_rounded_for_fractional_exponents(base, exponent):
+    """ExponentialDecay's rate ** (step / decay_steps), PolynomialDecay's (1 - p) ** power."""
+    base, exponent = f32(base), f32(exponent)
+    want = round_to_f32(exact_power(base, exponent))
+    assert bits(pow_rounded_array([base], [exponent])) == bits(want)
+    assert ulps_apart(pow_rounded_array(base, exponent), want) <= 1
+
+
+def test_tf_s_edge_values():
+    for power in (lambda b, e: pow_rounded_array(b, e), lambda b, e: pow_rounded_array([b], [e])[0]):
+        assert power(0.5, 140) == 0.0  # 7.2e-43 is subnormal: TF's CPU kernels flush it to zero
+        assert np.signbit(power(-0.5, 141))  # ... keeping the sign: -0.0
+        assert power(0.5, 126) == f32(2.0 ** -126)  # the smallest normal stays
+        assert power(10.0, 400.0) == np.inf
+        assert np.isnan(power(-8.0, 1 / 3))
+        assert power(0.0, -1.0) == np.inf
+    # float64 scalars: C's pow, where Python's math.pow would raise
+    assert pow_rounded(tf.constant(10.0, tf.float64), 400.0).numpy() == np.inf
+    assert np.isnan(pow_rounded(tf.constant(-8.0, tf.float64), 1 / 3).numpy())
+    assert pow_rounded(tf.constant(2.0, tf.float64), 0.5).numpy() == np.sqrt(2.0)
+
+
+_GRID_SCRIPT = """
+import json, numpy as np
+from minitf._tf_compat import pow_rounded_array
+rng = np.random.default_rng(7)
+bases = np.concatenate([np.float32([0.9, 0.999, 0.99, 0.8, 0.95, 0.96]), rng.uniform(0.5, 1, 26).astype(np.float32)])
+steps = np.arange(1, 301, dtype=np.float32)
+fractional = rng.uniform(0, 40, 300).astype(np.float32)
+grid = [pow_rounded_array(np.full(300, b), e) for b in bases for e in (steps, fractional)]
+grid += [np.array([pow_rounded_array(b, e) for e in steps[::7]]) for b in bases]
+print(json.dumps([np.asarray(g).view(np.uint32).tolist() for g in grid]))
+print(json.dumps([float(np.power(np.float32(0.9), np.float32(4)))]))
+"""
+
+
+def test_powers_are_the_same_bits_with_and_without_avx512():
+    """The rule gives the same bits with NumPy's AVX-512 kernels on and off (tests/simd_paths.py),
+    while NumPy's own float32 power may not (here, with AVX-512: 0.6561 vs 0.6560999)."""
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        exec(_GRID_SCRIPT, {})
+    here = out.getvalue().splitlines()
+    there = run_without_avx512(_GRID_SCRIPT).splitlines()
+    assert json.loads(here[0]) == json.loads(there[0])
+    # and without AVX-512, NumPy's float32 power of the issue's example is the correctly rounded one
+    assert json.loads(there[1]) == [float(f32(0.6560999))]
+
+
+# --- Eigen's summation order ---------------------------------------------------------------------
+def eigen_order_by_hand(values: np.ndarray) -> np.float32:
+    """sum in Eigen's order, one float32 addition at a time: 4 accumulators x 8 lanes over blocks
+    of 32, merged lane by lane; then whole packets of 8 into the lanes; the lanes folded in halves
+    (4 + 4, 2 + 2, 1 + 1); the leftover elements summed in order and added last."""
+    x = [f32(v) for v in values]
+    n, lanes, i = len(x), 8, 0
+    accumulators = [[f32(0)] * lanes for _ in range(4)]
+    while i + 4 * lanes <= n:
+        for k in range(4):
+            for lane in range(lanes):
+                accumulators[k][lane] = f32(accumulators[k][lane] + x[i + k * lanes + lane])
+        i += 4 * lanes
+    acc = [f32(f32(f32(accumulators[0][j] + accumulators[1][j]) + accumulators[2][j]) + accumulators[3][j])
+           for j in range(lanes)]
+    while i + lanes <= n:
+        acc = [f32(acc[j] + x[i + j]) for j in range(lanes)]
+        i += lanes
+    leftover = f32(0)
+    for v in x[i:]:
+        leftover = f32(leftover + v)
+    half = [f32(acc[j] + acc[j + 4]) for j in range(4)]
+    quarter = [f32(half[j] + half[j + 2]) for j in range(2)]
+    return f32(leftover + f32(quarter[0] + quarter[1]))
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 100, 257, 1000])
+def test_eigen_sum_adds_in_the_documented_order(n):
+    rng = np.random.default_rng(n)
+    values = (rng.normal(size=n) * 10.0 ** rng.integers(-3, 4, n)).astype(f32)  # magnitudes 1e-3 .. 1e3
+    got = eigen_sum(tf.constant(values)).numpy()
+    assert got.dtype == f32
+    if B.xp is not np:  # on a GPU TF's sum is CUDA's, not Eigen's CPU order: minitf uses the device's
+        assert bits(got) == bits(B.to_numpy(B.xp.sum(B.xp.asarray(values))))
+        return
+    assert bits(got) == bits(eigen_order_by_hand(values))
+
+
+def test_eigen_sum_of_large_or_float64_arrays_is_the_backend_sum():
+    big = np.random.default_rng(0).normal(size=5000).astype(f32)
+    assert eigen_sum(tf.constant(big)).numpy() == B.to_numpy(B.xp.sum(B.xp.asarray(big)))
+    doubles = np.random.default_rng(1).normal(size=50)
+    assert eigen_sum(tf.constant(doubles)).numpy() == np.sum(doubles)
+
+
+# --- signed zeros ------------------------------------------------------------------------------------
+def test_positive_zeros_changes_only_negative_zeros():
+    a = np.array([-0.0, 0.0, -1.5, 2.0, -np.inf, np.inf, -1e-45], dtype=f32)
+    want = a.copy()
+    want[0] = 0.0
+    assert positive_zeros_(a) is a
+    assert bits(a) == bits(want) and not np.signbit(a[0])
+    assert np.isnan(positive_zeros_(np.array([np.nan], f32))).all()
+
+
+@pytest.mark.parametrize("pool,strides", [(2, 2), (3, 3), (2, 1)], ids=["tiling", "tiling3", "overlapping"])
+def test_max_pool_gradient_has_tf_s_positive_zeros(pool, strides):
+    """MaxPoolGrad as TF computes it: dy added into a zero gradient at each window's winner, so a cell
+    no window picked is +0.0, even where dy is negative (both minitf paths: tiling and col2im)."""
+    rng = np.random.default_rng(pool * 10 + strides)
+    x = rng.permutation(2 * 6 * 6 * 3).reshape(2, 6, 6, 3).astype(f32)  # distinct values: no ties
+    out = (6 - pool) // strides + 1
+    dy = -np.abs(rng.normal(size=(2, out, out, 3))).astype(f32) - 1  # all negative
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.nn.max_pool2d(xt, pool, strides, "VALID")
+    dx = tape.gradient(y, xt, output_gradients=tf.constant(dy)).numpy()
+    want = np.zeros_like(x)  # the reference: scatter dy onto zeros at each window's argmax
+    for b in range(2):
+        for i in range(out):
+            for j in range(out):
+                window = x[b, i * strides:i * strides + pool, j * strides:j * strides + pool]
+                for c in range(3):
+                    r, s = np.unravel_index(np.argmax(window[:, :, c]), (pool, pool))
+                    want[b, i * strides + r, j * strides + s, c] += dy[b, i, j, c]
+    if pool == strides:
+        np.testing.assert_array_equal(dx, want)
+    else:  # a cell won by several windows adds their dy up, in an order that is not this loop's (rtol: one ulp)
+        np.testing.assert_allclose(dx, want, rtol=2.5e-7, atol=0)
+    assert not np.signbit(dx[dx == 0]).any(), "a -0.0 in the gradient: TF has +0.0 there"
+
+
+# --- top_k with NaN ----------------------------------------------------------------------------------
+def test_nan_top_k_order_gives_tf_s_examples():
+    """The docstring's examples (TF 2.21's top_k: parity_tests/test_edge_cases_parity.py checks TF itself)."""
+    nan = np.nan
+    for row, want in (([3, nan, 1], [0, 1, 2]), ([3, 1, nan, 5], [3, 0, 1, 2]), ([np.inf, nan, 2], [0, 1, 2])):
+        got = B.to_numpy(nan_top_k_order(B.xp.asarray(np.array([row], f32)), len(row)))
+        assert got.tolist() == [want], f"{row}: {got.tolist()} vs {want}"
+
+
+@given(rows=st.lists(st.lists(st.integers(-3, 3), min_size=4, max_size=4), min_size=1, max_size=5),
+       k=st.integers(0, 4))
+def test_nan_top_k_order_without_nan_is_a_stable_descending_sort(rows, k):
+    """Without NaN the insertion rule is an ordinary stable sort, largest first (ties: lower index first)."""
+    x = np.array(rows, f32)
+    got = B.to_numpy(nan_top_k_order(B.xp.asarray(x), k))
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, np.argsort(-x, axis=-1, kind="stable")[:, :k])
