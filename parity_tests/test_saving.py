@@ -5,8 +5,9 @@
    framework and loaded by the other: same class, same settings, the same weights bit for bit, the
    same predictions (rtol 1e-6) and, for what trains, the same next training step.
 2. Models of the course (an MLP, a CNN with BatchNormalization, Embedding + Bidirectional LSTM with
-   masking, a functional multi-input model, nested models) saved compiled and trained in each
-   framework and loaded in the other resume training with the same next steps.
+   masking, a functional multi-input model, nested models: Sequential/Functional in each other, three
+   deep, a shared layer, dict inputs/outputs, TimeDistributed and Bidirectional wrappers) saved compiled
+   and trained in each framework and loaded in the other resume training with the same next steps.
 3. ``.weights.h5`` files, optimizer state included, both ways; Python lambdas refused by default.
 """
 import json
@@ -23,13 +24,15 @@ STEP = dict(rtol=1e-5, atol=1e-6)   # weights after one more training step (a gr
 
 
 def _np(values):
+    if isinstance(values, dict):
+        return [np.asarray(values[key]) for key in sorted(values)]
     if isinstance(values, (list, tuple)):
         return [np.asarray(v) for v in values]
     return [np.asarray(values)]
 
 
 def _assert_same(a, b, **tol):
-    for x, y in zip(_np(a), _np(b)):
+    for x, y in zip(_np(a), _np(b), strict=True):
         np.testing.assert_allclose(x, y, **tol)
 
 
@@ -193,6 +196,43 @@ def _functional_in_seq(fw):
     return k.Sequential([k.Input((4,)), inner, k.layers.Dense(1)], name="functional_in_seq")
 
 
+def _functional_in_functional(fw):
+    k = fw.keras
+    x = k.Input((4,))
+    inner = k.Model(x, k.layers.Dense(3, activation="relu")(x), name="inner")
+    outer_in = k.Input((4,))
+    return k.Model(outer_in, k.layers.Dense(1)(inner(outer_in)), name="functional_in_functional")
+
+
+def _three_deep(fw):
+    k = fw.keras
+    innermost = k.Sequential([k.layers.Dense(4, activation="relu")], name="innermost")
+    middle = k.Sequential([innermost, k.layers.Dense(3)], name="middle")
+    return k.Sequential([k.Input((4,)), middle, k.layers.Dense(1)], name="three_deep")
+
+
+def _shared_layer(fw):
+    k = fw.keras
+    a, b = k.Input((4,), name="a"), k.Input((4,), name="b")
+    shared = k.layers.Dense(3, activation="tanh", name="shared")
+    return k.Model([a, b], k.layers.Dense(1)(k.layers.Add()([shared(a), shared(b)])), name="shared_layer")
+
+
+def _dict_in_out(fw):
+    k = fw.keras
+    a = k.Input((4,), name="a")
+    h = k.layers.Dense(3)(a)
+    return k.Model({"a": a}, {"score": k.layers.Dense(1, name="score")(h),
+                              "kind": k.layers.Dense(2, name="kind")(h)}, name="dict_in_out")
+
+
+def _wrappers(fw):
+    k = fw.keras
+    return k.Sequential([k.Input((5, 4)), k.layers.TimeDistributed(k.layers.Dense(3)),
+                         k.layers.Bidirectional(k.layers.GRU(2, return_sequences=True), merge_mode="ave"),
+                         k.layers.Bidirectional(k.layers.LSTM(2)), k.layers.Dense(1)], name="wrappers")
+
+
 def _course_data(name, rng, n=16):
     if name == "cnn":
         return rng.normal(size=(n, 8, 8, 1)).astype("float32"), np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
@@ -203,11 +243,21 @@ def _course_data(name, rng, n=16):
     if name == "two_in":
         return ([rng.normal(size=(n, 3)).astype("float32"), rng.normal(size=(n, 2)).astype("float32")],
                 [rng.normal(size=(n, 1)).astype("float32"), np.eye(2, dtype="float32")[rng.integers(0, 2, n)]])
+    if name == "shared_layer":
+        return ([rng.normal(size=(n, 4)).astype("float32"), rng.normal(size=(n, 4)).astype("float32")],
+                rng.normal(size=(n, 1)).astype("float32"))
+    if name == "dict_in_out":
+        return ({"a": rng.normal(size=(n, 4)).astype("float32")},
+                {"score": rng.normal(size=(n, 1)).astype("float32"), "kind": rng.normal(size=(n, 2)).astype("float32")})
+    if name == "wrappers":
+        return rng.normal(size=(n, 5, 4)).astype("float32"), rng.normal(size=(n, 1)).astype("float32")
     return rng.normal(size=(n, 4)).astype("float32"), rng.integers(0, 2, size=(n, 1)).astype("float32")
 
 
 COURSE = {"mlp": _mlp, "cnn": _cnn, "bilstm": _bilstm, "two_in": _multi_input, "seq_in_seq": _seq_in_seq,
-          "seq_in_functional": _seq_in_functional, "functional_in_seq": _functional_in_seq}
+          "seq_in_functional": _seq_in_functional, "functional_in_seq": _functional_in_seq,
+          "functional_in_functional": _functional_in_functional, "three_deep": _three_deep,
+          "shared_layer": _shared_layer, "dict_in_out": _dict_in_out, "wrappers": _wrappers}
 
 
 def _compile(fw, model, name):
