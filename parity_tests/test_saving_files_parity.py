@@ -4,6 +4,7 @@ The same model saved by TensorFlow's Keras and by minitf, side by side:
 - a new file gets the mode ``open()`` gives under the umask (0644 under 022, 0600 under 077), and a
   file that is overwritten keeps its own mode, for ``.keras`` and ``.weights.h5`` alike;
 - saving to a symlink writes through it: the link stays a link and the target gets the model;
+- saving into a folder that does not exist raises FileNotFoundError and creates nothing;
 - a file whose weights lack the optimizer state its metadata lists loads with a fresh optimizer and a
   warning (Keras: "Skipping variable loading for optimizer ..."; minitf names the missing variables).
 minitf's own guarantees beyond Keras's (atomic saves, kill -9, hostile files) are in tests/test_keras_saving.py.
@@ -96,6 +97,15 @@ def test_saving_to_a_symlink_writes_through_it_as_keras_does(tf, mtf, tmp_path, 
         outcomes[name] = (os.path.islink(link), os.readlink(link) == str(target),
                           sorted(os.listdir(folder)), sorted(os.listdir(folder / "store")))
     assert outcomes["minitf"] == outcomes["tf"] == (True, True, ["latest." + suffix, "store"], ["real." + suffix])
+
+
+@pytest.mark.parametrize("suffix", ["keras", "weights.h5"])
+def test_saving_into_a_missing_folder_is_a_file_not_found_error_in_both(tf, mtf, tmp_path, suffix):
+    for name, fw in (("tf", tf), ("minitf", mtf)):
+        model = _trained(fw)
+        with pytest.raises(FileNotFoundError):
+            _save(model, tmp_path / name / f"m.{suffix}")
+    assert os.listdir(tmp_path) == []
 
 
 def _without_optimizer_state(path, out):

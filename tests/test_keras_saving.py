@@ -695,6 +695,21 @@ def test_saving_to_a_symlink_writes_through_it(tmp_path):
     assert os.path.islink(tmp_path / "w_link.weights.h5")
 
 
+def test_a_save_makes_no_directories_and_takes_paths_as_open_does(tmp_path):
+    model = trained_model(epochs=1)
+    for save, name in ((model.save, "m.keras"), (model.save_weights, "m.weights.h5")):
+        with pytest.raises(FileNotFoundError, match="No such directory to save into"):
+            save(tmp_path / "missing" / name)  # open(path, "wb") and Keras raise here too
+    assert os.listdir(tmp_path) == []
+    model.save(os.fsencode(tmp_path / "bytes.keras"))  # a bytes path, as open() takes one
+    assert_identical(keras.models.load_model(os.fsencode(tmp_path / "bytes.keras")).get_weights(),
+                     model.get_weights())
+    # ModelCheckpoint makes its folder itself (as Keras's does).
+    model.fit(X, Y, epochs=1, verbose=0,
+              callbacks=[keras.callbacks.ModelCheckpoint(str(tmp_path / "runs" / "e{epoch}.keras"))])
+    assert os.listdir(tmp_path / "runs") == ["e1.keras"]
+
+
 def test_stale_temporaries_of_the_same_target_are_cleaned_up(tmp_path):
     model = trained_model(epochs=1)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,

@@ -16,6 +16,7 @@ of the same target that no living process owns.
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import secrets
@@ -66,9 +67,10 @@ def remove_stale_temporaries(target: str) -> list[str]:
 
 def atomic_write(filepath: str, data: bytes | None = None, write: Callable[[BinaryIO], None] | None = None) -> str:
     """Write ``data`` (or call ``write(file)``) to ``filepath`` atomically; returns the path written."""
-    target = resolve_target(os.fspath(filepath))
+    target = resolve_target(os.fsdecode(filepath))
     directory = os.path.dirname(target)
-    os.makedirs(directory, exist_ok=True)
+    if not os.path.isdir(directory):  # as open(path, "wb") (and Keras): a save makes no directories
+        raise FileNotFoundError(errno.ENOENT, f"No such directory to save into: '{directory}'", os.fsdecode(filepath))
     remove_stale_temporaries(target)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)

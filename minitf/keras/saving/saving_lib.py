@@ -75,7 +75,7 @@ def _metadata(model, objects: list) -> dict:
 
 def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = None, **kwargs) -> None:
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to a ``.keras`` file."""
-    filepath = os.fspath(filepath)
+    filepath = os.fsdecode(filepath)  # str, bytes or os.PathLike, as open() takes
     if kwargs:
         raise ValueError(f"save_model: arguments not recognized: {sorted(kwargs)}")
     if zipped is False:
@@ -114,7 +114,7 @@ def _write_entries(archive: zipfile.ZipFile, entries: list[tuple[str, bytes]]) -
 
 def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None) -> None:
     """Write every variable of ``model`` (and of its optimizer, if built) to a ``.weights.h5`` file."""
-    filepath = os.fspath(filepath)
+    filepath = os.fsdecode(filepath)  # str, bytes or os.PathLike, as open() takes
     if max_shard_size is not None:
         raise ValueError("save_weights: sharded weights (max_shard_size) are not supported by minitf")
     if not filepath.endswith(".weights.h5"):
@@ -322,7 +322,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     ``compile=True`` also restores the compile settings and the optimizer's state, so training
     resumes exactly where it stopped. ``safe_mode=False`` allows stored Python lambdas to run.
     """
-    filepath = os.fspath(filepath)
+    filepath = os.fsdecode(filepath)  # str, bytes or os.PathLike, as open() takes
     archive = _Archive(filepath)
     try:
         meta = archive.json(_METADATA, _MAX_METADATA_BYTES) if _METADATA in archive.names else {}
@@ -382,7 +382,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
 
 def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
     """Load the weights of a ``.weights.h5`` (or ``.keras``) file into ``model``, all or nothing."""
-    filepath = os.fspath(filepath)
+    filepath = os.fsdecode(filepath)  # str, bytes or os.PathLike, as open() takes
     if not model.built:
         raise ValueError(f"Model '{model.name}' has no weights yet: build it (call it on data, or model.build(shape)) "
                          f"before loading weights from '{filepath}'")
