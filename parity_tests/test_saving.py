@@ -316,6 +316,23 @@ def test_weights_files_cross_with_optimizer_state(tf, mtf, tmp_path, direction):
         np.testing.assert_allclose(b, a, **STEP)
 
 
+@pytest.mark.parametrize("direction", ["minitf->tf", "tf->minitf"])
+def test_an_unbuilt_model_crosses_with_a_warning_and_builds_on_first_use(tf, mtf, tmp_path, direction):
+    frameworks = _frameworks(tf, mtf)
+    src, dst = (frameworks[s] for s in direction.split("->"))
+    k = src.keras
+    model = k.Sequential([k.layers.Dense(3, activation="relu"), k.layers.Dense(1)], name="unbuilt")
+    model.compile(optimizer=k.optimizers.Adam(0.01), loss="mse")
+    with pytest.warns(UserWarning, match="not yet been built"):
+        model.save(str(tmp_path / "m.keras"))
+    loaded = _load(dst, str(tmp_path / "m.keras"))
+    assert not loaded.built and [type(layer).__name__ for layer in loaded.layers] == ["Dense", "Dense"]
+    x, y = _course_data("mlp", np.random.default_rng(4))
+    x = x[:, :3]
+    loaded.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert [w.shape for w in loaded.get_weights()] == [(3, 3), (3,), (3, 1), (1,)]
+
+
 def test_to_json_uses_keras_module_names(tf, mtf):
     m_config = json.loads(_seq_in_functional(mtf).to_json())
     t_config = json.loads(_seq_in_functional(tf).to_json())

@@ -245,6 +245,20 @@ def test_nested_models_wrappers_and_shared_layers_round_trip(tmp_path, name):
     assert_identical(model.get_weights(), fresh.get_weights())
 
 
+def test_an_unbuilt_model_saves_with_a_warning_and_loads_unbuilt(tmp_path):
+    """As Keras: the config alone (no weights yet); the loaded model builds on its first call."""
+    model = keras.Sequential([layers.Dense(3, activation="relu"), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    with pytest.warns(UserWarning, match="not yet been built"):
+        model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert not loaded.built and [type(layer).__name__ for layer in loaded.layers] == ["Dense", "Dense"]
+    assert isinstance(loaded.optimizer, keras.optimizers.Adam)
+    history = loaded.fit(X, Y, batch_size=8, epochs=1, verbose=0)
+    assert loaded.built and [w.shape for w in loaded.get_weights()] == [(3, 3), (3,), (3, 1), (1,)]
+    assert np.isfinite(history.history["loss"][0])
+
+
 def test_a_shared_layer_is_stored_once(tmp_path):
     model = _shared_layer()
     model.save_weights(tmp_path / "w.weights.h5")

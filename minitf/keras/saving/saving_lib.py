@@ -87,9 +87,10 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
                          f"tf.saved_model.save for those). Received: filepath={filepath}")
     _check_target(filepath, overwrite)
     from minitf.keras.engine.model import Model
-    if not model.built and isinstance(model, Model):
-        raise ValueError(f"Model '{model.name}' is not built yet (it has no weights): call it on data or build it "
-                         "before saving")
+    if isinstance(model, Model) and not model.built:
+        # Keras saves it (a config and no weights) with this warning; loading gives the unbuilt model back.
+        warnings.warn("You are saving a model that has not yet been built. It might not contain any weights yet. "
+                      "Consider building the model first by calling it on some data.", UserWarning, stacklevel=3)
     config = json.dumps(serialize_keras_object(model))
     objects = list(saveables.walk(model))
     weights = h5_store.write(model, objects)
