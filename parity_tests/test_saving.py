@@ -333,6 +333,14 @@ def test_an_unbuilt_model_crosses_with_a_warning_and_builds_on_first_use(tf, mtf
     assert [w.shape for w in loaded.get_weights()] == [(3, 3), (3,), (3, 1), (1,)]
 
 
+def test_names_with_a_slash_are_refused_in_both(tf, mtf):
+    for fw in (tf, mtf):
+        with pytest.raises(ValueError, match="cannot contain character `/`"):
+            fw.keras.layers.Dense(2, name="a/b")
+        with pytest.raises(ValueError, match="must be a string"):
+            fw.keras.layers.Dense(2, name=5)
+
+
 def test_to_json_uses_keras_module_names(tf, mtf):
     m_config = json.loads(_seq_in_functional(mtf).to_json())
     t_config = json.loads(_seq_in_functional(tf).to_json())

@@ -259,6 +259,16 @@ def test_an_unbuilt_model_saves_with_a_warning_and_loads_unbuilt(tmp_path):
     assert np.isfinite(history.history["loss"][0])
 
 
+@pytest.mark.parametrize("make", [lambda n: layers.Dense(2, name=n), lambda n: keras.Sequential([], name=n)])
+def test_names_that_would_break_a_files_paths_are_refused(make):
+    """'/' separates the groups of the HDF5 weights file: Keras refuses such names, and so does minitf."""
+    with pytest.raises(ValueError, match="cannot contain character `/`.*name='a/b'"):
+        make("a/b")
+    with pytest.raises(ValueError, match="must be a string"):
+        make(5)
+    assert make("dénse_ü").name == "dénse_ü"  # any other character is fine
+
+
 def test_a_shared_layer_is_stored_once(tmp_path):
     model = _shared_layer()
     model.save_weights(tmp_path / "w.weights.h5")

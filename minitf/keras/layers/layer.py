@@ -168,8 +168,10 @@ class Layer:
         kwargs.pop("input_shape", None)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}")
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            # As Keras: '/' separates a weight's path in a saved file (layers/<name>/vars/0).
+            raise ValueError(f"{type(self).__name__}: argument `name` must be a string and cannot contain character "
+                             f"`/`. Received: name={name!r} (of type {type(name)})")
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self._dtype = dtypes.as_dtype(dtype_name(dtype) or backend.floatx()).name
         self._np_dtype = np.dtype(self._dtype)
