@@ -341,6 +341,28 @@ def test_names_with_a_slash_are_refused_in_both(tf, mtf):
             fw.keras.layers.Dense(2, name=5)
 
 
+def test_a_huber_delta_crosses_from_minitf_and_is_lost_by_kerass_own_files(tf, mtf, tmp_path):
+    """Keras 3.15's Huber.get_config drops delta: minitf writes it, and Keras's from_config takes it."""
+    x, _ = _course_data("mlp", np.random.default_rng(3))
+    y = np.abs(x[:, :1]) * 5.0  # errors beyond delta
+    results = {}
+    for name, fw in (("minitf", mtf), ("tf", tf)):
+        k = fw.keras
+        model = k.Sequential([k.Input((4,)), k.layers.Dense(1)])
+        model.set_weights([np.full((4, 1), 0.1, np.float32), np.zeros(1, np.float32)])
+        model.compile(optimizer="sgd", loss=k.losses.Huber(delta=0.25))
+        model.save(str(tmp_path / f"{name}.keras"))
+        results[name] = model.evaluate(x, y, verbose=0)
+    np.testing.assert_allclose(results["minitf"], results["tf"], rtol=1e-6)
+    from_minitf = _load(tf, str(tmp_path / "minitf.keras"))
+    np.testing.assert_allclose(from_minitf.evaluate(x, y, verbose=0), results["tf"], rtol=1e-6)
+    # Keras's own file has no delta: both frameworks load it as Huber(delta=1.0), alike.
+    in_tf, in_minitf = _load(tf, str(tmp_path / "tf.keras")), _load(mtf, str(tmp_path / "tf.keras"))
+    assert in_minitf.loss.get_config()["delta"] == 1.0
+    np.testing.assert_allclose(in_minitf.evaluate(x, y, verbose=0), in_tf.evaluate(x, y, verbose=0), rtol=1e-6)
+    assert not np.isclose(in_tf.evaluate(x, y, verbose=0), results["tf"])
+
+
 def test_to_json_uses_keras_module_names(tf, mtf):
     m_config = json.loads(_seq_in_functional(mtf).to_json())
     t_config = json.loads(_seq_in_functional(tf).to_json())

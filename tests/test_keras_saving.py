@@ -352,6 +352,23 @@ def test_resumed_training_matches_uninterrupted_training(tmp_path):
     assert_identical(c.predict(X, verbose=0), keras.models.load_model(tmp_path / "a.keras").predict(X, verbose=0))
 
 
+@pytest.mark.parametrize("loss, setting", [(lambda: keras.losses.Huber(delta=0.25), ("delta", 0.25)),
+                                           (lambda: keras.losses.CosineSimilarity(axis=0), ("axis", 0))])
+def test_loss_settings_keras_drops_are_kept(tmp_path, loss, setting):
+    """Keras 3.15's Huber and CosineSimilarity configs drop delta / axis; minitf's files keep them."""
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss=loss())
+    targets = np.concatenate([Y * 4.0, -Y], axis=1)  # errors beyond delta: the linear part counts
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert loaded.loss.get_config()[setting[0]] == setting[1]
+    assert model.evaluate(X, targets, verbose=0) == loaded.evaluate(X, targets, verbose=0)
+    fresh = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    fresh.set_weights(model.get_weights())
+    fresh.compile(optimizer="sgd", loss=type(loss())())  # the default setting gives another value here
+    assert fresh.evaluate(X, targets, verbose=0) != loaded.evaluate(X, targets, verbose=0)
+
+
 def test_an_optimizer_saved_before_its_first_step_loads_silently(tmp_path):
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     model.compile(optimizer=keras.optimizers.Adam(0.003), loss="mse")

@@ -614,6 +614,11 @@ class Huber(_BuiltinLoss):
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
         super().__init__(huber, name=name, reduction=reduction, dtype=dtype, delta=delta)
 
+    def get_config(self) -> dict:
+        # Keras 3.15's config drops delta (a saved Huber(0.3) comes back as Huber(1.0)); minitf keeps it,
+        # and Keras's from_config takes it, so minitf's files load right in Keras too.
+        return {**super().get_config(), "delta": self._fn_kwargs["delta"]}
+
 
 class LogCosh(_BuiltinLoss):
     """mean(log(cosh(y_pred - y_true)))."""
@@ -627,6 +632,10 @@ class CosineSimilarity(_BuiltinLoss):
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
         super().__init__(cosine_similarity, name=name, reduction=reduction, dtype=dtype, axis=axis)
+
+    def get_config(self) -> dict:
+        # As Huber's delta: Keras 3.15's config drops axis; minitf keeps it (Keras's from_config takes it).
+        return {**super().get_config(), "axis": self._fn_kwargs["axis"]}
 
 
 class Hinge(_BuiltinLoss):
