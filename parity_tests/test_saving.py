@@ -363,6 +363,20 @@ def test_a_huber_delta_crosses_from_minitf_and_is_lost_by_kerass_own_files(tf, m
     assert not np.isclose(in_tf.evaluate(x, y, verbose=0), results["tf"])
 
 
+def test_settings_kerass_configs_drop_reach_keras_from_minitfs_files(tf, mtf, tmp_path):
+    """SparseCategoricalCrossentropy(axis) and the CosineSimilarity metric's axis: minitf writes them, Keras takes them."""
+    k = mtf.keras
+    model = k.Sequential([k.Input((3,)), k.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss=k.losses.SparseCategoricalCrossentropy(axis=1),
+                  metrics=[k.metrics.CosineSimilarity(axis=0)])
+    model.save(str(tmp_path / "m.keras"))
+    loaded = _load(tf, str(tmp_path / "m.keras"))
+    assert loaded.loss._fn_kwargs["axis"] == 1
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        metric = json.loads(archive.read("config.json"))["compile_config"]["metrics"][0]
+    assert tf.keras.metrics.deserialize(metric)._fn_kwargs["axis"] == 0
+
+
 def test_to_json_uses_keras_module_names(tf, mtf):
     m_config = json.loads(_seq_in_functional(mtf).to_json())
     t_config = json.loads(_seq_in_functional(tf).to_json())

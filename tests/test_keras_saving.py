@@ -369,6 +369,27 @@ def test_loss_settings_keras_drops_are_kept(tmp_path, loss, setting):
     assert fresh.evaluate(X, targets, verbose=0) != loaded.evaluate(X, targets, verbose=0)
 
 
+@pytest.mark.parametrize("make, key, value", [
+    (lambda: keras.losses.SparseCategoricalCrossentropy(axis=1), "axis", 1),
+    (lambda: keras.metrics.CosineSimilarity(axis=0), "axis", 0),
+    (lambda: keras.losses.Huber(delta=0.25), "delta", 0.25)])
+def test_settings_keras_drops_survive_a_saved_compile(tmp_path, make, key, value):
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    obj = make()
+    if isinstance(obj, keras.metrics.Metric):
+        model.compile(optimizer="sgd", loss="mse", metrics=[obj])
+    else:
+        model.compile(optimizer="sgd", loss=obj)
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        compile_config = json.loads(archive.read("config.json"))["compile_config"]
+    saved = compile_config["metrics"][0] if isinstance(obj, keras.metrics.Metric) else compile_config["loss"]
+    assert saved["config"][key] == value
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    held = loaded.loss if not isinstance(obj, keras.metrics.Metric) else type(obj).from_config(saved["config"])
+    assert held.get_config()[key] == value
+
+
 def test_an_optimizer_saved_before_its_first_step_loads_silently(tmp_path):
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     model.compile(optimizer=keras.optimizers.Adam(0.003), loss="mse")

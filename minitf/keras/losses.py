@@ -704,7 +704,8 @@ class CategoricalCrossentropy(_BuiltinLoss):
 class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Crossentropy for integer class labels, shape (N,) or (N, 1), against y_pred (N, num_classes)."""
 
-    _config_keys = ("from_logits", "ignore_class")
+    # axis too: Keras 3.15's config drops it (a saved axis=1 loss comes back as axis=-1); its from_config takes it.
+    _config_keys = ("from_logits", "ignore_class", "axis")
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1,
                  name="sparse_categorical_crossentropy", dtype=None):
@@ -712,6 +713,7 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
         self.from_logits = from_logits
         self.ignore_class = ignore_class
+        self.axis = axis
 
     def _mask(self, y_true: Tensor) -> Tensor | None:
         # Keras attaches this mask to the per-sample losses: ignored samples leave the mean.
