@@ -377,6 +377,22 @@ def test_settings_kerass_configs_drop_reach_keras_from_minitfs_files(tf, mtf, tm
     assert tf.keras.metrics.deserialize(metric)._fn_kwargs["axis"] == 0
 
 
+def test_a_lambdas_mask_function_loads_from_kerass_file(tf, mtf, tmp_path):
+    """Keras writes a Lambda's mask function; minitf loads it (safe_mode off). Keras 3.15 itself does not:
+    its Lambda.from_config leaves the stored config in place of the function, for its own files and
+    minitf's alike, so only this direction is compared."""
+    src, dst = tf, mtf
+    k = src.keras
+    model = k.Sequential([k.Input((3,)), k.layers.Lambda(lambda t: t * 2.0, mask=lambda t, m: t[:, 0] > 0.0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.save(str(tmp_path / "m.keras"))
+    loaded = _load(dst, str(tmp_path / "m.keras"), safe_mode=False)
+    x = np.array([[1.0, 0.0, 0.0], [-1.0, 2.0, 0.0], [0.5, 0.5, 0.5]], np.float32)
+    mask = loaded.layers[-1].compute_mask(dst.constant(x), None)
+    np.testing.assert_array_equal(np.asarray(mask), [True, False, True])
+
+
 def test_to_json_uses_keras_module_names(tf, mtf):
     m_config = json.loads(_seq_in_functional(mtf).to_json())
     t_config = json.loads(_seq_in_functional(tf).to_json())

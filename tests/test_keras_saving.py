@@ -697,6 +697,35 @@ def test_stored_lambdas_run_only_with_safe_mode_off(tmp_path):
     assert_identical(loaded.predict(np.ones((1, 2), np.float32), verbose=0), np.array([[2.0, 2.0]], np.float32))
 
 
+def _first_two_features(input_shape):
+    return (2,)
+
+
+def test_a_lambdas_mask_and_output_shape_functions_are_saved(tmp_path):
+    """Keras stores them like `function`; minitf dropped both (the loaded layer lost its mask)."""
+    layer = layers.Lambda(lambda t: t[:, :2], output_shape=_first_two_features,
+                          mask=lambda inputs, mask: tf.reduce_any(tf.greater(inputs, 0.0), axis=-1))
+    model = keras.Sequential([keras.Input((3,)), layer])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "includes a lambda": the point of this test
+        model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        config = json.loads(archive.read("config.json"))["config"]["layers"][-1]["config"]
+    assert config["mask"]["class_name"] == "__lambda__"
+    assert config["output_shape"]["config"] == "_first_two_features"
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.models.load_model(tmp_path / "m.keras", custom_objects={"_first_two_features": _first_two_features})
+    loaded = keras.models.load_model(tmp_path / "m.keras", safe_mode=False,
+                                     custom_objects={"_first_two_features": _first_two_features})
+    other = loaded.layers[-1]
+    assert other._output_shape is _first_two_features
+    x = tf.constant(X[:6])
+    expected = [True, False, False, True, False, True]  # rows with a positive feature
+    assert_identical(layer.compute_mask(x, None), np.array(expected))
+    assert_identical(other.compute_mask(x, None), np.array(expected))
+    assert_identical(loaded(x), model(x))
+
+
 def test_saving_needs_the_keras_extension(tmp_path):
     with pytest.raises(ValueError, match="`.keras` extension"):
         trained_model(epochs=1).save(tmp_path / "model.h5")

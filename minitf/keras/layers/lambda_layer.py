@@ -58,8 +58,13 @@ class Lambda(Layer):
         from minitf.keras.saving.serialization import serialize_keras_object
         config = super().get_config()
         config.update({"function": serialize_keras_object(self.function),
-                       "arguments": serialize_keras_object(self.arguments),
-                       "output_shape": self._output_shape if not callable(self._output_shape) else None})
+                       "arguments": serialize_keras_object(self.arguments)})
+        # As Keras: output_shape and mask are stored when given, a function (lambda or named) like `function`.
+        if self._output_shape is not None:
+            config["output_shape"] = (serialize_keras_object(self._output_shape) if callable(self._output_shape)
+                                      else self._output_shape)
+        if self.mask is not None:
+            config["mask"] = serialize_keras_object(self.mask)
         return config
 
     @classmethod
@@ -68,6 +73,11 @@ class Lambda(Layer):
         config = dict(config)
         config["function"] = deserialize_keras_object(config["function"], custom_objects=custom_objects,
                                                       what="Lambda function")  # a stored lambda needs safe_mode off
-        if config.get("output_shape") is not None:
+        for key in ("output_shape", "mask"):
+            value = config.get(key)
+            if isinstance(value, dict) and "class_name" in value:  # a stored function (needs safe_mode off if a lambda)
+                config[key] = deserialize_keras_object(value, custom_objects=custom_objects,
+                                                       what=f"Lambda {key} function")
+        if config.get("output_shape") is not None and not callable(config["output_shape"]):
             config["output_shape"] = tuple(config["output_shape"])
         return cls(**config)
