@@ -49,6 +49,12 @@ def _tokens(rng):
     return x
 
 
+def _padded_sequences(rng, n=5):
+    x = rng.normal(size=(n, 6, 3)).astype("float32")
+    x[:, 4:] = 0.0  # padded time steps, for Masking
+    return x
+
+
 IMAGE = (8, 8, 3)
 SEQ = (6, 3)
 
@@ -91,6 +97,7 @@ LAYERS: dict[str, LayerExample] = {
     "LSTMCell": LayerExample(lambda L: L.RNN(L.LSTMCell(3), return_state=False), shape=SEQ, notes="inside RNN"),
     "Lambda": LayerExample(lambda L: L.Lambda(_double), trains=False),
     "LayerNormalization": LayerExample(lambda L: L.LayerNormalization(epsilon=1e-4), shape=SEQ),
+    "Masking": LayerExample(lambda L: L.Masking(mask_value=0.0), shape=SEQ, data=_padded_sequences, trains=False),
     "MaxPooling1D": LayerExample(lambda L: L.MaxPooling1D(2), shape=SEQ, trains=False),
     "MaxPooling2D": LayerExample(lambda L: L.MaxPooling2D(2, padding="same"), shape=IMAGE, trains=False),
     "Maximum": LayerExample(lambda L: L.Maximum(), shape=[(4,), (4,)], trains=False),
