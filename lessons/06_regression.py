@@ -485,8 +485,7 @@ L.savefig(fig, "insurance_loss_curves")
 # `minitf.keras.models.load_model`) rebuilds the model from it. The loaded model must predict
 # *exactly* what the original does: same weights, same arithmetic, bit for bit.
 #
-# (minitf's `.keras` file is its own format, a zip of JSON and NumPy arrays: Keras cannot read
-# it, and minitf cannot read Keras's.)
+# The file is Keras 3's own format, so it crosses between the frameworks: see the next cells.
 
 # %%
 best_model = insurance["min-max scaled"]["model"]
@@ -501,6 +500,34 @@ assert save_load_identical, f"loaded model predicts differently: largest |diff| 
 print(f"saved to {path}; loaded model's predictions identical: {save_load_identical}")
 print("evaluate(), original vs loaded:", best_model.evaluate(Xi_test, yi_test, verbose=0),
       loaded.evaluate(Xi_test, yi_test, verbose=0))
+
+# %% [markdown]
+# ### The same file in TensorFlow, and back
+# A `.keras` file is a zip of `config.json` (the architecture and compile settings, in Keras's
+# words), `metadata.json` and `model.weights.h5` (every weight, and the optimizer's state, in
+# Keras's HDF5 layout). minitf writes exactly that, so TensorFlow's `tf.keras.models.load_model`
+# reads the file minitf wrote, and minitf reads the files TensorFlow writes: a model trained in one
+# can be served, inspected or trained further in the other. Below, TensorFlow loads our model and
+# predicts the test rows; then TensorFlow saves it and minitf loads TensorFlow's file. The weights
+# cross bit for bit; the two engines' predictions agree to float32 rounding.
+
+# %%
+if tf is not None:
+    in_tf = tf.keras.models.load_model(path)
+    weights_identical = all(np.array_equal(a, b) for a, b in zip(in_tf.get_weights(), best_model.get_weights()))
+    print(f"TF loaded {path.name}: a {type(in_tf).__name__} of {len(in_tf.layers)} layers, weights identical: "
+          f"{weights_identical}")
+    L.compare("insurance model from minitf's file: predictions in minitf vs TF", before,
+              in_tf.predict(Xi_test, verbose=0), tol=L.scaled_tol(before, 1e-6))
+    tf_path = L.output_file("insurance_model_saved_by_tf.keras")
+    in_tf.save(tf_path)
+    back = minitf.keras.models.load_model(tf_path)
+    back_identical = bool(np.array_equal(back.predict(Xi_test, verbose=0), before))
+    print(f"minitf loaded TF's {tf_path.name}: predictions identical to the original model's: {back_identical}")
+    assert weights_identical and back_identical, "the model did not cross between the frameworks intact"
+else:
+    print("TensorFlow is not installed: with it (pip install tensorflow-cpu==2.21.0) this cell loads the file "
+          "in TensorFlow, and TensorFlow's copy back in minitf.")
 
 # %% [markdown]
 # ## Exercises

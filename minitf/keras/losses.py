@@ -632,6 +632,11 @@ class Huber(_BuiltinLoss):
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
         super().__init__(huber, name=name, reduction=reduction, dtype=dtype, delta=delta)
 
+    def get_config(self) -> dict:
+        # Keras 3.15's config drops delta (a saved Huber(0.3) comes back as Huber(1.0)); minitf keeps it,
+        # and Keras's from_config takes it, so minitf's files load right in Keras too.
+        return {**super().get_config(), "delta": self._fn_kwargs["delta"]}
+
 
 class LogCosh(_BuiltinLoss):
     """mean(log(cosh(y_pred - y_true)))."""
@@ -645,6 +650,10 @@ class CosineSimilarity(_BuiltinLoss):
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
         super().__init__(cosine_similarity, name=name, reduction=reduction, dtype=dtype, axis=axis)
+
+    def get_config(self) -> dict:
+        # As Huber's delta: Keras 3.15's config drops axis; minitf keeps it (Keras's from_config takes it).
+        return {**super().get_config(), "axis": self._fn_kwargs["axis"]}
 
 
 class Hinge(_BuiltinLoss):
@@ -713,7 +722,8 @@ class CategoricalCrossentropy(_BuiltinLoss):
 class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Crossentropy for integer class labels, shape (N,) or (N, 1), against y_pred (N, num_classes)."""
 
-    _config_keys = ("from_logits", "ignore_class")
+    # axis too: Keras 3.15's config drops it (a saved axis=1 loss comes back as axis=-1); its from_config takes it.
+    _config_keys = ("from_logits", "ignore_class", "axis")
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1,
                  name="sparse_categorical_crossentropy", dtype=None):
@@ -721,6 +731,7 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
         self.from_logits = from_logits
         self.ignore_class = ignore_class
+        self.axis = axis
 
     def _mask(self, y_true: Tensor) -> Tensor | None:
         # Keras attaches this mask to the per-sample losses: ignored samples leave the mean.

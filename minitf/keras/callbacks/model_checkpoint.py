@@ -3,8 +3,8 @@
 ``filepath`` may hold placeholders filled from the epoch (1-based) and the logs:
 ``"ckpt/model_{epoch:02d}_{val_loss:.2f}.keras"``. With ``save_best_only``, a file is written only
 when the monitored value improves (Keras's rule, see MonitorCallback). Full models go to
-``.keras`` files; ``save_weights_only=True`` needs a ``.weights.h5`` (or ``.weights.npz``) name.
-minitf writes its own formats (a zip of JSON + NumPy ``.npz``), not HDF5, under those names.
+``.keras`` files, ``save_weights_only=True`` to ``.weights.h5`` files: Keras 3's own formats, which
+TensorFlow loads (see ``minitf.keras.saving``). Each save is atomic.
 """
 from __future__ import annotations
 
@@ -34,10 +34,9 @@ class ModelCheckpoint(MonitorCallback):
         if save_freq != "epoch" and not isinstance(save_freq, int):
             raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are 'epoch' or integer values")
         if save_weights_only:
-            if not (self.filepath.endswith(".weights.h5") or self.filepath.endswith(".weights.npz")):
+            if not self.filepath.endswith(".weights.h5"):
                 raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided "
-                                 "must end in `.weights.h5` (Keras weights format; minitf also accepts "
-                                 f"`.weights.npz`). Received: filepath={self.filepath}")
+                                 f"must end in `.weights.h5` (Keras weights format). Received: filepath={self.filepath}")
         elif not self.filepath.endswith(".keras"):
             raise ValueError("The filepath provided must end in `.keras` (Keras model format). "
                              f"Received: filepath={self.filepath}")

@@ -294,7 +294,8 @@ class Functional(Model):
 
         def encode(value):
             if isinstance(value, KerasTensor):
-                return {"class_name": "__keras_tensor__", "config": {"keras_history": history(value)}}
+                return {"class_name": "__keras_tensor__", "config": {"shape": list(value.shape), "dtype": value.dtype,
+                                                                     "keras_history": history(value)}}
             if isinstance(value, (list, tuple)):
                 return [encode(v) for v in value]
             if isinstance(value, dict):
@@ -308,9 +309,6 @@ class Functional(Model):
             entry["inbound_nodes"] = [{"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
                                       for node in layer._inbound_nodes
                                       if node in self._network_nodes and not node.is_input]
-            build = layer.get_build_config()
-            if build is not None and not isinstance(layer, InputLayer):
-                entry["build_config"] = serialize_keras_object(build)
             layers.append(entry)
 
         def structure(struct):
@@ -326,13 +324,11 @@ class Functional(Model):
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
         from minitf.keras.saving.serialization import deserialize_keras_object
-        from minitf.keras.saving.saving_lib import _module_objects
-        module_objects = _module_objects()  # layers, and models (a model may be a layer of another)
         created: dict[str, Layer] = {}
         outputs_of: dict[tuple, Any] = {}  # (layer name, node index) -> outputs
         pending = []
         for entry in config["layers"]:
-            layer = deserialize_keras_object(entry, module_objects, custom_objects, what="layer")
+            layer = deserialize_keras_object(entry, custom_objects, what="layer")
             created[entry["name"]] = layer
             # keyed by the config's names: a layer whose get_config leaves out `name` gets a new one (as Keras)
             if isinstance(layer, InputLayer):
@@ -359,6 +355,9 @@ class Functional(Model):
                     args, kwargs = decode(node["args"]), decode(node.get("kwargs", {}))
                 except LookupError:
                     continue
+                # Keras records the training flag a layer's call defaulted to (training=True for the
+                # random augmentation layers); the model's own call decides it, as in Keras.
+                kwargs.pop("training", None)
                 outputs_of[(config_name, i)] = layer(*args, **kwargs)
                 pending.remove(item)
                 progress = True

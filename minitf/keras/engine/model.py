@@ -113,18 +113,21 @@ class Model(Trainer, Layer):
 
     # ---- saving ----
     def save(self, filepath: str, overwrite: bool = True, **kwargs) -> None:
-        """Save architecture, weights, compile settings and optimizer state to one ``.keras`` file."""
+        """Save architecture, weights, compile settings and optimizer state to one ``.keras`` file
+        (Keras 3's format: TensorFlow's ``keras.models.load_model`` reads it)."""
         from minitf.keras.saving import saving_lib
         saving_lib.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
-    def save_weights(self, filepath: str, overwrite: bool = True) -> None:
-        """Save the weights only (``.weights.h5`` or ``.weights.npz`` name; the content is NumPy's npz)."""
+    def save_weights(self, filepath: str, overwrite: bool = True, max_shard_size=None) -> None:
+        """Save the weights (and the optimizer's state, if built) to a ``.weights.h5`` file, Keras's HDF5 layout."""
         from minitf.keras.saving import saving_lib
-        saving_lib.save_weights(self, filepath, overwrite=overwrite)
+        saving_lib.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath: str, skip_mismatch: bool = False, **kwargs) -> None:
-        """Load weights saved by ``save_weights`` (or the weights of a ``.keras`` file)."""
+        """Load weights saved by ``save_weights`` (or the weights of a ``.keras`` file), Keras's or minitf's."""
         from minitf.keras.saving import saving_lib
+        if kwargs:
+            raise ValueError(f"load_weights: arguments not recognized: {sorted(kwargs)}")
         saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def export(self, filepath: str, format: str = "tf_saved_model", verbose: bool = True,  # noqa: A002
@@ -139,7 +142,8 @@ class Model(Trainer, Layer):
         export(self, filepath, verbose=verbose)
 
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        from minitf.keras.saving.serialization import dtype_policy_config
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}
         if type(self).get_config is Model.get_config and not _is_engine_class(type(self)):
             if self._auto_config is None:
                 raise NotImplementedError(

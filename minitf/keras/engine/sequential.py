@@ -187,15 +187,9 @@ class Sequential(Model):
 
     # ---- config ----
     def get_config(self) -> dict:
-        from minitf.keras.saving.serialization import serialize_keras_object
-        layers = []
-        for layer in self._stack:
-            entry = serialize_keras_object(layer)
-            build = layer.get_build_config()
-            if build is not None and not isinstance(layer, InputLayer):
-                entry["build_config"] = serialize_keras_object(build)
-            layers.append(entry)
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype, "layers": layers}
+        from minitf.keras.saving.serialization import dtype_policy_config, serialize_keras_object
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype),
+                  "layers": [serialize_keras_object(layer) for layer in self._stack]}
         if self._functional is not None:
             config["build_input_shape"] = list(self._stack[0].batch_shape)
         return config
@@ -206,17 +200,12 @@ class Sequential(Model):
         if "layers" not in config:
             raise ValueError("A Sequential model configuration must be a dictionary containing the 'name' and "
                              f"'layers' keys. Received: config={config}")
-        from minitf.keras.saving.saving_lib import _module_objects
-        module_objects = _module_objects()  # layers, and models (a model may be a layer of another)
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in config["layers"]:
-            layer = deserialize_keras_object(entry, module_objects, custom_objects, what="layer")
+            layer = deserialize_keras_object(entry, custom_objects, what="layer")
             model.add(layer, rebuild=False)
         if model._stack and isinstance(model._stack[0], InputLayer) and len(model._stack) > 1:
             model._maybe_rebuild()
-        elif config.get("build_input_shape"):
+        elif config.get("build_input_shape") and model._stack:
             model.build(tuple(config["build_input_shape"]))
-        else:
-            for entry, layer in zip(config["layers"], model._stack):
-                layer.build_from_config(entry.get("build_config"))
         return model

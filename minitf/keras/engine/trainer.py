@@ -512,48 +512,24 @@ class Trainer:
 
     # ------------------------------------------------------------------ saving support
     def get_compile_config(self) -> dict:
-        """The compile() arguments as JSON-able data (for ``model.save``)."""
+        """The compile() arguments as JSON-able data (for ``model.save``), as Keras writes them."""
         if not self.compiled:
             return {}
-        from minitf.keras import losses, metrics, optimizers
         from minitf.keras.saving.serialization import serialize_keras_object
         args = self._compile_args
-
-        def ser(value, module):
-            if value is None or isinstance(value, str):
-                return value
-            if isinstance(value, (list, tuple)):
-                return [ser(v, module) for v in value]
-            if isinstance(value, dict):
-                return {k: ser(v, module) for k, v in value.items()}
-            try:
-                return module.serialize(value)
-            except (ValueError, TypeError, AttributeError):
-                return serialize_keras_object(value)
-        return {"optimizer": optimizers.serialize(self.optimizer), "loss": ser(args.get("loss"), losses),
-                "loss_weights": args.get("loss_weights"), "metrics": ser(args.get("metrics"), metrics),
-                "weighted_metrics": ser(args.get("weighted_metrics"), metrics),
-                "run_eagerly": bool(args.get("run_eagerly", False)),
-                "steps_per_execution": args.get("steps_per_execution", 1)}
+        return serialize_keras_object({
+            "optimizer": self.optimizer, "loss": args.get("loss"), "loss_weights": args.get("loss_weights"),
+            "metrics": args.get("metrics"), "weighted_metrics": args.get("weighted_metrics"),
+            "run_eagerly": bool(args.get("run_eagerly", False)),
+            "steps_per_execution": args.get("steps_per_execution", 1), "jit_compile": False})
 
     def compile_from_config(self, config: dict, custom_objects: dict | None = None) -> None:
-        """Compile with the arguments ``get_compile_config`` saved."""
-        from minitf.keras import losses, metrics, optimizers
-
-        def de(value, module):
-            if value is None or isinstance(value, str):
-                return value
-            if isinstance(value, list):
-                return [de(v, module) for v in value]
-            if isinstance(value, dict) and "class_name" not in value:
-                return {k: de(v, module) for k, v in value.items()}
-            return module.deserialize(value, custom_objects=custom_objects)
-        optimizer = optimizers.deserialize(config["optimizer"], custom_objects)
-        self.compile(optimizer=optimizer, loss=de(config.get("loss"), losses), loss_weights=config.get("loss_weights"),
-                     metrics=de(config.get("metrics"), metrics),
-                     weighted_metrics=de(config.get("weighted_metrics"), metrics),
-                     run_eagerly=config.get("run_eagerly", False),
-                     steps_per_execution=config.get("steps_per_execution", 1))
+        """Compile with the arguments ``get_compile_config`` (minitf's or Keras's) saved."""
+        from minitf.keras.saving.serialization import deserialize_keras_object
+        config = deserialize_keras_object(config, custom_objects, what="compile setting")
+        known = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                 "steps_per_execution", "jit_compile")
+        self.compile(**{k: v for k, v in config.items() if k in known})
 
 
 # ---------------------------------------------------------------------- helpers

@@ -151,5 +151,6 @@ class BaseConv(Layer):
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
+            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
         })
         return config

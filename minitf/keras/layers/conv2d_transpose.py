@@ -158,6 +158,7 @@ class Conv2DTranspose(Layer):
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
+            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
         })
         return config
 

@@ -35,7 +35,11 @@ class Dense(Layer):
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
-                 kernel_constraint: Any = None, bias_constraint: Any = None, **kwargs):
+                 kernel_constraint: Any = None, bias_constraint: Any = None, quantization_config: Any = None,
+                 **kwargs):
+        if quantization_config is not None:
+            raise NotImplementedError(f"Dense: quantized layers are not implemented in minitf "
+                                      f"(quantization_config={quantization_config!r})")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
@@ -89,6 +93,7 @@ class Dense(Layer):
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
             "kernel_constraint": _serialize_constraint(self.kernel_constraint),
             "bias_constraint": _serialize_constraint(self.bias_constraint),
+            "quantization_config": None,
         })
         return config
 

@@ -51,7 +51,8 @@ class Embedding(Layer):
             warnings.warn("Argument `input_length` is deprecated. Just remove it.", stacklevel=2)
         if lora_rank:
             raise NotImplementedError("Embedding: LoRA (lora_rank) is not implemented in minitf")
-        kwargs.pop("quantization_config", None)
+        if kwargs.pop("quantization_config", None) is not None:
+            raise NotImplementedError("Embedding: quantized layers are not implemented in minitf")
         super().__init__(**kwargs)
         self.input_dim = input_dim
         self.output_dim = output_dim
@@ -111,6 +112,8 @@ class Embedding(Layer):
             "embeddings_regularizer": serialize_object(self.embeddings_regularizer),
             "embeddings_constraint": serialize_object(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
+            "activity_regularizer": serialize_object(self.activity_regularizer),
+            "quantization_config": None,
         })
         return config
 

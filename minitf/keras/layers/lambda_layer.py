@@ -1,10 +1,10 @@
 """Lambda: wrap any function of tensors as a layer, ``Lambda(lambda x: x ** 2)``.
 
-The function gets ``mask=`` and ``training=`` only if it declares them. A Lambda layer can be
-saved only when its function is a *named* function that loading can find by name (in
-``custom_objects`` or registered with ``register_keras_serializable``): a saved model never
-carries code, so an anonymous ``lambda`` cannot be saved (Keras 3 refuses to load one by
-default, too).
+The function gets ``mask=`` and ``training=`` only if it declares them. Saving, as in Keras 3: a
+*named* function is saved by name, and loading finds it in ``custom_objects`` (or the
+``register_keras_serializable`` registry); a Python ``lambda`` is saved as its bytecode, with a
+warning, and loading it runs code from the file, so ``load_model`` refuses it unless called with
+``safe_mode=False``.
 """
 from __future__ import annotations
 
@@ -58,8 +58,13 @@ class Lambda(Layer):
         from minitf.keras.saving.serialization import serialize_keras_object
         config = super().get_config()
         config.update({"function": serialize_keras_object(self.function),
-                       "arguments": serialize_keras_object(self.arguments),
-                       "output_shape": self._output_shape if not callable(self._output_shape) else None})
+                       "arguments": serialize_keras_object(self.arguments)})
+        # As Keras: output_shape and mask are stored when given, a function (lambda or named) like `function`.
+        if self._output_shape is not None:
+            config["output_shape"] = (serialize_keras_object(self._output_shape) if callable(self._output_shape)
+                                      else self._output_shape)
+        if self.mask is not None:
+            config["mask"] = serialize_keras_object(self.mask)
         return config
 
     @classmethod
@@ -67,7 +72,12 @@ class Lambda(Layer):
         from minitf.keras.saving.serialization import deserialize_keras_object
         config = dict(config)
         config["function"] = deserialize_keras_object(config["function"], custom_objects=custom_objects,
-                                                      what="Lambda function")
-        if config.get("output_shape") is not None:
+                                                      what="Lambda function")  # a stored lambda needs safe_mode off
+        for key in ("output_shape", "mask"):
+            value = config.get(key)
+            if isinstance(value, dict) and "class_name" in value:  # a stored function (needs safe_mode off if a lambda)
+                config[key] = deserialize_keras_object(value, custom_objects=custom_objects,
+                                                       what=f"Lambda {key} function")
+        if config.get("output_shape") is not None and not callable(config["output_shape"]):
             config["output_shape"] = tuple(config["output_shape"])
         return cls(**config)

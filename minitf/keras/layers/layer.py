@@ -94,6 +94,17 @@ def default(method):
     return method
 
 
+def dtype_name(dtype: Any) -> Any:
+    """A layer's ``dtype`` argument as a dtype: Keras 3 configs give a ``DTypePolicy`` (a dict), or its name."""
+    if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+        name = (dtype.get("config") or {}).get("name")
+        if isinstance(name, str) and name.startswith("mixed_"):
+            raise ValueError(f"DTypePolicy '{name}' (mixed precision) is not supported by minitf: its layers compute "
+                             "in one dtype")
+        return name
+    return dtype
+
+
 def _plain_shape(shape: Any) -> Any:
     """A shape (or nested shapes) as tuples of int/None, for configs and summaries."""
     if shape is None:
@@ -157,10 +168,12 @@ class Layer:
         kwargs.pop("input_shape", None)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}")
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            # As Keras: '/' separates a weight's path in a saved file (layers/<name>/vars/0).
+            raise ValueError(f"{type(self).__name__}: argument `name` must be a string and cannot contain character "
+                             f"`/`. Received: name={name!r} (of type {type(name)})")
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
-        self._dtype = dtypes.as_dtype(dtype or backend.floatx()).name
+        self._dtype = dtypes.as_dtype(dtype_name(dtype) or backend.floatx()).name
         self._np_dtype = dtypes.as_dtype(self._dtype)._np  # (object for "string")
         self._trainable = bool(trainable)
         self.autocast = autocast
@@ -590,7 +603,8 @@ class Layer:
     # ---- configs ----
     def get_config(self) -> dict:
         """The constructor arguments, so that ``type(layer).from_config(config)`` rebuilds it."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        from minitf.keras.saving.serialization import dtype_policy_config
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}
         if self.activity_regularizer is not None:
             from minitf.keras.saving.serialization import serialize_keras_object
             config["activity_regularizer"] = serialize_keras_object(self.activity_regularizer)

@@ -381,7 +381,40 @@ class IndexLookup(Layer):
             dtype = "float32" if self.output_mode == "tf_idf" else "int64"
         return KerasTensor(shape, dtype=dtype)
 
-    # ---- saving ----
+    # ---- Keras's files: a learned vocabulary is an asset file, tf_idf weights a variable ----
+    def _keras_own_state(self) -> dict:
+        if self.output_mode != "tf_idf" or self.idf_weights is None:
+            return {}
+        return {"idf_weights": np.asarray(self.idf_weights, dtype=np.float32)}
+
+    def _keras_expected_state(self) -> dict:
+        if self.output_mode != "tf_idf":
+            return {}
+        size = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
+        return {"idf_weights": ((size,), np.dtype(np.float32))}
+
+    def _keras_set_own_state(self, arrays: dict) -> None:
+        self._loaded_idf_weights = arrays.get("idf_weights")  # used with the vocabulary, read next
+
+    def _keras_asset_names(self) -> tuple:
+        return () if self._has_input_vocabulary else ("vocabulary.txt",)
+
+    def _keras_assets(self) -> dict:
+        if self._has_input_vocabulary:
+            return {}  # the vocabulary is in the config
+        return {"vocabulary.txt": "\n".join(str(t) for t in self.get_vocabulary()).encode("utf-8")}
+
+    def _keras_set_assets(self, files: dict) -> None:
+        lines = files["vocabulary.txt"].decode("utf-8").split("\n")
+        while lines and lines[-1] == "":
+            lines.pop()
+        special = self._token_start_index()
+        if len(lines) <= special:
+            return  # saved before adapt(): nothing learned
+        values = lines if isinstance(self, StringLookup) else [int(v) for v in lines]
+        idf = getattr(self, "_loaded_idf_weights", None) if self.output_mode == "tf_idf" else None
+        self.set_vocabulary(values, idf_weights=idf)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({
@@ -459,6 +492,9 @@ class StringLookup(IndexLookup):
                  output_mode: str = "int", pad_to_max_tokens: bool = False, sparse: bool = False,
                  encoding: str = "utf-8", name: str | None = None, **kwargs):
         kwargs.pop("salt", None)
+        oov_method = kwargs.pop("oov_method", "floormod")  # Keras writes it; only its hashing differs
+        if oov_method != "floormod":
+            raise NotImplementedError("StringLookup: only oov_method='floormod' is implemented in minitf")
         self.encoding = encoding
         if num_oov_indices > 1:
             raise NotImplementedError("StringLookup: num_oov_indices > 1 (TF's farmhash of unknown strings) is not "
@@ -473,7 +509,7 @@ class StringLookup(IndexLookup):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config["encoding"] = self.encoding
+        config.update({"oov_method": "floormod", "salt": None, "encoding": self.encoding})
         return config
 
 
@@ -526,7 +562,7 @@ class IntegerLookup(IndexLookup):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"vocabulary_dtype": "int64", "oov_method": self.oov_method})
+        config.update({"vocabulary_dtype": "int64", "oov_method": self.oov_method, "salt": None})
         return config
 
 

@@ -185,6 +185,7 @@ class BatchNormalization(Layer):
             "beta_constraint": serialize_keras_object(self.beta_constraint),
             "gamma_constraint": serialize_keras_object(self.gamma_constraint),
             "synchronized": self.synchronized,
+            "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99,  # Keras's keys (not implemented)
         })
         return config
 
@@ -261,7 +262,7 @@ class LayerNormalization(Layer):
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({
-            "axis": self.axis,
+            "axis": [self.axis] if isinstance(self.axis, int) else list(self.axis),  # a list, as Keras writes it
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
@@ -271,5 +272,6 @@ class LayerNormalization(Layer):
             "gamma_regularizer": serialize_keras_object(self.gamma_regularizer),
             "beta_constraint": serialize_keras_object(self.beta_constraint),
             "gamma_constraint": serialize_keras_object(self.gamma_constraint),
+            "rms_scaling": False,
         })
         return config

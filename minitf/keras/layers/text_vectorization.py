@@ -213,7 +213,25 @@ class TextVectorization(Layer):
         return KerasTensor(self.compute_output_shape(tuple(args[0].shape)),
                            dtype="float32" if self._output_mode == "tf_idf" else "int64")
 
-    # ---- saving ----
+    # ---- Keras's files: the lookup layer's vocabulary and idf weights are this layer's too ----
+    def _keras_own_state(self) -> dict:
+        return self._lookup_layer._keras_own_state()
+
+    def _keras_expected_state(self) -> dict:
+        return self._lookup_layer._keras_expected_state()
+
+    def _keras_set_own_state(self, arrays: dict) -> None:
+        self._lookup_layer._keras_set_own_state(arrays)
+
+    def _keras_asset_names(self) -> tuple:
+        return self._lookup_layer._keras_asset_names()
+
+    def _keras_assets(self) -> dict:
+        return self._lookup_layer._keras_assets()
+
+    def _keras_set_assets(self, files: dict) -> None:
+        self._lookup_layer._keras_set_assets(files)
+
     def get_config(self) -> dict:
         config = super().get_config()
         lookup_config = self._lookup_layer.get_config()

@@ -105,18 +105,19 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict:
+        from minitf.keras.saving.serialization import serialize_keras_object
         config = super().get_config()
-        config["fn"] = getattr(self._fn, "__name__", repr(self._fn))
-        config.update(self._fn_kwargs)
+        config["fn"] = serialize_keras_object(self._fn)
+        config.update(serialize_keras_object(self._fn_kwargs))
         return config
 
     @classmethod
     def from_config(cls, config: dict) -> "MeanMetricWrapper":
+        # Subclasses (Accuracy, TopKCategoricalAccuracy ...) save no "fn": their __init__ knows it.
         config = dict(config)
-        if "fn" not in config:  # a subclass that fixes its function (SparseCategoricalAccuracy ...), as Keras
-            return cls(**config)
-        fn = config.pop("fn", None)
-        if isinstance(fn, str):
+        if "fn" in config:
             from minitf.keras import metrics
-            fn = metrics.get(fn)
-        return cls(fn, **config)
+            from minitf.keras.saving.serialization import deserialize_keras_object
+            config["fn"] = deserialize_keras_object(config["fn"], module_objects=metrics._FUNCTIONS,
+                                                    what="metric function")
+        return cls(**config)

@@ -99,7 +99,9 @@ class CosineSimilarity(MeanMetricWrapper):
         super().__init__(fn=cosine_similarity, name=name, dtype=dtype, axis=axis)
 
     def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
+        # Keras 3.15's config is name and dtype only (a saved axis=0 metric comes back as axis=-1); minitf
+        # keeps axis, which Keras's from_config takes.
+        return {"name": self.name, "dtype": self.dtype, "axis": self._fn_kwargs["axis"]}
 
 
 class R2Score(Metric):

@@ -1,7 +1,7 @@
 """``minitf.keras.models``, as ``tf.keras.models``: the model classes and whole-model saving.
 
 ``Model`` (subclassing, or ``Model(inputs, outputs)`` for a functional graph), ``Sequential``,
-``load_model``/``save_model`` (one ``.keras`` file: JSON config + NumPy arrays, see
+``load_model``/``save_model`` (one ``.keras`` file in Keras 3's format, see
 ``minitf.keras.saving``), ``clone_model`` (same architecture, fresh weights) and
 ``model_from_json``. The machinery lives in ``minitf/keras/engine/``.
 """

@@ -411,7 +411,10 @@ class RNN(Layer):
                        "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
                        "zero_output_for_mask": self.zero_output_for_mask})
         if type(self) is RNN:
-            config["cell"] = {"class_name": type(self.cell).__name__, "config": self.cell.get_config()}
+            from minitf.keras.saving.serialization import serialize_keras_object
+            config["cell"] = serialize_keras_object(self.cell)
+        else:  # LSTM, GRU, SimpleRNN write it, as Keras's do
+            config["activity_regularizer"] = serialize_object(self.activity_regularizer)
         return config
 
     @classmethod
@@ -419,10 +422,9 @@ class RNN(Layer):
         config = dict(config)
         if "cell" not in config:  # LSTM, GRU, SimpleRNN: the cell's settings are the layer's own
             return cls(**config)
-        cell_config = config.pop("cell")
-        from minitf.keras.layers import rnn as rnn_package
-        cell_class = getattr(rnn_package, cell_config["class_name"])
-        return cls(cell_class.from_config(cell_config["config"]), **config)
+        from minitf.keras.saving.serialization import deserialize_keras_object
+        cell = deserialize_keras_object(config.pop("cell"), what="RNN cell")
+        return cls(cell, **config)
 
 
 def _mask_array(layer: Layer, mask, batch: int, steps: int):
