@@ -116,6 +116,7 @@ LAYERS: dict[str, LayerExample] = {
     "Resizing": LayerExample(lambda L: L.Resizing(4, 5), shape=IMAGE, trains=False),
     "SimpleRNN": LayerExample(lambda L: L.SimpleRNN(3, activation="relu"), shape=SEQ),
     "SimpleRNNCell": LayerExample(lambda L: L.RNN(L.SimpleRNNCell(2)), shape=SEQ, notes="inside RNN"),
+    "Softmax": LayerExample(lambda L: L.Softmax(axis=-1), trains=False),
     "StringLookup": LayerExample(lambda L: L.StringLookup(vocabulary=["a", "b", "c"]), shape=(2,), dtype="string",
                                  data=lambda rng: np.array([["a", "z"], ["c", "b"]]), trains=False),
     "Subtract": LayerExample(lambda L: L.Subtract(), shape=[(4,), (4,)], trains=False),
@@ -244,7 +245,8 @@ OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
 
 # Abstract bases: exported for subclassing, nothing to save on their own.
 BASES = {"Layer", "InputSpec", "Loss", "Metric", "Optimizer", "LearningRateSchedule", "Initializer",
-         "RandomInitializer", "Regularizer", "Constraint"}
+         "RandomInitializer", "Regularizer", "Constraint",
+         "Reduction"}  # tf.keras.losses.Reduction: an enum of names, not an object a model file holds
 
 
 def module_of(fw: Any, family: str):
