@@ -4,25 +4,25 @@ Three small things every part of ``minitf.keras`` shares:
 
 * settings, as Keras has them: ``epsilon()`` (1e-7, the clip of the crossentropies),
   ``floatx()`` ("float32"), ``image_data_format()``;
-* automatic names: ``get_uid("dense")`` counts 1, 2, 3 ... per prefix, so layers are named
-  ``dense``, ``dense_1``, ``dense_2`` as in Keras; ``clear_session()`` restarts the counts;
+* automatic names (``minitf.keras.naming``): layers are named ``dense``, ``dense_1``,
+  ``dense_2`` ... as in Keras; ``clear_session()`` restarts the counts;
 * what a layer output carries besides its values: its mask (``get_keras_mask``), a boolean
   tensor saying which time steps are real (set by e.g. ``Embedding(mask_zero=True)``, handed
   from layer to layer by ``Layer.__call__``).
 """
 from __future__ import annotations
 
-import re
+import gc
 import weakref
 from typing import Any
 
 from minitf._context import executing_eagerly
+from minitf.keras import naming
 from minitf.tensor import Tensor
 
 _EPSILON = 1e-7
 _FLOATX = "float32"
 _IMAGE_DATA_FORMAT = "channels_last"
-_UIDS: dict[str, int] = {}
 
 
 # --- settings ------------------------------------------------------------------------
@@ -58,29 +58,16 @@ def backend() -> str:
     return "tensorflow"
 
 
-# --- names ---------------------------------------------------------------------------
-def get_uid(prefix: str = "") -> int:
-    """1 the first time ``prefix`` is asked for, then 2, 3 ... (Keras's ``backend.get_uid``)."""
-    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
-    return _UIDS[prefix]
-
-
-def unique_name(prefix: str) -> str:
-    """``prefix``, then ``prefix_1``, ``prefix_2`` ... as Keras names layers and models."""
-    uid = get_uid(prefix)
-    return prefix if uid == 1 else f"{prefix}_{uid - 1}"
-
-
-def snake_case(name: str) -> str:
-    """``"MyDenseLayer"`` -> ``"my_dense_layer"`` (how Keras names a layer from its class)."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-    return name.lstrip("_") or "layer"
+# --- names (one table for every family: ``minitf.keras.naming``) ------------------------------
+get_uid = naming.get_uid
 
 
 def clear_session(free_memory: bool = True) -> None:
-    """Forget the name counts: the next Dense is called ``dense`` again."""
-    _UIDS.clear()
+    """Reset Keras's global state: the automatic names start again (the next Dense is ``dense``,
+    the next Adam ``adam``). ``free_memory`` runs Python's garbage collector, as in Keras."""
+    naming.clear()
+    if free_memory:
+        gc.collect()
 
 
 # --- what outputs carry ------------------------------------------------------------------

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import re
 from typing import Any, Callable
 
 import numpy as np
@@ -30,6 +29,7 @@ import numpy as np
 from minitf import backend as B
 from minitf import dtypes
 from minitf import random as mt_random
+from minitf.keras.naming import to_snake_case
 from minitf.tensor import Tensor, convert_to_tensor
 
 
@@ -317,16 +317,11 @@ class Orthogonal(RandomInitializer):
 
 
 # --- look-up and (de)serialization ---------------------------------------------------------------------
-def _to_snake_case(name: str) -> str:
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 _CLASSES = (Initializer, Zeros, Ones, Constant, Identity, RandomNormal, TruncatedNormal, RandomUniform,
             VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal,
             Orthogonal)
 ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update({_to_snake_case(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({"IdentityInitializer": Identity, "normal": RandomNormal, "one": Ones,
                          "OrthogonalInitializer": Orthogonal, "uniform": RandomUniform, "zero": Zeros})
 

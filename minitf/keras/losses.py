@@ -41,7 +41,6 @@ new tensor without the mark, just as in Keras.
 from __future__ import annotations
 
 import inspect
-import re
 import warnings
 import weakref
 from typing import Any, Callable
@@ -49,6 +48,7 @@ from typing import Any, Callable
 import numpy as np
 
 from minitf import dtypes
+from minitf.keras.naming import auto_name, to_snake_case
 from minitf.nn import crossentropy as CE
 from minitf.nn.activations import softplus
 from minitf.ops import elementwise as E
@@ -173,23 +173,6 @@ def _num_elements(x: Tensor, dtype) -> Any:
     an op of ``dtype`` (a trace with unknown sizes); a count, never a value read from the data."""
     n = x.shape.num_elements()
     return float(n) if n is not None else S.cast(S.size(x), dtype)
-
-
-def _to_snake_case(name: str) -> str:
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-_UIDS: dict[str, int] = {}
-
-
-def _auto_name(prefix: str) -> str:
-    """snake_case(prefix), then prefix_1, prefix_2 ... on later calls (Keras's ``auto_name``)."""
-    prefix = _to_snake_case(prefix)
-    count = _UIDS.get(prefix, 0)
-    _UIDS[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
 
 
 # --- reduction --------------------------------------------------------------------------------------
@@ -503,7 +486,7 @@ class Loss:
     """
 
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
-        self.name = name or _auto_name(type(self).__name__)
+        self.name = name or auto_name(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype = dtypes.as_dtype(dtype or "float32")
 
@@ -804,7 +787,7 @@ def resolve(identifier: Any, y_true_shape=None, y_pred_shape=None) -> Loss | Non
         obj = get(identifier)
     if not isinstance(obj, Loss):
         name = identifier if isinstance(identifier, str) else getattr(obj, "name", None) or \
-            _to_snake_case(getattr(obj, "__name__", type(obj).__name__))
+            to_snake_case(getattr(obj, "__name__", type(obj).__name__))
         obj = LossFunctionWrapper(obj, name=name)
     return obj
 

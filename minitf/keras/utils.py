@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from minitf.keras.backend import clear_session  # Keras exports it here too
 from minitf.keras.saving.object_registration import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                                      get_registered_name, get_registered_object,
                                                      register_keras_serializable)
@@ -210,4 +211,4 @@ def set_random_seed(seed: int) -> None:
 
 __all__ = ["Progbar", "to_categorical", "normalize", "set_random_seed", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "get_custom_objects", "custom_object_scope",
-           "CustomObjectScope"]
+           "CustomObjectScope", "clear_session"]

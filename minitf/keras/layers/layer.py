@@ -46,7 +46,7 @@ import numpy as np
 from minitf import nest
 from minitf._context import init_scope
 from minitf import backend as B
-from minitf.keras import backend
+from minitf.keras import backend, naming
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
 from minitf.keras.engine.node import Node
 from minitf.keras.layers.input_spec import InputSpec, assert_input_compatibility, check_input
@@ -159,7 +159,7 @@ class Layer:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}")
-        self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
+        self.name = name or naming.auto_name(type(self).__name__)
         self._dtype = dtypes.as_dtype(dtype or backend.floatx()).name
         self._np_dtype = np.dtype(self._dtype)
         self._trainable = bool(trainable)

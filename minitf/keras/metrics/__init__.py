@@ -40,7 +40,8 @@ from minitf.keras.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Cat
 from minitf.keras.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall,
                                                     TrueNegatives, TruePositives)
 from minitf.keras.metrics.f_score_metrics import F1Score, FBetaScore
-from minitf.keras.metrics.metric import Metric, to_snake_case
+from minitf.keras.metrics.metric import Metric
+from minitf.keras.naming import to_snake_case
 from minitf.keras.metrics.probabilistic_metrics import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence,
                                                         Poisson, SparseCategoricalCrossentropy)
 from minitf.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
