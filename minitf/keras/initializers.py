@@ -20,7 +20,6 @@ sqrt(6 / (fan_in + fan_out)).
 """
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Any, Callable
 
@@ -30,6 +29,7 @@ from minitf import backend as B
 from minitf import dtypes
 from minitf import random as mt_random
 from minitf.keras.naming import to_snake_case
+from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object
 from minitf.tensor import Tensor, convert_to_tensor
 
 
@@ -341,22 +341,13 @@ def serialize(initializer: Initializer) -> dict:
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or config.get("class_name") not in table:
-        raise ValueError(f"Unknown initializer: {config!r}. Known names: {sorted(ALL_OBJECTS_DICT)}")
-    return table[config["class_name"]].from_config(config.get("config") or {})
+    return deserialize_from_table(config, "initializer", ALL_OBJECTS_DICT, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:
     """An initializer from a name ("glorot_uniform", "GlorotUniform", "zeros"), a config dict,
     a class, an instance, a callable ``f(shape, dtype=None)``, or an array (used as the value).
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
     if isinstance(identifier, (Tensor, np.ndarray, np.generic)) or B.is_array(identifier):
         value = identifier
 
@@ -367,8 +358,4 @@ def get(identifier: Any) -> Callable | None:
             return _tensor(B.to_numpy(getattr(value, "_value", value)), dtype)
 
         return initialize_fn
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return get_keras_object(identifier, "initializer", ALL_OBJECTS_DICT, deserialize)

@@ -40,7 +40,6 @@ new tensor without the mark, just as in Keras.
 """
 from __future__ import annotations
 
-import inspect
 import warnings
 import weakref
 from typing import Any, Callable
@@ -49,6 +48,7 @@ import numpy as np
 
 from minitf import dtypes
 from minitf.keras.naming import auto_name, to_snake_case
+from minitf.keras.saving.serialization import get_keras_object
 from minitf.nn import crossentropy as CE
 from minitf.nn.activations import softplus
 from minitf.ops import elementwise as E
@@ -751,20 +751,7 @@ def get(identifier: Any) -> Any:
     """A loss from a name ("mse", "binary_crossentropy", "BinaryCrossentropy"), class, instance,
     function or config dict. Names of functions give the function; class names an instance.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Known names: "
-                             f"{sorted(ALL_OBJECTS_DICT)}")
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+    return get_keras_object(identifier, "loss", ALL_OBJECTS_DICT, deserialize)
 
 
 def resolve(identifier: Any, y_true_shape=None, y_pred_shape=None) -> Loss | None:

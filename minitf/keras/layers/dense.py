@@ -87,16 +87,7 @@ class Dense(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "kernel_constraint": _serialize_constraint(self.kernel_constraint),
-            "bias_constraint": _serialize_constraint(self.bias_constraint),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+            "bias_constraint": serialize_keras_object(self.bias_constraint),
         })
         return config
-
-
-def _serialize_constraint(constraint):
-    if constraint is None:
-        return None
-    try:
-        return constraints.serialize(constraint)
-    except (ValueError, TypeError):
-        return serialize_keras_object(constraint)

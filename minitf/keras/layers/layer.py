@@ -46,7 +46,7 @@ import numpy as np
 from minitf import nest
 from minitf._context import init_scope
 from minitf import backend as B
-from minitf.keras import backend, naming
+from minitf.keras import backend, constraints, naming, regularizers
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
 from minitf.keras.engine.node import Node
 from minitf.keras.layers.input_spec import InputSpec, assert_input_compatibility, check_input
@@ -259,8 +259,8 @@ class Layer:
             value = _initial_value(initializer, shape, dtype, self.name, name)
         variable = Variable(value, trainable=trainable, name=name or "variable", dtype=dtype)
         variable.path = f"{self.name}/{name or 'variable'}"
-        variable.regularizer = _get_regularizer(regularizer)
-        variable.constraint = _get_constraint(constraint)
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
         variable.aggregation = aggregation
         if trainable:
             variable.trainable = self._trainable  # a frozen layer makes frozen weights
@@ -697,26 +697,6 @@ def _initial_value(initializer: Any, shape: tuple, dtype, layer_name: str, weigh
         raise ValueError(f"Layer '{layer_name}': initializer {initializer!r} gave shape {tuple(value.shape)} for "
                          f"weight '{weight_name}' of shape {shape}")
     return value.astype(dtype._np, copy=False)
-
-
-def _get_regularizer(regularizer: Any):
-    if regularizer is None:
-        return None
-    from minitf.keras import regularizers
-    return regularizers.get(regularizer)
-
-
-def _get_constraint(constraint: Any):
-    if constraint is None:
-        return None
-    if callable(constraint) and not isinstance(constraint, (str, dict)):
-        return constraint
-    try:
-        from minitf.keras import constraints
-    except ImportError:
-        raise ValueError(f"constraint {constraint!r}: only callables are supported (no minitf.keras.constraints)") \
-            from None
-    return constraints.get(constraint)
 
 
 __all__ = ["Layer", "InputSpec", "CallContext"]

@@ -42,6 +42,7 @@ from minitf.keras.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePo
 from minitf.keras.metrics.f_score_metrics import F1Score, FBetaScore
 from minitf.keras.metrics.metric import Metric
 from minitf.keras.naming import to_snake_case
+from minitf.keras.saving.serialization import get_keras_object
 from minitf.keras.metrics.probabilistic_metrics import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence,
                                                         Poisson, SparseCategoricalCrossentropy)
 from minitf.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
@@ -138,18 +139,7 @@ def get(identifier: Any, y_true_shape=None, y_pred_shape=None, loss: Any = None)
         return None
     if _is_accuracy(identifier) and (loss is not None or (y_true_shape is not None and y_pred_shape is not None)):
         return resolve(identifier, y_true_shape, y_pred_shape, loss)
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Known names: "
-                             f"{sorted(ALL_OBJECTS_DICT)}")
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+    return get_keras_object(identifier, "metric", ALL_OBJECTS_DICT, deserialize)
 
 
 def resolve(identifier: Any, y_true_shape=None, y_pred_shape=None, loss: Any = None) -> Metric:

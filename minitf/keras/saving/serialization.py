@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -22,8 +22,8 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def _module_of(obj: Any) -> str:
     module = type(obj).__module__ if not isinstance(obj, (type, types.FunctionType)) else obj.__module__
-    for part in ("layers", "losses", "metrics", "optimizers", "initializers", "regularizers", "activations",
-                 "callbacks", "models", "engine"):
+    for part in ("layers", "losses", "metrics", "optimizers", "initializers", "regularizers", "constraints",
+                 "activations", "callbacks", "models", "engine"):
         if module.startswith(f"minitf.keras.{part}"):
             return "keras.models" if part == "engine" else f"keras.{part}"
     return module
@@ -97,3 +97,44 @@ def deserialize_keras_object(config: Any, module_objects: dict | None = None, cu
         kwargs["custom_objects"] = custom_objects
     obj = cls.from_config(inner if inner is not None else {}, **kwargs)
     return obj
+
+
+def get_keras_object(identifier: Any, kind: str, module_objects: dict, deserialize: Callable,
+                     instantiate_classes: bool = True) -> Any:
+    """The one lookup behind the ``get()`` of losses, metrics, activations, regularizers, constraints
+    and initializers (Keras writes it in each module):
+
+        None             -> None
+        config dict      -> deserialize(dict)
+        name             -> module_objects[name]         ("mse", "l2", "GlorotUniform", ...)
+        class            -> an instance, cls()           (unless instantiate_classes=False)
+        other callable   -> itself
+
+    Anything else (an unknown name, a number) is a ValueError naming ``kind`` and the identifier.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = module_objects.get(identifier)
+        if obj is None:
+            raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. "
+                             f"Known names: {sorted(module_objects)}")
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj() if instantiate_classes and inspect.isclass(obj) else obj
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+
+
+def deserialize_from_table(config: Any, kind: str, module_objects: dict, custom_objects: dict | None = None) -> Any:
+    """An instance from a class name or a ``{"class_name", "config"}`` dict, the class looked up in
+    ``module_objects`` (then ``custom_objects``) and rebuilt with ``from_config``: the ``deserialize``
+    of regularizers, constraints and initializers."""
+    table = {**module_objects, **(custom_objects or {})}
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    if not isinstance(config, dict) or config.get("class_name") not in table:
+        raise ValueError(f"Unknown {kind}: {config!r}. Known names: {sorted(module_objects)}")
+    return table[config["class_name"]].from_config(config.get("config") or {})

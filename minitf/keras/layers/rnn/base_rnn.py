@@ -34,7 +34,7 @@ import numpy as np
 from minitf import backend as B
 from minitf import random as mt_random
 from minitf.errors import UnimplementedError
-from minitf.keras import activations, initializers, regularizers
+from minitf.keras import activations, constraints, initializers, regularizers
 from minitf.keras.layers.layer import Layer
 from minitf.ops import creation
 from minitf.ops import elementwise as E
@@ -51,13 +51,6 @@ def serialize_object(obj: Any) -> Any:
     if isinstance(obj, initializers.Initializer):
         return initializers.serialize(obj)
     return serialize_keras_object(obj)
-
-
-def get_constraint(identifier: Any):
-    if identifier is None or callable(identifier) and not isinstance(identifier, (str, dict)):
-        return identifier
-    from minitf.keras import constraints  # only needed when a constraint is named
-    return constraints.get(identifier)
 
 
 def check_sequence_shape(layer: Layer, shape: Any) -> None:
@@ -102,9 +95,9 @@ class RecurrentCell(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = get_constraint(kernel_constraint)
-        self.recurrent_constraint = get_constraint(recurrent_constraint)
-        self.bias_constraint = get_constraint(bias_constraint)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = min(1.0, max(0.0, float(dropout)))  # Keras clips the rates to [0, 1]
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         # Keras: recurrent dropout switches LSTM/GRU to implementation 1 (one mask per gate).
