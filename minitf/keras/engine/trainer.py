@@ -179,6 +179,13 @@ class Trainer:
             return [value]
         return _flatten_outputs(value, output_names)
 
+    def _flat_sample_weights(self, sample_weight: Any, output_names: list[str] | None, outputs: int) -> list | None:
+        """The sample weights one per output; a single weight array applies to every output."""
+        sws = self._flat(sample_weight, output_names)
+        if sws is not None and len(sws) < outputs:
+            sws = [sws[0]] * outputs
+        return sws
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training: bool = True):
         """Compiled loss (summed over outputs) plus the model's ``losses`` (regularization, add_loss)."""
         cache = self._step_cache or self._prepare_steps()
@@ -194,9 +201,7 @@ class Trainer:
             if len(ys) != len(yps):
                 raise ValueError(f"y and y_pred have different structures: the model has {len(yps)} output(s) "
                                  f"{output_names or ''} but {len(ys)} target array(s) were given.")
-            sws = self._flat(sample_weight, output_names)
-            if sws is not None and len(sws) < len(ys):
-                sws = [sws[0]] * len(ys)
+            sws = self._flat_sample_weights(sample_weight, output_names, len(ys))
             try:
                 losses.append(self._compile_loss(ys, yps, sws))
             except (ValueError, InvalidArgumentError, TypeError) as e:
@@ -216,12 +221,12 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         output_names = (self._step_cache or self._prepare_steps())[3]
         if self._compile_metrics is not None:
-            sws = self._flat(sample_weight, output_names)
-            ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
-            if sws is not None and len(sws) < len(ys):
-                sws = [sws[0]] * len(ys)
-            self._compile_metrics.update_state(ys, yps, sws)
+            self._update_compiled_metrics(y, y_pred, sample_weight, output_names)
         return self.get_metrics_result()
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight, output_names: list[str] | None) -> None:
+        ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
+        self._compile_metrics.update_state(ys, yps, self._flat_sample_weights(sample_weight, output_names, len(ys)))
 
     def train_step(self, data: tuple) -> dict | None:
         """One update on a batch ``(x, y, sample_weight)``; override for a custom step (return logs)."""
@@ -245,11 +250,7 @@ class Trainer:
             self.compute_metrics(x, y, y_pred, sample_weight)
         elif self._compile_metrics is not None:
             output_names = self._step_cache[3] if self._step_cache else self._output_names_for_compile()
-            ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
-            sws = self._flat(sample_weight, output_names)
-            if sws is not None and len(sws) < len(ys):
-                sws = [sws[0]] * len(ys)
-            self._compile_metrics.update_state(ys, yps, sws)
+            self._update_compiled_metrics(y, y_pred, sample_weight, output_names)
 
     def test_step(self, data: tuple) -> dict | None:
         x, y, sample_weight = data

@@ -229,13 +229,37 @@ class RecurrentCell(Layer):
 
 
 # --- the layer: the loop over time -----------------------------------------------------------------
+# The settings of a built-in cell that SimpleRNN, GRU and LSTM show as their own (``lstm.units``).
+CELL_SETTINGS = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+                 "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                 "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout")
+
+
+def check_use_cudnn(use_cudnn: Any) -> None:
+    """GRU's and LSTM's ``use_cudnn`` (accepted; minitf has one implementation)."""
+    if use_cudnn not in ("auto", True, False):
+        raise ValueError(f"Invalid valid received for argument `use_cudnn`. Expected one of "
+                         f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+
+
 class RNN(Layer):
     """Runs ``cell`` over the time axis of a (batch, timesteps, features) input (see module doc).
 
     ``cell``: a minitf cell (SimpleRNNCell, LSTMCell, GRUCell) or any Layer with ``state_size``
     and ``call(inputs, states) -> (output, new_states)``. ``stateful=True`` is not implemented;
     ``unroll`` is accepted and changes nothing (minitf always runs the steps in Python).
+
+    SimpleRNN, GRU and LSTM are this loop over their own cell: they list in ``cell_settings`` the
+    cell's settings that Keras shows on the layer (read-only properties here), and their config is
+    the cell's, flat, as in Keras (``RNN`` itself saves ``{"cell": ...}``).
     """
+
+    cell_settings: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls.__dict__.get("cell_settings", ()):
+            setattr(cls, name, property(lambda self, n=name: getattr(self.cell, n)))
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
@@ -378,6 +402,11 @@ class RNN(Layer):
                        "zero_output_for_mask": self.zero_output_for_mask})
         if type(self) is RNN:
             config["cell"] = {"class_name": type(self.cell).__name__, "config": self.cell.get_config()}
+        elif self.cell_settings:  # SimpleRNN, GRU, LSTM: the cell's settings, flat
+            cell_config = self.cell.get_config()
+            for key in ("name", "trainable", "dtype"):
+                cell_config.pop(key, None)
+            config.update(cell_config)
         return config
 
     @classmethod
