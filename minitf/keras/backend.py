@@ -13,7 +13,6 @@ Three small things every part of ``minitf.keras`` shares:
 from __future__ import annotations
 
 import gc
-import weakref
 from typing import Any
 
 from minitf._context import executing_eagerly
@@ -71,35 +70,40 @@ def clear_session(free_memory: bool = True) -> None:
 
 
 # --- what outputs carry ------------------------------------------------------------------
-# A minitf Tensor has fixed slots, so what Keras keeps as ``tensor._keras_mask`` lives in a side
-# table: id(tensor) -> (weak reference, mask). The weak reference's callback drops the entry when
-# the tensor dies, so an id is never confused with a later tensor's. (The logits of the
-# crossentropy shortcut live in the same kind of table: ``minitf.keras.losses.register_logits``.)
-_MASKS: dict[int, tuple[weakref.ref, Any]] = {}
+# Keras sets attributes on its tensors (``x._keras_mask``, ``y._keras_logits``). A minitf Tensor has
+# fixed slots; one of them, ``_keras_meta``, holds what Keras attaches, as a dict:
+#     "mask":   which time steps are real (``get_keras_mask``)
+#     "logits": what a sigmoid/softmax output was computed from (``minitf.keras.losses.logits_of``)
+# It lives and dies with the tensor; any op applied afterwards makes a new tensor without it.
+def get_keras_meta(tensor: Any, key: str) -> Any:
+    """What Keras attached to ``tensor`` under ``key`` ("mask", "logits"), or None."""
+    meta = getattr(tensor, "_keras_meta", None)
+    return None if meta is None else meta.get(key)
+
+
+def set_keras_meta(tensor: Tensor, key: str, value: Any) -> Tensor:
+    """Attach ``value`` to ``tensor`` under ``key`` (None removes it); returns ``tensor``."""
+    meta = getattr(tensor, "_keras_meta", None)
+    if value is None:
+        if meta is not None:
+            meta.pop(key, None)
+        return tensor
+    if meta is None:
+        meta = tensor._keras_meta = {}
+    meta[key] = value
+    return tensor
 
 
 def get_keras_mask(tensor: Any) -> Any:
     """The mask ``tensor`` carries (set by a masking layer), or None."""
-    entry = _MASKS.get(id(tensor))
-    if entry is not None and entry[0]() is tensor:
-        return entry[1]
-    return getattr(tensor, "_keras_mask", None) if not isinstance(tensor, Tensor) else None
+    if not isinstance(tensor, Tensor):
+        return getattr(tensor, "_keras_mask", None)
+    return get_keras_meta(tensor, "mask")
 
 
 def set_keras_mask(tensor: Tensor, mask: Any) -> Tensor:
     """Attach ``mask`` to ``tensor`` (None removes it); returns ``tensor``."""
-    key = id(tensor)
-    if mask is None:
-        _MASKS.pop(key, None)
-        return tensor
-
-    def forget(ref: weakref.ref, key: int = key) -> None:
-        entry = _MASKS.get(key)
-        if entry is not None and entry[0] is ref:
-            del _MASKS[key]
-
-    _MASKS[key] = (weakref.ref(tensor, forget), mask)
-    return tensor
+    return set_keras_meta(tensor, "mask", mask)
 
 
 def in_compiled_step() -> bool:

@@ -32,21 +32,21 @@ Crossentropy numerics (``keras/src/backend/tensorflow/nn.py``), with eps = 1e-7 
 **The logits shortcut.** When ``y_pred`` came out of a sigmoid/softmax *activation* (Keras marks it
 with ``y_pred._keras_logits``), Keras ignores ``from_logits`` and computes the crossentropy from
 the pre-activation logits, unclipped: for label 0 and logit z = 22.5 (sigmoid output 1.0 in float32)
-the loss is z = 22.5, where the clipped formula would give -log(1.19e-7) = 15.9. minitf's Tensor has ``__slots__``, so the mark lives in a side table:
-``register_logits(output, logits)`` records it (``minitf.keras.activations.sigmoid``/``softmax``
-do this for every output they make), and ``logits_of(y_pred)`` reads it back (it also honours a
-``_keras_logits`` attribute). Any op applied to the output afterwards (a reshape, a cast) makes a
+the loss is z = 22.5, where the clipped formula would give -log(1.19e-7) = 15.9. In minitf
+``register_logits(output, logits)`` records it in the tensor's ``_keras_meta`` slot
+(``minitf.keras.activations.sigmoid``/``softmax`` do this for every output they make), and
+``logits_of(y_pred)`` reads it back (it also honours a ``_keras_logits`` attribute). Any op applied to the output afterwards (a reshape, a cast) makes a
 new tensor without the mark, just as in Keras.
 """
 from __future__ import annotations
 
 import warnings
-import weakref
 from typing import Any, Callable
 
 import numpy as np
 
 from minitf import dtypes
+from minitf.keras.backend import get_keras_meta, set_keras_meta
 from minitf.keras.naming import auto_name, to_snake_case
 from minitf.keras.saving.serialization import get_keras_object
 from minitf.nn import crossentropy as CE
@@ -63,26 +63,13 @@ EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
 
-# --- the logits side table ---------------------------------------------------------------------
-# id(output) -> (weak reference to output, logits). The weak reference's callback drops the entry
-# when the output tensor dies, so ids are never confused with a later tensor's.
-_LOGITS: dict[int, tuple[weakref.ref, Tensor]] = {}
-
-
+# --- the logits mark (Keras's ``y_pred._keras_logits``) ----------------------------------------------
 def register_logits(output: Tensor, logits: Tensor) -> Tensor:
     """Mark ``output`` (= sigmoid(logits) or softmax(logits)) so crossentropies use ``logits``.
 
     Returns ``output``, so an activation can end with ``return register_logits(y, x)``.
     """
-    key = id(output)
-
-    def forget(ref: weakref.ref, key: int = key) -> None:
-        entry = _LOGITS.get(key)
-        if entry is not None and entry[0] is ref:
-            del _LOGITS[key]
-
-    _LOGITS[key] = (weakref.ref(output, forget), logits)
-    return output
+    return set_keras_meta(output, "logits", logits)
 
 
 def logits_of(y_pred: Any) -> Tensor | None:
@@ -90,10 +77,7 @@ def logits_of(y_pred: Any) -> Tensor | None:
     logits = getattr(y_pred, "_keras_logits", None)
     if logits is not None:
         return logits
-    entry = _LOGITS.get(id(y_pred))
-    if entry is not None and entry[0]() is y_pred:
-        return entry[1]
-    return None
+    return get_keras_meta(y_pred, "logits")
 
 
 # --- helpers --------------------------------------------------------------------------------------

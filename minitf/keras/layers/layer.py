@@ -440,7 +440,7 @@ class Layer:
                 del kwargs["training"]
             # mask: from the input's mask unless given
             previous_mask = kwargs.get("mask")
-            if previous_mask is None and first is not None and backend._MASKS:
+            if previous_mask is None and first is not None:
                 previous_mask = _mask_of(first)
                 if previous_mask is not None and self._call_has_mask_arg:
                     kwargs["mask"] = previous_mask
