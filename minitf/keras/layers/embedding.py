@@ -16,7 +16,6 @@ import warnings
 
 import numpy as np
 
-from minitf import backend as B
 from minitf._context import executing_eagerly
 from minitf.keras import constraints, initializers, regularizers
 from minitf.keras.layers.layer import Layer

@@ -57,56 +57,11 @@ from minitf.tensor import Tensor, Variable, convert_to_tensor
 _AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
 
 
-# --- the call context: what an outer call hands down to the layers it calls --------------------
-class CallContext:
-    """Created by the outermost ``__call__``; nested calls read ``training`` from it."""
-
-    __slots__ = ("entry_layer", "training")
-
-    def __init__(self, entry_layer: "Layer"):
-        self.entry_layer = entry_layer
-        self.training = None
-
-
-_call_context: CallContext | None = None
+# What an outer call hands down to the layers it calls (see CallContext, below Layer).
+_call_context: "CallContext | None" = None
 _CONTEXT_KWARGS = frozenset({"training", "mask"})
 # Layers holding add_loss losses right now: lets a call skip clearing when there are none.
 _LAYERS_WITH_LOSSES: "weakref.WeakSet[Layer]" = weakref.WeakSet()
-
-
-def _wrap_build(build):
-    """After a subclass's ``build`` runs, the layer is built and remembers its input shape."""
-    @functools.wraps(build)
-    def build_wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
-        if not self.__dict__.get("_build_input_shape_set"):
-            shape = args[0] if args else kwargs.get("input_shape", next(iter(kwargs.values()), None))
-            self._build_input_shape = _plain_shape(shape)
-            self._build_input_shape_set = True
-        self.built = True
-    build_wrapper._minitf_wrapped = True
-    return build_wrapper
-
-
-def default(method):
-    """Marks a base class's ``build`` as a default that the lazy first-call build must not use."""
-    method._is_default = True
-    return method
-
-
-def _plain_shape(shape: Any) -> Any:
-    """A shape (or nested shapes) as tuples of int/None, for configs and summaries."""
-    if shape is None:
-        return None
-    if isinstance(shape, dict):
-        return {k: _plain_shape(v) for k, v in shape.items()}
-    if isinstance(shape, (list, tuple)) and shape and all(d is None or isinstance(d, (int, np.integer)) for d in shape):
-        return tuple(None if d is None else int(d) for d in shape)
-    if isinstance(shape, (list, tuple)):
-        if not shape:
-            return ()
-        return [_plain_shape(s) for s in shape]
-    return shape
 
 
 class Layer:
@@ -118,36 +73,8 @@ class Layer:
     _call_training_default = None
     _call_first_arg = "inputs"
     _init_arg_names: list = []
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "build" in cls.__dict__ and not getattr(cls.__dict__["build"], "_minitf_wrapped", False):
-            cls.build = _wrap_build(cls.__dict__["build"])
-        try:
-            params = inspect.signature(cls.call).parameters
-        except (TypeError, ValueError):
-            params = {}
-        names = [n for n in params if n != "self"]
-        cls._call_has_training_arg = "training" in params
-        cls._call_has_mask_arg = "mask" in params
-        default = params["training"].default if "training" in params else None
-        cls._call_training_default = None if default is inspect.Parameter.empty else default
-        cls._call_first_arg = names[0] if names else "inputs"
-        try:
-            cls._init_arg_names = inspect.getfullargspec(cls.__init__).args[1:]
-        except TypeError:
-            cls._init_arg_names = []
-
-    def __new__(cls, *args, **kwargs):
-        obj = super().__new__(cls)
-        object.__setattr__(obj, "_tracked", {})
-        # Keras's auto-config: a layer whose constructor took only plain values
-        # (numbers, strings, None) gets a working get_config() without writing one.
-        given = dict(zip(cls._init_arg_names, args))
-        given.update(kwargs)
-        plain = all(isinstance(v, _AUTO_CONFIG_TYPES) for v in nest.flatten(given))
-        object.__setattr__(obj, "_auto_config", given if plain else None)
-        return obj
+    # A layer that overrides compute_mask may create a mask where there was none (mask_zero=True).
+    _computes_own_mask = False
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None, autocast: bool = True,
                  name: str | None = None, **kwargs):
@@ -172,12 +99,42 @@ class Layer:
         self._losses: list[Tensor] = []
         self._inbound_nodes: list[Node] = []
         self.input_spec = None
-        self._supports_masking = type(self).compute_mask is not Layer.compute_mask
-        # A layer that overrides compute_mask may create a mask where there was none (mask_zero=True).
-        self._computes_own_mask = type(self).compute_mask is not Layer.compute_mask
+        self._supports_masking = self._computes_own_mask  # Keras: overriding compute_mask means support
         from minitf.keras import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
         self._initialized = True
+
+    # ---- per-class facts and per-instance set-up that run before __init__ ----
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__ and not getattr(cls.__dict__["build"], "_minitf_wrapped", False):
+            cls.build = _wrap_build(cls.__dict__["build"])
+        try:
+            params = inspect.signature(cls.call).parameters
+        except (TypeError, ValueError):
+            params = {}
+        names = [n for n in params if n != "self"]
+        cls._call_has_training_arg = "training" in params
+        cls._call_has_mask_arg = "mask" in params
+        default = params["training"].default if "training" in params else None
+        cls._call_training_default = None if default is inspect.Parameter.empty else default
+        cls._call_first_arg = names[0] if names else "inputs"
+        cls._computes_own_mask = cls.compute_mask is not Layer.compute_mask
+        try:
+            cls._init_arg_names = inspect.getfullargspec(cls.__init__).args[1:]
+        except TypeError:
+            cls._init_arg_names = []
+
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        object.__setattr__(obj, "_tracked", {})
+        # Keras's auto-config: a layer whose constructor took only plain values
+        # (numbers, strings, None) gets a working get_config() without writing one.
+        given = dict(zip(cls._init_arg_names, args))
+        given.update(kwargs)
+        plain = all(isinstance(v, _AUTO_CONFIG_TYPES) for v in nest.flatten(given))
+        object.__setattr__(obj, "_auto_config", given if plain else None)
+        return obj
 
     # ---- attribute tracking: sublayers assigned as attributes, in assignment order ----
     def __setattr__(self, name: str, value: Any) -> None:
@@ -619,6 +576,52 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# --- the call context: what an outer call hands down to the layers it calls --------------------
+class CallContext:
+    """Created by the outermost ``__call__``; nested calls read ``training`` from it."""
+
+    __slots__ = ("entry_layer", "training")
+
+    def __init__(self, entry_layer: "Layer"):
+        self.entry_layer = entry_layer
+        self.training = None
+
+
+def _wrap_build(build):
+    """After a subclass's ``build`` runs, the layer is built and remembers its input shape."""
+    @functools.wraps(build)
+    def build_wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        if not self.__dict__.get("_build_input_shape_set"):
+            shape = args[0] if args else kwargs.get("input_shape", next(iter(kwargs.values()), None))
+            self._build_input_shape = _plain_shape(shape)
+            self._build_input_shape_set = True
+        self.built = True
+    build_wrapper._minitf_wrapped = True
+    return build_wrapper
+
+
+def default(method):
+    """Marks a base class's ``build`` as a default that the lazy first-call build must not use."""
+    method._is_default = True
+    return method
+
+
+def _plain_shape(shape: Any) -> Any:
+    """A shape (or nested shapes) as tuples of int/None, for configs and summaries."""
+    if shape is None:
+        return None
+    if isinstance(shape, dict):
+        return {k: _plain_shape(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and all(d is None or isinstance(d, (int, np.integer)) for d in shape):
+        return tuple(None if d is None else int(d) for d in shape)
+    if isinstance(shape, (list, tuple)):
+        if not shape:
+            return ()
+        return [_plain_shape(s) for s in shape]
+    return shape
 
 
 # Attributes never scanned for sublayers (internal bookkeeping).

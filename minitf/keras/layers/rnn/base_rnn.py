@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
 from minitf import random as mt_random
 from minitf.errors import UnimplementedError
 from minitf.keras import activations, constraints, initializers, regularizers
