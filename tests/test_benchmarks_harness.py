@@ -339,3 +339,13 @@ def test_machine_info_does_not_import_tensorflow() -> None:
     assert {"cpu_model", "cpu_count", "platform", "python", "numpy", "tensorflow",
             "minitf", "date", "backend"} <= set(info)
     assert ("tensorflow" in sys.modules) == had_tf  # importing TF would cost seconds
+
+
+def test_quick_runs_write_elsewhere_unless_told() -> None:
+    """--quick is a smoke test: it must not overwrite the committed full-run results and plots."""
+    from benchmarks.storage import QUICK_DIR, RESULTS_DIR
+    assert QUICK_DIR != RESULTS_DIR
+    assert parse_args(["--quick"]).out == QUICK_DIR
+    assert parse_args([]).out == RESULTS_DIR
+    assert parse_args(["--quick", "--out", "/tmp/x"]).out == Path("/tmp/x")
+    assert parse_args(["--report"]).out == RESULTS_DIR
