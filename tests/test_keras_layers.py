@@ -447,3 +447,18 @@ def test_every_get_rejects_an_unknown_name_the_same_way(module, kind):
         get("no_such_thing")
     with pytest.raises(ValueError, match=f"Could not interpret {kind} identifier: 3"):
         get(3)
+
+
+def test_every_layer_module_s_public_names_are_exported_by_name():
+    """minitf.keras.layers imports each public layer explicitly; no module's __all__ may be left out."""
+    import importlib
+    import pkgutil
+    package = tf.keras.layers
+    for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
+        if any(part.startswith("_") for part in info.name.split(".")[3:]):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            if name == "CallContext":  # layer.py's call bookkeeping, not a layer (Keras does not export it)
+                continue
+            assert name in package.__all__ and getattr(package, name) is getattr(module, name), (info.name, name)
