@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object
+from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object, serialize_instance
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.tensor import Tensor, convert_to_tensor
@@ -107,10 +107,7 @@ ALL_OBJECTS_DICT: dict[str, type] = {
 
 
 def serialize(constraint: Constraint) -> dict:
-    if not isinstance(constraint, Constraint):
-        raise ValueError(f"constraints.serialize: expected a Constraint, got {constraint!r}")
-    return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-            "config": constraint.get_config(), "registered_name": None}
+    return serialize_instance(constraint, Constraint, "constraint")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Constraint:

@@ -29,7 +29,7 @@ from minitf import backend as B
 from minitf import dtypes
 from minitf import random as mt_random
 from minitf.keras.naming import to_snake_case
-from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object
+from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object, serialize_instance
 from minitf.tensor import Tensor, convert_to_tensor
 
 
@@ -334,10 +334,7 @@ lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
 
 def serialize(initializer: Initializer) -> dict:
-    if not isinstance(initializer, Initializer):
-        raise ValueError(f"initializers.serialize: expected an Initializer, got {initializer!r}")
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    return serialize_instance(initializer, Initializer, "initializer")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object
+from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object, serialize_instance
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
@@ -114,10 +114,7 @@ ALL_OBJECTS_DICT: dict[str, type] = {"Regularizer": Regularizer, "L1": L1, "L2":
 
 
 def serialize(regularizer: Regularizer) -> dict:
-    if not isinstance(regularizer, Regularizer):
-        raise ValueError(f"regularizers.serialize: expected a Regularizer, got {regularizer!r}")
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": regularizer.get_config(), "registered_name": None}
+    return serialize_instance(regularizer, Regularizer, "regularizer")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Regularizer:

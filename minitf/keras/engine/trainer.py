@@ -339,8 +339,6 @@ class Trainer:
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=train.steps)
-        begin_hook = callbacks.needs_batch_logs("on_train_batch_begin")
-        end_hook = callbacks.needs_batch_logs("on_train_batch_end")
         custom_step = type(self).train_step is not Trainer.train_step
         step_fn = self._step_function("train", self.train_step)
         self.stop_training = False
@@ -350,16 +348,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            returned = _NO_STEP
-            for execution in _executions(train.epoch(), getattr(self, "_steps_per_execution", 1)):
-                if begin_hook:
-                    callbacks.on_train_batch_begin(execution[0][0])
-                for _, batch in execution:
-                    returned = self._run_step(step_fn, batch)
-                if end_hook:
-                    callbacks.on_train_batch_end(_end_step(execution, self), self._logs_after(returned))
-                if self.stop_training:
-                    break
+            returned = self._run_pass(train, step_fn, callbacks, "train")
             epoch_logs = _epoch_logs(self, returned, custom_step)
             if val is not None and _should_eval(epoch, validation_freq):
                 val_logs = self._evaluate_loop(val, callbacks)
@@ -387,25 +376,34 @@ class Trainer:
         """Run test steps over one pass of ``iterator``; returns the logs (floats)."""
         self._prepare_steps()
         custom_step = type(self).test_step is not Trainer.test_step
-        end_hook = callbacks.needs_batch_logs("on_test_batch_end")
-        begin_hook = callbacks.needs_batch_logs("on_test_batch_begin")
         self.stop_evaluating = False
         test_fn = self._step_function("test", self.test_step)
         callbacks.on_test_begin()
         self.reset_metrics()
-        returned = _NO_STEP
-        for execution in _executions(iterator.epoch(), getattr(self, "_steps_per_execution", 1)):
-            if begin_hook:
-                callbacks.on_test_batch_begin(execution[0][0])
-            for _, batch in execution:
-                returned = self._run_step(test_fn, batch)
-            if end_hook:
-                callbacks.on_test_batch_end(_end_step(execution, self), self._logs_after(returned))
-            if self.stop_evaluating:
-                break
+        returned = self._run_pass(iterator, test_fn, callbacks, "test")
         logs = _epoch_logs(self, returned, custom_step)
         callbacks.on_test_end(logs)
         return logs
+
+    def _run_pass(self, iterator: Any, step_fn, callbacks: Any, kind: str):
+        """One pass over ``iterator`` (an epoch of fit, or evaluate), ``steps_per_execution`` batches at a time,
+        calling the callbacks' batch hooks only if one of them has any; stops early when ``stop_training``
+        (``kind`` "train") or ``stop_evaluating`` ("test") is set. Returns what the last step returned."""
+        begin_hook = callbacks.needs_batch_logs(f"on_{kind}_batch_begin")
+        end_hook = callbacks.needs_batch_logs(f"on_{kind}_batch_end")
+        on_begin, on_end = getattr(callbacks, f"on_{kind}_batch_begin"), getattr(callbacks, f"on_{kind}_batch_end")
+        stop_flag = "stop_training" if kind == "train" else "stop_evaluating"
+        returned = _NO_STEP
+        for execution in _executions(iterator.epoch(), getattr(self, "_steps_per_execution", 1)):
+            if begin_hook:
+                on_begin(execution[0][0])
+            for _, batch in execution:
+                returned = self._run_step(step_fn, batch)
+            if end_hook:
+                on_end(_end_step(execution, self), self._logs_after(returned))
+            if getattr(self, stop_flag):
+                break
+        return returned
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",

@@ -128,6 +128,15 @@ def get_keras_object(identifier: Any, kind: str, module_objects: dict, deseriali
     raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
 
 
+def serialize_instance(obj: Any, base: type, kind: str) -> dict:
+    """``serialize_keras_object(obj)`` for an instance of ``base``, else a ValueError: the ``serialize``
+    of regularizers, constraints and initializers."""
+    if not isinstance(obj, base):
+        raise ValueError(f"{kind}s.serialize: expected a{'n' if base.__name__[0] in 'AEIOU' else ''} "
+                         f"{base.__name__}, got {obj!r}")
+    return serialize_keras_object(obj)
+
+
 def deserialize_from_table(config: Any, kind: str, module_objects: dict, custom_objects: dict | None = None) -> Any:
     """An instance from a class name or a ``{"class_name", "config"}`` dict, the class looked up in
     ``module_objects`` (then ``custom_objects``) and rebuilt with ``from_config``: the ``deserialize``

@@ -19,6 +19,7 @@ x W + b is computed for all time steps at once; each step is one recorded op
 """
 from __future__ import annotations
 
+from minitf.keras import activations
 from minitf.keras.layers.rnn import steps
 from minitf.keras.layers.rnn.base_rnn import CELL_SETTINGS, RNN, RecurrentCell, check_use_cudnn
 from minitf.ops import elementwise as E
@@ -98,7 +99,6 @@ class GRUCell(RecurrentCell):
         return z * h_prev + (1 - z) * n
 
     def get_config(self) -> dict:
-        from minitf.keras import activations
         config = super().get_config()
         config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config["reset_after"] = self.reset_after

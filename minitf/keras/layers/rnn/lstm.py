@@ -16,7 +16,7 @@ activations, or recurrent dropout in training, run the same formulas as separate
 """
 from __future__ import annotations
 
-from minitf.keras import initializers
+from minitf.keras import activations, initializers
 from minitf.keras.layers.rnn import steps
 from minitf.keras.layers.rnn.base_rnn import CELL_SETTINGS, RNN, RecurrentCell, check_use_cudnn
 from minitf.ops import elementwise as E
@@ -69,7 +69,7 @@ class LSTMCell(RecurrentCell):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config["recurrent_activation"] = _serialize_activation(self.recurrent_activation)
+        config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config["unit_forget_bias"] = self.unit_forget_bias
         return config
 
@@ -103,10 +103,3 @@ class LSTM(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
-
-
-
-def _serialize_activation(fn):
-    from minitf.keras import activations
-    return activations.serialize(fn)
-
