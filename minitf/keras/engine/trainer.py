@@ -471,33 +471,26 @@ class Trainer:
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
                        return_dict: bool = False):
         """One gradient update on one batch; returns the loss (and metrics) of that batch."""
-        self._assert_compile_called("train_on_batch")
-        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False, class_weight=class_weight)
-        _refuse_empty_batch(data, "train_on_batch")
-        data.batch_size = data.num_samples
-        data.num_batches = 1
-        self._maybe_build_for(data)
-        self._prepare_steps()
-        self.reset_metrics()
-        returned = None
-        for batch in data:
-            returned = self._run_step(self._step_function("train", self.train_step), batch)
-        logs = pythonify_logs(self._logs_after(returned))
-        return logs if return_dict else self._flatten_metrics_in_order(logs)
+        return self._on_batch("train", x, y, sample_weight, class_weight, return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False):
         """Loss (and metrics) of one batch, in test mode."""
-        self._assert_compile_called("test_on_batch")
-        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False)
-        _refuse_empty_batch(data, "test_on_batch")
+        return self._on_batch("test", x, y, sample_weight, None, return_dict)
+
+    def _on_batch(self, kind: str, x, y, sample_weight, class_weight, return_dict: bool):
+        """train_on_batch / test_on_batch: the whole input as one batch through the train or test step."""
+        self._assert_compile_called(f"{kind}_on_batch")
+        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False, class_weight=class_weight)
+        _refuse_empty_batch(data, f"{kind}_on_batch")
         data.batch_size = data.num_samples
         data.num_batches = 1
         self._maybe_build_for(data)
         self._prepare_steps()
         self.reset_metrics()
+        step = self.train_step if kind == "train" else self.test_step
         returned = None
         for batch in data:
-            returned = self._run_step(self._step_function("test", self.test_step), batch)
+            returned = self._run_step(self._step_function(kind, step), batch)
         logs = pythonify_logs(self._logs_after(returned))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 

@@ -29,9 +29,11 @@ import inspect
 from typing import Any
 
 from minitf.keras import losses as _losses
-from minitf.keras.losses import (binary_crossentropy, categorical_crossentropy, huber, kl_divergence, log_cosh,
+# The loss functions are metrics too, under the same names and aliases (keras.metrics.mse is keras.losses.mse).
+from minitf.keras.losses import (KLD, MAE, MAPE, MSE, MSLE, binary_crossentropy, categorical_crossentropy, huber,
+                                 kl_divergence, kld, kullback_leibler_divergence, log_cosh, logcosh, mae, mape,
                                  mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-                                 mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy)
+                                 mean_squared_logarithmic_error, mse, msle, poisson, sparse_categorical_crossentropy)
 from minitf.keras.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                                    SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
                                                    TopKCategoricalAccuracy, accuracy, binary_accuracy,
@@ -49,13 +51,6 @@ from minitf.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from minitf.keras.metrics.regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteError,
                                                      MeanAbsolutePercentageError, MeanSquaredError,
                                                      MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError)
-
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kullback_leibler_divergence = kl_divergence
-logcosh = log_cosh
 
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
