@@ -43,6 +43,20 @@ from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 
+
+def _add_gamma_and_beta(layer: Layer, shape: tuple) -> None:
+    """The learned scale ``gamma`` (if ``layer.scale``) and offset ``beta`` (if ``layer.center``), kept in
+    the variable dtype under mixed precision (autocast=False, as Keras)."""
+    if layer.scale:
+        layer.gamma = layer.add_weight(name="gamma", shape=shape, initializer=layer.gamma_initializer,
+                                       regularizer=layer.gamma_regularizer, constraint=layer.gamma_constraint,
+                                       autocast=False)
+    if layer.center:
+        layer.beta = layer.add_weight(name="beta", shape=shape, initializer=layer.beta_initializer,
+                                      regularizer=layer.beta_regularizer, constraint=layer.beta_constraint,
+                                      autocast=False)
+
+
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
 
@@ -109,14 +123,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization layer '{self.name}': axis {self.axis} of the input must have a "
                              f"known size; received input_shape={input_shape}")
         shape = (features,)
-        if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-                                         autocast=False)
-        if self.center:
-            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-                                        autocast=False)
+        _add_gamma_and_beta(self, shape)
         self.moving_mean = self.add_weight(name="moving_mean", shape=shape, initializer=self.moving_mean_initializer,
                                            trainable=False, autocast=False)
         self.moving_variance = self.add_weight(name="moving_variance", shape=shape,
@@ -233,14 +240,7 @@ class LayerNormalization(Layer):
         if any(d is None for d in shape):
             raise ValueError(f"LayerNormalization layer '{self.name}': the normalized axes {self.axis} must have "
                              f"known sizes; received input_shape={input_shape}")
-        if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-                                         autocast=False)
-        if self.center:
-            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-                                        autocast=False)
+        _add_gamma_and_beta(self, shape)
         self._broadcast_shape = None if self._axes == (rank - 1,) else \
             tuple(input_shape[i] if i in self._axes else 1 for i in range(rank))
 
