@@ -44,19 +44,6 @@ from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 
 
-def _add_gamma_and_beta(layer: Layer, shape: tuple) -> None:
-    """The learned scale ``gamma`` (if ``layer.scale``) and offset ``beta`` (if ``layer.center``), kept in
-    the variable dtype under mixed precision (autocast=False, as Keras)."""
-    if layer.scale:
-        layer.gamma = layer.add_weight(name="gamma", shape=shape, initializer=layer.gamma_initializer,
-                                       regularizer=layer.gamma_regularizer, constraint=layer.gamma_constraint,
-                                       autocast=False)
-    if layer.center:
-        layer.beta = layer.add_weight(name="beta", shape=shape, initializer=layer.beta_initializer,
-                                      regularizer=layer.beta_regularizer, constraint=layer.beta_constraint,
-                                      autocast=False)
-
-
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
 
@@ -75,6 +62,19 @@ def _axis_in_range(layer: Layer, axis: int, rank: int) -> int:
         raise ValueError(f"{type(layer).__name__} layer '{layer.name}': axis {axis} is out of bounds for an input "
                          f"of rank {rank}; expected an axis in [{-rank}, {rank}).")
     return axis % rank
+
+
+def _add_gamma_and_beta(layer: Layer, shape: tuple) -> None:
+    """The learned scale ``gamma`` (if ``layer.scale``) and offset ``beta`` (if ``layer.center``), kept in
+    the variable dtype under mixed precision (autocast=False, as Keras)."""
+    if layer.scale:
+        layer.gamma = layer.add_weight(name="gamma", shape=shape, initializer=layer.gamma_initializer,
+                                       regularizer=layer.gamma_regularizer, constraint=layer.gamma_constraint,
+                                       autocast=False)
+    if layer.center:
+        layer.beta = layer.add_weight(name="beta", shape=shape, initializer=layer.beta_initializer,
+                                      regularizer=layer.beta_regularizer, constraint=layer.beta_constraint,
+                                      autocast=False)
 
 
 class BatchNormalization(Layer):
