@@ -40,6 +40,7 @@ L.begin("04_optimizers")
 import numpy as np
 
 import minitf
+from minitf._tf_compat import pow_rounded_array  # TF's float32 β**t, the same on every CPU
 
 real_tf = L.tf_or_none()  # TensorFlow, or None where it is missing (or --no-tf)
 plt = L.pyplot()
@@ -176,7 +177,7 @@ class Adam:
             self.m, self.v = np.zeros_like(w), np.zeros_like(w)
         self.t += 1
         t = f32(self.t)
-        alpha = self.lr * np.sqrt(f32(1) - np.power(self.b2, t)) / (f32(1) - np.power(self.b1, t))
+        alpha = self.lr * np.sqrt(f32(1) - pow_rounded_array(self.b2, t)) / (f32(1) - pow_rounded_array(self.b1, t))
         self.m = self.m + (g - self.m) * self.one_minus_b1
         self.v = self.v + (g * g - self.v) * self.one_minus_b2
         return w - (self.m * alpha) / (np.sqrt(self.v) + self.eps)

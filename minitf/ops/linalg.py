@@ -177,6 +177,8 @@ class Einsum(Op):
     appear only in operand i were summed away; their gradient is dy broadcast back along them.
     """
 
+    view = True  # NumPy's einsum may return a view of its input ("ij->ji")
+
     def forward(*xs, equation):
         return B.xp.einsum(equation, *xs)
 
