@@ -27,10 +27,10 @@
 # dtype. That is minitf's one principle: **the same code runs under `tf` and `minitf`**.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("00_tensors")
 
@@ -59,7 +59,8 @@ def constants(tf):
             "tensor.ndim": tensor.ndim}
 
 
-L.side_by_side("1. tf.constant", constants, real_tf)
+L.side_by_side("1. tf.constant", constants, real_tf,
+               means="Python ints become int32 and floats float32 in both, with the same ranks")
 
 # %% [markdown]
 # ## 2. `tf.Variable`: a tensor you can change
@@ -85,7 +86,8 @@ def variables(tf):
             "constant[0] has .assign?": hasattr(unchangeable[0], "assign")}
 
 
-L.side_by_side("2. tf.Variable and assign", variables, real_tf)
+L.side_by_side("2. tf.Variable and assign", variables, real_tf,
+               means="assign, assign_add and slice assignment change a Variable in place alike")
 
 # %% [markdown]
 # ## 3. Random tensors, and why minitf's numbers are not TF's
@@ -120,7 +122,8 @@ def random_tensors(tf):
 mine, theirs = L.side_by_side("3. random tensors (values differ by design)", random_tensors, real_tf, check=False)
 flags = ["same seed, same numbers?", "same after set_seed(42) again?"]
 L.compare("3. random: seeds repeat within each framework", [mine[k] for k in flags],
-          None if theirs is None else [theirs[k] for k in flags], tol=0.0)
+          None if theirs is None else [theirs[k] for k in flags], tol=0.0,
+          means="in each framework a seed repeats its own numbers, though the numbers differ")
 
 # %% [markdown]
 # The numbers differ, the *distribution* does not. Draw 10 000 normal samples from each
@@ -138,6 +141,8 @@ for (label, values), style in zip(samples.items(), ["C0", "C1"]):
     ax.hist(values, bins=40, range=(-4, 4), density=True, histtype="step", color=style, lw=1.5,
             label=f"{label}: mean {values.mean():+.3f}, std {values.std():.3f}")
 ax.set_title(f"{n_samples} draws of normal(0, 1) from the seed 0")
+ax.set_xlabel("value drawn")
+ax.set_ylabel("density (fraction per unit of x)")
 ax.legend(fontsize=8)
 L.savefig(fig, "random_normal_hist")
 normal_mean, normal_std = float(samples["minitf"].mean()), float(samples["minitf"].std())
@@ -157,7 +162,8 @@ def shape_rank_size(tf):
             "tf.shape(rank_4)": tf.shape(rank_4)}
 
 
-L.side_by_side("4. shape, rank, size", shape_rank_size, real_tf)
+L.side_by_side("4. shape, rank, size", shape_rank_size, real_tf,
+               means="tf.size, tf.rank and tf.shape are int32 tensors in both")
 
 # %% [markdown]
 # ## 5. Indexing, `expand_dims` and `squeeze`
@@ -178,7 +184,7 @@ def indexing(tf):
             "G.shape": tuple(G.shape), "tf.squeeze(G).shape": tuple(tf.squeeze(G).shape)}
 
 
-L.side_by_side("5. indexing, expand_dims, squeeze", indexing, real_tf)
+L.side_by_side("5. indexing, expand_dims, squeeze", indexing, real_tf, means="NumPy's indexing rules, in both")
 
 # %% [markdown]
 # ## 6. Arithmetic
@@ -192,7 +198,7 @@ def arithmetic(tf):
             "tf.multiply(tensor, 10)": tf.multiply(tensor, 10), "tensor / 2": tensor / 2}
 
 
-L.side_by_side("6. arithmetic", arithmetic, real_tf)
+L.side_by_side("6. arithmetic", arithmetic, real_tf, means="int32 / int gives float64 in both")
 
 # %% [markdown]
 # ## 7. Matrix multiplication and its shape rule
@@ -209,7 +215,7 @@ def matmul(tf):
             "tensor * tensor (elementwise)": tensor * tensor}
 
 
-L.side_by_side("7. matrix multiplication", matmul, real_tf)
+L.side_by_side("7. matrix multiplication", matmul, real_tf, means="the same integer products: no rounding at all")
 
 # %% [markdown]
 # `X` and `Y` below both have shape $(3, 2)$: the inner dimensions are 2 and 3, so `X @ Y`
@@ -250,7 +256,8 @@ def reshape_transpose(tf):
             "tensordot(transpose(X), Y, axes=1)": tf.tensordot(tf.transpose(X), Y, axes=1)}
 
 
-shapes_cell, _ = L.side_by_side("8. reshape vs transpose", reshape_transpose, real_tf)
+shapes_cell, _ = L.side_by_side("8. reshape vs transpose", reshape_transpose, real_tf,
+                                means="reshape refills rows, transpose swaps axes, in both")
 
 Y_np = np.array([[7, 8], [9, 10], [11, 12]])
 fig, axes = plt.subplots(1, 3, figsize=(9, 3))
@@ -279,7 +286,7 @@ def casting(tf):
             "tf.cast(B, tf.int32)": tf.cast(B, tf.int32), "tf.cast(C, tf.float32)": tf.cast(C, tf.float32)}
 
 
-L.side_by_side("9. tf.cast", casting, real_tf)
+L.side_by_side("9. tf.cast", casting, real_tf, means="float to int truncates toward zero in both")
 
 # %% [markdown]
 # ## 10. Aggregating: `reduce_*`
@@ -303,7 +310,8 @@ def aggregation(tf):
             "tf.reduce_sum(matrix, axis=0)": tf.reduce_sum(tf.reshape(D[:6], (2, 3)), axis=0)}
 
 
-L.side_by_side("10. reduce_*", aggregation, real_tf, tol=1e-5)
+L.side_by_side("10. reduce_*", aggregation, real_tf, tol=1e-5,
+               means="the integer mean truncates in both; float32 sums may round in another order")
 
 # %% [markdown]
 # ## 11. Positional maximum and minimum, one-hot encoding
@@ -323,7 +331,7 @@ def positional(tf):
             "one_hot, on_value=5., off_value=-1.": tf.one_hot([0, 2], depth=3, on_value=5., off_value=-1.)}
 
 
-L.side_by_side("11. argmax, argmin, one_hot", positional, real_tf)
+L.side_by_side("11. argmax, argmin, one_hot", positional, real_tf, means="argmax and argmin are int64 in both")
 
 # %% [markdown]
 # ## 12. Squares, square roots, logs
@@ -338,7 +346,8 @@ def math_ops(tf):
             "tf.math.log(float H)": tf.math.log(Hf)}
 
 
-L.side_by_side("12. square, sqrt, log", math_ops, real_tf, tol=1e-6)
+L.side_by_side("12. square, sqrt, log", math_ops, real_tf, tol=1e-6,
+               means="the square of an int32 stays int32; sqrt and log are float32")
 
 # %% [markdown]
 # ## 13. Tensors and NumPy
@@ -354,7 +363,8 @@ def numpy_interop(tf):
             "tf.constant([3., 7., 10.]).dtype": tf.constant([3., 7., 10.]).dtype}
 
 
-L.side_by_side("13. NumPy interop", numpy_interop, real_tf)
+L.side_by_side("13. NumPy interop", numpy_interop, real_tf,
+               means="a NumPy float64 array stays float64, a list of floats becomes float32")
 
 # %% [markdown]
 # ## What we found
@@ -377,16 +387,20 @@ result = L.summary(
 # ## Exercises
 # In the spirit of the fundamentals notebook's exercises; try each under `minitf` and,
 # if you have it, under `tensorflow`, with the same code.
+# Exercises marked **(checked: `name`)** have a function to write in `lessons/exercises/00_answers.py`:
+# `python -m lessons check 00` copies the template there the first time, and from then on runs
+# your answers against tests, saying for each what it expected and what came back. Worked
+# solutions are in `lessons/solutions/00_answers.py` (look after trying).
 # 1. Create a vector, a scalar, a matrix and a tensor with values of your choosing using
 #    `tf.constant()`. Print their shape, rank and size.
 # 2. Create two tensors of random values between 0 and 1 with shape `[5, 300]`
 #    (`tf.random.uniform`). Multiply them with matrix multiplication: which one must you
-#    transpose, and what shape do you get? Then do it with `tf.tensordot`.
+#    transpose, and what shape do you get? Then do it with `tf.tensordot`. **(checked: `matmul_of`)**
 # 3. Create a tensor of shape `[224, 224, 3]` with random values in $[0, 1)$ and find its
-#    minimum and maximum along each axis.
-# 4. Create a tensor of shape `[1, 224, 224, 3]` and `squeeze` it to `[224, 224, 3]`.
+#    minimum and maximum along each axis. **(checked: `min_max_along_axes`)**
+# 4. Create a tensor of shape `[1, 224, 224, 3]` and `squeeze` it to `[224, 224, 3]`. **(checked: `squeeze_batch`)**
 # 5. Make a tensor of 10 values of your choice, find the index of the largest, and
-#    one-hot encode that index with `depth=10`.
+#    one-hot encode that index with `depth=10`. **(checked: `one_hot_of_largest`)**
 # 6. Run cell 3 twice with `tf.random.uniform((2,), seed=1)` called twice in a row. In TF
 #    the two calls give different numbers (an op seed starts a sequence); what does minitf
 #    do, and why does it not matter for comparing models?

@@ -25,10 +25,10 @@
 # learning $F = 1.8\,C + 32$ from seven pairs of temperatures, with every gradient derived by hand.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("01_derivatives_gradient_descent")
 
@@ -142,9 +142,9 @@ for ax, (dtype_name, (fwd, cen)) in zip(axes, errors.items()):
     ax.axvline(np.cbrt(eps), color="C1", lw=0.8, alpha=0.6)
     ax.set_ylim(1e-17, 10)
     ax.set_xlabel("step h")
+    ax.set_ylabel(r"|finite difference $-$ cos(1)|")
     ax.set_title(f"{dtype_name} (eps = {eps:.1e}); vertical lines: " + r"$\sqrt{\varepsilon}$, $\varepsilon^{1/3}$",
                  fontsize=10)
-axes[0].set_ylabel(r"|finite difference $-$ cos(1)|")
 axes[0].legend(fontsize=8, loc="lower left")
 fig.suptitle(f"d/dx sin(x) at x = 1: fitted slopes (float64, 1e-3 <= h <= 0.1) "
              f"forward {forward_slope:.2f}, central {central_slope:.2f}")
@@ -155,9 +155,11 @@ L.savefig(fig, "finite_difference_error")
 # slope 1 and slope 2. Moving left they hit the dashed round-off line $\varepsilon/h$ and
 # turn back up: below $h^\ast$ a smaller step makes the answer *worse*. (In float32, below
 # $h \approx 6 \times 10^{-8}$, $1 + h$ rounds to exactly 1: the difference is 0 and the error is
-# $\cos 1$ itself, the flat line at the top left.) In float32 the floor
-# is $10^9$ times higher, so the best float32 finite difference is only good to about
-# $10^{-5}$ to $10^{-6}$ (central) or $10^{-4}$ to $10^{-5}$ (forward), depending on luck in the rounding. This is why gradient checks
+# $\cos 1$ itself, the flat line at the top left.) In float32 the round-off line
+# $\varepsilon/h$ is about $5 \times 10^8$ times higher (the ratio of the two epsilons,
+# $2^{-23} / 2^{-52} = 2^{29}$), so the best float32 finite difference is only good to about
+# $10^{-5}$ to $10^{-6}$ (central) or $10^{-4}$ to $10^{-5}$ (forward), depending on luck in the
+# rounding. This is why gradient checks
 # (`minitf.testing.gradcheck`, lesson 03) run in float64 with central differences, and why
 # frameworks compute derivatives exactly with the chain rule instead.
 
@@ -205,7 +207,8 @@ chain_hand_vs_fd = float(np.max(np.abs(chain_hand - chain_fd)))
 chain_hand_vs_tape = float(np.max(np.abs(chain_hand - chain_tape)))
 print(f"on {xs.size} points in [-2, 2]: largest |hand - central difference| = {chain_hand_vs_fd:.2e} "
       f"(h = {h_central:.1e}), largest |hand - minitf tape| = {chain_hand_vs_tape:.2e}")
-L.compare("chain rule: d/dx exp(sin(x^2)), tape (minitf vs TF, float64)", chain_tape, chain_tf, tol=1e-6)
+L.compare("chain rule: d/dx exp(sin(x^2)), tape (minitf vs TF, float64)", chain_tape, chain_tf, tol=1e-6,
+          means="both tapes multiply the same three local derivatives")
 
 # %% [markdown]
 # The finite difference agrees with the formula to about $10^{-10}$, as section 1 predicted
@@ -277,6 +280,8 @@ for (label, lr), color in zip(learning_rates.items(), ["C0", "C2", "C1", "C3"]):
 axes[0].set_xlim(-2, 8)
 axes[0].set_ylim(0, 30)
 axes[0].set_title("f(x) = (x - 3)^2 + 1:\nthe first 7 steps from x = -1", fontsize=10)
+axes[0].set_xlabel("x")
+axes[0].set_ylabel("f(x)")
 axes[0].legend(fontsize=8)
 for (label, lr), color in zip(learning_rates.items(), ["C0", "C2", "C1", "C3"]):
     axes[1].semilogy(np.abs(paths[lr] - 3) + 1e-17, "o-", color=color, ms=3, label=f"eta = {lr}")
@@ -289,6 +294,8 @@ axes[2].plot(grid_q, quartic(np, grid_q), color="gray")
 for (start, path), color in zip(quartic_paths.items(), ["C0", "C3"]):
     axes[2].plot(path, quartic(np, path), "o-", color=color, ms=3, lw=1, label=f"start {start:+.1f}")
 axes[2].set_title("g(x) = x^4 - 3x^2 + x, eta = 0.02:\nthe start picks the valley", fontsize=10)
+axes[2].set_xlabel("x")
+axes[2].set_ylabel("g(x)")
 axes[2].legend(fontsize=8)
 L.savefig(fig, "gradient_descent_1d")
 
@@ -345,7 +352,7 @@ print(f"               minitf tape          = {grad_tape}")
 print(f"largest relative |hand - tape| = {hand_vs_tape_rel:.2e} (float32 rounding)")
 # The gradients are in the thousands: tol 1e-3 absolute is a relative 1e-6 (float32 summation order).
 L.compare("Celsius->Fahrenheit: [dL/dw, dL/db] at w = b = 0, tape (minitf vs TF, float32)",
-          grad_tape, grad_tf, tol=1e-3)
+          grad_tape, grad_tf, tol=1e-3, means="the hand formula's gradient, from both tapes")
 
 # %% [markdown]
 # ## 5. Plain gradient descent, and why it crawls
@@ -358,7 +365,7 @@ L.compare("Celsius->Fahrenheit: [dL/dw, dL/db] at w = b = 0, tape (minitf vs TF,
 # shrinks by a factor $|1 - \eta\lambda|$ per step: stability needs $\eta < 2/\lambda_{\max}$, and
 # the slowest direction then shrinks by only $1 - 2\lambda_{\min}/\lambda_{\max}$ per step.
 # The ratio $\kappa = \lambda_{\max}/\lambda_{\min}$, the **condition number**, is the number of steps
-# it takes, roughly. Here the $C_i$ reach 38, so $\sum C_i^2 = 3917$ against $n = 7$ for the bias:
+# it takes, roughly. Here $|C_i|$ reaches 40 (at $-40$ degrees), so $\sum C_i^2 = 3917$ against $n = 7$ for the bias:
 
 # %%
 hessian = 2 / n * np.array([[np.sum(C**2), np.sum(C)], [np.sum(C), n]])
@@ -391,7 +398,7 @@ print(f"with eta = 1.1 x the limit, after 30 steps: w = {diverging[-1, 0]:.3g}, 
 
 # %% [markdown]
 # ## 6. The fix: standardize the input
-# The trouble is the scales: a step in $w$ moves predictions by up to 38 times as much as the
+# The trouble is the scales: a step in $w$ moves predictions by up to 40 times as much as the
 # same step in $b$. Rescale the input to mean 0 and standard deviation 1,
 #
 # $$z_i = \frac{C_i - \mu}{\sigma}, \qquad \hat F_i = w' z_i + b',$$
@@ -489,6 +496,12 @@ L.savefig(fig, "loss_vs_step")
 
 # %% [markdown]
 # ## Exercises
+# Exercises marked **(checked: `name`)** have a function to write in `lessons/exercises/01_answers.py`:
+# `python -m lessons check 01` copies the template there the first time, and from then on runs
+# your answers against tests, saying for each what it expected and what came back. Worked
+# solutions are in `lessons/solutions/01_answers.py` (look after trying).
+# The checks of this lesson turn your derivative into the backward pass of an op and let
+# `minitf.testing.gradcheck` compare it with central differences, as section 1 recommends.
 # 1. (Udacity) Change the learning rate of section 6 to 0.01, 0.5 and 0.99, then 1.01. Predict
 #    from $|1 - 2\eta|$ how many steps each needs, or whether it diverges, and check.
 # 2. In section 1, repeat the error plot for $f(x) = e^x$ at $x = 10$. Why does the round-off
@@ -496,10 +509,12 @@ L.savefig(fig, "loss_vs_step")
 # 3. Derive the gradient of the **mean absolute error** $L = \frac1n \sum_i |w C_i + b - F_i|$
 #    (TF fundamentals uses MAE for regression): $\partial L/\partial w = \frac1n \sum_i \mathrm{sign}(\hat F_i - F_i)\, C_i$.
 #    Check it against `minitf.GradientTape` with `minitf.keras.losses.MeanAbsoluteError`. Why does
-#    gradient descent with a fixed $\eta$ never settle exactly at the MAE minimum?
+#    gradient descent with a fixed $\eta$ never settle exactly at the MAE minimum? **(checked: `mae_gradient`)**
 # 4. Write the fourth-order central difference $\frac{-f(x+2h) + 8f(x+h) - 8f(x-h) + f(x-2h)}{12h}$,
 #    add it to the plot, and find its slope and its best $h$ (theory: $\varepsilon^{1/5}$).
+#    **(checked: `fourth_order_difference`)**
 # 5. Compute by hand the derivative of $\tanh(3x^2 - 1)$ with the chain rule and check it with a tape.
+#    **(checked: `tanh_chain_derivative`)**
 # 6. (TF fundamentals) Redo section 6 with `minitf.Variable`s, a `GradientTape` and
 #    `minitf.keras.optimizers.SGD(0.1)`; check that the path equals the NumPy one. Then replace SGD by
 #    `Adam(0.1)` on the *raw* inputs (lesson 05's setup): how does Adam cope with the narrow valley?

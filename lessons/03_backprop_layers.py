@@ -14,7 +14,7 @@
 
 # %% [markdown]
 # # Lesson 03: Backprop through layers
-# > Gradients of matmul, broadcasting, activations and softmax-crossentropy by hand, against the tape and TF; a 2-layer net trained by hand.
+# > Gradients of matmul, broadcasting, activations and softmax-crossentropy by hand, against the tape and TF; a graph labelled with its gradients; a 2-layer net trained by hand.
 #
 # Lesson 02 showed how a tape walks a graph backwards, one op at a time, multiplying each
 # op's local derivative into the gradient that arrives from above. A neural network is
@@ -31,10 +31,10 @@
 # minitf's `GradientTape`, and (where it is installed) by TensorFlow's. The three must agree.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("03_backprop_layers")
 
@@ -57,11 +57,11 @@ def tape_gradients(fw, f, *arrays):
     return [g.numpy() for g in tape.gradient(loss, tensors)]
 
 
-def gradients_both(title, f, *arrays, tol=1e-6):
+def gradients_both(title, f, *arrays, tol=1e-6, means=""):
     """The tape's gradients under minitf, compared with TF's (when TF is here); returns minitf's."""
     ours = tape_gradients(minitf, f, *arrays)
     theirs = tape_gradients(real_tf, f, *arrays) if real_tf is not None else None
-    L.compare(title, ours, theirs, tol=tol)
+    L.compare(title, ours, theirs, tol=tol, means=means)
     return ours
 
 
@@ -101,7 +101,8 @@ def matmul_loss(fw, x, w):
     return fw.reduce_sum(fw.matmul(x, w) * G)
 
 
-dX_tape, dW_tape = gradients_both("1. matmul: tape dX, dW (minitf vs TF)", matmul_loss, X, W)
+dX_tape, dW_tape = gradients_both("1. matmul: tape dX, dW (minitf vs TF)", matmul_loss, X, W,
+                                  means="TF's MatMul gradient is dY W^T and X^T dY too")
 dX_hand, dW_hand = G @ W.T, X.T @ G
 hand_vs_tape["matmul"] = max_diff([dX_hand, dW_hand], [dX_tape, dW_tape])
 print("dW by hand, X^T G:\n", dW_hand)
@@ -150,8 +151,10 @@ def outer_sum_loss(fw, c, r):
     return fw.reduce_sum((c + r) * G34)
 
 
-_, _, db_tape = gradients_both("2. bias: tape dX, dW, db (minitf vs TF)", bias_loss, X, W, b)
-dcol_tape, drow_tape = gradients_both("2. (3,1) + (1,4): tape d col, d row (minitf vs TF)", outer_sum_loss, col, row)
+_, _, db_tape = gradients_both("2. bias: tape dX, dW, db (minitf vs TF)", bias_loss, X, W, b,
+                               means="the bias gradient is the sum over the batch in both")
+dcol_tape, drow_tape = gradients_both("2. (3,1) + (1,4): tape d col, d row (minitf vs TF)", outer_sum_loss, col, row,
+                                    means="broadcast axes are summed back alike")
 hand_vs_tape["bias"] = max_diff([G.sum(axis=0)], [db_tape])
 hand_vs_tape["broadcast"] = max_diff([G34.sum(axis=1, keepdims=True), G34.sum(axis=0, keepdims=True)],
                                      [dcol_tape, drow_tape])
@@ -187,7 +190,9 @@ activations = {
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
 for ax, (act, (fn, forward, derivative, label)) in zip(axes, activations.items()):
     (slope_tape,) = gradients_both(f"3. {act}: tape derivative on {grid.size} points (minitf vs TF)",
-                                   lambda fw, x: fw.reduce_sum(fn(fw, x)), grid)
+                                   lambda fw, x: fw.reduce_sum(fn(fw, x)), grid,
+                                   means="0 or 1, and 0 at the kink, in both" if act == "relu"
+                                   else "the same derivative formula, float32 rounding apart")
     y = forward(grid.astype(np.float64))
     slope_hand = derivative(y)
     hand_vs_tape[act] = max_diff([slope_hand], [slope_tape])
@@ -196,8 +201,10 @@ for ax, (act, (fn, forward, derivative, label)) in zip(axes, activations.items()
     ax.plot(grid[::8], slope_tape[::8], "k.", ms=5, label="minitf tape")
     ax.axhline(0, color="gray", lw=0.5)
     ax.set_title(f"{act}: largest |formula - tape| = {hand_vs_tape[act]:.1e}", fontsize=9)
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x) and f'(x)")
     ax.legend(fontsize=8)
-fig.suptitle("each activation (blue) and its derivative (orange); dots: the gradient minitf's tape returns")
+fig.suptitle("each activation (blue) and its derivative (orange); dots: the gradient minitf's tape returns", y=1.03)
 L.savefig(fig, "activations_and_derivatives")
 print({k: f"{hand_vs_tape[k]:.2g}" for k in activations})
 
@@ -252,7 +259,8 @@ J_tape, p_row = softmax_jacobian(minitf, z_row)
 J_hand = np.diag(p_row) - np.outer(p_row, p_row)
 hand_vs_tape["softmax_jacobian"] = max_diff([J_hand], [J_tape])
 L.compare("4. softmax Jacobian from tape.jacobian (minitf vs TF)", J_tape,
-          None if real_tf is None else softmax_jacobian(real_tf, z_row)[0], tol=1e-6)
+          None if real_tf is None else softmax_jacobian(real_tf, z_row)[0], tol=1e-6,
+          means="diag(p) - p p^T in both")
 print("diag(p) - p p^T:\n", np.round(J_hand, 5))
 print(f"largest |hand - tape.jacobian| = {hand_vs_tape['softmax_jacobian']:.3g}; "
       f"every row sums to ~0: {np.abs(J_tape.sum(axis=1)).max():.1e} (probabilities sum to 1 whatever z)")
@@ -276,8 +284,10 @@ def ce_fused(fw, z):
     return fw.reduce_mean(fw.nn.softmax_cross_entropy_with_logits(labels=labels, logits=z))
 
 
-(dz_unfused,) = gradients_both("4. softmax-CE, unfused: tape dz (minitf vs TF)", ce_unfused, logits)
-(dz_fused,) = gradients_both("4. softmax-CE, fused op: tape dz (minitf vs TF)", ce_fused, logits)
+(dz_unfused,) = gradients_both("4. softmax-CE, unfused: tape dz (minitf vs TF)", ce_unfused, logits,
+                               means="through Log and Softmax one by one, both land on p - y")
+(dz_fused,) = gradients_both("4. softmax-CE, fused op: tape dz (minitf vs TF)", ce_fused, logits,
+                             means="the fused op returns (p - y)/N directly")
 e = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
 p_batch = e / e.sum(axis=1, keepdims=True)
 dz_hand = (p_batch - labels) / N_ce
@@ -325,7 +335,68 @@ hand_vs_tape["dense"] = dense_hand_vs_tape
 for name, hand, tape in zip(["dW", "db", "dX"], dense_hand, dense_tape):
     print(f"{name} {str(hand.shape):>7}: largest |hand - minitf tape| = {np.max(np.abs(hand - tape)):.3g}")
 L.compare("5. Dense layer: tape dW, db, dX (minitf vs TF)", dense_tape,
-          None if real_tf is None else dense_layer_gradients(real_tf), tol=1e-6)
+          None if real_tf is None else dense_layer_gradients(real_tf), tol=1e-6,
+          means="a Keras Dense layer's backward pass is the three formulas above")
+
+# %% [markdown]
+# ### The same rules, read off the tape's graph
+# One example through one neuron, $z = \sum_i w_i x_i + b$, $p = \sigma(z)$, $L = (p - y)^2$,
+# small enough to draw. Each tensor of the graph below is labelled with its value and with its
+# gradient $\partial L / \partial(\text{tensor})$, the number the backward pass leaves there.
+# Read it from the right, one rule per op: $\bar L = 1$; Square gives $\bar e = 2e\,\bar L$;
+# Sub passes $\bar p = \bar e$; Sigmoid gives $\bar z = \bar p\, p (1 - p)$; AddV2 passes
+# $\bar z$ to both $s$ and $b$; Sum copies $\bar s$ to every element (the reverse of summing is
+# broadcasting); Mul gives $\bar w = \overline{wx} \odot x$.
+
+# %%
+x_one, w_one, b_one, y_one = np.float32([1.0, 2.0]), np.float32([0.5, -0.3]), np.float32(0.3), np.float32(1.0)
+
+
+def one_neuron(fw):
+    """The neuron's tape and its named tensors (fw is minitf or tensorflow)."""
+    x, w, bias, target = fw.constant(x_one), fw.constant(w_one), fw.constant(b_one), fw.constant(y_one)
+    with fw.GradientTape(persistent=True) as tape:
+        tape.watch([x, w, bias])
+        wx = w * x
+        s = fw.reduce_sum(wx)
+        z = s + bias
+        p = fw.sigmoid(z)
+        e = p - target
+        loss = fw.square(e)
+    return tape, {"x": x, "w": w, "wx": wx, "s": s, "b": bias, "z": z, "p": p, "y": target, "e": e, "L": loss}
+
+
+def node_gradients(fw):
+    """Each named tensor's value and gradient dL/dtensor, from one persistent tape."""
+    tape, named = one_neuron(fw)
+    grads = tape.gradient(named["L"], list(named.values()))
+    return tape, named, {k: (v.numpy(), None if g is None else g.numpy()) for (k, v), g in zip(named.items(), grads)}
+
+
+def short(a) -> str:
+    return np.array2string(np.asarray(a), precision=4, separator=", ")
+
+
+graph_tape, graph_named, graph_values = node_gradients(minitf)
+notes = {name: f"value {short(v)}\ngrad {'none' if g is None else short(g)}" for name, (v, g) in graph_values.items()}
+ax = minitf.viz.draw_graph(graph_tape, names=graph_named, notes=notes)
+ax.set_title("one neuron, L = (sigmoid(w.x + b) - y)^2: every tensor with its value and its gradient dL/d(tensor)",
+             fontsize=9)
+L.savefig(ax.figure, "neuron_graph_gradients")
+
+p_one = 1 / (1 + np.exp(-(w_one @ x_one + b_one)))  # the same backward pass, rule by rule, in NumPy
+e_bar = 2 * (p_one - y_one)
+z_bar = e_bar * p_one * (1 - p_one)
+hand_graph = {"L": 1.0, "e": e_bar, "p": e_bar, "z": z_bar, "s": z_bar, "b": z_bar, "wx": np.full(2, z_bar),
+              "w": z_bar * x_one, "x": z_bar * w_one}
+hand_vs_tape["graph"] = max_diff([hand_graph[k] for k in hand_graph], [graph_values[k][1] for k in hand_graph])
+for name in hand_graph:
+    print(f"  d L / d {name:<2} by hand {short(hand_graph[name]):>18}   tape {short(graph_values[name][1]):>18}")
+print(f"largest |hand - tape| over the graph: {hand_vs_tape['graph']:.3g}")
+tf_graph = node_gradients(real_tf)[2] if real_tf is not None else None
+L.compare("5b. one neuron: dL/d(every tensor of the graph) (minitf vs TF)",
+          [graph_values[k][1] for k in hand_graph], None if tf_graph is None else [tf_graph[k][1] for k in hand_graph],
+          tol=1e-6, means="TF leaves the same gradient on every node of the graph")
 
 # %% [markdown]
 # ## 6. A two-layer network, backward by hand
@@ -379,7 +450,8 @@ params6[3] -= 0.1
 
 mlp_hand = two_layer_backward_by_hand(X6, Y6, *params6)
 mlp_tape = gradients_both("6. two-layer net: tape dW1, db1, dW2, db2 (minitf vs TF)",
-                          lambda fw, *p: two_layer_loss(fw, X6, Y6, *p), *params6)
+                          lambda fw, *p: two_layer_loss(fw, X6, Y6, *p), *params6,
+                          means="the table's backward column, float32 rounding apart")
 mlp_hand_vs_tape = max_diff(mlp_hand, mlp_tape)
 hand_vs_tape["two_layer"] = mlp_hand_vs_tape
 for name, hand, tape in zip(["dW1", "db1", "dW2", "db2"], mlp_hand, mlp_tape):
@@ -476,9 +548,12 @@ tf_losses = tf_trained = None
 if real_tf is not None:
     tf_steps = L.pick(steps, 100)  # TF's eager loop is the slow part of the fast run
     tf_losses, tf_trained = train_by_hand(real_tf, tf_steps)
-    L.compare(f"8. moons: loss per step, {tf_steps} steps (minitf vs TF)", losses[:tf_steps], tf_losses, tol=1e-6)
+    L.compare(f"8. moons: loss per step, {tf_steps} steps (minitf vs TF)", losses[:tf_steps], tf_losses, tol=1e-6,
+              means="the same loop from the same weights follows the same path")
     if tf_steps == steps:
-        L.compare("8. moons: trained weights (minitf vs TF)", trained, tf_trained, tol=1e-5)
+        L.compare("8. moons: trained weights (minitf vs TF)", trained, tf_trained, tol=1e-5, table=True,
+                  means=f"float32 rounding, {steps} steps of it: TF's kernels add some sums in another "
+                        "order than NumPy's, and the last bits drift apart")
 
 
 def predict_class1(params, x):
@@ -490,23 +565,30 @@ def predict_class1(params, x):
 moons_accuracy = float(np.mean((predict_class1(trained, X_moons) > 0.5) == y_moons))
 print(f"loss {losses[0]:.4f} -> {losses[-1]:.4f} after {steps} steps; training accuracy {moons_accuracy:.3f}")
 
-fig, (ax_loss, ax_boundary) = plt.subplots(1, 2, figsize=(11, 4))
+fig, (ax_loss, ax_boundary) = plt.subplots(1, 2, figsize=(12, 4.3))
 ax_loss.plot(losses, lw=3, label="minitf")
 if tf_losses is not None:
     ax_loss.plot(tf_losses, "--", lw=1.5, label="TensorFlow")
 ax_loss.set_yscale("log")
 ax_loss.set_xlabel("step (full batch)")
-ax_loss.set_ylabel("crossentropy")
+ax_loss.set_ylabel("crossentropy (log scale)")
 ax_loss.set_title(f"hand-written loop, gradient descent, lr {learning_rate}")
 ax_loss.legend()
 side = L.pick(200, 60)
 gx, gy = np.meshgrid(np.linspace(-1.5, 2.5, side), np.linspace(-1.0, 1.5, side))
 grid_points = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
 proba = predict_class1(trained, grid_points).reshape(gx.shape)
-ax_boundary.contourf(gx, gy, proba, levels=20, cmap="RdBu", alpha=0.7)
+shading = ax_boundary.contourf(gx, gy, proba, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.45)
+fig.colorbar(shading, ax=ax_boundary, label="p(class 1), the network's output")
 ax_boundary.contour(gx, gy, proba, levels=[0.5], colors="k", linewidths=1.5)
-ax_boundary.scatter(X_moons[:, 0], X_moons[:, 1], c=y_moons, cmap="RdBu", edgecolors="k", s=14)
-ax_boundary.set_title(f"decision boundary (p = 0.5), accuracy {moons_accuracy:.1%}")
+for cls, marker, color in ((0, "o", "C3"), (1, "^", "C0")):
+    chosen = y_moons == cls
+    ax_boundary.scatter(X_moons[chosen, 0], X_moons[chosen, 1], marker=marker, color=color, edgecolors="k",
+                        linewidths=0.4, s=16, label=f"class {cls}")
+ax_boundary.set_xlabel("$x_1$ (first input)")
+ax_boundary.set_ylabel("$x_2$ (second input)")
+ax_boundary.legend(fontsize=8, loc="lower left")
+ax_boundary.set_title(f"decision boundary (black line, p = 0.5), accuracy {moons_accuracy:.1%}", fontsize=10)
 L.savefig(fig, "moons_training")
 
 # %% [markdown]
@@ -525,17 +607,23 @@ L.summary(
     gradcheck_buggy_op_caught=not check_buggy.ok,
     moons_steps=steps, moons_first_loss=losses[0], moons_final_loss=losses[-1],
     moons_accuracy=moons_accuracy,
+    graph_gradients={name: g for name, (_, g) in graph_values.items()},
 )
 
 # %% [markdown]
 # ## Exercises
+# Exercises marked **(checked: `name`)** have a function to write in `lessons/exercises/03_answers.py`:
+# `python -m lessons check 03` copies the template there the first time, and from then on runs
+# your answers against tests, saying for each what it expected and what came back. Worked
+# solutions are in `lessons/solutions/03_answers.py` (look after trying).
 # 1. (CS231n) Add a second hidden layer to section 6's network and write its backward pass by
 #    hand. Check it against the tape, then with `gradcheck`.
 # 2. (CS231n) Replace tanh by relu in `two_layer_backward_by_hand`. Which single line changes?
 #    Run `gradcheck` on inputs where some hidden pre-activations are exactly 0: what happens, and why?
+#    **(checked: `two_layer_relu_backward`)**
 # 3. Derive the gradient of the binary crossentropy of a sigmoid,
 #    $L = -y \log \sigma(z) - (1 - y) \log(1 - \sigma(z))$, and show that it too is $\sigma(z) - y$.
-#    Check it with `minitf.nn.sigmoid_cross_entropy_with_logits` and a tape.
+#    Check it with `minitf.nn.sigmoid_cross_entropy_with_logits` and a tape. **(checked: `sigmoid_bce_gradient`)**
 # 4. In section 2, what is the gradient of a bias of shape $(1, M)$? Of a scalar bias? Predict
 #    the shapes and the sums, then ask `unbroadcast`.
 # 5. (TF fundamentals) Replace the hand-written update in section 8 by
@@ -543,3 +631,7 @@ L.summary(
 #    losses are identical. Then try `Adam(0.05)` (lesson 04): how many steps does it need?
 # 6. (Udacity) Train the moons network with 2, 4 and 16 hidden units and plot the three decision
 #    boundaries. What is the smallest hidden layer that separates the moons?
+# 7. Write softplus, $\log(1 + e^x)$, as an op in the form of section 7's `BuggySigmoid`: `forward` on
+#    NumPy arrays, `backward` in minitf ops. Derive its derivative first (it is a function you have
+#    met in this lesson). Make `forward` safe for $x = 1000$, where $e^x$ overflows (`np.logaddexp`).
+#    **(checked: `Softplus`)**

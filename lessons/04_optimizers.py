@@ -30,21 +30,32 @@
 # is not associative, and a different order would differ in the last digit.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("04_optimizers")
 
 import numpy as np
 
 import minitf
-from minitf._tf_compat import pow_rounded_array  # TF's float32 β**t, the same on every CPU
+
+from minitf._tf_compat import pow_rounded_array
 
 real_tf = L.tf_or_none()  # TensorFlow, or None where it is missing (or --no-tf)
 plt = L.pyplot()
 f32 = np.float32  # every number below is float32, as the weights of a Keras model are
+
+
+def power(base, t):
+    """base ** t in float32, as TF computes it: C's float32 ``powf`` on the float32 base.
+
+    NumPy's own float32 power is one bit off on CPUs with AVX-512 (0.9 ** 4 gives 0.6561 there,
+    0.6560999 elsewhere and in TF), and one bit in Adam's bias correction is enough to move
+    every later step. ``minitf._tf_compat.pow_rounded_array`` computes it TF's way on every CPU."""
+    return pow_rounded_array(base, t)
+
 
 # %% [markdown]
 # ## 1. Two test surfaces
@@ -127,9 +138,15 @@ for name, f, grad in [("quadratic", quadratic, quadratic_grad), ("rosenbrock", r
 # Keras (following the paper's "more efficient" ordering) folds both corrections into one
 # step size, $\alpha_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$, and computes
 # $m \mathrel{+}= (g - m)(1 - \beta_1)$, $v \mathrel{+}= (g^2 - v)(1 - \beta_2)$,
-# $w \mathrel{-}= m\,\alpha_t / (\sqrt{v} + \epsilon)$: the same formulas, with $\epsilon$ in a
-# slightly different place ($\hat\epsilon = \epsilon \sqrt{1 - \beta_2^t}$). The code follows
-# Keras's order exactly.
+# $w \mathrel{-}= m\,\alpha_t / (\sqrt{v} + \epsilon)$. Multiply out: $\alpha_t\, m / (\sqrt v + \epsilon)
+# = \eta\, \hat m / (\sqrt{\hat v} + \epsilon / \sqrt{1 - \beta_2^t})$. So it is the textbook rule
+# with $\epsilon$ in a slightly different place, $\hat\epsilon = \epsilon / \sqrt{1 - \beta_2^t}$
+# (between $\epsilon$ and $32\,\epsilon$ at $t = 1$). The code follows Keras's order exactly.
+#
+# One detail decides the last bit: the powers $\beta^t$. TF calls C's float32 `powf` on the
+# float32 base; NumPy's float32 `power` takes a shortcut on CPUs with AVX-512 that can
+# be one bit off. `power` below computes them TF's way, so the lesson gives the same bits on every
+# machine.
 
 # %%
 class SGD:
@@ -177,7 +194,7 @@ class Adam:
             self.m, self.v = np.zeros_like(w), np.zeros_like(w)
         self.t += 1
         t = f32(self.t)
-        alpha = self.lr * np.sqrt(f32(1) - pow_rounded_array(self.b2, t)) / (f32(1) - pow_rounded_array(self.b1, t))
+        alpha = self.lr * np.sqrt(f32(1) - power(self.b2, t)) / (f32(1) - power(self.b1, t))
         self.m = self.m + (g - self.m) * self.one_minus_b1
         self.v = self.v + (g * g - self.v) * self.one_minus_b2
         return w - (self.m * alpha) / (np.sqrt(self.v) + self.eps)
@@ -275,6 +292,8 @@ def race_figure(name):
     ax_path.set_ylim(y0, y1)
     ax_path.legend(fontsize=8, loc="lower right" if name == "quadratic" else "upper right")
     ax_path.set_title(f"{name}: paths from ({p['w0'][0]:g}, {p['w0'][1]:g}), {p['steps']} steps")
+    ax_path.set_xlabel("x (first weight)")
+    ax_path.set_ylabel("y (second weight)")
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("loss")
@@ -333,7 +352,8 @@ if real_tf is not None:
         for rule in RULES:
             theirs = keras_path(real_tf, rule, LEARNING_RATES[name][rule], p["grad"], p["w0"], tf_steps)
             L.compare(f"{name}, {rule}: hand-written vs tf.keras.optimizers, {tf_steps} steps",
-                      paths[name][rule][: tf_steps + 1], theirs, tol=1e-7 if name == "quadratic" else 1e-6)
+                      paths[name][rule][: tf_steps + 1], theirs, tol=1e-7 if name == "quadratic" else 1e-6,
+                      labels=("by hand", "TF"), means="the rule above, in Keras's order, is TF's optimizer")
 
 # %% [markdown]
 # Why insist on the exact order? Here is Adam written the textbook way,
@@ -348,8 +368,8 @@ class TextbookAdam(Adam):
         self.t += 1
         self.m = self.b1 * self.m + self.one_minus_b1 * g
         self.v = self.b2 * self.v + self.one_minus_b2 * (g * g)
-        m_hat = self.m / (f32(1) - self.b1 ** self.t)
-        v_hat = self.v / (f32(1) - self.b2 ** self.t)
+        m_hat = self.m / (f32(1) - power(self.b1, self.t))
+        v_hat = self.v / (f32(1) - power(self.b2, self.t))
         return w - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
@@ -367,21 +387,46 @@ for name, p in problems.items():
 # ## 6. Adam's bias correction
 # Both running averages start at 0, so early on they are too small: after one step
 # $m_1 = (1 - \beta_1) g_1 = 0.1\, g_1$ and $v_1 = 0.001\, g_1^2$. Dividing by $1 - \beta^t$ undoes
-# exactly that (for a constant gradient, $\hat m_t = g$ for every $t$). The net factor on the step,
-# $\sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$, starts at $\sqrt{0.001}/0.1 \approx 0.32$, and tends
-# to 1 only after a few thousand steps:
+# exactly that: for a constant gradient $g$, $m_t = (1 - \beta_1^t)\, g$ and $v_t = (1 - \beta_2^t)\, g^2$,
+# so $\hat m_t = g$ and $\sqrt{\hat v_t} = |g|$ at every $t$, and the step
+# $\eta\, \hat m_t / (\sqrt{\hat v_t} + \hat\epsilon)$ is $\eta$ (times the sign of $g$) from the very first step.
+#
+# Keras's folded factor $\alpha_t / \eta = \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$ is **not** the size of
+# the step: it multiplies the *uncorrected* ratio $m_t / \sqrt{v_t}$, which for a constant gradient is
+# $(1 - \beta_1^t) / \sqrt{1 - \beta_2^t}$, its exact inverse. The factor starts at
+# $\sqrt{0.001} / 0.1 \approx 0.32$, **dips to about 0.15 near $t = 12$** ($1 - \beta_1^t$ grows fast,
+# to 0.65 at $t = 10$, while $\sqrt{1 - \beta_2^t}$ is still 0.1), and climbs to 1 only after a few
+# thousand steps. The figure shows both: the factor, and the step the hand-written Adam actually
+# takes, in float32, on $f(w) = w$ (constant gradient 1) with $\eta = 0.01$.
 
 # %%
 t = np.arange(1, 5001)
-correction = np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.semilogx(t, correction, lw=2)
+correction = np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)  # float64: a picture, not a bit-exact check
+constant_gradient = Adam(0.01)
+w, steps_taken = np.zeros(1, f32), []
+for _ in t:
+    w_next = constant_gradient.step(w, np.ones(1, f32))
+    steps_taken.append(float(w[0] - w_next[0]))
+    w = w_next
+steps_taken = np.array(steps_taken) / 0.01
+dip = int(np.argmin(correction))
+fig, ax = plt.subplots(figsize=(6.5, 3.8))
+ax.semilogx(t, correction, lw=2, label=r"Keras's factor $\alpha_t / \eta = \sqrt{1-\beta_2^t}\,/\,(1-\beta_1^t)$")
+ax.semilogx(t, steps_taken, "C1--", lw=2, label=r"the step taken, $|\Delta w| / \eta$, for a constant gradient")
+ax.plot(t[dip], correction[dip], "C0o", ms=5)
+ax.annotate(f"minimum {correction[dip]:.3f} at t = {t[dip]}", (t[dip], correction[dip]), textcoords="offset points",
+            xytext=(-20, -16), fontsize=8)
 ax.axhline(1, color="gray", lw=0.6)
+ax.set_ylim(0, 1.45)
 ax.set_xlabel("step t")
-ax.set_ylabel(r"$\alpha_t / \eta = \sqrt{1-\beta_2^t}\,/\,(1-\beta_1^t)$")
-ax.set_title("Adam's bias correction, folded into the step size")
+ax.set_ylabel("factor (1 = the learning rate)")
+ax.set_title("Adam's bias correction: the folded factor dips, the step does not")
+ax.legend(fontsize=8, loc="upper left")
 L.savefig(fig, "adam_bias_correction")
-print(f"correction at t = 1: {correction[0]:.4f}, t = 10: {correction[9]:.4f}, t = 1000: {correction[999]:.4f}")
+print(f"alpha_t / eta at t = 1: {correction[0]:.4f}, t = 10: {correction[9]:.4f}, smallest {correction[dip]:.4f} "
+      f"at t = {t[dip]}, t = 1000: {correction[999]:.4f}")
+print(f"the step for a constant gradient, in units of eta: from {steps_taken.min():.6f} to {steps_taken.max():.6f} "
+      f"over {t.size} steps")
 
 # %% [markdown]
 # ## What we found
@@ -401,17 +446,24 @@ L.summary(
     initial_loss={name: float(p["f"](p["w0"].astype(np.float64))) for name, p in problems.items()},
     final_loss=final_loss,
     textbook_adam_vs_keras_order_max_diff=textbook_vs_keras,
+    adam_factor={"t1": correction[0], "minimum": correction[dip], "minimum_at": int(t[dip]),
+                 "t1000": correction[999]},
+    adam_constant_gradient_step={"min": steps_taken.min(), "max": steps_taken.max()},
 )
 
 # %% [markdown]
 # ## Exercises
+# Exercises marked **(checked: `name`)** have a function to write in `lessons/exercises/04_answers.py`:
+# `python -m lessons check 04` copies the template there the first time, and from then on runs
+# your answers against tests, saying for each what it expected and what came back. Worked
+# solutions are in `lessons/solutions/04_answers.py` (look after trying).
 # 1. (TF fundamentals) For each rule, try the learning rates 0.001, 0.003, 0.01, ..., 1 on the
 #    quadratic: which gives the lowest loss after 100 steps, and which is the largest that does not
 #    diverge? For SGD, check your answer against the stability limit $\eta < 2/100$.
 # 2. Change the quadratic's 100 to 1000. How much slower does SGD get? And Adam?
 # 3. (CS231n) Add **Adagrad**, $v_t = v_{t-1} + g_t^2$, $w_t = w_{t-1} - \eta\, g_t / \sqrt{v_t + \epsilon}$
 #    (Keras starts $v$ at 0.1: read `keras/src/optimizers/adagrad.py`), and check it step by step
-#    against `minitf.keras.optimizers.Adagrad`.
+#    against `minitf.keras.optimizers.Adagrad`. **(checked: `Adagrad`)**
 # 4. Add RMSprop with `momentum=0.9` and with `centered=True` to the hand-written rules (the
 #    formulas are in `minitf/keras/optimizers/rmsprop.py`) and check them against Keras.
 # 5. Replace the gradient formulas by minitf's `GradientTape` inside `hand_path`. Are the paths
@@ -419,3 +471,6 @@ L.summary(
 #    float32, $(a \cdot b) \cdot c$ need not equal $a \cdot (b \cdot c)$)?
 # 6. (CS231n) Train lesson 03's moons network with each of the five rules in place of plain gradient
 #    descent, and plot the five loss curves on one log-scale axis.
+# 7. Derive the gradient of Himmelblau's function $f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2$ by
+#    hand, then race the five rules on it from $(0, 0)$: it has four minima, and different rules may
+#    find different ones. **(checked: `himmelblau_gradient`)**

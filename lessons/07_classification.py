@@ -14,7 +14,7 @@
 
 # %% [markdown]
 # # Lesson 07: Classification
-# > Circles, tumours and digits: non-linearity, a learning-rate finder, decision boundaries, confusion matrices.
+# > Circles, tumours and digits: non-linearity, a learning-rate finder, decision boundaries, confusion matrices; generalisation: validation, overfitting, early stopping, L2, dropout.
 #
 # A **classification** problem asks for a category: is this point on the inner or the outer
 # circle, is this tumour malignant, which digit is this? This lesson follows the course's
@@ -34,10 +34,10 @@
 # last layer's inputs $z$ is simply $p - y$.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("07_classification")
 
@@ -59,7 +59,7 @@ def evaluate_pair(name, ours, theirs, x, y, tol=1e-4):
     """minitf's [loss, accuracy] on (x, y), compared with TF's."""
     mine = ours.evaluate(x, y, verbose=0)
     L.compare(f"{name}: test [loss, accuracy]", mine, None if theirs is None else theirs.evaluate(x, y, verbose=0),
-              tol=tol)
+              tol=tol, means="the same trained model scores the same")
     return mine
 
 
@@ -85,7 +85,9 @@ X_train, y_train, X_test, y_test = X[:800], y[:800], X[800:], y[800:]
 
 fig, ax = plt.subplots(figsize=(5, 5))
 ax.scatter(X[:, 0], X[:, 1], c=y, cmap=plt.cm.RdYlBu, s=12)
-ax.set_title("make_circles: outer = 0, inner = 1")
+ax.set_title("make_circles: outer = 0 (red), inner = 1 (blue)")
+ax.set_xlabel("$x_1$")
+ax.set_ylabel("$x_2$")
 ax.set_aspect("equal")
 L.savefig(fig, "circles_data")
 
@@ -122,7 +124,8 @@ linear_history, linear_tf_history = L.fit_pair(linear, linear_tf, X_train, y_tra
 linear_loss, linear_accuracy = evaluate_pair("linear model", linear, linear_tf, X_test, y_test)
 print(f"linear model: test accuracy {linear_accuracy:.3f} after {LINEAR_EPOCHS} epochs (a coin toss is 0.5)")
 if linear_tf_history is not None:
-    L.compare("linear model: training loss per epoch", linear_history["loss"], linear_tf_history["loss"], tol=1e-4)
+    L.compare("linear model: training loss per epoch", linear_history["loss"], linear_tf_history["loss"], tol=1e-4,
+              means="the same training, float32 rounding apart")
 
 # %% [markdown]
 # ## 3. Non-linearity: activation functions
@@ -143,7 +146,8 @@ def activations(fw):
             "tf.keras.activations.relu(A)": fw.keras.activations.relu(A)}
 
 
-ours_act, tf_act = L.side_by_side("sigmoid and relu, by formula and by Keras", activations, tf, tol=1e-6)
+ours_act, tf_act = L.side_by_side("sigmoid and relu, by formula and by Keras", activations, tf, tol=1e-6,
+                                  means="Keras's activations are the formulas")
 assert np.allclose(np.asarray(ours_act["1 / (1 + exp(-A))"]), np.asarray(ours_act["tf.keras.activations.sigmoid(A)"]),
                    rtol=1e-6, atol=1e-7)
 
@@ -155,6 +159,8 @@ for ax, (title, key) in zip(axes, [("linear: A", "A"), ("sigmoid", "tf.keras.act
     if tf_act is not None:
         ax.plot(A, np.asarray(tf_act[key]), "--", color="black", linewidth=1, label="TF")
     ax.set_title(title)
+    ax.set_xlabel("A")
+    ax.set_ylabel("activation(A)")
     ax.legend()
 L.savefig(fig, "activations")
 
@@ -183,8 +189,11 @@ history, tf_history = L.fit_pair(model, model_tf, X_train, y_train, epochs=NONLI
 test_loss, test_accuracy = evaluate_pair("non-linear model", model, model_tf, X_test, y_test)
 print(f"non-linear model: test accuracy {test_accuracy:.3f} after {NONLINEAR_EPOCHS} epochs")
 if tf_history is not None:
-    L.compare("non-linear model: training loss per epoch", history["loss"], tf_history["loss"], tol=1e-4)
-    L.compare("non-linear model: weights after training", model.get_weights(), model_tf.get_weights(), tol=1e-4)
+    L.compare("non-linear model: training loss per epoch", history["loss"], tf_history["loss"], tol=1e-4,
+              means="the same training, float32 rounding apart")
+    L.compare("non-linear model: weights after training", model.get_weights(), model_tf.get_weights(), tol=1e-4,
+              table=True, means="float32 rounding: 25 epochs of steps whose sums TF adds in another order "
+                                "leave the weights a few last bits apart")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 for key, ax in zip(["loss", "accuracy"], axes):
@@ -192,6 +201,7 @@ for key, ax in zip(["loss", "accuracy"], axes):
     plot_history(ax, linear_history, linear_tf_history, key, "linear model", "C1")
     ax.plot([], [], "--", color="black", linewidth=1, label="TensorFlow")
     ax.set_xlabel("epoch")
+    ax.set_ylabel(f"training {key}")
     ax.set_title(f"circles: training {key}")
     ax.legend()
 L.savefig(fig, "circles_training_curves")
@@ -215,14 +225,18 @@ def plot_decision_boundary(ax, model, X, y, tf_model=None, title=""):
         classes = np.argmax(probs, axis=1)
     else:  # binary: round the probability of class 1
         classes = np.round(probs[:, 0])
-    ax.contourf(xx, yy, classes.reshape(xx.shape), cmap=plt.cm.RdYlBu, alpha=0.7)
-    ax.scatter(X[:, 0], X[:, 1], c=y, s=10, cmap=plt.cm.RdYlBu, edgecolors="k", linewidths=0.2)
+    ax.contourf(xx, yy, classes.reshape(xx.shape), cmap=plt.cm.RdYlBu, alpha=0.35)
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap=plt.cm.RdYlBu, edgecolors="k", linewidths=0.4)
     if tf_model is not None:
         tf_probs = tf_model.predict(grid, batch_size=2500, verbose=0)[:, 0].reshape(xx.shape)
         if tf_probs.min() < 0.5 < tf_probs.max():
             ax.contour(xx, yy, tf_probs, levels=[0.5], colors="k", linestyles="--", linewidths=1)
+            ax.plot([], [], "k--", linewidth=1, label="TF's boundary (p = 0.5)")
+            ax.legend(fontsize=8, loc="lower left")
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_title(title)
 
 
@@ -266,9 +280,9 @@ finder_history, finder_tf_history = L.fit_pair(
     callbacks=lambda framework: [framework.keras.callbacks.LearningRateScheduler(schedule)])
 if finder_tf is not None:
     L.compare("learning-rate finder: learning_rate per epoch", finder_history["learning_rate"],
-              finder_tf_history["learning_rate"], tol=1e-9)
+              finder_tf_history["learning_rate"], tol=1e-9, means="the scheduler sets the same float32 rates")
     L.compare("learning-rate finder: loss, first 40 epochs", finder_history["loss"][:40],
-              finder_tf_history["loss"][:40], tol=1e-4)
+              finder_tf_history["loss"][:40], tol=1e-4, means="the same sweep, float32 rounding apart")
 rates = np.asarray(finder_history["learning_rate"], dtype=np.float64)
 losses = np.asarray(finder_history["loss"], dtype=np.float64)
 lowest = int(np.nanargmin(losses))
@@ -363,7 +377,8 @@ print(minitf.metrics.classification_report(y_test, y_pred, target_names=["outer"
 circles_sklearn = check_against_sklearn("circles", y_test, y_pred, cm, circles_f1, "binary")
 if model_tf is not None:
     tf_cm = tf.math.confusion_matrix(y_test, (model_tf.predict(X_test, verbose=0)[:, 0] > 0.5).astype(np.int64))
-    L.compare("circles: confusion matrix (tf.math.confusion_matrix of TF's model)", cm, tf_cm.numpy(), tol=0)
+    L.compare("circles: confusion matrix (tf.math.confusion_matrix of TF's model)", cm, tf_cm.numpy(), tol=0,
+              means="the two models make the same mistakes")
 
 fig, ax = plt.subplots(figsize=(5, 4.5))
 plot_confusion_matrix(ax, cm, ["outer (0)", "inner (1)"], f"circles, test set (F1 {circles_f1:.3f})")
@@ -398,7 +413,8 @@ cancer, cancer_tf = L.build_pair(build_cancer, tf_in_fast_mode=False)
 cancer_history, cancer_tf_history = L.fit_pair(cancer, cancer_tf, Xb_train, yb_train, epochs=CANCER_EPOCHS)
 cancer_loss, cancer_accuracy = evaluate_pair("breast cancer", cancer, cancer_tf, Xb_test, yb_test)
 if cancer_tf_history is not None:
-    L.compare("breast cancer: training loss per epoch", cancer_history["loss"], cancer_tf_history["loss"], tol=1e-4)
+    L.compare("breast cancer: training loss per epoch", cancer_history["loss"], cancer_tf_history["loss"], tol=1e-4,
+              means="the same training, float32 rounding apart")
 yb_pred = (cancer.predict(Xb_test, verbose=0)[:, 0] > 0.5).astype(np.int64)
 print(minitf.metrics.classification_report(yb_test, yb_pred, target_names=["malignant", "benign"], digits=3))
 cancer_cm = minitf.metrics.confusion_matrix(yb_test, yb_pred)
@@ -452,7 +468,7 @@ for kind, factor in (("0..255", 255 / 16), ("raw 0..16", 1.0), ("normalized", 1 
     digits[kind] = {"model": ours, "history": h, "tf_history": th, "accuracy": accuracy}
     if th is not None:
         L.compare(f"digits, {kind} inputs: training loss per epoch", h["loss"], th["loss"],
-                  tol=L.scaled_tol(th["loss"], 1e-5))
+                  tol=L.scaled_tol(th["loss"], 1e-5), means="the same training, float32 rounding apart")
     print(f"digits, {kind} inputs: first epoch's loss {h['loss'][0]:.2f}, test accuracy {accuracy:.3f} "
           f"after {DIGITS_EPOCHS} epochs")
 
@@ -480,7 +496,7 @@ print(f"SCCE vs CCE training loss per epoch, largest |diff|: {scce_cce_diff:.3g}
 assert scce_cce_diff <= 1e-5, f"SCCE and CCE trained differently: {scce_cce_diff}"
 if cce_tf_history is not None:
     L.compare("digits, CCE on one-hot labels: training loss per epoch", cce_history["loss"], cce_tf_history["loss"],
-              tol=1e-4)
+              tol=1e-4, means="the same training, float32 rounding apart")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 for key, ax in zip(["loss", "accuracy"], axes):
@@ -489,9 +505,11 @@ for key, ax in zip(["loss", "accuracy"], axes):
     ax.plot(cce_history[key], ":", color="C2", linewidth=2, label="normalized, CCE (minitf)")
     ax.plot([], [], "--", color="black", linewidth=1, label="TensorFlow")
     ax.set_xlabel("epoch")
+    ax.set_ylabel(f"training {key}")
     ax.set_title(f"digits: training {key}")
     ax.legend(fontsize=8)
 axes[0].set_yscale("log")
+axes[0].set_ylabel("training loss (log scale)")
 L.savefig(fig, "digits_training_curves")
 
 # %% [markdown]
@@ -514,7 +532,254 @@ plot_confusion_matrix(ax, digits_cm, [str(d) for d in range(10)], f"digits, test
 L.savefig(fig, "digits_confusion_matrix")
 
 # %% [markdown]
+# ## 10. Generalisation: learning or memorising?
+# A model is only as good as its predictions on examples it has never seen. The training loss
+# cannot tell: a network with enough weights can drive it to zero by *memorising* its training
+# examples, including their mistakes. So we hold some labelled examples back and watch the loss
+# on them too.
+#
+# **Validation split.** `fit(..., validation_split=0.2)` keeps the **last** 20% of the rows
+# (before any shuffling) out of training and evaluates the model on them after every epoch,
+# as `val_loss` and `val_accuracy` in the history. The test set stays untouched until the end:
+# the validation rows guide our choices (when to stop, how much to regularise), so they are no
+# longer unseen in the strict sense.
+#
+# **A noisy data set.** Real labels contain mistakes. To make memorising visible on a small
+# problem we take 400 training digits and give 20% of them a random label (a random class,
+# sometimes the right one by chance). A network that learns the digits gets those labels
+# "wrong"; a network that memorises gets them "right", and learns nonsense to do it. The test
+# set keeps its true labels.
+
+# %%
+GEN_ROWS, GEN_EPOCHS, VALIDATION_SPLIT, GEN_BATCH = 400, 100, 0.2, 40  # 40: no partial batch; fast mode too
+label_rng = np.random.default_rng(0)
+noisy_labels = yg_train[:GEN_ROWS].copy()
+relabelled = label_rng.random(GEN_ROWS) < 0.2
+noisy_labels[relabelled] = label_rng.integers(0, 10, int(relabelled.sum()))
+wrong_label = noisy_labels != yg_train[:GEN_ROWS]
+x_gen = Xg_train[:GEN_ROWS] / 16.0
+split = int(GEN_ROWS * (1 - VALIDATION_SPLIT))  # the rows validation_split=0.2 keeps for training
+x_fit, y_fit, x_val, y_val = x_gen[:split], noisy_labels[:split], x_gen[split:], noisy_labels[split:]
+x_clean_test = Xg_test / 16.0
+print(f"{GEN_ROWS} digits: {int(relabelled.sum())} relabelled at random, {int(wrong_label.sum())} of them now wrong; "
+      f"{split} train the model, the last {GEN_ROWS - split} validate it; {len(yg_test)} clean test images")
+
+
+def build_generalisation(fw, l2=0.0, dropout=0.0):
+    """Two hidden layers of 128 relu units: plenty of weights (26 000) for 320 examples."""
+    layers = [fw.keras.Input((8, 8)), fw.keras.layers.Flatten()]
+    for _ in range(2):
+        layers.append(fw.keras.layers.Dense(128, activation="relu",
+                                            kernel_regularizer=fw.keras.regularizers.L2(l2) if l2 else None))
+        if dropout:
+            layers.append(fw.keras.layers.Dropout(dropout))
+    layers.append(fw.keras.layers.Dense(10, activation="softmax"))
+    model = fw.keras.Sequential(layers)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=fw.keras.optimizers.Adam(), metrics=["accuracy"])
+    return model
+
+
+def predicted_classes(model, x):
+    """The model called directly (``training=False``: inference), one batch, no traced function."""
+    return np.argmax(model(x, training=False).numpy(), axis=1)
+
+
+def clean_test_accuracy(model):
+    return float(np.mean(predicted_classes(model, x_clean_test) == yg_test))
+
+
+# %% [markdown]
+# ### The overfitting curve
+# Train the plain network for 100 epochs in batches of 40 (8 per epoch), with the 80
+# validation rows evaluated after each.
+# `L.fit_pair` passes them as `validation_data`, the rows `validation_split=0.2` would hold
+# out; the cell then checks, with minitf alone, that `validation_split=0.2` gives the very same
+# history.
+
+# %%
+plain, plain_tf = L.build_pair(build_generalisation)
+initial_weights = plain.get_weights()
+plain_history, plain_tf_history = L.fit_pair(plain, plain_tf, x_fit, y_fit, epochs=GEN_EPOCHS, batch_size=GEN_BATCH,
+                                             validation_data=(x_val, y_val))
+train_loss, val_loss = np.array(plain_history["loss"]), np.array(plain_history["val_loss"])
+best_epoch = int(np.argmin(val_loss))
+print(f"validation loss: lowest {val_loss[best_epoch]:.3f} after epoch {best_epoch + 1}, "
+      f"then up to {val_loss[-1]:.3f} after epoch {GEN_EPOCHS}; training loss meanwhile "
+      f"{train_loss[best_epoch]:.3f} -> {train_loss[-1]:.4f}")
+if plain_tf_history is not None:
+    L.compare("generalisation: plain model, [loss, val_loss], first 20 epochs",
+              [plain_history["loss"][:20], plain_history["val_loss"][:20]],
+              [plain_tf_history["loss"][:20], plain_tf_history["val_loss"][:20]],
+              tol=L.scaled_tol(plain_tf_history["val_loss"][:20], 1e-4),
+              means="the same training and the same validation after every epoch")
+    drift = np.max(np.abs(val_loss - np.asarray(plain_tf_history["val_loss"])))
+    print(f"over all {GEN_EPOCHS} epochs the two validation curves drift apart by up to {drift:.3g}: memorising "
+          f"random labels amplifies the last-bit differences of float32 rounding, step after step")
+
+check_split = build_generalisation(minitf)
+check_split.set_weights(initial_weights)
+split_epochs = L.pick(5, 3)
+split_history = check_split.fit(x_gen, noisy_labels, epochs=split_epochs, batch_size=GEN_BATCH, shuffle=False,
+                                verbose=0, validation_split=VALIDATION_SPLIT).history
+validation_split_same = all(split_history[k] == plain_history[k][:split_epochs] for k in split_history)
+print(f"fit(validation_split={VALIDATION_SPLIT}) gives the same history, bit for bit, over {split_epochs} epochs: "
+      f"{validation_split_same}")
+
+fit_predictions = predicted_classes(plain, x_fit)
+memorised = wrong_label[:split]
+plain_test_accuracy = clean_test_accuracy(plain)
+print(f"of the {int(memorised.sum())} training images with a wrong label, the trained model predicts the wrong "
+      f"label for {np.mean(fit_predictions[memorised] == y_fit[memorised]):.0%} (memorised) and the true digit for "
+      f"{np.mean(fit_predictions[memorised] == yg_train[:split][memorised]):.0%}")
+print(f"accuracy on the clean test set after {GEN_EPOCHS} epochs: {plain_test_accuracy:.3f}")
+print(f"{np.mean(wrong_label[split:]):.0%} of the validation labels are wrong too: no model can score more than "
+      f"{1 - np.mean(wrong_label[split:]):.0%} validation accuracy")
+
+# %% [markdown]
+# The two curves part ways after a few epochs. While the training loss keeps falling towards
+# zero, the validation loss turns and climbs: from there on every epoch fits the training
+# rows' noise better and the digits worse, and the model ends up confidently wrong on unseen
+# images. That U-shaped validation curve is **overfitting**. Three standard cures follow.
+#
+# ### Cure 1: stop at the bottom of the U, `EarlyStopping`
+# `EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)` watches the
+# validation loss after every epoch; when it has not improved for 10 epochs in a row, it stops
+# training and puts back the weights of the best epoch. Both frameworks must stop after the same
+# epoch.
+
+# %%
+def early_stopping(fw):
+    return [fw.keras.callbacks.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)]
+
+
+stopped, stopped_tf = L.build_pair(build_generalisation, tf_in_fast_mode=False)
+stopped_history, stopped_tf_history = L.fit_pair(stopped, stopped_tf, x_fit, y_fit, epochs=GEN_EPOCHS,
+                                                 batch_size=GEN_BATCH, validation_data=(x_val, y_val),
+                                                 callbacks=early_stopping)
+epochs_run = len(stopped_history["loss"])
+stopped_best = int(np.argmin(stopped_history["val_loss"]))
+restored_val_loss = float(stopped.evaluate(x_val, y_val, batch_size=GEN_BATCH, verbose=0)[0])
+stopped_test_accuracy = clean_test_accuracy(stopped)
+print(f"stopped after epoch {epochs_run}; best epoch {stopped_best + 1} (val_loss "
+      f"{stopped_history['val_loss'][stopped_best]:.4f}); the restored weights' val_loss {restored_val_loss:.4f}; "
+      f"clean test accuracy {stopped_test_accuracy:.3f}")
+if stopped_tf_history is not None:
+    L.compare("early stopping: [epochs run, best epoch]", [epochs_run, stopped_best + 1],
+              [len(stopped_tf_history["loss"]), int(np.argmin(stopped_tf_history["val_loss"])) + 1], tol=0,
+              means="both stop after the same epoch and restore the same one")
+
+# %% [markdown]
+# ### Cure 2: small weights, L2 regularisation
+# `kernel_regularizer=L2(λ)` adds $\lambda \sum_{ij} W_{ij}^2$ for each kernel to the loss that
+# training minimises. Its gradient $2\lambda W$ pulls every weight towards 0 at every step, so
+# a weight only grows large where the data keep asking for it; wiggles that fit a handful of
+# wrong labels are expensive. (Keras adds the penalty to `val_loss` too, so compare validation
+# *accuracy* across models, not loss.) The model's `losses` hold the penalty terms: we check them
+# against the formula. TF trains beside minitf for the first 20 epochs; minitf trains on alone.
+
+# %%
+L2_FACTOR = 0.01
+l2_model, l2_tf = L.build_pair(lambda fw: build_generalisation(fw, l2=L2_FACTOR), tf_in_fast_mode=False)
+L2_TF_EPOCHS = 20
+l2_history, l2_tf_history = L.fit_pair(l2_model, l2_tf, x_fit, y_fit, epochs=L2_TF_EPOCHS, batch_size=GEN_BATCH,
+                                       validation_data=(x_val, y_val))
+more = l2_model.fit(x_fit, y_fit, epochs=GEN_EPOCHS, initial_epoch=L2_TF_EPOCHS, batch_size=GEN_BATCH, shuffle=False,
+                    verbose=0, validation_data=(x_val, y_val)).history
+l2_history = {key: l2_history[key] + more[key] for key in l2_history}
+kernels = [w for w in l2_model.get_weights() if w.ndim == 2]
+penalty_by_hand = sum(L2_FACTOR * float(np.sum(np.square(k.astype(np.float64)))) for k in kernels[:2])
+penalty_model = float(sum(float(np.asarray(term)) for term in l2_model.losses))
+print(f"L2 penalty after training: by hand {penalty_by_hand:.5f}, model.losses {penalty_model:.5f}")
+l2_test_accuracy = clean_test_accuracy(l2_model)
+if l2_tf_history is not None:
+    L.compare("L2 model: training loss (penalty included), first 20 epochs", l2_history["loss"][:L2_TF_EPOCHS],
+              l2_tf_history["loss"], tol=L.scaled_tol(l2_tf_history["loss"], 1e-4),
+              means="the same penalty, the same training")
+
+# %% [markdown]
+# ### Cure 3: dropout
+# `Dropout(rate)` zeroes each of its inputs with probability `rate` during training, and
+# multiplies the survivors by $1/(1 - \text{rate})$, so that their expected sum is unchanged. No unit can
+# count on any other being there, so the network cannot build the fragile, specialised
+# combinations memorising needs. At inference (`training=False`, as `predict` and `evaluate`
+# run) it does nothing.
+#
+# Which inputs are dropped is a random draw, and here the two frameworks part: each draws from its
+# own generator (lesson 00), so the same seed drops different units, and from the first step the
+# two trainings differ. So minitf trains alone here; TF's model then receives minitf's trained
+# weights, and with dropout off (inference) the two must predict the same. First the masks:
+
+# %%
+def dropout_masks(fw):
+    layer = fw.keras.layers.Dropout(0.5, seed=1)
+    ones = fw.ones((2, 8))
+    return layer(ones, training=True).numpy(), layer(ones, training=False).numpy()
+
+
+drop_train, drop_infer = dropout_masks(minitf)
+print("Dropout(0.5) on ones, training=True (minitf):\n", drop_train)
+print("training=False:", drop_infer[0], "(every input passes unchanged)")
+if tf is not None:
+    tf_drop_train, tf_drop_infer = dropout_masks(tf)
+    print("Dropout(0.5) on ones, training=True (TF):\n", tf_drop_train)
+    print(f"the masks differ in {int(np.sum((drop_train == 0) != (tf_drop_train == 0)))} of {drop_train.size} places; "
+          f"both keep only 0 and 2 = 1/(1 - 0.5)")
+
+dropout_model, dropout_tf = L.build_pair(lambda fw: build_generalisation(fw, dropout=0.5), tf_in_fast_mode=False)
+dropout_history, _ = L.fit_pair(dropout_model, None, x_fit, y_fit, epochs=GEN_EPOCHS, batch_size=GEN_BATCH,
+                                validation_data=(x_val, y_val))
+dropout_test_accuracy = clean_test_accuracy(dropout_model)
+if dropout_tf is not None:
+    dropout_tf.set_weights(dropout_model.get_weights())  # the same weights in both: dropout must be off at inference
+    L.compare("dropout model at inference: predictions on the test set, same weights",
+              dropout_model(x_clean_test, training=False).numpy(), dropout_tf(x_clean_test, training=False).numpy(),
+              tol=1e-5, means="at inference dropout does nothing, in both")
+
+# %% [markdown]
+# ### All four side by side
+# Validation accuracy per epoch, and accuracy on the clean test set at the end (for early
+# stopping: with the restored weights).
+
+# %%
+test_accuracies = {"plain": plain_test_accuracy, "early stopping": stopped_test_accuracy,
+                   f"L2({L2_FACTOR})": l2_test_accuracy, "dropout(0.5)": dropout_test_accuracy}
+for name, accuracy in test_accuracies.items():
+    print(f"  {name:<15} clean test accuracy {accuracy:.3f}")
+
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.2))
+epochs_axis = np.arange(1, GEN_EPOCHS + 1)
+ax_loss.plot(epochs_axis, train_loss, "C0", lw=3, alpha=0.6, label="training loss (minitf)")
+ax_loss.plot(epochs_axis, val_loss, "C3", lw=3, alpha=0.6, label="validation loss (minitf)")
+if plain_tf_history is not None:
+    ax_loss.plot(epochs_axis, plain_tf_history["loss"], "--", color="black", lw=1, label="TensorFlow")
+    ax_loss.plot(epochs_axis, plain_tf_history["val_loss"], "--", color="black", lw=1)
+ax_loss.axvline(best_epoch + 1, color="gray", ls=":", label=f"lowest validation loss (epoch {best_epoch + 1})")
+ax_loss.axvline(epochs_run, color="C2", ls="-.", label=f"EarlyStopping stops (epoch {epochs_run})")
+ax_loss.set_yscale("log")
+ax_loss.set_xlabel("epoch")
+ax_loss.set_ylabel("sparse categorical crossentropy (log scale)")
+ax_loss.set_title("the plain model: training and validation loss")
+ax_loss.legend(fontsize=8)
+for (name, history), color in zip([("plain", plain_history), ("early stopping", stopped_history),
+                                   (f"L2({L2_FACTOR})", l2_history), ("dropout(0.5)", dropout_history)],
+                                  ["C3", "C2", "C1", "C0"]):
+    ax_acc.plot(np.arange(1, len(history["val_accuracy"]) + 1), history["val_accuracy"], color=color, lw=2,
+                label=f"{name}: clean test accuracy {test_accuracies[name]:.3f}")
+ax_acc.set_xlabel("epoch")
+ax_acc.set_ylabel("validation accuracy (noisy labels)")
+ax_acc.set_ylim(0.5, None)
+ax_acc.axhline(1 - np.mean(wrong_label[split:]), color="gray", lw=0.8, ls=":",
+               label="the best possible: the share of right labels")
+ax_acc.set_title("the three cures")
+ax_acc.legend(fontsize=8, loc="lower right")
+L.savefig(fig, "generalisation")
+
+# %% [markdown]
 # ## Exercises
+# Exercises marked **(checked: `name`)** have a function to write in `lessons/exercises/07_answers.py`:
+# `python -m lessons check 07` copies the template there the first time, and from then on runs
+# your answers against tests, saying for each what it expected and what came back. Worked
+# solutions are in `lessons/solutions/07_answers.py` (look after trying).
 # 1. (Course) Play with the TensorFlow Playground (playground.tensorflow.org) for 10 minutes,
 #    on the circles data set. What happens when you decrease the learning rate? Increase it?
 # 2. (Course) Replicate a model from the Playground in code (the same hidden layers, units and
@@ -523,7 +788,7 @@ L.savefig(fig, "digits_confusion_matrix")
 # 3. (Course) Make data with `minitf.datasets.make_moons`, plot it, and build a model that
 #    reaches over 85% test accuracy. Plot its decision boundary.
 # 4. (Course) Write softmax yourself, $p_k = e^{z_k} / \sum_j e^{z_j}$, for a tensor of logits,
-#    and check it against `tf.keras.activations.softmax`. Why subtract $\max_j z_j$ first?
+#    and check it against `tf.keras.activations.softmax`. Why subtract $\max_j z_j$ first? **(checked: `softmax`)**
 # 5. (Course, with digits for Fashion-MNIST) Train a model to 95%+ test accuracy on the digits
 #    and plot its confusion matrix. Use the learning-rate finder above to choose Adam's rate.
 # 6. (Course) Plot a few test digits with their predicted and true labels (red title when
@@ -531,6 +796,17 @@ L.savefig(fig, "digits_confusion_matrix")
 # 7. Remove the sigmoid from the circles model's last layer and keep `binary_crossentropy`
 #    (the course's models 1 to 6 did this). Why does Keras then clip the outputs to
 #    $[10^{-7}, 1 - 10^{-7}]$, and why does training stall when an output leaves that range?
+# 8. Compute precision, recall and F1 of one class from the counts TP, FP and FN, and compare with
+#    `minitf.metrics.classification_report` on the digits. **(checked: `precision_recall_f1`)**
+# 9. (Generalisation) Compute the L2 penalty of section 10 from a model's kernels, and check it
+#    against `model.losses`. Try $\lambda$ = 0.001, 0.01 and 0.1: which gives the best clean test
+#    accuracy, and what happens to the training loss when $\lambda$ is too large? **(checked: `l2_penalty`)**
+# 10. (Generalisation) Given which entries a `Dropout(rate)` keeps, compute its training output by
+#    hand. Why must the kept entries be scaled? **(checked: `dropout_by_hand`)**
+# 11. (Generalisation) Given a list of validation losses, say after how many epochs
+#    `EarlyStopping(patience=...)` stops and which epoch `restore_best_weights` puts back. Then train
+#    section 10's plain model on clean labels (no relabelling): does it still overfit, and when does
+#    EarlyStopping stop? **(checked: `early_stopping_epochs`)**
 
 # %%
 L.summary(
@@ -555,4 +831,21 @@ L.summary(
     digits_confusion_matrix=digits_cm,
     digits_sklearn_check=digits_sklearn,
     scce_vs_cce_max_abs_diff=scce_cce_diff,
+    generalisation={
+        "rows": GEN_ROWS, "train_rows": split, "validation_rows": GEN_ROWS - split, "epochs": GEN_EPOCHS,
+        "relabelled": int(relabelled.sum()), "wrong_labels": int(wrong_label.sum()),
+        "validation_split_same_as_validation_data": validation_split_same,
+        "plain": {"loss": plain_history["loss"], "val_loss": plain_history["val_loss"],
+                  "best_epoch": best_epoch + 1, "test_accuracy": plain_test_accuracy,
+                  "memorised_wrong_labels": float(np.mean(fit_predictions[memorised] == y_fit[memorised]))},
+        "early_stopping": {"epochs_run": epochs_run, "best_epoch": stopped_best + 1,
+                           "val_loss": stopped_history["val_loss"], "restored_val_loss": restored_val_loss,
+                           "test_accuracy": stopped_test_accuracy},
+        "l2": {"factor": L2_FACTOR, "penalty_by_hand": penalty_by_hand, "penalty_model": penalty_model,
+               "val_accuracy": l2_history["val_accuracy"], "test_accuracy": l2_test_accuracy},
+        "dropout": {"rate": 0.5, "val_accuracy": dropout_history["val_accuracy"],
+                    "test_accuracy": dropout_test_accuracy,
+                    "mask_values": sorted(set(np.unique(drop_train).tolist())),
+                    "inference_is_identity": bool(np.array_equal(drop_infer, np.ones_like(drop_infer)))},
+    },
 )

@@ -31,10 +31,10 @@
 # from run to run; the ratios between them are what the lesson is about.
 
 # %%
-try:
-    from lessons import _common as L
-except ImportError:  # run as a plain script, or as a notebook, from inside lessons/
+try:  # run as a plain script, or as a notebook, from inside lessons/: the _common beside this file
     import _common as L
+except ImportError:  # the runner, or a notebook elsewhere: the lessons package
+    from lessons import _common as L
 
 L.begin("12_speed")
 
@@ -83,6 +83,7 @@ def time_per_step(model, epochs: int) -> float:
 
 # %%
 REPEATS = L.pick(5, 2)
+minitf.keras.utils.set_random_seed(42)  # the same initial weights, so the same losses, on every run
 weights = build(minitf).get_weights()
 results = {}
 for label, eager in (("minitf, eager", True), ("minitf, traced", False)):
@@ -98,9 +99,9 @@ if tf is not None:
 
 print("time per training step (measured now: varies from run to run)")
 for label, seconds in results.items():
-    print(f"  {label:22s} {seconds * 1e6:9.1f} us")
+    L.measured(f"  {label:22s} {seconds * 1e6:9.1f} us")
 speedup = results["minitf, eager"] / results["minitf, traced"]
-print(f"tracing makes minitf's step {speedup:.1f}x faster")
+L.measured(f"tracing makes minitf's step {speedup:.1f}x faster")
 
 plt = L.pyplot()
 fig, ax = plt.subplots(figsize=(6, 3))
@@ -163,10 +164,10 @@ for _ in range(L.pick(7, 3)):
 replay_step = min(replay_times)
 eager_step, traced_step = results["minitf, eager"], results["minitf, traced"]
 print("one step, split (measured now: varies from run to run)")
-print(f"  eager:  {eager_step * 1e6:8.1f} us = {replay_step * 1e6:7.1f} us of kernels + "
-      f"{(eager_step - replay_step) * 1e6:7.1f} us of overhead")
-print(f"  traced: {traced_step * 1e6:8.1f} us = {replay_step * 1e6:7.1f} us of kernels + "
-      f"{max(traced_step - replay_step, 0) * 1e6:7.1f} us for fit's loop (slicing batches, calling the replay)")
+L.measured(f"  eager:  {eager_step * 1e6:8.1f} us = {replay_step * 1e6:7.1f} us of kernels + "
+           f"{(eager_step - replay_step) * 1e6:7.1f} us of overhead")
+L.measured(f"  traced: {traced_step * 1e6:8.1f} us = {replay_step * 1e6:7.1f} us of kernels + "
+           f"{max(traced_step - replay_step, 0) * 1e6:7.1f} us for fit's loop (slicing batches, calling the replay)")
 
 fig, ax = plt.subplots(figsize=(6, 2.6))
 for row, (label, total) in enumerate((("eager", eager_step), ("traced", traced_step))):
@@ -278,8 +279,8 @@ else:
     try:
         model = build(minitf)
         model.compile(optimizer=minitf.keras.optimizers.Adam(0.01), loss="binary_crossentropy")
-        print(f"minitf on CuPy, traced: {time_per_step(model, REPEATS) * 1e6:.1f} us per step "
-              "(measured now: varies from run to run)")
+        L.measured(f"minitf on CuPy, traced: {time_per_step(model, REPEATS) * 1e6:.1f} us per step "
+                   "(measured now: varies from run to run)")
     finally:
         minitf.config.set_backend("numpy")
 
@@ -293,7 +294,7 @@ else:
 #    compare it with `fit`.
 
 # %%
-L.summary(traced_speedup=speedup, traced_faster=bool(speedup > 1.0), histories_identical=bool(same_bits),
+L.summary(measured_outcomes=("traced_speedup", "kernel_share_eager", "keras_over_traced"), traced_speedup=speedup, traced_faster=bool(speedup > 1.0), histories_identical=bool(same_bits),
           fused_loop=bool("# fused" in fused), replay_lines=len(lines), traced_operations=len(operations),
           kernel_share_eager=float(replay_step / eager_step), gpu=bool(gpu),
           keras_over_traced=(float(results["Keras (TF), traced"] / results["minitf, traced"])

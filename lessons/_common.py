@@ -37,10 +37,12 @@ NO_TF_ENV = "MINITF_LESSON_NO_TF"
 TF_INSTALL = "pip install tensorflow-cpu==2.21.0"
 
 # A lesson run as `python lessons/NN_x.py` (or a notebook opened in lessons/) has
-# lessons/ on sys.path but not the repository root: put the root there so
-# `import minitf` works without installing the package.
+# lessons/ on sys.path but not the repository root: put the root first, so that
+# `import minitf` finds the minitf beside these lessons (not another one installed), and
+# works without installing the package.
 _ROOT = Path(__file__).resolve().parent.parent
-if importlib.util.find_spec("minitf") is None and (_ROOT / "minitf").is_dir():
+if (_ROOT / "minitf").is_dir() and ((_ROOT / "pyproject.toml").is_file()
+                                   or importlib.util.find_spec("minitf") is None):
     sys.path.insert(0, str(_ROOT))
 
 
@@ -51,6 +53,7 @@ class _State:
         self.name = name
         self.started = time.perf_counter()
         self.figures: list[str] = []
+        self.figure_axes: dict[str, list[dict]] = {}
         self.files: list[str] = []
         self.comparisons: dict[str, dict] = {}
         self.tf: Any = None
@@ -115,6 +118,17 @@ def tf_or_none():
     return tensorflow
 
 
+MEASURED_TAG = "[measured]"
+
+
+def measured(text: str) -> None:
+    """Print a line of measurements (times, speed-ups) that change from run to run.
+
+    Everything else a lesson prints must be the same on every run; the tag tells a reader, and
+    the tests, which lines are measurements instead of results."""
+    print(f"{text}  {MEASURED_TAG}")
+
+
 def heading(text: str) -> None:
     """A section title in the printed output (the notebook has the markdown cell)."""
     print(f"\n--- {text} " + "-" * max(3, 70 - len(text)))
@@ -141,10 +155,20 @@ def savefig(fig, name: str) -> Path:
     fig.savefig(path, dpi=pick(100, 50), bbox_inches=pick("tight", None))
     if name not in _state.figures:
         _state.figures.append(name)
+    _state.figure_axes[name] = [_axes_labels(ax) for ax in fig.axes]
     print(f"figure: {path}")
     if not _in_notebook():
         pyplot().close(fig)
     return path
+
+
+def _axes_labels(ax) -> dict:
+    """What a reader needs to read one panel: its title and axis labels (for the tests: every plot
+    has its axes labelled). ``kind``: "plot", "colorbar", or "drawing" (axes or ticks hidden: a graph, a
+    picture of a matrix)."""
+    hidden = not ax.axison or (len(ax.get_xticks()) == 0 and len(ax.get_yticks()) == 0)
+    kind = "colorbar" if hasattr(ax, "_colorbar") else ("drawing" if hidden else "plot")
+    return {"kind": kind, "title": ax.get_title(), "x": ax.get_xlabel(), "y": ax.get_ylabel()}
 
 
 def output_file(name: str) -> Path:
@@ -166,12 +190,17 @@ def _fmt(x: float) -> str:
 
 
 def compare(name: str, minitf_values: Any, tf_values: Any, tol: float | None = None, show: int = 6,
-            labels: tuple[str, str] = ("minitf", "TF")) -> float | None:
-    """Print minitf's numbers beside TF's with their largest absolute difference, and keep it.
+            labels: tuple[str, str] = ("minitf", "TF"), means: str = "", table: bool = False) -> float | None:
+    """Put minitf's numbers beside TF's, keep their largest absolute difference, and say what it means.
 
     Values may be tensors, arrays, numbers or lists of them (flattened in order).
     With ``tf_values`` None (no TF) only minitf's numbers are printed.
     ``tol`` is the lesson's claim: the difference should not exceed it.
+    ``means``: what the agreement shows, in a few words ("the same chain rule as TF's").
+
+    Agreement takes one line: bit for bit, or within the tolerance. A table of the ``show``
+    numbers that differ most is printed where it teaches something: when the lesson asks for it
+    (``table=True``: float32 rounding, seeds) or when the tolerance is exceeded.
     Returns the largest |difference|, or None without TF.
     """
     mine = _as_array(minitf_values).ravel()
@@ -188,15 +217,29 @@ def compare(name: str, minitf_values: Any, tf_values: Any, tol: float | None = N
     both_nan = np.isnan(mine) & np.isnan(theirs)
     diffs[both_nan] = 0.0
     largest = float(np.nanmax(np.where(np.isnan(diffs), np.inf, diffs))) if diffs.size else 0.0
-    print(f"[{name}]")
-    print(f"  {'#':>4} {labels[0]:>17} {labels[1]:>17} {'|diff|':>10}")
-    for i in range(min(show, mine.size)):
-        print(f"  {i:>4} {_fmt(mine[i]):>17} {_fmt(theirs[i]):>17} {diffs[i]:10.3g}")
-    if mine.size > show:
-        print(f"  ... ({mine.size} numbers in all)")
-    verdict = "" if tol is None else ("  (tolerance %.0e: ok)" % tol if largest <= tol else "  (tolerance %.0e: EXCEEDED)" % tol)
-    print(f"  largest |diff| = {largest:.3g}{verdict}")
+    exceeded = tol is not None and largest > tol
     _state.comparisons[name] = {"max_abs_diff": largest, "tol": tol, "n": int(mine.size)}
+    numbers = f"{mine.size} number{'s' if mine.size != 1 else ''}"
+    if exceeded:
+        verdict = f"largest |diff| = {largest:.3g}  (tolerance {tol:.0e}: EXCEEDED)"
+    elif largest == 0:
+        verdict = f"{labels[0]} = {labels[1]} bit for bit, all {numbers}"
+    else:
+        within = "" if tol is None else f", tolerance {tol:.0e}"
+        verdict = f"{labels[0]} ~ {labels[1]}: largest |diff| {largest:.3g} over {numbers}{within}"
+    if not (table or exceeded):
+        print(f"[{name}] {verdict}{': ' + means if means else ''}")
+        return largest
+    print(f"[{name}]{' ' + means if means else ''}")
+    if mine.size > show:  # the rows that differ most, in their order
+        rows = np.sort(np.argsort(-np.nan_to_num(diffs, nan=np.inf), kind="stable")[:show])
+        print(f"  the {show} of {mine.size} numbers that differ most:")
+    else:
+        rows = range(mine.size)
+    print(f"  {'#':>4} {labels[0]:>17} {labels[1]:>17} {'|diff|':>10}")
+    for i in rows:
+        print(f"  {i:>4} {_fmt(mine[i]):>17} {_fmt(theirs[i]):>17} {diffs[i]:10.3g}")
+    print(f"  {verdict}")
     return largest
 
 
@@ -210,14 +253,38 @@ def _describe(value: Any) -> str:
     return text.replace("\n", "\n" + " " * 12)
 
 
+def _agreement(value: Any, other: Any, tol: float) -> tuple[bool, float, str]:
+    """(same?, |diff| of the numbers, why not) for one result under both frameworks: the same
+    dtype, the same shape, numbers within ``tol`` (text compared as text)."""
+    if _is_dtype(value) or _is_dtype(other):
+        same = getattr(value, "name", value) == getattr(other, "name", other)
+        return same, 0.0, "" if same else "dtypes differ"
+    try:
+        a, b = np.asarray(value), np.asarray(other)
+    except Exception:  # noqa: BLE001 (not array-like: compare the text)
+        return str(value) == str(other), 0.0, "text differs"
+    if a.dtype.kind in "OUS" or b.dtype.kind in "OUS":
+        return str(value) == str(other), 0.0, "text differs"
+    dtype_a, dtype_b = getattr(value, "dtype", None), getattr(other, "dtype", None)
+    same_dtype = (dtype_a is None or dtype_b is None
+                  or getattr(dtype_a, "name", str(dtype_a)) == getattr(dtype_b, "name", str(dtype_b)))
+    if a.shape != b.shape or not same_dtype:
+        return False, 0.0, f"shape {a.shape} vs {b.shape}, dtype {dtype_a} vs {dtype_b}"
+    d = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
+    return d <= tol, d, "" if d <= tol else f"differs by {d:.3g} (tolerance {tol:g})"
+
+
 def side_by_side(title: str, fn: Callable[[Any], dict], tf: Any, check: bool = True,
-                 tol: float = 0.0) -> tuple[dict, dict | None]:
-    """Run ``fn(framework)`` under minitf and under TF; print each result twice, one above the other.
+                 tol: float = 0.0, means: str = "") -> tuple[dict, dict | None]:
+    """Run ``fn(framework)`` under minitf and under TF and print the results.
 
     ``fn`` takes the framework module (``minitf`` or ``tensorflow``) and returns
-    ``{label: value}``. With ``check``, every numeric value must agree within
-    ``tol`` and have the same shape and dtype; the worst difference is recorded
-    under ``title`` and labels that disagree are listed as mismatches.
+    ``{label: value}``. minitf's results are printed; TF's are printed under a result only
+    where they differ (a different dtype, shape or value), and one line says whether all the
+    rest agree, and ``means`` what that shows. With ``check``, every numeric value must agree
+    within ``tol`` and have the same shape and dtype; the worst difference is recorded under
+    ``title`` and labels that disagree are listed as mismatches. ``check=False`` is for
+    results that differ by design (random draws, error messages): both are always printed.
     """
     import minitf
 
@@ -231,41 +298,26 @@ def side_by_side(title: str, fn: Callable[[Any], dict], tf: Any, check: bool = T
         if theirs is None:
             continue
         other = theirs[label]
-        print(f"  TF:       {_describe(other)}")
         if not check:
+            print(f"  TF:       {_describe(other)}")
             continue
-        if _is_dtype(value) or _is_dtype(other):
-            if getattr(value, "name", value) != getattr(other, "name", other):
-                mismatches.append(label)
-            continue
-        try:
-            a, b = np.asarray(value), np.asarray(other)
-        except Exception:  # noqa: BLE001 (not array-like: compare the text)
-            if str(value) != str(other):
-                mismatches.append(label)
-            continue
-        if a.dtype.kind in "OUS" or b.dtype.kind in "OUS":
-            if str(value) != str(other):
-                mismatches.append(label)
-            continue
-        dtype_a = getattr(value, "dtype", None)
-        dtype_b = getattr(other, "dtype", None)
-        same_dtype = dtype_a is None or dtype_b is None or getattr(dtype_a, "name", str(dtype_a)) == getattr(dtype_b, "name", str(dtype_b))
-        if a.shape != b.shape or not same_dtype:
+        same, d, why = _agreement(value, other, tol)
+        worst = max(worst, d)
+        if not same:
             mismatches.append(label)
-            print(f"  !! differs: shape {a.shape} vs {b.shape}, dtype {dtype_a} vs {dtype_b}")
-            continue
-        if a.size:
-            d = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64))))
-            worst = max(worst, d)
-            if d > tol:
-                mismatches.append(label)
-                print(f"  !! differs by {d:.3g} (tolerance {tol:g})")
+        if not same or (d > 0 and _describe(value) != _describe(other)):
+            print(f"  TF:       {_describe(other)}")
+        if not same:
+            print(f"  !! {why}")
     if theirs is not None and check:
         _state.comparisons[title] = {"max_abs_diff": worst, "tol": tol, "n": len(mine),
                                      "mismatch": mismatches or None}
-        print(f"=> {len(mine)} results; largest |diff| {worst:.3g}" +
-              (f"; DIFFER: {', '.join(mismatches)}" if mismatches else "; shapes and dtypes agree"))
+        if mismatches:
+            print(f"=> {len(mine)} results; TF DIFFERS on: {', '.join(mismatches)}")
+        else:
+            exact = "bit for bit" if worst == 0 else f"within {worst:.2g}"
+            print(f"=> TF gives the same {len(mine)} results, values {exact}, shapes and dtypes alike"
+                  + (f": {means}" if means else ""))
     return mine, theirs
 
 
@@ -296,9 +348,11 @@ def build_pair(build: Callable[[Any], Any], tf_in_fast_mode: bool = True) -> tup
 
 
 def fit_pair(ours: Any, theirs: Any, x: Any, y: Any, *, epochs: int = 1, batch_size: int = 32,
-             callbacks: Callable[[Any], list] | None = None) -> tuple[dict, dict | None]:
+             callbacks: Callable[[Any], list] | None = None,
+             validation_data: tuple | None = None) -> tuple[dict, dict | None]:
     """Fit both models on the same batches in the same order (``shuffle=False``); their
-    ``History.history`` dicts (TF's None without TF). ``callbacks(framework)`` builds each side's.
+    ``History.history`` dicts (TF's None without TF). ``callbacks(framework)`` builds each side's;
+    ``validation_data=(x_val, y_val)`` is evaluated after every epoch by both.
 
     TF is handed the batches as a ``tf.data.Dataset``: given NumPy arrays, Keras rebuilds its
     input pipeline every epoch (~25 ms, more than the training of these small models); given a
@@ -309,14 +363,18 @@ def fit_pair(ours: Any, theirs: Any, x: Any, y: Any, *, epochs: int = 1, batch_s
     import minitf
 
     mine = ours.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
-                    callbacks=callbacks(minitf) if callbacks else None).history
+                    callbacks=callbacks(minitf) if callbacks else None, validation_data=validation_data).history
     if theirs is None:
         return mine, None
     tf = _state.tf
-    batches = tf.data.Dataset.from_tensor_slices((np.asarray(x), np.asarray(y))).batch(batch_size)
+
+    def dataset(xs, ys):
+        return tf.data.Dataset.from_tensor_slices((np.asarray(xs), np.asarray(ys))).batch(batch_size)
+
     theirs.steps_per_execution = 32  # Keras's compile option: up to 32 steps per graph call, same numbers
-    other = theirs.fit(batches, epochs=epochs, shuffle=False, verbose=0,
-                       callbacks=callbacks(tf) if callbacks else None).history
+    other = theirs.fit(dataset(x, y), epochs=epochs, shuffle=False, verbose=0,
+                       callbacks=callbacks(tf) if callbacks else None,
+                       validation_data=None if validation_data is None else dataset(*validation_data)).history
     return mine, other
 
 
@@ -346,8 +404,9 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def summary(**outcomes: Any) -> dict:
-    """Print what the lesson found and write it, with figures and comparisons, to summary.json."""
+def summary(measured_outcomes: tuple[str, ...] = (), **outcomes: Any) -> dict:
+    """Print what the lesson found and write it, with figures and comparisons, to summary.json.
+    ``measured_outcomes`` names the outcomes that are measurements (see ``measured``)."""
     tf = _state.tf
     report = {
         "lesson": _state.name,
@@ -355,6 +414,7 @@ def summary(**outcomes: Any) -> dict:
         "tensorflow": getattr(tf, "__version__", None),
         "seconds": round(time.perf_counter() - _state.started, 2),
         "figures": list(_state.figures),
+        "figure_axes": dict(_state.figure_axes),
         "files": list(_state.files),
         "comparisons": _jsonable(_state.comparisons),
         "outcomes": _jsonable(outcomes),
@@ -367,7 +427,11 @@ def summary(**outcomes: Any) -> dict:
     heading(f"summary of lesson {_state.name}")
     for key, value in outcomes.items():
         text = json.dumps(_jsonable(value))
-        print(f"  {key}: {text if len(text) <= 100 else text[:97] + '...'}")
+        line = f"  {key}: {text if len(text) <= 100 else text[:97] + '...'}"
+        if key in measured_outcomes:
+            measured(line)
+        else:
+            print(line)
     if _state.comparisons:
         print("  compared with TensorFlow (largest |diff|, tolerance):")
         for name, c in _state.comparisons.items():
@@ -380,5 +444,5 @@ def summary(**outcomes: Any) -> dict:
     elif tf is None:
         print(f"  not compared with TensorFlow (to compare: {TF_INSTALL})")
     print(f"  figures: {', '.join(_state.figures) or 'none'}")
-    print(f"  written: {path} ({report['seconds']} s)")
+    measured(f"  written: {path} ({report['seconds']} s)")
     return report

@@ -3,6 +3,7 @@
     python -m lessons                       list the lessons, one line each
     python -m lessons run 02 [--fast] [--out DIR] [--no-tf]
     python -m lessons notebook 02 [--out DIR]
+    python -m lessons check 02 [--answers FILE] [--solutions]
 
 A lesson is ``lessons/NN_slug.py``, a Jupytext percent-format file that runs as
 a plain script. Its first markdown cell holds its title (``# # Lesson NN: Title``)
@@ -141,25 +142,23 @@ def run(lesson: Lesson, fast: bool = False, out: Path | None = None, no_tf: bool
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    print(f"lesson {lesson.name} finished in {time.perf_counter() - started:.1f} s; output in {out}")
+    print(f"lesson {lesson.name} finished in {time.perf_counter() - started:.1f} s; output in {out}  [measured]")
     return 0
 
 
 def write_notebook(lesson: Lesson, out: Path | None = None) -> Path:
-    """Convert the lesson to ``<out>/<name>.ipynb`` with Jupytext (imported only here)."""
+    """Convert the lesson to ``<out>/<name>.ipynb`` with Jupytext (imported only here).
+
+    The notebook is the lesson's cells and nothing else: no path of this machine is written into
+    it. Its kernel imports ``minitf`` and ``lessons`` as any package, so it runs wherever it is
+    opened once the package is installed (``pip install -e ".[notebooks]"`` from the repository)."""
     out = check_writable(Path(out) if out is not None else DEFAULT_OUT / lesson.name)
     try:
         import jupytext
     except ImportError:
         raise LessonError("writing notebooks needs Jupytext: pip install jupytext "
-                          "(or pip install '.[lessons]')") from None
+                          "(or pip install -e '.[notebooks]', which also installs Jupyter)") from None
     notebook = jupytext.read(lesson.path, fmt="py:percent")
-    # The notebook may be opened from anywhere: let its kernel find minitf and lessons/.
-    root = str(LESSONS_DIR.parent)
-    setup = jupytext.reads(
-        f"# %%\n# Added by `python -m lessons notebook`: import minitf and lessons from {root}\n"
-        f"import sys\nsys.path.insert(0, {root!r})\n", fmt="py:percent")
-    notebook.cells[:0] = setup.cells
     path = out / f"{lesson.name}.ipynb"
     jupytext.write(notebook, path, fmt="ipynb")
     return path
@@ -178,6 +177,12 @@ def _parser() -> argparse.ArgumentParser:
     nb_p = sub.add_parser("notebook", help="write one lesson as a Jupyter notebook (.ipynb)")
     nb_p.add_argument("lesson", help="its number (5 or 05) or file name (05_first_neuron)")
     nb_p.add_argument("--out", type=Path, help="output folder (default lesson_output/NN_slug)")
+    check_p = sub.add_parser("check", help="check your answers to a lesson's exercises")
+    check_p.add_argument("lesson", help="its number (5 or 05) or file name (05_first_neuron)")
+    check_p.add_argument("--answers", type=Path,
+                         help="your answers file (default lessons/exercises/NN_answers.py, copied from the "
+                              "template on first use)")
+    check_p.add_argument("--solutions", action="store_true", help="check the worked solutions instead")
     return parser
 
 
@@ -193,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         lesson = find(args.lesson, lessons)
         if args.command == "run":
             return run(lesson, fast=args.fast, out=args.out, no_tf=args.no_tf)
+        if args.command == "check":
+            from lessons.exercises import checking
+
+            return checking.check(f"{lesson.number:02d}", answers=args.answers, solutions=args.solutions)
         path = write_notebook(lesson, args.out)
         print(f"wrote {path}")
         return 0

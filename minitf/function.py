@@ -121,7 +121,9 @@ def _leaf(value, relax: bool = False) -> _Leaf:
         dtype = dtypes.as_dtype(np.asarray(value).dtype if isinstance(value, np.generic) else value.dtype)
         spec = TensorSpec(np.shape(value), dtype)
         return _Leaf("tensor", spec._key(), spec)
-    if value is None or isinstance(value, (bool, int, float, str, bytes, complex)):
+    if isinstance(value, (bool, int, float)):  # by value, as TF: f(1), f(1.0) and f(True) share one trace
+        return _Leaf("python", ("literal", value))
+    if value is None or isinstance(value, (str, bytes, complex)):
         return _Leaf("python", (type(value).__name__, value))
     try:
         hash(value)
@@ -430,6 +432,8 @@ class Function:
         """The trace for these arguments (tensors, or ``tf.TensorSpec``s), tracing if needed."""
         if not args and not kwargs and self.input_signature is not None:
             args = tuple(self.input_signature)
+        # A spec of known shape picks the trace a tensor of that shape would (TF: one trace for both).
+        args, kwargs = nest.map_structure(_zeros_for_full_spec, (args, kwargs))
         if any(isinstance(v, TensorSpec) for v in nest.flatten((args, kwargs))):
             flat = nest.flatten((args, kwargs))
             specs = [v if isinstance(v, TensorSpec) else _leaf(v).spec for v in flat]
@@ -526,6 +530,14 @@ class _in_graph:
 
     def __exit__(self, *exc):
         state.graph, state.tapes = self.saved
+
+
+def _zeros_for_full_spec(value):
+    """A numeric TensorSpec of fully known shape -> a zero tensor of that spec (other values unchanged)."""
+    if (isinstance(value, TensorSpec) and value.shape is not None and None not in value.shape
+            and value.dtype._np.kind in "biuf"):
+        return Tensor(B.xp.zeros(value.shape, dtype=value.dtype._np))
+    return value
 
 
 def _example_array(value, spec: TensorSpec):

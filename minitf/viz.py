@@ -4,7 +4,8 @@ The tape and the trace are the two ways a framework sees a program; both draw al
 tensors (labelled by shape, and by name where the caller gives one, or where the graph names
 them) and ops; edges follow the forward pass. The backward pass walks them in reverse.
 A traced graph's sources (placeholders for the arguments, constants, variable reads) are drawn
-as tensors named after their operation.
+as tensors named after their operation. ``notes`` adds lines under a named tensor's label: its
+value, its gradient, anything.
 """
 from __future__ import annotations
 
@@ -24,14 +25,14 @@ def _traced_graph(source):
     return graph if isinstance(graph, FuncGraph) else None
 
 
-def _graph(source, names: dict | None):
+def _graph(source, names: dict | None, notes: dict | None = None):
     graph = _traced_graph(source)
     if graph is not None:
         return _graph_of_trace(graph)
     if not isinstance(source, GradientTape):
         raise TypeError(f"viz draws a GradientTape, a traced ConcreteFunction (f.get_concrete_function(...)) "
                         f"or its .graph; got {type(source).__name__}")
-    return _graph_of_tape(source, names)
+    return _graph_of_tape(source, names, notes)
 
 
 def _graph_of_trace(graph):
@@ -49,7 +50,8 @@ def _graph_of_trace(graph):
     return tensors, ops
 
 
-def _graph_of_tape(tape: GradientTape, names: dict | None):
+def _graph_of_tape(tape: GradientTape, names: dict | None, notes: dict | None = None):
+    notes = notes or {}
     names = {id(t): n for n, t in (names or {}).items()}
     tensors: dict[int, str] = {}
     ops: list[tuple[str, str, list[int], list[int]]] = []
@@ -57,7 +59,9 @@ def _graph_of_tape(tape: GradientTape, names: dict | None):
     def node(t) -> int:
         if id(t) not in tensors:
             label = names.get(id(t), "")
-            tensors[id(t)] = (f"{label}\n" if label else "") + f"{t.dtype.name}{list(t.shape)}"
+            note = notes.get(label, "") if label else ""
+            tensors[id(t)] = ((f"{label}\n" if label else "") + f"{t.dtype.name}{list(t.shape)}"
+                              + (f"\n{note}" if note else ""))
         return id(t)
 
     for i, entry in enumerate(tape.operations):
@@ -65,9 +69,10 @@ def _graph_of_tape(tape: GradientTape, names: dict | None):
     return tensors, ops
 
 
-def to_dot(tape, names: dict[str, Any] | None = None) -> str:
-    """The graph of a tape (or of a traced ConcreteFunction) in Graphviz DOT (render with ``dot -Tpng``)."""
-    tensors, ops = _graph(tape, names)
+def to_dot(tape, names: dict[str, Any] | None = None, notes: dict[str, str] | None = None) -> str:
+    """The graph of a tape (or of a traced ConcreteFunction) in Graphviz DOT (render with ``dot -Tpng``).
+    ``names``: {name: tensor} (tapes); ``notes``: {name: text} shown under that tensor's label."""
+    tensors, ops = _graph(tape, names, notes)
     lines = [f"digraph {'trace' if _traced_graph(tape) is not None else 'tape'} {{", "  rankdir=LR;", '  node [fontname="Helvetica"];']
     for tid, label in tensors.items():
         lines.append(f'  t{tid} [shape=box, label="{label}"];'.replace("\n", "\\n"))
@@ -78,21 +83,28 @@ def to_dot(tape, names: dict[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
-def draw_graph(tape, names: dict[str, Any] | None = None, ax=None, path: str | None = None):
-    """Draw the graph of a tape (or of a traced ConcreteFunction) with matplotlib, layered left to right by depth; optionally save to ``path``."""
+def draw_graph(tape, names: dict[str, Any] | None = None, ax=None, path: str | None = None,
+               notes: dict[str, str] | None = None):
+    """Draw the graph of a tape (or of a traced ConcreteFunction) with matplotlib, layered left to right by depth; optionally save to ``path``.
+    ``names``: {name: tensor} (tapes); ``notes``: {name: text} shown under that tensor's label."""
     import matplotlib
 
     if path is not None and matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    tensors, ops = _graph(tape, names)
+    tensors, ops = _graph(tape, names, notes)
     depth: dict[Any, int] = {tid: 0 for tid in tensors}
     for oid, _, ins, outs in ops:
         d = 1 + max((depth[i] for i in ins), default=0)
         depth[oid] = d
         for o in outs:
             depth[o] = d + 1
+    made = {o for _, _, _, outs in ops for o in outs}
+    for oid, _, ins, _ in ops:  # an input no op made sits just left of the first op that reads it
+        for i in ins:
+            if i not in made:
+                depth[i] = max(depth[i], min(depth[o] for o, _, reads, _ in ops if i in reads) - 1)
     columns: dict[int, list] = {}
     for key, d in depth.items():
         columns.setdefault(d, []).append(key)

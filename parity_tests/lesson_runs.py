@@ -35,3 +35,49 @@ def check_comparisons(summary: dict, expected: Iterable[str] = (), max_tol: floa
     assert not failures, (f"lesson {lesson}: {len(failures)} of {len(comparisons)} comparisons with TF fail:\n  "
                           + "\n  ".join(failures))
     return comparisons
+
+
+MODES = ("fast", "full")
+
+
+def start_both_modes(number: str, tmp_path_factory) -> dict:
+    """Start lesson ``number`` with TF in fast and in full mode, in two processes at once (most of the
+    time goes to Keras's import, tracing and per-epoch overhead, not to arithmetic);
+    {mode: (process, output folder)}. Pass the result to ``finished_summary``; ``stop`` ends the rest."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0",
+               OPENBLAS_NUM_THREADS="1")  # two processes on two cores: no BLAS thread pools fighting
+    runs = {}
+    for mode in MODES:
+        out = tmp_path_factory.mktemp(f"lesson_{number}_{mode}_with_tf")
+        log = open(out / "lesson.log", "w")
+        flags = ["--fast"] if mode == "fast" else []
+        process = subprocess.Popen([sys.executable, "-m", "lessons", "run", number, *flags, "--out", str(out)],
+                                   cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT)
+        log.close()  # the child has its own handle
+        runs[mode] = (process, out)
+    return runs
+
+
+def finished_summary(runs: dict, mode: str) -> dict:
+    """Wait for the run in ``mode``; its summary.json (the lesson's output in the failure message)."""
+    import json
+
+    process, out = runs[mode]
+    rc = process.wait(timeout=900)
+    printed = (out / "lesson.log").read_text(errors="replace")
+    assert rc == 0, f"lesson ({mode} mode) with TF failed (exit {rc}):\n{printed[-6000:]}"
+    return json.loads((out / "summary.json").read_text())
+
+
+def stop(runs: dict) -> None:
+    """End the runs still going (a test failed or timed out before waiting for them)."""
+    for process, _ in runs.values():
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -27,6 +27,31 @@ def retracing_rules(tf):
     return {"out": out, "traces": f.experimental_get_tracing_count(), "python_runs": len(log)}
 
 
+def python_numbers_and_specs_share_traces(tf):
+    """Python numbers sign a trace by value (1, 1.0 and True are equal, so one trace; the first value is
+    baked in), and a TensorSpec of known shape picks the trace a tensor of that shape made."""
+    log = []
+
+    @tf.function
+    def f(x):
+        log.append("trace")
+        return x * 2
+
+    out = [f(1), f(1.0), f(True), f(2.5)]
+
+    @tf.function
+    def g(x):
+        log.append("trace g")
+        return x + 1
+
+    g(tf.ones((2, 3)))
+    concrete = g.get_concrete_function(tf.TensorSpec((2, 3), tf.float32))
+    out.append(concrete(tf.ones((2, 3))))
+    g.get_concrete_function(tf.TensorSpec((None, 3), tf.float32))
+    return {"out": out, "traces": [f.experimental_get_tracing_count(), g.experimental_get_tracing_count()],
+            "python_runs": len(log)}
+
+
 def variables_as_arguments(tf):
     @tf.function
     def f(v):
@@ -177,7 +202,7 @@ def static_shapes_in_the_trace(tf):
     return shapes
 
 
-SCENARIOS = [retracing_rules, static_shapes_in_the_trace, variables_as_arguments, reduce_retracing, input_signature,
+SCENARIOS = [retracing_rules, python_numbers_and_specs_share_traces, static_shapes_in_the_trace, variables_as_arguments, reduce_retracing, input_signature,
              a_trace_with_unknown_sizes_serves_later_calls, state_and_assignments,
              training_loop, cond_and_while, tape_outside, nested_structures, lazily_created_variable]
 

@@ -49,3 +49,22 @@ def check_figures(summary: dict, out: Path, expected: set[str] | frozenset[str] 
         image = matplotlib.image.imread(path)
         assert image.ndim == 3 and min(image.shape[:2]) > 10, f"{lesson}: {name} read back with shape {image.shape}"
         assert np.ptp(image) > 0, f"{lesson}: {name} is a blank image"
+
+
+def printed_output(number: str, out: Path) -> list[str]:
+    """Run lesson ``number`` fast, without TF, in a fresh Python process (as ``python -m lessons run``
+    from the repository root), and return what it printed: stdout and stderr, line by line, without
+    the lines tagged as measurements and with the output folder's path replaced by ``OUT``."""
+    import os
+    import subprocess
+    import sys
+
+    from lessons._common import MEASURED_TAG
+
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "lessons", "run", number, "--fast", "--no-tf", "--out", str(out)],
+                          cwd=repo, env={**os.environ, "MPLBACKEND": "Agg"}, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, f"lesson {number} failed (exit {done.returncode}):\n{done.stderr[-4000:]}"
+    lines = (done.stdout + done.stderr).replace(str(out), "OUT").splitlines()
+    return [line for line in lines if MEASURED_TAG not in line]

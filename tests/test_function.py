@@ -119,6 +119,36 @@ def test_unknown_sizes_are_none_in_the_trace_and_the_graph_serves_every_size():
     assert seen == [(None, 3)]
 
 
+def test_equal_python_numbers_share_a_trace_as_in_tf():
+    f = counted(lambda x: tf.constant(x) * 2)
+    assert f(1).numpy() == 2 and f(1.0).numpy() == 2 and f(True).numpy() == 2  # 1 == 1.0 == True: one trace
+    assert f(1).dtype == tf.int32 and f(1.0).dtype == tf.int32  # the first value is the one traced
+    assert f(1.5).numpy() == 3.0 and f.experimental_get_tracing_count() == 2
+
+
+def test_a_spec_of_known_shape_reuses_the_trace_of_a_tensor_of_that_shape():
+    f = counted(lambda x: x + 1)
+    f(tf.ones((2, 3)))
+    assert f.get_concrete_function(tf.TensorSpec((2, 3), tf.float32)) is f.get_concrete_function(tf.ones((2, 3)))
+    assert f.experimental_get_tracing_count() == 1
+    f.get_concrete_function(tf.TensorSpec((None, 3), tf.float32))  # unknown size: a trace of its own
+    assert f.experimental_get_tracing_count() == 2
+
+
+def test_a_constant_exponent_gets_no_gradient_work():
+    """TF's Pow gradient skips the exponent when nothing asks for it: no log(x) in the gradient graph."""
+    @tf.function
+    def grad_of_square(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = x ** 2.0
+        return tape.gradient(y, x)
+
+    concrete = grad_of_square.get_concrete_function(tf.TensorSpec([3], tf.float32))
+    assert "Log" not in [op.type for op in concrete.graph.get_operations()]
+    np.testing.assert_array_equal(concrete(tf.constant([1.0, 2.0, 3.0])).numpy(), [2.0, 4.0, 6.0])
+
+
 def test_get_concrete_function_lists_its_operations():
     f = tf.function(lambda x: tf.nn.relu(x @ tf.ones((2, 3))))
     concrete = f.get_concrete_function(tf.TensorSpec([None, 2], tf.float32))

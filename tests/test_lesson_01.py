@@ -94,3 +94,20 @@ def test_gradient_descent_finds_the_least_squares_line(lesson):
 
 def test_figures_are_valid_pngs(lesson):
     check_figures(*lesson, FIGURES)
+
+def test_the_numbers_in_the_prose_are_the_datas():
+    """Issue 12: the text said |C| 'reaches 38' (it is 40) and float32's round-off line was '10^9
+    times higher' (it is 2^29 ~ 5.4e8). The numbers the prose of lessons 01 and 05 quotes are
+    computed here from the data and from float32/float64's epsilons."""
+    repo = Path(__file__).resolve().parent.parent
+    lesson_01 = (repo / "lessons" / "01_derivatives_gradient_descent.py").read_text()
+    lesson_05 = (repo / "lessons" / "05_first_neuron.py").read_text()
+    celsius, _ = (a.astype(np.float64) for a in celsius_fahrenheit())
+    largest = int(np.max(np.abs(celsius)))
+    assert largest == 40, largest
+    assert f"reaches {largest}" in lesson_01 and f"reaches {largest}" in lesson_05
+    assert "reach 38" not in lesson_01 + lesson_05 and "reaches 38" not in lesson_01 + lesson_05
+    assert f"\\sum C_i^2 = {int(np.sum(celsius ** 2))}$ against $n = {celsius.size}$" in lesson_01
+    ratio = np.finfo(np.float32).eps / np.finfo(np.float64).eps
+    assert ratio == 2.0 ** 29 and f"{ratio:.0e}" == "5e+08"
+    assert "$5 \\times 10^8$ times higher" in lesson_01 and "2^{29}" in lesson_01 and "10^9" not in lesson_01

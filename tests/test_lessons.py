@@ -1,77 +1,24 @@
-"""Lesson 00, the lesson contract every lesson follows, and the pieces of
-``lessons/_common.py`` that the per-lesson test files do not cover. No TensorFlow needed.
+"""The contract every lesson follows, and the pieces of ``lessons/_common.py`` that the per-lesson
+test files do not cover. No TensorFlow needed.
 
-Lesson 00 runs in fast mode with ``--no-tf`` through the runner's entry point
-(``lessons.runner.main``) into a temporary folder; its outcomes are read back from
-``summary.json`` and checked against values computed here with NumPy. (Lessons 01-07 have
-their own files: tests/test_lesson_01.py, test_lesson_02.py, test_lessons_part_a2.py,
-test_lessons_part_b.py; the runner: test_lessons_runner.py.)
+Each lesson has its own file (tests/test_lesson_NN.py) checking what it finds; the runner is
+tested in test_lessons_runner.py, the exercise checker in test_lessons_exercises.py. Here: every
+lesson file has the shape the runner and Jupytext expect, and every lesson prints the same output
+on every run (its fast mode run twice, each in a fresh process, as a learner runs it).
 """
 from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lessons import _common, runner
-from tests.lesson_runs import PNG_SIGNATURE, check_figures
+from tests.lesson_runs import PNG_SIGNATURE, printed_output
 
 REPO = Path(__file__).resolve().parent.parent
-LESSON_00_FIGURES = ["random_normal_hist.png", "reshape_vs_transpose.png"]
-
-
-@pytest.fixture(scope="module")
-def lesson_00(fast_lesson):
-    """Lesson 00 run once (fast, no TF): (summary, output folder)."""
-    return fast_lesson("00")
-
-# --------------------------------------------------------------------------- lesson 00
-def test_lesson_00_summary_says_how_it_ran(lesson_00):
-    summary, _ = lesson_00
-    assert summary["lesson"] == "00_tensors" and summary["mode"] == "fast"
-    assert summary["tensorflow"] is None and summary["comparisons"] == {}, "--no-tf must not compare"
-    assert summary["outcomes"]["mismatches"] == {}
-
-
-def test_lesson_00_matmul_reshape_and_the_shape_error(lesson_00):
-    o = lesson_00[0]["outcomes"]
-    X = np.array([[1, 2], [3, 4], [5, 6]])
-    Y = np.array([[7, 8], [9, 10], [11, 12]])
-    np.testing.assert_array_equal(o["X_times_Y_transposed"], X @ Y.T, err_msg="X @ transpose(Y)")
-    np.testing.assert_array_equal(o["reshape_Y"], [[7, 8, 9], [10, 11, 12]], err_msg="tf.reshape(Y, (2, 3))")
-    assert "MatMul" in o["matmul_error"] and "[3, 2]" in o["matmul_error"], o["matmul_error"]
-
-
-def test_lesson_00_random_numbers_repeat_and_look_normal(lesson_00):
-    o = lesson_00[0]["outcomes"]
-    assert o["seeded_generator_repeats"] is True
-    n = o["normal_samples"]
-    # mean of n standard normals has std 1/sqrt(n); the sample std is within a few 1/sqrt(2n)
-    assert abs(o["normal_mean"]) < 5 / math.sqrt(n), o["normal_mean"]
-    assert abs(o["normal_std"] - 1) < 5 / math.sqrt(2 * n), o["normal_std"]
-
-
-def test_lesson_00_figures_are_pngs(lesson_00):
-    summary, out = lesson_00
-    assert sorted(summary["figures"]) == sorted(LESSON_00_FIGURES)
-    check_figures(summary, out, set(LESSON_00_FIGURES))
-
-
-def test_a_lesson_runs_as_a_plain_script(tmp_path):
-    # The lesson contract: `python lessons/NN_x.py` works without the runner or an installed package.
-    env = {**os.environ, _common.FAST_ENV: "1", _common.NO_TF_ENV: "1", _common.OUT_ENV: str(tmp_path)}
-    env.pop("PYTHONPATH", None)
-    done = subprocess.run([sys.executable, str(REPO / "lessons" / "00_tensors.py")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert (tmp_path / "summary.json").is_file() and "fast mode" in done.stdout
-
 
 # --------------------------------------------------------------------------- every lesson's file
 @pytest.mark.parametrize("lesson", runner.discover(), ids=lambda lesson: lesson.name)
@@ -83,6 +30,51 @@ def test_lesson_file_follows_the_contract(lesson):
     assert f'L.begin("{lesson.name}")' in text, "begin() must name the file, so the default output folder matches"
     assert text.count("L.summary(") == 1
     assert "## Exercises" in text.split("# %% [markdown]")[-1], "the last cell holds the exercises"
+
+
+@pytest.mark.parametrize("lesson", runner.discover(), ids=lambda lesson: lesson.name)
+def test_a_lesson_prints_the_same_on_every_run(lesson, tmp_path):
+    """Fast mode without TF, twice, each in a fresh process as a learner runs it: the same printed
+    output, line for line, apart from the lines tagged as measurements (times, speed-ups) and the
+    output folder's name. Seeds, not luck, decide every number a lesson prints."""
+    runs = [printed_output(lesson.name[:2], tmp_path / f"run{i}") for i in (1, 2)]
+    first, second = runs
+    assert len(first) == len(second), f"{lesson.name}: {len(first)} lines, then {len(second)}"
+    differ = [(i, a, b) for i, (a, b) in enumerate(zip(first, second)) if a != b]
+    assert not differ, (f"{lesson.name} printed different lines on two runs (first at line {differ[0][0]}):\n"
+                        + "\n".join(f"  run 1: {a}\n  run 2: {b}" for _, a, b in differ[:5]))
+
+
+PART_A_AND_B = [lesson for lesson in runner.discover() if lesson.name[:2] <= "07"]
+
+
+@pytest.mark.parametrize("lesson", PART_A_AND_B, ids=lambda lesson: lesson.name)
+def test_every_plot_in_a_lesson_has_labelled_axes(lesson, fast_lesson):
+    """Every panel of every figure that plots data (not a drawn graph, a picture of a matrix or a
+    colour bar) names both its axes: a learner cannot read a curve without them (issue 12 found a
+    histogram and a scatter plot without labels). ``summary.json`` records each panel's labels."""
+    summary, _ = fast_lesson(lesson.name[:2])
+    assert set(summary["figure_axes"]) == set(summary["figures"]), "every figure's panels are recorded"
+    unlabelled = [f"{figure} panel {i} ({panel['title'] or 'untitled'}): x {panel['x']!r}, y {panel['y']!r}"
+                  for figure, panels in summary["figure_axes"].items() for i, panel in enumerate(panels)
+                  if panel["kind"] == "plot" and not (panel["x"].strip() and panel["y"].strip())]
+    assert not unlabelled, f"{lesson.name}: plots without axis labels:\n  " + "\n  ".join(unlabelled)
+
+
+def test_readme_links_resolve_and_the_lesson_plan_is_current():
+    """Issue 12: the README linked LESSONS.md, which the repository did not hold. Every relative link
+    in the README and in lessons/README.md names a file of the repository, and the lesson plan lists
+    every lesson there is."""
+    import re
+
+    for readme in (REPO / "README.md", REPO / "lessons" / "README.md"):
+        links = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", readme.read_text(encoding="utf-8"))
+        missing = [link for link in links if not (readme.parent / link).exists()]
+        assert not missing, f"{readme.relative_to(REPO)} links files that do not exist: {missing}"
+    assert "lessons/README.md" in (REPO / "README.md").read_text(encoding="utf-8")
+    plan = (REPO / "lessons" / "README.md").read_text(encoding="utf-8")
+    for lesson in runner.discover():
+        assert f"| {lesson.name[:2]} |" in plan, f"lessons/README.md does not list lesson {lesson.name}"
 
 
 # --------------------------------------------------------------------------- lessons/_common.py
@@ -111,6 +103,23 @@ def test_compare_records_the_largest_difference(fresh_lesson, capsys):
     recorded = _common._state.comparisons
     assert recorded["two lists"] == {"max_abs_diff": 0.5, "tol": 0.1, "n": 3}
     assert "no tf" not in recorded and recorded["sizes"]["mismatch"] == "size"
+
+
+def test_agreement_takes_one_line_and_tables_are_for_disagreements(fresh_lesson, capsys):
+    """Issue 12: where TF and minitf agree, one line says so and what it shows; a table of the numbers
+    that differ most is printed only when asked (an instructive disagreement) or when the tolerance fails."""
+    values = np.arange(10.0)
+    _common.compare("exact", values, values.copy(), tol=0.0, means="the same rule")
+    _common.compare("close", values, values + 1e-9, tol=1e-6)
+    one_line = capsys.readouterr().out.splitlines()
+    assert one_line == ["[exact] minitf = TF bit for bit, all 10 numbers: the same rule",
+                        "[close] minitf ~ TF: largest |diff| 1e-09 over 10 numbers, tolerance 1e-06"], one_line
+    _common.compare("float32 rounding", values, values + np.linspace(0, 1e-7, 10), tol=1e-6, table=True, show=3)
+    table = capsys.readouterr().out.splitlines()
+    assert table[1] == "  the 3 of 10 numbers that differ most:" and len(table) == 3 + 3 + 1, table
+    assert [int(row.split()[0]) for row in table[3:6]] == [7, 8, 9], table  # the three largest differences, in order
+    _common.compare("too far", values, values + 1.0, tol=1e-6)
+    assert "EXCEEDED" in capsys.readouterr().out
 
 
 def test_side_by_side_checks_values_shapes_and_dtypes(fresh_lesson):

@@ -79,3 +79,22 @@ def test_draw_graph_writes_a_png_for_tape_and_trace(tmp_path):
 def test_other_objects_are_refused_by_name():
     with pytest.raises(TypeError, match="GradientTape, a traced ConcreteFunction.*got int"):
         viz.to_dot(3)
+
+
+def test_notes_go_under_a_named_tensors_label_and_inputs_sit_next_to_their_reader(tmp_path):
+    x, b = tf.constant([1.0, 2.0]), tf.constant(0.5)
+    with tf.GradientTape() as tape:
+        tape.watch([x, b])
+        s = tf.reduce_sum(tf.exp(x))
+        y = s + b
+    dot = viz.to_dot(tape, names={"x": x, "y": y, "b": b}, notes={"y": "grad 1", "x": "value [1, 2]"})
+    names = labels(dot)
+    assert "y\\nfloat32[]\\ngrad 1" in names.values() and "x\\nfloat32[2]\\nvalue [1, 2]" in names.values(), names
+    assert "b\\nfloat32[]" in names.values(), "a tensor without a note keeps its plain label"
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = viz.draw_graph(tape, names={"x": x, "b": b}, notes={"b": "grad 1"})
+    positions = {t.get_text(): t.get_position() for t in ax.texts}
+    # b is read only by AddV2 (depth 3): it is drawn in the column just left of it, not in column 0
+    assert positions["b\nfloat32[]\ngrad 1"][0] == positions["AddV2"][0] - 1, positions
+    assert positions["x\nfloat32[2]"][0] == 0

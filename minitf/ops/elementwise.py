@@ -216,7 +216,9 @@ class RealDiv(Broadcasting):
 
     def backward(ctx, dz):
         x, y = ctx.inputs
-        return unbroadcast(dz / y, x), unbroadcast(dz * (-x / y / y), y)
+        dx = unbroadcast(dz / y, x) if ctx.needs_input_grad[0] else None
+        dy = unbroadcast(dz * (-x / y / y), y) if ctx.needs_input_grad[1] else None
+        return dx, dy
 
 
 class FloorDiv(Broadcasting):
@@ -255,7 +257,9 @@ class Pow(Broadcasting):
 
     def backward(ctx, dz):
         x, y = ctx.inputs
-        dx = unbroadcast(dz * y * x ** (y - 1), x)
+        dx = unbroadcast(dz * y * x ** (y - 1), x) if ctx.needs_input_grad[0] else None
+        if not ctx.needs_input_grad[1]:  # a constant exponent (x ** 2): no log(x) work, as TF skips it
+            return dx, None
         safe_log = where(x > 0, log(where(x > 0, x, 1)), 0)
         return dx, unbroadcast(dz * ctx.output * safe_log, y)
 
