@@ -8,7 +8,7 @@ from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the o
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
 from minitf.autodiff import GradientTape
 from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
-                           int32, int64, uint8)
+                           int32, int64, string, uint8)
 from minitf._context import executing_eagerly, init_scope
 from minitf.function import TensorSpec, function
 from minitf.module import Module, name_scope
@@ -38,6 +38,8 @@ def __getattr__(name: str):
     # Heavier namespaces load on first use, so `import minitf` stays fast.
     import importlib
 
-    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model"):
+    if name in ("keras", "data", "datasets", "viz", "metrics", "saved_model", "strings", "ragged"):
         return importlib.import_module(f"minitf.{name}")
+    if name in ("RaggedTensor", "RaggedTensorSpec"):
+        return getattr(importlib.import_module("minitf.ragged"), name)
     raise AttributeError(f"module 'minitf' has no attribute {name!r}")

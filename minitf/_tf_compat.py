@@ -236,3 +236,19 @@ def keras_execution_end_step(first_step: int, steps_per_execution: int) -> int:
     (10 batches, 3 per execution: the hooks see 2, 5, 8 and then 11, not 9). Callbacks that count
     batches see the same numbers under minitf as under Keras."""
     return first_step + steps_per_execution - 1
+
+
+# --- printing numbers --------------------------------------------------------------------------------
+def float_text(value, dtype: np.dtype) -> str:
+    """A float as ``tf.print`` and ``tf.strings.format`` write it: absl's ``FloatToBuffer``, the fewest
+    of two precisions that reads back as the same number: "%.6g", or "%.9g" if that does not
+    round-trip, for float32 (so 0.1 prints as 0.1 and 1/3 as 0.333333343); "%.15g" else "%.17g" for
+    float64; float16 as "%.4g". A fixed 9 digits would print float32 0.1 as 0.100000001."""
+    if dtype.itemsize == 2:
+        return "%.4g" % float(value)
+    short, full = (15, 17) if dtype.itemsize == 8 else (6, 9)
+    text = "%.*g" % (short, float(value))
+    if not np.isfinite(value) or dtype.type(float(text)) == value:
+        return text
+    return "%.*g" % (full, float(value))
+

@@ -56,6 +56,26 @@ def to_numpy(array) -> numpy.ndarray:
     return numpy.asarray(array)
 
 
+def module_of(array) -> types.ModuleType:
+    """The module that computes on ``array``: NumPy for a host array, else the backend's.
+
+    String tensors always live on the host, whatever the backend: a NumPy object array of
+    ``bytes`` (CuPy has no strings; TF too keeps strings on the CPU). The kernels that strings
+    pass through (reshape, concat, gather, where ...) pick their module with this, and the string
+    ops (``minitf/ops/string_ops.py``) compute with NumPy; turning strings into numbers (a
+    vocabulary lookup, ``tf.strings.length``) hands the numbers to the backend, one explicit copy.
+    """
+    return numpy if type(array) is numpy.ndarray and array.dtype.kind == "O" else xp
+
+
+def zeros(shape, dtype):
+    """Zeros of ``dtype``: an example or filler array (of empty strings, on the host, for strings)."""
+    dtype = numpy.dtype(dtype)
+    if dtype.kind == "O":
+        return numpy.full(shape, b"", dtype=object)
+    return xp.zeros(shape, dtype=dtype)
+
+
 def device_count() -> int:
     """CUDA GPUs the backend sees: CuPy's count (the stand-in pretends one), 0 on NumPy."""
     if xp is numpy:

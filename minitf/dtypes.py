@@ -3,6 +3,10 @@
 A DType wraps a NumPy dtype and answers the questions TF's does (``name``,
 ``is_floating``, ``as_numpy_dtype``); it compares equal to its name and to the
 NumPy dtype, so ``x.dtype == "float32"`` and ``x.dtype == np.float32`` both work.
+
+``string`` (strings): as in TF, a string tensor holds a NumPy *object* array of ``bytes``
+(``tf.constant("héllo").numpy() == b"h\\xc3\\xa9llo"``), so its NumPy dtype is ``object``;
+NumPy's str/bytes dtypes (``<U5``, ``S3``) name it too.
 """
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ class DType:
 
     def __init__(self, name: str):
         self.name = name
-        self._np = np.dtype(name)
-        self.as_numpy_dtype = self._np.type
+        self._np = np.dtype(object) if name == "string" else np.dtype(name)  # strings: bytes in object arrays
+        self.as_numpy_dtype = object if name == "string" else self._np.type  # (TF's: the builtin object)
 
     @property
     def is_floating(self) -> bool:
@@ -34,16 +38,26 @@ class DType:
         return self
 
     @property
+    def is_string(self) -> bool:
+        return self._np.kind == "O"
+
+    @property
     def size(self) -> int:
-        return self._np.itemsize
+        return 0 if self.is_string else self._np.itemsize  # TF: 0 for string (no fixed size)
 
     @property
     def min(self):
+        self._check_numeric("minimum")
         return np.finfo(self._np).min if self.is_floating else np.iinfo(self._np).min
 
     @property
     def max(self):
+        self._check_numeric("maximum")
         return np.finfo(self._np).max if self.is_floating else np.iinfo(self._np).max
+
+    def _check_numeric(self, what: str) -> None:
+        if self.is_string:  # TF's error for tf.string.min
+            raise TypeError(f"Cannot find {what} value of {self} with type {self}.")
 
     def __eq__(self, other) -> bool:
         try:
@@ -70,8 +84,9 @@ int32 = DType("int32")
 int64 = DType("int64")
 uint8 = DType("uint8")
 bool = DType("bool")  # noqa: A001 (TF's name)
+string = DType("string")  # bytes in a NumPy object array (see the module docstring)
 
-_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
+_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool, string)}
 _ALIASES = {"float": float32, "double": float64, "half": float16, "int": int32}
 
 
@@ -85,10 +100,17 @@ def as_dtype(value) -> DType:
         return int32
     if isinstance(value, str) and value in _ALIASES:
         return _ALIASES[value]
+    if isinstance(value, str) and value == "string":
+        return string
+    if value is str or value is bytes:  # TF refuses the Python types (use tf.string)
+        raise TypeError(f"Cannot convert the argument `type_value`: {value!r} to a TensorFlow DType.")
     try:
-        name = np.dtype(value).name
+        np_dtype = np.dtype(value)
     except TypeError:
         raise TypeError(f"minitf: cannot interpret {value!r} as a dtype") from None
+    if np_dtype.kind in "OUS":  # NumPy's object, str and bytes dtypes are TF's string
+        return string
+    name = np_dtype.name
     if name not in _BY_NAME:
         raise TypeError(f"minitf: dtype {name} is not supported; use one of {sorted(_BY_NAME)}")
     return _BY_NAME[name]
@@ -102,4 +124,4 @@ def from_numpy(np_dtype) -> DType:
     try:
         return _BY_NUMPY[np_dtype]
     except KeyError:
-        return _BY_NAME[np.dtype(np_dtype).name]
+        return as_dtype(np_dtype)

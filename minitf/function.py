@@ -116,8 +116,6 @@ def _leaf(value, relax: bool = False) -> _Leaf:
         spec = TensorSpec(value.shape, value.dtype)
         return _Leaf("tensor", spec._key(), spec)
     if isinstance(value, (np.ndarray, np.generic)) or B.is_array(value):
-        if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
-            return _Leaf("python", ("object", id(value)))
         dtype = dtypes.as_dtype(np.asarray(value).dtype if isinstance(value, np.generic) else value.dtype)
         spec = TensorSpec(np.shape(value), dtype)
         return _Leaf("tensor", spec._key(), spec)
@@ -544,7 +542,7 @@ def _example_array(value, spec: TensorSpec):
     """The array the trace runs the kernels on: the argument itself, or zeros for a bare spec."""
     if isinstance(value, TensorSpec):
         shape = tuple(1 if d is None else d for d in (value.shape if value.shape is not None else ()))
-        return B.xp.zeros(shape, dtype=value.dtype._np)
+        return B.zeros(shape, value.dtype._np)  # (empty strings for a string spec)
     if isinstance(value, GraphTensor):
         return value._example
     if isinstance(value, Tensor):

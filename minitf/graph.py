@@ -298,7 +298,7 @@ class FuncGraph:
         size 1 in the unknown dimensions; if that fails too, the error was real."""
         unknown = any(None in t._value.shape for t in nodes)
         if unknown:
-            units = [B.xp.zeros(tuple(1 if d is None else d for d in t._value.shape), dtype=t._value.dtype)
+            units = [B.zeros(tuple(1 if d is None else d for d in t._value.shape), t._value.dtype)
                      for t in nodes]
             try:
                 with np.errstate(all="ignore"):

@@ -96,10 +96,12 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         """A NumPy copy of the value (from the GPU under CuPy): writing into it changes nothing here."""
         array = B.to_numpy(self._value)
+        if array.ndim == 0 and array.dtype.kind == "O":
+            return array[()]  # a string scalar: its bytes, as TF gives them
         return array.copy() if array is self._value else array
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        array = self.numpy()
+        array = B.to_numpy(self._value).copy()
         return array.astype(dtype) if dtype is not None else array
 
     # --- Python protocol --------------------------------------------------
@@ -129,7 +131,7 @@ class Tensor:
 
     def __format__(self, spec: str) -> str:
         # f"{loss:.3f}" formats the value, as TF's EagerTensor does (a scalar as a number).
-        array = self.numpy()
+        array = B.to_numpy(self._value)
         return format(array[()] if array.ndim == 0 else array, spec)
 
     def __hash__(self):
@@ -336,8 +338,46 @@ def _python_dtype(array: np.ndarray) -> np.dtype:
 
 
 def _cast_allowed(source: np.dtype, target: np.dtype) -> builtins.bool:
-    # TF converts ints to floats freely, but never a float to an int silently.
-    return not (source.kind == "f" and target.kind in "iub") and not (source.kind != "b" and target.kind == "b")
+    # TF converts ints to floats freely, but never a float to an int silently (nor numbers to strings).
+    return (not (source.kind == "f" and target.kind in "iub") and not (source.kind != "b" and target.kind == "b")
+            and target.kind != "O")
+
+
+# --- strings (minitf.string) ------------------------------------------------------------------
+def _holds_strings(value: Any) -> builtins.bool:
+    """Does ``value`` (a Python value or a host array) start with a string? Then it is converted as strings."""
+    try:
+        objects = np.asarray(value, dtype=object).reshape(-1)
+    except (ValueError, TypeError):
+        return False
+    return objects.size > 0 and isinstance(objects[0], (str, bytes))
+
+
+def _string_tensor(value: Any, dtype=None) -> Tensor:
+    """A string tensor from str/bytes (nested lists of them, NumPy str/bytes/object arrays), as TF
+    makes one: a NumPy object array of ``bytes``, str encoded as UTF-8. It always lives on the host,
+    whatever the backend (see ``minitf/backend.py``)."""
+    if dtype is not None and dtypes.as_dtype(dtype) != dtypes.string:
+        raise InvalidArgumentTypeError(
+            f"Cannot convert {value!r:.200} to EagerTensor of dtype {dtypes.as_dtype(dtype).name}")
+    # dtype=object keeps each element's own type (NumPy's str dtype would turn ["a", 1] into ["a", "1"]).
+    objects = np.array(value, dtype=object)
+    flat = objects.reshape(-1)
+    out = np.empty(flat.size, dtype=object)
+    for i, item in enumerate(flat.tolist()):
+        if isinstance(item, str):
+            out[i] = item.encode("utf-8")
+        elif isinstance(item, bytes):
+            out[i] = bytes(item)  # np.bytes_ -> bytes, as TF's .numpy() gives them
+        elif isinstance(item, (list, tuple)):
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
+        elif isinstance(item, (builtins.bool, int, float, complex, np.number, np.bool_)):
+            raise ValueError(f"Can't convert Python sequence with mixed types to Tensor: found "
+                             f"{type(item).__name__} {item!r:.60} among strings.")
+        else:
+            raise ValueError(f"Attempt to convert a value ({item!r:.60}) with an unsupported type "
+                             f"({type(item)}) to a Tensor.")
+    return Tensor(out.reshape(objects.shape))
 
 
 def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None = None) -> Tensor:
@@ -363,20 +403,22 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
         on_device = isinstance(value, B.xp.ndarray)
         array = value if on_device else np.asarray(value)
     except (ValueError, TypeError) as e:
+        if _holds_strings(value):  # (CuPy has no strings; NumPy cannot mix str with non-ASCII bytes)
+            return _string_tensor(value, dtype)
         raise InvalidArgumentError(f"Cannot convert {value!r} to a tensor: {e}") from None
     if array.dtype.kind in "OUS":
-        raise InvalidArgumentTypeError(
-            f"Cannot convert {value!r} to a tensor: minitf tensors hold numbers and booleans, "
-            f"not {array.dtype} values")
+        return _string_tensor(value, dtype)
     natural = _python_dtype(array) if from_python else array.dtype
     wanted = dtype if dtype is not None else dtype_hint
     if wanted is not None:
         target = dtypes.as_dtype(wanted)._np
         if _cast_allowed(array.dtype, target):
             natural = target
+        elif target.kind == "O" and array.size == 0 and dtype is not None:  # tf.constant([], tf.string)
+            return Tensor(np.empty(array.shape, dtype=object))
         elif dtype is not None:
             raise InvalidArgumentTypeError(
-                f"Cannot convert {value!r} to EagerTensor of dtype {target.name}")
+                f"Cannot convert {value!r} to EagerTensor of dtype {dtypes.as_dtype(wanted).name}")
     if natural.name not in dtypes._BY_NAME:
         raise InvalidArgumentTypeError(f"Cannot convert a value of dtype {natural} to a minitf tensor")
     # An array the caller holds is copied: refilling it later must not change this tensor.
@@ -395,7 +437,8 @@ def constant(value: Any, dtype=None, shape=None, name: str | None = None) -> Ten
         return tensor
     shape = tuple(shape)
     if tensor._value.size == 1:
-        return Tensor(B.xp.full(shape, tensor._value.reshape(()), dtype=tensor._value.dtype))
+        xp = B.module_of(tensor._value)  # NumPy for strings (always on the host)
+        return Tensor(xp.full(shape, tensor._value.reshape(()), dtype=tensor._value.dtype))
     if tensor._value.size != int(np.prod(shape)):
         raise InvalidArgumentError(
             f"constant: expected {int(np.prod(shape))} values for shape {shape}, got {tensor._value.size}")
@@ -413,7 +456,7 @@ def _shape_str(shape) -> str:
 def _numpy_text(tensor: Tensor, is_repr: builtins.bool = False) -> str:
     """The value as TF prints it: a scalar as 108.0 (not a 0-d array's "108.", nor NumPy 2's
     repr "np.float32(108.0)"), and a multi-line array starting on its own line."""
-    array = tensor.numpy()
+    array = B.to_numpy(tensor._value)
     text = (repr(array) if is_repr else str(array)) if array.ndim else str(array[()])
     return "\n" + text if "\n" in text else text
 

@@ -64,8 +64,8 @@ def test_from_tensor_slices_errors():
         Dataset.from_tensor_slices(([1, 2], [1, 2, 3]))
     with pytest.raises(ValueError, match="component 0 is a scalar"):
         Dataset.from_tensor_slices(3.0)
-    with pytest.raises(TypeError, match="from_tensor_slices: cannot convert"):
-        Dataset.from_tensor_slices(["a", "b"])
+    with pytest.raises(ValueError, match="from_tensor_slices: cannot convert.*unsupported type"):
+        Dataset.from_tensor_slices([object(), object()])  # (TF: a ValueError too)
 
 
 def test_from_tensors_and_range():

@@ -35,8 +35,8 @@ def test_explicit_dtype_and_refused_conversions():
     assert tf.constant([1, 2], dtype="float16").numpy().dtype == np.float16
     with pytest.raises(TypeError, match="int32"):
         tf.constant(2.5, dtype=tf.int32)  # TF: Cannot convert 2.5 to EagerTensor of dtype int32
-    with pytest.raises(TypeError):
-        tf.constant("text")
+    with pytest.raises(TypeError, match="float32"):
+        tf.constant("text", dtype=tf.float32)  # TF: Cannot convert 'text' to EagerTensor of dtype float
 
 
 def test_dtype_objects_compare_like_tf():

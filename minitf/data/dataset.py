@@ -31,8 +31,8 @@ from minitf import backend as B
 from minitf import dtypes
 from minitf.data.arguments import (bool_scalar, check_callable, int64_scalar, optional_int64_scalar,
                                    parallel_calls)
-from minitf.data.structure import (TensorSpec, flatten, map_structure, same_layout, to_arrays, to_numpy,
-                                   to_tensors)
+from minitf.data.structure import (TensorSpec, flatten, map_structure, row, same_layout, take_rows, to_arrays,
+                                   to_numpy, to_tensors)
 from minitf.errors import InvalidArgumentError
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -259,7 +259,7 @@ class Dataset:
 class _TensorSliceDataset(Dataset):
     def __init__(self, tensors: Any):
         # A copy (C order), as TF takes a snapshot: later changes to the caller's arrays do not leak in.
-        self._components = map_structure(lambda a: B.xp.array(a, copy=True, order="C"),
+        self._components = map_structure(lambda a: B.module_of(a).array(a, copy=True, order="C"),
                                          to_arrays(tensors, "from_tensor_slices"))
         leaves = flatten(self._components)
         if not leaves:
@@ -280,9 +280,11 @@ class _TensorSliceDataset(Dataset):
         return self._n
 
     def _rows(self, index) -> Any:
-        if isinstance(index, (int, slice)):
+        if isinstance(index, slice):
             return map_structure(lambda a: a[index], self._components)
-        return map_structure(lambda a: B.xp.take(a, index, axis=0), self._components)
+        if isinstance(index, int):
+            return map_structure(lambda a: row(a, index), self._components)
+        return map_structure(lambda a: take_rows(a, index), self._components)
 
     def _iterate(self):
         return (self._rows(i) for i in range(self._n))
@@ -296,7 +298,7 @@ class _TensorSliceDataset(Dataset):
 
 class _TensorDataset(Dataset):
     def __init__(self, tensors: Any):
-        self._components = map_structure(lambda a: B.xp.array(a, copy=True), to_arrays(tensors, "from_tensors"))
+        self._components = map_structure(lambda a: B.module_of(a).array(a, copy=True), to_arrays(tensors, "from_tensors"))
         if not flatten(self._components):
             raise InvalidArgumentError("from_tensors: the element has no component (an empty tuple or dict)",
                                        op="from_tensors")
@@ -408,7 +410,7 @@ def _stack(elements: list) -> Any:
             if leaf.shape != first:
                 raise ValueError(f"batch: Cannot batch tensors with different shapes in component {k}. First "
                                  f"element had shape {list(first)} and element {i} had shape {list(leaf.shape)}.")
-        stacked.append(B.xp.stack(column))
+        stacked.append(B.module_of(column[0]).stack(column))
     return _pack_as(elements[0], stacked)
 
 
@@ -425,7 +427,7 @@ class _UnbatchDataset(_UnaryDataset):
                 raise ValueError(f"unbatch: components have different leading sizes "
                                  f"{[leaf.shape[0] for leaf in leaves]}")
             for i in range(n):
-                yield map_structure(lambda a: a[i], element)
+                yield map_structure(lambda a: row(a, i), element)
 
     def _cardinality(self) -> int:
         return UNKNOWN  # each element may split into any number (TF says the same)
@@ -513,8 +515,8 @@ class _MapDataset(_UnaryDataset):
             specs = self._input._spec()
 
             def run(fill):
-                dummy = map_structure(lambda s: B.xp.zeros([fill if d is None else d for d in s.shape],
-                                                           dtype=s.dtype._np), specs)
+                dummy = map_structure(lambda s: B.zeros([fill if d is None else d for d in s.shape], s.dtype._np),
+                                      specs)
                 with np.errstate(all="ignore"):
                     return to_arrays(_call(self._fn, dummy), "map: the function's result")
 

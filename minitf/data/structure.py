@@ -69,6 +69,19 @@ def to_arrays(value: Any, what: str) -> Any:
     return map_structure(convert, value)
 
 
+def row(array, i: int):
+    """Row ``i`` of a component. A string component (an object array, on the host) gives a 0-d array,
+    where plain indexing would hand out the bare ``bytes``."""
+    return array[i, ...] if array.dtype.kind == "O" else array[i]
+
+
+def take_rows(array, index):
+    """The rows at ``index`` (an integer array); a string component takes them with a host index."""
+    if array.dtype.kind == "O":
+        return np.take(array, B.to_numpy(index), axis=0)
+    return B.xp.take(array, index, axis=0)
+
+
 def to_tensors(element: Any) -> Any:
     """A structure of backend arrays as minitf Tensors (0-d arrays stay 0-d)."""
     # Indexing a NumPy array with an int gives a NumPy scalar: make it a 0-d array again.
@@ -79,7 +92,7 @@ def to_numpy(element: Any) -> Any:
     """A structure of backend arrays as NumPy values (a 0-d array becomes a NumPy scalar, as in TF)."""
     def convert(a):
         host = B.to_numpy(a)
-        return host[()] if host.ndim == 0 else host
+        return host[()] if host.ndim == 0 else host  # (a string: its bytes)
     return map_structure(convert, element)
 
 

@@ -26,8 +26,10 @@ from .synthetic import celsius_fahrenheit, make_blobs, make_circles, make_linear
 from .text import (
     ABSTRACT_CLASS_NAMES,
     SENTENCE_CLASS_NAMES,
+    TWEET_CLASS_NAMES,
     make_abstracts,
     make_sentences,
+    make_tweets,
     sentence_class_names,
 )
 from .timeseries import make_price_series, make_windows, train_test_split_series
@@ -65,6 +67,8 @@ __all__ = [
     "shape_class_names",
     "SHAPE_CLASS_NAMES",
     # text
+    "make_tweets",
+    "TWEET_CLASS_NAMES",
     "make_sentences",
     "sentence_class_names",
     "SENTENCE_CLASS_NAMES",

@@ -16,6 +16,12 @@ label follows from its word sequence. The other half are plain sentences ("what 
 meal") any model gets right, plus "not + adjective" sentences that a *linear* bag-of-words
 model cannot fit but a non-linear one can.
 
+``make_tweets`` is the course's "is this tweet about a real disaster?" task (Kaggle's
+disaster tweets) built the same way: half the tweets (by default) are mirrored pairs whose two
+orders hold the same words and opposite labels ("flood in leeds , not a drill" is a disaster,
+"a drill , not flood in leeds" is not), the rest are plain tweets, real ("wildfire spreading near
+our school") or figurative ("this new song is fire").
+
 ``make_abstracts`` is the optional 5-class "which role does this sentence play in an
 abstract" task (the course's PubMed 200k RCT / SkimLit notebook), with line-number features.
 """
@@ -25,6 +31,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "TWEET_CLASS_NAMES",
+    "make_tweets",
     "SENTENCE_CLASS_NAMES",
     "ABSTRACT_CLASS_NAMES",
     "sentence_class_names",
@@ -118,6 +126,74 @@ def make_sentences(
         article = "an" if a[0] in "aeiou" else "a"
         sentences.append(template.format(noun=noun, a=a, b=b, like=like, article=article))
     return sentences, labels
+
+
+# --------------------------------------------------------------------------- tweets
+
+TWEET_CLASS_NAMES = ["not disaster", "disaster"]  # the course's target: 1 = about a real disaster
+
+_HAZARDS = ["fire", "flood", "earthquake", "storm", "wildfire", "tornado", "landslide", "explosion", "hurricane"]
+_PLACES = ["leeds", "the city", "downtown", "our street", "the harbour", "the valley", "the old town", "the station"]
+_FIGURATIVE = [  # disaster words used figuratively: the course's "this song is fire" tweets
+    "this new song is {hot}",
+    "that {show} last night was {hot}",
+    "my {show} playlist is {hot} right now",
+    "the {show} finale was a total {wreck} lol",
+    "my exam was a {wreck} but whatever",
+    "i am {dead} this {show} is so funny",
+]
+_LITERAL = [  # plainly about a real disaster
+    "{hazard} spreading near {place} , people evacuated",
+    "{hazard} destroyed homes in {place} overnight",
+    "emergency crews rescue families after {hazard} in {place}",
+    "roads closed in {place} after the {hazard}",
+    "death toll rises after {hazard} hits {place}",
+]
+_HOT = ["fire", "lit", "a bomb", "an explosion of fun"]
+_SHOW = ["concert", "game", "party", "movie", "album"]
+_WRECK = ["disaster", "train wreck", "catastrophe"]
+_DEAD = ["dead", "dying", "screaming"]
+# Mirrored pairs: (disaster version, not-disaster version), the same words in another order.
+_MIRRORED_TWEETS = [
+    ("{hazard} in {place} , not a drill", "a drill , not {hazard} in {place}"),
+    ("the {hazard} is real , the movie is fake", "the movie is real , the {hazard} is fake"),
+    ("they said it was a game but the {hazard} hit {place}", "they said the {hazard} hit {place} but it was a game"),
+    ("no joke , a {hazard} just hit {place}", "a joke , no {hazard} just hit {place}"),
+]
+
+
+def make_tweets(n_samples: int = 2000, seed: int = 0, order_fraction: float = 0.5) -> tuple[list[str], np.ndarray]:
+    """Generate short lower-case tweets, labelled 1 if about a real disaster, 0 if not.
+
+    Args:
+        n_samples: number of tweets.
+        order_fraction: share of tweets from the mirrored templates, where only the word order tells
+            the classes apart (a bag-of-words model is at chance on them).
+
+    Returns:
+        tweets: list of ``n_samples`` str (words separated by spaces; commas stand alone).
+        labels: ``(n_samples,)`` int32, 1 = disaster, 0 = not (balanced, shuffled);
+            ``TWEET_CLASS_NAMES`` gives the names.
+    """
+    if n_samples < 1:
+        raise ValueError(f"make_tweets: n_samples must be >= 1, got {n_samples}")
+    if not 0.0 <= order_fraction <= 1.0:
+        raise ValueError(f"make_tweets: order_fraction must be in [0, 1], got {order_fraction}")
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n_samples) % 2).astype(np.int32)
+    mirrored = rng.random(n_samples) < order_fraction
+    tweets = []
+    for label, is_mirrored in zip(labels, mirrored):
+        slots = {"hazard": _pick(rng, _HAZARDS), "place": _pick(rng, _PLACES), "hot": _pick(rng, _HOT),
+                 "show": _pick(rng, _SHOW), "wreck": _pick(rng, _WRECK), "dead": _pick(rng, _DEAD)}
+        if is_mirrored:
+            pair = _MIRRORED_TWEETS[rng.integers(len(_MIRRORED_TWEETS))]
+            template = pair[0] if label == 1 else pair[1]
+        else:
+            templates = _LITERAL if label == 1 else _FIGURATIVE
+            template = templates[rng.integers(len(templates))]
+        tweets.append(template.format(**slots))
+    return tweets, labels
 
 
 # --------------------------------------------------------------------------- abstracts

@@ -28,6 +28,8 @@ def make_price_series(
     seed: int = 0,
     start_date: str = "2013-10-01",
     start_price: float = 123.65,
+    seasonality: float = 0.0,
+    period: int = 7,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Generate a positive, trending, bursty daily price series with a block-reward feature.
 
@@ -36,6 +38,10 @@ def make_price_series(
     calm (+0.1%/day, 2.5%), bull (+0.6%/day, 4.5%) or bear (-0.5%/day, 5.5%). This gives the
     long trends, crashes and volatility clusters of a crypto chart, yet tomorrow's price is
     still best guessed by today's (which is the point of the naive baseline).
+
+    ``seasonality`` (0 by default: none) adds a cycle of ``period`` days on top: the price is
+    multiplied by ``exp(seasonality * sin(2 pi t / period))``, a pattern a model can learn and the
+    naive forecast (tomorrow = today) cannot.
 
     Returns:
         dates: ``(n_steps,)`` ``datetime64[D]``, consecutive days from ``start_date``.
@@ -61,6 +67,10 @@ def make_price_series(
     steps = drift[regime] + vol[regime] * rng.standard_normal(n_steps)
     steps[0] = 0.0  # so the series starts exactly at start_price
     prices = start_price * np.exp(np.cumsum(steps))
+    if seasonality:
+        if period < 2:
+            raise ValueError(f"make_price_series: period must be >= 2 days, got {period}")
+        prices = prices * np.exp(seasonality * np.sin(2 * np.pi * np.arange(n_steps) / period))
 
     dates = np.datetime64(start_date, "D") + np.arange(n_steps)
     # Number of halvings that have happened by each date.

@@ -209,6 +209,19 @@ def set_random_seed(seed: int) -> None:
     mt_random.set_seed(int(seed))
 
 
+# Loaded on first use (they build on the data pipeline): tf.keras.utils.<name>.
+_LAZY = {"pad_sequences": "minitf.keras.preprocessing.sequence",
+         "text_dataset_from_directory": "minitf.keras.preprocessing.text_dataset",
+         "timeseries_dataset_from_array": "minitf.keras.preprocessing.timeseries_dataset"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'minitf.keras.utils' has no attribute {name!r}")
+
+
 __all__ = ["Progbar", "to_categorical", "normalize", "set_random_seed", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "get_custom_objects", "custom_object_scope",
-           "CustomObjectScope", "clear_session"]
+           "CustomObjectScope", "clear_session", *_LAZY]

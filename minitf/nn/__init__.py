@@ -3,6 +3,7 @@ from minitf.nn.activations import (elu, gelu, leaky_relu, log_softmax, relu, rel
                                    softmax, softplus, softsign, swish, tanh)
 from minitf.nn.crossentropy import (l2_normalize, sigmoid_cross_entropy_with_logits,
                                     softmax_cross_entropy_with_logits, sparse_softmax_cross_entropy_with_logits)
+from minitf.nn.embedding_ops import embedding_lookup
 from minitf.nn.normalization import batch_normalization, dropout, moments
 from minitf.ops.shape_ops import top_k
 from minitf.nn.conv import conv1d, conv1d_transpose, conv2d, conv2d_transpose

@@ -41,16 +41,19 @@ class Fill(Op):
     """A tensor of shape ``dims`` (an int tensor) filled with ``value``."""
 
     def forward(dims, value):
-        return B.xp.full(tuple(int(d) for d in dims.tolist()), value, dtype=value.dtype)
+        return B.module_of(value).full(tuple(int(d) for d in B.to_numpy(dims).tolist()), value, dtype=value.dtype)
 
 
 def zeros(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
     if _dynamic(shape):
-        return Fill.apply(shape, Tensor(B.xp.zeros((), dtype=_np_dtype(dtype))))
-    return Tensor(B.xp.zeros(_shape(shape), dtype=_np_dtype(dtype)))
+        return Fill.apply(shape, Tensor(B.zeros((), _np_dtype(dtype))))
+    return Tensor(B.zeros(_shape(shape), _np_dtype(dtype)))  # (empty strings for tf.string, as TF)
 
 
 def ones(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
+    if _np_dtype(dtype).kind == "O":
+        raise InvalidArgumentError("Ones: Value for attr 'T' of string is not in the list of allowed values: tf.ones "
+                                   "makes numbers (tf.fill([...], 'text') makes strings)", "Ones")
     if _dynamic(shape):
         return Fill.apply(shape, Tensor(B.xp.ones((), dtype=_np_dtype(dtype))))
     return Tensor(B.xp.ones(_shape(shape), dtype=_np_dtype(dtype)))
@@ -60,7 +63,7 @@ class ZerosLike(Op):
     shape_only = True  # reads only the input's shape: a constant once the shape is known
 
     def forward(x, dtype):
-        return B.xp.zeros(x.shape, dtype=dtype)
+        return B.zeros(x.shape, dtype)  # (empty strings for tf.string, as TF)
 
     def shape(x_shape, dtype):
         return x_shape
@@ -83,6 +86,9 @@ def zeros_like(input: Any, dtype=None, name: str | None = None) -> Tensor:  # no
 
 def ones_like(input: Any, dtype=None, name: str | None = None) -> Tensor:  # noqa: A002
     x = convert_to_tensor(input)
+    if _np_dtype(dtype, x._value.dtype).kind == "O":
+        from minitf.ops.elementwise import refuse_strings
+        raise refuse_strings("OnesLike", x)
     return OnesLike.apply(x, dtype=_np_dtype(dtype, x._value.dtype))
 
 
@@ -90,7 +96,7 @@ def fill(dims, value, name: str | None = None) -> Tensor:
     v = convert_to_tensor(value)
     if _dynamic(dims) or _dynamic(v):
         return Fill.apply(convert_to_tensor(dims), v)
-    return Tensor(B.xp.full(_shape(dims), v._value, dtype=v._value.dtype))
+    return Tensor(B.module_of(v._value).full(_shape(dims), v._value, dtype=v._value.dtype))
 
 
 class Range(Op):

@@ -23,7 +23,7 @@ import numpy as np
 from minitf import backend as B
 from minitf import dtypes
 from minitf._tf_compat import NO_KERNEL_FOR_SIGNED_INTEGERS
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError, UnimplementedError
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -110,6 +110,11 @@ def binary_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tens
         x = convert_to_tensor(x)
         y = convert_to_tensor(y, dtype_hint=x.dtype)
     if x._value.dtype != y._value.dtype:
+        if "O" in (x._value.dtype.kind, y._value.dtype.kind):
+            raise InvalidArgumentTypeError(
+                f"{op}: cannot mix strings and numbers: x is {x.dtype.name} {list(x.shape)}, y is {y.dtype.name} "
+                f"{list(y.shape)} (TF: Cannot convert the number to EagerTensor of dtype string). "
+                "tf.strings.as_string and tf.strings.to_number convert between them.", op)
         raise InvalidArgumentTypeError(
             f"{op}: cannot mix dtypes: x is {x.dtype.name} {list(x.shape)}, y is {y.dtype.name} "
             f"{list(y.shape)}. TF does not convert between tensor dtypes implicitly; "
@@ -117,17 +122,29 @@ def binary_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tens
     return x, y
 
 
-def numeric_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
-    """``binary_operands`` for arithmetic, which TF refuses on bool tensors (``True + True``)."""
+def numeric_operands(op: str, x: TensorLike, y: TensorLike, strings: bool = False) -> tuple[Tensor, Tensor]:
+    """``binary_operands`` for arithmetic, which TF refuses on bool tensors (``True + True``) and, but for
+    ``strings=True`` (addition: concatenation), on string tensors."""
     if type(x) is Tensor and type(y) is Tensor and x._value.dtype is y._value.dtype:  # the common case
-        if x._value.dtype.kind != "b":
+        if x._value.dtype.kind not in "bO":
             return x, y
     x, y = binary_operands(op, x, y)
     if x._value.dtype.kind == "b":
         raise InvalidArgumentTypeError(
             f"{op}: arithmetic is not defined on bool tensors (got {list(x.shape)} and {list(y.shape)}); "
             "cast them first, e.g. tf.cast(x, tf.int32)", op)
+    if x._value.dtype.kind == "O" and not strings:
+        raise refuse_strings(op, x, y)
     return x, y
+
+
+def refuse_strings(op: str, *xs: Tensor) -> InvalidArgumentError:
+    """TF's error for an op that takes no string tensors (``tf.constant("a") * "b"``, ``reduce_sum``...)."""
+    shapes = " and ".join(str(list(x.shape)) for x in xs)
+    return InvalidArgumentError(
+        f"{op}: Value for attr 'T' of string is not in the list of allowed values: {op} takes numbers, got string "
+        f"tensor(s) of shape {shapes}. The tf.strings functions work on strings (tf.strings.to_number, "
+        "tf.strings.length ...).", op)
 
 
 def incompatible(op: str, x: Tensor, y: Tensor) -> InvalidArgumentError:
@@ -143,6 +160,8 @@ def float_operand(op: str, x: TensorLike) -> Tensor:
         raise NotFoundError(f"{op}: no kernel for {x.dtype.name} tensors (TF has none either); cast to a float "
                             f"dtype first, e.g. tf.cast(x, tf.float32)", op)
     if x._value.dtype.kind != "f":
+        if x._value.dtype.kind == "O":
+            raise refuse_strings(op, x)
         raise InvalidArgumentTypeError(
             f"{op}: expected a floating-point tensor (float16/32/64), got {x.dtype.name} "
             f"{list(x.shape)}; cast it first, e.g. tf.cast(x, tf.float32)", op)
@@ -154,6 +173,8 @@ def numeric_operand(op: str, x: TensorLike) -> Tensor:
     x = convert_to_tensor(x)
     if x._value.dtype.kind == "b":
         raise InvalidArgumentTypeError(f"{op}: expected a numeric tensor, got bool {list(x.shape)}", op)
+    if x._value.dtype.kind == "O":
+        raise refuse_strings(op, x)
     return x
 
 
@@ -289,7 +310,11 @@ class Minimum(Broadcasting):
 
 
 def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return AddV2.apply(*numeric_operands("AddV2", x, y))
+    """x + y; for strings, TF concatenates them."""
+    x, y = numeric_operands("AddV2", x, y, strings=True)
+    if x._value.dtype.kind == "O":
+        return string_ops.StringAdd.apply(x, y)
+    return AddV2.apply(x, y)
 
 
 def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
@@ -345,6 +370,8 @@ def add_n(inputs: list, name: str | None = None) -> Tensor:
     tensors = [convert_to_tensor(t) for t in inputs]
     if not tensors:
         raise ValueError("add_n: inputs must be a non-empty list of tensors")
+    if tensors[0]._value.dtype.kind == "O":
+        raise refuse_strings("AddN", *tensors)
     for i, t in enumerate(tensors):
         if tuple(t.shape) != tuple(tensors[0].shape):
             raise InvalidArgumentError(f"AddN: all inputs must have one shape: inputs[0] is {list(tensors[0].shape)}, "
@@ -807,6 +834,8 @@ def where(condition: TensorLike, x: TensorLike = None, y: TensorLike = None,
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither")
     x, y = binary_operands("SelectV2", x, y)
+    if x._value.dtype.kind == "O":  # strings stay on the host (see backend.module_of)
+        return string_ops.StringSelect.apply(condition, x, y)
     return SelectV2.apply(condition, x, y)
 
 
@@ -892,28 +921,42 @@ class IsFinite(Op):
 
 
 def equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    """x == y elementwise (a bool tensor; no gradient)."""
-    return Equal.apply(*binary_operands("Equal", x, y))
+    """x == y elementwise (a bool tensor; no gradient). Strings compare too."""
+    x, y = binary_operands("Equal", x, y)
+    if x._value.dtype.kind == "O":
+        return string_ops.StringEqual.apply(x, y)
+    return Equal.apply(x, y)
 
 
 def not_equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return NotEqual.apply(*binary_operands("NotEqual", x, y))
+    x, y = binary_operands("NotEqual", x, y)
+    if x._value.dtype.kind == "O":
+        return string_ops.StringNotEqual.apply(x, y)
+    return NotEqual.apply(x, y)
+
+
+def _ordered_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
+    """Operands of <, <=, >, >=: numbers (TF does not order strings)."""
+    x, y = binary_operands(op, x, y)
+    if x._value.dtype.kind == "O":
+        raise refuse_strings(op, x, y)
+    return x, y
 
 
 def less(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return Less.apply(*binary_operands("Less", x, y))
+    return Less.apply(*_ordered_operands("Less", x, y))
 
 
 def less_equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return LessEqual.apply(*binary_operands("LessEqual", x, y))
+    return LessEqual.apply(*_ordered_operands("LessEqual", x, y))
 
 
 def greater(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return Greater.apply(*binary_operands("Greater", x, y))
+    return Greater.apply(*_ordered_operands("Greater", x, y))
 
 
 def greater_equal(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return GreaterEqual.apply(*binary_operands("GreaterEqual", x, y))
+    return GreaterEqual.apply(*_ordered_operands("GreaterEqual", x, y))
 
 
 def _bool_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
@@ -997,4 +1040,11 @@ def cast(x: TensorLike, dtype, name: str | None = None) -> Tensor:
     target = dtypes.as_dtype(dtype)._np
     if x._value.dtype == target:
         return x
+    if "O" in (x._value.dtype.kind, target.kind):  # TF's Cast has no string kernel
+        raise UnimplementedError(
+            f"Cast {x.dtype.name} to {dtypes.as_dtype(dtype).name} is not supported: use tf.strings.to_number "
+            "(strings to numbers) or tf.strings.as_string (numbers to strings)", "Cast")
     return Cast.apply(x, dtype=target)
+
+
+from minitf.ops import string_ops  # noqa: E402 (the string kernels of ==, != , + and where)

@@ -25,7 +25,8 @@ class PrintV2(Op):
 
     def forward(*arrays, template, sep, end, stream, summarize):
         values = list(arrays)
-        text = sep.join(_render(item, values, summarize, top=True) for item in template)
+        alone = "alone" if len(template) == 1 else True  # the only input: a string scalar is not quoted
+        text = sep.join(_render(item, values, summarize, top=alone) for item in template)
         _write(stream, text + end)
 
     def trace_forward(*arrays, template, sep, end, stream, summarize):
@@ -61,7 +62,10 @@ def _write(stream, text: str) -> None:
 
 def _render(item, arrays: list, summarize: int, top: bool = False) -> str:
     if item is _TENSOR:
-        return format_array(B.to_numpy(arrays.pop(0)), summarize)
+        array = B.to_numpy(arrays.pop(0))
+        if top == "alone" and array.ndim == 0 and array.dtype.kind == "O":  # TF: one string scalar prints as it is
+            return array[()].decode("utf-8", "replace")
+        return format_array(array, summarize)
     if isinstance(item, dict):
         return "{" + ", ".join(f"{k!r}: {_render(v, arrays, summarize)}" for k, v in item.items()) + "}"
     if isinstance(item, tuple):
@@ -73,14 +77,30 @@ def _render(item, arrays: list, summarize: int, top: bool = False) -> str:
 
 
 def format_number(value, dtype: np.dtype) -> str:
-    """One element as TF prints it."""
+    """One element as TF prints it: a float as ``_tf_compat.float_text`` writes it, a string in double
+    quotes with C escapes (absl's Utf8SafeCEscape)."""
     if dtype.kind == "b":
         return "1" if value else "0"
     if dtype.kind == "f":
-        digits = 17 if dtype.itemsize == 8 else (9 if dtype.itemsize == 4 else 4)
-        text = "%.*g" % (digits, float(value))
-        return text
+        from minitf._tf_compat import float_text
+        return float_text(value, dtype)
+    if dtype.kind == "O":
+        return '"' + _c_escape(value) + '"'
     return str(int(value))
+
+
+def _c_escape(value: bytes) -> str:
+    """absl::Utf8SafeCEscape: quotes, backslashes and control bytes escaped; UTF-8 kept as it is."""
+    named = {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x22: '\\"', 0x27: "\\'", 0x5C: "\\\\"}
+    out = []
+    for byte in value:
+        if byte in named:
+            out.append(named[byte])
+        elif byte < 0x20 or byte == 0x7F:
+            out.append("\\%03o" % byte)
+        else:
+            out.append(chr(byte))
+    return "".join(out).encode("latin-1").decode("utf-8", "surrogateescape")
 
 
 def format_array(a: np.ndarray, summarize: int = 3) -> str:

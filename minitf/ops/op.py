@@ -141,6 +141,12 @@ class Op:
             raise
         except (ValueError, IndexError) as e:  # NumPy refused the shapes: say so in TF's terms
             raise cls.invalid(inputs, attrs, e) from None
+        except TypeError:  # a string tensor reached a kernel of numbers: TF's error, not NumPy's
+            strings = [x for x in inputs if x._value.dtype.kind == "O"]
+            if strings:
+                from minitf.ops.elementwise import refuse_strings
+                raise refuse_strings(cls.name, *strings) from None
+            raise
         if type(out) is tuple:
             outputs = tuple(map(Tensor, out))
         elif out is None:  # an op with only a side effect (an assignment)

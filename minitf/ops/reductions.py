@@ -46,6 +46,8 @@ def _axes(op: str, x: Tensor, axis) -> tuple[int, ...]:
 
 def _numeric(op: str, input_tensor: TensorLike) -> Tensor:
     x = convert_to_tensor(input_tensor)
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings(op, x)
     if x._value.dtype.kind == "b":
         raise InvalidArgumentTypeError(
             f"{op}: TF's {op} takes numbers, not a bool tensor {list(x.shape)}; use tf.reduce_any/tf.reduce_all, "
@@ -340,6 +342,8 @@ def argmax(input: TensorLike, axis=None, output_type=np.int64, name: str | None 
     (a,) = _axes("ArgMax", x, 0 if axis is None else axis) if x.ndim else (0,)
     if x.ndim == 0:
         raise InvalidArgumentError("ArgMax: the input must have rank >= 1, got a scalar", "ArgMax")
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings("ArgMax", x)
     return ArgMax.apply(x, axis=a, dtype=np.dtype(getattr(output_type, "name", output_type)))
 
 
@@ -348,6 +352,8 @@ def argmin(input: TensorLike, axis=None, output_type=np.int64, name: str | None 
     x = convert_to_tensor(input)
     if x.ndim == 0:
         raise InvalidArgumentError("ArgMin: the input must have rank >= 1, got a scalar", "ArgMin")
+    if x._value.dtype.kind == "O":
+        raise E.refuse_strings("ArgMin", x)
     (a,) = _axes("ArgMin", x, 0 if axis is None else axis)
     return ArgMin.apply(x, axis=a, dtype=np.dtype(getattr(output_type, "name", output_type)))
 

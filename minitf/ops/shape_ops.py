@@ -34,6 +34,12 @@ def _int_list(value) -> list[int]:
     return [int(v) for v in np.asarray(value).reshape(-1)]
 
 
+def host_scalar(out):
+    """A kernel's result as an array: NumPy hands out one element of an object array (a string
+    tensor) as the bare ``bytes``, where a number comes as a NumPy scalar that has a shape."""
+    return np.array(out, dtype=object) if type(out) is bytes else out
+
+
 def _axis(op: str, axis, ndim: int) -> int:
     if isinstance(axis, float) or isinstance(axis, Tensor) and not axis.dtype.is_integer:
         raise InvalidArgumentTypeError(f"{op}: axis must be an integer, got {axis!r}", op)
@@ -100,7 +106,7 @@ class Transpose(Op):
     view = True
 
     def forward(x, perm):
-        return B.xp.transpose(x, perm)
+        return B.module_of(x).transpose(x, perm)
 
     def backward(ctx, dy):
         return transpose(dy, [int(i) for i in np.argsort(ctx.perm)])
@@ -137,7 +143,7 @@ class ExpandDims(Op):
     view = True
 
     def forward(x, axis):
-        return B.xp.expand_dims(x, axis)
+        return B.module_of(x).expand_dims(x, axis)
 
     def backward(ctx, dy):
         return ReshapeLike.apply(dy, ctx.inputs[0])
@@ -152,7 +158,7 @@ class Squeeze(Op):
     view = True
 
     def forward(x, axis):
-        return B.xp.squeeze(x, axis)
+        return B.module_of(x).squeeze(x, axis)
 
     def backward(ctx, dy):
         return ReshapeLike.apply(dy, ctx.inputs[0])
@@ -185,7 +191,7 @@ class BroadcastTo(Op):
     view = True
 
     def forward(x, shape):
-        return B.xp.broadcast_to(x, shape)
+        return B.module_of(x).broadcast_to(x, shape)
 
     def backward(ctx, dy):
         return unbroadcast(dy, ctx.inputs[0])
@@ -227,7 +233,7 @@ class ConcatV2(Op):
     """Tensors joined along an existing axis.   Gradient: dy split back into the pieces."""
 
     def forward(*xs, axis):
-        return B.xp.concatenate(xs, axis=axis)
+        return B.module_of(xs[0]).concatenate(xs, axis=axis)
 
     def backward(ctx, dy):
         return tuple(SplitLike.apply(dy, *ctx.inputs, axis=ctx.axis))
@@ -280,7 +286,7 @@ class Pack(Op):
     """Same-shaped tensors joined along a new axis.   Gradient: dy unstacked."""
 
     def forward(*xs, axis):
-        return B.xp.stack(xs, axis=axis)
+        return B.module_of(xs[0]).stack(xs, axis=axis)
 
     def backward(ctx, dy):
         return tuple(unstack(dy, axis=ctx.axis))
@@ -308,7 +314,7 @@ class Unpack(Op):
     view = True
 
     def forward(x, axis):
-        return tuple(B.xp.take(x, i, axis=axis) for i in range(x.shape[axis]))
+        return tuple(host_scalar(B.module_of(x).take(x, i, axis=axis)) for i in range(x.shape[axis]))
 
     def backward(ctx, dys):
         return Pack.apply(*dys, axis=ctx.axis)
@@ -378,7 +384,7 @@ class Tile(Op):
     """
 
     def forward(x, multiples):
-        return B.xp.tile(x, multiples)
+        return B.module_of(x).tile(x, multiples)
 
     def backward(ctx, dy):
         from minitf.ops.reductions import reduce_sum
@@ -407,7 +413,7 @@ class ReverseV2(Op):
     view = True
 
     def forward(x, axis):
-        return B.xp.flip(x, axis)
+        return B.module_of(x).flip(x, axis)
 
     def backward(ctx, dy):
         return ReverseV2.apply(dy, axis=ctx.axis)
@@ -428,6 +434,10 @@ class Pad(Op):
     Gradient: dy with the padding sliced off."""
 
     def forward(x, paddings, value):
+        if x.dtype.kind == "O":  # strings: pad with b"" as plain bytes (np.pad would write np.bytes_)
+            out = np.full(tuple(n + lo + hi for n, (lo, hi) in zip(x.shape, paddings)), value, dtype=object)
+            out[tuple(slice(lo, lo + n) for n, (lo, hi) in zip(x.shape, paddings))] = x
+            return out
         return B.xp.pad(x, paddings, constant_values=value)
 
     def backward(ctx, dy):
@@ -452,6 +462,10 @@ def pad(tensor: TensorLike, paddings, mode: str = "CONSTANT", constant_values=0,
     mode = mode.upper()
     pairs = tuple((int(lo), int(hi)) for lo, hi in pads.tolist())
     if mode == "CONSTANT":
+        if x._value.dtype.kind == "O":  # strings: TF pads with b"" for the default 0 ("the zero of the dtype")
+            zero = isinstance(constant_values, (int, float)) and constant_values == 0
+            value = b"" if zero else convert_to_tensor(constant_values, dtype=x.dtype).numpy()
+            return Pad.apply(x, paddings=pairs, value=value)
         if not isinstance(constant_values, Tensor) and np.ndim(constant_values) == 0 and constant_values == 0:
             return Pad.apply(x, paddings=pairs, value=x._value.dtype.type(0).item())  # TF: a zero of any type
         fill = constant_values if isinstance(constant_values, Tensor) else convert_to_tensor(constant_values, dtype=x.dtype)
@@ -505,7 +519,7 @@ class StridedSlice(Op):
     view = True
 
     def forward(x, key):
-        return x[key]
+        return host_scalar(x[key])
 
     def backward(ctx, dy):
         return StridedSliceGrad.apply(dy, ctx.inputs[0], key=ctx.key)
@@ -596,6 +610,8 @@ class GatherV2(Op):
 
     def forward(params, indices, axis):
         _check_indices("GatherV2", indices, params.shape[axis], axis, params.shape)
+        if params.dtype.kind == "O":  # strings live on the host: so do the indices that pick them
+            return host_scalar(np.take(params, B.to_numpy(indices), axis=axis))
         if B.xp is not np:
             return _in_range_on_device(params, indices, axis)
         return B.xp.take(params, indices, axis=axis)
@@ -648,6 +664,8 @@ class GatherNd(Op):
         coords = tuple(indices[..., i] for i in range(indices.shape[-1]))
         for i, c in enumerate(coords):
             _check_indices("GatherNd", c, params.shape[i], i, params.shape)
+        if params.dtype.kind == "O":  # strings live on the host: so do the indices that pick them
+            return host_scalar(params[tuple(B.to_numpy(c) for c in coords)])
         return params[coords]
 
     def backward(ctx, dy):

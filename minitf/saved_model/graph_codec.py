@@ -36,7 +36,8 @@ class SaveError(ValueError):
 
 def _records() -> dict[str, type]:
     from minitf.nn.conv import WindowGeometry
-    return {"WindowGeometry": WindowGeometry}
+    from minitf.ops.lookup_ops import LookupTable
+    return {"WindowGeometry": WindowGeometry, "LookupTable": LookupTable}
 
 
 def _named_values() -> dict[str, Any]:
@@ -50,6 +51,7 @@ def _named_values() -> dict[str, Any]:
 def _op_classes() -> dict[str, type]:
     """Every Op class minitf defines, by ``module:qualname`` (the only classes a file may name)."""
     import minitf.keras  # noqa: F401  (its modules define ops too: metrics, recurrent cells)
+    import minitf.ops.lookup_ops  # noqa: F401  (vocabulary look-ups: the lookup layers' ops)
 
     found, stack = {}, [Op]
     while stack:
@@ -76,7 +78,11 @@ class Writer:
 
     def array(self, value) -> str:
         key = f"a{len(self.arrays)}"
-        self.arrays[key] = B.to_numpy(value)
+        array = B.to_numpy(value)
+        if array.dtype.kind == "O":  # the array file holds numbers only (it is read without pickle)
+            raise SaveError("minitf's SavedModel keeps string tensors in graphs' constants and attributes only: a "
+                            "string Variable cannot be saved")
+        self.arrays[key] = array
         return key
 
     def graph(self, graph: FuncGraph, outputs: list, outer_refs: dict | None = None) -> dict:
@@ -94,6 +100,8 @@ class Writer:
                          "dtype": np.dtype(operation.attrs["dtype"]).name}
                 if id(t) in captured:
                     entry["capture"] = outer_refs[id(captured[id(t)])]
+            elif operation.type == "Const" and np.dtype(operation.value.dtype).kind == "O":
+                entry = {"const_strings": self.attr(operation.value, where, "value", refs)}  # strings: in the JSON
             elif operation.type == "Const":
                 entry = {"const": self.array(operation.value)}
             elif operation.op is ReadVariableOp:
@@ -109,6 +117,11 @@ class Writer:
     def attr(self, value, where: str, name: str, refs: dict):
         if value is None or isinstance(value, (bool, str)):
             return value
+        if isinstance(value, bytes):  # a string attribute (a separator, a mask token): its bytes as latin-1 text
+            return {"bytes": value.decode("latin-1")}
+        if isinstance(value, np.ndarray) and value.dtype.kind == "O":  # a string array (a vocabulary)
+            return {"strings": [_string_item(v, where, name) for v in value.reshape(-1).tolist()],
+                    "shape": list(value.shape)}
         if isinstance(value, (int, float)) and type(value) in (int, float):
             return value if not isinstance(value, float) or np.isfinite(value) else {"float": repr(value)}
         if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
@@ -208,10 +221,15 @@ class Reader:
                 return (graph._resolve(self._tensor(entry["capture"], outer_tensors)),)
             shape = [d if d is None else _int(d, "a placeholder's size", self) for d in _list(entry.get("shape"), "shape", self)]
             dtype = _dtype(entry.get("dtype"), self)
-            example = B.xp.zeros(tuple(1 if d is None else d for d in shape), dtype=dtype)
+            example = B.zeros(tuple(1 if d is None else d for d in shape), dtype)  # (b"" for strings)
             return (graph.placeholder(shape, dtype, example, name=str(entry["placeholder"])),)
         if "const" in entry:
             return (graph.constant(Tensor(self._array(entry["const"]))),)
+        if "const_strings" in entry:
+            value = self.attr(entry["const_strings"], tensors)
+            if not isinstance(value, np.ndarray) or value.dtype.kind != "O":
+                self.fail(f"operation {index}: const_strings holds no strings")
+            return (graph.constant(Tensor(value)),)
         if "read" in entry:
             return (read_variable(self._variable(entry["read"])),)
         cls = self.ops.get(entry.get("op"))
@@ -244,6 +262,16 @@ class Reader:
         body = value[tag]
         if tag == "float":
             return float(body) if body in ("inf", "-inf", "nan") else self.fail(f"bad float {body!r}")
+        if tag == "bytes":
+            return body.encode("latin-1") if isinstance(body, str) else self.fail(f"bad bytes {body!r}")
+        if tag == "strings":
+            items = _list(body, "strings", self)
+            shape = [_int(d, "a string array's size", self) for d in _list(value.get("shape"), "shape", self)]
+            if any(not isinstance(v, str) for v in items) or int(np.prod(shape, dtype=np.int64)) != len(items):
+                self.fail(f"a string array of shape {shape} holds {len(items)} items, or items that are not text")
+            out = np.empty(len(items), dtype=object)
+            out[:] = [v.encode("latin-1") for v in items]
+            return out.reshape(shape)
         if tag == "dtype":
             return _dtype(body, self)
         if tag == "scalar":
@@ -293,6 +321,13 @@ def _rebuilt_attrs(op_name: str, attrs: dict) -> dict:
     return attrs
 
 
+def _string_item(value, where: str, name: str) -> str:
+    if not isinstance(value, bytes):
+        raise SaveError(f"Cannot save operation {where!r}: its attribute {name!r} is an object array holding a "
+                        f"{type(value).__name__}, not strings")
+    return value.decode("latin-1")  # every byte one character: the bytes come back exactly
+
+
 def _list(value, what: str, reader: Reader) -> list:
     if not isinstance(value, list):
         reader.fail(f"{what} should be a list, got {type(value).__name__}")
@@ -307,7 +342,7 @@ def _int(value, what: str, reader: Reader) -> int:
 
 def _dtype(name, reader: Reader) -> np.dtype:
     allowed = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-               "float16", "float32", "float64", "complex64", "complex128"}
+               "float16", "float32", "float64", "complex64", "complex128", "object"}  # object: strings
     if name not in allowed:
         reader.fail(f"unknown dtype {name!r}")
     return np.dtype(name)

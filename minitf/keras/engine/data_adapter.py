@@ -30,7 +30,7 @@ import numpy as np
 from minitf import backend as B
 from minitf import nest
 from minitf import random as mt_random
-from minitf.tensor import Tensor
+from minitf.tensor import Tensor, convert_to_tensor
 
 
 def is_dataset(x: Any) -> bool:
@@ -53,16 +53,18 @@ def _to_array(value: Any, name: str, float_dtype: str | None) -> Any:
             array = np.asarray(value)
         except ValueError as e:
             raise ValueError(f"Could not convert `{name}` to an array: {e}") from None
-    if array.dtype.kind in "OUS":
-        raise ValueError(f"`{name}` holds {array.dtype} values; minitf models take numbers. "
-                         "Encode strings/categories as numbers first (e.g. minitf.datasets.one_hot).")
+    if array.dtype.kind in "OUS":  # strings: a string tensor's array (bytes, on the host), as TF feeds them
+        try:
+            array = convert_to_tensor(array, dtype="string")._value
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"`{name}` holds {array.dtype} values that are not all strings: {e}") from None
     if array.ndim == 0:
         raise ValueError(f"`{name}` must have a batch axis; got a scalar")
     if float_dtype is not None and array.dtype.kind == "f" and array.dtype != np.dtype(float_dtype):
         array = array.astype(float_dtype)
     if array.dtype == np.float64 and float_dtype is None:
         array = array.astype(np.float32)
-    return B.xp.asarray(array)
+    return B.module_of(array).asarray(array)
 
 
 def convert_arrays(x: Any, y: Any, sample_weight: Any, x_dtype: str | None = None) -> tuple:
@@ -191,14 +193,21 @@ class ArrayData:
             x, y, sw = self.x, self.y, self.sample_weight
             for start in range(0, n, b):
                 index = slice(start, start + b) if order is None else order[start:start + b]
-                yield (Tensor(x[index]), None if y is None else Tensor(y[index]),
-                       None if sw is None else Tensor(sw[index]))
+                yield (Tensor(_rows(x, index)), None if y is None else Tensor(_rows(y, index)),
+                       None if sw is None else Tensor(_rows(sw, index)))
             return
         structure = (self.x, self.y, self.sample_weight)
         for start in range(0, n, b):
             index = slice(start, start + b) if order is None else order[start:start + b]
-            leaves = [None if a is None else Tensor(a[index]) for a in self._leaves]
+            leaves = [None if a is None else Tensor(_rows(a, index)) for a in self._leaves]
             yield nest.pack_sequence_as(structure, leaves)
+
+
+def _rows(array, index):
+    """``array[index]``; a string array lives on the host, so it takes a host index."""
+    if array.dtype.kind == "O" and not isinstance(index, slice):
+        return array[B.to_numpy(index)]
+    return array[index]
 
 
 def _batch_shuffle(n: int, b: int):
@@ -259,6 +268,8 @@ def _as_tensor(value: Any) -> Any:
     if value is None or isinstance(value, Tensor):
         return value
     array = value if B.is_array(value) else np.asarray(value)
+    if array.dtype.kind in "OUS":  # strings from a generator
+        return convert_to_tensor(array, dtype="string")
     if array.dtype == np.float64:
         array = array.astype(np.float32)
     return Tensor(B.xp.asarray(array))

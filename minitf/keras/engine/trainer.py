@@ -295,7 +295,7 @@ class Trainer:
             dtype = self.input_dtype
         except AttributeError:
             return None
-        return dtype if np.dtype(dtype).kind == "f" else None
+        return dtype if dtype != "string" and np.dtype(dtype).kind == "f" else None
 
     def _maybe_build_for(self, data: Any) -> None:
         """Build a lazily-built Sequential with an unknown batch size, as Keras's fit does."""

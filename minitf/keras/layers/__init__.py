@@ -23,6 +23,7 @@ from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.lambda_layer import Lambda
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.lookup import IntegerLookup, StringLookup
+from minitf.keras.layers.masking import Masking
 from minitf.keras.layers.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average,
                                          concatenate, maximum, minimum, multiply, subtract)
 from minitf.keras.layers.normalization import BatchNormalization, LayerNormalization
@@ -40,7 +41,7 @@ __all__ = [
     # the base class and the inputs
     "Layer", "InputSpec", "Input", "InputLayer",
     # core
-    "Dense", "Activation", "Dropout", "Lambda", "Embedding",
+    "Dense", "Activation", "Dropout", "Lambda", "Embedding", "Masking",
     # reshaping
     "Flatten", "Reshape", "ZeroPadding2D", "UpSampling2D", "Cropping2D",
     # merging

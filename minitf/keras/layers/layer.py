@@ -88,7 +88,7 @@ class Layer:
             raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}")
         self.name = name or naming.auto_name(type(self).__name__)
         self._dtype = dtypes.as_dtype(dtype or backend.floatx()).name
-        self._np_dtype = np.dtype(self._dtype)
+        self._np_dtype = dtypes.as_dtype(self._dtype)._np  # (object for "string")
         self._trainable = bool(trainable)
         self.autocast = autocast
         self.built = False
@@ -508,8 +508,8 @@ class Layer:
             try:
                 for size in (2, 3):
                     _call_context = None
-                    fill = lambda t, n=size: Tensor(B.xp.zeros(tuple(n if d is None else d for d in t.shape),  # noqa: E731
-                                                               dtype=np.dtype(t.dtype)))
+                    fill = lambda t, n=size: Tensor(B.zeros(tuple(n if d is None else d for d in t.shape),  # noqa: E731
+                                                            t.np_dtype))
                     c_args = nest.map_structure(lambda t: fill(t) if isinstance(t, KerasTensor) else t, args)
                     c_kwargs = nest.map_structure(lambda t: fill(t) if isinstance(t, KerasTensor) else t, kwargs)
                     runs.append(self.__call__(*c_args, **c_kwargs))

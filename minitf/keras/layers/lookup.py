@@ -8,7 +8,9 @@ The index space, as Keras lays it out (``get_vocabulary()`` lists it in order):
                           (Keras sorts by (count, token) and reverses: ``np.lexsort(...)[::-1]``)
 
 ``adapt(data)`` counts the tokens of ``data`` and keeps the ``max_tokens`` (special tokens
-included) most frequent; ``vocabulary=`` sets the vocabulary directly instead.
+included) most frequent; ``vocabulary=`` sets the vocabulary directly instead. A 1-D array given
+to ``adapt`` is that many documents of one token; a 1-D batch given to ``update_state`` is ONE
+document (Keras's rule, which matters for tf_idf's document counts).
 
 output_mode "int" gives indices (int64); "one_hot", "multi_hot", "count" give vectors of length
 ``vocabulary_size()`` (``max_tokens`` with pad_to_max_tokens=True) per token / per row (int64, as
@@ -18,22 +20,30 @@ Keras returns them); "tf_idf" gives count * idf (float32) with, as in Keras,
 
 and the OOV (and mask) slots weighted by the mean idf of the learned tokens.
 
-minitf tensors hold numbers, so StringLookup takes its strings directly: a Python list (nested
-for 2-D), a str, or a NumPy array of str/bytes. ``invert=True`` maps indices back to tokens:
-StringLookup then returns a NumPy array of str (a minitf Tensor cannot hold strings).
+The look-up is an op reading the layer's ``LookupTable`` (``minitf/ops/lookup_ops.py``), so the
+layer works on string tensors inside a traced ``fit`` step, and the table is plain data that
+``tf.saved_model`` can write. StringLookup takes string tensors, or anything that converts to one
+(a str, a list of str, a NumPy str/bytes array); ``invert=True`` gives string tensors back.
+
+Saving: ``get_config()`` holds the vocabulary, also when it was learned by ``adapt`` (Keras
+keeps a learned vocabulary out of the config and writes it as the asset ``vocabulary.txt``;
+``save_assets``/``load_assets`` and ``save_own_variables``/``load_own_variables`` (the tf_idf
+weights) do that here too, with Keras's file layout, for a saving code that calls them).
 """
 from __future__ import annotations
 
 import collections
 import math
+import os
 from typing import Any, Iterable
 
 import numpy as np
 
-from minitf import backend as B
-from minitf.keras.layers.category_encoding import encode_categorical, encode_rows
+from minitf import dtypes
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 from minitf.keras.layers.layer import Layer
-from minitf.ops.op import Op
+from minitf.ops.lookup_ops import LookupTable, LookupTableEncode, LookupTableFind, LookupTableInvert
+from minitf.ragged import RaggedTensor
 from minitf.tensor import Tensor, convert_to_tensor
 
 __all__ = ["StringLookup", "IntegerLookup"]
@@ -41,33 +51,31 @@ __all__ = ["StringLookup", "IntegerLookup"]
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 
-def as_string_array(layer: Layer, data: Any) -> np.ndarray:
-    """``data`` (str, list of str, NumPy str/bytes array) as a NumPy array of str; numbers are refused."""
+def string_tensor(who: str, data: Any) -> Tensor | RaggedTensor:
+    """``data`` as a string tensor (a RaggedTensor stays one), or a TypeError naming the layer."""
+    if isinstance(data, RaggedTensor):
+        if not data.dtype.is_string:
+            raise InvalidArgumentTypeError(f"{who} expects strings, but got a RaggedTensor of {data.dtype.name}")
+        return data
     if isinstance(data, Tensor):
-        raise TypeError(f"{type(layer).__name__} layer '{layer.name}' expects strings, but got a minitf Tensor of "
-                        f"dtype {data.dtype.name} and shape {tuple(data.shape)}. minitf tensors hold numbers only: "
-                        "pass the strings themselves (a list of str or a NumPy array of str).")
-    array = np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data
-    if array.dtype.kind == "S":
-        return np.char.decode(array, "utf-8").astype(object)
-    if array.dtype.kind == "U":
-        return array.astype(object)
-    if array.dtype.kind == "O":
-        flat = array.reshape(-1)
-        for value in flat:
-            if not isinstance(value, (str, bytes)):
-                raise TypeError(f"{type(layer).__name__} layer '{layer.name}' expects strings, but got a value of "
-                                f"type {type(value).__name__} ({value!r}) in an input of shape {array.shape}")
-        if any(isinstance(v, bytes) for v in flat):
-            array = np.array([v.decode("utf-8") if isinstance(v, bytes) else v for v in flat],
-                             dtype=object).reshape(array.shape)
-        return array
-    raise TypeError(f"{type(layer).__name__} layer '{layer.name}' expects strings, but got an array of dtype "
-                    f"{array.dtype} and shape {array.shape}")
+        if data._value.dtype.kind != "O":
+            raise InvalidArgumentTypeError(
+                f"{who} expects strings, but got a tensor of dtype {data.dtype.name} and shape {tuple(data.shape)}")
+        return data
+    try:
+        tensor = convert_to_tensor(data, dtype_hint=dtypes.string)
+    except (TypeError, ValueError) as e:
+        raise InvalidArgumentTypeError(f"{who} expects strings, but could not read {data!r:.80} as strings: {e}")
+    if tensor._value.dtype.kind != "O":
+        raise InvalidArgumentTypeError(f"{who} expects strings, but got values of dtype {tensor.dtype.name} "
+                                       f"and shape {tuple(tensor.shape)}")
+    return tensor
 
 
 class IndexLookup(Layer):
     """What StringLookup and IntegerLookup share (Keras's ``IndexLookup``); see the module docstring."""
+
+    _strings = True  # the tokens are strings (StringLookup) or integers (IntegerLookup)
 
     def __init__(self, max_tokens: int | None, num_oov_indices: int, mask_token, oov_token, vocabulary=None,
                  idf_weights=None, invert: bool = False, output_mode: str = "int", sparse: bool = False,
@@ -112,10 +120,16 @@ class IndexLookup(Layer):
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = bool(has_input_vocabulary)
         self._frozen_vocab_size = frozen_size
-        self._tokens: list = []  # the learned tokens, in index order
-        self._index: dict = {}  # token -> index
+        self._tokens: list = []  # the learned tokens in index order, as keys (bytes for strings, int)
         self._vocabulary_set = False
         self.idf_weights: np.ndarray | None = None
+        # The table the look-up ops read (changed in place when the vocabulary changes).
+        self._table = LookupTable(keys=self._key_array([]), token_start=self._token_start_index(),
+                                  oov_start=self._oov_start_index(), num_oov_indices=self.num_oov_indices,
+                                  mask_key=None if mask_token is None else self._key(mask_token),
+                                  mask_value=0 if output_mode == "int" else -1,
+                                  vocabulary=self._key_array([]), invert_default=self._key(oov_token),
+                                  depth=0, idf_weights=None, who=f"{type(self).__name__} layer '{self.name}'")
         if output_mode == "tf_idf" and self._has_input_vocabulary and idf_weights is None:
             raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` "
                              "argument must also be provided.")
@@ -123,13 +137,29 @@ class IndexLookup(Layer):
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
 
-    # ---- what subclasses define ----
-    def _as_tokens(self, data: Any) -> np.ndarray:
-        """The input as a NumPy array of tokens (str objects or int64), checked."""
-        raise NotImplementedError
+    # ---- tokens as keys (bytes for strings) ----
+    def _key(self, token):
+        """A token as the table holds it: strings as UTF-8 bytes, integers as int."""
+        if token is None:
+            return None
+        if self._strings:
+            return token.encode("utf-8") if isinstance(token, str) else bytes(token)
+        return int(token)
 
-    def _oov_indices_for(self, tokens: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__}: num_oov_indices > 1 is not implemented in minitf")
+    def _token(self, key):
+        """A key as ``get_vocabulary`` shows it: strings as str (as Keras 3), integers as int."""
+        return key.decode("utf-8") if isinstance(key, bytes) else key
+
+    def _key_array(self, keys: list) -> np.ndarray:
+        if self._strings:
+            out = np.empty(len(keys), dtype=object)
+            out[:] = keys
+            return out
+        return np.asarray(keys, dtype=np.int64)
+
+    def _tokens_tensor(self, data: Any):
+        """The layer's input as a tensor (or RaggedTensor) of tokens; subclasses check the dtype."""
+        raise NotImplementedError
 
     # ---- the index space ----
     def _oov_start_index(self) -> int:
@@ -144,7 +174,7 @@ class IndexLookup(Layer):
 
     def get_vocabulary(self, include_special_tokens: bool = True) -> list:
         """Token of each index, in index order (special tokens first unless excluded)."""
-        vocab = [self.oov_token] * self._token_start_index() + list(self._tokens)
+        vocab = [self.oov_token] * self._token_start_index() + [self._token(k) for k in self._tokens]
         if self.mask_token is not None and self.output_mode == "int":
             vocab[0] = self.mask_token
         return vocab if include_special_tokens else vocab[self._token_start_index():]
@@ -160,46 +190,63 @@ class IndexLookup(Layer):
         if isinstance(vocabulary, str):
             raise NotImplementedError(f"{type(self).__name__}: loading a vocabulary from a file is not implemented "
                                       "in minitf; pass a list of tokens")
-        tokens = [_plain(t) for t in self._as_tokens(vocabulary).reshape(-1).tolist()]
+        if isinstance(vocabulary, Tensor):
+            vocabulary = vocabulary.numpy()
+        given = np.asarray(vocabulary, dtype=object).reshape(-1).tolist() if not self._strings else \
+            self._given_strings(vocabulary)
+        tokens = [self._key(t) for t in given]
         if not tokens:
             raise ValueError(f"Cannot set an empty vocabulary. Received: vocabulary={vocabulary}")
         start = self._token_start_index()
-        special = [self.mask_token] * self._oov_start_index() + [self.oov_token] * self.num_oov_indices
+        special = [self._key(self.mask_token)] * self._oov_start_index() + [self._key(self.oov_token)] * \
+            self.num_oov_indices
         found_special = tokens[:start] == special
         if found_special:
             tokens = tokens[start:]
-        repeated = [t for t, n in collections.Counter(tokens).items() if n > 1]
+        repeated = [self._token(t) for t, n in collections.Counter(tokens).items() if n > 1]
         if repeated:
             raise ValueError(f"The passed vocabulary has at least one repeated term. Please uniquify your dataset. "
                              f"The repeated terms are: {repeated}")
-        if self.mask_token is not None and self.mask_token in tokens:
+        if self.mask_token is not None and self._key(self.mask_token) in tokens:
             raise ValueError(f"Found reserved mask token at unexpected location in `vocabulary`. Note that passed "
                              f"`vocabulary` does not need to include the OOV and mask tokens. Either remove all mask "
                              f"and OOV tokens, or include them only at the start of the vocabulary in precisely this "
-                             f"order: {special}. Received: mask_token={self.mask_token}")
-        if self.oov_token is not None and self.invert and self.oov_token in tokens:
+                             f"order: {[self._token(t) for t in special]}. Received: mask_token={self.mask_token}")
+        if self.oov_token is not None and self.invert and self._key(self.oov_token) in tokens:
             raise ValueError(f"Found reserved OOV token at unexpected location in `vocabulary`. Either remove all "
                              f"mask and OOV tokens, or include them only at the start of the vocabulary in precisely "
-                             f"this order: {special}. Received: oov_token={self.oov_token}")
+                             f"this order: {[self._token(t) for t in special]}. Received: oov_token={self.oov_token}")
         if self.max_tokens is not None and start + len(tokens) > self.max_tokens:
             raise ValueError(f"Attempted to set a vocabulary larger than the maximum vocab size. Received vocabulary "
                              f"size is {start + len(tokens)}; `max_tokens` is {self.max_tokens}.")
-        self._set_tokens(tokens)
+        idf = None
         if self.output_mode == "tf_idf":
-            weights = np.asarray(idf_weights, dtype=np.float64).reshape(-1)
-            if len(weights) != len(self._as_tokens(vocabulary).reshape(-1)):
+            weights = np.asarray(idf_weights.numpy() if isinstance(idf_weights, Tensor) else idf_weights,
+                                 dtype=np.float64).reshape(-1)
+            if len(weights) != len(given):
                 raise ValueError(f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
-                                 f"{len(weights)}; len(vocabulary) is {len(self._as_tokens(vocabulary).reshape(-1))}")
+                                 f"{len(weights)}; len(vocabulary) is {len(given)}")
             front, front_value = (0, 0.0) if found_special else (start, float(np.average(weights)))
             back = self.max_tokens - front - len(weights) if self.pad_to_max_tokens else 0
-            self.idf_weights = np.pad(weights, (front, back), constant_values=(front_value, 0.0)).astype(np.float32)
-        self._frozen_vocab_size = self.vocabulary_size()
+            idf = np.pad(weights, (front, back), constant_values=(front_value, 0.0)).astype(np.float32)
+        self._set_tokens(tokens, idf)
 
-    def _set_tokens(self, tokens: list) -> None:
+    def _given_strings(self, vocabulary) -> list:
+        tensor = string_tensor(f"{type(self).__name__} layer '{self.name}'", vocabulary)
+        return tensor.numpy().reshape(-1).tolist() if isinstance(tensor, Tensor) else tensor.flat_values.numpy().tolist()
+
+    def _set_tokens(self, tokens: list, idf_weights: np.ndarray | None = None) -> None:
+        """The learned tokens (keys) and idf weights, written into the table the ops read."""
         self._tokens = list(tokens)
-        start = self._token_start_index()
-        self._index = {t: start + i for i, t in enumerate(self._tokens)}
         self._vocabulary_set = True
+        if idf_weights is not None:
+            self.idf_weights = idf_weights
+        table = self._table
+        table.keys = self._key_array(self._tokens)
+        table.vocabulary = self._key_array([self._key(t) for t in self.get_vocabulary()])
+        table.depth = self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
+        table.idf_weights = self.idf_weights
+        self._frozen_vocab_size = self.vocabulary_size()
 
     # ---- adapt: count, then keep the most frequent ----
     def reset_state(self) -> None:
@@ -209,147 +256,110 @@ class IndexLookup(Layer):
 
     def adapt(self, data, steps: int | None = None) -> None:
         """Learn the vocabulary from ``data`` (an array/list: each element one document, or an
-        iterable of batches), as Keras does; replaces any earlier adapt."""
+        iterable of batches such as a Dataset), as Keras does; replaces any earlier adapt."""
         if self._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` "
                              "argument or `set_vocabulary()` method.")
         self.reset_state()
-        for rows in _adapt_batches(data, steps, self._as_rows):
-            self.update_state(rows)
+        for batch, whole in adapt_batches(data, steps):
+            if whole:  # one array of documents: a 1-D one is that many one-token documents (Keras)
+                tokens = self._tokens_tensor(batch)
+                if isinstance(tokens, Tensor) and tokens.ndim == 1:
+                    from minitf.ops.shape_ops import expand_dims
+                    tokens = expand_dims(tokens, -1)
+                batch = tokens
+            self.update_state(batch)
         self.finalize_state()
 
-    def _as_rows(self, data: Any, batch: bool) -> list[list]:
-        """Documents as lists of tokens. A whole 1-D dataset: one token per document; a 1-D batch
-        (``update_state``): one document, as Keras's ``expand_dims`` make them."""
-        if isinstance(data, (list, tuple)) and data and all(isinstance(r, (list, tuple, np.ndarray)) for r in data):
-            return [[_plain(t) for t in self._as_tokens(r).reshape(-1).tolist()] for r in data]
-        tokens = self._as_tokens(data)
-        if tokens.ndim == 0:
-            tokens = tokens.reshape(1, 1)
-        elif tokens.ndim == 1:
-            tokens = tokens.reshape(1, -1) if batch else tokens.reshape(-1, 1)
-        return [[_plain(t) for t in row] for row in tokens.reshape(tokens.shape[0], -1).tolist()]
-
-    def update_state(self, rows: list[list]) -> None:
-        """Add the token counts (and, for tf_idf, document counts) of some documents."""
-        for row in rows:
+    def update_state(self, data) -> None:
+        """Count the tokens of a batch (and, for tf_idf, the documents holding each token): rows of a
+        2-D or ragged batch are documents, a 1-D batch is one document (Keras's rule)."""
+        if self._has_input_vocabulary:
+            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` "
+                             "argument or `set_vocabulary()` method.")
+        tokens = self._tokens_tensor(data)
+        if isinstance(tokens, RaggedTensor):
+            rows = tokens.to_list()
+            rows = [_flatten(r) for r in rows]
+        else:
+            array = tokens.numpy() if tokens.ndim else np.asarray([tokens.numpy()], dtype=object)
+            array = np.asarray(array)
+            if array.ndim <= 1:
+                array = array.reshape(1, -1)
+            rows = [row.reshape(-1).tolist() for row in array]
+        keys = [[self._key(t) for t in row] for row in rows]
+        for row in keys:
             self._token_counts.update(row)
             if self.output_mode == "tf_idf":
                 self._document_counts.update(set(row))
-        self._num_documents += len(rows)
+        self._num_documents += len(keys)
 
     def finalize_state(self) -> None:
         """Keras's ordering: by count, then by token, both descending; then keep max_tokens."""
         if self._has_input_vocabulary or not self._token_counts:
-            self._frozen_vocab_size = self.vocabulary_size() if self._vocabulary_set else None
             return
         counts = dict(self._token_counts)
-        counts.pop(self.mask_token, None)
-        counts.pop(self.oov_token, None)
+        counts.pop(self._key(self.mask_token), None)
+        counts.pop(self._key(self.oov_token), None)
         ranked = sorted(counts.items(), key=lambda item: (item[1], item[0]), reverse=True)
         if self.max_tokens:
             ranked = ranked[:self.max_tokens - self._token_start_index()]
-        self._set_tokens([token for token, _ in ranked])
+        tokens = [token for token, _ in ranked]
+        idf = None
         if self.output_mode == "tf_idf":
             n = self._num_documents
-            weights = np.array([math.log(1 + n / (1 + self._document_counts[t])) for t in self._tokens],
+            weights = np.array([math.log(1 + n / (1 + self._document_counts[t])) for t in tokens],
                                dtype=np.float64).astype(np.float32)
             mean = weights.mean(dtype=np.float32) if len(weights) else np.float32(0)
             weights = np.concatenate([np.full(self._token_start_index(), mean, np.float32), weights])
             if self.pad_to_max_tokens:
                 weights = np.pad(weights, (0, self.max_tokens - len(weights)))
-            self.idf_weights = weights.astype(np.float32)
+            idf = weights.astype(np.float32)
+        self._set_tokens(tokens, idf)
         self.reset_state()
-        self._frozen_vocab_size = self.vocabulary_size()
 
-    # ---- lookups ----
+    # ---- the call ----
     def _check_ready(self) -> None:
         if not self._vocabulary_set:
             raise RuntimeError(f"{type(self).__name__} layer '{self.name}' has no vocabulary yet: call "
                                "`adapt(data)` on some data first, or pass `vocabulary=[...]` when creating it.")
 
-    def lookup_indices(self, tokens: np.ndarray) -> np.ndarray:
-        """int64 indices of ``tokens`` (any shape); masked tokens get 0 in "int" mode, -1 otherwise."""
-        self._check_ready()
-        flat = tokens.reshape(-1)
-        if flat.size == 0:
-            return np.zeros(tokens.shape, dtype=np.int64)
-        unique, inverse = np.unique(flat, return_inverse=True)
-        default = self._oov_start_index() if self.num_oov_indices == 1 else -1
-        found = np.fromiter((self._index.get(_plain(t), default) for t in unique.tolist()), dtype=np.int64,
-                            count=len(unique))
-        ids = found[inverse.reshape(-1)]
-        if self.num_oov_indices > 1:
-            missing = np.fromiter((_plain(t) not in self._index for t in flat.tolist()), dtype=bool, count=flat.size)
-            if missing.any():
-                ids[missing] = self._oov_indices_for(flat[missing]) + self._oov_start_index()
-        if self.mask_token is not None:
-            ids[flat == self.mask_token] = 0 if self.output_mode == "int" else -1
-        if self.num_oov_indices == 0 and (ids < 0).any() and not (
-                self.mask_token is not None and np.all(flat[ids < 0] == self.mask_token)):
-            unknown = [t for t, i in zip(flat.tolist(), ids.tolist()) if i < 0 and t != self.mask_token]
-            raise ValueError(f"{type(self).__name__} layer '{self.name}': when `num_oov_indices=0` all inputs "
-                             f"should be in vocabulary, found OOV values {unknown[:10]}, consider setting "
-                             "`num_oov_indices=1`.")
-        return ids.reshape(tokens.shape)
-
-    def _depth(self) -> int:
-        return self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
-
-    def encode_indices(self, ids: np.ndarray) -> np.ndarray:
-        """Dense indices -> this layer's output (one_hot/multi_hot/count/tf_idf vectors)."""
-        mode = "count" if self.output_mode == "tf_idf" else self.output_mode
-        out = encode_categorical(ids, mode, self._depth(), who=f"{type(self).__name__} '{self.name}'")
-        return self._apply_idf(out)
-
-    def encode_ragged(self, rows: list[np.ndarray]) -> np.ndarray:
-        """One vector per row for a list of 1-D index arrays of different lengths."""
-        lengths = np.array([len(r) for r in rows], dtype=np.int64)
-        flat = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        row_of = np.repeat(np.arange(len(rows)), lengths)
-        if self.output_mode == "one_hot":
-            raise NotImplementedError(f"{type(self).__name__} '{self.name}': output_mode='one_hot' on split text "
-                                      "(a ragged result) is not implemented in minitf; use 'multi_hot' or 'count'")
-        mode = "count" if self.output_mode == "tf_idf" else self.output_mode
-        return self._apply_idf(encode_rows(flat, row_of, len(rows), self._depth(), mode))
-
-    def _apply_idf(self, counts: np.ndarray) -> np.ndarray:
-        if self.output_mode != "tf_idf":
-            return counts
-        if self.idf_weights is None:
-            raise RuntimeError(f"{type(self).__name__} '{self.name}': tf_idf needs idf weights: call adapt() first")
-        return counts.astype(np.float32) * self.idf_weights
-
-    def _invert(self, data: Any) -> Any:
-        ids = B.to_numpy(convert_to_tensor(data)._value)
-        if ids.dtype.kind not in "iu":
-            raise TypeError(f"{type(self).__name__} layer '{self.name}' with invert=True expects integer indices, "
-                            f"got dtype {ids.dtype}")
-        vocab = self.get_vocabulary()
-        table = np.empty(len(vocab) + 1, dtype=object)
-        table[:len(vocab)] = vocab
-        table[len(vocab)] = self.oov_token
-        return table[np.where((ids >= 0) & (ids < len(vocab)), ids, len(vocab))]
-
     def _convert_input(self, x: Any) -> Any:
-        return x  # tokens (maybe strings) are read by call() itself
+        return x  # call() converts (lists of strings are one input, not a structure of several)
 
     def build(self, input_shape=None) -> None:
         pass
 
     def call(self, inputs):
+        self._check_ready()
         if self.invert:
-            self._check_ready()
-            return self._inverted_output(self._invert(inputs))
-        return Tensor(B.xp.asarray(self._output_of(self._as_tokens(inputs))))
+            ids = convert_to_tensor(inputs) if not isinstance(inputs, (Tensor, RaggedTensor)) else inputs
+            flat = ids.flat_values if isinstance(ids, RaggedTensor) else ids
+            if not flat.dtype.is_integer:
+                raise InvalidArgumentTypeError(f"{type(self).__name__} layer '{self.name}' with invert=True expects "
+                                               f"integer indices, got dtype {flat.dtype.name}")
+            out = LookupTableInvert.apply(flat, table=self._table)
+            return ids.with_flat_values(out) if isinstance(ids, RaggedTensor) else out
+        tokens = self._tokens_tensor(inputs)
+        return self.lookup(tokens)
 
-    def _output_of(self, tokens: np.ndarray) -> np.ndarray:
-        """The layer's output for a NumPy array of tokens: indices, or one_hot ... vectors."""
-        ids = self.lookup_indices(tokens)
-        return ids if self.output_mode == "int" else self.encode_indices(ids)
-
-    def _inverted_output(self, tokens: np.ndarray):
-        return tokens
+    def lookup(self, tokens):
+        """Indices (output_mode "int") or encoded vectors of a tensor or RaggedTensor of tokens."""
+        if isinstance(tokens, RaggedTensor):
+            ids = tokens.with_flat_values(LookupTableFind.apply(tokens.flat_values, table=self._table))
+            if self.output_mode == "int":
+                return ids
+            if ids.ragged_rank != 1:
+                raise NotImplementedError(f"{type(self).__name__}: encoding a RaggedTensor of ragged_rank "
+                                          f"{ids.ragged_rank} is not implemented in minitf")
+            if self.output_mode == "one_hot":
+                raise NotImplementedError(f"{type(self).__name__} '{self.name}': output_mode='one_hot' on split text "
+                                          "(a ragged result) is not implemented in minitf; use 'multi_hot' or 'count'")
+            return LookupTableEncode.apply(ids.values, ids.row_splits, table=self._table, mode=self.output_mode)
+        ids = LookupTableFind.apply(tokens, table=self._table)
+        if self.output_mode == "int":
+            return ids
+        return LookupTableEncode.apply(ids, table=self._table, mode=self.output_mode)
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
@@ -362,6 +372,16 @@ class IndexLookup(Layer):
             return input_shape + (depth,)
         return input_shape[:-1] + (depth,)
 
+    def compute_output_spec(self, *args, **kwargs):
+        from minitf.keras.engine.keras_tensor import KerasTensor
+        shape = self.compute_output_shape(tuple(args[0].shape))
+        if self.invert:
+            dtype = "string" if self._strings else "int64"
+        else:
+            dtype = "float32" if self.output_mode == "tf_idf" else "int64"
+        return KerasTensor(shape, dtype=dtype)
+
+    # ---- saving ----
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({
@@ -373,11 +393,58 @@ class IndexLookup(Layer):
             "output_mode": self.output_mode,
             "sparse": self.sparse,
             "pad_to_max_tokens": self.pad_to_max_tokens,
-            "vocabulary": _listify(self.input_vocabulary),
-            "idf_weights": _listify(self.input_idf_weights),
+            "vocabulary": self._config_vocabulary(),
+            "idf_weights": self._config_idf_weights(),
             "vocabulary_size": self._frozen_vocab_size,
         })
         return config
+
+    def _config_vocabulary(self):
+        """The vocabulary for the config: the one given, or (a minitf addition, see the module
+        docstring) the one learned by ``adapt``, so that the current saving code keeps it."""
+        if self.input_vocabulary is not None:
+            return _listify(self.input_vocabulary)
+        return self.get_vocabulary(include_special_tokens=False) if self._vocabulary_set else None
+
+    def _config_idf_weights(self):
+        if self.input_idf_weights is not None:
+            return _listify(self.input_idf_weights)
+        if self.output_mode == "tf_idf" and self._vocabulary_set and self.idf_weights is not None:
+            start = self._token_start_index()
+            return self.idf_weights[start:start + len(self._tokens)].tolist()
+        return None
+
+    def save_assets(self, dir_path: str) -> None:
+        """Keras's asset: the learned vocabulary as ``vocabulary.txt``, one token per line."""
+        if self.input_vocabulary is not None:
+            return  # in the config
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(w) for w in self.get_vocabulary(include_special_tokens=True)))
+
+    def load_assets(self, dir_path: str) -> None:
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        values = [str(line) for line in lines] if self._strings else [int(line) for line in lines]
+        idf = None
+        if self.output_mode == "tf_idf" and self.idf_weights is not None:
+            idf = self.idf_weights[:len(values)]
+        has_input = self._has_input_vocabulary
+        self.set_vocabulary(values, idf_weights=idf)
+        self._has_input_vocabulary = has_input
+
+    def save_own_variables(self, store) -> None:
+        """Keras's layer state: the tf_idf weights (the vocabulary is an asset)."""
+        if self.output_mode == "tf_idf":
+            store["idf_weights"] = np.asarray(self.idf_weights)
+
+    def load_own_variables(self, store) -> None:
+        if self.output_mode == "tf_idf":
+            self.idf_weights = np.asarray(store["idf_weights"], dtype=np.float32)
+            self._table.idf_weights = self.idf_weights
 
 
 class StringLookup(IndexLookup):
@@ -393,33 +460,21 @@ class StringLookup(IndexLookup):
                  encoding: str = "utf-8", name: str | None = None, **kwargs):
         kwargs.pop("salt", None)
         self.encoding = encoding
+        if num_oov_indices > 1:
+            raise NotImplementedError("StringLookup: num_oov_indices > 1 (TF's farmhash of unknown strings) is not "
+                                      "implemented in minitf; use num_oov_indices=0 or 1")
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
                          oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
                          output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
                          **kwargs)
-        if num_oov_indices > 1:
-            raise NotImplementedError("StringLookup: num_oov_indices > 1 (TF's farmhash of unknown strings) is not "
-                                      "implemented in minitf; use num_oov_indices=0 or 1")
 
-    def _as_tokens(self, data: Any) -> np.ndarray:
-        return as_string_array(self, data)
+    def _tokens_tensor(self, data: Any):
+        return string_tensor(f"StringLookup layer '{self.name}'", data)
 
     def get_config(self) -> dict:
         config = super().get_config()
         config["encoding"] = self.encoding
         return config
-
-
-class IntegerLookupTable(Op):
-    """An IntegerLookup layer's output for integer ``tokens``, read from its vocabulary as it is when
-    the op runs (like TF's lookup table: an ``adapt`` after a trace is seen by the traced function):
-    the indices ("int"), the one_hot/multi_hot/count/tf_idf vectors, or with ``invert`` the tokens
-    of indices. One array kernel (a hash-table look-up); no gradient."""
-
-    def forward(tokens, layer):
-        if layer.invert:
-            return B.xp.asarray(layer._invert(tokens).astype(np.int64))
-        return B.xp.asarray(layer._output_of(layer._as_tokens(B.to_numpy(tokens))))
 
 
 class IntegerLookup(IndexLookup):
@@ -428,6 +483,8 @@ class IntegerLookup(IndexLookup):
     Unknown integers with ``num_oov_indices > 1`` go to OOV slot ``value mod num_oov_indices``
     (Keras's default ``oov_method="floormod"``).
     """
+
+    _strings = False
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: int | None = None,
                  oov_token: int = -1, vocabulary=None, vocabulary_dtype: str = "int64", idf_weights=None,
@@ -445,32 +502,27 @@ class IntegerLookup(IndexLookup):
                          output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
                          **kwargs)
 
-    def _as_tokens(self, data: Any) -> np.ndarray:
-        if isinstance(data, Tensor):
-            values = B.to_numpy(data._value)
-        else:
+    def _tokens_tensor(self, data: Any):
+        """Integer tokens as an int64 tensor (integral floats are taken, as Keras casts them)."""
+        from minitf.ops.shape_ops import cast
+        if isinstance(data, RaggedTensor):
+            return data.with_flat_values(self._tokens_tensor(data.flat_values))
+        if not isinstance(data, Tensor):
             try:
-                values = np.asarray(data)
-            except ValueError:
-                raise ValueError(f"IntegerLookup layer '{self.name}': could not read the input as an array "
-                                 "(rows of different lengths?)") from None
-        if values.dtype.kind not in "iu":
-            if values.dtype.kind == "f" and values.size and np.all(values == np.floor(values)):
-                return values.astype(np.int64)
-            raise TypeError(f"IntegerLookup layer '{self.name}' expects integers, got an input of dtype "
-                            f"{values.dtype} and shape {values.shape}")
-        return values.astype(np.int64)
-
-    def _oov_indices_for(self, tokens: np.ndarray) -> np.ndarray:
-        return np.mod(tokens.astype(np.int64), self.num_oov_indices)
-
-    def call(self, inputs):
-        self._check_ready()
-        tokens = inputs if isinstance(inputs, Tensor) else convert_to_tensor(self._as_tokens(inputs))
-        if self.invert and tokens._value.dtype.kind not in "iu":
-            raise TypeError(f"IntegerLookup layer '{self.name}' with invert=True expects integer indices, "
-                            f"got dtype {tokens.dtype.name}")
-        return IntegerLookupTable.apply(tokens, layer=self)
+                data = convert_to_tensor(data, dtype_hint=dtypes.int64)
+            except (TypeError, ValueError):
+                raise InvalidArgumentTypeError(f"IntegerLookup layer '{self.name}': could not read the input as an "
+                                               "array of integers (rows of different lengths?)") from None
+        kind = data._value.dtype.kind
+        if kind == "f" and getattr(data, "_graph", None) is None:
+            values = data.numpy()
+            if not (values.size and np.all(values == np.floor(values))):
+                raise InvalidArgumentTypeError(f"IntegerLookup layer '{self.name}' expects integers, got an input of "
+                                               f"dtype {data.dtype.name} and shape {tuple(data.shape)}")
+        elif kind not in "iuf":
+            raise InvalidArgumentTypeError(f"IntegerLookup layer '{self.name}' expects integers, got an input of "
+                                           f"dtype {data.dtype.name} and shape {tuple(data.shape)}")
+        return cast(data, dtypes.int64)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -479,24 +531,31 @@ class IntegerLookup(IndexLookup):
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _plain(token):
-    """NumPy scalars as plain Python values (so that dict keys and comparisons behave)."""
-    return token.item() if isinstance(token, np.generic) else token
-
-
 def _listify(value):
     if isinstance(value, Tensor):
         value = value.numpy()
     if isinstance(value, np.ndarray):
         value = value.tolist()
+    if isinstance(value, list):
+        return [v.decode("utf-8") if isinstance(v, bytes) else v for v in value]
     return value
 
 
-def _adapt_batches(data: Any, steps: int | None, as_rows) -> Iterable[list]:
-    """The documents of ``data`` batch by batch, as Keras's ``adapt`` reads them: an array or list is
-    one batch of documents; any other iterable (a generator, a minitf Dataset) yields batches."""
-    if isinstance(data, (list, tuple, np.ndarray, Tensor, str, bytes)):
-        yield as_rows(data, batch=False)
+def _flatten(row) -> list:
+    out = []
+    for item in row:
+        if isinstance(item, list):
+            out.extend(_flatten(item))
+        else:
+            out.append(item)
+    return out
+
+
+def adapt_batches(data: Any, steps: int | None) -> Iterable[tuple[Any, bool]]:
+    """(batch, whole) pairs of ``data`` as Keras's ``adapt`` reads it: an array, list or tensor is one
+    batch of documents (``whole=True``); any other iterable (a generator, a Dataset) yields batches."""
+    if isinstance(data, (list, tuple, np.ndarray, Tensor, RaggedTensor, str, bytes)):
+        yield data, True
         return
     if not hasattr(data, "__iter__"):
         raise TypeError(f"adapt: expected an array, a list or an iterable of batches, got {type(data).__name__}")
@@ -505,6 +564,4 @@ def _adapt_batches(data: Any, steps: int | None, as_rows) -> Iterable[list]:
             break
         if isinstance(batch, tuple) and len(batch) == 2:  # (x, y) pairs from a dataset: adapt reads x
             batch = batch[0]
-        if isinstance(batch, Tensor):
-            batch = batch.numpy()
-        yield as_rows(batch, batch=True)
+        yield batch, False

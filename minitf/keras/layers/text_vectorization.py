@@ -1,17 +1,16 @@
 """TextVectorization (``keras.layers.TextVectorization``): raw strings -> token indices or vectors.
 
-Each string goes through, in order (exactly as Keras does it with TensorFlow's string ops):
+Each string goes through, in order, the same ``tf.strings`` ops Keras uses:
 
-1. standardize  "lower_and_strip_punctuation" (default): lower-case A-Z (ASCII only, as
-                ``tf.strings.lower``), then delete the characters !"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'
-                Also "lower", "strip_punctuation", None, or a callable (given a NumPy array of
-                str, returning one of the same shape).
-2. split        "whitespace" (default): split on runs of " \\t\\n\\r\\v\\f" (ASCII whitespace only,
-                as ``tf.strings.split``); "character": one token per character; None: the whole
-                string is one token; or a callable (given the NumPy array of strings, returning
-                one list of tokens per string).
-3. ngrams       optional: an int n (all 1..n-grams) or a tuple of widths; n-grams of width k are
-                k consecutive tokens joined by " ", all width-1 ones first, then width-2 ...
+1. standardize  "lower_and_strip_punctuation" (default): ``tf.strings.lower`` (ASCII A-Z only),
+                then ``tf.strings.regex_replace`` deletes the characters
+                !"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'    Also "lower", "strip_punctuation", None,
+                or a callable (given a string tensor, returning one).
+2. split        "whitespace" (default): ``tf.strings.split`` on runs of ASCII whitespace;
+                "character": ``tf.strings.unicode_split``; None: the whole string is one token;
+                or a callable (given the string tensor, returning a RaggedTensor or tensor).
+3. ngrams       optional: an int n (all 1..n-grams) or a tuple of widths (``tf.strings.ngrams``:
+                width-1 ones first, then width-2 ..., joined by " ").
 4. look up      a StringLookup with mask_token="": in "int" mode index 0 is padding ("") and 1
                 is out-of-vocabulary ("[UNK]"); the vocabulary from ``adapt(data)`` is ordered by
                 frequency, equal counts broken by the token that sorts last coming first.
@@ -21,30 +20,26 @@ output_mode "int": (batch, length) int64 indices, padded with 0 to ``output_sequ
 "count", "tf_idf": one vector of size vocabulary_size() (max_tokens with pad_to_max_tokens) per
 text; tf_idf uses idf = log(1 + num_documents / (1 + documents with the token)).
 
-minitf tensors hold numbers only, so this layer takes strings directly (a list of str, a str,
-or a NumPy array of str, shape (batch,) or (batch, 1)) and returns a minitf Tensor. It is
-therefore used on the data before the model (``x = vectorize(texts)``), not inside a model
-fed raw strings.
+Every step is an op, so the layer can be the first layer of a model fed raw strings
+(``keras.Input(shape=(1,), dtype="string")``) that ``fit`` trains with its step traced.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import numpy as np
-
-from minitf import backend as B
 from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.lookup import StringLookup, _adapt_batches, as_string_array
+from minitf.keras.layers.lookup import StringLookup, adapt_batches, string_tensor
+from minitf.ops import string_ops
+from minitf.ops.shape_ops import expand_dims, pad, squeeze
+from minitf.ragged import RaggedTensor
 from minitf.tensor import Tensor
 
 __all__ = ["TextVectorization"]
 
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 _SPLIT = ("whitespace", "character")
-_PUNCTUATION = re.compile(r'[!"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~\']')
-_WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c]+")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Keras's pattern, character for character (",-\." is the range from "," to ".", so "-" is in it).
+PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 
 
 class TextVectorization(Layer):
@@ -72,6 +67,8 @@ class TextVectorization(Layer):
         if output_mode not in ("int", "one_hot", "multi_hot", "count", "tf_idf"):
             raise ValueError(f"Invalid value for argument output_mode of TextVectorization. Expected one of "
                              f"['int', 'one_hot', 'multi_hot', 'count', 'tf_idf']. Received: output_mode={output_mode}")
+        if isinstance(ngrams, list):
+            ngrams = tuple(ngrams)
         if not (ngrams is None or isinstance(ngrams, int) and not isinstance(ngrams, bool) or
                 isinstance(ngrams, tuple) and all(isinstance(n, int) for n in ngrams)):
             raise ValueError(f"`ngrams` must be None, an integer, or a tuple of integers. Received: ngrams={ngrams}")
@@ -105,29 +102,26 @@ class TextVectorization(Layer):
                                           pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
                                           has_input_vocabulary=has_input_vocabulary, encoding=encoding,
                                           vocabulary_size=vocabulary_size)
+        self._lookup_layer._table.who = f"TextVectorization layer '{self.name}'"
 
     # ---- the vocabulary ----
     def adapt(self, data, batch_size=None, steps: int | None = None) -> None:
         """Learn the vocabulary (and idf weights for tf_idf) from texts: a list/array of strings
-        (each one a document) or an iterable of batches of them."""
+        (each one a document) or an iterable of batches of them (a Dataset)."""
         lookup = self._lookup_layer
         if lookup._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` "
                              "argument or `set_vocabulary()` method.")
-        lookup.reset_state()
-        for rows in _adapt_batches(data, steps, lambda d, batch: self._documents(d)):
-            lookup.update_state(rows)
-        lookup.finalize_state()
-
-    def _documents(self, data: Any) -> list[list[str]]:
-        texts = self._preprocess(data)
-        if self._split is None:  # each string is a token; each row a document
-            texts = texts.reshape(texts.shape[0], -1) if texts.ndim else texts.reshape(1, 1)
-            return [list(row) for row in texts.tolist()]
-        return texts
+        self.reset_state()
+        for batch, whole in adapt_batches(data, steps):
+            texts = string_tensor(f"TextVectorization layer '{self.name}'", batch)
+            if whole and texts.ndim == 1:  # a plain list of strings is as many documents (Keras)
+                texts = expand_dims(texts, -1)
+            self.update_state(texts)
+        self.finalize_state()
 
     def update_state(self, data) -> None:
-        self._lookup_layer.update_state(self._documents(data))
+        self._lookup_layer.update_state(self._preprocess(data))
 
     def finalize_state(self) -> None:
         self._lookup_layer.finalize_state()
@@ -145,95 +139,84 @@ class TextVectorization(Layer):
     def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
-    # ---- text to tokens ----
-    def _standardized(self, texts: np.ndarray) -> np.ndarray:
-        mode = self._standardize
-        if mode is None:
-            return texts
-        if callable(mode):
-            result = mode(texts.astype(str))
-            return as_string_array(self, result.numpy() if isinstance(result, Tensor) else result)
-        flat = texts.reshape(-1).tolist()
-        if mode in ("lower", "lower_and_strip_punctuation"):
-            flat = [t.translate(_ASCII_LOWER) for t in flat]
-        if mode in ("strip_punctuation", "lower_and_strip_punctuation"):
-            flat = [_PUNCTUATION.sub("", t) for t in flat]
-        out = np.empty(len(flat), dtype=object)
-        out[:] = flat
-        return out.reshape(texts.shape)
-
-    def _preprocess(self, data: Any):
-        """Standardize, split and make n-grams: a list of token lists (or, with split=None, an array)."""
-        texts = self._standardized(as_string_array(self, data))
-        if self._split is None:
-            return texts
-        if texts.ndim > 1:
-            if texts.shape[-1] != 1 or texts.ndim > 2:
-                raise ValueError(f"When using `TextVectorization` to tokenize strings, the input rank must be 1 or "
-                                 f"the last shape dimension must be 1. Received: inputs.shape={texts.shape} with "
-                                 f"rank={texts.ndim}")
-            texts = texts[:, 0]
-        texts = texts.reshape(-1)
-        if self._split == "whitespace":
-            rows = [[t for t in _WHITESPACE.split(s) if t] for s in texts.tolist()]
-        elif self._split == "character":
-            rows = [list(s) for s in texts.tolist()]
-        else:
-            rows = [[str(t.decode("utf-8") if isinstance(t, bytes) else t) for t in row]
-                    for row in self._split(texts.astype(str))]
-            if len(rows) != len(texts):
-                raise ValueError(f"TextVectorization: the `split` callable returned {len(rows)} token lists for "
-                                 f"{len(texts)} strings")
+    # ---- text to tokens: Keras's _preprocess ----
+    def _preprocess(self, inputs):
+        """Standardize, split and make n-grams: a string tensor, or a RaggedTensor of tokens."""
+        who = f"TextVectorization layer '{self.name}'"
+        inputs = string_tensor(who, inputs)
+        if self._standardize in ("lower", "lower_and_strip_punctuation"):
+            inputs = string_ops.lower(inputs)
+        if self._standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
+            inputs = string_ops.regex_replace(inputs, PUNCTUATION, "")
+        if callable(self._standardize):
+            inputs = string_tensor(f"{who}: the `standardize` callable's result", self._standardize(inputs))
+        if self._split is not None:
+            if inputs.ndim > 1:  # the last axis must be 1 and is squeezed out before splitting
+                if inputs.shape[-1] != 1:
+                    raise ValueError(f"When using `TextVectorization` to tokenize strings, the input rank must be 1 "
+                                     f"or the last shape dimension must be 1. Received: inputs.shape="
+                                     f"{tuple(inputs.shape)} with rank={inputs.ndim}")
+                inputs = squeeze(inputs, axis=-1)
+            if self._split == "whitespace":
+                inputs = string_ops.split(inputs)
+            elif self._split == "character":
+                inputs = string_ops.unicode_split(inputs, "UTF-8")
+            else:
+                inputs = self._split(inputs)
+                if not isinstance(inputs, (RaggedTensor, Tensor)):
+                    from minitf.ragged import constant
+                    inputs = constant(inputs if isinstance(inputs, list) else list(inputs), dtype="string")
         if self._ngrams is not None:
-            rows = [_ngrams(row, self._ngrams) for row in rows]
-        return rows
+            inputs = string_ops.ngrams(inputs, ngram_width=self._ngrams, separator=" ")
+        return inputs
 
     # ---- the call ----
     def _convert_input(self, x: Any) -> Any:
-        return x  # strings are read by call() itself
+        return x  # strings are converted by call() itself
 
     def build(self, input_shape=None) -> None:
         pass
 
-    def call(self, inputs) -> Tensor:
-        scalar = isinstance(inputs, (str, bytes)) or isinstance(inputs, np.ndarray) and inputs.ndim == 0
+    def call(self, inputs):
         self._lookup_layer._check_ready()
-        tokens = self._preprocess([inputs] if scalar else inputs)
-        lookup = self._lookup_layer
-        if self._split is None:
-            ids = lookup.lookup_indices(tokens[0] if scalar else tokens)
-            if self._output_mode != "int":
-                return Tensor(B.xp.asarray(lookup.encode_indices(ids)))
-            return Tensor(B.xp.asarray(self._fit_length(ids)))
-        rows = [lookup.lookup_indices(np.array(row, dtype=object)) if row else np.zeros(0, np.int64)
-                for row in tokens]
+        tokens = self._preprocess(inputs)
+        ids = self._lookup_layer.lookup(tokens)
         if self._output_mode != "int":
-            out = lookup.encode_ragged(rows)
-        else:
-            width = self._output_sequence_length or max((len(r) for r in rows), default=0)
-            out = np.zeros((len(rows), width), dtype=np.int64)
-            for i, row in enumerate(rows):
-                n = min(len(row), width)
-                out[i, :n] = row[:n]
-        return Tensor(B.xp.asarray(out[0] if scalar else out))
-
-    def _fit_length(self, ids: np.ndarray) -> np.ndarray:
-        """Cut or zero-pad the last axis to output_sequence_length (split=None)."""
-        length = self._output_sequence_length
-        if length is None or ids.ndim == 0:
             return ids
-        ids = ids[..., :length]
-        pad = [(0, 0)] * (ids.ndim - 1) + [(0, length - ids.shape[-1])]
-        return np.pad(ids, pad)
+        length = self._output_sequence_length
+        if isinstance(ids, RaggedTensor):
+            return ids.to_tensor(default_value=0, shape=[None, length])
+        if length is not None:  # dense (split=None): cut or zero-pad the last axis
+            if ids.ndim == 0:
+                ids = expand_dims(ids, 0)
+            ids = ids[..., :length]
+            missing = length - ids.shape[-1] if ids.shape[-1] is not None else None
+            if missing:
+                ids = pad(ids, [[0, 0]] * (ids.ndim - 1) + [[0, missing]])
+        return ids
 
     def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
         if self._output_mode == "int":
-            return (input_shape[0], self._output_sequence_length)
+            if self._split is None:
+                shape = input_shape if input_shape else (1,)
+                return shape[:-1] + (self._output_sequence_length,) if self._output_sequence_length else shape
+            return (input_shape[0] if input_shape else None, self._output_sequence_length)
         lookup = self._lookup_layer
-        return (input_shape[0], lookup.max_tokens if lookup.pad_to_max_tokens else lookup._frozen_vocab_size)
+        depth = lookup.max_tokens if lookup.pad_to_max_tokens else lookup._frozen_vocab_size
+        if self._output_mode == "one_hot" and self._split is None:
+            return lookup.compute_output_shape(input_shape)
+        return (input_shape[0] if input_shape else None, depth)
 
+    def compute_output_spec(self, *args, **kwargs):
+        from minitf.keras.engine.keras_tensor import KerasTensor
+        return KerasTensor(self.compute_output_shape(tuple(args[0].shape)),
+                           dtype="float32" if self._output_mode == "tf_idf" else "int64")
+
+    # ---- saving ----
     def get_config(self) -> dict:
         config = super().get_config()
+        lookup_config = self._lookup_layer.get_config()
         config.update({
             "max_tokens": self._lookup_layer.max_tokens,
             "standardize": self._standardize if not callable(self._standardize) else None,
@@ -244,8 +227,8 @@ class TextVectorization(Layer):
             "pad_to_max_tokens": self._lookup_layer.pad_to_max_tokens,
             "sparse": False,
             "ragged": False,
-            "vocabulary": self._lookup_layer.get_config()["vocabulary"],
-            "idf_weights": self._lookup_layer.get_config()["idf_weights"],
+            "vocabulary": lookup_config["vocabulary"],
+            "idf_weights": lookup_config["idf_weights"],
             "encoding": self._encoding,
             "vocabulary_size": self.vocabulary_size() if self._lookup_layer._vocabulary_set else None,
         })
@@ -268,10 +251,14 @@ class TextVectorization(Layer):
             config["ngrams"] = tuple(config["ngrams"])
         return cls(**config)
 
+    def save_assets(self, dir_path: str) -> None:
+        self._lookup_layer.save_assets(dir_path)
 
-def _ngrams(tokens: list[str], widths: tuple) -> list[str]:
-    """All n-grams of the given widths, width by width (``tf.strings.ngrams`` with separator " ")."""
-    out = []
-    for n in widths:
-        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-    return out
+    def load_assets(self, dir_path: str) -> None:
+        self._lookup_layer.load_assets(dir_path)
+
+    def save_own_variables(self, store) -> None:
+        self._lookup_layer.save_own_variables(store)
+
+    def load_own_variables(self, store) -> None:
+        self._lookup_layer.load_own_variables(store)
