@@ -113,6 +113,6 @@ def in_compiled_step() -> bool:
     the per-output ``<name>_loss`` means (the compiled step sees an unknown batch size, so each
     batch weighs 1; see ``compile_utils.CompileLoss``), and the crossentropy logits shortcut for a
     raw ``tf.nn.sigmoid``/``tf.nn.softmax`` activation (found from a graph tensor's op only; see
-    ``layers/activation.py``). Everything else is the same, bit for bit, traced or eager.
+    ``layers/activations/activation.py``). Everything else is the same, bit for bit, traced or eager.
     """
     return not executing_eagerly()

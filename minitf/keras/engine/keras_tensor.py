@@ -107,7 +107,7 @@ class KerasTensor:
 
 
 def _op(name: str, fn_name: str, *args, key=None):
-    from minitf.keras.layers.op_layer import OpLayer
+    from minitf.keras.layers.core.op_layer import OpLayer
     return OpLayer(fn_name, key=key, name=naming.auto_name(name))(*args)
 
 

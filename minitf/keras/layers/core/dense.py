@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from minitf.keras import activations, constraints, initializers, regularizers
-from minitf.keras.layers.activation import apply_activation
+from minitf.keras.layers.activations.activation import apply_activation
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.saving.serialization import serialize_keras_object
