@@ -34,6 +34,14 @@ def image_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def binary_image_data(n: int, size: int, channels: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Random images (n, size, size, channels) in [0, 1) and binary labels (n, 1) float32 (pizza/steak-shaped)."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, size, size, channels), dtype=np.float32)
+    y = rng.integers(0, 2, (n, 1)).astype(np.float32)
+    return x, y
+
+
 def token_data(n: int, seq_len: int, vocab: int = 10000,
                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Random token ids (n, seq_len) int32 and binary labels (n, 1) float32 (IMDB-shaped)."""
@@ -85,6 +93,29 @@ def compile_cnn(tf: ModuleType, model: Any, lr: float = 0.001) -> Any:
     """Adam + sparse categorical crossentropy from logits."""
     model.compile(optimizer=tf.keras.optimizers.Adam(lr),
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def build_tiny_vgg(tf: ModuleType, size: int = 224, channels: int = 3, filters: int = 10) -> Any:
+    """The course's TinyVGG (CNN explainer): two conv blocks of Conv2D(filters, 3, relu) x 2 + MaxPool2D,
+    then Flatten and Dense(1, sigmoid), on size x size x channels images."""
+    layers = tf.keras.layers
+    return tf.keras.Sequential([
+        tf.keras.Input((size, size, channels)),
+        layers.Conv2D(filters, 3, activation="relu"),
+        layers.Conv2D(filters, 3, activation="relu"),
+        layers.MaxPool2D(),
+        layers.Conv2D(filters, 3, activation="relu"),
+        layers.Conv2D(filters, 3, activation="relu"),
+        layers.MaxPool2D(),
+        layers.Flatten(),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+
+
+def compile_tiny_vgg(tf: ModuleType, model: Any) -> Any:
+    """Adam() + binary crossentropy, as in the course."""
+    model.compile(optimizer=tf.keras.optimizers.Adam(), loss="binary_crossentropy")
     return model
 
 

@@ -223,3 +223,80 @@ class NumpyCNN:
         """Load Keras ``get_weights()`` arrays (in place, so Adam keeps its references)."""
         for mine, theirs in zip(self.params, weights):
             mine[...] = self.xp.asarray(np.asarray(theirs).reshape(mine.shape))
+
+
+# ---------------------------------------------------------------------------- TinyVGG
+
+
+def im2col_3x3_valid(x: Array, xp: ModuleType) -> Array:
+    """Patches of a 3x3 'valid' convolution: (N,H,W,C) -> (N,H-2,W-2,9*C), order (kh, kw, C)
+    (the whole batch at once: 9x the input, as a first NumPy version would do it)."""
+    n, h, w, c = x.shape
+    return xp.concatenate([x[:, i:i + h - 2, j:j + w - 2, :] for i in range(3) for j in range(3)], axis=3)
+
+
+def col2im_3x3_valid(dcols: Array, shape: tuple[int, int, int, int], xp: ModuleType) -> Array:
+    """Adjoint of :func:`im2col_3x3_valid`: scatter-add patch gradients back to (N,H,W,C)."""
+    n, h, w, c = shape
+    dx = xp.zeros(shape, dtype=dcols.dtype)
+    dcols = dcols.reshape(n, h - 2, w - 2, 3, 3, c)
+    for i in range(3):
+        for j in range(3):
+            dx[:, i:i + h - 2, j:j + w - 2, :] += dcols[:, :, :, i, j, :]
+    return dx
+
+
+class NumpyTinyVGG:
+    """The course's TinyVGG by hand (``models.build_tiny_vgg``): two blocks of two 3x3 'valid'
+    im2col convolutions with relu and a 2x2 max pool, a sigmoid output, BCE, Adam."""
+
+    def __init__(self, size: int = 224, channels: int = 3, filters: int = 10, lr: float = 0.001,
+                 seed: int = 0, xp: ModuleType = np) -> None:
+        rng = np.random.default_rng(seed)
+        self.xp = xp
+        self.kernels, self.biases = [], []
+        for c_in in (channels, filters, filters, filters):
+            self.kernels.append(xp.asarray(glorot_uniform(rng, 9 * c_in, 9 * filters, (9 * c_in, filters))))
+            self.biases.append(xp.zeros(filters, dtype=xp.float32))
+        side = ((size - 4) // 2 - 4) // 2
+        self.w = xp.asarray(glorot_uniform(rng, side * side * filters, 1, (side * side * filters, 1)))
+        self.b = xp.zeros(1, dtype=xp.float32)
+        self.params = [p for pair in zip(self.kernels, self.biases) for p in pair] + [self.w, self.b]
+        self.optimizer = Adam(self.params, xp, lr=lr)
+
+    def train_step(self, x: Array, y: Array) -> Any:
+        """Forward, backward and one Adam step on a batch (x (N,S,S,C), y float (N,1))."""
+        xp = self.xp
+        n = x.shape[0]
+        a, saved = x, []
+        for layer, (k, b) in enumerate(zip(self.kernels, self.biases)):
+            cols = im2col_3x3_valid(a, xp)
+            out = xp.maximum(cols.reshape(-1, cols.shape[-1]) @ k + b, 0).reshape(*cols.shape[:3], -1)
+            saved.append((cols, out, a.shape))
+            a, mask = maxpool2x2(out, xp) if layer in (1, 3) else (out, None)
+            saved[-1] += (mask,)
+        flat = a.reshape(n, -1)
+        z = flat @ self.w + self.b
+        p = 1.0 / (1.0 + xp.exp(-z))
+        eps = np.float32(1e-7)
+        loss = -xp.mean(y * xp.log(p + eps) + (1 - y) * xp.log(1 - p + eps))
+        dz = (p - y) / np.float32(n)  # BCE through the sigmoid
+        grads = [flat.T @ dz, dz.sum(axis=0)]
+        d = (dz @ self.w.T).reshape(a.shape)
+        for layer in (3, 2, 1, 0):
+            cols, out, in_shape, mask = saved[layer]
+            if mask is not None:
+                d = maxpool2x2_backward(d, mask)
+            d = (d * (out > 0)).reshape(-1, out.shape[-1])
+            grads[:0] = [cols.reshape(-1, cols.shape[-1]).T @ d, d.sum(axis=0)]
+            if layer:  # the images need no gradient
+                d = col2im_3x3_valid((d @ self.kernels[layer].T), in_shape, xp)
+        self.optimizer.apply(grads)
+        return loss
+
+    def fit_epoch(self, x: Array, y: Array, batch_size: int = 32) -> Any:
+        """One epoch in order (shuffle=False), the last partial batch kept."""
+        loss = None
+        for i in range(0, x.shape[0], batch_size):
+            loss = self.train_step(x[i:i + batch_size], y[i:i + batch_size])
+        return loss

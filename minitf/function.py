@@ -500,6 +500,8 @@ class Function:
                                               else v, structured[0])), {})
         concrete = ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions,
                                     variable_positions, name)
+        if graph.outer is None:  # an outermost trace is done: its example arrays are not needed any more
+            graph.release_examples()
         # The call's arguments with each tensor replaced by its spec (named as its placeholder): what
         # a later call must match (tf.saved_model keeps it to choose among saved traces).
         specs_by_position = {i: TensorSpec(spec.shape, spec.dtype, name=p.op.name)

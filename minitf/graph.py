@@ -8,6 +8,9 @@ Python code can read. To learn the output shapes, the trace runs each op's kerne
 *example* arrays (the call's own arguments, or zeros for a bare ``TensorSpec``) that stay
 inside the graph; ``tensor._value`` of a GraphTensor holds only a shape and a dtype, so code
 that tried to compute with it would fail loudly instead of baking one call's numbers in.
+Examples cost memory (a training step's whole forward and backward pass), so a trace drops the
+large ones that no Python code can reach any more as it goes, and all of them once it is compiled
+(``release_examples``).
 
 What becomes a node:
 - ``Placeholder``: each tensor argument of the function;
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import linecache
 import re
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -37,6 +41,12 @@ from minitf._context import state
 from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
 from minitf.ops.op import ReadVariableOp, _record, read_variable
 from minitf.tensor import Tensor, Variable
+
+
+# A trace sweeps for examples nothing can use any more after every _SWEEP_BYTES of new examples; it
+# drops only large ones (small arrays may be shapes or indices that a later op's static shape reads).
+_SWEEP_BYTES = 64 << 20
+_RELEASE_MIN_BYTES = 1 << 20
 
 
 # --- symbolic tensors ------------------------------------------------------------------------
@@ -198,6 +208,7 @@ class FuncGraph:
         self._consts: dict[int, GraphTensor] = {}  # id(eager tensor) -> its Const (kept alive by .value)
         self._captured: dict[int, GraphTensor] = {}
         self.source: str | None = None  # the replay code, once compiled
+        self._example_bytes = 0  # example bytes created since the last sweep (see _release_unreachable_examples)
 
     # --- building -------------------------------------------------------------------------
     def _unique(self, base: str) -> str:
@@ -287,6 +298,9 @@ class FuncGraph:
         operation.outputs = tuple(GraphTensor(self, operation, i, shape, a.dtype, a)
                                   for i, (shape, a) in enumerate(zip(shapes, arrays)))
         outputs = operation.outputs if many else operation.outputs[0]
+        self._example_bytes += sum(getattr(a, "nbytes", 0) for a in arrays)
+        if self._example_bytes > _SWEEP_BYTES:
+            self._release_unreachable_examples()
         if state.tapes and op.backward is not None:
             _record(op, inputs, outputs, attrs)
         return outputs
@@ -352,6 +366,39 @@ class FuncGraph:
         from minitf.compiler import compile_graph
         replay, self.source = compile_graph(self, outputs)
         return replay
+
+    def _release_unreachable_examples(self) -> None:
+        """While tracing: drop the large examples of outputs that only this graph still refers to (no
+        Python variable, container or tape holds the tensor, so no later op can take it as an input).
+        The trace's memory then follows what the traced Python code keeps alive, as eager code's does,
+        instead of holding every example of a training step at once."""
+        self._example_bytes = 0
+        uses: dict[int, int] = {}  # references from this graph itself: its operations' input tuples
+        for operation in self.operations:
+            for x in operation.inputs:
+                uses[id(x)] = uses.get(id(x), 0) + 1
+        for operation in self.operations:
+            if isinstance(operation.op, str):  # Placeholder, Const: their arrays belong to others
+                continue
+            for tensor in operation.outputs:
+                # beyond those: operation.outputs, the loop variable and getrefcount's argument
+                if sys.getrefcount(tensor) <= 3 + uses.get(id(tensor), 0):
+                    example = tensor._example
+                    if getattr(example, "nbytes", 0) >= _RELEASE_MIN_BYTES and example.strides.count(0) < example.ndim:
+                        tensor._example = B.xp.broadcast_to(B.xp.zeros((), dtype=example.dtype), example.shape)
+
+    def release_examples(self) -> None:
+        """Once traced and compiled, drop the example arrays of the ops' outputs: each becomes a
+        read-only zero-strided view of one zero (its shape and dtype, no memory). Otherwise a traced
+        training step keeps one batch's whole forward and backward pass alive for as long as the
+        model lives (800 MB for the course's TinyVGG at 224x224). Consts keep their values."""
+        for operation in self.operations:
+            if operation.op == "Const":
+                continue
+            for tensor in operation.outputs:
+                example = tensor._example
+                if getattr(example, "ndim", 0) and example.size > 1:
+                    tensor._example = B.xp.broadcast_to(B.xp.zeros((), dtype=example.dtype), example.shape)
 
 
 def _live_operations(operations: list, outputs: list) -> list:

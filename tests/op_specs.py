@@ -537,6 +537,55 @@ def clip_case(draw) -> Case:
     return draw(make_case([draw(array(draw(shapes()), avoid(-0.5, 0.7, lo=-2, hi=2)))]))
 
 
+@st.composite
+def window_case(draw, spatial: int, explicit_ok: bool) -> tuple:
+    """Input shape (N, *spatial, C), window size, strides and padding, all small, with a non-empty
+    output. No dilations: TF's CPU kernels have no gradient for a dilated conv (dilated convs are
+    checked in tests/test_conv_pool.py and parity_tests/test_conv_pool_parity.py)."""
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    size = [draw(st.integers(1, 4)) for _ in range(spatial)]
+    window = [draw(st.integers(1, 3)) for _ in range(spatial)]
+    strides = [draw(st.integers(1, 2)) for _ in range(spatial)]
+    padding = draw(st.sampled_from(["VALID", "SAME", "EXPLICIT"] if explicit_ok else ["VALID", "SAME"]))
+    if padding == "EXPLICIT":
+        pads = [[draw(st.integers(0, 2)), draw(st.integers(0, 2))] for _ in range(spatial)]
+        size = [max(s, k - lo - hi) for s, k, (lo, hi) in zip(size, window, pads)]
+        padding = [[0, 0]] + pads + [[0, 0]]
+    elif padding == "VALID":
+        size = [max(s, k) for s, k in zip(size, window)]
+    if n * c * int(np.prod(size)) > MAX_SIZE:
+        n, c = 1, 1
+    return (n, *size, c), window, strides, padding
+
+
+def window_out_size(n: int, k: int, s: int, padding, axis: int) -> int:
+    """TF's output size of a window (size k, stride s) sliding over n cells on spatial axis ``axis``."""
+    if padding == "SAME":
+        return -(-n // s)
+    lo, hi = (0, 0) if padding == "VALID" else padding[axis + 1]
+    return (n + lo + hi - k) // s + 1
+
+
+@st.composite
+def conv_case(draw, spatial: int = 2, transpose: bool = False) -> Case:
+    """x (N, *spatial, C) and a kernel (*window, C, F); for the transpose, dy of the conv's output shape."""
+    shape, window, strides, padding = draw(window_case(spatial, explicit_ok=spatial == 2))
+    w = draw(array(tuple(window) + (shape[-1], draw(st.integers(1, 3)))))
+    if transpose:
+        out = [window_out_size(n, k, s, padding, i) for i, (n, k, s) in enumerate(zip(shape[1:-1], window, strides))]
+        dy = draw(array((shape[0], *out, w.shape[-1])))
+        return draw(make_case([dy, w], {"output_shape": list(shape), "strides": strides, "padding": padding}))
+    params = {"stride": strides[0]} if spatial == 1 else {"strides": strides}
+    return draw(make_case([draw(array(shape)), w], dict(params, padding=padding)))
+
+
+@st.composite
+def pool_case(draw, spatial: int = 2) -> Case:
+    """Pooling input (distinct values: no ties for the max) with its window, strides and padding."""
+    shape, window, strides, padding = draw(window_case(spatial, explicit_ok=False))
+    return draw(make_case([draw(distinct(shape))], {"ksize": window, "strides": strides, "padding": padding}))
+
+
 # --- the table -------------------------------------------------------------------------------
 
 SPECS: list[OpSpec] = [
@@ -641,6 +690,13 @@ SPECS: list[OpSpec] = [
                             "derivative, but the second misses the mean's terms; minitf does the same"),
     OpSpec("nn.batch_normalization", lambda tf, x, m, v, o, s, variance_epsilon:
            tf.nn.batch_normalization(x, m, v, o, s, variance_epsilon), batch_norm_case()),
+    OpSpec("nn.conv2d", lambda tf, x, w, **kw: tf.nn.conv2d(x, w, **kw), conv_case()),
+    OpSpec("nn.conv1d", lambda tf, x, w, **kw: tf.nn.conv1d(x, w, **kw), conv_case(spatial=1)),
+    OpSpec("nn.conv2d_transpose", lambda tf, dy, w, **kw: tf.nn.conv2d_transpose(dy, w, **kw), conv_case(transpose=True)),
+    OpSpec("nn.max_pool2d", lambda tf, x, **kw: tf.nn.max_pool2d(x, **kw), pool_case()),
+    OpSpec("nn.avg_pool2d", lambda tf, x, **kw: tf.nn.avg_pool2d(x, **kw), pool_case()),
+    OpSpec("nn.max_pool1d", lambda tf, x, **kw: tf.nn.max_pool1d(x, **kw), pool_case(spatial=1)),
+    OpSpec("nn.avg_pool1d", lambda tf, x, **kw: tf.nn.avg_pool1d(x, **kw), pool_case(spatial=1)),
 ]
 
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}

@@ -349,3 +349,27 @@ def test_quick_runs_write_elsewhere_unless_told() -> None:
     assert parse_args([]).out == RESULTS_DIR
     assert parse_args(["--quick", "--out", "/tmp/x"]).out == Path("/tmp/x")
     assert parse_args(["--report"]).out == RESULTS_DIR
+
+
+def test_hand_written_tiny_vgg_gradients_equal_minitf_s() -> None:
+    """The benchmark's NumPy TinyVGG (a baseline the ratios are taken against) computes the same
+    gradients as minitf's Keras model with the same weights (minitf's are checked against TF)."""
+    import minitf as tf
+
+    from benchmarks import models
+    from benchmarks.numpy_models import NumpyTinyVGG
+
+    x, y = models.binary_image_data(4, 16)
+    net = NumpyTinyVGG(size=16)
+    captured: list = []
+    net.optimizer.apply = captured.append  # the gradients the Adam step would get
+    net.train_step(x, y)
+    model = models.build_tiny_vgg(tf, 16)
+    weights = [w for k, b in zip(net.kernels, net.biases) for w in (k.reshape(3, 3, -1, 10), b)]
+    model.set_weights(weights + [net.w, net.b])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.keras.losses.binary_crossentropy(y, model(x)))
+    expected = tape.gradient(loss, model.trainable_variables)
+    for mine, theirs in zip(captured[0], expected):
+        theirs = theirs.numpy().reshape(mine.shape)
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5 * float(np.abs(theirs).max()))

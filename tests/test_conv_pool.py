@@ -416,3 +416,58 @@ def test_other_argument_errors():
         tf.nn.max_pool2d(x, 2, 2, [[0, 0], [1, 1], [0, 2], [0, 0]])
     with pytest.raises(InvalidArgumentError, match=r"max_pool2d: input must be 4-D \(batch, height, width, channels\)"):
         tf.nn.max_pool2d(np.zeros((5, 5, 2), np.float32), 2, 2, "VALID")
+
+
+# --- memory: patch matrices are built a block at a time ---------------------------------------------
+@pytest.mark.parametrize("strides, padding", [(1, "SAME"), (2, "VALID")])
+def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padding, monkeypatch):
+    """conv2d and both its gradients on 64 images of 64x64x16 with a 3x3 kernel: a whole patch matrix
+    would take 9x the input (144 MiB at stride 1, 35 MiB at stride 2). Measured with tracemalloc (NumPy reports its
+    arrays to it): the peak above what is alive before each op never exceeds the op's own result
+    plus a few blocks (conv.BLOCK_BYTES each, set to 1 MiB here), i.e. no intermediate grows with
+    the batch."""
+    import tracemalloc
+
+    from minitf.nn import conv as conv_module
+    from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, window_geometry
+
+    from minitf import backend as B
+
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", 1 << 20)
+    monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", 1 << 20)  # the same bound on a device backend
+    rng = np.random.default_rng(0)
+    x = B.xp.asarray(rng.standard_normal((64, 64, 64, 16), dtype=np.float32))  # 16 MiB
+    w = B.xp.asarray(rng.standard_normal((3, 3, 16, 16), dtype=np.float32))
+    geom = window_geometry("Conv2D", (64, 64), (3, 3), (strides, strides), (1, 1), padding)
+    dy = B.xp.asarray(rng.standard_normal((64, *geom.out_hw, 16), dtype=np.float32))
+    allowance = 4 * conv_module.BLOCK_BYTES
+    patch_matrix_bytes = 64 * geom.out_hw[0] * geom.out_hw[1] * 9 * 16 * 4
+    assert patch_matrix_bytes > 8 * allowance  # the test means something: a full im2col would not fit
+    for name, run in (("Conv2D", lambda: Conv2D.forward(x, w, geom)),
+                      ("Conv2DBackpropInput", lambda: Conv2DBackpropInput.forward(dy, w, geom)),
+                      ("Conv2DBackpropFilter", lambda: Conv2DBackpropFilter.forward(x, dy, geom))):
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            result = run()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        extra = peak - before - result.nbytes
+        assert extra <= allowance, (f"{name}: {extra / 2**20:.1f} MiB of intermediates (allowed "
+                                    f"{allowance / 2**20:.0f} MiB; a full patch matrix: {patch_matrix_bytes / 2**20:.0f} MiB)")
+
+
+@pytest.mark.parametrize("channels", [1, 4])  # the scatter (1-3 channels) and the correlation (4 on)
+@pytest.mark.parametrize("strides", [1, 2])
+def test_empty_output_has_zero_gradients(channels, strides):
+    """A kernel larger than the input: no window, so dx and dw are zeros (and nothing breaks)."""
+    x = tf.constant(np.ones((2, 2, 3, channels), np.float32))
+    w = tf.constant(np.ones((3, 4, channels, 2), np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch([x, w])
+        y = tf.nn.conv2d(x, w, strides, "VALID")
+    assert tuple(y.shape) == (2, 0, 0, 2)
+    dx, dw = tape.gradient(y, [x, w], output_gradients=tf.zeros_like(y))
+    np.testing.assert_array_equal(dx.numpy(), np.zeros(x.shape, np.float32))
+    np.testing.assert_array_equal(dw.numpy(), np.zeros(w.shape, np.float32))

@@ -9,6 +9,7 @@ CASE_NAMES: tuple[str, ...] = (
     "mlp_circles",
     "cnn_step",
     "conv2d_flops",
+    "tinyvgg",
     "lstm_step",
     "scaling",
     "memory_startup",

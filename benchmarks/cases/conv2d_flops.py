@@ -1,9 +1,9 @@
 """conv2d forward plus backward, as a FLOP rate against NumPy's own matmul at the same sizes.
 
-minitf's convolution is an im2col view plus one matrix product (``minitf/nn/conv.py``); its
-two gradients are two more products (and a col2im for the input's). So the floor is the
-three bare matmuls of the same shapes, with M = batch * out_h * out_w, K = kh * kw * c_in,
-N = c_out:
+minitf's convolution is im2col plus a matrix product, block by block (``minitf/nn/conv.py``);
+its two gradients are two more products of the same size (the input's: dy correlated with the
+flipped kernel). So the floor is the three bare matmuls of the same shapes, with
+M = batch * out_h * out_w, K = kh * kw * c_in, N = c_out:
 
     forward   Y  = X_col @ W            (M, K) @ (K, N)
     input     dX_col = dY @ W^T         (M, N) @ (N, K)

@@ -1,4 +1,4 @@
-"""Convolution as one matrix product: im2col, then ``patches @ kernel`` (``tf.nn.conv2d`` ...).
+"""Convolution as matrix products: im2col, then ``patches @ kernel`` (``tf.nn.conv2d`` ...).
 
 A conv2d output pixel is a dot product of one window of the input with the
 kernel. im2col ("image to columns") lays every window out as one row of a
@@ -20,24 +20,33 @@ shape (N, OH, OW, KH, KW, C) on the (padded) input whose strides step by the
 stride between windows and by the dilation inside one window; reshaping that
 view to (N*OH*OW, KH*KW*C) is one C-level copy. (CuPy has the same function.)
 
+Block by block. The patch matrix holds KH*KW copies of the input (9x for a 3x3
+kernel: 557 MB for 32 images of 224x224x10), so it is never built whole:
+``correlate`` takes a block of output rows at a time (``row_blocks``: whole
+images when they are small, a few rows of one image when they are large), pads
+just the input rows that block reads, copies its windows into a small patch
+matrix and multiplies. Each block is still in the CPU's cache when its product
+reads it, and memory stays bounded whatever the batch and the image size.
+
 Gradients, for patches P = im2col(x) and upstream dy (N*OH*OW, F):
 
-    dw = P^T @ dy                         (Conv2DBackpropFilter)
-    dx = col2im(dy @ w^T)                 (Conv2DBackpropInput)
+    dw = P^T @ dy      summed over the same blocks            (Conv2DBackpropFilter)
+    dx = dy correlated with the flipped kernel                 (Conv2DBackpropInput)
 
-col2im is im2col run backwards: every patch value is added back onto the input
-cell it was copied from (cells in several windows collect several
-contributions). It loops over the KH*KW kernel offsets (a, b): offset (a, b)
-of all windows is the block dy @ w[a, b]^T of shape (N, OH, OW, C), and it
-lands on the input cells x[:, d*a + s*i, d*b + s*j, :], one slice-add::
+The input gradient is a forward-style product too. With stride 1, input cell h
+receives dy[h + pad - d*a] @ w[a]^T from every tap a: a correlation of dy
+(padded by (KH - 1)*d - pad in front) with the kernel read backwards, w[::-1],
+its channel axes swapped (C <-> F)::
 
-    dx (padded)                     offset (0,0) adds here, offset (0,1) one column right, ...
-    + . + . +                        '+' = cells hit by offset (0,0) with stride 2
-    . . . . .
-    + . + . +
+    dy (padded)   0  0  y0 y1 y2 ...      dx[0] = w2 0  + w1 0  + w0 y0     (KH = 3, pad 0,
+    window at 0   w2 w1 w0                dx[1] = w2 0  + w1 y0 + w0 y1      w_a^T times
+    window at 1      w2 w1 w0             dx[2] = w2 y0 + w1 y1 + w0 y2      each y)
 
-KH*KW Python steps, each over all pixels at once: never one per pixel, and
-much faster than ``np.add.at``.
+With stride s the input cells fall into s phases h = s*q + rho, and each phase
+is reached by its own subset of the taps (``input_gradient_phase``): s_h*s_w
+such correlations, each with a part of the kernel, so the input gradient costs
+what the forward costs. (The textbook scatter, adding every dy @ w^T block back
+onto the windows' cells, reads and writes the whole input once per tap.)
 
 The three ops are bilinear and each one's gradient is made of the others, so
 every gradient is itself recorded and differentiable again:
@@ -54,6 +63,7 @@ before = total // 2 and the extra cell, if any, goes after (bottom/right).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -165,7 +175,7 @@ def window_geometry(op: str, in_hw: Sequence[int], kernel: Sequence[int], stride
     return WindowGeometry(tuple(in_hw), tuple(kernel), tuple(strides), tuple(dilations), tuple(pads), tuple(out))
 
 
-# --- im2col and col2im on raw arrays -------------------------------------------------------
+# --- padding and window views on raw arrays ------------------------------------------------
 def pad_spatial(x, geom: WindowGeometry, value=0):
     """(N, H, W, C) -> (N, H + pt + pb, W + pl + pr, C), filled with ``value``."""
     (pt, pb), (pl, pr) = geom.pads
@@ -174,78 +184,182 @@ def pad_spatial(x, geom: WindowGeometry, value=0):
     return B.xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=value)
 
 
-def im2col(padded, geom: WindowGeometry):
-    """A read-only view (N, OH, OW, KH, KW, C) of every window of a padded (N, Hp, Wp, C) array.
+def windows(padded, kernel, strides, dilations, out_hw):
+    """A view (N, OH, OW, KH, KW, C) of every window of a padded (N, Hp, Wp, C) array (only read:
+    windows overlap, so a write through it would land in several windows).
 
     view[n, i, j, a, b, c] = padded[n, s_h*i + d_h*a, s_w*j + d_w*b, c]: no copy, only strides.
     """
     n, _, _, c = padded.shape
-    (oh, ow), (kh, kw) = geom.out_hw, geom.kernel
-    (sh, sw), (dh, dw) = geom.strides, geom.dilations
+    (oh, ow), (kh, kw) = out_hw, kernel
+    (sh, sw), (dh, dw) = strides, dilations
     bn, bh, bw, bc = padded.strides
     return B.xp.lib.stride_tricks.as_strided(
         padded, (n, oh, ow, kh, kw, c), (bn, bh * sh, bw * sw, bh * dh, bw * dw, bc))
 
 
-def col2im(block, geom: WindowGeometry, batch: int, channels: int, dtype):
-    """im2col backwards: add each window cell's value back onto the input cell it came from.
+def im2col(padded, geom: WindowGeometry):
+    """``windows`` with a conv's or a pool's geometry."""
+    return windows(padded, geom.kernel, geom.strides, geom.dilations, geom.out_hw)
 
-    ``block(a, b)`` gives the (N, OH, OW, C) values of kernel offset (a, b) in
-    every window; they land on the padded input at rows s_h*i + d_h*a and columns
-    s_w*j + d_w*b. One slice-add per kernel offset (KH*KW Python steps, each over
-    all pixels at once; much faster than ``np.add.at``). Returns (N, H, W, C),
-    the padding cropped off (gradient sent to padding goes nowhere).
+
+def padded_rows(x, images: slice, rows: range, pads, value=0):
+    """Rows ``rows`` (counted in the padded image) of ``x[images]`` padded by ((top, bottom),
+    (left, right)) cells of ``value``; a negative pad crops instead.
+
+    A view of x when the rows need no padding; otherwise a copy of just these rows.
     """
-    (oh, ow), (kh, kw) = geom.out_hw, geom.kernel
-    (sh, sw), (dh, dw) = geom.strides, geom.dilations
-    hp, wp = geom.padded_hw
-    out = B.xp.zeros((batch, hp, wp, channels), dtype=dtype)
-    for a in range(kh if oh and ow else 0):
-        rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
-        for b in range(kw):
-            out[:, rows, b * dw:b * dw + sw * (ow - 1) + 1:sw, :] += block(a, b)
-    (pt, _), (pl, _) = geom.pads
-    h, w = geom.in_hw
-    return out[:, pt:pt + h, pl:pl + w, :]
+    (pt, _), (pl, pr) = pads
+    h, w = x.shape[1:3]
+    x = x[images, :, max(-pl, 0):w - max(-pr, 0)]  # negative column pads crop
+    pl, pr = max(pl, 0), max(pr, 0)
+    first, stop = max(rows.start - pt, 0), min(rows.stop - pt, h)  # the rows of x inside
+    if pl == pr == 0 and first == rows.start - pt and stop == rows.stop - pt:
+        return x[:, first:stop]
+    slab = B.xp.full((x.shape[0], len(rows), x.shape[2] + pl + pr, x.shape[3]), value, dtype=x.dtype)
+    if stop > first:
+        slab[:, first + pt - rows.start:stop + pt - rows.start, pl:pl + x.shape[2]] = x[:, first:stop]
+    return slab
 
 
-_FEW_CHANNELS = 4  # an image's 1 or 3 channels: im2col is built transposed (see below)
+# --- blocks: a few output rows at a time --------------------------------------------------------
+# A full patch matrix holds KH*KW copies of the input: 557 MB for 32 images of 224x224x10 and a
+# 3x3 kernel. Built a block of output rows at a time, each block is still in the CPU's cache when
+# its matmul reads it, and memory stays bounded whatever the batch and image size.
+BLOCK_BYTES = 1 << 20  # NumPy: about one core's L2 cache (larger blocks measured up to 2x slower on a busy machine)
+GPU_BLOCK_BYTES = 64 << 20  # CuPy: few, large kernel launches
 
 
-def _patch_matrix(x, geom: WindowGeometry):
-    """im2col(x) as an (N*OH*OW, KH*KW*C) matrix (rows: output pixels), copied out of the view.
+def block_budget() -> int:
+    """Bytes of patches (or of scattered window values) per block on the current backend."""
+    return BLOCK_BYTES if B.xp is np else GPU_BLOCK_BYTES
 
-    Copying the 6-D window view moves C numbers at a time: fine for C >= 4, slow for an
-    image's 1 or 3 channels. Then the matrix is built transposed instead, one kernel offset at
-    a time (each a plain slab copy), and handed out as the transpose view: the same numbers,
-    and BLAS reads either layout.
+
+def row_blocks(n: int, oh: int, row_bytes: int):
+    """(images, i0, i1): slices of whole images, or rows i0:i1 of one image, whose patch
+    matrices take at most the block budget (``row_bytes`` per output row; at least one row)."""
+    budget = block_budget()
+    image_bytes = max(oh * row_bytes, 1)
+    if image_bytes <= budget:
+        step = budget // image_bytes
+        for n0 in range(0, n, step):
+            yield slice(n0, min(n, n0 + step)), 0, oh
+    else:
+        step = max(budget // max(row_bytes, 1), 1)
+        for n0 in range(n):
+            for i0 in range(0, oh, step):
+                yield slice(n0, n0 + 1), i0, min(oh, i0 + step)
+
+
+def correlate(x, w, strides, dilations, pads, out):
+    """out[n, i, j, :] = sum_{a, b, c} x_pad[n, s_h*i + d_h*a, s_w*j + d_w*b, c] * w[a, b, c, :]
+
+    for x (N, H, W, C) padded by ``pads`` ((top, bottom), (left, right); negative: cropped) and
+    w (KH, KW, C, F), into ``out`` (N, OH, OW, F). Block by block (``row_blocks``): the block's
+    windows copied into a patch matrix (im2col: rows = output pixels, columns (a, b, c)), times
+    w as a (KH*KW*C, F) matrix, written into the block's output rows.
     """
-    padded = pad_spatial(x, geom)
-    n, c = x.shape[0], x.shape[-1]
-    (kh, kw), (oh, ow) = geom.kernel, geom.out_hw
+    n, oh, ow, f = out.shape
+    kh, kw, c, _ = w.shape
+    (sh, _), (dh, _) = strides, dilations
+    if not (n and oh and ow):
+        return out  # nothing to compute (an empty batch, or a kernel larger than the padded input)
+    w_matrix = w.reshape(kh * kw * c, f)
+    for images, i0, i1 in row_blocks(n, oh, ow * kh * kw * c * x.itemsize):
+        slab = padded_rows(x, images, range(sh * i0, sh * (i1 - 1) + dh * (kh - 1) + 1), pads)
+        patches = patch_matrix(slab, (kh, kw), strides, dilations, (i1 - i0, ow))
+        target = out[images, i0:i1]
+        if target.flags.c_contiguous:
+            B.xp.matmul(patches, w_matrix, out=target.reshape(-1, f))
+        else:  # a strided output (one phase of an input gradient)
+            target[...] = B.xp.matmul(patches, w_matrix).reshape(target.shape)
+    return out
+
+
+_FEW_CHANNELS = 4  # an image's 1 or 3 channels: the patch matrix is built transposed (see below)
+
+
+def patch_matrix(slab, kernel, strides, dilations, out_hw):
+    """im2col: the windows of a padded slab as a (N*OH*OW, KH*KW*C) matrix, rows = output pixels
+    (the one copy: KH*KW times the slab's size, which ``row_blocks`` keeps small).
+
+    Copying the window view moves one window row (KW*C numbers, or C with a stride) at a time:
+    fine from 4 channels on, slow for an image's 1 or 3. Then the matrix is built transposed,
+    one kernel tap at a time (each a long strided copy), and handed out as the transpose view:
+    the same numbers, and BLAS reads either layout.
+    """
+    (kh, kw), c = kernel, slab.shape[-1]
+    view = windows(slab, kernel, strides, dilations, out_hw)
     if c >= _FEW_CHANNELS:
-        return im2col(padded, geom).reshape(-1, kh * kw * c)
-    (sh, sw), (dh, dw) = geom.strides, geom.dilations
-    transposed = B.xp.empty((kh, kw, c, n, oh, ow), dtype=x.dtype)  # rows (a, b, c) like w's
+        return view.reshape(-1, kh * kw * c)
+    transposed = B.xp.empty((kh, kw, c) + view.shape[:3], dtype=slab.dtype)  # rows (a, b, c) like w's
     for a in range(kh):
         for b in range(kw):
-            window_cells = padded[:, a * dh:a * dh + sh * (oh - 1) + 1:sh, b * dw:b * dw + sw * (ow - 1) + 1:sw, :]
-            transposed[a, b] = window_cells.transpose(3, 0, 1, 2)
-    return transposed.reshape(kh * kw * c, n * oh * ow).T
+            transposed[a, b] = view[:, :, :, a, b, :].transpose(3, 0, 1, 2)
+    return transposed.reshape(kh * kw * c, -1).T
+
+
+def input_gradient_phase(rho: int, n_in: int, n_out: int, pad: int, k: int, s: int, d: int):
+    """One axis of the input gradient, for the input cells h = s*q + rho (q = 0, 1, ...).
+
+    Cell h (h + pad in the padded input) is hit by output i through kernel tap a when
+    s*i + d*a = h + pad, so only taps with s | (rho + pad - d*a) reach this phase, and then
+    i = q + (rho + pad - d*a) / s. Taken in descending order, those taps meet dy at rows
+    q + first, q + first + dil, ... : a stride-1 correlation of dy (padded by -first rows in
+    front) with the flipped taps, dilation dil = d / gcd(d, s).
+    Returns (taps, dil, (front, back) pads of dy), or None when no tap reaches the phase.
+    """
+    taps = [a for a in range(k - 1, -1, -1) if (rho + pad - d * a) % s == 0]
+    cells = len(range(rho, n_in, s))
+    if not taps or not cells:
+        return None
+    first = (rho + pad - d * taps[0]) // s  # the dy row that q = 0 reads through the first tap
+    dil = d // math.gcd(d, s)
+    needed = cells + dil * (len(taps) - 1)  # rows of the padded dy the correlation reads
+    return taps, dil, (-first, needed - n_out + first)
+
+
+def scatter_input_gradient(dy, w, geom: WindowGeometry):
+    """dx for an image's 1 or 3 channels: each window's dy @ w^T (KH*KW*C numbers) added back onto
+    the cells it came from (col2im), a block of images at a time.
+
+    A correlation would copy KH*KW*F numbers of dy per cell to compute C: for C = 1 that is mostly
+    copying. The scatter reads F numbers per output pixel and adds KH*KW*C, one slice-add per tap.
+    """
+    n, oh, ow, f = dy.shape
+    kh, kw, c, _ = w.shape
+    (sh, sw), (dh, dw) = geom.strides, geom.dilations
+    (pt, _), (pl, _), (h, wd) = *geom.pads, geom.in_hw
+    if not (oh and ow):
+        return B.xp.zeros((n, h, wd, c), dtype=dy.dtype)  # no window: no gradient
+    dx = B.xp.empty((n, h, wd, c), dtype=dy.dtype)
+    w_rows = w.reshape(kh * kw * c, f)  # rows (a, b, c)
+    step = max(1, block_budget() // max(oh * ow * kh * kw * c * dy.itemsize, 1))  # whole images
+    for n0 in range(0, n, step):
+        images = slice(n0, min(n, n0 + step))
+        m = dy[images].shape[0]
+        taps = B.xp.matmul(w_rows, dy[images].reshape(-1, f).T).reshape(kh, kw, c, m, oh, ow)
+        padded = B.xp.zeros((m, *geom.padded_hw, c), dtype=dy.dtype)
+        for a in range(kh):
+            for b in range(kw):
+                padded[:, a * dh:a * dh + sh * (oh - 1) + 1:sh, b * dw:b * dw + sw * (ow - 1) + 1:sw] += \
+                    taps[a, b].transpose(1, 2, 3, 0)
+        dx[images] = padded[:, pt:pt + h, pl:pl + wd]
+    return dx
 
 
 # --- the three ops (NHWC), each the others' gradient ------------------------------------------
 class Conv2D(Op):
-    """y = im2col(x) @ w, reshaped to (N, OH, OW, F).
+    """y[n, i, j, f] = sum_{a, b, c} x_pad[n, s_h*i + d_h*a, s_w*j + d_w*b, c] * w[a, b, c, f]
+    (``correlate``: im2col and one matmul per block of output rows).
 
     dx = Conv2DBackpropInput(dy, w) (skipped when no tape wants it: the first layer's input),
     dw = Conv2DBackpropFilter(x, dy).
     """
 
     def forward(x, w, geom):
-        f = w.shape[-1]
-        patches = _patch_matrix(x, geom)
-        return B.xp.matmul(patches, w.reshape(-1, f)).reshape(x.shape[0], *geom.out_hw, f)
+        out = B.xp.empty((x.shape[0], *geom.out_hw, w.shape[-1]), dtype=x.dtype)
+        return correlate(x, w, geom.strides, geom.dilations, geom.pads, out)
 
     def shape(x, w, geom):
         return (x[0], *geom.out_hw, w[-1])
@@ -258,26 +372,39 @@ class Conv2D(Op):
 
 
 class Conv2DBackpropInput(Op):
-    """dx = col2im(dy @ w^T); also conv2d_transpose.
+    """dx[n, h, w, c] = sum over (i, j, a, b) with s_h*i + d_h*a = h + pad_top and
+    s_w*j + d_w*b = w + pad_left of sum_f dy[n, i, j, f] * w[a, b, c, f]; also conv2d_transpose.
+
+    Computed as forward-style correlations (no scatter-add): with stride 1, dx is dy padded by
+    (KH - 1)*d_h - pad_top rows in front (and so on) correlated with the kernel flipped
+    (w[::-1, ::-1]) and transposed (c <-> f). With stride s, the input cells split into s_h*s_w
+    phases h = s_h*q + rho_h: each phase is such a correlation with the taps that reach it
+    (``input_gradient_phase``), so the cost is the forward's, never s_h*s_w times it.
+    For 1 to 3 input channels (an image) ``scatter_input_gradient`` is cheaper.
 
     Gradients: d(dy) = Conv2D(g, w), dw = Conv2DBackpropFilter(g, dy).
     """
 
     def forward(dy, w, geom):
-        n, oh, ow, f = dy.shape
-        c = w.shape[2]
-        dy_rows = dy.reshape(-1, f)
-        # Kernel offset (a, b) of every window receives dy @ w[a, b]^T; col2im adds those blocks back.
-        # KH*KW matmuls of (N*OH*OW, F) @ (F, C): the same FLOPs as one big one, and each block is
-        # contiguous, which makes the slice-adds ~3x faster than reading a strided (.., KH, KW, C)
-        # array. For an image's 1 or 3 channels those would be matrix-vector products each reading
-        # all of dy: one product, w^T's rows (a, b, c) laid out first, gives contiguous blocks too.
+        n, oh, ow, _ = dy.shape
+        kh, kw, c, _ = w.shape
+        (h, wd), (sh, sw), (dh, dw) = geom.in_hw, geom.strides, geom.dilations
+        (pt, _), (pl, _) = geom.pads
         if c < _FEW_CHANNELS:
-            blocks = B.xp.matmul(w.reshape(-1, f), dy_rows.T).reshape(*geom.kernel, c, n, oh, ow)
-            block = lambda a, b: blocks[a, b].transpose(1, 2, 3, 0)  # noqa: E731
-        else:
-            block = lambda a, b: B.xp.matmul(dy_rows, w[a, b].T).reshape(n, oh, ow, c)  # noqa: E731
-        return col2im(block, geom, n, c, dy.dtype)
+            return scatter_input_gradient(dy, w, geom)
+        dx = B.xp.empty((n, h, wd, c), dtype=dy.dtype)
+        for rho_h in range(sh):
+            rows = input_gradient_phase(rho_h, h, oh, pt, kh, sh, dh)
+            for rho_w in range(sw):
+                cols = input_gradient_phase(rho_w, wd, ow, pl, kw, sw, dw)
+                phase = dx[:, rho_h::sh, rho_w::sw]
+                if rows is None or cols is None or n == 0:
+                    phase[...] = 0  # no kernel tap reaches these cells
+                    continue
+                (taps_h, dil_h, pads_h), (taps_w, dil_w, pads_w) = rows, cols
+                flipped = w[taps_h][:, taps_w].transpose(0, 1, 3, 2)  # (taps_h, taps_w, F, C)
+                correlate(dy, flipped, (1, 1), (dil_h, dil_w), (pads_h, pads_w), phase)
+        return dx
 
     def shape(dy, w, geom):
         return (dy[0], *geom.in_hw, w[2])
@@ -289,15 +416,24 @@ class Conv2DBackpropInput(Op):
 
 
 class Conv2DBackpropFilter(Op):
-    """dw = im2col(x)^T @ dy, reshaped to (KH, KW, C, F).
+    """dw[a, b, c, f] = sum_{n, i, j} x_pad[n, s_h*i + d_h*a, s_w*j + d_w*b, c] * dy[n, i, j, f],
+
+    i.e. im2col(x)^T @ dy, summed block by block (the same blocks as ``correlate``).
 
     Gradients: dx = Conv2DBackpropInput(dy, g), d(dy) = Conv2D(x, g).
     """
 
     def forward(x, dy, geom):
-        f = dy.shape[-1]
-        patches = _patch_matrix(x, geom)
-        return B.xp.matmul(patches.T, dy.reshape(-1, f)).reshape(*geom.kernel, x.shape[-1], f)
+        n, oh, ow, f = dy.shape
+        (kh, kw), c = geom.kernel, x.shape[-1]
+        # the blocks' partial sums add up in float32 at least (float16 would lose the small ones)
+        dw_t = B.xp.zeros((f, kh * kw * c), dtype=np.promote_types(x.dtype, np.float32))
+        for images, i0, i1 in row_blocks(n, oh, ow * kh * kw * c * x.itemsize):
+            rows = range(geom.strides[0] * i0, geom.strides[0] * (i1 - 1) + geom.dilations[0] * (kh - 1) + 1)
+            slab = padded_rows(x, images, rows, geom.pads)
+            patches = patch_matrix(slab, geom.kernel, geom.strides, geom.dilations, (i1 - i0, ow))
+            dw_t += B.xp.matmul(dy[images, i0:i1].reshape(-1, f).T, patches)
+        return dw_t.T.reshape(kh, kw, c, f).astype(x.dtype)
 
     def shape(x, dy, geom):
         return (*geom.kernel, x[-1], dy[-1])

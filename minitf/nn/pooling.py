@@ -19,7 +19,7 @@ SAME padding, TF's way (same split as conv: the extra cell after):
 - avg pool pads with 0 and divides by ``count``, the number of REAL cells in
   each window (padded cells are excluded from the mean).
 
-Gradients (col2im from conv.py adds window values back onto the input):
+Gradients (``col2im`` below adds window values back onto the input cells they came from):
 - max: dy goes to the cell that won its window; on ties, to the FIRST max in
   row-major window order (what TF's CPU kernel does). The winner (the argmax)
   is found only when a gradient is asked for: each kernel offset's cells are
@@ -40,13 +40,29 @@ import numpy as np
 from minitf import backend as B
 from minitf._tf_compat import positive_zeros_
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
-from minitf.nn.conv import (WindowGeometry, col2im, im2col, pad_spatial, parse_padding, spatial_sequence,
+from minitf.nn.conv import (WindowGeometry, im2col, pad_spatial, parse_padding, spatial_sequence,
                             window_geometry)
 from minitf.ops import shape_ops as S
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
+
+
+def col2im(block, geom: WindowGeometry, batch: int, channels: int, dtype):
+    """Add each window cell's value back onto the input cell it came from (``block(a, b)``:
+    the (N, OH, OW, C) values of window offset (a, b)); returns (N, H, W, C), padding cropped."""
+    (oh, ow), (kh, kw) = geom.out_hw, geom.kernel
+    (sh, sw), (dh, dw) = geom.strides, geom.dilations
+    hp, wp = geom.padded_hw
+    out = B.xp.zeros((batch, hp, wp, channels), dtype=dtype)
+    for a in range(kh if oh and ow else 0):
+        rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
+        for b in range(kw):
+            out[:, rows, b * dw:b * dw + sw * (ow - 1) + 1:sw, :] += block(a, b)
+    (pt, _), (pl, _) = geom.pads
+    h, w = geom.in_hw
+    return out[:, pt:pt + h, pl:pl + w, :]
 
 
 # --- max pooling ----------------------------------------------------------------------------
