@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .cases import CASE_NAMES
 from .frameworks import SUBJECT_ENV, subject_module_name
-from .storage import RESULTS_DIR
+from .storage import QUICK_DIR, RESULTS_DIR
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -17,14 +17,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m benchmarks",
         description="Benchmark minitf against TensorFlow and hand-written NumPy.")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke test of the harness: small sizes, 3 reps (< 60 s)")
+                        help=f"smoke test of the harness: small sizes, 3 reps (< 60 s); writes to {QUICK_DIR} "
+                             "unless --out is given, so the committed full-run results stay as they are")
     parser.add_argument("--only", default="",
                         help=f"comma-separated cases to run (default all): {', '.join(CASE_NAMES)}")
     parser.add_argument("--backend", choices=("numpy", "cupy", "cupy-standin"), default="numpy",
                         help="minitf's array backend (sets MINITF_BACKEND) and the baselines'; "
                              "cupy-standin (CuPy's rules on NumPy) only smoke-tests the gpu case")
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR,
-                        help=f"folder for JSON and PNG results (default {RESULTS_DIR})")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"folder for JSON and PNG results (default {RESULTS_DIR}; with --quick {QUICK_DIR})")
     parser.add_argument("--subject-module", default=None,
                         help=f"HARNESS SELF-TEST ONLY: module that stands in for minitf "
                              f"(e.g. tensorflow); also ${SUBJECT_ENV}. Default: minitf")
@@ -37,6 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASE_NAMES)}")
     args.only = only or list(CASE_NAMES)
+    if args.out is None:
+        args.out = QUICK_DIR if args.quick and not args.report else RESULTS_DIR
     args.subject_module = subject_module_name(args.subject_module)
     return args
 

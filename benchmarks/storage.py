@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Callable, IO
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# Where --quick (a smoke test, not a measurement) writes unless told otherwise; git ignores it.
+QUICK_DIR = RESULTS_DIR / "quick"
 LATEST_PREFIX = "latest_"
 
 

@@ -31,11 +31,15 @@ def set_backend(backend: str) -> None:
     elif backend == "cupy":
         try:
             import cupy  # noqa: PLC0415 (optional dependency, imported on demand)
-        except ImportError as e:
+        except ModuleNotFoundError as e:
+            if e.name != "cupy":  # CuPy is there but something it needs is not: show that
+                raise
+            # Not installed: one clear line, without the chained traceback of the failed import.
+            chosen_by = " (chosen by MINITF_BACKEND)" if os.environ.get("MINITF_BACKEND") == "cupy" else ""
             raise ImportError(
-                "minitf: the 'cupy' backend needs CuPy and a CUDA GPU "
-                "(pip install 'minitf[gpu]'); the 'numpy' backend needs nothing"
-            ) from e
+                f"minitf: the 'cupy' backend{chosen_by} needs CuPy and a CUDA GPU, and CuPy is not installed: "
+                f"run pip install -e \".[gpu]\" in the minitf checkout, or use the 'numpy' backend "
+                f"(unset MINITF_BACKEND), which needs nothing") from None
         import cupyx as cupy_extras  # noqa: PLC0415
 
         xp, name, cupyx = cupy, "cupy", cupy_extras

@@ -62,8 +62,9 @@ class TensorShape(tuple):
 class Tensor:
     """An immutable n-dimensional array with a dtype, on the current backend."""
 
-    # _meta: what a framework layer attaches to a tensor (Keras's mask, a variable slice's origin).
-    __slots__ = ("_value", "_meta", "__weakref__")
+    # _meta: a variable slice's origin. _keras_meta: what Keras attaches to a layer output (its mask,
+    # the logits of a sigmoid/softmax output), a dict read by minitf.keras.backend.get_keras_meta.
+    __slots__ = ("_value", "_meta", "_keras_meta", "__weakref__")
     # Binary ops with NumPy arrays come to Tensor's reflected operators first.
     __array_priority__ = 100
     # True only for trainable float Variables: a tape then watches them on access.

@@ -341,6 +341,16 @@ def test_machine_info_does_not_import_tensorflow() -> None:
     assert ("tensorflow" in sys.modules) == had_tf  # importing TF would cost seconds
 
 
+def test_quick_runs_write_elsewhere_unless_told() -> None:
+    """--quick is a smoke test: it must not overwrite the committed full-run results and plots."""
+    from benchmarks.storage import QUICK_DIR, RESULTS_DIR
+    assert QUICK_DIR != RESULTS_DIR
+    assert parse_args(["--quick"]).out == QUICK_DIR
+    assert parse_args([]).out == RESULTS_DIR
+    assert parse_args(["--quick", "--out", "/tmp/x"]).out == Path("/tmp/x")
+    assert parse_args(["--report"]).out == RESULTS_DIR
+
+
 def test_hand_written_tiny_vgg_gradients_equal_minitf_s() -> None:
     """The benchmark's NumPy TinyVGG (a baseline the ratios are taken against) computes the same
     gradients as minitf's Keras model with the same weights (minitf's are checked against TF)."""

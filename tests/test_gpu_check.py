@@ -1,6 +1,10 @@
 """The GPU check's parity part (benchmarks/gpu_check.py, gpu_parity.py): its references and its
 comparison, and every case on this run's backend against TensorFlow's recorded values (no TF needed)."""
+import importlib.util
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -38,3 +42,16 @@ def test_gpu_parity_case_matches_tf_references(name):
     with np.load(gpu_check.REFERENCE_ARRAYS) as refs:
         row = gpu_check.compare(name, gpu_parity.CASES[name](minitf), refs, rtol, atol)
     assert row["ok"], f"{name} on {minitf.config.get_backend()}: {row}"
+
+
+def test_cupy_backend_without_cupy_is_one_clear_error():
+    """MINITF_BACKEND=cupy where CuPy is not installed: an ImportError saying what to install, the
+    README's command, and no chained traceback of the failed `import cupy`."""
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy is installed here")
+    env = {**os.environ, "MINITF_BACKEND": "cupy"}
+    done = subprocess.run([sys.executable, "-c", "import minitf"], env=env, capture_output=True, text=True,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert done.returncode != 0
+    assert 'pip install -e ".[gpu]"' in done.stderr and "MINITF_BACKEND" in done.stderr
+    assert "direct cause" not in done.stderr and "ModuleNotFoundError" not in done.stderr

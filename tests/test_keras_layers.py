@@ -420,3 +420,48 @@ def test_shape_and_scaling_layers_gradcheck(make, shape):
     # The gradient with respect to the input, against float64 central differences.
     layer = make()
     gradcheck(lambda x: layer(x), [np.random.default_rng(3).normal(size=shape)])
+
+
+def test_layers_resolve_constraint_names_with_one_rule():
+    """Dense, Conv, Conv2DTranspose, BatchNormalization, Embedding and the RNNs all store
+    ``constraints.get(x)``: a name becomes the constraint object, saved as Keras saves it."""
+    from minitf.keras import constraints
+    made = [tf.keras.layers.Dense(2, kernel_constraint="max_norm"),
+            tf.keras.layers.Conv2D(2, 3, kernel_constraint="max_norm"),
+            tf.keras.layers.Conv1D(2, 3, kernel_constraint="max_norm"),
+            tf.keras.layers.Conv2DTranspose(2, 3, kernel_constraint="max_norm"),
+            tf.keras.layers.SimpleRNN(2, kernel_constraint="max_norm")]
+    for layer in made:
+        assert isinstance(layer.kernel_constraint, constraints.MaxNorm), type(layer).__name__
+        saved = layer.get_config()["kernel_constraint"]
+        assert saved["module"] == "keras.constraints" and saved["class_name"] == "MaxNorm", saved
+    assert isinstance(tf.keras.layers.BatchNormalization(gamma_constraint="non_neg").gamma_constraint,
+                      constraints.NonNeg)
+    assert isinstance(tf.keras.layers.Embedding(5, 2, embeddings_constraint="unit_norm").embeddings_constraint,
+                      constraints.UnitNorm)
+
+
+@pytest.mark.parametrize("module, kind", [("losses", "loss"), ("metrics", "metric"),
+                                          ("activations", "activation function"), ("regularizers", "regularizer"),
+                                          ("constraints", "constraint"), ("initializers", "initializer")])
+def test_every_get_rejects_an_unknown_name_the_same_way(module, kind):
+    get = getattr(tf.keras, module).get
+    with pytest.raises(ValueError, match=f"Could not interpret {kind} identifier: 'no_such_thing'. Known names"):
+        get("no_such_thing")
+    with pytest.raises(ValueError, match=f"Could not interpret {kind} identifier: 3"):
+        get(3)
+
+
+def test_every_layer_module_s_public_names_are_exported_by_name():
+    """minitf.keras.layers imports each public layer explicitly; no module's __all__ may be left out."""
+    import importlib
+    import pkgutil
+    package = tf.keras.layers
+    for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
+        if any(part.startswith("_") for part in info.name.split(".")[3:]):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            if name == "CallContext":  # layer.py's call bookkeeping, not a layer (Keras does not export it)
+                continue
+            assert name in package.__all__ and getattr(package, name) is getattr(module, name), (info.name, name)

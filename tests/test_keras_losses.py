@@ -1,5 +1,4 @@
 """minitf.keras.losses: values against NumPy formulas, reductions, shapes, the logits shortcut, gradients."""
-import gc
 import warnings
 
 import numpy as np
@@ -235,14 +234,12 @@ def test_register_logits_is_honoured_and_from_logits_true_warns():
     assert got == pytest.approx(np_bce_logits(y, z.numpy().astype(np.float64)).mean(), rel=1e-6)
 
 
-def test_logits_registry_forgets_dead_tensors():
+def test_the_logits_mark_lives_on_the_output_only():
     z = tf.constant([1.0])
     p = activations.sigmoid(z)
-    key = id(p)
-    assert key in losses._LOGITS
-    del p
-    gc.collect()
-    assert key not in losses._LOGITS
+    assert p._keras_meta == {"logits": z}  # on the tensor itself (Keras: p._keras_logits), dying with it
+    assert losses.logits_of(tf.identity(p)) is None and losses.logits_of(p * 1.0) is None
+    assert losses.logits_of(tf.constant([0.5])) is None
 
 
 def test_gradient_through_the_shortcut_is_sigmoid_minus_label():

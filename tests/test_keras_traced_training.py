@@ -12,7 +12,7 @@ Two numbers differ between Keras's own eager and compiled steps, and so between 
 - per-output losses ``<output>_loss`` of a multi-output model: Keras weights each batch by
   ``y_pred.shape[0]``, which is unknown (so 1) in its compiled step (``compile_utils.CompileLoss``);
 - the crossentropy logits shortcut for the raw ops ``tf.nn.sigmoid`` / ``tf.nn.softmax`` used as an
-  activation: found from the graph's op when traced, not eagerly (``layers/activation.py``).
+  activation: found from the graph's op when traced, not eagerly (``layers/activations/activation.py``).
 """
 import numpy as np
 import pytest

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitf as mtf
-from minitf.keras.layers._image_ops import affine_transform
+from minitf.keras.layers.preprocessing._image_ops import affine_transform
 from minitf.testing import gradcheck
 
 layers = mtf.keras.layers

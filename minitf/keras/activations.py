@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from minitf import nn
 from minitf.keras.losses import register_logits
+from minitf.keras.saving.serialization import get_keras_object
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
@@ -175,18 +176,8 @@ def get(identifier: Any) -> Callable:
     """The activation function for a name ("relu"), a config, or a callable; None means ``linear``."""
     if identifier is None:
         return linear
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            raise ValueError(f"Could not interpret activation function identifier: {identifier!r}. "
-                             f"Known names: {sorted(ALL_OBJECTS_DICT)}")
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
+    return get_keras_object(identifier, "activation function", ALL_OBJECTS_DICT, deserialize,
+                            instantiate_classes=False)
 
 
 def serialize(activation: Callable) -> Any:

@@ -4,25 +4,24 @@ Three small things every part of ``minitf.keras`` shares:
 
 * settings, as Keras has them: ``epsilon()`` (1e-7, the clip of the crossentropies),
   ``floatx()`` ("float32"), ``image_data_format()``;
-* automatic names: ``get_uid("dense")`` counts 1, 2, 3 ... per prefix, so layers are named
-  ``dense``, ``dense_1``, ``dense_2`` as in Keras; ``clear_session()`` restarts the counts;
+* automatic names (``minitf.keras.naming``): layers are named ``dense``, ``dense_1``,
+  ``dense_2`` ... as in Keras; ``clear_session()`` restarts the counts;
 * what a layer output carries besides its values: its mask (``get_keras_mask``), a boolean
   tensor saying which time steps are real (set by e.g. ``Embedding(mask_zero=True)``, handed
   from layer to layer by ``Layer.__call__``).
 """
 from __future__ import annotations
 
-import re
-import weakref
+import gc
 from typing import Any
 
 from minitf._context import executing_eagerly
+from minitf.keras import naming
 from minitf.tensor import Tensor
 
 _EPSILON = 1e-7
 _FLOATX = "float32"
 _IMAGE_DATA_FORMAT = "channels_last"
-_UIDS: dict[str, int] = {}
 
 
 # --- settings ------------------------------------------------------------------------
@@ -58,61 +57,53 @@ def backend() -> str:
     return "tensorflow"
 
 
-# --- names ---------------------------------------------------------------------------
-def get_uid(prefix: str = "") -> int:
-    """1 the first time ``prefix`` is asked for, then 2, 3 ... (Keras's ``backend.get_uid``)."""
-    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
-    return _UIDS[prefix]
-
-
-def unique_name(prefix: str) -> str:
-    """``prefix``, then ``prefix_1``, ``prefix_2`` ... as Keras names layers and models."""
-    uid = get_uid(prefix)
-    return prefix if uid == 1 else f"{prefix}_{uid - 1}"
-
-
-def snake_case(name: str) -> str:
-    """``"MyDenseLayer"`` -> ``"my_dense_layer"`` (how Keras names a layer from its class)."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-    return name.lstrip("_") or "layer"
+# --- names (one table for every family: ``minitf.keras.naming``) ------------------------------
+get_uid = naming.get_uid
 
 
 def clear_session(free_memory: bool = True) -> None:
-    """Forget the name counts: the next Dense is called ``dense`` again."""
-    _UIDS.clear()
+    """Reset Keras's global state: the automatic names start again (the next Dense is ``dense``,
+    the next Adam ``adam``). ``free_memory`` runs Python's garbage collector, as in Keras."""
+    naming.clear()
+    if free_memory:
+        gc.collect()
 
 
 # --- what outputs carry ------------------------------------------------------------------
-# A minitf Tensor has fixed slots, so what Keras keeps as ``tensor._keras_mask`` lives in a side
-# table: id(tensor) -> (weak reference, mask). The weak reference's callback drops the entry when
-# the tensor dies, so an id is never confused with a later tensor's. (The logits of the
-# crossentropy shortcut live in the same kind of table: ``minitf.keras.losses.register_logits``.)
-_MASKS: dict[int, tuple[weakref.ref, Any]] = {}
+# Keras sets attributes on its tensors (``x._keras_mask``, ``y._keras_logits``). A minitf Tensor has
+# fixed slots; one of them, ``_keras_meta``, holds what Keras attaches, as a dict:
+#     "mask":   which time steps are real (``get_keras_mask``)
+#     "logits": what a sigmoid/softmax output was computed from (``minitf.keras.losses.logits_of``)
+# It lives and dies with the tensor; any op applied afterwards makes a new tensor without it.
+def get_keras_meta(tensor: Any, key: str) -> Any:
+    """What Keras attached to ``tensor`` under ``key`` ("mask", "logits"), or None."""
+    meta = getattr(tensor, "_keras_meta", None)
+    return None if meta is None else meta.get(key)
+
+
+def set_keras_meta(tensor: Tensor, key: str, value: Any) -> Tensor:
+    """Attach ``value`` to ``tensor`` under ``key`` (None removes it); returns ``tensor``."""
+    meta = getattr(tensor, "_keras_meta", None)
+    if value is None:
+        if meta is not None:
+            meta.pop(key, None)
+        return tensor
+    if meta is None:
+        meta = tensor._keras_meta = {}
+    meta[key] = value
+    return tensor
 
 
 def get_keras_mask(tensor: Any) -> Any:
     """The mask ``tensor`` carries (set by a masking layer), or None."""
-    entry = _MASKS.get(id(tensor))
-    if entry is not None and entry[0]() is tensor:
-        return entry[1]
-    return getattr(tensor, "_keras_mask", None) if not isinstance(tensor, Tensor) else None
+    if not isinstance(tensor, Tensor):
+        return getattr(tensor, "_keras_mask", None)
+    return get_keras_meta(tensor, "mask")
 
 
 def set_keras_mask(tensor: Tensor, mask: Any) -> Tensor:
     """Attach ``mask`` to ``tensor`` (None removes it); returns ``tensor``."""
-    key = id(tensor)
-    if mask is None:
-        _MASKS.pop(key, None)
-        return tensor
-
-    def forget(ref: weakref.ref, key: int = key) -> None:
-        entry = _MASKS.get(key)
-        if entry is not None and entry[0] is ref:
-            del _MASKS[key]
-
-    _MASKS[key] = (weakref.ref(tensor, forget), mask)
-    return tensor
+    return set_keras_meta(tensor, "mask", mask)
 
 
 def in_compiled_step() -> bool:
@@ -122,7 +113,7 @@ def in_compiled_step() -> bool:
     the per-output ``<name>_loss`` means (the compiled step sees an unknown batch size, so each
     batch weighs 1; see ``compile_utils.CompileLoss``), and the crossentropy logits shortcut for a
     raw ``tf.nn.sigmoid``/``tf.nn.softmax`` activation (found from a graph tensor's op only; see
-    ``layers/activation.py``). Everything else is the same, bit for bit, traced or eager.
+    ``layers/activations/activation.py``). Everything else is the same, bit for bit, traced or eager.
     """
     return not executing_eagerly()
 

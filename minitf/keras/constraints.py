@@ -11,9 +11,9 @@
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
+from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object, serialize_instance
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.tensor import Tensor, convert_to_tensor
@@ -107,29 +107,13 @@ ALL_OBJECTS_DICT: dict[str, type] = {
 
 
 def serialize(constraint: Constraint) -> dict:
-    if not isinstance(constraint, Constraint):
-        raise ValueError(f"constraints.serialize: expected a Constraint, got {constraint!r}")
-    return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-            "config": constraint.get_config(), "registered_name": None}
+    return serialize_instance(constraint, Constraint, "constraint")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Constraint:
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or config.get("class_name") not in table:
-        raise ValueError(f"Unknown constraint: {config!r}. Known names: {sorted(ALL_OBJECTS_DICT)}")
-    return table[config["class_name"]].from_config(config.get("config") or {})
+    return deserialize_from_table(config, "constraint", ALL_OBJECTS_DICT, custom_objects)
 
 
 def get(identifier: Any):
     """A constraint from a name ("max_norm", "NonNeg"), a config dict, a class, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+    return get_keras_object(identifier, "constraint", ALL_OBJECTS_DICT, deserialize)

@@ -20,9 +20,7 @@ sqrt(6 / (fan_in + fan_out)).
 """
 from __future__ import annotations
 
-import inspect
 import math
-import re
 from typing import Any, Callable
 
 import numpy as np
@@ -30,6 +28,8 @@ import numpy as np
 from minitf import backend as B
 from minitf import dtypes
 from minitf import random as mt_random
+from minitf.keras.naming import to_snake_case
+from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object, serialize_instance
 from minitf.tensor import Tensor, convert_to_tensor
 
 
@@ -317,16 +317,11 @@ class Orthogonal(RandomInitializer):
 
 
 # --- look-up and (de)serialization ---------------------------------------------------------------------
-def _to_snake_case(name: str) -> str:
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 _CLASSES = (Initializer, Zeros, Ones, Constant, Identity, RandomNormal, TruncatedNormal, RandomUniform,
             VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal,
             Orthogonal)
 ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update({_to_snake_case(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({"IdentityInitializer": Identity, "normal": RandomNormal, "one": Ones,
                          "OrthogonalInitializer": Orthogonal, "uniform": RandomUniform, "zero": Zeros})
 
@@ -339,29 +334,17 @@ lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
 
 def serialize(initializer: Initializer) -> dict:
-    if not isinstance(initializer, Initializer):
-        raise ValueError(f"initializers.serialize: expected an Initializer, got {initializer!r}")
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    return serialize_instance(initializer, Initializer, "initializer")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Initializer:
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or config.get("class_name") not in table:
-        raise ValueError(f"Unknown initializer: {config!r}. Known names: {sorted(ALL_OBJECTS_DICT)}")
-    return table[config["class_name"]].from_config(config.get("config") or {})
+    return deserialize_from_table(config, "initializer", ALL_OBJECTS_DICT, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:
     """An initializer from a name ("glorot_uniform", "GlorotUniform", "zeros"), a config dict,
     a class, an instance, a callable ``f(shape, dtype=None)``, or an array (used as the value).
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
     if isinstance(identifier, (Tensor, np.ndarray, np.generic)) or B.is_array(identifier):
         value = identifier
 
@@ -372,8 +355,4 @@ def get(identifier: Any) -> Callable | None:
             return _tensor(B.to_numpy(getattr(value, "_value", value)), dtype)
 
         return initialize_fn
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return get_keras_object(identifier, "initializer", ALL_OBJECTS_DICT, deserialize)

@@ -32,23 +32,23 @@ Crossentropy numerics (``keras/src/backend/tensorflow/nn.py``), with eps = 1e-7 
 **The logits shortcut.** When ``y_pred`` came out of a sigmoid/softmax *activation* (Keras marks it
 with ``y_pred._keras_logits``), Keras ignores ``from_logits`` and computes the crossentropy from
 the pre-activation logits, unclipped: for label 0 and logit z = 22.5 (sigmoid output 1.0 in float32)
-the loss is z = 22.5, where the clipped formula would give -log(1.19e-7) = 15.9. minitf's Tensor has ``__slots__``, so the mark lives in a side table:
-``register_logits(output, logits)`` records it (``minitf.keras.activations.sigmoid``/``softmax``
-do this for every output they make), and ``logits_of(y_pred)`` reads it back (it also honours a
-``_keras_logits`` attribute). Any op applied to the output afterwards (a reshape, a cast) makes a
+the loss is z = 22.5, where the clipped formula would give -log(1.19e-7) = 15.9. In minitf
+``register_logits(output, logits)`` records it in the tensor's ``_keras_meta`` slot
+(``minitf.keras.activations.sigmoid``/``softmax`` do this for every output they make), and
+``logits_of(y_pred)`` reads it back (it also honours a ``_keras_logits`` attribute). Any op applied to the output afterwards (a reshape, a cast) makes a
 new tensor without the mark, just as in Keras.
 """
 from __future__ import annotations
 
-import inspect
-import re
 import warnings
-import weakref
 from typing import Any, Callable
 
 import numpy as np
 
 from minitf import dtypes
+from minitf.keras.backend import get_keras_meta, set_keras_meta
+from minitf.keras.naming import auto_name, to_snake_case
+from minitf.keras.saving.serialization import get_keras_object
 from minitf.nn import crossentropy as CE
 from minitf.nn.activations import softplus
 from minitf.ops import elementwise as E
@@ -63,26 +63,13 @@ EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
 
-# --- the logits side table ---------------------------------------------------------------------
-# id(output) -> (weak reference to output, logits). The weak reference's callback drops the entry
-# when the output tensor dies, so ids are never confused with a later tensor's.
-_LOGITS: dict[int, tuple[weakref.ref, Tensor]] = {}
-
-
+# --- the logits mark (Keras's ``y_pred._keras_logits``) ----------------------------------------------
 def register_logits(output: Tensor, logits: Tensor) -> Tensor:
     """Mark ``output`` (= sigmoid(logits) or softmax(logits)) so crossentropies use ``logits``.
 
     Returns ``output``, so an activation can end with ``return register_logits(y, x)``.
     """
-    key = id(output)
-
-    def forget(ref: weakref.ref, key: int = key) -> None:
-        entry = _LOGITS.get(key)
-        if entry is not None and entry[0] is ref:
-            del _LOGITS[key]
-
-    _LOGITS[key] = (weakref.ref(output, forget), logits)
-    return output
+    return set_keras_meta(output, "logits", logits)
 
 
 def logits_of(y_pred: Any) -> Tensor | None:
@@ -90,10 +77,7 @@ def logits_of(y_pred: Any) -> Tensor | None:
     logits = getattr(y_pred, "_keras_logits", None)
     if logits is not None:
         return logits
-    entry = _LOGITS.get(id(y_pred))
-    if entry is not None and entry[0]() is y_pred:
-        return entry[1]
-    return None
+    return get_keras_meta(y_pred, "logits")
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -173,23 +157,6 @@ def _num_elements(x: Tensor, dtype) -> Any:
     an op of ``dtype`` (a trace with unknown sizes); a count, never a value read from the data."""
     n = x.shape.num_elements()
     return float(n) if n is not None else S.cast(S.size(x), dtype)
-
-
-def _to_snake_case(name: str) -> str:
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-_UIDS: dict[str, int] = {}
-
-
-def _auto_name(prefix: str) -> str:
-    """snake_case(prefix), then prefix_1, prefix_2 ... on later calls (Keras's ``auto_name``)."""
-    prefix = _to_snake_case(prefix)
-    count = _UIDS.get(prefix, 0)
-    _UIDS[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
 
 
 # --- reduction --------------------------------------------------------------------------------------
@@ -521,7 +488,7 @@ class Loss:
     """
 
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
-        self.name = name or _auto_name(type(self).__name__)
+        self.name = name or auto_name(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype = dtypes.as_dtype(dtype or "float32")
 
@@ -797,20 +764,7 @@ def get(identifier: Any) -> Any:
     """A loss from a name ("mse", "binary_crossentropy", "BinaryCrossentropy"), class, instance,
     function or config dict. Names of functions give the function; class names an instance.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Known names: "
-                             f"{sorted(ALL_OBJECTS_DICT)}")
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+    return get_keras_object(identifier, "loss", ALL_OBJECTS_DICT, deserialize)
 
 
 def resolve(identifier: Any, y_true_shape=None, y_pred_shape=None) -> Loss | None:
@@ -833,7 +787,7 @@ def resolve(identifier: Any, y_true_shape=None, y_pred_shape=None) -> Loss | Non
         obj = get(identifier)
     if not isinstance(obj, Loss):
         name = identifier if isinstance(identifier, str) else getattr(obj, "name", None) or \
-            _to_snake_case(getattr(obj, "__name__", type(obj).__name__))
+            to_snake_case(getattr(obj, "__name__", type(obj).__name__))
         obj = LossFunctionWrapper(obj, name=name)
     return obj
 

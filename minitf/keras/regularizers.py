@@ -13,10 +13,10 @@ loss it reports and differentiates.
 """
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Any
 
+from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object, serialize_instance
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
@@ -114,34 +114,13 @@ ALL_OBJECTS_DICT: dict[str, type] = {"Regularizer": Regularizer, "L1": L1, "L2":
 
 
 def serialize(regularizer: Regularizer) -> dict:
-    if not isinstance(regularizer, Regularizer):
-        raise ValueError(f"regularizers.serialize: expected a Regularizer, got {regularizer!r}")
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": regularizer.get_config(), "registered_name": None}
+    return serialize_instance(regularizer, Regularizer, "regularizer")
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Regularizer:
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or config.get("class_name") not in table:
-        raise ValueError(f"Unknown regularizer: {config!r}. Known names: {sorted(ALL_OBJECTS_DICT)}")
-    return table[config["class_name"]].from_config(config.get("config") or {})
+    return deserialize_from_table(config, "regularizer", ALL_OBJECTS_DICT, custom_objects)
 
 
 def get(identifier: Any):
     """A regularizer from a name ("l2" = L2(0.01)), config dict, class, instance or callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}. "
-                             f"Known names: {sorted(ALL_OBJECTS_DICT)}")
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    return get_keras_object(identifier, "regularizer", ALL_OBJECTS_DICT, deserialize)

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from minitf.keras.backend import clear_session  # Keras exports it here too
 from minitf.keras.saving.object_registration import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                                      get_registered_name, get_registered_object,
                                                      register_keras_serializable)
@@ -229,7 +230,7 @@ def __getattr__(name: str):
 
 __all__ = ["Progbar", "to_categorical", "normalize", "set_random_seed", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "get_custom_objects", "custom_object_scope",
-           "CustomObjectScope", *_LAZY]
+           "CustomObjectScope", "clear_session", *_LAZY]
 
 
 def get_file(fname=None, origin=None, untar: bool = False, md5_hash=None, file_hash=None,

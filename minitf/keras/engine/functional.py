@@ -23,7 +23,7 @@ from minitf import nest
 from minitf.keras.engine.keras_tensor import KerasTensor
 from minitf.keras.engine.model import Model
 from minitf.keras.engine.node import Node
-from minitf.keras.layers.input_layer import InputLayer
+from minitf.keras.layers.core.input_layer import InputLayer
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.ops import shape_ops as S

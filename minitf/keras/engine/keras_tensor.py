@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from minitf import dtypes
-from minitf.keras import backend
+from minitf.keras import naming
 
 
 class KerasHistory(NamedTuple):
@@ -38,7 +38,7 @@ class KerasTensor:
         self.shape = TensorShape(_shape_tuple(shape))
         self.dtype = dtypes.as_dtype(dtype).name
         self.np_dtype = dtypes.as_dtype(dtype)._np  # for quick comparisons with arrays
-        self.name = name or backend.unique_name("keras_tensor")
+        self.name = name or naming.auto_name("keras_tensor")
         self._keras_history: KerasHistory | None = None
 
     @property
@@ -107,8 +107,8 @@ class KerasTensor:
 
 
 def _op(name: str, fn_name: str, *args, key=None):
-    from minitf.keras.layers.op_layer import OpLayer
-    return OpLayer(fn_name, key=key, name=backend.unique_name(name))(*args)
+    from minitf.keras.layers.core.op_layer import OpLayer
+    return OpLayer(fn_name, key=key, name=naming.auto_name(name))(*args)
 
 
 def is_keras_tensor(x: Any) -> bool:

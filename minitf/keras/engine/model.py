@@ -19,8 +19,6 @@ The training methods live in ``trainer.py``; this file holds what every model ha
 """
 from __future__ import annotations
 
-import numpy as np
-
 from minitf.keras.engine.trainer import Trainer
 from minitf.keras.layers.layer import Layer, default
 
@@ -170,9 +168,6 @@ class Model(Trainer, Layer):
 
     def get_weight_paths(self) -> dict:
         return {v.path: v for v in self.weights}
-
-    def _flat_weight_values(self) -> list[np.ndarray]:
-        return self.get_weights()
 
 
 def _is_engine_class(cls: type) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from minitf.keras.engine.keras_tensor import KerasTensor
 from minitf.keras.engine.model import Model
-from minitf.keras.layers.input_layer import InputLayer
+from minitf.keras.layers.core.input_layer import InputLayer
 from minitf.keras.layers.layer import Layer, _plain_shape
 from minitf.tensor import Tensor
 

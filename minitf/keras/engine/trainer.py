@@ -179,6 +179,13 @@ class Trainer:
             return [value]
         return _flatten_outputs(value, output_names)
 
+    def _flat_sample_weights(self, sample_weight: Any, output_names: list[str] | None, outputs: int) -> list | None:
+        """The sample weights one per output; a single weight array applies to every output."""
+        sws = self._flat(sample_weight, output_names)
+        if sws is not None and len(sws) < outputs:
+            sws = [sws[0]] * outputs
+        return sws
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training: bool = True):
         """Compiled loss (summed over outputs) plus the model's ``losses`` (regularization, add_loss)."""
         cache = self._step_cache or self._prepare_steps()
@@ -194,9 +201,7 @@ class Trainer:
             if len(ys) != len(yps):
                 raise ValueError(f"y and y_pred have different structures: the model has {len(yps)} output(s) "
                                  f"{output_names or ''} but {len(ys)} target array(s) were given.")
-            sws = self._flat(sample_weight, output_names)
-            if sws is not None and len(sws) < len(ys):
-                sws = [sws[0]] * len(ys)
+            sws = self._flat_sample_weights(sample_weight, output_names, len(ys))
             try:
                 losses.append(self._compile_loss(ys, yps, sws))
             except (ValueError, InvalidArgumentError, TypeError) as e:
@@ -216,12 +221,12 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         output_names = (self._step_cache or self._prepare_steps())[3]
         if self._compile_metrics is not None:
-            sws = self._flat(sample_weight, output_names)
-            ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
-            if sws is not None and len(sws) < len(ys):
-                sws = [sws[0]] * len(ys)
-            self._compile_metrics.update_state(ys, yps, sws)
+            self._update_compiled_metrics(y, y_pred, sample_weight, output_names)
         return self.get_metrics_result()
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight, output_names: list[str] | None) -> None:
+        ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
+        self._compile_metrics.update_state(ys, yps, self._flat_sample_weights(sample_weight, output_names, len(ys)))
 
     def train_step(self, data: tuple) -> dict | None:
         """One update on a batch ``(x, y, sample_weight)``; override for a custom step (return logs)."""
@@ -245,11 +250,7 @@ class Trainer:
             self.compute_metrics(x, y, y_pred, sample_weight)
         elif self._compile_metrics is not None:
             output_names = self._step_cache[3] if self._step_cache else self._output_names_for_compile()
-            ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
-            sws = self._flat(sample_weight, output_names)
-            if sws is not None and len(sws) < len(ys):
-                sws = [sws[0]] * len(ys)
-            self._compile_metrics.update_state(ys, yps, sws)
+            self._update_compiled_metrics(y, y_pred, sample_weight, output_names)
 
     def test_step(self, data: tuple) -> dict | None:
         x, y, sample_weight = data
@@ -338,8 +339,6 @@ class Trainer:
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=train.steps)
-        begin_hook = callbacks.needs_batch_logs("on_train_batch_begin")
-        end_hook = callbacks.needs_batch_logs("on_train_batch_end")
         custom_step = type(self).train_step is not Trainer.train_step
         step_fn = self._step_function("train", self.train_step)
         self.stop_training = False
@@ -349,16 +348,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            returned = _NO_STEP
-            for execution in _executions(train.epoch(), getattr(self, "_steps_per_execution", 1)):
-                if begin_hook:
-                    callbacks.on_train_batch_begin(execution[0][0])
-                for _, batch in execution:
-                    returned = self._run_step(step_fn, batch)
-                if end_hook:
-                    callbacks.on_train_batch_end(_end_step(execution, self), self._logs_after(returned))
-                if self.stop_training:
-                    break
+            returned = self._run_pass(train, step_fn, callbacks, "train")
             epoch_logs = _epoch_logs(self, returned, custom_step)
             if val is not None and _should_eval(epoch, validation_freq):
                 val_logs = self._evaluate_loop(val, callbacks)
@@ -386,25 +376,34 @@ class Trainer:
         """Run test steps over one pass of ``iterator``; returns the logs (floats)."""
         self._prepare_steps()
         custom_step = type(self).test_step is not Trainer.test_step
-        end_hook = callbacks.needs_batch_logs("on_test_batch_end")
-        begin_hook = callbacks.needs_batch_logs("on_test_batch_begin")
         self.stop_evaluating = False
         test_fn = self._step_function("test", self.test_step)
         callbacks.on_test_begin()
         self.reset_metrics()
-        returned = _NO_STEP
-        for execution in _executions(iterator.epoch(), getattr(self, "_steps_per_execution", 1)):
-            if begin_hook:
-                callbacks.on_test_batch_begin(execution[0][0])
-            for _, batch in execution:
-                returned = self._run_step(test_fn, batch)
-            if end_hook:
-                callbacks.on_test_batch_end(_end_step(execution, self), self._logs_after(returned))
-            if self.stop_evaluating:
-                break
+        returned = self._run_pass(iterator, test_fn, callbacks, "test")
         logs = _epoch_logs(self, returned, custom_step)
         callbacks.on_test_end(logs)
         return logs
+
+    def _run_pass(self, iterator: Any, step_fn, callbacks: Any, kind: str):
+        """One pass over ``iterator`` (an epoch of fit, or evaluate), ``steps_per_execution`` batches at a time,
+        calling the callbacks' batch hooks only if one of them has any; stops early when ``stop_training``
+        (``kind`` "train") or ``stop_evaluating`` ("test") is set. Returns what the last step returned."""
+        begin_hook = callbacks.needs_batch_logs(f"on_{kind}_batch_begin")
+        end_hook = callbacks.needs_batch_logs(f"on_{kind}_batch_end")
+        on_begin, on_end = getattr(callbacks, f"on_{kind}_batch_begin"), getattr(callbacks, f"on_{kind}_batch_end")
+        stop_flag = "stop_training" if kind == "train" else "stop_evaluating"
+        returned = _NO_STEP
+        for execution in _executions(iterator.epoch(), getattr(self, "_steps_per_execution", 1)):
+            if begin_hook:
+                on_begin(execution[0][0])
+            for _, batch in execution:
+                returned = self._run_step(step_fn, batch)
+            if end_hook:
+                on_end(_end_step(execution, self), self._logs_after(returned))
+            if getattr(self, stop_flag):
+                break
+        return returned
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
@@ -472,33 +471,26 @@ class Trainer:
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
                        return_dict: bool = False):
         """One gradient update on one batch; returns the loss (and metrics) of that batch."""
-        self._assert_compile_called("train_on_batch")
-        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False, class_weight=class_weight)
-        _refuse_empty_batch(data, "train_on_batch")
-        data.batch_size = data.num_samples
-        data.num_batches = 1
-        self._maybe_build_for(data)
-        self._prepare_steps()
-        self.reset_metrics()
-        returned = None
-        for batch in data:
-            returned = self._run_step(self._step_function("train", self.train_step), batch)
-        logs = pythonify_logs(self._logs_after(returned))
-        return logs if return_dict else self._flatten_metrics_in_order(logs)
+        return self._on_batch("train", x, y, sample_weight, class_weight, return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False):
         """Loss (and metrics) of one batch, in test mode."""
-        self._assert_compile_called("test_on_batch")
-        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False)
-        _refuse_empty_batch(data, "test_on_batch")
+        return self._on_batch("test", x, y, sample_weight, None, return_dict)
+
+    def _on_batch(self, kind: str, x, y, sample_weight, class_weight, return_dict: bool):
+        """train_on_batch / test_on_batch: the whole input as one batch through the train or test step."""
+        self._assert_compile_called(f"{kind}_on_batch")
+        data = self._data(x, y, sample_weight, batch_size=None, shuffle=False, class_weight=class_weight)
+        _refuse_empty_batch(data, f"{kind}_on_batch")
         data.batch_size = data.num_samples
         data.num_batches = 1
         self._maybe_build_for(data)
         self._prepare_steps()
         self.reset_metrics()
+        step = self.train_step if kind == "train" else self.test_step
         returned = None
         for batch in data:
-            returned = self._run_step(self._step_function("test", self.test_step), batch)
+            returned = self._run_step(self._step_function(kind, step), batch)
         logs = pythonify_logs(self._logs_after(returned))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 

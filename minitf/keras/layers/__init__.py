@@ -1,49 +1,77 @@
-"""``minitf.keras.layers``, as ``tf.keras.layers``: one file per layer (or per small family).
+"""``minitf.keras.layers``, as ``tf.keras.layers``: the layers, in folders by family as Keras 3 has them.
 
-The base class and the core layers are imported by name below. Every other module or package
-in this folder (convolution, pooling, normalization, recurrent, embedding, preprocessing ...)
-is found automatically and its ``__all__`` re-exported, so a new layer file needs no edit here:
-give it an ``__all__`` listing its public names. Files starting with ``_`` are private.
+    layer.py, input_spec.py   the base class and the input checks
+    core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking
+    activations/              Activation, Softmax
+    regularization/           Dropout
+    convolutional/            Conv1D, Conv2D, Conv2DTranspose
+    pooling/                  max and average pooling, and their global forms
+    normalization/            BatchNormalization, LayerNormalization
+    preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
+    merging/                  Add, Concatenate, ... and their functions
+    reshaping/                Flatten, Reshape, ZeroPadding2D, UpSampling2D, Cropping2D
+    rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
+
+Every public layer is imported by name below (a new layer file adds its line here and to
+``__all__``; ``tests/test_keras_layers.py`` checks that no module's ``__all__`` is left out).
+Files starting with ``_`` are private.
 """
-import importlib as _importlib
-import pkgutil as _pkgutil
-
-from minitf.keras.layers.activation import Activation
-from minitf.keras.layers.dense import Dense
-from minitf.keras.layers.dropout import Dropout
-from minitf.keras.layers.flatten import Flatten
-from minitf.keras.layers.input_layer import Input, InputLayer
+from minitf.keras.layers.activations.activation import Activation
+from minitf.keras.layers.activations.softmax import Softmax
+from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
+from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
+from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
+from minitf.keras.layers.core.dense import Dense
+from minitf.keras.layers.core.embedding import Embedding
+from minitf.keras.layers.core.input_layer import Input, InputLayer
+from minitf.keras.layers.core.lambda_layer import Lambda
+from minitf.keras.layers.core.masking import Masking
 from minitf.keras.layers.input_spec import InputSpec
-from minitf.keras.layers.lambda_layer import Lambda
 from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average,
-                                         concatenate, maximum, minimum, multiply, subtract)
-from minitf.keras.layers.preprocessing_normalization import Normalization
-from minitf.keras.layers.rescaling import Rescaling
-from minitf.keras.layers.reshape import Reshape
+from minitf.keras.layers.merging.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
+                                                 average, concatenate, maximum, minimum, multiply, subtract)
+from minitf.keras.layers.normalization.normalization import BatchNormalization, LayerNormalization
+from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
+                                                        GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
+                                                        GlobalMaxPooling1D, GlobalMaxPooling2D)
+from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, MaxPool1D,
+                                                 MaxPool2D, MaxPooling1D, MaxPooling2D)
+from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
+from minitf.keras.layers.preprocessing.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
+                                                                   RandomRotation, RandomTranslation, RandomZoom,
+                                                                   Resizing)
+from minitf.keras.layers.preprocessing.lookup import IntegerLookup, StringLookup
+from minitf.keras.layers.preprocessing.normalization import Normalization
+from minitf.keras.layers.preprocessing.rescaling import Rescaling
+from minitf.keras.layers.preprocessing.text_vectorization import TextVectorization
+from minitf.keras.layers.regularization.dropout import Dropout
+from minitf.keras.layers.reshaping.flatten import Flatten
+from minitf.keras.layers.reshaping.padding_cropping_upsampling import Cropping2D, UpSampling2D, ZeroPadding2D
+from minitf.keras.layers.reshaping.reshape import Reshape
+from minitf.keras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
+                                     TimeDistributed)
 
-# Modules above (and internal helpers) that are not scanned for an __all__.
-_CORE = {"activation", "dense", "dropout", "flatten", "input_layer", "input_spec", "lambda_layer", "layer",
-         "merging", "preprocessing_normalization", "rescaling", "reshape", "op_layer"}
-
-
-def _export_layer_files() -> list:
-    """Import every other public module/package here and re-export the names in its ``__all__``."""
-    exported = []
-    for info in _pkgutil.iter_modules(__path__):
-        if info.name.startswith("_") or info.name in _CORE:
-            continue
-        module = _importlib.import_module(f"{__name__}.{info.name}")
-        for name in getattr(module, "__all__", ()):
-            if name in globals() and globals()[name] is not getattr(module, name):
-                raise ImportError(f"minitf.keras.layers: '{name}' from {info.name}.py would replace the "
-                                  f"'{name}' already exported by another layer file")
-            globals()[name] = getattr(module, name)
-            exported.append(name)
-    return exported
-
-
-__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Flatten", "Reshape", "Dropout",
-           "Lambda", "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Rescaling",
-           "Normalization", "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]
-__all__ += _export_layer_files()
+__all__ = [
+    # the base class and the inputs
+    "Layer", "InputSpec", "Input", "InputLayer",
+    # core
+    "Dense", "Activation", "Softmax", "Dropout", "Lambda", "Embedding", "Masking",
+    # reshaping
+    "Flatten", "Reshape", "ZeroPadding2D", "UpSampling2D", "Cropping2D",
+    # merging
+    "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+    "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+    # convolutional
+    "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose",
+    # pooling
+    "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
+    "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    # normalization
+    "BatchNormalization", "LayerNormalization",
+    # recurrent
+    "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
+    # preprocessing
+    "Rescaling", "Normalization", "CategoryEncoding", "StringLookup", "IntegerLookup", "TextVectorization",
+    "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+]

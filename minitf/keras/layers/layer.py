@@ -46,7 +46,7 @@ import numpy as np
 from minitf import nest
 from minitf._context import init_scope
 from minitf import backend as B
-from minitf.keras import backend
+from minitf.keras import backend, constraints, naming, regularizers
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
 from minitf.keras.engine.node import Node
 from minitf.keras.layers.input_spec import InputSpec, assert_input_compatibility, check_input
@@ -57,67 +57,11 @@ from minitf.tensor import Tensor, Variable, convert_to_tensor
 _AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
 
 
-# --- the call context: what an outer call hands down to the layers it calls --------------------
-class CallContext:
-    """Created by the outermost ``__call__``; nested calls read ``training`` from it."""
-
-    __slots__ = ("entry_layer", "training")
-
-    def __init__(self, entry_layer: "Layer"):
-        self.entry_layer = entry_layer
-        self.training = None
-
-
-_call_context: CallContext | None = None
+# What an outer call hands down to the layers it calls (see CallContext, below Layer).
+_call_context: "CallContext | None" = None
 _CONTEXT_KWARGS = frozenset({"training", "mask"})
 # Layers holding add_loss losses right now: lets a call skip clearing when there are none.
 _LAYERS_WITH_LOSSES: "weakref.WeakSet[Layer]" = weakref.WeakSet()
-
-
-def _wrap_build(build):
-    """After a subclass's ``build`` runs, the layer is built and remembers its input shape."""
-    @functools.wraps(build)
-    def build_wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
-        if not self.__dict__.get("_build_input_shape_set"):
-            shape = args[0] if args else kwargs.get("input_shape", next(iter(kwargs.values()), None))
-            self._build_input_shape = _plain_shape(shape)
-            self._build_input_shape_set = True
-        self.built = True
-    build_wrapper._minitf_wrapped = True
-    return build_wrapper
-
-
-def default(method):
-    """Marks a base class's ``build`` as a default that the lazy first-call build must not use."""
-    method._is_default = True
-    return method
-
-
-def dtype_name(dtype: Any) -> Any:
-    """A layer's ``dtype`` argument as a dtype: Keras 3 configs give a ``DTypePolicy`` (a dict), or its name."""
-    if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
-        name = (dtype.get("config") or {}).get("name")
-        if isinstance(name, str) and name.startswith("mixed_"):
-            raise ValueError(f"DTypePolicy '{name}' (mixed precision) is not supported by minitf: its layers compute "
-                             "in one dtype")
-        return name
-    return dtype
-
-
-def _plain_shape(shape: Any) -> Any:
-    """A shape (or nested shapes) as tuples of int/None, for configs and summaries."""
-    if shape is None:
-        return None
-    if isinstance(shape, dict):
-        return {k: _plain_shape(v) for k, v in shape.items()}
-    if isinstance(shape, (list, tuple)) and shape and all(d is None or isinstance(d, (int, np.integer)) for d in shape):
-        return tuple(None if d is None else int(d) for d in shape)
-    if isinstance(shape, (list, tuple)):
-        if not shape:
-            return ()
-        return [_plain_shape(s) for s in shape]
-    return shape
 
 
 class Layer:
@@ -129,7 +73,40 @@ class Layer:
     _call_training_default = None
     _call_first_arg = "inputs"
     _init_arg_names: list = []
+    # A layer that overrides compute_mask may create a mask where there was none (mask_zero=True).
+    _computes_own_mask = False
 
+    def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None, autocast: bool = True,
+                 name: str | None = None, **kwargs):
+        from minitf import dtypes
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+        kwargs.pop("input_shape", None)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            # As Keras: '/' separates a weight's path in a saved file (layers/<name>/vars/0).
+            raise ValueError(f"{type(self).__name__}: argument `name` must be a string and cannot contain character "
+                             f"`/`. Received: name={name!r} (of type {type(name)})")
+        self.name = name or naming.auto_name(type(self).__name__)
+        self._dtype = dtypes.as_dtype(dtype_name(dtype) or backend.floatx()).name
+        self._np_dtype = dtypes.as_dtype(self._dtype)._np  # (object for "string")
+        self._trainable = bool(trainable)
+        self.autocast = autocast
+        self.built = False
+        self._build_input_shape = None
+        self._input_shape_arg = None if input_shape is None else _plain_shape(tuple(input_shape))
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._losses: list[Tensor] = []
+        self._inbound_nodes: list[Node] = []
+        self.input_spec = None
+        self._supports_masking = self._computes_own_mask  # Keras: overriding compute_mask means support
+        from minitf.keras import regularizers
+        self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
+        self._initialized = True
+
+    # ---- per-class facts and per-instance set-up that run before __init__ ----
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__ and not getattr(cls.__dict__["build"], "_minitf_wrapped", False):
@@ -144,6 +121,7 @@ class Layer:
         default = params["training"].default if "training" in params else None
         cls._call_training_default = None if default is inspect.Parameter.empty else default
         cls._call_first_arg = names[0] if names else "inputs"
+        cls._computes_own_mask = cls.compute_mask is not Layer.compute_mask
         try:
             cls._init_arg_names = inspect.getfullargspec(cls.__init__).args[1:]
         except TypeError:
@@ -159,38 +137,6 @@ class Layer:
         plain = all(isinstance(v, _AUTO_CONFIG_TYPES) for v in nest.flatten(given))
         object.__setattr__(obj, "_auto_config", given if plain else None)
         return obj
-
-    def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None, autocast: bool = True,
-                 name: str | None = None, **kwargs):
-        from minitf import dtypes
-        input_dim = kwargs.pop("input_dim", None)
-        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
-        kwargs.pop("input_shape", None)
-        if kwargs:
-            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
-        if name is not None and (not isinstance(name, str) or "/" in name):
-            # As Keras: '/' separates a weight's path in a saved file (layers/<name>/vars/0).
-            raise ValueError(f"{type(self).__name__}: argument `name` must be a string and cannot contain character "
-                             f"`/`. Received: name={name!r} (of type {type(name)})")
-        self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
-        self._dtype = dtypes.as_dtype(dtype_name(dtype) or backend.floatx()).name
-        self._np_dtype = dtypes.as_dtype(self._dtype)._np  # (object for "string")
-        self._trainable = bool(trainable)
-        self.autocast = autocast
-        self.built = False
-        self._build_input_shape = None
-        self._input_shape_arg = None if input_shape is None else _plain_shape(tuple(input_shape))
-        self._trainable_variables: list[Variable] = []
-        self._non_trainable_variables: list[Variable] = []
-        self._losses: list[Tensor] = []
-        self._inbound_nodes: list[Node] = []
-        self.input_spec = None
-        self._supports_masking = type(self).compute_mask is not Layer.compute_mask
-        # A layer that overrides compute_mask may create a mask where there was none (mask_zero=True).
-        self._computes_own_mask = type(self).compute_mask is not Layer.compute_mask
-        from minitf.keras import regularizers
-        self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
-        self._initialized = True
 
     # ---- attribute tracking: sublayers assigned as attributes, in assignment order ----
     def __setattr__(self, name: str, value: Any) -> None:
@@ -272,8 +218,8 @@ class Layer:
             value = _initial_value(initializer, shape, dtype, self.name, name)
         variable = Variable(value, trainable=trainable, name=name or "variable", dtype=dtype)
         variable.path = f"{self.name}/{name or 'variable'}"
-        variable.regularizer = _get_regularizer(regularizer)
-        variable.constraint = _get_constraint(constraint)
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
         variable.aggregation = aggregation
         if trainable:
             variable.trainable = self._trainable  # a frozen layer makes frozen weights
@@ -453,7 +399,7 @@ class Layer:
                 del kwargs["training"]
             # mask: from the input's mask unless given
             previous_mask = kwargs.get("mask")
-            if previous_mask is None and first is not None and backend._MASKS:
+            if previous_mask is None and first is not None:
                 previous_mask = _mask_of(first)
                 if previous_mask is not None and self._call_has_mask_arg:
                     kwargs["mask"] = previous_mask
@@ -635,6 +581,63 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+# --- the call context: what an outer call hands down to the layers it calls --------------------
+class CallContext:
+    """Created by the outermost ``__call__``; nested calls read ``training`` from it."""
+
+    __slots__ = ("entry_layer", "training")
+
+    def __init__(self, entry_layer: "Layer"):
+        self.entry_layer = entry_layer
+        self.training = None
+
+
+def _wrap_build(build):
+    """After a subclass's ``build`` runs, the layer is built and remembers its input shape."""
+    @functools.wraps(build)
+    def build_wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        if not self.__dict__.get("_build_input_shape_set"):
+            shape = args[0] if args else kwargs.get("input_shape", next(iter(kwargs.values()), None))
+            self._build_input_shape = _plain_shape(shape)
+            self._build_input_shape_set = True
+        self.built = True
+    build_wrapper._minitf_wrapped = True
+    return build_wrapper
+
+
+def default(method):
+    """Marks a base class's ``build`` as a default that the lazy first-call build must not use."""
+    method._is_default = True
+    return method
+
+
+def dtype_name(dtype: Any) -> Any:
+    """A layer's ``dtype`` argument as a dtype: Keras 3 configs give a ``DTypePolicy`` (a dict), or its name."""
+    if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+        name = (dtype.get("config") or {}).get("name")
+        if isinstance(name, str) and name.startswith("mixed_"):
+            raise ValueError(f"DTypePolicy '{name}' (mixed precision) is not supported by minitf: its layers compute "
+                             "in one dtype")
+        return name
+    return dtype
+
+
+def _plain_shape(shape: Any) -> Any:
+    """A shape (or nested shapes) as tuples of int/None, for configs and summaries."""
+    if shape is None:
+        return None
+    if isinstance(shape, dict):
+        return {k: _plain_shape(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and all(d is None or isinstance(d, (int, np.integer)) for d in shape):
+        return tuple(None if d is None else int(d) for d in shape)
+    if isinstance(shape, (list, tuple)):
+        if not shape:
+            return ()
+        return [_plain_shape(s) for s in shape]
+    return shape
+
+
 # Attributes never scanned for sublayers (internal bookkeeping).
 _UNTRACKED = frozenset({"_inbound_nodes", "_trainable_variables", "_non_trainable_variables", "_losses",
                         "_auto_config", "_tracked", "input_spec", "_build_input_shape", "_input_shape_arg",
@@ -711,26 +714,6 @@ def _initial_value(initializer: Any, shape: tuple, dtype, layer_name: str, weigh
         raise ValueError(f"Layer '{layer_name}': initializer {initializer!r} gave shape {tuple(value.shape)} for "
                          f"weight '{weight_name}' of shape {shape}")
     return value.astype(dtype._np, copy=False)
-
-
-def _get_regularizer(regularizer: Any):
-    if regularizer is None:
-        return None
-    from minitf.keras import regularizers
-    return regularizers.get(regularizer)
-
-
-def _get_constraint(constraint: Any):
-    if constraint is None:
-        return None
-    if callable(constraint) and not isinstance(constraint, (str, dict)):
-        return constraint
-    try:
-        from minitf.keras import constraints
-    except ImportError:
-        raise ValueError(f"constraint {constraint!r}: only callables are supported (no minitf.keras.constraints)") \
-            from None
-    return constraints.get(constraint)
 
 
 __all__ = ["Layer", "InputSpec", "CallContext"]

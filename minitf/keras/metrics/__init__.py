@@ -29,9 +29,11 @@ import inspect
 from typing import Any
 
 from minitf.keras import losses as _losses
-from minitf.keras.losses import (binary_crossentropy, categorical_crossentropy, huber, kl_divergence, log_cosh,
+# The loss functions are metrics too, under the same names and aliases (keras.metrics.mse is keras.losses.mse).
+from minitf.keras.losses import (KLD, MAE, MAPE, MSE, MSLE, binary_crossentropy, categorical_crossentropy, huber,
+                                 kl_divergence, kld, kullback_leibler_divergence, log_cosh, logcosh, mae, mape,
                                  mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-                                 mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy)
+                                 mean_squared_logarithmic_error, mse, msle, poisson, sparse_categorical_crossentropy)
 from minitf.keras.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                                    SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
                                                    TopKCategoricalAccuracy, accuracy, binary_accuracy,
@@ -40,20 +42,15 @@ from minitf.keras.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Cat
 from minitf.keras.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall,
                                                     TrueNegatives, TruePositives)
 from minitf.keras.metrics.f_score_metrics import F1Score, FBetaScore
-from minitf.keras.metrics.metric import Metric, to_snake_case
+from minitf.keras.metrics.metric import Metric
+from minitf.keras.naming import to_snake_case
+from minitf.keras.saving.serialization import get_keras_object
 from minitf.keras.metrics.probabilistic_metrics import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence,
                                                         Poisson, SparseCategoricalCrossentropy)
 from minitf.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from minitf.keras.metrics.regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteError,
                                                      MeanAbsolutePercentageError, MeanSquaredError,
                                                      MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError)
-
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kullback_leibler_divergence = kl_divergence
-logcosh = log_cosh
 
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
@@ -137,18 +134,7 @@ def get(identifier: Any, y_true_shape=None, y_pred_shape=None, loss: Any = None)
         return None
     if _is_accuracy(identifier) and (loss is not None or (y_true_shape is not None and y_pred_shape is not None)):
         return resolve(identifier, y_true_shape, y_pred_shape, loss)
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Known names: "
-                             f"{sorted(ALL_OBJECTS_DICT)}")
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+    return get_keras_object(identifier, "metric", ALL_OBJECTS_DICT, deserialize)
 
 
 def resolve(identifier: Any, y_true_shape=None, y_pred_shape=None, loss: Any = None) -> Metric:
@@ -171,4 +157,17 @@ def resolve(identifier: Any, y_true_shape=None, y_pred_shape=None, loss: Any = N
     return metric
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in ("annotations", "inspect", "Any")]
+__all__ = [
+    "ALL_OBJECTS", "ALL_OBJECTS_DICT", "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy",
+    "CategoricalAccuracy", "CategoricalCrossentropy", "CosineSimilarity", "F1Score", "FBetaScore", "FalseNegatives",
+    "FalsePositives", "KLD", "KLDivergence", "LogCoshError", "MAE", "MAPE", "MSE", "MSLE", "Mean",
+    "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanMetricWrapper", "MeanSquaredError",
+    "MeanSquaredLogarithmicError", "Metric", "Poisson", "Precision", "R2Score", "Recall", "RootMeanSquaredError",
+    "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy", "Sum",
+    "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives", "accuracy", "binary_accuracy",
+    "binary_crossentropy", "categorical_accuracy", "categorical_crossentropy", "deserialize", "get", "huber",
+    "kl_divergence", "kld", "kullback_leibler_divergence", "log_cosh", "logcosh", "mae", "mape",
+    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
+    "mse", "msle", "poisson", "resolve", "serialize", "sparse_categorical_accuracy",
+    "sparse_categorical_crossentropy", "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy"
+]

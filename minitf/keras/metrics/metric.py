@@ -10,32 +10,15 @@ assignment ops, so that a traced training step (``fit``) updates them on every c
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
+from minitf.keras.naming import auto_name
 from minitf.ops.shape_ops import cast, stop_gradient
 from minitf.tensor import Tensor, Variable, convert_to_tensor
-
-_UIDS: dict[str, int] = {}
-
-
-def to_snake_case(name: str) -> str:
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def auto_name(prefix: str) -> str:
-    """snake_case(prefix), then prefix_1, prefix_2 ... (Keras's ``auto_name``: AUC() is "auc", then "auc_1")."""
-    prefix = to_snake_case(prefix)
-    count = _UIDS.get(prefix, 0)
-    _UIDS[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
 
 def as_array(x: Any, dtype=None):
     """The backend array under ``x`` (a Tensor, an array, a number, nested lists), optionally cast.

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from minitf.keras.engine.functional import Functional
 from minitf.keras.engine.model import Model
 from minitf.keras.engine.sequential import Sequential
-from minitf.keras.layers.input_layer import InputLayer
+from minitf.keras.layers.core.input_layer import InputLayer
 
 
 def _default_clone(layer):

@@ -37,21 +37,11 @@ import numpy as np
 from minitf import backend as B
 from minitf._tf_compat import eigen_sum
 from minitf.errors import UnimplementedError
+from minitf.keras.naming import auto_name
 from minitf.keras.optimizers import schedules as schedules_module
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, Variable, convert_to_tensor
-
-_UIDS: dict[str, int] = {}
-
-
-def _auto_name(class_name: str) -> str:
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", class_name)
-    name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-    count = _UIDS.get(name, 0)
-    _UIDS[name] = count + 1
-    return name if count == 0 else f"{name}_{count}"
-
 
 class Optimizer:
     """Base class. Subclasses define ``build`` (create slots) and ``update_step`` (the rule)."""
@@ -72,7 +62,7 @@ class Optimizer:
             raise UnimplementedError(f"{type(self).__name__}: use_ema=True is not implemented in minitf")
         if gradient_accumulation_steps:
             raise UnimplementedError(f"{type(self).__name__}: gradient_accumulation_steps is not implemented in minitf")
-        self.name = name or _auto_name(type(self).__name__)
+        self.name = name or auto_name(type(self).__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.use_ema, self.ema_momentum, self.ema_overwrite_frequency = use_ema, ema_momentum, ema_overwrite_frequency

@@ -24,7 +24,7 @@ import inspect
 import marshal
 import types
 import warnings
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -276,3 +276,53 @@ _SPECIAL = {
     "__ellipsis__": lambda config, inner, what: Ellipsis,
     "__lambda__": lambda config, inner, what: _load_lambda(inner, what),
 }
+
+
+def get_keras_object(identifier: Any, kind: str, module_objects: dict, deserialize: Callable,
+                     instantiate_classes: bool = True) -> Any:
+    """The one lookup behind the ``get()`` of losses, metrics, activations, regularizers, constraints
+    and initializers (Keras writes it in each module):
+
+        None             -> None
+        config dict      -> deserialize(dict)
+        name             -> module_objects[name]         ("mse", "l2", "GlorotUniform", ...)
+        class            -> an instance, cls()           (unless instantiate_classes=False)
+        other callable   -> itself
+
+    Anything else (an unknown name, a number) is a ValueError naming ``kind`` and the identifier.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = module_objects.get(identifier)
+        if obj is None:
+            raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. "
+                             f"Known names: {sorted(module_objects)}")
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj() if instantiate_classes and inspect.isclass(obj) else obj
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+
+
+def serialize_instance(obj: Any, base: type, kind: str) -> dict:
+    """``serialize_keras_object(obj)`` for an instance of ``base``, else a ValueError: the ``serialize``
+    of regularizers, constraints and initializers."""
+    if not isinstance(obj, base):
+        raise ValueError(f"{kind}s.serialize: expected a{'n' if base.__name__[0] in 'AEIOU' else ''} "
+                         f"{base.__name__}, got {obj!r}")
+    return serialize_keras_object(obj)
+
+
+def deserialize_from_table(config: Any, kind: str, module_objects: dict, custom_objects: dict | None = None) -> Any:
+    """An instance from a class name or a ``{"class_name", "config"}`` dict, the class looked up in
+    ``module_objects`` (then ``custom_objects``) and rebuilt with ``from_config``: the ``deserialize``
+    of regularizers, constraints and initializers."""
+    table = {**module_objects, **(custom_objects or {})}
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    if not isinstance(config, dict) or config.get("class_name") not in table:
+        raise ValueError(f"Unknown {kind}: {config!r}. Known names: {sorted(module_objects)}")
+    return table[config["class_name"]].from_config(config.get("config") or {})

@@ -31,11 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
 from minitf import random as mt_random
 from minitf._context import init_scope
 from minitf.errors import UnimplementedError
-from minitf.keras import activations, initializers, regularizers
+from minitf.keras import activations, constraints, initializers, regularizers
 from minitf.keras.layers.layer import Layer
 from minitf.ops import creation
 from minitf.ops import elementwise as E
@@ -52,13 +51,6 @@ def serialize_object(obj: Any) -> Any:
     if isinstance(obj, initializers.Initializer):
         return initializers.serialize(obj)
     return serialize_keras_object(obj)
-
-
-def get_constraint(identifier: Any):
-    if identifier is None or callable(identifier) and not isinstance(identifier, (str, dict)):
-        return identifier
-    from minitf.keras import constraints  # only needed when a constraint is named
-    return constraints.get(identifier)
 
 
 def check_sequence_shape(layer: Layer, shape: Any) -> None:
@@ -103,9 +95,9 @@ class RecurrentCell(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = get_constraint(kernel_constraint)
-        self.recurrent_constraint = get_constraint(recurrent_constraint)
-        self.bias_constraint = get_constraint(bias_constraint)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = min(1.0, max(0.0, float(dropout)))  # Keras clips the rates to [0, 1]
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         # Keras: recurrent dropout switches LSTM/GRU to implementation 1 (one mask per gate).
@@ -237,6 +229,19 @@ class RecurrentCell(Layer):
 
 
 # --- the layer: the loop over time -----------------------------------------------------------------
+# The settings of a built-in cell that SimpleRNN, GRU and LSTM show as their own (``lstm.units``).
+CELL_SETTINGS = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+                 "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                 "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout")
+
+
+def check_use_cudnn(use_cudnn: Any) -> None:
+    """GRU's and LSTM's ``use_cudnn`` (accepted; minitf has one implementation)."""
+    if use_cudnn not in ("auto", True, False):
+        raise ValueError(f"Invalid valid received for argument `use_cudnn`. Expected one of "
+                         f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+
+
 class RNN(Layer):
     """Runs ``cell`` over the time axis of a (batch, timesteps, features) input (see module doc).
 
@@ -244,7 +249,18 @@ class RNN(Layer):
     and ``call(inputs, states) -> (output, new_states)``. ``stateful=True`` keeps the final states
     of each call (in ``states``, Variables) as the next call's initial states, for a fixed batch
     size, until ``reset_states()``; ``unroll`` is accepted and changes nothing (minitf always runs the steps in Python).
+
+    SimpleRNN, GRU and LSTM are this loop over their own cell: they list in ``cell_settings`` the
+    cell's settings that Keras shows on the layer (read-only properties here), and their config is
+    the cell's, flat, as in Keras (``RNN`` itself saves ``{"cell": ...}``).
     """
+
+    cell_settings: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls.__dict__.get("cell_settings", ()):
+            setattr(cls, name, property(lambda self, n=name: getattr(self.cell, n)))
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
@@ -413,7 +429,11 @@ class RNN(Layer):
         if type(self) is RNN:
             from minitf.keras.saving.serialization import serialize_keras_object
             config["cell"] = serialize_keras_object(self.cell)
-        else:  # LSTM, GRU, SimpleRNN write it, as Keras's do
+        elif self.cell_settings:  # SimpleRNN, GRU, LSTM: the cell's settings, flat, as Keras's
+            cell_config = self.cell.get_config()
+            for key in ("name", "trainable", "dtype"):
+                cell_config.pop(key, None)
+            config.update(cell_config)
             config["activity_regularizer"] = serialize_object(self.activity_regularizer)
         return config
 

@@ -19,8 +19,9 @@ x W + b is computed for all time steps at once; each step is one recorded op
 """
 from __future__ import annotations
 
+from minitf.keras import activations
 from minitf.keras.layers.rnn import steps
-from minitf.keras.layers.rnn.base_rnn import RNN, RecurrentCell
+from minitf.keras.layers.rnn.base_rnn import CELL_SETTINGS, RNN, RecurrentCell, check_use_cudnn
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L
 from minitf.ops import shape_ops as S
@@ -98,7 +99,6 @@ class GRUCell(RecurrentCell):
         return z * h_prev + (1 - z) * n
 
     def get_config(self) -> dict:
-        from minitf.keras import activations
         config = super().get_config()
         config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config["reset_after"] = self.reset_after
@@ -111,6 +111,8 @@ class GRU(RNN):
     ``stateful=True`` is not implemented; ``unroll`` and ``use_cudnn`` are accepted and change nothing.
     """
 
+    cell_settings = CELL_SETTINGS + ("recurrent_activation", "reset_after")
+
     def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid", use_bias: bool = True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
@@ -119,9 +121,7 @@ class GRU(RNN):
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, unroll: bool = False, reset_after: bool = True, use_cudnn="auto",
                  **kwargs):
-        if use_cudnn not in ("auto", True, False):
-            raise ValueError(f"Invalid valid received for argument `use_cudnn`. Expected one of "
-                             f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+        check_use_cudnn(use_cudnn)
         cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
                        kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
                        bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
@@ -136,20 +136,3 @@ class GRU(RNN):
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
 
-    def call(self, sequences, initial_state=None, mask=None, training: bool = False):
-        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        cell_config = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
-            cell_config.pop(key, None)
-        config.update(cell_config)
-        return config
-
-
-for _name in ("units", "activation", "recurrent_activation", "use_bias", "reset_after", "kernel_initializer",
-              "recurrent_initializer", "bias_initializer", "kernel_regularizer", "recurrent_regularizer",
-              "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
-              "recurrent_dropout"):
-    setattr(GRU, _name, property(lambda self, n=_name: getattr(self.cell, n)))

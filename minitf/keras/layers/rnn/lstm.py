@@ -16,9 +16,9 @@ activations, or recurrent dropout in training, run the same formulas as separate
 """
 from __future__ import annotations
 
-from minitf.keras import initializers
+from minitf.keras import activations, initializers
 from minitf.keras.layers.rnn import steps
-from minitf.keras.layers.rnn.base_rnn import RNN, RecurrentCell
+from minitf.keras.layers.rnn.base_rnn import CELL_SETTINGS, RNN, RecurrentCell, check_use_cudnn
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
@@ -69,7 +69,7 @@ class LSTMCell(RecurrentCell):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config["recurrent_activation"] = _serialize_activation(self.recurrent_activation)
+        config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config["unit_forget_bias"] = self.unit_forget_bias
         return config
 
@@ -80,6 +80,8 @@ class LSTM(RNN):
     ``stateful=True`` is not implemented; ``unroll`` and ``use_cudnn`` are accepted and change nothing.
     """
 
+    cell_settings = CELL_SETTINGS + ("recurrent_activation", "unit_forget_bias")
+
     def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid", use_bias: bool = True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias: bool = True, kernel_regularizer=None, recurrent_regularizer=None,
@@ -87,9 +89,7 @@ class LSTM(RNN):
                  bias_constraint=None, dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: int | None = None,
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, unroll: bool = False, use_cudnn="auto", **kwargs):
-        if use_cudnn not in ("auto", True, False):
-            raise ValueError(f"Invalid valid received for argument `use_cudnn`. Expected one of "
-                             f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+        check_use_cudnn(use_cudnn)
         cell = LSTMCell(units, activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
                         kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
                         bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
@@ -103,27 +103,3 @@ class LSTM(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
-
-    def call(self, sequences, initial_state=None, mask=None, training: bool = False):
-        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        cell_config = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
-            cell_config.pop(key, None)
-        config.update(cell_config)
-        return config
-
-
-def _serialize_activation(fn):
-    from minitf.keras import activations
-    return activations.serialize(fn)
-
-
-# Keras exposes the cell's settings on the layer (layer.units, layer.dropout, ...).
-for _name in ("units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "kernel_initializer",
-              "recurrent_initializer", "bias_initializer", "kernel_regularizer", "recurrent_regularizer",
-              "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
-              "recurrent_dropout"):
-    setattr(LSTM, _name, property(lambda self, n=_name: getattr(self.cell, n)))

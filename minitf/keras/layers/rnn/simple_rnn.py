@@ -10,7 +10,7 @@ the simplest place to watch BPTT happen (``tape.operations`` lists them, step by
 """
 from __future__ import annotations
 
-from minitf.keras.layers.rnn.base_rnn import RNN, RecurrentCell
+from minitf.keras.layers.rnn.base_rnn import CELL_SETTINGS, RNN, RecurrentCell
 from minitf.ops import elementwise as E
 from minitf.tensor import Tensor
 
@@ -49,6 +49,8 @@ class SimpleRNN(RNN):
     ``stateful=True`` is not implemented; ``unroll`` is accepted and changes nothing.
     """
 
+    cell_settings = CELL_SETTINGS
+
     def __init__(self, units: int, activation="tanh", use_bias: bool = True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
                  recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
@@ -67,19 +69,3 @@ class SimpleRNN(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
 
-    def call(self, sequences, initial_state=None, mask=None, training: bool = False):
-        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        cell_config = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
-            cell_config.pop(key, None)
-        config.update(cell_config)
-        return config
-
-
-for _name in ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
-              "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
-              "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout"):
-    setattr(SimpleRNN, _name, property(lambda self, n=_name: getattr(self.cell, n)))

@@ -13,7 +13,7 @@ masked steps are left out of the mean, sum(x * mask) / sum(mask).
 """
 from __future__ import annotations
 
-from minitf.keras.layers._conv_args import check_rank, standardize_data_format
+from minitf.keras.layers.convolutional._conv_args import check_rank, standardize_data_format
 from minitf.keras.layers.layer import Layer
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S

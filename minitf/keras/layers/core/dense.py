@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from minitf.keras import activations, constraints, initializers, regularizers
-from minitf.keras.layers.activation import apply_activation
+from minitf.keras.layers.activations.activation import apply_activation
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.saving.serialization import serialize_keras_object
@@ -91,17 +91,8 @@ class Dense(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "kernel_constraint": _serialize_constraint(self.kernel_constraint),
-            "bias_constraint": _serialize_constraint(self.bias_constraint),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+            "bias_constraint": serialize_keras_object(self.bias_constraint),
             "quantization_config": None,
         })
         return config
-
-
-def _serialize_constraint(constraint):
-    if constraint is None:
-        return None
-    try:
-        return constraints.serialize(constraint)
-    except (ValueError, TypeError):
-        return serialize_keras_object(constraint)

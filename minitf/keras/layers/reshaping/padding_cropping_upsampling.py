@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from minitf.keras.layers._conv_args import check_rank, standardize_tuple
-from minitf.keras.layers._image_ops import resize
+from minitf.keras.layers.convolutional._conv_args import check_rank, standardize_tuple
+from minitf.keras.layers.preprocessing._image_ops import resize
 from minitf.keras.layers.layer import Layer
 from minitf.ops import shape_ops as S
 

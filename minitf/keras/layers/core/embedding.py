@@ -16,11 +16,10 @@ import warnings
 
 import numpy as np
 
-from minitf import backend as B
 from minitf._context import executing_eagerly
-from minitf.keras import initializers, regularizers
+from minitf.keras import constraints, initializers, regularizers
 from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.rnn.base_rnn import get_constraint, serialize_object
+from minitf.keras.layers.rnn.base_rnn import serialize_object
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
@@ -58,7 +57,7 @@ class Embedding(Layer):
         self.output_dim = output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = get_constraint(embeddings_constraint)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.autocast = False  # ids stay ids, as in Keras

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from minitf.keras.layers._conv_args import (check_rank, check_window_fits, output_length, standardize_data_format,
-                                            standardize_padding, standardize_tuple)
+from minitf.keras.layers.convolutional._conv_args import (check_rank, check_window_fits, output_length,
+                                                          standardize_data_format, standardize_padding,
+                                                          standardize_tuple)
 from minitf.keras.layers.layer import Layer
 from minitf.nn import pooling as nn_pooling
 

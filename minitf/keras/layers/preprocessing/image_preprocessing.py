@@ -46,7 +46,8 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import random as mt_random
-from minitf.keras.layers._image_ops import FILL_MODES, INTERPOLATIONS, affine_transform, aspect_crop_box, resize
+from minitf.keras.layers.preprocessing._image_ops import (FILL_MODES, INTERPOLATIONS, affine_transform, aspect_crop_box,
+                                                          resize)
 from minitf.keras.layers.layer import Layer
 from minitf.ops import creation as C
 from minitf.ops import elementwise as E

@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from minitf.keras import activations, initializers, regularizers
-from minitf.keras.layers._conv_args import check_rank, standardize_data_format, standardize_padding, standardize_tuple
-from minitf.keras.layers.activation import apply_activation
+from minitf.keras import activations, constraints, initializers, regularizers
+from minitf.keras.layers.convolutional._conv_args import (check_rank, standardize_data_format, standardize_padding,
+                                                          standardize_tuple)
+from minitf.keras.layers.activations.activation import apply_activation
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.saving.serialization import serialize_keras_object
@@ -86,8 +87,8 @@ class Conv2DTranspose(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.kernel = None
         self.bias = None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minitf.keras.layers.base_conv import BaseConv
+from minitf.keras.layers.convolutional.base_conv import BaseConv
 from minitf.nn import conv as nn_conv
 
 __all__ = ["Conv1D", "Convolution1D"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.lookup import StringLookup, adapt_batches, string_tensor
+from minitf.keras.layers.preprocessing.lookup import StringLookup, adapt_batches, string_tensor
 from minitf.ops import string_ops
 from minitf.ops.shape_ops import expand_dims, pad, squeeze
 from minitf.ragged import RaggedTensor

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minitf.keras import backend
+from minitf.keras import naming
 from minitf.keras.engine.keras_tensor import KerasTensor
 from minitf.keras.engine.node import Node
 from minitf.keras.layers.layer import Layer
@@ -22,7 +22,7 @@ class InputLayer(Layer):
                  name: str | None = None, **kwargs):
         kwargs.pop("ragged", None)
         tensor_name = name  # as in Keras: an unnamed Input's tensor is "keras_tensor_N"
-        super().__init__(name=name or backend.unique_name("input_layer"), dtype=dtype, **kwargs)
+        super().__init__(name=name or naming.auto_name("input_layer"), dtype=dtype, **kwargs)
         if shape is not None and batch_shape is not None:
             raise ValueError("InputLayer: pass `shape` or `batch_shape`, not both. "
                              f"Received: shape={shape}, batch_shape={batch_shape}")

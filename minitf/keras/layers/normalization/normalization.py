@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf.keras import initializers, regularizers
+from minitf.keras import constraints, initializers, regularizers
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.saving.serialization import serialize_keras_object
@@ -42,6 +42,7 @@ from minitf.nn import normalization as nn_normalization
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
+
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
@@ -61,6 +62,19 @@ def _axis_in_range(layer: Layer, axis: int, rank: int) -> int:
         raise ValueError(f"{type(layer).__name__} layer '{layer.name}': axis {axis} is out of bounds for an input "
                          f"of rank {rank}; expected an axis in [{-rank}, {rank}).")
     return axis % rank
+
+
+def _add_gamma_and_beta(layer: Layer, shape: tuple) -> None:
+    """The learned scale ``gamma`` (if ``layer.scale``) and offset ``beta`` (if ``layer.center``), kept in
+    the variable dtype under mixed precision (autocast=False, as Keras)."""
+    if layer.scale:
+        layer.gamma = layer.add_weight(name="gamma", shape=shape, initializer=layer.gamma_initializer,
+                                       regularizer=layer.gamma_regularizer, constraint=layer.gamma_constraint,
+                                       autocast=False)
+    if layer.center:
+        layer.beta = layer.add_weight(name="beta", shape=shape, initializer=layer.beta_initializer,
+                                      regularizer=layer.beta_regularizer, constraint=layer.beta_constraint,
+                                      autocast=False)
 
 
 class BatchNormalization(Layer):
@@ -94,8 +108,8 @@ class BatchNormalization(Layer):
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = beta_constraint
-        self.gamma_constraint = gamma_constraint
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
         self._reduction_axes: tuple = ()
@@ -109,14 +123,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization layer '{self.name}': axis {self.axis} of the input must have a "
                              f"known size; received input_shape={input_shape}")
         shape = (features,)
-        if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-                                         autocast=False)
-        if self.center:
-            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-                                        autocast=False)
+        _add_gamma_and_beta(self, shape)
         self.moving_mean = self.add_weight(name="moving_mean", shape=shape, initializer=self.moving_mean_initializer,
                                            trainable=False, autocast=False)
         self.moving_variance = self.add_weight(name="moving_variance", shape=shape,
@@ -218,8 +225,8 @@ class LayerNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = beta_constraint
-        self.gamma_constraint = gamma_constraint
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
         self.gamma = self.beta = None
         self._axes: tuple = ()
@@ -234,14 +241,7 @@ class LayerNormalization(Layer):
         if any(d is None for d in shape):
             raise ValueError(f"LayerNormalization layer '{self.name}': the normalized axes {self.axis} must have "
                              f"known sizes; received input_shape={input_shape}")
-        if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-                                         autocast=False)
-        if self.center:
-            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-                                        autocast=False)
+        _add_gamma_and_beta(self, shape)
         self._broadcast_shape = None if self._axes == (rank - 1,) else \
             tuple(input_shape[i] if i in self._axes else 1 for i in range(rank))
 

@@ -1,0 +1,1 @@
+"""Merging layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate (and their functions)."""

@@ -1,0 +1,1 @@
+"""Regularization layers: Dropout."""

@@ -1,0 +1,1 @@
+"""Reshaping layers: Flatten, Reshape, ZeroPadding2D, UpSampling2D, Cropping2D."""
