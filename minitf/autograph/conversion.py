@@ -214,8 +214,14 @@ def _function_from(fn: types.FunctionType, converted: _Converted) -> types.Funct
 
 
 # --- which callables ----------------------------------------------------------------------------------
+_MINITF_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
 def is_user_code(fn: Any) -> bool:
     """Not minitf's, not the standard library's, not an installed package's."""
+    code = getattr(fn, "__code__", None)
+    if code is not None and code.co_filename.startswith(_MINITF_DIR):
+        return False  # a minitf decorator's wrapper (functools.wraps gave it the user's __module__)
     module = getattr(fn, "__module__", None) or ""
     top = module.split(".")[0]
     if top in ("minitf", "builtins", "tensorflow", "keras") or top in sys.stdlib_module_names:

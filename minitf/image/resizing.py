@@ -12,7 +12,7 @@ n_out samples the input at
   ``antialias=False`` (the default) samples only those neighbours, even when shrinking.
 * ``nearest`` takes input pixel min(floor((i + 0.5) * n_in / n_out), n_in - 1) and keeps the dtype.
 
-Both are gathers times constant weights (``minitf.keras.layers._image_ops.resize``, shared with
+Both are gathers times constant weights (``minitf.keras.layers.preprocessing._image_ops.resize``, shared with
 the ``Resizing`` layer), so gradients flow to the image. The other methods TF offers (area,
 bicubic, lanczos, gaussian, mitchellcubic, and antialiased bilinear) are refused with an error
 naming the two minitf has.
@@ -26,7 +26,7 @@ import numpy as np
 
 from minitf import dtypes
 from minitf.errors import InvalidArgumentError, UnimplementedError
-from minitf.keras.layers._image_ops import resize as _resample
+from minitf.keras.layers.preprocessing._image_ops import resize as _resample
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor

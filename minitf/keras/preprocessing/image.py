@@ -151,7 +151,7 @@ def smart_resize(x: Any, size: tuple[int, int], interpolation: str = "bilinear",
     """Resize to ``size`` without distorting: crop the largest centred box of the target's aspect
     ratio, then ``tf.image.resize`` it. Returns a tensor (Keras returns a NumPy array for one)."""
     import minitf as tf
-    from minitf.keras.layers._image_ops import aspect_crop_box
+    from minitf.keras.layers.preprocessing._image_ops import aspect_crop_box
     image = tf.convert_to_tensor(x)
     if image.ndim not in (3, 4):
         raise ValueError("Expected an image array with shape `(height, width, channels)`, or `(batch_size, height, "

@@ -48,7 +48,7 @@ def load_image(path: str, image_size: tuple[int, int], num_channels: int, interp
                data_format: str = "channels_last", crop_to_aspect_ratio: bool = False):
     """One file as a (height, width, channels) float32 tensor: read, decode, resize (Keras's ``_load_image_tf``)."""
     import minitf as tf
-    from minitf.keras.layers._image_ops import aspect_crop_box
+    from minitf.keras.layers.preprocessing._image_ops import aspect_crop_box
 
     image = tf.image.decode_image(tf.io.read_file(path), channels=num_channels, expand_animations=False)
     if crop_to_aspect_ratio:  # Keras's smart_resize: the largest centred box of the target's aspect ratio

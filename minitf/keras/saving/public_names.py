@@ -41,7 +41,7 @@ def tables() -> dict[str, dict[str, Any]]:
     from minitf.keras.engine.functional import Functional
     from minitf.keras.engine.model import Model
     from minitf.keras.engine.sequential import Sequential
-    from minitf.keras.layers.input_layer import Input, InputLayer
+    from minitf.keras.layers.core.input_layer import Input, InputLayer
 
     found: dict[str, dict[str, Any]] = {}
     for keras_module, minitf_module in _FAMILIES.items():
