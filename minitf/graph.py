@@ -384,7 +384,8 @@ class FuncGraph:
                 # beyond those: operation.outputs, the loop variable and getrefcount's argument
                 if sys.getrefcount(tensor) <= 3 + uses.get(id(tensor), 0):
                     example = tensor._example
-                    if getattr(example, "nbytes", 0) >= _RELEASE_MIN_BYTES and example.strides.count(0) < example.ndim:
+                    if (getattr(example, "nbytes", 0) >= _RELEASE_MIN_BYTES and example.dtype != object
+                            and example.strides.count(0) < example.ndim):
                         tensor._example = B.xp.broadcast_to(B.xp.zeros((), dtype=example.dtype), example.shape)
 
     def release_examples(self) -> None:
@@ -397,7 +398,7 @@ class FuncGraph:
                 continue
             for tensor in operation.outputs:
                 example = tensor._example
-                if getattr(example, "ndim", 0) and example.size > 1:
+                if getattr(example, "ndim", 0) and example.size > 1 and example.dtype != object:  # (strings stay)
                     tensor._example = B.xp.broadcast_to(B.xp.zeros((), dtype=example.dtype), example.shape)
 
 

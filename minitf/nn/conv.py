@@ -319,6 +319,14 @@ def input_gradient_phase(rho: int, n_in: int, n_out: int, pad: int, k: int, s: i
     return taps, dil, (-first, needed - n_out + first)
 
 
+def _as_slice(taps: list) -> slice:
+    """The evenly spaced, descending taps as a slice: a view of the kernel, where a list index would
+    copy it (and, on a GPU, upload the list every step)."""
+    step = taps[1] - taps[0] if len(taps) > 1 else -1
+    stop = taps[-1] + step
+    return slice(taps[0], None if stop < 0 else stop, step)
+
+
 def scatter_input_gradient(dy, w, geom: WindowGeometry):
     """dx for an image's 1 or 3 channels: each window's dy @ w^T (KH*KW*C numbers) added back onto
     the cells it came from (col2im), a block of images at a time.
@@ -402,7 +410,7 @@ class Conv2DBackpropInput(Op):
                     phase[...] = 0  # no kernel tap reaches these cells
                     continue
                 (taps_h, dil_h, pads_h), (taps_w, dil_w, pads_w) = rows, cols
-                flipped = w[taps_h][:, taps_w].transpose(0, 1, 3, 2)  # (taps_h, taps_w, F, C)
+                flipped = w[_as_slice(taps_h)][:, _as_slice(taps_w)].transpose(0, 1, 3, 2)  # (taps_h, taps_w, F, C)
                 correlate(dy, flipped, (1, 1), (dil_h, dil_w), (pads_h, pads_w), phase)
         return dx
 
