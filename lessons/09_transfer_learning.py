@@ -387,6 +387,31 @@ save_load_identical = bool(np.array_equal(loaded.predict(x_test, verbose=0), our
 print(f"saved {model_path.name}; the loaded model predicts identically: {save_load_identical}")
 
 # %% [markdown]
+# The file is Keras 3's own `.keras` format (lesson 06 opened it), so the fine-tuned model, frozen
+# base, BatchNormalization statistics and all, crosses to TensorFlow and back: TensorFlow loads it
+# and predicts the test photos, saves its copy, and minitf loads that copy. The weights cross bit
+# for bit; the two engines' predictions agree to float32 rounding.
+
+# %%
+crossed_to_tf = None
+if tf is not None:
+    in_tf = tf.keras.models.load_model(model_path)
+    weights_identical = all(np.array_equal(a, b) for a, b in zip(in_tf.get_weights(), ours_2.get_weights()))
+    ours_predictions = ours_2.predict(x_test, verbose=0)
+    L.compare("fine-tuned model from minitf's file: predictions in minitf vs TF", ours_predictions,
+              in_tf.predict(x_test, verbose=0), tol=1e-5)
+    tf_path = L.output_file("fine_tuned_saved_by_tf.keras")
+    in_tf.save(tf_path)
+    back_identical = bool(np.array_equal(minitf.keras.models.load_model(tf_path).predict(x_test, verbose=0),
+                                         ours_predictions))
+    crossed_to_tf = bool(weights_identical and back_identical)
+    print(f"TF loaded {model_path.name} (weights identical: {weights_identical}); minitf loaded TF's copy "
+          f"(predictions identical: {back_identical})")
+else:
+    print("TensorFlow is not installed: with it this cell loads the file in TensorFlow, and TensorFlow's copy "
+          "back in minitf.")
+
+# %% [markdown]
 # ## Exercises
 # 1. (Course) Build a feature-extraction model on the 1% data with augmentation layers
 #    (`RandomFlip`, `RandomRotation`, `RandomZoom`) between the input and the base. Does it help
@@ -424,4 +449,5 @@ L.summary(
     csv_rows=len(rows) - 1,
     feature_extraction_epochs=EPOCHS,
     save_load_identical=save_load_identical,
+    crossed_to_tf=crossed_to_tf,
 )

@@ -20,7 +20,8 @@ from parity_tests.lesson_runs import MODES, check_comparisons, finished_summary,
 EXPECTED = ["gradients with a frozen base", "BatchNormalization, trainable and frozen",
             "model_0: from scratch, 10%: loss, first epoch", "model_1: feature extraction, 1%: val_loss per epoch",
             "model_2: feature extraction, 10%: val_accuracy per epoch", "model_3: fine-tuned, 10%: val_loss per epoch",
-            "model_2b: feature extraction for 20 epochs, 10%: val_loss per epoch"]
+            "model_2b: feature extraction for 20 epochs, 10%: val_loss per epoch",
+            "fine-tuned model from minitf's file: predictions in minitf vs TF"]
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,4 @@ def test_lesson_09_agrees_with_tensorflow(mode, runs, tf):
     assert outcomes["frozen_kernel_gradient_is_none"] is True
     assert outcomes["tf_frozen_kernel_gradient_is_none"] is False  # the documented difference
     assert outcomes["frozen_bn_max_difference"] == 0.0 and outcomes["frozen_bn_moving_mean_unchanged"] is True
+    assert outcomes["crossed_to_tf"] is True  # the .keras file: TF loads minitf's, minitf loads TF's

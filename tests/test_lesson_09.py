@@ -48,6 +48,7 @@ def test_lesson_09_callbacks_and_saving(lesson):
     assert outcomes["feature_extraction_epochs"] == 5  # fast mode
     assert outcomes["csv_rows"] == 5 and (out / "history_minitf.csv").is_file()  # one row per epoch
     assert outcomes["save_load_identical"] is True
+    assert outcomes["crossed_to_tf"] is None  # without TF the crossing cell only says what it would do
 
 
 # ------------------------------------------------------------------------------------------ full mode
