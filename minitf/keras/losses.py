@@ -88,6 +88,9 @@ def _float_tensor(x: TensorLike, dtype=None) -> Tensor:
     """
     if not isinstance(x, Tensor):
         x = convert_to_tensor(x, dtype_hint=dtype)
+    if x.dtype == dtypes.string:  # Keras: a loss or metric of numbers given strings is a ValueError
+        raise ValueError(f"Invalid dtype: {x.dtype.name} (a loss computes on numbers: map the strings to numbers "
+                         "first, e.g. with a StringLookup layer or tf.strings.to_number)")
     if dtype is None:
         return x if x._value.dtype.kind == "f" else S.cast(x, dtypes.float32)
     target = dtypes.as_dtype(dtype)._np

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from minitf import backend as B
-from minitf.errors import InvalidArgumentError, NotFoundError, UnimplementedError
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError, UnimplementedError
 from minitf.ops import shape_ops
 from minitf.ops.elementwise import binary_operands, unbroadcast
 from minitf.ops.op import Op
@@ -53,6 +53,9 @@ def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False, transpose_b:
     """a @ b over the last two axes; leading (batch) axes broadcast."""
     transpose_a, transpose_b = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
     a, b = binary_operands("MatMul", a, b)
+    if a._value.dtype.kind == "b" and (transpose_a or transpose_b):  # TF's transposing path checks in Python
+        raise InvalidArgumentTypeError(f"MatMul: Expected numeric or variant tensor, got dtype tf.bool "
+                                       f"({list(a.shape)} @ {list(b.shape)}, transposed)", "MatMul")
     if a._value.dtype.kind == "b":
         raise InvalidArgumentError(f"MatMul: bool tensors cannot be multiplied ({list(a.shape)} @ {list(b.shape)})",
                                    "MatMul")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from minitf import backend as B
-from minitf.errors import InvalidArgumentError, NotFoundError
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.ops.linalg import matmul, matrix_transpose
@@ -34,6 +34,13 @@ def _square(op: str, a: Tensor) -> Tensor:
     return a
 
 
+def _refuse_nan(op: str, a) -> None:
+    """TF's LU kernels call a matrix holding NaN not invertible (LAPACK would return NaNs). Checked
+    on the host backend only: on a GPU, TF's kernels return NaN, and a check would stop the device."""
+    if B.xp is np and a.dtype.kind == "f" and np.isnan(a).any():
+        raise InvalidArgumentError(f"{op}: Input is not invertible (it holds NaN)", op)
+
+
 def _singular(op: str, error: Exception) -> InvalidArgumentError:
     return InvalidArgumentError(f"{op}: {error} (the matrix is not invertible)"
                                 if op != "Cholesky" else
@@ -45,6 +52,7 @@ class MatrixInverse(Op):
     """A^-1.   dA = -y^T dy y^T."""
 
     def forward(a):
+        _refuse_nan("MatrixInverse", a)
         try:
             if a.dtype == np.float16:  # LAPACK has no half precision: invert in float32, round once
                 return B.xp.linalg.inv(a.astype(np.float32)).astype(np.float16)
@@ -79,6 +87,7 @@ class MatrixSolve(Op):
     """x with A x = B.   dB = A^-T dy;  dA = -dB x^T."""
 
     def forward(a, b):
+        _refuse_nan("MatrixSolve", a)
         try:
             return B.xp.linalg.solve(a, b)
         except np.linalg.LinAlgError as e:  # CuPy raises NumPy's error too
@@ -139,5 +148,9 @@ def solve(matrix, rhs, adjoint: bool = False, name=None) -> Tensor:
 
 def cholesky(input, name=None) -> Tensor:  # noqa: A002
     """The lower-triangular Cholesky factor of each symmetric positive-definite matrix."""
+    x = input if isinstance(input, Tensor) else convert_to_tensor(input)
+    if not x.dtype.is_floating:  # as TF: outside the op's allowed dtypes, a TypeError
+        raise InvalidArgumentTypeError(f"Cholesky: Value passed to parameter 'input' has DataType {x.dtype.name} not "
+                                       "in list of allowed values: float64, float32, half", "Cholesky")
     return Cholesky.apply(_square("Cholesky", input))
 

@@ -13,7 +13,7 @@ import builtins
 import numpy as np
 
 from minitf import backend as B
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError
 from minitf.ops import creation as C
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
@@ -44,7 +44,7 @@ def slice(input_, begin, size, name=None) -> Tensor:  # noqa: A001 (TF's name)
     key = []
     for axis, (b, s, n) in enumerate(zip(begin, size, x.shape)):
         end = n if s == -1 else b + s
-        if b < 0 or s < -1 or end > n:
+        if b < 0 or s < -1 or b > end or end > n:
             raise InvalidArgumentError(f"Slice: expected 0 <= begin[{axis}] <= begin[{axis}] + size[{axis}] <= "
                                        f"{n}, got begin={b}, size={s} for input shape {list(x.shape)}", "Slice")
         key.append(builtins.slice(b, end))
@@ -307,6 +307,9 @@ def scatter_nd(indices, updates, shape, name=None) -> Tensor:
 
 def _tensor_scatter(op_class, tensor, indices, updates) -> Tensor:
     t = convert_to_tensor(tensor)
+    if t.dtype == "bool" and op_class is not TensorScatterUpdate:  # TF has kernels to copy bools, not to add them
+        raise NotFoundError(f"{op_class.__name__}: no kernel for bool tensors (Could not find device for node: "
+                            f"{op_class.__name__}[T=DT_BOOL])", op_class.__name__)
     idx, upd = _scatter_args(op_class.__name__, indices, updates, tuple(t.shape), dtype=t.dtype)
     return op_class.apply(t, idx, upd)
 
