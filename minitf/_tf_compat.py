@@ -19,6 +19,8 @@ from minitf.ops.op import Op
 # ops accept more dtypes in their definition than any kernel implements: those raise NotFoundError
 # ("Could not find device for node") instead. minitf raises the same class for the same dtypes.
 NO_KERNEL_FOR_SIGNED_INTEGERS = frozenset({"Reciprocal"})
+# Scatter ops whose definitions accept bool but only copying (TensorScatterUpdate) has a bool kernel.
+NO_KERNEL_FOR_BOOL = frozenset({"TensorScatterAdd", "TensorScatterSub", "TensorScatterMin", "TensorScatterMax"})
 
 
 # --- top_k with NaN -----------------------------------------------------------------------------------

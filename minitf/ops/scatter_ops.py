@@ -13,6 +13,7 @@ import builtins
 import numpy as np
 
 from minitf import backend as B
+from minitf._tf_compat import NO_KERNEL_FOR_BOOL
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError
 from minitf.ops import creation as C
 from minitf.ops import elementwise as E
@@ -307,7 +308,7 @@ def scatter_nd(indices, updates, shape, name=None) -> Tensor:
 
 def _tensor_scatter(op_class, tensor, indices, updates) -> Tensor:
     t = convert_to_tensor(tensor)
-    if t.dtype == "bool" and op_class is not TensorScatterUpdate:  # TF has kernels to copy bools, not to add them
+    if t.dtype == "bool" and op_class.__name__ in NO_KERNEL_FOR_BOOL:
         raise NotFoundError(f"{op_class.__name__}: no kernel for bool tensors (Could not find device for node: "
                             f"{op_class.__name__}[T=DT_BOOL])", op_class.__name__)
     idx, upd = _scatter_args(op_class.__name__, indices, updates, tuple(t.shape), dtype=t.dtype)
