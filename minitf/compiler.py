@@ -16,7 +16,10 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    is written into the code as that line, with no call;
 5. loop fusion: a run of elementwise ops on one large shape (Adam's update of an embedding
    matrix, bias + relu on a batch of images) runs block by block, all of its ops on one block
-   while the block sits in the CPU's cache, with no full-size temporaries;
+   while the block sits in the CPU's cache, with no full-size temporaries. Inside the loop a
+   one-ufunc line (``x - y``, ``sqrt(x)``) writes with ``out=``: straight into the new value of a
+   variable or a materialized output, or over an input block that nothing reads any more
+   (``np.subtract(b3, b4, out=b3)``): the same ufunc loop, so the same bits, with fewer copies;
 6. memory: each array is deleted right after its last use.
 
 A replay makes no Tensor objects, checks no dtypes, and runs no Python of the traced function:
@@ -253,6 +256,32 @@ def _inline_form(op: type):
     return form
 
 
+_BINARY_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
+
+
+def _ufunc_call(expression: str, namespace: dict) -> tuple[str, list] | None:
+    """``expression`` as (ufunc, argument texts) when it is ONE ufunc applied to its arguments
+    (``(a - b)``, ``(B.xp.sqrt(a))``, ``-a``), so that the replay can add ``out=``; else None.
+    ``a - b`` and ``np.subtract(a, b, out=o)`` run the same loop: with ``o`` of the result's
+    dtype, the bits are the same."""
+    try:
+        node = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY_UFUNCS:
+        return f"_xp.{_BINARY_UFUNCS[type(node.op)]}", [ast.unparse(node.left), ast.unparse(node.right)]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return "_xp.negative", [ast.unparse(node.operand)]
+    if isinstance(node, ast.Call) and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args):
+        try:
+            func = eval(compile(ast.Expression(node.func), "<ufunc>", "eval"), dict(namespace))  # noqa: S307
+        except Exception:  # noqa: BLE001 (not a name we can resolve now: no out= form)
+            return None
+        if getattr(func, "nin", None) == len(node.args) and getattr(func, "nout", None) == 1 and callable(func):
+            return ast.unparse(node.func), [ast.unparse(a) for a in node.args]
+    return None
+
+
 
 
 class _Writer:
@@ -260,7 +289,7 @@ class _Writer:
 
     def __init__(self, graph: FuncGraph, plan: list, outputs: list):
         self.plan, self.outputs = plan, outputs
-        self.namespace: dict[str, Any] = {"_errstate": np.errstate, "_empty": B.xp.empty}
+        self.namespace: dict[str, Any] = {"_errstate": np.errstate, "_empty": B.xp.empty, "_xp": B.xp}
         self.names: dict[int, str] = {id(t): f"a{i}" for i, t in enumerate(graph.inputs)}
         self.handles = {id(v): f"h{i}" for i, v in enumerate(graph.variable_args)}  # variables passed in
         self.last_use: dict[int, int] = {}
@@ -404,6 +433,10 @@ class _Writer:
         block: dict[int, str] = {}  # id(tensor) -> its name inside the loop (a block)
         assigned: dict[int, str] = {}  # id(variable) -> the block of its new value, once assigned in the run
         body, after, reads_of_new = [], [], {}
+        # Blocks that are the loop's own temporaries (not views of a variable's new value or of a
+        # materialized output), and the last step of the run that reads each tensor.
+        owned: set[str] = set()
+        last_in_run = {id(t): position for position in run for t in plan[position].inputs}
         for position in run:
             step = plan[position]
             if step.kind == "Const":
@@ -429,22 +462,41 @@ class _Writer:
                     sliced = len(t.shape) == len(shape) and t.shape[0] == shape[0] and shape[0] > 1
                     args.append(f"{whole}[_rows]" if sliced else whole)
             expression = template.format(*args)
+            comment = f"  # {step.name}: {step.op.name}"
+            dtype = (step.attrs["variable"]._value if kind == "assign" else step.outputs[0]._value).dtype
+            call = _ufunc_call(expression, self.namespace) if all(
+                t._value.dtype == dtype for t in step.inputs) else None
             if kind == "assign":
                 variable = step.attrs["variable"]
                 name = self.variable_name(variable, position)
                 self.lines.append(f"    n{position} = _empty({shape}, dtype={name}._value.dtype)")
-                body.append(f"        b{position} = {expression}  # {step.name}: {step.op.name}")
-                body.append(f"        n{position}[_rows] = b{position}")
+                if call is not None:  # computed straight into the new value's rows
+                    body.append(f"        b{position} = n{position}[_rows]")
+                    body.append(f"        {call[0]}({', '.join(call[1])}, out=b{position}){comment}")
+                else:
+                    body.append(f"        b{position} = {expression}{comment}")
+                    body.append(f"        n{position}[_rows] = b{position}")
                 after.append(f"    {name}._value = n{position}")
                 assigned[id(variable)] = f"b{position}"
                 continue
             out = step.outputs[0]
             block[id(out)] = f"b{position}"
-            body.append(f"        b{position} = {expression}  # {step.name}: {step.op.name}")
-            if self.last_use.get(id(out), -1) > run[-1]:
+            materialized = self.last_use.get(id(out), -1) > run[-1]
+            if materialized:
                 names[id(out)] = f"t{position}"  # needed after the run: materialized, block by block
                 self.lines.append(f"    t{position} = _empty({shape}, dtype={out._value.dtype.name!r})")
-                body.append(f"        t{position}[_rows] = b{position}")
+            # An input block that nothing after this step reads, of this dtype, can hold the result.
+            spent = [block[id(t)] for t in step.inputs if id(t) in block and block[id(t)] in owned
+                     and last_in_run[id(t)] == position and t._value.dtype == dtype]
+            if call is not None and (materialized or spent):
+                target = f"t{position}[_rows]" if materialized else spent[0]
+                body.append(f"        b{position} = {call[0]}({', '.join(call[1])}, out={target}){comment}")
+            else:
+                body.append(f"        b{position} = {expression}{comment}")
+                if materialized:
+                    body.append(f"        t{position}[_rows] = b{position}")
+            if not materialized:
+                owned.add(f"b{position}")
         for t_id, step in reads_of_new.items():  # a read used after the run reads the variable then
             if self.last_use.get(t_id, -1) > run[-1]:
                 position = self.plan.index(step)
