@@ -114,7 +114,10 @@ def _power_rounded(xp, base, exponent):
     """PowRounded's kernel on two arrays of one dtype."""
     powf = _c_powf() if base.dtype == np.float32 else None
     if xp is np and base.ndim == 0 and exponent.ndim == 0 and powf is not None:
-        result = np.asarray(powf(float(base), float(exponent)), dtype=np.float32)  # TF's powf
+        # One number (Adam's beta ** t, every step): TF's powf, and the flush below done on the Python
+        # float (the same bits, without five array calls on a 0-d array).
+        value = powf(float(base), float(exponent))
+        return np.asarray(value * 0.0 if abs(value) < _FLOAT32_TINY else value, dtype=np.float32)
     elif xp is np and base.ndim == 0 and exponent.ndim == 0 and base.dtype == np.float64:
         try:
             result = np.asarray(math.pow(float(base), float(exponent)))  # C's pow, TF's for float64
@@ -128,6 +131,7 @@ def _power_rounded(xp, base, exponent):
 
 
 _POWF: list = []  # [C's powf, or None], loaded on first use
+_FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 
 
 def _c_powf():
