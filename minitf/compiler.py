@@ -256,6 +256,11 @@ def _inline_form(op: type):
     return form
 
 
+def _dtype(tensor) -> np.dtype:
+    """A graph tensor's dtype (or a shape stand-in's)."""
+    return (tensor.value if isinstance(tensor, _ShapeStandIn) else tensor._value).dtype
+
+
 _BINARY_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
 
 
@@ -280,8 +285,6 @@ def _ufunc_call(expression: str, namespace: dict) -> tuple[str, list] | None:
         if getattr(func, "nin", None) == len(node.args) and getattr(func, "nout", None) == 1 and callable(func):
             return ast.unparse(node.func), [ast.unparse(a) for a in node.args]
     return None
-
-
 
 
 class _Writer:
@@ -465,7 +468,7 @@ class _Writer:
             comment = f"  # {step.name}: {step.op.name}"
             dtype = (step.attrs["variable"]._value if kind == "assign" else step.outputs[0]._value).dtype
             call = _ufunc_call(expression, self.namespace) if all(
-                t._value.dtype == dtype for t in step.inputs) else None
+                _dtype(t) == dtype for t in step.inputs) else None
             if kind == "assign":
                 variable = step.attrs["variable"]
                 name = self.variable_name(variable, position)
@@ -487,7 +490,7 @@ class _Writer:
                 self.lines.append(f"    t{position} = _empty({shape}, dtype={out._value.dtype.name!r})")
             # An input block that nothing after this step reads, of this dtype, can hold the result.
             spent = [block[id(t)] for t in step.inputs if id(t) in block and block[id(t)] in owned
-                     and last_in_run[id(t)] == position and t._value.dtype == dtype]
+                     and last_in_run[id(t)] == position and _dtype(t) == dtype]
             if call is not None and (materialized or spent):
                 target = f"t{position}[_rows]" if materialized else spent[0]
                 body.append(f"        b{position} = {call[0]}({', '.join(call[1])}, out={target}){comment}")
