@@ -503,6 +503,40 @@ def test_fused_runs_write_in_place_only_where_nothing_reads_the_block_again():
     assert "fused:" in source and "out=b" in source
 
 
+def test_horizontal_fusion_runs_one_update_on_many_small_variables_with_the_eager_bits():
+    """The same chain of elementwise ops on several small variables (an optimizer's update of each
+    kernel and bias) runs once on their concatenation; each variable gets its slice. Values: the
+    eager bits, for variables of different shapes (a 0-d one too), a read after an assignment, and
+    a number shared by all of them."""
+    rng = np.random.default_rng(11)
+    shapes = [(3, 4), (4,), (), (2, 1, 3)]
+    params = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    moments = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    grads = [tf.constant(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    rate = tf.constant(np.float32(0.3))
+
+    def step(grads, rate):
+        for p, m, g in zip(params, moments, grads):
+            m.assign_add((g - m) * 0.1)
+            p.assign_sub(rate * m / (tf.sqrt(tf.abs(m)) + 1e-7))
+        return rate * 2.0
+
+    start = [v.numpy() for v in params + moments]
+    for _ in range(2):
+        step(grads, rate)
+    eager = [v.numpy() for v in params + moments]
+    for v, s in zip(params + moments, start):
+        v.assign(s)
+    traced = tf.function(step)
+    for _ in range(2):
+        traced(grads, rate)
+    for v, want in zip(params + moments, eager):
+        assert v.numpy().shape == want.shape
+        np.testing.assert_array_equal(v.numpy(), want)
+    source = traced.get_concrete_function(grads, rate).graph.source
+    assert "# horizontal:" in source and "on 4 arrays at once" in source
+
+
 def test_replay_source_reads_like_numpy():
     @tf.function
     def f(x, y):
