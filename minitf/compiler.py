@@ -731,8 +731,6 @@ class _Writer:
             if step.op is ReadVariableOp:
                 out = step.outputs[0]
                 number = [id(v) for v in group.variables[0]].index(id(step.variable))
-                if id(out) in local:
-                    continue
                 writes = [k for k in range(j) if plan[lanes[0][k]].attrs.get("variable") is step.variable]
                 if writes:  # the value this group assigned
                     flat[("step", j)] = flat[("step", writes[-1])]
@@ -764,6 +762,7 @@ class _Writer:
                     after.append(f"    {self.variable_name(variable, lane[j])}._value = "
                                  f"{name}[{offsets[k]}:{offsets[k + 1]}].reshape({group.shapes[k]})")
         self.lines.extend(after)
-        self.lines.append(f"    del {', '.join(made)}")
+        if made:
+            self.lines.append(f"    del {', '.join(made)}")
         self.free([p for p in range(first, last + 1)])
         return last + 1
