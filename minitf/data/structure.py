@@ -11,6 +11,7 @@ CuPy); they become minitf Tensors only when handed to user code (``map``,
 """
 from __future__ import annotations
 
+import collections
 from typing import Any, Callable
 
 import numpy as np
@@ -28,7 +29,8 @@ def map_structure(fn: Callable, *structures: Any) -> Any:
     """``fn`` applied leaf by leaf to structures of the same layout (the first one's)."""
     first = structures[0]
     if isinstance(first, dict):
-        return {key: map_structure(fn, *(s[key] for s in structures)) for key in first}
+        out = {key: map_structure(fn, *(s[key] for s in structures)) for key in first}
+        return collections.OrderedDict(out) if isinstance(first, collections.OrderedDict) else out
     if isinstance(first, tuple):
         parts = [map_structure(fn, *items) for items in zip(*structures)]
         return type(first)(*parts) if hasattr(first, "_fields") else tuple(parts)
@@ -123,7 +125,11 @@ class TensorSpec:
             a is None or b is None or a == b for a, b in zip(self.shape, other.shape))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, TensorSpec) and tuple(self.shape) == tuple(other.shape) and self.dtype == other.dtype
+        # tf.TensorSpec (minitf.function's, for traces) describes the same thing: equal when they agree
+        if not (isinstance(other, TensorSpec) or type(other).__name__ == "TensorSpec"):
+            return False
+        shape = None if other.shape is None else tuple(other.shape)
+        return tuple(self.shape) == shape and self.dtype == other.dtype
 
     def __hash__(self) -> int:
         return hash((tuple(self.shape), self.dtype.name))
