@@ -36,6 +36,7 @@ from minitf.ops.scatter_ops import (scatter_nd, slice, strided_slice, tensor_sca
                                     tensor_scatter_nd_update)
 from minitf.ops.shape_ops import top_k as _top_k  # noqa: F401 (tf.math.top_k / tf.nn.top_k)
 from minitf.tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
+from minitf.tensor_array import TensorArray
 
 newaxis = None
 __version__ = "0.1.0"
