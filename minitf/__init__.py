@@ -5,7 +5,7 @@ every gradient written out next to its op in ``minitf/ops/``.
 """
 from minitf import backend as _backend  # noqa: F401 (selects the backend first)
 from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
-from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
+from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing, types
 from minitf.autodiff import GradientTape
 from minitf.device import device
 from minitf.ops.custom_gradient import UnconnectedGradients, custom_gradient

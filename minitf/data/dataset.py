@@ -397,7 +397,8 @@ class _BatchDataset(_UnaryDataset):
 
     def _spec(self):
         lead = self._batch if self._drop else None
-        return map_structure(lambda s: TensorSpec((lead, *s.shape), s.dtype), self._input._spec())
+        return map_structure(lambda s: TensorSpec(None if s.shape is None else (lead, *s.shape), s.dtype),
+                             self._input._spec())
 
 
 def _stack(elements: list) -> Any:
@@ -434,6 +435,8 @@ class _UnbatchDataset(_UnaryDataset):
 
     def _spec(self):
         def inner(s):
+            if s.shape is None:
+                return TensorSpec(None, s.dtype)
             if len(s.shape) == 0:
                 raise ValueError("unbatch: an element component is a scalar; there is nothing to unbatch")
             return TensorSpec(s.shape[1:], s.dtype)
@@ -515,8 +518,8 @@ class _MapDataset(_UnaryDataset):
             specs = self._input._spec()
 
             def run(fill):
-                dummy = map_structure(lambda s: B.zeros([fill if d is None else d for d in s.shape], s.dtype._np),
-                                      specs)
+                dummy = map_structure(lambda s: B.zeros([fill if d is None else d for d in (s.shape or ())],
+                                                        s.dtype._np), specs)  # (unknown rank: a scalar)
                 with np.errstate(all="ignore"):
                     return to_arrays(_call(self._fn, dummy), "map: the function's result")
 

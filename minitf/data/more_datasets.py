@@ -153,7 +153,8 @@ class _PaddedBatchDataset(Dataset):
 
     def _spec(self):
         first = self._size_ if self._drop else None
-        return map_structure(lambda s: TensorSpec([first] + [None] * len(s.shape), s.dtype), self._input._spec())
+        return map_structure(lambda s: TensorSpec(None if s.shape is None else [first] + [None] * len(s.shape),
+                                                  s.dtype), self._input._spec())
 
 
 def _flat_or_repeat(value, spec) -> list:

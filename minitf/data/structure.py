@@ -108,7 +108,8 @@ class TensorSpec:
     __slots__ = ("shape", "dtype", "name")
 
     def __init__(self, shape, dtype=dtypes.float32, name: str | None = None):
-        self.shape = TensorShape(shape if shape is None else tuple(None if d is None else int(d) for d in shape))
+        # shape None: not even the rank is known (TF's TensorShape(None), e.g. from_generator without shapes)
+        self.shape = None if shape is None else TensorShape(tuple(None if d is None else int(d) for d in shape))
         self.dtype = dtypes.as_dtype(dtype)
         self.name = name
 
@@ -118,9 +119,13 @@ class TensorSpec:
 
     def most_specific_compatible(self, other: "TensorSpec") -> "TensorSpec":
         """The spec both fit: equal dims kept, differing ones become None (as TF relaxes them)."""
+        if self.shape is None or other.shape is None or len(self.shape) != len(other.shape):
+            return TensorSpec(None, self.dtype)
         return TensorSpec([a if a == b else None for a, b in zip(self.shape, other.shape)], self.dtype)
 
     def is_compatible_with(self, other: "TensorSpec") -> bool:
+        if self.shape is None or other.shape is None:
+            return self.dtype == other.dtype
         return self.dtype == other.dtype and len(self.shape) == len(other.shape) and all(
             a is None or b is None or a == b for a, b in zip(self.shape, other.shape))
 
@@ -129,10 +134,11 @@ class TensorSpec:
         if not (isinstance(other, TensorSpec) or type(other).__name__ == "TensorSpec"):
             return False
         shape = None if other.shape is None else tuple(other.shape)
-        return tuple(self.shape) == shape and self.dtype == other.dtype
+        return (None if self.shape is None else tuple(self.shape)) == shape and self.dtype == other.dtype
 
     def __hash__(self) -> int:
-        return hash((tuple(self.shape), self.dtype.name))
+        return hash((None if self.shape is None else tuple(self.shape), self.dtype.name))
 
     def __repr__(self) -> str:
-        return f"TensorSpec(shape={tuple(self.shape)}, dtype={self.dtype!r}, name={self.name!r})"
+        shape = "<unknown>" if self.shape is None else tuple(self.shape)
+        return f"TensorSpec(shape={shape}, dtype={self.dtype!r}, name={self.name!r})"

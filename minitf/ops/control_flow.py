@@ -514,6 +514,13 @@ def dataset_for(dataset, loop_vars: tuple, body: Callable, test: Callable | None
     flat = [convert_to_tensor(v) for v in nest.flatten(list(loop_vars))]
     structure = list(loop_vars)
     specs = flatten_element(dataset.element_spec)
+    if any(spec.shape is None for spec in specs):
+        # a component of unknown rank (from_generator without shapes): the trace takes the first
+        # element's rank (minitf's graphs know ranks), every size unknown
+        first = next(dataset._iterate(), None)
+        ranks = [len(a.shape) for a in flatten_element(first)] if first is not None else [0] * len(specs)
+        specs = [spec if spec.shape is not None else type(spec)([None] * rank, spec.dtype)
+                 for spec, rank in zip(specs, ranks)]
     elements = [zeros([1 if d is None else d for d in spec.shape], spec.dtype) for spec in specs]
     element_shapes = [tuple(spec.shape) for spec in specs]
     shapes = [tuple(t.shape) for t in flat]
