@@ -371,8 +371,11 @@ class ConcreteFunction:
         return ("Input Parameters:\n" + "\n".join(lines) + "\nOutput Type:\n  " + self._output_text()
                 + "\nCaptures:\n" + ("\n".join(captures) if captures else "  None"))
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         return f"ConcreteFunction {self.pretty_printed_signature()}"
+
+    def __repr__(self) -> str:
+        return f"<ConcreteFunction {self.function_type} at 0x{id(self):X}>"
 
 
 def _same_literal(given, traced) -> bool:

@@ -38,7 +38,7 @@ import numpy as np
 
 from minitf import backend as B
 from minitf._context import state
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, OperatorNotAllowedInGraphError, OpError
+from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
 from minitf.ops.op import ReadVariableOp, _record, read_variable
 from minitf.tensor import Tensor, Variable
 
@@ -287,8 +287,8 @@ class FuncGraph:
             graph = self.outer
             while graph is not None and x._graph is not graph:
                 graph = graph.outer
-            if graph is None:  # TF's TypeError (minitf's is an InvalidArgumentError too)
-                raise InvalidArgumentTypeError(
+            if graph is None:  # TF's TypeError
+                raise TypeError(
                     f"{x!r} is out of scope and cannot be used here. Use return values, explicit Python locals or "
                     "TensorFlow collections to access it. The tensor cannot be accessed from "
                     f"FuncGraph(name={self.name}), because it was defined in FuncGraph(name={x._graph.name}), "
