@@ -67,3 +67,46 @@ def guide(tf):
 def test_concrete_functions_as_the_guide_shows_them():
     tf, mtf = frameworks()
     assert guide(tf) == guide(mtf)
+
+
+def custom_gradients(tf, folder):
+    @tf.custom_gradient
+    def clip_gradients(y):
+        def backward(dy):
+            return tf.clip_by_norm(dy, 0.5)
+        return y, backward
+
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+
+        def grad(upstream):
+            return upstream * (1 - 1 / (1 + e))
+        return tf.math.log(1 + e), grad
+
+    class Clipper(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec(None)])
+        def call_custom_grad(self, x):
+            return clip_gradients(x)
+
+    traced = tf.function(log1pexp)
+    out = []
+    for x in (100.0, [0.0, 1.0]):
+        x = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = traced(x)
+        out.append(tape.gradient(y, x).numpy().tolist())
+    module = Clipper()
+    tf.saved_model.save(module, folder, options=tf.saved_model.SaveOptions(experimental_custom_gradients=True))
+    v = tf.Variable(2.0)
+    for fn in (module.call_custom_grad, tf.saved_model.load(folder).call_custom_grad):
+        with tf.GradientTape() as tape:
+            output = fn(v * v)
+        out.append(float(tape.gradient(output, v)))
+    return out
+
+
+def test_custom_gradients_in_traced_and_saved_functions(tmp_path):
+    tf, mtf = frameworks()
+    assert custom_gradients(tf, str(tmp_path / "tf")) == custom_gradients(mtf, str(tmp_path / "minitf"))

@@ -132,3 +132,48 @@ def test_generator_without_shapes_in_a_traced_loop():
     ds = tf.data.Dataset.from_generator(lambda: [(1, 3), (5, 1)], (tf.int32, tf.int32))
     assert repr(ds.element_spec[0]) == "TensorSpec(shape=<unknown>, dtype=tf.int32, name=None)"
     assert int(total(ds)) == 6
+
+
+def _clip_gradients(tf_module):
+    @tf_module.custom_gradient
+    def clip_gradients(y):
+        def backward(dy):
+            return tf_module.clip_by_norm(dy, 0.5)
+        return y, backward
+    return clip_gradients
+
+
+def test_custom_gradient_inside_a_traced_function_and_a_saved_model(tmp_path):
+    clip_gradients = _clip_gradients(tf)
+
+    class Clipper(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec(None)])
+        def call_custom_grad(self, x):
+            return clip_gradients(x)
+
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+
+        def grad(upstream):  # reads `e` of the forward pass: the traced gradient captures it
+            return upstream * (1 - 1 / (1 + e))
+        return tf.math.log(1 + e), grad
+
+    traced = tf.function(log1pexp)
+    module = Clipper()
+    v = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        output = module.call_custom_grad(v * v)
+    assert float(tape.gradient(output, v)) == 2.0  # 4 = d(v*v)/dv, clipped to norm 0.5 of dy: 0.5 * 4
+    for x, expected in ((100.0, 1.0), ([0.0], [0.5])):  # each call's own e, not the trace's
+        x = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = traced(x)
+        assert tape.gradient(y, x).numpy().tolist() == expected
+    tf.saved_model.save(module, str(tmp_path / "clip"), options=tf.saved_model.SaveOptions(
+        experimental_custom_gradients=True))
+    loaded = tf.saved_model.load(str(tmp_path / "clip"))
+    with tf.GradientTape() as tape:
+        output = loaded.call_custom_grad(v * v)
+    assert float(tape.gradient(output, v)) == 2.0
