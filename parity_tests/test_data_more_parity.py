@@ -125,3 +125,20 @@ def test_text_lines_files_and_string_csv_columns(tmp_path):
                 next(iter(text.batch(3))).numpy().tolist())
     theirs, ours = both(run)
     assert theirs == ours
+
+
+def test_sparse_tensor_elements_like_tf():
+    def run(tf):
+        st = tf.SparseTensor(indices=[[0, 0], [1, 2], [2, 1]], values=[1, 2, 3], dense_shape=[3, 4])
+        one = tf.data.Dataset.from_tensors(st)
+        rows = tf.data.Dataset.from_tensor_slices((st, tf.constant([7, 8, 9])))
+        dense = [[tf.sparse.to_dense(e).numpy().tolist(), label.numpy().tolist()]
+                 for e, label in rows.shuffle(3, seed=2).batch(2)]
+        return (repr(one.element_spec), one.element_spec.value_type.__name__,
+                [tf.sparse.to_dense(e).numpy().tolist() for e in one], repr(rows.element_spec),
+                repr(rows.batch(2).element_spec), sorted(str(d) for d in dense),
+                [b.dense_shape.numpy().tolist() for b, _ in rows.batch(2)],
+                [v.numpy().tolist() for v in rows.map(lambda x, y: tf.sparse.to_dense(x) * y)],
+                [a.tolist() for a in one.as_numpy_iterator()])
+    theirs, ours = both(run)
+    assert theirs == ours

@@ -191,3 +191,24 @@ def test_iterator_position_in_a_checkpoint(tmp_path):
     other = iter(tf.data.Dataset.range(20).map(lambda x: x * 2))  # a fresh iterator restored from the file
     tf.train.Checkpoint(step=tf.Variable(0), iterator=other).restore(manager.latest_checkpoint)
     assert int(next(other)) == 6
+
+
+def test_sparse_tensor_elements():
+    st = tf.SparseTensor(indices=[[0, 0], [1, 2]], values=[1, 2], dense_shape=[3, 4])
+    one = tf.data.Dataset.from_tensors(st)
+    assert repr(one.element_spec) == "SparseTensorSpec(TensorShape([3, 4]), tf.int32)"
+    assert one.element_spec.value_type is tf.SparseTensor
+    (element,) = list(one)
+    assert isinstance(element, tf.SparseTensor)
+    assert tf.sparse.to_dense(element).numpy().tolist() == [[1, 0, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0]]
+    rows = tf.data.Dataset.from_tensor_slices(st)
+    assert repr(rows.element_spec) == "SparseTensorSpec(TensorShape([4]), tf.int32)"
+    assert [tf.sparse.to_dense(r).numpy().tolist() for r in rows] == [[1, 0, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0]]
+    batches = list(rows.batch(2))
+    assert repr(rows.batch(2).element_spec) == "SparseTensorSpec(TensorShape([None, 4]), tf.int32)"
+    assert tf.sparse.to_dense(batches[0]).numpy().tolist() == [[1, 0, 0, 0], [0, 0, 2, 0]]
+    assert batches[1].dense_shape.numpy().tolist() == [1, 4]
+    doubled = rows.map(lambda x: tf.sparse.to_dense(x) * 2)
+    assert doubled.element_spec == tf.TensorSpec((4,), tf.int32)
+    assert [v.numpy().tolist() for v in doubled][1] == [0, 0, 4, 0]
+    assert next(one.as_numpy_iterator()).tolist()[1] == [0, 0, 2, 0]  # TF gives the dense value

@@ -60,6 +60,8 @@ def same_layout(a: Any, b: Any) -> bool:
 def to_arrays(value: Any, what: str) -> Any:
     """A structure of user values (arrays, Tensors, lists, scalars) as backend arrays, TF's dtypes."""
     def convert(leaf):
+        if _is_sparse(leaf):  # a SparseTensor travels as itself
+            return leaf
         if leaf is None:  # TF: "Attempt to convert a value (None) ...", a ValueError
             raise ValueError(f"{what}: a component is None; dataset elements must be tensors or structures of them")
         try:
@@ -71,14 +73,40 @@ def to_arrays(value: Any, what: str) -> Any:
     return map_structure(convert, value)
 
 
+def _is_sparse(value) -> bool:
+    return type(value).__name__ == "SparseTensor" and type(value).__module__ == "minitf.sparse"
+
+
+def spec_of(array, rows: bool = False):
+    """The spec of a component (``rows``: of one of its rows): a TensorSpec, or a SparseTensorSpec."""
+    if _is_sparse(array):
+        from minitf.sparse import SparseTensorSpec
+        return SparseTensorSpec(array.shape[1:] if rows else array.shape, array.dtype)
+    return TensorSpec(array.shape[1:] if rows else array.shape, dtypes.from_numpy(array.dtype))
+
+
 def row(array, i: int):
     """Row ``i`` of a component. A string component (an object array, on the host) gives a 0-d array,
     where plain indexing would hand out the bare ``bytes``."""
+    if _is_sparse(array):
+        from minitf import sparse
+        return sparse.row(array, i)
     return array[i, ...] if array.dtype.kind == "O" else array[i]
+
+
+def slice_rows(array, index: slice):
+    """The rows ``index`` (a slice) of a component."""
+    if _is_sparse(array):
+        from minitf import sparse
+        return sparse.take_rows(array, range(array.shape[0])[index])
+    return array[index]
 
 
 def take_rows(array, index):
     """The rows at ``index`` (an integer array); a string component takes them with a host index."""
+    if _is_sparse(array):
+        from minitf import sparse
+        return sparse.take_rows(array, B.to_numpy(index).reshape(-1).tolist())
     if array.dtype.kind == "O":
         return np.take(array, B.to_numpy(index), axis=0)
     return B.xp.take(array, index, axis=0)
@@ -88,7 +116,7 @@ def to_tensors(element: Any) -> Any:
     """A structure of backend arrays as minitf Tensors (0-d arrays stay 0-d)."""
     # Indexing a NumPy array with an int gives a NumPy scalar: make it a 0-d array again.
     # A window's element is a dataset (``window``): it stays one.
-    return map_structure(lambda a: a if hasattr(a, "_iterate") else
+    return map_structure(lambda a: a if hasattr(a, "_iterate") or _is_sparse(a) else
                          Tensor(B.xp.asarray(a) if isinstance(a, np.generic) else a), element)
 
 
@@ -97,6 +125,9 @@ def to_numpy(element: Any) -> Any:
     def convert(a):
         if hasattr(a, "_iterate"):  # a window's dataset
             return a
+        if _is_sparse(a):  # TF's as_numpy_iterator gives a SparseTensor's dense value
+            from minitf import sparse
+            return sparse.to_dense(a).numpy()
         host = B.to_numpy(a)
         return host[()] if host.ndim == 0 else host  # (a string: its bytes)
     return map_structure(convert, element)
