@@ -663,9 +663,16 @@ class Function:
             if self._created_variables:
                 raise ValueError(
                     f"tf.function {name!r} created variables on a later trace. tf.function only supports "
-                    "singleton tf.Variables created on the first call: create them once (e.g. in __init__, or "
-                    "guarded by `if self.v is None`), or outside the function.")
+                    "singleton tf.Variables created on the first call. Make sure the tf.Variable is only created "
+                    "once or created outside tf.function (e.g. in __init__, or guarded by `if self.v is None`).")
             self._created_variables = True
+            # As TF: a first trace that created variables is followed at once by a second one, in which
+            # creating variables is an error (a function that makes a new variable on every call fails on
+            # its first call); the second trace is the one kept.
+            self._trace_count += 1
+            if graph.outer is None:
+                graph.release_examples()
+            return self._trace(args, kwargs, flat, specs)
         flat_out = nest.flatten(result)
         outputs = []
         for value in flat_out:

@@ -110,3 +110,33 @@ def custom_gradients(tf, folder):
 def test_custom_gradients_in_traced_and_saved_functions(tmp_path):
     tf, mtf = frameworks()
     assert custom_gradients(tf, str(tmp_path / "tf")) == custom_gradients(mtf, str(tmp_path / "minitf"))
+
+
+def variable_creation(tf):
+    traced = []
+
+    class Lazy(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = None
+
+        @tf.function
+        def __call__(self, x):
+            traced.append(1)  # TF traces a first call that creates variables twice
+            if self.v is None:
+                self.v = tf.Variable(2.0)
+            return self.v * x
+
+    @tf.function
+    def creates_every_time(x):
+        return tf.Variable(1.0) * x
+
+    m = Lazy()
+    values = [float(m(tf.constant(1.0))), float(m(tf.constant(3.0)))]
+    return values, len(traced), m.__call__.experimental_get_tracing_count(), \
+        outcome(lambda: creates_every_time(tf.constant(1.0)))
+
+
+def test_variables_created_on_the_first_call_only():
+    tf, mtf = frameworks()
+    assert variable_creation(tf) == variable_creation(mtf)
