@@ -462,6 +462,10 @@ class Function:
         self._general_traces: list = []  # (structure, specs, concrete) of traces with unknown sizes
         self._trace_count = 0
         self._created_variables = False
+        # TF traces a first call that created variables again (see _trace). Keras's fit builds every variable
+        # before its first traced step (its _symbolic_build), so TF never retraces that step; minitf's
+        # trainer, which lets the first trace build them, switches the retrace off to match.
+        self._retrace_after_creating_variables = True
         self._descriptor_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
         self._replica_functions: dict[int, "Function"] = {}
         self._replica_clone = False
@@ -666,13 +670,14 @@ class Function:
                     "singleton tf.Variables created on the first call. Make sure the tf.Variable is only created "
                     "once or created outside tf.function (e.g. in __init__, or guarded by `if self.v is None`).")
             self._created_variables = True
-            # As TF: a first trace that created variables is followed at once by a second one, in which
-            # creating variables is an error (a function that makes a new variable on every call fails on
-            # its first call); the second trace is the one kept.
-            self._trace_count += 1
-            if graph.outer is None:
-                graph.release_examples()
-            return self._trace(args, kwargs, flat, specs)
+            if self._retrace_after_creating_variables:
+                # As TF: a first trace that created variables is followed at once by a second one, in which
+                # creating variables is an error (a function that makes a new variable on every call fails on
+                # its first call); the second trace is the one kept.
+                self._trace_count += 1
+                if graph.outer is None:
+                    graph.release_examples()
+                return self._trace(args, kwargs, flat, specs)
         flat_out = nest.flatten(result)
         outputs = []
         for value in flat_out:
