@@ -18,7 +18,7 @@ array is a loop variable: the loop carries its buffer. An array whose element sh
 before the loop learns it by tracing the loop body once (``control_flow.while_loop``).
 
 minitf's array holds elements of one shape (TF's ``infer_shape=False`` with different shapes is
-not supported), and ``size`` must be a Python number (or a tensor with a known value).
+not supported).
 """
 from __future__ import annotations
 
@@ -90,12 +90,9 @@ class TensorArray:
         if size is None and not self._dynamic:
             raise ValueError("Size must be provided if handle is not provided")
         size = 0 if size is None else size
-        static = _static_int("size", size)
-        if static is None:
-            raise NotImplementedError("TensorArray: minitf needs the size as a Python number (or a tensor whose value "
-                                      "is known when traced); use dynamic_size=True with size=0 to grow the array "
-                                      "as it is written")
-        self._size = static
+        # a Python int, or None when the size is a symbolic tensor of a trace (then kept in _size_tensor)
+        self._size = _static_int("size", size)
+        self._size_tensor = None if self._size is not None else S.cast(size, dtypes.int32)
         self._element_shape = None if element_shape is None else TensorShape(element_shape)
         self._infer_shape = infer_shape
         # TF's eager arrays forget an element once read (clear_after_read, default True): it reads as zeros
@@ -105,7 +102,7 @@ class TensorArray:
         # by an eager read]: shared by the arrays an eager write returns
         self._store = [None, set()]
         if self._element_shape is not None and None not in tuple(self._element_shape):
-            self._store[0] = C.zeros([self._size] + list(self._element_shape), self._dtype)
+            self._store[0] = self._zeros(tuple(self._element_shape))
 
     # --- what the array is -------------------------------------------------------------------
     @property
@@ -126,8 +123,19 @@ class TensorArray:
     def _buffer(self):
         return self._store[0]
 
+    def _zeros(self, element_shape: tuple) -> Tensor:
+        """A buffer of zeros: ``size`` elements of ``element_shape``."""
+        if self._size is not None:
+            return C.zeros([self._size] + list(element_shape), self._dtype)
+        from minitf.ops.shape_ops import concat
+        return C.zeros(concat([S.reshape(self._size_tensor, [1]), convert_to_tensor(np.asarray(element_shape,
+                                                                                           np.int32))], 0),
+                       self._dtype)
+
     def size(self, name=None) -> Tensor:
         """The number of elements (int32)."""
+        if self._size_tensor is not None and not self._dynamic:  # a fixed size given as a tensor of a trace
+            return self._size_tensor
         if self._buffer is None:
             return convert_to_tensor(np.int32(self._size))
         return S.cast(S.shape(self._buffer)[0], dtypes.int32)
@@ -164,7 +172,7 @@ class TensorArray:
         """The buffer, made (zeros) for elements of ``element_shape`` if nothing was written yet."""
         if self._buffer is not None:
             return self._buffer
-        return C.zeros([self._size] + list(element_shape), self._dtype)
+        return self._zeros(tuple(element_shape))
 
     def _rows_check(self, index: Tensor, op: str, reading: bool) -> None:
         """TF's OutOfRangeError for a known index outside the array (eagerly; a trace checks at run time)."""
@@ -245,7 +253,7 @@ class TensorArray:
             return C.zeros([0], self._dtype)
         if self._element_shape is None or None in tuple(self._element_shape):
             raise ValueError("Cannot convert a partially known TensorShape <unknown> to a Tensor.")
-        return C.zeros([self._size] + list(self._element_shape), self._dtype)
+        return self._zeros(tuple(self._element_shape))
 
     def read(self, index, name=None) -> Tensor:
         """Element ``index`` (zeros if it was never written)."""

@@ -78,11 +78,19 @@ def traced_and_gradients(tf):
             ta = ta.write(ta.size(), x)
         return ta.concat()
 
+    @tf.function
+    def sized(n, x):
+        ta = tf.TensorArray(tf.float32, size=n)
+        for i in tf.range(n):
+            ta = ta.write(i, x * tf.cast(i, tf.float32))
+        return ta.stack(), ta.size()
+
     inputs = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    sizes = [[t.numpy().tolist() for t in sized(tf.constant(n), tf.constant([1.0, 2.0]))] for n in (4, 2)]
     return [stacked.numpy().tolist(), eager_grad.numpy().tolist(),
             rnn(tf.constant(inputs), tf.zeros([2, 4])).numpy().tolist(),
             [np.asarray(t.numpy()).tolist() for t in grad(tf.constant(1.5))],
-            until(tf.constant([1.0, 2.0])).numpy().tolist()]
+            until(tf.constant([1.0, 2.0])).numpy().tolist(), sizes]
 
 
 def test_traced_loops_and_gradients_match_tf():

@@ -138,3 +138,16 @@ def test_while_loop_with_a_tensor_array_and_static_shape():
     assert out.shape == (4,) and out.numpy().tolist() == [0, 2, 4, 6]
     _, eager = tf.while_loop(lambda i, ta: i < 2, body, (tf.constant(0), tf.TensorArray(tf.float32, size=2)))
     assert eager.stack().numpy().tolist() == [0, 2]
+
+
+def test_size_given_as_a_tensor_in_a_trace():
+    @tf.function
+    def squares(n, x):
+        ta = tf.TensorArray(tf.float32, size=n)
+        for i in tf.range(n):
+            ta = ta.write(i, x * tf.cast(i * i, tf.float32))
+        return ta.stack(), ta.size()
+    stacked, size = squares(tf.constant(4), tf.constant([1.0, 2.0]))
+    assert stacked.numpy().tolist() == [[0, 0], [1, 2], [4, 8], [9, 18]] and int(size) == 4
+    stacked, size = squares(tf.constant(2), tf.constant([1.0, 2.0]))  # the same trace, another size
+    assert stacked.numpy().tolist() == [[0, 0], [1, 2]] and int(size) == 2

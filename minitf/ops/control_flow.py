@@ -373,7 +373,6 @@ def _while_loop_with_arrays(cond: Callable, body: Callable, loop_vars, shape_inv
     tensor (shape ``[size, *element_shape]``, the size unknown for a dynamic_size array). An array
     with nothing written yet and an unknown element shape learns it from one scratch trace of the body."""
     from minitf.autograph.operators.loops import scratch_graph
-    from minitf.ops.creation import zeros
     from minitf.tensor_array import TensorArray
     leaves = nest.flatten(loop_vars)
 
@@ -401,7 +400,7 @@ def _while_loop_with_arrays(cond: Callable, body: Callable, loop_vars, shape_inv
                     raise ValueError(f"while_loop: TensorArray loop variable {i} is not written in the loop body, and "
                                      "its element_shape is unknown: give element_shape=")
                 shape = [0 if d is None else d for d in after._buffer.shape[1:]]
-                leaves[i] = before._from_buffer(zeros([before._size] + shape, before.dtype))
+                leaves[i] = before._from_buffer(before._zeros(tuple(shape)))
                 leaves[i]._element_shape = after._element_shape
     templates = list(leaves)
     given = _flatten_up_to(loop_vars, shape_invariants) if shape_invariants is not None else [None] * len(leaves)
