@@ -5,7 +5,7 @@ every gradient written out next to its op in ``minitf/ops/``.
 """
 from minitf import backend as _backend  # noqa: F401 (selects the backend first)
 from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
-from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing
+from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing, types
 from minitf.autodiff import GradientTape
 from minitf.device import device
 from minitf.ops.custom_gradient import UnconnectedGradients, custom_gradient
@@ -36,6 +36,7 @@ from minitf.ops.scatter_ops import (scatter_nd, slice, strided_slice, tensor_sca
                                     tensor_scatter_nd_update)
 from minitf.ops.shape_ops import top_k as _top_k  # noqa: F401 (tf.math.top_k / tf.nn.top_k)
 from minitf.tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
+from minitf.tensor_array import TensorArray
 
 newaxis = None
 __version__ = "0.1.0"

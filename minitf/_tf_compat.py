@@ -307,6 +307,42 @@ def contrast_image_mean(images):
     return S.reshape(mean, lead + [1, 1, channels])
 
 
+def no_gradient_registered(op_name: str, result):
+    """``result`` marked as the output of a TF op that has no registered gradient, though its math has
+    one: a GradientTape that backpropagates through it raises TF's ``LookupError: gradient registry has
+    no entry for: <op>`` (the autodiff guide shows it with ``tf.image.adjust_contrast``). minitf
+    computes these ops through differentiable ops; the mark is an identity op whose gradient raises."""
+    return _NO_GRADIENT_OPS[op_name].apply(result)
+
+
+def _no_gradient_backward(ctx, dy):
+    raise LookupError(f"gradient registry has no entry for: {ctx.op.name}")
+
+
+def _no_gradient_op(op_name: str):
+    from minitf.ops.op import Op
+
+    class NoGradient(Op):
+        """The identity, named as a TF op without a registered gradient (see ``no_gradient_registered``)."""
+
+        name = op_name
+        view = True
+
+        def forward(x):
+            return x
+
+        backward = _no_gradient_backward
+
+        def shape(x_shape):
+            return x_shape
+    NoGradient.__qualname__ = NoGradient.__name__ = op_name  # how a saved graph names the op class
+    return NoGradient
+
+
+_NO_GRADIENT_OPS = {name: _no_gradient_op(name) for name in ("AdjustContrastv2",)}
+AdjustContrastv2 = _NO_GRADIENT_OPS["AdjustContrastv2"]
+
+
 # --- PyDataset ----------------------------------------------------------------------------------------
 PY_DATASET_PEEK_BATCHES = 2
 

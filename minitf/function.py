@@ -84,7 +84,7 @@ class TensorSpec:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        shape = "None" if self.shape is None else "(" + ", ".join(
+        shape = "<unknown>" if self.shape is None else "(" + ", ".join(
             "None" if d is None else str(d) for d in self.shape) + ("," if len(self.shape) == 1 else "") + ")"
         return f"TensorSpec(shape={shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
 
@@ -122,6 +122,9 @@ def _leaf(value, relax: bool = False) -> _Leaf:
         return _Leaf("tensor", spec._key(), spec)
     if isinstance(value, (bool, int, float)):  # by value, as TF: f(1), f(1.0) and f(True) share one trace
         return _Leaf("python", ("literal", value))
+    tracing_type = getattr(value, "__tf_tracing_type__", None)
+    if tracing_type is not None:  # the object says what it traces as (a tf.types.experimental.TraceType)
+        return _Leaf("python", ("trace_type", tracing_type(None)))
     if value is None or isinstance(value, (str, bytes, complex)):
         return _Leaf("python", (type(value).__name__, value))
     try:
@@ -203,6 +206,8 @@ class ConcreteFunction:
         self._positions = positions  # per placeholder: index of the flat argument it stands for
         self._variable_positions = variable_positions  # the flat arguments that are variables, in order
         self._replay = graph.compile(self._graph_outputs)
+        if not graph.outputs:
+            graph.outputs = list(self._graph_outputs)
         # The common shapes of a result: one value (a tensor, or None), returned as it is.
         self._single_output = not nest.is_nested(structured_outputs)
 
@@ -263,9 +268,14 @@ class ConcreteFunction:
         return False
 
     def __call__(self, *args, **kwargs):
+        args, kwargs = self._bind_call(args, kwargs)
         flat = nest.flatten((args, kwargs))
-        for index, spec, placeholder in zip(self._positions, self._input_specs, self.graph.inputs):
+        for number, (index, spec, placeholder) in enumerate(zip(self._positions, self._input_specs,
+                                                                 self.graph.inputs)):
             value = flat[index] if index < len(flat) else None
+            if isinstance(value, Tensor) and value.dtype != spec.dtype:
+                raise InvalidArgumentError(f"cannot compute {self.name} as input #{number}(zero-based) was expected "
+                                           f"to be a {spec.dtype.name} tensor but is a {value.dtype.name} tensor")
             shape = getattr(value, "shape", None)
             if shape is not None and not _fits(placeholder.shape, tuple(shape)):
                 raise TypeError(
@@ -281,14 +291,151 @@ class ConcreteFunction:
             return outputs[0]
         return nest.pack_sequence_as(self.structured_outputs, outputs)
 
+    # --- the call's arguments, as TF binds them to a trace ---------------------------------
+    def _parameters(self) -> list | None:
+        """[(parameter, its traced value (TensorSpecs for tensors), is it tensor-like)], in the Python
+        function's order; None when the trace does not know its Python function."""
+        function = getattr(self, "_python_function", None)
+        traced = getattr(self, "structured_arguments", None)
+        if function is None or traced is None:
+            return None
+        try:
+            signature = inspect.signature(function)
+            bound = signature.bind(*traced[0], **traced[1])
+        except (TypeError, ValueError):
+            return None
+        out = []
+        for name, parameter in signature.parameters.items():
+            if name not in bound.arguments:
+                continue
+            value = bound.arguments[name]
+            tensor_like = any(isinstance(v, (TensorSpec, Variable)) for v in nest.flatten(value))
+            out.append((parameter, value, tensor_like))
+        return out
+
+    def _bind_call(self, args: tuple, kwargs: dict) -> tuple:
+        """The call's arguments in the arrangement the trace was made with. As TF: the Python function's
+        signature first (a Python value must be the one traced with, and may be left out), else the
+        flat signature of the tensor parameters only (``evaluate(x)`` for ``evaluate(model, x)``)."""
+        parameters = self._parameters()
+        if parameters is None:
+            return args, kwargs
+        traced_args, traced_kwargs = self.structured_arguments
+        names = [p.name for p, _, _ in parameters]
+        values = None
+        try:
+            given = inspect.Signature([p for p, _, _ in parameters]).bind_partial(*args, **kwargs).arguments
+            for parameter, traced, tensor_like in parameters:
+                if parameter.name not in given:
+                    if tensor_like:
+                        raise TypeError(f"missing a required argument: {parameter.name!r}")
+                elif not tensor_like and not _same_literal(given[parameter.name], traced):
+                    raise TypeError(f"Can not cast {given[parameter.name]!r} to {_literal_text(traced)}")
+            values = {name: given.get(name, traced) for name, (_, traced, _) in zip(names, parameters)}
+        except TypeError as first:
+            tensor_parameters = [p.replace(default=inspect.Parameter.empty) for p, _, t in parameters if t]
+            try:
+                given = inspect.Signature(tensor_parameters).bind(*args, **kwargs).arguments
+            except TypeError as second:
+                raise TypeError(
+                    f"Binding inputs to tf.function failed due to `{first}`. Received args: {args} and kwargs: "
+                    f"{kwargs} for signature: {self.function_type}.\nFallback to flat signature also failed due "
+                    f"to: {self.name}({', '.join(p.name for p in tensor_parameters)}) {second}.") from None
+            values = {name: given.get(name, traced) for name, (_, traced, _) in zip(names, parameters)}
+        positional = [values[names[i]] for i in range(len(traced_args))]
+        return tuple(positional), {key: values.get(key, traced_kwargs[key]) for key in traced_kwargs}
+
+    @property
+    def function_type(self) -> "FunctionType":
+        """The trace's parameters and output type (TF's ``FunctionType``): ``(a: TensorSpec(...)) -> ...``."""
+        return FunctionType(self)
+
+    @property
+    def inference_fn(self) -> "AtomicFunction":
+        """The graph as a function of its input tensors alone, in placeholder order (TF's ``AtomicFunction``)."""
+        return AtomicFunction(self)
+
+    def _output_text(self) -> str:
+        def spec(t):
+            return repr(TensorSpec(t.shape, t.dtype)) if isinstance(t, Tensor) else repr(t)
+        outs = self.structured_outputs
+        return spec(outs) if not nest.is_nested(outs) else repr(nest.map_structure(spec, outs)).replace("'", "")
+
     def pretty_printed_signature(self, verbose: bool = True) -> str:
-        args = ", ".join(f"{p.name}: {s!r}" for p, s in zip(self.graph.inputs, self._input_specs))
-        outs = nest.map_structure(lambda t: repr(TensorSpec(t.shape, t.dtype)) if isinstance(t, Tensor) else repr(t),
-                                  self.structured_outputs)
-        return f"Input Parameters:\n  ({args})\nOutput Type:\n  {outs}"
+        parameters = self._parameters()
+        if parameters is None:
+            lines = [f"  {p.name}: {s!r}" for p, s in zip(self.graph.inputs, self._input_specs)]
+        else:
+            lines = [f"  {p.name} ({p.kind.name}): {_param_text(v, t)}" for p, v, t in parameters]
+        captures = [f"  {id(outer)}: {TensorSpec(outer.shape, outer.dtype)!r}" for outer, _ in self.graph.captures]
+        return ("Input Parameters:\n" + "\n".join(lines) + "\nOutput Type:\n  " + self._output_text()
+                + "\nCaptures:\n" + ("\n".join(captures) if captures else "  None"))
+
+    def __str__(self) -> str:
+        return f"ConcreteFunction {self.pretty_printed_signature()}"
 
     def __repr__(self) -> str:
-        return f"ConcreteFunction {self.name}\n{self.pretty_printed_signature()}"
+        return f"<ConcreteFunction {self.function_type} at 0x{id(self):X}>"
+
+
+def _same_literal(given, traced) -> bool:
+    """Is ``given`` the Python value a trace was made with (equal numbers/strings; the same object)?"""
+    if isinstance(traced, (bool, int, float, str, bytes, type(None))):
+        return type(given) in (bool, int, float, str, bytes, type(None)) and given == traced
+    if nest.is_nested(traced) and nest.is_nested(given):
+        a, b = nest.flatten(traced), nest.flatten(given)
+        return len(a) == len(b) and all(_same_literal(x, y) for x, y in zip(b, a))
+    return given is traced
+
+
+def _literal_text(value) -> str:
+    return f"Literal[{value!r}]" if isinstance(value, (bool, int, float, str, bytes, type(None))) else repr(value)
+
+
+def _param_text(value, tensor_like: bool) -> str:
+    if not tensor_like:
+        return _literal_text(value)
+    value = nest.map_structure(lambda v: TensorSpec(v.shape, v.dtype) if isinstance(v, TensorSpec) else v, value)
+    return repr(value) if not nest.is_nested(value) else repr(nest.map_structure(repr, value)).replace("'", "")
+
+
+class FunctionType:
+    """A trace's signature as TF prints it: ``(a: TensorSpec(...), b: Literal[2]) -> TensorSpec(...)``."""
+
+    def __init__(self, concrete: "ConcreteFunction"):
+        self._concrete = concrete
+        parameters = concrete._parameters()
+        self.parameters = {p.name: p for p, _, _ in parameters} if parameters is not None else {}
+        self._text = ", ".join(f"{p.name}: {_param_text(v, t)}" for p, v, t in parameters) if parameters is not None \
+            else ", ".join(f"{p.name}: {s!r}" for p, s in zip(concrete.graph.inputs, concrete._input_specs))
+
+    def __str__(self) -> str:
+        return f"({self._text}) -> {self._concrete._output_text()}"
+
+    __repr__ = __str__
+
+
+class AtomicFunction:
+    """A trace called on its input tensors alone, in placeholder order (``concrete.inference_fn``)."""
+
+    def __init__(self, concrete: "ConcreteFunction"):
+        self._concrete = concrete
+        self.name = concrete.name
+
+    def __call__(self, *tensors):
+        concrete = self._concrete
+        if len(tensors) != len(concrete._input_specs) or concrete._variable_positions:
+            raise TypeError(f"{self.name} takes {len(concrete._input_specs)} input tensor(s) (and no variable "
+                            f"arguments), got {len(tensors)}")
+        values = [t if isinstance(t, Tensor) else convert_to_tensor(t, dtype=s.dtype)
+                  for t, s in zip(tensors, concrete._input_specs)]
+        outputs = concrete._call_flat((values, []))
+        if concrete._single_output:
+            return outputs[0]
+        return nest.pack_sequence_as(concrete.structured_outputs, outputs)
+
+    def __repr__(self) -> str:
+        return f"<AtomicFunction> {self.name}{self._concrete.function_type}"
 
 
 _replica = threading.local()  # set by minitf.distribute while a MirroredStrategy replica > 0 runs
@@ -315,6 +462,10 @@ class Function:
         self._general_traces: list = []  # (structure, specs, concrete) of traces with unknown sizes
         self._trace_count = 0
         self._created_variables = False
+        # TF traces a first call that created variables again (see _trace). Keras's fit builds every variable
+        # before its first traced step (its _symbolic_build), so TF never retraces that step; minitf's
+        # trainer, which lets the first trace build them, switches the retrace off to match.
+        self._retrace_after_creating_variables = True
         self._descriptor_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
         self._replica_functions: dict[int, "Function"] = {}
         self._replica_clone = False
@@ -344,6 +495,15 @@ class Function:
 
     def experimental_get_tracing_count(self) -> int:
         return self._trace_count
+
+    def pretty_printed_concrete_signatures(self, verbose: bool = True) -> str:
+        """Every trace's signature (``ConcreteFunction.pretty_printed_signature``), in the order traced."""
+        seen, traces = set(), []
+        for concrete in self._concrete.values():
+            if id(concrete) not in seen:
+                seen.add(id(concrete))
+                traces.append(concrete)
+        return "\n\n".join(c.pretty_printed_signature(verbose) for c in traces)
 
     def _for_replica(self, replica: int) -> "Function":
         function = self._replica_functions.get(replica)
@@ -507,9 +667,17 @@ class Function:
             if self._created_variables:
                 raise ValueError(
                     f"tf.function {name!r} created variables on a later trace. tf.function only supports "
-                    "singleton tf.Variables created on the first call: create them once (e.g. in __init__, or "
-                    "guarded by `if self.v is None`), or outside the function.")
+                    "singleton tf.Variables created on the first call. Make sure the tf.Variable is only created "
+                    "once or created outside tf.function (e.g. in __init__, or guarded by `if self.v is None`).")
             self._created_variables = True
+            if self._retrace_after_creating_variables:
+                # As TF: a first trace that created variables is followed at once by a second one, in which
+                # creating variables is an error (a function that makes a new variable on every call fails on
+                # its first call); the second trace is the one kept.
+                self._trace_count += 1
+                if graph.outer is None:
+                    graph.release_examples()
+                return self._trace(args, kwargs, flat, specs)
         flat_out = nest.flatten(result)
         outputs = []
         for value in flat_out:
@@ -530,6 +698,7 @@ class Function:
                                               else v, structured[0])), {})
         concrete = ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions,
                                     variable_positions, name)
+        concrete._python_function = self.python_function
         if graph.outer is None:  # an outermost trace is done: its example arrays are not needed any more
             graph.release_examples()
         # The call's arguments with each tensor replaced by its spec (named as its placeholder): what

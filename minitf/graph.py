@@ -75,6 +75,34 @@ class _Symbolic:
     reshape = astype = item = tolist = sum = max = min = all = any = copy = _refuse
 
 
+class NodeDef:
+    """One node of ``FuncGraph.as_graph_def()``: its ``name``, ``op`` (type) and ``input`` names."""
+
+    __slots__ = ("name", "op", "input")
+
+    def __init__(self, name: str, op: str, inputs: list):
+        self.name, self.op, self.input = name, op, inputs
+
+    def __repr__(self) -> str:
+        return f"NodeDef(name={self.name!r}, op={self.op!r}, input={self.input!r})"
+
+
+class GraphDef:
+    """``FuncGraph.as_graph_def()``: the list ``node`` of NodeDefs (the structure of TF's protobuf)."""
+
+    def __init__(self, nodes: list):
+        self.node = nodes
+
+    def __repr__(self) -> str:
+        return "\n".join(f'node {{ name: "{n.name}" op: "{n.op}" ' + "".join(f'input: "{i}" ' for i in n.input) + "}"
+                         for n in self.node)
+
+
+class SymbolicNumpyError(NotImplementedError, AttributeError):
+    """``numpy()`` of a symbolic tensor. TF's graph tensors have no ``numpy`` at all (an AttributeError,
+    which code leaking a tensor out of a tf.function catches); minitf's say why."""
+
+
 class GraphTensor(Tensor):
     """A symbolic tensor: an output of an operation in a traced graph (``Tensor("mul:0", ...)``)."""
 
@@ -97,7 +125,7 @@ class GraphTensor(Tensor):
         return self._graph
 
     def numpy(self):
-        raise NotImplementedError(
+        raise SymbolicNumpyError(
             f"Tensor {self.name} is symbolic: it belongs to a function being traced and has no value yet. "
             "numpy() is only available in eager code; inside the function use minitf ops, and tf.print to "
             "see values when the function runs.")
@@ -259,10 +287,13 @@ class FuncGraph:
             graph = self.outer
             while graph is not None and x._graph is not graph:
                 graph = graph.outer
-            if graph is None:
-                raise InvalidArgumentError(
-                    f"Tensor {x.name} belongs to another traced function (or to one that finished tracing) and "
-                    "cannot be used here: pass it to this function as an argument, or return it and use the result.")
+            if graph is None:  # TF's TypeError
+                raise TypeError(
+                    f"{x!r} is out of scope and cannot be used here. Use return values, explicit Python locals or "
+                    "TensorFlow collections to access it. The tensor cannot be accessed from "
+                    f"FuncGraph(name={self.name}), because it was defined in FuncGraph(name={x._graph.name}), "
+                    "which is out of scope (another traced function, or one that finished tracing): pass it to "
+                    "this function as an argument, or return it and use the result.")
             found = self._captured.get(id(x))
             if found is None:
                 found = self._captured[id(x)] = self.placeholder(x.shape, x._value.dtype, x._example,
@@ -340,6 +371,20 @@ class FuncGraph:
     # --- reading -------------------------------------------------------------------------
     def get_operations(self) -> list[Operation]:
         return list(self.operations)
+
+    def as_graph_def(self) -> "GraphDef":
+        """The graph as TF's ``GraphDef`` lists it: ``.node``, one NodeDef (``name``, ``op``, ``input``:
+        the names of the tensors it reads, ``op:i``, or just ``op`` for output 0) per operation, then an
+        ``Identity`` node per output of the function."""
+        def tensor_name(t) -> str:
+            if not isinstance(t, GraphTensor):
+                return str(getattr(t, "name", t))
+            return t._op.name if t._index == 0 else t.name
+        nodes = [NodeDef(op.name, op.type, [tensor_name(t) for t in op.inputs if isinstance(t, GraphTensor)])
+                 for op in self.operations]
+        for i, output in enumerate(t for t in self.outputs if isinstance(t, GraphTensor)):
+            nodes.append(NodeDef("Identity" if i == 0 else f"Identity_{i}", "Identity", [tensor_name(output)]))
+        return GraphDef(nodes)
 
     def get_operation_by_name(self, name: str) -> Operation:
         for op in self.operations:

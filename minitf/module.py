@@ -123,4 +123,5 @@ class Module:
         return wrapper
 
     def __repr__(self) -> str:
-        return f"<{type(self).__module__}.{type(self).__name__} object named {self._name!r}>"
+        # (a subclass that skips Module.__init__ has no name)
+        return f"<{type(self).__module__}.{type(self).__name__} object named {getattr(self, '_name', None)!r}>"

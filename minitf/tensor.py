@@ -422,6 +422,8 @@ def convert_to_tensor(value: Any, dtype=None, dtype_hint=None, name: str | None 
             natural = target
         elif target.kind == "O" and array.size == 0 and dtype is not None:  # tf.constant([], tf.string)
             return Tensor(np.empty(array.shape, dtype=object))
+        elif from_python and array.size == 0:  # tf.constant([], tf.int64): an empty list has no dtype of its own
+            natural = target
         elif dtype is not None:
             raise InvalidArgumentTypeError(
                 f"Cannot convert {value!r} to EagerTensor of dtype {dtypes.as_dtype(wanted).name}")

@@ -89,3 +89,56 @@ def test_iterator_checkpoint_and_window_datasets_like_tf(tmp_path):
         return seen, windows
     tf, mtf = frameworks()
     assert run(tf) == run(mtf)
+
+
+def test_text_lines_files_and_string_csv_columns(tmp_path):
+    """TextLineDataset, list_files and string CSV columns (inferred and given) read as TF reads them."""
+    lines = tmp_path / "lines.txt"
+    lines.write_bytes(b"0,a\r\n1,b\n\n1,cc")
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("survived,sex,age,fare,big\n0,male,22,7.25,3000000000\n1,,,1e40,\n1,female,38,71.2833,1\n")
+    (tmp_path / "extra.txt").write_text("z\n")
+
+    def run(tf):
+        text = tf.data.TextLineDataset([str(lines), str(tmp_path / "extra.txt")])
+        kept = text.filter(lambda line: tf.not_equal(tf.strings.substr(line, 0, 1), "0"))
+        files = tf.data.Dataset.list_files(str(tmp_path / "*.txt"), shuffle=False)
+        made = tf.data.experimental.make_csv_dataset(str(csv_path), batch_size=3, label_name="survived",
+                                                     num_epochs=1, shuffle=False)
+        features, label = next(iter(made))
+        picked, _ = next(iter(tf.data.experimental.make_csv_dataset(
+            str(csv_path), batch_size=2, label_name="survived", select_columns=["fare", "sex", "survived"],
+            num_epochs=1, shuffle=False)))
+        typed = tf.data.experimental.CsvDataset(str(csv_path), [tf.int32, "?", 0.5, tf.float32, tf.int64],
+                                                header=True, select_cols=[0, 1, 2, 3, 4])
+        first = [v.numpy() for v in next(iter(typed))]
+        try:
+            list(tf.data.experimental.CsvDataset(str(csv_path), [tf.int32, tf.string, 0.5, tf.float32, tf.int64],
+                                                 header=True))
+            missing = None
+        except tf.errors.InvalidArgumentError:
+            missing = "InvalidArgumentError"
+        return ([t.numpy() for t in text], [t.numpy() for t in kept], text.element_spec.dtype.name,
+                repr(text.element_spec), [f.numpy() for f in files],
+                {k: (v.dtype.name, v.numpy().tolist()) for k, v in features.items()}, label.numpy().tolist(),
+                list(features), list(picked), [v.tolist() if hasattr(v, "tolist") else v for v in first], missing,
+                next(iter(text.batch(3))).numpy().tolist())
+    theirs, ours = both(run)
+    assert theirs == ours
+
+
+def test_sparse_tensor_elements_like_tf():
+    def run(tf):
+        st = tf.SparseTensor(indices=[[0, 0], [1, 2], [2, 1]], values=[1, 2, 3], dense_shape=[3, 4])
+        one = tf.data.Dataset.from_tensors(st)
+        rows = tf.data.Dataset.from_tensor_slices((st, tf.constant([7, 8, 9])))
+        dense = [[tf.sparse.to_dense(e).numpy().tolist(), label.numpy().tolist()]
+                 for e, label in rows.shuffle(3, seed=2).batch(2)]
+        return (repr(one.element_spec), one.element_spec.value_type.__name__,
+                [tf.sparse.to_dense(e).numpy().tolist() for e in one], repr(rows.element_spec),
+                repr(rows.batch(2).element_spec), sorted(str(d) for d in dense),
+                [b.dense_shape.numpy().tolist() for b, _ in rows.batch(2)],
+                [v.numpy().tolist() for v in rows.map(lambda x, y: tf.sparse.to_dense(x) * y)],
+                [a.tolist() for a in one.as_numpy_iterator()])
+    theirs, ours = both(run)
+    assert theirs == ours

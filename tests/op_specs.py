@@ -28,6 +28,25 @@ from hypothesis.extra import numpy as hnp
 MAX_SIZE = 64  # elements per drawn array: gradcheck costs two forward passes per element
 
 
+def tensor_array_rows(tf, x, order):
+    """The rows of ``x`` (rank >= 1) written into a growing TensorArray in ``order`` (a permutation
+    of the row indices), then stacked and joined with two rows gathered and one read."""
+    ta = tf.TensorArray(x.dtype, size=0, dynamic_size=True)
+    for i in order:
+        ta = ta.write(int(i), x[int(i)])
+    stacked = ta.stack()  # before the read: an eager read clears its element (TF's clear_after_read)
+    picked = ta.gather([int(order[0]), int(order[-1])])
+    read = ta.read(int(order[-1]))
+    return tf.concat([tf.reshape(stacked, [-1]), tf.reshape(picked, [-1]), tf.reshape(read, [-1])], 0)
+
+
+@st.composite
+def tensor_array_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    order = np.asarray(draw(st.permutations(range(shape[0]))), dtype=np.int64)
+    return draw(make_case([draw(array(shape))], {"order": order}))
+
+
 def cubed_with_custom_gradient(tf):
     """x**3 with its gradient written by hand through tf.custom_gradient (3 x**2 dy)."""
     @tf.custom_gradient
@@ -832,6 +851,7 @@ SPECS: list[OpSpec] = [
            binary()),
     OpSpec("linalg.global_norm", lambda tf, a, b: tf.linalg.global_norm([a, b]), binary(NONZERO, NONZERO)),
     OpSpec("custom_gradient", lambda tf, x: cubed_with_custom_gradient(tf)(x), unary()),
+    OpSpec("TensorArray", tensor_array_rows, tensor_array_case()),
     OpSpec("py_function", lambda tf, x: tf.py_function(lambda a: tf.sin(a) * a, [x], Tout=x.dtype), unary(),
            first_order_only="minitf: the gradient of py_function (the function run again under a tape) has no "
                             "gradient of its own"),

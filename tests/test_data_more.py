@@ -7,6 +7,12 @@ import pytest
 import minitf as tf
 
 
+def py(tensor):
+    """A scalar tensor's Python value (a string scalar's numpy() is already its bytes)."""
+    value = tensor.numpy()
+    return value if isinstance(value, bytes) else value.item()
+
+
 def values(ds):
     return [x.numpy().tolist() for x in ds]
 
@@ -87,8 +93,15 @@ def test_csv_dataset_numeric_gzip_select_defaults(tmp_path):
     missing = tf.data.experimental.CsvDataset(str(plain), [tf.float32] * 4)
     with pytest.raises(tf.errors.InvalidArgumentError, match="not a valid float32: 'a'"):
         list(missing)
-    with pytest.raises(TypeError, match="string columns are not supported"):
-        tf.data.experimental.CsvDataset(str(plain), ["x"] * 4)
+    text = tmp_path / "s.csv"
+    text.write_text("bob,x,1,7\n,,,8\n")
+    words = tf.data.experimental.CsvDataset(str(text), ["anon", tf.string, [0], tf.constant([], tf.int64)])
+    assert [[py(v) for v in row] for row in words.take(1)][0] == [b"bob", b"x", 1, 7]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Field 1 is required but missing in record 1"):
+        list(words)
+    filled = tf.data.experimental.CsvDataset(str(text), ["anon", "?", [5], [0]])
+    assert [[py(v) for v in row] for row in filled][1] == [b"anon", b"?", 5, 8]
+    assert [s.dtype for s in filled.element_spec] == [tf.string, tf.string, tf.int32, tf.int32]
 
 
 def test_make_csv_dataset(tmp_path):
@@ -103,16 +116,60 @@ def test_make_csv_dataset(tmp_path):
     forever = tf.data.experimental.make_csv_dataset(str(path), batch_size=2, column_defaults=[float()] * 3)
     assert len(list(forever.take(5))) == 5  # num_epochs=None repeats, as TF
     text = tmp_path / "t.csv"
-    text.write_text("name,x\nbob,1\n")
-    with pytest.raises(TypeError, match="column 'name' holds text"):
-        tf.data.experimental.make_csv_dataset(str(text), batch_size=1)
+    text.write_text("name,x,big,wide\nbob,1,3000000000,1e40\n,,,\nann,2,1,2\n")
+    features = next(iter(tf.data.experimental.make_csv_dataset(str(text), batch_size=3, shuffle=False)))
+    # TF's inference: int32, int64, float32, float64, else string; empty fields default to 0 / ""
+    assert list(features) == ["name", "x", "big", "wide"]
+    assert [v.dtype for v in features.values()] == [tf.string, tf.int32, tf.int64, tf.float64]
+    assert features["name"].numpy().tolist() == [b"bob", b"", b"ann"] and features["x"].numpy().tolist() == [1, 0, 2]
+    picked, label = next(iter(tf.data.experimental.make_csv_dataset(
+        str(text), batch_size=1, shuffle=False, label_name="x", select_columns=["wide", "name", "x"])))
+    assert list(picked) == ["name", "wide"] and label.numpy().tolist() == [1]
+    with pytest.raises(ValueError, match="`label_name` provided must be one of the columns"):
+        tf.data.experimental.make_csv_dataset(str(text), batch_size=1, label_name="nope")
 
 
-def test_text_sources_refuse_clearly():
-    with pytest.raises(NotImplementedError, match="does not read text yet"):
-        tf.data.TextLineDataset("x.txt")
-    with pytest.raises(NotImplementedError, match="file names"):
-        tf.data.Dataset.list_files("*.txt")
+def test_text_line_dataset(tmp_path):
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt.gz"
+    first.write_bytes(b"one\r\ntwo\n\nfour")
+    with gzip.open(second, "wb") as f:
+        f.write(b"x\ny\n")
+    lines = tf.data.TextLineDataset(str(first))
+    assert lines.element_spec == tf.TensorSpec((), tf.string)
+    assert [line.numpy() for line in lines] == [b"one", b"two", b"", b"four"]  # '\r\n' ends a line too
+    assert list(tf.data.TextLineDataset([str(second)], compression_type="GZIP").as_numpy_iterator()) == [b"x", b"y"]
+    both = tf.data.Dataset.from_tensor_slices([str(first), str(first)]).interleave(tf.data.TextLineDataset,
+                                                                                  cycle_length=2)
+    assert list(both.take(4).as_numpy_iterator()) == [b"one", b"one", b"two", b"two"]
+    kept = lines.filter(lambda line: tf.not_equal(tf.strings.substr(line, 0, 1), "t"))
+    assert list(kept.as_numpy_iterator()) == [b"one", b"", b"four"]
+    assert next(iter(lines.batch(3))).numpy().tolist() == [b"one", b"two", b""]
+    numbered = tf.data.Dataset.zip((tf.data.experimental.Counter(), lines)).batch(2)
+    assert [(n.numpy().tolist(), t.numpy().tolist()) for n, t in numbered][1] == ([2, 3], [b"", b"four"])
+    with pytest.raises(tf.errors.NotFoundError, match="No such file"):
+        list(tf.data.TextLineDataset(str(tmp_path / "missing.txt")))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="compression_type"):
+        tf.data.TextLineDataset(str(first), compression_type="BZ2")
+
+
+def test_list_files_and_string_generators(tmp_path):
+    for name in ("b.txt", "a.txt", "c.png"):
+        (tmp_path / name).write_text(name)
+    names = tf.data.Dataset.list_files(str(tmp_path / "*.txt"), shuffle=False)
+    assert list(names.as_numpy_iterator()) == [str(tmp_path / n).encode() for n in ("a.txt", "b.txt")]
+    shuffled = sorted(tf.data.Dataset.list_files(str(tmp_path / "*"), seed=4).as_numpy_iterator())
+    assert shuffled == sorted(str(tmp_path / n).encode() for n in ("a.txt", "b.txt", "c.png"))
+    read = names.map(lambda path: tf.io.read_file(path))
+    assert list(read.as_numpy_iterator()) == [b"a.txt", b"b.txt"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="No files matched pattern"):
+        tf.data.Dataset.list_files(str(tmp_path / "*.jpg"))
+    words = tf.data.Dataset.from_generator(lambda: iter(["x", b"yz"]), output_signature=tf.TensorSpec((), tf.string))
+    assert list(words.as_numpy_iterator()) == [b"x", b"yz"]
+    padded = tf.data.Dataset.from_generator(lambda: iter([["a"], ["b", "c"]]),
+                                            output_signature=tf.TensorSpec((None,), tf.string)).padded_batch(2)
+    assert next(iter(padded)).numpy().tolist() == [[b"a", b""], [b"b", b"c"]]
+    with pytest.raises(TypeError, match="type int64 where an element of type string"):
+        list(tf.data.Dataset.from_generator(lambda: iter([1]), output_signature=tf.TensorSpec((), tf.string)))
 
 
 def test_window_elements_are_datasets_when_iterated():
@@ -134,3 +191,24 @@ def test_iterator_position_in_a_checkpoint(tmp_path):
     other = iter(tf.data.Dataset.range(20).map(lambda x: x * 2))  # a fresh iterator restored from the file
     tf.train.Checkpoint(step=tf.Variable(0), iterator=other).restore(manager.latest_checkpoint)
     assert int(next(other)) == 6
+
+
+def test_sparse_tensor_elements():
+    st = tf.SparseTensor(indices=[[0, 0], [1, 2]], values=[1, 2], dense_shape=[3, 4])
+    one = tf.data.Dataset.from_tensors(st)
+    assert repr(one.element_spec) == "SparseTensorSpec(TensorShape([3, 4]), tf.int32)"
+    assert one.element_spec.value_type is tf.SparseTensor
+    (element,) = list(one)
+    assert isinstance(element, tf.SparseTensor)
+    assert tf.sparse.to_dense(element).numpy().tolist() == [[1, 0, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0]]
+    rows = tf.data.Dataset.from_tensor_slices(st)
+    assert repr(rows.element_spec) == "SparseTensorSpec(TensorShape([4]), tf.int32)"
+    assert [tf.sparse.to_dense(r).numpy().tolist() for r in rows] == [[1, 0, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0]]
+    batches = list(rows.batch(2))
+    assert repr(rows.batch(2).element_spec) == "SparseTensorSpec(TensorShape([None, 4]), tf.int32)"
+    assert tf.sparse.to_dense(batches[0]).numpy().tolist() == [[1, 0, 0, 0], [0, 0, 2, 0]]
+    assert batches[1].dense_shape.numpy().tolist() == [1, 4]
+    doubled = rows.map(lambda x: tf.sparse.to_dense(x) * 2)
+    assert doubled.element_spec == tf.TensorSpec((4,), tf.int32)
+    assert [v.numpy().tolist() for v in doubled][1] == [0, 0, 4, 0]
+    assert next(one.as_numpy_iterator()).tolist()[1] == [0, 0, 2, 0]  # TF gives the dense value

@@ -166,6 +166,9 @@ def _lambda_tree(fn: types.FunctionType, text: str) -> ast.FunctionDef:
     return function
 
 
+_INNER = "ag__converted_function"
+
+
 def _convert_code(fn: types.FunctionType) -> _Converted:
     """Convert (once per code object) and compile ``fn``'s code; raises ConversionError if it cannot."""
     code = fn.__code__
@@ -178,6 +181,9 @@ def _convert_code(fn: types.FunctionType) -> _Converted:
         node = _source_tree(fn)
         node = convert_tree(node)
         source = ast.unparse(node)
+        # Compiled under another name: inside the factory, the function's own name would be a local of
+        # the factory, and a recursive call would read that closure cell instead of the global name.
+        original_name, node.name = node.name, _INNER
         # A factory that declares the original's free variables (and ag__), so that the converted
         # function reads them as closure cells too; only its code object is kept.
         (factory,) = templates.replace(f"def {_FACTORY}():\n    declarations\n    function\n    return name", node,
@@ -188,6 +194,7 @@ def _convert_code(fn: types.FunctionType) -> _Converted:
         compiled = compile(module, code.co_filename, "exec", dont_inherit=True)
         factory_code = next(c for c in compiled.co_consts if isinstance(c, types.CodeType) and c.co_name == _FACTORY)
         inner = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == node.name)
+        inner = inner.replace(co_name=original_name, co_qualname=fn.__code__.co_qualname)
     except ConversionError as e:
         _CACHE[code] = e
         raise

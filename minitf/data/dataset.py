@@ -31,8 +31,8 @@ from minitf import backend as B
 from minitf import dtypes
 from minitf.data.arguments import (bool_scalar, check_callable, int64_scalar, optional_int64_scalar,
                                    parallel_calls)
-from minitf.data.structure import (TensorSpec, flatten, map_structure, row, same_layout, take_rows, to_arrays,
-                                   to_numpy, to_tensors)
+from minitf.data.structure import (TensorSpec, _is_sparse, flatten, map_structure, row, same_layout, slice_rows,
+                                   spec_of, take_rows, to_arrays, to_numpy, to_tensors)
 from minitf.errors import InvalidArgumentError
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -259,14 +259,15 @@ class Dataset:
 class _TensorSliceDataset(Dataset):
     def __init__(self, tensors: Any):
         # A copy (C order), as TF takes a snapshot: later changes to the caller's arrays do not leak in.
-        self._components = map_structure(lambda a: B.module_of(a).array(a, copy=True, order="C"),
-                                         to_arrays(tensors, "from_tensor_slices"))
+        self._components = map_structure(
+            lambda a: a if _is_sparse(a) else B.module_of(a).array(a, copy=True, order="C"),
+            to_arrays(tensors, "from_tensor_slices"))
         leaves = flatten(self._components)
         if not leaves:
             raise ValueError("from_tensor_slices: Invalid `element`. `element` should not be empty (it has no "
                              "component to slice).")
         for i, a in enumerate(leaves):
-            if a.ndim == 0:
+            if len(a.shape) == 0:
                 raise ValueError(f"from_tensor_slices: component {i} is a scalar (shape ()); every component "
                                  "needs a first dimension to slice along")
         sizes = [a.shape[0] for a in leaves]
@@ -281,7 +282,7 @@ class _TensorSliceDataset(Dataset):
 
     def _rows(self, index) -> Any:
         if isinstance(index, slice):
-            return map_structure(lambda a: a[index], self._components)
+            return map_structure(lambda a: slice_rows(a, index), self._components)
         if isinstance(index, int):
             return map_structure(lambda a: row(a, index), self._components)
         return map_structure(lambda a: take_rows(a, index), self._components)
@@ -293,12 +294,13 @@ class _TensorSliceDataset(Dataset):
         return self._n
 
     def _spec(self):
-        return map_structure(lambda a: TensorSpec(a.shape[1:], dtypes.from_numpy(a.dtype)), self._components)
+        return map_structure(lambda a: spec_of(a, rows=True), self._components)
 
 
 class _TensorDataset(Dataset):
     def __init__(self, tensors: Any):
-        self._components = map_structure(lambda a: B.module_of(a).array(a, copy=True), to_arrays(tensors, "from_tensors"))
+        self._components = map_structure(lambda a: a if _is_sparse(a) else B.module_of(a).array(a, copy=True),
+                                         to_arrays(tensors, "from_tensors"))
         if not flatten(self._components):
             raise InvalidArgumentError("from_tensors: the element has no component (an empty tuple or dict)",
                                        op="from_tensors")
@@ -310,7 +312,7 @@ class _TensorDataset(Dataset):
         return 1
 
     def _spec(self):
-        return map_structure(TensorSpec.from_array, self._components)
+        return map_structure(spec_of, self._components)
 
 
 class _RangeDataset(Dataset):
@@ -394,7 +396,8 @@ class _BatchDataset(_UnaryDataset):
 
     def _spec(self):
         lead = self._batch if self._drop else None
-        return map_structure(lambda s: TensorSpec((lead, *s.shape), s.dtype), self._input._spec())
+        return map_structure(lambda s: type(s)(None if s.shape is None else (lead, *s.shape), s.dtype),
+                             self._input._spec())
 
 
 def batch_count(n: int, size: int, drop_remainder: bool) -> int:
@@ -410,6 +413,10 @@ def _stack(elements: list) -> Any:
     columns = list(zip(*(flatten(e) for e in elements)))
     stacked = []
     for k, column in enumerate(columns):
+        if _is_sparse(column[0]):  # SparseTensors batch into one of a rank more
+            from minitf import sparse
+            stacked.append(sparse.stack(list(column)))
+            continue
         first = column[0].shape
         for i, leaf in enumerate(column):
             if leaf.shape != first:
@@ -439,6 +446,8 @@ class _UnbatchDataset(_UnaryDataset):
 
     def _spec(self):
         def inner(s):
+            if s.shape is None:
+                return TensorSpec(None, s.dtype)
             if len(s.shape) == 0:
                 raise ValueError("unbatch: an element component is a scalar; there is nothing to unbatch")
             return TensorSpec(s.shape[1:], s.dtype)
@@ -519,9 +528,15 @@ class _MapDataset(_UnaryDataset):
         if self._spec_cache is None:
             specs = self._input._spec()
 
+            def zeros(s, fill):
+                shape = [fill if d is None else d for d in (s.shape or ())]  # (unknown rank: a scalar)
+                if type(s).__name__ == "SparseTensorSpec":  # an empty SparseTensor of that shape
+                    from minitf.sparse import SparseTensor
+                    return SparseTensor(np.zeros((0, len(shape)), np.int64), np.zeros(0, s.dtype._np), shape)
+                return B.zeros(shape, s.dtype._np)
+
             def run(fill):
-                dummy = map_structure(lambda s: B.zeros([fill if d is None else d for d in s.shape], s.dtype._np),
-                                      specs)
+                dummy = map_structure(lambda s: zeros(s, fill), specs)
                 with np.errstate(all="ignore"):
                     return to_arrays(_call(self._fn, dummy), "map: the function's result")
 

@@ -2,9 +2,9 @@
 that change how elements group (``padded_batch``, ``window``, ``flat_map``, ``interleave``) or
 which dataset they come from (``sample_from_datasets``, ``choose_from_datasets``, ``Counter``).
 
-These take the general path of ``dataset.py`` (one element at a time). Text (string) elements
-are not supported yet: minitf tensors hold numbers and booleans, so ``TextLineDataset``,
-``list_files`` and string CSV columns raise an error that says so.
+These take the general path of ``dataset.py`` (one element at a time). Text travels as string
+components (NumPy object arrays of ``bytes``, always on the host): ``TextLineDataset`` yields
+lines, ``list_files`` file names, and CSV columns may be ``tf.string``.
 """
 from __future__ import annotations
 
@@ -22,13 +22,37 @@ from minitf import dtypes
 from minitf.data.arguments import check_callable, int64_scalar
 from minitf.data.dataset import UNKNOWN, Dataset, _call, _pack_as, batch_count
 from minitf.data.structure import TensorSpec, flatten, map_structure
-from minitf.errors import InvalidArgumentError
+from minitf.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 
 __all__ = ["from_generator", "padded_batch", "window", "flat_map", "interleave", "sample_from_datasets",
            "choose_from_datasets", "Counter", "CsvDataset", "make_csv_dataset", "TextLineDataset", "list_files"]
 
-_NO_STRINGS = ("minitf's tf.data does not read text yet (tf.string tensors exist; these text sources and columns "
-               "are not implemented)")
+
+
+def _host_string(value: bytes | str):
+    """A 0-d string component (an object array holding ``bytes``; strings never go to a device)."""
+    out = np.empty((), dtype=object)
+    out[()] = value.encode() if isinstance(value, str) else bytes(value)
+    return out
+
+
+def _file_names(what: str, filenames) -> list[str]:
+    """File names given as a str, bytes, a list of them, or a string tensor (scalar or 1-D)."""
+    if hasattr(filenames, "numpy"):
+        filenames = filenames.numpy()
+    if isinstance(filenames, np.ndarray):
+        if filenames.dtype.kind not in "OUS":
+            raise TypeError(f"{what}: `filenames` must be strings, got a {filenames.dtype} array")
+        filenames = filenames.reshape(-1).tolist()
+    if isinstance(filenames, (str, bytes)):
+        filenames = [filenames]
+    names = []
+    for f in filenames:
+        f = f.numpy() if hasattr(f, "numpy") else f
+        if not isinstance(f, (str, bytes, np.str_, np.bytes_)):
+            raise TypeError(f"{what}: `filenames` must be strings, got {type(f).__name__} {f!r:.60}")
+        names.append(f.decode() if isinstance(f, bytes) else str(f))
+    return names
 
 
 # --- from_generator ------------------------------------------------------------------------------
@@ -46,14 +70,19 @@ class _GeneratorDataset(Dataset):
             arrays = []
             for leaf, spec in zip(leaves, specs):
                 array = np.asarray(leaf.numpy() if hasattr(leaf, "numpy") else leaf)
-                if array.dtype.kind in "OUS":
-                    raise TypeError(f"from_generator: {_NO_STRINGS}; got {array.dtype} values")
-                array = array.astype(spec.dtype._np, copy=False)
+                if (array.dtype.kind in "OUS") != spec.dtype.is_string:
+                    raise TypeError(f"from_generator: `generator` yielded an element of type {array.dtype} where an "
+                                    f"element of type {spec.dtype.name} was expected")
+                if spec.dtype.is_string:  # str/bytes items become bytes, as TF holds them
+                    array = np.vectorize(lambda v: v.encode() if isinstance(v, str) else bytes(v), otypes=[object])(
+                        array) if array.size else array.astype(object)
+                else:
+                    array = array.astype(spec.dtype._np, copy=False)
                 if not spec.is_compatible_with(TensorSpec(array.shape, spec.dtype)):
                     raise InvalidArgumentError(f"from_generator: `generator` yielded an element of shape "
                                                f"{list(array.shape)} where an element of shape {spec.shape} was "
                                                "expected")
-                arrays.append(B.xp.asarray(array))
+                arrays.append(array if spec.dtype.is_string else B.xp.asarray(array))
             yield _pack_as(self._signature, arrays)
 
     def _cardinality(self) -> int:
@@ -91,14 +120,17 @@ class _PaddedBatchDataset(Dataset):
         target = [max(a.shape[d] for a in items) if shape is None or shape[d] in (None, -1) else int(shape[d])
                   for d in range(ndim)] if shape is not None and len(shape) else [max(a.shape[d] for a in items)
                                                                                  for d in range(ndim)]
-        fill = 0 if value is None else (value.numpy() if hasattr(value, "numpy") else value)
+        string = np.dtype(dtype).kind == "O"
+        fill = (b"" if string else 0) if value is None else (value.numpy() if hasattr(value, "numpy") else value)
+        if string and isinstance(fill, str):
+            fill = fill.encode()
         out = np.full([len(items)] + target, fill, dtype=dtype)
         for i, a in enumerate(items):
             if any(n > t for n, t in zip(a.shape, target)):
                 raise InvalidArgumentError(f"padded_batch: an element of shape {list(a.shape)} is larger than the "
                                            f"padded shape {target}")
             out[(i,) + tuple(slice(0, n) for n in a.shape)] = B.to_numpy(a)
-        return B.xp.asarray(out)
+        return out if string else B.xp.asarray(out)
 
     def _iterate(self):
         spec = self._input._spec()
@@ -118,7 +150,8 @@ class _PaddedBatchDataset(Dataset):
 
     def _spec(self):
         first = self._size_ if self._drop else None
-        return map_structure(lambda s: TensorSpec([first] + [None] * len(s.shape), s.dtype), self._input._spec())
+        return map_structure(lambda s: TensorSpec(None if s.shape is None else [first] + [None] * len(s.shape),
+                                                  s.dtype), self._input._spec())
 
 
 def _flat_or_repeat(value, spec) -> list:
@@ -358,43 +391,135 @@ def Counter(start=0, step=1, dtype=dtypes.int64, name=None) -> Dataset:  # noqa:
     return Dataset.range(int(start), 2 ** 63 - 1, int(step), output_type=dtype)
 
 
+# --- text files ----------------------------------------------------------------------------------
+def _compression(what: str, compression_type) -> str:
+    """'' (none), 'GZIP' or 'ZLIB'."""
+    compression_type = compression_type.numpy().decode() if hasattr(compression_type, "numpy") else compression_type
+    if compression_type not in (None, "", "GZIP", "ZLIB"):
+        raise InvalidArgumentError(f"{what}: compression_type must be '', 'GZIP' or 'ZLIB', got {compression_type!r}")
+    return compression_type or ""
+
+
+def _open_binary(what: str, path: str, compression_type) -> io.BufferedIOBase:
+    """A file's bytes, decompressed as ``compression_type`` says ('' / None, 'GZIP', 'ZLIB')."""
+    compression_type = _compression(what, compression_type)
+    try:
+        if compression_type == "GZIP":
+            return gzip.open(path, "rb")
+        if compression_type == "ZLIB":
+            with open(path, "rb") as f:
+                return io.BytesIO(zlib.decompress(f.read()))
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise NotFoundError(f"{what}: {path}; No such file or directory") from None
+    except IsADirectoryError:
+        raise FailedPreconditionError(f"{what}: {path}; Is a directory") from None
+
+
+def _open_text(path: str, compression_type, what: str = "CsvDataset"):
+    return io.TextIOWrapper(_open_binary(what, path, compression_type), encoding="utf-8", newline="")
+
+
+def _lines(stream) -> Any:
+    """The lines of a byte stream without their line ends ('\n', or '\r\n' as TF strips it too)."""
+    for line in stream:
+        if line.endswith(b"\n"):
+            line = line[:-1]
+            if line.endswith(b"\r"):
+                line = line[:-1]
+        yield line
+
+
+class TextLineDataset(Dataset):
+    """The lines of text files, one string scalar each, file after file (``tf.data.TextLineDataset``).
+    Line ends ('\n', '\r\n') are dropped; an empty line is an empty string."""
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
+        self._files = _file_names("TextLineDataset", filenames)
+        self._compression = _compression("TextLineDataset", compression_type)
+
+    def _iterate(self):
+        for path in self._files:
+            with _open_binary("TextLineDataset", path, self._compression) as stream:
+                for line in _lines(stream):
+                    yield _host_string(line)
+
+    def _cardinality(self) -> int:
+        return UNKNOWN
+
+    def _spec(self):
+        return TensorSpec((), dtypes.string)
+
+
+def list_files(file_pattern, shuffle=None, seed=None, name=None) -> Dataset:
+    """The names of the files that match ``file_pattern`` (a glob, or a list of them), as string
+    scalars: sorted, then shuffled unless ``shuffle=False`` (TF's default is to shuffle)."""
+    import glob as _glob
+    patterns = _file_names("list_files", file_pattern)
+    matched = sorted({f for p in patterns for f in _glob.glob(p)})
+    if not matched:
+        shown = patterns[0] if len(patterns) == 1 else ", ".join(patterns)
+        raise InvalidArgumentError("Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: "
+                                   f"b'No files matched pattern: {shown}'")
+    names = np.empty(len(matched), dtype=object)
+    names[:] = [m.encode() for m in matched]
+    dataset = Dataset.from_tensor_slices(names)
+    if shuffle is None or shuffle:
+        dataset = dataset.shuffle(len(matched), seed=seed)
+    return dataset
+
+
 # --- CSV files ----------------------------------------------------------------------------------
-def _open_text(path: str, compression_type: str | None):
-    path = path.numpy().decode() if hasattr(path, "numpy") else str(path)
-    if compression_type in (None, ""):
-        return open(path, newline="")
-    if compression_type == "GZIP":
-        return io.TextIOWrapper(gzip.open(path, "rb"), newline="")
-    if compression_type == "ZLIB":
-        with open(path, "rb") as f:
-            return io.StringIO(zlib.decompress(f.read()).decode())
-    raise InvalidArgumentError(f"CsvDataset: compression_type must be '', 'GZIP' or 'ZLIB', got {compression_type!r}")
-
-
 def _column_type(default) -> tuple[np.dtype, Any]:
-    """(dtype, default value or None when required) of one record default (a value, a dtype, or [])."""
-    if isinstance(default, dtypes.DType) or default in (float, int):
+    """(dtype, default value or None when required) of one record default: a dtype (required), an
+    empty tensor of a dtype (required), or a value, a 1-element list or tensor of one (the default)."""
+    if isinstance(default, dtypes.DType) or default in (float, int, str):
         return dtypes.as_dtype(default)._np, None
     if isinstance(default, (list, tuple)) and not default:
         raise TypeError("CsvDataset: an empty default ([]) needs a dtype; use a dtype such as tf.float32")
     value = default.numpy() if hasattr(default, "numpy") else default
-    if isinstance(value, (str, bytes)) or np.asarray(value).dtype.kind in "OUS":
-        raise TypeError(f"CsvDataset: string columns are not supported: {_NO_STRINGS}")
+    array = np.asarray(value)
+    if array.dtype.kind in "OUS":
+        if array.size > 1:
+            raise ValueError(f"CsvDataset: a record default holds one value, got {array.size}")
+        if array.size == 0:
+            return np.dtype(object), None
+        text = array.reshape(-1)[0]
+        return np.dtype(object), text.encode() if isinstance(text, str) else bytes(text)
     if hasattr(default, "dtype"):  # a tensor or NumPy value keeps its dtype
-        return np.dtype(getattr(default.dtype, "_np", default.dtype)), value
-    kind = np.asarray(value).dtype.kind  # Python values: TF's float32 / int32
-    return np.dtype(np.float32 if kind == "f" else np.int32 if kind in "iu" else np.asarray(value).dtype), value
+        dt = np.dtype(getattr(default.dtype, "_np", default.dtype))
+    else:  # Python values: TF's float32 / int32
+        kind = array.dtype.kind
+        dt = np.dtype(np.float32 if kind == "f" else np.int32 if kind in "iu" else array.dtype)
+    if array.size == 0:  # tf.constant([], dtype): a required column of that dtype
+        return dt, None
+    if array.size > 1:
+        raise ValueError(f"CsvDataset: a record default holds one value, got {array.size}")
+    return dt, array.reshape(-1)[0]
+
+
+def _parse_field(field: str, dt: np.dtype):
+    """One CSV field as a 0-d array of ``dt`` (floats parse as double and round, as TF's strtod)."""
+    if dt.kind == "O":
+        return _host_string(field)
+    if dt.kind == "f":
+        with np.errstate(over="ignore"):  # 1e40 in a float32 column is inf, as in TF
+            return B.xp.asarray(np.asarray(float(field)).astype(dt))
+    value = int(field)
+    info = np.iinfo(dt)
+    if not info.min <= value <= info.max:
+        raise ValueError(field)
+    return B.xp.asarray(np.asarray(value, dtype=dt))
 
 
 class CsvDataset(Dataset):
     """Rows of CSV files as tuples of scalars, one per (selected) column (``tf.data.experimental.CsvDataset``).
     ``record_defaults`` gives each column's type: a value (used for empty fields) or a dtype (the
-    field is required)."""
+    field is required); ``tf.string`` columns hold the field's text."""
 
     def __init__(self, filenames, record_defaults, compression_type=None, buffer_size=None, header=False,
                  field_delim=",", use_quote_delim=True, na_value="", select_cols=None, exclude_cols=None):
-        files = filenames if isinstance(filenames, (list, tuple)) else [filenames]
-        self._files = [f.numpy().decode() if hasattr(f, "numpy") else str(f) for f in files]
+        self._files = _file_names("CsvDataset", filenames)
         self._types = [_column_type(d) for d in record_defaults]
         self._compression, self._header, self._delim = compression_type, bool(header), field_delim
         self._quote, self._na = use_quote_delim, na_value
@@ -423,14 +548,14 @@ class CsvDataset(Dataset):
                             if default is None:
                                 raise InvalidArgumentError(f"CsvDataset: Field {i} is required but missing in "
                                                            f"record {line_no} of {path}")
-                            out.append(B.xp.asarray(np.asarray(default, dtype=dt)))
+                            out.append(_host_string(default) if dt.kind == "O"
+                                       else B.xp.asarray(np.asarray(default, dtype=dt)))
                             continue
                         try:
-                            value = np.asarray(float(field) if dt.kind == "f" else int(field), dtype=dt)
+                            out.append(_parse_field(field, dt))
                         except ValueError:
                             raise InvalidArgumentError(f"CsvDataset: Field {i} in record {line_no} of {path} is not "
-                                                       f"a valid {dt.name}: {field!r}") from None
-                        out.append(B.xp.asarray(value))
+                                                       f"a valid {dtypes.from_numpy(dt).name}: {field!r}") from None
                     yield tuple(out)
 
     def _cardinality(self) -> int:
@@ -440,50 +565,83 @@ class CsvDataset(Dataset):
         return tuple(TensorSpec((), dtypes.from_numpy(dt)) for dt, _ in self._types)
 
 
+def _infer_type(text: str, na_value: str, previous):
+    """The least permissive of int32, int64, float32, float64, string that reads ``text`` and every
+    field seen before in the column (TF's ``_infer_type``: an empty field tells nothing)."""
+    if text in ("", na_value):
+        return previous
+    order = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64, dtypes.string]
+
+    def reads(dtype) -> bool:
+        try:
+            if dtype.is_integer:
+                value = int(text)
+                info = np.iinfo(dtype._np)
+                return info.min <= value <= info.max
+            if dtype.is_floating:
+                with np.errstate(over="ignore"):
+                    return bool(np.asarray(float(text)).astype(dtype._np) < np.inf)
+        except ValueError:
+            return False
+        return True
+    for i, dtype in enumerate(order):
+        if reads(dtype) and (previous is None or previous in order[:i + 1]):
+            return dtype
+    return previous
+
+
 def make_csv_dataset(file_pattern, batch_size, column_names=None, column_defaults=None, label_name=None,
                      select_columns=None, field_delim=",", use_quote_delim=True, na_value="", header=True,
                      num_epochs=None, shuffle=True, shuffle_buffer_size=10000, shuffle_seed=None,
                      prefetch_buffer_size=None, num_parallel_reads=None, sloppy=False, num_rows_for_inference=100,
                      compression_type=None, ignore_errors=False, encoding="utf-8") -> Dataset:
-    """Batches of (features dict, label) from CSV files with a header: each column's type is given
-    by ``column_defaults`` or inferred from the first rows (int32, float32). Repeats ``num_epochs``
-    times (None: for ever) and shuffles, as TF does."""
+    """Batches of (features, label) from CSV files: features an OrderedDict of the columns (header
+    order), label the ``label_name`` column. Column types come from ``column_defaults`` or are
+    inferred from the first ``num_rows_for_inference`` rows as TF infers them (int32, int64, float32,
+    float64, else string; empty fields default to 0 or ""). Repeats ``num_epochs`` times (None: for
+    ever) and shuffles, as TF does."""
+    import collections
     import glob as _glob
-    patterns = file_pattern if isinstance(file_pattern, (list, tuple)) else [file_pattern]
-    files = sorted(f for p in patterns for f in (_glob.glob(str(p)) or [str(p)]))
-    with _open_text(files[0], compression_type) as f:
-        rows = list(itertools.islice(csv.reader(f, delimiter=field_delim), num_rows_for_inference + 1))
+    patterns = _file_names("make_csv_dataset", file_pattern)
+    files = sorted(f for p in patterns for f in (_glob.glob(p) or [p]))
+    quoting = csv.QUOTE_MINIMAL if use_quote_delim else csv.QUOTE_NONE
+    with _open_text(files[0], compression_type, "make_csv_dataset") as f:
+        rows = list(itertools.islice(csv.reader(f, delimiter=field_delim, quoting=quoting),
+                                     (num_rows_for_inference or 10 ** 9) + 1))
+    if column_names is None:
+        if not header:
+            raise ValueError("Expected `column_names` or `header` arguments. Neither is provided.")
+        if not rows:
+            raise ValueError(f"Failed when reading the header line of {files[0]}. Is it an empty file?")
     names = list(column_names) if column_names is not None else rows[0]
-    data_rows = rows[1:] if header else rows
-    selected = list(range(len(names))) if select_columns is None else [
-        names.index(c) if isinstance(c, str) else int(c) for c in select_columns]
+    if len(set(names)) != len(names):
+        raise ValueError("Either `column_names` argument or CSV header row contains duplicate column names: "
+                         f"{ {n for n in names if names.count(n) > 1} }.")
+    data_rows = [r for r in (rows[1:] if header else rows) if r]
+    selected = list(range(len(names))) if select_columns is None else sorted(
+        names.index(c) if isinstance(c, str) else int(c) for c in select_columns)
     if column_defaults is None:
         defaults = []
         for c in selected:
-            values = [r[c] for r in data_rows if c < len(r) and r[c] not in ("", na_value)]
-            try:
-                [int(v) for v in values]
-                defaults.append(dtypes.int32)
-            except ValueError:
-                try:
-                    [float(v) for v in values]
-                    defaults.append(dtypes.float32)
-                except ValueError:
-                    raise TypeError(f"make_csv_dataset: column {names[c]!r} holds text: {_NO_STRINGS}") from None
+            inferred = None
+            for r in data_rows:
+                inferred = _infer_type(r[c] if c < len(r) else "", na_value, inferred)
+            inferred = inferred or dtypes.string
+            defaults.append([""] if inferred.is_string else np.zeros(1, inferred._np))
     else:
         defaults = list(column_defaults)
-        if select_columns is not None and len(defaults) == len(names):
-            defaults = [defaults[c] for c in selected]
+    if select_columns is not None and len(defaults) != len(selected):
+        raise ValueError("If specified, `column_defaults` and `select_columns` must have the same length: "
+                         f"`column_defaults` has length {len(defaults)}, `select_columns` has length {len(selected)}.")
     rows_ds = CsvDataset(files, defaults, compression_type=compression_type, header=header, field_delim=field_delim,
                          use_quote_delim=use_quote_delim, na_value=na_value,
-                         select_cols=None if select_columns is None else sorted(selected))
-    order = sorted(selected)
-    keys = [names[c] for c in order]
+                         select_cols=None if select_columns is None else selected)
+    keys = [names[c] for c in selected]
     if label_name is not None and label_name not in keys:
-        raise ValueError(f"make_csv_dataset: `label_name` {label_name!r} is not one of the columns {keys}")
+        raise ValueError(f"`label_name` provided must be one of the columns: {keys}. Received: {label_name}.")
 
     def to_dict(*values):
-        features = dict(zip(keys, values))
+        features = collections.OrderedDict(zip(keys, values))
         if label_name is None:
             return features
         label = features.pop(label_name)
@@ -492,13 +650,3 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
     if shuffle:
         dataset = dataset.shuffle(shuffle_buffer_size, seed=shuffle_seed)
     return dataset.batch(int(batch_size)).map(to_dict)
-
-
-def TextLineDataset(filenames, compression_type=None, buffer_size=None, num_parallel_reads=None,  # noqa: N802
-                    name=None) -> Dataset:
-    raise NotImplementedError(f"tf.data.TextLineDataset yields lines of text: {_NO_STRINGS}")
-
-
-def list_files(file_pattern, shuffle=None, seed=None, name=None) -> Dataset:
-    raise NotImplementedError(f"tf.data.Dataset.list_files yields file names (text): {_NO_STRINGS}")
-

@@ -20,7 +20,7 @@ import numpy as np
 
 from minitf import dtypes
 from minitf import random as mt_random
-from minitf._tf_compat import contrast_image_mean
+from minitf._tf_compat import contrast_image_mean, no_gradient_registered
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
@@ -110,6 +110,7 @@ def adjust_contrast(images: Any, contrast_factor: Any) -> Tensor:
     factor = E.cast(convert_to_tensor(contrast_factor), dtypes.float32)
     mean = contrast_image_mean(flt)  # TF's order of additions (see there)
     adjusted = E.add(mean, E.multiply(factor, E.subtract(flt, mean)))  # TF's kernel: mean + c * (x - mean)
+    adjusted = no_gradient_registered("AdjustContrastv2", adjusted)  # TF has no gradient for it (LookupError)
     return convert_image_dtype(adjusted, images.dtype, saturate=True)
 
 

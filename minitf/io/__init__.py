@@ -11,12 +11,14 @@ import os
 import tempfile
 from typing import Any
 
+import numpy as np
+
 from minitf.errors import InvalidArgumentError, NotFoundError
 from minitf.image.codecs import (contents_bytes, decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png,
                                  encode_jpeg, encode_png, is_jpeg, string_tensor)
-from minitf.tensor import Tensor
+from minitf.tensor import Tensor, convert_to_tensor
 
-__all__ = ["read_file", "write_file", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png",
+__all__ = ["read_file", "write_file", "decode_raw", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png",
            "encode_jpeg", "encode_png", "is_jpeg"]
 
 
@@ -29,6 +31,40 @@ def _filename(op: str, filename: Any) -> str:
         raise InvalidArgumentError(f"{op}: filename must be a string (or a scalar string tensor), got "
                                    f"{type(filename).__name__}", op=op)
     return os.fspath(filename)
+
+
+def decode_raw(input_bytes, out_type, little_endian: bool = True, fixed_length=None, name=None) -> Tensor:
+    """Each string's bytes read as numbers of ``out_type`` (``tf.io.decode_raw``): shape
+    ``input.shape + [n]``. The strings must all be one length (a multiple of the type's size), or
+    ``fixed_length`` bytes are read from each (shorter ones padded with zero bytes)."""
+    from minitf import dtypes
+    strings = convert_to_tensor(input_bytes)
+    if not strings.dtype.is_string:
+        raise InvalidArgumentError(f"DecodeRaw: input_bytes must be a string tensor, got {strings.dtype.name}",
+                                   op="DecodeRaw")
+    dtype = dtypes.as_dtype(out_type)
+    if dtype.is_string:
+        raise InvalidArgumentError("DecodeRaw: out_type must be a numeric dtype, got string", op="DecodeRaw")
+    item = np.dtype(dtype._np).newbyteorder("<" if little_endian else ">")
+    values = [bytes(v) for v in np.asarray(strings.numpy(), dtype=object).reshape(-1)]
+    if fixed_length is not None:
+        length = int(fixed_length)
+        if length % item.itemsize:
+            raise InvalidArgumentError(f"fixed_length ({length}) must be a multiple of the size of out_type "
+                                       f"({item.itemsize})", op="DecodeRaw")
+        values = [v[:length].ljust(length, b"\0") for v in values]
+    elif values:
+        first = len(values[0])
+        for i, v in enumerate(values):
+            if len(v) != first:  # (TF's message gives the two sizes in this order)
+                raise InvalidArgumentError(f"DecodeRaw requires input strings to all be the same size, but element "
+                                           f"{i} has size {first} != {len(v)}", op="DecodeRaw")
+        if first % item.itemsize:
+            raise InvalidArgumentError(f"Input to DecodeRaw has length {first} that is not a multiple of "
+                                       f"{item.itemsize}, the size of {dtype.name}", op="DecodeRaw")
+    width = (len(values[0]) if values else 0) // item.itemsize
+    out = np.frombuffer(b"".join(values), dtype=item).astype(dtype._np)
+    return convert_to_tensor(out.reshape(tuple(strings.shape) + (width,)))
 
 
 def read_file(filename: Any, name: str | None = None) -> Tensor:

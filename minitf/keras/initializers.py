@@ -20,6 +20,7 @@ sqrt(6 / (fan_in + fan_out)).
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, Callable
 
@@ -29,7 +30,8 @@ from minitf import backend as B
 from minitf import dtypes
 from minitf import random as mt_random
 from minitf.keras.naming import to_snake_case
-from minitf.keras.saving.serialization import deserialize_from_table, get_keras_object, serialize_instance
+from minitf.keras.saving.serialization import (deserialize_from_table, get_keras_object, serialize_instance,
+                                               serialize_keras_object)
 from minitf.tensor import Tensor, convert_to_tensor
 
 
@@ -334,6 +336,8 @@ lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
 
 def serialize(initializer: Initializer) -> dict:
+    if inspect.isfunction(initializer):  # a plain function (``kernel_initializer=tf.random.normal``): by name, as Keras
+        return serialize_keras_object(initializer)
     return serialize_instance(initializer, Initializer, "initializer")
 
 

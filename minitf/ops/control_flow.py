@@ -315,6 +315,9 @@ def _while_grad_graph(body_graph, n_vars: int, variables: tuple):
 def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None, parallel_iterations: int = 10,
                back_prop: bool = True, swap_memory: bool = False, maximum_iterations=None, name: str | None = None):
     """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` is true; returns the final loop_vars."""
+    from minitf.tensor_array import TensorArray
+    if any(isinstance(v, TensorArray) for v in nest.flatten(loop_vars)):
+        return _while_loop_with_arrays(cond, body, loop_vars, shape_invariants, maximum_iterations)
     flat = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
     structure = loop_vars
     if state.graph is None:
@@ -363,6 +366,70 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
                       maximum_iterations=None if maximum_iterations is None else int(maximum_iterations),
                       variables=variables)
     return _loop_result(structure, list(out))
+
+
+def _while_loop_with_arrays(cond: Callable, body: Callable, loop_vars, shape_invariants, maximum_iterations):
+    """``while_loop`` whose loop variables include TensorArrays: each array travels as its buffer
+    tensor (shape ``[size, *element_shape]``, the size unknown for a dynamic_size array). An array
+    with nothing written yet and an unknown element shape learns it from one scratch trace of the body."""
+    from minitf.autograph.operators.loops import scratch_graph
+    from minitf.tensor_array import TensorArray
+    leaves = nest.flatten(loop_vars)
+
+    def rebuilt(values):
+        return nest.pack_sequence_as(loop_vars, values)
+
+    def flat_result(out) -> list:
+        return nest.flatten(out if isinstance(out, (list, tuple)) else (out,))
+
+    if state.graph is None:  # eagerly: Python's loop, the arrays as they are
+        values, count = leaves, 0
+        while maximum_iterations is None or count < int(maximum_iterations):
+            if not bool(cond(*rebuilt(values))):
+                break
+            values = [v if isinstance(v, TensorArray) else convert_to_tensor(v) for v in flat_result(
+                body(*rebuilt(values)))]
+            count += 1
+        return rebuilt(values)
+    if any(isinstance(v, TensorArray) and v._buffer is None for v in leaves):
+        with scratch_graph():
+            learned = flat_result(body(*rebuilt(leaves)))
+        for i, (before, after) in enumerate(zip(leaves, learned)):
+            if isinstance(before, TensorArray) and before._buffer is None:
+                if not isinstance(after, TensorArray) or after._buffer is None:
+                    raise ValueError(f"while_loop: TensorArray loop variable {i} is not written in the loop body, and "
+                                     "its element_shape is unknown: give element_shape=")
+                shape = [0 if d is None else d for d in after._buffer.shape[1:]]
+                leaves[i] = before._from_buffer(before._zeros(tuple(shape)))
+                leaves[i]._element_shape = after._element_shape
+    templates = list(leaves)
+    given = _flatten_up_to(loop_vars, shape_invariants) if shape_invariants is not None else [None] * len(leaves)
+    invariants = []
+    for leaf, invariant in zip(leaves, given):
+        if isinstance(leaf, TensorArray):
+            element = [None if d is None else d for d in (leaf._element_shape or leaf._buffer.shape[1:])]
+            invariants.append(tuple([None if leaf.dynamic_size else leaf._buffer.shape[0]] + element))
+        else:
+            invariants.append(invariant)
+    encoded = [v._buffer if isinstance(v, TensorArray) else v for v in leaves]
+
+    def decoded(values):
+        return rebuilt([t._from_buffer(v) if isinstance(t, TensorArray) else v for t, v in zip(templates, values)])
+
+    def cond_arrays(*values):
+        return cond(*decoded(values))
+
+    def body_arrays(*values):
+        out = flat_result(body(*decoded(values)))
+        for i, (template, value) in enumerate(zip(templates, out)):
+            if isinstance(template, TensorArray) and not isinstance(value, TensorArray):
+                raise TypeError(f"while_loop: loop variable {i} is a TensorArray before the loop and a "
+                                f"{type(value).__name__} after one iteration")
+        return [v._buffer if isinstance(v, TensorArray) else v for v in out]
+    out = while_loop(cond_arrays, body_arrays, encoded,
+                     shape_invariants=invariants if any(s is not None for s in invariants) else None,
+                     maximum_iterations=maximum_iterations)
+    return decoded(list(out) if isinstance(out, (list, tuple)) else [out])
 
 
 def _loop_result(structure, values: list):
@@ -446,6 +513,13 @@ def dataset_for(dataset, loop_vars: tuple, body: Callable, test: Callable | None
     flat = [convert_to_tensor(v) for v in nest.flatten(list(loop_vars))]
     structure = list(loop_vars)
     specs = flatten_element(dataset.element_spec)
+    if any(spec.shape is None for spec in specs):
+        # a component of unknown rank (from_generator without shapes): the trace takes the first
+        # element's rank (minitf's graphs know ranks), every size unknown
+        first = next(dataset._iterate(), None)
+        ranks = [len(a.shape) for a in flatten_element(first)] if first is not None else [0] * len(specs)
+        specs = [spec if spec.shape is not None else type(spec)([None] * rank, spec.dtype)
+                 for spec, rank in zip(specs, ranks)]
     elements = [zeros([1 if d is None else d for d in spec.shape], spec.dtype) for spec in specs]
     element_shapes = [tuple(spec.shape) for spec in specs]
     shapes = [tuple(t.shape) for t in flat]

@@ -40,18 +40,35 @@ class UnconnectedGradients(enum.Enum):
 
 class CustomGradient(Op):
     """The outputs of a ``@custom_gradient`` function (identity); gradient: the user's function.
-    Inputs: the function's tensor inputs, then the variables it read, then its outputs."""
+    Inputs: the function's tensor inputs, then the variables it read, then its outputs, then (in a
+    traced function) the tensors the gradient function's graph captured.
+
+    Eagerly ``grad_fn`` is the user's Python function. In a traced function it is traced too, into
+    ``grad_graph`` (the dys as its placeholders, then its captures): the graph is data (it is saved
+    with the function, TF's ``experimental_custom_gradients``) and a later call of the function under
+    a tape runs it on that call's values, not on the trace's."""
 
     view = True
 
-    def forward(*arrays, n_inputs, n_variables, grad_fn, takes_variables, variable_objects):
-        outputs = arrays[n_inputs + n_variables:]
+    def forward(*arrays, n_inputs, n_variables, grad_fn, takes_variables, variable_objects, n_outputs=None,
+                grad_graph=None):
+        outputs = arrays[n_inputs + n_variables:][:n_outputs]
         return outputs if len(outputs) > 1 else outputs[0]
 
     def backward(ctx, *dys):
         dys = dys[0] if len(dys) == 1 and isinstance(dys[0], tuple) else dys
         dys = tuple(C.zeros_like(y) if dy is None else dy for dy, y in zip(dys, ctx.outputs))  # TF: zeros
         variables = list(ctx.inputs[ctx.n_inputs: ctx.n_inputs + ctx.n_variables])
+        n_outputs = len(ctx.outputs) if ctx.attrs.get("n_outputs") is None else ctx.n_outputs
+        grad_graph = ctx.attrs.get("grad_graph")
+        if grad_graph is not None:
+            from minitf.graph import inline
+            captured = list(ctx.inputs[ctx.n_inputs + ctx.n_variables + n_outputs:])
+            input_grads = inline(grad_graph, grad_graph.outputs, list(dys) + captured)
+            if len(input_grads) != ctx.n_inputs:
+                raise ValueError(f"custom_gradient: the gradient function returned {len(input_grads)} gradients "
+                                 f"for {ctx.n_inputs} tensor inputs")
+            return tuple(input_grads) + (None,) * (len(ctx.inputs) - ctx.n_inputs)
         if ctx.takes_variables:
             input_grads, variable_grads = ctx.grad_fn(*dys, variables=ctx.attrs["variable_objects"])
         else:
@@ -90,14 +107,31 @@ def custom_gradient(f: Callable | None = None) -> Callable:
                             f"{[v.name for v in read]}, so its gradient function must take a `variables` "
                             "keyword argument (and return the variables' gradients too)")
         flat = [convert_to_tensor(r) for r in nest.flatten(result)]
-        if not state.tapes or not flat:
+        if not flat or (not state.tapes and state.graph is None):
             return result
-        outputs = CustomGradient.apply(*inputs, *read, *flat, n_inputs=len(inputs), n_variables=len(read),
-                                       grad_fn=grad_fn, takes_variables=takes_variables, variable_objects=list(read))
+        grad_graph, captured = _traced_gradient(grad_fn, flat) if state.graph is not None and not takes_variables \
+            else (None, [])
+        outputs = CustomGradient.apply(*inputs, *read, *flat, *captured, n_inputs=len(inputs), n_variables=len(read),
+                                       grad_fn=None if grad_graph is not None else grad_fn,
+                                       takes_variables=takes_variables, variable_objects=list(read),
+                                       n_outputs=len(flat), grad_graph=grad_graph)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         return nest.pack_sequence_as(result, list(outputs))
 
     return decorated
+
+
+def _traced_gradient(grad_fn: Callable, outputs: list) -> tuple:
+    """``grad_fn`` traced into a graph nested in the one being built (a placeholder per dy, shaped as the
+    outputs), and the outer tensors it captured; (None, []) when it cannot be traced (the Python
+    function is then kept: it runs on the trace's tensors)."""
+    from minitf.ops.control_flow import _trace_branch
+    try:
+        graph, _, grads, _ = _trace_branch(lambda *dys: grad_fn(*dys), "custom_gradient", list(outputs))
+    except Exception:  # noqa: BLE001 (a gradient that returns None for an input, or Python-only code)
+        return None, []
+    graph.outputs = grads
+    return graph, [outer for outer, _ in graph.captures]
 
 
 class _VariableWatcher:

@@ -20,7 +20,7 @@ from minitf.ops.linalg import matmul
 from minitf.ops.scatter_ops import ScatterNd
 from minitf.tensor import Tensor, convert_to_tensor
 
-__all__ = ["SparseTensor", "from_dense", "to_dense", "sparse_dense_matmul", "add", "reorder"]
+__all__ = ["SparseTensor", "SparseTensorSpec", "from_dense", "to_dense", "sparse_dense_matmul", "add", "reorder"]
 
 
 class SparseTensor:
@@ -50,6 +50,78 @@ class SparseTensor:
         return f"SparseTensor(indices={self.indices!s}, values={self.values!s}, dense_shape={self.dense_shape!s})"
 
     __str__ = __repr__
+
+
+class SparseTensorSpec:
+    """The type of a SparseTensor: its dense shape (None where it varies) and dtype (``tf.SparseTensorSpec``);
+    a tf.data element that is a SparseTensor has one as its ``element_spec``."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape=None, dtype=dtypes.float32):
+        from minitf.tensor import TensorShape
+        self.shape = None if shape is None else TensorShape(None if d is None else int(d) for d in shape)
+        self.dtype = dtypes.as_dtype(dtype)
+
+    @property
+    def value_type(self) -> type:
+        return SparseTensor
+
+    def is_compatible_with(self, other) -> bool:
+        return (isinstance(other, (SparseTensorSpec, SparseTensor)) and self.dtype == other.dtype
+                and (self.shape is None or other.shape is None or self.shape.is_compatible_with(other.shape)))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SparseTensorSpec) and self.dtype == other.dtype and self.shape == other.shape
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype.name))
+
+    def __repr__(self) -> str:
+        shape = "TensorShape(None)" if self.shape is None else repr(self.shape)
+        return f"SparseTensorSpec({shape}, {self.dtype!r})"
+
+
+# --- SparseTensors as rows of a tf.data element (minitf/data) -----------------------------------------
+def take_rows(sp: SparseTensor, rows) -> SparseTensor:
+    """The rows ``rows`` (a list of indices, in order) of ``sp``, as a SparseTensor of the same rank."""
+    indices, values = np.asarray(sp.indices.numpy()), sp.values.numpy()
+    picked_indices, picked_values = [], []
+    for new, old in enumerate(int(r) for r in rows):
+        keep = indices[:, 0] == old
+        moved = indices[keep].copy()
+        moved[:, 0] = new
+        picked_indices.append(moved)
+        picked_values.append(values[keep])
+    shape = [len(picked_indices)] + [int(d) for d in sp.dense_shape.numpy()[1:]]
+    return SparseTensor(np.concatenate(picked_indices) if picked_indices else np.zeros((0, len(shape)), np.int64),
+                        _values(picked_values, values), shape)
+
+
+def _values(parts: list, like):
+    from minitf.tensor import Tensor
+    array = np.concatenate(parts) if parts else like[:0]
+    return Tensor(array) if array.dtype.kind == "O" else convert_to_tensor(array)
+
+
+def row(sp: SparseTensor, i: int) -> SparseTensor:
+    """Row ``i`` of ``sp``: a SparseTensor of one rank less."""
+    indices, values = np.asarray(sp.indices.numpy()), sp.values.numpy()
+    keep = indices[:, 0] == i
+    return SparseTensor(indices[keep][:, 1:], _values([values[keep]], values),
+                        [int(d) for d in sp.dense_shape.numpy()[1:]])
+
+
+def stack(items: list) -> SparseTensor:
+    """SparseTensors of one rank stacked along a new first axis; the dense shape is the largest in each dim."""
+    ranks = {len(item.shape) for item in items}
+    if len(ranks) > 1:
+        raise ValueError(f"batch: Cannot batch SparseTensors of different ranks: {sorted(ranks)}")
+    shape = [len(items)] + [max(int(item.dense_shape.numpy()[d]) for item in items) for d in range(ranks.pop())]
+    indices = [np.concatenate([np.full((len(item.values.numpy()), 1), k, np.int64), item.indices.numpy()], axis=1)
+               for k, item in enumerate(items)]
+    return SparseTensor(np.concatenate(indices), _values([item.values.numpy() for item in items],
+                                                        items[0].values.numpy()), shape)
 
 
 def from_dense(tensor, name=None) -> SparseTensor:

@@ -271,6 +271,9 @@ class Trainer:
         traced = self._traced_steps.get(kind)
         if traced is None or traced.python_function != step_fn:
             traced = self._traced_steps[kind] = function(step_fn, name=f"{kind}_function")
+            # Keras builds the model's, optimizer's and metrics' variables before the first traced step, so
+            # TF traces it once; here the first trace builds them, and it is the one kept (no second trace).
+            traced._retrace_after_creating_variables = False
         return traced
 
     def _run_step(self, step_fn, data: tuple) -> dict | None:
