@@ -30,6 +30,7 @@ the speed of a traced training step comes from.
 from __future__ import annotations
 
 import linecache
+import math
 import re
 import sys
 from typing import Any, Callable
@@ -171,6 +172,54 @@ class GraphTensor(Tensor):
         return f'Tensor("{self.name}", shape={_static_shape_str(self.shape)}, dtype={self.dtype.name})'
 
     __str__ = __repr__
+
+
+def static_value(t):
+    """What a trace knows of a small int tensor's value before the function runs (TF's
+    ``constant_value_as_shape``): an int or None for a scalar, a tuple of those for a vector, None
+    when nothing is known. ``tf.zeros(tf.shape(x))`` takes its static shape from it, so a size that
+    is unknown (None) while tracing stays unknown, not the first call's size."""
+    shape, dtype = t._value.shape, np.dtype(t._value.dtype)
+    if len(shape) > 1 or shape and (shape[0] is None or shape[0] > 64) or dtype.kind not in "iu":
+        return None  # not a shape: nothing to look for (and no walk back through a large graph)
+    if not isinstance(t, GraphTensor):
+        return _python_value(B.to_numpy(t._value))
+    op = t._op
+    if op.type == "Const":
+        return _python_value(B.to_numpy(op.value))
+    kind = op.type
+    if kind == "Shape":
+        return tuple(op.inputs[0].shape)
+    if kind == "Rank":
+        return len(op.inputs[0].shape)
+    if kind == "Size" and None not in op.inputs[0].shape:
+        return math.prod(op.inputs[0].shape)
+    parts = [static_value(x) for x in op.inputs]
+    if kind == "Pack" and op.attrs.get("axis") == 0 and all(p is None or isinstance(p, int) for p in parts):
+        return tuple(parts)
+    if kind == "ConcatV2" and op.attrs.get("axis") in (0, -1) and all(isinstance(p, tuple) for p in parts):
+        return sum(parts, ())
+    if kind == "StridedSlice" and isinstance(parts[0], tuple):
+        picked = np.array(parts[0], dtype=object)[op.attrs["key"]]
+        return tuple(picked.tolist()) if isinstance(picked, np.ndarray) else picked
+    if kind == "Cast" and np.dtype(op.attrs["dtype"]).kind in "iu":
+        return parts[0]
+    if not op.stateful and not isinstance(op.op, str) and parts and all(
+            isinstance(p, int) or isinstance(p, tuple) and None not in p for p in parts):
+        # Small int arithmetic on known values (a shape plus one): computed now, as TF's shape inference does
+        arrays = [B.xp.asarray(np.asarray(p, x._value.dtype)) for p, x in zip(parts, op.inputs)]
+        with np.errstate(all="ignore"):
+            try:
+                return _python_value(B.to_numpy(op.op.forward(*arrays, **op.attrs)))
+            except Exception:  # noqa: BLE001 (the kernel's own error comes when the function runs)
+                pass
+    return (None,) * shape[0] if shape else None
+
+
+def _python_value(array):
+    if array.dtype.kind not in "iu" or array.ndim > 1:
+        return None
+    return int(array) if array.ndim == 0 else tuple(int(v) for v in array)
 
 
 def _static_shape_str(shape) -> str:
@@ -358,6 +407,10 @@ class FuncGraph:
     def _static_shapes(op: type, nodes: tuple, attrs: dict, arrays: tuple, many: bool) -> list:
         """The outputs' static shapes: the op's rule if it has one; else the example's, made unknown
         (None) everywhere when an input's shape is not fully known."""
+        if op.shape_value_inputs:
+            args = [static_value(t) if i in op.shape_value_inputs else t._value.shape for i, t in enumerate(nodes)]
+            shape = op.shape(*args, **attrs)
+            return [tuple(shape) if shape is not None else (None,) * arrays[0].ndim]
         known = all(None not in t._value.shape for t in nodes)
         if op.shape is not None and (not known or getattr(op, "static_shapes_from_rule", False)):
             shape = op.shape(*[t._value.shape for t in nodes], **attrs)

@@ -202,7 +202,29 @@ def static_shapes_in_the_trace(tf):
     return shapes
 
 
-SCENARIOS = [retracing_rules, python_numbers_and_specs_share_traces, static_shapes_in_the_trace, variables_as_arguments, reduce_retracing, input_signature,
+def shapes_computed_in_the_function(tf):
+    """zeros/fill/reshape to shapes computed from tf.shape(x) of an unknown batch: static shapes
+    as TF infers them, values from each call's own size."""
+    static = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+    def f(x):
+        zeros = tf.zeros(tf.shape(x))
+        filled = tf.fill([tf.shape(x)[0], 2], 7.0)
+        pairs = tf.reshape(x, [-1, 2, tf.shape(x)[1] // 2])
+        flat = tf.reshape(x, [tf.shape(x)[0] * 4])
+        reverse = tf.reshape(x, tf.reverse(tf.shape(x), [0]))
+        static.append([tuple(t.shape.as_list()) for t in (zeros, filled, pairs, flat, reverse)])
+        return [tf.shape(zeros)[0], zeros + 1.0, filled, pairs, flat, reverse]
+
+    out = []
+    for rows in (2, 3):
+        x = tf.constant(np.arange(rows * 4, dtype=np.float32).reshape(rows, 4))
+        out.append([t.numpy() for t in f(x)])
+    return {"static": static, "values": out}
+
+
+SCENARIOS = [shapes_computed_in_the_function, retracing_rules, python_numbers_and_specs_share_traces, static_shapes_in_the_trace, variables_as_arguments, reduce_retracing, input_signature,
              a_trace_with_unknown_sizes_serves_later_calls, state_and_assignments,
              training_loop, cond_and_while, tape_outside, nested_structures, lazily_created_variable]
 

@@ -57,6 +57,15 @@ def cubed_with_custom_gradient(tf):
     return cubed
 
 
+def reshape_to_a_traced_shape(tf, x, shape):
+    """tf.reshape inside tf.function to a shape the trace knows only as a tensor (computed there:
+    TF's Reshape with a shape input, minitf's ReshapeToTensor)."""
+    @tf.function
+    def reshaped(x):
+        return tf.reshape(x, tf.constant(shape, tf.int32) + 0 * tf.rank(x))
+    return reshaped(x)
+
+
 # --- what a strategy draws ---------------------------------------------------------------
 @dataclass
 class Case:
@@ -811,6 +820,7 @@ SPECS: list[OpSpec] = [
     OpSpec("math.cumprod", lambda tf, x, **kw: tf.math.cumprod(x, **kw), cumulative(UNIT)),
     # shapes
     OpSpec("reshape", lambda tf, x, shape: tf.reshape(x, shape), reshape_case()),
+    OpSpec("reshape_to_a_traced_shape", reshape_to_a_traced_shape, reshape_case()),
     OpSpec("transpose", lambda tf, x, perm: tf.transpose(x, perm), transpose_case()),
     OpSpec("expand_dims", lambda tf, x, axis: tf.expand_dims(x, axis),
            unary(axis=st.integers(-1, 0))),

@@ -619,3 +619,50 @@ def test_trace_keeps_the_examples_a_tape_needs(monkeypatch):
     eager = loss_and_grad(tf.constant(x), w)
     for a, b in zip(traced, eager):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+# --- shapes computed in the function ------------------------------------------------------------
+def test_a_shape_taken_from_an_unknown_size_stays_unknown_and_follows_each_call():
+    """tf.zeros/fill/reshape to a shape computed from tf.shape(x): the static shape keeps what the
+    trace knows (None for the batch), and each call uses its own size, not the first call's."""
+    seen = {}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3])])
+    def f(x):
+        zeros = tf.zeros(tf.shape(x))
+        filled = tf.fill([tf.shape(x)[0], 2], 7.0)
+        flat = tf.reshape(x, [tf.shape(x)[0] * 3])
+        seen.update(zeros=zeros.shape, filled=filled.shape, flat=flat.shape)
+        return tf.shape(zeros)[0], zeros + 1.0, filled, flat
+
+    for rows in (2, 5):
+        x = np.arange(rows * 3, dtype=np.float32).reshape(rows, 3)
+        n, ones, filled, flat = f(tf.constant(x))
+        assert int(n) == rows
+        np.testing.assert_array_equal(ones.numpy(), np.ones((rows, 3), np.float32))
+        np.testing.assert_array_equal(filled.numpy(), np.full((rows, 2), 7.0, np.float32))
+        np.testing.assert_array_equal(flat.numpy(), x.reshape(-1))
+    assert [tuple(seen[k]) for k in ("zeros", "filled", "flat")] == [(None, 3), (None, 2), (None,)]
+
+
+def test_a_reshape_to_a_computed_shape_has_a_gradient_and_known_parts_of_its_shape():
+    @tf.function(input_signature=[tf.TensorSpec([None, 4])])
+    def loss_and_gradient(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            pairs = tf.reshape(x, [-1, 2, tf.shape(x)[1] // 2])
+            assert tuple(pairs.shape) == (None, 2, 2)
+            loss = tf.reduce_sum(pairs * pairs)
+        return tape.gradient(loss, x)
+
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    np.testing.assert_array_equal(loss_and_gradient(tf.constant(x)).numpy(), 2 * x)
+
+
+def test_a_reshape_to_a_known_computed_shape_of_the_wrong_size_fails_while_tracing():
+    @tf.function
+    def f(x):
+        return tf.reshape(x, tf.shape(x) + 1)
+
+    with pytest.raises(ValueError, match=r"(?i)cannot reshape a tensor with 6 elements.* to shape \[3, 4\]"):
+        f(tf.ones([2, 3]))

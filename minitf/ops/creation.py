@@ -33,20 +33,37 @@ def _np_dtype(dtype, default=np.float32):
 
 
 def _dynamic(value) -> bool:
-    """True for a shape given as a tensor of a function being traced (known only when it runs)."""
+    """True for a shape given as a tensor of a function being traced (known only when it runs), or
+    as a list holding one (``[tf.shape(x)[0], 2]``)."""
+    if isinstance(value, (list, tuple)):
+        return any(_dynamic(v) for v in value)
     return isinstance(value, Tensor) and getattr(value, "_graph", None) is not None
+
+
+def _dims_tensor(shape) -> Tensor:
+    """A traced shape as one int32 vector (the dims input of ``Fill``)."""
+    if isinstance(shape, Tensor):
+        return shape
+    from minitf.ops.elementwise import cast
+    from minitf.ops.shape_ops import stack
+    return stack([cast(convert_to_tensor(d), dtypes.int32) for d in shape])
 
 
 class Fill(Op):
     """A tensor of shape ``dims`` (an int tensor) filled with ``value``."""
 
+    shape_value_inputs = (0,)  # while tracing, the output's shape is what is known of dims' value
+
     def forward(dims, value):
         return B.module_of(value).full(tuple(int(d) for d in B.to_numpy(dims).tolist()), value, dtype=value.dtype)
+
+    def shape(dims, value_shape):
+        return dims
 
 
 def zeros(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
     if _dynamic(shape):
-        return Fill.apply(shape, Tensor(B.zeros((), _np_dtype(dtype))))
+        return Fill.apply(_dims_tensor(shape), Tensor(B.zeros((), _np_dtype(dtype))))
     return Tensor(B.zeros(_shape(shape), _np_dtype(dtype)))  # (empty strings for tf.string, as TF)
 
 
@@ -55,7 +72,7 @@ def ones(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
         raise InvalidArgumentError("Ones: Value for attr 'T' of string is not in the list of allowed values: tf.ones "
                                    "makes numbers (tf.fill([...], 'text') makes strings)", "Ones")
     if _dynamic(shape):
-        return Fill.apply(shape, Tensor(B.xp.ones((), dtype=_np_dtype(dtype))))
+        return Fill.apply(_dims_tensor(shape), Tensor(B.xp.ones((), dtype=_np_dtype(dtype))))
     return Tensor(B.xp.ones(_shape(shape), dtype=_np_dtype(dtype)))
 
 
@@ -95,7 +112,7 @@ def ones_like(input: Any, dtype=None, name: str | None = None) -> Tensor:  # noq
 def fill(dims, value, name: str | None = None) -> Tensor:
     v = convert_to_tensor(value)
     if _dynamic(dims) or _dynamic(v):
-        return Fill.apply(convert_to_tensor(dims), v)
+        return Fill.apply(_dims_tensor(dims) if isinstance(dims, (list, tuple)) else convert_to_tensor(dims), v)
     return Tensor(B.module_of(v._value).full(_shape(dims), v._value, dtype=v._value.dtype))
 
 

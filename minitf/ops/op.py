@@ -40,6 +40,9 @@ Class attributes an op may set:
     shape(...)      the output's static shape from the inputs' static shapes (None = unknown),
                     used while tracing; it may raise InvalidArgumentError for bad shapes
     shape_only      ``forward`` reads nothing of its input but the shape (``ones_like``)
+    shape_value_inputs  the inputs that are shapes given as tensors (``tf.fill``'s dims): while
+                    tracing, ``shape`` gets what the trace knows of their values (a tuple of ints
+                    and None, or None) instead of their shapes (``graph.static_value``)
     elementwise     each output element depends only on the input elements at its own position
                     (broadcast): the replay compiler may run a chain of such ops block by block
 
@@ -102,6 +105,7 @@ class Op:
     view = False
     quiet = False
     elementwise = False
+    shape_value_inputs: tuple = ()
     backward: Callable | None = None
     shape: Callable | None = None
 

@@ -88,8 +88,56 @@ class ReshapeLike(Op):
         return like_shape
 
 
+class ReshapeToTensor(Op):
+    """``Reshape`` to a shape computed in a traced function (``tf.reshape(x, tf.shape(y))``), read
+    when the op runs.   Gradient: dy reshaped back."""
+
+    name = "Reshape"
+    view = True
+    shape_value_inputs = (1,)  # while tracing, the output's shape is what is known of the shape's value
+
+    def forward(x, shape):
+        return x.reshape(tuple(int(d) for d in B.to_numpy(shape).tolist()))
+
+    def backward(ctx, dy):
+        return ReshapeLike.apply(dy, ctx.inputs[0]), None
+
+    def shape(x_shape, dims):
+        if dims is None:
+            return None
+        dims = tuple(dims)
+        known = None not in x_shape and None not in dims
+        size = math.prod(x_shape) if None not in x_shape else None
+        rest = math.prod(d for d in dims if d != -1) if None not in dims else None
+        if known and (size != rest if -1 not in dims else rest == 0 or size % rest):
+            raise ValueError(f"Cannot reshape a tensor with {size} elements to shape {list(dims)}")  # TF, tracing
+        if -1 in dims:
+            dims = tuple((size // rest if size is not None and rest else None) if d == -1 else d for d in dims)
+        return dims
+
+    @classmethod
+    def invalid(cls, inputs, attrs, error):
+        from minitf.graph import static_value
+        x, dims = inputs[0], static_value(inputs[1])
+        wanted = f"shape {list(dims)}" if dims is not None else "the shape given"
+        return InvalidArgumentError(f"Reshape: cannot reshape a tensor with {x._value.size} elements (shape "
+                                    f"{list(x.shape)}) to {wanted}", "Reshape")
+
+
+def _traced(value) -> bool:
+    """A tensor of a function being traced (known only when it runs), or a list holding one."""
+    if isinstance(value, (list, tuple)):
+        return any(_traced(v) for v in value)
+    return isinstance(value, Tensor) and getattr(value, "_graph", None) is not None
+
+
 def reshape(tensor: TensorLike, shape, name: str | None = None) -> Tensor:
     x = convert_to_tensor(tensor)
+    if _traced(shape):
+        dims = shape if isinstance(shape, Tensor) else stack([cast(convert_to_tensor(d), dtypes.int32) for d in shape])
+        if not dims.dtype.is_integer:
+            raise InvalidArgumentTypeError(f"Reshape: shape must be integers, got {dims.dtype.name}", "Reshape")
+        return ReshapeToTensor.apply(x, dims)
     if isinstance(shape, Tensor) and not shape.dtype.is_integer or any(
             isinstance(d, (float, np.floating)) for d in (shape if isinstance(shape, (list, tuple)) else ())):
         raise InvalidArgumentTypeError(f"Reshape: shape must be integers, got {shape!r}", "Reshape")
