@@ -103,14 +103,15 @@ print(f"base: {base_source}; accuracy on lesson 08's 10 classes: {base_accuracy:
 # pizza a disk with dots), an apple pie a square with a lattice, a waffle a square with a grid
 # (textures lesson 08 never showed). The
 # course's "10 percent" and "1 percent" datasets hold 10% and 1% of the training photos and the
-# whole test set: here 50 and 5 photos per class, 40 test photos per class.
+# whole test set: here 50 and 5 photos per class, 40 test photos per class (fast mode tests on
+# 100 of the 200).
 
 # %%
 new_10 = image_folders("new_food_classes_10_percent")
 new_1 = image_folders("new_food_classes_1_percent")
 x_10pct, y_10pct, new_names, _ = V.load_arrays(minitf, new_10 / "train", IMAGE_SIZE)
 x_1pct, y_1pct, _, _ = V.load_arrays(minitf, new_1 / "train", IMAGE_SIZE)
-x_test, y_test, _, _ = V.load_arrays(minitf, new_10 / "test", IMAGE_SIZE)
+x_test, y_test, _, _ = V.load_arrays(minitf, new_10 / "test", IMAGE_SIZE, limit=L.pick(None, 100))
 print(f"new classes: {new_names}; 10%: {x_10pct.shape[0]} photos, 1%: {x_1pct.shape[0]}, test: {x_test.shape[0]}")
 
 fig, axes = plt.subplots(2, 5, figsize=(11, 4.8))
