@@ -95,7 +95,11 @@ def assert_same_outcome(where: str, expected, actual) -> None:
 
 
 # Known differences, each a strict xfail: a fix makes the test pass, the xfail then fails, and the line goes.
-KNOWN_DIFFERENCES: dict[str, str] = {}
+KNOWN_DIFFERENCES = {
+    **dict.fromkeys(("keras.layers.LSTMCell", "keras.layers.GRUCell", "keras.layers.GRUCell(reset_after=False)"),
+                    "TF (no step op: the cell's formula in ops) broadcasts an xw of another rank; minitf's fused "
+                    "step op takes the step's own shapes and refuses others"),
+}
 
 
 @pytest.mark.parametrize("spec", [pytest.param(s, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[s.name], strict=True))

@@ -33,4 +33,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'minitf.keras' has no attribute {name!r}")
 
 
-__all__ = ["backend", "Input", "Model", "Sequential", "Layer", *_SUBMODULES]
+__all__ = ["backend", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Sequential",
+           # submodules, loaded on first use (_SUBMODULES)
+           "layers", "models", "callbacks", "losses", "metrics", "optimizers", "activations", "initializers",
+           "regularizers", "utils", "saving", "engine", "constraints", "preprocessing", "datasets", "applications",
+           "mixed_precision"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from minitf import backend as B
+from minitf.errors import InvalidArgumentError
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L
 from minitf.ops import reductions as R
@@ -142,6 +143,30 @@ def _grad_of_grad(formula, inputs: tuple, differentiable: tuple, upstream) -> tu
     return tuple(result)
 
 
+def _check_inputs(op: str, gates: int, xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor,
+                  states: tuple = (), bias: Tensor | None = None) -> None:
+    """A step's inputs share one float dtype (TF's ops refuse a mix with InvalidArgumentError) and
+    have the step's shapes: xw (batch, gates * units), h_prev and the other states (batch, units),
+    the recurrent kernel (units, gates * units), the bias (gates * units,). None is a size not known
+    while tracing."""
+    tensors = [xw, h_prev, *states, recurrent_kernel] + ([] if bias is None else [bias])
+    names = [t.dtype.name for t in tensors]
+    shapes = [tuple(t.shape) for t in tensors]
+    if not tensors[0].dtype.is_floating or len(set(names)) > 1:
+        raise InvalidArgumentError(f"{op}: the inputs must share one float dtype, got {names} (shapes {shapes})", op)
+    batch, units = h_prev.shape if h_prev.ndim == 2 else (None, None)
+    width = None if units is None else gates * units
+    expected = [(batch, width), (batch, units), *[(batch, units)] * len(states), (units, width)]
+    expected += [] if bias is None else [(width,)]
+    fits = h_prev.ndim == 2 and all(len(got) == len(want) and all(g is None or w is None or g == w
+                                                                   for g, w in zip(got, want))
+                                    for got, want in zip(shapes, expected))
+    if not fits:
+        raise InvalidArgumentError(f"{op}: input shapes {shapes} do not fit one step of {units} units: expected "
+                                   f"{expected} (xw, h_prev, {'c_prev, ' if states else ''}recurrent kernel"
+                                   f"{', bias' if bias is not None else ''})", op)
+
+
 def _masked_carry(k, mask, d):
     """Split an upstream gradient by the mask: (part for the new cell value, part carried to the old state)."""
     if mask is None:
@@ -234,6 +259,7 @@ class LSTMCellGrad(Op):
 def lstm_step(xw: Tensor, h_prev: Tensor, c_prev: Tensor, recurrent_kernel: Tensor,
               mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step as one op; ``mask`` a (batch, 1) bool tensor or None."""
+    _check_inputs("LSTMCell", 4, xw, h_prev, recurrent_kernel, states=(c_prev,))
     return LSTMCell.apply(xw, h_prev, c_prev, recurrent_kernel, *(() if mask is None else (mask,)))
 
 
@@ -324,6 +350,7 @@ class GRUCellGrad(Op):
 def gru_step(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor | None = None,
              mask: Tensor | None = None) -> Tensor:
     """One GRU step (``reset_after=True``) as one op."""
+    _check_inputs("GRUCell", 3, xw, h_prev, recurrent_kernel, bias=recurrent_bias)
     extra = (() if recurrent_bias is None else (recurrent_bias,)) + (() if mask is None else (mask,))
     return GRUCell.apply(xw, h_prev, recurrent_kernel, *extra, with_bias=recurrent_bias is not None)
 
@@ -404,4 +431,5 @@ class GRUCellResetBeforeGrad(Op):
 
 def gru_step_reset_before(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, mask: Tensor | None = None) -> Tensor:
     """One GRU step (``reset_after=False``) as one op."""
+    _check_inputs("GRUCellResetBefore", 3, xw, h_prev, recurrent_kernel)
     return GRUCellResetBefore.apply(xw, h_prev, recurrent_kernel, *(() if mask is None else (mask,)))
