@@ -226,41 +226,49 @@ def _lstm_grads(k, dh, dc, xw, h_prev, c_prev, recurrent_kernel, mask=None):
 
 
 class LSTMCell(Op):
-    """One LSTM step: (xw_t, h_prev, c_prev, U[, mask]) -> (h, c).
+    """One LSTM step: (xw_t, h_prev, c_prev, U[, mask]) -> (h, c, activations).
 
     ``xw`` (batch, 4u) is this step's slice of x W + b; ``mask`` (batch, 1) bool.
-    Forward: z = xw + h_prev U, then ``lstm_gates``. Gradient: ``LSTMCellGrad``.
+    Forward: z = xw + h_prev U, then ``lstm_gates``. ``activations`` (batch, 5u) is
+    [i, f, g, o, tanh(c)], kept for the gradient (``LSTMCellGrad``), which would otherwise
+    compute them again (a matmul and five activations per step, as the forward did).
     """
 
     def forward(xw, h_prev, c_prev, recurrent_kernel, *mask):
         with _quiet():
-            gates = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
-        h, c = gates[6], gates[4]
+            i, f, g, o, c, tanh_c, h = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
+        activations = B.xp.concatenate([i, f, g, o, tanh_c], axis=-1)
         if mask:
             h, c = B.xp.where(mask[0], h, h_prev), B.xp.where(mask[0], c, c_prev)
-        return h, c
+        return h, c, activations
 
     def backward(ctx, dys):
-        grads = LSTMCellGrad.apply(*dys, *ctx.inputs)
+        grads = LSTMCellGrad.apply(dys[0], dys[1], ctx.outputs[2], *ctx.inputs)
         return grads + (None,) * (len(ctx.inputs) - 4)
 
 
 class LSTMCellGrad(Op):
-    """(dh, dc, xw, h_prev, c_prev, U[, mask]) -> (d xw, d h_prev, d c_prev, dU): ``_lstm_backward``."""
+    """(dh, dc, activations, xw, h_prev, c_prev, U[, mask]) -> (d xw, d h_prev, d c_prev, dU):
+    ``_lstm_backward`` on the forward's activations [i, f, g, o, tanh(c)]. Its own gradient
+    (second derivatives) recomputes them from xw with ops (``_lstm_grads``)."""
 
-    def forward(dh, dc, xw, h_prev, c_prev, recurrent_kernel, *mask):
+    def forward(dh, dc, activations, xw, h_prev, c_prev, recurrent_kernel, *mask):
+        i, f, g, o, tanh_c = ARRAYS.split(activations, 5)
         with _quiet():
-            return _lstm_grads(ARRAYS, dh, dc, xw, h_prev, c_prev, recurrent_kernel, *mask)
+            return _lstm_backward(ARRAYS, (i, f, g, o, None, tanh_c, None), c_prev, h_prev, recurrent_kernel,
+                                  dh, dc, *(mask or (None,)))
 
     def backward(ctx, ggs):
-        return _grad_of_grad(_lstm_grads, ctx.inputs, range(6), ggs)
+        formula = lambda k, dh, dc, activations, *inputs: _lstm_grads(k, dh, dc, *inputs)  # noqa: E731
+        return _grad_of_grad(formula, ctx.inputs, (0, 1, 3, 4, 5, 6), ggs)
 
 
 def lstm_step(xw: Tensor, h_prev: Tensor, c_prev: Tensor, recurrent_kernel: Tensor,
               mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step as one op; ``mask`` a (batch, 1) bool tensor or None."""
     _check_inputs("LSTMCell", 4, xw, h_prev, recurrent_kernel, states=(c_prev,))
-    return LSTMCell.apply(xw, h_prev, c_prev, recurrent_kernel, *(() if mask is None else (mask,)))
+    h, c, _ = LSTMCell.apply(xw, h_prev, c_prev, recurrent_kernel, *(() if mask is None else (mask,)))
+    return h, c
 
 
 # --- GRU ----------------------------------------------------------------------------------
