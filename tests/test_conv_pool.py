@@ -335,7 +335,8 @@ def test_pool_gradchecks_first_and_second_order(case):
 def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape, monkeypatch):
     """Windows that tile the input (stride = window, no padding) take a fast path on contiguous lines,
     a block of rows at a time; it must give the general path's bits: ties to the first maximum in
-    row-major window order, NaN windows to no cell, +0.0 (never -0.0) in cells that did not win."""
+    row-major window order, NaN and -inf windows as TF's scan has them (see ``_winners``), +0.0 (never
+    -0.0) in cells that did not win."""
     from minitf import backend as B
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import window_geometry

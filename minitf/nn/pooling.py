@@ -142,8 +142,8 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
     cells have the fixed window offsets k = a*KW + b (``offsets``). With y and dy repeated KW
     times along such a line (each window's value beside each of its cells):
 
-        winner = min over the window of (k where x == y, else KH*KW)    (the first maximum; a NaN
-                 window has no cell equal to its max and gets KH*KW: no cell wins)
+        winner = min over the window of (k where x == y, else KH*KW)    (the first maximum; the
+                 first cell where it is NaN or no cell equals the max: TF's rule, see ``_winners``)
         dx     = dy where k == winner, else +0.0                        (TF's zero-filled gradient)
 
     The same numbers as ``_winners`` + a scatter, computed on long contiguous lines instead of
@@ -174,6 +174,10 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
         first = per_window[:, :, 0].copy()
         for b in range(1, kw):  # the first over the window's KW columns too
             B.xp.minimum(first, per_window[:, :, b], out=first)
+        B.xp.remainder(first, index.type(none), out=first)  # no cell equal (KH*KW): the first cell
+        if x.dtype.kind == "f":  # a NaN first cell wins (TF's MaxPoolGrad scan)
+            first_cells = x_lines[block, 0].reshape(count, ow, kw, c)[:, :, 0]
+            B.xp.multiply(first, ~B.xp.isnan(first_cells), out=first)
         per_window[...] = first[:, :, None]
         dy_line = B.xp.repeat(dy_rows[block], kw, axis=2).reshape(count, line)
         for a in range(kh):
