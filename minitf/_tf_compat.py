@@ -261,6 +261,44 @@ def positive_zeros_(array):
     return array
 
 
+# --- the * operator on bool tensors -------------------------------------------------------------------
+def bool_product(x, y):
+    """``x * y`` where x or y is a bool tensor: a bool, True * True is True, True * False is False.
+
+    What TF does: its ``*`` operator (``_mul_dispatch_factory`` in tensor_math_operator_overrides.py)
+    casts both operands to int32, multiplies, and casts the product back to bool, while
+    ``tf.multiply`` has no bool kernel (InvalidArgumentError). A float on the way is truncated:
+    ``True * 0.5`` is False.
+
+    Why minitf copies it: code written for TF (the course's ``x * x * x`` in a custom gradient) gives
+    a value on bool tensors instead of an error.
+    """
+    from minitf.ops.elementwise import cast, multiply  # (elementwise imports this module)
+
+    return cast(multiply(cast(x, "int32"), cast(y, "int32")), "bool")
+
+
+# --- max pooling with NaN and -inf --------------------------------------------------------------------
+def window_max(cells, dtype):
+    """The maximum of each pooling window as TF's CPU MaxPool takes it: NaN cells are skipped and no
+    window goes below the dtype's lowest finite value. max_pool over [nan, 1] is 1; over [nan, nan]
+    or [-inf, -inf] it is -3.4028235e38 (float32; -65504 for float16).
+
+    What TF does: its kernel (Eigen's spatial max pooling) starts each window at
+    ``NumTraits<T>::lowest()`` and keeps a cell only if it is larger, which NaN and -inf never are.
+
+    Why minitf copies it: so that a NaN or -inf input pools to TF's numbers (a plain ``max``
+    propagates NaN). ``fmax`` (the maximum that skips NaN) starting from ``lowest`` gives the same
+    values. ``cells``: one array per window offset, each of the output's shape.
+    """
+    lowest = np.finfo(dtype).min if dtype.kind == "f" else np.iinfo(dtype).min
+    cells = iter(cells)
+    y = B.xp.fmax(next(cells), dtype.type(lowest))
+    for cell in cells:
+        B.xp.fmax(y, cell, out=y)
+    return y
+
+
 # --- Keras quirks --------------------------------------------------------------------------------------
 def keras_execution_end_step(first_step: int, steps_per_execution: int) -> int:
     """The batch index Keras hands ``on_*_batch_end`` after one execution of ``steps_per_execution``

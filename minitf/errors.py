@@ -54,5 +54,9 @@ class UnimplementedError(OpError, NotImplementedError):
     """A feature minitf does not implement (yet); the message says which."""
 
 
+class UnknownError(OpError):
+    """An error of no other class: TF's, e.g., for what the Python function of ``tf.py_function`` raised."""
+
+
 class OperatorNotAllowedInGraphError(TypeError):
     """A Python operation on a symbolic tensor of a traced function (``if tensor:``, ``float(tensor)``)."""

@@ -156,8 +156,8 @@ class Tensor:
     def __radd__(self, x): return _math.add(x, self)
     def __sub__(self, y): return _math.subtract(self, y)
     def __rsub__(self, x): return _math.subtract(x, self)
-    def __mul__(self, y): return _math.multiply(self, y)
-    def __rmul__(self, x): return _math.multiply(x, self)
+    def __mul__(self, y): return _math.multiply_operator(self, y)  # bool * bool is bool, as in TF
+    def __rmul__(self, x): return _math.multiply_operator(x, self)
     def __truediv__(self, y): return _math.divide(self, y)
     def __rtruediv__(self, x): return _math.divide(x, self)
     def __floordiv__(self, y): return _math.floordiv(self, y)

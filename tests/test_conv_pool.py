@@ -335,7 +335,8 @@ def test_pool_gradchecks_first_and_second_order(case):
 def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape, monkeypatch):
     """Windows that tile the input (stride = window, no padding) take a fast path on contiguous lines,
     a block of rows at a time; it must give the general path's bits: ties to the first maximum in
-    row-major window order, NaN windows to no cell, +0.0 (never -0.0) in cells that did not win."""
+    row-major window order, NaN and -inf windows as TF's scan has them (see ``_winners``), +0.0 (never
+    -0.0) in cells that did not win."""
     from minitf import backend as B
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import window_geometry
@@ -499,3 +500,47 @@ def test_empty_output_has_zero_gradients(channels, strides):
     dx, dw = tape.gradient(y, [x, w], output_gradients=tf.zeros_like(y))
     np.testing.assert_array_equal(dx.numpy(), np.zeros(x.shape, np.float32))
     np.testing.assert_array_equal(dw.numpy(), np.zeros(w.shape, np.float32))
+
+
+# --- extra batch axes, and NaN / -inf in max pooling (TF's outcomes, found by the outcome fuzz) ----------
+def test_conv_takes_extra_leading_batch_axes_as_tf():
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, 5, 5, 2))  # two batch axes
+    w = rng.standard_normal((3, 3, 2, 4))
+    y = tf.nn.conv2d(x, w, 1, "SAME")
+    assert tuple(y.shape) == (2, 3, 5, 5, 4)  # the conv of the 6 images as one batch, unfolded
+    np.testing.assert_array_equal(y.numpy().reshape(6, 5, 5, 4), tf.nn.conv2d(x.reshape(6, 5, 5, 2), w, 1, "SAME"))
+    for i in range(2):  # each leading index is an ordinary batch (summed in blocks of another size)
+        np.testing.assert_allclose(y.numpy()[i], tf.nn.conv2d(x[i], w, 1, "SAME").numpy(), rtol=1e-12, atol=1e-12)
+    x1, w1 = rng.standard_normal((2, 3, 7, 2)), rng.standard_normal((3, 2, 4))
+    y1 = tf.nn.conv1d(x1, w1, 2, "VALID")
+    assert tuple(y1.shape) == (2, 3, 3, 4)
+    np.testing.assert_allclose(y1.numpy()[1], tf.nn.conv1d(x1[1], w1, 2, "VALID").numpy(), rtol=1e-12, atol=1e-12)
+    gradcheck(lambda x: tf.nn.conv2d(x, w[:2, :2], 1, "VALID"), [x[:, :2, :3, :3]])  # the fold differentiates
+    with pytest.raises(InvalidArgumentError, match="Conv2D: input must be 4-D"):  # fewer axes stay an error
+        tf.nn.conv2d(x[0, 0], w, 1, "SAME")
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3, 5, 5, 2], tf.float64)])
+    def traced(x):  # an unknown leading axis folds too
+        return tf.nn.conv2d(x, w, 1, "VALID")
+    np.testing.assert_array_equal(traced(x).numpy(), tf.nn.conv2d(x, w, 1, "VALID").numpy())
+
+
+def test_max_pool_skips_nan_and_stops_at_the_lowest_finite_value_as_tf_cpu():
+    nan, inf, lowest = np.nan, np.inf, np.finfo(np.float32).min
+    x = np.array([nan, nan, 1, nan, -inf, -inf, nan, 5], np.float32).reshape(1, 8, 1)
+    y = tf.nn.max_pool1d(x, 2, 2, "VALID").numpy().ravel()
+    np.testing.assert_array_equal(y, [lowest, 1, lowest, 5])  # [nan nan] [1 nan] [-inf -inf] [nan 5]
+    np.testing.assert_array_equal(tf.nn.max_pool1d(x, 3, 2, "SAME").numpy().ravel(), [1, 1, lowest, 5])
+    assert tf.nn.max_pool1d(x.astype(np.float16), 2, 2, "VALID").numpy()[0, 0, 0] == np.float16(-65504)
+    assert tf.nn.max_pool1d(x.astype(np.float64), 2, 2, "VALID").numpy()[0, 0, 0] == np.finfo(np.float64).min
+    grid = np.array([[nan, 1, 2, nan], [nan, nan, 3, -inf]], np.float32).reshape(1, 2, 4, 1)
+    np.testing.assert_array_equal(tf.nn.max_pool2d(grid, 2, 2, "VALID").numpy().ravel(), [1, 3])
+    np.testing.assert_array_equal(tf.keras.layers.MaxPooling1D(2)(x).numpy().ravel(), [lowest, 1, lowest, 5])
+    # The gradient, as TF's MaxPoolGrad scans a window (its first cell, then any strictly larger one):
+    # a NaN first cell keeps dy, and so does the first cell of a window of NaN or -inf only.
+    xv = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        pooled = tf.nn.max_pool1d(xv, 2, 2, "VALID")
+    dx = tape.gradient(pooled, xv, output_gradients=tf.constant([1.0, 2.0, 3.0, 4.0], shape=(1, 4, 1)))
+    np.testing.assert_array_equal(dx.numpy().ravel(), [1, 0, 2, 0, 3, 0, 4, 0])

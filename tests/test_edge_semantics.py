@@ -102,3 +102,34 @@ def test_indices_out_of_range_as_tf_on_cpu_and_on_gpu():
         assert tf.gather(params, [0, 5]).numpy().tolist() == [[1.0, 2.0], [0.0, 0.0]]
         loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1, 7], logits=logits).numpy()
         assert np.isfinite(loss[0]) and np.isnan(loss[1])
+
+
+def test_the_star_operator_on_bool_tensors_is_a_bool_product_but_multiply_has_no_bool_kernel():
+    # TF's * casts a bool operand's product through int32 and back to bool; tf.multiply refuses bool.
+    t, f = tf.constant([True, True, False]), tf.constant([True, False, False])
+    assert (t * f).dtype == tf.bool and (t * f).numpy().tolist() == [True, False, False]
+    assert (t * 0.5).numpy().tolist() == [False, False, False]  # 0.5 truncates to 0 on the way
+    assert (2 * t).numpy().tolist() == [True, True, False]
+    with pytest.raises(InvalidArgumentError):
+        tf.multiply(t, f)
+
+    @tf.custom_gradient
+    def cubed(x):
+        return x * x * x, lambda dy: dy * 3.0 * x * x
+    assert cubed(t).numpy().tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("raised, expected", [
+    (ValueError("v"), tf.errors.InvalidArgumentError), (TypeError("t"), tf.errors.InvalidArgumentError),
+    (StopIteration(), tf.errors.OutOfRangeError), (MemoryError(), tf.errors.ResourceExhaustedError),
+    (NotImplementedError("n"), tf.errors.UnimplementedError), (KeyError("k"), tf.errors.UnknownError),
+    (RuntimeError("r"), tf.errors.UnknownError),
+    (InvalidArgumentError("an op's error inside the function"), tf.errors.UnknownError)])
+def test_py_function_turns_what_the_python_function_raises_into_tf_error_classes(raised, expected):
+    def fails(a):
+        raise raised
+    for call in (lambda x: tf.py_function(fails, [x], tf.float32),
+                 tf.function(lambda x: tf.py_function(fails, [x], tf.float32))):
+        with pytest.raises(expected, match=f"EagerPyFunc: the Python function raised {type(raised).__name__}") as info:
+            call(tf.constant([1.0]))
+        assert type(info.value) is expected and info.value.__cause__ is raised

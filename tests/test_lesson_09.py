@@ -1,8 +1,8 @@
 """Lesson 09 (transfer learning) without TensorFlow.
 
 Fast mode (in-process, seconds; the lesson trains its own base, never depending on lesson 08):
-freezing leaves only the head's variables trainable and the tape no gradient for a frozen
-kernel; a frozen BatchNormalization runs in inference mode even with ``training=True`` and keeps
+the short base is above chance and fine-tuning lifts feature extraction's accuracy; freezing
+leaves only the head's variables trainable and the tape no gradient for a frozen kernel; a frozen BatchNormalization runs in inference mode even with ``training=True`` and keeps
 its moving statistics; ModelCheckpoint keeps the best epoch; CSVLogger writes one row per
 epoch; a saved fine-tuned model reloads identically. The claims about what pays off (transfer
 beats training from scratch, fine-tuning beats feature extraction) need full-length training:
@@ -28,6 +28,15 @@ def test_lesson_09_figures_and_its_own_base(lesson):
     assert summary["outcomes"]["base"].startswith("trained here")  # fast mode never depends on lesson 08
 
 
+def test_lesson_09_fast_mode_still_transfers(lesson):
+    # Too short to rank every model (see the full-mode test), but each step does its work: the base
+    # trained in short has learnt its 10 classes above chance (0.1), and unfreezing its top layers
+    # lifts the new head's test accuracy above feature extraction's.
+    outcomes = lesson[0]["outcomes"]
+    assert outcomes["base_accuracy_on_source_task"] > 0.15, outcomes
+    assert outcomes["fine_tuned_accuracy"] > outcomes["feature_extraction_accuracy"], outcomes
+
+
 def test_lesson_09_freezing_and_the_tape(lesson):
     outcomes = lesson[0]["outcomes"]
     assert outcomes["trainable_variables_frozen"] == 2  # the head's kernel and bias
@@ -45,8 +54,8 @@ def test_lesson_09_callbacks_and_saving(lesson):
     summary, out = lesson
     outcomes = summary["outcomes"]
     assert outcomes["checkpoint_accuracy"] == pytest.approx(outcomes["best_feature_extraction_epoch_accuracy"])
-    assert outcomes["feature_extraction_epochs"] == 5  # fast mode
-    assert outcomes["csv_rows"] == 5 and (out / "history_minitf.csv").is_file()  # one row per epoch
+    assert outcomes["feature_extraction_epochs"] == 3  # fast mode
+    assert outcomes["csv_rows"] == 3 and (out / "history_minitf.csv").is_file()  # one row per epoch
     assert outcomes["save_load_identical"] is True
     assert outcomes["crossed_to_tf"] is None  # without TF the crossing cell only says what it would do
 

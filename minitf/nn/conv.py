@@ -489,6 +489,21 @@ def _to_first(x: Tensor) -> Tensor:  # NHWC -> NCHW
     return S.transpose(x, [0, x.ndim - 1] + list(range(1, x.ndim - 1)))
 
 
+def _fold_batch_axes(op: str, x: Tensor, inner_rank: int) -> Tensor:
+    """(B1, ..., Bk, *inner) -> (B1 * ... * Bk, *inner): the extra leading batch axes TF's conv2d and
+    conv1d accept, folded into one batch axis (TF's ``squeeze_batch_dims``)."""
+    if None in x.shape[-inner_rank:] or list(x.shape[:-inner_rank]).count(None) > 1:
+        raise UnimplementedError(
+            f"{op}: an input with extra batch axes needs known sizes except one batch axis, got shape "
+            f"{tuple(x.shape)}", op)
+    return S.reshape(x, [-1, *x.shape[-inner_rank:]])
+
+
+def _unfold_batch_axes(y: Tensor, x: Tensor, inner_rank: int) -> Tensor:
+    """The result of a folded convolution with ``x``'s leading batch axes back (an unknown one as -1)."""
+    return S.reshape(y, [-1 if b is None else b for b in x.shape[:-inner_rank]] + list(y.shape[1:]))
+
+
 # --- public functions --------------------------------------------------------------------------------
 def conv2d(input: TensorLike, filters: TensorLike, strides, padding, data_format: str = "NHWC",  # noqa: A002
            dilations=None, name: str | None = None) -> Tensor:
@@ -500,9 +515,13 @@ def conv2d(input: TensorLike, filters: TensorLike, strides, padding, data_format
     "VALID", "SAME", or explicit [[0, 0], [top, bottom], [left, right], [0, 0]].
     OH = (H + top + bottom - ((KH - 1) * d_h + 1)) // s_h + 1 (SAME: ceil(H / s_h)).
     ``data_format="NCHW"`` is accepted (by transposing), though TF on CPU refuses it.
+    An input of rank > 4 has extra leading batch axes, as in TF: (B1, B2, H, W, C) -> (B1, B2, OH, OW, F).
     """
     op = "Conv2D"
     x, w = _float_pair(op, input, filters)
+    if x.ndim > 4:
+        y = conv2d(_fold_batch_axes(op, x, 3), w, strides, padding, data_format, dilations)
+        return _unfold_batch_axes(y, x, 3)
     first = _channels_first(op, data_format, ("NHWC", "NCHW"))
     _check_rank(op, "input", x, "batch, channels, height, width" if first else "batch, height, width, channels")
     _check_rank(op, "filters", w, "filter_height, filter_width, in_channels, out_channels")
@@ -570,9 +589,13 @@ def conv1d(input: TensorLike, filters: TensorLike, stride, padding, data_format:
 
     Computed as TF does: conv2d of (N, 1, W, C) with a (1, K, C, F) kernel.
     ``padding``: "VALID" or "SAME" (minitf also takes [[0, 0], [left, right], [0, 0]]).
+    An input of rank > 3 has extra leading batch axes, as in TF: (B1, B2, W, C) -> (B1, B2, OW, F).
     """
     op = "conv1d"
     x, w = _float_pair(op, input, filters)
+    if x.ndim > 3:
+        y = conv1d(_fold_batch_axes(op, x, 2), w, stride, padding, data_format, dilations)
+        return _unfold_batch_axes(y, x, 2)
     first = _channels_first(op, data_format, ("NWC", "NCW"))
     _check_rank(op, "input", x, "batch, channels, width" if first else "batch, width, channels")
     _check_rank(op, "filters", w, "filter_width, in_channels, out_channels")

@@ -11,7 +11,7 @@ gives every window as a read-only strided view, without a copy::
       9 a | b c                                       window (1,1) = [[b c] [f g]]
       d e | f g
 
-    max_pool: y = windows.max(axis=(KH, KW))
+    max_pool: y = windows.max(axis=(KH, KW))   (NaN and -inf: _tf_compat.window_max)
     avg_pool: y = windows.sum(axis=(KH, KW)) / count
 
 SAME padding, TF's way (same split as conv: the extra cell after):
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from minitf import backend as B
-from minitf._tf_compat import positive_zeros_
+from minitf._tf_compat import positive_zeros_, window_max
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.nn.conv import (WindowGeometry, block_budget, im2col, pad_spatial, parse_padding, spatial_sequence,
                             window_geometry)
@@ -85,22 +85,18 @@ def _tiles(x, geom: WindowGeometry):
 
 
 class MaxPool(Op):
-    """y[n, i, j, c] = max over the window of x (padding never wins).
-    Gradient: MaxPoolGrad, dy sent to each window's (first) maximum."""
+    """y[n, i, j, c] = max over the window of x (padding never wins; NaN and -inf as TF has them:
+    ``_tf_compat.window_max``). Gradient: MaxPoolGrad, dy sent to each window's (first) maximum."""
 
     def forward(x, geom):
-        if _tiles_exactly(geom):
-            # Fast path (same values): a running elementwise maximum over the KH*KW window offsets
-            # is ~3x faster than a reduction over two strided axes of the window view.
+        # A running elementwise maximum over the KH*KW window offsets: ~3x faster than a reduction
+        # over two strided axes of the window view.
+        kh, kw = geom.kernel
+        if _tiles_exactly(geom):  # the offsets' cells are a reshape of x: no padding, no window view
             tiles = _tiles(x, geom)
-            kh, kw = geom.kernel
-            y = tiles[:, :, 0, :, 0, :].copy()
-            for a in range(kh):
-                for b in range(kw):
-                    if a or b:
-                        B.xp.maximum(y, tiles[:, :, a, :, b, :], out=y)
-            return y
-        return _windows(x, geom).max(axis=(3, 4))
+            return window_max((tiles[:, :, a, :, b, :] for a in range(kh) for b in range(kw)), x.dtype)
+        windows = _windows(x, geom)
+        return window_max((windows[:, :, :, a, b, :] for a in range(kh) for b in range(kw)), x.dtype)
 
     def shape(x, geom):
         return (x[0], *geom.out_hw, x[-1])
@@ -116,9 +112,13 @@ def _windows(x, geom: WindowGeometry):
 def _winners(windows, y, geom: WindowGeometry):
     """For each output cell, which kernel offset k = a*KW + b won: the first (row-major) cell equal to the max.
 
-    winner = min over k of (k where window[k] == y, else KH*KW); KH*KW itself means "no cell won"
-    (a NaN window), whose gradient then goes nowhere. Small unsigned ints and a running minimum:
-    ~10x faster than masked assignment.
+    winner = min over k of (k where window[k] == y, else KH*KW). Small unsigned ints and a running
+    minimum: ~10x faster than masked assignment.
+
+    NaN and -inf, as TF's MaxPoolGrad has them (it scans each window keeping its first cell, then any
+    strictly larger one): the first cell wins where it is NaN, and where no cell equals y (a window
+    of NaN and -inf only, pooled to the lowest finite value). TF's first cell is the first REAL one;
+    minitf's is padding in a window that starts in SAME padding, which then follows neither rule.
     """
     kh, kw = geom.kernel
     none = kh * kw
@@ -129,6 +129,9 @@ def _winners(windows, y, geom: WindowGeometry):
             k = a * kw + b
             missed = windows[:, :, :, a, b, :] != y               # bool: 1 where this offset is not the max
             B.xp.minimum(winner, missed * dtype.type(none - k) + dtype.type(k), out=winner)  # k, or none
+    B.xp.remainder(winner, dtype.type(none), out=winner)  # none -> 0, the first cell
+    if windows.dtype.kind == "f":
+        B.xp.multiply(winner, ~B.xp.isnan(windows[:, :, :, 0, 0, :]), out=winner)  # a NaN first cell wins
     return winner
 
 
@@ -139,8 +142,8 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
     cells have the fixed window offsets k = a*KW + b (``offsets``). With y and dy repeated KW
     times along such a line (each window's value beside each of its cells):
 
-        winner = min over the window of (k where x == y, else KH*KW)    (the first maximum; a NaN
-                 window has no cell equal to its max and gets KH*KW: no cell wins)
+        winner = min over the window of (k where x == y, else KH*KW)    (the first maximum; the
+                 first cell where it is NaN or no cell equals the max: TF's rule, see ``_winners``)
         dx     = dy where k == winner, else +0.0                        (TF's zero-filled gradient)
 
     The same numbers as ``_winners`` + a scatter, computed on long contiguous lines instead of
@@ -171,6 +174,10 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
         first = per_window[:, :, 0].copy()
         for b in range(1, kw):  # the first over the window's KW columns too
             B.xp.minimum(first, per_window[:, :, b], out=first)
+        B.xp.remainder(first, index.type(none), out=first)  # no cell equal (KH*KW): the first cell
+        if x.dtype.kind == "f":  # a NaN first cell wins (TF's MaxPoolGrad scan)
+            first_cells = x_lines[block, 0].reshape(count, ow, kw, c)[:, :, 0]
+            B.xp.multiply(first, ~B.xp.isnan(first_cells), out=first)
         per_window[...] = first[:, :, None]
         dy_line = B.xp.repeat(dy_rows[block], kw, axis=2).reshape(count, line)
         for a in range(kh):

@@ -22,7 +22,7 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import dtypes
-from minitf._tf_compat import NO_KERNEL_FOR_SIGNED_INTEGERS
+from minitf._tf_compat import NO_KERNEL_FOR_SIGNED_INTEGERS, bool_product
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError, UnimplementedError
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
@@ -323,6 +323,14 @@ def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     return Mul.apply(*numeric_operands("Mul", x, y))
+
+
+def multiply_operator(x: TensorLike, y: TensorLike) -> Tensor:
+    """The ``*`` operator: ``multiply``, except that a bool tensor operand gives a bool
+    (``_tf_compat.bool_product``), where ``tf.multiply`` refuses bool."""
+    if any(isinstance(v, Tensor) and v._value.dtype == np.bool_ for v in (x, y)):
+        return bool_product(x, y)
+    return multiply(x, y)
 
 
 def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:

@@ -22,7 +22,8 @@ import numpy as np
 from minitf import backend as B
 from minitf import dtypes
 from minitf._context import init_scope
-from minitf.errors import InvalidArgumentError
+from minitf.errors import (InvalidArgumentError, OpError, OutOfRangeError, ResourceExhaustedError, UnimplementedError,
+                           UnknownError)
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -43,6 +44,29 @@ def _outputs(op: str, result, tout: tuple, single: bool) -> tuple:
     return tuple(arrays)
 
 
+def _python_error(op: str, error: Exception) -> OpError:
+    """The ``tf.errors`` class TF's kernel turns an exception of the Python function into:
+    ValueError and TypeError -> InvalidArgumentError, StopIteration -> OutOfRangeError, MemoryError
+    -> ResourceExhaustedError, NotImplementedError -> UnimplementedError, anything else -> UnknownError,
+    a ``tf.errors`` error raised by an op inside the function included (TF's are not ValueErrors)."""
+    if isinstance(error, OpError):
+        kind = UnknownError
+    else:
+        kind = next((k for python, k in ((ValueError, InvalidArgumentError), (TypeError, InvalidArgumentError),
+                                         (StopIteration, OutOfRangeError), (MemoryError, ResourceExhaustedError),
+                                         (NotImplementedError, UnimplementedError)) if isinstance(error, python)),
+                    UnknownError)
+    return kind(f"{op}: the Python function raised {type(error).__name__}: {error}", op)
+
+
+def _run(op: str, func: Callable, args: list):
+    """``func(*args)``, its exception turned into TF's error class (the original chained to it)."""
+    try:
+        return func(*args)
+    except Exception as e:  # noqa: BLE001 (whatever the function raises: TF wraps it)
+        raise _python_error(op, e) from e
+
+
 class EagerPyFunc(Op):
     """Calls ``func`` on eager Tensors of the inputs' values.   Gradient: ``func`` again, under a tape."""
 
@@ -50,7 +74,7 @@ class EagerPyFunc(Op):
 
     def forward(*arrays, func, tout, single):
         with init_scope():  # eagerly, even while a function is traced or a tape records
-            result = func(*[Tensor(a) for a in arrays])
+            result = _run("EagerPyFunc", func, [Tensor(a) for a in arrays])
             out = _outputs("EagerPyFunc", result, tout, single)
         return out if len(out) != 1 else out[0]
 
@@ -79,7 +103,7 @@ class EagerPyFuncGrad(Op):
                 for x in inputs:
                     if x.dtype.is_floating:
                         tape.watch(x)
-                result = func(*inputs)
+                result = _run("EagerPyFunc", func, inputs)
             outs = [result] if single else (list(result) if isinstance(result, (list, tuple)) else [result])
             targets, upstream = [], []
             for out, is_float in zip(outs, floats):
@@ -120,10 +144,12 @@ class EagerPyFuncNoGrad(EagerPyFunc):
     backward = None
 
     def forward(*arrays, func, tout, single):
-        return EagerPyFunc.forward(*arrays, func=func, tout=tout, single=single)
+        with init_scope():  # (its exceptions are not wrapped: eager TF raises them as they are)
+            out = _outputs("PyFunc", func(*[Tensor(a) for a in arrays]), tout, single)
+        return out if len(out) != 1 else out[0]
 
     def trace_forward(*arrays, func, tout, single):
-        return EagerPyFunc.forward(*arrays, func=func, tout=tout, single=single)
+        return EagerPyFuncNoGrad.forward(*arrays, func=func, tout=tout, single=single)
 
 
 def py_function(func: Callable | None = None, inp=None, Tout=None, name=None) -> Any:
