@@ -14,9 +14,9 @@ from minitf.keras import backend
 
 _SUBMODULES = ("layers", "models", "callbacks", "losses", "metrics", "optimizers", "activations", "initializers",
                "regularizers", "utils", "saving", "engine", "constraints", "preprocessing", "datasets",
-               "applications", "mixed_precision")
+               "applications", "mixed_precision", "dtype_policies")
 _FROM = {"Input": "minitf.keras.layers", "InputSpec": "minitf.keras.layers", "Layer": "minitf.keras.layers",
-         "Model": "minitf.keras.models", "Sequential": "minitf.keras.models", "KerasTensor": "minitf.keras.engine.keras_tensor"}
+         "Model": "minitf.keras.models", "DTypePolicy": "minitf.keras.dtype_policies", "Sequential": "minitf.keras.models", "KerasTensor": "minitf.keras.engine.keras_tensor"}
 
 
 def __getattr__(name: str):

@@ -107,7 +107,7 @@ def lookup(module: str | None, name: str) -> Any:
         for keras_module in sorted(found, key=len, reverse=True):
             if module.startswith(keras_module) and name in found[keras_module]:
                 return found[keras_module][name]
-    if module and (module == "keras" or module.startswith("keras.")):
+    if module is None or module == "keras" or module.startswith("keras."):  # None: Keras 2's short form
         hits = {id(t[name]): t[name] for t in found.values() if name in t}
         if len(hits) == 1:
             return next(iter(hits.values()))
