@@ -465,3 +465,15 @@ def test_every_layer_module_s_public_names_are_exported_by_name():
             if name == "CallContext":  # layer.py's call bookkeeping, not a layer (Keras does not export it)
                 continue
             assert name in package.__all__ and getattr(package, name) is getattr(module, name), (info.name, name)
+
+
+def test_keras_mask_attribute_as_on_tf_tensors():
+    """``x._keras_mask`` (read and set by user code, as in Keras's masking guide): absent when there is no mask."""
+    out = tf.keras.layers.Embedding(10, 4, mask_zero=True)(np.array([[1, 2, 0]]))
+    np.testing.assert_array_equal(out._keras_mask.numpy(), [[True, True, False]])
+    plain = tf.constant([1.0])
+    with pytest.raises(AttributeError, match="_keras_mask"):
+        plain._keras_mask
+    plain._keras_mask = tf.constant([True])
+    assert plain._keras_mask.numpy().tolist() == [True]
+    assert tf.keras.backend.get_keras_mask(plain).numpy().tolist() == [True]

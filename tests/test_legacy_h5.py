@@ -147,16 +147,3 @@ def test_save_refuses_other_extensions_and_keeps_overwrite_false(tmp_path):
     model.save(tmp_path / "m.h5")
     with pytest.raises(FileExistsError):
         model.save(tmp_path / "m.h5", overwrite=False)
-
-
-def test_keras_mask_attribute_and_string_one_hot():
-    out = layers.Embedding(10, 4, mask_zero=True)(np.array([[1, 2, 0]]))
-    np.testing.assert_array_equal(out._keras_mask.numpy(), [[True, True, False]])
-    plain = tf.constant([1.0])
-    with pytest.raises(AttributeError, match="_keras_mask"):
-        plain._keras_mask
-    plain._keras_mask = tf.constant([True])
-    assert plain._keras_mask.numpy().tolist() == [True]
-    hot = tf.one_hot([0, 2, 5], depth=3, on_value="on", off_value="off")
-    assert hot.dtype == tf.string
-    assert hot.numpy().tolist() == [[b"on", b"off", b"off"], [b"off", b"off", b"on"], [b"off", b"off", b"off"]]
