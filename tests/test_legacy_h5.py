@@ -36,6 +36,7 @@ def _functional():
 
 
 def test_file_layout_is_keras_legacy_h5(tmp_path):
+    keras.backend.clear_session()  # the automatic layer names start again: dense, batch_normalization ...
     model = _sequential()
     model.save(tmp_path / "m.h5")
     with h5py.File(tmp_path / "m.h5") as f:
