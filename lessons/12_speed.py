@@ -217,6 +217,16 @@ start = fused.index("# fused")
 print(fused[start:start + 1100])
 
 # %% [markdown]
+# Small arrays get the opposite pass, **horizontal fusion**. On a bias of 10 numbers each NumPy
+# call costs far more than its arithmetic, and Adam makes a dozen calls per weight. The same
+# dozen steps on every weight of the model run once, on all of them concatenated; each weight
+# then takes its slice (the same numbers, element by element):
+
+# %%
+start = source.index("# horizontal")
+print(source[start:start + 900])
+
+# %% [markdown]
 # ## 4. How it scales
 #
 # `python -m benchmarks` measures minitf against TensorFlow and hand-written NumPy over many

@@ -114,7 +114,10 @@ def _power_rounded(xp, base, exponent):
     """PowRounded's kernel on two arrays of one dtype."""
     powf = _c_powf() if base.dtype == np.float32 else None
     if xp is np and base.ndim == 0 and exponent.ndim == 0 and powf is not None:
-        result = np.asarray(powf(float(base), float(exponent)), dtype=np.float32)  # TF's powf
+        # One number (Adam's beta ** t, every step): TF's powf, and the flush below done on the Python
+        # float (the same bits, without five array calls on a 0-d array).
+        value = powf(float(base), float(exponent))
+        return np.asarray(value * 0.0 if abs(value) < _FLOAT32_TINY else value, dtype=np.float32)
     elif xp is np and base.ndim == 0 and exponent.ndim == 0 and base.dtype == np.float64:
         try:
             result = np.asarray(math.pow(float(base), float(exponent)))  # C's pow, TF's for float64
@@ -128,6 +131,7 @@ def _power_rounded(xp, base, exponent):
 
 
 _POWF: list = []  # [C's powf, or None], loaded on first use
+_FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 
 
 def _c_powf():
@@ -169,15 +173,20 @@ _PACKET = 8  # float32 lanes per AVX register: the packet size of TF's CPU (Eige
 
 
 class EigenSum(Op):
-    """sum(x) of all elements, adding in the order TF's CPU kernel does (float32, up to 4096 elements).
+    """sum(x) of all elements, adding in the order TF's CPU kernel does (float32).
 
     Float32 rounding depends on the order of the additions. Eigen (under TF's reduce_sum) keeps
     4 accumulators of 8 lanes, adds them together, adds the remaining whole packets, then folds
     the 8 lanes in halves (4 + 4, 2 + 2, 1 + 1) and adds that to the sum of the leftover
-    elements. Doing the same makes a norm-clipped gradient equal TF's bit for bit (Keras's
-    ``clipnorm``/``global_clipnorm``). Larger arrays (where TF may split the work across threads)
-    and other dtypes use the backend's sum, and so does the GPU backend (TF's GPU sums are CUDA's,
-    not Eigen's CPU order). Not differentiated (it serves gradient clipping).
+    elements. Above 8192 elements (8 lanes x Eigen's leaf size 1024) it first splits the array in
+    two halves, cut on a packet boundary, sums each half the same way and adds the two. Doing the
+    same makes a norm-clipped gradient equal TF's bit for bit (Keras's ``clipnorm``/``global_clipnorm``).
+
+    That is TF's order while it sums on one thread. For large arrays (measured: above ~10^5 elements
+    with 16 intra-op threads, never up to 10^7 with 2) Eigen shards the sum over its thread pool, so
+    TF's own bits depend on the machine's thread count; minitf keeps the one-thread order there.
+    Other dtypes use the backend's sum, and so does the GPU backend (TF's GPU sums are CUDA's, not
+    Eigen's CPU order). Not differentiated (it serves gradient clipping).
     """
 
     def forward(x):
@@ -187,12 +196,33 @@ class EigenSum(Op):
         return ()
 
 
+_LEAF = _PACKET * 1024  # Eigen's InnerMostDimReducer splits a sum of more elements in two
+
+
 def eigen_sum_array(a):
     xp = B.xp
     x = a.reshape(-1)
-    n = x.size
-    if xp is not np or x.dtype != np.float32 or n > 4096:
+    if xp is not np or x.dtype != np.float32:
         return xp.asarray(xp.sum(x))
+    return np.asarray(_eigen_tree_sum(x, 0, x.size))
+
+
+def _eigen_tree_sum(x, first, n):
+    """Eigen's sum of x[first:first + n]: halves cut on a packet boundary (an absolute index) above
+    ``_LEAF`` elements, ``_eigen_packet_sum`` below. The halves are added onto a zero, as Eigen's
+    reducer does."""
+    if n <= _LEAF:
+        return _eigen_packet_sum(x[first:first + n])
+    split = _PACKET * -(-(first + -(-n // 2)) // _PACKET)  # ceil(first + ceil(n / 2)) to a packet
+    num_left = min(split - first, n)
+    total = np.float32(0) + _eigen_tree_sum(x, first, num_left)
+    if num_left < n:
+        total = np.float32(total + _eigen_tree_sum(x, split, n - num_left))
+    return total
+
+
+def _eigen_packet_sum(x):
+    n = x.size
     block = 4 * _PACKET
     acc = np.zeros(_PACKET, np.float32)
     start = 0
@@ -208,7 +238,7 @@ def eigen_sum_array(a):
         leftover = np.float32(leftover + value)
     half = acc[:4] + acc[4:]
     quarter = half[:2] + half[2:]
-    return np.asarray(np.float32(leftover + np.float32(quarter[0] + quarter[1])))
+    return np.float32(leftover + np.float32(quarter[0] + quarter[1]))
 
 
 def eigen_sum(x):

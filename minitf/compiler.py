@@ -16,8 +16,14 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    is written into the code as that line, with no call;
 5. loop fusion: a run of elementwise ops on one large shape (Adam's update of an embedding
    matrix, bias + relu on a batch of images) runs block by block, all of its ops on one block
-   while the block sits in the CPU's cache, with no full-size temporaries;
-6. memory: each array is deleted right after its last use.
+   while the block sits in the CPU's cache, with no full-size temporaries. Inside the loop a
+   one-ufunc line (``x - y``, ``sqrt(x)``) writes with ``out=``: straight into the new value of a
+   variable or a materialized output, or over an input block that nothing reads any more
+   (``np.subtract(b3, b4, out=b3)``): the same ufunc loop, so the same bits, with fewer copies;
+6. horizontal fusion: the same chain of elementwise ops on several small arrays (Adam's update
+   of each kernel and bias) runs once, on their concatenation: a dozen NumPy calls instead of a
+   dozen per variable, where each call on a small array costs more than its arithmetic;
+7. memory: each array is deleted right after its last use.
 
 A replay makes no Tensor objects, checks no dtypes, and runs no Python of the traced function:
 that, not tricks in the eager code, is where the speed of a traced training step comes from.
@@ -253,6 +259,75 @@ def _inline_form(op: type):
     return form
 
 
+def _dtype(tensor) -> np.dtype:
+    """A graph tensor's dtype (or a shape stand-in's)."""
+    return (tensor.value if isinstance(tensor, _ShapeStandIn) else tensor._value).dtype
+
+
+_BINARY_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
+
+
+def _ufunc_call(expression: str, namespace: dict) -> tuple[str, list] | None:
+    """``expression`` as (ufunc, argument texts) when it is ONE ufunc applied to its arguments
+    (``(a - b)``, ``(B.xp.sqrt(a))``, ``-a``), so that the replay can add ``out=``; else None.
+    ``a - b`` and ``np.subtract(a, b, out=o)`` run the same loop: with ``o`` of the result's
+    dtype, the bits are the same."""
+    try:
+        node = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY_UFUNCS:
+        return f"_xp.{_BINARY_UFUNCS[type(node.op)]}", [ast.unparse(node.left), ast.unparse(node.right)]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return "_xp.negative", [ast.unparse(node.operand)]
+    if isinstance(node, ast.Call) and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args):
+        try:
+            func = eval(compile(ast.Expression(node.func), "<ufunc>", "eval"), dict(namespace))  # noqa: S307
+        except Exception:  # noqa: BLE001 (not a name we can resolve now: no out= form)
+            return None
+        if getattr(func, "nin", None) == len(node.args) and getattr(func, "nout", None) == 1 and callable(func):
+            return ast.unparse(node.func), [ast.unparse(a) for a in node.args]
+    return None
+
+
+_PURE: dict = {}  # template -> _pure_ufunc_expression's answer
+
+
+def _pure_ufunc_expression(template: str, namespace: dict) -> bool:
+    """True when a one-line kernel is made only of ufuncs, arithmetic and comparisons of its inputs
+    and number literals: then each output element is the same whatever the array's shape, and the
+    kernel may run on a concatenation of several arrays (horizontal fusion)."""
+    count = 1 + max((int(i) for i in re.findall(r"\{(\d+)\}", template)), default=-1)
+    try:
+        tree = ast.parse(template.format(*[f"_arg{i}" for i in range(count)]), mode="eval").body
+    except (SyntaxError, IndexError, KeyError, ValueError):
+        return False
+
+    def pure(node) -> bool:
+        if isinstance(node, ast.BinOp):
+            return pure(node.left) and pure(node.right)
+        if isinstance(node, ast.UnaryOp):
+            return isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)) and pure(node.operand)
+        if isinstance(node, ast.Compare):
+            return pure(node.left) and all(pure(c) for c in node.comparators)
+        if isinstance(node, ast.Name):
+            return node.id.startswith("_arg")
+        if isinstance(node, ast.Constant):
+            return type(node.value) in (int, float, bool)
+        if isinstance(node, ast.Call):
+            return _ufunc_call(ast.unparse(node), namespace) is not None and all(pure(a) for a in node.args)
+        return False
+
+    return pure(tree)
+
+
+class _Lanes:
+    """A horizontal group: ``lanes[k]`` (plan positions) run the same ops, in the same order, on
+    lane k's arrays (all of shape ``shapes[k]``); ``externals[k][e]`` is lane k's e-th input from
+    outside its lane (one tensor shared by all lanes: a 0-d number; else one per lane)."""
+
+    def __init__(self, lanes: list, externals: list, variables: list, shapes: list):
+        self.lanes, self.externals, self.variables, self.shapes = lanes, externals, variables, shapes
 
 
 class _Writer:
@@ -260,7 +335,8 @@ class _Writer:
 
     def __init__(self, graph: FuncGraph, plan: list, outputs: list):
         self.plan, self.outputs = plan, outputs
-        self.namespace: dict[str, Any] = {"_errstate": np.errstate, "_empty": B.xp.empty}
+        self.namespace: dict[str, Any] = {"_errstate": np.errstate, "_empty": B.xp.empty, "_xp": B.xp,
+                                          "_concatenate": B.xp.concatenate}
         self.names: dict[int, str] = {id(t): f"a{i}" for i, t in enumerate(graph.inputs)}
         self.handles = {id(v): f"h{i}" for i, v in enumerate(graph.variable_args)}  # variables passed in
         self.last_use: dict[int, int] = {}
@@ -269,6 +345,11 @@ class _Writer:
                 self.last_use[id(t)] = position
         for t in outputs:
             self.last_use[id(t)] = len(plan)
+        self.lane_ok: dict[int, bool] = {}  # position -> whether its step may join a horizontal group
+        self.consumers: dict[int, set] = {}  # id(tensor) -> the positions of the steps that read it
+        for position, step in enumerate(plan):
+            for t in step.inputs:
+                self.consumers.setdefault(id(t), set()).add(position)
         params = [self.names[id(t)] for t in graph.inputs] + list(self.handles.values())
         # NumPy's floating-point warnings are off for the whole replay (TF computes inf and nan
         # silently): one switch per call instead of one per op.
@@ -302,9 +383,12 @@ class _Writer:
         position = 0
         while position < len(self.plan):
             group = self.fusible_run(position)
+            lanes = None if group else self.horizontal_group(position)
             if group:
                 self.write_fused(group)
                 position = group[-1] + 1
+            elif lanes is not None:
+                position = self.write_lanes(lanes)
             else:
                 self.write_step(position)
                 position += 1
@@ -404,6 +488,10 @@ class _Writer:
         block: dict[int, str] = {}  # id(tensor) -> its name inside the loop (a block)
         assigned: dict[int, str] = {}  # id(variable) -> the block of its new value, once assigned in the run
         body, after, reads_of_new = [], [], {}
+        # Blocks that are the loop's own temporaries (not views of a variable's new value or of a
+        # materialized output), and the last step of the run that reads each tensor.
+        owned: set[str] = set()
+        last_in_run = {id(t): position for position in run for t in plan[position].inputs}
         for position in run:
             step = plan[position]
             if step.kind == "Const":
@@ -429,22 +517,41 @@ class _Writer:
                     sliced = len(t.shape) == len(shape) and t.shape[0] == shape[0] and shape[0] > 1
                     args.append(f"{whole}[_rows]" if sliced else whole)
             expression = template.format(*args)
+            comment = f"  # {step.name}: {step.op.name}"
+            dtype = (step.attrs["variable"]._value if kind == "assign" else step.outputs[0]._value).dtype
+            call = _ufunc_call(expression, self.namespace) if all(
+                _dtype(t) == dtype for t in step.inputs) else None
             if kind == "assign":
                 variable = step.attrs["variable"]
                 name = self.variable_name(variable, position)
                 self.lines.append(f"    n{position} = _empty({shape}, dtype={name}._value.dtype)")
-                body.append(f"        b{position} = {expression}  # {step.name}: {step.op.name}")
-                body.append(f"        n{position}[_rows] = b{position}")
+                if call is not None:  # computed straight into the new value's rows
+                    body.append(f"        b{position} = n{position}[_rows]")
+                    body.append(f"        {call[0]}({', '.join(call[1])}, out=b{position}){comment}")
+                else:
+                    body.append(f"        b{position} = {expression}{comment}")
+                    body.append(f"        n{position}[_rows] = b{position}")
                 after.append(f"    {name}._value = n{position}")
                 assigned[id(variable)] = f"b{position}"
                 continue
             out = step.outputs[0]
             block[id(out)] = f"b{position}"
-            body.append(f"        b{position} = {expression}  # {step.name}: {step.op.name}")
-            if self.last_use.get(id(out), -1) > run[-1]:
+            materialized = self.last_use.get(id(out), -1) > run[-1]
+            if materialized:
                 names[id(out)] = f"t{position}"  # needed after the run: materialized, block by block
                 self.lines.append(f"    t{position} = _empty({shape}, dtype={out._value.dtype.name!r})")
-                body.append(f"        t{position}[_rows] = b{position}")
+            # An input block that nothing after this step reads, of this dtype, can hold the result.
+            spent = [block[id(t)] for t in step.inputs if id(t) in block and block[id(t)] in owned
+                     and last_in_run[id(t)] == position and _dtype(t) == dtype]
+            if call is not None and (materialized or spent):
+                target = f"t{position}[_rows]" if materialized else spent[0]
+                body.append(f"        b{position} = {call[0]}({', '.join(call[1])}, out={target}){comment}")
+            else:
+                body.append(f"        b{position} = {expression}{comment}")
+                if materialized:
+                    body.append(f"        t{position}[_rows] = b{position}")
+            if not materialized:
+                owned.add(f"b{position}")
         for t_id, step in reads_of_new.items():  # a read used after the run reads the variable then
             if self.last_use.get(t_id, -1) > run[-1]:
                 position = self.plan.index(step)
@@ -455,3 +562,207 @@ class _Writer:
         self.lines.extend(body)
         self.lines.extend(after)
         self.free(run)
+
+
+    # --- horizontal fusion ----------------------------------------------------------------------------
+    def lane_step(self, step) -> bool:
+        """A step that may run on a concatenation of small arrays: a read of a variable, or a one-line
+        elementwise kernel of ufuncs (``_pure_ufunc_expression``)."""
+        if step.op is ReadVariableOp:
+            return True
+        if step.kind in ("Const", "Placeholder") or not getattr(step.op, "elementwise", False):
+            return False
+        form = self.inline(step, [None] * len(step.outputs))
+        if form is None:
+            return False
+        if form[1] not in _PURE:
+            _PURE[form[1]] = _pure_ufunc_expression(form[1], self.namespace)
+        return _PURE[form[1]]
+
+    def lane_signature(self, positions: list):
+        """(structure, externals, variables) of one candidate lane: the ops, their attributes and where
+        each input comes from (an earlier step of the lane, or the e-th outside input), with the
+        variables numbered in order of appearance; two lanes run alike when their structures are equal."""
+        local: dict[int, tuple] = {}  # id(tensor) -> ("step", j) inside the lane
+        externals: list = []
+        slots: dict[int, int] = {}
+        variables: list = []
+        numbers: dict[int, int] = {}
+        assigned: dict[int, int] = {}  # variable number -> the step of the lane that last assigned it
+        structure = []
+
+        def number(variable) -> int:
+            if id(variable) not in numbers:
+                numbers[id(variable)] = len(variables)
+                variables.append(variable)
+            return numbers[id(variable)]
+
+        for j, position in enumerate(positions):
+            step = self.plan[position]
+            if step.op is ReadVariableOp:
+                v = number(step.variable)
+                # a read after this lane's assignment reads the assigned value; before it, the old one
+                structure.append(("read", v, assigned.get(v)))
+                local[id(step.outputs[0])] = ("step", assigned[v]) if v in assigned else ("step", j)
+                continue
+            refs = []
+            for t in step.inputs:
+                if id(t) in local:
+                    refs.append(local[id(t)])
+                else:
+                    if id(t) not in slots:
+                        slots[id(t)] = len(externals)
+                        externals.append(t)
+                    refs.append(("outside", slots[id(t)]))
+            attrs = tuple(sorted((k, _attr_key(v)) for k, v in step.attrs.items() if k != "variable"))
+            entry = (step.op, attrs, tuple(refs))
+            if "variable" in step.attrs:
+                v = number(step.attrs["variable"])
+                assigned[v] = j
+                entry += (("assigns", v),)
+            for t in step.outputs:
+                local[id(t)] = ("step", j)
+            structure.append(entry)
+        return tuple(structure), externals, variables
+
+    def horizontal_group(self, start: int):
+        """The lanes of a horizontal group starting at ``start``, or None (see ``_Lanes``)."""
+        first = self.plan[start]
+        if first.kind == "Const" or not self.lane_step(first):
+            return None
+        steps = []  # the lane steps from ``start`` on (constants ride along)
+        for position in range(start, len(self.plan)):
+            step = self.plan[position]
+            if step.kind == "Const":
+                continue
+            if position not in self.lane_ok:
+                self.lane_ok[position] = step.kind != "Placeholder" and self.lane_step(step)
+            if not self.lane_ok[position]:
+                break
+            steps.append(position)
+        kinds = [(self.plan[p].op, len(self.plan[p].inputs)) for p in steps]
+        best = None
+        for n in range(2, min(len(steps) // 2, 64) + 1):
+            if kinds[:n] != kinds[n:2 * n]:
+                continue
+            lanes = [steps[:n]]
+            signature = self.lane_signature(lanes[0])
+            described = [signature]
+            while len(lanes) < len(steps) // n and kinds[:n] == kinds[len(lanes) * n:(len(lanes) + 1) * n]:
+                candidate = steps[len(lanes) * n:(len(lanes) + 1) * n]
+                other = self.lane_signature(candidate)
+                if other[0] != signature[0]:
+                    break
+                lanes.append(candidate)
+                described.append(other)
+            group = self.checked_lanes(lanes, described) if len(lanes) >= 2 else None
+            if group is not None and (best is None or len(lanes) * n > sum(map(len, best.lanes))):
+                best = group
+        return best
+
+    def checked_lanes(self, lanes: list, described: list):
+        """``_Lanes`` if the candidate lanes may run as one computation on their concatenation, else None."""
+        shapes = []
+        inside = {p for lane in lanes for p in lane}
+        produced = {id(t) for p in inside for t in self.plan[p].outputs}
+        seen_variables: set = set()
+        for lane, (_, externals, variables) in zip(lanes, described):
+            outs = [t for p in lane for t in self.plan[p].outputs]
+            shape = tuple(outs[0].shape) if outs else tuple(variables[0].shape)
+            if None in shape or int(np.prod(shape)) >= FUSE_MIN:
+                return None
+            if any(tuple(t.shape) != shape for t in outs) or any(tuple(v.shape) != shape for v in variables):
+                return None
+            if seen_variables & {id(v) for v in variables}:
+                return None  # two lanes touch one variable: they must run one after the other
+            seen_variables |= {id(v) for v in variables}
+            for p in lane:  # every output is read inside its own lane only
+                for t in self.plan[p].outputs:
+                    if self.last_use.get(id(t), -1) >= len(self.plan) or not self.consumers.get(id(t), set()) <= set(lane):
+                        return None
+            shapes.append(shape)
+        for e in range(len(described[0][1])):
+            column = [d[1][e] for d in described]
+            if any(id(t) in produced for t in column) or any(_dtype(t) != _dtype(column[0]) for t in column):
+                return None
+            shared = all(t is column[0] for t in column)
+            if shared and tuple(column[0].shape) != ():
+                return None
+            if not shared and any(tuple(t.shape) != shape for t, shape in zip(column, shapes)):
+                return None
+        for j in range(len(lanes[0])):  # each step's result has one dtype in every lane
+            dtypes = {_dtype(self.plan[lane[j]].outputs[0]) if self.plan[lane[j]].outputs
+                      else self.plan[lane[j]].attrs["variable"]._value.dtype for lane in lanes}
+            if len(dtypes) != 1:
+                return None
+        return _Lanes(lanes, [d[1] for d in described], [d[2] for d in described], shapes)
+
+    def write_lanes(self, group: "_Lanes") -> int:
+        """Write a horizontal group: each outside input concatenated (flat), each op once on the
+        concatenation, each new variable value a slice of it; returns the position after the group."""
+        lanes, plan = group.lanes, self.plan
+        first, last = lanes[0][0], lanes[-1][-1]
+        for position in range(first, last + 1):
+            if plan[position].kind == "Const":
+                self.write_step(position)  # constants first: they read nothing
+        sizes = [int(np.prod(shape)) for shape in group.shapes]
+        offsets = np.cumsum([0] + sizes).tolist()
+        tag = f"g{first}"
+        names = [step.name for step in (plan[p] for p in lanes[0])]
+        self.lines.append(f"    # horizontal: {len(lanes[0])} ops ({', '.join(names[:3])} ...) on {len(lanes)} arrays "
+                          f"at once, concatenated ({sum(sizes)} elements)")
+        flat: dict[tuple, str] = {}  # ("outside", e) or ("step", j) -> its flat name
+        made = []
+        for e, t in enumerate(group.externals[0]):
+            column = [externals[e] for externals in group.externals]
+            if all(u is t for u in column):
+                flat[("outside", e)] = self.names[id(t)]
+            else:
+                name = f"{tag}_x{e}"
+                parts = ", ".join(f"{self.names[id(u)]}.ravel()" for u in column)
+                self.lines.append(f"    {name} = _concatenate(({parts},))")
+                flat[("outside", e)] = name
+                made.append(name)
+        externals0 = group.externals[0]
+        after = []
+        local: dict[int, tuple] = {}
+        for j, position in enumerate(lanes[0]):
+            step = plan[position]
+            if step.op is ReadVariableOp:
+                out = step.outputs[0]
+                number = [id(v) for v in group.variables[0]].index(id(step.variable))
+                writes = [k for k in range(j) if plan[lanes[0][k]].attrs.get("variable") is step.variable]
+                if writes:  # the value this group assigned
+                    flat[("step", j)] = flat[("step", writes[-1])]
+                else:
+                    name = f"{tag}_{j}"
+                    parts = ", ".join(f"{self.variable_name(variables[number], lane[j])}._value.ravel()"
+                                      for variables, lane in zip(group.variables, lanes))
+                    self.lines.append(f"    {name} = _concatenate(({parts},))  # {step.name} ...")
+                    flat[("step", j)] = name
+                    made.append(name)
+                local[id(out)] = ("step", j)
+                continue
+            args = []
+            for t in step.inputs:
+                ref = local.get(id(t))
+                if ref is None:
+                    ref = ("outside", [id(u) for u in externals0].index(id(t)))
+                args.append(flat[ref])
+            kind, template, _ = self.inline(step, [None] * len(step.outputs))
+            name = f"{tag}_{j}"
+            self.lines.append(f"    {name} = {template.format(*args)}  # {step.name}: {step.op.name} ...")
+            flat[("step", j)] = name
+            made.append(name)
+            for t in step.outputs:
+                local[id(t)] = ("step", j)
+            if kind == "assign":
+                for k, lane in enumerate(lanes):
+                    variable = plan[lane[j]].attrs["variable"]
+                    after.append(f"    {self.variable_name(variable, lane[j])}._value = "
+                                 f"{name}[{offsets[k]}:{offsets[k + 1]}].reshape({group.shapes[k]})")
+        self.lines.extend(after)
+        if made:
+            self.lines.append(f"    del {', '.join(made)}")
+        self.free([p for p in range(first, last + 1)])
+        return last + 1

@@ -102,6 +102,9 @@ KNOWN_DIFFERENCES = {
     "nn.max_pool1d": "TF's CPU max pool skips NaN (a window of NaN gives -FLT_MAX); minitf's propagates NaN",
     "custom_gradient": "TF runs the table's x*x*x on a bool input inside custom_gradient; minitf refuses bool Mul",
     "py_function": "TF wraps an op error raised inside the Python function as UnknownError; minitf re-raises it",
+    **dict.fromkeys(("keras.layers.LSTMCell", "keras.layers.GRUCell", "keras.layers.GRUCell(reset_after=False)"),
+                    "TF (no step op: the cell's formula in ops) broadcasts an xw of another rank; minitf's fused "
+                    "step op takes the step's own shapes and refuses others"),
 }
 
 

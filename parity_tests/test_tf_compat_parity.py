@@ -4,7 +4,7 @@
   bit for bit (both call C's powf), subnormal results flushed to zero as TF's CPU kernels do. For
   tensors of 8 or more elements TF uses Eigen's vectorized power, which is not correctly rounded
   while minitf's is: within 3 ulp there.
-- eigen_sum: tf.reduce_sum of a float32 tensor of up to 4096 elements, bit for bit.
+- eigen_sum: tf.reduce_sum of a float32 tensor, bit for bit (every size up to 4096, and larger ones).
 - positive_zeros_: MaxPoolGrad's +0.0 where a negative dy met a cell no window picked.
 """
 import numpy as np
@@ -62,6 +62,16 @@ def test_eigen_sum_is_tf_s_reduce_sum_for_every_size_up_to_4096(tf, mtf):
     for n in range(4097):
         x = (rng.normal(size=n) * 10.0 ** rng.integers(-3, 4, n)).astype(f32)  # magnitudes 1e-3 .. 1e3: rounding shows
         assert bits(eigen_sum(mtf.constant(x)).numpy()) == bits(tf.reduce_sum(tf.constant(x)).numpy()), f"size {n}"
+
+
+@pytest.mark.parametrize("n", [8192, 8193, 8200, 12289, 16385, 20000, 65543, 100000])
+def test_eigen_sum_of_large_arrays_is_tf_s_reduce_sum(tf, mtf, n):
+    """Above 8192 elements Eigen sums two halves; TF shards larger sums over its threads only far
+    above these sizes (the docstring of _tf_compat.EigenSum)."""
+    from minitf._tf_compat import eigen_sum
+
+    x = (np.random.default_rng(n).normal(size=n) * 10.0 ** np.random.default_rng(1).integers(-3, 4, n)).astype(f32)
+    assert bits(eigen_sum(mtf.constant(x)).numpy()) == bits(tf.reduce_sum(tf.constant(x)).numpy())
 
 
 @settings(max_examples=40)

@@ -675,6 +675,59 @@ def pool_case(draw, spatial: int = 2) -> Case:
     return draw(make_case([draw(distinct(shape))], {"ksize": window, "strides": strides, "padding": padding}))
 
 
+@st.composite
+def rnn_step_case(draw, cell: str) -> Case:
+    """One recurrent step's inputs: xw (batch, gates * units), h (and c for the LSTM) (batch, units),
+    the recurrent kernel (units, gates * units), the GRU's recurrent bias; a (batch, 1) mask or None."""
+    gates = 4 if cell == "lstm" else 3
+    batch, units = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    arrays = [draw(array((batch, gates * units))), draw(array((batch, units)))]
+    if cell == "lstm":
+        arrays.append(draw(array((batch, units))))
+    arrays.append(draw(array((units, gates * units), floats(-1, 1))))
+    if cell == "gru":
+        arrays.append(draw(array((gates * units,))))
+    mask = draw(st.none() | hnp.arrays(np.bool_, (batch, 1)))
+    return draw(make_case(arrays, {"mask": mask}))
+
+
+def rnn_step(tf, cell: str, xw, h, *rest, mask=None):
+    """One time step of Keras's LSTM / GRU cell after the input projection (xw = x W + b), masked
+    rows keeping their state. minitf runs its fused step op (``minitf/keras/layers/rnn/steps.py``,
+    gradient and gradient of the gradient written out); TF has no such op, so it runs the cell's
+    formula as Keras 3's LSTMCell / GRUCell write it, in ops, differentiated by TF's autodiff."""
+    mask = None if mask is None else tf.constant(mask)
+    if tf.__name__ == "minitf":
+        from minitf.keras.layers.rnn import steps
+        if cell == "lstm":
+            return flat_concat(tf, steps.lstm_step(xw, h, *rest, mask=mask))
+        if cell == "gru":
+            return steps.gru_step(xw, h, *rest, mask=mask)
+        return steps.gru_step_reset_before(xw, h, *rest, mask=mask)
+    sigmoid, tanh = tf.math.sigmoid, tf.math.tanh
+    if cell == "lstm":
+        c, kernel = rest
+        z_i, z_f, z_c, z_o = tf.split(xw + tf.matmul(h, kernel), 4, axis=-1)
+        c_new = sigmoid(z_f) * c + sigmoid(z_i) * tanh(z_c)
+        h_new = sigmoid(z_o) * tanh(c_new)
+        if mask is not None:
+            h_new, c_new = tf.where(mask, h_new, h), tf.where(mask, c_new, c)
+        return flat_concat(tf, (h_new, c_new))
+    x_z, x_r, x_h = tf.split(xw, 3, axis=-1)
+    if cell == "gru":  # reset_after=True: r multiplies h U + b_recurrent
+        kernel, bias = rest
+        u_z, u_r, u_h = tf.split(tf.matmul(h, kernel) + bias, 3, axis=-1)
+        z, r = sigmoid(x_z + u_z), sigmoid(x_r + u_r)
+        n = tanh(x_h + r * u_h)
+    else:  # reset_after=False: r multiplies h before its matmul
+        (kernel,) = rest
+        k_z, k_r, k_h = tf.split(kernel, 3, axis=-1)
+        z, r = sigmoid(x_z + tf.matmul(h, k_z)), sigmoid(x_r + tf.matmul(h, k_r))
+        n = tanh(x_h + tf.matmul(r * h, k_h))
+    h_new = z * h + (1 - z) * n
+    return h_new if mask is None else tf.where(mask, h_new, h)
+
+
 # --- the table -------------------------------------------------------------------------------
 
 SPECS: list[OpSpec] = [
@@ -819,6 +872,13 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.avg_pool2d", lambda tf, x, **kw: tf.nn.avg_pool2d(x, **kw), pool_case()),
     OpSpec("nn.max_pool1d", lambda tf, x, **kw: tf.nn.max_pool1d(x, **kw), pool_case(spatial=1)),
     OpSpec("nn.avg_pool1d", lambda tf, x, **kw: tf.nn.avg_pool1d(x, **kw), pool_case(spatial=1)),
+    OpSpec("nn.conv1d_transpose", lambda tf, dy, w, **kw: tf.nn.conv1d_transpose(dy, w, **kw),
+           conv_case(spatial=1, transpose=True)),
+    # the recurrent steps (one fused op each in minitf)
+    OpSpec("keras.layers.LSTMCell", lambda tf, *a, **kw: rnn_step(tf, "lstm", *a, **kw), rnn_step_case("lstm")),
+    OpSpec("keras.layers.GRUCell", lambda tf, *a, **kw: rnn_step(tf, "gru", *a, **kw), rnn_step_case("gru")),
+    OpSpec("keras.layers.GRUCell(reset_after=False)", lambda tf, *a, **kw: rnn_step(tf, "gru_reset_before", *a, **kw),
+           rnn_step_case("gru_reset_before")),
 ]
 
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}

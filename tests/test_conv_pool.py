@@ -330,6 +330,34 @@ def test_pool_gradchecks_first_and_second_order(case):
     gradcheck(second(tf.nn.max_pool2d), [x])
 
 
+@pytest.mark.parametrize("ksize, shape", [((2, 2), (3, 6, 8, 10)), ((3, 2), (2, 9, 4, 3)), ((1, 3), (2, 2, 9, 1)),
+                                          ((2, 2), (2, 4, 4, 64))])
+def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape, monkeypatch):
+    """Windows that tile the input (stride = window, no padding) take a fast path on contiguous lines,
+    a block of rows at a time; it must give the general path's bits: ties to the first maximum in
+    row-major window order, NaN windows to no cell, +0.0 (never -0.0) in cells that did not win."""
+    from minitf import backend as B
+    from minitf.nn import conv as conv_module
+    from minitf.nn.conv import window_geometry
+    from minitf.nn.pooling import MaxPool, MaxPoolGrad, _winners, _windows, col2im
+
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", 512)  # several blocks even for these small inputs
+    monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", 512)
+    rng = np.random.default_rng(sum(shape))
+    x = rng.integers(-2, 2, shape).astype(np.float32)  # many ties
+    x[0, 0, 0, 0] = np.nan
+    x[-1, -1, -1, -1] = -np.inf
+    geom = window_geometry("MaxPool", shape[1:3], ksize, ksize, (1, 1), "VALID")
+    x = B.xp.asarray(x)
+    y = MaxPool.forward(x, geom)
+    dy = B.xp.asarray(rng.standard_normal(y.shape).astype(np.float32))  # negative values: -0.0 would show
+    winner = _winners(_windows(x, geom), y, geom)
+    general = B.to_numpy(col2im(lambda a, b: dy * (winner == a * ksize[1] + b), geom, shape[0], shape[-1], dy.dtype))
+    fast = B.to_numpy(MaxPoolGrad.forward(dy, x, y, geom))
+    assert fast.tobytes() == general.tobytes()
+    assert not np.signbit(fast[fast == 0]).any()
+
+
 def test_pool1d_and_generic_names():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 9, 3))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 
 import numpy as np
@@ -469,6 +470,71 @@ def test_fused_elementwise_runs_give_the_eager_bits():
         np.testing.assert_array_equal(a, b)
     source = traced.get_concrete_function(g).graph.source
     assert "fused:" in source and "for _r in range(0, 3000," in source
+    # a variable's new value computed straight into its rows by its ufunc (no block, no copy)
+    assert re.search(r"b(\d+) = n\d+\[_rows\]\n.*out=b\1\)", source)
+
+
+def test_fused_runs_write_in_place_only_where_nothing_reads_the_block_again():
+    """Inside a fused loop a ufunc line writes over an input block that nothing reads any more
+    (``out=``); a block read again later, a materialized output, a float64 step and a comparison
+    (bool result) keep their own arrays. Bits equal the eager run's."""
+    rng = np.random.default_rng(5)
+    shape = (2000, 30)
+    x = tf.constant(rng.normal(size=shape).astype(np.float32))
+    y = tf.constant(rng.normal(size=shape).astype(np.float32))
+
+    def step(x, y):
+        a = x - y            # read twice: by b and by the last line
+        b = a * 3.0          # a still needed: b gets its own block
+        c = b + 1.0          # b spent: c may reuse b's block
+        d = tf.sqrt(tf.abs(c))
+        big = tf.cast(d, tf.float64) * 0.5     # another dtype: never written into a float32 block
+        keep = d > 1.0                         # bool result
+        out = tf.where(keep, d, a) - a
+        return out, big, d                     # d also read after the run: materialized
+
+    eager = [t.numpy() for t in step(x, y)]
+    traced = tf.function(step)
+    got = [t.numpy() for t in traced(x, y)]
+    for a, b in zip(got, eager):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    source = traced.get_concrete_function(x, y).graph.source
+    assert "fused:" in source and "out=b" in source
+
+
+def test_horizontal_fusion_runs_one_update_on_many_small_variables_with_the_eager_bits():
+    """The same chain of elementwise ops on several small variables (an optimizer's update of each
+    kernel and bias) runs once on their concatenation; each variable gets its slice. Values: the
+    eager bits, for variables of different shapes (a 0-d one too), a read after an assignment, and
+    a number shared by all of them."""
+    rng = np.random.default_rng(11)
+    shapes = [(3, 4), (4,), (), (2, 1, 3)]
+    params = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    moments = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    grads = [tf.constant(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    rate = tf.constant(np.float32(0.3))
+
+    def step(grads, rate):
+        for p, m, g in zip(params, moments, grads):
+            m.assign_add((g - m) * 0.1)
+            p.assign_sub(rate * m / (tf.sqrt(tf.abs(m)) + 1e-7))
+        return rate * 2.0
+
+    start = [v.numpy() for v in params + moments]
+    for _ in range(2):
+        step(grads, rate)
+    eager = [v.numpy() for v in params + moments]
+    for v, s in zip(params + moments, start):
+        v.assign(s)
+    traced = tf.function(step)
+    for _ in range(2):
+        traced(grads, rate)
+    for v, want in zip(params + moments, eager):
+        assert v.numpy().shape == want.shape
+        np.testing.assert_array_equal(v.numpy(), want)
+    source = traced.get_concrete_function(grads, rate).graph.source
+    assert "# horizontal:" in source and "on 4 arrays at once" in source
 
 
 def test_replay_source_reads_like_numpy():

@@ -8,6 +8,7 @@ are exercised wherever this runs. TF's own values: parity_tests/test_tf_compat_p
 """
 import decimal
 import json
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -181,9 +182,27 @@ def test_eigen_sum_adds_in_the_documented_order(n):
     assert bits(got) == bits(eigen_order_by_hand(values))
 
 
-def test_eigen_sum_of_large_or_float64_arrays_is_the_backend_sum():
-    big = np.random.default_rng(0).normal(size=5000).astype(f32)
-    assert eigen_sum(tf.constant(big)).numpy() == B.to_numpy(B.xp.sum(B.xp.asarray(big)))
+def eigen_tree_by_hand(x, first=0, n=None):
+    """Above 8192 elements Eigen sums two halves, cut where a packet starts (counted from x[0])."""
+    n = len(x) if n is None else n
+    if n <= 8192:
+        return eigen_order_by_hand(x[first:first + n])
+    split = math.ceil((first + math.ceil(n / 2)) / 8) * 8
+    left = min(split - first, n)
+    return f32(f32(0) + eigen_tree_by_hand(x, first, left)) + eigen_tree_by_hand(x, split, n - left)
+
+
+@pytest.mark.parametrize("n", [8192, 8193, 8201, 20011, 40000])
+def test_eigen_sum_of_large_arrays_adds_two_halves(n):
+    values = (np.random.default_rng(n).normal(size=n) * 1e-3).astype(f32)
+    got = eigen_sum(tf.constant(values)).numpy()
+    if B.xp is not np:
+        assert bits(got) == bits(B.to_numpy(B.xp.sum(B.xp.asarray(values))))
+        return
+    assert bits(got) == bits(f32(eigen_tree_by_hand(values)))
+
+
+def test_eigen_sum_of_float64_arrays_is_the_backend_sum():
     doubles = np.random.default_rng(1).normal(size=50)
     assert eigen_sum(tf.constant(doubles)).numpy() == np.sum(doubles)
 

@@ -303,26 +303,27 @@ def _unwrap(entity: Callable) -> Callable:
     return entity.python_function if isinstance(entity, Function) else entity
 
 
-def to_graph(entity: Callable, recursive: bool = True, experimental_optional_features=None) -> Callable:
-    """``tf.autograph.to_graph``: the converted function (raises ConversionError if it cannot be)."""
+def _convert_entity(entity: Callable) -> tuple[Callable, types.FunctionType, _Converted]:
+    """(the entity, its plain function, that function converted) for to_graph and to_code; a
+    ConversionError names the entity."""
     entity = _unwrap(entity)
     function = entity.__func__ if inspect.ismethod(entity) else entity
     if not inspect.isfunction(function):
         raise ConversionError(f"converting {entity!r}: only functions and methods can be converted")
     try:
-        result = _function_from(function, _convert_code(function))
+        return entity, function, _convert_code(function)
     except ConversionError as e:
         raise ConversionError(f"converting {entity!r}: {e}") from None
+
+
+def to_graph(entity: Callable, recursive: bool = True, experimental_optional_features=None) -> Callable:
+    """``tf.autograph.to_graph``: the converted function (raises ConversionError if it cannot be)."""
+    entity, function, converted = _convert_entity(entity)
+    result = _function_from(function, converted)
     return types.MethodType(result, entity.__self__) if inspect.ismethod(entity) else result
 
 
 def to_code(entity: Callable, recursive: bool = True, experimental_optional_features=None) -> str:
     """``tf.autograph.to_code``: the source of the converted function, as AutoGraph rewrote it."""
-    entity = _unwrap(entity)
-    function = entity.__func__ if inspect.ismethod(entity) else entity
-    if not inspect.isfunction(function):
-        raise ConversionError(f"converting {entity!r}: only functions and methods can be converted")
-    try:
-        return _convert_code(function).source + "\n"
-    except ConversionError as e:
-        raise ConversionError(f"converting {entity!r}: {e}") from None
+    _, _, converted = _convert_entity(entity)
+    return converted.source + "\n"

@@ -28,17 +28,24 @@ from minitf.tensor import Tensor
 _INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
 
 
-def int64_scalar(op: str, name: str, value: Any) -> int:
-    """``value`` read as tf.data reads an int64 scalar argument; ``op``/``name`` go into the errors."""
-    where = f"{op}: `{name}`"
+def _unwrap_tensor(where: str, value: Any, dtype) -> Any:
+    """A tensor argument as its NumPy value, if it has ``dtype``; TF's ValueErrors for None and for a
+    tensor of another dtype. Other values pass through."""
     if value is None:
         raise ValueError(f"{where} is None: Attempt to convert a value (None) with an unsupported type "
                          "(<class 'NoneType'>) to a Tensor.")
     if isinstance(value, Tensor):
-        if value.dtype != dtypes.int64:
-            raise ValueError(f"{where}: Tensor conversion requested dtype int64 for Tensor with dtype "
+        if value.dtype != dtype:
+            raise ValueError(f"{where}: Tensor conversion requested dtype {dtype.name} for Tensor with dtype "
                              f"{value.dtype.name}: {value!r}")
-        value = value.numpy()
+        return value.numpy()
+    return value
+
+
+def int64_scalar(op: str, name: str, value: Any) -> int:
+    """``value`` read as tf.data reads an int64 scalar argument; ``op``/``name`` go into the errors."""
+    where = f"{op}: `{name}`"
+    value = _unwrap_tensor(where, value, dtypes.int64)
     if isinstance(value, (bool, int, np.bool_, np.integer)):
         number = int(value)
         if not _INT64_MIN <= number <= _INT64_MAX:
@@ -67,14 +74,7 @@ def optional_int64_scalar(op: str, name: str, value: Any) -> int | None:
 
 def bool_scalar(op: str, name: str, value: Any) -> bool:
     """``value`` read as tf.data reads a bool scalar argument."""
-    if value is None:
-        raise ValueError(f"{op}: `{name}` is None: Attempt to convert a value (None) with an unsupported type "
-                         "(<class 'NoneType'>) to a Tensor.")
-    if isinstance(value, Tensor):
-        if value.dtype != dtypes.bool:
-            raise ValueError(f"{op}: `{name}`: Tensor conversion requested dtype bool for Tensor with dtype "
-                             f"{value.dtype.name}: {value!r}")
-        value = value.numpy()
+    value = _unwrap_tensor(f"{op}: `{name}`", value, dtypes.bool)
     if isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype == np.bool_
                                                and value.ndim == 0):
         return bool(value)

@@ -390,14 +390,19 @@ class _BatchDataset(_UnaryDataset):
             yield _stack(pending)
 
     def _cardinality(self) -> int:
-        n = self._input._cardinality()
-        if n < 0:
-            return n
-        return n // self._batch if self._drop else -(-n // self._batch)
+        return batch_count(self._input._cardinality(), self._batch, self._drop)
 
     def _spec(self):
         lead = self._batch if self._drop else None
         return map_structure(lambda s: TensorSpec((lead, *s.shape), s.dtype), self._input._spec())
+
+
+def batch_count(n: int, size: int, drop_remainder: bool) -> int:
+    """How many batches of ``size`` ``n`` elements make: n // size with ``drop_remainder``, else
+    ceil(n / size) (the last batch is short); an infinite or unknown count (< 0) stays as it is."""
+    if n < 0:
+        return n
+    return n // size if drop_remainder else -(-n // size)
 
 
 def _stack(elements: list) -> Any:

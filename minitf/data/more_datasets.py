@@ -20,8 +20,8 @@ import numpy as np
 from minitf import backend as B
 from minitf import dtypes
 from minitf.data.arguments import check_callable, int64_scalar
-from minitf.data.dataset import UNKNOWN, Dataset, _call, _pack_as
-from minitf.data.structure import TensorSpec, flatten, map_structure, to_arrays
+from minitf.data.dataset import UNKNOWN, Dataset, _call, _pack_as, batch_count
+from minitf.data.structure import TensorSpec, flatten, map_structure
 from minitf.errors import InvalidArgumentError
 
 __all__ = ["from_generator", "padded_batch", "window", "flat_map", "interleave", "sample_from_datasets",
@@ -114,10 +114,7 @@ class _PaddedBatchDataset(Dataset):
                                   for col, s, shp, val in zip(columns, specs, shapes, values)])
 
     def _cardinality(self) -> int:
-        n = self._input._cardinality()
-        if n < 0:
-            return n
-        return n // self._size_ if self._drop else -(-n // self._size_)
+        return batch_count(self._input._cardinality(), self._size_, self._drop)
 
     def _spec(self):
         first = self._size_ if self._drop else None

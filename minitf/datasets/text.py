@@ -74,6 +74,19 @@ def _pick(rng: np.random.Generator, words: list[str]) -> str:
     return words[rng.integers(len(words))]
 
 
+def _draw_labels(function: str, n_samples: int, seed: int, order_fraction: float):
+    """The generator, the binary labels (balanced, shuffled) and which samples use the mirrored
+    (order-dependent) templates, for make_sentences and make_tweets."""
+    if n_samples < 1:
+        raise ValueError(f"{function}: n_samples must be >= 1, got {n_samples}")
+    if not 0.0 <= order_fraction <= 1.0:
+        raise ValueError(f"{function}: order_fraction must be in [0, 1], got {order_fraction}")
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n_samples) % 2).astype(np.int32)
+    mirrored = rng.random(n_samples) < order_fraction
+    return rng, labels, mirrored
+
+
 def sentence_class_names(num_classes: int = 2) -> list[str]:
     """Names of ``make_sentences``' classes; index = label (``['negative', 'positive']``)."""
     if num_classes != 2:
@@ -101,14 +114,7 @@ def make_sentences(
             ``sentence_class_names()`` gives the names.
     """
     sentence_class_names(num_classes)  # validates num_classes
-    if n_samples < 1:
-        raise ValueError(f"make_sentences: n_samples must be >= 1, got {n_samples}")
-    if not 0.0 <= order_fraction <= 1.0:
-        raise ValueError(f"make_sentences: order_fraction must be in [0, 1], got {order_fraction}")
-    rng = np.random.default_rng(seed)
-
-    labels = rng.permutation(np.arange(n_samples) % 2).astype(np.int32)
-    mirrored = rng.random(n_samples) < order_fraction
+    rng, labels, mirrored = _draw_labels("make_sentences", n_samples, seed, order_fraction)
     sentences = []
     for label, is_mirrored in zip(labels, mirrored):
         same, other = (_POSITIVE, _NEGATIVE) if label == 1 else (_NEGATIVE, _POSITIVE)
@@ -175,13 +181,7 @@ def make_tweets(n_samples: int = 2000, seed: int = 0, order_fraction: float = 0.
         labels: ``(n_samples,)`` int32, 1 = disaster, 0 = not (balanced, shuffled);
             ``TWEET_CLASS_NAMES`` gives the names.
     """
-    if n_samples < 1:
-        raise ValueError(f"make_tweets: n_samples must be >= 1, got {n_samples}")
-    if not 0.0 <= order_fraction <= 1.0:
-        raise ValueError(f"make_tweets: order_fraction must be in [0, 1], got {order_fraction}")
-    rng = np.random.default_rng(seed)
-    labels = rng.permutation(np.arange(n_samples) % 2).astype(np.int32)
-    mirrored = rng.random(n_samples) < order_fraction
+    rng, labels, mirrored = _draw_labels("make_tweets", n_samples, seed, order_fraction)
     tweets = []
     for label, is_mirrored in zip(labels, mirrored):
         slots = {"hazard": _pick(rng, _HAZARDS), "place": _pick(rng, _PLACES), "hot": _pick(rng, _HOT),

@@ -216,4 +216,6 @@ def deserialize(config: Any, custom_objects: dict | None = None) -> Callable:
     raise ValueError(f"Unknown activation function: {config!r}. Known names: {sorted(ALL_OBJECTS_DICT)}")
 
 
-__all__ = [fn.__name__ for fn in ALL_OBJECTS] + ["swish", "hard_swish", "get", "serialize", "deserialize"]
+__all__ = ["linear", "relu", "leaky_relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu", "gelu",
+           "softplus", "softsign", "silu", "hard_sigmoid", "hard_silu", "exponential", "mish", "log_sigmoid", "celu",
+           "swish", "hard_swish", "get", "serialize", "deserialize"]

@@ -48,7 +48,8 @@ import numpy as np
 from minitf import dtypes
 from minitf.keras.backend import get_keras_meta, set_keras_meta
 from minitf.keras.naming import auto_name, to_snake_case
-from minitf.keras.saving.serialization import get_keras_object
+from minitf.keras.saving.serialization import (deserialize_loss_or_metric, get_keras_object,
+                                              serialize_loss_or_metric)
 from minitf.nn import crossentropy as CE
 from minitf.nn.activations import softplus
 from minitf.ops import elementwise as E
@@ -733,34 +734,15 @@ ALL_OBJECTS_DICT.update({
 
 def serialize(loss: Any) -> Any:
     """A JSON-able description, in Keras's format ({"module", "class_name", "config", ...})."""
-    if loss is None or isinstance(loss, str):
-        return loss
-    if isinstance(loss, Loss):
-        return {"module": "keras.losses", "class_name": type(loss).__name__, "config": loss.get_config(),
-                "registered_name": None}
-    if callable(loss) and getattr(loss, "__name__", None) in ALL_OBJECTS_DICT:
-        return {"module": "builtins", "class_name": "function", "config": loss.__name__,
-                "registered_name": "function"}
-    raise ValueError(f"losses.serialize: cannot serialize {loss!r}: only minitf's built-in losses (and Loss "
-                     f"subclasses passed through custom_objects when loading) can be saved")
+    if loss is None:
+        return None
+    return serialize_loss_or_metric(loss, Loss, "keras.losses", ALL_OBJECTS_DICT)
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
     """The loss (function or Loss instance) that ``serialize`` described."""
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        if config not in table:
-            raise ValueError(f"Unknown loss: {config!r}. Known: {sorted(ALL_OBJECTS_DICT)}")
-        return table[config]
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"losses.deserialize: expected a name or a dict with 'class_name', got {config!r}")
-    name, inner = config["class_name"], config.get("config", {})
-    if name == "function":
-        return deserialize(inner, custom_objects)
-    if name not in table:
-        raise ValueError(f"Unknown loss class: {name!r}. Known: {sorted(ALL_OBJECTS_DICT)}")
-    cls = table[name]
-    return cls.from_config(dict(inner)) if hasattr(cls, "from_config") else cls(**inner)
+    return deserialize_loss_or_metric(config, "loss", {**ALL_OBJECTS_DICT, **(custom_objects or {})},
+                                      ALL_OBJECTS_DICT)
 
 
 def get(identifier: Any) -> Any:

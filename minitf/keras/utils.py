@@ -230,7 +230,10 @@ def __getattr__(name: str):
 
 __all__ = ["Progbar", "to_categorical", "normalize", "set_random_seed", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "get_custom_objects", "custom_object_scope",
-           "CustomObjectScope", "clear_session", *_LAZY]
+           "CustomObjectScope", "clear_session",
+           # loaded on first use (_LAZY)
+           "image_dataset_from_directory", "load_img", "img_to_array", "array_to_img", "save_img", "PyDataset",
+           "Sequence", "pad_sequences", "text_dataset_from_directory", "timeseries_dataset_from_array"]
 
 
 def get_file(fname=None, origin=None, untar: bool = False, md5_hash=None, file_hash=None,

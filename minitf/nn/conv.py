@@ -521,6 +521,14 @@ def conv2d(input: TensorLike, filters: TensorLike, strides, padding, data_format
     return _to_first(y) if first else y
 
 
+def _output_shape(op: str, output_shape, rank: int) -> list:
+    """A transposed convolution's ``output_shape`` (a list, tuple or 1-D tensor) as ``rank`` ints."""
+    out = [int(v) for v in (output_shape.numpy().tolist() if isinstance(output_shape, Tensor) else output_shape)]
+    if len(out) != rank:
+        raise InvalidArgumentError(f"{op}: output_shape must have {rank} entries, got {output_shape!r}", op)
+    return out
+
+
 def conv2d_transpose(input: TensorLike, filters: TensorLike, output_shape, strides, padding="SAME",  # noqa: A002
                      data_format: str = "NHWC", dilations=None, name: str | None = None) -> Tensor:
     """The transpose (gradient) of conv2d (``tf.nn.conv2d_transpose``).
@@ -535,9 +543,7 @@ def conv2d_transpose(input: TensorLike, filters: TensorLike, output_shape, strid
     first = _channels_first(op, data_format, ("NHWC", "NCHW"))
     _check_rank(op, "input", dy, "batch, channels, height, width" if first else "batch, height, width, channels")
     _check_rank(op, "filters", w, "filter_height, filter_width, out_channels, in_channels")
-    out = [int(v) for v in (output_shape.numpy().tolist() if isinstance(output_shape, Tensor) else output_shape)]
-    if len(out) != 4:
-        raise InvalidArgumentError(f"{op}: output_shape must have 4 entries, got {output_shape!r}", op)
+    out = _output_shape(op, output_shape, 4)
     strides = spatial_sequence(op, "strides", strides, 2, not first)
     dilations = spatial_sequence(op, "dilations", 1 if dilations is None else dilations, 2, not first)
     padding = parse_padding(op, padding, 2, not first)
@@ -589,9 +595,7 @@ def conv1d_transpose(input: TensorLike, filters: TensorLike, output_shape, strid
     first = _channels_first(op, data_format, ("NWC", "NCW"))
     _check_rank(op, "input", dy, "batch, channels, width" if first else "batch, width, channels")
     _check_rank(op, "filters", w, "filter_width, out_channels, in_channels")
-    out = [int(v) for v in (output_shape.numpy().tolist() if isinstance(output_shape, Tensor) else output_shape)]
-    if len(out) != 3:
-        raise InvalidArgumentError(f"{op}: output_shape must have 3 entries, got {output_shape!r}", op)
+    out = _output_shape(op, output_shape, 3)
     stride = spatial_sequence(op, "strides", strides, 1, not first)
     dilation = spatial_sequence(op, "dilations", 1 if dilations is None else dilations, 1, not first)
     padding = parse_padding(op, padding, 1, not first, explicit_ok=False)

@@ -40,7 +40,7 @@ import numpy as np
 from minitf import backend as B
 from minitf._tf_compat import positive_zeros_
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
-from minitf.nn.conv import (WindowGeometry, im2col, pad_spatial, parse_padding, spatial_sequence,
+from minitf.nn.conv import (WindowGeometry, block_budget, im2col, pad_spatial, parse_padding, spatial_sequence,
                             window_geometry)
 from minitf.ops import shape_ops as S
 from minitf.ops.op import Op
@@ -132,25 +132,64 @@ def _winners(windows, y, geom: WindowGeometry):
     return winner
 
 
+def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
+    """MaxPoolGrad where the windows tile the input (``_tiles_exactly``: each cell in one window).
+
+    Row a of the windows along one output row is one contiguous line of x, OW*KW*C long, whose
+    cells have the fixed window offsets k = a*KW + b (``offsets``). With y and dy repeated KW
+    times along such a line (each window's value beside each of its cells):
+
+        winner = min over the window of (k where x == y, else KH*KW)    (the first maximum; a NaN
+                 window has no cell equal to its max and gets KH*KW: no cell wins)
+        dx     = dy where k == winner, else +0.0                        (TF's zero-filled gradient)
+
+    The same numbers as ``_winners`` + a scatter, computed on long contiguous lines instead of
+    C-long strided pieces (C is small: an image's 3 channels, a first layer's 10), a block of
+    output rows at a time (``block_budget``) so that the temporaries stay small.
+    """
+    n, oh, ow, c = dy.shape
+    kh, kw = geom.kernel
+    none = kh * kw
+    index = np.min_scalar_type(2 * none)  # holds the codes below, up to 2*KH*KW - 1
+    line = ow * kw * c
+    offsets = B.xp.tile(B.xp.arange(kw, dtype=index).repeat(c), ow)  # b of each cell of a line
+    offsets = [offsets + index.type(a * kw) for a in range(kh)]  # k = a*KW + b, for each window row a
+    dx = B.xp.empty(x.shape, dtype=dy.dtype)
+    x_lines, dx_lines = x.reshape(n * oh, kh, line), dx.reshape(n * oh, kh, line)
+    y_rows, dy_rows = y.reshape(n * oh, ow, 1, c), dy.reshape(n * oh, ow, 1, c)
+    rows = max(1, block_budget() // max(line * kh * x.itemsize, 1))
+    for r0 in range(0, n * oh, rows):
+        block = slice(r0, min(n * oh, r0 + rows))
+        count = block.stop - r0
+        y_line = B.xp.repeat(y_rows[block], kw, axis=2).reshape(count, line)  # each window's max by its cells
+        winner = None
+        for a in range(kh):
+            # k where the cell equals its window's max, KH*KW + k (>= KH*KW: "none") where it does not
+            code = (x_lines[block, a] != y_line).astype(index, copy=False) * index.type(none) + offsets[a]
+            winner = code if winner is None else B.xp.minimum(winner, code, out=winner)
+        per_window = winner.reshape(count, ow, kw, c)
+        first = per_window[:, :, 0].copy()
+        for b in range(1, kw):  # the first over the window's KW columns too
+            B.xp.minimum(first, per_window[:, :, b], out=first)
+        per_window[...] = first[:, :, None]
+        dy_line = B.xp.repeat(dy_rows[block], kw, axis=2).reshape(count, line)
+        for a in range(kh):
+            cells = dx_lines[block, a]
+            B.xp.multiply(dy_line, offsets[a] == winner, out=cells)
+            positive_zeros_(cells)  # TF's +0.0 where (negative dy) * 0 gave -0.0
+    return dx
+
+
 class MaxPoolGrad(Op):
     """dx = dy sent to each window's winning cell (summed where windows overlap); x and y (the
     pool's input and output) say which cell won. Linear in dy: its gradient is MaxPoolGradGrad."""
 
     def forward(dy, x, y, geom):
+        if _tiles_exactly(geom):
+            return _tiled_max_pool_grad(dy, x, y, geom)
         winner = _winners(_windows(x, geom), y, geom)
         n, _, _, c = dy.shape
-        kh, kw = geom.kernel
-        if _tiles_exactly(geom):
-            # Fast path: each input cell is in exactly one window, so each offset's block is written
-            # once into its own slots (no zero fill, no col2im adds): dy * (winner == k).
-            dx = B.xp.empty((n, *geom.in_hw, c), dtype=dy.dtype)
-            tiles = _tiles(dx, geom)
-            for a in range(kh):
-                for b in range(kw):
-                    slots = tiles[:, :, a, :, b, :]
-                    B.xp.multiply(dy, winner == a * kw + b, out=slots)
-                    positive_zeros_(slots)  # TF's +0.0 where (negative dy) * 0 gave -0.0
-            return dx
+        kw = geom.kernel[1]
         return col2im(lambda a, b: dy * (winner == a * kw + b), geom, n, c, dy.dtype)
 
     def shape(dy, x, y, geom):

@@ -6,6 +6,7 @@ broadcasts dy over the elements it came from.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -108,7 +109,7 @@ class Mean(Op):
             total = x.sum(axis=axis, keepdims=keepdims)
             quotient = B.xp.abs(total) // count
             return B.xp.where(total < 0, -quotient, quotient).astype(x.dtype)
-        count = int(np.prod([x.shape[a] for a in axis]))
+        count = math.prod(x.shape[a] for a in axis)
         return x.sum(axis=axis, keepdims=keepdims) / count  # NumPy's mean, and nan (0 / 0) over no elements
 
     def backward(ctx, dy):

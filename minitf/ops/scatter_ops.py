@@ -249,9 +249,7 @@ class TensorScatterMin(Op):
 
     def forward(tensor, indices, updates):
         _check_coords("TensorScatterMin", indices, tensor.shape)
-        out = tensor.copy()
-        B.xp.minimum.at(out, _coords(indices), updates) if B.xp is np else _at(out, indices, updates, B.xp.minimum)
-        return out
+        return _combined_at(tensor, indices, updates, B.xp.minimum)
 
     backward = _min_max_backward
 
@@ -264,14 +262,23 @@ class TensorScatterMax(Op):
 
     def forward(tensor, indices, updates):
         _check_coords("TensorScatterMax", indices, tensor.shape)
-        out = tensor.copy()
-        B.xp.maximum.at(out, _coords(indices), updates) if B.xp is np else _at(out, indices, updates, B.xp.maximum)
-        return out
+        return _combined_at(tensor, indices, updates, B.xp.maximum)
 
     backward = _min_max_backward
 
     def shape(tensor_shape, indices_shape, updates_shape):
         return tensor_shape
+
+
+def _combined_at(tensor, indices, updates, fn):
+    """A copy of ``tensor`` with each element at ``indices`` set to fn(element, update), repeated
+    indices applied in turn (``fn.at``; one pass per index where the array module has no ufunc.at)."""
+    out = tensor.copy()
+    if B.xp is np:
+        fn.at(out, _coords(indices), updates)
+    else:
+        _at(out, indices, updates, fn)
+    return out
 
 
 def _at(out, indices, updates, fn) -> None:

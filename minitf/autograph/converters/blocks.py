@@ -42,3 +42,14 @@ def is_generator(function: ast.AST) -> bool:
             continue
         stack.extend(ast.iter_child_nodes(node))
     return False
+
+
+def visit_try_blocks(node: ast.Try, visit: Callable[[list], list]) -> ast.Try:
+    """A ``try`` statement with each of its blocks (body, handlers, else, finally) replaced by
+    ``visit(block)``: the converters treat them as separate blocks."""
+    node.body = visit(node.body)
+    node.orelse = visit(node.orelse)
+    node.finalbody = visit(node.finalbody)
+    for handler in node.handlers:
+        handler.body = visit(handler.body)
+    return node

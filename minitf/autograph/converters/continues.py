@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 
 from minitf.autograph import templates
-from minitf.autograph.converters.blocks import as_list, visit_block
+from minitf.autograph.converters.blocks import as_list, visit_block, visit_try_blocks
 
 
 class ContinueLowering(ast.NodeTransformer):
@@ -80,12 +80,7 @@ class ContinueLowering(ast.NodeTransformer):
         return node
 
     def visit_Try(self, node):
-        node.body = self._block(node.body, loop=False)
-        node.orelse = self._block(node.orelse, loop=False)
-        node.finalbody = self._block(node.finalbody, loop=False)
-        for handler in node.handlers:
-            handler.body = self._block(handler.body, loop=False)
-        return node
+        return visit_try_blocks(node, lambda block: self._block(block, loop=False))
 
     def visit_FunctionDef(self, node):
         saved = self.loops, self.blocks

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 
 from minitf.autograph import templates
-from minitf.autograph.converters.blocks import as_list, is_generator, visit_block
+from minitf.autograph.converters.blocks import as_list, is_generator, visit_block, visit_try_blocks
 
 
 class ConditionalReturns(ast.NodeTransformer):
@@ -72,12 +72,7 @@ class ConditionalReturns(ast.NodeTransformer):
         return node
 
     def visit_Try(self, node):
-        node.body, _ = self._block(node.body)
-        node.orelse, _ = self._block(node.orelse)
-        node.finalbody, _ = self._block(node.finalbody)
-        for handler in node.handlers:
-            handler.body, _ = self._block(handler.body)
-        return node
+        return visit_try_blocks(node, lambda block: self._block(block)[0])
 
     def visit_FunctionDef(self, node):
         if not is_generator(node):
@@ -156,12 +151,7 @@ class ReturnLowering(ast.NodeTransformer):
         return node
 
     def visit_Try(self, node):
-        node.body, _ = self._block(node.body)
-        node.orelse, _ = self._block(node.orelse)
-        node.finalbody, _ = self._block(node.finalbody)
-        for handler in node.handlers:
-            handler.body, _ = self._block(handler.body)
-        return node
+        return visit_try_blocks(node, lambda block: self._block(block)[0])
 
     def visit_FunctionDef(self, node):
         if is_generator(node):

@@ -66,17 +66,22 @@ def while_stmt(test, body, get_state, set_state, symbol_names: tuple, opts: dict
     _py_while_stmt(test, body)
 
 
+def _python_bool(condition, message: str) -> bool:
+    """A Python loop's condition as a bool; a tensor there (the loop began as a Python loop) is
+    TF's NotImplementedError with ``message``."""
+    try:
+        return bool(condition)
+    except OperatorNotAllowedInGraphError as e:
+        raise NotImplementedError(message) from e
+
+
 def _py_while_stmt(test, body) -> None:
     def guarded_test():
-        result = test()
-        try:
-            return bool(result)
-        except OperatorNotAllowedInGraphError as e:
-            raise NotImplementedError(
-                "The condition of while loop started as non-Tensor, then changed to Tensor. This may happen either "
-                "because variables changed type, or when a break or return statement inside the loop depends on a "
-                "Tensor condition. In both cases, changing to a TF loop should remove the error.\nSee "
-                f"{_LIMITATIONS} for more info.") from e
+        return _python_bool(test(), (
+            "The condition of while loop started as non-Tensor, then changed to Tensor. This may happen either "
+            "because variables changed type, or when a break or return statement inside the loop depends on a "
+            "Tensor condition. In both cases, changing to a TF loop should remove the error.\nSee "
+            f"{_LIMITATIONS} for more info."))
 
     while guarded_test():
         body()
@@ -207,13 +212,9 @@ def _py_for_stmt(iter_, extra_test, body) -> None:
         return
 
     def guarded_extra_test():
-        result = extra_test()
-        try:
-            return bool(result)
-        except OperatorNotAllowedInGraphError as e:
-            raise NotImplementedError(
-                "break and return statements which depend on a TF condition are not supported in Python for loops. "
-                f"Did you intend to make it a TF loop?\nSee {_LIMITATIONS} for more info.") from e
+        return _python_bool(extra_test(), (
+            "break and return statements which depend on a TF condition are not supported in Python for loops. "
+            f"Did you intend to make it a TF loop?\nSee {_LIMITATIONS} for more info."))
 
     if guarded_extra_test():
         for target in iter_:

@@ -44,7 +44,8 @@ from minitf.keras.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePo
 from minitf.keras.metrics.f_score_metrics import F1Score, FBetaScore
 from minitf.keras.metrics.metric import Metric
 from minitf.keras.naming import to_snake_case
-from minitf.keras.saving.serialization import get_keras_object
+from minitf.keras.saving.serialization import (deserialize_loss_or_metric, get_keras_object,
+                                              serialize_loss_or_metric)
 from minitf.keras.metrics.probabilistic_metrics import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence,
                                                         Poisson, SparseCategoricalCrossentropy)
 from minitf.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
@@ -77,32 +78,14 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
 
 def serialize(metric: Any) -> Any:
     """{"module", "class_name", "config", "registered_name"} for a Metric; a function by name."""
-    if isinstance(metric, Metric):
-        return {"module": "keras.metrics", "class_name": type(metric).__name__, "config": metric.get_config(),
-                "registered_name": None}
-    if callable(metric) and getattr(metric, "__name__", None) in _FUNCTIONS:
-        return {"module": "builtins", "class_name": "function", "config": metric.__name__,
-                "registered_name": "function"}
-    if isinstance(metric, str):
-        return metric
-    raise ValueError(f"metrics.serialize: cannot serialize {metric!r}")
+    return serialize_loss_or_metric(metric, Metric, "keras.metrics", _FUNCTIONS)
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
     """The Metric (or metric function) that ``serialize`` described."""
     table = {**ALL_OBJECTS_DICT, **_FUNCTIONS, **(custom_objects or {})}
-    if isinstance(config, str):
-        if config not in table:
-            raise ValueError(f"Unknown metric: {config!r}. Known: {sorted(ALL_OBJECTS_DICT)}")
-        obj = table[config]
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"metrics.deserialize: expected a name or a dict with 'class_name', got {config!r}")
-    if config["class_name"] == "function":
-        return deserialize(config.get("config"), custom_objects)
-    if config["class_name"] not in table:
-        raise ValueError(f"Unknown metric class: {config['class_name']!r}. Known: {sorted(ALL_OBJECTS_DICT)}")
-    return table[config["class_name"]].from_config(dict(config.get("config") or {}))
+    return deserialize_loss_or_metric(config, "metric", table, ALL_OBJECTS_DICT,
+                                      from_name=lambda obj: obj() if inspect.isclass(obj) else obj)
 
 
 def _is_accuracy(identifier: Any) -> bool:

@@ -19,7 +19,7 @@ import numpy as np
 
 from minitf.keras.metrics.metric import as_tensor
 from minitf.keras.metrics.metrics_utils import in_top_k, squeeze_or_expand
-from minitf.keras.metrics.reduction_metrics import MeanMetricWrapper
+from minitf.keras.metrics.reduction_metrics import FixedFunctionMean, MeanMetricWrapper
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
@@ -110,14 +110,11 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5, from
     return S.reshape(matches, original_shape) if y_true.ndim > 1 else matches
 
 
-class Accuracy(MeanMetricWrapper):
+class Accuracy(FixedFunctionMean):
     """How often y_pred equals y_true exactly."""
 
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(fn=accuracy, name=name, dtype=dtype)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class BinaryAccuracy(MeanMetricWrapper):
@@ -131,24 +128,18 @@ class BinaryAccuracy(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
 
 
-class CategoricalAccuracy(MeanMetricWrapper):
+class CategoricalAccuracy(FixedFunctionMean):
     """How often argmax(y_pred) equals argmax of the one-hot label."""
 
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class SparseCategoricalAccuracy(MeanMetricWrapper):
+class SparseCategoricalAccuracy(FixedFunctionMean):
     """How often argmax(y_pred) equals the integer label."""
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):

@@ -6,7 +6,7 @@ Keras), and honour the logits shortcut: a sigmoid/softmax output is scored from 
 from __future__ import annotations
 
 from minitf.keras import losses
-from minitf.keras.metrics.reduction_metrics import MeanMetricWrapper
+from minitf.keras.metrics.reduction_metrics import FixedFunctionMean, MeanMetricWrapper
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
@@ -49,21 +49,15 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
                 "ignore_class": self.ignore_class, "axis": self.axis}
 
 
-class KLDivergence(MeanMetricWrapper):
+class KLDivergence(FixedFunctionMean):
     """Running mean of sum(y log(y / p))."""
 
     def __init__(self, name="kl_divergence", dtype=None):
         super().__init__(fn=losses.kl_divergence, name=name, dtype=dtype)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class Poisson(MeanMetricWrapper):
+class Poisson(FixedFunctionMean):
     """Running mean of mean(p - y log p)."""
 
     def __init__(self, name="poisson", dtype=None):
         super().__init__(fn=losses.poisson, name=name, dtype=dtype)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}

@@ -121,3 +121,11 @@ class MeanMetricWrapper(Mean):
             config["fn"] = deserialize_keras_object(config["fn"], module_objects=metrics._FUNCTIONS,
                                                     what="metric function")
         return cls(**config)
+
+
+class FixedFunctionMean(MeanMetricWrapper):
+    """A MeanMetricWrapper whose class fixes the function (MeanSquaredError, Accuracy, ...): its
+    config is the name and dtype alone, as Keras writes it (the class says which function)."""
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype}

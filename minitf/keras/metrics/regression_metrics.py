@@ -13,61 +13,46 @@ from typing import Any
 from minitf.keras import losses
 from minitf.keras.metrics.metric import Metric, as_tensor
 from minitf.keras.metrics.metrics_utils import squeeze_or_expand
-from minitf.keras.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from minitf.keras.metrics.reduction_metrics import FixedFunctionMean, Mean, MeanMetricWrapper
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor
 
 
-class MeanSquaredError(MeanMetricWrapper):
+class MeanSquaredError(FixedFunctionMean):
     """Running mean of mean((y_true - y_pred)^2, axis=-1)."""
 
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(fn=losses.mean_squared_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class MeanAbsoluteError(MeanMetricWrapper):
+class MeanAbsoluteError(FixedFunctionMean):
     """Running mean of mean(|y_true - y_pred|, axis=-1)."""
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(fn=losses.mean_absolute_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class MeanAbsolutePercentageError(MeanMetricWrapper):
+class MeanAbsolutePercentageError(FixedFunctionMean):
     """Running mean of 100 * mean(|(y_true - y_pred) / y_true|, axis=-1)."""
 
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(fn=losses.mean_absolute_percentage_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class MeanSquaredLogarithmicError(MeanMetricWrapper):
+class MeanSquaredLogarithmicError(FixedFunctionMean):
     """Running mean of mean((log(y_pred + 1) - log(y_true + 1))^2, axis=-1)."""
 
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(fn=losses.mean_squared_logarithmic_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class LogCoshError(MeanMetricWrapper):
+class LogCoshError(FixedFunctionMean):
     """Running mean of mean(log(cosh(y_pred - y_true)), axis=-1)."""
 
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(fn=losses.log_cosh, name=name, dtype=dtype)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class RootMeanSquaredError(Mean):

@@ -135,3 +135,33 @@ def check_validation_split_arg(validation_split: float | None, subset: str | Non
     if validation_split and shuffle and seed is None:
         raise ValueError("If using `validation_split` and shuffling the data, you must provide a `seed` argument, "
                          "to make sure that there is no overlap between the training and validation subset.")
+
+
+def check_label_args(labels: Any, label_mode: str | None, class_names: Sequence[str] | None, files: str,
+                     samples: str) -> tuple[Any, str | None]:
+    """Keras's checks of ``labels``/``label_mode``/``class_names``, the same for images and texts
+    (``files``/``samples`` name what the folders hold: "image files"/"images"). Returns
+    (labels, label_mode), both None when either asks for a dataset without labels."""
+    if labels not in ("inferred", None):
+        if not isinstance(labels, (list, tuple)):
+            raise ValueError(f"`labels` argument should be a list/tuple of integer labels, of the same size as the "
+                             f"number of {files} in the target directory. If you wish to infer the labels from "
+                             'the subdirectory names in the target directory, pass `labels="inferred"`. If you wish '
+                             f"to get a dataset that only contains {samples} (no labels), pass `labels=None`. "
+                             f"Received: labels={labels}")
+        if class_names:
+            raise ValueError(f'You can only pass `class_names` if `labels="inferred"`. Received: labels={labels}, '
+                             f"and class_names={class_names}")
+    if label_mode not in {"int", "categorical", "binary", None}:
+        raise ValueError(f'`label_mode` argument must be one of "int", "categorical", "binary", or None. '
+                         f"Received: label_mode={label_mode}")
+    if labels is None or label_mode is None:
+        return None, None
+    return labels, label_mode
+
+
+def check_binary_class_count(label_mode: str | None, class_names: Sequence[str]) -> None:
+    """``label_mode="binary"`` needs exactly two classes."""
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
+                         f"class_names={class_names}")

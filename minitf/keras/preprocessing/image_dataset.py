@@ -22,7 +22,6 @@ With ``shuffle=False`` the batches are exactly Keras's.
 """
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -99,21 +98,7 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
     ``class_names`` and ``file_paths``. Images are (batch, height, width, channels) float32 with
     values 0..255; ``color_mode`` "grayscale", "rgb" or "rgba" gives 1, 3 or 4 channels.
     """
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError("`labels` argument should be a list/tuple of integer labels, of the same size as the "
-                             "number of image files in the target directory. If you wish to infer the labels from "
-                             "the subdirectory names in the target directory, pass `labels=\"inferred\"`. If you "
-                             f"wish to get a dataset that only contains images (no labels), pass `labels=None`. "
-                             f"Received: labels={labels}")
-        if class_names:
-            raise ValueError(f'You can only pass `class_names` if `labels="inferred"`. Received: labels={labels}, '
-                             f"and class_names={class_names}")
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError(f'`label_mode` argument must be one of "int", "categorical", "binary", or None. '
-                         f"Received: label_mode={label_mode}")
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
+    labels, label_mode = dataset_utils.check_label_args(labels, label_mode, class_names, "image files", "images")
     channels_by_mode = {"rgb": 3, "rgba": 4, "grayscale": 1}
     if color_mode not in channels_by_mode:
         raise ValueError(f'`color_mode` must be one of {{"rgb", "rgba", "grayscale"}}. Received: color_mode={color_mode}')
@@ -148,9 +133,7 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
     image_paths, labels, class_names = dataset_utils.index_directory(
         directory, labels, formats=ALLOWLIST_FORMATS, class_names=class_names, shuffle=shuffle, seed=seed,
         follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
-                         f"class_names={class_names}")
+    dataset_utils.check_binary_class_count(label_mode, class_names)
     shuffle_buffer_size = batch_size * 8 if batch_size is not None else 1024
     num_classes = len(class_names) if class_names else 0
     common = dict(image_size=image_size, num_channels=num_channels, label_mode=label_mode, num_classes=num_classes,

@@ -33,32 +33,17 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
                                 follow_links=False, format="tf", verbose=True):  # noqa: A002 (Keras's names)
     """Keras's ``text_dataset_from_directory`` (see the module docstring); ``subset="both"`` gives a
     (training, validation) pair."""
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError("`labels` argument should be a list/tuple of integer labels, of the same size as the "
-                             "number of text files in the target directory. If you wish to infer the labels from "
-                             'the subdirectory names in the target directory, pass `labels="inferred"`. If you wish '
-                             "to get a dataset that only contains text samples (no labels), pass `labels=None`. "
-                             f"Received: labels={labels}")
-        if class_names:
-            raise ValueError(f'You can only pass `class_names` if `labels="inferred"`. Received: labels={labels}, '
-                             f"and class_names={class_names}")
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError(f'`label_mode` argument must be one of "int", "categorical", "binary", or None. '
-                         f"Received: label_mode={label_mode}")
+    labels, label_mode = dataset_utils.check_label_args(labels, label_mode, class_names, "text files",
+                                                        "text samples")
     if format != "tf":
         raise ValueError(f'`format`: minitf makes tf.data-style datasets only ("tf"). Received: format={format}')
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
     dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
     if seed is None:
         seed = np.random.randint(1e6)
     file_paths, labels, class_names = dataset_utils.index_directory(
         directory, labels, formats=(".txt",), class_names=class_names, shuffle=shuffle, seed=seed,
         follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
-                         f"class_names={class_names}")
+    dataset_utils.check_binary_class_count(label_mode, class_names)
     shuffle_buffer_size = batch_size * 8 if batch_size is not None else 1024
     num_classes = len(class_names) if class_names else 0
 

@@ -326,3 +326,41 @@ def deserialize_from_table(config: Any, kind: str, module_objects: dict, custom_
     if not isinstance(config, dict) or config.get("class_name") not in table:
         raise ValueError(f"Unknown {kind}: {config!r}. Known names: {sorted(module_objects)}")
     return table[config["class_name"]].from_config(config.get("config") or {})
+
+
+def serialize_loss_or_metric(obj: Any, base: type, module: str, functions: dict) -> Any:
+    """The ``serialize`` of losses and metrics (``module`` "keras.losses" or "keras.metrics"): a name
+    stays a name, an instance of ``base`` becomes {"module", "class_name", "config", "registered_name"},
+    and a built-in function (its name in ``functions``) Keras's entry for a function."""
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, base):
+        return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(),
+                "registered_name": None}
+    if callable(obj) and getattr(obj, "__name__", None) in functions:
+        return {"module": "builtins", "class_name": "function", "config": obj.__name__,
+                "registered_name": "function"}
+    kind = module.split(".")[-1]
+    raise ValueError(f"{kind}.serialize: cannot serialize {obj!r}: only minitf's built-in {kind} (and "
+                     f"{base.__name__} subclasses passed through custom_objects when loading) can be saved")
+
+
+def deserialize_loss_or_metric(config: Any, kind: str, table: dict, known: dict,
+                               from_name: Callable = lambda obj: obj) -> Any:
+    """The ``deserialize`` of losses and metrics (``kind`` "loss" or "metric"): a name gives ``from_name(table[name])`` (metrics
+    make an instance of a class named so), a function entry the function it names, and
+    {"class_name": C, "config": c} ``table[C].from_config(c)``. Errors list the ``known`` names."""
+    if isinstance(config, str):
+        if config not in table:
+            raise ValueError(f"Unknown {kind}: {config!r}. Known: {sorted(known)}")
+        return from_name(table[config])
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"{'losses' if kind == 'loss' else kind + 's'}.deserialize: expected a name or a dict "
+                         f"with 'class_name', got {config!r}")
+    name, inner = config["class_name"], config.get("config")
+    if name == "function":
+        return deserialize_loss_or_metric(inner, kind, table, known, from_name)
+    if name not in table:
+        raise ValueError(f"Unknown {kind} class: {name!r}. Known: {sorted(known)}")
+    cls = table[name]
+    return cls.from_config(dict(inner or {})) if hasattr(cls, "from_config") else cls(**(inner or {}))

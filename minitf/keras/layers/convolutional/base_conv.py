@@ -1,4 +1,4 @@
-"""BaseConv: what Conv1D and Conv2D share (arguments, weights, bias, activation, config).
+"""BaseConv: what Conv1D, Conv2D and Conv2DTranspose share (arguments, weights, bias, activation, config).
 
     y = activation(conv(x, kernel) + bias)
 
@@ -37,7 +37,8 @@ __all__: list = []
 
 
 class BaseConv(Layer):
-    """N-D convolution layer (N = ``rank``, 1 or 2); see the module docstring."""
+    """N-D convolution layer (N = ``rank``, 1 or 2); see the module docstring. A transposed
+    convolution changes ``_out_spatial``, ``_kernel_shape``, ``_check_input_shape`` and ``convolution_op``."""
 
     def __init__(self, rank: int, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = 1, groups: int = 1, activation: Any = None,
@@ -90,11 +91,14 @@ class BaseConv(Layer):
         check_rank(self, kind, shape, self.rank, self.data_format)
         check_window_fits(self, kind, shape, self.kernel_size, self.dilation_rate, self.padding, self.data_format)
 
+    def _out_spatial(self, shape: tuple) -> tuple:
+        return tuple(output_length(n, k, self.padding, s, d) for n, k, s, d in
+                     zip(self._spatial(shape), self.kernel_size, self.strides, self.dilation_rate))
+
     def compute_output_shape(self, input_shape) -> tuple:
         input_shape = tuple(input_shape)
         self._check_input_shape(input_shape)
-        out = tuple(output_length(n, k, self.padding, s, d) for n, k, s, d in
-                    zip(self._spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate))
+        out = self._out_spatial(input_shape)
         if self.data_format == "channels_last":
             return (input_shape[0],) + out + (self.filters,)
         return (input_shape[0], self.filters) + out
@@ -107,7 +111,7 @@ class BaseConv(Layer):
         if channels is None:
             raise ValueError(f"{type(self).__name__} layer '{self.name}': the channel dimension of the input must "
                              f"be known to build the kernel; received input_shape={input_shape}")
-        self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels, self.filters),
+        self.kernel = self.add_weight(name="kernel", shape=self._kernel_shape(channels),
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         if self.use_bias:
@@ -115,6 +119,9 @@ class BaseConv(Layer):
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         channel_axis = -1 if self.data_format == "channels_last" else 1
         self.input_spec = InputSpec(axes={channel_axis: channels})
+
+    def _kernel_shape(self, channels: int) -> tuple:
+        return self.kernel_size + (channels, self.filters)
 
     # --- forward ------------------------------------------------------------------------------
     def convolution_op(self, inputs, kernel):

@@ -13,6 +13,7 @@ Masks: the elementwise layers AND the input masks; Concatenate concatenates them
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
@@ -96,10 +97,7 @@ class Add(_Merge):
     """Elementwise sum of the inputs."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = E.add(out, x)
-        return out
+        return functools.reduce(E.add, inputs)
 
 
 class Subtract(_Merge):
@@ -121,40 +119,28 @@ class Multiply(_Merge):
     """Elementwise product of the inputs."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = E.multiply(out, x)
-        return out
+        return functools.reduce(E.multiply, inputs)
 
 
 class Average(_Merge):
     """Elementwise mean of the inputs: (sum of them) / n."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = E.add(out, x)
-        return E.divide(out, float(len(inputs)))
+        return E.divide(functools.reduce(E.add, inputs), float(len(inputs)))
 
 
 class Maximum(_Merge):
     """Elementwise maximum of the inputs."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = E.maximum(out, x)
-        return out
+        return functools.reduce(E.maximum, inputs)
 
 
 class Minimum(_Merge):
     """Elementwise minimum of the inputs."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = E.minimum(out, x)
-        return out
+        return functools.reduce(E.minimum, inputs)
 
 
 class Concatenate(_Merge):

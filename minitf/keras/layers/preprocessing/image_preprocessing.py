@@ -90,6 +90,13 @@ def _channels_last_only(kind: str, data_format: Any) -> str:
     return "channels_last"
 
 
+def _with_image_size(input_shape, height: int, width: int) -> tuple:
+    """``input_shape`` (..., h, w, channels) with the image size (height, width)."""
+    shape = list(input_shape)
+    shape[-3], shape[-2] = height, width
+    return tuple(shape)
+
+
 def _positive_int(kind: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"{kind}: `{name}` must be a positive integer, got {name}={value!r}")
@@ -235,9 +242,7 @@ class Resizing(Layer):
         return _unbatched(out, added)
 
     def compute_output_shape(self, input_shape) -> tuple:
-        shape = list(input_shape)
-        shape[-3], shape[-2] = self.height, self.width
-        return tuple(shape)
+        return _with_image_size(input_shape, self.height, self.width)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -270,9 +275,7 @@ class CenterCrop(Layer):
         return _unbatched(out, added)
 
     def compute_output_shape(self, input_shape) -> tuple:
-        shape = list(input_shape)
-        shape[-3], shape[-2] = self.height, self.width
-        return tuple(shape)
+        return _with_image_size(input_shape, self.height, self.width)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -40,7 +40,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from minitf import dtypes
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
+from minitf.errors import InvalidArgumentTypeError
 from minitf.keras.layers.layer import Layer
 from minitf.ops.lookup_ops import LookupTable, LookupTableEncode, LookupTableFind, LookupTableInvert
 from minitf.ragged import RaggedTensor
@@ -49,6 +49,15 @@ from minitf.tensor import Tensor, convert_to_tensor
 __all__ = ["StringLookup", "IntegerLookup"]
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+
+
+def canonical_output_mode(output_mode: Any) -> Any:
+    """Keras's old names for two output modes: "binary" is "multi_hot", "tf-idf" is "tf_idf"."""
+    if output_mode == "binary":
+        return "multi_hot"
+    if output_mode == "tf-idf":
+        return "tf_idf"
+    return output_mode
 
 
 def string_tensor(who: str, data: Any) -> Tensor | RaggedTensor:
@@ -87,10 +96,7 @@ class IndexLookup(Layer):
         if num_oov_indices < 0:
             raise ValueError(f"`num_oov_indices` must be greater than or equal to 0. "
                              f"Received: num_oov_indices={num_oov_indices}")
-        if output_mode == "binary":
-            output_mode = "multi_hot"
-        if output_mode == "tf-idf":
-            output_mode = "tf_idf"
+        output_mode = canonical_output_mode(output_mode)
         if output_mode not in _MODES:
             raise ValueError(f"Invalid value for argument output_mode. Expected one of {list(_MODES)}. "
                              f"Received: output_mode={output_mode}")

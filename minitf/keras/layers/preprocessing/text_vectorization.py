@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.preprocessing.lookup import StringLookup, adapt_batches, string_tensor
+from minitf.keras.layers.preprocessing.lookup import StringLookup, adapt_batches, canonical_output_mode, string_tensor
 from minitf.ops import string_ops
 from minitf.ops.shape_ops import expand_dims, pad, squeeze
 from minitf.ragged import RaggedTensor
@@ -60,10 +60,7 @@ class TextVectorization(Layer):
         if not (split is None or callable(split) or split in _SPLIT):
             raise ValueError(f"The `split` argument of TextVectorization must be one of {list(_SPLIT)}, None or a "
                              f"callable. Received: split={split!r}")
-        if output_mode == "binary":
-            output_mode = "multi_hot"
-        if output_mode == "tf-idf":
-            output_mode = "tf_idf"
+        output_mode = canonical_output_mode(output_mode)
         if output_mode not in ("int", "one_hot", "multi_hot", "count", "tf_idf"):
             raise ValueError(f"Invalid value for argument output_mode of TextVectorization. Expected one of "
                              f"['int', 'one_hot', 'multi_hot', 'count', 'tf_idf']. Received: output_mode={output_mode}")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from minitf import backend as B
+from minitf.errors import InvalidArgumentError
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L
 from minitf.ops import reductions as R
@@ -142,6 +143,30 @@ def _grad_of_grad(formula, inputs: tuple, differentiable: tuple, upstream) -> tu
     return tuple(result)
 
 
+def _check_inputs(op: str, gates: int, xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor,
+                  states: tuple = (), bias: Tensor | None = None) -> None:
+    """A step's inputs share one float dtype (TF's ops refuse a mix with InvalidArgumentError) and
+    have the step's shapes: xw (batch, gates * units), h_prev and the other states (batch, units),
+    the recurrent kernel (units, gates * units), the bias (gates * units,). None is a size not known
+    while tracing."""
+    tensors = [xw, h_prev, *states, recurrent_kernel] + ([] if bias is None else [bias])
+    names = [t.dtype.name for t in tensors]
+    shapes = [tuple(t.shape) for t in tensors]
+    if not tensors[0].dtype.is_floating or len(set(names)) > 1:
+        raise InvalidArgumentError(f"{op}: the inputs must share one float dtype, got {names} (shapes {shapes})", op)
+    batch, units = h_prev.shape if h_prev.ndim == 2 else (None, None)
+    width = None if units is None else gates * units
+    expected = [(batch, width), (batch, units), *[(batch, units)] * len(states), (units, width)]
+    expected += [] if bias is None else [(width,)]
+    fits = h_prev.ndim == 2 and all(len(got) == len(want) and all(g is None or w is None or g == w
+                                                                   for g, w in zip(got, want))
+                                    for got, want in zip(shapes, expected))
+    if not fits:
+        raise InvalidArgumentError(f"{op}: input shapes {shapes} do not fit one step of {units} units: expected "
+                                   f"{expected} (xw, h_prev, {'c_prev, ' if states else ''}recurrent kernel"
+                                   f"{', bias' if bias is not None else ''})", op)
+
+
 def _masked_carry(k, mask, d):
     """Split an upstream gradient by the mask: (part for the new cell value, part carried to the old state)."""
     if mask is None:
@@ -201,40 +226,49 @@ def _lstm_grads(k, dh, dc, xw, h_prev, c_prev, recurrent_kernel, mask=None):
 
 
 class LSTMCell(Op):
-    """One LSTM step: (xw_t, h_prev, c_prev, U[, mask]) -> (h, c).
+    """One LSTM step: (xw_t, h_prev, c_prev, U[, mask]) -> (h, c, activations).
 
     ``xw`` (batch, 4u) is this step's slice of x W + b; ``mask`` (batch, 1) bool.
-    Forward: z = xw + h_prev U, then ``lstm_gates``. Gradient: ``LSTMCellGrad``.
+    Forward: z = xw + h_prev U, then ``lstm_gates``. ``activations`` (batch, 5u) is
+    [i, f, g, o, tanh(c)], kept for the gradient (``LSTMCellGrad``), which would otherwise
+    compute them again (a matmul and five activations per step, as the forward did).
     """
 
     def forward(xw, h_prev, c_prev, recurrent_kernel, *mask):
         with _quiet():
-            gates = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
-        h, c = gates[6], gates[4]
+            i, f, g, o, c, tanh_c, h = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
+        activations = B.xp.concatenate([i, f, g, o, tanh_c], axis=-1)
         if mask:
             h, c = B.xp.where(mask[0], h, h_prev), B.xp.where(mask[0], c, c_prev)
-        return h, c
+        return h, c, activations
 
     def backward(ctx, dys):
-        grads = LSTMCellGrad.apply(*dys, *ctx.inputs)
+        grads = LSTMCellGrad.apply(dys[0], dys[1], ctx.outputs[2], *ctx.inputs)
         return grads + (None,) * (len(ctx.inputs) - 4)
 
 
 class LSTMCellGrad(Op):
-    """(dh, dc, xw, h_prev, c_prev, U[, mask]) -> (d xw, d h_prev, d c_prev, dU): ``_lstm_backward``."""
+    """(dh, dc, activations, xw, h_prev, c_prev, U[, mask]) -> (d xw, d h_prev, d c_prev, dU):
+    ``_lstm_backward`` on the forward's activations [i, f, g, o, tanh(c)]. Its own gradient
+    (second derivatives) recomputes them from xw with ops (``_lstm_grads``)."""
 
-    def forward(dh, dc, xw, h_prev, c_prev, recurrent_kernel, *mask):
+    def forward(dh, dc, activations, xw, h_prev, c_prev, recurrent_kernel, *mask):
+        i, f, g, o, tanh_c = ARRAYS.split(activations, 5)
         with _quiet():
-            return _lstm_grads(ARRAYS, dh, dc, xw, h_prev, c_prev, recurrent_kernel, *mask)
+            return _lstm_backward(ARRAYS, (i, f, g, o, None, tanh_c, None), c_prev, h_prev, recurrent_kernel,
+                                  dh, dc, *(mask or (None,)))
 
     def backward(ctx, ggs):
-        return _grad_of_grad(_lstm_grads, ctx.inputs, range(6), ggs)
+        formula = lambda k, dh, dc, activations, *inputs: _lstm_grads(k, dh, dc, *inputs)  # noqa: E731
+        return _grad_of_grad(formula, ctx.inputs, (0, 1, 3, 4, 5, 6), ggs)
 
 
 def lstm_step(xw: Tensor, h_prev: Tensor, c_prev: Tensor, recurrent_kernel: Tensor,
               mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step as one op; ``mask`` a (batch, 1) bool tensor or None."""
-    return LSTMCell.apply(xw, h_prev, c_prev, recurrent_kernel, *(() if mask is None else (mask,)))
+    _check_inputs("LSTMCell", 4, xw, h_prev, recurrent_kernel, states=(c_prev,))
+    h, c, _ = LSTMCell.apply(xw, h_prev, c_prev, recurrent_kernel, *(() if mask is None else (mask,)))
+    return h, c
 
 
 # --- GRU ----------------------------------------------------------------------------------
@@ -324,6 +358,7 @@ class GRUCellGrad(Op):
 def gru_step(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor | None = None,
              mask: Tensor | None = None) -> Tensor:
     """One GRU step (``reset_after=True``) as one op."""
+    _check_inputs("GRUCell", 3, xw, h_prev, recurrent_kernel, bias=recurrent_bias)
     extra = (() if recurrent_bias is None else (recurrent_bias,)) + (() if mask is None else (mask,))
     return GRUCell.apply(xw, h_prev, recurrent_kernel, *extra, with_bias=recurrent_bias is not None)
 
@@ -404,4 +439,5 @@ class GRUCellResetBeforeGrad(Op):
 
 def gru_step_reset_before(xw: Tensor, h_prev: Tensor, recurrent_kernel: Tensor, mask: Tensor | None = None) -> Tensor:
     """One GRU step (``reset_after=False``) as one op."""
+    _check_inputs("GRUCellResetBefore", 3, xw, h_prev, recurrent_kernel)
     return GRUCellResetBefore.apply(xw, h_prev, recurrent_kernel, *(() if mask is None else (mask,)))
