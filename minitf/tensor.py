@@ -73,6 +73,20 @@ class Tensor:
     def __init__(self, value):
         self._value = value  # a backend array this tensor owns: nobody writes into it
 
+    @property
+    def _keras_mask(self):
+        """Keras's attribute for the mask a layer output carries (as on TF's tensors: absent when none)."""
+        meta = getattr(self, "_keras_meta", None)
+        mask = None if meta is None else meta.get("mask")
+        if mask is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '_keras_mask'")
+        return mask
+
+    @_keras_mask.setter
+    def _keras_mask(self, mask) -> None:
+        from minitf.keras.backend import set_keras_mask
+        set_keras_mask(self, mask)
+
     # --- what it is -------------------------------------------------------
     @property
     def shape(self) -> TensorShape:

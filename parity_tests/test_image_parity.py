@@ -361,3 +361,25 @@ def test_training_flag_of_fit_wins_inside_a_nested_model(tf, mtf):
     for a, b in zip(stats[mtf], stats[tf]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert np.abs(stats[mtf][2]).max() > 0.1  # the moving mean moved: BatchNormalization ran in training mode
+
+
+# --- RandomHeight / RandomWidth (Keras 3's legacy tf.keras layers) -----------------------------------------
+@pytest.mark.parametrize("kind", ["RandomHeight", "RandomWidth"])
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+def test_random_height_width_equal_keras_for_a_fixed_factor(tf, mtf, kind, interpolation):
+    x = RNG.uniform(0, 255, (2, 9, 11, 3)).astype("float32")
+    for factor in ((0.5, 0.5), (-0.4, -0.4), (0.0, 0.0)):
+        ours = getattr(mtf.keras.layers, kind)(factor, interpolation=interpolation, seed=1)
+        theirs = getattr(tf.keras.layers, kind)(factor, interpolation=interpolation, seed=1)
+        _same(ours(x), theirs(x), f"{kind} {factor} {interpolation}")
+        _same(ours(x, training=False), theirs(x, training=False), f"{kind} inference")
+        assert ours.compute_output_shape((None, 9, 11, 3)) == theirs.compute_output_shape((None, 9, 11, 3))
+        theirs_config = {k: v for k, v in theirs.get_config().items() if k != "name"}
+        assert {k: v for k, v in ours.get_config().items() if k != "name"} == theirs_config
+
+
+def test_random_height_sizes_stay_within_keras_bounds(tf, mtf):
+    x = RNG.uniform(0, 255, (1, 40, 8, 1)).astype("float32")
+    ours = {mtf.keras.layers.RandomHeight(0.25, seed=s)(x).shape[1] for s in range(20)}
+    theirs = {tf.keras.layers.RandomHeight(0.25, seed=s)(x).shape[1] for s in range(20)}
+    assert min(ours | theirs) >= 30 and max(ours | theirs) <= 50 and len(ours) > 3 and len(theirs) > 3

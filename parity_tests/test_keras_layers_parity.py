@@ -137,3 +137,15 @@ def test_input_and_sequential_shapes_and_counts(tf, mtf):
     assert tuple(t.output_shape) == tuple(m.output_shape) == (None, 2)
     assert t.count_params() == m.count_params()
     assert [w.shape for w in t.get_weights()] == [w.shape for w in m.get_weights()]
+
+
+def test_keras_mask_attribute_matches(tf, mtf):
+    padded = np.array([[3, 1, 0, 0], [5, 0, 0, 0]])
+    masks = []
+    for fw in (mtf, tf):
+        embedded = fw.keras.layers.Embedding(10, 4, mask_zero=True)(padded)
+        masked = fw.keras.layers.Masking()(fw.cast(fw.tile(fw.expand_dims(padded, -1), [1, 1, 3]), fw.float32))
+        masks.append((np.asarray(embedded._keras_mask).tolist(), np.asarray(masked._keras_mask).tolist()))
+        with pytest.raises(AttributeError):
+            fw.constant([1.0])._keras_mask  # a tensor without a mask has no such attribute
+    assert masks[0] == masks[1]

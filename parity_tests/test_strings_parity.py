@@ -306,3 +306,13 @@ def test_traced_function_on_strings_matches_tf(tf, mtf):
         results = [f(fw.constant(batch)) for batch in (TEXTS, TEXTS[:2], ["x y z w"])]
         return [(a.numpy().tolist(), b.numpy().tolist()) for a, b in results]
     assert run(mtf) == run(tf)
+
+
+def test_one_hot_with_string_values_matches_tf(tf, mtf):
+    for kwargs in ({"depth": 4}, {"depth": 3, "axis": 0}):
+        indices = [0, 1, 2, 5]
+        ours = mtf.one_hot(indices, on_value="We're live!", off_value="Offline", **kwargs)
+        theirs = tf.one_hot(indices, on_value="We're live!", off_value="Offline", **kwargs)
+        assert ours.dtype.name == theirs.dtype.name == "string"
+        assert ours.numpy().tolist() == theirs.numpy().tolist()
+        assert repr(ours) == repr(theirs)

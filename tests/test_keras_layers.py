@@ -467,6 +467,18 @@ def test_every_layer_module_s_public_names_are_exported_by_name():
             assert name in package.__all__ and getattr(package, name) is getattr(module, name), (info.name, name)
 
 
+def test_keras_mask_attribute_as_on_tf_tensors():
+    """``x._keras_mask`` (read and set by user code, as in Keras's masking guide): absent when there is no mask."""
+    out = tf.keras.layers.Embedding(10, 4, mask_zero=True)(np.array([[1, 2, 0]]))
+    np.testing.assert_array_equal(out._keras_mask.numpy(), [[True, True, False]])
+    plain = tf.constant([1.0])
+    with pytest.raises(AttributeError, match="_keras_mask"):
+        plain._keras_mask
+    plain._keras_mask = tf.constant([True])
+    assert plain._keras_mask.numpy().tolist() == [True]
+    assert tf.keras.backend.get_keras_mask(plain).numpy().tolist() == [True]
+
+
 @pytest.mark.parametrize("package_name, table", [("minitf.keras", "_SUBMODULES"), ("minitf.keras", "_FROM"),
                                                  ("minitf.keras.utils", "_LAZY"),
                                                  ("minitf.keras.preprocessing", "_FUNCTIONS")])
@@ -478,6 +490,6 @@ def test_names_loaded_on_first_use_are_written_out_in_all_and_resolve(package_na
     lazy = set(getattr(package, table))
     assert lazy <= set(package.__all__), sorted(lazy - set(package.__all__))
     for name in package.__all__:
-        if name in ("applications", "mixed_precision"):  # listed by Keras; minitf says it lacks them
+        if name == "applications":  # listed by Keras; minitf says it lacks it
             continue
         assert getattr(package, name) is not None, name

@@ -259,3 +259,46 @@ def test_get_config_round_trip(make):
     assert clone.get_config() == config
     x = _images((2, 6, 7, 1), high=1.0)
     np.testing.assert_array_equal(clone(x, training=True).numpy(), layer(x, training=True).numpy())
+
+
+# --- RandomHeight / RandomWidth -----------------------------------------------------------------
+@pytest.mark.parametrize("kind, axis", [("RandomHeight", 1), ("RandomWidth", 2)])
+def test_random_height_width_resize_one_axis(kind, axis):
+    x = _images((2, 10, 12, 3))
+    layer = getattr(layers, kind)((0.5, 0.5), seed=3)  # a fixed factor: 1.5
+    out = layer(x)
+    size = int(np.float32(1.5) * np.float32(x.shape[axis]))
+    expected_shape = list(x.shape)
+    expected_shape[axis] = size
+    assert tuple(out.shape) == tuple(expected_shape) and out.dtype == mtf.float32
+    out_h, out_w = (size, 12) if axis == 1 else (10, size)
+    np.testing.assert_allclose(out.numpy(), ref_resize(x, out_h, out_w, "bilinear"), **TOL)
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x)  # inference: unchanged
+    single = layer(x[0])
+    assert single.ndim == 3 and single.shape[axis - 1] == size
+
+
+def test_random_height_draws_within_bounds_and_per_seed():
+    x = _images((1, 20, 8, 1))
+    sizes = {layers.RandomHeight(0.3, seed=s)(x).shape[1] for s in range(30)}
+    assert min(sizes) >= int(20 * 0.7) and max(sizes) <= int(20 * 1.3) and len(sizes) > 3
+    a, b = layers.RandomHeight(0.3, seed=4), layers.RandomHeight(0.3, seed=4)
+    assert [a(x).shape[1] for _ in range(5)] == [b(x).shape[1] for _ in range(5)]
+
+
+def test_random_height_width_in_a_traced_fit_and_errors():
+    keras = mtf.keras
+    inputs = layers.Input((16, 16, 3))
+    x = layers.RandomWidth(0.2, seed=1)(layers.RandomHeight(0.2, seed=0)(inputs))
+    assert tuple(x.shape) == (None, None, None, 3)
+    model = keras.Model(inputs, layers.Dense(1)(layers.GlobalAveragePooling2D()(x)))
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(_images((8, 16, 16, 3)) / 255, np.zeros((8, 1)), batch_size=4, epochs=2, verbose=0).history
+    assert np.isfinite(history["loss"]).all()
+    with pytest.raises(ValueError, match="larger than -1"):
+        layers.RandomHeight((-1.5, 0.2))
+    with pytest.raises(ValueError, match="upper bound lesser"):
+        layers.RandomWidth((0.3, 0.1))
+    config = layers.RandomWidth(0.1, interpolation="nearest", seed=2).get_config()
+    assert (config["factor"], config["interpolation"], config["seed"]) == (0.1, "nearest", 2)
+    assert layers.RandomWidth.from_config(config).get_config() == config

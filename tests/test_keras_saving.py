@@ -726,9 +726,9 @@ def test_a_lambdas_mask_and_output_shape_functions_are_saved(tmp_path):
     assert_identical(loaded(x), model(x))
 
 
-def test_saving_needs_the_keras_extension(tmp_path):
+def test_saving_needs_the_keras_or_h5_extension(tmp_path):
     with pytest.raises(ValueError, match="`.keras` extension"):
-        trained_model(epochs=1).save(tmp_path / "model.h5")
+        trained_model(epochs=1).save(tmp_path / "model.pkl")
 
 
 def test_json_round_trip_and_clone():

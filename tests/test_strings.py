@@ -286,3 +286,11 @@ def test_strings_never_reach_a_backend_without_strings(monkeypatch):
     assert vectorize(["b a q"]).numpy().tolist() == [[3, 2, 1]]
     batches = list(tf.data.Dataset.from_tensor_slices(["x", "y", "z"]).shuffle(3, seed=0).batch(2))
     assert sorted(v for b in batches for v in b.numpy().tolist()) == [b"x", b"y", b"z"]
+
+
+def test_one_hot_with_string_on_and_off_values():
+    hot = tf.one_hot([0, 2, 5], depth=3, on_value="on", off_value="off")
+    assert hot.dtype == tf.string
+    assert hot.numpy().tolist() == [[b"on", b"off", b"off"], [b"off", b"off", b"on"], [b"off", b"off", b"off"]]
+    turned = tf.one_hot([1, 0], depth=2, on_value="y", off_value="n", axis=0)
+    assert turned.numpy().tolist() == [[b"n", b"y"], [b"y", b"n"]]

@@ -14,9 +14,10 @@ from minitf.keras import backend
 
 _SUBMODULES = ("layers", "models", "callbacks", "losses", "metrics", "optimizers", "activations", "initializers",
                "regularizers", "utils", "saving", "engine", "constraints", "preprocessing", "datasets",
-               "applications", "mixed_precision")
+               "applications", "mixed_precision", "dtype_policies")
 _FROM = {"Input": "minitf.keras.layers", "InputSpec": "minitf.keras.layers", "Layer": "minitf.keras.layers",
-         "Model": "minitf.keras.models", "Sequential": "minitf.keras.models", "KerasTensor": "minitf.keras.engine.keras_tensor"}
+         "Model": "minitf.keras.models", "Sequential": "minitf.keras.models",
+         "KerasTensor": "minitf.keras.engine.keras_tensor", "DTypePolicy": "minitf.keras.dtype_policies"}
 
 
 def __getattr__(name: str):
@@ -33,8 +34,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'minitf.keras' has no attribute {name!r}")
 
 
-__all__ = ["backend", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Sequential",
+__all__ = ["backend", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Sequential", "DTypePolicy",
            # submodules, loaded on first use (_SUBMODULES)
            "layers", "models", "callbacks", "losses", "metrics", "optimizers", "activations", "initializers",
            "regularizers", "utils", "saving", "engine", "constraints", "preprocessing", "datasets", "applications",
-           "mixed_precision"]
+           "mixed_precision", "dtype_policies"]

@@ -856,6 +856,11 @@ class OneHot(Op):
 
     def forward(indices, depth, on, off, axis, dtype):
         hot = indices[..., None] == B.xp.arange(depth)
+        if dtype.kind == "O":  # strings (host only): NumPy would make fixed-width bytes of them
+            out = np.empty(hot.shape, dtype=object)
+            out[...] = off
+            out[B.to_numpy(hot)] = on
+            return out if axis == -1 else np.moveaxis(out, -1, axis)
         out = B.xp.where(hot, dtype.type(on), dtype.type(off))  # scalars: kernel arguments, no upload
         return out if axis == -1 else B.xp.moveaxis(out, -1, axis)
 
@@ -878,9 +883,15 @@ def one_hot(indices: TensorLike, depth: int, on_value=None, off_value=None, axis
         dt = convert_to_tensor(on_value if on_value is not None else off_value)._value.dtype
     else:
         dt = np.dtype(np.float32)
-    on = 1 if on_value is None else convert_to_tensor(on_value).numpy().item()
-    off = 0 if off_value is None else convert_to_tensor(off_value).numpy().item()
+    on = 1 if on_value is None else _scalar_value(on_value)
+    off = 0 if off_value is None else _scalar_value(off_value)
     return OneHot.apply(idx, depth=int(depth), on=on, off=off, axis=-1 if axis is None else int(axis), dtype=dt)
+
+
+def _scalar_value(value) -> Any:
+    """A Python scalar from a scalar value (``bytes`` for a string, which NumPy gives as it is)."""
+    value = convert_to_tensor(value).numpy()
+    return value.item() if hasattr(value, "item") else value
 
 
 # --- identity, gradient barriers ---------------------------------------------------------

@@ -141,7 +141,7 @@ class Model(Trainer, Layer):
 
     def get_config(self) -> dict:
         from minitf.keras.saving.serialization import dtype_policy_config
-        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype_policy.name)}
         if type(self).get_config is Model.get_config and not _is_engine_class(type(self)):
             if self._auto_config is None:
                 raise NotImplementedError(

@@ -188,7 +188,7 @@ class Sequential(Model):
     # ---- config ----
     def get_config(self) -> dict:
         from minitf.keras.saving.serialization import dtype_policy_config, serialize_keras_object
-        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype),
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype_policy.name),
                   "layers": [serialize_keras_object(layer) for layer in self._stack]}
         if self._functional is not None:
             config["build_input_shape"] = list(self._stack[0].batch_shape)

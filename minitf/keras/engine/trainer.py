@@ -82,6 +82,11 @@ class Trainer:
         self._steps_per_execution = int(steps_per_execution)
         from minitf.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.optimizer is not None and getattr(self, "dtype_policy", None) is not None \
+                and self.dtype_policy.name == "mixed_float16" \
+                and not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            # Keras: float16 gradients underflow, so a mixed_float16 model trains with dynamic loss scaling
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         output_names = self._output_names_for_compile()
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names, loss) \
@@ -235,8 +240,9 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+            scaled_loss = self.optimizer.scale_loss(loss)  # the loss itself unless loss scaling is on
         if train_vars:
-            grads = tape.gradient(loss, train_vars)
+            grads = tape.gradient(scaled_loss, train_vars)
             self.optimizer.apply(grads, train_vars)
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)

@@ -38,8 +38,8 @@ from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePoolin
                                                  MaxPool2D, MaxPooling1D, MaxPooling2D)
 from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
 from minitf.keras.layers.preprocessing.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
-                                                                   RandomRotation, RandomTranslation, RandomZoom,
-                                                                   Resizing)
+                                                                   RandomHeight, RandomRotation, RandomTranslation,
+                                                                   RandomWidth, RandomZoom, Resizing)
 from minitf.keras.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from minitf.keras.layers.preprocessing.normalization import Normalization
 from minitf.keras.layers.preprocessing.rescaling import Rescaling
@@ -74,4 +74,5 @@ __all__ = [
     # preprocessing
     "Rescaling", "Normalization", "CategoryEncoding", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+    "RandomHeight", "RandomWidth",
 ]

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import warnings
 import weakref
 from typing import Any
@@ -89,8 +90,10 @@ class Layer:
             raise ValueError(f"{type(self).__name__}: argument `name` must be a string and cannot contain character "
                              f"`/`. Received: name={name!r} (of type {type(name)})")
         self.name = name or naming.auto_name(type(self).__name__)
-        self._dtype = dtypes.as_dtype(dtype_name(dtype) or backend.floatx()).name
-        self._np_dtype = dtypes.as_dtype(self._dtype)._np  # (object for "string")
+        from minitf.keras import dtype_policies
+        self._dtype_policy = dtype_policies.get(dtype_name(dtype))
+        self._dtype = self._dtype_policy.variable_dtype  # weights' dtype; inputs go to compute_dtype
+        self._np_dtype = dtypes.as_dtype(self._dtype_policy.compute_dtype)._np  # (object for "string")
         self._trainable = bool(trainable)
         self.autocast = autocast
         self.built = False
@@ -187,14 +190,27 @@ class Layer:
                 stack.extend(reversed(layer._layers))
         return out
 
-    # ---- dtype ----
+    # ---- dtype (see keras/dtype_policies.py) ----
+    @property
+    def dtype_policy(self):
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        from minitf import dtypes
+        from minitf.keras import dtype_policies
+        self._dtype_policy = dtype_policies.get(value)
+        self._dtype = self._dtype_policy.variable_dtype
+        self._np_dtype = dtypes.as_dtype(self._dtype_policy.compute_dtype)._np
+
     @property
     def dtype(self) -> str:
+        """The variables' dtype (Keras 3: an alias of ``variable_dtype``)."""
         return self._dtype
 
     @property
     def compute_dtype(self) -> str:
-        return self._dtype
+        return self._dtype_policy.compute_dtype
 
     @property
     def variable_dtype(self) -> str:
@@ -202,7 +218,7 @@ class Layer:
 
     @property
     def input_dtype(self) -> str:
-        return self._dtype
+        return self._dtype_policy.compute_dtype
 
     # ---- weights ----
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True, autocast: bool = True,
@@ -221,6 +237,7 @@ class Layer:
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
         variable.aggregation = aggregation
+        variable.autocast = autocast  # read in the compute dtype inside a mixed-precision call
         if trainable:
             variable.trainable = self._trainable  # a frozen layer makes frozen weights
             self._trainable_variables.append(variable)
@@ -406,7 +423,10 @@ class Layer:
             if not self._call_has_mask_arg and "mask" in kwargs:
                 del kwargs["mask"]
 
-            outputs = self.call(*args, **kwargs)
+            if _autocast.dtype is None and self._np_dtype == self._dtype:  # not mixed precision
+                outputs = self.call(*args, **kwargs)
+            else:
+                outputs = self._call_autocast(args, kwargs)
 
             if self.activity_regularizer is not None:
                 for out in nest.flatten(outputs):
@@ -431,13 +451,59 @@ class Layer:
                 _call_context = None
         return outputs
 
+    def _call_autocast(self, args: tuple, kwargs: dict):
+        """``call`` with float weights read in the autocast dtype (Keras's AutocastScope).
+
+        Keras casts a variable whenever it is read inside the scope. Here, when a layer opens (or
+        changes) the scope, the weight attributes (``self.kernel`` ...) of it and of every layer
+        under it become cast tensors for the duration of ``call`` (an RNN reads its cell's kernel
+        itself); a layer called inside an open scope casts its own. The tape sees ``Cast(kernel)``,
+        so the gradient reaches the float32 variable. Weights made with ``autocast=False`` (the
+        normalization layers' ones) stay as they are, so they can be assigned.
+        """
+        saved = _autocast.dtype
+        scope = _autocast_dtype(self, saved)
+        dtype = saved if scope is False else scope
+        _autocast.dtype = dtype
+        swapped = []
+        try:
+            from minitf.ops.shape_ops import cast
+            originals = _autocast.originals
+            casts: dict[int, Tensor] = {}
+            for layer in (self._flatten_layers() if scope is not False else (self,)):
+                for name, value in list(layer.__dict__.items()):
+                    key = (id(layer), name)
+                    original = value if isinstance(value, Variable) else originals.get(key)
+                    if original is None or value is not original and value._value.dtype == (dtype or original._value.dtype):
+                        continue  # not a weight, or already read in this scope's dtype
+                    if dtype is not None and original._value.dtype.kind == "f" and original._value.dtype != dtype \
+                            and getattr(original, "autocast", True):
+                        new = casts.get(id(original))
+                        if new is None:
+                            new = casts[id(original)] = cast(original, dtype)
+                    else:
+                        new = original
+                    if new is not value:
+                        swapped.append((layer, name, value, originals.get(key)))
+                        originals[key] = original
+                        object.__setattr__(layer, name, new)
+            return self.call(*args, **kwargs)
+        finally:
+            for layer, name, value, previous in reversed(swapped):
+                object.__setattr__(layer, name, value)
+                if previous is None:
+                    _autocast.originals.pop((id(layer), name), None)
+                else:
+                    _autocast.originals[(id(layer), name)] = previous
+            _autocast.dtype = saved
+
     def _convert_input(self, x: Any) -> Any:
-        """Arrays and lists to tensors; float tensors cast to this layer's dtype (Keras's autocast)."""
+        """Arrays and lists to tensors; float tensors cast to this layer's compute dtype (Keras's autocast)."""
         if isinstance(x, Tensor):
             value = x._value
             if self.autocast and value.dtype.kind == "f" and value.dtype != self._np_dtype:
                 from minitf.ops.shape_ops import cast
-                return cast(x, self._dtype)
+                return cast(x, self._np_dtype)
             return x
         if isinstance(x, dict):
             return {k: self._convert_input(v) for k, v in x.items()}
@@ -550,7 +616,7 @@ class Layer:
     def get_config(self) -> dict:
         """The constructor arguments, so that ``type(layer).from_config(config)`` rebuilds it."""
         from minitf.keras.saving.serialization import dtype_policy_config
-        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype_policy.name)}
         if self.activity_regularizer is not None:
             from minitf.keras.saving.serialization import serialize_keras_object
             config["activity_regularizer"] = serialize_keras_object(self.activity_regularizer)
@@ -613,14 +679,35 @@ def default(method):
 
 
 def dtype_name(dtype: Any) -> Any:
-    """A layer's ``dtype`` argument as a dtype: Keras 3 configs give a ``DTypePolicy`` (a dict), or its name."""
+    """A layer's ``dtype`` argument as a policy name (or None): Keras 3 configs give a ``DTypePolicy`` (a dict)."""
     if isinstance(dtype, dict) and dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
-        name = (dtype.get("config") or {}).get("name")
-        if isinstance(name, str) and name.startswith("mixed_"):
-            raise ValueError(f"DTypePolicy '{name}' (mixed precision) is not supported by minitf: its layers compute "
-                             "in one dtype")
-        return name
-    return dtype
+        return (dtype.get("config") or {}).get("name")
+    from minitf.keras.dtype_policies import DTypePolicy
+    if dtype is None or isinstance(dtype, (str, DTypePolicy)):
+        return dtype
+    from minitf import dtypes
+    return dtypes.as_dtype(dtype).name
+
+
+class _AutocastState(threading.local):
+    def __init__(self):
+        self.dtype = None  # the dtype float weights are read in now (inside a mixed-precision call), or None
+        self.originals: dict = {}  # (id(layer), attribute) -> the Variable a cast tensor stands for now
+
+
+_autocast = _AutocastState()
+
+
+def _autocast_dtype(layer: Layer, current: Any) -> Any:
+    """The autocast dtype ``layer.call`` runs under, or False to keep ``current`` (Keras's rule:
+    a mixed layer opens a scope; inside one, a layer that does not autocast, or computes in a
+    non-float dtype, closes it, and one of another float compute dtype changes it)."""
+    compute = layer._dtype_policy.compute_dtype
+    if current is None:
+        return compute if compute != layer._dtype else False
+    if not layer.autocast or compute not in ("float16", "float32", "float64"):
+        return None
+    return compute if compute != current else False
 
 
 def _plain_shape(shape: Any) -> Any:

@@ -11,11 +11,12 @@ from minitf.keras.optimizers import schedules
 from minitf.keras.optimizers.adagrad import Adagrad
 from minitf.keras.optimizers.adam import Adam
 from minitf.keras.optimizers.adamw import AdamW
+from minitf.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from minitf.keras.optimizers.optimizer import Optimizer
 from minitf.keras.optimizers.rmsprop import RMSprop
 from minitf.keras.optimizers.sgd import SGD
 
-ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad)
+ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, LossScaleOptimizer)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -53,5 +54,5 @@ def get(identifier: Any) -> Optimizer | None:
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get", "serialize",
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LossScaleOptimizer", "schedules", "get", "serialize",
            "deserialize"]

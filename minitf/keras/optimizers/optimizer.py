@@ -233,6 +233,12 @@ class Optimizer:
         self.set_state([store[str(i)] for i in range(len(self._variables))])
 
     # --- applying gradients ------------------------------------------------------------------------------
+    def scale_loss(self, loss: Any) -> Any:
+        """``loss * loss_scale_factor`` if one is set (``apply`` divides the gradients by it), else ``loss``."""
+        if self.loss_scale_factor is not None:
+            return loss * self.loss_scale_factor
+        return loss
+
     def apply_gradients(self, grads_and_vars: Iterable) -> Variable:
         """Apply ``[(gradient, variable), ...]``; returns ``iterations``."""
         pairs = list(grads_and_vars)

@@ -29,6 +29,7 @@ _FAMILIES = {
     "keras.constraints": "minitf.keras.constraints",
     "keras.activations": "minitf.keras.activations",
 }
+_LEGACY_LAYERS = ("RandomHeight", "RandomWidth")
 # Where Keras looks up a function saved as {"module": "builtins", "class_name": "function"}.
 _FUNCTION_FAMILIES = ("keras.activations", "keras.losses", "keras.metrics")
 
@@ -63,6 +64,8 @@ def tables() -> dict[str, dict[str, Any]]:
     found["keras.src.models.functional"] = {"Functional": Functional}
     found["keras.src.models.sequential"] = {"Sequential": Sequential}
     found["keras.src.models.model"] = {"Model": Model}
+    # Keras 3 keeps RandomHeight/RandomWidth as legacy tf.keras layers and saves them under this module.
+    found["keras._legacy.layers"] = {name: found["keras.layers"][name] for name in _LEGACY_LAYERS}
     losses = found["keras.losses"]
     found["keras.src.losses.losses"] = {"LossFunctionWrapper": losses["LossFunctionWrapper"]}
     return found
@@ -81,6 +84,8 @@ def _reverse() -> dict[Any, tuple[str, str]]:
     from minitf.keras.losses import LossFunctionWrapper
     reverse[Functional] = ("keras.src.models.functional", "Functional")  # where Keras itself writes them
     reverse[LossFunctionWrapper] = ("keras.src.losses.losses", "LossFunctionWrapper")
+    for name in _LEGACY_LAYERS:
+        reverse[tables()["keras.layers"][name]] = ("keras._legacy.layers", name)
     return reverse
 
 
@@ -107,7 +112,7 @@ def lookup(module: str | None, name: str) -> Any:
         for keras_module in sorted(found, key=len, reverse=True):
             if module.startswith(keras_module) and name in found[keras_module]:
                 return found[keras_module][name]
-    if module and (module == "keras" or module.startswith("keras.")):
+    if module is None or module == "keras" or module.startswith("keras."):  # None: Keras 2's short form
         hits = {id(t[name]): t[name] for t in found.values() if name in t}
         if len(hits) == 1:
             return next(iter(hits.values()))

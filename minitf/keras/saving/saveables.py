@@ -52,7 +52,8 @@ def _children(obj: Any) -> list[tuple[str, Any]]:
     from minitf.keras.engine.sequential import Sequential
     from minitf.keras.layers.layer import Layer
     if not isinstance(obj, Layer):
-        return []  # optimizers hold no other saveables
+        inner = getattr(obj, "inner_optimizer", None)  # a LossScaleOptimizer: Keras also saves the one it wraps
+        return [("inner_optimizer", inner)] if inner is not None and _is_saveable(inner) else []
     first = [("layers", obj.layers)] if isinstance(obj, (Sequential, Functional)) else []
     found = {}
     for name, value in obj._tracked.items():

@@ -76,15 +76,25 @@ def _metadata(model, objects: list) -> dict:
 def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = None, **kwargs) -> None:
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to a ``.keras`` file."""
     filepath = os.fsdecode(filepath)  # str, bytes or os.PathLike, as open() takes
+    include_optimizer = kwargs.pop("include_optimizer", True)
+    save_format = kwargs.pop("save_format", False)
+    if save_format and not filepath.endswith((".h5", ".hdf5", ".keras")):
+        raise ValueError("The `save_format` argument is deprecated in Keras 3. Please remove this argument and pass a "
+                         f"file path with either `.keras` or `.h5` extension.Received: save_format={save_format}")
     if kwargs:
         raise ValueError(f"save_model: arguments not recognized: {sorted(kwargs)}")
+    if filepath.endswith((".h5", ".hdf5")) and zipped is not False:
+        # Keras 3 still writes Keras 2's whole-model HDF5 file for these names (it warns that it is legacy)
+        from minitf.keras.saving import legacy_h5
+        legacy_h5.save_model_to_hdf5(model, filepath, overwrite, include_optimizer)
+        return
     if zipped is False:
         raise ValueError("save_model: zipped=False (a directory of files) is not supported by minitf; save to a "
                          "`.keras` file")
     if not filepath.endswith(".keras"):
-        raise ValueError("Invalid filepath extension for saving. Please add a `.keras` extension for the native "
-                         "Keras format (minitf writes no legacy `.h5` models and no SavedModel directories; use "
-                         f"tf.saved_model.save for those). Received: filepath={filepath}")
+        raise ValueError("Invalid filepath extension for saving. Please add either a `.keras` extension for the "
+                         "native Keras format (recommended) or a `.h5` extension. Use `model.export(filepath)` if "
+                         f"you want to export a SavedModel. Received: filepath={filepath}.")
     _check_target(filepath, overwrite)
     from minitf.keras.engine.model import Model
     if isinstance(model, Model) and not model.built:
@@ -138,8 +148,8 @@ class _Archive:
             head = f.read(8)
         if head.startswith(_HDF5_SIGNATURE):
             raise SavedModelError(f"'{filepath}' is an HDF5 file, not a `.keras` archive: a `.weights.h5` file "
-                                  "(load it with model.load_weights) or a legacy Keras 2 `.h5` model (not supported "
-                                  "by minitf)")
+                                  "(load it with model.load_weights) or a legacy `.h5` model (give it a `.h5` name "
+                                  "to load it with load_model)")
         if not zipfile.is_zipfile(filepath):
             what = "an empty file" if not head else "not a zip archive"
             raise SavedModelError(f"'{filepath}' is not a Keras model file: it is {what} (a truncated or corrupted "
@@ -324,6 +334,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     resumes exactly where it stopped. ``safe_mode=False`` allows stored Python lambdas to run.
     """
     filepath = os.fsdecode(filepath)  # str, bytes or os.PathLike, as open() takes
+    if filepath.endswith((".h5", ".hdf5")) and os.path.isfile(filepath):
+        from minitf.keras.saving import legacy_h5
+        return legacy_h5.load_model_from_hdf5(filepath, custom_objects, compile, safe_mode)
     archive = _Archive(filepath)
     try:
         meta = archive.json(_METADATA, _MAX_METADATA_BYTES) if _METADATA in archive.names else {}
@@ -392,6 +405,10 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
         head = f.read(8)
     if not head.startswith(_HDF5_SIGNATURE):
         _load_weights_from_archive(model, filepath, skip_mismatch)
+        return
+    if filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(".weights.h5"):
+        from minitf.keras.saving import legacy_h5  # Keras 2's layout: by layer, in order
+        legacy_h5.load_weights_from_hdf5(model, filepath, skip_mismatch)
         return
     optimizer = _prepare_optimizer(model)
     objects = list(saveables.walk(model))

@@ -139,7 +139,7 @@ class BatchNormalization(Layer):
         return v if v is None or self._broadcast_shape is None else S.reshape(v, self._broadcast_shape)
 
     def call(self, inputs, training=None, mask=None):
-        x = inputs if inputs._value.dtype.kind == "f" else S.cast(inputs, "float32")
+        x = _upcast(inputs)
         if training and self.trainable:
             if mask is not None:
                 mean, variance = self._masked_moments(x, mask)
@@ -149,7 +149,8 @@ class BatchNormalization(Layer):
         else:
             mean = self._shaped(self.moving_mean.value())
             variance = self._shaped(self.moving_variance.value())
-        return _normalize(x, mean, variance, self._shaped(self.gamma), self._shaped(self.beta), self.epsilon)
+        out = _normalize(x, mean, variance, self._shaped(self.gamma), self._shaped(self.beta), self.epsilon)
+        return _to_compute_dtype(self, out)
 
     def _masked_moments(self, x, mask):
         """Moments over the unmasked positions only (mask: the input's shape without the feature axis)."""
@@ -249,9 +250,23 @@ class LayerNormalization(Layer):
         return v if v is None or self._broadcast_shape is None else S.reshape(v, self._broadcast_shape)
 
     def call(self, inputs):
-        x = inputs if inputs._value.dtype.kind == "f" else S.cast(inputs, "float32")
+        x = _upcast(inputs)
         mean, variance = moments(x, self._axes)
-        return _normalize(x, mean, variance, self._shaped(self.gamma), self._shaped(self.beta), self.epsilon)
+        out = _normalize(x, mean, variance, self._shaped(self.gamma), self._shaped(self.beta), self.epsilon)
+        return _to_compute_dtype(self, out)
+
+
+def _upcast(inputs):
+    """Inputs in at least float32 (Keras: result_type(x, float32)): in float16 the statistics overflow, so
+    under mixed precision normalization computes in float32 with its float32 weights (autocast=False)."""
+    if inputs._value.dtype.kind != "f" or inputs._value.dtype.itemsize < 4:
+        return S.cast(inputs, "float32")
+    return inputs
+
+
+def _to_compute_dtype(layer, out):
+    """The output in the layer's compute dtype (float16 under mixed_float16), as Keras casts it."""
+    return out if out._value.dtype == layer._np_dtype or layer._np_dtype.kind != "f" else S.cast(out, layer._np_dtype)
 
     def compute_output_shape(self, input_shape) -> tuple:
         axes = self.axis if isinstance(self.axis, list) else [self.axis]

@@ -26,6 +26,9 @@ from the same stream and in the same order as eager calls do.
 * ``RandomZoom(height_factor, width_factor=None)``: zoom = 1 + uniform(lower, upper) per axis;
   zoom > 1 zooms *out* (shows more), < 1 zooms in. Without width_factor the aspect ratio is kept.
 * ``RandomTranslation(height_factor, width_factor)``: shift by uniform(lower, upper) * size pixels.
+* ``RandomHeight(factor)`` / ``RandomWidth(factor)`` (Keras 3's legacy tf.keras layers): the whole
+  batch resized along one axis to ``int(size * (1 + uniform(lower, upper)))`` (one draw per batch),
+  bilinear; the size along that axis is then unknown (None) to the layers after it.
 * ``RandomContrast(factor)``: y = (x - mean) * c + mean per image and channel (mean over height and
   width), clipped to ``value_range``. As in Keras 3.15, a number f gives c in [1 - 0, 1 + f]
   (the lower bound is clamped at 0), i.e. contrast is only ever increased; pass (lower, upper)
@@ -46,17 +49,19 @@ import numpy as np
 
 from minitf import backend as B
 from minitf import random as mt_random
-from minitf.keras.layers.preprocessing._image_ops import (FILL_MODES, INTERPOLATIONS, affine_transform, aspect_crop_box,
-                                                          resize)
+from minitf.errors import InvalidArgumentError
+from minitf.keras.layers.preprocessing._image_ops import (FILL_MODES, INTERPOLATIONS, _bilinear_weights, _nearest_index,
+                                                          affine_transform, aspect_crop_box, resize)
 from minitf.keras.layers.layer import Layer
 from minitf.ops import creation as C
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
+from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
 __all__ = ["Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
-           "RandomContrast"]
+           "RandomContrast", "RandomHeight", "RandomWidth"]
 
 
 # --- shared helpers --------------------------------------------------------------------------
@@ -429,3 +434,104 @@ class RandomContrast(_RandomImageLayer):
         config = super().get_config()
         config.update({"factor": self.factor, "value_range": self.value_range})
         return config
+
+
+# --- random resizing along one axis (Keras 3's legacy RandomHeight / RandomWidth) -------------
+class RandomAxisResize(Op):
+    """Resize a (N, H, W, C) batch along ``axis`` (1: height, 2: width) to ``int(size * f)``, with
+    ``f = uniform(1 + low, 1 + high)`` drawn from ``stream`` (one draw per batch, as Keras), by
+    half-pixel bilinear or nearest sampling (``tf.image.resize``). Stateful: a traced step draws anew
+    on every call; the size along ``axis`` is then unknown. No gradient (an input augmentation)."""
+
+    stateful = True
+
+    def forward(images, axis, low, high, interpolation, stream):
+        factor = np.float32(stream.uniform(1.0 + low, 1.0 + high))
+        n_in = images.shape[axis]
+        n_out = int(factor * np.float32(n_in))  # TF: cast(float32 product, int32) truncates
+        if n_out <= 0:
+            raise InvalidArgumentError(f"Random{'Height' if axis == 1 else 'Width'}: the resized size is {n_out}: "
+                                       "output dimensions must be positive", "ResizeBilinear")
+        x = images if images.dtype == np.float32 else images.astype(np.float32)
+        if interpolation == "nearest":
+            return B.xp.take(x, B.xp.asarray(_nearest_index(n_out, n_in)), axis=axis)
+        lower, upper, lerp = _bilinear_weights(n_out, n_in)
+        shape = [1] * x.ndim
+        shape[axis] = n_out
+        lo = B.xp.take(x, B.xp.asarray(lower), axis=axis)
+        hi = B.xp.take(x, B.xp.asarray(upper), axis=axis)
+        return lo + (hi - lo) * B.xp.asarray(lerp.reshape(shape))
+
+    def trace_forward(images, axis, low, high, interpolation, stream):
+        return images.astype(np.float32)
+
+    def shape(images_shape, axis, low, high, interpolation, stream):
+        out = list(images_shape)
+        out[axis] = None
+        return tuple(out)
+
+
+class _RandomAxisResizeLayer(Layer):
+    """RandomHeight / RandomWidth (Keras 3 keeps them as legacy tf.keras layers): in training, the
+    whole batch resized along one axis by a random factor ``1 + uniform(lower, upper)``, where
+    ``factor`` f means (-f, f); in inference (``training=False``) the images pass unchanged.
+    The result is float32, cast to the layer's compute dtype, as in Keras."""
+
+    _axis = 1
+
+    def __init__(self, factor: Any, interpolation: str = "bilinear", seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        self.factor = factor
+        if isinstance(factor, (tuple, list)):
+            lower, upper = factor[0], factor[1]
+        else:
+            lower, upper = -factor, factor
+        if upper < lower:
+            raise ValueError(f"`factor` argument cannot have an upper bound lesser than the lower bound. "
+                             f"Received: factor={factor}")
+        if lower < -1.0 or upper < -1.0:
+            raise ValueError(f"`factor` argument must have values larger than -1. Received: factor={factor}")
+        if interpolation not in INTERPOLATIONS:
+            raise NotImplementedError(f"{kind}: unknown `interpolation` {interpolation!r}. "
+                                      f"Expected one of {INTERPOLATIONS}.")
+        self._lower, self._upper = float(lower), float(upper)
+        self.interpolation = interpolation
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"{kind}: `seed` must be an integer or None, got seed={seed!r}")
+        self.seed = None if seed is None else int(seed)
+        stream_seed = self.seed if self.seed is not None else int(mt_random.global_numpy_rng().integers(2**62))
+        self._rng = np.random.default_rng(stream_seed)
+
+    def call(self, inputs, training=True):
+        x = _as_float(convert_to_tensor(inputs), self.compute_dtype)
+        if not training:
+            return x
+        batch, added = (x, False) if x.ndim == 4 else (S.expand_dims(x, 0), True)
+        axis = self._axis
+        out = RandomAxisResize.apply(batch, axis=axis, low=self._lower, high=self._upper,
+                                     interpolation=self.interpolation, stream=self._rng)
+        out = S.cast(out, self.compute_dtype) if out.dtype.name != self.compute_dtype else out
+        return S.squeeze(out, axis=0) if added else out
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        shape = list(input_shape)
+        shape[-3 if self._axis == 1 else -2] = None
+        return tuple(shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"factor": self.factor, "interpolation": self.interpolation, "seed": self.seed})
+        return config
+
+
+class RandomHeight(_RandomAxisResizeLayer):
+    """Resize the height by a random factor in training (``tf.keras.layers.RandomHeight``)."""
+
+    _axis = 1
+
+
+class RandomWidth(_RandomAxisResizeLayer):
+    """Resize the width by a random factor in training (``tf.keras.layers.RandomWidth``)."""
+
+    _axis = 2
