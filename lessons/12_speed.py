@@ -154,7 +154,7 @@ print(f"the traced training step: {len(operations)} operations, e.g.")
 for op in operations[:6]:
     print("   ", op)
 
-arrays = [minitf.backend.xp.asarray(a) for a in (x[:BATCH], y[:BATCH])]  # the replay takes backend arrays
+arrays = [minitf.array_backend.xp.asarray(a) for a in (x[:BATCH], y[:BATCH])]  # the replay takes backend arrays
 replay_times = []
 for _ in range(L.pick(7, 3)):
     start = time.perf_counter()

@@ -3,7 +3,7 @@
 ``import minitf as tf`` and the TF code you know runs on NumPy (or CuPy), with
 every gradient written out next to its op in ``minitf/ops/``.
 """
-from minitf import backend as _backend  # noqa: F401 (selects the backend first)
+from minitf import array_backend as _backend  # noqa: F401 (selects the backend first)
 from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing, types
 from minitf.autodiff import GradientTape

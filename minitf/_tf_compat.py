@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.ops.op import Op
 
 

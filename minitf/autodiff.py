@@ -297,7 +297,7 @@ def _as_seed(seed: Any, target: Tensor) -> Tensor:
 
 def _one_hot_seed(target: Tensor, index: int, per_row: bool = False) -> Tensor:
     """A seed with a single 1 (per row, for batch_jacobian): picks one output element."""
-    from minitf import backend as B
+    from minitf import array_backend as B
     shape = target._value.shape
     flat = (shape[0], int(np.prod(shape[1:]))) if per_row else (int(np.prod(shape)),)
     seed = B.xp.zeros(flat, dtype=target._value.dtype)

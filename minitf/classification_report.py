@@ -29,7 +29,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.tensor import Tensor
 
 

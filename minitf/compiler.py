@@ -41,7 +41,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.graph import FuncGraph, Operation, _live_operations
 from minitf.ops.op import ReadVariableOp
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from minitf import backend as _backend
+from minitf import array_backend as _backend
 
 
 class PhysicalDevice(NamedTuple):

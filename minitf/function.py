@@ -40,7 +40,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes, nest
 from minitf._context import state
 from minitf.errors import InvalidArgumentError

@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf._context import state
 from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
 from minitf.ops.op import ReadVariableOp, _record, read_variable

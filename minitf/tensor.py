@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf._context import init_scope, state
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
@@ -368,7 +368,7 @@ def _holds_strings(value: Any) -> builtins.bool:
 def _string_tensor(value: Any, dtype=None) -> Tensor:
     """A string tensor from str/bytes (nested lists of them, NumPy str/bytes/object arrays), as TF
     makes one: a NumPy object array of ``bytes``, str encoded as UTF-8. It always lives on the host,
-    whatever the backend (see ``minitf/backend.py``)."""
+    whatever the backend (see ``minitf/array_backend.py``)."""
     if dtype is not None and dtypes.as_dtype(dtype) != dtypes.string:
         raise InvalidArgumentTypeError(
             f"Cannot convert {value!r:.200} to EagerTensor of dtype {dtypes.as_dtype(dtype).name}")

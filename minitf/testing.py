@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.autodiff import GradientTape
 from minitf.ops import reductions
 from minitf.tensor import Tensor, convert_to_tensor

@@ -31,7 +31,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, NotFoundError
 from minitf.tensor import Variable
 

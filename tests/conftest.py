@@ -34,7 +34,7 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    from minitf import backend as B
+    from minitf import array_backend as B
 
     if B.xp.__name__ != "numpy":
         device_answers = pytest.mark.skip(reason="TF's GPU kernels do not check index ranges; the device's "

@@ -337,7 +337,7 @@ def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape
     a block of rows at a time; it must give the general path's bits: ties to the first maximum in
     row-major window order, NaN and -inf windows as TF's scan has them (see ``_winners``), +0.0 (never
     -0.0) in cells that did not win."""
-    from minitf import backend as B
+    from minitf import array_backend as B
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import window_geometry
     from minitf.nn.pooling import MaxPool, MaxPoolGrad, _winners, _windows, col2im
@@ -460,7 +460,7 @@ def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padd
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, window_geometry
 
-    from minitf import backend as B
+    from minitf import array_backend as B
 
     monkeypatch.setattr(conv_module, "BLOCK_BYTES", 1 << 20)
     monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", 1 << 20)  # the same bound on a device backend

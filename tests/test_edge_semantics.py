@@ -90,7 +90,7 @@ def test_bool_is_refused_where_tf_has_no_kernel():
 def test_indices_out_of_range_as_tf_on_cpu_and_on_gpu():
     """TF's CPU kernels refuse an index or label out of range; its GPU kernels check nothing (a check
     would stop the device every step) and give zeros (gather) or NaN (sparse crossentropy)."""
-    from minitf import backend as B
+    from minitf import array_backend as B
 
     params, logits = tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([[0.0, 1.0], [2.0, 0.0]])
     if B.xp is np:

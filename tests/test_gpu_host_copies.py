@@ -16,7 +16,7 @@ import pytest
 
 import minitf as tf
 from benchmarks import models as M
-from minitf import backend as B
+from minitf import array_backend as B
 
 pytestmark = pytest.mark.skipif(B.name != "cupy-standin", reason=(
     "counts host copies with the CuPy stand-in: run with MINITF_BACKEND=cupy-standin"))

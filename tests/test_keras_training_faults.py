@@ -232,7 +232,7 @@ def test_dict_targets_must_name_the_outputs(as_dict, targets, problem):
 
 
 def test_loss_errors_keep_tfs_class_and_name_the_sample_weight():
-    from minitf import backend as B
+    from minitf import array_backend as B
 
     if B.xp.__name__ == "numpy":  # TF's GPU kernels do not check labels (test_edge_semantics.py)
         with pytest.raises(tf.errors.InvalidArgumentError, match="label value of 7 which is outside the valid range"):

@@ -215,7 +215,7 @@ def test_backend_scatter_add_adds_repeated_indices_like_add_at(repeats):
     # The embedding gradient's scatter-add (rounds of distinct indices, or np.add.at past
     # _MAX_SCATTER_ROUNDS) must give np.add.at's result bit for bit on NumPy. On CuPy it is
     # cupyx.scatter_add on device arrays, whose atomic adds may come in any order: close, not equal.
-    from minitf import backend as B
+    from minitf import array_backend as B
 
     rng = np.random.default_rng(repeats)
     index = rng.integers(0, 50 if repeats > 1 else 10_000, size=200 * repeats // 2 + 1)

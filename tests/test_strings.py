@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import minitf as tf
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, UnimplementedError
 
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitf as tf
-from minitf import backend as B
+from minitf import array_backend as B
 from tests.op_specs import array, shapes, slice_key
 
 

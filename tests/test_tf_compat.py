@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minitf as tf
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf._tf_compat import eigen_sum, nan_top_k_order, pow_rounded, pow_rounded_array, positive_zeros_
 from tests.simd_paths import run_without_avx512
 

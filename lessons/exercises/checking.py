@@ -113,7 +113,7 @@ def gradient_op(forward: Callable, gradient: Callable, name: str = "YourFunction
     def forward_on_host(*arrays):
         """The learner's NumPy function, on host copies of the inputs; its value goes back to the backend's
         arrays (the same arrays under NumPy; a device upload under CuPy)."""
-        from minitf import backend
+        from minitf import array_backend as backend
 
         value = np.asarray(forward(*[backend.to_numpy(a) for a in arrays]), dtype=np.float64)
         return backend.xp.asarray(value)

@@ -1,6 +1,6 @@
 """A strict CuPy stand-in on NumPy, for testing the GPU path without a GPU.
 
-``MINITF_BACKEND=cupy-standin`` makes ``minitf.backend.xp`` this package's ``cupy``: arrays that
+``MINITF_BACKEND=cupy-standin`` makes ``minitf.array_backend.xp`` this package's ``cupy``: arrays that
 are not NumPy arrays and follow CuPy's rules (``core.py``: no implicit conversion to NumPy, no
 NumPy arrays mixed into kernels, 0-d results, host copies counted), with CuPy's names only
 (``namespace.py``, from ``cupy_api.txt``, which ``generate_api.py`` writes from an installed

@@ -63,7 +63,7 @@ def counting() -> Iterator[Counts]:
         _open.remove(seen)
 
 
-_BACKEND_FILE = os.path.join(os.path.dirname(_PACKAGE_DIR), "backend.py")
+_BACKEND_FILE = os.path.join(os.path.dirname(_PACKAGE_DIR), "array_backend.py")
 
 
 def _is_plumbing(filename: str) -> bool:
@@ -73,7 +73,7 @@ def _is_plumbing(filename: str) -> bool:
 
 def caller_outside_standin() -> str:
     """``file:line (function)`` of the innermost frame outside the stand-in and
-    ``minitf/backend.py`` (whose ``to_numpy`` only passes a copy on)."""
+    ``minitf/array_backend.py`` (whose ``to_numpy`` only passes a copy on)."""
     frame = sys._getframe(1)
     while frame is not None and _is_plumbing(frame.f_code.co_filename):
         frame = frame.f_back

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf.data.arguments import (bool_scalar, check_callable, int64_scalar, optional_int64_scalar,
                                    parallel_calls)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf.data.arguments import check_callable, int64_scalar
 from minitf.data.dataset import UNKNOWN, Dataset, _call, _pack_as, batch_count

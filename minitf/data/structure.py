@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf.tensor import Tensor, TensorShape, convert_to_tensor
 

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf import random as mt_random
 from minitf.keras.naming import to_snake_case

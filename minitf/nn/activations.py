@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentTypeError
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R

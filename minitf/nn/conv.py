@@ -69,7 +69,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops import shape_ops as S
 from minitf.ops.op import Op

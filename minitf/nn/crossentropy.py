@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 from minitf.nn.activations import log_softmax, log_softmax_array, softmax
 from minitf.ops import elementwise as E

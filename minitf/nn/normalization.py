@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R

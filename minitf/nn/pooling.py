@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf._tf_compat import positive_zeros_, window_max
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.nn.conv import (WindowGeometry, block_budget, im2col, pad_spatial, parse_padding, spatial_sequence,

@@ -240,7 +240,7 @@ class WhileGrad(Op):
             grads, rest = out[:len(float_vars)], out[len(float_vars):]
             totals = rest if totals is None else [a + b for a, b in zip(totals, rest)]
         if totals is None:
-            from minitf import backend as B
+            from minitf import array_backend as B
             totals = [B.xp.zeros_like(t._example) for t in grad_graph.outputs[len(float_vars):]]
         return tuple(grads) + tuple(totals)
 
@@ -480,7 +480,7 @@ class DatasetFor(Op):
     static_shapes_from_rule = True
 
     def forward(*inputs, dataset, body_fn, test_fn, n_vars, n_body, static_shapes, graphs):
-        from minitf import backend as B
+        from minitf import array_backend as B
         from minitf.data.structure import flatten
         values = list(inputs[:n_vars])
         body_caps, test_caps = inputs[n_vars:n_vars + n_body], inputs[n_vars + n_body:]

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf._tf_compat import NO_KERNEL_FOR_SIGNED_INTEGERS, bool_product
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError, UnimplementedError

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError, UnimplementedError
 from minitf.ops import shape_ops
 from minitf.ops.elementwise import binary_operands, unbroadcast

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import nest
 from minitf.ops.op import Op
 from minitf.tensor import Tensor

@@ -22,7 +22,7 @@ import dataclasses
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
 from minitf.ops.op import Op
 

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf._context import init_scope
 from minitf.errors import (InvalidArgumentError, OpError, OutOfRangeError, ResourceExhaustedError, UnimplementedError,

@@ -12,7 +12,7 @@ import builtins
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf._tf_compat import NO_KERNEL_FOR_BOOL
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError
 from minitf.ops import creation as C

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf._tf_compat import nan_top_k_order
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError

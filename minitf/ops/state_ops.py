@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf._context import state
 from minitf.errors import InvalidArgumentError
 from minitf.ops.op import Op, read_variable

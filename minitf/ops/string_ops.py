@@ -1,7 +1,7 @@
 """``tf.strings``: ops on string tensors, each one a kernel on NumPy object arrays of ``bytes``.
 
 A string tensor holds ``bytes`` (str is encoded as UTF-8 when a tensor is made), and lives on
-the host whatever the backend (``minitf/backend.py``: ``module_of``). Every function here is an
+the host whatever the backend (``minitf/array_backend.py``: ``module_of``). Every function here is an
 ``Op`` without a gradient, so a traced function (a ``fit`` step reading raw text) runs it when the
 graph replays. Each kernel loops over the strings in Python: strings are not numbers, there is no
 vector instruction for them, and TF's own kernels loop too.
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 from minitf.ops.op import Op

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.graph import FuncGraph, GraphTensor, _live_operations
 from minitf.ops.op import Op, ReadVariableOp, read_variable
 from minitf.tensor import Tensor, Variable

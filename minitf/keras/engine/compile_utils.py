@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import nest
 from minitf._context import executing_eagerly, init_scope
 from minitf.keras import backend

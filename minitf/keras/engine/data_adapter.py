@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import nest
 from minitf import random as mt_random
 from minitf.tensor import Tensor, convert_to_tensor

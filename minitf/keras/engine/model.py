@@ -89,7 +89,7 @@ class Model(Trainer, Layer):
         if self.built or input_shape is None:
             self.built = True
             return
-        from minitf import backend as B
+        from minitf import array_backend as B
         from minitf.tensor import Tensor
 
         def zeros(shape):

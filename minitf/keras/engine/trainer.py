@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import nest
 from minitf.autodiff import GradientTape
 from minitf.errors import InvalidArgumentError

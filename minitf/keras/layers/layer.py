@@ -46,7 +46,7 @@ import numpy as np
 
 from minitf import nest
 from minitf._context import init_scope
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.keras import backend, constraints, naming, regularizers
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
 from minitf.keras.engine.node import Node

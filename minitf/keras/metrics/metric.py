@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import dtypes
 from minitf.keras.naming import auto_name
 from minitf.ops.shape_ops import cast, stop_gradient

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.keras.metrics.metric import as_tensor
 from minitf.ops import elementwise as E
 from minitf.ops.op import Op

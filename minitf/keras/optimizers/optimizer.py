@@ -34,7 +34,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf._tf_compat import eigen_sum
 from minitf.errors import UnimplementedError
 from minitf.keras.naming import auto_name

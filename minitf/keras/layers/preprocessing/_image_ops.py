@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.ops import shape_ops as S
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
 from minitf.keras.layers.layer import Layer
 from minitf.ops.op import Op

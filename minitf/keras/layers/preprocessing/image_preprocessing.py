@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf import random as mt_random
 from minitf.errors import InvalidArgumentError
 from minitf.keras.layers.preprocessing._image_ops import (FILL_MODES, INTERPOLATIONS, _bilinear_weights, _nearest_index,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.keras import backend
 from minitf.keras.layers.layer import Layer
 from minitf.ops import elementwise as E

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.keras.layers.layer import Layer
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minitf import backend as B
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L

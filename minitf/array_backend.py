@@ -1,6 +1,7 @@
 """The array module under every op: NumPy by default, CuPy on request.
 
-Every op reads ``backend.xp`` at call time, so ``set_backend("cupy")`` switches
+(Named ``array_backend`` so that it is never confused with ``tf.keras.backend``, Keras's public
+module of the same short name: code imports it as ``B``.) Every op reads ``B.xp`` at call time, so ``set_backend("cupy")`` switches
 all later work to the GPU. Tensors keep the array of the module that made them;
 ops never move data between host and device behind the user's back.
 
