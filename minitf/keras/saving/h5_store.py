@@ -51,6 +51,24 @@ def write(root: Any, objects: list[tuple[str, Any]] | None = None) -> bytes:
     return buffer.getvalue()
 
 
+
+def stored_in_file(parent, name: str, kind, where: str, fail):
+    """``parent[name]`` if it is a ``kind`` (``h5py.Group`` or ``h5py.Dataset``) stored in this very
+    file; otherwise ``fail(message)`` is raised. Soft and external links are refused (a link could
+    point outside the file, to /etc/passwd), and so is a dataset whose data lies outside the file
+    (external or virtual storage). Shared by the ``.weights.h5`` reader and the legacy ``.h5`` reader."""
+    h5py = _h5py()
+    link = parent.get(name, getlink=True)
+    if not isinstance(link, h5py.HardLink):
+        raise fail(f"'{where}' is a {type(link).__name__}: weights files never hold links, refused "
+                   "(a link could point outside the file)")
+    found = parent[name]
+    if not isinstance(found, kind):
+        raise fail(f"'{where}' should be a {kind.__name__.lower()}, it is a {type(found).__name__}")
+    if kind is h5py.Dataset and (found.external or found.is_virtual):
+        raise fail(f"'{where}' keeps its data outside the file (external or virtual dataset): refused")
+    return found
+
 class Reader:
     """An open weights file; ``read(path, expected)`` gives one object's checked arrays."""
 
@@ -77,18 +95,12 @@ class Reader:
             try:
                 if part not in current:
                     return None
-                link = current.get(part, getlink=True)
             except (KeyError, OSError, ValueError, RuntimeError) as e:
                 raise self._fail(f"cannot read group '{path}' ({e})") from None
-            if not isinstance(link, h5py.HardLink):
-                raise self._fail(f"'{path}/{part}' is a {type(link).__name__}: weights files never hold links "
-                                 "(a link could point outside the file)")
             try:
-                current = current[part]
+                current = stored_in_file(current, part, h5py.Group, f"{path}/{part}", self._fail)
             except (KeyError, OSError, ValueError, RuntimeError) as e:
                 raise self._fail(f"cannot read group '{path}/{part}' ({e})") from None
-            if not isinstance(current, h5py.Group):
-                raise self._fail(f"'{path}/{part}' should be a group, it is a {type(current).__name__}")
         return current
 
     def keys(self, path: str) -> list[str] | None:
@@ -111,15 +123,7 @@ class Reader:
                              f"{len(found)} ({found[:10]}): the file was saved from a different model")
         checked = {}
         for key, (shape, dtype) in expected.items():
-            link = group.get(key, getlink=True)
-            if not isinstance(link, h5py.HardLink):
-                raise self._fail(f"'{where}/{key}' is a {type(link).__name__}: weights files never hold links")
-            dataset = group[key]
-            if not isinstance(dataset, h5py.Dataset):
-                raise self._fail(f"'{where}/{key}' should be a dataset, it is a {type(dataset).__name__}")
-            if dataset.external or dataset.is_virtual:
-                raise self._fail(f"'{where}/{key}' keeps its data outside the file (external or virtual dataset): "
-                                 "refused")
+            dataset = stored_in_file(group, key, h5py.Dataset, f"{where}/{key}", self._fail)
             if dataset.dtype.kind not in "biuf":
                 raise self._fail(f"'{where}/{key}' holds {dataset.dtype} values, not numbers")
             if len(dataset.shape) != len(shape) or any(e is not None and d != e for d, e in zip(dataset.shape, shape)):

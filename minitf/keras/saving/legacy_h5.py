@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from minitf.keras.saving.file_io import atomic_write
-from minitf.keras.saving.h5_store import SavedModelError, _h5py
+from minitf.keras.saving.h5_store import SavedModelError, _h5py, stored_in_file
 
 KERAS_VERSION = "3.15.1"
 _MAX_JSON_BYTES = 64 << 20
@@ -180,15 +180,9 @@ class _File:
 
     def group(self, parent, name: str):
         h5py = _h5py()
-        link = parent.get(name, getlink=True) if name in parent else None
-        if link is None:
+        if name not in parent:
             raise self.fail(f"it has no group '{name}' (not a Keras model file?)")
-        if not isinstance(link, h5py.HardLink):
-            raise self.fail(f"'{name}' is a {type(link).__name__}, not a group stored in this file: refused")
-        group = parent[name]
-        if not isinstance(group, h5py.Group):
-            raise self.fail(f"'{name}' is not a group")
-        return group
+        return stored_in_file(parent, name, h5py.Group, name, self.fail)
 
     def names(self, group, name: str) -> list[str]:
         """Keras's ``load_attributes_from_hdf5_group``: a list attribute, maybe in chunks name0, name1 ..."""
@@ -213,17 +207,13 @@ class _File:
         h5py = _h5py()
         current = group
         parts = [p for p in name.split("/") if p]
+        if not parts:
+            raise self.fail(f"{owner}: a weight has an empty name")
         for i, part in enumerate(parts):
-            link = current.get(part, getlink=True) if part in current else None
-            if link is None:
+            if part not in current:
                 raise self.fail(f"{owner}: weight '{name}' is listed but not stored")
-            if not isinstance(link, h5py.HardLink):
-                raise self.fail(f"{owner}: weight '{name}' is a {type(link).__name__}: refused")
-            current = current[part]
-        if not isinstance(current, h5py.Dataset):
-            raise self.fail(f"{owner}: weight '{name}' is not a dataset")
-        if current.external or current.is_virtual:
-            raise self.fail(f"{owner}: weight '{name}' is stored outside this file: refused")
+            kind = h5py.Dataset if i == len(parts) - 1 else h5py.Group
+            current = stored_in_file(current, part, kind, name, lambda message: self.fail(f"{owner}: weight {message}"))
         if current.dtype.kind not in "fiub":
             raise self.fail(f"{owner}: weight '{name}' has dtype {current.dtype}, not a number type")
         if tuple(current.shape) != tuple(variable.shape):
