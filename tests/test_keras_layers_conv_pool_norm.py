@@ -539,3 +539,13 @@ def test_get_config_round_trip(make):
     clone.build(shape)
     clone.set_weights(layer.get_weights())
     np.testing.assert_array_equal(clone(x).numpy(), layer(x).numpy())
+
+
+def test_layer_normalization_config_and_output_shape_survive_a_round_trip():
+    layer = mtf.keras.layers.LayerNormalization(axis=[1, 2], epsilon=1e-5, center=False)
+    layer.build((2, 3, 4))
+    assert layer.compute_output_shape((2, 3, 4)) == (2, 3, 4)
+    config = layer.get_config()
+    assert (config["axis"], config["epsilon"], config["center"], config["rms_scaling"]) == ([1, 2], 1e-5, False, False)
+    again = mtf.keras.layers.LayerNormalization.from_config(config)
+    assert (again.axis, again.epsilon, again.center) == ([1, 2], 1e-5, False)

@@ -77,6 +77,19 @@ def _add_gamma_and_beta(layer: Layer, shape: tuple) -> None:
                                       autocast=False)
 
 
+def _upcast(inputs):
+    """Inputs in at least float32 (Keras: result_type(x, float32)): in float16 the statistics overflow, so
+    under mixed precision normalization computes in float32 with its float32 weights (autocast=False)."""
+    if inputs._value.dtype.kind != "f" or inputs._value.dtype.itemsize < 4:
+        return S.cast(inputs, "float32")
+    return inputs
+
+
+def _to_compute_dtype(layer, out):
+    """The output in the layer's compute dtype (float16 under mixed_float16), as Keras casts it."""
+    return out if out._value.dtype == layer._np_dtype or layer._np_dtype.kind != "f" else S.cast(out, layer._np_dtype)
+
+
 class BatchNormalization(Layer):
     """Normalize each feature with the batch's statistics (training) or moving ones (inference)."""
 
@@ -254,19 +267,6 @@ class LayerNormalization(Layer):
         mean, variance = moments(x, self._axes)
         out = _normalize(x, mean, variance, self._shaped(self.gamma), self._shaped(self.beta), self.epsilon)
         return _to_compute_dtype(self, out)
-
-
-def _upcast(inputs):
-    """Inputs in at least float32 (Keras: result_type(x, float32)): in float16 the statistics overflow, so
-    under mixed precision normalization computes in float32 with its float32 weights (autocast=False)."""
-    if inputs._value.dtype.kind != "f" or inputs._value.dtype.itemsize < 4:
-        return S.cast(inputs, "float32")
-    return inputs
-
-
-def _to_compute_dtype(layer, out):
-    """The output in the layer's compute dtype (float16 under mixed_float16), as Keras casts it."""
-    return out if out._value.dtype == layer._np_dtype or layer._np_dtype.kind != "f" else S.cast(out, layer._np_dtype)
 
     def compute_output_shape(self, input_shape) -> tuple:
         axes = self.axis if isinstance(self.axis, list) else [self.axis]
