@@ -482,7 +482,6 @@ class _Writer:
         first = plan[run[0]]
         shape = tuple(first.outputs[0].shape) if first.outputs else tuple(first.attrs["variable"].shape)
         rows = max(1, BLOCK // max(1, int(np.prod(shape[1:]))))
-        inside = {id(t): position for position in run for t in plan[position].outputs}
         members = [p for p in run if plan[p].op is not ReadVariableOp and plan[p].kind != "Const"]
         self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, {rows} rows at a time")
         block: dict[int, str] = {}  # id(tensor) -> its name inside the loop (a block)

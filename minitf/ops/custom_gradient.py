@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
-from typing import Any, Callable
+from typing import Callable
 
 from minitf import nest
 from minitf._context import state
