@@ -32,16 +32,16 @@ def _np_dtype(dtype, default=np.float32):
     return np.dtype(default) if dtype is None else dtypes.as_dtype(dtype)._np
 
 
-def _dynamic(value) -> bool:
+def is_traced(value) -> bool:
     """True for a shape given as a tensor of a function being traced (known only when it runs), or
     as a list holding one (``[tf.shape(x)[0], 2]``)."""
     if isinstance(value, (list, tuple)):
-        return any(_dynamic(v) for v in value)
+        return any(is_traced(v) for v in value)
     return isinstance(value, Tensor) and getattr(value, "_graph", None) is not None
 
 
-def _dims_tensor(shape) -> Tensor:
-    """A traced shape as one int32 vector (the dims input of ``Fill``)."""
+def shape_tensor(shape) -> Tensor:
+    """A traced shape as one int32 vector (the shape input of ``Fill`` and ``Reshape``)."""
     if isinstance(shape, Tensor):
         return shape
     from minitf.ops.elementwise import cast
@@ -62,8 +62,8 @@ class Fill(Op):
 
 
 def zeros(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
-    if _dynamic(shape):
-        return Fill.apply(_dims_tensor(shape), Tensor(B.zeros((), _np_dtype(dtype))))
+    if is_traced(shape):
+        return Fill.apply(shape_tensor(shape), Tensor(B.zeros((), _np_dtype(dtype))))
     return Tensor(B.zeros(_shape(shape), _np_dtype(dtype)))  # (empty strings for tf.string, as TF)
 
 
@@ -71,8 +71,8 @@ def ones(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
     if _np_dtype(dtype).kind == "O":
         raise InvalidArgumentError("Ones: Value for attr 'T' of string is not in the list of allowed values: tf.ones "
                                    "makes numbers (tf.fill([...], 'text') makes strings)", "Ones")
-    if _dynamic(shape):
-        return Fill.apply(_dims_tensor(shape), Tensor(B.xp.ones((), dtype=_np_dtype(dtype))))
+    if is_traced(shape):
+        return Fill.apply(shape_tensor(shape), Tensor(B.xp.ones((), dtype=_np_dtype(dtype))))
     return Tensor(B.xp.ones(_shape(shape), dtype=_np_dtype(dtype)))
 
 
@@ -111,8 +111,8 @@ def ones_like(input: Any, dtype=None, name: str | None = None) -> Tensor:  # noq
 
 def fill(dims, value, name: str | None = None) -> Tensor:
     v = convert_to_tensor(value)
-    if _dynamic(dims) or _dynamic(v):
-        return Fill.apply(_dims_tensor(dims) if isinstance(dims, (list, tuple)) else convert_to_tensor(dims), v)
+    if is_traced(dims) or is_traced(v):
+        return Fill.apply(shape_tensor(dims) if isinstance(dims, (list, tuple)) else convert_to_tensor(dims), v)
     return Tensor(B.module_of(v._value).full(_shape(dims), v._value, dtype=v._value.dtype))
 
 
@@ -136,7 +136,7 @@ def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor
     if any(isinstance(v, (str, bytes)) for v in bounds):
         raise TypeError(f"range: start, limit and delta must be numbers, got {bounds}")
     out = _np_dtype(dtype, np.float32 if is_float else np.int32)
-    if any(_dynamic(v) for v in bounds):
+    if any(is_traced(v) for v in bounds):
         tensors = [convert_to_tensor(v) for v in bounds]
         return Range.apply(*tensors, dtype=out)
     values = [float(v) if isinstance(v, Tensor) and v.dtype.is_floating else v for v in bounds]

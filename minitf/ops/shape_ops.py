@@ -17,6 +17,7 @@ from minitf import array_backend as B
 from minitf import dtypes
 from minitf._tf_compat import nan_top_k_order
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
+from minitf.ops.creation import is_traced, shape_tensor
 from minitf.ops.elementwise import cast, unbroadcast
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, Variable, VariableSlice, convert_to_tensor
@@ -124,17 +125,10 @@ class ReshapeToTensor(Op):
                                     f"{list(x.shape)}) to {wanted}", "Reshape")
 
 
-def _traced(value) -> bool:
-    """A tensor of a function being traced (known only when it runs), or a list holding one."""
-    if isinstance(value, (list, tuple)):
-        return any(_traced(v) for v in value)
-    return isinstance(value, Tensor) and getattr(value, "_graph", None) is not None
-
-
 def reshape(tensor: TensorLike, shape, name: str | None = None) -> Tensor:
     x = convert_to_tensor(tensor)
-    if _traced(shape):
-        dims = shape if isinstance(shape, Tensor) else stack([cast(convert_to_tensor(d), dtypes.int32) for d in shape])
+    if is_traced(shape):
+        dims = shape_tensor(shape)
         if not dims.dtype.is_integer:
             raise InvalidArgumentTypeError(f"Reshape: shape must be integers, got {dims.dtype.name}", "Reshape")
         return ReshapeToTensor.apply(x, dims)
