@@ -384,6 +384,18 @@ def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape
     assert not np.signbit(fast[fast == 0]).any()
 
 
+@pytest.mark.parametrize("budget", [8, 1 << 20])  # one output row per block; whole images
+def test_max_pool_of_tiling_windows_in_blocks_matches_naive_loops(budget, monkeypatch):
+    from minitf.nn import conv as conv_module
+
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", budget)
+    monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", budget)
+    x = np.random.default_rng(budget).permutation(3 * 8 * 6 * 5).reshape(3, 8, 6, 5).astype(np.float32)
+    for k in ((2, 2), (2, 3), (4, 1)):
+        want, _ = naive_pool(x, k, k, ((0, 0), (0, 0)), "max")
+        np.testing.assert_array_equal(tf.nn.max_pool2d(x, k, k, "VALID").numpy(), want, err_msg=f"window {k}")
+
+
 def test_pool1d_and_generic_names():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 9, 3))
