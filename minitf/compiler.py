@@ -353,6 +353,10 @@ class _Writer:
                 self.last_use[id(t)] = position
         for t in outputs:
             self.last_use[id(t)] = len(plan)
+        # Arrays only this replay holds (a conv's or a pool's result, a fused loop's output): an
+        # elementwise op that is their only reader may write its result over them.
+        self.fresh: set[int] = {id(t) for step in plan if getattr(step.op, "fresh_output", False)
+                                for t in step.outputs}
         self.lane_ok: dict[int, bool] = {}  # position -> whether its step may join a horizontal group
         self.consumers: dict[int, set] = {}  # id(tensor) -> the positions of the steps that read it
         for position, step in enumerate(plan):
@@ -470,6 +474,23 @@ class _Writer:
             run.pop()  # reads and constants at the end belong to what follows
         return run if members >= 2 or self.parallel(shape) else []
 
+    def spare_input(self, run: list, position: int, shape: tuple) -> str | None:
+        """The name of an array the (materialized) result of the run's step at ``position`` may be
+        written over: one this replay alone holds (``fresh``), of the result's shape and dtype, read
+        by no step but this run's, at or before ``position`` (so each block is read before it is
+        written, and nothing reads it afterwards)."""
+        dtype = _dtype(self.plan[position].outputs[0])
+        members = set(run)
+        for earlier in run[:run.index(position) + 1]:
+            for t in self.plan[earlier].inputs:
+                readers = self.consumers.get(id(t), set())
+                if (id(t) in self.fresh and self.names.get(id(t), "").startswith("t")
+                        and readers <= members and self.last_use[id(t)] <= position  # (an output: never)
+                        and tuple(t.shape) == shape and _dtype(t) == dtype):
+                    self.fresh.discard(id(t))  # one result per spare array
+                    return self.names[id(t)]
+        return None
+
     @staticmethod
     def parallel(shape: tuple) -> bool:
         """Whether a fused loop over ``shape`` shares its blocks out among the cores."""
@@ -551,7 +572,12 @@ class _Writer:
             materialized = self.last_use.get(id(out), -1) > run[-1]
             if materialized:
                 names[id(out)] = f"t{position}"  # needed after the run: materialized, block by block
-                self.lines.append(f"    t{position} = _empty({shape}, dtype={out._value.dtype.name!r})")
+                spare = self.spare_input(run, position, shape)
+                self.fresh.add(id(out))
+                if spare is not None:  # the same ufunc loop, in place (each block read before written)
+                    self.lines.append(f"    t{position} = {spare}  # written over: read only here")
+                else:
+                    self.lines.append(f"    t{position} = _empty({shape}, dtype={out._value.dtype.name!r})")
             # An input block that nothing after this step reads, of this dtype, can hold the result.
             spent = [block[id(t)] for t in step.inputs if id(t) in block and block[id(t)] in owned
                      and last_in_run[id(t)] == position and _dtype(t) == dtype]

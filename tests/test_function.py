@@ -549,6 +549,34 @@ def test_fused_runs_on_a_million_elements_share_their_blocks_among_threads_with_
         assert source.count("_map_blocks(") == 2, source  # the fused run, and log alone
 
 
+def test_an_elementwise_result_is_written_over_a_conv_result_only_this_loop_reads():
+    """A conv's result (``fresh_output``: an array only the replay holds) read by nothing but a
+    fused loop (bias + relu) becomes that loop's output array; a conv result that is also an
+    output, and an argument's array, never do. The bits are the eager ones."""
+    rng = np.random.default_rng(3)
+    x = tf.constant(rng.normal(size=(8, 40, 40, 5)).astype(np.float32))  # results of 76,800 values: fused loops
+    w = tf.Variable(rng.normal(size=(3, 3, 5, 6)).astype(np.float32))
+    b = tf.Variable(rng.normal(size=(6,)).astype(np.float32))
+
+    def step(x):
+        only_here = tf.nn.relu(tf.nn.conv2d(x, w, 1, "SAME") + b)   # conv result read by this loop only
+        twice = tf.nn.conv2d(x, w, 1, "VALID")
+        in_one_loop = tf.nn.relu(twice + b) * 2.0, twice - 1.0     # both readers in one loop: its last
+        returned = tf.nn.conv2d(x, w, 2, "SAME")                    # an output: never written over
+        return only_here, *in_one_loop, returned, tf.nn.relu(returned + 1.0), tf.nn.relu(x + 1.0)
+
+    eager = [t.numpy() for t in step(x)]
+    traced = tf.function(step)
+    for _ in range(2):
+        got = [t.numpy() for t in traced(x)]
+        for a, e in zip(got, eager):
+            assert a.tobytes() == e.tobytes()
+    assert x.numpy().tobytes() == x.numpy().copy().tobytes() and w.numpy().shape == (3, 3, 5, 6)
+    np.testing.assert_array_equal(traced(x)[5].numpy(), np.maximum(x.numpy() + 1.0, 0))
+    source = traced.get_concrete_function(x).graph.source
+    assert source.count("# written over") == 2, source  # only_here's and twice's conv results
+
+
 def test_horizontal_fusion_runs_one_update_on_many_small_variables_with_the_eager_bits():
     """The same chain of elementwise ops on several small variables (an optimizer's update of each
     kernel and bias) runs once on their concatenation; each variable gets its slice. Values: the

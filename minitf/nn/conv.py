@@ -431,6 +431,8 @@ class Conv2D(Op):
     dw = Conv2DBackpropFilter(x, dy).
     """
 
+    fresh_output = True
+
     def forward(x, w, geom):
         out = B.xp.empty((x.shape[0], *geom.out_hw, w.shape[-1]), dtype=x.dtype)
         return correlate(x, w, geom.strides, geom.dilations, geom.pads, out)
@@ -458,6 +460,8 @@ class Conv2DBackpropInput(Op):
 
     Gradients: d(dy) = Conv2D(g, w), dw = Conv2DBackpropFilter(g, dy).
     """
+
+    fresh_output = True
 
     def forward(dy, w, geom):
         n, oh, ow, _ = dy.shape
@@ -496,6 +500,8 @@ class Conv2DBackpropFilter(Op):
 
     Gradients: dx = Conv2DBackpropInput(dy, g), d(dy) = Conv2D(x, g).
     """
+
+    fresh_output = True
 
     def forward(x, dy, geom):
         n, oh, ow, f = dy.shape

@@ -89,6 +89,8 @@ class MaxPool(Op):
     """y[n, i, j, c] = max over the window of x (padding never wins; NaN and -inf as TF has them:
     ``_tf_compat.window_max``). Gradient: MaxPoolGrad, dy sent to each window's (first) maximum."""
 
+    fresh_output = True
+
     def forward(x, geom):
         # A running elementwise maximum over the KH*KW window offsets: ~3x faster than a reduction
         # over two strided axes of the window view.
@@ -203,6 +205,8 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
 class MaxPoolGrad(Op):
     """dx = dy sent to each window's winning cell (summed where windows overlap); x and y (the
     pool's input and output) say which cell won. Linear in dy: its gradient is MaxPoolGradGrad."""
+
+    fresh_output = True
 
     def forward(dy, x, y, geom):
         if _tiles_exactly(geom):

@@ -45,6 +45,9 @@ Class attributes an op may set:
                     and None, or None) instead of their shapes (``graph.static_value``)
     elementwise     each output element depends only on the input elements at its own position
                     (broadcast): the replay compiler may run a chain of such ops block by block
+    fresh_output    ``forward`` always returns a new array that nothing else holds (a convolution,
+                    a pooling): when its result's only reader is an elementwise op of the same
+                    shape, the replay may write that op's result over it instead of a new array
 
 A ``forward`` parameter named ``like`` (or ``*likes``) is an input read only for its shape (the
 gradient of a broadcast needs the shape of the input it goes back to): a traced graph whose
@@ -105,6 +108,7 @@ class Op:
     view = False
     quiet = False
     elementwise = False
+    fresh_output = False
     shape_value_inputs: tuple = ()
     backward: Callable | None = None
     shape: Callable | None = None
