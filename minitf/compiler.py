@@ -600,7 +600,9 @@ class _Writer:
             self.lines.append("      with _errstate(all='ignore'):  # (each thread has its own NumPy error state)")
             self.lines.append(f"        _rows = slice(_r, _r + {rows})")
             self.lines.extend(body)
-            self.lines.append(f"    _map_blocks(_block{run[0]}, range(0, {shape[0]}, {rows}))")
+            work = int(np.prod(shape)) * _dtype(first.outputs[0] if first.outputs else first.attrs["variable"]).itemsize
+            work *= len(members) + 1  # about one array read or written per op
+            self.lines.append(f"    _map_blocks(_block{run[0]}, range(0, {shape[0]}, {rows}), {work})")
         else:
             self.lines.append(f"    for _r in range(0, {shape[0]}, {rows}):")
             self.lines.append(f"        _rows = slice(_r, _r + {rows})")

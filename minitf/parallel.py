@@ -116,11 +116,20 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
-def map_blocks(fn: Callable, blocks: Iterable) -> list:
+PARALLEL_MIN_BYTES = 16 << 20  # less work than this runs as before: one block after the other, the BLAS free
+
+
+def map_blocks(fn: Callable, blocks: Iterable, work_bytes: int) -> list:
     """``[fn(block) for block in blocks]``, the blocks dealt out over ``threads()`` threads on NumPy
-    (thread k takes blocks k, k + threads, ...; the calling thread is one of them)."""
+    (thread k takes blocks k, k + threads, ...; the calling thread is one of them).
+
+    ``work_bytes`` (what the blocks read and write, roughly) below ``PARALLEL_MIN_BYTES``: the
+    blocks run one after the other and the BLAS keeps its own threads. For a small convolution
+    (the MNIST CNN's, 7 MB of patches) that measured 25% faster per training step: OpenBLAS
+    spreads each product over the cores well enough there, and switching it to one thread and
+    back around every kernel costs more than the pool wins."""
     blocks = list(blocks)
-    if B.xp is not np:
+    if B.xp is not np or work_bytes < PARALLEL_MIN_BYTES:
         return [fn(block) for block in blocks]
     with one_blas_thread:
         size = min(threads(), len(blocks))
@@ -142,11 +151,12 @@ def map_blocks(fn: Callable, blocks: Iterable) -> list:
 GROUPS = 16  # at most this many groups of consecutive blocks, each summed by one thread
 
 
-def sum_blocks(fn: Callable, blocks: Iterable, total):
+def sum_blocks(fn: Callable, blocks: Iterable, total, work_bytes: int):
     """``total += fn(block)`` for every block: the blocks cut into at most ``GROUPS`` runs of
     consecutive blocks (a cut that depends on the number of blocks only, so the order of the sum is
     fixed), each run summed by one thread, the runs' sums added to ``total`` in order, ``threads()``
-    runs at a time (so the partial sums alive at once do not grow with the number of blocks)."""
+    runs at a time (so the partial sums alive at once do not grow with the number of blocks).
+    ``work_bytes``: as for ``map_blocks``."""
     blocks = list(blocks)
     size = -(-len(blocks) // GROUPS)  # blocks per group
     groups = [blocks[i:i + size] for i in range(0, len(blocks), size)]
@@ -159,6 +169,6 @@ def sum_blocks(fn: Callable, blocks: Iterable, total):
 
     wave = max(1, threads())
     for start in range(0, len(groups), wave):
-        for partial in map_blocks(group_sum, groups[start:start + wave]):
+        for partial in map_blocks(group_sum, groups[start:start + wave], work_bytes):
             total += partial
     return total

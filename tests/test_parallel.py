@@ -32,7 +32,8 @@ def test_conv_kernels_give_the_same_bits_on_any_number_of_threads(strides, paddi
     geom = window_geometry("Conv2D", (17, 19), (3, 3), (strides, strides), (1, 1), padding)
     dy = B.xp.asarray(rng.standard_normal((6, *geom.out_hw, f), dtype=np.float32))
     results = {}
-    with mock.patch.object(conv_module, "BLOCK_BYTES", 2048), mock.patch.object(conv_module, "GPU_BLOCK_BYTES", 2048):
+    with mock.patch.object(conv_module, "BLOCK_BYTES", 2048), mock.patch.object(conv_module, "GPU_BLOCK_BYTES", 2048), \
+            mock.patch.object(parallel, "PARALLEL_MIN_BYTES", 0):  # these small arrays on threads too
         for n in (1, 2, 3):
             tf.config.threading.set_intra_op_parallelism_threads(n)
             results[n] = [B.to_numpy(a).tobytes() for a in (
@@ -56,14 +57,15 @@ def test_sum_blocks_adds_in_a_fixed_order_whatever_the_threads(restore_threads):
     for n in (1, 2, 3, 4):
         parallel.set_threads(n)
         got[n] = parallel.sum_blocks(lambda i: np.array([terms[i]], np.float32), range(len(terms)),
-                                     np.zeros(1, np.float32)).tobytes()
+                                     np.zeros(1, np.float32), work_bytes=parallel.PARALLEL_MIN_BYTES).tobytes()
     assert len(set(got.values())) == 1
     assert got[1] == expected.tobytes()
 
 
 def test_map_blocks_keeps_the_order_runs_on_threads_and_raises_a_blocks_error(restore_threads):
     parallel.set_threads(3)
-    names = parallel.map_blocks(lambda i: (i, threading.current_thread().name), range(10))
+    big = parallel.PARALLEL_MIN_BYTES
+    names = parallel.map_blocks(lambda i: (i, threading.current_thread().name), range(10), big)
     assert [i for i, _ in names] == list(range(10))
     if B.xp is np:
         assert any(name.startswith("minitf-kernel") for _, name in names)
@@ -74,7 +76,13 @@ def test_map_blocks_keeps_the_order_runs_on_threads_and_raises_a_blocks_error(re
         return i
 
     with pytest.raises(ValueError, match="block 7"):
-        parallel.map_blocks(block, range(10))
+        parallel.map_blocks(block, range(10), big)
+
+
+def test_little_work_runs_in_the_calling_thread(restore_threads):
+    parallel.set_threads(3)
+    names = parallel.map_blocks(lambda i: threading.current_thread().name, range(6), parallel.PARALLEL_MIN_BYTES - 1)
+    assert set(names) == {threading.current_thread().name}
 
 
 def test_threading_config_as_tf(restore_threads):

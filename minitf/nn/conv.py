@@ -286,7 +286,8 @@ def correlate_im2col(x, w, strides, dilations, pads, out):
         else:  # a strided output (one phase of an input gradient)
             target[...] = B.xp.matmul(patches, w_matrix).reshape(target.shape)
 
-    map_blocks(block, row_blocks(n, oh, ow * kh * kw * c * x.itemsize))  # on every core (minitf/parallel.py)
+    row_bytes = ow * kh * kw * c * x.itemsize
+    map_blocks(block, row_blocks(n, oh, row_bytes), n * oh * row_bytes)  # on every core (minitf/parallel.py)
     return out
 
 
@@ -341,7 +342,8 @@ def correlate_shifted(x, w, dilations, pads, out):
                 grid[:size] += term
         out[images, i0:i1] = grid.reshape(m, rows, wp, f)[:, :i1 - i0, :ow]
 
-    map_blocks(block, row_blocks(n, oh, wp * (c + f) * x.itemsize))
+    row_bytes = wp * (c + f) * x.itemsize
+    map_blocks(block, row_blocks(n, oh, row_bytes), n * oh * row_bytes)
     return out
 
 
@@ -516,7 +518,8 @@ class Conv2DBackpropFilter(Op):
             patches = patch_matrix(slab, geom.kernel, geom.strides, geom.dilations, (i1 - i0, ow))
             return B.xp.matmul(dy[images, i0:i1].reshape(-1, f).T, patches).astype(dw_t.dtype, copy=False)
 
-        sum_blocks(block, row_blocks(n, oh, ow * kh * kw * c * x.itemsize), dw_t)  # on every core, in a fixed order
+        row_bytes = ow * kh * kw * c * x.itemsize
+        sum_blocks(block, row_blocks(n, oh, row_bytes), dw_t, n * oh * row_bytes)  # on every core, in a fixed order
         return dw_t.T.reshape(kh, kw, c, f).astype(x.dtype)
 
     def shape(x, dy, geom):

@@ -105,7 +105,7 @@ class MaxPool(Op):
                 window_max((tiles[:, :, a, :, b, :] for a in range(kh) for b in range(kw)), x.dtype,
                            out=y[images, i0:i1])
 
-            map_blocks(block, row_blocks(n, oh, kh * x.shape[2] * c * x.itemsize))  # on every core
+            map_blocks(block, row_blocks(n, oh, kh * x.shape[2] * c * x.itemsize), x.nbytes)  # on every core
             return y
         windows = _windows(x, geom)
         return window_max((windows[:, :, :, a, b, :] for a in range(kh) for b in range(kw)), x.dtype)
@@ -198,7 +198,7 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
             B.xp.multiply(dy_line, offsets[a] == winner, out=cells)
             positive_zeros_(cells)  # TF's +0.0 where (negative dy) * 0 gave -0.0
 
-    map_blocks(rows_block, range(0, n * oh, rows))  # on every core (minitf/parallel.py)
+    map_blocks(rows_block, range(0, n * oh, rows), 2 * x.nbytes)  # on every core (minitf/parallel.py)
     return dx
 
 
