@@ -65,6 +65,14 @@ def _results(result) -> list:
     return []
 
 
+def _as_arrays(result):
+    if isinstance(result, numpy.generic):
+        return numpy.asarray(result)
+    if type(result) in (tuple, list):
+        return type(result)(_as_arrays(r) for r in result)
+    return result
+
+
 def _poison(a: numpy.ndarray) -> None:
     """Fill ``a`` with what uninitialized device memory may hold."""
     if not a.flags.writeable or a.size == 0:
@@ -105,6 +113,8 @@ class Capture:
     def record(self, name: str, compute):
         operands: list = []
         _arrays_in(compute, operands)
+        plain = compute
+        compute = lambda: _as_arrays(plain())  # noqa: E731 (a NumPy scalar result: a 0-d array, a buffer like any)
         for a in operands:
             if id(a) not in self.seen:
                 self.seen.add(id(a))
