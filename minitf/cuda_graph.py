@@ -181,6 +181,10 @@ class CapturedReplay:
         before = [v._value for v in every]
         out = self.replay(*arrays, *variables)
         self._assigned = tuple(v for v, old in zip(every, before) if v._value is not old)
+        # An output that is a variable's new array (a read after an assignment) is handed out as a
+        # copy: the graph will write into that array, and a result must keep its value.
+        values = {id(v._value) for v in self._assigned}
+        out = tuple(a.copy() if id(a) in values else a for a in out)
         if not all(isinstance(a, B.xp.ndarray) for a in out):
             self._off("an output is not a device array")
         elif not all(isinstance(v._value, B.xp.ndarray) for v in every):
