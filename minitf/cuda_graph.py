@@ -255,10 +255,24 @@ class CapturedReplay:
         """Why the captured graph does not fit this call, or None."""
         if key != self._key_now:
             return "the inputs' shapes or dtypes, or the variables passed, changed"
-        moved = [v for v, old in zip(self._variables(variables), self._pinned) if v._value is not old]
-        if moved:
-            return f"variable {getattr(moved[0], 'name', '?')} was given a new array outside the graph"
+        moved = [(i, v) for i, (v, old) in enumerate(zip(self._variables(variables), self._pinned))
+                 if v._value is not old]
+        for i, v in moved:  # given a new array outside the graph (e.g. a metric's reset_state)
+            if not self._adopt(i, v):
+                return f"variable {getattr(v, 'name', '?')} was given a new array outside the graph"
         return self._held()  # (no local here may hold a variable's array: they would be counted)
+
+    def _adopt(self, i: int, v) -> bool:
+        """Copy ``v``'s new array into the array the graph reads and writes, and give ``v`` that one
+        back: possible when they match and nothing else holds the graph's array (a value read before)."""
+        new = v._value
+        if (not isinstance(new, B.xp.ndarray) or new.shape != self._pinned[i].shape
+                or new.dtype != self._pinned[i].dtype
+                or sys.getrefcount(self._pinned[i]) > _HELD_BY_VARIABLE_AND_GRAPH - 1):
+            return False
+        self._pinned[i][...] = new
+        v._value = self._pinned[i]
+        return True
 
     def _drop(self, why: str) -> None:
         if self._launches_of_graph < _MIN_LAUNCHES:
