@@ -27,7 +27,8 @@ _log = logging.getLogger("minitf")
 # sync, no decision on values, no host random draw, output shapes from input shapes alone. (Each
 # was read for that; the CuPy stand-in also refuses any host copy during a capture.) Anything
 # else (a print, py_function, boolean masks, unique, random ops, string ops, control flow ...)
-# keeps its function on the ordinary replay. Names are "module.Class".
+# keeps its function on the ordinary replay. Names are "module.Class". Besides these, any op whose
+# kernel is one line of ufuncs of its inputs (``_ufunc_formula``: Neg, Exp, Maximum ...).
 CAPTURABLE_OPS = frozenset(f"minitf.{name}" for name in """
     ops.elementwise.AddV2 ops.elementwise.Sub ops.elementwise.Mul ops.elementwise.RealDiv
     ops.elementwise.Square ops.elementwise.Sqrt ops.elementwise.Sigmoid ops.elementwise.Cast
@@ -47,6 +48,7 @@ CAPTURABLE_OPS = frozenset(f"minitf.{name}" for name in """
 """.split())
 
 _GPU_BACKENDS = ("cupy", "cupy-standin")
+totals = {"captures": 0, "launches": 0}  # over every function since import (benchmarks/gpu_check.py reads it)
 _jit = {"enabled": False}
 # A graph replaced after fewer launches than this counts as a miss; this many misses in a row and
 # the function stays on the ordinary replay (something keeps changing under it).
@@ -93,9 +95,18 @@ def uncapturable(plan: list) -> str | None:
                 return f"the constant {step.name} is not a device array"
             continue
         name = f"{step.op.__module__}.{step.op.__qualname__}"
-        if name not in CAPTURABLE_OPS:
+        if name not in CAPTURABLE_OPS and not _ufunc_formula(step.op):
             return f"{step.name} ({step.op.name}) is not known to run on the device only"
     return None
+
+
+def _ufunc_formula(op) -> bool:
+    """True for an op whose kernel is one line of ufuncs, arithmetic and comparisons of its inputs
+    and number literals (``return -x``, ``return B.xp.exp(x)``): device-only by construction."""
+    from minitf import compiler  # noqa: PLC0415 (compiler imports the graph machinery)
+
+    form = compiler._inline_form(op)
+    return form is not None and form[0] == "return" and compiler._pure_ufunc_expression(form[1], dict(form[2]))
 
 
 class _Probe:
@@ -247,6 +258,7 @@ class CapturedReplay:
         self._graph, self._pool, self._inputs, self._outputs = graph, pool, inputs, out
         self._pinned, self._key_now = pinned, key
         self.captures += 1
+        totals["captures"] += 1
         self._launches_of_graph = 0
         self._say(f"captured (capture {self.captures})")
         return self._launch(None)
@@ -293,6 +305,7 @@ class CapturedReplay:
         # On the current stream, after the input copies and before the output copies (stream order).
         self._graph.launch(B.xp.cuda.get_current_stream())
         self.launches += 1
+        totals["launches"] += 1
         self._launches_of_graph += 1
         if self._launches_of_graph >= _MIN_LAUNCHES:
             self._misses = 0

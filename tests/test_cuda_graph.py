@@ -54,6 +54,15 @@ def test_every_capturable_op_name_is_an_op():
         assert not getattr(op, "may_assign_variables", False), f"{name}: control flow decides on the host"
 
 
+@on_cupy
+def test_one_line_ufunc_kernels_are_capturable_and_others_are_not():
+    from minitf.ops import elementwise, logging_ops, shape_ops
+
+    assert cuda_graph._ufunc_formula(elementwise.Neg) and cuda_graph._ufunc_formula(elementwise.Maximum)
+    assert not cuda_graph._ufunc_formula(shape_ops.Reshape)  # (a method call, not a ufunc: listed by name)
+    assert not cuda_graph._ufunc_formula(logging_ops.PrintV2) and not cuda_graph._ufunc_formula(elementwise.Where)
+
+
 # --- training steps: the same bits with and without capture ------------------------------------
 def _mlp():
     return M.build_circles_mlp(tf, hidden=16, hidden2=8), tf.keras.losses.BinaryCrossentropy(), M.circles_data(64)
