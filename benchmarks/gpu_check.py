@@ -12,7 +12,8 @@ Three parts, each with its share of the time budget:
 2. ``parity``: every case of ``gpu_parity.py`` (ops, gradients, layer outputs, short training
    curves of the course models) run by minitf on the backend and compared with TensorFlow's
    values, recorded on a CPU machine by ``--record-references`` into ``gpu_references/`` (small
-   and regenerable: never edit them by hand);
+   and regenerable: never edit them by hand); the training curves run twice, the second time
+   with their steps replayed as captured CUDA graphs (``minitf/cuda_graph.py``);
 3. ``bench``: the ``gpu`` benchmark case (MLP, CNN and LSTM steps at batch 32 ... 1024: minitf on
    CuPy vs minitf on NumPy vs PyTorch on CUDA where importable), written to
    ``benchmarks/results/latest_cupy.json``, which ``python -m benchmarks --report`` turns into
