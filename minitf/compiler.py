@@ -37,8 +37,8 @@ once (*stream capture*: ``stream.begin_capture()`` ... ``graph = stream.end_capt
 kernels are recorded with their arguments, device addresses included, and NOT run) and replay
 the whole recording with one call (``graph.launch()``). With ``tf.function(jit_compile=True)``
 (or ``tf.config.optimizer.set_jit(True)``, or ``model.compile(jit_compile=True)``) a replay
-is run once as usual (the warm-up: kernels get compiled, the memory pool grows), then once
-under capture, and later calls launch the graph. Because the graph holds addresses, not arrays:
+is run once as usual (the warm-up: CuPy compiles its kernels, cuBLAS makes its handle, which a
+capture cannot do), then once under capture, and later calls launch the graph. Because the graph holds addresses, not arrays:
 
 - each call's inputs are copied into the same input buffers, the ones the capture read;
 - a new variable value is copied into the variable's own array, so that the next launch reads

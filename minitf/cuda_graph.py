@@ -154,7 +154,7 @@ class CapturedReplay:
         return self.status.startswith("off")
 
     def _key(self, arrays: tuple, variables: tuple) -> tuple:
-        return (tuple((a.shape, a.dtype) for a in arrays), tuple(id(v) for v in variables))
+        return (tuple((type(a), a.shape, a.dtype) for a in arrays), tuple(id(v) for v in variables))
 
     def _variables(self, variables: tuple) -> list:
         seen, out = set(), []
@@ -186,8 +186,8 @@ class CapturedReplay:
 
     # --- the ordinary replay, run once first --------------------------------------------------
     def _warm_up(self, arrays: tuple, variables: tuple, key: tuple) -> tuple:
-        """The ordinary replay: CuPy compiles its kernels, cuBLAS makes its handles and the memory
-        pool grows to what a step needs, none of which may happen inside a capture."""
+        """The ordinary replay, which also prepares what a capture cannot do: CuPy compiles and loads
+        its kernels, cuBLAS makes its handle; and it tells which variables the function assigns."""
         every = self._variables(variables)
         before = [v._value for v in every]
         out = self.replay(*arrays, *variables)
@@ -196,7 +196,9 @@ class CapturedReplay:
         # copy: the graph will write into that array, and a result must keep its value.
         values = {id(v._value) for v in self._assigned}
         out = tuple(a.copy() if id(a) in values else a for a in out)
-        if not all(isinstance(a, B.xp.ndarray) for a in out):
+        if not all(isinstance(a, B.xp.ndarray) for a in arrays):
+            self._off("an input is not a device array")
+        elif not all(isinstance(a, B.xp.ndarray) for a in out):
             self._off("an output is not a device array")
         elif not all(isinstance(v._value, B.xp.ndarray) for v in every):
             self._off("a variable's value is not a device array")
