@@ -206,6 +206,12 @@ class CapturedReplay:
                  for v, old in zip(every, before) if v._value is not old):
             self._off("a variable changes shape or dtype")
         else:
+            # The copy kernels the capture adds (outputs out, new values into the variables' arrays),
+            # run once now for the same reason.
+            for a in out:
+                a.copy()
+            for v in self._assigned:
+                B.xp.empty_like(v._value)[...] = v._value
             self._warm_key = key
             self._say("warmed up: captures on the next call")
         return out
