@@ -163,6 +163,27 @@ def test_a_captured_stream_replays_into_the_same_buffers_and_refuses_host_copies
     assert out.get().tolist() == [20.0, 30.0] and a.get().tolist() == [6.0, 6.0]
 
 
+def test_in_place_writes_during_a_capture_wait_for_the_launch():
+    a, b, c = device([1.0, 2.0]), device([10.0, 20.0]), cp.zeros(2, dtype=cp.float32)
+    target, rows = cp.zeros((3, 2), dtype=cp.float32), cp.asarray(np.array([0, 0, 2]))
+    filled = cp.zeros(3, dtype=cp.float32)
+    stream = cp.cuda.Stream(non_blocking=True)
+    with stream:
+        stream.begin_capture()
+        cp.add(a, b, out=c)
+        cupyx.scatter_add(target, rows, cp.ones((3, 2), dtype=cp.float32))
+        filled.fill(3.0)
+        view = c.reshape(2, 1)  # a view of an array from before: no garbage written into it
+        a *= 2.0
+        graph = stream.end_capture()
+    assert c.get().tolist() == [0.0, 0.0] and not target.get().any() and not filled.get().any()
+    assert view.get().tolist() == [[0.0], [0.0]] and a.get().tolist() == [1.0, 2.0]
+    graph.launch(stream)
+    assert c.get().tolist() == [11.0, 22.0] and target.get()[:, 0].tolist() == [2.0, 0.0, 1.0]
+    assert filled.get().tolist() == [3.0] * 3 and view.get().tolist() == [[11.0], [22.0]]
+    assert a.get().tolist() == [2.0, 4.0]
+
+
 def test_a_capture_refuses_host_copies_syncs_and_uploads_and_is_then_invalid():
     x = device([1.0, 2.0])
     refusals = [lambda: (x * 2).get(), lambda: float(x[0]), lambda: cp.asnumpy(x), lambda: bool(x[1] > 0),
