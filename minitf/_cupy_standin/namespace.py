@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy
 
-from minitf._cupy_standin import core, counters, cuda
+from minitf._cupy_standin import core, cuda
 from minitf._cupy_standin.core import ndarray, unwrap_arg, unwrap_operand, wrap
 
 API_FILE = Path(__file__).with_name("cupy_api.txt")
