@@ -28,6 +28,8 @@ Python function at all: they replay the graph's kernels on arrays. That is TF's
 - Variables may be created on the first trace only (a layer built on its first call).
 
 ``tf.config.run_functions_eagerly(True)`` turns tracing off: the function runs as plain Python.
+On CuPy, ``jit_compile=True`` (or ``tf.config.optimizer.set_jit(True)``) replays the graph as a
+captured CUDA graph where it can (``minitf/cuda_graph.py``); elsewhere ``jit_compile`` changes nothing.
 """
 from __future__ import annotations
 
