@@ -94,6 +94,8 @@ def uncapturable(plan: list) -> str | None:
             if not isinstance(step.value, B.xp.ndarray):
                 return f"the constant {step.name} is not a device array"
             continue
+        if not isinstance(step.op, type):
+            return f"{step.name} ({step.kind}) is not an op the capture knows"
         name = f"{step.op.__module__}.{step.op.__qualname__}"
         if name not in CAPTURABLE_OPS and not _ufunc_formula(step.op):
             return f"{step.name} ({step.op.name}) is not known to run on the device only"
