@@ -32,19 +32,27 @@ _log = logging.getLogger("minitf")
 CAPTURABLE_OPS = frozenset(f"minitf.{name}" for name in """
     ops.elementwise.AddV2 ops.elementwise.Sub ops.elementwise.Mul ops.elementwise.RealDiv
     ops.elementwise.Square ops.elementwise.Sqrt ops.elementwise.Sigmoid ops.elementwise.Cast
-    ops.elementwise.SumTo _tf_compat.PowRounded
+    ops.elementwise.SumTo ops.elementwise.SqrtGrad ops.elementwise.SelectV2 ops.elementwise.ClipByValue
+    ops.elementwise.BroadcastLike _tf_compat.PowRounded
     ops.linalg.MatMul
-    ops.reductions.Sum ops.reductions.Mean ops.reductions.ReduceGrad
+    ops.reductions.Sum ops.reductions.Mean ops.reductions.ReduceGrad ops.reductions.Max ops.reductions.Min
+    ops.reductions.ArgMax
     ops.creation.OnesLike ops.creation.ZerosLike
     ops.shape_ops.Reshape ops.shape_ops.ReshapeLike ops.shape_ops.ExpandDims ops.shape_ops.Transpose
+    ops.shape_ops.Squeeze ops.shape_ops.BroadcastTo ops.shape_ops.Tile ops.shape_ops.ConcatV2
+    ops.shape_ops.Split ops.shape_ops.SplitLike ops.shape_ops.StridedSlice ops.shape_ops.StridedSliceGrad
     ops.shape_ops.StopGradient ops.shape_ops.Pack ops.shape_ops.Unpack ops.shape_ops.OneHot
     ops.shape_ops.GatherV2 ops.shape_ops.GatherGrad
     ops.state_ops.AssignVariableOp ops.state_ops.AssignAddVariableOp ops.state_ops.AssignSubVariableOp
-    nn.activations.Relu nn.activations.ReluGrad nn.activations.Softmax
+    nn.activations.Relu nn.activations.ReluGrad nn.activations.Softmax nn.activations.LogSoftmax
+    nn.activations.Softplus nn.activations.LeakyRelu nn.activations.Elu
     nn.crossentropy.SigmoidCrossEntropyWithLogits nn.crossentropy.SparseSoftmaxCrossEntropyWithLogits
+    nn.crossentropy.SoftmaxCrossEntropyWithLogits
     nn.conv.Conv2D nn.conv.Conv2DBackpropFilter nn.conv.Conv2DBackpropInput
     nn.pooling.MaxPool nn.pooling.MaxPoolGrad
     keras.layers.rnn.steps.LSTMCell keras.layers.rnn.steps.LSTMCellGrad
+    keras.layers.rnn.steps.GRUCell keras.layers.rnn.steps.GRUCellGrad
+    keras.layers.rnn.steps.GRUCellResetBefore keras.layers.rnn.steps.GRUCellResetBeforeGrad
 """.split())
 
 _GPU_BACKENDS = ("cupy", "cupy-standin")
