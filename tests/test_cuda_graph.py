@@ -81,6 +81,13 @@ def _cnn():
     return model, tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), data
 
 
+def _gru():
+    model = tf.keras.Sequential([tf.keras.Input((3, 4)), tf.keras.layers.GRU(4), tf.keras.layers.Dense(3)])
+    rng = np.random.default_rng(2)
+    data = rng.random((64, 3, 4), dtype=np.float32), rng.integers(0, 3, 64).astype(np.int64)
+    return model, tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), data
+
+
 def _train(make, jit_compile: bool, steps: int = 6):
     tf.keras.utils.set_random_seed(0)
     model, loss_fn, (x, y) = make()
@@ -99,7 +106,7 @@ def _train(make, jit_compile: bool, steps: int = 6):
 
 
 @on_cupy
-@pytest.mark.parametrize("make", [_mlp, _cnn], ids=["mlp", "cnn"])
+@pytest.mark.parametrize("make", [_mlp, _cnn, _gru], ids=["mlp", "cnn", "gru"])
 def test_a_captured_train_step_gives_the_bits_of_the_ordinary_replay(make):
     losses, weights, graph = _train(make, jit_compile=False)
     assert graph is None
