@@ -279,7 +279,7 @@ def bool_product(x, y):
 
 
 # --- max pooling with NaN and -inf --------------------------------------------------------------------
-def window_max(cells, dtype):
+def window_max(cells, dtype, out=None):
     """The maximum of each pooling window as TF's CPU MaxPool takes it: NaN cells are skipped and no
     window goes below the dtype's lowest finite value. max_pool over [nan, 1] is 1; over [nan, nan]
     or [-inf, -inf] it is -3.4028235e38 (float32; -65504 for float16).
@@ -289,11 +289,12 @@ def window_max(cells, dtype):
 
     Why minitf copies it: so that a NaN or -inf input pools to TF's numbers (a plain ``max``
     propagates NaN). ``fmax`` (the maximum that skips NaN) starting from ``lowest`` gives the same
-    values. ``cells``: one array per window offset, each of the output's shape.
+    values. ``cells``: one array per window offset, each of the output's shape (written into ``out``
+    when given).
     """
     lowest = np.finfo(dtype).min if dtype.kind == "f" else np.iinfo(dtype).min
     cells = iter(cells)
-    y = B.xp.fmax(next(cells), dtype.type(lowest))
+    y = B.xp.fmax(next(cells), dtype.type(lowest), out=out)
     for cell in cells:
         B.xp.fmax(y, cell, out=y)
     return y

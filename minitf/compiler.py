@@ -16,14 +16,16 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    is written into the code as that line, with no call;
 5. loop fusion: a run of elementwise ops on one large shape (Adam's update of an embedding
    matrix, bias + relu on a batch of images) runs block by block, all of its ops on one block
-   while the block sits in the CPU's cache, with no full-size temporaries. Inside the loop a
+   while the block sits in the CPU's cache, with no full-size temporaries; on arrays of a
+   million elements or more the blocks are shared out among the cores. Inside the loop a
    one-ufunc line (``x - y``, ``sqrt(x)``) writes with ``out=``: straight into the new value of a
    variable or a materialized output, or over an input block that nothing reads any more
    (``np.subtract(b3, b4, out=b3)``): the same ufunc loop, so the same bits, with fewer copies;
 6. horizontal fusion: the same chain of elementwise ops on several small arrays (Adam's update
    of each kernel and bias) runs once, on their concatenation: a dozen NumPy calls instead of a
    dozen per variable, where each call on a small array costs more than its arithmetic;
-7. memory: each array is deleted right after its last use.
+7. memory: each array is deleted right after its last use; on NumPy, freed blocks stay in the
+   process for the next call (``minitf/host_memory.py``: no page faults on every call).
 
 A replay makes no Tensor objects, checks no dtypes, and runs no Python of the traced function:
 that, not tricks in the eager code, is where the speed of a traced training step comes from.
@@ -67,16 +69,22 @@ from typing import Any, Callable
 import numpy as np
 
 from minitf import array_backend as B
+from minitf.host_memory import keep_freed_memory
 from minitf.graph import FuncGraph, Operation, _live_operations
 from minitf.ops.op import ReadVariableOp
+from minitf.parallel import map_blocks
 
 # Loop fusion: ops on at least this many elements are fused, in blocks of about BLOCK elements
 # (256 KiB of float32: a block of each array stays in cache; measured best for Adam's update).
-FUSE_MIN, BLOCK = 16384, 65536
+# From PARALLEL_MIN elements on, the blocks run on every core (minitf/parallel.py), and a single
+# elementwise op is written as such a loop too.
+FUSE_MIN, BLOCK, PARALLEL_MIN = 16384, 65536, 1 << 20
 
 
 def compile_graph(graph: FuncGraph, outputs: list) -> tuple[Callable, str]:
     """(replay function, its source) for ``graph``'s ``outputs``; see the module docstring."""
+    if B.xp is np:
+        keep_freed_memory()
     plan = [_Step(op) for op in _live_operations(graph.operations, outputs)]
     plan = _fold_constants(plan)
     plan, outputs = _merge_repeats(plan, outputs)
@@ -361,7 +369,7 @@ class _Writer:
     def __init__(self, graph: FuncGraph, plan: list, outputs: list):
         self.plan, self.outputs = plan, outputs
         self.namespace: dict[str, Any] = {"_errstate": np.errstate, "_empty": B.xp.empty, "_xp": B.xp,
-                                          "_concatenate": B.xp.concatenate}
+                                          "_concatenate": B.xp.concatenate, "_map_blocks": map_blocks}
         self.names: dict[int, str] = {id(t): f"a{i}" for i, t in enumerate(graph.inputs)}
         self.handles = {id(v): f"h{i}" for i, v in enumerate(graph.variable_args)}  # variables passed in
         self.last_use: dict[int, int] = {}
@@ -485,7 +493,12 @@ class _Writer:
             members += 1
         while run and (self.plan[run[-1]].op is ReadVariableOp or self.plan[run[-1]].kind == "Const"):
             run.pop()  # reads and constants at the end belong to what follows
-        return run if members >= 2 else []
+        return run if members >= 2 or self.parallel(shape) else []
+
+    @staticmethod
+    def parallel(shape: tuple) -> bool:
+        """Whether a fused loop over ``shape`` shares its blocks out among the cores."""
+        return B.xp is np and int(np.prod(shape)) >= PARALLEL_MIN and shape[0] > 1
 
     def fusible_shape(self, step) -> tuple | None:
         """The shape an elementwise step works on, if it can run block by block, else None."""
@@ -581,9 +594,16 @@ class _Writer:
                 position = self.plan.index(step)
                 names[t_id] = f"t{position}"
                 after.append(f"    t{position} = {self.variable_name(step.variable, position)}._value")
-        self.lines.append(f"    for _r in range(0, {shape[0]}, {rows}):")
-        self.lines.append(f"        _rows = slice(_r, _r + {rows})")
-        self.lines.extend(body)
+        if self.parallel(shape):  # the loop's body as a function of the block, on every core
+            self.lines.append(f"    def _block{run[0]}(_r):")
+            self.lines.append("      with _errstate(all='ignore'):  # (each thread has its own NumPy error state)")
+            self.lines.append(f"        _rows = slice(_r, _r + {rows})")
+            self.lines.extend(body)
+            self.lines.append(f"    _map_blocks(_block{run[0]}, range(0, {shape[0]}, {rows}))")
+        else:
+            self.lines.append(f"    for _r in range(0, {shape[0]}, {rows}):")
+            self.lines.append(f"        _rows = slice(_r, _r + {rows})")
+            self.lines.extend(body)
         self.lines.extend(after)
         self.free(run)
 

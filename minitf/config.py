@@ -110,3 +110,34 @@ class experimental:  # noqa: N801 (TF's namespace)
     set_logical_device_configuration = staticmethod(set_logical_device_configuration)
     get_virtual_device_configuration = staticmethod(get_logical_device_configuration)
     VirtualDeviceConfiguration = LogicalDeviceConfiguration
+
+
+class threading:  # noqa: N801 (TF's namespace)
+    """``tf.config.threading``: how many threads minitf's kernels use.
+
+    Intra-op: the threads one op's blocks run on (``minitf/parallel.py``; 0, the default, is one per
+    core). Inter-op: TF runs independent ops of a graph at once on that many threads; minitf runs
+    one op after the other, so the value is kept and reported but changes nothing.
+    """
+
+    _inter_op = 0
+
+    @staticmethod
+    def get_intra_op_parallelism_threads() -> int:
+        from minitf import parallel  # noqa: PLC0415
+        return parallel._requested
+
+    @staticmethod
+    def set_intra_op_parallelism_threads(num_threads: int) -> None:
+        from minitf import parallel  # noqa: PLC0415
+        parallel.set_threads(num_threads)
+
+    @staticmethod
+    def get_inter_op_parallelism_threads() -> int:
+        return threading._inter_op
+
+    @staticmethod
+    def set_inter_op_parallelism_threads(num_threads: int) -> None:
+        if int(num_threads) < 0:
+            raise ValueError(f"the number of inter-op threads must be 0 or positive, got {num_threads}")
+        threading._inter_op = int(num_threads)

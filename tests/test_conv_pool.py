@@ -168,6 +168,31 @@ def test_conv2d_second_order_gradcheck(case):
     gradcheck(grads, [x, w])
 
 
+@given(conv_cases(max_hw=7), st.booleans(), st.booleans())
+def test_conv2d_and_its_input_gradient_by_both_kernels_in_any_blocks_match_naive_loops(case, shifted, one_row):
+    """Both correlation kernels (``correlate_shifted`` for every stride-1 case when ``shifted``,
+    else ``correlate_im2col``), with the default blocks or, when ``one_row``, with a budget of a
+    few bytes: one output row of one image per block (the path of large images), padded alone."""
+    from unittest import mock
+
+    from minitf.nn import conv as conv_module
+
+    budget = 8 if one_row else conv_module.BLOCK_BYTES
+    choice = (lambda strides, c, f: tuple(strides) == (1, 1)) if shifted else (lambda strides, c, f: False)
+    x, w = arrays(case)
+    pads = pads_of(case)
+    want_y = naive_conv2d(x, w, case["strides"], case["dilations"], pads)
+    dy = np.random.default_rng(case["seed"] + 1).standard_normal(want_y.shape)
+    want_dx = naive_conv2d_transpose(dy, w, x.shape, case["strides"], case["dilations"], pads)
+    with mock.patch.object(conv_module, "BLOCK_BYTES", budget), mock.patch.object(conv_module, "GPU_BLOCK_BYTES", budget), \
+            mock.patch.object(conv_module, "use_shifted_products", choice):
+        y = tf.nn.conv2d(x, w, case["strides"], case["padding"], dilations=case["dilations"]).numpy()
+        dx = tf.nn.conv2d_transpose(dy, w, x.shape, case["strides"], case["padding"],
+                                    dilations=case["dilations"]).numpy()
+    np.testing.assert_allclose(y, want_y, rtol=1e-10, atol=1e-12, err_msg=f"conv2d (shifted {shifted}, one row {one_row}), {case}")
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-10, atol=1e-12, err_msg=f"its input gradient, {case}")
+
+
 def test_conv2d_non_contiguous_inputs():
     rng = np.random.default_rng(1)
     big = rng.standard_normal((2, 9, 14, 8))
@@ -359,6 +384,18 @@ def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape
     assert not np.signbit(fast[fast == 0]).any()
 
 
+@pytest.mark.parametrize("budget", [8, 1 << 20])  # one output row per block; whole images
+def test_max_pool_of_tiling_windows_in_blocks_matches_naive_loops(budget, monkeypatch):
+    from minitf.nn import conv as conv_module
+
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", budget)
+    monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", budget)
+    x = np.random.default_rng(budget).permutation(3 * 8 * 6 * 5).reshape(3, 8, 6, 5).astype(np.float32)
+    for k in ((2, 2), (2, 3), (4, 1)):
+        want, _ = naive_pool(x, k, k, ((0, 0), (0, 0)), "max")
+        np.testing.assert_array_equal(tf.nn.max_pool2d(x, k, k, "VALID").numpy(), want, err_msg=f"window {k}")
+
+
 def test_pool1d_and_generic_names():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 9, 3))
@@ -450,27 +487,29 @@ def test_other_argument_errors():
 # --- memory: patch matrices are built a block at a time ---------------------------------------------
 @pytest.mark.parametrize("strides, padding", [(1, "SAME"), (2, "VALID")])
 def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padding, monkeypatch):
-    """conv2d and both its gradients on 64 images of 64x64x16 with a 3x3 kernel: a whole patch matrix
-    would take 9x the input (144 MiB at stride 1, 35 MiB at stride 2). Measured with tracemalloc (NumPy reports its
-    arrays to it): the peak above what is alive before each op never exceeds the op's own result
-    plus a few blocks (conv.BLOCK_BYTES each, set to 1 MiB here), i.e. no intermediate grows with
-    the batch."""
+    """conv2d and both its gradients on 64 images of 64x64x16 per thread with a 3x3 kernel: a whole
+    patch matrix would take 9x the input (144 MiB per 64 images at stride 1, 35 MiB at stride 2).
+    Measured with tracemalloc (NumPy reports its arrays to it): the peak above what is alive before
+    each op never exceeds the op's own result plus a few blocks per thread (conv.BLOCK_BYTES each,
+    set to 1 MiB here; two threads on NumPy), i.e. no intermediate grows with the batch."""
     import tracemalloc
 
+    from minitf import array_backend as B
+    from minitf import parallel
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, window_geometry
 
-    from minitf import array_backend as B
-
     monkeypatch.setattr(conv_module, "BLOCK_BYTES", 1 << 20)
     monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", 1 << 20)  # the same bound on a device backend
+    monkeypatch.setattr(parallel, "_requested", 2)  # two threads, each with its own blocks
+    batch = 64 * parallel.workers()  # each thread's blocks are alive at once: more images keep the test meaningful
     rng = np.random.default_rng(0)
-    x = B.xp.asarray(rng.standard_normal((64, 64, 64, 16), dtype=np.float32))  # 16 MiB
+    x = B.xp.asarray(rng.standard_normal((batch, 64, 64, 16), dtype=np.float32))  # 16 MiB per 64 images
     w = B.xp.asarray(rng.standard_normal((3, 3, 16, 16), dtype=np.float32))
     geom = window_geometry("Conv2D", (64, 64), (3, 3), (strides, strides), (1, 1), padding)
-    dy = B.xp.asarray(rng.standard_normal((64, *geom.out_hw, 16), dtype=np.float32))
-    allowance = 4 * conv_module.BLOCK_BYTES
-    patch_matrix_bytes = 64 * geom.out_hw[0] * geom.out_hw[1] * 9 * 16 * 4
+    dy = B.xp.asarray(rng.standard_normal((batch, *geom.out_hw, 16), dtype=np.float32))
+    allowance = 4 * conv_module.BLOCK_BYTES * parallel.workers()
+    patch_matrix_bytes = batch * geom.out_hw[0] * geom.out_hw[1] * 9 * 16 * 4
     assert patch_matrix_bytes > 8 * allowance  # the test means something: a full im2col would not fit
     for name, run in (("Conv2D", lambda: Conv2D.forward(x, w, geom)),
                       ("Conv2DBackpropInput", lambda: Conv2DBackpropInput.forward(dy, w, geom)),
@@ -544,3 +583,30 @@ def test_max_pool_skips_nan_and_stops_at_the_lowest_finite_value_as_tf_cpu():
         pooled = tf.nn.max_pool1d(xv, 2, 2, "VALID")
     dx = tape.gradient(pooled, xv, output_gradients=tf.constant([1.0, 2.0, 3.0, 4.0], shape=(1, 4, 1)))
     np.testing.assert_array_equal(dx.numpy().ravel(), [1, 0, 2, 0, 3, 0, 4, 0])
+
+
+# --- the bias gradient: dy summed over the batch and the pixels -----------------------------------------
+def test_bias_gradient_of_a_large_conv_output_is_the_sum_over_batch_and_pixels():
+    """SumTo sums a large (N, H, W, C) gradient in two stages (rows of width W*C, then W partial
+    sums per channel): the sum of the same terms, at least as accurate as NumPy's one-stage sum;
+    small arrays, other axes and non-contiguous arrays take the one-stage sum, bit for bit."""
+    from minitf.ops.elementwise import _TWO_STAGE_MIN, sum_over_axes
+
+    rng = np.random.default_rng(5)
+    dy = (rng.standard_normal((8, 150, 150, 10)) + 0.5).astype(np.float32)
+    assert dy.size >= _TWO_STAGE_MIN  # the two-stage path
+    exact = dy.astype(np.float64).sum(axis=(0, 1, 2))
+    got = sum_over_axes(dy, (0, 1, 2))
+    assert got.dtype == np.float32 and got.shape == (10,)
+    one_stage_error = np.abs(dy.sum(axis=(0, 1, 2)) - exact).max()
+    assert np.abs(got - exact).max() <= max(one_stage_error, 1e-6 * np.abs(exact).max())
+    np.testing.assert_allclose(sum_over_axes(dy, (0, 1)), dy.astype(np.float64).sum(axis=(0, 1)), rtol=1e-5, atol=1e-3)
+    small = dy[:1, :20]
+    assert sum_over_axes(small, (0, 1, 2)).tobytes() == small.sum(axis=(0, 1, 2)).tobytes()
+    for axes, array in (((1, 2), dy), ((0, 1, 2), dy[:, ::2]), ((0, 1, 2, 3), dy)):
+        assert sum_over_axes(array, axes).tobytes() == array.sum(axis=axes).tobytes(), axes
+    x = tf.constant(rng.standard_normal((8, 150, 150, 10)).astype(np.float32))
+    b = tf.Variable(np.zeros(10, np.float32))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum((x + b) * dy)
+    np.testing.assert_allclose(tape.gradient(loss, b).numpy(), exact, rtol=1e-5)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import minitf as tf
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError
 
 
@@ -503,6 +504,49 @@ def test_fused_runs_write_in_place_only_where_nothing_reads_the_block_again():
         np.testing.assert_array_equal(a, b)
     source = traced.get_concrete_function(x, y).graph.source
     assert "fused:" in source and "out=b" in source
+
+
+def test_fused_runs_on_a_million_elements_share_their_blocks_among_threads_with_the_eager_bits():
+    """From compiler.PARALLEL_MIN elements a fused run (and a single elementwise op) is a function of
+    its block, run on every core by minitf/parallel.py: the same bits as eagerly, on 1 or 3 threads,
+    a variable updated in place, and no NumPy warning from the worker threads (log of negatives)."""
+    import warnings
+
+    from minitf import compiler, parallel
+
+    rng = np.random.default_rng(7)
+    shape = (6, 500, 400)  # 1.2M elements
+    assert np.prod(shape) >= compiler.PARALLEL_MIN
+    x = tf.constant(rng.normal(size=shape).astype(np.float32))
+    b = tf.constant(rng.normal(size=(400,)).astype(np.float32))
+    v = tf.Variable(np.zeros(shape, np.float32))
+
+    z = tf.constant(rng.normal(size=(8, 400, 400)).astype(np.float32))
+
+    def step(x, b, z):
+        y = tf.nn.relu(x + b) * 2.0
+        v.assign_add(y * 0.5)
+        return y, tf.math.log(z), v.read_value()  # log: one op alone (another shape), nan for negatives
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eager = [t.numpy() for t in step(x, b, z)]
+    before = parallel._requested
+    try:
+        for threads in (1, 3):
+            parallel.set_threads(threads)
+            v.assign(np.zeros(shape, np.float32))
+            traced = tf.function(step)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # a RuntimeWarning from a block would fail here
+                got = [t.numpy() for t in traced(x, b, z)]
+            for a, e in zip(got, eager):
+                assert a.tobytes() == e.tobytes()
+    finally:
+        parallel.set_threads(before)
+    source = traced.get_concrete_function(x, b, z).graph.source
+    if B.xp is np:
+        assert source.count("_map_blocks(") == 2, source  # the fused run, and log alone
 
 
 def test_horizontal_fusion_runs_one_update_on_many_small_variables_with_the_eager_bits():

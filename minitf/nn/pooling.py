@@ -40,10 +40,11 @@ import numpy as np
 from minitf import array_backend as B
 from minitf._tf_compat import positive_zeros_, window_max
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
-from minitf.nn.conv import (WindowGeometry, block_budget, im2col, pad_spatial, parse_padding, spatial_sequence,
-                            window_geometry)
+from minitf.nn.conv import (WindowGeometry, block_budget, im2col, pad_spatial, parse_padding, row_blocks,
+                            spatial_sequence, window_geometry)
 from minitf.ops import shape_ops as S
 from minitf.ops.op import Op
+from minitf.parallel import map_blocks
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
@@ -93,8 +94,17 @@ class MaxPool(Op):
         # over two strided axes of the window view.
         kh, kw = geom.kernel
         if _tiles_exactly(geom):  # the offsets' cells are a reshape of x: no padding, no window view
-            tiles = _tiles(x, geom)
-            return window_max((tiles[:, :, a, :, b, :] for a in range(kh) for b in range(kw)), x.dtype)
+            n, (oh, ow), c = x.shape[0], geom.out_hw, x.shape[-1]
+            y = B.xp.empty((n, oh, ow, c), dtype=x.dtype)
+
+            def block(rows):  # output rows i0:i1 of some images come from input rows KH*i0:KH*i1
+                images, i0, i1 = rows
+                tiles = x[images, kh * i0:kh * i1].reshape(-1, i1 - i0, kh, ow, kw, c)
+                window_max((tiles[:, :, a, :, b, :] for a in range(kh) for b in range(kw)), x.dtype,
+                           out=y[images, i0:i1])
+
+            map_blocks(block, row_blocks(n, oh, kh * x.shape[2] * c * x.itemsize))  # on every core
+            return y
         windows = _windows(x, geom)
         return window_max((windows[:, :, :, a, b, :] for a in range(kh) for b in range(kw)), x.dtype)
 
@@ -161,7 +171,8 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
     x_lines, dx_lines = x.reshape(n * oh, kh, line), dx.reshape(n * oh, kh, line)
     y_rows, dy_rows = y.reshape(n * oh, ow, 1, c), dy.reshape(n * oh, ow, 1, c)
     rows = max(1, block_budget() // max(line * kh * x.itemsize, 1))
-    for r0 in range(0, n * oh, rows):
+
+    def rows_block(r0: int) -> None:
         block = slice(r0, min(n * oh, r0 + rows))
         count = block.stop - r0
         y_line = B.xp.repeat(y_rows[block], kw, axis=2).reshape(count, line)  # each window's max by its cells
@@ -184,6 +195,8 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
             cells = dx_lines[block, a]
             B.xp.multiply(dy_line, offsets[a] == winner, out=cells)
             positive_zeros_(cells)  # TF's +0.0 where (negative dy) * 0 gave -0.0
+
+    map_blocks(rows_block, range(0, n * oh, rows))  # on every core (minitf/parallel.py)
     return dx
 
 

@@ -31,6 +31,29 @@ TensorLike = Any
 
 
 # --- helpers: operands in, gradients back to shape ---------------------------------
+_TWO_STAGE_MIN = 1 << 20  # elements: below this, the one-stage sum (the order TF's small sums have)
+
+
+def sum_over_axes(a, axes: tuple):
+    """``a.sum(axis=axes)``; for a large array summed over its leading axes (a conv's bias gradient:
+    dy (N, H, W, C) summed over N, H and W), in two stages.
+
+    NumPy sums leading axes by adding one row of the kept axes at a time into an accumulator: for a
+    10-channel bias that is a loop of 10-wide additions, ~9x slower than one wide pass. So the rows
+    are made wide first: (N*H, W*C) summed over its rows (additions W*C wide), then the W partial
+    sums of each channel. Each result is still a plain left-to-right sum, of the same terms in
+    another order (the last float bits may differ from the one-stage sum), and the same on every
+    CPU, whatever its vector width.
+    """
+    leading = len(axes)
+    if (a.size < _TWO_STAGE_MIN or leading < 2 or axes != tuple(range(leading)) or leading == a.ndim
+            or not a.flags.c_contiguous):
+        return a.sum(axis=axes)
+    rows = math.prod(a.shape[:leading - 1])
+    kept = a.shape[leading:]
+    return a.reshape(rows, -1).sum(axis=0).reshape(a.shape[leading - 1], *kept).sum(axis=0)
+
+
 class SumTo(Op):
     """``grad`` summed over the axes that broadcasting added or stretched, to ``like``'s shape.
 
@@ -44,7 +67,7 @@ class SumTo(Op):
         extra = grad.ndim - like.ndim
         axes = tuple(range(extra)) + tuple(
             extra + i for i, n in enumerate(like.shape) if n == 1 and grad.shape[extra + i] != 1)
-        return grad.sum(axis=axes).reshape(like.shape) if axes else grad.reshape(like.shape)
+        return sum_over_axes(grad, axes).reshape(like.shape) if axes else grad.reshape(like.shape)
 
     def backward(ctx, dy):
         return BroadcastLike.apply(dy, ctx.inputs[0]), None
