@@ -211,6 +211,15 @@ def test_work_outside_the_capturing_stream_is_not_recorded():
     y = x + 1
     graph = stream.end_capture()
     assert graph.kernels == 0 and y.get().tolist() == [2.0, 3.0]
+    # The current stream is per thread (CuPy's): another thread's work is not captured either.
+    import threading
+    stream.begin_capture()
+    with stream:
+        worker = threading.Thread(target=lambda: x.__iadd__(1))
+        worker.start()
+        worker.join()
+        graph = stream.end_capture()
+    assert graph.kernels == 0 and x.get().tolist() == [2.0, 3.0]
     blocking = cp.cuda.Stream()
     blocking.begin_capture()
     with pytest.raises(CaptureError, match="cudaErrorStreamCaptureImplicit"):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import time
 import types
 from types import SimpleNamespace
@@ -228,12 +229,23 @@ class Graph:
         return sum(1 for name, *_ in self._calls if name not in core.VIEW_NAMES)
 
 
+_thread = threading.local()  # each thread's current streams, as in CuPy
+
+
+def _stream_stack() -> list:
+    stack = getattr(_thread, "streams", None)
+    if stack is None:
+        stack = _thread.streams = []
+    return stack
+
+
 class Stream:
-    """A stream; captures as CUDA does (``begin_capture`` / ``end_capture`` -> ``Graph``)."""
+    """A stream; captures as CUDA does (``begin_capture`` / ``end_capture`` -> ``Graph``). The
+    current stream is per thread, as in CuPy: work another thread launches meanwhile is not on
+    the capturing stream."""
 
     null: "Stream"
     ptds: "Stream"
-    _current: list["Stream"] = []
 
     def __init__(self, null=False, non_blocking=False, ptds=False, priority=None):
         self.is_non_blocking = non_blocking
@@ -244,15 +256,15 @@ class Stream:
         Device().synchronize()
 
     def use(self) -> "Stream":
-        Stream._current[:] = [self]
+        _stream_stack()[:] = [self]
         return self
 
     def __enter__(self):
-        Stream._current.append(self)
+        _stream_stack().append(self)
         return self
 
     def __exit__(self, *exc):
-        Stream._current.pop()
+        _stream_stack().pop()
         return False
 
     @property
@@ -295,7 +307,8 @@ Stream.ptds = Stream(ptds=True)
 
 
 def get_current_stream(device_id=-1) -> Stream:
-    return Stream._current[-1] if Stream._current else Stream.null
+    stack = _stream_stack()
+    return stack[-1] if stack else Stream.null
 
 
 class MemoryPool:
