@@ -12,7 +12,8 @@ Three parts, each with its share of the time budget:
 2. ``parity``: every case of ``gpu_parity.py`` (ops, gradients, layer outputs, short training
    curves of the course models) run by minitf on the backend and compared with TensorFlow's
    values, recorded on a CPU machine by ``--record-references`` into ``gpu_references/`` (small
-   and regenerable: never edit them by hand);
+   and regenerable: never edit them by hand); the training curves run twice, the second time
+   with their steps replayed as captured CUDA graphs (``minitf/cuda_graph.py``);
 3. ``bench``: the ``gpu`` benchmark case (MLP, CNN and LSTM steps at batch 32 ... 1024: minitf on
    CuPy vs minitf on NumPy vs PyTorch on CUDA where importable), written to
    ``benchmarks/results/latest_cupy.json``, which ``python -m benchmarks --report`` turns into
@@ -44,7 +45,8 @@ REFERENCE_ARRAYS = REFERENCES / "references.npz"
 REFERENCE_META = REFERENCES / "references.json"
 RESULTS_DIR = Path(__file__).resolve().with_name("results")
 BUDGET_S = 480  # the whole check, on the GPU machine
-SMOKE_UNIT_TESTS = ["tests/test_cupy_standin.py", "tests/test_gpu_host_copies.py", "tests/test_tensor.py"]
+SMOKE_UNIT_TESTS = ["tests/test_cupy_standin.py", "tests/test_gpu_host_copies.py", "tests/test_tensor.py",
+                    "tests/test_cuda_graph.py"]
 
 
 # ---------------------------------------------------------------------------------- references
@@ -151,7 +153,40 @@ def run_parity(deadline: float) -> dict[str, Any]:
             row = compare(name, got, refs, rtol, atol)
             row["seconds"] = round(time.perf_counter() - start, 3)
             rows.append(row)
+        # The training curves again with the traced steps replayed as captured CUDA graphs
+        # (minitf/cuda_graph.py): the same references, and at least one graph launch per case.
+        for name, fn in gpu_parity.CASES.items():
+            if not name.startswith("train/") or name not in recorded or time.monotonic() > deadline:
+                continue
+            rows.append(_captured_case(minitf, name, fn, refs))
     return {"ok": all(r["ok"] for r in rows), "cases": rows, "backend": minitf.config.get_backend()}
+
+
+def _captured_case(minitf: Any, name: str, fn: Any, refs: Any) -> dict[str, Any]:
+    from minitf import cuda_graph
+
+    rtol, atol = _tolerances("train")
+    launches = cuda_graph.totals["launches"]
+    start = time.perf_counter()
+    minitf.config.optimizer.set_jit(True)
+    try:
+        got = fn(minitf)
+    except Exception as exc:  # noqa: BLE001 - reported per case
+        return {"case": f"{name} (CUDA graph)", "ok": False, "where": f"{type(exc).__name__}: {exc}"[:300]}
+    finally:
+        minitf.config.optimizer.set_jit(False)
+    row = compare(name, got, refs, rtol, atol)
+    row.update(case=f"{name} (CUDA graph)", seconds=round(time.perf_counter() - start, 3))
+    launched = cuda_graph.totals["launches"] - launches
+    if not launched:
+        row.update(ok=False, where="no CUDA graph was launched: the steps fell back to the ordinary replay")
+    return row
+
+
+def _tolerances(group: str) -> tuple[float, float]:
+    from . import gpu_parity
+
+    return gpu_parity.TOLERANCES[group]
 
 
 # ---------------------------------------------------------------------------------- unit suite, bench

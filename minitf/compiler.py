@@ -30,6 +30,31 @@ hand, because that is what it is. On the way, a few classic compiler passes:
 A replay makes no Tensor objects, checks no dtypes, and runs no Python of the traced function:
 that, not tricks in the eager code, is where the speed of a traced training step comes from.
 Every kernel is the same ``forward`` the eager op runs, so a replay gives the eager bits.
+
+CUDA graphs (CuPy only; ``minitf/cuda_graph.py``). On a GPU each kernel launch costs the CPU
+some microseconds of Python and driver work, whatever the kernel's size. A small model's step
+(the circles MLP: ~150 kernels on arrays of a few hundred numbers) spends far longer launching
+than the GPU spends computing, so the GPU mostly waits. CUDA can record a sequence of launches
+once (*stream capture*: ``stream.begin_capture()`` ... ``graph = stream.end_capture()``; the
+kernels are recorded with their arguments, device addresses included, and NOT run) and replay
+the whole recording with one call (``graph.launch()``). With ``tf.function(jit_compile=True)``
+(or ``tf.config.optimizer.set_jit(True)``, or ``model.compile(jit_compile=True)``) a replay
+is run once as usual (the warm-up: CuPy compiles its kernels, cuBLAS makes its handle, which a
+capture cannot do), then once under capture, and later calls launch the graph. Because the graph holds addresses, not arrays:
+
+- each call's inputs are copied into the same input buffers, the ones the capture read;
+- a new variable value is copied into the variable's own array, so that the next launch reads
+  it where the graph looks (a variable given a new array from outside, or whose value read
+  earlier is still held somewhere, makes the graph stale: it is dropped and captured again);
+- the outputs are copies of the graph's output buffers, which the next launch overwrites;
+- whatever the capture allocates comes from a memory pool of the graph's own, so that no other
+  array is ever given a block that a later launch would write.
+
+Only ops known to run on the device alone are captured (``CAPTURABLE_OPS``): a copy to the host,
+a sync, a decision in Python on a value, a random draw on the host, a print cannot be recorded
+(CUDA refuses the copies and syncs; the others would be frozen at their capture-time value).
+A function with any other op keeps the ordinary replay; ``concrete_function.cuda_graph.status``
+says which and why (also logged at DEBUG level on the "minitf" logger).
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from minitf import array_backend as _backend
+from minitf import cuda_graph as _cuda_graph
 
 
 class PhysicalDevice(NamedTuple):
@@ -86,6 +87,15 @@ def get_logical_device_configuration(device) -> list | None:
 
 
 from minitf.function import functions_run_eagerly, run_functions_eagerly  # noqa: E402,F401
+
+
+class optimizer:  # noqa: N801 (TF's namespace)
+    """``tf.config.optimizer``: ``set_jit(True)`` makes every traced function (``jit_compile=None``)
+    replay as a captured CUDA graph on CuPy (see minitf/cuda_graph.py); TF's XLA, which does the
+    same on GPUs, is what TF's switch turns on."""
+
+    set_jit = staticmethod(_cuda_graph.set_jit)
+    get_jit = staticmethod(_cuda_graph.get_jit)
 
 
 class experimental:  # noqa: N801 (TF's namespace)

@@ -28,6 +28,8 @@ Python function at all: they replay the graph's kernels on arrays. That is TF's
 - Variables may be created on the first trace only (a layer built on its first call).
 
 ``tf.config.run_functions_eagerly(True)`` turns tracing off: the function runs as plain Python.
+On CuPy, ``jit_compile=True`` (or ``tf.config.optimizer.set_jit(True)``) replays the graph as a
+captured CUDA graph where it can (``minitf/cuda_graph.py``); elsewhere ``jit_compile`` changes nothing.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ from typing import Any, Callable
 import numpy as np
 
 from minitf import array_backend as B
-from minitf import dtypes, nest
+from minitf import cuda_graph, dtypes, nest
 from minitf._context import state
 from minitf.errors import InvalidArgumentError
 from minitf.graph import FuncGraph, GraphTensor, inline, replay_error
@@ -206,6 +208,8 @@ class ConcreteFunction:
         self._positions = positions  # per placeholder: index of the flat argument it stands for
         self._variable_positions = variable_positions  # the flat arguments that are variables, in order
         self._replay = graph.compile(self._graph_outputs)
+        self._jit_compile = None  # the tf.function's jit_compile: on CuPy, True replays as a CUDA graph
+        self.cuda_graph = None  # that CUDA graph replay (minitf/cuda_graph.py), once wanted
         if not graph.outputs:
             graph.outputs = list(self._graph_outputs)
         # The common shapes of a result: one value (a tensor, or None), returned as it is.
@@ -244,8 +248,9 @@ class ConcreteFunction:
             results = iter(inline(self.graph, self._graph_outputs, inputs, variables))
         else:
             arrays = [t._value for t in inputs]
+            replay = self._replay if B.name == "numpy" else cuda_graph.replay_for(self)
             try:
-                out = self._replay(*arrays, *variables)
+                out = replay(*arrays, *variables)
             except Exception as e:  # name the graph node that failed, as TF names the op
                 error = replay_error(self._replay, e)
                 if error is e:
@@ -699,6 +704,7 @@ class Function:
         concrete = ConcreteFunction(graph, structured_out, outputs, input_specs, signature, positions,
                                     variable_positions, name)
         concrete._python_function = self.python_function
+        concrete._jit_compile = self.jit_compile
         if graph.outer is None:  # an outermost trace is done: its example arrays are not needed any more
             graph.release_examples()
         # The call's arguments with each tensor replaced by its spec (named as its placeholder): what

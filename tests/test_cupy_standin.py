@@ -142,18 +142,90 @@ def test_scatter_add_and_the_device():
 
 def test_a_captured_stream_replays_into_the_same_buffers_and_refuses_host_copies():
     a, b = device([1.0, 2.0]), device([10.0, 20.0])
-    out = cp.empty(2, dtype=cp.float32)
+    out = cp.zeros(2, dtype=cp.float32)
+    stream = cp.cuda.Stream(non_blocking=True)
+    with stream:
+        stream.begin_capture()
+        assert stream.is_capturing() and not cp.cuda.Stream.null.is_capturing()
+        total = a * 2 + b
+        out[...] = total
+        a += 1
+        graph = stream.end_capture()
+    # Capture records and runs nothing (as CUDA): what existed is as it was, what it allocated is garbage.
+    assert out.get().tolist() == [0.0, 0.0] and a.get().tolist() == [1.0, 2.0]
+    assert np.isnan(total.get()).all()
+    with counting() as seen:
+        graph.launch(stream)
+    assert seen.device_calls == graph.kernels == 4
+    assert out.get().tolist() == [12.0, 24.0] and a.get().tolist() == [2.0, 3.0]
+    a[...] = device([5.0, 5.0])  # a launch reads the buffers' contents now
+    graph.launch(stream)
+    assert out.get().tolist() == [20.0, 30.0] and a.get().tolist() == [6.0, 6.0]
+
+
+def test_in_place_writes_during_a_capture_wait_for_the_launch():
+    a, b, c = device([1.0, 2.0]), device([10.0, 20.0]), cp.zeros(2, dtype=cp.float32)
+    target, rows = cp.zeros((3, 2), dtype=cp.float32), cp.asarray(np.array([0, 0, 2]))
+    filled = cp.zeros(3, dtype=cp.float32)
+    stream = cp.cuda.Stream(non_blocking=True)
+    with stream:
+        stream.begin_capture()
+        cp.add(a, b, out=c)
+        cupyx.scatter_add(target, rows, cp.ones((3, 2), dtype=cp.float32))
+        filled.fill(3.0)
+        view = c.reshape(2, 1)  # a view of an array from before: no garbage written into it
+        a *= 2.0
+        graph = stream.end_capture()
+    assert c.get().tolist() == [0.0, 0.0] and not target.get().any() and not filled.get().any()
+    assert view.get().tolist() == [[0.0], [0.0]] and a.get().tolist() == [1.0, 2.0]
+    graph.launch(stream)
+    assert c.get().tolist() == [11.0, 22.0] and target.get()[:, 0].tolist() == [2.0, 0.0, 1.0]
+    assert filled.get().tolist() == [3.0] * 3 and view.get().tolist() == [[11.0], [22.0]]
+    assert a.get().tolist() == [2.0, 4.0]
+
+
+def test_a_capture_refuses_host_copies_syncs_and_uploads_and_is_then_invalid():
+    x = device([1.0, 2.0])
+    refusals = [lambda: (x * 2).get(), lambda: float(x[0]), lambda: cp.asnumpy(x), lambda: bool(x[1] > 0),
+                lambda: cp.cuda.Device().synchronize(), lambda: cp.asarray(np.ones(2, np.float32))]
+    for refuse in refusals:
+        stream = cp.cuda.Stream(non_blocking=True)
+        with stream:
+            stream.begin_capture()
+            with pytest.raises(CaptureError, match="cudaErrorStreamCaptureUnsupported"):
+                refuse()
+            with pytest.raises(cp.cuda.runtime.CUDARuntimeError, match="cudaErrorStreamCaptureInvalidated"):
+                stream.end_capture()
+        assert not stream.is_capturing()
+    assert issubclass(CaptureError, cp.cuda.runtime.CUDARuntimeError)
+    with pytest.raises(RuntimeError, match="default"):
+        cp.cuda.Stream.null.begin_capture()
+
+
+def test_work_outside_the_capturing_stream_is_not_recorded():
+    # A non-blocking capturing stream: work on the legacy stream runs at once, unrecorded (CUDA);
+    # a blocking one: CUDA refuses it (cudaErrorStreamCaptureImplicit).
+    x = device([1.0, 2.0])
     stream = cp.cuda.Stream(non_blocking=True)
     stream.begin_capture()
-    total = a * 2 + b
-    out[...] = total
-    with pytest.raises(CaptureError):
-        total.get()
+    y = x + 1
     graph = stream.end_capture()
-    assert graph.kernels == 3 and out.get().tolist() == [12.0, 24.0]
-    a[...] = device([5.0, 5.0])
-    graph.launch()
-    assert out.get().tolist() == [20.0, 30.0]
+    assert graph.kernels == 0 and y.get().tolist() == [2.0, 3.0]
+    # The current stream is per thread (CuPy's): another thread's work is not captured either.
+    import threading
+    stream.begin_capture()
+    with stream:
+        worker = threading.Thread(target=lambda: x.__iadd__(1))
+        worker.start()
+        worker.join()
+        graph = stream.end_capture()
+    assert graph.kernels == 0 and x.get().tolist() == [2.0, 3.0]
+    blocking = cp.cuda.Stream()
+    blocking.begin_capture()
+    with pytest.raises(CaptureError, match="cudaErrorStreamCaptureImplicit"):
+        x + 1
+    with pytest.raises(cp.cuda.runtime.CUDARuntimeError, match="Invalidated"):
+        blocking.end_capture()
 
 
 def test_cupy_standin_known_failures_exist():

@@ -13,6 +13,12 @@ the LSTM models (``model.fit`` epoch time / steps) for:
 * ``minitf-numpy``: the NumPy backend, measured in a child process, because minitf
   chooses its backend when it is imported. Not interleaved with the others, so its
   ratio is a plain ratio of medians, marked "unpaired".
+
+At the small batches (``CAPTURE_BATCHES``), a second row per model weighs the launch cost:
+``minitf-graph`` (the traced step replayed as a captured CUDA graph: ``compile(jit_compile=True)``,
+see ``minitf/cuda_graph.py``) vs ``minitf`` (the ordinary traced replay, one launch per kernel)
+vs ``minitf-eager`` (``run_eagerly=True``). The issue's target: a traced small-model step at
+least 3x faster than eager CuPy (``minitf-eager/minitf-graph``).
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ NAME = "gpu"
 TITLE = "GPU: minitf CuPy backend vs NumPy backend vs PyTorch (MLP, CNN, LSTM steps)"
 MODELS = ("mlp", "cnn", "lstm")
 BATCHES_FULL, BATCHES_QUICK, BATCHES_STANDIN = (32, 128, 512, 1024), (32, 256), (8,)
+CAPTURE_BATCHES, CAPTURE_BATCHES_STANDIN = (32,), (8,)  # small steps: where launch cost matters most
+EAGER_OVER_GRAPH_TARGET = 3.0
 STEPS_FULL, STEPS_QUICK = 4, 2
 WORKER_STEPS = 2  # the CPU child: big batches are slow there
 SEQ_LEN = 15
@@ -72,6 +80,49 @@ def require_gpu(ctx: Context) -> Any:
     except Exception as exc:  # noqa: BLE001 - ImportError, CUDA driver errors...
         raise Skip(f"no CuPy/GPU: {type(exc).__name__}: {exc}") from None
     return cupy
+
+
+def compiled_with(compile_: Callable, made: list | None = None, **options: Any) -> Callable:
+    """``compile_`` followed by a recompile with the same optimizer and loss and ``options``
+    (``jit_compile=True``: CUDA-graph replay; ``run_eagerly=True``: no tracing); each model made
+    is appended to ``made``."""
+    def compile_model(fw: Any, model: Any) -> Any:
+        model = compile_(fw, model)
+        model.compile(optimizer=model.optimizer, loss=model.loss, **options)
+        if made is not None:
+            made.append(model)
+        return model
+    return compile_model
+
+
+def graph_status(model: Any) -> str:
+    """What the CUDA-graph replay of ``model``'s train step did (minitf/cuda_graph.py), or why not."""
+    step = getattr(model, "_traced_steps", {}).get("train")
+    graphs = [c.cuda_graph for c in getattr(step, "_concrete", {}).values() if c.cuda_graph is not None]
+    if not graphs:
+        return "no CUDA graph replay"
+    return "; ".join(f"{g.status} ({g.captures} captures, {g.launches} launches)" for g in graphs)
+
+
+def capture_row(ctx: Context, model: str, batch: int, steps: int) -> Row:
+    """CUDA graph vs ordinary traced replay vs eager, for one model and batch (interleaved, paired)."""
+    build, compile_, data = model_spec(model)
+    x, y = data(batch * steps)
+    made: list = []
+    meas = ctx.measure([
+        fit_candidate("minitf-graph", ctx.subject, build, compiled_with(compile_, made, jit_compile=True), x, y,
+                      batch, ctx.sync),
+        fit_candidate("minitf", ctx.subject, build, compiled_with(compile_, jit_compile=False), x, y, batch,
+                      ctx.sync),
+        fit_candidate("minitf-eager", ctx.subject, build, compiled_with(compile_, run_eagerly=True), x, y, batch,
+                      ctx.sync),
+    ])
+    return Row(f"{model.upper()}, batch {batch}: CUDA graph vs replay vs eager", meas, [
+        # the target "eager at least 3x slower than the graph", as the report's upper bound on graph/eager
+        make_ratio(meas, "minitf-graph", "minitf-eager", target=round(1 / EAGER_OVER_GRAPH_TARGET, 3)),
+        make_ratio(meas, "minitf", "minitf-graph"),
+    ], unit="step", params={"model": model, "batch": batch, "samples": len(x),
+                            "graph": graph_status(made[0]) if made else "not built"})
 
 
 def torch_candidate(model: str, x: np.ndarray, y: np.ndarray,
@@ -200,6 +251,8 @@ def run(ctx: Context) -> CaseResult:
                 make_ratio(meas, "minitf-numpy", "minitf", paired=False),
                 make_ratio(meas, "torch", "minitf"),
             ], unit="step", params={"model": model, "batch": batch, "samples": len(x)}))
+        capture_rows = [capture_row(ctx, model, batch, steps)
+                        for batch in (CAPTURE_BATCHES_STANDIN if standin else CAPTURE_BATCHES)]
         series: dict[str, list[tuple[float, float]]] = {}
         for row in rows:
             for name, m in row.measurements.items():
@@ -210,7 +263,13 @@ def run(ctx: Context) -> CaseResult:
                              title=f"{model.upper()} step time vs batch size",
                              xlabel="batch size", ylabel="seconds per training step")
             result.plots.append(path.name)
-        result.rows.extend(rows)
+        result.rows.extend(rows + capture_rows)
+        for row in capture_rows:
+            result.notes.append(f"{row.label}: minitf-graph's train step: {row.params['graph']}")
+    result.notes.append("minitf-graph: compile(jit_compile=True), the traced step replayed as a captured "
+                        "CUDA graph; minitf: the ordinary traced replay; minitf-eager: run_eagerly=True. "
+                        f"The target minitf-graph/minitf-eager <= {1 / EAGER_OVER_GRAPH_TARGET:.3f} is the issue's "
+                        f"'traced small-model steps >= {EAGER_OVER_GRAPH_TARGET:g}x faster than eager CuPy'.")
     result.notes.append("minitf-numpy ran in a child process (minitf picks its backend at "
                         "import), so its ratio is unpaired; JAX is not measured.")
     if standin:

@@ -41,12 +41,18 @@ VIEW_NAMES = frozenset({
 })
 
 
-class CaptureError(RuntimeError):
-    """What CUDA answers when a captured stream would wait for the host (a sync or a copy)."""
+class CUDARuntimeError(RuntimeError):
+    """``cupy.cuda.runtime.CUDARuntimeError``: a CUDA call failed (its message starts with the error's name)."""
+
+
+class CaptureError(CUDARuntimeError):
+    """What CUDA answers when a captured stream would wait for the host (a sync or a copy):
+    ``cudaErrorStreamCaptureUnsupported``. As in CUDA, the capture is invalidated: its
+    ``end_capture()`` then fails with ``cudaErrorStreamCaptureInvalidated``."""
 
 
 class _State:
-    capturing: list | None = None  # the captured calls while a Stream.begin_capture() is open
+    capturing = None  # the open capture (a cuda.Capture) while a Stream.begin_capture() is open
 
 
 state = _State()
@@ -113,7 +119,7 @@ def unwrap_arg(value: Any, host_ok: bool = False, host_scalar_ok: bool = False) 
             return value.squeeze()[()]
         if not host_ok:
             raise unsupported(value)
-        counters.host_to_device()
+        host_to_device()
         return value
     if isinstance(value, ndarray):
         return value._a
@@ -128,21 +134,36 @@ def _holds_host_data(value: Any) -> bool:
 
 
 def launch(name: str, compute: Callable[[], Any]) -> Any:
-    """Run one device computation (counted; recorded while a stream is captured)."""
+    """Run one device computation (counted; recorded instead while a stream is captured: see
+    ``cuda.Capture``)."""
+    if state.capturing is not None and state.capturing.records():
+        return state.capturing.record(name, compute)
     result = compute()
     if name not in VIEW_NAMES:
         counters.device_call()
-    if state.capturing is not None:
-        state.capturing.append((name, compute, result))
     return result
+
+
+def _refuse_in_capture(what: str) -> None:
+    capture = state.capturing
+    if capture is not None:
+        capture.invalidate()
+        raise CaptureError(f"cudaErrorStreamCaptureUnsupported: operation not permitted when stream is "
+                           f"capturing ({what})")
 
 
 def host_copy(kind: str) -> None:
     """A device-to-host copy: counted, and refused inside a stream capture as CUDA does."""
-    if state.capturing is not None:
-        raise CaptureError(f"cudaErrorStreamCaptureUnsupported: a device-to-host copy ({kind}) "
-                           "while a stream is being captured")
+    _refuse_in_capture(f"a device-to-host copy: {kind}")
     counters.host_copy(kind)
+
+
+def host_to_device() -> None:
+    """Host data copied to the device: counted, and refused inside a stream capture. (Stricter
+    than CUDA, which records the copy from the host buffer's address: a graph would then copy
+    whatever that buffer, a staging buffer CuPy reuses, holds at each launch.)"""
+    _refuse_in_capture("a host-to-device copy of host data: its value would be baked into the graph")
+    counters.host_to_device()
 
 
 # --- indexing -------------------------------------------------------------------------------
@@ -153,7 +174,7 @@ def _index_component(component: Any, dim: int | None) -> tuple[Any, bool]:
         idx = component._a
     elif t is list or isinstance(component, numpy.ndarray):
         idx = numpy.asarray(component)
-        counters.host_to_device()  # CuPy copies a host index to the device
+        host_to_device()  # CuPy copies a host index to the device
         if idx.dtype.kind not in "biu" and idx.size:
             raise IndexError("arrays used as indices must be of integer or boolean type "
                              f"(actual: {idx.dtype.type})")
@@ -335,7 +356,7 @@ class ndarray:  # noqa: N801 (CuPy's name)
             raise TypeError(f"Only numpy.ndarray can be set to cupy.ndarray: {type(arr)}")
         if arr.shape != self._a.shape:
             raise ValueError("Shape mismatch")
-        counters.host_to_device()
+        host_to_device()
         self._a[...] = arr
 
     def item(self):

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy
 
-from minitf._cupy_standin import core, counters, cuda
+from minitf._cupy_standin import core, cuda
 from minitf._cupy_standin.core import ndarray, unwrap_arg, unwrap_operand, wrap
 
 API_FILE = Path(__file__).with_name("cupy_api.txt")
@@ -140,7 +140,7 @@ def make_function(qualname: str, np_func: Callable, sig: str) -> Callable:
         signature.check(qualname, args, kwargs)
         if host_ok and args and type(args[0]) is not ndarray and not isinstance(args[0], numpy.ndarray):
             if core._holds_host_data(args[0]):
-                counters.host_to_device()  # a list or a scalar: host data too
+                core.host_to_device()  # a list or a scalar: host data too
         a = unwrap_arg(args, host_ok, host_scalar_ok)
         k = _clean_kwargs(kwargs, host_ok, host_scalar_ok)
         result = core.launch(name, lambda: np_func(*a, **k))
@@ -259,7 +259,7 @@ class _IndexTrick:
         self._np = np_trick
 
     def __getitem__(self, key):
-        counters.host_to_device()
+        core.host_to_device()
         return wrap(self._np[unwrap_arg(key)])
 
 
@@ -375,6 +375,7 @@ def _build() -> tuple[StandinModule, StandinModule]:
         "ufunc": ufunc,
         "asnumpy": asnumpy,
         "get_array_module": get_array_module,
+        "get_default_memory_pool": cuda.get_default_memory_pool,
         "is_available": lambda: True,
         "ogrid": _IndexTrick(numpy.ogrid),
         "mgrid": _IndexTrick(numpy.mgrid),
@@ -403,7 +404,7 @@ def _build() -> tuple[StandinModule, StandinModule]:
         "Device": cuda.Device, "Stream": cuda.Stream, "Event": cuda.Event, "Graph": cuda.Graph,
         "get_current_stream": cuda.get_current_stream, "get_elapsed_time": cuda.get_elapsed_time,
         "is_available": cuda.is_available, "get_device_id": cuda.get_device_id,
-        "runtime": cuda.runtime})
+        "runtime": cuda.runtime, "MemoryPool": cuda.MemoryPool, "using_allocator": cuda.using_allocator})
     for cls_name in ("Device", "Stream", "Event", "Graph"):
         _check_members(f"cupy.cuda.{cls_name}", getattr(cuda, cls_name))
     cp.cuda = cuda_module

@@ -74,7 +74,8 @@ class Trainer:
         ``run_eagerly=True`` runs them op by op. ``steps_per_execution=N`` runs N batches per
         execution, as Keras: callbacks see the batch hooks once per N batches (the begin hook with
         the first batch's index, the end hook with the last's); the numbers do not change.
-        ``jit_compile`` is accepted and changes nothing.
+        ``jit_compile=True`` replays the traced steps as captured CUDA graphs on CuPy (``"auto"``, the
+        default, follows ``tf.config.optimizer.set_jit``; see minitf/cuda_graph.py); NumPy ignores it.
         """
         if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, (int, np.integer)) \
                 or steps_per_execution < 1:
@@ -94,6 +95,7 @@ class Trainer:
         self.loss = loss
         self._loss_tracker = MeanTracker("loss")
         self._run_eagerly = bool(run_eagerly)
+        self._jit_compile = jit_compile if isinstance(jit_compile, bool) else None
         self.stop_training = False
         self.compiled = True
         self._step_cache = None
@@ -276,7 +278,8 @@ class Trainer:
             return step_fn
         traced = self._traced_steps.get(kind)
         if traced is None or traced.python_function != step_fn:
-            traced = self._traced_steps[kind] = function(step_fn, name=f"{kind}_function")
+            traced = self._traced_steps[kind] = function(step_fn, name=f"{kind}_function",
+                                                         jit_compile=getattr(self, "_jit_compile", None))
             # Keras builds the model's, optimizer's and metrics' variables before the first traced step, so
             # TF traces it once; here the first trace builds them, and it is the one kept (no second trace).
             traced._retrace_after_creating_variables = False
