@@ -252,6 +252,21 @@ def row_blocks(n: int, oh: int, row_bytes: int):
                 yield slice(n0, n0 + 1), i0, min(oh, i0 + step)
 
 
+_FEW_FILTERS = 32
+
+
+def copy_bound_work(patch_bytes: int, out_channels: int) -> int:
+    """The work a conv kernel reports to ``map_blocks``: its patch bytes when the products are
+    narrow (at most 32 output columns), else 0 (the blocks then run one after the other).
+
+    Per output pixel, im2col copies KH*KW*C values and the product multiplies them by F columns.
+    With few columns the copy is most of the cost, and only threads can share it out (the 224x224
+    TinyVGG, 10 filters: the kernels took half the time on two threads). With many, the product is:
+    OpenBLAS spreads one block's product over the cores itself, and the blocks held to one BLAS
+    thread each measured 1.4x slower (28x28 images, 128 filters)."""
+    return patch_bytes if out_channels <= _FEW_FILTERS else 0
+
+
 def correlate(x, w, strides, dilations, pads, out):
     """out[n, i, j, :] = sum_{a, b, c} x_pad[n, s_h*i + d_h*a, s_w*j + d_w*b, c] * w[a, b, c, :]
 
@@ -287,7 +302,7 @@ def correlate_im2col(x, w, strides, dilations, pads, out):
             target[...] = B.xp.matmul(patches, w_matrix).reshape(target.shape)
 
     row_bytes = ow * kh * kw * c * x.itemsize
-    map_blocks(block, row_blocks(n, oh, row_bytes), n * oh * row_bytes)  # on every core (minitf/parallel.py)
+    map_blocks(block, row_blocks(n, oh, row_bytes), copy_bound_work(n * oh * row_bytes, f))  # minitf/parallel.py
     return out
 
 
@@ -343,7 +358,7 @@ def correlate_shifted(x, w, dilations, pads, out):
         out[images, i0:i1] = grid.reshape(m, rows, wp, f)[:, :i1 - i0, :ow]
 
     row_bytes = wp * (c + f) * x.itemsize
-    map_blocks(block, row_blocks(n, oh, row_bytes), n * oh * row_bytes)
+    map_blocks(block, row_blocks(n, oh, row_bytes), copy_bound_work(n * oh * row_bytes, f))
     return out
 
 
@@ -519,7 +534,7 @@ class Conv2DBackpropFilter(Op):
             return B.xp.matmul(dy[images, i0:i1].reshape(-1, f).T, patches).astype(dw_t.dtype, copy=False)
 
         row_bytes = ow * kh * kw * c * x.itemsize
-        sum_blocks(block, row_blocks(n, oh, row_bytes), dw_t, n * oh * row_bytes)  # on every core, in a fixed order
+        sum_blocks(block, row_blocks(n, oh, row_bytes), dw_t, copy_bound_work(n * oh * row_bytes, f))  # fixed order
         return dw_t.T.reshape(kh, kw, c, f).astype(x.dtype)
 
     def shape(x, dy, geom):
