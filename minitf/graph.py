@@ -467,20 +467,24 @@ class FuncGraph:
 
     def _release_unreachable_examples(self) -> None:
         """While tracing: drop the large examples of outputs that only this graph still refers to (no
-        Python variable, container or tape holds the tensor, so no later op can take it as an input).
-        The trace's memory then follows what the traced Python code keeps alive, as eager code's does,
-        instead of holding every example of a training step at once."""
+        Python variable or container holds the tensor, so no later op can take it as an input), or
+        this graph and recording tapes whose ops' gradients read no value of it (a conv's output,
+        held by the tape for the bias add after it, whose gradient reads only its shape: see
+        ``Op.grad_reads_inputs``). The trace's memory then follows what the traced Python code
+        and its gradient keep alive, as eager code's does, instead of holding every example of a
+        training step at once."""
         self._example_bytes = 0
         uses: dict[int, int] = {}  # references from this graph itself: its operations' input tuples
         for operation in self.operations:
             for x in operation.inputs:
                 uses[id(x)] = uses.get(id(x), 0) + 1
+        read_later = _tape_references(uses)
         for operation in self.operations:
             if isinstance(operation.op, str):  # Placeholder, Const: their arrays belong to others
                 continue
             for tensor in operation.outputs:
                 # beyond those: operation.outputs, the loop variable and getrefcount's argument
-                if sys.getrefcount(tensor) <= 3 + uses.get(id(tensor), 0):
+                if id(tensor) not in read_later and sys.getrefcount(tensor) <= 3 + uses.get(id(tensor), 0):
                     example = tensor._example
                     if (getattr(example, "nbytes", 0) >= _RELEASE_MIN_BYTES and example.dtype != object
                             and example.strides.count(0) < example.ndim):
@@ -498,6 +502,28 @@ class FuncGraph:
                 example = tensor._example
                 if getattr(example, "ndim", 0) and example.size > 1 and example.dtype != object:  # (strings stay)
                     tensor._example = B.xp.broadcast_to(B.xp.zeros((), dtype=example.dtype), example.shape)
+
+
+def _tape_references(uses: dict[int, int]) -> set[int]:
+    """Count, into ``uses``, the references the recording tapes of this thread hold to tensors
+    (their tracked and watched tensors, each recorded op's inputs and outputs); return the ids of
+    the tensors whose values a recorded op's gradient will read. A tape no longer recording (its
+    ``gradient`` not called yet) is not counted: what it holds then stays (the safe side)."""
+    read_later: set[int] = set()
+    contexts: dict[int, object] = {}
+    for tape in state.tapes:
+        for held in (tape._tracked, tape._watched):
+            for t in held.values():
+                uses[id(t)] = uses.get(id(t), 0) + 1
+        for ctx in tape._entries or ():
+            contexts[id(ctx)] = ctx  # a context recorded by two tapes is one object
+    for ctx in contexts.values():
+        for tensors, read in ((ctx.inputs, ctx.op.grad_reads_inputs), (ctx.outputs, ctx.op.grad_reads_outputs)):
+            for t in tensors:
+                uses[id(t)] = uses.get(id(t), 0) + 1
+                if read:
+                    read_later.add(id(t))
+    return read_later
 
 
 def _live_operations(operations: list, outputs: list) -> list:

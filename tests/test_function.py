@@ -693,6 +693,44 @@ def test_trace_keeps_the_examples_a_tape_needs(monkeypatch):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+def test_trace_drops_examples_a_tape_holds_only_for_gradients_that_read_no_value(monkeypatch):
+    """A conv -> bias add -> relu chain under a tape, sweeping after every op: the conv's and the
+    add's outputs (held by the tape only for AddV2's and Relu's gradients, which read no value of
+    them: ``grad_reads_inputs``) lose their examples during the forward; the relu outputs (read by
+    ReluGrad) and the input keep theirs; the traced gradients equal the eager ones bit for bit."""
+    from minitf import graph as graph_module
+    from minitf._context import state
+
+    monkeypatch.setattr(graph_module, "_SWEEP_BYTES", -1)
+    monkeypatch.setattr(graph_module, "_RELEASE_MIN_BYTES", 0)
+    released = {}
+
+    def step(x, w1, w2, b):
+        with tf.GradientTape() as tape:
+            tape.watch([w1, w2, b])
+            h = tf.nn.relu(tf.nn.conv2d(x, w1, 1, "SAME") + b)
+            y = tf.nn.relu(tf.nn.conv2d(h, w2, 1, "SAME") + b)
+            loss = tf.reduce_sum(y * y)
+            if state.graph is not None:  # at trace time: what the sweeps left of the forward's examples
+                for operation in state.graph.operations:
+                    if operation.type in ("Conv2D", "AddV2", "Relu"):
+                        example = operation.outputs[0]._example
+                        released.setdefault(operation.type, []).append(0 in example.strides)
+        return loss, tape.gradient(loss, [w1, w2, b])
+
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.standard_normal((4, 9, 9, 3), dtype=np.float32))
+    w1 = tf.constant(rng.standard_normal((3, 3, 3, 3), dtype=np.float32))
+    w2 = tf.constant(rng.standard_normal((3, 3, 3, 3), dtype=np.float32))
+    b = tf.constant(rng.standard_normal((3,), dtype=np.float32))
+    traced = tf.function(step)(x, w1, w2, b)
+    assert released == {"Conv2D": [True, True], "AddV2": [True, True], "Relu": [False, False]}, released
+    eager = step(x, w1, w2, b)
+    np.testing.assert_array_equal(traced[0].numpy(), eager[0].numpy())
+    for a, e in zip(traced[1], eager[1]):
+        np.testing.assert_array_equal(a.numpy(), e.numpy())
+
+
 # --- shapes computed in the function ------------------------------------------------------------
 def test_a_shape_taken_from_an_unknown_size_stays_unknown_and_follows_each_call():
     """tf.zeros/fill/reshape to a shape computed from tf.shape(x): the static shape keeps what the

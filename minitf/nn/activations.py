@@ -20,6 +20,7 @@ class Relu(Op):
     """max(x, 0).   dy/dx = 1 where x > 0, else 0."""
 
     elementwise = True
+    grad_reads_inputs = False  # ReluGrad reads the output
 
     def forward(x):
         return B.xp.maximum(x, 0)

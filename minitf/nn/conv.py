@@ -449,6 +449,7 @@ class Conv2D(Op):
     """
 
     fresh_output = True
+    grad_reads_outputs = False  # dx and dw need x, w and dy
 
     def forward(x, w, geom):
         out = B.xp.empty((x.shape[0], *geom.out_hw, w.shape[-1]), dtype=x.dtype)

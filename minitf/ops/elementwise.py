@@ -218,6 +218,8 @@ class Broadcasting(Op):
 class AddV2(Broadcasting):
     """x + y.      dz/dx = 1, dz/dy = 1."""
 
+    grad_reads_inputs = grad_reads_outputs = False  # unbroadcast reads only the inputs' shapes
+
     def forward(x, y):
         return x + y
 
@@ -228,6 +230,8 @@ class AddV2(Broadcasting):
 
 class Sub(Broadcasting):
     """x - y.      dz/dx = 1, dz/dy = -1."""
+
+    grad_reads_inputs = grad_reads_outputs = False  # unbroadcast reads only the inputs' shapes
 
     def forward(x, y):
         return x - y

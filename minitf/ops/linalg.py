@@ -26,6 +26,8 @@ class MatMul(Op):
     Only the gradients a tape wants are computed (not that of an input batch, say).
     """
 
+    grad_reads_outputs = False
+
     def forward(a, b, transpose_a, transpose_b):
         return B.xp.matmul(a.swapaxes(-1, -2) if transpose_a else a, b.swapaxes(-1, -2) if transpose_b else b)
 

@@ -45,6 +45,11 @@ Class attributes an op may set:
                     and None, or None) instead of their shapes (``graph.static_value``)
     elementwise     each output element depends only on the input elements at its own position
                     (broadcast): the replay compiler may run a chain of such ops block by block
+    grad_reads_inputs, grad_reads_outputs
+                    (default True) whether ``backward`` reads the VALUES of the inputs / the outputs
+                    (an add's gradient needs only the inputs' shapes, a conv's not its output): a
+                    trace may drop the example arrays a tape holds only for an op that does not
+                    read them (``FuncGraph._release_unreachable_examples``)
     fresh_output    ``forward`` always returns a new array that nothing else holds (a convolution,
                     a pooling): when its result's only reader is an elementwise op of the same
                     shape, the replay may write that op's result over it instead of a new array
@@ -109,6 +114,8 @@ class Op:
     quiet = False
     elementwise = False
     fresh_output = False
+    grad_reads_inputs = True
+    grad_reads_outputs = True
     shape_value_inputs: tuple = ()
     backward: Callable | None = None
     shape: Callable | None = None
