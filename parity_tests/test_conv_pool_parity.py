@@ -116,6 +116,28 @@ def test_conv2d_forward_and_gradients(tf, mtf, case):
     compare(f"conv2d {case}", tf, mtf, theirs, ours, [x, w], tol_of(case), case["seed"])
 
 
+@pytest.mark.parametrize("c, f", [(48, 6), (4, 40)])  # the forward's, then the input gradient's shifted products
+@pytest.mark.parametrize("padding, dilations", [("SAME", [1, 1]), ("VALID", [2, 1]), ([[0, 0], [2, 0], [1, 3], [0, 0]], [1, 1])])
+def test_conv2d_by_shifted_products_matches_tf(tf, mtf, c, f, padding, dilations):
+    """Stride 1 with many more input than output channels: minitf computes the correlation as a sum of
+    shifted products (``conv.correlate_shifted``, no patch matrix); (48, 6) takes it in the forward,
+    (4, 40) in the input gradient (dy's 40 channels in, 4 out). Sums of up to 432 products in another
+    order than TF's: float32 within 1e-5 relative, plus 1e-6 of the largest value."""
+    from minitf.nn import conv as conv_module
+
+    assert conv_module.use_shifted_products((1, 1), c, f) or conv_module.use_shifted_products((1, 1), f, c)
+    rng = np.random.default_rng(c + f)
+    x = rng.standard_normal((3, 11, 10, c)).astype(np.float32)
+    w = rng.standard_normal((3, 3, c, f)).astype(np.float32)
+    ours = lambda fw, x, w: fw.nn.conv2d(x, w, 1, padding, dilations=dilations)  # noqa: E731
+    if dilations == [1, 1]:
+        theirs = ours
+    else:
+        theirs = lambda fw, x, w: fw.nn.conv2d(x, dilate_kernel(fw, w, dilations), 1, padding)  # noqa: E731
+    compare(f"conv2d c={c} f={f} {padding} {dilations}", tf, mtf, theirs, ours, [x, w],
+            dict(rtol=1e-5, atol=1e-5, atol_of_max=1e-6), c * f)
+
+
 @given(conv_cases(dilated=False))
 def test_conv2d_second_order_gradients(tf, mtf, case):
     x, w = draw_arrays(case)
