@@ -682,6 +682,9 @@ def test_trace_keeps_the_examples_a_tape_needs(monkeypatch):
             tape.watch(w)
             h = tf.nn.relu(tf.matmul(x, w))
             y = tf.reduce_sum(tf.reshape(h, [-1]) ** 2) + tf.reduce_sum(tf.gather(h, tf.argmax(h, axis=0)))
+            # ops whose gradients read only shapes or only the output (Op.grad_reads_inputs / _outputs)
+            s = tf.sigmoid(tf.squeeze(tf.expand_dims(h, 0), 0)) * tf.tanh(h - 0.5)
+            y = y + tf.reduce_sum(tf.cast(tf.cast(s, tf.float64) * 2.0, tf.float32))
         return y, tape.gradient(y, w)
 
     rng = np.random.default_rng(1)

@@ -614,6 +614,7 @@ class Tanh(Op):
     """tanh x.     dy/dx = 1 - tanh^2 x = 1 - y^2."""
 
     elementwise = True
+    grad_reads_inputs = False  # the gradient reads the output
 
     def forward(x):
         return B.xp.tanh(x)
@@ -631,6 +632,7 @@ class Sigmoid(Op):
 
     elementwise = True
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+    grad_reads_inputs = False  # the gradient reads the output
 
     def forward(x):
         return B.xp.exp(-B.xp.logaddexp(0, -x)).astype(x.dtype, copy=False)
@@ -1058,6 +1060,7 @@ class Cast(Op):
     Gradient: dy cast back, between float dtypes; none across to or from integers."""
 
     quiet = True  # inf and nan come out silently, as in TF (no NumPy warnings)
+    grad_reads_inputs = grad_reads_outputs = False  # the gradient is dy cast back to the input's dtype
 
     def forward(x, dtype):
         return x.astype(dtype)  # 1e30 -> float16 is inf, nan -> int is junk: as TF

@@ -55,6 +55,7 @@ class Reshape(Op):
     """Same elements, new shape (one dimension may be -1).   Gradient: dy reshaped back."""
 
     view = True
+    grad_reads_inputs = grad_reads_outputs = False  # ReshapeLike reads only the input's shape
 
     def forward(x, shape):
         return x.reshape(shape)
@@ -183,6 +184,7 @@ class ExpandDims(Op):
     """A size-1 axis inserted at ``axis``.   Gradient: dy reshaped back."""
 
     view = True
+    grad_reads_inputs = grad_reads_outputs = False  # ReshapeLike reads only the input's shape
 
     def forward(x, axis):
         return B.module_of(x).expand_dims(x, axis)
@@ -198,6 +200,7 @@ class Squeeze(Op):
     """Size-1 axes removed.   Gradient: dy reshaped back."""
 
     view = True
+    grad_reads_inputs = grad_reads_outputs = False  # ReshapeLike reads only the input's shape
 
     def forward(x, axis):
         return B.module_of(x).squeeze(x, axis)
