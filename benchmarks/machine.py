@@ -27,12 +27,12 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
-def usable_cores() -> int | None:
-    """Cores this process may run on (the affinity mask), which can be fewer than cpu_count."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count()
+def usable_cores() -> int:
+    """Cores this process may run on (the affinity mask), which can be fewer than cpu_count: the
+    count minitf's kernels use (``minitf.parallel``)."""
+    from minitf.parallel import usable_cores as cores  # noqa: PLC0415 (the harness imports minitf lazily)
+
+    return cores()
 
 
 def git_commit(repo: Path) -> str | None:

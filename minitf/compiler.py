@@ -539,7 +539,8 @@ class _Writer:
     def write_fused(self, run: list) -> None:
         plan, names = self.plan, self.names
         first = plan[run[0]]
-        shape = tuple(first.outputs[0].shape) if first.outputs else tuple(first.attrs["variable"].shape)
+        result = first.outputs[0] if first.outputs else first.attrs["variable"]  # an output or a variable's new value
+        shape = tuple(result.shape)
         rows = max(1, BLOCK // max(1, int(np.prod(shape[1:]))))
         members = [p for p in run if plan[p].op is not ReadVariableOp and plan[p].kind != "Const"]
         self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, {rows} rows at a time")
@@ -625,8 +626,7 @@ class _Writer:
             self.lines.append("      with _errstate(all='ignore'):  # (each thread has its own NumPy error state)")
             self.lines.append(f"        _rows = slice(_r, _r + {rows})")
             self.lines.extend(body)
-            work = int(np.prod(shape)) * _dtype(first.outputs[0] if first.outputs else first.attrs["variable"]).itemsize
-            work *= len(members) + 1  # about one array read or written per op
+            work = int(np.prod(shape)) * _dtype(result).itemsize * (len(members) + 1)  # ~ an array per op, and one more
             self.lines.append(f"    _map_blocks(_block{run[0]}, range(0, {shape[0]}, {rows}), {work})")
         else:
             self.lines.append(f"    for _r in range(0, {shape[0]}, {rows}):")

@@ -125,7 +125,7 @@ class threading:  # noqa: N801 (TF's namespace)
     @staticmethod
     def get_intra_op_parallelism_threads() -> int:
         from minitf import parallel  # noqa: PLC0415
-        return parallel._requested
+        return parallel.threads_setting()
 
     @staticmethod
     def set_intra_op_parallelism_threads(num_threads: int) -> None:

@@ -37,10 +37,16 @@ _lock = threading.Lock()
 
 
 def usable_cores() -> int:
+    """Cores this process may run on (the affinity mask), which can be fewer than ``os.cpu_count()``."""
     try:
         return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
+    except (AttributeError, OSError):  # not Linux
         return os.cpu_count() or 1
+
+
+def threads_setting() -> int:
+    """The number set by ``set_threads`` (0: one thread per usable core)."""
+    return _requested
 
 
 def threads() -> int:

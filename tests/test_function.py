@@ -531,7 +531,7 @@ def test_fused_runs_on_a_million_elements_share_their_blocks_among_threads_with_
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         eager = [t.numpy() for t in step(x, b, z)]
-    before = parallel._requested
+    before = parallel.threads_setting()
     try:
         for threads in (1, 3):
             parallel.set_threads(threads)

@@ -16,7 +16,7 @@ from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, wi
 
 @pytest.fixture
 def restore_threads():
-    before = parallel._requested
+    before = parallel.threads_setting()
     yield
     parallel.set_threads(before)
 
