@@ -62,6 +62,7 @@ import ast
 import functools
 import inspect
 import linecache
+import math
 import re
 import textwrap
 from typing import Any, Callable
@@ -249,10 +250,11 @@ _INLINE: dict = {}
 def _inline_form(op: type):
     """How the replay can write ``op.forward`` in place instead of calling it, or None.
 
-    Two shapes of kernel qualify: ``return <expression>`` of its input parameters (``return x + y``)
+    Two shapes of kernel qualify: ``return <expression>`` of its parameters (``return x + y``)
     gives ("return", template, globals); ``variable._value = <expression>`` (an assignment, its
     variable an attribute) gives ("assign", template, globals). The template has ``{0}``, ``{1}``
-    ... for the inputs and ``{variable}`` for the variable.
+    ... for the parameters, in order (``{variable}`` excluded). A step passes its inputs first and
+    its attributes (``transpose_a``) after: ``_specialized`` writes their values in.
     """
     if op in _INLINE:
         return _INLINE[op]
@@ -281,15 +283,56 @@ def _inline_form(op: type):
                             return ast.copy_location(ast.Name(id=f"__arg{names.index(node.id)}__", ctx=node.ctx), node)
                         return node
 
-                template = ast.unparse(Substitute().visit(expression))
                 if all(name in fn.__globals__ for name in free):
-                    template = template.replace("{", "{{").replace("}", "}}")
-                    template = re.sub(r"__arg(\d+)__", r"{\1}", template)
-                    form = (kind, f"({template})", {name: fn.__globals__[name] for name in free})
+                    raw = ast.unparse(Substitute().visit(expression))
+                    form = (kind, _template(raw), {name: fn.__globals__[name] for name in free}, tuple(names), raw)
     except (OSError, TypeError, SyntaxError, IndexError):
         form = None
     _INLINE[op] = form
     return form
+
+
+def _template(raw: str) -> str:
+    """An expression with ``__argN__`` names as a ``str.format`` template: ``({N})`` slots."""
+    text = raw.replace("{", "{{").replace("}", "}}")
+    return "(" + re.sub(r"__arg(\d+)__", r"{\1}", text) + ")"
+
+
+def _literal(value) -> str | None:
+    """``value`` as Python source, when it is a plain literal (None, bool, int, str, a finite float,
+    a tuple of those) that evaluates back to an equal value of the same type; else None."""
+    if value is None or type(value) in (bool, int, str) or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    if type(value) is tuple:
+        items = [_literal(v) for v in value]
+        return None if None in items else "(" + "".join(item + ", " for item in items) + ")"
+    return None
+
+
+_SPECIALIZED: dict = {}  # (raw expression, inputs, literals) -> template
+
+
+def _specialized(raw: str, inputs: int, literals: tuple) -> str:
+    """The template of a one-line kernel with its attribute parameters (those after the ``inputs``)
+    written in as the literals, and each ``a if <literal> else b`` decided now (MatMul's
+    ``a.swapaxes(-1, -2) if transpose_a else a`` becomes ``a``)."""
+    key = (raw, inputs, literals)
+    if key not in _SPECIALIZED:
+        values = {f"__arg{inputs + i}__": ast.parse(text, mode="eval").body for i, text in enumerate(literals)}
+
+        class Specialize(ast.NodeTransformer):
+            def visit_Name(self, node):
+                return ast.copy_location(values[node.id], node) if node.id in values else node
+
+            def visit_IfExp(self, node):
+                self.generic_visit(node)
+                if isinstance(node.test, ast.Constant):
+                    return node.body if node.test.value else node.orelse
+                return node
+
+        tree = Specialize().visit(ast.parse(raw, mode="eval"))
+        _SPECIALIZED[key] = _template(ast.unparse(tree))
+    return _SPECIALIZED[key]
 
 
 def _dtype(tensor) -> np.dtype:
@@ -404,16 +447,26 @@ class _Writer:
         return f"v{position}"
 
     def inline(self, step, outs: list):
-        """The step's one-line form if it has one that fits here (see ``_inline_form``), else None."""
+        """The step's one-line form, (kind, template of its inputs, globals), if it has one that fits
+        here (see ``_inline_form``; attributes must be plain literals), else None."""
         form = None if step.op is ReadVariableOp else _inline_form(step.op)
         if form is None:
             return None
-        kind, template, needs = form
-        fits = (kind == "return" and not step.attrs and len(outs) == 1 and not step.many) or (
-            kind == "assign" and set(step.attrs) == {"variable"} and not outs)
-        if not fits or not all(self.namespace.setdefault(k, v) is v for k, v in needs.items()):
+        kind, template, needs, params, raw = form
+        attrs = {k: v for k, v in step.attrs.items() if not (kind == "assign" and k == "variable")}
+        inputs = len(step.inputs)
+        fits = (kind == "return" and len(outs) == 1 and not step.many) or (
+            kind == "assign" and "variable" in step.attrs and not outs)
+        if not fits or len(params) < inputs or set(params[inputs:]) != set(attrs):
             return None
-        return form
+        if attrs:
+            literals = tuple(_literal(attrs[name]) for name in params[inputs:])
+            if None in literals:
+                return None
+            template = _specialized(raw, inputs, literals)
+        if not all(self.namespace.setdefault(k, v) is v for k, v in needs.items()):
+            return None
+        return kind, template, needs
 
     # --- the whole function -----------------------------------------------------------------------
     def write(self) -> None:

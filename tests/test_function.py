@@ -621,6 +621,38 @@ def test_replay_source_reads_like_numpy():
     assert "del " in source  # arrays freed after their last use
 
 
+@pytest.mark.parametrize("transpose_a, transpose_b", [(False, False), (True, False), (False, True), (True, True)])
+def test_kernels_with_attributes_are_written_in_with_the_attributes_decided(transpose_a, transpose_b):
+    # MatMul's kernel is one line, ``B.xp.matmul(a.swapaxes(-1, -2) if transpose_a else a, ...)``:
+    # the replay writes it in with each transpose decided, no call and no test per call.
+    rng = np.random.default_rng(0)
+    a = tf.constant(rng.standard_normal((4, 3) if transpose_a else (3, 4)).astype(np.float32))
+    b = tf.constant(rng.standard_normal((5, 4) if transpose_b else (4, 5)).astype(np.float32))
+
+    @tf.function
+    def product(a, b):
+        return tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+
+    np.testing.assert_array_equal(product(a, b).numpy(),
+                                  tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b).numpy())
+    line = next(line for line in product.get_concrete_function(a, b).graph.source.splitlines() if "MatMul" in line)
+    want = (f"B.xp.matmul(a0{'.swapaxes(-1, -2)' if transpose_a else ''}, "
+            f"a1{'.swapaxes(-1, -2)' if transpose_b else ''})")
+    assert want in line and " if " not in line, line
+
+
+def test_a_kernel_whose_attribute_is_no_plain_literal_stays_a_call():
+    # Cast's attribute is a NumPy dtype, not a Python literal: the replay calls the kernel (k<n>(...)).
+    @tf.function
+    def widen(x):
+        return tf.cast(x, tf.float64) * 2.0
+
+    x = tf.constant([1.5, -2.0])
+    np.testing.assert_array_equal(widen(x).numpy(), np.array([3.0, -4.0]))
+    line = next(line for line in widen.get_concrete_function(x).graph.source.splitlines() if ": Cast" in line)
+    assert re.search(r"= k\d+\(a0\)", line), line
+
+
 def test_a_spec_of_unknown_rank_never_serves_another_rank_with_the_wrong_graph():
     @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
     def total(x):
