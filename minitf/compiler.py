@@ -13,7 +13,9 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    bias correction, computed for every variable) is computed once; so is a read of a variable
    with no assignment to it in between;
 4. inlining: a kernel whose ``forward`` is one line (``return x + y``, ``variable._value = ...``)
-   is written into the code as that line, with no call;
+   is written into the code as that line, with no call; its attributes are written in as their
+   values, and a choice on one is made now (MatMul's ``a.swapaxes(-1, -2) if transpose_a else a``
+   becomes ``a`` when ``transpose_a`` is False);
 5. loop fusion: a run of elementwise ops on one large shape (Adam's update of an embedding
    matrix, bias + relu on a batch of images) runs block by block, all of its ops on one block
    while the block sits in the CPU's cache, with no full-size temporaries; on arrays of a
