@@ -24,7 +24,8 @@ BATCH = 32
 
 
 def run(ctx: Context) -> CaseResult:
-    """Rows: fit per step, fit on one batch, fit marginal step, eager tape loop per step."""
+    """Rows: fit per step, fit on one batch, fit marginal step, eager and traced tape loops per step
+    (the traced one beside the hand-written NumPy step)."""
     n = 256 if ctx.quick else 1024
     steps = steps_per_epoch(n, BATCH)
     x, y = circles_data(n)
@@ -65,7 +66,10 @@ def run(ctx: Context) -> CaseResult:
     meas = ctx.measure([
         tape_candidate("minitf", ctx.subject, build_circles_mlp, bce, LR, x, y, BATCH, ctx.sync, traced=True),
         tape_candidate("tf", ctx.tf, build_circles_mlp, bce, LR, x, y, BATCH, traced=True),
+        # the hand-written step again, in the same interleaving: what NumPy itself needs per step
+        numpy_candidate(ctx.xp_name, lambda: NumpyMLP(lr=LR, xp=xp), xp.asarray(x),
+                        xp.asarray(y), BATCH, ctx.sync),
     ])
-    result.rows.append(Row(f"@tf.function GradientTape loop, {n} samples", meas,
+    result.rows.append(Row(f"@tf.function GradientTape loop, {n} samples ({ctx.xp_name} = by hand)", meas,
                            peer_ratios(meas), unit="step", params={"samples": n}))
     return result
