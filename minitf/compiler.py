@@ -303,6 +303,8 @@ def _template(raw: str) -> str:
 def _literal(value) -> str | None:
     """``value`` as Python source, when it is a plain literal (None, bool, int, str, a finite float,
     a tuple of those) that evaluates back to an equal value of the same type; else None."""
+    if type(value) is str and "__arg" in value:
+        return None  # (would read as a slot of the template)
     if value is None or type(value) in (bool, int, str) or (type(value) is float and math.isfinite(value)):
         return repr(value)
     if type(value) is tuple:
