@@ -47,6 +47,18 @@ def git_commit(repo: Path) -> str | None:
     return out.stdout.strip() or None
 
 
+def blas_kernels() -> str | None:
+    """The BLAS NumPy runs and the kernels it runs ("openblas SkylakeX"): OpenBLAS picks them for the CPU
+    when it loads, unless OPENBLAS_CORETYPE names others (see "How to run" in the README)."""
+    try:
+        from threadpoolctl import threadpool_info  # noqa: PLC0415
+        found = [f"{i.get('internal_api')} {i.get('architecture') or ''}".strip()
+                 for i in threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:  # noqa: BLE001 - informational only
+        return None
+    return ", ".join(sorted(set(found))) or None
+
+
 def machine_info(subject: Framework, tf: Framework, backend: str) -> dict[str, Any]:
     """CPU, cores, platform, versions and date, for the results file header."""
     tf_version = tf.version() if tf.loaded else installed_version("tensorflow")
@@ -70,10 +82,11 @@ def machine_info(subject: Framework, tf: Framework, backend: str) -> dict[str, A
         "subject_version": subject.version(),
         "backend": backend,
         "git_commit": git_commit(Path(__file__).resolve().parent.parent),
+        "blas": blas_kernels(),
         # Threads are left at the frameworks' defaults; these say what those were.
         "env": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                            "OPENBLAS_NUM_THREADS", "TF_ENABLE_ONEDNN_OPTS",
-                                           "MINITF_BACKEND") if k in os.environ},
+                                           "MINITF_BACKEND", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ},
     }
     cupy_mod = sys.modules.get("cupy")
     if cupy_mod is not None:

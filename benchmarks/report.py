@@ -144,6 +144,9 @@ def run_markdown(run: dict[str, Any], level: int = 2) -> str:
         f"(cpu_count {m.get('cpu_count', '?')}); {m.get('platform', '?')}; "
         f"Python {m.get('python', '?')}, NumPy {m.get('numpy', '?')}, "
         f"TensorFlow {m.get('tensorflow') or 'not installed'}, minitf {m.get('minitf') or '?'}"
+        + (f", BLAS {m['blas']}" if m.get("blas") else "")
+        + (f" (pinned: OPENBLAS_CORETYPE={m['env']['OPENBLAS_CORETYPE']})"
+           if "OPENBLAS_CORETYPE" in m.get("env", {}) else "")
         + (f", commit {m['git_commit']}" if m.get("git_commit") else "") + ".",
         "",
     ]
