@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks import report, storage
+from benchmarks import machine, report, storage
 from benchmarks.__main__ import parse_args
 from benchmarks.context import prepare
 from benchmarks.fit_overhead import ONE_BATCH, marginal_step
@@ -307,6 +307,20 @@ def test_readme_section_is_replaced_between_markers(tmp_path: Path) -> None:
     assert "old" not in text and "skipped: no CuPy/GPU" in text
     with pytest.raises(ValueError):
         report.replace_between_markers("no markers", "x")
+
+
+@pytest.mark.parametrize("env, pinned", [({}, False), ({"OPENBLAS_CORETYPE": "Haswell"}, True)])
+def test_the_header_names_the_blas_kernels_and_whether_the_environment_pinned_them(env: dict,
+                                                                                  pinned: bool) -> None:
+    run = {"schema": 1, "meta": {"backend": "numpy", "blas": "openblas SkylakeX", "env": env}, "cases": []}
+    header = report.run_markdown(run)
+    assert "BLAS openblas SkylakeX" in header
+    assert ("pinned: OPENBLAS_CORETYPE=Haswell" in header) is pinned
+
+
+def test_machine_info_records_the_blas_kernels_numpy_runs() -> None:
+    kernels = machine.blas_kernels()  # this process's NumPy, read by threadpoolctl
+    assert kernels is not None and kernels.split()[0] in {"openblas", "mkl", "blis", "accelerate", "flexiblas"}
 
 
 def test_time_formatting() -> None:
