@@ -270,6 +270,24 @@ else:
     L.savefig(fig, "scaling")
 
 # %% [markdown]
+# Under the large steps lie the matrix products, and those NumPy hands to a BLAS library
+# (OpenBLAS in NumPy's wheels). OpenBLAS carries kernels for many CPUs and picks one set when it
+# loads: AVX-512 kernels ("SkylakeX") on a CPU that has AVX-512, AVX2 ("Haswell") on older ones.
+# The environment variable `OPENBLAS_CORETYPE` overrides the choice; some machines pin the AVX2
+# kernels for safety, and on an AVX-512 CPU that halves every float32 matmul (the benchmarks'
+# README has the numbers). `threadpoolctl` tells which kernels this process runs:
+
+# %%
+import os  # noqa: E402
+
+from threadpoolctl import threadpool_info  # noqa: E402
+
+blas = sorted({f"{i['internal_api']} {i.get('architecture') or ''}".strip() for i in threadpool_info()
+               if i.get("user_api") == "blas"})  # (SciPy, when loaded, brings an OpenBLAS of its own)
+print("NumPy's BLAS here:", ", ".join(blas) or "none found",
+      f"(OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']})" if "OPENBLAS_CORETYPE" in os.environ else "")
+
+# %% [markdown]
 # ## 5. On a GPU
 #
 # With CuPy installed and a CUDA GPU present, `minitf.config.set_backend("cupy")` moves every
@@ -306,6 +324,6 @@ else:
 # %%
 L.summary(measured_outcomes=("traced_speedup", "kernel_share_eager", "keras_over_traced"), traced_speedup=speedup, traced_faster=bool(speedup > 1.0), histories_identical=bool(same_bits),
           fused_loop=bool("# fused" in fused), replay_lines=len(lines), traced_operations=len(operations),
-          kernel_share_eager=float(replay_step / eager_step), gpu=bool(gpu),
+          kernel_share_eager=float(replay_step / eager_step), gpu=bool(gpu), blas=", ".join(blas),
           keras_over_traced=(float(results["Keras (TF), traced"] / results["minitf, traced"])
                              if "Keras (TF), traced" in results else None))

@@ -31,6 +31,8 @@ def test_lesson_12_shows_a_real_trace_and_a_fused_update(lesson):
     assert outcomes["fused_loop"] is True, "lesson 12: Adam on a (20000, 64) Variable was not fused into a loop"
     assert 0 < outcomes["kernel_share_eager"] < 1, outcomes["kernel_share_eager"]
     assert outcomes["gpu"] in (True, False)
+    # the BLAS under NumPy's matmuls, as threadpoolctl names it ("openblas SkylakeX")
+    assert outcomes["blas"].split()[0] in {"openblas", "mkl", "blis", "accelerate", "flexiblas"}, outcomes["blas"]
 
 
 def test_lesson_12_figures(lesson):
