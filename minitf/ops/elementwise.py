@@ -31,7 +31,7 @@ TensorLike = Any
 
 
 # --- helpers: operands in, gradients back to shape ---------------------------------
-_TWO_STAGE_MIN = 1 << 20  # elements: below this, the one-stage sum (the order TF's small sums have)
+_TWO_STAGE_MIN = 1 << 18  # elements: below this, the one-stage sum (the order TF's small sums have)
 
 
 def sum_over_axes(a, axes: tuple):
