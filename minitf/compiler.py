@@ -888,8 +888,9 @@ class _Writer:
             if kind == "assign":
                 for k, lane in enumerate(lanes):
                     variable = plan[lane[j]].attrs["variable"]
+                    part = f"{name}[{offsets[k]}:{offsets[k + 1]}]"  # a view of the slice; a vector needs no reshape
                     after.append(f"    {self.variable_name(variable, lane[j])}._value = "
-                                 f"{name}[{offsets[k]}:{offsets[k + 1]}].reshape({group.shapes[k]})")
+                                 + (part if len(group.shapes[k]) == 1 else f"{part}.reshape({group.shapes[k]})"))
         self.lines.extend(after)
         if made:
             self.lines.append(f"    del {', '.join(made)}")
