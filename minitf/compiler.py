@@ -253,10 +253,10 @@ def _inline_form(op: type):
     """How the replay can write ``op.forward`` in place instead of calling it, or None.
 
     Two shapes of kernel qualify: ``return <expression>`` of its parameters (``return x + y``)
-    gives ("return", template, globals); ``variable._value = <expression>`` (an assignment, its
-    variable an attribute) gives ("assign", template, globals). The template has ``{0}``, ``{1}``
-    ... for the parameters, in order (``{variable}`` excluded). A step passes its inputs first and
-    its attributes (``transpose_a``) after: ``_specialized`` writes their values in.
+    gives ("return", expression, globals, parameter names); ``variable._value = <expression>`` (an
+    assignment, its variable an attribute) gives ("assign", expression, globals, parameter names).
+    The expression names parameter N ``__argN__`` (``variable`` excluded). A step passes its inputs
+    first and its attributes (``transpose_a``) after: ``_specialized`` writes their values in.
     """
     if op in _INLINE:
         return _INLINE[op]
@@ -286,8 +286,8 @@ def _inline_form(op: type):
                         return node
 
                 if all(name in fn.__globals__ for name in free):
-                    raw = ast.unparse(Substitute().visit(expression))
-                    form = (kind, _template(raw), {name: fn.__globals__[name] for name in free}, tuple(names), raw)
+                    form = (kind, ast.unparse(Substitute().visit(expression)),
+                            {name: fn.__globals__[name] for name in free}, tuple(names))
     except (OSError, TypeError, SyntaxError, IndexError):
         form = None
     _INLINE[op] = form
@@ -456,21 +456,19 @@ class _Writer:
         form = None if step.op is ReadVariableOp else _inline_form(step.op)
         if form is None:
             return None
-        kind, template, needs, params, raw = form
+        kind, raw, needs, params = form
         attrs = {k: v for k, v in step.attrs.items() if not (kind == "assign" and k == "variable")}
         inputs = len(step.inputs)
         fits = (kind == "return" and len(outs) == 1 and not step.many) or (
             kind == "assign" and "variable" in step.attrs and not outs)
         if not fits or len(params) < inputs or set(params[inputs:]) != set(attrs):
             return None
-        if attrs:
-            literals = tuple(_literal(attrs[name]) for name in params[inputs:])
-            if None in literals:
-                return None
-            template = _specialized(raw, inputs, literals)
+        literals = tuple(_literal(attrs[name]) for name in params[inputs:])
+        if None in literals:
+            return None
         if not all(self.namespace.setdefault(k, v) is v for k, v in needs.items()):
             return None
-        return kind, template, needs
+        return kind, _specialized(raw, inputs, literals), needs
 
     # --- the whole function -----------------------------------------------------------------------
     def write(self) -> None:

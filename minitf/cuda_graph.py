@@ -116,7 +116,8 @@ def _ufunc_formula(op) -> bool:
     from minitf import compiler  # noqa: PLC0415 (compiler imports the graph machinery)
 
     form = compiler._inline_form(op)
-    return form is not None and form[0] == "return" and compiler._pure_ufunc_expression(form[1], dict(form[2]))
+    return form is not None and form[0] == "return" and compiler._pure_ufunc_expression(
+        compiler._template(form[1]), dict(form[2]))
 
 
 class _Probe:

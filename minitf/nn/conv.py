@@ -291,13 +291,11 @@ def correlate_im2col(x, w, strides, dilations, pads, out):
     written into the block's output rows."""
     n, oh, ow, f = out.shape
     kh, kw, c, _ = w.shape
-    (sh, _), (dh, _) = strides, dilations
     w_matrix = w.reshape(kh * kw * c, f)
 
     def block(rows):
         images, i0, i1 = rows
-        slab = padded_rows(x, images, range(sh * i0, sh * (i1 - 1) + dh * (kh - 1) + 1), pads)
-        patches = patch_matrix(slab, (kh, kw), strides, dilations, (i1 - i0, ow))
+        patches = block_patches(x, rows, (kh, kw), strides, dilations, pads, ow)
         target = out[images, i0:i1]
         if target.flags.c_contiguous:
             B.xp.matmul(patches, w_matrix, out=target.reshape(-1, f))
@@ -363,6 +361,15 @@ def correlate_shifted(x, w, dilations, pads, out):
     row_bytes = wp * (c + f) * x.itemsize
     map_blocks(block, row_blocks(n, oh, row_bytes), copy_bound_work(n * oh * row_bytes, f))
     return out
+
+
+def block_patches(x, rows_of_block, kernel, strides, dilations, pads, ow: int):
+    """The patch matrix of one block of output rows, (images, i0, i1) from ``row_blocks``: the
+    padded input rows its windows read, through ``patch_matrix``."""
+    images, i0, i1 = rows_of_block
+    (kh, _), (sh, _), (dh, _) = kernel, strides, dilations
+    slab = padded_rows(x, images, range(sh * i0, sh * (i1 - 1) + dh * (kh - 1) + 1), pads)
+    return patch_matrix(slab, kernel, strides, dilations, (i1 - i0, ow))
 
 
 def patch_matrix(slab, kernel, strides, dilations, out_hw):
@@ -532,9 +539,7 @@ class Conv2DBackpropFilter(Op):
 
         def block(rows_of_block):  # this block's term of the sum
             images, i0, i1 = rows_of_block
-            rows = range(geom.strides[0] * i0, geom.strides[0] * (i1 - 1) + geom.dilations[0] * (kh - 1) + 1)
-            slab = padded_rows(x, images, rows, geom.pads)
-            patches = patch_matrix(slab, geom.kernel, geom.strides, geom.dilations, (i1 - i0, ow))
+            patches = block_patches(x, rows_of_block, geom.kernel, geom.strides, geom.dilations, geom.pads, ow)
             return B.xp.matmul(dy[images, i0:i1].reshape(-1, f).T, patches).astype(dw_t.dtype, copy=False)
 
         row_bytes = ow * kh * kw * c * x.itemsize

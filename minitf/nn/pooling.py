@@ -141,9 +141,18 @@ def _winners(windows, y, geom: WindowGeometry):
             k = a * kw + b
             missed = windows[:, :, :, a, b, :] != y               # bool: 1 where this offset is not the max
             B.xp.minimum(winner, missed * dtype.type(none - k) + dtype.type(k), out=winner)  # k, or none
-    B.xp.multiply(winner, winner != dtype.type(none), out=winner)  # none -> 0, the first cell (see below)
-    if windows.dtype.kind == "f":
-        B.xp.multiply(winner, ~B.xp.isnan(windows[:, :, :, 0, 0, :]), out=winner)  # a NaN first cell wins
+    return _first_cell_rule(winner, none, windows[:, :, :, 0, 0, :])
+
+
+def _first_cell_rule(winner, none: int, first_cells):
+    """TF's scan in place on ``winner`` (codes k < KH*KW of the first cell equal to the max, else
+    ``none`` = KH*KW): the first cell, 0, wins where no cell equals the max and where it is NaN.
+
+    A multiply by the masks, not an integer remainder: NumPy has no vector loop for the remainder
+    of small ints (~13x slower)."""
+    B.xp.multiply(winner, winner != winner.dtype.type(none), out=winner)
+    if first_cells.dtype.kind == "f":
+        B.xp.multiply(winner, ~B.xp.isnan(first_cells), out=winner)
     return winner
 
 
@@ -197,12 +206,7 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
         first = per_window[:, :, 0].copy()
         for b in range(1, kw):  # the first over the window's KW columns too
             B.xp.minimum(first, per_window[:, :, b], out=first)
-        # No cell equal (code KH*KW): the first cell, 0. (A multiply by the mask, not an integer
-        # remainder: NumPy has no vector loop for the remainder of small ints, ~13x slower.)
-        B.xp.multiply(first, first != index.type(none), out=first)
-        if x.dtype.kind == "f":  # a NaN first cell wins (TF's MaxPoolGrad scan)
-            first_cells = x_lines[block, 0].reshape(count, ow, kw, c)[:, :, 0]
-            B.xp.multiply(first, ~B.xp.isnan(first_cells), out=first)
+        _first_cell_rule(first, none, x_lines[block, 0].reshape(count, ow, kw, c)[:, :, 0])
         per_window[...] = first[:, :, None]
         dy_line = B.xp.repeat(dy_rows[block], kw, axis=2).reshape(count, line)
         for a in range(kh):
