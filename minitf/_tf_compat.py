@@ -309,6 +309,14 @@ def keras_execution_end_step(first_step: int, steps_per_execution: int) -> int:
     return first_step + steps_per_execution - 1
 
 
+def keras_single_batch_data(x, y=None, sample_weight=None, predict: bool = False):
+    """What Keras's ``train_on_batch`` / ``test_on_batch`` hand the step: ``(x, y, sample_weight)``
+    with its Nones kept (their helper yields that tuple as it is, where ``fit`` packs a batch to
+    ``(x, y)``), and ``predict_on_batch``: ``(x,)`` (where ``predict`` hands ``x`` alone). A custom
+    step that unpacks with ``keras.utils.unpack_x_y_sample_weight`` sees no difference."""
+    return (x,) if predict else (x, y, sample_weight)
+
+
 # --- PNG decoding -------------------------------------------------------------------------------------
 def png_low_bit_gray_alpha(bit_depth: int) -> int:
     """The alpha value TF's ``decode_png(..., channels=4)`` gives a 1, 2 or 4-bit grayscale PNG: 2^depth - 1.

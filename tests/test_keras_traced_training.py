@@ -166,7 +166,7 @@ class _GuideModel(keras.Model):
         return self.out(self.drop(self.hidden(x), training=training))
 
     def train_step(self, data):
-        x, y = data[0], data[1]
+        x, y = data  # as Keras's guide writes it: fit hands the step (x, y)
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(y=y, y_pred=y_pred)

@@ -1,5 +1,7 @@
 """compile / fit / evaluate / predict: History, the batch-size-weighted epoch loss (recomputed here
 with NumPy), data handling (splits, shuffling, weights, datasets), and the error cases."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -381,4 +383,28 @@ def test_custom_train_step_is_used(run_eagerly):
     x, y = data(6)
     history = model.fit(x, y, batch_size=3, epochs=1, verbose=0)
     # Traced, the step's Python runs once (both batches have one shape); eagerly, once per batch.
-    assert calls == ([3, 3] if run_eagerly else [3]) and history.history == {"custom": [1.5]}
+    # Each call gets Keras's (x, y): no sample weights, so no third item.
+    assert calls == ([2, 2] if run_eagerly else [2]) and history.history == {"custom": [1.5]}
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True], ids=["traced", "eager"])
+def test_an_unbuilt_subclassed_model_trains_from_its_first_step(run_eagerly):
+    """Its layers are built by its first call, inside the first step: the step reads the variables
+    (and their regularizers) after that forward pass, as Keras's train_step does."""
+    class Sub(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L2(0.1))
+
+        def call(self, x):
+            return self.dense(x)
+
+    model = Sub()
+    model.compile("sgd", "mse", run_eagerly=run_eagerly)
+    x, y = np.ones((4, 2), "float32"), np.full((4, 1), 2.0, "float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "The model does not have any trainable weights."
+        history = model.fit(x, y, batch_size=4, epochs=2, verbose=0).history
+    # step 1: predictions 1 + 1 = 2 = y, so the loss is the kernel's L2 penalty alone, 0.1 * (1 + 1)
+    assert history["loss"][0] == pytest.approx(0.2, rel=1e-6)
+    assert history["loss"][1] != history["loss"][0] and (model.dense.kernel.numpy() < 1).all()

@@ -21,6 +21,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from minitf.keras.backend import clear_session  # Keras exports it here too
+from minitf.keras.engine.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight  # what steps get
 from minitf.keras.saving.object_registration import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                                      get_registered_name, get_registered_object,
                                                      register_keras_serializable)
@@ -230,7 +231,7 @@ def __getattr__(name: str):
 
 __all__ = ["Progbar", "to_categorical", "normalize", "set_random_seed", "register_keras_serializable",
            "get_registered_name", "get_registered_object", "get_custom_objects", "custom_object_scope",
-           "CustomObjectScope", "clear_session",
+           "CustomObjectScope", "clear_session", "pack_x_y_sample_weight", "unpack_x_y_sample_weight",
            # loaded on first use (_LAZY)
            "image_dataset_from_directory", "load_img", "img_to_array", "array_to_img", "save_img", "PyDataset",
            "Sequence", "pad_sequences", "text_dataset_from_directory", "timeseries_dataset_from_array"]

@@ -12,6 +12,12 @@ Two kinds of input, as in Keras:
   ``(x, y)`` or ``(x, y, sample_weight)`` batches; ``batch_size``/``shuffle`` are the
   dataset's business then.
 
+Each batch reaches ``train_step``/``test_step``/``predict_step`` in Keras's form
+(``pack_x_y_sample_weight``): ``x`` alone when there are no targets, ``(x, y)``, or
+``(x, y, sample_weight)`` when there are weights; a dataset's element as the dataset yields it.
+The default steps take it apart with ``unpack_x_y_sample_weight``, as a custom ``train_step``
+written for Keras does with ``x, y = data``.
+
 ``EpochIterator`` adds Keras's ``steps_per_epoch`` rule: with fewer steps than batches, the next
 epoch continues where the last one stopped; when the data runs out first, the epoch ends
 with a warning. An epoch with no batch at all (empty arrays, an empty dataset, a generator
@@ -192,8 +198,8 @@ class ArrayData:
         self._leaves = nest.flatten((x, y, sample_weight))
         self._single = not any(isinstance(s, (list, dict)) for s in (x, y, sample_weight))
 
-    def __iter__(self) -> Iterator[tuple]:
-        """One epoch of (x, y, sample_weight) batches as tensors (None where absent)."""
+    def __iter__(self) -> Iterator[Any]:
+        """One epoch of batches as tensors, packed as Keras packs them (``pack_x_y_sample_weight``)."""
         n, b = self.num_samples, self.batch_size
         order = None
         if self.shuffle == "batch":
@@ -204,14 +210,14 @@ class ArrayData:
             x, y, sw = self.x, self.y, self.sample_weight
             for start in range(0, n, b):
                 index = slice(start, start + b) if order is None else order[start:start + b]
-                yield (Tensor(_rows(x, index)), None if y is None else Tensor(_rows(y, index)),
-                       None if sw is None else Tensor(_rows(sw, index)))
+                yield pack_x_y_sample_weight(Tensor(_rows(x, index)), None if y is None else Tensor(_rows(y, index)),
+                                             None if sw is None else Tensor(_rows(sw, index)))
             return
         structure = (self.x, self.y, self.sample_weight)
         for start in range(0, n, b):
             index = slice(start, start + b) if order is None else order[start:start + b]
             leaves = [None if a is None else Tensor(_rows(a, index)) for a in self._leaves]
-            yield nest.pack_sequence_as(structure, leaves)
+            yield pack_x_y_sample_weight(*nest.pack_sequence_as(structure, leaves))
 
 
 def _rows(array, index):
@@ -232,7 +238,8 @@ _END = object()
 
 
 class DatasetData:
-    """A dataset or generator of batches, unpacked to (x, y, sample_weight) tensors.
+    """A dataset or generator of batches: each element with its arrays as tensors, in the form the
+    dataset yields it (``(x, y)``, ``(x,)``, ``x`` ...), or ``(x, y, sample_weight)`` with ``class_weight``.
 
     A ``PyDataset`` (e.g. from ``flow_from_directory``) is read by index, batches 0 .. len - 1 each
     epoch (in an order shuffled with Python's ``random`` when ``fit`` has ``shuffle=True``, as
@@ -273,7 +280,7 @@ class DatasetData:
         if self.py_dataset:
             self.dataset.on_epoch_end()
 
-    def __iter__(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[Any]:
         if self.py_dataset:
             order = list(range(self.num_batches))
             if self.shuffle:  # Keras's PyDatasetAdapter: the batches in a new order each epoch, Python's `random`
@@ -282,27 +289,50 @@ class DatasetData:
         else:
             source = self.dataset
         for element in source:
-            x, y, sample_weight = unpack_batch(element)
+            element = batch_tensors(element)
             if self.class_weight is not None:  # as Keras maps its class-weight function over a dataset
+                x, y, sample_weight = unpack_x_y_sample_weight(element)
                 if sample_weight is not None:
                     raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
                 if not isinstance(y, Tensor):
                     raise ValueError("`class_weight` is only supported for Models with a single output.")
-                sample_weight = Tensor(class_weight_to_sample_weights(y._value, self.class_weight))
-            yield x, y, sample_weight
+                element = (x, y, Tensor(class_weight_to_sample_weights(y._value, self.class_weight)))
+            yield element
 
 
-def unpack_batch(element: Any) -> tuple:
-    """(x, y, sample_weight) from a dataset element: a tuple of 1-3 items, or x alone."""
+def batch_tensors(element: Any) -> Any:
+    """A dataset element (``x``, or a tuple or list of 1 to 3 items) with its arrays as tensors; a list
+    becomes a tuple, as tf.data makes it."""
     if isinstance(element, list):
         element = tuple(element)
     if not isinstance(element, tuple):
-        element = (element,)
-    if len(element) > 3:
-        raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-                         f"found a tuple of {len(element)} items")
-    element = tuple(nest.map_structure(_as_tensor, e) if e is not None else None for e in element)
-    return element + (None,) * (3 - len(element))
+        return nest.map_structure(_as_tensor, element)
+    unpack_x_y_sample_weight(element)  # refuses more than 3 items
+    return tuple(nest.map_structure(_as_tensor, e) if e is not None else None for e in element)
+
+
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """A batch as Keras hands it to the steps (``keras.utils.pack_x_y_sample_weight``): ``x`` alone
+    when ``y`` is None (``(x,)`` when x itself is a tuple or list, so that it is not mistaken for
+    (x, y)), ``(x, y)`` when ``sample_weight`` is None, else ``(x, y, sample_weight)``."""
+    if y is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data: Any) -> tuple:
+    """(x, y, sample_weight) from a batch in any of the forms ``x``, ``(x,)``, ``(x, y)`` and
+    ``(x, y, sample_weight)``, None where absent (``keras.utils.unpack_x_y_sample_weight``)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if not 1 <= len(data) <= 3:
+        raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+                         f"found: {data!r}"[:500])
+    return tuple(data) + (None,) * (3 - len(data))
 
 
 def _as_tensor(value: Any) -> Any:
@@ -332,8 +362,8 @@ class EpochIterator:
         """Steps per epoch, as ``params["steps"]`` reports them (None = unknown)."""
         return self.steps_per_epoch or self.num_batches
 
-    def epoch(self) -> Iterator[tuple[int, tuple]]:
-        """(step, (x, y, sample_weight)) for one epoch; the data's epoch hooks (a PyDataset's) around it."""
+    def epoch(self) -> Iterator[tuple[int, Any]]:
+        """(step, batch) for one epoch; the data's epoch hooks (a PyDataset's) around it."""
         hooks = isinstance(self.data, DatasetData) and self.data.py_dataset
         if hooks:
             self.data.on_epoch_begin()
@@ -341,7 +371,7 @@ class EpochIterator:
         if hooks:
             self.data.on_epoch_end()
 
-    def _epoch(self) -> Iterator[tuple[int, tuple]]:
+    def _epoch(self) -> Iterator[tuple[int, Any]]:
         self.interrupted = False
         if self.steps_per_epoch is None:
             step = -1

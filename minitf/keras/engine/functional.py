@@ -15,6 +15,7 @@ by the values computed for them.
 from __future__ import annotations
 
 import collections
+import inspect
 from typing import Any
 
 import numpy as np
@@ -123,8 +124,8 @@ def map_graph(inputs: list, outputs: list) -> tuple[set, dict, list, dict]:
 class Functional(Model):
     """A Model built from ``inputs`` and ``outputs`` KerasTensors (single, list or dict of them)."""
 
-    def __init__(self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True, **kwargs):
-        super().__init__(name=name, trainable=trainable, **kwargs)
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None, **kwargs):
+        super().__init__(name=name, **kwargs)  # trainable, dtype ... (Keras's signature: inputs, outputs, name)
         if isinstance(inputs, dict):
             for k, v in inputs.items():
                 if isinstance(v, KerasTensor) and k != v.name:
@@ -284,7 +285,12 @@ class Functional(Model):
         return index
 
     def get_config(self) -> dict:
+        """The layers, their connections, and the model's inputs and outputs. A subclass whose
+        ``__init__`` takes other arguments than Functional's cannot be rebuilt from those: it gets
+        Model's config (its own ``get_config``, as in Keras)."""
         from minitf.keras.saving.serialization import serialize_keras_object
+        if not functional_like_constructor(type(self)):
+            return Model.get_config(self)
         node_index = self._node_indices()
 
         def history(t: KerasTensor) -> list:
@@ -324,6 +330,8 @@ class Functional(Model):
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
         from minitf.keras.saving.serialization import deserialize_keras_object
+        if "layers" not in config:  # a subclass's own config (see get_config): its __init__ takes it
+            return Model.from_config.__func__(cls, config, custom_objects)
         created: dict[str, Layer] = {}
         outputs_of: dict[tuple, Any] = {}  # (layer name, node index) -> outputs
         pending = []
@@ -376,6 +384,14 @@ class Functional(Model):
         inputs = rebuild(config["input_layers"])
         outputs = rebuild(config["output_layers"])
         return cls(inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def functional_like_constructor(cls: type) -> bool:
+    """Whether ``cls.__init__`` takes Functional's arguments, or ``*args`` and ``**kwargs`` (so that a
+    config of layers rebuilds it), as Keras decides it."""
+    init = inspect.getfullargspec(cls.__init__)
+    return init.args[1:] == inspect.getfullargspec(Functional.__init__).args[1:] or \
+        (init.varargs is not None and init.varkw is not None)
 
 
 def _looks_like_one_array(inputs: Any, n_inputs: int) -> bool:

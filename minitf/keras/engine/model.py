@@ -4,7 +4,12 @@ Three ways to make one, as in Keras:
 
 * ``keras.Sequential([...])``: a stack of layers (see ``sequential.py``);
 * ``keras.Model(inputs, outputs)``: a graph of layer calls (returns a ``Functional``);
-* subclassing: write ``__init__`` (create layers as attributes) and ``call``::
+* subclassing: write ``__init__`` (create layers as attributes) and ``call``: see below. A
+  subclass may also be built like a functional model, ``MyModel(inputs, outputs)`` (how Keras's
+  guide overrides ``train_step``): it then becomes a Functional with the subclass's methods on top
+  (``_inject_functional``).
+
+Subclassing::
 
       class MLP(keras.Model):
           def __init__(self):
@@ -38,10 +43,10 @@ class Model(Trainer, Layer):
 
     def __init__(self, *args, **kwargs):
         if type(self) is not Model and _is_functional_call(args, kwargs) and not _is_engine_class(type(self)):
-            raise NotImplementedError(
-                f"{type(self).__name__}: a subclass of keras.Model that passes inputs/outputs to "
-                "super().__init__() is not supported by minitf. Build keras.Model(inputs, outputs) and use it "
-                "inside your model, or write call().")
+            from minitf.keras.engine.functional import Functional
+            _inject_functional(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         if args:
             raise TypeError(f"{type(self).__name__}: unexpected positional arguments {args!r}")
         trainable = kwargs.pop("trainable", True)
@@ -142,6 +147,8 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         from minitf.keras.saving.serialization import dtype_policy_config
         config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype_policy.name)}
+        # Keras fills in the arguments of a subclass's __init__ only where get_config is Model's own:
+        # not for a subclass built as a Functional (Functional.get_config hands over to this one)
         if type(self).get_config is Model.get_config and not _is_engine_class(type(self)):
             if self._auto_config is None:
                 raise NotImplementedError(
@@ -153,11 +160,13 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
-        from minitf.keras.engine.functional import Functional
+        from minitf.keras.engine.functional import Functional, functional_like_constructor
         # Keras: a functional model's config (layers and their connections) revives as a functional
-        # model, also through keras.Model.from_config
-        if cls is Model and all(k in config for k in ("name", "layers", "input_layers", "output_layers")):
-            return Functional.from_config(config, custom_objects=custom_objects)
+        # model, also through keras.Model.from_config, and as a subclass built like one (its __init__
+        # takes Functional's arguments, or *args and **kwargs) when the subclass is loaded
+        is_functional_config = all(k in config for k in ("name", "layers", "input_layers", "output_layers"))
+        if is_functional_config and (cls is Model or functional_like_constructor(cls)):
+            return Functional.from_config.__func__(Functional if cls is Model else cls, config, custom_objects)
         return cls(**config)
 
     def to_json(self, **kwargs) -> str:
@@ -172,6 +181,20 @@ class Model(Trainer, Layer):
 
 def _is_engine_class(cls: type) -> bool:
     return cls.__module__.startswith("minitf.keras.engine")
+
+
+def _inject_functional(cls: type) -> type:
+    """Keras's rule for ``class MyModel(keras.Model)`` built as ``MyModel(inputs, outputs)``: Model is
+    replaced by Functional among the class's bases (and its bases' bases), once. The model then runs
+    its graph of layers with Functional's ``call``, ``layers`` and config, and keeps the subclass's
+    own methods (a custom ``train_step``) on top. Later instances of the class are Functionals too."""
+    from minitf.keras.engine.functional import Functional
+    if cls is Model:
+        return Functional
+    if cls is object or not issubclass(cls, Model) or issubclass(cls, Functional):
+        return cls
+    cls.__bases__ = tuple(_inject_functional(base) for base in cls.__bases__)
+    return cls
 
 
 __all__ = ["Model"]

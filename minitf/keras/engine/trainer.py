@@ -37,7 +37,7 @@ from minitf.autodiff import GradientTape
 from minitf.errors import InvalidArgumentError
 from minitf.function import function, functions_run_eagerly
 from minitf.keras.callbacks.callback_list import CallbackList, pythonify_logs
-from minitf._tf_compat import keras_execution_end_step
+from minitf._tf_compat import keras_execution_end_step, keras_single_batch_data
 from minitf.keras.engine import data_adapter
 from minitf.keras.engine.compile_utils import CompileLoss, CompileMetrics, MeanTracker, _flatten_outputs, log_value
 from minitf.ops import reductions as R
@@ -62,6 +62,7 @@ class Trainer:
         self.stop_predicting = False
         self.history = None
         self._step_cache = None
+        self._step_cache_built = False  # whether the model was built when _step_cache was taken
         self._traced_steps: dict = {}  # "train"/"test"/"predict" -> the step as a minitf.function
 
     # ------------------------------------------------------------------ compile
@@ -177,6 +178,15 @@ class Trainer:
         reg_vars = [v for v in train_vars if getattr(v, "regularizer", None) is not None]
         output_names = self._output_names_for_compile()
         self._step_cache = (train_vars, reg_vars, layers, output_names)
+        self._step_cache_built = self.built
+        return self._step_cache
+
+    def _steps_cache(self) -> tuple:
+        """``_prepare_steps``'s cache, gathered again when it was taken before the model was built: a
+        subclassed model creates its layers' variables in its first call (inside the first step), and
+        Keras too reads the variables after that forward pass."""
+        if self._step_cache is None or not getattr(self, "_step_cache_built", True):
+            return self._prepare_steps()
         return self._step_cache
 
     def _flat(self, value: Any, output_names: list[str] | None) -> list | None:
@@ -195,8 +205,7 @@ class Trainer:
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training: bool = True):
         """Compiled loss (summed over outputs) plus the model's ``losses`` (regularization, add_loss)."""
-        cache = self._step_cache or self._prepare_steps()
-        _, reg_vars, layers, output_names = cache
+        _, reg_vars, layers, output_names = self._steps_cache()
         losses = []
         if self._compile_loss is not None:
             _check_keys(y, y_pred, output_names, "y")
@@ -226,7 +235,7 @@ class Trainer:
         return R.reduce_sum(S.stack([l if l.dtype == dtype else S.cast(l, dtype) for l in losses]))
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
-        output_names = (self._step_cache or self._prepare_steps())[3]
+        output_names = self._steps_cache()[3]
         if self._compile_metrics is not None:
             self._update_compiled_metrics(y, y_pred, sample_weight, output_names)
         return self.get_metrics_result()
@@ -235,14 +244,15 @@ class Trainer:
         ys, yps = self._flat(y, output_names), self._flat(y_pred, output_names)
         self._compile_metrics.update_state(ys, yps, self._flat_sample_weights(sample_weight, output_names, len(ys)))
 
-    def train_step(self, data: tuple) -> dict | None:
-        """One update on a batch ``(x, y, sample_weight)``; override for a custom step (return logs)."""
-        x, y, sample_weight = data
-        train_vars = (self._step_cache or self._prepare_steps())[0]
+    def train_step(self, data: Any) -> dict | None:
+        """One update on a batch (``x, y = data`` for a custom step written as Keras's guide does; see
+        ``data_adapter.pack_x_y_sample_weight``); override for a custom step (return logs)."""
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
             scaled_loss = self.optimizer.scale_loss(loss)  # the loss itself unless loss scaling is on
+        train_vars = self._steps_cache()[0]  # after the forward pass, which builds an unbuilt model
         if train_vars:
             grads = tape.gradient(scaled_loss, train_vars)
             self.optimizer.apply(grads, train_vars)
@@ -257,19 +267,20 @@ class Trainer:
         if type(self).compute_metrics is not Trainer.compute_metrics:
             self.compute_metrics(x, y, y_pred, sample_weight)
         elif self._compile_metrics is not None:
-            output_names = self._step_cache[3] if self._step_cache else self._output_names_for_compile()
+            output_names = self._steps_cache()[3]
             self._update_compiled_metrics(y, y_pred, sample_weight, output_names)
 
-    def test_step(self, data: tuple) -> dict | None:
-        x, y, sample_weight = data
+    def test_step(self, data: Any) -> dict | None:
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         self._loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(x, y, y_pred, sample_weight)
         return None
 
-    def predict_step(self, data: tuple) -> Any:
-        return self(data[0], training=False)
+    def predict_step(self, data: Any) -> Any:
+        x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
 
     def _step_function(self, kind: str, step_fn):
         """``step_fn`` (a bound train/test/predict step) traced with ``minitf.function``, once per model
@@ -285,7 +296,7 @@ class Trainer:
             traced._retrace_after_creating_variables = False
         return traced
 
-    def _run_step(self, step_fn, data: tuple) -> dict | None:
+    def _run_step(self, step_fn, data: Any) -> dict | None:
         return step_fn(data)
 
     def _logs_after(self, returned: dict | None) -> dict:
@@ -502,6 +513,7 @@ class Trainer:
         step = self.train_step if kind == "train" else self.test_step
         returned = None
         for batch in data:
+            batch = keras_single_batch_data(*data_adapter.unpack_x_y_sample_weight(batch))
             returned = self._run_step(self._step_function(kind, step), batch)
         logs = pythonify_logs(self._logs_after(returned))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
@@ -511,7 +523,8 @@ class Trainer:
         if not isinstance(x, Tensor) and not isinstance(x, (list, dict)):
             x = data_adapter.convert_arrays(x, None, None, self._input_float_dtype())[0]
             x = Tensor(x)
-        outputs = self._run_step(self._step_function("predict", self.predict_step), (x, None, None))
+        outputs = self._run_step(self._step_function("predict", self.predict_step),
+                                 keras_single_batch_data(x, predict=True))
         return nest.map_structure(lambda t: B.to_numpy(t._value) if isinstance(t, Tensor) else t, outputs)
 
     # ------------------------------------------------------------------ saving support
