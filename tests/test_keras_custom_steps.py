@@ -177,3 +177,49 @@ def test_a_plain_subclass_is_untouched_by_another_class_becoming_functional():
     model.compile("sgd", "mse")
     model.fit(X, Y[:, :1], verbose=0)
     assert model.seen == ["tuple(T,T)"]
+
+
+# --- Keras's step functions: make_train_function and its kin -------------------------------------------
+def test_make_train_function_runs_one_execution_of_steps_from_an_iterator():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, kernel_initializer="ones")(inputs))
+    model.compile("sgd", "mse", metrics=["mae"], steps_per_execution=2)
+    assert (model.train_function, model.test_function, model.predict_function) == (None, None, None)
+    train = model.make_train_function()
+    assert train is model.train_function is model.make_train_function()
+    assert model.make_train_function(force=True) is not train
+    batches = tf.data.Dataset.from_tensor_slices((X, Y)).batch(2)
+    iterator = iter(batches)
+    logs = model.train_function(iterator)
+    assert sorted(logs) == ["loss", "mae"] and len(list(iterator)) == 1  # two of the three batches taken
+    with pytest.raises(StopIteration):
+        model.train_function(iter([]))
+    # the same numbers as fit on those two batches, from the same start
+    twin = keras.Model(inputs, keras.layers.Dense(2, kernel_initializer="ones")(inputs))
+    twin.compile("sgd", "mse", metrics=["mae"])
+    assert twin.fit(X[:4], Y[:4], batch_size=2, shuffle=False, verbose=0).history == \
+        {k: [v] for k, v in logs.items()}
+    model.reset_metrics()  # the functions only update the metrics; evaluate resets them first
+    assert model.make_test_function()(iter(batches)) == twin.evaluate(X[:4], Y[:4], batch_size=2, verbose=0,
+                                                                    return_dict=True)
+    predict = model.make_predict_function()
+    np.testing.assert_array_equal(predict([X[:2], X[2:]]), model.predict(X, verbose=0))  # a list of batches
+    model.steps_per_execution = 1
+    np.testing.assert_array_equal(predict([X[:2], X[2:]]), model.predict(X[:2], verbose=0))  # the first alone
+    model.compile("sgd", "mse")
+    assert model.train_function is None  # compile forgets them, as Keras
+
+
+def test_jit_compile_and_steps_per_execution_are_model_attributes():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", steps_per_execution=3)
+    assert model.steps_per_execution == 3 and model.jit_compile is False  # "auto": nothing to compile on NumPy
+    with pytest.raises(ValueError, match="steps_per_execution must be a positive integer"):
+        model.steps_per_execution = 0
+    model.compile("sgd", "mse", jit_compile=True)
+    assert model.jit_compile is True and model.get_compile_config()["jit_compile"] is True
+    with pytest.warns(UserWarning, match="`jit_compile` cannot also be True"):
+        model.compile("sgd", "mse", jit_compile=True, run_eagerly=True)
+    assert model.jit_compile is False
+    model.jit_compile = True
+    assert model.jit_compile is True

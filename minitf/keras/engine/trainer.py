@@ -20,6 +20,11 @@ batch of a shape traces the whole step (model, loss, gradients, optimizer update
 updates) into a graph, and every later batch of that shape replays it without running Python
 (the last, smaller batch of an epoch traces once more). ``run_eagerly=True`` runs them op by op.
 
+A custom step gets each batch as Keras hands it (``data_adapter.pack_x_y_sample_weight``): ``x``,
+``(x, y)`` or ``(x, y, sample_weight)``, so ``x, y = data`` works as in Keras's guide; the model's
+variables are read after its forward pass (a subclassed model creates them in its first call).
+``make_train_function`` (and its test and predict kin) give Keras's step functions of an iterator.
+
 Speed: the loop slices arrays converted once (``data_adapter``), gathers the trainable and
 regularized variables once per ``fit``, and calls a callback's per-batch hook only if the
 callback has one (with ``verbose=0`` and no callbacks, nothing runs between steps).
@@ -32,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from minitf import array_backend as B
-from minitf import nest
+from minitf import cuda_graph, nest
 from minitf.autodiff import GradientTape
 from minitf.errors import InvalidArgumentError
 from minitf.function import function, functions_run_eagerly
@@ -64,6 +69,10 @@ class Trainer:
         self._step_cache = None
         self._step_cache_built = False  # whether the model was built when _step_cache was taken
         self._traced_steps: dict = {}  # "train"/"test"/"predict" -> the step as a minitf.function
+        self._steps_per_execution = 1
+        self._jit_compile = None  # None: "auto"
+        # Keras's step functions (make_train_function ...), built on demand, forgotten by compile
+        self.train_function = self.test_function = self.predict_function = None
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
@@ -78,10 +87,11 @@ class Trainer:
         ``jit_compile=True`` replays the traced steps as captured CUDA graphs on CuPy (``"auto"``, the
         default, follows ``tf.config.optimizer.set_jit``; see minitf/cuda_graph.py); NumPy ignores it.
         """
-        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, (int, np.integer)) \
-                or steps_per_execution < 1:
-            raise ValueError(f"steps_per_execution must be a positive integer, got {steps_per_execution!r}")
-        self._steps_per_execution = int(steps_per_execution)
+        self._steps_per_execution = _checked_steps_per_execution(steps_per_execution)
+        if jit_compile is True and run_eagerly:  # as Keras
+            warnings.warn("If `run_eagerly` is True, then `jit_compile` cannot also be True. Disabling "
+                          "`jit_compile`.", stacklevel=2)
+            jit_compile = False
         from minitf.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
         if auto_scale_loss and self.optimizer is not None and getattr(self, "dtype_policy", None) is not None \
@@ -101,6 +111,7 @@ class Trainer:
         self.compiled = True
         self._step_cache = None
         self._traced_steps = {}
+        self.train_function = self.test_function = self.predict_function = None
         self._compile_args = {"optimizer": self.optimizer, "loss": loss, "loss_weights": loss_weights,
                               "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
                               "steps_per_execution": steps_per_execution}
@@ -113,6 +124,27 @@ class Trainer:
     def run_eagerly(self, value: bool) -> None:
         self._run_eagerly = bool(value)
         self._traced_steps = {}
+
+    @property
+    def jit_compile(self) -> bool:
+        """Whether the traced steps replay as captured CUDA graphs (CuPy; NumPy has nothing to compile).
+        "auto", compile's default, follows ``tf.config.optimizer.set_jit`` there, and is False on NumPy,
+        as Keras's "auto" is False on a machine without a GPU."""
+        return cuda_graph.wanted(None) if self._jit_compile is None else self._jit_compile
+
+    @jit_compile.setter
+    def jit_compile(self, value) -> None:
+        self._jit_compile = value if isinstance(value, bool) else None
+        self._traced_steps = {}  # the next step is traced with it
+
+    @property
+    def steps_per_execution(self) -> int:
+        """Batches per execution: the callbacks' batch hooks run once per this many (see ``compile``)."""
+        return self._steps_per_execution
+
+    @steps_per_execution.setter
+    def steps_per_execution(self, value: int) -> None:
+        self._steps_per_execution = _checked_steps_per_execution(value)
 
     def _output_names_for_compile(self) -> list[str] | None:
         try:
@@ -417,7 +449,7 @@ class Trainer:
         on_begin, on_end = getattr(callbacks, f"on_{kind}_batch_begin"), getattr(callbacks, f"on_{kind}_batch_end")
         stop_flag = "stop_training" if kind == "train" else "stop_evaluating"
         returned = _NO_STEP
-        for execution in _executions(iterator.epoch(), getattr(self, "_steps_per_execution", 1)):
+        for execution in _executions(iterator.epoch(), self._steps_per_execution):
             if begin_hook:
                 on_begin(execution[0][0])
             for _, batch in execution:
@@ -527,6 +559,47 @@ class Trainer:
                                  keras_single_batch_data(x, predict=True))
         return nest.map_structure(lambda t: B.to_numpy(t._value) if isinstance(t, Tensor) else t, outputs)
 
+    # ------------------------------------------------------------------ Keras's step functions
+    def make_train_function(self, force: bool = False):
+        """``model.train_function``: a function of an iterator of batches that runs up to
+        ``steps_per_execution`` train steps on it (traced unless ``run_eagerly``) and returns the logs,
+        as Keras's. Made once per compile; ``force=True`` makes it again."""
+        if self.train_function is None or force:
+            self.train_function = self._make_function("train", self.train_step)
+        return self.train_function
+
+    def make_test_function(self, force: bool = False):
+        """``model.test_function``: as ``make_train_function``, with test steps."""
+        if self.test_function is None or force:
+            self.test_function = self._make_function("test", self.test_step)
+        return self.test_function
+
+    def make_predict_function(self, force: bool = False):
+        """``model.predict_function``: a function of a list of batches (Keras's takes a list here, not an
+        iterator) that returns the model's outputs on them: on the first batch alone when
+        ``steps_per_execution`` is 1, else on all of them, joined along the batch axis."""
+        if self.predict_function is None or force:
+            def predict_function(batches):
+                step_fn = self._step_function("predict", self.predict_step)
+                batches = batches[:1] if self._steps_per_execution == 1 else batches
+                outputs = [self._run_step(step_fn, data_adapter.batch_tensors(data)) for data in batches]
+                flat = [nest.flatten(o) for o in outputs]
+                return nest.pack_sequence_as(outputs[0], [S.concat(list(parts), 0) for parts in zip(*flat)])
+            self.predict_function = predict_function
+        return self.predict_function
+
+    def _make_function(self, kind: str, step):
+        def function(iterator):
+            step_fn = self._step_function(kind, step)
+            returned = _NO_STEP
+            for _, data in zip(range(self._steps_per_execution), iterator):
+                returned = self._run_step(step_fn, data_adapter.batch_tensors(data))
+            if returned is _NO_STEP:  # Keras's function ends the iteration the same way
+                raise StopIteration
+            return self._logs_after(returned)
+        function.__name__ = f"{kind}_function"
+        return function
+
     # ------------------------------------------------------------------ saving support
     def get_compile_config(self) -> dict:
         """The compile() arguments as JSON-able data (for ``model.save``), as Keras writes them."""
@@ -538,7 +611,7 @@ class Trainer:
             "optimizer": self.optimizer, "loss": args.get("loss"), "loss_weights": args.get("loss_weights"),
             "metrics": args.get("metrics"), "weighted_metrics": args.get("weighted_metrics"),
             "run_eagerly": bool(args.get("run_eagerly", False)),
-            "steps_per_execution": args.get("steps_per_execution", 1), "jit_compile": False})
+            "steps_per_execution": args.get("steps_per_execution", 1), "jit_compile": self.jit_compile})
 
     def compile_from_config(self, config: dict, custom_objects: dict | None = None) -> None:
         """Compile with the arguments ``get_compile_config`` (minitf's or Keras's) saved."""
@@ -609,8 +682,14 @@ def _executions(steps, per_execution: int):
 
 
 def _end_step(execution: list, model) -> int:
-    per_execution = getattr(model, "_steps_per_execution", 1)
+    per_execution = model._steps_per_execution
     return execution[-1][0] if per_execution == 1 else keras_execution_end_step(execution[0][0], per_execution)
+
+
+def _checked_steps_per_execution(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"steps_per_execution must be a positive integer, got {value!r}")
+    return int(value)
 
 
 def _check_verbose(verbose: Any) -> None:
