@@ -54,6 +54,19 @@ def _out(values: np.ndarray, dtype) -> Tensor:
 
 
 def _shape(shape) -> tuple:
+    """The draw's shape as ints. Inside a traced function a shape may hold tensors (``(tf.shape(x)[0],
+    4)``, the batch size of a VAE's noise): their values are known from the trace's signature (a new
+    signature traces again), so the draw gets them as constants; a size the signature leaves unknown
+    (None) cannot be drawn."""
+    from minitf.ops.creation import is_traced, shape_tensor
+    if is_traced(shape):
+        from minitf.graph import static_value
+        known = static_value(shape_tensor(shape))
+        if not isinstance(known, tuple) or None in known:
+            raise ValueError(f"random ops in a traced function need a shape known from the function's input "
+                             f"signature; this one is {known} (None: a size the signature leaves unknown, e.g. "
+                             "with reduce_retracing=True or a TensorSpec of shape None)")
+        return known
     if isinstance(shape, Tensor):
         shape = shape.numpy().tolist()
     return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)

@@ -77,3 +77,23 @@ def test_categorical_draws_with_softmax_probabilities():
 def test_integer_uniform_needs_maxval():
     with pytest.raises(tf.errors.InvalidArgumentError, match="maxval"):
         tf.random.uniform([2], dtype=tf.int32)
+
+
+def test_a_draw_shaped_by_a_traced_batch_size_gets_each_signatures_size():
+    """A VAE's noise: ``tf.random.normal((tf.shape(x)[0], d))`` inside a traced function draws with the
+    batch size of the call's signature, anew on every call; a size the signature leaves unknown fails clearly."""
+    @tf.function
+    def noise(x):
+        return tf.random.normal((tf.shape(x)[0], 3)), tf.random.uniform(tf.stack([tf.shape(x)[0], 2]))
+
+    first, second = noise(tf.ones((4, 1))), noise(tf.ones((4, 1)))
+    assert first[0].shape == (4, 3) and first[1].shape == (4, 2)
+    assert not np.array_equal(first[0].numpy(), second[0].numpy())  # a draw per call, not a traced constant
+    assert noise(tf.ones((2, 1)))[0].shape == (2, 3)  # a new signature traces again
+
+    @tf.function(input_signature=[tf.TensorSpec((None, 1), tf.float32)])
+    def unknown(x):
+        return tf.random.normal((tf.shape(x)[0], 3))
+
+    with pytest.raises(ValueError, match="shape known from the function's input signature"):
+        unknown(tf.ones((4, 1)))
