@@ -149,3 +149,26 @@ def test_keras_mask_attribute_matches(tf, mtf):
         with pytest.raises(AttributeError):
             fw.constant([1.0])._keras_mask  # a tensor without a mask has no such attribute
     assert masks[0] == masks[1]
+
+
+@pytest.mark.parametrize("name,make,shape", [
+    ("ReLU", lambda fw: fw.keras.layers.ReLU(), (6, 5)),
+    ("ReLU(max 6)", lambda fw: fw.keras.layers.ReLU(max_value=6.0), (6, 5)),
+    ("ReLU(all three)", lambda fw: fw.keras.layers.ReLU(max_value=1.0, negative_slope=0.2, threshold=0.3), (6, 5)),
+    ("LeakyReLU", lambda fw: fw.keras.layers.LeakyReLU(), (6, 5)),
+    ("PReLU", lambda fw: fw.keras.layers.PReLU(alpha_initializer="random_uniform"), (6, 5)),
+    ("PReLU shared", lambda fw: fw.keras.layers.PReLU(alpha_initializer="ones", shared_axes=[1, 2]), (2, 3, 4, 5)),
+    ("ELU", lambda fw: fw.keras.layers.ELU(), (6, 5)),
+    ("ELU(0.5)", lambda fw: fw.keras.layers.ELU(alpha=0.5), (6, 5)),
+    ("Identity", lambda fw: fw.keras.layers.Identity(), (6, 5)),
+    ("RepeatVector", lambda fw: fw.keras.layers.RepeatVector(3), (6, 5)),
+    ("Permute", lambda fw: fw.keras.layers.Permute((3, 1, 2)), (2, 3, 4, 5)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_activation_and_reshaping_layers(tf, mtf, name, make, shape):
+    x = RNG.normal(size=shape).astype(np.float32) * 3
+    compare(tf, mtf, name, make, [x])
+    t_layer, m_layer = make(tf), make(mtf)
+    assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}
+    assert m_layer.built == t_layer.built  # the weightless ones are built from the start, as Keras's
+    assert tuple(m_layer.compute_output_shape((None,) + shape[1:])) == \
+        tuple(t_layer.compute_output_shape((None,) + shape[1:]))

@@ -78,6 +78,7 @@ LAYERS: dict[str, LayerExample] = {
     "Dense": LayerExample(lambda L: L.Dense(3, activation="relu", kernel_constraint="max_norm",
                                             bias_regularizer="l1")),
     "Dropout": LayerExample(lambda L: L.Dropout(0.3), trains=False),
+    "ELU": LayerExample(lambda L: L.ELU(alpha=0.5), trains=False),
     # mask_zero=True crosses in the parity tests' Embedding + Bidirectional LSTM model: here the Embedding's
     # output is the model's, and minitf's losses do not yet read an output's mask (Keras's do).
     "Embedding": LayerExample(lambda L: L.Embedding(10, 4), shape=(6,), dtype="int64", data=_tokens),
@@ -97,6 +98,8 @@ LAYERS: dict[str, LayerExample] = {
     "LSTMCell": LayerExample(lambda L: L.RNN(L.LSTMCell(3), return_state=False), shape=SEQ, notes="inside RNN"),
     "Lambda": LayerExample(lambda L: L.Lambda(_double), trains=False),
     "LayerNormalization": LayerExample(lambda L: L.LayerNormalization(epsilon=1e-4), shape=SEQ),
+    "Identity": LayerExample(lambda L: L.Identity(), trains=False),
+    "LeakyReLU": LayerExample(lambda L: L.LeakyReLU(negative_slope=0.2), trains=False),
     "Masking": LayerExample(lambda L: L.Masking(mask_value=0.0), shape=SEQ, data=_padded_sequences, trains=False),
     "MaxPooling1D": LayerExample(lambda L: L.MaxPooling1D(2), shape=SEQ, trains=False),
     "MaxPooling2D": LayerExample(lambda L: L.MaxPooling2D(2, padding="same"), shape=IMAGE, trains=False),
@@ -105,7 +108,11 @@ LAYERS: dict[str, LayerExample] = {
     "Multiply": LayerExample(lambda L: L.Multiply(), shape=[(4,), (4,)], trains=False),
     "Normalization": LayerExample(lambda L: L.Normalization(), adapt=np.arange(40, dtype="float32").reshape(10, 4),
                                   trains=False),
+    "PReLU": LayerExample(lambda L: L.PReLU(alpha_initializer="random_uniform", shared_axes=[1, 2]), shape=IMAGE),
+    "Permute": LayerExample(lambda L: L.Permute((2, 1)), shape=SEQ, trains=False),
     "RNN": LayerExample(lambda L: L.RNN(L.SimpleRNNCell(3), return_sequences=True), shape=SEQ),
+    "ReLU": LayerExample(lambda L: L.ReLU(max_value=1.5, negative_slope=0.1, threshold=0.2), trains=False),
+    "RepeatVector": LayerExample(lambda L: L.RepeatVector(3), trains=False),
     "RandomContrast": LayerExample(lambda L: L.RandomContrast(0.2), shape=IMAGE, data=_images, trains=False),
     "RandomFlip": LayerExample(lambda L: L.RandomFlip("horizontal"), shape=IMAGE, trains=False),
     "RandomHeight": LayerExample(lambda L: L.RandomHeight(0.2, seed=1), shape=IMAGE, trains=False),

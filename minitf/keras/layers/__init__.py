@@ -1,15 +1,15 @@
 """``minitf.keras.layers``, as ``tf.keras.layers``: the layers, in folders by family as Keras 3 has them.
 
     layer.py, input_spec.py   the base class and the input checks
-    core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking
-    activations/              Activation, Softmax
+    core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
+    activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
     regularization/           Dropout
     convolutional/            Conv1D, Conv2D, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, ... and their functions
-    reshaping/                Flatten, Reshape, ZeroPadding2D, UpSampling2D, Cropping2D
+    reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding2D, UpSampling2D, Cropping2D
     rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
 
 Every public layer is imported by name below (a new layer file adds its line here and to
@@ -17,12 +17,17 @@ Every public layer is imported by name below (a new layer file adds its line her
 Files starting with ``_`` are private.
 """
 from minitf.keras.layers.activations.activation import Activation
+from minitf.keras.layers.activations.elu import ELU
+from minitf.keras.layers.activations.leaky_relu import LeakyReLU
+from minitf.keras.layers.activations.prelu import PReLU
+from minitf.keras.layers.activations.relu import ReLU
 from minitf.keras.layers.activations.softmax import Softmax
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from minitf.keras.layers.core.dense import Dense
 from minitf.keras.layers.core.embedding import Embedding
+from minitf.keras.layers.core.identity import Identity
 from minitf.keras.layers.core.input_layer import Input, InputLayer
 from minitf.keras.layers.core.lambda_layer import Lambda
 from minitf.keras.layers.core.masking import Masking
@@ -47,6 +52,8 @@ from minitf.keras.layers.preprocessing.text_vectorization import TextVectorizati
 from minitf.keras.layers.regularization.dropout import Dropout
 from minitf.keras.layers.reshaping.flatten import Flatten
 from minitf.keras.layers.reshaping.padding_cropping_upsampling import Cropping2D, UpSampling2D, ZeroPadding2D
+from minitf.keras.layers.reshaping.permute import Permute
+from minitf.keras.layers.reshaping.repeat_vector import RepeatVector
 from minitf.keras.layers.reshaping.reshape import Reshape
 from minitf.keras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
                                      TimeDistributed)
@@ -55,9 +62,11 @@ __all__ = [
     # the base class and the inputs
     "Layer", "InputSpec", "Input", "InputLayer",
     # core
-    "Dense", "Activation", "Softmax", "Dropout", "Lambda", "Embedding", "Masking",
+    "Dense", "Activation", "Softmax", "Dropout", "Lambda", "Embedding", "Masking", "Identity",
+    # activations
+    "ReLU", "LeakyReLU", "PReLU", "ELU",
     # reshaping
-    "Flatten", "Reshape", "ZeroPadding2D", "UpSampling2D", "Cropping2D",
+    "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding2D", "UpSampling2D", "Cropping2D",
     # merging
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",

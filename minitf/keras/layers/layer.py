@@ -360,6 +360,12 @@ class Layer:
         """Create the weights, knowing the input shape. The default creates none."""
         self.built = True
 
+    def _build_at_init(self) -> None:
+        """Keras's rule for a layer without weights (ReLU, Identity ...): built from the start, unless a
+        subclass writes its own ``build``."""
+        if type(self).build is Layer.build:
+            self.built = True
+
     def call(self, *args, **kwargs):
         raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call()` method implemented.")
 
