@@ -14,7 +14,7 @@ from minitf.keras import backend
 
 _SUBMODULES = ("layers", "models", "callbacks", "losses", "metrics", "optimizers", "activations", "initializers",
                "regularizers", "utils", "saving", "engine", "constraints", "preprocessing", "datasets",
-               "applications", "mixed_precision", "dtype_policies")
+               "applications", "mixed_precision", "dtype_policies", "random")
 _FROM = {"Input": "minitf.keras.layers", "InputSpec": "minitf.keras.layers", "Layer": "minitf.keras.layers",
          "Model": "minitf.keras.models", "Sequential": "minitf.keras.models",
          "KerasTensor": "minitf.keras.engine.keras_tensor", "DTypePolicy": "minitf.keras.dtype_policies"}
@@ -38,4 +38,4 @@ __all__ = ["backend", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Se
            # submodules, loaded on first use (_SUBMODULES)
            "layers", "models", "callbacks", "losses", "metrics", "optimizers", "activations", "initializers",
            "regularizers", "utils", "saving", "engine", "constraints", "preprocessing", "datasets", "applications",
-           "mixed_precision", "dtype_policies"]
+           "mixed_precision", "dtype_policies", "random"]

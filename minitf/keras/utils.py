@@ -201,12 +201,15 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed Python's ``random``, NumPy's global generator and minitf's (``keras.utils.set_random_seed``)."""
+    """Seed Python's ``random``, NumPy's global generator and minitf's, and start keras.random's global
+    SeedGenerator anew (``keras.utils.set_random_seed``)."""
     import random
 
     from minitf import random as mt_random
     if not isinstance(seed, (int, np.integer)):
         raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})")
+    from minitf.keras import random as keras_random
+    keras_random.reset_global_seed_generator()  # the next unseeded keras.random draw starts from this seed
     random.seed(int(seed))
     np.random.seed(int(seed))
     mt_random.set_seed(int(seed))
