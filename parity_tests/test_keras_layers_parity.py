@@ -172,3 +172,40 @@ def test_activation_and_reshaping_layers(tf, mtf, name, make, shape):
     assert m_layer.built == t_layer.built  # the weightless ones are built from the start, as Keras's
     assert tuple(m_layer.compute_output_shape((None,) + shape[1:])) == \
         tuple(t_layer.compute_output_shape((None,) + shape[1:]))
+
+
+@pytest.mark.parametrize("name,make,shape", [
+    ("ZeroPadding1D", lambda fw: fw.keras.layers.ZeroPadding1D((1, 2)), (2, 5, 3)),
+    ("ZeroPadding1D channels_first", lambda fw: fw.keras.layers.ZeroPadding1D(1, data_format="channels_first"),
+     (2, 5, 3)),
+    ("UpSampling1D", lambda fw: fw.keras.layers.UpSampling1D(3), (2, 5, 3)),
+    ("Cropping1D", lambda fw: fw.keras.layers.Cropping1D((1, 2)), (2, 5, 3)),
+    ("Cropping1D end 0", lambda fw: fw.keras.layers.Cropping1D((2, 0)), (2, 5, 3)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_sequence_padding_upsampling_and_cropping(tf, mtf, name, make, shape):
+    compare(tf, mtf, name, make, [RNG.normal(size=shape).astype(np.float32)])
+    t_layer, m_layer = make(tf), make(mtf)
+    assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}
+    assert tuple(m_layer.compute_output_shape((None,) + shape[1:])) == \
+        tuple(t_layer.compute_output_shape((None,) + shape[1:]))
+
+
+@pytest.mark.parametrize("name,make,shape", [
+    ("GaussianNoise", lambda fw: fw.keras.layers.GaussianNoise(0.3, seed=5), (4, 6)),
+    ("GaussianDropout", lambda fw: fw.keras.layers.GaussianDropout(0.4, seed=5), (4, 6)),
+    ("SpatialDropout1D", lambda fw: fw.keras.layers.SpatialDropout1D(0.5, seed=5), (4, 3, 6)),
+    ("SpatialDropout2D", lambda fw: fw.keras.layers.SpatialDropout2D(0.5, seed=5), (2, 3, 3, 6)),
+    ("SpatialDropout2D channels_first", lambda fw: fw.keras.layers.SpatialDropout2D(0.5, "channels_first", seed=5),
+     (2, 6, 3, 3)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_seeded_noise_layers_draw_kerass_numbers(tf, mtf, name, make, shape):
+    """Each holds a SeedGenerator of its seed, so training-mode calls give Keras's values, call after call
+    (keras.random's stateless draws); inference is the identity."""
+    x = RNG.normal(size=shape).astype(np.float32)
+    t_layer, m_layer = make(tf), make(mtf)
+    for call in range(2):
+        np.testing.assert_array_equal(m_layer(mtf.constant(x), training=True).numpy(),
+                                      t_layer(tf.constant(x), training=True).numpy(), err_msg=f"{name}, call {call}")
+    np.testing.assert_array_equal(m_layer(mtf.constant(x)).numpy(), x)
+    compare(tf, mtf, name, make, [x], training=True)  # the gradient through the drawn noise or mask
+    assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}

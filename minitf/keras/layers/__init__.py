@@ -3,13 +3,13 @@
     layer.py, input_spec.py   the base class and the input checks
     core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
-    regularization/           Dropout
+    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout
     convolutional/            Conv1D, Conv2D, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, ... and their functions
-    reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding2D, UpSampling2D, Cropping2D
+    reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
     rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
 
 Every public layer is imported by name below (a new layer file adds its line here and to
@@ -50,8 +50,12 @@ from minitf.keras.layers.preprocessing.normalization import Normalization
 from minitf.keras.layers.preprocessing.rescaling import Rescaling
 from minitf.keras.layers.preprocessing.text_vectorization import TextVectorization
 from minitf.keras.layers.regularization.dropout import Dropout
+from minitf.keras.layers.regularization.gaussian_dropout import GaussianDropout
+from minitf.keras.layers.regularization.gaussian_noise import GaussianNoise
+from minitf.keras.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
 from minitf.keras.layers.reshaping.flatten import Flatten
 from minitf.keras.layers.reshaping.padding_cropping_upsampling import Cropping2D, UpSampling2D, ZeroPadding2D
+from minitf.keras.layers.reshaping.padding_cropping_upsampling_1d import Cropping1D, UpSampling1D, ZeroPadding1D
 from minitf.keras.layers.reshaping.permute import Permute
 from minitf.keras.layers.reshaping.repeat_vector import RepeatVector
 from minitf.keras.layers.reshaping.reshape import Reshape
@@ -66,7 +70,10 @@ __all__ = [
     # activations
     "ReLU", "LeakyReLU", "PReLU", "ELU",
     # reshaping
-    "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding2D", "UpSampling2D", "Cropping2D",
+    "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding1D", "UpSampling1D", "Cropping1D", "ZeroPadding2D",
+    "UpSampling2D", "Cropping2D",
+    # regularization (Dropout: with the core layers)
+    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
     # merging
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",

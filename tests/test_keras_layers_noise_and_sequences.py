@@ -1,0 +1,78 @@
+"""GaussianNoise, GaussianDropout, SpatialDropout1D/2D (training-mode noise from the layer's own
+SeedGenerator; identity at inference) and ZeroPadding1D, UpSampling1D, Cropping1D: values against
+NumPy formulas, gradients, configs and errors. Keras's own numbers: parity_tests/test_keras_layers_parity.py."""
+import numpy as np
+import pytest
+
+import minitf as tf
+from minitf.testing import gradcheck
+
+layers = tf.keras.layers
+RNG = np.random.default_rng(1)
+
+
+def test_gaussian_noise_adds_seeded_noise_in_training_only():
+    x = RNG.normal(size=(200, 50)).astype("float32")
+    layer = layers.GaussianNoise(0.5, seed=3)
+    noise = layer(x, training=True).numpy() - x
+    assert abs(noise.std() - 0.5) < 0.01 and abs(noise.mean()) < 0.01
+    assert not np.array_equal(layer(x, training=True).numpy() - x, noise)  # a new draw each call
+    np.testing.assert_array_equal(layers.GaussianNoise(0.5, seed=3)(x, training=True).numpy() - x, noise)
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    with pytest.raises(ValueError, match="`stddev`. Expected a float value between 0 and 1"):
+        layers.GaussianNoise(1.5)
+
+
+def test_gaussian_dropout_multiplies_by_noise_around_one():
+    x = np.ones((200, 50), "float32")
+    out = layers.GaussianDropout(0.2, seed=3)(x, training=True).numpy()
+    assert abs(out.mean() - 1) < 0.01 and abs(out.std() - np.sqrt(0.2 / 0.8)) < 0.01
+    assert layers.GaussianDropout(0.0)(x, training=True).numpy() is not None
+    with pytest.raises(ValueError, match="`rate`. Expected a float value between 0 and 1"):
+        layers.GaussianDropout(-0.1)
+
+
+@pytest.mark.parametrize("cls,shape,shared", [
+    ("SpatialDropout1D", (8, 5, 6), (1,)), ("SpatialDropout2D", (8, 4, 5, 6), (1, 2))])
+def test_spatial_dropout_drops_whole_channels(cls, shape, shared):
+    x = np.ones(shape, "float32")
+    out = getattr(layers, cls)(0.5, seed=2)(x, training=True).numpy()
+    assert set(np.unique(out).tolist()) == {0.0, 2.0}  # kept values scaled by 1 / (1 - rate)
+    np.testing.assert_array_equal(out, np.broadcast_to(out[(slice(None),) + (slice(0, 1),) * len(shared)], shape))
+    np.testing.assert_array_equal(getattr(layers, cls)(0.5)(x).numpy(), x)
+    with pytest.raises(ValueError):
+        getattr(layers, cls)(0.5)(np.ones(shape[:-1], "float32"), training=True)  # the wrong rank
+
+
+def test_spatial_dropout_2d_channels_first_and_its_gradient():
+    x = RNG.normal(size=(2, 6, 3, 3))
+    layer = layers.SpatialDropout2D(0.5, data_format="channels_first", seed=2, dtype="float64")
+    out = layer(x, training=True).numpy()
+    kept = (out != 0)
+    assert (kept == kept[:, :, :1, :1]).all()
+    # the same draw twice (a SeedGenerator of the same seed): the gradient is the mask / (1 - rate)
+    x_t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x_t)
+        y = layers.SpatialDropout2D(0.5, data_format="channels_first", seed=2, dtype="float64")(x_t, training=True)
+    np.testing.assert_array_equal(tape.gradient(y, x_t).numpy(), kept * 2.0)
+
+
+def test_zero_padding_upsampling_and_cropping_1d():
+    x = RNG.normal(size=(2, 5, 3))
+    np.testing.assert_array_equal(layers.ZeroPadding1D((1, 2), dtype="float64")(x).numpy(),
+                                  np.pad(x, ((0, 0), (1, 2), (0, 0))))
+    np.testing.assert_array_equal(layers.ZeroPadding1D(1, data_format="channels_first", dtype="float64")(x).numpy(),
+                                  np.pad(x, ((0, 0), (0, 0), (1, 1))))
+    np.testing.assert_array_equal(layers.UpSampling1D(3, dtype="float64")(x).numpy(), np.repeat(x, 3, axis=1))
+    np.testing.assert_array_equal(layers.Cropping1D((1, 2), dtype="float64")(x).numpy(), x[:, 1:3])
+    np.testing.assert_array_equal(layers.Cropping1D((2, 0), dtype="float64")(x).numpy(), x[:, 2:])
+    for layer in (layers.ZeroPadding1D((1, 2), dtype="float64"), layers.UpSampling1D(2, dtype="float64"),
+                  layers.Cropping1D(1, dtype="float64")):
+        gradcheck(lambda t, layer=layer: layer(t), [x])
+    model = tf.keras.Sequential([tf.keras.Input((None, 3)), layers.UpSampling1D(2), layers.Cropping1D(1)])
+    assert model.output_shape == (None, None, 3) and model.predict(x, verbose=0).shape == (2, 8, 3)
+    with pytest.raises(ValueError, match="must be smaller than the input length"):
+        layers.Cropping1D((3, 2))(x)
+    with pytest.raises(TypeError, match="Expected an integer value for `size`"):
+        layers.UpSampling1D(2.0)
