@@ -300,6 +300,23 @@ def window_max(cells, dtype, out=None):
     return y
 
 
+# --- meshgrid's product with bools ------------------------------------------------------------------
+def meshgrid_product(t, factor):
+    """``t * factor`` as ``tf.meshgrid`` computes it (each vector times ones of the grid's shape, in the
+    first vector's dtype). With a bool on either side TF's ``*`` falls back to converting the number to
+    bool through an integer, so a float counts as True only from magnitude 1 on (0.5 gives False),
+    and the result is the logical and. minitf does the same: cast to int32, then to bool."""
+    from minitf import dtypes
+    from minitf.ops.elementwise import logical_and, multiply
+    from minitf.ops.shape_ops import cast
+    if dtypes.bool not in (t.dtype, factor.dtype):
+        return multiply(t, factor)
+
+    def as_bool(x):
+        return x if x.dtype == dtypes.bool else cast(cast(x, dtypes.int32), dtypes.bool)
+    return logical_and(as_bool(t), as_bool(factor))
+
+
 # --- Keras quirks --------------------------------------------------------------------------------------
 def keras_execution_end_step(first_step: int, steps_per_execution: int) -> int:
     """The batch index Keras hands ``on_*_batch_end`` after one execution of ``steps_per_execution``

@@ -432,6 +432,28 @@ def pad_case(draw) -> Case:
 
 
 @st.composite
+def roll_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4))
+    axes = draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1, max_size=3))
+    return draw(make_case([draw(array(shape))], {"shift": [draw(st.integers(-5, 5)) for _ in axes], "axis": axes}))
+
+
+@st.composite
+def repeat_case(draw) -> Case:
+    shape = draw(shapes(1, 3, max_side=4, max_size=16))
+    axis = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
+    slices = int(np.prod(shape)) if axis is None else shape[axis]
+    repeats = draw(st.one_of(st.integers(0, 3), st.lists(st.integers(0, 3), min_size=slices, max_size=slices)))
+    return draw(make_case([draw(array(shape))], {"repeats": repeats, "axis": axis}))
+
+
+@st.composite
+def meshgrid_case(draw) -> Case:
+    vectors = [draw(array((draw(st.integers(1, 4)),))) for _ in range(draw(st.integers(1, 3)))]
+    return draw(make_case(vectors, {"indexing": draw(st.sampled_from(["xy", "ij"]))}))
+
+
+@st.composite
 def reverse_case(draw) -> Case:
     shape = draw(shapes(1))
     axes = draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, unique=True))
@@ -835,6 +857,10 @@ SPECS: list[OpSpec] = [
     OpSpec("tile", lambda tf, x, multiples: tf.tile(x, multiples), tile_case()),
     OpSpec("pad", lambda tf, x, **kw: tf.pad(x, **kw), pad_case()),
     OpSpec("reverse", lambda tf, x, axis: tf.reverse(x, axis), reverse_case()),
+    OpSpec("roll", lambda tf, x, shift, axis: tf.roll(x, shift, axis), roll_case()),
+    OpSpec("repeat", lambda tf, x, repeats, axis: tf.repeat(x, repeats, axis=axis), repeat_case()),
+    OpSpec("meshgrid", lambda tf, *xs, indexing: flat_concat(tf, tf.meshgrid(*xs, indexing=indexing)),
+           meshgrid_case()),
     OpSpec("__getitem__", lambda tf, x, key: x[key], getitem_case()),
     OpSpec("gather", lambda tf, x, indices, axis: tf.gather(x, indices, axis=axis), gather_case()),
     OpSpec("gather_nd", lambda tf, x, indices: tf.gather_nd(x, indices), gather_nd_case()),

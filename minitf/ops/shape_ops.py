@@ -474,6 +474,83 @@ def reverse(tensor: TensorLike, axis, name: str | None = None) -> Tensor:
     return ReverseV2.apply(x, axis=tuple(_axis("ReverseV2", a, x.ndim) for a in _int_list(axis)))
 
 
+class Roll(Op):
+    """x shifted by ``shifts[i]`` cells along ``axes[i]``, the cells pushed off one end coming back at
+    the other (a shift of 1: [a, b, c] -> [c, a, b]).   Gradient: dy rolled back, by -shifts."""
+
+    def forward(x, shifts, axes):
+        return B.module_of(x).roll(x, shifts, axes)
+
+    def backward(ctx, dy):
+        return Roll.apply(dy, shifts=tuple(-s for s in ctx.shifts), axes=ctx.axes)
+
+    def shape(x_shape, shifts, axes):
+        return x_shape
+
+
+def roll(input: TensorLike, shift, axis, name: str | None = None) -> Tensor:  # noqa: A002
+    """``tf.roll``: ``shift`` and ``axis`` are ints or equal-length lists (shifts of one axis add up)."""
+    x = convert_to_tensor(input)
+    shifts, axes = _int_list(shift), _int_list(axis)
+    if len(shifts) != len(axes):
+        raise InvalidArgumentError(f"Roll: shift and axis must have the same size, got {len(shifts)} shift(s) and "
+                                   f"{len(axes)} axis", "Roll")
+    if x.ndim == 0:
+        raise InvalidArgumentError("Roll: input must be 1-D or higher, got a scalar", "Roll")
+    return Roll.apply(x, shifts=tuple(shifts), axes=tuple(_axis("Roll", a, x.ndim) for a in axes))
+
+
+def repeat(input: TensorLike, repeats, axis=None, name: str | None = None) -> Tensor:  # noqa: A002
+    """``tf.repeat``: each slice along ``axis`` (axis None: each element of the flattened input)
+    repeated ``repeats`` times, an int or one count per slice: [a, b] with repeats [2, 1] -> [a, a, b].
+
+    A gather of the repeated indices, so the gradient (gather's) adds up the copies of each slice."""
+    x = convert_to_tensor(input)
+    if axis is None:
+        x, axis = reshape(x, [-1]), 0
+    if x.ndim == 0:  # as TF: a scalar is taken as a vector of one
+        x = reshape(x, [1])
+    a = _axis("Repeat", axis, x.ndim)
+    counts = _int_list(repeats)
+    n = x.shape[a]
+    if len(counts) == 1:
+        counts = counts * n
+    elif len(counts) != n:
+        raise InvalidArgumentError(f"Repeat: repeats has {len(counts)} counts for {n} slices along axis {a} "
+                                   f"(shape {list(x.shape)}): expected one count, or one per slice", "Repeat")
+    if any(c < 0 for c in counts):
+        raise InvalidArgumentError(f"Repeat: repeats must not be negative, got {counts}", "Repeat")
+    index = np.repeat(np.arange(n, dtype=np.int64), counts)
+    return GatherV2.apply(x, convert_to_tensor(index), axis=a)
+
+
+def meshgrid(*args, **kwargs) -> list:
+    """``tf.meshgrid``: N vectors of sizes (n0, n1, ...) -> N grids of shape (n1, n0, ...) for
+    ``indexing="xy"`` (the default: the first two axes swapped, as NumPy's) or (n0, n1, ...) for "ij".
+    As TF: each vector reshaped to lie along its axis, times ones of the grid's shape (so the gradient
+    of a grid sums it over the other axes)."""
+    from minitf._tf_compat import meshgrid_product
+    from minitf.ops.creation import ones
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"Invalid keywords argument(s): {list(kwargs)}")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"Argument `indexing` parameter must be either 'xy' or 'ij', got '{indexing}'")
+    ndim = len(args)
+    if not ndim:
+        return []
+    vectors = [stack([a]) if not isinstance(a, Tensor) and np.ndim(a) == 0 else convert_to_tensor(a) for a in args]
+    output = [reshape(v, (1,) * i + (-1,) + (1,) * (ndim - i - 1)) for i, v in enumerate(vectors)]
+    shapes = [int(np.prod(v.shape, dtype=np.int64)) for v in vectors]
+    if indexing == "xy" and ndim > 1:
+        output[0] = reshape(output[0], (1, -1) + (1,) * (ndim - 2))
+        output[1] = reshape(output[1], (-1, 1) + (1,) * (ndim - 2))
+        shapes[0], shapes[1] = shapes[1], shapes[0]
+    factor = ones(shapes, vectors[0].dtype)
+    return [meshgrid_product(t, factor) for t in output]  # t * factor, as TF's operator computes it
+
+
 class Pad(Op):
     """Constant padding: ``paddings[i] = (before, after)`` cells of ``value`` on axis i.
     Gradient: dy with the padding sliced off."""
@@ -1045,6 +1122,6 @@ def rank(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
     return Rank.apply(convert_to_tensor(input))
 
 
-__all__ = ["argsort", "boolean_mask", "broadcast_to", "cast", "concat", "expand_dims", "gather", "gather_nd",
+__all__ = ["meshgrid", "repeat", "roll", "argsort", "boolean_mask", "broadcast_to", "cast", "concat", "expand_dims", "gather", "gather_nd",
            "getitem", "identity", "one_hot", "pad", "rank", "reshape", "reverse", "shape", "size", "sort", "split",
            "squeeze", "stack", "stop_gradient", "take_along_axis", "tile", "top_k", "transpose", "unstack"]
