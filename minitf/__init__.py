@@ -28,9 +28,11 @@ from minitf.ops.linalg import einsum, matmul, norm, tensordot
 from minitf.ops.reductions import (argmax, argmin, cumsum, reduce_all, reduce_any, reduce_logsumexp,
                                    reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
                                    reduce_sum, reduce_variance)
-from minitf.ops.shape_ops import (argsort, boolean_mask, broadcast_to, cast, concat, expand_dims, gather,
-                                  gather_nd, identity, meshgrid, one_hot, pad, rank, repeat, reshape, reverse, roll,
-                                  shape, size, sort, split, squeeze, stack, stop_gradient, tile, transpose, unstack)
+from minitf.ops.functional_ops import map_fn
+from minitf.ops.shape_ops import (argsort, boolean_mask, broadcast_to, cast, concat, ensure_shape, expand_dims,
+                                  gather, gather_nd, identity, meshgrid, one_hot, pad, rank, repeat, reshape, reverse,
+                                  roll, sequence_mask, shape, size, sort, split, squeeze, stack, stop_gradient, tile,
+                                  transpose, unique, unstack)
 from minitf.ops.scatter_ops import (scatter_nd, slice, strided_slice, tensor_scatter_nd_add,  # noqa: A004
                                     tensor_scatter_nd_max, tensor_scatter_nd_min, tensor_scatter_nd_sub,
                                     tensor_scatter_nd_update)

@@ -551,6 +551,77 @@ def meshgrid(*args, **kwargs) -> list:
     return [meshgrid_product(t, factor) for t in output]  # t * factor, as TF's operator computes it
 
 
+def sequence_mask(lengths: TensorLike, maxlen=None, dtype=dtypes.bool, name: str | None = None) -> Tensor:
+    """``mask[..., j] = j < lengths[...]`` for j < maxlen (default: the largest length), as TF builds it:
+    ``range(maxlen) < lengths[..., None]`` (the lengths cast to maxlen's type), then cast to ``dtype``."""
+    from minitf.ops.creation import range as range_
+    from minitf.ops.elementwise import less, maximum
+    from minitf.ops.reductions import reduce_max
+    lengths = convert_to_tensor(lengths)
+    if maxlen is None:
+        maxlen = reduce_max(lengths)
+        maxlen = maximum(cast(0, maxlen.dtype), maxlen)
+    else:
+        maxlen = convert_to_tensor(maxlen)
+    if maxlen.ndim != 0:
+        raise ValueError(f"Argument `maxlen` must be scalar for sequence_mask, received `maxlen` = {maxlen}")
+    result = less(range_(maxlen), cast(expand_dims(lengths, -1), maxlen.dtype))
+    return result if dtypes.as_dtype(dtype) == dtypes.bool else cast(result, dtype)
+
+
+class Unique(Op):
+    """The distinct values of a vector in the order they first appear, and for each element the
+    index of its value among them: x = y[idx]. No gradient (as TF)."""
+
+    def forward(x, out_idx):
+        values = B.to_numpy(x)
+        _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # the sorted distinct values, by first appearance
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return (B.module_of(x).asarray(values[np.sort(first)]),
+                B.module_of(x).asarray(rank[inverse.reshape(-1)].astype(out_idx)))
+
+    def shape(x_shape, out_idx):
+        return [(None,), x_shape]
+
+
+class UniqueResult(tuple):
+    """``tf.unique``'s result: the pair (y, idx), also as attributes."""
+
+    @property
+    def y(self):
+        return self[0]
+
+    @property
+    def idx(self):
+        return self[1]
+
+
+def unique(x: TensorLike, out_idx=dtypes.int32, name: str | None = None) -> UniqueResult:
+    t = convert_to_tensor(x)
+    if t.ndim != 1:
+        raise InvalidArgumentError(f"Unique: unique expects a 1D vector, got shape {list(t.shape)}", "Unique")
+    idx_dtype = dtypes.as_dtype(out_idx)
+    if idx_dtype not in (dtypes.int32, dtypes.int64):
+        raise InvalidArgumentTypeError(f"Unique: out_idx must be int32 or int64, got {idx_dtype.name}", "Unique")
+    return UniqueResult(Unique.apply(t, out_idx=idx_dtype._np))
+
+
+def ensure_shape(x: TensorLike, shape, name: str | None = None) -> Tensor:
+    """``x`` itself, after checking that its shape fits ``shape`` (None: any size), as TF's EnsureShape
+    (an InvalidArgumentError naming both shapes)."""
+    t = convert_to_tensor(x)
+    expected = None if shape is None else list(shape.as_list() if hasattr(shape, "as_list") else shape)
+    if expected is not None:
+        fits = len(expected) == t.ndim and all(e is None or a is None or int(e) == a
+                                              for e, a in zip(expected, t.shape))
+        if not fits:
+            raise InvalidArgumentError(f"EnsureShape: Shape of tensor {list(t.shape)} is not compatible with "
+                                       f"expected shape {expected}.", "EnsureShape")
+    return identity(t)
+
+
 class Pad(Op):
     """Constant padding: ``paddings[i] = (before, after)`` cells of ``value`` on axis i.
     Gradient: dy with the padding sliced off."""
@@ -1122,6 +1193,6 @@ def rank(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
     return Rank.apply(convert_to_tensor(input))
 
 
-__all__ = ["meshgrid", "repeat", "roll", "argsort", "boolean_mask", "broadcast_to", "cast", "concat", "expand_dims", "gather", "gather_nd",
+__all__ = ["ensure_shape", "meshgrid", "repeat", "roll", "sequence_mask", "unique", "argsort", "boolean_mask", "broadcast_to", "cast", "concat", "expand_dims", "gather", "gather_nd",
            "getitem", "identity", "one_hot", "pad", "rank", "reshape", "reverse", "shape", "size", "sort", "split",
            "squeeze", "stack", "stop_gradient", "take_along_axis", "tile", "top_k", "transpose", "unstack"]

@@ -1,0 +1,67 @@
+"""``tf.map_fn``: a function applied to each slice of a tensor (or of several, in a structure) along
+axis 0, the results stacked back.
+
+It is a Python loop over the slices, eagerly and while tracing (the number of slices is known from
+the trace's signature), so the gradient flows through each call, each slice and the final stack
+as through any other ops.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from minitf import nest
+from minitf.errors import InvalidArgumentError
+from minitf.ops.creation import zeros
+from minitf.ops.shape_ops import stack
+from minitf.tensor import convert_to_tensor
+
+
+def map_fn(fn: Callable, elems: Any, dtype=None, parallel_iterations=None, back_prop: bool = True,
+           swap_memory: bool = False, infer_shape: bool = True, name: str | None = None,
+           fn_output_signature=None) -> Any:
+    """``[fn(elems[i]) for i in range(n)]`` stacked along a new axis 0; ``elems`` may be a structure
+    of tensors (each slice of every one given to ``fn`` in that structure). ``fn_output_signature``
+    (or ``dtype``, its old name) says what ``fn`` returns when that differs from ``elems``: it is
+    needed only when there are no slices (n = 0) and ``fn`` cannot be called."""
+    flat = [convert_to_tensor(e) for e in nest.flatten(elems)]
+    if not flat:
+        raise ValueError("elems must be a Tensor or (possibly nested) sequence of Tensors. Got []")
+    for t in flat:
+        if t.ndim == 0:
+            raise ValueError(f"Elements in elems must be 1+ dimensional Tensors, not scalars; got {t!r}")
+    n = flat[0].shape[0]
+    if any(t.shape[0] != n for t in flat):
+        raise ValueError("map_fn: all the tensors of elems need the same size along axis 0, got "
+                         f"{[t.shape[0] for t in flat]}")
+    results = [fn(nest.pack_sequence_as(elems, [t[i] for t in flat])) for i in range(n)]
+    if not results:  # nothing to call fn on: the signature (or elems itself) says what comes back
+        signature = fn_output_signature if fn_output_signature is not None else dtype
+        if signature is None:  # TF's empty TensorArray stacks to shape (0,): the slices' shape is unknown
+            return nest.pack_sequence_as(elems, [zeros((0,), t.dtype) for t in flat])
+        specs = nest.flatten(signature)
+        return nest.pack_sequence_as(signature, [
+            zeros((0,) + tuple(getattr(s, "shape", ()) or ()), getattr(s, "dtype", s)) for s in specs])
+    structure = results[0]
+    signature = fn_output_signature if fn_output_signature is not None else dtype
+    if signature is None:  # as TF: fn must return what elems is, in structure and dtype
+        _check_like_elems(elems, flat, structure)
+    columns = zip(*[[convert_to_tensor(v) for v in nest.flatten(r)] for r in results])
+    return nest.pack_sequence_as(structure, [stack(list(column)) for column in columns]) \
+        if nest.is_nested(structure) else stack([convert_to_tensor(r) for r in results])
+
+
+def _check_like_elems(elems, flat: list, result) -> None:
+    """Without an output signature, TF's map_fn writes fn's results into arrays made for ``elems``."""
+    if nest.is_nested(elems) != nest.is_nested(result) or len(nest.flatten(result)) != len(flat):
+        raise ValueError("The two structures don't have the same nested structure: map_fn's elems is "
+                         f"{type(elems).__name__} of {len(flat)} tensor(s), fn returned {type(result).__name__} of "
+                         f"{len(nest.flatten(result))}. Pass fn_output_signature to say what fn returns.")
+    for t, r in zip(flat, nest.flatten(result)):
+        r_dtype = convert_to_tensor(r).dtype
+        if r_dtype != t.dtype:
+            raise InvalidArgumentError(f"map_fn: TensorArray dtype is {t.dtype.name} but Op is trying to write dtype "
+                                       f"{r_dtype.name} (fn returns {r_dtype.name} for elems of {t.dtype.name}: pass "
+                                       "fn_output_signature)", "TensorListSetItem")
+
+
+__all__ = ["map_fn"]
