@@ -78,7 +78,7 @@ def __getattr__(name: str):
     import importlib
 
     if name in ("keras", "data", "datasets", "viz", "saved_model", "distribute", "train", "classification_report",
-                "sparse", "ragged", "summary", "profiler", "strings", "autograph", "image", "io"):
+                "sparse", "ragged", "summary", "profiler", "strings", "autograph", "image", "io", "debugging"):
         return importlib.import_module(f"minitf.{name}")
     if name == "SparseTensor":
         return importlib.import_module("minitf.sparse").SparseTensor
