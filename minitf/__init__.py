@@ -16,7 +16,7 @@ from minitf.dtypes import (DType, as_dtype, bool, double, float16, float32, floa
 from minitf._context import executing_eagerly, init_scope
 from minitf.function import TensorSpec, function
 from minitf.module import Module, name_scope
-from minitf.ops.control_flow import cond, while_loop
+from minitf.ops.control_flow import cond, control_dependencies, group, no_op, while_loop
 from minitf.ops.logging_ops import print_ as print  # noqa: A001 (TF's name)
 from minitf.ops.creation import eye, fill, linspace, ones, ones_like, range, zeros, zeros_like  # noqa: A004
 from minitf.ops.elementwise import (abs, add, add_n, clip_by_value, cos, divide, equal, exp, floor, greater,  # noqa: A004
@@ -28,11 +28,11 @@ from minitf.ops.linalg import einsum, matmul, norm, tensordot
 from minitf.ops.reductions import (argmax, argmin, cumsum, reduce_all, reduce_any, reduce_logsumexp,
                                    reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
                                    reduce_sum, reduce_variance)
-from minitf.ops.functional_ops import map_fn
+from minitf.ops.functional_ops import foldl, foldr, map_fn, scan
 from minitf.ops.shape_ops import (argsort, boolean_mask, broadcast_to, cast, concat, ensure_shape, expand_dims,
                                   gather, gather_nd, identity, meshgrid, one_hot, pad, rank, repeat, reshape, reverse,
-                                  roll, sequence_mask, shape, size, sort, split, squeeze, stack, stop_gradient, tile,
-                                  transpose, unique, unstack)
+                                  roll, searchsorted, sequence_mask, shape, size, sort, split, squeeze, stack,
+                                  stop_gradient, tile, transpose, unique, unstack)
 from minitf.ops.scatter_ops import (scatter_nd, slice, strided_slice, tensor_scatter_nd_add,  # noqa: A004
                                     tensor_scatter_nd_max, tensor_scatter_nd_min, tensor_scatter_nd_sub,
                                     tensor_scatter_nd_update)

@@ -466,6 +466,25 @@ def assert_that(condition, message: str) -> None:
     Assert.apply(convert_to_tensor(condition), message=str(message))
 
 
+def control_dependencies(control_inputs):
+    """``tf.control_dependencies``: a context in which ops run after ``control_inputs``. A traced
+    function replays its ops in the order the Python code made them (and keeps every stateful op),
+    so the order already holds: the context does nothing, as TF's does eagerly."""
+    import contextlib
+    return contextlib.nullcontext()
+
+
+def group(*inputs, name=None) -> None:
+    """``tf.group``: an op that runs ``inputs``; eagerly (and in minitf's traced replay, which runs every
+    op in order) there is nothing to wait for: None, as TF returns eagerly."""
+    return None
+
+
+def no_op(name=None) -> None:
+    """``tf.no_op``: does nothing (None, as TF's eager result)."""
+    return None
+
+
 # --- a loop over a dataset in a traced function ----------------------------------------------------
 class DatasetFor(Op):
     """``for element in dataset`` inside a traced function: runs the body's graph once per element.

@@ -1,7 +1,11 @@
-"""``tf.map_fn``: a function applied to each slice of a tensor (or of several, in a structure) along
-axis 0, the results stacked back.
+"""``tf.map_fn``, ``tf.scan``, ``tf.foldl`` and ``tf.foldr``: a function applied to each slice of a
+tensor (or of several, in a structure) along axis 0.
 
-It is a Python loop over the slices, eagerly and while tracing (the number of slices is known from
+* map_fn: ``fn(x[i])`` for each i, the results stacked back;
+* scan: ``a = fn(a, x[i])`` from an initial ``a``, every ``a`` stacked (a running sum, an RNN's states);
+* foldl / foldr: the same accumulation, front to back or back to front, keeping the last ``a`` only.
+
+Each is a Python loop over the slices, eagerly and while tracing (the number of slices is known from
 the trace's signature), so the gradient flows through each call, each slice and the final stack
 as through any other ops.
 """
@@ -64,4 +68,56 @@ def _check_like_elems(elems, flat: list, result) -> None:
                                        "fn_output_signature)", "TensorListSetItem")
 
 
-__all__ = ["map_fn"]
+def _slices(elems) -> tuple[list, int]:
+    flat = [convert_to_tensor(e) for e in nest.flatten(elems)]
+    if not flat or any(t.ndim == 0 for t in flat):
+        raise ValueError("Elements in elems must be 1+ dimensional Tensors, not scalars")
+    n = flat[0].shape[0]
+    if any(t.shape[0] != n for t in flat):
+        raise ValueError(f"elems: all tensors need the same size along axis 0, got {[t.shape[0] for t in flat]}")
+    return flat, n
+
+
+def _accumulate(fn: Callable, elems, initializer, reverse: bool) -> tuple[list, Any]:
+    """The accumulators after each slice (in the order the slices were taken) and the last one."""
+    flat, n = _slices(elems)
+    order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
+    item = lambda i: nest.pack_sequence_as(elems, [t[i] for t in flat])  # noqa: E731
+    if initializer is None:
+        if not order:
+            raise ValueError("elems must not be empty when no initializer is given")
+        acc, order = item(order[0]), order[1:]
+        states = [acc]
+    else:
+        acc, states = initializer, []
+    for i in order:
+        acc = fn(acc, item(i))
+        states.append(acc)
+    return states, acc
+
+
+def scan(fn: Callable, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
+         infer_shape=True, reverse: bool = False, name=None):
+    """``a_i = fn(a_{i-1}, x_i)`` for each slice x_i, every a_i stacked along axis 0 (with no
+    initializer, a_0 is x_0 itself). ``reverse=True`` runs from the last slice, results in place."""
+    states, _ = _accumulate(fn, elems, initializer, reverse)
+    if reverse:
+        states = states[::-1]
+    structure = states[0]
+    columns = zip(*[[convert_to_tensor(v) for v in nest.flatten(s)] for s in states])
+    return nest.pack_sequence_as(structure, [stack(list(column)) for column in columns])
+
+
+def foldl(fn: Callable, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
+          name=None):
+    """``fn(...fn(fn(a, x_0), x_1)..., x_{n-1})``: the slices folded front to back."""
+    return _accumulate(fn, elems, initializer, reverse=False)[1]
+
+
+def foldr(fn: Callable, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
+          name=None):
+    """The slices folded back to front: ``fn(...fn(a, x_{n-1})..., x_0)``."""
+    return _accumulate(fn, elems, initializer, reverse=True)[1]
+
+
+__all__ = ["map_fn", "scan", "foldl", "foldr"]

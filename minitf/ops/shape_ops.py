@@ -622,6 +622,37 @@ def ensure_shape(x: TensorLike, shape, name: str | None = None) -> Tensor:
     return identity(t)
 
 
+class SearchSorted(Op):
+    """For each value, the index where it would go in its row of ``sorted_sequence`` (the innermost
+    axis; the leading axes are batch axes): before equal entries (``side="left"``) or after them. No
+    gradient (as TF)."""
+
+    def forward(sorted_sequence, values, side, out_type):
+        seq, vals = B.to_numpy(sorted_sequence), B.to_numpy(values)
+        rows_seq, rows_val = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
+        out = np.stack([np.searchsorted(s, v, side=side) for s, v in zip(rows_seq, rows_val)]) if len(rows_seq) \
+            else np.zeros(rows_val.shape, np.int64)
+        return B.module_of(values).asarray(out.reshape(vals.shape).astype(out_type))
+
+    def shape(sorted_shape, values_shape, side, out_type):
+        return values_shape
+
+
+def searchsorted(sorted_sequence: TensorLike, values: TensorLike, side: str = "left", out_type=dtypes.int32,
+                 name: str | None = None) -> Tensor:
+    """``tf.searchsorted``: indices that keep each row of ``sorted_sequence`` sorted if ``values`` went in."""
+    seq, vals = convert_to_tensor(sorted_sequence), convert_to_tensor(values)
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be either 'right' or 'left'.  Saw: {side}.")
+    if seq.ndim == 0 or vals.ndim == 0 or seq.shape[:-1] != vals.shape[:-1]:
+        raise InvalidArgumentError(f"SearchSorted: sorted_sequence {list(seq.shape)} and values {list(vals.shape)} "
+                                   "must be at least 1-D with the same leading (batch) dimensions", "LowerBound")
+    if seq.dtype != vals.dtype:
+        raise InvalidArgumentError(f"SearchSorted: sorted_sequence ({seq.dtype.name}) and values ({vals.dtype.name}) "
+                                   "need the same dtype", "LowerBound")
+    return SearchSorted.apply(seq, vals, side=side, out_type=dtypes.as_dtype(out_type)._np)
+
+
 class Pad(Op):
     """Constant padding: ``paddings[i] = (before, after)`` cells of ``value`` on axis i.
     Gradient: dy with the padding sliced off."""
@@ -1193,6 +1224,6 @@ def rank(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
     return Rank.apply(convert_to_tensor(input))
 
 
-__all__ = ["ensure_shape", "meshgrid", "repeat", "roll", "sequence_mask", "unique", "argsort", "boolean_mask", "broadcast_to", "cast", "concat", "expand_dims", "gather", "gather_nd",
+__all__ = ["searchsorted", "ensure_shape", "meshgrid", "repeat", "roll", "sequence_mask", "unique", "argsort", "boolean_mask", "broadcast_to", "cast", "concat", "expand_dims", "gather", "gather_nd",
            "getitem", "identity", "one_hot", "pad", "rank", "reshape", "reverse", "shape", "size", "sort", "split",
            "squeeze", "stack", "stop_gradient", "take_along_axis", "tile", "top_k", "transpose", "unstack"]
