@@ -900,7 +900,9 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.elu", lambda tf, x: tf.nn.elu(x), unary(avoid(0))),
     OpSpec("nn.selu", lambda tf, x: tf.nn.selu(x), unary(avoid(0))),
     OpSpec("nn.gelu", lambda tf, x: tf.nn.gelu(x, approximate=False), unary(WIDE)),
-    OpSpec("nn.gelu(approximate)", lambda tf, x: tf.nn.gelu(x, approximate=True), unary(WIDE)),
+    OpSpec("nn.gelu(approximate)", lambda tf, x: tf.nn.gelu(x, approximate=True), unary(WIDE), atol=2e-6,
+           why="TF's float tanh (Eigen's rational fit) is a few ulp off near -1, and 1 + tanh(u) cancels for "
+               "x < -2.5, so the gradient there (about -0.015) agrees to ~1e-6 absolute (x = -2.9117: 1.06e-6)"),
     OpSpec("nn.softplus", lambda tf, x: tf.nn.softplus(x), unary(WIDE)),
     OpSpec("nn.softsign", lambda tf, x: tf.nn.softsign(x), unary(NONZERO)),
     OpSpec("nn.silu", lambda tf, x: tf.nn.silu(x), unary(WIDE)),

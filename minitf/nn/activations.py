@@ -173,9 +173,9 @@ def selu(features: TensorLike, name: str | None = None) -> Tensor:
 def gelu(features: TensorLike, approximate: bool = False, name: str | None = None) -> Tensor:
     """x * Phi(x) (Phi the normal CDF), or its tanh approximation; composed of other ops."""
     x = float_operand("Gelu", features)
-    if approximate:
-        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)
-        return 0.5 * x * (1 + E.tanh(inner))
+    if approximate:  # TF's very ops and order (x**3 as pow), so that values and gradients round alike
+        inner = 0.7978845608028654 * (x + 0.044715 * E.pow(x, 3.0))
+        return 0.5 * x * (1.0 + E.tanh(inner))
     return 0.5 * x * (1 + E.erf(x / math.sqrt(2)))
 
 
