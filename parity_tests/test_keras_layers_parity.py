@@ -209,3 +209,34 @@ def test_seeded_noise_layers_draw_kerass_numbers(tf, mtf, name, make, shape):
     np.testing.assert_array_equal(m_layer(mtf.constant(x)).numpy(), x)
     compare(tf, mtf, name, make, [x], training=True)  # the gradient through the drawn noise or mask
     assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}
+
+
+@pytest.mark.parametrize("name,make,shapes", [
+    ("Attention dot", lambda fw: fw.keras.layers.Attention(), [(2, 3, 4), (2, 5, 4)]),
+    ("Attention dot, key, scale", lambda fw: fw.keras.layers.Attention(use_scale=True), [(2, 3, 4), (2, 5, 6), (2, 5, 4)]),
+    ("Attention concat", lambda fw: fw.keras.layers.Attention(score_mode="concat"), [(2, 3, 4), (2, 5, 4)]),
+    ("Attention concat scale", lambda fw: fw.keras.layers.Attention(use_scale=True, score_mode="concat"),
+     [(2, 3, 4), (2, 5, 4)]),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_attention(tf, mtf, name, make, shapes):
+    compare(tf, mtf, name, make, [RNG.normal(size=s).astype(np.float32) for s in shapes])
+    t_layer, m_layer = make(tf), make(mtf)
+    assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}
+
+
+def test_attention_masks_causality_scores_and_dropout(tf, mtf):
+    q, v = RNG.normal(size=(2, 4, 3)).astype(np.float32), RNG.normal(size=(2, 5, 3)).astype(np.float32)
+    q_mask = np.array([[True, True, False, True], [True, False, True, True]])
+    v_mask = np.array([[True, True, True, False, False], [True, True, True, True, False]])
+
+    def run(fw):
+        layer = fw.keras.layers.Attention(dropout=0.3, seed=4)
+        out = []
+        for kwargs in ({"mask": [q_mask, v_mask]}, {"use_causal_mask": True}, {"mask": [None, v_mask], "use_causal_mask": True},
+                       {"return_attention_scores": True}, {"training": True}):
+            result = layer([fw.constant(q), fw.constant(v)], **kwargs)
+            out += [r.numpy() for r in (result if isinstance(result, tuple) else (result,))]
+        return out
+
+    for i, (t, m) in enumerate(zip(run(tf), run(mtf), strict=True)):
+        np.testing.assert_allclose(m, t, rtol=1e-5, atol=1e-6, err_msg=f"output {i}")

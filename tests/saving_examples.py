@@ -61,6 +61,7 @@ SEQ = (6, 3)
 LAYERS: dict[str, LayerExample] = {
     "Activation": LayerExample(lambda L: L.Activation("tanh"), trains=False),
     "Add": LayerExample(lambda L: L.Add(), shape=[(4,), (4,)], trains=False),
+    "Attention": LayerExample(lambda L: L.Attention(use_scale=True, score_mode="concat"), shape=[(3, 4), (5, 4)]),
     "Average": LayerExample(lambda L: L.Average(), shape=[(4,), (4,)], trains=False),
     "AveragePooling1D": LayerExample(lambda L: L.AveragePooling1D(2, padding="same"), shape=SEQ, trains=False),
     "AveragePooling2D": LayerExample(lambda L: L.AveragePooling2D(2), shape=IMAGE, trains=False),
