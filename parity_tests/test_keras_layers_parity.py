@@ -240,3 +240,17 @@ def test_attention_masks_causality_scores_and_dropout(tf, mtf):
 
     for i, (t, m) in enumerate(zip(run(tf), run(mtf), strict=True)):
         np.testing.assert_allclose(m, t, rtol=1e-5, atol=1e-6, err_msg=f"output {i}")
+
+
+@pytest.mark.parametrize("name,make,shape", [
+    ("UnitNormalization", lambda fw: fw.keras.layers.UnitNormalization(), (4, 5)),
+    ("UnitNormalization axes", lambda fw: fw.keras.layers.UnitNormalization(axis=[1, 2]), (2, 3, 4)),
+    ("ActivityRegularization", lambda fw: fw.keras.layers.ActivityRegularization(l1=0.1, l2=0.01), (4, 5)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_unit_normalization_and_activity_regularization(tf, mtf, name, make, shape):
+    x = RNG.normal(size=shape).astype(np.float32)
+    compare(tf, mtf, name, make, [x])
+    t_layer, m_layer = make(tf), make(mtf)
+    assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}
+    t_layer(tf.constant(x)), m_layer(mtf.constant(x))
+    np.testing.assert_allclose([float(v) for v in m_layer.losses], [float(v) for v in t_layer.losses], rtol=1e-6)

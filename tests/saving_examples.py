@@ -59,6 +59,7 @@ IMAGE = (8, 8, 3)
 SEQ = (6, 3)
 
 LAYERS: dict[str, LayerExample] = {
+    "ActivityRegularization": LayerExample(lambda L: L.ActivityRegularization(l1=0.01, l2=0.02), trains=False),
     "Activation": LayerExample(lambda L: L.Activation("tanh"), trains=False),
     "Add": LayerExample(lambda L: L.Add(), shape=[(4,), (4,)], trains=False),
     "Attention": LayerExample(lambda L: L.Attention(use_scale=True, score_mode="concat"), shape=[(3, 4), (5, 4)]),
@@ -139,6 +140,7 @@ LAYERS: dict[str, LayerExample] = {
                                       shape=(1,), dtype="string", adapt=["the cat sat", "the dog ran", "a cat"],
                                       data=lambda rng: np.array([["the cat ran"], ["a bird"]]), trains=False),
     "TimeDistributed": LayerExample(lambda L: L.TimeDistributed(L.Dense(2)), shape=SEQ),
+    "UnitNormalization": LayerExample(lambda L: L.UnitNormalization(axis=[1, 2]), shape=SEQ, trains=False),
     "UpSampling1D": LayerExample(lambda L: L.UpSampling1D(3), shape=SEQ, trains=False),
     "UpSampling2D": LayerExample(lambda L: L.UpSampling2D(2), shape=IMAGE, trains=False),
     "ZeroPadding1D": LayerExample(lambda L: L.ZeroPadding1D((1, 2)), shape=SEQ, trains=False),

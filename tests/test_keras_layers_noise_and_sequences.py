@@ -76,3 +76,21 @@ def test_zero_padding_upsampling_and_cropping_1d():
         layers.Cropping1D((3, 2))(x)
     with pytest.raises(TypeError, match="Expected an integer value for `size`"):
         layers.UpSampling1D(2.0)
+
+
+def test_unit_normalization_scales_each_sample_to_norm_one():
+    x = RNG.normal(size=(4, 5))
+    y = tf.keras.layers.UnitNormalization(dtype="float64")(x).numpy()
+    np.testing.assert_allclose(y, x / np.linalg.norm(x, axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_array_equal(tf.keras.layers.UnitNormalization()(np.zeros((1, 3), "float32")).numpy(), 0)
+    gradcheck(lambda t: tf.keras.layers.UnitNormalization(axis=[1, 2], dtype="float64")(t), [RNG.normal(size=(2, 2, 3))])
+    with pytest.raises(TypeError, match="Invalid value for `axis`"):
+        tf.keras.layers.UnitNormalization(axis="last")
+
+
+def test_activity_regularization_adds_its_penalty_per_sample():
+    layer = tf.keras.layers.ActivityRegularization(l1=0.1, l2=0.01)
+    x = np.array([[3.0, 4.0], [0.0, 0.0]], "float32")
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    assert [float(v) for v in layer.losses] == pytest.approx([(0.1 * 7 + 0.01 * 25) / 2])
+    assert "activity_regularizer" not in layer.get_config() and layer.get_config()["l2"] == 0.01

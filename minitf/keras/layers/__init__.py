@@ -4,10 +4,10 @@
     core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
     attention/                Attention
-    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout
+    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, ActivityRegularization
     convolutional/            Conv1D, Conv2D, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
-    normalization/            BatchNormalization, LayerNormalization
+    normalization/            BatchNormalization, LayerNormalization, UnitNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
@@ -38,6 +38,7 @@ from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.merging.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
                                                  average, concatenate, maximum, minimum, multiply, subtract)
 from minitf.keras.layers.normalization.normalization import BatchNormalization, LayerNormalization
+from minitf.keras.layers.normalization.unit_normalization import UnitNormalization
 from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
                                                         GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
                                                         GlobalMaxPooling1D, GlobalMaxPooling2D)
@@ -51,6 +52,7 @@ from minitf.keras.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from minitf.keras.layers.preprocessing.normalization import Normalization
 from minitf.keras.layers.preprocessing.rescaling import Rescaling
 from minitf.keras.layers.preprocessing.text_vectorization import TextVectorization
+from minitf.keras.layers.regularization.activity_regularization import ActivityRegularization
 from minitf.keras.layers.regularization.dropout import Dropout
 from minitf.keras.layers.regularization.gaussian_dropout import GaussianDropout
 from minitf.keras.layers.regularization.gaussian_noise import GaussianNoise
@@ -77,7 +79,7 @@ __all__ = [
     "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding1D", "UpSampling1D", "Cropping1D", "ZeroPadding2D",
     "UpSampling2D", "Cropping2D",
     # regularization (Dropout: with the core layers)
-    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
+    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ActivityRegularization",
     # merging
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
@@ -88,7 +90,7 @@ __all__ = [
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
     # normalization
-    "BatchNormalization", "LayerNormalization",
+    "BatchNormalization", "LayerNormalization", "UnitNormalization",
     # recurrent
     "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
     # preprocessing
