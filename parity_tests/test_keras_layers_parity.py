@@ -254,3 +254,19 @@ def test_unit_normalization_and_activity_regularization(tf, mtf, name, make, sha
     assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}
     t_layer(tf.constant(x)), m_layer(mtf.constant(x))
     np.testing.assert_allclose([float(v) for v in m_layer.losses], [float(v) for v in t_layer.losses], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name,make,shapes", [
+    ("Dot 2D", lambda fw: fw.keras.layers.Dot(axes=1), [(4, 5), (4, 5)]),
+    ("Dot 2D normalized", lambda fw: fw.keras.layers.Dot(axes=-1, normalize=True), [(4, 5), (4, 5)]),
+    ("Dot 3D x 3D", lambda fw: fw.keras.layers.Dot(axes=(2, 2)), [(2, 3, 4), (2, 5, 4)]),
+    ("Dot 3D x 3D, axes (1, 2)", lambda fw: fw.keras.layers.Dot(axes=(1, 2)), [(2, 3, 4), (2, 5, 3)]),
+    ("Dot 3D x 2D", lambda fw: fw.keras.layers.Dot(axes=(2, 1)), [(2, 3, 4), (2, 4)]),
+    ("Dot 4D x 3D", lambda fw: fw.keras.layers.Dot(axes=(3, 1)), [(2, 3, 2, 4), (2, 4, 5)]),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_dot(tf, mtf, name, make, shapes):
+    compare(tf, mtf, name, make, [RNG.normal(size=s).astype(np.float32) for s in shapes])
+    t_layer, m_layer = make(tf), make(mtf)
+    assert m_layer.get_config() == {**t_layer.get_config(), "name": m_layer.name}
+    none_batch = [(None,) + s[1:] for s in shapes]
+    assert tuple(m_layer.compute_output_shape(none_batch)) == tuple(t_layer.compute_output_shape(none_batch))

@@ -80,6 +80,7 @@ LAYERS: dict[str, LayerExample] = {
     "Cropping2D": LayerExample(lambda L: L.Cropping2D(((1, 2), (0, 1))), shape=IMAGE, trains=False),
     "Dense": LayerExample(lambda L: L.Dense(3, activation="relu", kernel_constraint="max_norm",
                                             bias_regularizer="l1")),
+    "Dot": LayerExample(lambda L: L.Dot(axes=1, normalize=True), shape=[(4,), (4,)], trains=False),
     "Dropout": LayerExample(lambda L: L.Dropout(0.3), trains=False),
     "ELU": LayerExample(lambda L: L.ELU(alpha=0.5), trains=False),
     # mask_zero=True crosses in the parity tests' Embedding + Bidirectional LSTM model: here the Embedding's

@@ -94,3 +94,19 @@ def test_activity_regularization_adds_its_penalty_per_sample():
     np.testing.assert_array_equal(layer(x).numpy(), x)
     assert [float(v) for v in layer.losses] == pytest.approx([(0.1 * 7 + 0.01 * 25) / 2])
     assert "activity_regularizer" not in layer.get_config() and layer.get_config()["l2"] == 0.01
+
+
+def test_dot_is_a_per_sample_contraction():
+    x, y = RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4))
+    np.testing.assert_allclose(tf.keras.layers.Dot(axes=1, dtype="float64")([x, y]).numpy(),
+                               (x * y).sum(axis=1, keepdims=True))
+    cos = tf.keras.layers.dot([x, y], axes=1, normalize=True, dtype="float64").numpy().ravel()
+    np.testing.assert_allclose(cos, (x * y).sum(1) / np.linalg.norm(x, axis=1) / np.linalg.norm(y, axis=1), rtol=1e-6)
+    a, b = RNG.normal(size=(2, 3, 4)), RNG.normal(size=(2, 5, 3))
+    np.testing.assert_allclose(tf.keras.layers.Dot(axes=(1, 2), dtype="float64")([a, b]).numpy(),
+                               np.einsum("bij,bkj->bik", a.transpose(0, 2, 1), b.transpose(0, 1, 2)))
+    gradcheck(lambda p, q: tf.keras.layers.Dot(axes=(1, 2), dtype="float64")([p, q]), [a, b])
+    with pytest.raises(ValueError, match="Incompatible input shapes"):
+        tf.keras.layers.Dot(axes=1)([np.ones((2, 3), "float32"), np.ones((2, 4), "float32")])
+    with pytest.raises(TypeError, match="should be a list or an int"):
+        tf.keras.layers.Dot(axes="1")

@@ -9,7 +9,7 @@
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
-    merging/                  Add, Concatenate, ... and their functions
+    merging/                  Add, Concatenate, Dot, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
     rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
 
@@ -37,6 +37,7 @@ from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.merging.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
                                                  average, concatenate, maximum, minimum, multiply, subtract)
+from minitf.keras.layers.merging.dot import Dot, dot
 from minitf.keras.layers.normalization.normalization import BatchNormalization, LayerNormalization
 from minitf.keras.layers.normalization.unit_normalization import UnitNormalization
 from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
@@ -82,7 +83,7 @@ __all__ = [
     "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ActivityRegularization",
     # merging
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-    "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+    "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "Dot", "dot",
     # convolutional
     "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose",
     # pooling
