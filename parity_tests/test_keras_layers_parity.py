@@ -217,6 +217,9 @@ def test_seeded_noise_layers_draw_kerass_numbers(tf, mtf, name, make, shape):
     ("Attention concat", lambda fw: fw.keras.layers.Attention(score_mode="concat"), [(2, 3, 4), (2, 5, 4)]),
     ("Attention concat scale", lambda fw: fw.keras.layers.Attention(use_scale=True, score_mode="concat"),
      [(2, 3, 4), (2, 5, 4)]),
+    ("AdditiveAttention", lambda fw: fw.keras.layers.AdditiveAttention(), [(2, 3, 4), (2, 5, 4)]),
+    ("AdditiveAttention key, no scale", lambda fw: fw.keras.layers.AdditiveAttention(use_scale=False),
+     [(2, 3, 4), (2, 5, 6), (2, 5, 4)]),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_attention(tf, mtf, name, make, shapes):
     compare(tf, mtf, name, make, [RNG.normal(size=s).astype(np.float32) for s in shapes])

@@ -62,6 +62,7 @@ LAYERS: dict[str, LayerExample] = {
     "ActivityRegularization": LayerExample(lambda L: L.ActivityRegularization(l1=0.01, l2=0.02), trains=False),
     "Activation": LayerExample(lambda L: L.Activation("tanh"), trains=False),
     "Add": LayerExample(lambda L: L.Add(), shape=[(4,), (4,)], trains=False),
+    "AdditiveAttention": LayerExample(lambda L: L.AdditiveAttention(), shape=[(3, 4), (5, 4)]),
     "Attention": LayerExample(lambda L: L.Attention(use_scale=True, score_mode="concat"), shape=[(3, 4), (5, 4)]),
     "Average": LayerExample(lambda L: L.Average(), shape=[(4,), (4,)], trains=False),
     "AveragePooling1D": LayerExample(lambda L: L.AveragePooling1D(2, padding="same"), shape=SEQ, trains=False),

@@ -62,3 +62,15 @@ def test_errors():
         layers.Attention(score_mode="add")
     with pytest.raises(ValueError, match="mask must be a list"):
         layers.Attention()([np.ones((1, 2, 2), "float32")] * 2, mask=np.ones((1, 2), bool))
+
+
+def test_additive_attention_scores_with_a_learned_scale_vector():
+    q, v = RNG.normal(size=(2, 3, 4)), RNG.normal(size=(2, 5, 4))
+    layer = layers.AdditiveAttention(dtype="float64")
+    out, weights = layer([q, v], return_attention_scores=True)
+    scale = layer.scale.numpy()
+    assert scale.shape == (4,) and "score_mode" not in layer.get_config()
+    scores = (scale * np.tanh(q[:, :, None, :] + v[:, None, :, :])).sum(axis=-1)
+    np.testing.assert_allclose(weights.numpy(), softmax(scores), rtol=1e-10)
+    np.testing.assert_allclose(out.numpy(), softmax(scores) @ v, rtol=1e-10)
+    gradcheck(lambda a, b: layers.AdditiveAttention(use_scale=False, dtype="float64")([a, b]), [q, v])

@@ -3,7 +3,7 @@
     layer.py, input_spec.py   the base class and the input checks
     core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
-    attention/                Attention
+    attention/                Attention, AdditiveAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, ActivityRegularization
     convolutional/            Conv1D, Conv2D, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
@@ -23,6 +23,7 @@ from minitf.keras.layers.activations.leaky_relu import LeakyReLU
 from minitf.keras.layers.activations.prelu import PReLU
 from minitf.keras.layers.activations.relu import ReLU
 from minitf.keras.layers.activations.softmax import Softmax
+from minitf.keras.layers.attention.additive_attention import AdditiveAttention
 from minitf.keras.layers.attention.attention import Attention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
@@ -75,7 +76,7 @@ __all__ = [
     # activations
     "ReLU", "LeakyReLU", "PReLU", "ELU",
     # attention
-    "Attention",
+    "Attention", "AdditiveAttention",
     # reshaping
     "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding1D", "UpSampling1D", "Cropping1D", "ZeroPadding2D",
     "UpSampling2D", "Cropping2D",

@@ -1,1 +1,2 @@
-"""Attention layers: ``Attention`` (Luong's dot-product attention, or Bahdanau-style "concat" scores)."""
+"""Attention layers: ``Attention`` (Luong's dot-product attention, or "concat" scores) and
+``AdditiveAttention`` (Bahdanau's additive scores with a learned scale vector)."""
