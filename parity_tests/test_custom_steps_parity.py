@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from parity_tests.test_training_parity import compare_histories
+from tests.test_keras_custom_steps import form
 
 X = np.linspace(-1, 1, 48, dtype=np.float32).reshape(12, 4)
 Y = np.sin(np.arange(24, dtype=np.float32)).reshape(12, 2)
@@ -12,12 +13,6 @@ Y = np.sin(np.arange(24, dtype=np.float32)).reshape(12, 2)
 @pytest.fixture
 def deterministic_tf(tf, op_determinism):  # for the tests that train: reference values free of thread-order noise
     tf.keras.utils.set_random_seed(7)
-
-
-def form(data) -> str:
-    if isinstance(data, (tuple, list)):
-        return f"{type(data).__name__}({','.join(form(d) for d in data)})"
-    return "None" if data is None else "T"
 
 
 def step_forms(tf) -> list:

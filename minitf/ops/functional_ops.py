@@ -27,16 +27,9 @@ def map_fn(fn: Callable, elems: Any, dtype=None, parallel_iterations=None, back_
     of tensors (each slice of every one given to ``fn`` in that structure). ``fn_output_signature``
     (or ``dtype``, its old name) says what ``fn`` returns when that differs from ``elems``: it is
     needed only when there are no slices (n = 0) and ``fn`` cannot be called."""
-    flat = [convert_to_tensor(e) for e in nest.flatten(elems)]
-    if not flat:
+    if not nest.flatten(elems):
         raise ValueError("elems must be a Tensor or (possibly nested) sequence of Tensors. Got []")
-    for t in flat:
-        if t.ndim == 0:
-            raise ValueError(f"Elements in elems must be 1+ dimensional Tensors, not scalars; got {t!r}")
-    n = flat[0].shape[0]
-    if any(t.shape[0] != n for t in flat):
-        raise ValueError("map_fn: all the tensors of elems need the same size along axis 0, got "
-                         f"{[t.shape[0] for t in flat]}")
+    flat, n = _slices(elems)
     results = [fn(nest.pack_sequence_as(elems, [t[i] for t in flat])) for i in range(n)]
     if not results:  # nothing to call fn on: the signature (or elems itself) says what comes back
         signature = fn_output_signature if fn_output_signature is not None else dtype
@@ -45,13 +38,10 @@ def map_fn(fn: Callable, elems: Any, dtype=None, parallel_iterations=None, back_
         specs = nest.flatten(signature)
         return nest.pack_sequence_as(signature, [
             zeros((0,) + tuple(getattr(s, "shape", ()) or ()), getattr(s, "dtype", s)) for s in specs])
-    structure = results[0]
     signature = fn_output_signature if fn_output_signature is not None else dtype
     if signature is None:  # as TF: fn must return what elems is, in structure and dtype
-        _check_like_elems(elems, flat, structure)
-    columns = zip(*[[convert_to_tensor(v) for v in nest.flatten(r)] for r in results])
-    return nest.pack_sequence_as(structure, [stack(list(column)) for column in columns]) \
-        if nest.is_nested(structure) else stack([convert_to_tensor(r) for r in results])
+        _check_like_elems(elems, flat, results[0])
+    return _stacked(results)
 
 
 def _check_like_elems(elems, flat: list, result) -> None:
@@ -78,6 +68,12 @@ def _slices(elems) -> tuple[list, int]:
     return flat, n
 
 
+def _stacked(results: list):
+    """The results of the calls (each a tensor or a structure of them) stacked along a new axis 0."""
+    columns = zip(*[[convert_to_tensor(v) for v in nest.flatten(r)] for r in results])
+    return nest.pack_sequence_as(results[0], [stack(list(column)) for column in columns])
+
+
 def _accumulate(fn: Callable, elems, initializer, reverse: bool) -> tuple[list, Any]:
     """The accumulators after each slice (in the order the slices were taken) and the last one."""
     flat, n = _slices(elems)
@@ -101,11 +97,7 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=10, back_pro
     """``a_i = fn(a_{i-1}, x_i)`` for each slice x_i, every a_i stacked along axis 0 (with no
     initializer, a_0 is x_0 itself). ``reverse=True`` runs from the last slice, results in place."""
     states, _ = _accumulate(fn, elems, initializer, reverse)
-    if reverse:
-        states = states[::-1]
-    structure = states[0]
-    columns = zip(*[[convert_to_tensor(v) for v in nest.flatten(s)] for s in states])
-    return nest.pack_sequence_as(structure, [stack(list(column)) for column in columns])
+    return _stacked(states[::-1] if reverse else states)
 
 
 def foldl(fn: Callable, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,

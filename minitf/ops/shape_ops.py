@@ -540,7 +540,7 @@ def meshgrid(*args, **kwargs) -> list:
     ndim = len(args)
     if not ndim:
         return []
-    vectors = [stack([a]) if not isinstance(a, Tensor) and np.ndim(a) == 0 else convert_to_tensor(a) for a in args]
+    vectors = [convert_to_tensor(a) for a in args]
     output = [reshape(v, (1,) * i + (-1,) + (1,) * (ndim - i - 1)) for i, v in enumerate(vectors)]
     shapes = [int(np.prod(v.shape, dtype=np.int64)) for v in vectors]
     if indexing == "xy" and ndim > 1:

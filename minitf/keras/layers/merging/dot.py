@@ -11,18 +11,11 @@ folded, and one batched matmul does the rest, as Keras's ``batch_dot``.
 from __future__ import annotations
 
 from minitf.keras.layers.merging.merging import _Merge
-from minitf.ops import elementwise as E
+from minitf.keras.layers.normalization.unit_normalization import l2_normalize
 from minitf.ops import linalg as L
-from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 
 __all__ = ["Dot", "dot"]
-
-
-def _normalize(x, axis: int):
-    """Keras's ``ops.normalize`` (L2, epsilon 1e-7): x times min(rsqrt(sum(x^2)), 1 / epsilon)."""
-    square_sum = R.reduce_sum(E.square(x), axis=axis, keepdims=True)
-    return E.multiply(x, E.minimum(E.rsqrt(square_sum), S.cast(1.0 / 1e-7, x.dtype)))
 
 
 def batch_dot(x, y, axes):
@@ -111,7 +104,7 @@ class Dot(_Merge):
         x1, x2 = inputs
         axes = self._axes((x1.ndim, x2.ndim))
         if self.normalize:
-            x1, x2 = _normalize(x1, axes[0]), _normalize(x2, axes[1])
+            x1, x2 = l2_normalize(x1, axes[0], 1e-7), l2_normalize(x2, axes[1], 1e-7)  # Keras's default epsilon
         return batch_dot(x1, x2, axes)
 
     def compute_mask(self, inputs, mask=None):

@@ -11,7 +11,13 @@ from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 
-__all__ = ["UnitNormalization"]
+__all__ = ["UnitNormalization", "l2_normalize"]
+
+
+def l2_normalize(x, axis, epsilon: float):
+    """Keras's ``ops.normalize`` (order 2): x times min(1 / sqrt(sum(x^2, axis)), 1 / epsilon)."""
+    square_sum = R.reduce_sum(E.square(x), axis=axis, keepdims=True)
+    return E.multiply(x, E.minimum(E.rsqrt(square_sum), S.cast(1.0 / epsilon, x.dtype)))
 
 
 class UnitNormalization(Layer):
@@ -30,9 +36,7 @@ class UnitNormalization(Layer):
     def call(self, inputs):
         if inputs.ndim == 0:
             inputs = S.expand_dims(inputs, 0)
-        square_sum = R.reduce_sum(E.square(inputs), axis=self.axis, keepdims=True)
-        inverse_norm = E.minimum(E.rsqrt(square_sum), S.cast(1.0 / 1e-12, inputs.dtype))
-        return E.multiply(inputs, inverse_norm)
+        return l2_normalize(inputs, self.axis, epsilon=1e-12)
 
     def compute_output_shape(self, input_shape):
         for axis in self.axis if isinstance(self.axis, list) else [self.axis]:
