@@ -11,7 +11,7 @@ from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 
-__all__ = ["UnitNormalization", "l2_normalize"]
+__all__ = ["UnitNormalization"]
 
 
 def l2_normalize(x, axis, epsilon: float):
