@@ -16,8 +16,7 @@ the identity.
 from __future__ import annotations
 
 from minitf.keras import random as keras_random
-from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.regularization.dropout import check_noise_shape, check_rate
+from minitf.keras.layers.regularization.dropout import Dropout
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 
@@ -27,16 +26,8 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-class AlphaDropout(Layer):
-    def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.rate = check_rate(rate)
-        self.seed = seed
-        self.noise_shape = check_noise_shape(noise_shape)
-        if rate > 0:
-            self.seed_generator = keras_random.layer_seed_generator(seed)
-        self.supports_masking = True
-        self._build_at_init()
+class AlphaDropout(Dropout):
+    """Dropout's arguments, seed generator and config; only the training-mode formula differs."""
 
     def call(self, inputs, training=False):
         if not (training and self.rate > 0):
@@ -50,9 +41,3 @@ class AlphaDropout(Layer):
         b = -a * alpha_p * self.rate
         x = inputs * kept + alpha_p * (1 - kept)
         return a * x + b
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape}
