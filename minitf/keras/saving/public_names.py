@@ -29,7 +29,7 @@ _FAMILIES = {
     "keras.constraints": "minitf.keras.constraints",
     "keras.activations": "minitf.keras.activations",
 }
-_LEGACY_LAYERS = ("RandomHeight", "RandomWidth")
+_LEGACY_LAYERS = ("RandomHeight", "RandomWidth", "ThresholdedReLU")
 # tf.keras (TF 2.21) exports these from keras._legacy.layers too, and saves them under that module;
 # Keras 3 has them in keras.layers, where minitf saves them. Both names load.
 _ALSO_LEGACY_LAYERS = ("AlphaDropout",)
