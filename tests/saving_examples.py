@@ -78,6 +78,7 @@ LAYERS: dict[str, LayerExample] = {
     "Conv1D": LayerExample(lambda L: L.Conv1D(4, 3, padding="causal", activation="relu"), shape=SEQ),
     "Conv2D": LayerExample(lambda L: L.Conv2D(4, 3, strides=2, padding="same", kernel_regularizer="l2"), shape=IMAGE),
     "Conv2DTranspose": LayerExample(lambda L: L.Conv2DTranspose(2, 3, strides=2), shape=IMAGE),
+    "Conv1DTranspose": LayerExample(lambda L: L.Conv1DTranspose(2, 3, strides=2, padding="same"), shape=SEQ),
     "Cropping1D": LayerExample(lambda L: L.Cropping1D((1, 2)), shape=SEQ, trains=False),
     "Cropping2D": LayerExample(lambda L: L.Cropping2D(((1, 2), (0, 1))), shape=IMAGE, trains=False),
     "Dense": LayerExample(lambda L: L.Dense(3, activation="relu", kernel_constraint="max_norm",

@@ -6,7 +6,7 @@
     attention/                Attention, AdditiveAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
-    convolutional/            Conv1D, Conv2D, Conv2DTranspose
+    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
@@ -29,6 +29,7 @@ from minitf.keras.layers.attention.additive_attention import AdditiveAttention
 from minitf.keras.layers.attention.attention import Attention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
+from minitf.keras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from minitf.keras.layers.core.dense import Dense
 from minitf.keras.layers.core.embedding import Embedding
@@ -90,6 +91,7 @@ __all__ = [
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "Dot", "dot",
     # convolutional
     "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose",
+    "Conv1DTranspose", "Convolution1DTranspose",
     # pooling
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
