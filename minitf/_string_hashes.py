@@ -4,7 +4,8 @@
   ``tf.strings.to_hash_bucket_fast``, Keras's ``Hashing`` layer and the lookups' out-of-vocabulary
   buckets use to spread strings over buckets;
 - SipHash-2-4 (Aumasson and Bernstein, 2012), a keyed hash: ``tf.strings.to_hash_bucket_strong``
-  and ``Hashing(salt=...)``, where the key (salt) makes the buckets hard to predict.
+  and ``Hashing(salt=...)``, where the key (salt) makes the buckets hard to predict;
+- ``FingerprintCat64``, which chains fingerprints for feature crosses (``HashedCrossing``).
 
 A fingerprint is a fixed function of the bytes (no seed, the same on every machine: TF promises
 it never changes), built from 64-bit multiply, xor, shift and rotate steps that mix every input bit
@@ -188,3 +189,14 @@ def siphash24(key: tuple[int, int], s: bytes) -> int:
     v[2] ^= 0xFF
     _sip_rounds(v, 4)
     return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def fingerprint_cat64(fp1: int, fp2: int) -> int:
+    """TF's ``FingerprintCat64``: two fingerprints combined into one (not symmetric), the way
+    ``tf.sparse.cross_hashed`` chains the hashes of the crossed features."""
+    k_mul = 0xC6A4A7935BD1E995
+    result = fp1 ^ k_mul
+    result ^= (_shift_mix((fp2 * k_mul) & _M) * k_mul) & _M
+    result = (result * k_mul) & _M
+    result = (_shift_mix(result) * k_mul) & _M
+    return _shift_mix(result)

@@ -53,3 +53,19 @@ def test_bad_arguments_raise_kerass_error(tf, mtf, make):
     with pytest.raises(ValueError) as got:
         make(mtf)
     assert str(got.value)[:40] == str(expected.value)[:40]
+
+
+@pytest.mark.parametrize("kwargs,data", [
+    (dict(num_bins=5), [np.array(["a", "b", "c"]), np.array([1, 2, 3])]),
+    (dict(num_bins=5), [np.array([["a"], ["b"]]), np.array([["x"], ["y"]])]),
+    (dict(num_bins=7, output_mode="one_hot"), [np.array(["a", "b", "c"]), np.array(["u", "v", "w"])]),
+    (dict(num_bins=7, output_mode="one_hot"), [np.array([["a"], ["b"]]), np.array([["x"], ["y"]])]),
+    (dict(num_bins=3), ["a", 7]),
+    (dict(num_bins=11), [np.array([1, 2]), np.array(["p", "q"]), np.array([-9, 10**12])]),
+], ids=lambda v: str(v) if isinstance(v, dict) else "")
+def test_hashed_crossing_gives_kerass_bins(tf, mtf, kwargs, data):
+    t, m = tf.keras.layers.HashedCrossing(**kwargs), mtf.keras.layers.HashedCrossing(**kwargs)
+    expected, got = np.asarray(t(data)), m(data).numpy()
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+    assert m.get_config() == {**t.get_config(), "name": m.name}

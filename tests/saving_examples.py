@@ -102,6 +102,8 @@ LAYERS: dict[str, LayerExample] = {
     "ThresholdedReLU": LayerExample(lambda L: L.ThresholdedReLU(theta=0.5), trains=False),
     "Hashing": LayerExample(lambda L: L.Hashing(num_bins=5, mask_value="", salt=[3, 4]), shape=(3,), dtype="string",
                             data=lambda rng: np.array([["a", "", "zebra"], ["b", "b", ""]]), trains=False),
+    "HashedCrossing": LayerExample(lambda L: L.HashedCrossing(num_bins=6, output_mode="one_hot"), shape=(), dtype="string",
+                                   data=lambda rng: [np.array(["a", "b", "a"]), np.array(["x", "y", "y"])], trains=False),
     "IntegerLookup": LayerExample(lambda L: L.IntegerLookup(vocabulary=[3, 5, 7], output_mode="one_hot"),
                                   shape=(1,), dtype="int64", data=_ints(9, (1,)), trains=False),
     "LSTM": LayerExample(lambda L: L.LSTM(3, unit_forget_bias=False), shape=SEQ),

@@ -119,3 +119,31 @@ def test_lookups_spread_unknown_tokens_over_their_oov_slots_by_hash():
         layers.IntegerLookup(salt=3)
     with pytest.raises(ValueError, match="Unknown value for `oov_method`"):
         layers.StringLookup(oov_method="md5")
+
+
+def test_hashed_crossing_is_tfs_cross_hashed():
+    """Bins of tf.sparse.cross_hashed([a, b], 2**62) as TF 2.21 computes them (strings, and integers,
+    which enter the chain as they are)."""
+    cross = layers.HashedCrossing(num_bins=2**62)
+    np.testing.assert_array_equal(cross([np.array(["x", "hello", ""]), np.array(["y", "world", "z"])]).numpy(),
+                                  [3012276415503108816, 192022212995605711, 3625035325615656787])
+    np.testing.assert_array_equal(cross([np.array([3, -7, 12345]), np.array(["y", "world", "z"])]).numpy(),
+                                  [2652734367581441683, 4145588195224341845, 78372968725962266])
+    small = layers.HashedCrossing(num_bins=5)([np.array([["a"], ["b"]]), np.array([[1], [2]])]).numpy()
+    assert small.shape == (2, 1) and small.dtype == np.int64 and ((0 <= small) & (small < 5)).all()
+    one_hot = layers.HashedCrossing(num_bins=5, output_mode="one_hot")([np.array(["a", "b"]), np.array([1, 2])])
+    np.testing.assert_array_equal(one_hot.numpy(), np.eye(5, dtype=np.float32)[small[:, 0]])
+    layer = layers.HashedCrossing(num_bins=5, output_mode="one_hot")
+    assert layers.HashedCrossing.from_config(layer.get_config()).get_config() == layer.get_config()
+
+
+@pytest.mark.parametrize("inputs,message", [
+    (np.array(["a"]), "should be called on a list or tuple"),
+    ([np.array(["a"])], "at least two inputs"),
+    ([np.array([["a", "b"]]), np.array([["c", "d"]])], "should have shape `\\(\\)`, `\\(batch_size\\)`"),
+    ([np.array(["a"]), np.array(["b", "c"])], "should have equal shape"),
+    ([np.array([1.5]), np.array([2.5])], "integer or string dtype"),
+])
+def test_hashed_crossing_checks_its_inputs(inputs, message):
+    with pytest.raises(ValueError, match=message):
+        layers.HashedCrossing(num_bins=3)(inputs)

@@ -9,7 +9,7 @@
     convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
-    preprocessing/            Rescaling, Normalization, CategoryEncoding, Hashing, lookups, TextVectorization,
+    preprocessing/            Rescaling, Normalization, CategoryEncoding, Hashing, HashedCrossing, lookups, TextVectorization,
                               image layers
     merging/                  Add, Concatenate, Dot, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
@@ -51,6 +51,7 @@ from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, 
 from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, MaxPool1D,
                                                  MaxPool2D, MaxPooling1D, MaxPooling2D)
 from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
+from minitf.keras.layers.preprocessing.hashed_crossing import HashedCrossing
 from minitf.keras.layers.preprocessing.hashing import Hashing
 from minitf.keras.layers.preprocessing.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
                                                                    RandomHeight, RandomRotation, RandomTranslation,
@@ -103,7 +104,7 @@ __all__ = [
     # recurrent
     "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
     # preprocessing
-    "Rescaling", "Normalization", "CategoryEncoding", "Hashing", "StringLookup", "IntegerLookup", "TextVectorization",
+    "Rescaling", "Normalization", "CategoryEncoding", "Hashing", "HashedCrossing", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomHeight", "RandomWidth",
 ]
