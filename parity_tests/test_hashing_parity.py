@@ -69,3 +69,30 @@ def test_hashed_crossing_gives_kerass_bins(tf, mtf, kwargs, data):
     assert got.dtype == expected.dtype and got.shape == expected.shape
     np.testing.assert_array_equal(got, expected)
     assert m.get_config() == {**t.get_config(), "name": m.name}
+
+
+@pytest.mark.parametrize("kwargs,adapt", [
+    (dict(bin_boundaries=[0.0, 0.5, 1.0]), None), (dict(bin_boundaries=[0.1, 1 / 3]), None),
+    (dict(num_bins=4), "array"), (dict(num_bins=7, epsilon=0.001), "array"), (dict(num_bins=4), "dataset"),
+    (dict(num_bins=5, output_mode="count"), "array"), (dict(num_bins=3, output_mode="one_hot"), "array"),
+    (dict(num_bins=3, output_mode="multi_hot"), "batches"),
+], ids=lambda v: str(v))
+def test_discretization_learns_kerass_boundaries_and_bins(tf, mtf, kwargs, adapt):
+    data = np.random.default_rng(0).normal(size=(1000, 3)).astype(np.float32)
+    x = np.array([[-1.0, 0.0, 0.3], [2.0, -0.2, 1 / 3]], np.float32)
+    layers = []
+    for fw in (tf, mtf):
+        layer = fw.keras.layers.Discretization(**kwargs)
+        if adapt == "array":
+            layer.adapt(data)
+        elif adapt == "dataset":
+            layer.adapt(fw.data.Dataset.from_tensor_slices(data).batch(128))
+        elif adapt == "batches":
+            layer.adapt([data[:400], data[400:]])
+        layers.append(layer)
+    t, m = layers
+    assert m.bin_boundaries == t.bin_boundaries
+    expected, got = np.asarray(t(x)), m(x).numpy()
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    assert m.get_config() == {**t.get_config(), "name": m.name}

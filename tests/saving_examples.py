@@ -83,6 +83,8 @@ LAYERS: dict[str, LayerExample] = {
     "Cropping2D": LayerExample(lambda L: L.Cropping2D(((1, 2), (0, 1))), shape=IMAGE, trains=False),
     "Dense": LayerExample(lambda L: L.Dense(3, activation="relu", kernel_constraint="max_norm",
                                             bias_regularizer="l1")),
+    "Discretization": LayerExample(lambda L: L.Discretization(bin_boundaries=[-0.5, 0.0, 0.5], output_mode="count"),
+                                   trains=False),
     "Dot": LayerExample(lambda L: L.Dot(axes=1, normalize=True), shape=[(4,), (4,)], trains=False),
     "Dropout": LayerExample(lambda L: L.Dropout(0.3, noise_shape=(None, 1), seed=2), trains=False),
     "ELU": LayerExample(lambda L: L.ELU(alpha=0.5), trains=False),
