@@ -7,16 +7,16 @@ stateful ones (``tf.random.categorical``, ``gamma``, ``poisson``) draw like ever
 numbers on each call and each run of a traced function), not TF's numbers; each call takes a
 fresh 2-int seed from that stream and runs the same kernel, so the distributions are TF's.
 
-None of these has a gradient in minitf (TF has none either, except the gamma's with respect to
-``alpha``, its implicit reparameterization ``RandomGammaGrad``, which minitf does not implement:
-a tape gives None there). The ``beta`` of a gamma draw is applied after the draw (``x / beta``),
-so gradients flow to ``beta`` as in TF.
+None of these has a gradient (as in TF), except the gamma draws with respect to ``alpha``: TF's
+implicit reparameterization gradient ``RandomGammaGrad`` (``minitf/_gamma_grad.py``). The ``beta``
+of a gamma draw is applied after the draw (``x / beta``), so gradients flow to ``beta`` as in TF.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from minitf import _philox
+from minitf._gamma_grad import gamma_sample_der_alpha
 from minitf import _philox_samplers as samplers
 from minitf import array_backend as B
 from minitf import dtypes
@@ -166,14 +166,38 @@ def _gamma_values(source, alpha, shape, from_state=False) -> np.ndarray:
     return samplers.gamma(key, counter, alpha, per_alpha).reshape(shape)
 
 
+class RandomGammaGrad(Op):
+    """d sample / d alpha of Gamma(alpha, 1) samples (broadcast together), holding the sample's
+    uniform fixed: ``-(dP(alpha, x)/dalpha) / p(x)`` (``minitf/_gamma_grad.py``).   No gradient."""
+
+    def forward(alpha, sample):
+        return B.xp.asarray(gamma_sample_der_alpha(B.to_numpy(alpha), B.to_numpy(sample)).astype(sample.dtype))
+
+
+def _gamma_alpha_gradient(dy: Tensor, alpha: Tensor, sample: Tensor) -> Tensor:
+    """dL/dalpha = sum over the sample dimensions (the leading ones) of dy * dsample/dalpha (TF's rule)."""
+    from minitf.ops import elementwise as E
+    from minitf.ops.reductions import reduce_sum
+    from minitf.ops.shape_ops import reshape
+    lead = len(sample.shape) - len(alpha.shape)
+    partial = RandomGammaGrad.apply(reshape(alpha, (1,) * lead + tuple(alpha.shape)), sample)
+    product = E.multiply(dy, partial)
+    return reduce_sum(product, axis=list(range(lead))) if lead else product
+
+
 class StatelessRandomGammaV2(Op):
     """Gamma(alpha, 1) draws of ``shape`` (which ends with alpha's shape) from ``seed``: TF's
-    Marsaglia-Tsang kernel (``_philox_samplers.gamma``).   No gradient in minitf (see the module)."""
+    Marsaglia-Tsang kernel (``_philox_samplers.gamma``).
+
+    Gradient (alpha): ``sum_samples dy * RandomGammaGrad(alpha, sample)``; none for the seed."""
 
     def forward(seed, alpha, shape, dtype):
         if not int(np.prod(shape, dtype=np.int64)):
             return B.xp.zeros(shape, dtype=dtype)
         return _out(_gamma_values(seed, alpha, shape), dtype)
+
+    def backward(ctx, dy):
+        return None, _gamma_alpha_gradient(dy, ctx.inputs[1], ctx.output)
 
     def shape(seed, alpha, shape, dtype):
         return tuple(shape)
@@ -193,6 +217,9 @@ class RandomGamma(_RandomOp):
 
     def shape(alpha, shape, dtype, seed):
         return tuple(shape) + tuple(alpha)
+
+    def backward(ctx, dy):
+        return _gamma_alpha_gradient(dy, ctx.inputs[0], ctx.output)
 
 
 def stateless_gamma(shape, seed, alpha, beta=None, dtype=dtypes.float32, name=None) -> Tensor:
