@@ -7,18 +7,20 @@ outputs. What every kernel shares:
 
 - a *generator* is a Philox key and a 128-bit counter; ``Skip(n)`` adds n to the counter, and one
   call of a distribution takes the block at the counter and moves it on by one;
-- uniform doubles take two 32-bit words each (2 per block), uniform floats one (4 per block), a
-  double normal pair is Box-Muller on one block;
+- uniform doubles take two 32-bit words each (2 per block), a double normal pair is Box-Muller on
+  one block (every sampler here works in double, whatever the dtype);
 - gamma, Poisson and binomial give output ``i`` (counted parameter by parameter, then sample by
   sample) its own stretch of the stream: the generator skipped by ``256 * i`` blocks (42 for the
   binomial's inversion), so that the numbers do not depend on how TF splits the work on threads;
 - they take values from a block of several *last first* (TF's sample buffers count down).
 
 Rounding: the kernels' arithmetic (+, -, *, /, sqrt, floor) is IEEE and NumPy's is the same. Their
-transcendental calls (log, log1p, exp, pow, sin, cos, lgamma) go to the C library; minitf calls the
-C library's double functions one value at a time (Python's ``math``), never NumPy's SIMD loops, so
-the results are the same on every CPU (and TF's, which calls the same functions; TF takes the
-categorical's exponentials with Eigen's vectorized exp instead, see ``categorical``).
+transcendental calls (log, log1p, exp, pow, sin, cos, lgamma, in double) go to the C library, and so
+do minitf's: one value at a time through Python's ``math``, never NumPy's SIMD loops (whose last
+bits depend on the CPU's vector features). So the values are TF's on the same machine; glibc
+itself picks FMA variants of some of these functions on CPUs that have FMA, which may differ in the
+last bit in rare hard cases (TF's numbers move with them). TF takes the categorical's exponentials
+with Eigen's vectorized exp instead (see ``categorical``).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ import math
 
 import numpy as np
 
-from minitf._philox import philox, uint32_to_float, uint64_to_double
+from minitf._philox import philox, uint64_to_double
 
 RESERVED_BLOCKS_PER_OUTPUT = 256  # TF's kReservedSamplesPerOutput (gamma, Poisson, binomial)
 INVERSION_BLOCKS_PER_OUTPUT = 42  # the binomial's inversion sampler reserves less
@@ -86,10 +88,9 @@ def _lgamma(x):
 
 class _Streams:
     """One generator per output (``base + reserve * output_index``), each drawn in variable amounts:
-    ``next(kind, rows)`` gives the next value of a uniform-double, uniform-float or normal-double
-    buffer for the outputs ``rows`` (filling the buffer from the next block when it is empty)."""
+    ``next(kind, rows)`` gives the next value of a uniform-double or normal-double buffer for the outputs ``rows`` (filling the buffer from the next block when it is empty)."""
 
-    _PER_BLOCK = {"uniform_double": 2, "uniform_float": 4, "normal_double": 2}
+    _PER_BLOCK = {"uniform_double": 2, "normal_double": 2}
 
     def __init__(self, key, counter, output_index: np.ndarray, reserve: int):
         self.key, self.counter = key, counter
@@ -114,8 +115,6 @@ class _Streams:
 
 
 def _from_block(kind: str, block: np.ndarray) -> np.ndarray:
-    if kind == "uniform_float":
-        return uint32_to_float(block).astype(np.float64)
     if kind == "uniform_double":
         return np.stack([uint64_to_double(block[:, 0], block[:, 1]), uint64_to_double(block[:, 2], block[:, 3])], 1)
     return np.stack(box_muller_double(block), axis=1)
@@ -181,7 +180,7 @@ def gamma(key, counter, alpha: np.ndarray, samples_per_alpha: int) -> np.ndarray
     index = np.arange(alpha.size * samples_per_alpha, dtype=np.int64)
     a = np.repeat(alpha, samples_per_alpha)
     streams = _Streams(key, counter, index, RESERVED_BLOCKS_PER_OUTPUT)
-    result = np.empty(index.size)
+    result = np.full(index.size, np.nan)
     exponential = np.flatnonzero(a == 1.0)
     if exponential.size:
         block = blocks_at(key, counter, streams.position[exponential])
@@ -195,18 +194,17 @@ def gamma(key, counter, alpha: np.ndarray, samples_per_alpha: int) -> np.ndarray
         x = streams.next("normal_double", rows)
         with np.errstate(invalid="ignore"):
             v = 1 + c[rows] * x
-            positive = ~(v <= 0)
-        rows, x, v = rows[positive], x[positive], v[positive]
-        if not rows.size:
-            break
+        retry = rows[v <= 0]  # `v <= 0: continue`: these draw another normal next round
+        keep = ~(v <= 0)
+        drawn, x, v = rows[keep], x[keep], v[keep]
         v = v * v * v
-        u = streams.next("uniform_double", rows)
+        u = streams.next("uniform_double", drawn)
         with np.errstate(invalid="ignore"):
             accept = u < 1 - 0.0331 * (x * x) * (x * x)
             slow = ~accept
-            accept[slow] = libm(math.log, u[slow]) < 0.5 * x[slow] * x[slow] + d[rows[slow]] * (
+            accept[slow] = libm(math.log, u[slow]) < 0.5 * x[slow] * x[slow] + d[drawn[slow]] * (
                 1 - v[slow] + libm(math.log, v[slow]))
-        done = rows[accept]
+        done = drawn[accept]
         value = d[done] * v[accept]
         shrink = small[done]
         if shrink.any():
@@ -214,7 +212,7 @@ def gamma(key, counter, alpha: np.ndarray, samples_per_alpha: int) -> np.ndarray
             with np.errstate(divide="ignore"):
                 value[shrink] *= libm_pow(b, 1 / a[done[shrink]])
         result[done] = value
-        rows = rows[~accept]
+        rows = np.sort(np.concatenate([retry, drawn[~accept]]))
     out[index % samples_per_alpha, index // samples_per_alpha] = result
     return out
 
@@ -303,7 +301,7 @@ def _btrs(streams: _Streams, at: np.ndarray, count: np.ndarray, prob: np.ndarray
     r = prob / (1 - prob)
     alpha = (2.83 + 5.1 / b) * stddev
     m = np.floor((count + 1) * prob)
-    result = np.empty(at.size)
+    result = np.full(at.size, np.nan)
     pending = np.arange(at.size)
     while pending.size:
         p = pending
@@ -334,7 +332,7 @@ def _inversion(streams: _Streams, at: np.ndarray, count: np.ndarray, prob: np.nd
     until they pass ``count``; the number of gaps that fit."""
     total = np.zeros(at.size)
     fitted = np.zeros(at.size)
-    result = np.empty(at.size)
+    result = np.full(at.size, np.nan)
     log_q = libm(math.log1p, -prob)
     pending = np.arange(at.size)
     while pending.size:

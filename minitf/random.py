@@ -530,5 +530,5 @@ def global_numpy_rng() -> np.random.Generator:
 
 
 # Categorical, gamma, Poisson and binomial draws: TF's kernels on Philox (minitf/random_distributions.py)
-from minitf.random_distributions import (categorical, gamma, poisson, stateless_binomial,  # noqa: E402
+from minitf.random_distributions import (categorical, gamma, poisson, stateless_binomial,  # noqa: E402, F401
                                          stateless_categorical, stateless_gamma, stateless_poisson)

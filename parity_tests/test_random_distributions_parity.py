@@ -58,7 +58,9 @@ def test_stateless_gamma_bits(seed, dtype):
         return [tf.random.stateless_gamma([60, 8], seed=seed, alpha=alpha, dtype=dtype).numpy(),
                 tf.random.stateless_gamma([7, 3, 2], seed=seed, alpha=[[1.0], [3.0], [0.5]], beta=[[3.0, 4.0]],
                                           dtype=dtype).numpy(),
-                tf.random.stateless_gamma([5], seed=seed, alpha=2.0, beta=0.5, dtype=dtype).numpy()]
+                tf.random.stateless_gamma([5], seed=seed, alpha=2.0, beta=0.5, dtype=dtype).numpy(),
+                # ~10 normals rejected for v <= 0 (Marsaglia-Tsang's retry) among these
+                tf.random.stateless_gamma([1000, 2], seed=seed, alpha=[0.01, 0.05], dtype=dtype).numpy()]
     for i, (a, b) in enumerate(zip(*both(run))):
         assert_same(a, b, f"draw {i}")
 
@@ -201,3 +203,25 @@ def test_gamma_gradients_match_tfs(dtype):
     for what, a, b in zip(("alpha", "beta", "keras alpha"), theirs[1:], ours[1:]):
         assert a.dtype == b.dtype and a.shape == b.shape
         np.testing.assert_allclose(b, a, rtol=rtol, err_msg=what)
+
+
+def test_large_categorical_equals_tfs_one_thread_draw(tmp_path):
+    """Above ~200,000 cost units TF splits the rows between threads, which start at other points of
+    the stream (its numbers then depend on the machine's thread count); with one intra-op thread TF
+    draws as minitf always does. TF runs in a child process, where the thread count can still be set."""
+    import subprocess
+    import sys
+    import textwrap
+    logits = np.random.default_rng(0).normal(size=(64, 10)).astype(np.float32)
+    np.save(tmp_path / "logits.npy", logits)
+    script = textwrap.dedent(f"""
+        import os
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        import numpy as np, tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        logits = np.load({str(tmp_path / "logits.npy")!r})
+        np.save({str(tmp_path / "tf.npy")!r}, tf.random.stateless_categorical(logits, 1000, seed=[1, 2]).numpy())
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=600)
+    _, mtf = frameworks()
+    assert_same(np.load(tmp_path / "tf.npy"), mtf.random.stateless_categorical(logits, 1000, seed=[1, 2]).numpy())

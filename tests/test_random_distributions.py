@@ -325,3 +325,55 @@ def test_gamma_gradients_flow_to_alpha_and_beta():
     with tf.GradientTape() as tape:  # the stateful draw: the same rule over its leading sample shape
         total = tf.reduce_sum(tf.random.gamma([50], alpha=alpha, dtype=tf.float64))
     assert tape.gradient(total, alpha).shape == (2, 1)
+
+
+def reference_gamma(key, counter, alpha: float, output_index: int) -> tuple[float, int]:
+    """TF's gamma kernel for one output, written as the C++ loop (scalar, one value at a time):
+    the value, and how many normals were rejected for ``v <= 0`` on the way."""
+    position = 256 * output_index
+    buffers = {"normal": [], "uniform": []}
+
+    def take(kind):
+        nonlocal position
+        if not buffers[kind]:
+            w = S.blocks_at(key, counter, [position])[0]
+            position += 1
+            if kind == "uniform":
+                pair = [P.uint64_to_double(w[0:1], w[1:2])[0], P.uint64_to_double(w[2:3], w[3:4])[0]]
+            else:
+                u1 = max(P.uint64_to_double(w[0:1], w[1:2])[0], 1e-7)
+                v1 = 2 * math.pi * P.uint64_to_double(w[2:3], w[3:4])[0]
+                r = math.sqrt(-2.0 * math.log(u1))
+                pair = [math.sin(v1) * r, math.cos(v1) * r]
+            buffers[kind] = pair
+        return buffers[kind].pop()  # the last first, as TF's sample buffer
+
+    d = alpha + (2.0 / 3 if alpha < 1 else -1.0 / 3)
+    c = 1.0 / 3 / math.sqrt(d)
+    retries = 0
+    while True:
+        x = take("normal")
+        v = 1 + c * x
+        if v <= 0:
+            retries += 1
+            continue
+        v = v * v * v
+        u = take("uniform")
+        if u < 1 - 0.0331 * (x * x) * (x * x) or math.log(u) < 0.5 * x * x + d * (1 - v + math.log(v)):
+            res = d * v
+            if alpha < 1:
+                res *= math.pow(take("uniform"), 1 / alpha)
+            return res, retries
+
+
+def test_gamma_equals_the_scalar_kernel_including_rejected_normals():
+    key, counter = P.key_counter_from_seed(21, 22)
+    alpha = np.array([0.02, 0.6, 3.5])
+    drawn = S.gamma(key, counter, alpha, 400)  # (samples, alphas): output i = alpha_index * 400 + sample
+    retried = 0
+    for a_index, a in enumerate(alpha):
+        for sample in range(400):
+            value, retries = reference_gamma(key, counter, float(a), a_index * 400 + sample)
+            retried += retries
+            assert drawn[sample, a_index] == value, (a, sample)
+    assert retried > 0  # the `v <= 0` retry path was taken and checked
