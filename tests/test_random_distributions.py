@@ -377,3 +377,134 @@ def test_gamma_equals_the_scalar_kernel_including_rejected_normals():
             retried += retries
             assert drawn[sample, a_index] == value, (a, sample)
     assert retried > 0  # the `v <= 0` retry path was taken and checked
+
+
+class ScalarStream:
+    """One output's stretch of TF's stream, read as the C++ does: uniform doubles two per block,
+    the last first (TF's UNIFORM macro)."""
+
+    def __init__(self, key, counter, start: int):
+        self.key, self.counter, self.position, self.buffer = key, counter, start, []
+
+    def uniform(self) -> float:
+        if not self.buffer:
+            w = S.blocks_at(self.key, self.counter, [self.position])[0]
+            self.position += 1
+            self.buffer = [P.uint64_to_double(w[0:1], w[1:2])[0], P.uint64_to_double(w[2:3], w[3:4])[0]]
+        return float(self.buffer.pop())
+
+
+def reference_poisson(key, counter, rate: float, output_index: int, paths: dict) -> float:
+    """TF's Poisson kernel for one output, line by line (double compute type)."""
+    gen = ScalarStream(key, counter, 256 * output_index)
+    if rate < 10:
+        prod, x, limit = 1.0, 0.0, math.exp(-rate)
+        while True:
+            prod = prod * gen.uniform()
+            if prod <= limit:
+                return x
+            x += 1
+    log_rate = math.log(rate)
+    b = 0.931 + 2.53 * math.sqrt(rate)
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    while True:
+        u = gen.uniform() - 0.5
+        v = gen.uniform()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + rate + 0.43)
+        if us >= 0.07 and v <= 0.9277 - 3.6224 / (b - 2):
+            paths["box"] += 1
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            paths["rejected"] += 1
+            continue
+        s = math.log(v * inv_alpha / (a / (us * us) + b))
+        t = -rate + k * log_rate - math.lgamma(k + 1)
+        if s <= t:
+            paths["log test"] += 1
+            return k
+        paths["rejected"] += 1
+
+
+def test_poisson_equals_the_scalar_kernel_on_every_path():
+    key, counter = P.key_counter_from_seed(31, 32)
+    rates = np.array([0.3, 6.0, 10.0, 17.5, 300.0])
+    drawn = S.poisson(key, counter, rates, 150)
+    paths = {"box": 0, "rejected": 0, "log test": 0}
+    for r_index, rate in enumerate(rates):
+        for sample in range(150):
+            assert drawn[sample, r_index] == reference_poisson(key, counter, float(rate), r_index * 150 + sample, paths)
+    assert min(paths.values()) > 0, paths
+
+
+def stirling_tail(k: float) -> float:
+    table = [0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509, 0.0166446911898211,
+             0.0138761288230707, 0.0118967099458917, 0.0104112652619720, 0.00925546218271273, 0.00833056343336287]
+    if k <= 9:
+        return table[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def reference_binomial(key, counter, count: float, prob: float, output_index: int, paths: dict) -> float:
+    """TF's binomial kernel for one output (float64 parameters), line by line."""
+    if count <= 0 or prob <= 0:
+        return 0.0
+    if prob >= 1:
+        return count
+    p = prob if prob <= 0.5 else 1 - prob
+    if count * p >= 10:  # BTRS
+        gen = ScalarStream(key, counter, 256 * output_index)
+        stddev = math.sqrt(count * p * (1 - p))
+        b = 1.15 + 2.53 * stddev
+        a = -0.0873 + 0.0248 * b + 0.01 * p
+        c = count * p + 0.5
+        v_r = 0.92 - 4.2 / b
+        r = p / (1 - p)
+        alpha = (2.83 + 5.1 / b) * stddev
+        m = math.floor((count + 1) * p)
+        while True:
+            u = gen.uniform()
+            v = gen.uniform()
+            u = u - 0.5
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + c)
+            if us >= 0.07 and v <= v_r:
+                paths["box"] += 1
+                break
+            if k < 0 or k > count:
+                paths["rejected"] += 1
+                continue
+            v = math.log(v * alpha / (a / (us * us) + b))
+            bound = ((m + 0.5) * math.log((m + 1) / (r * (count - m + 1)))
+                     + (count + 1) * math.log((count - m + 1) / (count - k + 1))
+                     + (k + 0.5) * math.log(r * (count - k + 1) / (k + 1))
+                     + stirling_tail(m) + stirling_tail(count - m) - stirling_tail(k) - stirling_tail(count - k))
+            if v <= bound:
+                paths["log test"] += 1
+                break
+            paths["rejected"] += 1
+    else:  # inversion
+        gen = ScalarStream(key, counter, 42 * output_index)
+        total, k = 0.0, 0
+        while True:
+            u = gen.uniform()
+            total += math.ceil(math.log(u) / math.log1p(-p)) if u > 0 else math.inf
+            if total > count:
+                break
+            k += 1
+        paths["inversion"] += 1
+    return float(k) if prob <= 0.5 else count - k
+
+
+def test_binomial_equals_the_scalar_kernel_on_every_path():
+    key, counter = P.key_counter_from_seed(41, 42)
+    counts = np.array([12.0, 40.0, 1000.0, 60.0, 0.0, 5.0])
+    probs = np.array([0.3, 0.5, 0.02, 0.95, 0.5, 1.0])
+    drawn = S.binomial(key, counter, counts, probs, 120)
+    paths = {"box": 0, "rejected": 0, "log test": 0, "inversion": 0}
+    for j, (n, p) in enumerate(zip(counts, probs)):
+        for sample in range(120):
+            assert drawn[sample, j] == reference_binomial(key, counter, float(n), float(p), j * 120 + sample, paths)
+    assert min(paths.values()) > 0, paths
