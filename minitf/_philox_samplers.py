@@ -228,7 +228,7 @@ def poisson(key, counter, rate: np.ndarray, samples_per_rate: int) -> np.ndarray
     ``b = 0.931 + 2.53 sqrt(rate)``, ``a = -0.059 + 0.02483 b``, ``k = floor((2a / us + b) u + rate + 0.43)``,
     accepted in the box ``us >= 0.07, v <= 0.9277 - 3.6224 / (b - 2)`` or when
     ``log(v inv_alpha / (a / us^2 + b)) <= -rate + k log(rate) - lgamma(k + 1)``.
-    A NaN rate gives NaN (TF's loop never ends there).
+    An infinite rate gives infinity, a NaN rate NaN (TF's loop never ends there).
     """
     lam = np.asarray(rate).astype(np.float64).reshape(-1)
     out = np.empty((samples_per_rate, lam.size), dtype=np.float64)
@@ -249,7 +249,8 @@ def poisson(key, counter, rate: np.ndarray, samples_per_rate: int) -> np.ndarray
         active = active[~stop]
         count[active] += 1
 
-    rows = np.flatnonzero(r >= 10)
+    result[r == np.inf] = np.inf  # (TF's kernel returns infinity there: checked, not read in its source)
+    rows = np.flatnonzero((r >= 10) & (r < np.inf))
     lr = r[rows]
     log_rate = libm(math.log, lr)
     b = 0.931 + 2.53 * np.sqrt(lr)

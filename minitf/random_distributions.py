@@ -45,6 +45,8 @@ def _fresh_seed(seed) -> np.ndarray:
 def _out(values: np.ndarray, dtype: np.dtype):
     if np.dtype(dtype) == np.float16:  # TF's static_cast<Eigen::half>(double) rounds through float
         values = values.astype(np.float32)
+    if np.dtype(dtype).kind in "iu":  # a non-finite draw (infinite or NaN parameter) as an integer: 0, as
+        values = np.where(np.isfinite(values), values, 0.0)  # TF gives for an infinite Poisson rate
     return B.xp.asarray(values.astype(dtype))
 
 
@@ -252,13 +254,6 @@ def _poisson_values(source, lam, shape) -> np.ndarray:
     return samplers.poisson(key, counter, lam, per_rate).reshape(shape)
 
 
-def _poisson_out(values: np.ndarray, dtype: np.dtype):
-    if np.dtype(dtype).kind in "iu" and np.isnan(values).any():
-        raise InvalidArgumentError("RandomPoisson: a rate is NaN, which has no integer sample (TF's sampler never "
-                                   "stops there)", "RandomPoisson")
-    return _out(values, dtype)
-
-
 class StatelessRandomPoisson(Op):
     """Poisson(lam) counts of ``shape`` (which ends with lam's shape) from ``seed``: TF's kernel
     (Knuth below rate 10, Hormann's PTRS above; ``_philox_samplers.poisson``).   No gradient."""
@@ -266,7 +261,7 @@ class StatelessRandomPoisson(Op):
     def forward(seed, lam, shape, dtype):
         if not int(np.prod(shape, dtype=np.int64)):
             return B.xp.zeros(shape, dtype=dtype)
-        return _poisson_out(_poisson_values(seed, lam, shape), dtype)
+        return _out(_poisson_values(seed, lam, shape), dtype)
 
     def shape(seed, lam, shape, dtype):
         return tuple(shape)
@@ -279,7 +274,7 @@ class RandomPoissonV2(_RandomOp):
         full = tuple(shape) + tuple(lam.shape)
         if not int(np.prod(full, dtype=np.int64)):
             return B.xp.zeros(full, dtype=dtype)
-        return _poisson_out(_poisson_values(_fresh_seed(seed), lam, full), dtype)
+        return _out(_poisson_values(_fresh_seed(seed), lam, full), dtype)
 
     def trace_forward(lam, shape, dtype, seed):
         return B.xp.zeros(tuple(shape) + tuple(lam.shape), dtype=dtype)
@@ -336,13 +331,6 @@ def _binomial_values(source, counts, probs, shape, from_state=False) -> np.ndarr
     return values.reshape(shape)
 
 
-def _binomial_out(values: np.ndarray, dtype: np.dtype):
-    if np.dtype(dtype).kind in "iu" and np.isnan(values).any():
-        raise InvalidArgumentError("RandomBinomial: a NaN probability or count has no integer sample",
-                                   "RandomBinomial")
-    return _out(values, dtype)
-
-
 class StatelessRandomBinomial(Op):
     """Binomial(counts, probs) draws of ``shape`` from ``source``: a 2-int seed, or (``from_state``)
     a Generator's state read before the draw. TF's kernel (``_philox_samplers.binomial``).   No gradient."""
@@ -350,7 +338,7 @@ class StatelessRandomBinomial(Op):
     def forward(source, counts, probs, shape, dtype, from_state=False):
         if not int(np.prod(shape, dtype=np.int64)):
             return B.xp.zeros(shape, dtype=dtype)
-        return _binomial_out(_binomial_values(source, counts, probs, shape, from_state), dtype)
+        return _out(_binomial_values(source, counts, probs, shape, from_state), dtype)
 
     def shape(source, counts, probs, shape, dtype, from_state=False):
         return tuple(shape)

@@ -52,10 +52,10 @@ def test_stateless_categorical_bits(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_stateless_gamma_bits(seed, dtype):
-    alpha = np.array([0.05, 0.3, 0.999, 1.0, 1.5, 4.0, 30.0, 1e3], dtype)
+    alpha = np.array([0.05, 0.3, 0.999, 1.0, 1.5, 4.0, 30.0, 1e3, 0.0, np.inf, np.nan, -1.0], dtype)
 
     def run(tf):
-        return [tf.random.stateless_gamma([60, 8], seed=seed, alpha=alpha, dtype=dtype).numpy(),
+        return [tf.random.stateless_gamma([60, 12], seed=seed, alpha=alpha, dtype=dtype).numpy(),
                 tf.random.stateless_gamma([7, 3, 2], seed=seed, alpha=[[1.0], [3.0], [0.5]], beta=[[3.0, 4.0]],
                                           dtype=dtype).numpy(),
                 tf.random.stateless_gamma([5], seed=seed, alpha=2.0, beta=0.5, dtype=dtype).numpy(),
@@ -75,7 +75,9 @@ def test_stateless_poisson_bits(seed):
                 tf.random.stateless_poisson([20, 2], seed=seed, lam=[3, 40], dtype=tf.int64).numpy(),
                 tf.random.stateless_poisson([20, 2], seed=seed, lam=np.array([3.0, 40.0], np.float16),
                                             dtype=tf.float16).numpy(),
-                tf.random.stateless_poisson([6], seed=seed, lam=-2.0).numpy()]
+                tf.random.stateless_poisson([6], seed=seed, lam=-2.0).numpy(),
+                tf.random.stateless_poisson([3, 2], seed=seed, lam=[np.inf, 3.0]).numpy(),
+                tf.random.stateless_poisson([3, 2], seed=seed, lam=[np.inf, 3.0], dtype=tf.float32).numpy()]
     for i, (a, b) in enumerate(zip(*both(run))):
         assert_same(a, b, f"draw {i}")
 
