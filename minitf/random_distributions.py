@@ -43,10 +43,12 @@ def _fresh_seed(seed) -> np.ndarray:
 
 
 def _out(values: np.ndarray, dtype: np.dtype):
-    if np.dtype(dtype) == np.float16:  # TF's static_cast<Eigen::half>(double) rounds through float
-        values = values.astype(np.float32)
-    if np.dtype(dtype).kind in "iu":  # a non-finite draw (infinite or NaN parameter) as an integer: 0, as
-        values = np.where(np.isfinite(values), values, 0.0)  # TF gives for an infinite Poisson rate
+    """A draw computed in double, stored as ``dtype`` the way TF's kernels store it."""
+    from minitf import _tf_compat
+    if np.dtype(dtype) == np.float16:
+        values = _tf_compat.double_to_half(values)
+    elif np.dtype(dtype).kind in "iu":
+        values = _tf_compat.nonfinite_draw_as_integer(values)
     return B.xp.asarray(values.astype(dtype))
 
 

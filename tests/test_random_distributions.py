@@ -510,3 +510,11 @@ def test_binomial_equals_the_scalar_kernel_on_every_path():
         for sample in range(120):
             assert drawn[sample, j] == reference_binomial(key, counter, float(n), float(p), j * 120 + sample, paths)
     assert min(paths.values()) > 0, paths
+
+
+def test_half_draws_round_through_float_as_tfs_cast():
+    from minitf import _tf_compat
+    just_past_midpoint = 1 + 2.0 ** -11 + 2.0 ** -40  # half of float16's ulp at 1, and a bit
+    assert np.float16(just_past_midpoint) == np.float16(1 + 2.0 ** -10)  # one rounding: up
+    assert _tf_compat.double_to_half(np.array([just_past_midpoint]))[0] == 1.0  # via float: a tie, to even
+    assert _tf_compat.nonfinite_draw_as_integer(np.array([np.inf, np.nan, 3.0])).tolist() == [0.0, 0.0, 3.0]
