@@ -8,6 +8,8 @@ Two kinds of draws:
   the weights (see PARITY_NOTES.md), never the seeds.
 - ``tf.random.Generator`` and ``tf.random.stateless_*``: TF's counter-based Philox streams,
   reproduced (``minitf/_philox.py``), so the same seed gives TF's numbers (see below).
+
+Categorical, gamma, Poisson and binomial draws (both kinds) live in ``minitf/random_distributions.py``.
 """
 from __future__ import annotations
 
