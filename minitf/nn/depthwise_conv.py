@@ -48,8 +48,9 @@ from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
 from minitf.nn.conv import (_channels_first, _check_rank, _float_pair, _to_first, _to_last, conv2d, pad_spatial,
                             parse_padding, spatial_sequence, window_geometry, windows)
+from minitf._tf_compat import atrous_input_checks
 from minitf.ops.op import Op
-from minitf.tensor import Tensor
+from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
@@ -207,18 +208,20 @@ def depthwise_conv2d(input: TensorLike, filter: TensorLike, strides, padding, da
     accepts it too; its plain Eigen CPU kernel raises UnimplementedError).
     """
     op = "DepthwiseConv2dNative"
-    x, w = _float_pair(op, input, filter)
     first = _channels_first(op, data_format, ("NHWC", "NCHW"))
-    _check_rank(op, "input", x, "batch, channels, height, width" if first else "batch, height, width, channels")
-    _check_rank(op, "filter", w, "filter_height, filter_width, in_channels, channel_multiplier")
     strides = spatial_sequence(op, "strides", strides, 2, not first)
     dilations = spatial_sequence(op, "dilations", 1 if dilations is None else dilations, 2, not first)
+    padding = parse_padding(op, padding, 2, not first)
+    x, w = convert_to_tensor(input), convert_to_tensor(filter)
+    atrous_input_checks(op, x, w.shape[:2], dilations, padding)
+    x, w = _float_pair(op, x, w)
+    _check_rank(op, "input", x, "batch, channels, height, width" if first else "batch, height, width, channels")
+    _check_rank(op, "filter", w, "filter_height, filter_width, in_channels, channel_multiplier")
     if max(dilations) > 1 and max(strides) > 1:
         raise InvalidArgumentError(
             f"{op}: when a dilation rate is greater than 1, all strides must be 1 (TF's rule); got strides "
             f"{list(strides)} and dilations {list(dilations)}. (keras.layers.DepthwiseConv2D takes both: it "
             f"computes the dilated convolution with stride 1 and keeps every s-th output.)", op)
-    padding = parse_padding(op, padding, 2, not first)
     if first:
         x = _to_last(x)
     y = _depthwise_nhwc(op, x, w, strides, dilations, padding)
@@ -249,11 +252,10 @@ def separable_conv2d(input: TensorLike, depthwise_filter: TensorLike, pointwise_
     depthwise step only.
     """
     op = "separable_conv2d"
-    x, dw = _float_pair(op, input, depthwise_filter)
-    _, pw = _float_pair(op, x, pointwise_filter)
+    pw = convert_to_tensor(pointwise_filter)
     if pw.ndim != 4 or tuple(pw.shape[:2]) != (1, 1):
         raise ValueError(
             f"{op}: pointwise_filter must have shape (1, 1, in_channels * channel_multiplier, out_channels), "
             f"got {tuple(pw.shape)}")
-    y = depthwise_conv2d(x, dw, strides, padding, data_format=data_format, dilations=dilations)
+    y = depthwise_conv2d(input, depthwise_filter, strides, padding, data_format=data_format, dilations=dilations)
     return conv2d(y, pw, [1, 1, 1, 1], "VALID", data_format="NHWC" if data_format is None else data_format)
