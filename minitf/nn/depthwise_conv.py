@@ -224,13 +224,14 @@ def depthwise_conv2d(input: TensorLike, filter: TensorLike, strides, padding, da
             f"computes the dilated convolution with stride 1 and keeps every s-th output.)", op)
     if first:
         x = _to_last(x)
-    y = _depthwise_nhwc(op, x, w, strides, dilations, padding)
+    y = depthwise_nhwc(op, x, w, strides, dilations, padding)
     return _to_first(y) if first else y
 
 
-def _depthwise_nhwc(op: str, x: Tensor, w: Tensor, strides, dilations, padding) -> Tensor:
-    """The op on an NHWC input once the arguments are checked (any strides with any dilations:
-    the Keras layers use that)."""
+def depthwise_nhwc(op: str, x: Tensor, w: Tensor, strides, dilations, padding) -> Tensor:
+    """The op on an NHWC input once the arguments are checked. It takes any strides with any
+    dilations (the Keras layers, which allow both, call it: their result is the dilated
+    convolution's every s-th output, as Keras computes it)."""
     if w.shape[2] != x.shape[3]:
         raise InvalidArgumentError(
             f"{op}: input and filter must have the same depth: input has {x.shape[3]} channels (input shape "
