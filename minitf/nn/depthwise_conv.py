@@ -209,6 +209,10 @@ def depthwise_conv2d(input: TensorLike, filter: TensorLike, strides, padding, da
     """
     op = "DepthwiseConv2dNative"
     first = _channels_first(op, data_format, ("NHWC", "NCHW"))
+    if not isinstance(strides, (int, np.integer, Tensor)) and len(strides) == 4 and \
+            (strides[0], strides[1 if first else 3]) != (1, 1):
+        raise InvalidArgumentError(f"{op}: strides {list(strides)} move along the batch or channel axis; like TF, "
+                                   f"depthwise_conv2d slides only over height and width (those entries must be 1)", op)
     strides = spatial_sequence(op, "strides", strides, 2, not first)
     dilations = spatial_sequence(op, "dilations", 1 if dilations is None else dilations, 2, not first)
     padding = parse_padding(op, padding, 2, not first)
