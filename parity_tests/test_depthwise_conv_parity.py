@@ -355,3 +355,14 @@ def test_mobilenet_like_model_trains_like_keras(tf, mtf):
         _compare(f"{w.path} after training", a, b, **WEIGHT_TOL)
     _compare("predictions after training", ours.predict(x[:16], verbose=0), theirs.predict(x[:16], verbose=0),
              rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("case", [c for c in OP_CASES if c[7] == 1], ids=str)
+def test_backprop_functions_match_tf(tf, mtf, case):
+    """tf.nn.depthwise_conv2d_backprop_input / _filter (TF's stock kernels take no dilations)."""
+    x, w = _op_arrays(case, seed=3)
+    kwargs = dict(strides=[1, case[6], case[6], 1], padding=case[8])
+    dy = np.random.default_rng(4).normal(size=tf.nn.depthwise_conv2d(x, w, **kwargs).shape).astype(np.float32)
+    for fw_name, fn in (("input", lambda fw: fw.nn.depthwise_conv2d_backprop_input(list(x.shape), w, dy, **kwargs)),
+                        ("filter", lambda fw: fw.nn.depthwise_conv2d_backprop_filter(x, list(w.shape), dy, **kwargs))):
+        _compare(f"depthwise_conv2d_backprop_{fw_name}{case}", fn(mtf).numpy(), fn(tf).numpy(), **GRAD_TOL)

@@ -406,3 +406,29 @@ def test_layer_call_in_tf_function_gives_the_eager_bits():
         data = x[:, 0] if layer.rank == 1 else x
         eager = layer(data)
         np.testing.assert_array_equal(tf.function(layer)(data).numpy(), eager.numpy())
+
+
+@pytest.mark.parametrize("case", CASES[:4] + CASES[6:7], ids=str)
+def test_backprop_functions_are_the_tape_gradients(case):
+    x, w = _arrays(case, seed=8)
+    args = _op_args(case)
+    xt, wt = tf.constant(x), tf.constant(w)
+    with tf.GradientTape() as tape:
+        tape.watch([xt, wt])
+        y = tf.nn.depthwise_conv2d(xt, wt, **args)
+        dy = np.random.default_rng(9).normal(size=y.shape)
+        loss = tf.reduce_sum(y * dy)
+    dx, dw = tape.gradient(loss, [xt, wt])
+    np.testing.assert_array_equal(
+        tf.nn.depthwise_conv2d_backprop_input(list(x.shape), w, dy, **args).numpy(), dx.numpy())
+    np.testing.assert_array_equal(
+        tf.nn.depthwise_conv2d_backprop_filter(x, list(w.shape), dy, **args).numpy(), dw.numpy())
+
+
+def test_backprop_functions_refuse_shapes_of_another_convolution():
+    w, dy = np.ones((3, 3, 2, 2), np.float32), np.ones((1, 3, 3, 4), np.float32)
+    with pytest.raises(errors.InvalidArgumentError, match="DepthwiseConv2dNativeBackpropInput: shapes do not fit"):
+        tf.nn.depthwise_conv2d_backprop_input([1, 6, 6, 2], w, dy, [1, 1, 1, 1], "VALID")
+    with pytest.raises(errors.InvalidArgumentError, match="DepthwiseConv2dNativeBackpropFilter: shapes do not fit"):
+        tf.nn.depthwise_conv2d_backprop_filter(np.ones((1, 5, 5, 2), np.float32), [3, 3, 2, 3], dy, [1, 1, 1, 1],
+                                               "VALID")

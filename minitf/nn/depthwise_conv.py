@@ -46,8 +46,8 @@ import numpy as np
 
 from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
-from minitf.nn.conv import (_channels_first, _check_rank, _float_pair, _to_first, _to_last, conv2d, pad_spatial,
-                            parse_padding, spatial_sequence, window_geometry, windows)
+from minitf.nn.conv import (_channels_first, _check_rank, _float_pair, _output_shape, _to_first, _to_last, conv2d,
+                            pad_spatial, parse_padding, spatial_sequence, window_geometry, windows)
 from minitf._tf_compat import atrous_input_checks
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
@@ -264,3 +264,61 @@ def separable_conv2d(input: TensorLike, depthwise_filter: TensorLike, pointwise_
             f"got {tuple(pw.shape)}")
     y = depthwise_conv2d(input, depthwise_filter, strides, padding, data_format=data_format, dilations=dilations)
     return conv2d(y, pw, [1, 1, 1, 1], "VALID", data_format="NHWC" if data_format is None else data_format)
+
+
+def _backprop_args(op: str, data_format: str, strides, dilations, padding):
+    first = _channels_first(op, data_format, ("NHWC", "NCHW"))
+    strides = spatial_sequence(op, "strides", strides, 2, not first)
+    dilations = spatial_sequence(op, "dilations", 1 if dilations is None else dilations, 2, not first)
+    return first, strides, dilations, parse_padding(op, padding, 2, not first)
+
+
+def _check_backprop_shapes(op: str, x_shape, w_shape, dy: Tensor, geom) -> None:
+    """x (N, H, W, C), w (KH, KW, C, M) and dy (N, OH, OW, C*M) must belong to one convolution."""
+    expected = (x_shape[0], *geom.out_hw, w_shape[2] * w_shape[3])
+    if x_shape[3] != w_shape[2] or tuple(dy.shape) != expected:
+        raise InvalidArgumentError(
+            f"{op}: shapes do not fit one depthwise convolution: input {tuple(x_shape)}, filter {tuple(w_shape)} "
+            f"= (kh, kw, in_channels, channel_multiplier), out_backprop {tuple(dy.shape)} (all as NHWC); "
+            f"expected input channels == filter[2] and out_backprop of shape {expected}", op)
+
+
+def depthwise_conv2d_backprop_input(input_sizes, filter: TensorLike, out_backprop: TensorLike, strides,  # noqa: A002
+                                    padding, data_format: str = "NHWC", dilations=None,
+                                    name: str | None = None) -> Tensor:
+    """The input gradient of ``depthwise_conv2d`` (``tf.nn.depthwise_conv2d_backprop_input``): dx of shape
+    ``input_sizes`` (N, H, W, C) for the filter (KH, KW, C, M) and the upstream ``out_backprop``
+    (N, OH, OW, C*M); the formula is DepthwiseConv2dNativeBackpropInput's. (TF's stock CPU kernel takes
+    no dilations and equal strides only; minitf takes any.)"""
+    op = "DepthwiseConv2dNativeBackpropInput"
+    dy, w = _float_pair(op, out_backprop, filter)
+    first, strides, dilations, padding = _backprop_args(op, data_format, strides, dilations, padding)
+    _check_rank(op, "out_backprop", dy, "batch, channels, height, width" if first else "batch, height, width, channels")
+    _check_rank(op, "filter", w, "filter_height, filter_width, in_channels, channel_multiplier")
+    sizes = _output_shape(op, input_sizes, 4)
+    if first:
+        dy, sizes = _to_last(dy), [sizes[0], sizes[2], sizes[3], sizes[1]]
+    geom = window_geometry(op, sizes[1:3], w.shape[:2], strides, dilations, padding)
+    _check_backprop_shapes(op, sizes, w.shape, dy, geom)
+    dx = DepthwiseConv2dNativeBackpropInput.apply(dy, w, geom=geom)
+    return _to_first(dx) if first else dx
+
+
+def depthwise_conv2d_backprop_filter(input: TensorLike, filter_sizes, out_backprop: TensorLike, strides,  # noqa: A002
+                                     padding, data_format: str = "NHWC", dilations=None,
+                                     name: str | None = None) -> Tensor:
+    """The filter gradient of ``depthwise_conv2d`` (``tf.nn.depthwise_conv2d_backprop_filter``): dw of shape
+    ``filter_sizes`` (KH, KW, C, M) for the input (N, H, W, C) and the upstream ``out_backprop``
+    (N, OH, OW, C*M); the formula is DepthwiseConv2dNativeBackpropFilter's."""
+    op = "DepthwiseConv2dNativeBackpropFilter"
+    x, dy = _float_pair(op, input, out_backprop)
+    first, strides, dilations, padding = _backprop_args(op, data_format, strides, dilations, padding)
+    layout = "batch, channels, height, width" if first else "batch, height, width, channels"
+    _check_rank(op, "input", x, layout)
+    _check_rank(op, "out_backprop", dy, layout)
+    sizes = _output_shape(op, filter_sizes, 4)
+    if first:
+        x, dy = _to_last(x), _to_last(dy)
+    geom = window_geometry(op, x.shape[1:3], sizes[:2], strides, dilations, padding)
+    _check_backprop_shapes(op, x.shape, sizes, dy, geom)
+    return DepthwiseConv2dNativeBackpropFilter.apply(x, dy, geom=geom)
