@@ -45,10 +45,10 @@ from typing import Any
 import numpy as np
 
 from minitf import array_backend as B
+from minitf._tf_compat import atrous_input_checks
 from minitf.errors import InvalidArgumentError
 from minitf.nn.conv import (_channels_first, _check_rank, _float_pair, _output_shape, _to_first, _to_last, conv2d,
                             pad_spatial, parse_padding, spatial_sequence, window_geometry, windows)
-from minitf._tf_compat import atrous_input_checks
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
