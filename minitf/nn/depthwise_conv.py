@@ -193,8 +193,8 @@ class DepthwiseConv2dNativeBackpropFilter(Op):
 
 
 # --- public functions ---------------------------------------------------------------------------------
-def depthwise_conv2d(input: TensorLike, filter: TensorLike, strides, padding, data_format: str | None = None,  # noqa: A002
-                     dilations=None, name: str | None = None) -> Tensor:
+def depthwise_conv2d(input: TensorLike, filter: TensorLike, strides, padding,  # noqa: A002
+                     data_format: str | None = None, dilations=None, name: str | None = None) -> Tensor:
     """Depthwise 2-D convolution (``tf.nn.depthwise_conv2d``): (N, H, W, C) with a
     (KH, KW, C, M) filter -> (N, OH, OW, C*M), each channel c convolved with its own M kernels:
 
