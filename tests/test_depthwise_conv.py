@@ -432,3 +432,33 @@ def test_backprop_functions_refuse_shapes_of_another_convolution():
     with pytest.raises(errors.InvalidArgumentError, match="DepthwiseConv2dNativeBackpropFilter: shapes do not fit"):
         tf.nn.depthwise_conv2d_backprop_filter(np.ones((1, 5, 5, 2), np.float32), [3, 3, 2, 3], dy, [1, 1, 1, 1],
                                                "VALID")
+
+
+@pytest.mark.parametrize("case", [CASES[2], CASES[4], CASES[6]], ids=str)
+def test_backprop_functions_gradcheck(case):
+    """The gradient ops as functions of their own inputs (and so their own gradients) against finite
+    differences: first derivatives, and the derivatives of those (the backward pass differentiated)."""
+    from minitf.testing import gradcheck
+    x, w = _arrays(case, seed=10)
+    args = _op_args(case)
+    dy = np.random.default_rng(11).normal(size=tf.nn.depthwise_conv2d(x, w, **args).shape)
+
+    def backprop_input(w, dy):
+        return tf.nn.depthwise_conv2d_backprop_input(list(x.shape), w, dy, **args)
+
+    def backprop_filter(x, dy):
+        return tf.nn.depthwise_conv2d_backprop_filter(x, list(w.shape), dy, **args)
+
+    def gradient_of(f):
+        def grad_f(a, b):
+            with tf.GradientTape() as tape:
+                tape.watch([a, b])
+                y = f(a, b)
+                target = tf.reduce_sum(y * y)
+            return tf.concat([tf.reshape(g, [-1]) for g in tape.gradient(target, [a, b])], 0)
+        return grad_f
+
+    gradcheck(backprop_input, [w, dy])
+    gradcheck(backprop_filter, [x, dy])
+    gradcheck(gradient_of(backprop_input), [w, dy], atol=1e-4, rtol=1e-3)
+    gradcheck(gradient_of(backprop_filter), [x, dy], atol=1e-4, rtol=1e-3)
