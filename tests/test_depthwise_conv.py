@@ -462,3 +462,14 @@ def test_backprop_functions_gradcheck(case):
     gradcheck(backprop_filter, [x, dy])
     gradcheck(gradient_of(backprop_input), [w, dy], atol=1e-4, rtol=1e-3)
     gradcheck(gradient_of(backprop_filter), [x, dy], atol=1e-4, rtol=1e-3)
+
+
+def test_exported_model_with_unknown_batch_gives_the_same_outputs(tmp_path, capsys):
+    """model.export traces the layers with an unknown batch size (the ops' static shape rules) and
+    tf.saved_model.load replays them: the same outputs as the model's own call."""
+    model = tf.keras.Sequential([tf.keras.Input((8, 8, 3)), L.DepthwiseConv2D(3, padding="same", depth_multiplier=2),
+                                 L.SeparableConv2D(4, 3, strides=2), L.GlobalAveragePooling2D()])
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 3)).astype(np.float32)
+    model.export(str(tmp_path / "model"))
+    loaded = tf.saved_model.load(str(tmp_path / "model"))
+    np.testing.assert_array_equal(loaded.serve(x).numpy(), model(x).numpy())
