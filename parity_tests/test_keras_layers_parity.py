@@ -104,8 +104,9 @@ def test_dropout_inference_is_identity_and_rate_zero(tf, mtf):
 
 
 def test_dropout_training_statistics(tf, mtf):
-    # Masks are not comparable (different RNGs); the statistics are: kept values are x / (1 - rate)
-    # and the kept fraction is 1 - rate (20000 draws: standard error 0.0035; tolerance 0.02).
+    # Unseeded layers (seeds drawn differently); seeded ones drop the same cells (test_dropout_parity.py).
+    # The statistics: kept values are x / (1 - rate), the kept fraction 1 - rate (20000 draws: standard
+    # error 0.0035; tolerance 0.02).
     x = np.ones((100, 200), np.float32)
     for fw in (tf, mtf):
         y = fw.keras.layers.Dropout(0.4)(x, training=True).numpy()

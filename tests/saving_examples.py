@@ -63,6 +63,7 @@ LAYERS: dict[str, LayerExample] = {
     "Activation": LayerExample(lambda L: L.Activation("tanh"), trains=False),
     "Add": LayerExample(lambda L: L.Add(), shape=[(4,), (4,)], trains=False),
     "AdditiveAttention": LayerExample(lambda L: L.AdditiveAttention(), shape=[(3, 4), (5, 4)]),
+    "AlphaDropout": LayerExample(lambda L: L.AlphaDropout(0.2, noise_shape=(None, 1), seed=4), trains=False),
     "Attention": LayerExample(lambda L: L.Attention(use_scale=True, score_mode="concat"), shape=[(3, 4), (5, 4)]),
     "Average": LayerExample(lambda L: L.Average(), shape=[(4,), (4,)], trains=False),
     "AveragePooling1D": LayerExample(lambda L: L.AveragePooling1D(2, padding="same"), shape=SEQ, trains=False),
@@ -82,7 +83,7 @@ LAYERS: dict[str, LayerExample] = {
     "Dense": LayerExample(lambda L: L.Dense(3, activation="relu", kernel_constraint="max_norm",
                                             bias_regularizer="l1")),
     "Dot": LayerExample(lambda L: L.Dot(axes=1, normalize=True), shape=[(4,), (4,)], trains=False),
-    "Dropout": LayerExample(lambda L: L.Dropout(0.3), trains=False),
+    "Dropout": LayerExample(lambda L: L.Dropout(0.3, noise_shape=(None, 1), seed=2), trains=False),
     "ELU": LayerExample(lambda L: L.ELU(alpha=0.5), trains=False),
     # mask_zero=True crosses in the parity tests' Embedding + Bidirectional LSTM model: here the Embedding's
     # output is the model's, and minitf's losses do not yet read an output's mask (Keras's do).

@@ -4,7 +4,8 @@
     core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
     attention/                Attention, AdditiveAttention
-    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, ActivityRegularization
+    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
+                              ActivityRegularization
     convolutional/            Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv1D/2D, SeparableConv1D/2D
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
@@ -55,6 +56,7 @@ from minitf.keras.layers.preprocessing.normalization import Normalization
 from minitf.keras.layers.preprocessing.rescaling import Rescaling
 from minitf.keras.layers.preprocessing.text_vectorization import TextVectorization
 from minitf.keras.layers.regularization.activity_regularization import ActivityRegularization
+from minitf.keras.layers.regularization.alpha_dropout import AlphaDropout
 from minitf.keras.layers.regularization.dropout import Dropout
 from minitf.keras.layers.regularization.gaussian_dropout import GaussianDropout
 from minitf.keras.layers.regularization.gaussian_noise import GaussianNoise
@@ -85,7 +87,7 @@ __all__ = [
     "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding1D", "UpSampling1D", "Cropping1D", "ZeroPadding2D",
     "UpSampling2D", "Cropping2D",
     # regularization (Dropout: with the core layers)
-    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ActivityRegularization",
+    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
     # merging
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "Dot", "dot",
