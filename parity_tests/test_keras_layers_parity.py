@@ -161,7 +161,13 @@ def test_keras_mask_attribute_matches(tf, mtf):
     ("PReLU shared", lambda fw: fw.keras.layers.PReLU(alpha_initializer="ones", shared_axes=[1, 2]), (2, 3, 4, 5)),
     ("ELU", lambda fw: fw.keras.layers.ELU(), (6, 5)),
     ("ELU(0.5)", lambda fw: fw.keras.layers.ELU(alpha=0.5), (6, 5)),
+    ("ThresholdedReLU", lambda fw: fw.keras.layers.ThresholdedReLU(theta=0.3), (6, 5)),
     ("Identity", lambda fw: fw.keras.layers.Identity(), (6, 5)),
+    ("Activation", lambda fw: fw.keras.layers.Activation("tanh"), (6, 5)),
+    ("Softmax", lambda fw: fw.keras.layers.Softmax(axis=0), (6, 5)),
+    ("Masking", lambda fw: fw.keras.layers.Masking(0.5), (2, 3, 4)),
+    ("MaxPooling1D", lambda fw: fw.keras.layers.MaxPooling1D(2), (2, 6, 4)),
+    ("GlobalAveragePooling2D", lambda fw: fw.keras.layers.GlobalAveragePooling2D(), (2, 3, 4, 5)),
     ("RepeatVector", lambda fw: fw.keras.layers.RepeatVector(3), (6, 5)),
     ("Permute", lambda fw: fw.keras.layers.Permute((3, 1, 2)), (2, 3, 4, 5)),
 ], ids=lambda v: v if isinstance(v, str) else "")

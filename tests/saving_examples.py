@@ -98,6 +98,7 @@ LAYERS: dict[str, LayerExample] = {
     "GlobalMaxPooling2D": LayerExample(lambda L: L.GlobalMaxPooling2D(), shape=IMAGE, trains=False),
     "InputLayer": LayerExample(lambda L: L.Dense(2), shape=(3,), dtype="float32",
                                notes="the model's Input is the layer under test (named, of a given shape)"),
+    "ThresholdedReLU": LayerExample(lambda L: L.ThresholdedReLU(theta=0.5), trains=False),
     "IntegerLookup": LayerExample(lambda L: L.IntegerLookup(vocabulary=[3, 5, 7], output_mode="one_hot"),
                                   shape=(1,), dtype="int64", data=_ints(9, (1,)), trains=False),
     "LSTM": LayerExample(lambda L: L.LSTM(3, unit_forget_bias=False), shape=SEQ),

@@ -163,3 +163,19 @@ def test_dot_is_a_per_sample_contraction():
         tf.keras.layers.Dot(axes=1)([np.ones((2, 3), "float32"), np.ones((2, 4), "float32")])
     with pytest.raises(TypeError, match="should be a list or an int"):
         tf.keras.layers.Dot(axes="1")
+
+
+def test_thresholded_relu_passes_what_exceeds_theta():
+    x = np.array([[-1.0, 0.0, 0.5, 0.50001, 2.0]], "float32")
+    layer = layers.ThresholdedReLU(theta=0.5)
+    np.testing.assert_array_equal(layer(x).numpy(), np.where(x > 0.5, x, 0.0))
+    x_t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x_t)
+        y = layer(x_t)
+    np.testing.assert_array_equal(tape.gradient(y, x_t).numpy(), (x > 0.5).astype("float32"))
+    assert layers.ThresholdedReLU.from_config(layer.get_config()).theta == 0.5
+    with pytest.raises(ValueError, match="should be >=0"):
+        layers.ThresholdedReLU(theta=-1)
+    with pytest.raises(ValueError, match="cannot be None"):
+        layers.ThresholdedReLU(theta=None)

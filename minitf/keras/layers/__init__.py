@@ -2,7 +2,7 @@
 
     layer.py, input_spec.py   the base class and the input checks
     core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
-    activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
+    activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU
     attention/                Attention, AdditiveAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
@@ -24,6 +24,7 @@ from minitf.keras.layers.activations.leaky_relu import LeakyReLU
 from minitf.keras.layers.activations.prelu import PReLU
 from minitf.keras.layers.activations.relu import ReLU
 from minitf.keras.layers.activations.softmax import Softmax
+from minitf.keras.layers.activations.thresholded_relu import ThresholdedReLU
 from minitf.keras.layers.attention.additive_attention import AdditiveAttention
 from minitf.keras.layers.attention.attention import Attention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
@@ -80,7 +81,7 @@ __all__ = [
     # core
     "Dense", "Activation", "Softmax", "Dropout", "Lambda", "Embedding", "Masking", "Identity",
     # activations
-    "ReLU", "LeakyReLU", "PReLU", "ELU",
+    "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU",
     # attention
     "Attention", "AdditiveAttention",
     # reshaping
