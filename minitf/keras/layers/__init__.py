@@ -8,11 +8,13 @@
                               ActivityRegularization
     convolutional/            Conv1D, Conv2D, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
-    normalization/            BatchNormalization, LayerNormalization, UnitNormalization
+    normalization/            BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
+                              RMSNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, Dot, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
-    rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
+    rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, StackedRNNCells, Bidirectional,
+                              TimeDistributed
 
 Every public layer is imported by name below (a new layer file adds its line here and to
 ``__all__``; ``tests/test_keras_layers.py`` checks that no module's ``__all__`` is left out).
@@ -43,6 +45,8 @@ from minitf.keras.layers.merging.merging import (Add, Average, Concatenate, Maxi
 from minitf.keras.layers.merging.dot import Dot, dot
 from minitf.keras.layers.normalization.normalization import BatchNormalization, LayerNormalization
 from minitf.keras.layers.normalization.unit_normalization import UnitNormalization
+from minitf.keras.layers.normalization.group_normalization import GroupNormalization
+from minitf.keras.layers.normalization.rms_normalization import RMSNormalization
 from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
                                                         GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
                                                         GlobalMaxPooling1D, GlobalMaxPooling2D)
@@ -69,7 +73,7 @@ from minitf.keras.layers.reshaping.permute import Permute
 from minitf.keras.layers.reshaping.repeat_vector import RepeatVector
 from minitf.keras.layers.reshaping.reshape import Reshape
 from minitf.keras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
-                                     TimeDistributed)
+                                     StackedRNNCells, TimeDistributed)
 
 __all__ = [
     # the base class and the inputs
@@ -95,9 +99,10 @@ __all__ = [
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
     # normalization
-    "BatchNormalization", "LayerNormalization", "UnitNormalization",
+    "BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization", "RMSNormalization",
     # recurrent
     "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
+    "StackedRNNCells",
     # preprocessing
     "Rescaling", "Normalization", "CategoryEncoding", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
