@@ -9,7 +9,7 @@
     convolutional/            Conv1D, Conv2D, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
-                              RMSNormalization
+                              RMSNormalization, SpectralNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, Dot, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
@@ -47,6 +47,7 @@ from minitf.keras.layers.normalization.normalization import BatchNormalization, 
 from minitf.keras.layers.normalization.unit_normalization import UnitNormalization
 from minitf.keras.layers.normalization.group_normalization import GroupNormalization
 from minitf.keras.layers.normalization.rms_normalization import RMSNormalization
+from minitf.keras.layers.normalization.spectral_normalization import SpectralNormalization
 from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
                                                         GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
                                                         GlobalMaxPooling1D, GlobalMaxPooling2D)
@@ -100,6 +101,7 @@ __all__ = [
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
     # normalization
     "BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization", "RMSNormalization",
+    "SpectralNormalization",
     # recurrent
     "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
     "StackedRNNCells",

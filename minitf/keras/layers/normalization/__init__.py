@@ -1,2 +1,2 @@
 """Normalization layers: BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
-RMSNormalization."""
+RMSNormalization, SpectralNormalization (a wrapper)."""
