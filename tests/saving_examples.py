@@ -149,6 +149,11 @@ LAYERS: dict[str, LayerExample] = {
     "UpSampling2D": LayerExample(lambda L: L.UpSampling2D(2), shape=IMAGE, trains=False),
     "ZeroPadding1D": LayerExample(lambda L: L.ZeroPadding1D((1, 2)), shape=SEQ, trains=False),
     "ZeroPadding2D": LayerExample(lambda L: L.ZeroPadding2D((1, 2)), shape=IMAGE, trains=False),
+    "GroupNormalization": LayerExample(lambda L: L.GroupNormalization(groups=3, epsilon=1e-4), shape=SEQ),
+    "RMSNormalization": LayerExample(lambda L: L.RMSNormalization(axis=[1, 2], epsilon=1e-5), shape=SEQ),
+    "SpectralNormalization": LayerExample(lambda L: L.SpectralNormalization(L.Dense(3), power_iterations=2)),
+    "StackedRNNCells": LayerExample(lambda L: L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]),
+                                                    return_sequences=True), shape=SEQ),
 }
 
 
