@@ -515,3 +515,23 @@ def test_layers_train_in_fit():
     model.compile(optimizer=tf.keras.optimizers.Adam(0.05), loss="binary_crossentropy")
     history = model.fit(x, y, epochs=8, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < 0.85 * history.history["loss"][0]
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: layers.GroupNormalization(groups=2), (None, 3, 4)),
+    (lambda: layers.RMSNormalization(), (None, 3, 4)),
+    (lambda: layers.SpectralNormalization(layers.Dense(2)), (None, 4)),
+    (lambda: layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)], return_state=True), (None, 3, 4)),
+], ids=["group", "rms", "spectral", "stacked"])
+def test_traced_with_an_unknown_batch_size(make, shape):
+    traced_layer, eager_layer = make(), make()
+    for layer in (traced_layer, eager_layer):
+        layer.build((2,) + shape[1:])
+    eager_layer.set_weights(traced_layer.get_weights())
+    traced = tf.function(lambda t: traced_layer(t, training=True), input_signature=[tf.TensorSpec(shape)])
+    for batch in (2, 5):
+        x = np.random.default_rng(batch).normal(size=(batch,) + shape[1:]).astype("float32")
+        got, want = tf.nest.flatten(traced(x)), tf.nest.flatten(eager_layer(x, training=True))
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert traced.experimental_get_tracing_count() == 1

@@ -169,7 +169,7 @@ class RecurrentCell(Layer):
 
     def _project(self, sequences: Tensor, masks) -> list[Tensor]:
         """x (times the input dropout masks, if any) @ kernel + bias, per step (see ``_step_inputs``)."""
-        steps, features = sequences.shape[1], sequences.shape[2]
+        steps, features = sequences.shape[1], self.kernel.shape[0]  # (a traced input's width may be unknown)
         x = S.transpose(sequences, (1, 0, 2))
         if masks is None or not isinstance(masks, list):
             if masks is not None:
