@@ -13,11 +13,12 @@ then runs the wrapped layer, which reads the normalized kernel: gradients reach 
 variable through that read only. In inference the wrapped layer runs with the kernel as it is.
 
 Keras's output is cast to the INPUT's dtype (so around an Embedding the output holds integers:
-Keras's behaviour, kept). Weights as Keras lists them: the kernel (which the wrapper also tracks
+Keras's behaviour, kept: ``_tf_compat.keras_output_in_input_dtype``). Weights as Keras lists them: the kernel (which the wrapper also tracks
 as its own), ``vector_u``, then the wrapped layer's other weights.
 """
 from __future__ import annotations
 
+from minitf._tf_compat import keras_output_in_input_dtype
 from minitf.keras import initializers
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
@@ -77,8 +78,7 @@ class SpectralNormalization(Layer):
                                                   self.normalized_weights)
             self.vector_u.assign(new_u)
             self.kernel.assign(new_kernel)
-        output = self.layer(inputs)
-        return output if output.dtype == inputs.dtype else S.cast(output, inputs.dtype)
+        return keras_output_in_input_dtype(self.layer(inputs), inputs)
 
     def normalized_weights(self):
         """(u after the power iterations, W / sigma), the values ``call`` assigns in training."""
