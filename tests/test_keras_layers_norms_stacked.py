@@ -158,7 +158,8 @@ def test_rms_normalization_values_and_gradients(kwargs, shape):
     scale = layer.scale.numpy()
     want = x / np.sqrt((x ** 2).mean(axis=axes, keepdims=True) + kwargs.get("epsilon", 1e-6)) * scale
     np.testing.assert_allclose(layer(x).numpy(), want, rtol=1e-12)
-    assert [w.path.split("/")[-1] for w in layer.weights] == ["scale"] and tuple(layer.scale.shape) == tuple(shape[a] for a in axes)
+    assert [w.path.split("/")[-1] for w in layer.weights] == ["scale"]
+    assert tuple(layer.scale.shape) == tuple(shape[a] for a in axes)
     gradcheck(lambda t: layer(t), [x])
 
     def of_scale(s):

@@ -76,7 +76,8 @@ class GroupNormalization(Layer):
             self.groups = int(dim)
         if dim < self.groups:
             raise ValueError(f"GroupNormalization layer '{self.name}': the number of groups ({self.groups}) cannot be "
-                             f"more than the number of channels ({dim}) of axis {self.axis}; input shape {input_shape}.")
+                             f"more than the number of channels ({dim}) of axis {self.axis}; input shape "
+                             f"{input_shape}.")
         if dim % self.groups != 0:
             raise ValueError(f"GroupNormalization layer '{self.name}': the number of channels ({dim}) of axis "
                              f"{self.axis} must be a multiple of the number of groups ({self.groups}); "

@@ -13,8 +13,9 @@ then runs the wrapped layer, which reads the normalized kernel: gradients reach 
 variable through that read only. In inference the wrapped layer runs with the kernel as it is.
 
 Keras's output is cast to the INPUT's dtype (so around an Embedding the output holds integers:
-Keras's behaviour, kept: ``_tf_compat.keras_output_in_input_dtype``). Weights as Keras lists them: the kernel (which the wrapper also tracks
-as its own), ``vector_u``, then the wrapped layer's other weights.
+Keras's behaviour, kept: ``_tf_compat.keras_output_in_input_dtype``). Weights as Keras lists them:
+the kernel (which the wrapper also tracks as its own), ``vector_u``, then the wrapped layer's
+other weights.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ class SpectralNormalization(Layer):
         if not self.layer.built:
             self.layer.build(input_shape)
             self.layer.built = True
-            for variable in self.layer.weights:  # built inside the wrapper: Keras's "spectral_normalization/dense/kernel"
+            for variable in self.layer.weights:  # built inside: Keras's "spectral_normalization/dense/kernel"
                 variable.path = f"{self.name}/{variable.path}"
         self.input_spec = InputSpec(min_ndim=1, axes={-1: input_shape[-1]})
         kernel = getattr(self.layer, "kernel", None)
