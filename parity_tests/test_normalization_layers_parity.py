@@ -231,3 +231,25 @@ def test_fit_history(tf, mtf, op_determinism):
     compare_histories("GroupNorm+RMSNorm+stacked cells+SpectralNorm", t_hist, m_hist)
     for k, (a, b) in enumerate(zip(m_model.get_weights(), t_model.get_weights())):
         _compare(f"weight {k} after fit", a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_mixed_precision(tf, mtf):
+    """Under mixed_float16 both normalizations compute in float32 (GroupNormalization does not even cast its
+    inputs to float16 first: autocast=False, as Keras) and return float16: Keras's bits."""
+    x = _data((2, 5, 6), low=-300, high=300)
+    results = []
+    try:
+        for m in (tf, mtf):
+            m.keras.mixed_precision.set_global_policy("mixed_float16")
+            outputs = []
+            for layer in (m.keras.layers.GroupNormalization(groups=3), m.keras.layers.RMSNormalization()):
+                y = layer(x)
+                weights = [str(getattr(w.dtype, "name", w.dtype)) for w in layer.weights]
+                outputs.append((y.dtype.name, y.numpy(), weights))
+            results.append(outputs)
+    finally:
+        for m in (tf, mtf):
+            m.keras.mixed_precision.set_global_policy("float32")
+    for (want_dtype, want, want_weights), (got_dtype, got, got_weights) in zip(*results):
+        assert (got_dtype, got_weights) == (want_dtype, want_weights) == ("float16", got_weights)
+        np.testing.assert_array_equal(got, want)

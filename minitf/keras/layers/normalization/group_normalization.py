@@ -48,6 +48,7 @@ class GroupNormalization(Layer):
             raise ValueError(f"GroupNormalization: `epsilon` must be positive, got epsilon={epsilon!r}")
         super().__init__(**kwargs)
         self.supports_masking = True
+        self.autocast = False  # as Keras: inputs are not cast to float16 first (computed in float32 anyway)
         self.groups = int(groups)
         self.axis = int(axis)
         self.epsilon = float(epsilon)
