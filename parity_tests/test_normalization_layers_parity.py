@@ -194,6 +194,25 @@ def test_a_list_of_cells_is_a_stack(tf, mtf):
     assert [c["class_name"] for c in config["config"]["cells"]] == ["SimpleRNNCell", "LSTMCell"]
 
 
+@pytest.mark.parametrize("name,make,kwargs", [
+    ("bidirectional", lambda m: m.keras.layers.Bidirectional(m.keras.layers.RNN(
+        [m.keras.layers.LSTMCell(3), m.keras.layers.GRUCell(2)], return_sequences=True)), {}),
+    ("stateful", lambda m: m.keras.layers.RNN([m.keras.layers.LSTMCell(3), m.keras.layers.GRUCell(2)],
+                                              stateful=True, return_state=True), {}),
+], ids=["bidirectional", "stateful"])
+def test_stacked_cells_in_wrappers_and_stateful(tf, mtf, name, make, kwargs):
+    theirs, ours = make(tf), make(mtf)
+    x = _data((2, 4, 3))
+    theirs.build(x.shape)
+    ours.build(x.shape)
+    ours.set_weights(theirs.get_weights())
+    for call in range(3):  # stateful: each call starts from the last one's final states
+        want, got = _flat(theirs(x, **kwargs)), _flat(ours(x, **kwargs))
+        assert len(got) == len(want)
+        for k, (a, b) in enumerate(zip(got, want)):
+            _compare(f"{name} call {call} output {k}", a.numpy(), b.numpy(), **OUT_TOL)
+
+
 # --- all four in a model trained with fit --------------------------------------------------------------------------
 def test_fit_history(tf, mtf, op_determinism):
     tf.keras.utils.set_random_seed(1234)

@@ -536,3 +536,21 @@ def test_traced_with_an_unknown_batch_size(make, shape):
         for a, b in zip(got, want):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
     assert traced.experimental_get_tracing_count() == 1
+
+
+def test_stateful_stacked_cells_carry_nested_states():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(2, 6, 3))
+    whole = _stacked_rnn(return_sequences=True)
+    halves = _stacked_rnn(return_sequences=True, stateful=True)
+    whole.build(x.shape)
+    halves.build(x.shape)
+    _perturbed(whole, rng)
+    halves.set_weights(whole.get_weights())
+    want = whole(x).numpy()
+    got = np.concatenate([halves(x[:, :3]).numpy(), halves(x[:, 3:]).numpy()], axis=1)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    assert [len(s) for s in halves.states] == [2, 1]  # nested per cell, as Keras's
+    halves.reset_states()
+    assert all(not v.numpy().any() for s in halves.states for v in s)
+    np.testing.assert_allclose(halves(x[:, :3]).numpy(), want[:, :3], rtol=1e-12, atol=1e-14)

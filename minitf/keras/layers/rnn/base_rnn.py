@@ -341,13 +341,14 @@ class RNN(Layer):
         from minitf.tensor import Variable
         with init_scope():  # made once, eagerly, even when the first call is traced
             # Plain Variables, not add_weight: Keras does not count them among the layer's weights.
-            self.states = [Variable(s, trainable=False, name="rnn_state")
-                           for s in _flatten(self.get_initial_state(batch_size))]
+            # nested per cell for stacked cells, as Keras's
+            self.states = _pack(self._state_structure, [Variable(s, trainable=False, name="rnn_state")
+                                                        for s in _flatten(self.get_initial_state(batch_size))])
 
     def reset_state(self) -> None:
         """Set the kept states back to zeros (``stateful=True``)."""
         if self.states is not None:
-            for variable in self.states:
+            for variable in _flatten(self.states):
                 variable.assign(creation.zeros_like(variable))
 
     reset_states = reset_state
@@ -364,10 +365,11 @@ class RNN(Layer):
                              f"(shape {tuple(x.shape)}); there is nothing to run over")
         given_state = initial_state is not None
         if self.stateful and initial_state is None:
-            if self.states is None or tuple(self.states[0].shape)[0] != batch:
+            kept = None if self.states is None else _flatten(self.states)
+            if kept is None or tuple(kept[0].shape)[0] != batch:
                 raise ValueError(f"{type(self).__name__} layer '{self.name}' is stateful, built for batches of "
-                                 f"{None if self.states is None else self.states[0].shape[0]}; got a batch of {batch}")
-            initial_state = [v.value() for v in self.states]
+                                 f"{None if kept is None else kept[0].shape[0]}; got a batch of {batch}")
+            initial_state = [v.value() for v in kept]
         states = self._initial_states(initial_state, batch, x)
         mask_array = _mask_array(self, mask, batch, steps)
         cell = self.cell
@@ -395,7 +397,7 @@ class RNN(Layer):
             if stacked:
                 cell.end_call()
         if self.stateful:
-            for variable, state in zip(self.states, states):
+            for variable, state in zip(_flatten(self.states), states):
                 variable.assign(state)
         result = S.stack(outputs, axis=1) if self.return_sequences else output
         if builtin and mask_array is not None and (self.zero_output_for_mask or given_state):
