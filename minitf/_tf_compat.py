@@ -486,3 +486,13 @@ def nonfinite_draw_as_integer(values: np.ndarray) -> np.ndarray:
     its C++ cast of a non-finite double is undefined, and its binomial output for a NaN probability
     is uninitialized memory). minitf gives 0 for every non-finite draw."""
     return np.where(np.isfinite(values), values, 0.0)
+
+
+# --- Keras's SpectralNormalization output dtype ------------------------------------------------------
+def keras_output_in_input_dtype(output, inputs):
+    """Keras's ``SpectralNormalization.call`` ends with ``ops.cast(output, inputs.dtype)``: the wrapped
+    layer's output takes the INPUT's dtype. For Dense/Conv on floats that changes nothing; around an
+    Embedding (integer ids in) the float vectors come out truncated to integers. minitf does the same,
+    so that a wrapped Embedding gives Keras's values."""
+    from minitf.ops import shape_ops as S
+    return output if output.dtype == inputs.dtype else S.cast(output, inputs.dtype)

@@ -164,6 +164,11 @@ LAYERS: dict[str, LayerExample] = {
     "SeparableConv1D": LayerExample(lambda L: L.SeparableConv1D(4, 3, dilation_rate=2, activation="relu"), shape=SEQ),
     "SeparableConv2D": LayerExample(lambda L: L.SeparableConv2D(4, 3, padding="same", depth_multiplier=2,
                                                                 pointwise_constraint="max_norm"), shape=IMAGE),
+    "GroupNormalization": LayerExample(lambda L: L.GroupNormalization(groups=3, epsilon=1e-4), shape=SEQ),
+    "RMSNormalization": LayerExample(lambda L: L.RMSNormalization(axis=[1, 2], epsilon=1e-5), shape=SEQ),
+    "SpectralNormalization": LayerExample(lambda L: L.SpectralNormalization(L.Dense(3), power_iterations=2)),
+    "StackedRNNCells": LayerExample(lambda L: L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]),
+                                                    return_sequences=True), shape=SEQ),
 }
 
 
