@@ -23,6 +23,29 @@ NO_KERNEL_FOR_SIGNED_INTEGERS = frozenset({"Reciprocal"})
 NO_KERNEL_FOR_BOOL = frozenset({"TensorScatterAdd", "TensorScatterSub", "TensorScatterMin", "TensorScatterMax"})
 
 
+def atrous_input_checks(op: str, x, window, dilations, padding) -> None:
+    """What tf.nn.depthwise_conv2d's Python wrapper (``nn_ops.with_space_to_batch``, TF's atrous trick)
+    refuses before the depthwise op sees the input, with TF's error classes:
+
+    - an input of rank < 3: ValueError ("input.shape.rank must be at least 3"), dilated or not;
+    - with a dilation > 1 the input first goes through SpaceToBatchND, which has no bool kernel
+      (NotFoundError), and which refuses the negative padding that "SAME" asks for around a filter with
+      a zero-sized spatial axis (total (k - 1) * d < 0: InvalidArgumentError)."""
+    from minitf.errors import InvalidArgumentError, NotFoundError
+    if x.ndim < 3:
+        raise ValueError(f"{op}: the input must have rank 4 (batch, height, width, channels); got shape "
+                         f"{tuple(x.shape)} (rank {x.ndim}, and TF's wrapper wants at least 3)")
+    if max(dilations) == 1:
+        return
+    if x.dtype == "bool":
+        raise NotFoundError(f"{op}: a dilated depthwise convolution of a bool input: TF finds no SpaceToBatchND "
+                            f"kernel for bool (input shape {tuple(x.shape)}); cast it to a float type first", op)
+    if padding == "SAME" and 0 in tuple(window):
+        raise InvalidArgumentError(f"{op}: a dilated SAME convolution with an empty filter window {tuple(window)} "
+                                   f"would pad by (k - 1) * d < 0 cells (TF's SpaceToBatchND: Paddings must be "
+                                   f"non-negative)", op)
+
+
 # --- top_k with NaN -----------------------------------------------------------------------------------
 def nan_top_k_order(x, k: int):
     """The order TF's TopKV2 gives a row holding NaN: top_k([3, nan, 1], 2) is [3, nan].

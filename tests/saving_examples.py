@@ -157,6 +157,13 @@ LAYERS: dict[str, LayerExample] = {
     "UpSampling2D": LayerExample(lambda L: L.UpSampling2D(2), shape=IMAGE, trains=False),
     "ZeroPadding1D": LayerExample(lambda L: L.ZeroPadding1D((1, 2)), shape=SEQ, trains=False),
     "ZeroPadding2D": LayerExample(lambda L: L.ZeroPadding2D((1, 2)), shape=IMAGE, trains=False),
+    # depthwise and separable convolutions
+    "DepthwiseConv1D": LayerExample(lambda L: L.DepthwiseConv1D(3, depth_multiplier=2, padding="same"), shape=SEQ),
+    "DepthwiseConv2D": LayerExample(lambda L: L.DepthwiseConv2D(3, strides=2, depth_multiplier=2,
+                                                                depthwise_regularizer="l2"), shape=IMAGE),
+    "SeparableConv1D": LayerExample(lambda L: L.SeparableConv1D(4, 3, dilation_rate=2, activation="relu"), shape=SEQ),
+    "SeparableConv2D": LayerExample(lambda L: L.SeparableConv2D(4, 3, padding="same", depth_multiplier=2,
+                                                                pointwise_constraint="max_norm"), shape=IMAGE),
 }
 
 

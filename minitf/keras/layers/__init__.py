@@ -6,7 +6,8 @@
     attention/                Attention, AdditiveAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
-    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose
+    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv1D/2D,
+                              SeparableConv1D/2D
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, Discretization, Hashing, HashedCrossing,
@@ -75,6 +76,10 @@ from minitf.keras.layers.reshaping.repeat_vector import RepeatVector
 from minitf.keras.layers.reshaping.reshape import Reshape
 from minitf.keras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
                                      TimeDistributed)
+from minitf.keras.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
+from minitf.keras.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from minitf.keras.layers.convolutional.separable_conv1d import SeparableConv1D, SeparableConvolution1D
+from minitf.keras.layers.convolutional.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 
 __all__ = [
     # the base class and the inputs
@@ -108,4 +113,7 @@ __all__ = [
     "Rescaling", "Normalization", "CategoryEncoding", "Hashing", "HashedCrossing", "Discretization", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomHeight", "RandomWidth",
+    # depthwise and separable convolutions
+    "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D",
 ]
