@@ -248,3 +248,34 @@ def test_traced_and_eager_identical():
         histories.append(model.predict(x, verbose=0))
     assert histories[0] == histories[2]
     np.testing.assert_array_equal(histories[1], histories[3])
+
+
+def test_transfer_learning_tutorial_flow():
+    """TF's "Transfer learning and fine-tuning" tutorial at 32x32: a frozen base inside a new model, then
+    the top layers unfrozen from layer 100 on."""
+    base_model = MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None, alpha=0.35)
+    base_model.trainable = False
+    inputs = minitf.keras.Input((32, 32, 3))
+    x = mobilenet_v2.preprocess_input(inputs)
+    x = base_model(x, training=False)
+    x = minitf.keras.layers.GlobalAveragePooling2D()(x)
+    outputs = minitf.keras.layers.Dense(1)(x)
+    model = minitf.keras.Model(inputs, outputs)
+    model.compile(optimizer=minitf.keras.optimizers.SGD(1e-3),
+                  loss=minitf.keras.losses.BinaryCrossentropy(from_logits=True))
+    assert len(model.trainable_variables) == 2  # the tutorial's count
+    images = np.random.default_rng(8).uniform(0, 255, (4, 32, 32, 3)).astype(np.float32)
+    labels = np.array([0, 1, 0, 1], np.float32)
+    frozen = base_model.get_weights()
+    model.fit(images, labels, epochs=1, batch_size=2, verbose=0)
+    for before, after in zip(frozen, base_model.get_weights()):  # moving statistics included
+        np.testing.assert_array_equal(before, after)
+
+    rows = expected_layers(0.35, None)
+    assert len(base_model.layers) == 1 + len(rows) == 154  # the tutorial's "Number of layers in the base model"
+    base_model.trainable = True
+    for layer in base_model.layers[:100]:
+        layer.trainable = False
+    trainable_per_class = {"Conv2D": 1, "DepthwiseConv2D": 1, "BatchNormalization": 2}  # kernel; gamma and beta
+    expected = sum(trainable_per_class.get(cls, 0) for _, cls, _ in rows[99:]) + 2
+    assert len(model.trainable_variables) == expected == 56  # the tutorial's count after unfreezing
