@@ -5,8 +5,6 @@ The expected layer names, counts and parameter counts are worked out here from t
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -145,6 +143,8 @@ def test_imagenet_weights_are_refused_with_a_way_out():
         MobileNetV2(input_shape=(96, 96, 3), include_top=False)  # weights="imagenet" is the default
     message = str(info.value)
     assert "downloads nothing" in message and "weights=None" in message and "path" in message
+    with pytest.raises(NotImplementedError, match="downloads nothing"):  # ImageNet's class index is a download
+        mobilenet_v2.decode_predictions(np.zeros((1, 1000), np.float32))
 
 
 def test_input_tensor_keeps_its_predecessors():
