@@ -149,6 +149,10 @@ LAYERS: dict[str, LayerExample] = {
     "UpSampling2D": LayerExample(lambda L: L.UpSampling2D(2), shape=IMAGE, trains=False),
     "ZeroPadding1D": LayerExample(lambda L: L.ZeroPadding1D((1, 2)), shape=SEQ, trains=False),
     "ZeroPadding2D": LayerExample(lambda L: L.ZeroPadding2D((1, 2)), shape=IMAGE, trains=False),
+    # image augmentations with Keras's draws (augment); RandomCrop passes images unchanged in inference
+    "RandomCrop": LayerExample(lambda L: L.RandomCrop(8, 8, seed=2), shape=IMAGE, data=_images, trains=False),
+    "RandomBrightness": LayerExample(lambda L: L.RandomBrightness(0.2, value_range=(0, 1), seed=3), shape=IMAGE,
+                                     data=_images, trains=False),
 }
 
 
