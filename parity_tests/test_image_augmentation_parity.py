@@ -4,7 +4,16 @@ Each layer is made with the same seed in both frameworks and called several time
 call steps the layer's SeedGenerator, so the sequence of draws is compared, not one draw), on
 batches and on single images, float and integer. Tolerance: EXACT equality (dtype, shape and
 bits) for RandomCrop (slices; its resize branch is tf.image.resize's arithmetic, in the same
-order) and RandomBrightness (one float32 add and a clip).
+order), RandomBrightness (one float32 add and a clip), RandomFlip, RandomZoom and
+RandomTranslation (their matrices are exact float32 arithmetic, the resampling is
+ImageProjectiveTransformV3's, in every fill mode and interpolation), and RandomContrast on small
+images. RandomContrast's per-channel mean is Keras's ``ops.mean`` over height then width, i.e.
+``tf.reduce_sum / n``; TF sums the height axis (a middle axis) in its own blocked order
+(redux_functor's ReduceMiddleDimensions), which minitf's reduce_sum does not reproduce: from about
+16 rows the mean moves by an ulp, so larger images get atol 1e-4 on values in [0, 255] (seen 1.5e-5).
+RandomRotation: the same angles bit for bit, but its matrix holds cos and sin, which TF computes
+with Eigen's float32 polynomial and minitf with NumPy's (1 ulp apart for ~6% of angles); bilinear
+sampling then moves by about 1e-6 of a pixel: atol 1e-3 on images in [0, 255] (seen: 2.3e-4).
 """
 from __future__ import annotations
 
@@ -93,3 +102,73 @@ def test_random_brightness_integer_images_and_inference(tf, mtf):
 ])
 def test_augmentation_configs_match_keras(tf, mtf, make):
     assert make(mtf.keras.layers).get_config() == make(tf.keras.layers).get_config()
+
+
+# --- RandomFlip, RandomContrast, RandomTranslation, RandomZoom, RandomRotation --------------------
+@pytest.mark.parametrize("mode", ["horizontal", "vertical", "horizontal_and_vertical"])
+@pytest.mark.parametrize("shape", [(6, 5, 7, 3), (5, 7, 3)])
+def test_random_flip_matches_keras(tf, mtf, mode, shape):
+    _compare(tf, mtf, f"RandomFlip({mode}) on {shape}", lambda L: L.RandomFlip(mode, seed=13), _batches(shape))
+
+
+@pytest.mark.parametrize("kwargs", [dict(factor=0.5), dict(factor=(0.2, 0.7), value_range=(0, 1))])
+@pytest.mark.parametrize("shape", [(4, 6, 5, 3), (6, 5, 3), (4, 9, 11, 3)])
+def test_random_contrast_matches_keras(tf, mtf, kwargs, shape):
+    high = 1.0 if "value_range" in kwargs else 255.0
+    _compare(tf, mtf, f"RandomContrast({kwargs}) on {shape}", lambda L: L.RandomContrast(seed=5, **kwargs),
+             _batches(shape, high=high))
+
+
+def test_random_contrast_on_larger_images_to_the_mean_rounding(tf, mtf):
+    _close(tf, mtf, "RandomContrast(0.5) on 32 x 32 images", lambda L: L.RandomContrast(0.5, seed=5),
+           _batches((4, 32, 32, 3)), atol=1e-4)
+
+
+@pytest.mark.parametrize("fill_mode", ["reflect", "wrap", "constant", "nearest"])
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+def test_random_zoom_and_translation_match_keras(tf, mtf, fill_mode, interpolation):
+    kwargs = dict(fill_mode=fill_mode, interpolation=interpolation, fill_value=7.0, seed=3)
+    for shape in [(4, 9, 11, 3), (9, 11, 3)]:
+        inputs = _batches(shape, n=3)
+        _compare(tf, mtf, f"RandomZoom(0.3, {kwargs}) on {shape}", lambda L: L.RandomZoom(0.3, **kwargs), inputs)
+        _compare(tf, mtf, f"RandomZoom((-0.3, 0.2), (-0.2, 0.4), {kwargs}) on {shape}",
+                 lambda L: L.RandomZoom((-0.3, 0.2), (-0.2, 0.4), **kwargs), inputs)
+        _compare(tf, mtf, f"RandomTranslation(0.2, 0.3, {kwargs}) on {shape}",
+                 lambda L: L.RandomTranslation(0.2, (-0.1, 0.3), **kwargs), inputs)
+
+
+def _close(tf, mtf, what, make, inputs, atol=1e-3):
+    want = _calls(tf, make, inputs)
+    got = _calls(mtf, make, inputs)
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert g.shape == w.shape and g.dtype == w.dtype, (what, i)
+        np.testing.assert_allclose(g, w, rtol=0, atol=atol, err_msg=f"{what}, call {i}")
+
+
+@pytest.mark.parametrize("fill_mode", ["reflect", "wrap", "constant", "nearest"])
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+def test_random_rotation_matches_keras_to_cos_sin_rounding(tf, mtf, fill_mode, interpolation):
+    kwargs = dict(fill_mode=fill_mode, interpolation=interpolation, fill_value=7.0, seed=3)
+    for shape in [(4, 9, 11, 3), (9, 11, 3)]:
+        _close(tf, mtf, f"RandomRotation(0.2, {kwargs}) on {shape}", lambda L: L.RandomRotation(0.2, **kwargs),
+               _batches(shape, n=3))
+
+
+def _pipeline(fw, rotation=True):
+    """The lesson-08 style augmentation block, seeded."""
+    L = fw.keras.layers
+    steps = [L.RandomFlip("horizontal", seed=1)]
+    steps += [L.RandomRotation(0.1, seed=2)] if rotation else [L.RandomTranslation(0.1, 0.1, seed=2)]
+    steps += [L.RandomZoom(0.2, seed=3), L.RandomContrast(0.2, seed=4)]
+    return fw.keras.Sequential(steps)
+
+
+@pytest.mark.parametrize("rotation", [False, True])
+def test_augmentation_pipeline_matches_keras(tf, mtf, rotation):
+    inputs = _batches((4, 16, 16, 3), n=3)
+    theirs, ours = _pipeline(tf, rotation), _pipeline(mtf, rotation)
+    for i, x in enumerate(inputs):
+        want, got = np.asarray(theirs(x, training=True)), np.asarray(ours(x, training=True))
+        # rotation: cos/sin rounding; contrast: the 16-row mean (see the module docstring)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-3 if rotation else 1e-4, err_msg=f"pipeline call {i}")
+        _same(np.asarray(ours(x, training=False)), np.asarray(theirs(x, training=False)), "pipeline inference")

@@ -1,9 +1,13 @@
-"""RandomCrop and RandomBrightness (minitf/keras/layers/preprocessing/image_augmentation.py), without TF.
+"""The augmentation layers' random draws, without TF: RandomCrop and RandomBrightness
+(minitf/keras/layers/preprocessing/image_augmentation.py), and RandomFlip, RandomContrast,
+RandomTranslation, RandomZoom and RandomRotation (image_preprocessing.py; their resampling is
+tested in test_keras_layers_image_preprocessing.py).
 
 Expected values are written here with NumPy: the crop window is a slice at the corner drawn from a
 fresh ``SeedGenerator(seed)`` (``int(uniform((), 0, H - h + 1))`` then the same for the width, the
 layer's documented draw order), the brightness is ``clip(x + delta * (high - low))`` with one delta
-per image from ``uniform((N, 1, 1, 1), lower, upper)``. Keras's own numbers are checked in
+per image from ``uniform((N, 1, 1, 1), lower, upper)``; the other layers' draws are
+``uniform((N,), low, high)`` in Keras's order. Keras's own numbers are checked in
 parity_tests/test_image_augmentation_parity.py.
 """
 from __future__ import annotations
@@ -154,6 +158,11 @@ def test_random_brightness_errors_name_the_layer():
 MAKERS = {
     "RandomCrop": lambda: layers.RandomCrop(5, 6, seed=5, name="crop"),
     "RandomBrightness": lambda: layers.RandomBrightness((-0.3, 0.1), value_range=(0, 1), seed=5, name="bright"),
+    "RandomFlip": lambda: layers.RandomFlip(seed=5),
+    "RandomContrast": lambda: layers.RandomContrast(0.4, value_range=(0, 1), seed=5),
+    "RandomTranslation": lambda: layers.RandomTranslation(0.2, 0.3, seed=5),
+    "RandomZoom": lambda: layers.RandomZoom(0.3, seed=5),
+    "RandomRotation": lambda: layers.RandomRotation(0.2, seed=5),
 }
 
 
@@ -205,3 +214,92 @@ def test_fit_traced_and_eager_give_the_same_history(kind):
         losses.append(model.fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0).history["loss"])
     assert losses[0] == losses[1]
     assert np.isfinite(losses[0]).all()
+
+
+# --- RandomFlip, RandomContrast, RandomTranslation, RandomZoom, RandomRotation: Keras's draws ---------
+def _draws(seed, n, *bounds):
+    """What a layer seeded ``seed`` draws, call after call: keras.random.uniform((n,), low, high) per
+    (low, high) in ``bounds``, from one SeedGenerator (each draw steps it)."""
+    generator = keras_random.SeedGenerator(seed)
+    return [keras_random.uniform((n,), low, high, seed=generator).numpy() for low, high in bounds]
+
+
+def test_random_flip_flips_the_images_whose_draw_is_at_most_one_half():
+    x = _images((6, 4, 5, 2))
+    flips = _draws(7, 6, *[(0.0, 1.0)] * 3)
+    for mode, flipped in [("horizontal", x[:, :, ::-1]), ("vertical", x[:, ::-1]),
+                          ("horizontal_and_vertical", x[:, ::-1, ::-1])]:
+        layer = layers.RandomFlip(mode, seed=7)
+        for u in flips:
+            want = np.where((u <= 0.5)[:, None, None, None], flipped, x)
+            np.testing.assert_array_equal(layer(x).numpy(), want)
+    assert 0 < sum((u <= 0.5).sum() for u in flips) < 18
+
+
+def test_random_contrast_scales_around_the_channel_mean_by_the_drawn_factor():
+    x = _images((4, 5, 6, 3))
+    layer = layers.RandomContrast((0.2, 0.5), seed=3)
+    for factor in _draws(3, 4, *[(0.8, 1.5)] * 3):
+        mean = x.mean(axis=(1, 2), keepdims=True, dtype=np.float64)
+        want = np.clip((x - mean) * factor[:, None, None, None] + mean, 0, 255)
+        np.testing.assert_allclose(layer(x).numpy(), want, rtol=0, atol=1e-4)  # float32 vs the float64 mean
+
+
+def _affine_reference(layer_kind, x, seed, **kwargs):
+    """The layer's output built here: the transform matrices from Keras's draws (NumPy formulas),
+    resampled by affine_transform (tested on its own in test_keras_layers_image_preprocessing.py)."""
+    from minitf.keras.layers.preprocessing._image_ops import affine_transform
+    n, h, w, _ = x.shape
+    f32 = np.float32
+    zeros, ones = np.zeros(n, f32), np.ones(n, f32)
+    if layer_kind == "translation":  # height first, then width; the content moves by (+dx, +dy)
+        fy, fx = _draws(seed, n, (-0.2, 0.2), (-0.3, 0.1))
+        dy, dx = fy * f32(h), fx * f32(w)
+        m = np.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
+    elif layer_kind == "zoom":  # height first, then width; input point = zoom * (p - centre) + centre
+        zy, zx = _draws(seed, n, (0.7, 1.2), (0.9, 1.4))
+        m = np.stack([zx, zeros, (f32(w) - f32(1)) / f32(2) * (f32(1) - zx), zeros, zy,
+                      (f32(h) - f32(1)) / f32(2) * (f32(1) - zy), zeros, zeros], axis=1)
+    else:  # rotation about the centre by the drawn angle (degrees)
+        (degrees,) = _draws(seed, n, (-0.1 * 360.0, 0.1 * 360.0))
+        angle = degrees * f32(np.pi / 180.0)
+        cos, sin = np.cos(angle), np.sin(angle)
+        cx, cy = f32(0.5) * f32(w - 1), f32(0.5) * f32(h - 1)
+        m = np.stack([cos, -sin, cx - cx * cos - cy * -sin, sin, cos, cy - cx * sin - cy * cos, zeros, zeros], axis=1)
+    return affine_transform(x, m.astype(f32), kwargs.get("interpolation", "bilinear"),
+                            kwargs.get("fill_mode", "reflect"), kwargs.get("fill_value", 0.0)).numpy()
+
+
+@pytest.mark.parametrize("kind, make", [
+    ("translation", lambda: layers.RandomTranslation(0.2, (-0.3, 0.1), seed=6, fill_mode="constant")),
+    ("zoom", lambda: layers.RandomZoom((-0.3, 0.2), (-0.1, 0.4), seed=6)),
+    ("rotation", lambda: layers.RandomRotation(0.1, seed=6, fill_mode="wrap")),
+])
+def test_affine_layers_draw_keras_numbers_in_keras_order(kind, make):
+    x = _images((3, 7, 8, 2))
+    layer = make()
+    want = _affine_reference(kind, x, 6, fill_mode=layer.fill_mode)
+    np.testing.assert_allclose(layer(x).numpy(), want, rtol=0, atol=1e-3 if kind == "rotation" else 0)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.RandomFlip(seed=2), lambda: layers.RandomContrast(0.5, seed=2),
+                                  lambda: layers.RandomTranslation(0.2, 0.2, seed=2),
+                                  lambda: layers.RandomZoom(0.3, seed=2), lambda: layers.RandomRotation(0.2, seed=2)])
+def test_a_single_image_draws_as_a_batch_of_one(make):
+    x = _images((2, 7, 8, 3))
+    single, batch = make(), make()
+    for image in x:
+        np.testing.assert_array_equal(single(image).numpy(), batch(image[None]).numpy()[0])
+        assert not np.array_equal(single.generator.state.numpy(), [2, 0])
+
+
+
+@pytest.mark.parametrize("kind", ["RandomBrightness", "RandomFlip", "RandomContrast", "RandomRotation"])
+def test_a_trace_with_an_unknown_batch_size_draws_as_eager_calls(kind):
+    x = _images((6, 8, 9, 3), high=1.0)
+    eager, traced_layer = MAKERS[kind](), MAKERS[kind]()
+    traced = mtf.function(lambda images: traced_layer(images, training=True),
+                          input_signature=[mtf.TensorSpec([None, 8, 9, 3])])
+    for batch in (x[:2], x, x[:5]):
+        np.testing.assert_array_equal(traced(batch).numpy(), eager(batch).numpy())
+    assert traced.experimental_get_tracing_count() == 1

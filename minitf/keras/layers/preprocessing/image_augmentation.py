@@ -31,9 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from minitf import random as mt_random
 from minitf.keras import random as keras_random
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.preprocessing._image_ops import resize
+from minitf.keras.layers.preprocessing.image_preprocessing import PerImageStatelessUniform
 from minitf.ops import creation as C
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
@@ -174,8 +176,11 @@ class RandomBrightness(Layer):
         _check_image_rank(self, x)
         if not training:
             return x
-        delta_shape = (1, 1, 1) if x.ndim == 3 else (x.shape[0], 1, 1, 1)
-        delta = keras_random.uniform(delta_shape, self.factor[0], self.factor[1], seed=self.generator)
+        # Keras draws uniform((N, 1, 1, 1) or (1, 1, 1), lower, upper): the same numbers as (N,) per image.
+        batch = x if x.ndim == 4 else S.expand_dims(x, 0)
+        unit = PerImageStatelessUniform.apply(batch, keras_random.draw_seed(self.generator), dtype=np.dtype("float32"))
+        delta = S.reshape(mt_random._scaled_uniform(unit, self.factor[0], self.factor[1], np.dtype("float32")),
+                          (-1, 1, 1, 1) if x.ndim == 4 else (1, 1, 1))
         low, high = self.value_range
         delta = delta * np.float32(high - low)
         images = x + (delta if delta.dtype == x.dtype else S.cast(delta, x.dtype))
