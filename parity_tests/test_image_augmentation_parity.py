@@ -172,3 +172,53 @@ def test_augmentation_pipeline_matches_keras(tf, mtf, rotation):
         # rotation: cos/sin rounding; contrast: the 16-row mean (see the module docstring)
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-3 if rotation else 1e-4, err_msg=f"pipeline call {i}")
         _same(np.asarray(ours(x, training=False)), np.asarray(theirs(x, training=False)), "pipeline inference")
+
+
+# --- RandomGrayscale, RandomInvert, Solarization ------------------------------------------------
+@pytest.mark.parametrize("shape", [(6, 5, 4, 3), (5, 4, 3), (4, 5, 4, 1)])
+def test_random_grayscale_matches_keras(tf, mtf, shape):
+    inputs = _batches(shape)
+    _compare(tf, mtf, f"RandomGrayscale on {shape}", lambda L: L.RandomGrayscale(0.5, seed=9), inputs)
+    # it draws in inference too: a later training call sees the generator moved on
+    make = lambda L: L.RandomGrayscale(0.5, seed=9)  # noqa: E731
+    for fw_outputs in zip(*[[np.asarray(layer(x, training=t)) for x, t in zip(inputs, (False, True, False, True))]
+                            for layer in (make(tf.keras.layers), make(mtf.keras.layers))]):
+        _same(fw_outputs[1], fw_outputs[0], "RandomGrayscale after inference calls")
+
+
+def test_random_grayscale_channels_first_and_integers(tf, mtf):
+    _compare(tf, mtf, "RandomGrayscale channels_first",
+             lambda L: L.RandomGrayscale(0.7, seed=2, data_format="channels_first"), _batches((6, 3, 4, 5)))
+    _compare(tf, mtf, "RandomGrayscale int32", lambda L: L.RandomGrayscale(0.7, seed=2),
+             _batches((6, 4, 5, 3), dtype="int32"))
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(factor=0.3), dict(factor=(0.2, 0.9), value_range=(0, 1))])
+@pytest.mark.parametrize("shape", [(8, 4, 5, 3), (4, 5, 3)])
+def test_random_invert_matches_keras(tf, mtf, kwargs, shape):
+    high = 1.0 if "value_range" in kwargs else 255.0
+    inputs = _batches(shape, high=high)
+    _compare(tf, mtf, f"RandomInvert({kwargs}) on {shape}", lambda L: L.RandomInvert(seed=4, **kwargs), inputs)
+    _compare(tf, mtf, "RandomInvert inference", lambda L: L.RandomInvert(seed=4, **kwargs), inputs, training=False)
+
+
+@pytest.mark.parametrize("kwargs", [dict(addition_factor=0.3, threshold_factor=0.8),
+                                    dict(addition_factor=(0.1, 0.2), threshold_factor=(0.5, 0.9), value_range=(0, 1)),
+                                    dict(threshold_factor=1.0, value_range=(-1, 1))])
+@pytest.mark.parametrize("shape", [(6, 4, 5, 3), (4, 5, 3)])
+def test_solarization_matches_keras(tf, mtf, kwargs, shape):
+    low, high = sorted(kwargs.get("value_range", (0, 255)))
+    inputs = [x * np.float32((high - low) / 255.0) + np.float32(low) for x in _batches(shape)]
+    _compare(tf, mtf, f"Solarization({kwargs}) on {shape}", lambda L: L.Solarization(seed=6, **kwargs), inputs)
+    _compare(tf, mtf, "Solarization inference", lambda L: L.Solarization(seed=6, **kwargs),
+             [x.astype("int32") for x in inputs], training=False)
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.RandomGrayscale(0.3, seed=3, name="gray"),
+    lambda L: L.RandomInvert((0.9, 0.1), value_range=(0, 1), seed=3, name="invert"),
+    lambda L: L.RandomInvert(name="invert"),
+    lambda L: L.Solarization(0.2, (0.9, 0.3), value_range=(255, 0), seed=3, name="solar"),
+])
+def test_more_augmentation_configs_match_keras(tf, mtf, make):
+    assert make(mtf.keras.layers).get_config() == make(tf.keras.layers).get_config()

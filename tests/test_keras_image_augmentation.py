@@ -163,6 +163,9 @@ MAKERS = {
     "RandomTranslation": lambda: layers.RandomTranslation(0.2, 0.3, seed=5),
     "RandomZoom": lambda: layers.RandomZoom(0.3, seed=5),
     "RandomRotation": lambda: layers.RandomRotation(0.2, seed=5),
+    "RandomGrayscale": lambda: layers.RandomGrayscale(0.5, seed=5),
+    "RandomInvert": lambda: layers.RandomInvert(value_range=(0, 1), seed=5),
+    "Solarization": lambda: layers.Solarization(0.2, (0.3, 0.8), value_range=(0, 1), seed=5),
 }
 
 
@@ -172,6 +175,8 @@ def test_config_round_trip_gives_the_same_draws(kind):
     config = layer.get_config()
     clone = type(layer).from_config(config)
     assert clone.get_config() == config
+    if "seed" not in config:  # Keras's RandomGrayscale keeps no seed in its config: a clone draws its own
+        return
     x = _images((2, 8, 9, 3), high=1.0)
     for _ in range(3):
         np.testing.assert_array_equal(clone(x).numpy(), layer(x).numpy())
@@ -303,3 +308,63 @@ def test_a_trace_with_an_unknown_batch_size_draws_as_eager_calls(kind):
     for batch in (x[:2], x, x[:5]):
         np.testing.assert_array_equal(traced(batch).numpy(), eager(batch).numpy())
     assert traced.experimental_get_tracing_count() == 1
+
+
+# --- RandomGrayscale, RandomInvert, Solarization -----------------------------------------------------
+def test_random_grayscale_grays_the_images_whose_draw_is_below_factor():
+    x = _images((8, 3, 4, 3))
+    gray = x[..., 0:1] * np.float32(0.2989) + x[..., 1:2] * np.float32(0.5870) + x[..., 2:3] * np.float32(0.1140)
+    layer = layers.RandomGrayscale(0.4, seed=8)
+    draws = _draws(8, 8, *[(0.0, 1.0)] * 4)
+    for call, u in enumerate(draws):
+        training = call != 1  # inference passes the images through, but Keras draws all the same
+        want = np.where((u < np.float32(0.4))[:, None, None, None], gray, x) if training else x
+        np.testing.assert_array_equal(layer(x, training=training).numpy(), want)
+    assert 0 < sum((u < 0.4).sum() for u in draws) < 32
+    one_channel = _images((2, 3, 4, 1))
+    np.testing.assert_array_equal(layers.RandomGrayscale(1.0, seed=1)(one_channel).numpy(), one_channel)
+
+
+def test_random_invert_uses_two_draws_per_image():
+    x = _images((8, 3, 4, 3), high=1.0)
+    layer = layers.RandomInvert((0.2, 0.9), value_range=(0, 1), seed=4)
+    generator = keras_random.SeedGenerator(4)
+    for _ in range(3):
+        probability = keras_random.uniform((8,), 0.2, 0.9, seed=generator).numpy()
+        threshold = keras_random.uniform((8,), 0.0, 1.0, seed=generator).numpy()
+        want = np.where((threshold < probability)[:, None, None, None], np.float32(1) - x, x)
+        np.testing.assert_array_equal(layer(x).numpy(), want)
+    assert layers.RandomInvert(0.7).factor == (0, 0.7)
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+
+
+def test_solarization_formula_in_a_value_range():
+    low, high = -1.0, 1.0
+    x = _images((5, 3, 4, 3), high=1.0) * np.float32(2) - np.float32(1)
+    layer = layers.Solarization(addition_factor=0.2, threshold_factor=(0.4, 0.9), value_range=(high, low), seed=3)
+    generator = keras_random.SeedGenerator(3)
+    f32 = np.float32
+    for _ in range(3):
+        add = keras_random.uniform((5,), 0.0, 0.2 * 255, seed=generator).numpy()[:, None, None, None]
+        threshold = keras_random.uniform((5,), 0.4, 0.9 * 255, seed=generator).numpy()[:, None, None, None]
+        scaled = (x - f32(low)) / (f32(high) - f32(low)) * f32(255) + f32(0)
+        y = np.clip(scaled + add, 0, 255)
+        y = np.where(y < threshold, y, f32(255) - y)
+        want = (y - f32(0)) / f32(255) * (f32(high) - f32(low)) + f32(low)
+        np.testing.assert_array_equal(layer(x).numpy(), want)
+    assert layer(x.astype("int32"), training=False).dtype == mtf.float32  # cast in inference too (Keras)
+
+
+def test_more_errors_name_the_layer():
+    with pytest.raises(ValueError, match="RandomGrayscale.*factor"):
+        layers.RandomGrayscale(1.5)
+    with pytest.raises(ValueError, match="RandomGrayscale.*channels"):
+        layers.RandomGrayscale()(np.zeros((2, 3, 3, 2), "float32"))
+    with pytest.raises(ValueError, match="RandomInvert.*factor"):
+        layers.RandomInvert(-0.5)
+    with pytest.raises(ValueError, match="Solarization.*addition_factor"):
+        layers.Solarization(addition_factor=(0.1, 1.2))
+    with pytest.raises(ValueError, match="Solarization.*value_range"):
+        layers.Solarization(value_range=(0, 1, 2))
+    with pytest.raises(ValueError, match=r"Solarization layer .*rank 3"):
+        layers.Solarization()(np.zeros((4, 4), "float32"))

@@ -49,7 +49,8 @@ from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, 
 from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, MaxPool1D,
                                                  MaxPool2D, MaxPooling1D, MaxPooling2D)
 from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
-from minitf.keras.layers.preprocessing.image_augmentation import RandomBrightness, RandomCrop
+from minitf.keras.layers.preprocessing.image_augmentation import (RandomBrightness, RandomCrop, RandomGrayscale,
+                                                                   RandomInvert, Solarization)
 from minitf.keras.layers.preprocessing.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
                                                                    RandomHeight, RandomRotation, RandomTranslation,
                                                                    RandomWidth, RandomZoom, Resizing)
@@ -104,5 +105,5 @@ __all__ = [
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomHeight", "RandomWidth",
     # image augmentations drawing Keras's random numbers (image_augmentation.py)
-    "RandomCrop", "RandomBrightness",
+    "RandomCrop", "RandomBrightness", "RandomGrayscale", "RandomInvert", "Solarization",
 ]

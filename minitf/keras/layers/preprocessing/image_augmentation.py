@@ -1,4 +1,5 @@
-"""Image augmentations that draw Keras 3.15's random numbers: ``RandomCrop``, ``RandomBrightness``.
+"""Image augmentations that draw Keras 3.15's random numbers: ``RandomCrop``, ``RandomBrightness``,
+``RandomGrayscale``, ``RandomInvert``, ``Solarization``.
 
 Each layer owns a ``SeedGenerator`` (``keras.random.layer_seed_generator(seed)``) and draws with
 ``keras.random.uniform(..., seed=generator)`` exactly where Keras's ``get_random_transformation``
@@ -24,6 +25,18 @@ and ``training=False`` pass the images through unchanged (not even cast). Inputs
   ``delta = uniform(lower, upper) * (high - low)`` per image (a draw of shape (N, 1, 1, 1), or
   (1, 1, 1) for one image), float32 cast to the images' dtype (an integer image gets the delta
   truncated). ``factor`` f means (-f, f); a pair (lower, upper) is sorted; values in [-1, 1].
+* ``RandomGrayscale(factor=0.5)``: image i turned gray where ``u_i < factor``, ``u = uniform((N,), 0, 1)``;
+  gray = 0.2989 R + 0.5870 G + 0.1140 B (Keras's weights, added in that order, in float32 for
+  float images), repeated over the 3 channels. As Keras, it draws on EVERY call, inference too
+  (the images then pass unchanged), and its config holds no seed.
+* ``RandomInvert(factor=1.0, value_range=(0, 255))``: image i becomes ``high - x`` where
+  ``t_i < p_i``, with ``p = uniform((N,), lower, upper)`` drawn first, then ``t = uniform((N,), 0, 1)``;
+  f means (0, f) (so by default each image is inverted with probability 1/2).
+* ``Solarization(addition_factor=0, threshold_factor=0, value_range=(0, 255))``: on the image mapped
+  to [0, 255], ``y = clip(x + a, 0, 255)``, then ``y`` where ``y < t`` else ``255 - y``, mapped back;
+  per image ``a = uniform(lower_a, upper_a * 255)`` drawn first, then ``t = uniform(lower_t,
+  upper_t * 255)`` (Keras scales only the upper bound by 255). f means (0, f), values in [0, 1].
+  The images are cast to the compute dtype, in inference too.
 """
 from __future__ import annotations
 
@@ -41,7 +54,7 @@ from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
-__all__ = ["RandomCrop", "RandomBrightness"]
+__all__ = ["RandomCrop", "RandomBrightness", "RandomGrayscale", "RandomInvert", "Solarization"]
 
 
 def _data_format(kind: str, data_format: Any) -> str:
@@ -192,3 +205,171 @@ class RandomBrightness(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "data_format": self.data_format, "factor": self.factor,
                 "value_range": self.value_range, "seed": self.seed}
+
+
+def _per_image_uniform(layer: Layer, images: Tensor, low: float, high: float, dtype="float32") -> Tensor:
+    """``keras.random.uniform((N,), low, high, dtype, seed=layer.generator)`` for a batch (N = 1 for one
+    image), with N read when the op runs (a trace with an unknown batch size works)."""
+    batch = images if images.ndim == 4 else S.expand_dims(images, 0)
+    unit = PerImageStatelessUniform.apply(batch, keras_random.draw_seed(layer.generator), dtype=np.dtype(dtype))
+    return mt_random._scaled_uniform(unit, low, high, np.dtype(dtype))
+
+
+def _per_image_mask(chosen: Tensor, images: Tensor) -> Tensor:
+    """(N,) booleans -> (N, 1, 1, 1), or (1, 1, 1) for one image, to pick whole images with ``where``."""
+    return S.reshape(chosen, (-1, 1, 1, 1) if images.ndim == 4 else (1, 1, 1))
+
+
+class RandomGrayscale(Layer):
+    """Turn each image gray with probability ``factor`` (in training; Keras draws in inference too)."""
+
+    _WEIGHTS = (0.2989, 0.5870, 0.1140)  # Keras's (and tf.image.rgb_to_grayscale's) luma weights
+
+    def __init__(self, factor: float = 0.5, data_format: str | None = None, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(factor, bool) or not isinstance(factor, (int, float, np.number)) or not 0 <= factor <= 1:
+            raise ValueError(f"RandomGrayscale: `factor` should be between 0 and 1. Received: factor={factor!r}")
+        self.factor = factor
+        self.data_format = _data_format("RandomGrayscale", data_format)
+        self.seed = _check_seed("RandomGrayscale", seed)
+        self.generator = keras_random.layer_seed_generator(self.seed)
+
+    def _grayscale(self, images: Tensor) -> Tensor:
+        """0.2989 R + 0.5870 G + 0.1140 B, one channel, computed in float (then back to an integer dtype)."""
+        axis = -1 if self.data_format == "channels_last" else -3
+        channels = images.shape[axis]
+        if channels == 1:
+            return images
+        if channels != 3:
+            raise ValueError(f"RandomGrayscale layer '{self.name}': expected images with 3 (RGB) or 1 (grayscale) "
+                             f"channels, got images of shape {tuple(images.shape)}")
+        work = images if images.dtype.is_floating else S.cast(images, "float32")
+        red, green, blue = S.split(work, 3, axis=axis)
+        weights = [np.asarray(w, dtype=work.dtype.as_numpy_dtype) for w in self._WEIGHTS]
+        gray = red * weights[0] + green * weights[1] + blue * weights[2]
+        return gray if gray.dtype == images.dtype else S.cast(gray, images.dtype)
+
+    def call(self, inputs, training=True):
+        x = convert_to_tensor(inputs)
+        _check_image_rank(self, x)
+        chosen = _per_image_uniform(self, x, 0.0, 1.0) < np.float32(self.factor)  # drawn in inference too
+        if not training:
+            return x
+        return E.where(_per_image_mask(chosen, x), self._grayscale(x), x)
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format, "factor": self.factor}
+
+
+class RandomInvert(Layer):
+    """Invert each image (``high - x``) with a random probability, in training."""
+
+    def __init__(self, factor: Any = 1.0, value_range=(0, 255), seed: int | None = None,
+                 data_format: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        message = ("RandomInvert: The `factor` argument should be a number (or a list of two numbers) in the range "
+                   f"[0, 1]. Received: factor={factor!r}")
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2 or factor[0] > 1 or factor[1] < 0:
+                raise ValueError(message)
+            self.factor = tuple(sorted(factor))
+        elif isinstance(factor, (int, float, np.number)) and not isinstance(factor, bool) and 0 <= factor <= 1:
+            self.factor = (max(-abs(factor), 0), abs(factor))  # Keras's _set_factor with bounds (0, 1)
+        else:
+            raise ValueError(message)
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError(f"RandomInvert: `value_range` must be (low, high), got value_range={value_range!r}")
+        self.value_range = tuple(value_range)  # a tuple, as given to Keras, also after a JSON round trip
+        self.seed = _check_seed("RandomInvert", seed)
+        self.generator = keras_random.layer_seed_generator(self.seed)
+        self.data_format = _data_format("RandomInvert", data_format)
+
+    def call(self, inputs, training=True):
+        x = convert_to_tensor(inputs)
+        _check_image_rank(self, x)
+        if not training:
+            return x
+        probability = _per_image_uniform(self, x, self.factor[0], self.factor[1])
+        threshold = _per_image_uniform(self, x, 0.0, 1.0)
+        images = x if x.dtype.name == self.compute_dtype else S.cast(x, self.compute_dtype)
+        inverted = np.asarray(self.value_range[1], dtype=images.dtype.as_numpy_dtype) - images
+        return E.where(_per_image_mask(threshold < probability, images), inverted, images)
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format, "factor": self.factor,
+                "value_range": self.value_range, "seed": self.seed}
+
+
+class Solarization(Layer):
+    """Add a random amount, then invert the pixels above a random threshold (on the [0, 255] scale)."""
+
+    def __init__(self, addition_factor: Any = 0.0, threshold_factor: Any = 0.0, value_range=(0, 255),
+                 seed: int | None = None, data_format: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = _check_seed("Solarization", seed)
+        self.generator = keras_random.layer_seed_generator(self.seed)
+        self.addition_factor = self._factor_range(addition_factor, "addition_factor")
+        self.threshold_factor = self._factor_range(threshold_factor, "threshold_factor")
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError(f"Solarization: The `value_range` argument should be a list of two numbers. "
+                             f"Received: value_range={value_range!r}")
+        self.value_range = sorted(value_range)
+        self.data_format = _data_format("Solarization", data_format)  # per pixel: the layout does not matter
+
+    @staticmethod
+    def _factor_range(factor: Any, name: str) -> tuple:
+        """f -> (0, f); a pair -> sorted; every value in [0, 1]."""
+        message = (f"Solarization: The `addition_factor` and `threshold_factor` arguments should be a number (or a "
+                   f"list of two numbers) in the range [0, 1]. Received: {name}={factor!r}")
+
+        def checked(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 1:
+                raise ValueError(message)
+            return value
+
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2:
+                raise ValueError(message)
+            return tuple(sorted(checked(f) for f in factor))
+        return (0, checked(factor))
+
+    def _rescale(self, images: Tensor, source, target) -> Tensor:
+        """Keras's ``_transform_value_range``: (x - source_low) / (source_high - source_low) *
+        (target_high - target_low) + target_low, in the compute dtype (nothing when the ranges agree)."""
+        if source[0] == target[0] and source[1] == target[1]:
+            return images
+        dtype = images.dtype.as_numpy_dtype
+        source_low, source_high = np.asarray(source[0], dtype), np.asarray(source[1], dtype)
+        target_low, target_high = np.asarray(target[0], dtype), np.asarray(target[1], dtype)
+        unit = (images - source_low) / (source_high - source_low)
+        return unit * (target_high - target_low) + target_low
+
+    def call(self, inputs, training=True):
+        x = convert_to_tensor(inputs)
+        _check_image_rank(self, x)
+        images = x if x.dtype.name == self.compute_dtype else S.cast(x, self.compute_dtype)
+        if not training:
+            return images
+        dtype = self.compute_dtype
+        additions = _per_image_uniform(self, x, self.addition_factor[0], self.addition_factor[1] * 255, dtype)
+        thresholds = _per_image_uniform(self, x, self.threshold_factor[0], self.threshold_factor[1] * 255, dtype)
+        additions, thresholds = (S.reshape(t, (-1, 1, 1, 1) if x.ndim == 4 else (1, 1, 1))
+                                 for t in (additions, thresholds))
+        full = np.asarray(255, images.dtype.as_numpy_dtype)
+        results = E.clip_by_value(self._rescale(images, self.value_range, (0, 255)) + additions, 0, 255)
+        results = E.where(results < thresholds, results, full - results)
+        return self._rescale(results, (0, 255), self.value_range)
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format, "value_range": self.value_range,
+                "addition_factor": self.addition_factor, "threshold_factor": self.threshold_factor,
+                "seed": self.seed}
