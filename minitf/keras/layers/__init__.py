@@ -6,10 +6,11 @@
     attention/                Attention, AdditiveAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
-    convolutional/            Conv1D, Conv2D, Conv2DTranspose
+    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
-    preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
+    preprocessing/            Rescaling, Normalization, CategoryEncoding, Discretization, Hashing, HashedCrossing,
+                              lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, Dot, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
     rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
@@ -29,6 +30,7 @@ from minitf.keras.layers.attention.additive_attention import AdditiveAttention
 from minitf.keras.layers.attention.attention import Attention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
+from minitf.keras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from minitf.keras.layers.core.dense import Dense
 from minitf.keras.layers.core.embedding import Embedding
@@ -49,6 +51,9 @@ from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, 
 from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, MaxPool1D,
                                                  MaxPool2D, MaxPooling1D, MaxPooling2D)
 from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
+from minitf.keras.layers.preprocessing.discretization import Discretization
+from minitf.keras.layers.preprocessing.hashed_crossing import HashedCrossing
+from minitf.keras.layers.preprocessing.hashing import Hashing
 from minitf.keras.layers.preprocessing.image_augmentation import (RandomBrightness, RandomCrop, RandomGrayscale,
                                                                    RandomInvert, Solarization)
 from minitf.keras.layers.preprocessing.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
@@ -92,6 +97,7 @@ __all__ = [
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "Dot", "dot",
     # convolutional
     "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose",
+    "Conv1DTranspose", "Convolution1DTranspose",
     # pooling
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
@@ -101,7 +107,7 @@ __all__ = [
     # recurrent
     "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
     # preprocessing
-    "Rescaling", "Normalization", "CategoryEncoding", "StringLookup", "IntegerLookup", "TextVectorization",
+    "Rescaling", "Normalization", "CategoryEncoding", "Hashing", "HashedCrossing", "Discretization", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomHeight", "RandomWidth",
     # image augmentations drawing Keras's random numbers (image_augmentation.py)
