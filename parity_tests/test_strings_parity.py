@@ -206,6 +206,15 @@ CASES = {
     "hash_strong": lambda fw: fw.strings.to_hash_bucket_strong(_hash_inputs(fw), 2**63 - 1, key=[1234567, 89]),
     "hash_strong_big_key": lambda fw: fw.strings.to_hash_bucket_strong(_texts(fw), 11, key=[-5, 2**62]),
     "hash_strong_bad_key": lambda fw: fw.strings.to_hash_bucket_strong(["a"], 3, key=[1]),
+    "fingerprint_strings": lambda fw: fw.fingerprint(_hash_inputs(fw)),
+    "fingerprint_string_rows": lambda fw: fw.fingerprint(fw.constant([["a", "bc"], ["d", "e"]])),
+    "fingerprint_string_columns": lambda fw: fw.fingerprint(fw.constant([["a"], ["b"]])),
+    "fingerprint_ints": lambda fw: fw.fingerprint(np.arange(12, dtype=np.int32).reshape(3, 2, 2)),
+    "fingerprint_floats": lambda fw: fw.fingerprint(fw.constant([[1.5, 2.0], [-0.0, 0.0]], dtype=fw.float64)),
+    "fingerprint_bools": lambda fw: fw.fingerprint(fw.constant([True, False])),
+    "fingerprint_empty_rows": lambda fw: fw.fingerprint(fw.zeros((2, 0))),
+    "fingerprint_scalar": lambda fw: fw.fingerprint(fw.constant(3)),
+    "fingerprint_method": lambda fw: fw.fingerprint([1, 2], method="md5"),
 }
 
 

@@ -157,6 +157,18 @@ LAYERS: dict[str, LayerExample] = {
     "UpSampling2D": LayerExample(lambda L: L.UpSampling2D(2), shape=IMAGE, trains=False),
     "ZeroPadding1D": LayerExample(lambda L: L.ZeroPadding1D((1, 2)), shape=SEQ, trains=False),
     "ZeroPadding2D": LayerExample(lambda L: L.ZeroPadding2D((1, 2)), shape=IMAGE, trains=False),
+    # depthwise and separable convolutions
+    "DepthwiseConv1D": LayerExample(lambda L: L.DepthwiseConv1D(3, depth_multiplier=2, padding="same"), shape=SEQ),
+    "DepthwiseConv2D": LayerExample(lambda L: L.DepthwiseConv2D(3, strides=2, depth_multiplier=2,
+                                                                depthwise_regularizer="l2"), shape=IMAGE),
+    "SeparableConv1D": LayerExample(lambda L: L.SeparableConv1D(4, 3, dilation_rate=2, activation="relu"), shape=SEQ),
+    "SeparableConv2D": LayerExample(lambda L: L.SeparableConv2D(4, 3, padding="same", depth_multiplier=2,
+                                                                pointwise_constraint="max_norm"), shape=IMAGE),
+    "GroupNormalization": LayerExample(lambda L: L.GroupNormalization(groups=3, epsilon=1e-4), shape=SEQ),
+    "RMSNormalization": LayerExample(lambda L: L.RMSNormalization(axis=[1, 2], epsilon=1e-5), shape=SEQ),
+    "SpectralNormalization": LayerExample(lambda L: L.SpectralNormalization(L.Dense(3), power_iterations=2)),
+    "StackedRNNCells": LayerExample(lambda L: L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]),
+                                                    return_sequences=True), shape=SEQ),
     # image augmentations with Keras's draws (augment); RandomCrop passes images unchanged in inference
     "RandomCrop": LayerExample(lambda L: L.RandomCrop(8, 8, seed=2), shape=IMAGE, data=_images, trains=False),
     "RandomBrightness": LayerExample(lambda L: L.RandomBrightness(0.2, value_range=(0, 1), seed=3), shape=IMAGE,

@@ -33,6 +33,20 @@ def test_fingerprints_and_keyed_hashes_are_tfs():
     assert fingerprint64(b"") == 0x9AE16A3B2F90404F  # the empty string's fingerprint is the constant k2
 
 
+def test_fingerprint_gives_eight_little_endian_bytes_per_row():
+    rows = tf.fingerprint(tf.constant(["hello", "x"])).numpy()
+    assert rows.dtype == np.uint8 and rows.shape == (2, 8)
+    assert [int.from_bytes(bytes(r), "little") % (2**63 - 1) for r in rows] == \
+        list(tf.strings.to_hash_bucket_fast(["hello", "x"], 2**63 - 1).numpy())
+    numbers = np.arange(6, dtype=np.int32).reshape(3, 2)  # a row of numbers: the fingerprint of its bytes
+    assert [bytes(r) for r in tf.fingerprint(numbers).numpy()] == \
+        [fingerprint64(row.tobytes()).to_bytes(8, "little") for row in numbers]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at least one dimension"):
+        tf.fingerprint(tf.constant(3))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Unsupported fingerprint method: md5"):
+        tf.fingerprint([1, 2], method="md5")
+
+
 def test_buckets_are_in_range_spread_evenly_and_repeat():
     words = [f"token{i}".encode() for i in range(6000)]
     buckets = tf.strings.to_hash_bucket_fast(words, 6).numpy()

@@ -712,6 +712,40 @@ class StringToHashBucketStrong(Op):
     shape = _same_shape
 
 
+class Fingerprint(Op):
+    """One 8-byte FarmHash fingerprint per row (the first axis), as uint8 (little-endian): of a row's
+    bytes for numbers; of its string for a row of one string; otherwise of the concatenation of its
+    strings' fingerprints (TF's ``Fingerprint`` op)."""
+
+    def forward(x):
+        data = B.to_numpy(x)
+        rows = data.reshape(data.shape[0], int(np.prod(data.shape[1:], dtype=np.int64)))
+        out = np.empty((rows.shape[0], 8), dtype=np.uint8)
+        for i, row in enumerate(rows):
+            if data.dtype.kind != "O":
+                value = fingerprint64(np.ascontiguousarray(row).astype(row.dtype.newbyteorder("<")).tobytes())
+            elif row.size == 1:
+                value = fingerprint64(row[0])
+            else:
+                value = fingerprint64(b"".join(fingerprint64(s).to_bytes(8, "little") for s in row.tolist()))
+            out[i] = np.frombuffer(value.to_bytes(8, "little"), dtype=np.uint8)
+        return B.xp.asarray(out)
+
+    def shape(x_shape):
+        return (x_shape[0], 8)
+
+
+def fingerprint(data, method: str = "farmhash64", name=None):
+    """``tf.fingerprint``: a stable 8-byte fingerprint of each row of ``data`` (shape (rows, 8), uint8)."""
+    x = convert_to_tensor(data)
+    if x.ndim < 1:
+        raise InvalidArgumentError(f"Fingerprint: `data` should have at least one dimension: {list(x.shape)}",
+                                   "Fingerprint")
+    if method != "farmhash64":
+        raise InvalidArgumentError(f"Fingerprint: Unsupported fingerprint method: {method}", "Fingerprint")
+    return Fingerprint.apply(x)
+
+
 def _num_buckets(op: str, num_buckets) -> int:
     if isinstance(num_buckets, bool) or not isinstance(num_buckets, (int, np.integer)) or num_buckets < 1:
         raise InvalidArgumentError(f"{op}: Value for attr 'num_buckets' of {num_buckets} must be at least minimum 1",
