@@ -169,6 +169,15 @@ LAYERS: dict[str, LayerExample] = {
     "SpectralNormalization": LayerExample(lambda L: L.SpectralNormalization(L.Dense(3), power_iterations=2)),
     "StackedRNNCells": LayerExample(lambda L: L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]),
                                                     return_sequences=True), shape=SEQ),
+    # image augmentations with Keras's draws (augment); RandomCrop passes images unchanged in inference
+    "RandomCrop": LayerExample(lambda L: L.RandomCrop(8, 8, seed=2), shape=IMAGE, data=_images, trains=False),
+    "RandomBrightness": LayerExample(lambda L: L.RandomBrightness(0.2, value_range=(0, 1), seed=3), shape=IMAGE,
+                                     data=_images, trains=False),
+    "RandomGrayscale": LayerExample(lambda L: L.RandomGrayscale(0.5, seed=4), shape=IMAGE, data=_images, trains=False),
+    "RandomInvert": LayerExample(lambda L: L.RandomInvert(value_range=(0, 1), seed=5), shape=IMAGE, data=_images,
+                                 trains=False),
+    "Solarization": LayerExample(lambda L: L.Solarization(0.1, 0.5, value_range=(0, 1), seed=6), shape=IMAGE,
+                                 data=_images, trains=False),
 }
 
 
