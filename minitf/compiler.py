@@ -774,40 +774,51 @@ class _Writer:
                 continue
             lanes = [steps[:n]]
             signature = self.lane_signature(lanes[0])
+            seen_variables: set = set()
+            shapes = [self.lane_shape(lanes[0], signature, seen_variables)]
+            if shapes[0] is None:
+                continue  # (so a start in the middle of a lane is given up at once, not after every lane)
             described = [signature]
+            # Lanes are added while they fit; the group is the longest run of them from ``start``.
             while len(lanes) < len(steps) // n and kinds[:n] == kinds[len(lanes) * n:(len(lanes) + 1) * n]:
                 candidate = steps[len(lanes) * n:(len(lanes) + 1) * n]
                 other = self.lane_signature(candidate)
-                if other[0] != signature[0]:
+                shape = self.lane_shape(candidate, other, seen_variables) if other[0] == signature[0] else None
+                if shape is None:
                     break
                 lanes.append(candidate)
                 described.append(other)
-            group = self.checked_lanes(lanes, described) if len(lanes) >= 2 else None
+                shapes.append(shape)
+            group = self.checked_lanes(lanes, described, shapes) if len(lanes) >= 2 else None
             if group is not None and (best is None or len(lanes) * n > sum(map(len, best.lanes))):
                 best = group
         return best
 
-    def checked_lanes(self, lanes: list, described: list):
-        """``_Lanes`` if the candidate lanes may run as one computation on their concatenation, else None."""
-        shapes = []
+    def lane_shape(self, lane: list, described: tuple, seen_variables: set) -> tuple | None:
+        """The shape of all of a lane's arrays if the lane may join a group, else None: small arrays of
+        one shape, variables no earlier lane touched (``seen_variables``, updated), and every output
+        read inside the lane only."""
+        _, _, variables = described
+        outs = [t for p in lane for t in self.plan[p].outputs]
+        shape = tuple(outs[0].shape) if outs else tuple(variables[0].shape)
+        if None in shape or int(np.prod(shape)) >= FUSE_MIN:
+            return None
+        if any(tuple(t.shape) != shape for t in outs) or any(tuple(v.shape) != shape for v in variables):
+            return None
+        if seen_variables & {id(v) for v in variables}:
+            return None  # two lanes touch one variable: they must run one after the other
+        for p in lane:
+            for t in self.plan[p].outputs:
+                if self.last_use.get(id(t), -1) >= len(self.plan) or not self.consumers.get(id(t), set()) <= set(lane):
+                    return None
+        seen_variables |= {id(v) for v in variables}
+        return shape
+
+    def checked_lanes(self, lanes: list, described: list, shapes: list):
+        """``_Lanes`` if the lanes (each checked by ``lane_shape``, of ``shapes``) may run as one
+        computation on their concatenation, else None."""
         inside = {p for lane in lanes for p in lane}
         produced = {id(t) for p in inside for t in self.plan[p].outputs}
-        seen_variables: set = set()
-        for lane, (_, externals, variables) in zip(lanes, described):
-            outs = [t for p in lane for t in self.plan[p].outputs]
-            shape = tuple(outs[0].shape) if outs else tuple(variables[0].shape)
-            if None in shape or int(np.prod(shape)) >= FUSE_MIN:
-                return None
-            if any(tuple(t.shape) != shape for t in outs) or any(tuple(v.shape) != shape for v in variables):
-                return None
-            if seen_variables & {id(v) for v in variables}:
-                return None  # two lanes touch one variable: they must run one after the other
-            seen_variables |= {id(v) for v in variables}
-            for p in lane:  # every output is read inside its own lane only
-                for t in self.plan[p].outputs:
-                    if self.last_use.get(id(t), -1) >= len(self.plan) or not self.consumers.get(id(t), set()) <= set(lane):
-                        return None
-            shapes.append(shape)
         for e in range(len(described[0][1])):
             column = [d[1][e] for d in described]
             if any(id(t) in produced for t in column) or any(_dtype(t) != _dtype(column[0]) for t in column):

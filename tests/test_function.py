@@ -611,6 +611,35 @@ def test_horizontal_fusion_runs_one_update_on_many_small_variables_with_the_eage
     assert "# horizontal:" in source and "on 4 arrays at once" in source
 
 
+def test_a_large_variable_ends_a_horizontal_group_and_the_small_ones_around_it_still_join():
+    """Lanes join a group while they fit: three small variables, one too large to concatenate (it runs
+    on its own, fused in blocks), three small ones again. A group of 3 before it and one after, the
+    eager bits everywhere. (The search gives up a candidate at its first lane that cannot join, so a
+    long optimizer step compiles in time linear in its length.)"""
+    from minitf.compiler import FUSE_MIN
+    rng = np.random.default_rng(12)
+    shapes = [(3, 4), (5,), (2, 2), (FUSE_MIN + 1,), (4, 1), (3,), (2, 5)]
+    params = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    grads = [tf.constant(rng.normal(size=s).astype(np.float32)) for s in shapes]
+
+    def step(grads):
+        for p, g in zip(params, grads):
+            p.assign_sub(0.1 * g / (tf.sqrt(tf.abs(p)) + 1e-7))
+        return grads[0]
+
+    start = [v.numpy() for v in params]
+    step(grads)
+    eager = [v.numpy() for v in params]
+    for v, s in zip(params, start):
+        v.assign(s)
+    traced = tf.function(step)
+    traced(grads)
+    for v, want in zip(params, eager):
+        np.testing.assert_array_equal(v.numpy(), want)
+    source = traced.get_concrete_function(grads).graph.source
+    assert source.count("on 3 arrays at once") == 2, source
+
+
 def test_replay_source_reads_like_numpy():
     @tf.function
     def f(x, y):
