@@ -1,9 +1,9 @@
 """``minitf.keras.layers``, as ``tf.keras.layers``: the layers, in folders by family as Keras 3 has them.
 
     layer.py, input_spec.py   the base class and the input checks
-    core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
+    core/                     Dense, EinsumDense, Embedding, Input/InputLayer, Lambda, Masking, Identity
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
-    attention/                Attention, AdditiveAttention
+    attention/                Attention, AdditiveAttention, MultiHeadAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, ActivityRegularization
     convolutional/            Conv1D, Conv2D, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
@@ -25,10 +25,12 @@ from minitf.keras.layers.activations.relu import ReLU
 from minitf.keras.layers.activations.softmax import Softmax
 from minitf.keras.layers.attention.additive_attention import AdditiveAttention
 from minitf.keras.layers.attention.attention import Attention
+from minitf.keras.layers.attention.multi_head_attention import MultiHeadAttention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from minitf.keras.layers.core.dense import Dense
+from minitf.keras.layers.core.einsum_dense import EinsumDense
 from minitf.keras.layers.core.embedding import Embedding
 from minitf.keras.layers.core.identity import Identity
 from minitf.keras.layers.core.input_layer import Input, InputLayer
@@ -99,4 +101,6 @@ __all__ = [
     "Rescaling", "Normalization", "CategoryEncoding", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomHeight", "RandomWidth",
+    # transformers
+    "MultiHeadAttention", "EinsumDense",
 ]
