@@ -362,6 +362,28 @@ def test_traced_calls_give_the_eager_bits():
             np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+def test_traces_with_unknown_batch_and_length_give_the_eager_bits():
+    """An input signature (None, None, dim): the causal and sliding-window masks take the length from
+    tf.shape (tf.range of an unknown size has an unknown static shape, not the first call's)."""
+    x = RNG.normal(size=(2, 4, 5)).astype("float32")
+    layer = layers.MultiHeadAttention(2, 3, sliding_window=2)
+    layer(x, x)
+    for kwargs in ({}, {"use_causal_mask": True}, {"use_causal_mask": True, "return_attention_scores": True}):
+        traced = tf.function(lambda q: layer(q, q, **kwargs), input_signature=[tf.TensorSpec([None, None, 5])])
+        for data in (x, RNG.normal(size=(3, 6, 5)).astype("float32")):
+            got, expected = traced(data), layer(data, data, **kwargs)
+            for a, b in zip(got if isinstance(got, tuple) else (got,),
+                            expected if isinstance(expected, tuple) else (expected,)):
+                np.testing.assert_array_equal(a.numpy(), b.numpy())
+    static = []
+
+    def ranges(q):
+        static.extend([tuple(tf.range(tf.shape(q)[1]).shape), tuple(tf.range(tf.shape(q)[2], 0, -2).shape)])
+        return q
+    tf.function(ranges, input_signature=[tf.TensorSpec([None, None, 5])])(x)
+    assert static == [(None,), (3,)]
+
+
 def transformer_classifier(maxlen=6, vocab=12, embed_dim=8, mask_zero=False, mha_dropout=0.0):
     """The "text classification with a transformer" tutorial's model, small: token + position embeddings,
     one transformer block (MultiHeadAttention, residual + LayerNormalization, a feed-forward network),

@@ -164,7 +164,7 @@ def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tenso
         if len(s) != x.ndim:
             raise InvalidArgumentError(f"Einsum: {s!r} has {len(s)} letters for an operand of shape {list(x.shape)}", "Einsum")
         for letter, size in zip(s, x.shape):
-            if letter in _SPARE:  # a dimension of "...": these broadcast, as batch dimensions do
+            if letter in _SPARE or size is None:  # "..." dimensions broadcast; a traced size may be unknown
                 continue
             if sizes.setdefault(letter, size) != size:
                 raise InvalidArgumentError(f"Einsum: letter {letter!r} stands for size {sizes[letter]} and for size {size} "

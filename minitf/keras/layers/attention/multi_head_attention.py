@@ -308,9 +308,9 @@ class MultiHeadAttention(Layer):
     @staticmethod
     def _positions(query, value):
         """(row index (1, T, 1), column index (1, 1, S)) of the query's and value's positions (axis 1)."""
-        tq = query.shape[1]
-        tv = tq if value is None else value.shape[1]
-        return S.reshape(range_(tq), (1, tq, 1)), S.reshape(range_(tv), (1, 1, tv))
+        rows = range_(_length(query, 1))
+        columns = rows if value is None else range_(_length(value, 1))
+        return S.expand_dims(S.expand_dims(rows, 0), -1), S.expand_dims(S.expand_dims(columns, 0), 0)
 
     def _compute_causal_mask(self, query, value=None):
         """(1, T, S): position t may attend to positions s <= t."""
@@ -402,6 +402,12 @@ def _shape(shape) -> tuple:
     return tuple(_plain_shape(tuple(shape)))
 
 
+def _length(x, axis: int):
+    """The size of ``x`` along ``axis``: an int, or a scalar tensor when a trace leaves it unknown."""
+    size = x.shape[axis]
+    return size if size is not None else S.shape(x)[axis]
+
+
 def _dot_product_attention(query, key, value, mask, is_causal: bool, scale: float):
     """Keras's TF-backend ``dot_product_attention`` (``_dot_product_attention_xla``) on (B, T, N, H) heads:
     logits (B, N, T, S) = (q . k) * scale, masked logits set to -0.7 * 3.38953e38, softmax over S, times v."""
@@ -410,9 +416,8 @@ def _dot_product_attention(query, key, value, mask, is_causal: bool, scale: floa
     if mask is not None or is_causal:
         keep = mask  # (B or 1, 1 or N, T or 1, S): where() broadcasts it, as Keras's AND with ones_like(logits)
         if is_causal:
-            t, s = logits.shape[2], logits.shape[3]
-            causal = S.reshape(E.greater_equal(S.reshape(range_(t), (t, 1)), S.reshape(range_(s), (1, s))),
-                               (1, 1, t, s))
+            rows, columns = range_(_length(logits, 2)), range_(_length(logits, 3))
+            causal = E.greater_equal(S.expand_dims(rows, -1), S.expand_dims(columns, 0))[None, None]  # (1, 1, T, S)
             keep = causal if keep is None else E.logical_and(keep, causal)
         large = 65500.0 * -0.7 if logits.dtype == dtypes.float16 else _LARGE_NEGATIVE
         logits = E.where(keep, logits, S.cast(np.float64(large), logits.dtype))
