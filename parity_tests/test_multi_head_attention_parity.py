@@ -150,6 +150,19 @@ def test_symbolic_calls_shapes_and_build_config(tf, mtf):
     assert found[0] == found[1] == ((None, 4, 2, 4), {"query_shape": [None, 4, 5], "value_shape": [None, 6, 3]})
 
 
+def test_summary_as_keras(tf, mtf):
+    """Long class names end in "…" in their cell (rich's overflow), as Keras prints them."""
+    texts = []
+    for fw in (tf, mtf):
+        query, value = fw.keras.Input((4, 5), name="query"), fw.keras.Input((6, 3), name="value")
+        attended = fw.keras.layers.MultiHeadAttention(2, 3, name="attention")(query, value)
+        heads = fw.keras.layers.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de", name="heads")(attended)
+        lines = []
+        fw.keras.Model([query, value], heads).summary(print_fn=lambda s, **kw: lines.append(s))
+        texts.append("".join(lines))
+    assert texts[0] == texts[1], "\n" + texts[0] + "\n" + texts[1]
+
+
 # ------------------------------------------------------------------------------------ 2. EinsumDense
 @pytest.mark.parametrize("name,args,kwargs,shape", [
     ("dense", ("ab,bc->ac", 4), {"bias_axes": "c"}, (3, 5)),

@@ -449,3 +449,14 @@ def test_functional_model_with_masks_and_scores():
     np.testing.assert_allclose(pooled.numpy(), (attended.numpy() * valid[..., None]).sum(1) / valid.sum(1)[:, None],
                                rtol=1e-6)
     assert np.all(scores.numpy()[1][..., 2:] == 0)
+
+
+def test_summary_cuts_a_long_class_name_as_keras_does():
+    query = tf.keras.Input((4, 5))
+    model = tf.keras.Model(query, layers.MultiHeadAttention(2, 3, name="mha")(query, query))
+    lines = []
+    model.summary(print_fn=lambda s, **kw: lines.extend(s.splitlines()))
+    row = lines.index(next(line for line in lines if line.startswith("│ mha ")))
+    assert lines[row + 1].startswith("│ (MultiHeadAttentio… │")  # rich's "ellipsis" overflow, one line
+    assert lines[row + 2].startswith("└")
+    assert "288" in lines[row]  # 4 kernels of 5*2*3 or 2*3*5, 3 biases of 2*3, one of 5
