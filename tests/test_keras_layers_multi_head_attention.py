@@ -459,4 +459,4 @@ def test_summary_cuts_a_long_class_name_as_keras_does():
     row = lines.index(next(line for line in lines if line.startswith("│ mha ")))
     assert lines[row + 1].startswith("│ (MultiHeadAttentio… │")  # rich's "ellipsis" overflow, one line
     assert lines[row + 2].startswith("└")
-    assert "288" in lines[row]  # 4 kernels of 5*2*3 or 2*3*5, 3 biases of 2*3, one of 5
+    assert " 143 " in lines[row]  # 4 kernels of 5*2*3 (or 2*3*5), 3 biases of 2*3, one of 5
