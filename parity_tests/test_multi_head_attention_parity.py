@@ -150,6 +150,25 @@ def test_symbolic_calls_shapes_and_build_config(tf, mtf):
     assert found[0] == found[1] == ((None, 4, 2, 4), {"query_shape": [None, 4, 5], "value_shape": [None, 6, 3]})
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"return_attention_scores": True}, {"use_causal_mask": True}],
+                         ids=["dot_product_attention", "einsum and Softmax", "causal"])
+def test_mixed_float16(tf, mtf, kwargs):
+    """mixed_float16: float16 projections and products; the dot_product_attention path takes its logits
+    to float32 for the scale, mask and softmax, as Keras. float16 sums may round differently: 2e-3."""
+    x, v = RNG.normal(size=(2, 4, 5)).astype(np.float32), RNG.normal(size=(2, 6, 5)).astype(np.float32)
+    results = []
+    for fw in (tf, mtf):
+        layer = fw.keras.layers.MultiHeadAttention(2, 3, dtype="mixed_float16")
+        layer(x, x)
+        if results:
+            layer.set_weights(results[0][1])
+        out = layer(x, x if kwargs.get("use_causal_mask") else v, **kwargs)
+        results.append((_arrays(out), layer.get_weights()))
+    for a, b in zip(results[0][0], results[1][0], strict=True):
+        assert a.dtype == b.dtype == np.float16
+        np.testing.assert_allclose(b.astype(np.float32), a.astype(np.float32), rtol=2e-3, atol=2e-3)
+
+
 def test_summary_as_keras(tf, mtf):
     """Long class names end in "…" in their cell (rich's overflow), as Keras prints them."""
     texts = []

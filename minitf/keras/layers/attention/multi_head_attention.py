@@ -410,8 +410,11 @@ def _length(x, axis: int):
 
 def _dot_product_attention(query, key, value, mask, is_causal: bool, scale: float):
     """Keras's TF-backend ``dot_product_attention`` (``_dot_product_attention_xla``) on (B, T, N, H) heads:
-    logits (B, N, T, S) = (q . k) * scale, masked logits set to -0.7 * 3.38953e38, softmax over S, times v."""
+    logits (B, N, T, S) = (q . k) * scale, masked logits set to -0.7 * 3.38953e38, softmax over S, times v.
+    Half-precision logits go to float32 for the scale, the mask and the softmax, as Keras does."""
     logits = L.einsum("btnh,bsnh->bnts", query, key)
+    if logits.dtype == dtypes.float16:  # the logits and the softmax in float32 at least (Keras)
+        logits = S.cast(logits, dtypes.float32)
     logits = E.multiply(logits, S.cast(scale, logits.dtype))
     if mask is not None or is_causal:
         keep = mask  # (B or 1, 1 or N, T or 1, S): where() broadcasts it, as Keras's AND with ones_like(logits)
@@ -421,7 +424,7 @@ def _dot_product_attention(query, key, value, mask, is_causal: bool, scale: floa
             keep = causal if keep is None else E.logical_and(keep, causal)
         large = 65500.0 * -0.7 if logits.dtype == dtypes.float16 else _LARGE_NEGATIVE
         logits = E.where(keep, logits, S.cast(np.float64(large), logits.dtype))
-    probs = softmax(logits, axis=-1)
+    probs = S.cast(softmax(logits, axis=-1), key.dtype)
     return L.einsum("bnts,bsnh->btnh", probs, value)
 
 
