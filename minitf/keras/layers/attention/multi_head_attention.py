@@ -16,12 +16,16 @@ are ANDed together. ``attention_axes`` attends over other axes of higher-rank in
 both spatial axes of (B, H, W, dim) at once); the einsum equations are built as Keras builds them.
 In training, ``dropout`` drops attention weights (keras.random bits, the layer's seed).
 
-Keras 3.15 computes two ways, and so does this layer, so that the float32 bits agree:
+Keras 3.15 computes two ways (``_tf_compat.keras_attention_uses_dot_product_attention``), and so does
+this layer, so that the float32 results agree to the rounding of the products' sums (BLAS's order, not
+Eigen's) and the masked rows alike:
   * 3-D inputs without dropout and without ``return_attention_scores`` (the common case): its
     ``dot_product_attention`` -- logits = (q . k) * scale, masked positions set to -0.7 * 3.38953e38,
     a softmax (a fully masked row becomes uniform);
   * otherwise: q * scale first, then (q . k), masked positions -1e9 in a ``Softmax`` layer that
     sets them to 0 afterwards (a fully masked row becomes zeros).
+The scale 1 / sqrt(key_dim) is a Python float cast to the compute dtype as TF casts one (through
+float32), so a float64 layer too is scaled by its float32 rounding, as in Keras.
 ``use_gate`` (a sigmoid gate on the heads' outputs) and ``sliding_window`` are supported;
 flash attention (not on TF either), LoRA and quantization are not.
 """
@@ -32,7 +36,7 @@ import string
 
 import numpy as np
 
-from minitf import dtypes
+from minitf import _tf_compat, dtypes
 from minitf.keras import backend, constraints, initializers, regularizers
 from minitf.keras import random as keras_random
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
@@ -49,9 +53,6 @@ from minitf.ops.creation import range as range_
 from minitf.tensor import Tensor, convert_to_tensor
 
 __all__ = ["MultiHeadAttention"]
-
-# keras/src/backend/tensorflow/nn.py: _get_large_negative (float32; 65500 * -0.7 in float16)
-_LARGE_NEGATIVE = 3.38953e38 * -0.7
 
 
 class MultiHeadAttention(Layer):
@@ -171,11 +172,12 @@ class MultiHeadAttention(Layer):
 
     def _get_common_kwargs_for_sublayer(self) -> dict:
         # Each projection gets its own copy of the initializers (the same seed, if one was given, as Keras)
+        def copy(initializer):
+            return type(initializer).from_config(initializer.get_config())
         return dict(kernel_regularizer=self._kernel_regularizer, bias_regularizer=self._bias_regularizer,
                     activity_regularizer=self._activity_regularizer, kernel_constraint=self._kernel_constraint,
                     bias_constraint=self._bias_constraint, dtype=self.dtype_policy,
-                    kernel_initializer=type(self._kernel_initializer).from_config(self._kernel_initializer.get_config()),
-                    bias_initializer=type(self._bias_initializer).from_config(self._bias_initializer.get_config()))
+                    kernel_initializer=copy(self._kernel_initializer), bias_initializer=copy(self._bias_initializer))
 
     def _make_output_dense(self, query_shape, common_kwargs: dict, name: str) -> EinsumDense:
         output_shape = self._output_shape if self._output_shape else [query_shape[-1]]
@@ -254,7 +256,7 @@ class MultiHeadAttention(Layer):
     def _compute_attention(self, query, key, value, attention_mask=None, training=None, return_attention_scores=False,
                            use_causal_mask=False):
         """(attention output (B, T, N, value_dim), attention scores (B, N, T, S) or None) of the projected heads."""
-        if not (self._dropout > 0.0 or return_attention_scores or query.ndim != 4):
+        if _tf_compat.keras_attention_uses_dot_product_attention(self._dropout, return_attention_scores, query.ndim):
             if attention_mask is not None:
                 for _ in range(4 - attention_mask.ndim):
                     attention_mask = S.expand_dims(attention_mask, -len(self._attention_axes) * 2 - 1)
@@ -422,7 +424,7 @@ def _dot_product_attention(query, key, value, mask, is_causal: bool, scale: floa
             rows, columns = range_(_length(logits, 2)), range_(_length(logits, 3))
             causal = E.greater_equal(S.expand_dims(rows, -1), S.expand_dims(columns, 0))[None, None]  # (1, 1, T, S)
             keep = causal if keep is None else E.logical_and(keep, causal)
-        large = 65500.0 * -0.7 if logits.dtype == dtypes.float16 else _LARGE_NEGATIVE
+        large = 65500.0 * -0.7 if logits.dtype == dtypes.float16 else _tf_compat.KERAS_DOT_PRODUCT_ATTENTION_MASKED
         logits = E.where(keep, logits, S.cast(np.float64(large), logits.dtype))
     probs = S.cast(softmax(logits, axis=-1), key.dtype)
     return L.einsum("bnts,bsnh->btnh", probs, value)
