@@ -326,6 +326,8 @@ def tensordot_case(draw) -> Case:
 EINSUM_FORMS = ("ij,jk->ik", "bij,bjk->bik", "ij->ji", "ij->", "i,i->", "i,j->ij", "bi,bi->b",
                 "ij,ij->ij", "ijk->ki", "bhd,bkd->bhk", "ij,j->i", "ij,jk")
 ELLIPSIS_FORMS = ("...ij,...jk->...ik", "...i,...i->...", "...ij->...ji")
+# MultiHeadAttention's: projection to heads, key . query scores, scores times value, heads back
+ATTENTION_FORMS = ("bid,dhk->bihk", "bjhd,bihd->bhij", "bhij,bjhd->bihd", "bihd,hdk->bik", "bihd,bjhd->bhij")
 
 
 @st.composite
@@ -937,6 +939,7 @@ SPECS: list[OpSpec] = [
     OpSpec("keras.layers.GRUCell", lambda tf, *a, **kw: rnn_step(tf, "gru", *a, **kw), rnn_step_case("gru")),
     OpSpec("keras.layers.GRUCell(reset_after=False)", lambda tf, *a, **kw: rnn_step(tf, "gru_reset_before", *a, **kw),
            rnn_step_case("gru_reset_before")),
+    OpSpec("einsum(attention)", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case(ATTENTION_FORMS)),
 ]
 
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
