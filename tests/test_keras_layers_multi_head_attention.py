@@ -303,15 +303,17 @@ def test_errors_name_the_layer_and_the_arguments():
         layers.MultiHeadAttention(2, 4)(np.ones((2, 3)), np.ones((2, 3)))
     with pytest.raises(ValueError, match="MultiHeadAttention.*attention_axes"):
         layers.MultiHeadAttention(2, 4, attention_axes=(0,))(np.ones((2, 3, 3)), np.ones((2, 3, 3)))
-    with pytest.raises(ValueError, match="Invalid einsum equation 'ab->b'"):
+    with pytest.raises(ValueError, match="EinsumDense '.*': invalid einsum equation 'ab->b'"):
         layers.EinsumDense("ab->b", 3).build((None, 4))
-    with pytest.raises(ValueError, match="Bias dimension 'x' was requested"):
+    with pytest.raises(ValueError, match="EinsumDense.*bias dimension 'x' was requested"):
         layers.EinsumDense("ab,bc->ac", 3, bias_axes="x").build((None, 4))
-    with pytest.raises(ValueError, match="do not match at shared dimension 'b'"):
+    with pytest.raises(ValueError, match="EinsumDense.*do not match at shared dimension 'b'"):
         layers.EinsumDense("abc,cd->abd", (5, 2)).build((None, 3, 4))
     with pytest.raises(ValueError, match="EinsumDense 'narrow'.*rank 2"):
         layers.EinsumDense("abc,cd->abd", (3, 2), name="narrow").build((None, 4))
-    with pytest.raises(ValueError, match="Weight dimension 'z' did not have a match"):
+    with pytest.raises(ValueError, match="EinsumDense.*dimension 'z' was specified in the output 'acz'"):
+        layers.EinsumDense("ab,bc->acz", (3, 2)).build((None, 4))
+    with pytest.raises(ValueError, match="EinsumDense.*weight dimension 'z' did not have a match"):
         layers.EinsumDense("ab,bz->ab", (4,)).build((None, 4))
     layer = layers.EinsumDense("abc,cd->abd", (3, 2))
     layer(np.ones((2, 3, 4), "float32"))

@@ -123,8 +123,8 @@ def _analyze_einsum_string(equation: str, bias_axes, input_shape: tuple, output_
         split = re.match(pattern, dot_replaced)
         if split:
             return _analyze_split_string(split, bias_axes, input_shape, output_shape, left_elided, layer_name)
-    raise ValueError(f"Invalid einsum equation '{equation}'. Equations must be in the form "
-                     "[X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....")
+    raise ValueError(f"EinsumDense '{layer_name}': invalid einsum equation '{equation}'. Equations must be in "
+                     "the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....")
 
 
 def _analyze_split_string(split, bias_axes, input_shape, output_shape, left_elided, layer_name):
@@ -156,12 +156,13 @@ def _analyze_split_string(split, bias_axes, input_shape, output_shape, left_elid
         if dim in output_dim_map:
             output_size = output_shape[output_dim_map[dim]]
             if output_size is not None and output_size != input_size:
-                raise ValueError(f"Input shape and output shape do not match at shared dimension '{dim}'. Input "
-                                 f"shape is {input_size}, and output shape is {output_size}.")
+                raise ValueError(f"EinsumDense '{layer_name}': input shape and output shape do not match at shared "
+                                 f"dimension '{dim}'. Input shape is {input_size}, and output shape is {output_size}.")
     for dim in output_spec:
         if dim not in input_spec and dim not in weight_spec:
-            raise ValueError(f"Dimension '{dim}' was specified in the output '{output_spec}' but has no corresponding "
-                             f"dim in the input spec '{input_spec}' or weight spec '{output_spec}'")
+            raise ValueError(f"EinsumDense '{layer_name}': dimension '{dim}' was specified in the output "
+                             f"'{output_spec}' but has no corresponding dim in the input spec '{input_spec}' or "
+                             f"weight spec '{weight_spec}'")
 
     weight_shape, input_axes, output_axes = [], [], []
     for i, dim in enumerate(weight_spec):
@@ -172,9 +173,9 @@ def _analyze_split_string(split, bias_axes, input_shape, output_shape, left_elid
             weight_shape.append(input_shape[input_dim_map[dim]])
             input_axes.append(i)
         else:
-            raise ValueError(f"Weight dimension '{dim}' did not have a match in either the input spec "
-                             f"'{input_spec}' or the output spec '{output_spec}'. For this layer, the weight "
-                             "must be fully specified.")
+            raise ValueError(f"EinsumDense '{layer_name}': weight dimension '{dim}' did not have a match in either "
+                             f"the input spec '{input_spec}' or the output spec '{output_spec}'. For this layer, the "
+                             "weight must be fully specified.")
 
     bias_shape = None
     if bias_axes is not None:
@@ -182,8 +183,8 @@ def _analyze_split_string(split, bias_axes, input_shape, output_shape, left_elid
         idx_map = {char: output_shape[i + num_left_elided] for i, char in enumerate(output_spec)}
         for char in bias_axes:
             if char not in output_spec:
-                raise ValueError(f"Bias dimension '{char}' was requested, but is not part of the output spec "
-                                 f"'{output_spec}'")
+                raise ValueError(f"EinsumDense '{layer_name}': bias dimension '{char}' was requested, but is not "
+                                 f"part of the output spec '{output_spec}'")
         first_bias_location = min(output_spec.find(char) for char in bias_axes)
         bias_shape = [idx_map[char] if char in bias_axes else 1 for char in output_spec[first_bias_location:]]
         if not left_elided:
