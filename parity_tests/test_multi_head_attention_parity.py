@@ -11,6 +11,9 @@
    block, pooling, softmax), small, trained with ``fit`` for 4 epochs (Adam, batch 16, no shuffle):
    every epoch's loss and accuracy as Keras's History; minitf's traced and eager fits identical. Also
    a functional model where an Embedding(mask_zero=True)'s mask reaches the attention and the pooling.
+4. The "Transformer" (translation) tutorial's encoder-decoder, one layer each, with its masking
+   embeddings, Add residuals (Keras's mask rule for merges), causal and cross attention: logits, the
+   cross-attention scores, and every weight's gradient, at inference and in training.
 
 Tolerances: outputs and gradients rtol 1e-5, atol 1e-6 (float32, a few ops deep) except the key
 bias's gradient, which is zero in exact arithmetic (adding q . b_k to every score of a row leaves the
@@ -295,3 +298,110 @@ def test_transformer_classifier_trains_as_keras(tf, mtf, op_determinism, mask_ze
         noise = variable.path.endswith("key/bias")
         assert_close(f"{name}: {variable.path} after training", weight_t, weight_m, rtol=0 if noise else 1e-4,
                      atol=1e-4 if noise else 1e-5)
+
+
+# ------------------------------------------------------------- 4. the "Transformer" tutorial's model
+def tutorial_transformer(fw, d_model=16, num_heads=2, dff=32, vocab=30):
+    """tensorflow.org's "Neural machine translation with a Transformer and Keras", one encoder and one
+    decoder layer, written once for both frameworks: masking embeddings, Add + LayerNormalization
+    residuals, global, causal and cross attention (its last scores kept)."""
+    layers = fw.keras.layers
+
+    def positional_encoding(length, depth):
+        depth = depth / 2
+        angle_rads = np.arange(length)[:, np.newaxis] / (10000 ** (np.arange(depth)[np.newaxis, :] / depth))
+        return fw.cast(np.concatenate([np.sin(angle_rads), np.cos(angle_rads)], axis=-1), dtype=fw.float32)
+
+    class PositionalEmbedding(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.embedding = layers.Embedding(vocab, d_model, mask_zero=True)
+            self.pos_encoding = positional_encoding(length=64, depth=d_model)
+
+        def compute_mask(self, *args, **kwargs):
+            return self.embedding.compute_mask(*args, **kwargs)
+
+        def call(self, x):
+            length = fw.shape(x)[1]
+            x = self.embedding(x)
+            x *= fw.math.sqrt(fw.cast(d_model, fw.float32))
+            return x + self.pos_encoding[fw.newaxis, :length, :]
+
+    class BaseAttention(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__()
+            self.mha = layers.MultiHeadAttention(**kwargs)
+            self.layernorm = layers.LayerNormalization()
+            self.add = layers.Add()
+
+    class CrossAttention(BaseAttention):
+        def call(self, x, context):
+            attn_output, attn_scores = self.mha(query=x, key=context, value=context, return_attention_scores=True)
+            self.last_attn_scores = attn_scores
+            return self.layernorm(self.add([x, attn_output]))
+
+    class GlobalSelfAttention(BaseAttention):
+        def call(self, x):
+            return self.layernorm(self.add([x, self.mha(query=x, value=x, key=x)]))
+
+    class CausalSelfAttention(BaseAttention):
+        def call(self, x):
+            return self.layernorm(self.add([x, self.mha(query=x, value=x, key=x, use_causal_mask=True)]))
+
+    class FeedForward(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.seq = fw.keras.Sequential([layers.Dense(dff, activation="relu"), layers.Dense(d_model)])
+            self.add = layers.Add()
+            self.layer_norm = layers.LayerNormalization()
+
+        def call(self, x):
+            return self.layer_norm(self.add([x, self.seq(x)]))
+
+    class Transformer(fw.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.enc_emb, self.dec_emb = PositionalEmbedding(), PositionalEmbedding()
+            self.enc_attention = GlobalSelfAttention(num_heads=num_heads, key_dim=d_model, dropout=0.1, seed=1)
+            self.enc_ffn = FeedForward()
+            self.dec_attention = CausalSelfAttention(num_heads=num_heads, key_dim=d_model, dropout=0.1, seed=2)
+            self.cross_attention = CrossAttention(num_heads=num_heads, key_dim=d_model, dropout=0.1, seed=3)
+            self.dec_ffn = FeedForward()
+            self.final_layer = layers.Dense(vocab)
+
+        def call(self, inputs):
+            context, x = inputs
+            context = self.enc_ffn(self.enc_attention(self.enc_emb(context)))
+            x = self.dec_ffn(self.cross_attention(self.dec_attention(self.dec_emb(x)), context))
+            return self.final_layer(x)
+
+    return Transformer()
+
+
+@pytest.mark.filterwarnings("ignore:Layer .* does not support masking")  # the tutorial's layers: both warn
+@pytest.mark.parametrize("training", [False, True], ids=["inference", "training (seeded attention dropout)"])
+def test_tutorial_transformer_as_keras(tf, mtf, training):
+    rng = np.random.default_rng(0)
+    context = rng.integers(1, 30, size=(4, 7))
+    context[0, 5:] = context[2, 3:] = 0
+    target = rng.integers(1, 30, size=(4, 6))
+    target[1, 4:] = target[3, 2:] = 0
+    results = []
+    for fw in (tf, mtf):
+        model = tutorial_transformer(fw)
+        model((context, target))
+        if results:
+            model.set_weights(results[0][3])
+        with fw.GradientTape() as tape:
+            logits = model((context, target), training=training)
+            scalar = fw.reduce_sum(logits * np.linspace(-1, 1, logits.shape[-1], dtype=np.float32))
+        grads = tape.gradient(scalar, model.trainable_weights)
+        results.append((logits.numpy(), model.cross_attention.last_attn_scores.numpy(),
+                        [fw.convert_to_tensor(g).numpy() for g in grads],  # TF: the embeddings' as IndexedSlices
+                        model.get_weights(), [w.path for w in model.trainable_weights]))
+    (t_logits, t_scores, t_grads, _, paths), (m_logits, m_scores, m_grads, _, _) = results
+    assert_close("Transformer logits", t_logits, m_logits)
+    assert_close("Transformer cross-attention scores", t_scores, m_scores)
+    for path, a, b in zip(paths, t_grads, m_grads, strict=True):
+        noise = path.endswith("key/bias")  # rounding noise (see the module doc)
+        assert_close(f"Transformer gradient of {path}", a, b, rtol=0 if noise else 1e-5, atol=1e-5)

@@ -462,3 +462,18 @@ def test_summary_cuts_a_long_class_name_as_keras_does():
     assert lines[row + 1].startswith("│ (MultiHeadAttentio… │")  # rich's "ellipsis" overflow, one line
     assert lines[row + 2].startswith("└")
     assert " 143 " in lines[row]  # 4 kernels of 5*2*3 (or 2*3*5), 3 biases of 2*3, one of 5
+
+
+def test_a_residual_add_after_attention_passes_no_mask_on_as_keras():
+    """Keras 3.15's merge layers: no mask if an input has none, else the OR of the masks. The attention
+    consumes its inputs' masks (Keras's MultiHeadAttention does), so x + attention(x, x) is unmasked."""
+    tokens = np.array([[1, 2, 0], [3, 0, 0]])
+    embedding = layers.Embedding(10, 4, mask_zero=True)
+    x = embedding(tokens)
+    attended = layers.MultiHeadAttention(2, 2)(x, x)
+    np.testing.assert_array_equal(attended._keras_mask.numpy(), tokens != 0)
+    assert tf.keras.backend.get_keras_mask(x) is None
+    assert tf.keras.backend.get_keras_mask(layers.Add()([x, attended])) is None
+    other = tf.keras.backend.set_keras_mask(tf.ones((2, 3, 4)), tf.constant([[True, False, False]] * 2))
+    both = layers.Add()([embedding(tokens), other])
+    np.testing.assert_array_equal(both._keras_mask.numpy(), [[True, True, False], [True, False, False]])
