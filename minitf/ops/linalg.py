@@ -180,6 +180,7 @@ class Einsum(Op):
     Gradient of operand i: the same contraction with dy in place of operand i, aimed at
     operand i's letters, e.g. for "ij,jk->ik": dA = einsum("ik,jk->ij", dy, B). Letters that
     appear only in operand i were summed away; their gradient is dy broadcast back along them.
+    Two operands are multiplied as one batched matmul where the letters allow (``_einsum_as_matmul``).
     """
 
     view = True  # NumPy's einsum may return a view of its input ("ij->ji")
