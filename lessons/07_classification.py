@@ -571,8 +571,8 @@ def build_generalisation(fw, l2=0.0, dropout=0.0):
     for _ in range(2):
         layers.append(fw.keras.layers.Dense(128, activation="relu",
                                             kernel_regularizer=fw.keras.regularizers.L2(l2) if l2 else None))
-        if dropout:
-            layers.append(fw.keras.layers.Dropout(dropout))
+        if dropout:  # seeded: each layer draws the same masks in both frameworks (see Cure 3)
+            layers.append(fw.keras.layers.Dropout(dropout, seed=len(layers)))
     layers.append(fw.keras.layers.Dense(10, activation="softmax"))
     model = fw.keras.Sequential(layers)
     model.compile(loss="sparse_categorical_crossentropy", optimizer=fw.keras.optimizers.Adam(), metrics=["accuracy"])
@@ -704,10 +704,13 @@ if l2_tf_history is not None:
 # combinations memorising needs. At inference (`training=False`, as `predict` and `evaluate`
 # run) it does nothing.
 #
-# Which inputs are dropped is a random draw, and here the two frameworks part: each draws from its
-# own generator (lesson 00), so the same seed drops different units, and from the first step the
-# two trainings differ. So minitf trains alone here; TF's model then receives minitf's trained
-# weights, and with dropout off (inference) the two must predict the same. First the masks:
+# Which inputs are dropped is a random draw. Keras gives each Dropout layer its own seed generator:
+# a pair of ints ``[seed, step]`` that moves on by one at every draw, and each mask is TF's
+# *stateless* uniform draw from that pair (``keras.random.dropout``), kept where it is >= rate.
+# minitf computes the same stream (TF's Philox generator, lesson 00), so a layer made with the same
+# ``seed=`` drops the same units, step after step, and the two trainings can be compared epoch by
+# epoch, as for L2: TF trains beside minitf for the first 20 epochs, then minitf trains on alone.
+# (Without ``seed=`` each framework picks a seed of its own, and the masks differ.) First the masks:
 
 # %%
 def dropout_masks(fw):
@@ -724,10 +727,20 @@ if tf is not None:
     print("Dropout(0.5) on ones, training=True (TF):\n", tf_drop_train)
     print(f"the masks differ in {int(np.sum((drop_train == 0) != (tf_drop_train == 0)))} of {drop_train.size} places; "
           f"both keep only 0 and 2 = 1/(1 - 0.5)")
+    L.compare("Dropout(0.5, seed=1): the training-mode outputs", drop_train, tf_drop_train, tol=0.0,
+              means="the same seed drops the same units")
 
+DROPOUT_TF_EPOCHS = 20
 dropout_model, dropout_tf = L.build_pair(lambda fw: build_generalisation(fw, dropout=0.5), tf_in_fast_mode=False)
-dropout_history, _ = L.fit_pair(dropout_model, None, x_fit, y_fit, epochs=GEN_EPOCHS, batch_size=GEN_BATCH,
-                                validation_data=(x_val, y_val))
+dropout_history, dropout_tf_history = L.fit_pair(dropout_model, dropout_tf, x_fit, y_fit, epochs=DROPOUT_TF_EPOCHS,
+                                                 batch_size=GEN_BATCH, validation_data=(x_val, y_val))
+if dropout_tf_history is not None:
+    L.compare("dropout model: training loss, first 20 epochs", dropout_history["loss"],
+              dropout_tf_history["loss"], tol=L.scaled_tol(dropout_tf_history["loss"], 1e-4),
+              means="the same masks at every step, the same training")
+more = dropout_model.fit(x_fit, y_fit, epochs=GEN_EPOCHS, initial_epoch=DROPOUT_TF_EPOCHS, batch_size=GEN_BATCH,
+                         shuffle=False, verbose=0, validation_data=(x_val, y_val)).history
+dropout_history = {key: dropout_history[key] + more[key] for key in dropout_history}
 dropout_test_accuracy = clean_test_accuracy(dropout_model)
 if dropout_tf is not None:
     dropout_tf.set_weights(dropout_model.get_weights())  # the same weights in both: dropout must be off at inference

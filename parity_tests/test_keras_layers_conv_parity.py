@@ -139,6 +139,20 @@ def test_conv2d_transpose(tf, mtf, kwargs):
     check_layer(tf, mtf, lambda m: m.keras.layers.Conv2DTranspose(2, **kwargs), x)
 
 
+CONV1D_TRANSPOSE_CASES = [
+    dict(kernel_size=3, padding="valid"),
+    dict(kernel_size=3, padding="same", strides=2),
+    dict(kernel_size=2, padding="valid", strides=3, output_padding=1),
+    # (channels_first is left out: TF's CPU gradient kernel refuses NCHW; tests/ checks minitf's against NumPy.)
+]
+
+
+@pytest.mark.parametrize("kwargs", CONV1D_TRANSPOSE_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_conv1d_transpose(tf, mtf, kwargs):
+    x = _data((2, 6, 3))
+    check_layer(tf, mtf, lambda m: m.keras.layers.Conv1DTranspose(2, **kwargs), x)
+
+
 # --- pooling ------------------------------------------------------------------------------------
 POOL2D_CASES = [
     ("MaxPooling2D", dict()),

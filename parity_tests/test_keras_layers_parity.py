@@ -104,8 +104,9 @@ def test_dropout_inference_is_identity_and_rate_zero(tf, mtf):
 
 
 def test_dropout_training_statistics(tf, mtf):
-    # Masks are not comparable (different RNGs); the statistics are: kept values are x / (1 - rate)
-    # and the kept fraction is 1 - rate (20000 draws: standard error 0.0035; tolerance 0.02).
+    # Unseeded layers (seeds drawn differently); seeded ones drop the same cells (test_dropout_parity.py).
+    # The statistics: kept values are x / (1 - rate), the kept fraction 1 - rate (20000 draws: standard
+    # error 0.0035; tolerance 0.02).
     x = np.ones((100, 200), np.float32)
     for fw in (tf, mtf):
         y = fw.keras.layers.Dropout(0.4)(x, training=True).numpy()
@@ -160,7 +161,13 @@ def test_keras_mask_attribute_matches(tf, mtf):
     ("PReLU shared", lambda fw: fw.keras.layers.PReLU(alpha_initializer="ones", shared_axes=[1, 2]), (2, 3, 4, 5)),
     ("ELU", lambda fw: fw.keras.layers.ELU(), (6, 5)),
     ("ELU(0.5)", lambda fw: fw.keras.layers.ELU(alpha=0.5), (6, 5)),
+    ("ThresholdedReLU", lambda fw: fw.keras.layers.ThresholdedReLU(theta=0.3), (6, 5)),
     ("Identity", lambda fw: fw.keras.layers.Identity(), (6, 5)),
+    ("Activation", lambda fw: fw.keras.layers.Activation("tanh"), (6, 5)),
+    ("Softmax", lambda fw: fw.keras.layers.Softmax(axis=0), (6, 5)),
+    ("Masking", lambda fw: fw.keras.layers.Masking(0.5), (2, 3, 4)),
+    ("MaxPooling1D", lambda fw: fw.keras.layers.MaxPooling1D(2), (2, 6, 4)),
+    ("GlobalAveragePooling2D", lambda fw: fw.keras.layers.GlobalAveragePooling2D(), (2, 3, 4, 5)),
     ("RepeatVector", lambda fw: fw.keras.layers.RepeatVector(3), (6, 5)),
     ("Permute", lambda fw: fw.keras.layers.Permute((3, 1, 2)), (2, 3, 4, 5)),
 ], ids=lambda v: v if isinstance(v, str) else "")

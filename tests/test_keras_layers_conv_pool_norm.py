@@ -308,6 +308,40 @@ def test_conv2d_transpose_dilated_and_gradcheck():
     gradcheck(_with_weights(strided, names), [_data((1, 3, 2, 2), dtype="float64")] + _weights64(strided, names))
 
 
+@given(n=st.integers(1, 6), k=st.integers(1, 4), stride=st.integers(1, 3), padding=st.sampled_from(["valid", "same"]),
+       pad_out=st.sampled_from([None, 0, 1]), first=st.booleans())
+def test_conv1d_transpose_is_conv2d_transpose_of_height_one(n, k, stride, padding, pad_out, first):
+    """Conv1DTranspose = Conv2DTranspose on (batch, 1, steps, channels), with the kernel (1, k, f, c)."""
+    if pad_out is not None and pad_out >= stride:
+        with pytest.raises(ValueError, match="Conv1DTranspose: `output_padding`"):
+            layers.Conv1DTranspose(2, k, strides=stride, padding=padding, output_padding=pad_out)
+        return
+    out_n = _transposed_length(n, k, stride, padding, pad_out)
+    if expected_length(out_n, k, stride, padding) != n or out_n < 1:
+        return
+    fmt = "channels_first" if first else "channels_last"
+    shape = (2, 3, n) if first else (2, n, 3)
+    layer = _built(layers.Conv1DTranspose(2, k, strides=stride, padding=padding, output_padding=pad_out,
+                                          data_format=fmt), shape)
+    x = _data(shape)
+    y = layer(x).numpy()
+    assert y.shape == ((2, 2, out_n) if first else (2, out_n, 2)) == layer.compute_output_shape(shape)
+    x_last = np.swapaxes(x, 1, 2) if first else x
+    want = ref_conv2d_transpose(x_last[:, None], layer.kernel.numpy()[None], (1, out_n), (1, stride), padding)[:, 0]
+    want = want + layer.bias.numpy()
+    np.testing.assert_allclose(np.swapaxes(y, 1, 2) if first else y, want, **TOL)
+
+
+def test_conv1d_transpose_gradcheck_and_config():
+    layer = _built(layers.Conv1DTranspose(2, 3, strides=2, padding="same", dilation_rate=1, dtype="float64"),
+                   (2, 4, 3))
+    names = ["kernel", "bias"]
+    gradcheck(_with_weights(layer, names), [_data((2, 4, 3), dtype="float64")] + _weights64(layer, names))
+    config = layer.get_config()
+    assert config["output_padding"] is None and "groups" not in config and config["kernel_size"] == (3,)
+    assert layers.Conv1DTranspose.from_config(config).get_config() == config
+
+
 def test_conv2d_transpose_inverts_conv2d_shapes():
     """The classic use: a stride-2 'same' Conv2D halves, a stride-2 'same' Conv2DTranspose doubles back."""
     x = _data((1, 8, 6, 3))

@@ -1,4 +1,4 @@
-"""GaussianNoise, GaussianDropout, SpatialDropout1D/2D (training-mode noise from the layer's own
+"""GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D/2D (training-mode noise from the layer's own
 SeedGenerator; identity at inference) and ZeroPadding1D, UpSampling1D, Cropping1D: values against
 NumPy formulas, gradients, configs and errors. Keras's own numbers: parity_tests/test_keras_layers_parity.py."""
 import numpy as np
@@ -30,6 +30,59 @@ def test_gaussian_dropout_multiplies_by_noise_around_one():
     assert layers.GaussianDropout(0.0)(x, training=True).numpy() is not None
     with pytest.raises(ValueError, match="`rate`. Expected a float value between 0 and 1"):
         layers.GaussianDropout(-0.1)
+
+
+def test_alpha_dropout_sets_dropped_units_to_seluss_saturation_and_rescales():
+    rate = 0.3
+    x = RNG.normal(size=(300, 40)).astype("float64")
+    layer = layers.AlphaDropout(rate, seed=6, dtype="float64")
+    out = layer(x, training=True).numpy()
+    # the formula (Klambauer et al.): dropped -> alpha' = -scale * alpha, then a * x' + b
+    alpha_p = -1.6732632423543772 * 1.0507009873554805
+    a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * rate
+    dropped = np.isclose(out, a * alpha_p + b) & ~np.isclose(x, alpha_p)
+    np.testing.assert_allclose(out[~dropped], a * x[~dropped] + b, rtol=1e-12)
+    assert abs(dropped.mean() - rate) < 0.01  # 12000 draws: standard error 0.004
+    # zero mean, unit variance stay so (the point of AlphaDropout), for standard normal inputs
+    assert abs(out.mean()) < 0.03 and abs(out.std() - 1) < 0.03
+    np.testing.assert_array_equal(layer(x).numpy(), x)  # inference: the identity
+    # the gradient is a * mask: the same seed draws the same mask again
+    x_t = tf.constant(x[:5])
+    with tf.GradientTape() as tape:
+        tape.watch(x_t)
+        y = layers.AlphaDropout(rate, seed=6, dtype="float64")(x_t, training=True)
+    kept = ~np.isclose(y.numpy(), a * alpha_p + b)
+    np.testing.assert_allclose(tape.gradient(y, x_t).numpy(), a * kept, rtol=1e-12)
+    with pytest.raises(ValueError, match="`rate`. Expected a float value between 0 and 1"):
+        layers.AlphaDropout(1.2)
+
+
+def test_alpha_dropout_noise_shape_shares_the_draw():
+    out = layers.AlphaDropout(0.5, noise_shape=(None, 1), seed=1)(np.ones((50, 6), "float32"), training=True).numpy()
+    np.testing.assert_array_equal(out, np.broadcast_to(out[:, :1], out.shape))
+    assert len(np.unique(out)) == 2
+
+
+@pytest.mark.parametrize("noise_shape,message", [
+    ("ab", "Expected a tuple or list of integers"), (3, "Expected an iterable of integers"),
+    ((None, 2.5), "Expected all elements to be integers or None"), ((0, 2), "positive integers or None")])
+def test_dropout_noise_shape_is_checked_as_keras_does(noise_shape, message):
+    for cls in (layers.Dropout, layers.AlphaDropout):
+        with pytest.raises(ValueError, match=message):
+            cls(0.5, noise_shape=noise_shape)
+
+
+def test_dropout_masks_repeat_under_tf_random_set_seed():
+    """An unseeded layer takes its seed from the stream tf.random.set_seed resets (a minitf choice,
+    see keras.random.layer_seed_generator), so a run repeats."""
+    x = np.ones((20, 30), "float32")
+    runs = []
+    for _ in range(2):
+        tf.random.set_seed(12)
+        runs.append(layers.Dropout(0.5)(x, training=True).numpy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], layers.Dropout(0.5)(x, training=True).numpy())
 
 
 @pytest.mark.parametrize("cls,shape,shared", [
@@ -110,3 +163,19 @@ def test_dot_is_a_per_sample_contraction():
         tf.keras.layers.Dot(axes=1)([np.ones((2, 3), "float32"), np.ones((2, 4), "float32")])
     with pytest.raises(TypeError, match="should be a list or an int"):
         tf.keras.layers.Dot(axes="1")
+
+
+def test_thresholded_relu_passes_what_exceeds_theta():
+    x = np.array([[-1.0, 0.0, 0.5, 0.50001, 2.0]], "float32")
+    layer = layers.ThresholdedReLU(theta=0.5)
+    np.testing.assert_array_equal(layer(x).numpy(), np.where(x > 0.5, x, 0.0))
+    x_t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x_t)
+        y = layer(x_t)
+    np.testing.assert_array_equal(tape.gradient(y, x_t).numpy(), (x > 0.5).astype("float32"))
+    assert layers.ThresholdedReLU.from_config(layer.get_config()).theta == 0.5
+    with pytest.raises(ValueError, match="should be >=0"):
+        layers.ThresholdedReLU(theta=-1)
+    with pytest.raises(ValueError, match="cannot be None"):
+        layers.ThresholdedReLU(theta=None)

@@ -265,7 +265,7 @@ def test_input_dropout_uses_one_mask_for_every_step(kind, monkeypatch):
     weights = random_weights(kind, 3, 2, rng)
     layer = make_layer(kind, 2, 3, weights, dropout=0.5, return_sequences=True)
     mask = np.where(rng.random((4, 3)) < 0.5, 0.0, 2.0)
-    monkeypatch.setattr(layer.cell, "_dropout_mask", lambda shape, rate, count: mask)
+    monkeypatch.setattr(layer.cell, "_draw_dropout_masks", lambda batch, features, dtype: (mask, None))
     expected, _ = reference_rnn(kind, x * mask[:, None, :], *weights, return_sequences=True)
     np.testing.assert_allclose(layer(x, training=True).numpy(), expected, rtol=1e-10, atol=1e-12)
     plain, _ = reference_rnn(kind, x, *weights, return_sequences=True)
@@ -281,8 +281,7 @@ def test_recurrent_dropout_masks_per_gate(monkeypatch):
     layer = make_layer("lstm", 2, 2, (kernel, recurrent, bias), dropout=0.3, recurrent_dropout=0.4)
     x_masks = [np.where(rng.random((3, 2)) < 0.3, 0.0, 1 / 0.7) for _ in range(4)]
     h_masks = [np.where(rng.random((3, 2)) < 0.4, 0.0, 1 / 0.6) for _ in range(4)]
-    monkeypatch.setattr(layer.cell, "_dropout_mask",
-                        lambda shape, rate, count: h_masks if shape[1] == 2 and rate == 0.4 else x_masks)
+    monkeypatch.setattr(layer.cell, "_draw_dropout_masks", lambda batch, features, dtype: (x_masks, h_masks))
     h = c = np.zeros((3, 2))
     for t in range(4):
         pre = [(x[:, t] * x_masks[j]) @ kernel[:, 2 * j:2 * j + 2] + bias[2 * j:2 * j + 2]
@@ -296,9 +295,37 @@ def test_recurrent_dropout_masks_per_gate(monkeypatch):
 def test_dropout_mask_statistics():
     mt.random.set_seed(0)
     cell = layers.LSTMCell(3, dropout=0.25)
-    mask = np.asarray(cell._dropout_mask((400, 50), 0.25, None))
+    mask = np.asarray(cell._draw_dropout_masks(400, 50, "float32")[0])
     assert set(np.unique(mask)) <= {0.0, np.float32(1 / 0.75)}
     assert abs((mask == 0).mean() - 0.25) < 0.01, f"dropped fraction {(mask == 0).mean()}, expected 0.25"
+
+
+@pytest.mark.parametrize("kind,rates,draws", [
+    ("simple", dict(dropout=0.3), 1), ("simple", dict(recurrent_dropout=0.3), 1),
+    ("lstm", dict(dropout=0.3), 1), ("lstm", dict(dropout=0.3, recurrent_dropout=0.2), 8),
+    ("gru", dict(recurrent_dropout=0.2), 3), ("gru", dict(dropout=1.0), 0)])
+def test_masks_are_drawn_at_every_call_training_or_not(kind, rates, draws):
+    """Keras draws the masks before its loop, in training or not, one seed per mask (per gate with
+    implementation 1); a rate of 1 zeroes without a draw. So the cell's generator steps by ``draws``."""
+    layer = {"simple": layers.SimpleRNN, "lstm": layers.LSTM, "gru": layers.GRU}[kind](2, seed=5, **rates)
+    x = np.ones((3, 4, 2), np.float32)
+    steps = []
+    for training in (True, False):
+        before = layer.cell.seed_generator.state.numpy()[1]
+        layer(x, training=training)
+        steps.append(layer.cell.seed_generator.state.numpy()[1] - before)
+    assert steps == [draws, draws]
+
+
+def test_seeded_dropout_masks_repeat_and_differ_call_to_call():
+    x = np.ones((4, 5, 3), np.float32)
+    a, b = layers.LSTM(2, dropout=0.5, seed=3), layers.LSTM(2, dropout=0.5, seed=3)
+    a.build(x.shape)
+    b.build(x.shape)
+    b.set_weights(a.get_weights())
+    first = a(x, training=True).numpy()
+    np.testing.assert_array_equal(first, b(x, training=True).numpy())
+    assert not np.array_equal(first, a(x, training=True).numpy()), "a second call must draw a new mask"
 
 
 # --- Embedding -------------------------------------------------------------------------------------

@@ -81,6 +81,18 @@ def reset_global_seed_generator() -> None:
     _global["generator"] = None
 
 
+def layer_seed_generator(seed: int | None) -> SeedGenerator:
+    """A layer's own SeedGenerator (Dropout, GaussianNoise, a recurrent cell ...).
+
+    Given a seed, Keras's. Without one, a deliberate difference from Keras 3 (which takes the seed
+    from Python's ``random``): minitf takes it from its global stream, so that ``tf.random.set_seed``,
+    the course's way to repeat a run, repeats a model's dropout masks too, as it did in TF 2's
+    Keras. ``keras.utils.set_random_seed`` seeds that stream as well."""
+    if seed is None:
+        seed = int(tf_random.global_numpy_rng().integers(1, int(1e9)))
+    return SeedGenerator(seed)
+
+
 def draw_seed(seed) -> Tensor:
     """The two-int seed of one draw, as int32 (Keras's ``draw_seed`` then ``_cast_seed``)."""
     if isinstance(seed, SeedGenerator):

@@ -2,10 +2,11 @@
 
     layer.py, input_spec.py   the base class and the input checks
     core/                     Dense, EinsumDense, Embedding, Input/InputLayer, Lambda, Masking, Identity
-    activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU
+    activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU
     attention/                Attention, AdditiveAttention, MultiHeadAttention
-    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, ActivityRegularization
-    convolutional/            Conv1D, Conv2D, Conv2DTranspose
+    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
+                              ActivityRegularization
+    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
@@ -23,11 +24,13 @@ from minitf.keras.layers.activations.leaky_relu import LeakyReLU
 from minitf.keras.layers.activations.prelu import PReLU
 from minitf.keras.layers.activations.relu import ReLU
 from minitf.keras.layers.activations.softmax import Softmax
+from minitf.keras.layers.activations.thresholded_relu import ThresholdedReLU
 from minitf.keras.layers.attention.additive_attention import AdditiveAttention
 from minitf.keras.layers.attention.attention import Attention
 from minitf.keras.layers.attention.multi_head_attention import MultiHeadAttention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
+from minitf.keras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from minitf.keras.layers.core.dense import Dense
 from minitf.keras.layers.core.einsum_dense import EinsumDense
@@ -57,6 +60,7 @@ from minitf.keras.layers.preprocessing.normalization import Normalization
 from minitf.keras.layers.preprocessing.rescaling import Rescaling
 from minitf.keras.layers.preprocessing.text_vectorization import TextVectorization
 from minitf.keras.layers.regularization.activity_regularization import ActivityRegularization
+from minitf.keras.layers.regularization.alpha_dropout import AlphaDropout
 from minitf.keras.layers.regularization.dropout import Dropout
 from minitf.keras.layers.regularization.gaussian_dropout import GaussianDropout
 from minitf.keras.layers.regularization.gaussian_noise import GaussianNoise
@@ -76,19 +80,20 @@ __all__ = [
     # core
     "Dense", "Activation", "Softmax", "Dropout", "Lambda", "Embedding", "Masking", "Identity",
     # activations
-    "ReLU", "LeakyReLU", "PReLU", "ELU",
+    "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU",
     # attention
     "Attention", "AdditiveAttention",
     # reshaping
     "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding1D", "UpSampling1D", "Cropping1D", "ZeroPadding2D",
     "UpSampling2D", "Cropping2D",
     # regularization (Dropout: with the core layers)
-    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ActivityRegularization",
+    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
     # merging
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "Dot", "dot",
     # convolutional
     "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose",
+    "Conv1DTranspose", "Convolution1DTranspose",
     # pooling
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",

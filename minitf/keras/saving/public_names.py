@@ -29,7 +29,10 @@ _FAMILIES = {
     "keras.constraints": "minitf.keras.constraints",
     "keras.activations": "minitf.keras.activations",
 }
-_LEGACY_LAYERS = ("RandomHeight", "RandomWidth")
+_LEGACY_LAYERS = ("RandomHeight", "RandomWidth", "ThresholdedReLU")
+# tf.keras (TF 2.21) exports these from keras._legacy.layers too, and saves them under that module;
+# Keras 3 has them in keras.layers, where minitf saves them. Both names load.
+_ALSO_LEGACY_LAYERS = ("AlphaDropout",)
 # Where Keras looks up a function saved as {"module": "builtins", "class_name": "function"}.
 _FUNCTION_FAMILIES = ("keras.activations", "keras.losses", "keras.metrics")
 
@@ -65,7 +68,8 @@ def tables() -> dict[str, dict[str, Any]]:
     found["keras.src.models.sequential"] = {"Sequential": Sequential}
     found["keras.src.models.model"] = {"Model": Model}
     # Keras 3 keeps RandomHeight/RandomWidth as legacy tf.keras layers and saves them under this module.
-    found["keras._legacy.layers"] = {name: found["keras.layers"][name] for name in _LEGACY_LAYERS}
+    found["keras._legacy.layers"] = {name: found["keras.layers"][name]
+                                     for name in _LEGACY_LAYERS + _ALSO_LEGACY_LAYERS}
     losses = found["keras.losses"]
     found["keras.src.losses.losses"] = {"LossFunctionWrapper": losses["LossFunctionWrapper"]}
     return found
@@ -75,7 +79,8 @@ def tables() -> dict[str, dict[str, Any]]:
 def _reverse() -> dict[Any, tuple[str, str]]:
     reverse: dict[Any, tuple[str, str]] = {}
     for keras_module, table in tables().items():
-        if keras_module in ("keras.models", "keras.src.models.sequential", "keras.src.models.model"):
+        if keras_module in ("keras.models", "keras.src.models.sequential", "keras.src.models.model",
+                            "keras._legacy.layers"):
             continue
         for name, obj in table.items():
             if getattr(obj, "__name__", None) == name and obj not in reverse:

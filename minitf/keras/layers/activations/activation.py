@@ -41,6 +41,7 @@ class Activation(Layer):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.activation = activations.get(activation)
+        self._build_at_init()
 
     def call(self, inputs):
         return apply_activation(self.activation, inputs)

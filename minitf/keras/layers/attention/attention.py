@@ -35,7 +35,7 @@ class Attention(Layer):
         super().__init__(**kwargs)
         self.use_scale, self.score_mode, self.dropout, self.seed = use_scale, score_mode, dropout, seed
         if self.dropout > 0:
-            self.seed_generator = keras_random.SeedGenerator(seed=seed)
+            self.seed_generator = keras_random.layer_seed_generator(seed)
         if score_mode not in ("dot", "concat"):
             raise ValueError("Invalid value for argument score_mode. Expected one of {'dot', 'concat'}. "
                              f"Received: score_mode={score_mode}")

@@ -38,7 +38,6 @@ import numpy as np
 
 from minitf import _tf_compat, dtypes
 from minitf.keras import backend, constraints, initializers, regularizers
-from minitf.keras import random as keras_random
 from minitf.keras.engine.keras_tensor import KerasTensor, any_symbolic
 from minitf.keras.layers.activations.softmax import Softmax
 from minitf.keras.layers.core.einsum_dense import EinsumDense
@@ -201,8 +200,6 @@ class MultiHeadAttention(Layer):
         norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
         self._softmax = Softmax(axis=norm_axes, dtype=self.dtype_policy)
         self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
-        # Keras's Dropout draws from its own SeedGenerator of `seed` (keras.random bits): so does this layer
-        self._seed_generator = keras_random.SeedGenerator(self.seed) if self._dropout > 0 else None
 
     # ---- call -------------------------------------------------------------------------------------------------
     def __call__(self, query, value, key=None, **kwargs):
@@ -271,8 +268,8 @@ class MultiHeadAttention(Layer):
         attention_scores = L.einsum(self._dot_product_equation, key, query)
         attention_scores = self._masked_softmax(attention_scores, attention_mask)
         final_scores = attention_scores
-        if self._dropout > 0.0 and training:
-            final_scores = keras_random.dropout(attention_scores, self._dropout, seed=self._seed_generator)
+        if self._dropout > 0.0:  # Keras's Dropout layer: keras.random's masks from its SeedGenerator of `seed`
+            final_scores = self._dropout_layer(attention_scores, training=training)
         attention_output = L.einsum(self._combine_equation, final_scores, value)
         return attention_output, attention_scores
 

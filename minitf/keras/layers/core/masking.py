@@ -28,6 +28,7 @@ class Masking(Layer):
         super().__init__(**kwargs)
         self.mask_value = mask_value
         self.supports_masking = True
+        self._build_at_init()
 
     def compute_mask(self, inputs, mask=None):
         return R.reduce_any(E.not_equal(convert_to_tensor(inputs), self.mask_value), axis=-1)

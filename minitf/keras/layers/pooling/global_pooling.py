@@ -32,13 +32,11 @@ class BaseGlobalPooling(Layer):
         self.pool_dimensions = pool_dimensions
         self.data_format = standardize_data_format(data_format)
         self.keepdims = bool(keepdims)
+        self._build_at_init()  # no weights: built from the start (the rank is checked at each call)
 
     def _axes(self) -> tuple:
         first = 1 if self.data_format == "channels_last" else 2
         return tuple(range(first, first + self.pool_dimensions))
-
-    def build(self, input_shape) -> None:
-        check_rank(self, type(self).__name__, tuple(input_shape), self.pool_dimensions, self.data_format)
 
     def call(self, inputs):
         check_rank(self, type(self).__name__, tuple(inputs.shape), self.pool_dimensions, self.data_format)

@@ -48,15 +48,13 @@ class BasePooling(Layer):
         self.pool_mode = pool_mode
         self.padding = standardize_padding(padding)
         self.data_format = standardize_data_format(data_format)
+        self._build_at_init()  # no weights: built from the start (the shape is checked at each call)
 
     def _check_input_shape(self, shape: tuple) -> None:
         kind = type(self).__name__
         check_rank(self, kind, shape, self.pool_dimensions, self.data_format)
         check_window_fits(self, kind, shape, self.pool_size, (1,) * self.pool_dimensions, self.padding,
                           self.data_format, what="pool window")
-
-    def build(self, input_shape) -> None:
-        self._check_input_shape(tuple(input_shape))
 
     def call(self, inputs):
         self._check_input_shape(tuple(inputs.shape))

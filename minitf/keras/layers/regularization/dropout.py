@@ -5,21 +5,51 @@ inference the layer is simply the identity (nothing to rescale). With keep mask 
 
     y = x * m / (1 - rate)          dy/dx = m / (1 - rate)
 
-The mask is drawn (a random op: a traced step draws a new one every call) from the layer's own
-stream, seeded by ``seed=``, or without one from the global stream when the layer is made (so
-``minitf.random.set_seed`` repeats it), as Keras gives each layer its own SeedGenerator. Its own
-stream, not the global one: a model built on its first (traced or eager) step draws its initial
-weights from the global stream, and mask draws in between would make the two runs differ.
-Not TF's numbers: parity tests check dropout statistically, never mask for mask.
+The mask is ``keras.random.dropout`` drawn with the layer's own SeedGenerator, as in Keras: a
+cell is kept where its uniform draw is >= rate, and each draw steps the generator's state, so a
+traced training step draws a new mask every call. A layer given ``seed=`` draws Keras's masks bit
+for bit; without one, its seed is drawn when the layer is made, from the stream that
+``tf.random.set_seed`` resets (``keras.random.layer_seed_generator``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from minitf import random as mt_random
+from minitf.keras import random as keras_random
 from minitf.keras.layers.layer import Layer
-from minitf.ops import elementwise as E
-from minitf.tensor import convert_to_tensor
+
+__all__ = ["Dropout"]
+
+
+def check_rate(rate) -> float:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating, np.integer)) or not 0 <= rate <= 1:
+        raise ValueError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
+                         f"Received: rate={rate}")
+    return rate
+
+
+def check_noise_shape(noise_shape) -> tuple | None:
+    """Keras's checks: an iterable of positive ints or None (None: the input's size on that axis)."""
+    if noise_shape is None:
+        return None
+    prefix = "Invalid value received for argument `noise_shape`. "
+    if isinstance(noise_shape, str):
+        raise ValueError(f"{prefix}Expected a tuple or list of integers. Received: noise_shape={noise_shape}")
+    try:
+        noise_shape = tuple(noise_shape)
+    except TypeError:
+        raise ValueError(f"{prefix}Expected an iterable of integers (e.g., a tuple or list). "
+                         f"Received: noise_shape={noise_shape}") from None
+    for i, dim in enumerate(noise_shape):
+        if dim is None:
+            continue
+        if not isinstance(dim, int):
+            raise ValueError(f"{prefix}Expected all elements to be integers or None. "
+                             f"Received element at index {i}: {dim} (type: {type(dim).__name__})")
+        if dim <= 0:
+            raise ValueError(f"{prefix}Expected all dimensions to be positive integers or None. "
+                             f"Received negative or zero value at index {i}: {dim}")
+    return noise_shape
 
 
 class Dropout(Layer):
@@ -27,31 +57,21 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate <= 1:
-            raise ValueError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
-                             f"Received: rate={rate}")
-        self.rate = float(rate)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.rate = check_rate(rate)
         self.seed = seed
-        self._rng = np.random.default_rng(seed if seed is not None else mt_random.global_numpy_rng().integers(2**62))
+        self.noise_shape = check_noise_shape(noise_shape)
+        if rate > 0:
+            self.seed_generator = keras_random.layer_seed_generator(seed)
         self.supports_masking = True
+        self._build_at_init()
 
     def call(self, inputs, training=False):
-        if not training or self.rate == 0:
-            return inputs
-        shape = tuple(inputs.shape)
-        if self.noise_shape is not None:
-            shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
-        if self.rate >= 1:
-            return inputs * 0.0
-        keep = mt_random.uniform_from(self._rng, shape, dtype=inputs.dtype) >= self.rate
-        scale = convert_to_tensor(1.0 / (1.0 - self.rate), dtype=inputs.dtype)
-        return inputs * E.where(keep, scale, E.zeros_like_scalar(scale))
+        if training and self.rate > 0:
+            return keras_random.dropout(inputs, self.rate, noise_shape=self.noise_shape, seed=self.seed_generator)
+        return inputs
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape})
-        return config
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape}

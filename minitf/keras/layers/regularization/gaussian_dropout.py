@@ -19,7 +19,7 @@ class GaussianDropout(Layer):
                              f"Received: rate={rate}")
         self.rate, self.seed = rate, seed
         if rate > 0:
-            self.seed_generator = keras_random.SeedGenerator(seed)
+            self.seed_generator = keras_random.layer_seed_generator(seed)
         self.supports_masking = True
         self._build_at_init()
 

@@ -17,7 +17,7 @@ class GaussianNoise(Layer):
                              f"Received: stddev={stddev}")
         self.stddev, self.seed = stddev, seed
         if stddev > 0:
-            self.seed_generator = keras_random.SeedGenerator(seed)
+            self.seed_generator = keras_random.layer_seed_generator(seed)
         self.supports_masking = True
         self._build_at_init()
 

@@ -14,7 +14,6 @@ __all__ = ["SpatialDropout1D", "SpatialDropout2D"]
 class _SpatialDropout(Dropout):
     def __init__(self, rate, seed=None, name=None, dtype=None):
         super().__init__(rate, seed=seed, name=name, dtype=dtype)
-        self.seed_generator = keras_random.SeedGenerator(seed)
 
     def call(self, inputs, training=False):
         if training and self.rate > 0:

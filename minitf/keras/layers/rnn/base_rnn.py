@@ -23,7 +23,8 @@ Dropout (Keras's ``DropoutRNNCell``): one mask per call, the SAME for every time
 values 0 or 1/(1 - rate); ``dropout`` on the inputs, ``recurrent_dropout`` on the state
 entering the recurrent matmul. With recurrent_dropout > 0, Keras's LSTM/GRU switch to
 ``implementation=1``: one separate mask per gate (4 for LSTM, 3 for GRU), for both.
-Only in training (``fit``, or ``training=True``).
+Used only in training (``fit``, or ``training=True``); drawn with the cell's SeedGenerator,
+in Keras's order, so a seeded layer drops what Keras's drops.
 """
 from __future__ import annotations
 
@@ -31,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from minitf import random as mt_random
 from minitf._context import init_scope
 from minitf.errors import UnimplementedError
 from minitf.keras import activations, constraints, initializers, regularizers
+from minitf.keras import random as keras_random
 from minitf.keras.layers.layer import Layer
 from minitf.ops import creation
 from minitf.ops import elementwise as E
@@ -103,9 +104,7 @@ class RecurrentCell(Layer):
         # Keras: recurrent dropout switches LSTM/GRU to implementation 1 (one mask per gate).
         self.implementation = 1 if self.recurrent_dropout != 0.0 else implementation
         self.seed = seed
-        # Its own stream (seeded from the global one when no seed is given), as Dropout's.
-        self._dropout_rng = np.random.default_rng(seed if seed is not None else
-                                                  mt_random.global_numpy_rng().integers(2**62))
+        self.seed_generator = keras_random.layer_seed_generator(seed)  # every cell has one, as in Keras
         self._recurrent_masks = None  # this call's recurrent dropout masks, if any
         self.state_size = self.units
         self.output_size = self.units
@@ -131,14 +130,25 @@ class RecurrentCell(Layer):
         return self.bias
 
     # ---- dropout ----
-    def _dropout_mask(self, shape: tuple, rate: float, count: int | None):
-        """0 or 1/(1 - rate) per element (Keras's ``dropout(ones_like(x))``); ``count`` masks per gate.
-        Random ops, so a traced step draws new masks on every call."""
-        def one():
-            keep = mt_random.uniform_from(self._dropout_rng, shape, dtype=self.compute_dtype) >= rate
-            scale = convert_to_tensor(1.0 / (1.0 - rate), dtype=self.compute_dtype)
-            return E.where(keep, scale, E.zeros_like_scalar(scale))
-        return one() if count is None else [one() for _ in range(count)]
+    def _draw_dropout_masks(self, batch: int, features: int, dtype) -> tuple:
+        """(input masks, recurrent masks): 0 or 1/(1 - rate) per element, Keras's
+        ``dropout(ones_like(x), rate, seed=cell.seed_generator)``, one per gate with implementation 1.
+
+        Keras's order and rule: the input masks (batch, features) first, then the recurrent ones
+        (batch, units), drawn at EVERY call whose rate is > 0, in training or not (Keras prepares
+        them before its loop either way), so the seed generator steps as Keras's does and a seeded
+        layer draws Keras's masks. Only training uses them."""
+        count = self._mask_count()
+
+        def draw(shape: tuple, rate: float, dtype):
+            if rate <= 0:
+                return None
+            ones = creation.ones(shape, dtype=dtype)
+            if count is None:
+                return keras_random.dropout(ones, rate, seed=self.seed_generator)
+            return [keras_random.dropout(ones, rate, seed=self.seed_generator) for _ in range(count)]
+        return (draw((batch, features), self.dropout, dtype),
+                draw((batch, self.units), self.recurrent_dropout, self.compute_dtype))
 
     def _mask_count(self) -> int | None:
         return self.gate_count if self.implementation == 1 and self.gate_count > 1 else None
@@ -151,12 +161,9 @@ class RecurrentCell(Layer):
         """
         steps, batch, features = sequences.shape[1], sequences.shape[0], sequences.shape[2]
         x = S.transpose(sequences, (1, 0, 2))
-        drop_inputs = training and 0.0 < self.dropout < 1.0
-        drop_state = training and 0.0 < self.recurrent_dropout < 1.0
-        count = self._mask_count()
-        self._recurrent_masks = (self._dropout_mask((batch, self.units), self.recurrent_dropout, count)
-                                 if drop_state else None)
-        masks = self._dropout_mask((batch, features), self.dropout, count) if drop_inputs else None
+        input_masks, recurrent_masks = self._draw_dropout_masks(batch, features, x.dtype)
+        self._recurrent_masks = recurrent_masks if training and 0.0 < self.recurrent_dropout < 1.0 else None
+        masks = input_masks if training and 0.0 < self.dropout < 1.0 else None
         if masks is None or not isinstance(masks, list):
             if masks is not None:
                 x = x * masks  # the same mask at every time step (it broadcasts over time)
