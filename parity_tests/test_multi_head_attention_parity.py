@@ -180,7 +180,7 @@ def test_summary_as_keras(tf, mtf):
         attended = fw.keras.layers.MultiHeadAttention(2, 3, name="attention")(query, value)
         heads = fw.keras.layers.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de", name="heads")(attended)
         lines = []
-        fw.keras.Model([query, value], heads).summary(print_fn=lambda s, **kw: lines.append(s))
+        fw.keras.Model([query, value], heads, name="model").summary(print_fn=lambda s, **kw: lines.append(s))
         texts.append("".join(lines))
     assert texts[0] == texts[1], "\n" + texts[0] + "\n" + texts[1]
 
