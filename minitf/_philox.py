@@ -56,10 +56,14 @@ def counter_plus(counter: tuple, n: int) -> tuple:
 
 def blocks(key: tuple, counter: tuple, n_blocks: int, start: int = 0) -> np.ndarray:
     """Philox outputs for counters counter+start ... counter+start+n_blocks-1: (n_blocks, 4) uint32."""
-    base = sum(int(w) << (32 * i) for i, w in enumerate(counter)) + start
-    values = [(base + g) & ((1 << 128) - 1) for g in range(n_blocks)]
-    counters = np.array([[(v >> (32 * i)) & 0xFFFFFFFF for i in range(4)] for v in values], dtype=np.uint32)
-    return philox(counters.reshape(-1, 4), key)
+    base = (sum(int(w) << (32 * i) for i, w in enumerate(counter)) + start) & ((1 << 128) - 1)
+    low, high = np.uint64(base & 0xFFFFFFFFFFFFFFFF), np.uint64(base >> 64)
+    low_words = low + np.arange(n_blocks, dtype=np.uint64)  # wraps modulo 2**64 ...
+    high_words = high + (low_words < low).astype(np.uint64)  # ... and carries into the high half
+    counters = np.empty((n_blocks, 4), dtype=np.uint32)
+    counters[:, 0], counters[:, 1] = low_words & _MASK32, low_words >> np.uint64(32)
+    counters[:, 2], counters[:, 3] = high_words & _MASK32, high_words >> np.uint64(32)
+    return philox(counters, key)
 
 
 def _words(key, counter, n_values: int, per_block: int) -> np.ndarray:

@@ -448,6 +448,23 @@ def float_text(value, dtype: np.dtype) -> str:
 
 
 
+# --- random draws computed in double, stored in a smaller dtype -----------------------------------------
+def double_to_half(values: np.ndarray) -> np.ndarray:
+    """A double cast to float16 as TF's kernels cast it: ``static_cast<Eigen::half>(double)`` goes
+    through float first, so it rounds twice (a value just past a float16 midpoint in double can land
+    on it in float and then round to even). NumPy's direct cast rounds once. Used by the gamma,
+    Poisson and binomial draws, which TF computes in double for every dtype."""
+    return np.asarray(values, dtype=np.float64).astype(np.float32).astype(np.float16)
+
+
+def nonfinite_draw_as_integer(values: np.ndarray) -> np.ndarray:
+    """Integer outputs of draws that came out infinite or NaN (an infinite Poisson rate, a NaN
+    probability): TF's casts leave 0 for an infinite Poisson rate (observed with TF 2.21 on x86-64;
+    its C++ cast of a non-finite double is undefined, and its binomial output for a NaN probability
+    is uninitialized memory). minitf gives 0 for every non-finite draw."""
+    return np.where(np.isfinite(values), values, 0.0)
+
+
 # --- Keras's MultiHeadAttention: two computations -----------------------------------------------------
 def keras_attention_uses_dot_product_attention(dropout: float, return_attention_scores: bool,
                                                projected_rank: int) -> bool:

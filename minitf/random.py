@@ -8,6 +8,8 @@ Two kinds of draws:
   the weights (see PARITY_NOTES.md), never the seeds.
 - ``tf.random.Generator`` and ``tf.random.stateless_*``: TF's counter-based Philox streams,
   reproduced (``minitf/_philox.py``), so the same seed gives TF's numbers (see below).
+
+Categorical, gamma, Poisson and binomial draws (both kinds) live in ``minitf/random_distributions.py``.
 """
 from __future__ import annotations
 
@@ -118,22 +120,6 @@ class RandomShuffle(_RandomOp):
         return x
 
 
-class Multinomial(_RandomOp):
-    def forward(logits, num_samples, dtype, seed):
-        z = B.to_numpy(logits).astype(np.float64)
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        rng = _rng(seed)
-        draws = np.stack([rng.choice(p.shape[1], size=num_samples, p=row) for row in p])
-        return B.xp.asarray(draws.astype(dtype))
-
-    def trace_forward(logits, num_samples, dtype, seed):
-        return B.xp.zeros((logits.shape[0], num_samples), dtype=dtype)
-
-    def shape(logits, num_samples, dtype, seed):
-        return (logits[0], num_samples)
-
-
 def _seed(seed):
     return None if seed is None else int(seed)
 
@@ -171,12 +157,6 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=Non
 def shuffle(value: Any, seed=None, name=None) -> Tensor:
     """The tensor with its first axis in a random order."""
     return RandomShuffle.apply(convert_to_tensor(value), seed=_seed(seed))
-
-
-def categorical(logits: Any, num_samples: int, dtype=None, seed=None, name=None) -> Tensor:
-    """``num_samples`` class indices per row, drawn with probabilities softmax(logits)."""
-    return Multinomial.apply(convert_to_tensor(logits), num_samples=int(num_samples),
-                             dtype=dtypes.as_dtype(dtypes.int64 if dtype is None else dtype)._np, seed=_seed(seed))
 
 
 # --- TF's counter-based random numbers: tf.random.Generator and tf.random.stateless_* -----------------
@@ -368,10 +348,6 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
     return _scaled_uniform(rnd, minval, 1.0 if maxval is None else maxval, dt._np)
 
 
-def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=None) -> Tensor:
-    raise NotImplementedError("minitf: tf.random.stateless_categorical is not implemented")
-
-
 class _MirroredState(Variable):
     """A Generator's state; with 2+ replicas, replica 0's, and assigning it (reset, checkpoint restore)
     sets every replica's copy, as TF's MirroredVariable."""
@@ -508,6 +484,12 @@ class Generator:
         dt = dtypes.as_dtype(dtype)
         return self._draw(shape, dt._np, "full_int")
 
+    def binomial(self, shape, counts, probs, dtype=dtypes.int32, name=None) -> Tensor:
+        """Binomial(counts, probs) draws of ``shape`` (ending with the parameters' broadcast shape): TF's
+        numbers for the same state (minitf/random_distributions.py)."""
+        from minitf.random_distributions import generator_binomial
+        return generator_binomial(self, shape, counts, probs, dtype)
+
     def make_seeds(self, count: int = 1) -> Tensor:
         """[2, count] int64 seeds for the stateless ops (row 0 random, row 1 zeros), as TF."""
         from minitf.ops import creation as C
@@ -547,3 +529,8 @@ def set_global_generator(generator: Generator) -> None:
 def global_numpy_rng() -> np.random.Generator:
     """The stream that ``set_seed`` resets (initializers and shuffling draw from it)."""
     return _global_rng
+
+
+# Categorical, gamma, Poisson and binomial draws: TF's kernels on Philox (minitf/random_distributions.py)
+from minitf.random_distributions import (categorical, gamma, poisson, stateless_binomial,  # noqa: E402, F401
+                                         stateless_categorical, stateless_gamma, stateless_poisson)

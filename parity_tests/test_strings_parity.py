@@ -17,6 +17,13 @@ def _texts(fw):
     return fw.constant(TEXTS)
 
 
+def _hash_inputs(fw):
+    """Strings of every length from 0 to 130 bytes and a few longer, of all byte values."""
+    rng = np.random.default_rng(3)
+    lengths = list(range(131)) + [191, 192, 193, 300]
+    return fw.constant([bytes(rng.integers(0, 256, n, dtype=np.uint8)) for n in lengths])
+
+
 CASES = {
     # making, showing, indexing
     "constant_scalar": lambda fw: fw.constant("héllo"),
@@ -189,6 +196,25 @@ CASES = {
     "ragged_from_tensor_padding": lambda fw: fw.RaggedTensor.from_tensor([[1, 0, 0], [4, 5, 0]], padding=0),
     "ragged_map_flat_values": lambda fw: fw.ragged.map_flat_values(fw.strings.upper, fw.strings.split(_texts(fw))),
     "ragged_bad_splits": lambda fw: fw.RaggedTensor.from_row_splits([1, 2, 3], [0, 2, 5]),
+    # hashing into buckets (FarmHash Fingerprint64 and SipHash-2-4: every length branch, 0 to 300 bytes)
+    "hash_fast": lambda fw: fw.strings.to_hash_bucket_fast(_hash_inputs(fw), 2**63 - 1),
+    "hash_fast_small": lambda fw: fw.strings.to_hash_bucket_fast(_texts(fw), 7),
+    "hash_fast_2d": lambda fw: fw.strings.to_hash_bucket_fast(fw.constant([["a", "b"], ["c", ""]]), 3),
+    "hash_fast_scalar": lambda fw: fw.strings.to_hash_bucket_fast("token", 1000),
+    "hash_fast_zero_buckets": lambda fw: fw.strings.to_hash_bucket_fast(["a"], 0),
+    "hash_fast_numbers": lambda fw: fw.strings.to_hash_bucket_fast(fw.constant([1, 2]), 3),
+    "hash_strong": lambda fw: fw.strings.to_hash_bucket_strong(_hash_inputs(fw), 2**63 - 1, key=[1234567, 89]),
+    "hash_strong_big_key": lambda fw: fw.strings.to_hash_bucket_strong(_texts(fw), 11, key=[-5, 2**62]),
+    "hash_strong_bad_key": lambda fw: fw.strings.to_hash_bucket_strong(["a"], 3, key=[1]),
+    "fingerprint_strings": lambda fw: fw.fingerprint(_hash_inputs(fw)),
+    "fingerprint_string_rows": lambda fw: fw.fingerprint(fw.constant([["a", "bc"], ["d", "e"]])),
+    "fingerprint_string_columns": lambda fw: fw.fingerprint(fw.constant([["a"], ["b"]])),
+    "fingerprint_ints": lambda fw: fw.fingerprint(np.arange(12, dtype=np.int32).reshape(3, 2, 2)),
+    "fingerprint_floats": lambda fw: fw.fingerprint(fw.constant([[1.5, 2.0], [-0.0, 0.0]], dtype=fw.float64)),
+    "fingerprint_bools": lambda fw: fw.fingerprint(fw.constant([True, False])),
+    "fingerprint_empty_rows": lambda fw: fw.fingerprint(fw.zeros((2, 0))),
+    "fingerprint_scalar": lambda fw: fw.fingerprint(fw.constant(3)),
+    "fingerprint_method": lambda fw: fw.fingerprint([1, 2], method="md5"),
 }
 
 

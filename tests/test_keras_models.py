@@ -135,6 +135,18 @@ def test_functional_input_rank_is_adjusted_like_keras():
     assert model(np.array([1.0, 2.0], np.float32)).shape == (2, 1)  # (n,) becomes (n, 1)
 
 
+def test_a_dict_of_one_sample_per_input_predicts_as_in_the_structured_data_tutorial():
+    """TF's tutorial predicts with ``{name: tf.convert_to_tensor([value])}``: shape (1,) for an
+    Input of shape (1,), a batch of one (the input spec lets the trailing 1 be missing, as Keras's)."""
+    inputs = {"age": keras.Input((1,), name="age"), "fee": keras.Input((1,), name="fee")}
+    both = layers.concatenate([inputs["age"], inputs["fee"]])
+    model = keras.Model(inputs, layers.Dense(1, kernel_initializer="ones", use_bias=False)(both))
+    sample = {"age": tf.convert_to_tensor([3.0]), "fee": tf.convert_to_tensor([100.0])}
+    np.testing.assert_array_equal(model.predict(sample, verbose=0), [[103.0]])
+    with pytest.raises(ValueError, match="incompatible"):
+        model({"age": np.ones((1, 2), np.float32), "fee": np.ones((1, 1), np.float32)})
+
+
 # --------------------------------------------------------------------------- subclassing
 class Tower(keras.Model):
     def __init__(self, units=3):

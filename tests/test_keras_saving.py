@@ -97,7 +97,8 @@ def test_every_exported_class_round_trips(tmp_path, family, name):
         saving_lib.save_model(layer, path)
         loaded = keras.models.load_model(path)
         assert loaded.get_config() == layer.get_config()
-        assert loaded.get_vocabulary() == layer.get_vocabulary()
+        if hasattr(layer, "get_vocabulary"):  # the lookups (Hashing has no vocabulary)
+            assert loaded.get_vocabulary() == layer.get_vocabulary()
         assert_identical(loaded(data), layer(data))
         return
     model = ex.layer_model(tf, name, example)

@@ -117,3 +117,14 @@ def test_errors():
         tf.random.Generator.from_seed(1, alg="threefry")
     with pytest.raises(tf.errors.InvalidArgumentError, match="dtype must be a floating type"):
         tf.random.stateless_normal([2], seed=[1, 2], dtype=tf.int32)
+
+
+@pytest.mark.parametrize("counter,start", [((0, 0, 0, 0), 0), ((0xFFFFFFF0, 0xFFFFFFFF, 5, 0), 3),
+                                           ((0xFFFFFFFF,) * 4, 0), ((1, 2, 3, 4), 10**6)])
+def test_block_counters_count_on_across_the_64_and_128_bit_boundaries(counter, start):
+    """blocks() builds its counters with array arithmetic; here each one is counted with Python ints."""
+    from minitf import _philox
+    base = sum(w << (32 * i) for i, w in enumerate(counter)) + start
+    rows = [[((base + g) % 2**128 >> (32 * i)) & 0xFFFFFFFF for i in range(4)] for g in range(40)]
+    expected = _philox.philox(np.array(rows, dtype=np.uint32), (7, 9))
+    np.testing.assert_array_equal(_philox.blocks((7, 9), counter, 40, start), expected)

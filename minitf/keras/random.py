@@ -28,7 +28,8 @@ from minitf.ops import shape_ops as S
 from minitf.ops.creation import zeros_like
 from minitf.tensor import Tensor, Variable, convert_to_tensor
 
-__all__ = ["SeedGenerator", "normal", "uniform", "randint", "truncated_normal", "dropout", "shuffle"]
+__all__ = ["SeedGenerator", "normal", "uniform", "randint", "truncated_normal", "dropout", "shuffle", "categorical",
+           "gamma", "binomial", "beta"]
 
 _INT32_MAX = 2**31 - 1
 _global = {"generator": None}
@@ -151,3 +152,36 @@ def shuffle(x, axis: int = 0, seed=None) -> Tensor:
     x = convert_to_tensor(x)
     order = S.argsort(tf_random.stateless_uniform([x.shape[axis]], draw_seed(seed)))
     return S.gather(x, order, axis=axis)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None) -> Tensor:
+    """``num_samples`` class indices per row of ``logits`` (batch, classes), with probabilities
+    softmax(row): TF's stateless categorical (int64), cast to ``dtype``."""
+    if len(convert_to_tensor(logits).shape) != 2:
+        raise ValueError("`logits` should be a 2-D tensor with shape [batch_size, num_classes]. "
+                         f"Received: logits={logits}")
+    return S.cast(tf_random.stateless_categorical(logits, num_samples, seed=draw_seed(seed)), dtype)
+
+
+def gamma(shape, alpha, dtype=None, seed=None) -> Tensor:
+    """Gamma(alpha, 1) values (mean alpha)."""
+    return tf_random.stateless_gamma(shape, draw_seed(seed), alpha=alpha, dtype=dtype or floatx())
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None) -> Tensor:
+    """Binomial(counts, probabilities) values, as ``dtype`` (floatx by default)."""
+    return tf_random.stateless_binomial(shape, draw_seed(seed), counts=counts, probs=probabilities,
+                                        output_dtype=dtype or floatx())
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None) -> Tensor:  # noqa: A002 (Keras's name)
+    """Beta(alpha, beta) values: ``X / (X + Y)`` for X ~ Gamma(alpha), Y ~ Gamma(beta), as Keras on
+    TF draws them: Y's seed is X's plus 12 (both ints), the parameters broadcast to ``shape``."""
+    dtype = dtype or floatx()
+    seed_x = draw_seed(seed)
+    seed_y = E.add(seed_x, convert_to_tensor(np.int32(12)))
+    alpha = S.broadcast_to(convert_to_tensor(alpha, dtype=dtype), shape)
+    beta = S.broadcast_to(convert_to_tensor(beta, dtype=dtype), shape)
+    x = tf_random.stateless_gamma(shape, seed_x, alpha=alpha, dtype=dtype)
+    y = tf_random.stateless_gamma(shape, seed_y, alpha=beta, dtype=dtype)
+    return E.divide(x, E.add(x, y))

@@ -23,6 +23,7 @@ import dataclasses
 import numpy as np
 
 from minitf import array_backend as B
+from minitf._string_hashes import fingerprint64, siphash24
 from minitf.errors import InvalidArgumentError
 from minitf.ops.op import Op
 
@@ -34,7 +35,7 @@ class LookupTable:
     keys              the learned tokens in index order: bytes (an object array) or int64
     token_start       index of the first learned token (after the mask and OOV slots)
     oov_start         index of the first OOV slot
-    num_oov_indices   how many OOV slots (0: an unknown token is an error; >1: integers by floormod)
+    num_oov_indices   how many OOV slots (0: an unknown token is an error; >1: see ``oov_slots``)
     mask_key          the mask token (bytes or int), or None
     mask_value        what the mask token maps to: 0 in "int" mode, -1 (dropped) otherwise
     vocabulary        every index's token, special ones included (for ``invert``)
@@ -42,6 +43,9 @@ class LookupTable:
     depth             the length of the encoded vectors (vocabulary size, or max_tokens when padded)
     idf_weights       float32 weights per index, for "tf_idf" (else None)
     who               the layer's name, for error messages
+    hash_integers     with several OOV slots, hash integer tokens too (Keras's oov_method="farmhash")
+                      instead of taking them modulo the slot count ("floormod")
+    salt              the SipHash key of the OOV hash ([k0, k1]), or None for FarmHash
     """
 
     keys: np.ndarray
@@ -55,6 +59,8 @@ class LookupTable:
     depth: int
     idf_weights: np.ndarray | None
     who: str
+    hash_integers: bool = False
+    salt: tuple | None = None
 
     def __post_init__(self):
         self._index_of: dict | None = None
@@ -91,11 +97,23 @@ class LookupTable:
                     f"{shown}, consider setting `num_oov_indices=1`.", "LookupTableFind")
         elif self.num_oov_indices > 1:
             unknown = ids < 0
-            if unknown.any():  # Keras's floormod of integer tokens over the OOV slots
-                ids[unknown] = np.mod(flat[unknown].astype(np.int64), self.num_oov_indices) + self.oov_start
+            if unknown.any():
+                ids[unknown] = self.oov_slots(flat[unknown]) + self.oov_start
         if masked is not None:
             ids[masked] = self.mask_value
         return ids.reshape(tokens.shape)
+
+    def oov_slots(self, tokens: np.ndarray) -> np.ndarray:
+        """Keras's spreading of unknown tokens over the OOV slots: integers by floormod (the default),
+        strings (and integers with ``hash_integers``, as their decimal strings) by their hash,
+        ``to_hash_bucket_fast`` (FarmHash) or, with a salt, ``to_hash_bucket_strong`` (SipHash)."""
+        n = self.num_oov_indices
+        if tokens.dtype.kind in "iu" and not self.hash_integers:
+            return np.mod(tokens.astype(np.int64), n)
+        as_bytes = [t if isinstance(t, bytes) else str(int(t)).encode() for t in tokens.tolist()]
+        if self.salt is not None:
+            return np.array([siphash24(self.salt, t) % n for t in as_bytes], dtype=np.int64)
+        return np.array([fingerprint64(t) % n for t in as_bytes], dtype=np.int64)
 
     def invert(self, ids: np.ndarray) -> np.ndarray:
         """The tokens of ``ids``; indices outside the vocabulary give ``invert_default``."""

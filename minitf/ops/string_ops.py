@@ -31,6 +31,7 @@ import numpy as np
 
 from minitf import array_backend as B
 from minitf import dtypes
+from minitf._string_hashes import fingerprint64, siphash24
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 from minitf.ops.op import Op
 from minitf.ragged import RaggedTensor, UniformRowSplits
@@ -692,6 +693,86 @@ class StringSelect(Op):
         return broadcast_static("SelectV2", c_shape, broadcast_static("SelectV2", x_shape, y_shape))
 
 
+# --- hashing into buckets ---------------------------------------------------------------------------
+class StringToHashBucketFast(Op):
+    """Each string to ``Fingerprint64(s) % num_buckets`` (FarmHash; ``minitf/_string_hashes.py``)."""
+
+    def forward(x, num_buckets):
+        return B.xp.asarray(each(lambda s: fingerprint64(s) % num_buckets, x, dtype=np.int64))
+
+    shape = _same_shape
+
+
+class StringToHashBucketStrong(Op):
+    """Each string to ``SipHash24(key, s) % num_buckets``: buckets that depend on a secret key."""
+
+    def forward(x, num_buckets, key):
+        return B.xp.asarray(each(lambda s: siphash24(key, s) % num_buckets, x, dtype=np.int64))
+
+    shape = _same_shape
+
+
+class Fingerprint(Op):
+    """One 8-byte FarmHash fingerprint per row (the first axis), as uint8 (little-endian): of a row's
+    bytes for numbers; of its string for a row of one string; otherwise of the concatenation of its
+    strings' fingerprints (TF's ``Fingerprint`` op)."""
+
+    def forward(x):
+        data = B.to_numpy(x)
+        rows = data.reshape(data.shape[0], int(np.prod(data.shape[1:], dtype=np.int64)))
+        out = np.empty((rows.shape[0], 8), dtype=np.uint8)
+        for i, row in enumerate(rows):
+            if data.dtype.kind != "O":
+                value = fingerprint64(np.ascontiguousarray(row).astype(row.dtype.newbyteorder("<")).tobytes())
+            elif row.size == 1:
+                value = fingerprint64(row[0])
+            else:
+                value = fingerprint64(b"".join(fingerprint64(s).to_bytes(8, "little") for s in row.tolist()))
+            out[i] = np.frombuffer(value.to_bytes(8, "little"), dtype=np.uint8)
+        return B.xp.asarray(out)
+
+    def shape(x_shape):
+        return (x_shape[0], 8)
+
+
+def fingerprint(data, method: str = "farmhash64", name=None):
+    """``tf.fingerprint``: a stable 8-byte fingerprint of each row of ``data`` (shape (rows, 8), uint8)."""
+    x = convert_to_tensor(data)
+    if x.ndim < 1:
+        raise InvalidArgumentError(f"Fingerprint: `data` should have at least one dimension: {list(x.shape)}",
+                                   "Fingerprint")
+    if method != "farmhash64":
+        raise InvalidArgumentError(f"Fingerprint: Unsupported fingerprint method: {method}", "Fingerprint")
+    return Fingerprint.apply(x)
+
+
+def _num_buckets(op: str, num_buckets) -> int:
+    if isinstance(num_buckets, bool) or not isinstance(num_buckets, (int, np.integer)) or num_buckets < 1:
+        raise InvalidArgumentError(f"{op}: Value for attr 'num_buckets' of {num_buckets} must be at least minimum 1",
+                                   op)
+    return int(num_buckets)
+
+
+def to_hash_bucket_fast(input, num_buckets: int, name=None):  # noqa: A002
+    """``tf.strings.to_hash_bucket_fast``: each string's bucket in [0, num_buckets), by its FarmHash
+    fingerprint (stable across runs and machines)."""
+    op = "StringToHashBucketFast"
+    return StringToHashBucketFast.apply(string_operand(op, input), num_buckets=_num_buckets(op, num_buckets))
+
+
+def to_hash_bucket_strong(input, num_buckets: int, key, name=None):  # noqa: A002
+    """``tf.strings.to_hash_bucket_strong``: each string's bucket in [0, num_buckets), by SipHash-2-4
+    keyed with ``key``, two 64-bit ints (a negative one stands for its two's-complement bits, as in TF)."""
+    op = "StringToHashBucketStrong"
+    key = list(key)
+    if len(key) != 2:
+        raise InvalidArgumentError(f"{op}: Key must have 2 elements, got {key}", op)
+    if any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not -2**63 <= k < 2**63 for k in key):
+        raise InvalidArgumentError(f"{op}: the key must be two 64-bit ints, got {key}", op)
+    return StringToHashBucketStrong.apply(string_operand(op, input), num_buckets=_num_buckets(op, num_buckets),
+                                          key=(int(key[0]) % 2**64, int(key[1]) % 2**64))
+
+
 __all__ = ["as_string", "bytes_split", "format", "join", "length", "lower", "ngrams", "reduce_join", "regex_full_match",
-           "regex_replace", "split", "string_to_number", "strip", "substr", "to_number", "unicode_decode",
-           "unicode_split", "upper"]
+           "regex_replace", "split", "string_to_number", "strip", "substr", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number",
+           "unicode_decode", "unicode_split", "upper"]

@@ -9,7 +9,8 @@
     convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose
     pooling/                  max and average pooling, and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization
-    preprocessing/            Rescaling, Normalization, CategoryEncoding, lookups, TextVectorization, image layers
+    preprocessing/            Rescaling, Normalization, CategoryEncoding, Discretization, Hashing, HashedCrossing,
+                              lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, Dot, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
     rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
@@ -52,6 +53,9 @@ from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, 
 from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, MaxPool1D,
                                                  MaxPool2D, MaxPooling1D, MaxPooling2D)
 from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
+from minitf.keras.layers.preprocessing.discretization import Discretization
+from minitf.keras.layers.preprocessing.hashed_crossing import HashedCrossing
+from minitf.keras.layers.preprocessing.hashing import Hashing
 from minitf.keras.layers.preprocessing.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
                                                                    RandomHeight, RandomRotation, RandomTranslation,
                                                                    RandomWidth, RandomZoom, Resizing)
@@ -103,7 +107,7 @@ __all__ = [
     # recurrent
     "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
     # preprocessing
-    "Rescaling", "Normalization", "CategoryEncoding", "StringLookup", "IntegerLookup", "TextVectorization",
+    "Rescaling", "Normalization", "CategoryEncoding", "Hashing", "HashedCrossing", "Discretization", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomHeight", "RandomWidth",
     # transformers

@@ -108,7 +108,8 @@ def check_input(spec: InputSpec, x: Any, layer_name: str, index: int = 0) -> Non
         if spec.allow_last_axis_squeeze:
             got = got[:-1] if got and got[-1] == 1 else got
             spec_shape = spec_shape[:-1] if spec_shape and spec_shape[-1] == 1 else spec_shape
-        if len(spec_shape) != len(got) or any(
-                s is not None and d is not None and s != d for s, d in zip(spec_shape, got)):
+        # Axis by axis, as Keras (the ranks were checked above, or may differ with a squeezed last axis:
+        # the model then adds or drops that axis itself).
+        if any(s is not None and d is not None and s != d for s, d in zip(spec_shape, got)):
             raise ValueError(_prefix(index, spec, layer_name) + f"expected shape={spec.shape}, "
                              f"found shape={shape}")

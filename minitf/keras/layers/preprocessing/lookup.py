@@ -88,7 +88,8 @@ class IndexLookup(Layer):
 
     def __init__(self, max_tokens: int | None, num_oov_indices: int, mask_token, oov_token, vocabulary=None,
                  idf_weights=None, invert: bool = False, output_mode: str = "int", sparse: bool = False,
-                 pad_to_max_tokens: bool = False, name: str | None = None, **kwargs):
+                 pad_to_max_tokens: bool = False, oov_method: str = "floormod", salt=None, name: str | None = None,
+                 **kwargs):
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}")
         if pad_to_max_tokens and max_tokens is None:
@@ -96,6 +97,19 @@ class IndexLookup(Layer):
         if num_oov_indices < 0:
             raise ValueError(f"`num_oov_indices` must be greater than or equal to 0. "
                              f"Received: num_oov_indices={num_oov_indices}")
+        if oov_method not in ("floormod", "farmhash"):
+            raise ValueError(f"Unknown value for `oov_method` argument of {type(self).__name__}. Allowed values are: "
+                             f"('floormod', 'farmhash'). Received: oov_method={oov_method}")
+        if salt is not None:
+            if not self._strings and oov_method != "farmhash":
+                raise ValueError(f"`salt` can only be used when `oov_method='farmhash'`. Received: oov_method={oov_method}")
+            if isinstance(salt, (tuple, list)) and len(salt) == 2:
+                salt = list(salt)
+            elif isinstance(salt, int):
+                salt = [salt, salt]
+            else:
+                raise ValueError("The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a "
+                                 f"single integer. Received: salt={salt}.")
         output_mode = canonical_output_mode(output_mode)
         if output_mode not in _MODES:
             raise ValueError(f"Invalid value for argument output_mode. Expected one of {list(_MODES)}. "
@@ -117,6 +131,7 @@ class IndexLookup(Layer):
         self.invert = bool(invert)
         self.max_tokens = max_tokens
         self.num_oov_indices = int(num_oov_indices)
+        self.oov_method, self.salt = oov_method, salt
         self.mask_token = mask_token
         self.oov_token = oov_token
         self.output_mode = output_mode
@@ -135,7 +150,8 @@ class IndexLookup(Layer):
                                   mask_key=None if mask_token is None else self._key(mask_token),
                                   mask_value=0 if output_mode == "int" else -1,
                                   vocabulary=self._key_array([]), invert_default=self._key(oov_token),
-                                  depth=0, idf_weights=None, who=f"{type(self).__name__} layer '{self.name}'")
+                                  depth=0, idf_weights=None, who=f"{type(self).__name__} layer '{self.name}'",
+                                  hash_integers=oov_method == "farmhash", salt=None if salt is None else tuple(salt))
         if output_mode == "tf_idf" and self._has_input_vocabulary and idf_weights is None:
             raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` "
                              "argument must also be provided.")
@@ -435,6 +451,8 @@ class IndexLookup(Layer):
             "vocabulary": self._config_vocabulary(),
             "idf_weights": self._config_idf_weights(),
             "vocabulary_size": self._frozen_vocab_size,
+            "oov_method": self.oov_method,
+            "salt": self.salt,
         })
         return config
 
@@ -489,22 +507,15 @@ class IndexLookup(Layer):
 class StringLookup(IndexLookup):
     """Maps strings to integer indices (or, with ``invert=True``, indices back to strings).
 
-    ``num_oov_indices > 1`` (hashing unknown strings into several OOV slots with TF's farmhash)
-    is not implemented in minitf.
+    With ``num_oov_indices > 1`` an unknown string goes to the OOV slot of its FarmHash fingerprint
+    (or, with ``salt``, its SipHash) modulo the slot count, as in Keras.
     """
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: str | None = None,
                  oov_token: str = "[UNK]", vocabulary=None, idf_weights=None, invert: bool = False,
                  output_mode: str = "int", pad_to_max_tokens: bool = False, sparse: bool = False,
                  encoding: str = "utf-8", name: str | None = None, **kwargs):
-        kwargs.pop("salt", None)
-        oov_method = kwargs.pop("oov_method", "floormod")  # Keras writes it; only its hashing differs
-        if oov_method != "floormod":
-            raise NotImplementedError("StringLookup: only oov_method='floormod' is implemented in minitf")
         self.encoding = encoding
-        if num_oov_indices > 1:
-            raise NotImplementedError("StringLookup: num_oov_indices > 1 (TF's farmhash of unknown strings) is not "
-                                      "implemented in minitf; use num_oov_indices=0 or 1")
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
                          oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
                          output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
@@ -515,7 +526,7 @@ class StringLookup(IndexLookup):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"oov_method": "floormod", "salt": None, "encoding": self.encoding})
+        config["encoding"] = self.encoding
         return config
 
 
@@ -523,7 +534,8 @@ class IntegerLookup(IndexLookup):
     """Maps integers to contiguous indices (or, with ``invert=True``, back).
 
     Unknown integers with ``num_oov_indices > 1`` go to OOV slot ``value mod num_oov_indices``
-    (Keras's default ``oov_method="floormod"``).
+    (Keras's default ``oov_method="floormod"``), or, with ``oov_method="farmhash"``, to the slot of
+    their decimal string's hash (FarmHash, or SipHash with ``salt``).
     """
 
     _strings = False
@@ -535,14 +547,10 @@ class IntegerLookup(IndexLookup):
         if vocabulary_dtype != "int64":
             raise ValueError(f"Only `vocabulary_dtype='int64'` is supported at this time. Received: "
                              f"vocabulary_dtype={vocabulary_dtype}")
-        if oov_method != "floormod":
-            raise NotImplementedError("IntegerLookup: only oov_method='floormod' is implemented in minitf")
-        kwargs.pop("salt", None)
-        self.oov_method = oov_method
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
                          oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
-                         output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
-                         **kwargs)
+                         output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse,
+                         oov_method=oov_method, name=name, **kwargs)
 
     def _tokens_tensor(self, data: Any):
         """Integer tokens as an int64 tensor (integral floats are taken, as Keras casts them)."""
@@ -568,7 +576,7 @@ class IntegerLookup(IndexLookup):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"vocabulary_dtype": "int64", "oov_method": self.oov_method, "salt": None})
+        config["vocabulary_dtype"] = "int64"
         return config
 
 
