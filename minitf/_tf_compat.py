@@ -23,6 +23,29 @@ NO_KERNEL_FOR_SIGNED_INTEGERS = frozenset({"Reciprocal"})
 NO_KERNEL_FOR_BOOL = frozenset({"TensorScatterAdd", "TensorScatterSub", "TensorScatterMin", "TensorScatterMax"})
 
 
+def atrous_input_checks(op: str, x, window, dilations, padding) -> None:
+    """What tf.nn.depthwise_conv2d's Python wrapper (``nn_ops.with_space_to_batch``, TF's atrous trick)
+    refuses before the depthwise op sees the input, with TF's error classes:
+
+    - an input of rank < 3: ValueError ("input.shape.rank must be at least 3"), dilated or not;
+    - with a dilation > 1 the input first goes through SpaceToBatchND, which has no bool kernel
+      (NotFoundError), and which refuses the negative padding that "SAME" asks for around a filter with
+      a zero-sized spatial axis (total (k - 1) * d < 0: InvalidArgumentError)."""
+    from minitf.errors import InvalidArgumentError, NotFoundError
+    if x.ndim < 3:
+        raise ValueError(f"{op}: the input must have rank 4 (batch, height, width, channels); got shape "
+                         f"{tuple(x.shape)} (rank {x.ndim}, and TF's wrapper wants at least 3)")
+    if max(dilations) == 1:
+        return
+    if x.dtype == "bool":
+        raise NotFoundError(f"{op}: a dilated depthwise convolution of a bool input: TF finds no SpaceToBatchND "
+                            f"kernel for bool (input shape {tuple(x.shape)}); cast it to a float type first", op)
+    if padding == "SAME" and 0 in tuple(window):
+        raise InvalidArgumentError(f"{op}: a dilated SAME convolution with an empty filter window {tuple(window)} "
+                                   f"would pad by (k - 1) * d < 0 cells (TF's SpaceToBatchND: Paddings must be "
+                                   f"non-negative)", op)
+
+
 # --- top_k with NaN -----------------------------------------------------------------------------------
 def nan_top_k_order(x, k: int):
     """The order TF's TopKV2 gives a row holding NaN: top_k([3, nan, 1], 2) is [3, nan].
@@ -463,6 +486,16 @@ def nonfinite_draw_as_integer(values: np.ndarray) -> np.ndarray:
     its C++ cast of a non-finite double is undefined, and its binomial output for a NaN probability
     is uninitialized memory). minitf gives 0 for every non-finite draw."""
     return np.where(np.isfinite(values), values, 0.0)
+
+
+# --- Keras's SpectralNormalization output dtype ------------------------------------------------------
+def keras_output_in_input_dtype(output, inputs):
+    """Keras's ``SpectralNormalization.call`` ends with ``ops.cast(output, inputs.dtype)``: the wrapped
+    layer's output takes the INPUT's dtype. For Dense/Conv on floats that changes nothing; around an
+    Embedding (integer ids in) the float vectors come out truncated to integers. minitf does the same,
+    so that a wrapped Embedding gives Keras's values."""
+    from minitf.ops import shape_ops as S
+    return output if output.dtype == inputs.dtype else S.cast(output, inputs.dtype)
 
 
 # --- Keras's MultiHeadAttention: two computations -----------------------------------------------------

@@ -728,6 +728,28 @@ def pool_case(draw, spatial: int = 2) -> Case:
 
 
 @st.composite
+def depthwise_case(draw, separable: bool = False) -> Case:
+    """x (N, H, W, C) and a depthwise filter (KH, KW, C, M), M = 1 or 2; for the separable conv also
+    a pointwise filter (1, 1, C*M, F). Equal strides (TF's CPU kernel takes no other); with stride 1,
+    sometimes a dilation of 2 (TF computes that through space_to_batch, gradients included)."""
+    shape, window, strides, padding = draw(window_case(2, explicit_ok=True))
+    stride = strides[0]
+    dilation = draw(st.integers(1, 2)) if stride == 1 else 1
+    if padding != "SAME":  # the dilated window must fit in the padded input
+        pads = [(0, 0)] * 2 if padding == "VALID" else padding[1:3]
+        shape = (shape[0], *[max(n, (k - 1) * dilation + 1 - lo - hi) for n, k, (lo, hi) in
+                             zip(shape[1:3], window, pads)], shape[3])
+    if int(np.prod(shape)) > MAX_SIZE:
+        shape = (1, *shape[1:3], 1)
+    multiplier = draw(st.integers(1, 2))
+    arrays = [draw(array(shape)), draw(array((*window, shape[3], multiplier)))]
+    if separable:
+        arrays.append(draw(array((1, 1, shape[3] * multiplier, draw(st.integers(1, 3))))))
+    return draw(make_case(arrays, {"strides": [1, stride, stride, 1], "padding": padding,
+                                   "dilations": [dilation, dilation]}))
+
+
+@st.composite
 def rnn_step_case(draw, cell: str) -> Case:
     """One recurrent step's inputs: xw (batch, gates * units), h (and c for the LSTM) (batch, units),
     the recurrent kernel (units, gates * units), the GRU's recurrent bias; a (batch, 1) mask or None."""
@@ -939,6 +961,10 @@ SPECS: list[OpSpec] = [
     OpSpec("keras.layers.GRUCell", lambda tf, *a, **kw: rnn_step(tf, "gru", *a, **kw), rnn_step_case("gru")),
     OpSpec("keras.layers.GRUCell(reset_after=False)", lambda tf, *a, **kw: rnn_step(tf, "gru_reset_before", *a, **kw),
            rnn_step_case("gru_reset_before")),
+    # depthwise and separable convolutions (minitf/nn/depthwise_conv.py)
+    OpSpec("nn.depthwise_conv2d", lambda tf, x, w, **kw: tf.nn.depthwise_conv2d(x, w, **kw), depthwise_case()),
+    OpSpec("nn.separable_conv2d", lambda tf, x, dw, pw, **kw: tf.nn.separable_conv2d(x, dw, pw, **kw),
+           depthwise_case(separable=True)),
     OpSpec("einsum(attention)", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case(ATTENTION_FORMS)),
 ]
 

@@ -7,4 +7,6 @@ from minitf.nn.embedding_ops import embedding_lookup
 from minitf.nn.normalization import batch_normalization, dropout, moments
 from minitf.ops.shape_ops import top_k
 from minitf.nn.conv import conv1d, conv1d_transpose, conv2d, conv2d_transpose
+from minitf.nn.depthwise_conv import (depthwise_conv2d, depthwise_conv2d_backprop_filter,
+                                      depthwise_conv2d_backprop_input, separable_conv2d)
 from minitf.nn.pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d

@@ -6,14 +6,17 @@
     attention/                Attention, AdditiveAttention, MultiHeadAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
-    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose
+    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv1D/2D,
+                              SeparableConv1D/2D
     pooling/                  max and average pooling, and their global forms
-    normalization/            BatchNormalization, LayerNormalization, UnitNormalization
+    normalization/            BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
+                              RMSNormalization, SpectralNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, Discretization, Hashing, HashedCrossing,
                               lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, Dot, ... and their functions
     reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
-    rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, Bidirectional, TimeDistributed
+    rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, StackedRNNCells, Bidirectional,
+                              TimeDistributed
 
 Every public layer is imported by name below (a new layer file adds its line here and to
 ``__all__``; ``tests/test_keras_layers.py`` checks that no module's ``__all__`` is left out).
@@ -33,6 +36,10 @@ from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
 from minitf.keras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
+from minitf.keras.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
+from minitf.keras.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from minitf.keras.layers.convolutional.separable_conv1d import SeparableConv1D, SeparableConvolution1D
+from minitf.keras.layers.convolutional.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 from minitf.keras.layers.core.dense import Dense
 from minitf.keras.layers.core.einsum_dense import EinsumDense
 from minitf.keras.layers.core.embedding import Embedding
@@ -47,6 +54,9 @@ from minitf.keras.layers.merging.merging import (Add, Average, Concatenate, Maxi
 from minitf.keras.layers.merging.dot import Dot, dot
 from minitf.keras.layers.normalization.normalization import BatchNormalization, LayerNormalization
 from minitf.keras.layers.normalization.unit_normalization import UnitNormalization
+from minitf.keras.layers.normalization.group_normalization import GroupNormalization
+from minitf.keras.layers.normalization.rms_normalization import RMSNormalization
+from minitf.keras.layers.normalization.spectral_normalization import SpectralNormalization
 from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
                                                         GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
                                                         GlobalMaxPooling1D, GlobalMaxPooling2D)
@@ -76,7 +86,7 @@ from minitf.keras.layers.reshaping.permute import Permute
 from minitf.keras.layers.reshaping.repeat_vector import RepeatVector
 from minitf.keras.layers.reshaping.reshape import Reshape
 from minitf.keras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
-                                     TimeDistributed)
+                                     StackedRNNCells, TimeDistributed)
 
 __all__ = [
     # the base class and the inputs
@@ -103,13 +113,18 @@ __all__ = [
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
     # normalization
-    "BatchNormalization", "LayerNormalization", "UnitNormalization",
+    "BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization", "RMSNormalization",
+    "SpectralNormalization",
     # recurrent
     "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
+    "StackedRNNCells",
     # preprocessing
     "Rescaling", "Normalization", "CategoryEncoding", "Hashing", "HashedCrossing", "Discretization", "StringLookup", "IntegerLookup", "TextVectorization",
     "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomHeight", "RandomWidth",
+    # depthwise and separable convolutions
+    "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D",
     # transformers
     "MultiHeadAttention", "EinsumDense",
 ]

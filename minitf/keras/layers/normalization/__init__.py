@@ -1,1 +1,2 @@
-"""Normalization layers: BatchNormalization, LayerNormalization."""
+"""Normalization layers: BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
+RMSNormalization, SpectralNormalization (a wrapper)."""

@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 
 from minitf._context import init_scope
-from minitf.errors import UnimplementedError
 from minitf.keras import activations, constraints, initializers, regularizers
 from minitf.keras import random as keras_random
 from minitf.keras.layers.layer import Layer
@@ -159,11 +158,19 @@ class RecurrentCell(Layer):
 
         Time-major first, (T, B, F) -> (T*B, F), so that each step's rows are contiguous.
         """
-        steps, batch, features = sequences.shape[1], sequences.shape[0], sequences.shape[2]
-        x = S.transpose(sequences, (1, 0, 2))
-        input_masks, recurrent_masks = self._draw_dropout_masks(batch, features, x.dtype)
+        batch, features = sequences.shape[0], sequences.shape[2]
+        masks = self._use_dropout_masks(*self._draw_dropout_masks(batch, features, sequences.dtype), training)
+        return self._project(sequences, masks)
+
+    def _use_dropout_masks(self, input_masks, recurrent_masks, training: bool):
+        """Keep this call's recurrent masks (training only) and return the input masks to apply, or None."""
         self._recurrent_masks = recurrent_masks if training and 0.0 < self.recurrent_dropout < 1.0 else None
-        masks = input_masks if training and 0.0 < self.dropout < 1.0 else None
+        return input_masks if training and 0.0 < self.dropout < 1.0 else None
+
+    def _project(self, sequences: Tensor, masks) -> list[Tensor]:
+        """x (times the input dropout masks, if any) @ kernel + bias, per step (see ``_step_inputs``)."""
+        steps, features = sequences.shape[1], self.kernel.shape[0]  # (a traced input's width may be unknown)
+        x = S.transpose(sequences, (1, 0, 2))
         if masks is None or not isinstance(masks, list):
             if masks is not None:
                 x = x * masks  # the same mask at every time step (it broadcasts over time)
@@ -272,9 +279,9 @@ class RNN(Layer):
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  zero_output_for_mask: bool = False, **kwargs):
-        if isinstance(cell, (list, tuple)):
-            raise UnimplementedError("RNN: a list of cells (StackedRNNCells) is not implemented in minitf; "
-                                     "stack recurrent layers with return_sequences=True instead", "RNN")
+        if isinstance(cell, (list, tuple)):  # Keras: a list of cells runs as one StackedRNNCells
+            from minitf.keras.layers.rnn.stacked_rnn_cells import StackedRNNCells
+            cell = StackedRNNCells(cell)
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
             raise ValueError(f"RNN: `cell` needs a `call` method and a `state_size` attribute. Received: cell={cell}")
         super().__init__(**kwargs)
@@ -289,6 +296,9 @@ class RNN(Layer):
         self.supports_masking = True
         sizes = cell.state_size
         self.state_size = list(sizes) if isinstance(sizes, (list, tuple)) else [int(sizes)]
+        # The loop keeps the states in a flat list; _state_structure nests them back (stacked cells).
+        self._state_structure = _state_structure(cell)
+        self._flat_state_sizes = _flatten(self._state_structure)
 
     # ---- shapes, masks ----
     def build(self, sequences_shape, initial_state_shape=None) -> None:
@@ -309,7 +319,8 @@ class RNN(Layer):
         units = getattr(self.cell, "output_size", None) or self.state_size[0]
         output = (batch, steps, units) if self.return_sequences else (batch, units)
         if self.return_state:
-            return [output] + [(batch, size) for size in self.state_size]
+            return [output] + [[(batch, s) for s in size] if isinstance(size, (list, tuple)) else (batch, size)
+                               for size in self.state_size]
         return output
 
     def compute_mask(self, inputs, mask=None):
@@ -317,23 +328,27 @@ class RNN(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * len(self.state_size)
+            return [output_mask] + _pack(self._state_structure, [None] * len(self._flat_state_sizes))
         return output_mask
 
     def get_initial_state(self, batch_size: int) -> list[Tensor]:
-        return [creation.zeros((batch_size, size), dtype=self._np_dtype) for size in self.state_size]
+        """Zeros, one (batch, size) tensor per state (nested per cell for stacked cells, as Keras)."""
+        flat = [creation.zeros((batch_size, size), dtype=self._np_dtype) for size in self._flat_state_sizes]
+        return _pack(self._state_structure, flat)
 
     # ---- stateful: the last call's final states start the next call ----
     def _create_state_variables(self, batch_size: int) -> None:
         from minitf.tensor import Variable
         with init_scope():  # made once, eagerly, even when the first call is traced
             # Plain Variables, not add_weight: Keras does not count them among the layer's weights.
-            self.states = [Variable(s, trainable=False, name="rnn_state") for s in self.get_initial_state(batch_size)]
+            # nested per cell for stacked cells, as Keras's
+            self.states = _pack(self._state_structure, [Variable(s, trainable=False, name="rnn_state")
+                                                        for s in _flatten(self.get_initial_state(batch_size))])
 
     def reset_state(self) -> None:
         """Set the kept states back to zeros (``stateful=True``)."""
         if self.states is not None:
-            for variable in self.states:
+            for variable in _flatten(self.states):
                 variable.assign(creation.zeros_like(variable))
 
     reset_states = reset_state
@@ -350,15 +365,19 @@ class RNN(Layer):
                              f"(shape {tuple(x.shape)}); there is nothing to run over")
         given_state = initial_state is not None
         if self.stateful and initial_state is None:
-            if self.states is None or tuple(self.states[0].shape)[0] != batch:
+            kept = None if self.states is None else _flatten(self.states)
+            if kept is None or tuple(kept[0].shape)[0] != batch:
                 raise ValueError(f"{type(self).__name__} layer '{self.name}' is stateful, built for batches of "
-                                 f"{None if self.states is None else self.states[0].shape[0]}; got a batch of {batch}")
-            initial_state = [v.value() for v in self.states]
+                                 f"{None if kept is None else kept[0].shape[0]}; got a batch of {batch}")
+            initial_state = [v.value() for v in kept]
         states = self._initial_states(initial_state, batch, x)
         mask_array = _mask_array(self, mask, batch, steps)
         cell = self.cell
         builtin = isinstance(cell, RecurrentCell)
+        stacked = hasattr(cell, "prepare_dropout")  # StackedRNNCells: its cells' masks, drawn once per call
         try:
+            if stacked:
+                cell.prepare_dropout(batch, x.shape[2], x.dtype, bool(training))
             step_inputs = cell._step_inputs(x, bool(training)) if builtin else S.unstack(x, axis=1)
             order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
             outputs, output = [], None
@@ -375,28 +394,31 @@ class RNN(Layer):
         finally:
             if builtin:
                 cell._end_call()
+            if stacked:
+                cell.end_call()
         if self.stateful:
-            for variable, state in zip(self.states, states):
+            for variable, state in zip(_flatten(self.states), states):
                 variable.assign(state)
         result = S.stack(outputs, axis=1) if self.return_sequences else output
         if builtin and mask_array is not None and (self.zero_output_for_mask or given_state):
             result = self._mask_outputs(result, mask_array)
         if self.return_state:
-            return (result, *states)
+            return (result, *_pack(self._state_structure, list(states)))
         return result
 
     def _initial_states(self, initial_state, batch: int | None, x: Tensor) -> list[Tensor]:
         if initial_state is None and batch is None:  # traced with an unknown batch size: zeros shaped from x
             column = S.cast(creation.zeros_like(x[:, 0, :1]), self._np_dtype)
-            return [column + creation.zeros((1, size), dtype=self._np_dtype) for size in self.state_size]
+            return [column + creation.zeros((1, size), dtype=self._np_dtype) for size in self._flat_state_sizes]
         if initial_state is None:
-            return self.get_initial_state(batch)
-        given = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
-        if len(given) != len(self.state_size):
-            raise ValueError(f"{type(self).__name__} layer '{self.name}' expects {len(self.state_size)} initial "
-                             f"state(s) (shapes {[(batch, s) for s in self.state_size]}), got {len(given)}")
+            return _flatten(self.get_initial_state(batch))
+        given = _flatten(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        sizes = self._flat_state_sizes
+        if len(given) != len(sizes):
+            raise ValueError(f"{type(self).__name__} layer '{self.name}' expects {len(sizes)} initial "
+                             f"state(s) (shapes {[(batch, s) for s in sizes]}), got {len(given)}")
         states = []
-        for value, size in zip(given, self.state_size):
+        for value, size in zip(given, sizes):
             value = convert_to_tensor(value, dtype_hint=self.compute_dtype)
             if tuple(value.shape) != (batch, size):
                 raise ValueError(f"{type(self).__name__} layer '{self.name}': an initial state must have shape "
@@ -407,8 +429,8 @@ class RNN(Layer):
     def _generic_step(self, step_input, states, step_mask, previous, training):
         """A user cell: call it, then apply the mask as Keras's ``backend.rnn`` does."""
         kwargs = {"training": training} if getattr(self.cell, "_call_has_training_arg", False) else {}
-        output, new_states = self.cell(step_input, list(states), **kwargs)
-        new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        output, new_states = self.cell(step_input, _pack(self._state_structure, list(states)), **kwargs)
+        new_states = _flatten(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
         if step_mask is None:
             return output, new_states, output
         keep = step_mask
@@ -452,6 +474,40 @@ class RNN(Layer):
         from minitf.keras.saving.serialization import deserialize_keras_object
         cell = deserialize_keras_object(config.pop("cell"), what="RNN cell")
         return cls(cell, **config)
+
+
+def _state_structure(cell) -> list:
+    """The cell's state sizes, nested as its states are: a flat list for one cell; for stacked cells
+    (Keras's nesting) one list per cell that has ``get_initial_state`` or several states, else its size."""
+    if not hasattr(cell, "prepare_dropout"):
+        sizes = cell.state_size
+        return [int(s) for s in sizes] if isinstance(sizes, (list, tuple)) else [int(sizes)]
+    structure = []
+    for sub in cell.cells:
+        sizes = sub.state_size
+        if isinstance(sizes, (list, tuple)):
+            structure.append([int(s) for s in sizes])
+        else:
+            structure.append([int(sizes)] if hasattr(sub, "get_initial_state") else int(sizes))
+    return structure
+
+
+def _flatten(nested) -> list:
+    """The leaves of nested lists/tuples, in order."""
+    if not isinstance(nested, (list, tuple)):
+        return [nested]
+    return [leaf for item in nested for leaf in _flatten(item)]
+
+
+def _pack(structure, flat: list):
+    """``flat`` nested like ``structure`` (the inverse of ``_flatten``)."""
+    leaves = iter(flat)
+
+    def build(node):
+        if isinstance(node, (list, tuple)):
+            return [build(n) for n in node]
+        return next(leaves)
+    return build(structure)
 
 
 def _mask_array(layer: Layer, mask, batch: int, steps: int):

@@ -57,10 +57,10 @@ class GRUCell(RecurrentCell):
             return self.bias
         return self.bias[0]
 
-    def _step_inputs(self, sequences: Tensor, training: bool = False) -> list[Tensor]:
+    def _project(self, sequences: Tensor, masks) -> list[Tensor]:
         if self.bias is not None and self.reset_after:
             self._recurrent_bias = self.bias[1]
-        return super()._step_inputs(sequences, training)
+        return super()._project(sequences, masks)
 
     def _end_call(self) -> None:
         super()._end_call()
