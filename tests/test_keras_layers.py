@@ -490,6 +490,4 @@ def test_names_loaded_on_first_use_are_written_out_in_all_and_resolve(package_na
     lazy = set(getattr(package, table))
     assert lazy <= set(package.__all__), sorted(lazy - set(package.__all__))
     for name in package.__all__:
-        if name == "applications":  # listed by Keras; minitf says it lacks it
-            continue
         assert getattr(package, name) is not None, name

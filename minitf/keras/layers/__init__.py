@@ -66,6 +66,8 @@ from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
 from minitf.keras.layers.preprocessing.discretization import Discretization
 from minitf.keras.layers.preprocessing.hashed_crossing import HashedCrossing
 from minitf.keras.layers.preprocessing.hashing import Hashing
+from minitf.keras.layers.preprocessing.image_augmentation import (RandomBrightness, RandomCrop, RandomGrayscale,
+                                                                   RandomInvert, Solarization)
 from minitf.keras.layers.preprocessing.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
                                                                    RandomHeight, RandomRotation, RandomTranslation,
                                                                    RandomWidth, RandomZoom, Resizing)
@@ -125,6 +127,8 @@ __all__ = [
     # depthwise and separable convolutions
     "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
     "SeparableConvolution2D",
+    # image augmentations drawing Keras's random numbers (image_augmentation.py)
+    "RandomCrop", "RandomBrightness", "RandomGrayscale", "RandomInvert", "Solarization",
     # transformers
     "MultiHeadAttention", "EinsumDense",
 ]

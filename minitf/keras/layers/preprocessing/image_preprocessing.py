@@ -12,12 +12,14 @@ Deterministic, applied in training and inference alike:
 
 Random augmentations, active only in training: ``fit`` calls them with training=True, and so
 does calling the layer directly without a flag (Keras's default, ``call(..., training=True)``);
-``predict``, ``evaluate`` and ``training=False`` pass images through unchanged. Each layer
-draws its random numbers from its own NumPy stream, seeded by ``seed`` (or, without one, by
-``minitf.random.set_seed``'s global stream when the layer is made): the same seed gives the same
-sequence of augmentations. One draw per image, all images of a batch transformed at once. The
-draws are random ops (``PerImageUniform``), so a traced training step draws anew on every call,
-from the same stream and in the same order as eager calls do.
+``predict``, ``evaluate`` and ``training=False`` pass images through unchanged. RandomFlip,
+RandomRotation, RandomZoom, RandomTranslation and RandomContrast draw Keras 3.15's numbers: each
+owns a ``SeedGenerator`` (``keras.random.layer_seed_generator(seed)``) and draws
+``keras.random.uniform((N,), low, high, seed=generator)`` (one value per image; N = 1 for a single
+image) exactly where Keras's ``get_random_transformation`` does, in Keras's order (zoom and
+translation: height first). Every draw steps the generator, so a seeded layer repeats Keras's
+sequence call after call, and a traced training step (``fit``) draws the same bits as eager calls.
+Without a seed, the seed comes from the stream ``tf.random.set_seed`` resets.
 
 * ``RandomFlip(mode)``: each image flipped with probability 1/2. As in Keras 3.15,
   "horizontal_and_vertical" flips BOTH ways for a chosen image (one draw), i.e. turns it 180 degrees.
@@ -52,6 +54,7 @@ from minitf import random as mt_random
 from minitf.errors import InvalidArgumentError
 from minitf.keras.layers.preprocessing._image_ops import (FILL_MODES, INTERPOLATIONS, _bilinear_weights, _nearest_index,
                                                           affine_transform, aspect_crop_box, resize)
+from minitf.keras import random as keras_random
 from minitf.keras.layers.layer import Layer
 from minitf.ops import creation as C
 from minitf.ops import elementwise as E
@@ -121,31 +124,29 @@ def _factor_range(kind: str, name: str, factor: Any, low: float, high: float, lo
     raise ValueError(message)
 
 
-class PerImageUniform(mt_random._RandomOp):
-    """One draw per image: uniform(low, high) from ``stream``, shape (N,) for ``images`` of batch size N
-    (read when the op runs, so an unknown batch size works too), rounded to ``dtype``. Stateful: a
-    traced step draws anew on every call."""
+class PerImageStatelessUniform(Op):
+    """One uniform [0, 1) value per image of ``images`` (its batch size N read when the op runs, so a
+    trace with an unknown batch size works): the first N numbers of TF's stateless stream for the
+    2-int ``seed``, i.e. ``StatelessRandomUniformV2`` of shape (N,). Stateless: the seed (a
+    SeedGenerator's state, read and stepped by ops) makes each call draw anew. No gradient."""
 
-    def forward(images, low, high, dtype, stream):
-        return B.xp.asarray(stream.uniform(low, high, images.shape[0]).astype(dtype))
+    def forward(images, seed, dtype):
+        return mt_random.StatelessRandom.forward(seed, shape=(images.shape[0],), dtype=dtype, kind="uniform",
+                                                 from_state=False)
 
-    def trace_forward(images, low, high, dtype, stream):
-        return B.xp.zeros(images.shape[:1], dtype=dtype)
-
-    def shape(images_shape, low, high, dtype, stream):
+    def shape(images_shape, seed_shape, dtype):
         return images_shape[:1]
 
 
 class _RandomImageLayer(Layer):
-    """Base of the random augmentations: a seeded stream, training-only, batch or single image."""
+    """Base of the random augmentations: a SeedGenerator, training-only, batch or single image."""
 
     def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise ValueError(f"{type(self).__name__}: `seed` must be an integer or None, got seed={seed!r}")
         self.seed = None if seed is None else int(seed)
-        stream_seed = self.seed if self.seed is not None else int(mt_random.global_numpy_rng().integers(2**62))
-        self._rng = np.random.default_rng(stream_seed)
+        self.generator = keras_random.layer_seed_generator(self.seed)
 
     def call(self, inputs, training=True):
         x, added = _batched(self, inputs)
@@ -157,9 +158,12 @@ class _RandomImageLayer(Layer):
     def _augment(self, images: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def _uniform(self, images: Tensor, low: float, high: float, dtype=np.float32) -> Tensor:
-        """One uniform(low, high) draw per image, from this layer's stream (an op)."""
-        return PerImageUniform.apply(images, low=float(low), high=float(high), dtype=np.dtype(dtype), stream=self._rng)
+    def _uniform(self, images: Tensor, low: float, high: float, dtype="float32") -> Tensor:
+        """One draw per image, shape (N,): ``keras.random.uniform((N,), low, high, dtype, seed=generator)``,
+        i.e. ``u * (high - low) + low`` in ``dtype`` with u from the generator's next seed (Keras draws
+        (N, 1), (N, 1, 1, 1) or, for one image, N = 1: the same numbers in the same order)."""
+        unit = PerImageStatelessUniform.apply(images, keras_random.draw_seed(self.generator), dtype=np.dtype(dtype))
+        return mt_random._scaled_uniform(unit, low, high, np.dtype(dtype))
 
     def compute_output_shape(self, input_shape) -> tuple:
         return tuple(input_shape)
@@ -298,7 +302,7 @@ class RandomFlip(_RandomImageLayer):
         self.data_format = _channels_last_only("RandomFlip", data_format)
 
     def _augment(self, images: Tensor) -> Tensor:
-        flip = S.reshape(self._uniform(images, 0.0, 1.0, np.float64) <= 0.5, (-1, 1, 1, 1))
+        flip = S.reshape(self._uniform(images, 0.0, 1.0) <= 0.5, (-1, 1, 1, 1))
         out = images
         if self.mode in ("horizontal", "horizontal_and_vertical"):
             out = E.where(flip, S.reverse(out, [2]), out)
@@ -424,7 +428,8 @@ class RandomContrast(_RandomImageLayer):
         self.value_range = tuple(value_range)
 
     def _augment(self, images: Tensor) -> Tensor:
-        factor = convert_to_tensor(self._uniform(images, 1.0 - self.factor[0], 1.0 + self.factor[1]))
+        factor = convert_to_tensor(self._uniform(images, 1.0 - self.factor[0], 1.0 + self.factor[1],
+                                                 dtype=self.compute_dtype))
         factor = S.cast(S.reshape(factor, (-1, 1, 1, 1)), images.dtype)
         mean = R.reduce_mean(R.reduce_mean(images, axis=1, keepdims=True), axis=2, keepdims=True)
         out = (images - mean) * factor + mean

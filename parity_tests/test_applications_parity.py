@@ -1,0 +1,166 @@
+"""tf.keras.applications.MobileNetV2 and mobilenet_v2.preprocess_input: minitf against Keras 3.15.
+
+* architecture, for alpha 0.35 and 1.0 at 96x96 with include_top (10 classes), alpha 0.35 without top
+  (pooling None and "avg" at 96x96, "max" at the default (None, None, 3)), and alpha 1.3 without top at
+  64x80: the same model name, layer names, layer classes
+  and order, weight names and shapes, and parameter count as Keras's ``MobileNetV2(weights=None)``.
+* Keras's weights copied in with ``set_weights(keras_model.get_weights())``: the outputs in inference
+  and training mode and one training step's loss (rtol 1e-4: 50-odd layers of float32
+  convolutions whose sums TF adds in another order); the gradients of that step (BatchNormalization
+  on batch statistics, categorical crossentropy) with respect to every trainable weight, with both
+  frameworks in float64 (rtol 1e-8). In float32 the gradients near the input differ by up to a few
+  percent (of the largest; Keras's are ~1e-5 from float64): a strict xfail records that gap and
+  what is known of its cause, so that it is seen when fixed.
+* a Keras-saved ``.weights.h5`` loaded by ``MobileNetV2(weights=path)``: Keras's outputs.
+* ``preprocess_input`` on NumPy arrays (float and uint8) and on tensors: Keras's values bit for bit;
+  ``imagenet_utils.preprocess_input`` in "torch" and "caffe" modes as well.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minitf
+from parity_tests.harness import assert_close
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_tf(op_determinism):
+    pass
+
+
+def _both(alpha, **kwargs):
+    import keras
+    keras.backend.clear_session()
+    minitf.keras.backend.clear_session()
+    keras_model = keras.applications.MobileNetV2(alpha=alpha, weights=None, **kwargs)
+    model = minitf.keras.applications.MobileNetV2(alpha=alpha, weights=None, **kwargs)
+    return keras_model, model
+
+
+def _structure(model):
+    return [(layer.name, type(layer).__name__) for layer in model.layers]
+
+
+def _weights(model):
+    return [(w.path, tuple(w.shape)) for w in model.weights]
+
+
+@pytest.mark.parametrize("alpha,kwargs", [
+    (0.35, dict(input_shape=(96, 96, 3), classes=10)),
+    (0.35, dict(input_shape=(96, 96, 3), include_top=False)),
+    (0.35, dict(input_shape=(96, 96, 3), include_top=False, pooling="avg")),
+    (0.35, dict(include_top=False, pooling="max")),
+    (1.0, dict(input_shape=(96, 96, 3), classes=10)),
+    (1.3, dict(input_shape=(64, 80, 3), include_top=False)),
+])
+def test_same_architecture(alpha, kwargs):
+    keras_model, model = _both(alpha, **kwargs)
+    assert model.name == keras_model.name
+    assert _structure(model) == _structure(keras_model)
+    assert _weights(model) == _weights(keras_model)
+    assert model.count_params() == keras_model.count_params()
+    assert tuple(model.output.shape) == tuple(keras_model.output.shape)
+
+
+def _training_step(fw, model, x, labels):
+    with fw.GradientTape() as tape:
+        probs = model(fw.constant(x), training=True)
+        loss = fw.reduce_mean(fw.keras.losses.categorical_crossentropy(fw.constant(labels), probs))
+    return loss.numpy(), [g.numpy() for g in tape.gradient(loss, model.trainable_weights)]
+
+
+def _batch(dtype):
+    rng = np.random.default_rng(0)
+    x = (rng.uniform(0, 255, (4, 96, 96, 3)) / 127.5 - 1.0).astype(dtype)
+    return x, np.eye(10, dtype=dtype)[[1, 3, 5, 7]]
+
+
+@pytest.mark.parametrize("alpha", [0.35, 1.0])
+def test_outputs_and_loss_with_keras_weights(tf, alpha):
+    keras_model, model = _both(alpha, input_shape=(96, 96, 3), classes=10)
+    model.set_weights(keras_model.get_weights())
+    x, labels = _batch(np.float32)
+    assert_close("MobileNetV2 inference", keras_model(x, training=False).numpy(),
+                 model(x, training=False).numpy(), rtol=1e-4, atol=1e-5)
+    assert_close("MobileNetV2 training-mode outputs", keras_model(x, training=True).numpy(),
+                 model(x, training=True).numpy(), rtol=1e-4, atol=1e-5)
+    assert [w.path for w in model.trainable_weights] == [w.path for w in keras_model.trainable_weights]
+    keras_loss, _ = _training_step(tf, keras_model, x, labels)
+    loss, _ = _training_step(minitf, model, x, labels)
+    assert_close("training loss", keras_loss, loss, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("alpha", [0.35, 1.0])
+def test_training_gradients_in_float64(tf, alpha):
+    """One training step's gradients of every trainable weight, both frameworks in float64 (floatx
+    "float64"): Keras's weights copied in, the gradients agree to rounding (here about 1e-13)."""
+    import keras
+    keras_floatx, floatx = keras.backend.floatx(), minitf.keras.backend.floatx()
+    keras.backend.set_floatx("float64")
+    minitf.keras.backend.set_floatx("float64")
+    try:
+        keras_model, model = _both(alpha, input_shape=(96, 96, 3), classes=10)
+    finally:
+        keras.backend.set_floatx(keras_floatx)
+        minitf.keras.backend.set_floatx(floatx)
+    model.set_weights(keras_model.get_weights())
+    x, labels = _batch(np.float64)
+    keras_loss, keras_grads = _training_step(tf, keras_model, x, labels)
+    loss, grads = _training_step(minitf, model, x, labels)
+    assert_close("training loss (float64)", keras_loss, loss, rtol=1e-12, atol=1e-12, check_dtype=True)
+    # Some gradients are 0 but for rounding (a BatchNormalization's beta whose output feeds another
+    # BatchNormalization, which takes out any per-channel constant): atol is scaled to the largest one.
+    scale = max(float(np.abs(g).max()) for g in keras_grads)
+    for w, expected, got in zip(model.trainable_weights, keras_grads, grads):
+        assert_close(f"gradient of {w.path} (float64)", expected, got, rtol=1e-8, atol=1e-12 * scale)
+
+
+@pytest.mark.xfail(strict=True, reason="KNOWN GAP, cause not pinned down: in float32 minitf's gradients near the "
+                   "input are up to a few percent (of the largest) from Keras's, while Keras's float32 gradients are "
+                   "~1e-5 from float64 and both frameworks agree to 1e-13 in float64 (so the formulas match). "
+                   "A lead: minitf's float32 per-channel sums over batch and spatial axes (NumPy adds them one "
+                   "after another) are ~4x less exact than TF's, and one BatchNormalization's training-mode "
+                   "gradients 3-5x less exact; 52 layers of BatchNormalization on batch statistics magnify it")
+def test_training_gradients_in_float32(tf):
+    keras_model, model = _both(0.35, input_shape=(96, 96, 3), classes=10)
+    model.set_weights(keras_model.get_weights())
+    x, labels = _batch(np.float32)
+    _, keras_grads = _training_step(tf, keras_model, x, labels)
+    _, grads = _training_step(minitf, model, x, labels)
+    scale = max(float(np.abs(g).max()) for g in keras_grads)
+    for w, expected, got in zip(model.trainable_weights, keras_grads, grads):
+        assert_close(f"gradient of {w.path}", expected, got, rtol=1e-3,
+                     atol=1e-4 * float(np.abs(expected).max()) + 1e-6 * scale)
+
+
+def test_weights_file_saved_by_keras(tmp_path):
+    import keras
+    keras.backend.clear_session()
+    keras_model = keras.applications.MobileNetV2(alpha=0.35, weights=None, input_shape=(96, 96, 3), classes=7)
+    path = str(tmp_path / "mobilenet_v2.weights.h5")
+    keras_model.save_weights(path)
+    model = minitf.keras.applications.MobileNetV2(alpha=0.35, weights=path, input_shape=(96, 96, 3), classes=7)
+    x = np.random.default_rng(1).uniform(-1, 1, (2, 96, 96, 3)).astype(np.float32)
+    assert_close("outputs after load_weights", keras_model(x).numpy(), model(x).numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_preprocess_input_is_keras(tf):
+    import keras
+    rng = np.random.default_rng(2)
+    pixels = rng.uniform(0, 255, (2, 5, 6, 3)).astype(np.float32)
+    uint8 = rng.integers(0, 256, (2, 5, 6, 3)).astype(np.uint8)
+    expected = keras.applications.mobilenet_v2.preprocess_input(pixels.copy())
+    np.testing.assert_array_equal(minitf.keras.applications.mobilenet_v2.preprocess_input(pixels.copy()), expected)
+    np.testing.assert_array_equal(minitf.keras.applications.mobilenet_v2.preprocess_input(uint8.copy()),
+                                  keras.applications.mobilenet_v2.preprocess_input(uint8.copy()))
+    got = minitf.keras.applications.mobilenet_v2.preprocess_input(minitf.constant(pixels))
+    np.testing.assert_array_equal(got.numpy(), keras.applications.mobilenet_v2.preprocess_input(tf.constant(pixels)))
+    for mode in ("torch", "caffe"):
+        for data_format, array in (("channels_last", pixels), ("channels_first", pixels.transpose(0, 3, 1, 2))):
+            expected = keras.applications.imagenet_utils.preprocess_input(array.copy(), data_format, mode)
+            got = minitf.keras.applications.imagenet_utils.preprocess_input(array.copy(), data_format, mode)
+            np.testing.assert_array_equal(got, expected, err_msg=f"numpy, {mode}, {data_format}")
+            expected = keras.applications.imagenet_utils.preprocess_input(tf.constant(array), data_format, mode)
+            got = minitf.keras.applications.imagenet_utils.preprocess_input(minitf.constant(array), data_format, mode)
+            np.testing.assert_array_equal(got.numpy(), np.asarray(expected), err_msg=f"tensor, {mode}, {data_format}")
