@@ -496,3 +496,23 @@ def keras_output_in_input_dtype(output, inputs):
     so that a wrapped Embedding gives Keras's values."""
     from minitf.ops import shape_ops as S
     return output if output.dtype == inputs.dtype else S.cast(output, inputs.dtype)
+
+
+# --- Keras's MultiHeadAttention: two computations -----------------------------------------------------
+def keras_attention_uses_dot_product_attention(dropout: float, return_attention_scores: bool,
+                                               projected_rank: int) -> bool:
+    """Which of its two computations Keras 3.15's MultiHeadAttention runs (``_compute_attention``).
+
+    Without dropout, without the scores asked for and on (B, T, N, H) heads (3-D inputs), it calls
+    ``ops.dot_product_attention``: logits = (q . k) * scale, masked logits set to
+    ``KERAS_DOT_PRODUCT_ATTENTION_MASKED`` (so a fully masked row gets uniform weights), a softmax in
+    float32 at least. Otherwise: q * scale first, then q . k, and its ``Softmax`` layer with the mask
+    (-1e9, then the masked weights set to 0: a fully masked row gets none). The float32 results
+    differ in the last bits between the two, and the masked rows differ outright.
+    """
+    return not (dropout > 0.0 or return_attention_scores or projected_rank != 4)
+
+
+# TF backend's _get_large_negative(float32): the value masked logits take in dot_product_attention
+# (65500 * -0.7 in float16).
+KERAS_DOT_PRODUCT_ATTENTION_MASKED = 3.38953e38 * -0.7

@@ -326,6 +326,8 @@ def tensordot_case(draw) -> Case:
 EINSUM_FORMS = ("ij,jk->ik", "bij,bjk->bik", "ij->ji", "ij->", "i,i->", "i,j->ij", "bi,bi->b",
                 "ij,ij->ij", "ijk->ki", "bhd,bkd->bhk", "ij,j->i", "ij,jk")
 ELLIPSIS_FORMS = ("...ij,...jk->...ik", "...i,...i->...", "...ij->...ji")
+# MultiHeadAttention's: projection to heads, key . query scores, scores times value, heads back
+ATTENTION_FORMS = ("bid,dhk->bihk", "bjhd,bihd->bhij", "bhij,bjhd->bihd", "bihd,hdk->bik", "bihd,bjhd->bhij")
 
 
 @st.composite
@@ -963,6 +965,7 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.depthwise_conv2d", lambda tf, x, w, **kw: tf.nn.depthwise_conv2d(x, w, **kw), depthwise_case()),
     OpSpec("nn.separable_conv2d", lambda tf, x, dw, pw, **kw: tf.nn.separable_conv2d(x, dw, pw, **kw),
            depthwise_case(separable=True)),
+    OpSpec("einsum(attention)", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case(ATTENTION_FORMS)),
 ]
 
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}

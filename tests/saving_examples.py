@@ -25,6 +25,7 @@ class LayerExample:
     data: Callable | None = None          # rng -> input batch (default: normals of `shape`)
     adapt: Any = None                     # data to adapt() the layer on before use
     trains: bool = True                   # whether a training step changes it (has float trainable weights)
+    spread: bool = False                  # called as layer(*inputs) (MultiHeadAttention(query, value)), not on a list
     notes: str = ""
 
     def batch(self, rng: np.random.Generator, n: int = 5):
@@ -178,6 +179,11 @@ LAYERS: dict[str, LayerExample] = {
                                  trains=False),
     "Solarization": LayerExample(lambda L: L.Solarization(0.1, 0.5, value_range=(0, 1), seed=6), shape=IMAGE,
                                  data=_images, trains=False),
+    "EinsumDense": LayerExample(lambda L: L.EinsumDense("abc,cde->abde", output_shape=(None, 2, 3), bias_axes="de",
+                                                        activation="tanh", bias_initializer="ones"), shape=SEQ),
+    "MultiHeadAttention": LayerExample(lambda L: L.MultiHeadAttention(2, 3, value_dim=4, output_shape=5, dropout=0.1,
+                                                                      seed=3, bias_initializer="ones"),
+                                       shape=[(3, 4), (5, 2), (5, 6)], spread=True),
 }
 
 
@@ -342,7 +348,7 @@ def layer_model(fw: Any, name: str, example: LayerExample):
     shapes = example.shape if isinstance(example.shape, list) else [example.shape]
     inputs = [keras.Input(shape, dtype=example.dtype, name=f"input_{i}" if name != "InputLayer" else "features")
               for i, shape in enumerate(shapes)]
-    outputs = layer(inputs if len(inputs) > 1 else inputs[0])
+    outputs = layer(*inputs) if example.spread else layer(inputs if len(inputs) > 1 else inputs[0])
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs, name=f"host_{name.lower()}")
 
 

@@ -194,7 +194,7 @@ def test_merge_masks_are_ops():
     eager = masks(np.array([[1, 0, 2]]), np.array([[0, 0, 3]]))
     traced = tf.function(masks)(np.array([[1, 0, 2]]), np.array([[0, 0, 3]]))
     np.testing.assert_array_equal(traced[0].numpy(), [[True, False, True]])
-    np.testing.assert_array_equal(traced[1].numpy(), [[False, False, True]])
+    np.testing.assert_array_equal(traced[1].numpy(), [[True, False, True]])  # Keras 3.15's merges: the OR
     for e, t in zip(eager, traced):
         np.testing.assert_array_equal(t.numpy(), e.numpy())
 

@@ -119,11 +119,17 @@ def fill(dims, value, name: str | None = None) -> Tensor:
 class Range(Op):
     """[start, start+delta, ...) up to ``limit`` (scalars given as tensors)."""
 
+    shape_value_inputs = (0, 1, 2)  # the trace reads the bounds' values where it knows them (ints)
+
     def forward(start, limit, delta, dtype):
         return B.xp.arange(start.item(), limit.item(), delta.item()).astype(dtype)
 
-    def shape(*shapes, dtype):
-        return (None,)
+    def shape(start, limit, delta, dtype):
+        """ceil((limit - start) / delta) values, or unknown (None) when a bound is (tf.shape(x)[1] of an
+        unknown size: not the size the first call happened to have)."""
+        if not all(isinstance(v, int) for v in (start, limit, delta)) or delta == 0:
+            return (None,)
+        return (max(0, -((start - limit) // delta)),)
 
 
 def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001 (TF's name)

@@ -164,7 +164,7 @@ def einsum(equation: str, *inputs: TensorLike, name: str | None = None) -> Tenso
         if len(s) != x.ndim:
             raise InvalidArgumentError(f"Einsum: {s!r} has {len(s)} letters for an operand of shape {list(x.shape)}", "Einsum")
         for letter, size in zip(s, x.shape):
-            if letter in _SPARE:  # a dimension of "...": these broadcast, as batch dimensions do
+            if letter in _SPARE or size is None:  # "..." dimensions broadcast; a traced size may be unknown
                 continue
             if sizes.setdefault(letter, size) != size:
                 raise InvalidArgumentError(f"Einsum: letter {letter!r} stands for size {sizes[letter]} and for size {size} "
@@ -180,12 +180,29 @@ class Einsum(Op):
     Gradient of operand i: the same contraction with dy in place of operand i, aimed at
     operand i's letters, e.g. for "ij,jk->ik": dA = einsum("ik,jk->ij", dy, B). Letters that
     appear only in operand i were summed away; their gradient is dy broadcast back along them.
+    Two operands are multiplied as one batched matmul where the letters allow (``_einsum_as_matmul``).
     """
 
     view = True  # NumPy's einsum may return a view of its input ("ij->ji")
 
     def forward(*xs, equation):
+        if len(xs) == 2:
+            product = _einsum_as_matmul(equation, *xs)
+            if product is not None:
+                return product
         return B.xp.einsum(equation, *xs)
+
+    def shape(*shapes, equation):
+        lhs, rhs = equation.split("->")
+        sizes: dict[str, list] = {}
+        for spec, shape in zip(lhs.split(","), shapes):
+            for letter, size in zip(spec, shape):
+                sizes.setdefault(letter, []).append(size)
+
+        def size_of(letter):  # a known size other than 1 wins (a "..." axis of size 1 broadcasts)
+            known = [d for d in sizes[letter] if d is not None]
+            return next((d for d in known if d != 1), None if None in sizes[letter] else 1)
+        return tuple(size_of(letter) for letter in rhs)
 
     def backward(ctx, dy):
         lhs, rhs = ctx.equation.split("->")
@@ -218,6 +235,38 @@ class Einsum(Op):
 
 
 _SPARE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_as_matmul(equation: str, a, b):
+    """A two-operand einsum as one batched matmul, as TF's Einsum kernel computes it (and fast: BLAS).
+
+    The letters of a and b sort into batch (in a, b and the output), contracted (in a and b only),
+    and free ones (in one operand and the output). a goes to (batch, a_free, contracted), b to
+    (batch, contracted, b_free); their matmul (batch, a_free, b_free) is then arranged as the output.
+    None (NumPy's einsum then) when a letter repeats within an operand, appears in one operand only
+    without reaching the output (a sum first), or a batch size broadcasts ("..." of size 1).
+    """
+    lhs, out = equation.split("->")
+    sa, sb = lhs.split(",")
+    if len(set(sa)) != len(sa) or len(set(sb)) != len(sb) or len(set(out)) != len(out):
+        return None
+    if any(c not in sb and c not in out for c in sa) or any(c not in sa and c not in out for c in sb):
+        return None
+    size = {c: d for c, d in zip(sa, a.shape)}
+    if any(c in size and size[c] != d for c, d in zip(sb, b.shape)):
+        return None
+    size.update(zip(sb, b.shape))
+    batch = [c for c in out if c in sa and c in sb]
+    contracted = [c for c in sa if c in sb and c not in out]
+    a_free = [c for c in out if c in sa and c not in sb]
+    b_free = [c for c in out if c in sb and c not in sa]
+    xp = B.xp
+    nb, na, nk, nf = (math.prod(size[c] for c in group) for group in (batch, a_free, contracted, b_free))
+    a3 = xp.transpose(a, [sa.index(c) for c in batch + a_free + contracted]).reshape(nb, na, nk)
+    b3 = xp.transpose(b, [sb.index(c) for c in batch + contracted + b_free]).reshape(nb, nk, nf)
+    product = xp.matmul(a3, b3).reshape([size[c] for c in batch + a_free + b_free])
+    order = batch + a_free + b_free
+    return xp.transpose(product, [order.index(c) for c in out])
 
 
 def _expand_ellipsis(spec: str, ndim: int, output_of: list | None = None) -> str:

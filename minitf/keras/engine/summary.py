@@ -91,16 +91,17 @@ def _ratio_reduce(total: int, widths: list[int]) -> list[int]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Greedy word wrap (words longer than the width are cut), as rich folds cell text."""
+    """Greedy word wrap, as rich wraps cell text; a word longer than the width gets a line of its own,
+    cut to width - 1 characters and "…" (rich's default overflow, "ellipsis": "(MultiHeadAttentio…")."""
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
-        while len(word) > width:
+        if len(word) > width:
             if current:
                 lines.append(current)
-                current = ""
-            lines.append(word[:width])
-            word = word[width:]
+            lines.append(word[:width - 1] + "…")
+            current = ""
+            continue
         if not current:
             current = word
         elif len(current) + 1 + len(word) <= width:
@@ -108,7 +109,8 @@ def _wrap(text: str, width: int) -> list[str]:
         else:
             lines.append(current)
             current = word
-    lines.append(current)
+    if current or not lines:
+        lines.append(current)
     return lines
 
 

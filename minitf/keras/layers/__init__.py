@@ -1,9 +1,9 @@
 """``minitf.keras.layers``, as ``tf.keras.layers``: the layers, in folders by family as Keras 3 has them.
 
     layer.py, input_spec.py   the base class and the input checks
-    core/                     Dense, Embedding, Input/InputLayer, Lambda, Masking, Identity
+    core/                     Dense, EinsumDense, Embedding, Input/InputLayer, Lambda, Masking, Identity
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU
-    attention/                Attention, AdditiveAttention
+    attention/                Attention, AdditiveAttention, MultiHeadAttention
     regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
     convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv1D/2D,
@@ -31,6 +31,7 @@ from minitf.keras.layers.activations.softmax import Softmax
 from minitf.keras.layers.activations.thresholded_relu import ThresholdedReLU
 from minitf.keras.layers.attention.additive_attention import AdditiveAttention
 from minitf.keras.layers.attention.attention import Attention
+from minitf.keras.layers.attention.multi_head_attention import MultiHeadAttention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
 from minitf.keras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
@@ -40,6 +41,7 @@ from minitf.keras.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
 from minitf.keras.layers.convolutional.separable_conv1d import SeparableConv1D, SeparableConvolution1D
 from minitf.keras.layers.convolutional.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 from minitf.keras.layers.core.dense import Dense
+from minitf.keras.layers.core.einsum_dense import EinsumDense
 from minitf.keras.layers.core.embedding import Embedding
 from minitf.keras.layers.core.identity import Identity
 from minitf.keras.layers.core.input_layer import Input, InputLayer
@@ -127,4 +129,6 @@ __all__ = [
     "SeparableConvolution2D",
     # image augmentations drawing Keras's random numbers (image_augmentation.py)
     "RandomCrop", "RandomBrightness", "RandomGrayscale", "RandomInvert", "Solarization",
+    # transformers
+    "MultiHeadAttention", "EinsumDense",
 ]

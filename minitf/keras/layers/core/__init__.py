@@ -1,1 +1,1 @@
-"""Core layers: Dense, Embedding, Input/InputLayer, Lambda, and the layer around a raw op (``op_layer``)."""
+"""Core layers: Dense, EinsumDense, Embedding, Input/InputLayer, Lambda, and the layer around a raw op (``op_layer``)."""

@@ -84,12 +84,15 @@ class _Merge(Layer):
         return self._output_shape(input_shape)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(m is None for m in mask):
+        """As Keras 3.15's merge layers: no mask if any input has none, else the OR of the masks (a
+        position counts if any input has it). So ``Add()([x, attention(x, x)])``, where the attention
+        consumed x's mask, passes no mask on."""
+        if mask is None or any(m is None for m in mask):
             return None
-        masks = [convert_to_tensor(m) for m in mask if m is not None]
+        masks = [convert_to_tensor(m) for m in mask]
         out = masks[0]
         for m in masks[1:]:
-            out = E.logical_and(out, m)  # (broadcasting, as Keras's ops.logical_and)
+            out = E.logical_or(out, m)  # (broadcasting, as Keras's ops.logical_or)
         return out
 
 
