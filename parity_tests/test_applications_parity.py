@@ -97,13 +97,20 @@ def test_training_gradients_in_float64(tf, alpha):
     "float64"): Keras's weights copied in, the gradients agree to rounding (here about 1e-13)."""
     import keras
     keras_floatx, floatx = keras.backend.floatx(), minitf.keras.backend.floatx()
+    # The global dtype policy too: a test that set one (and "restored" it as "float32") leaves it in
+    # place, and a set policy, not floatx, decides a new layer's dtype (in both frameworks).
+    keras_policy, policy = keras.config.dtype_policy(), minitf.keras.mixed_precision.global_policy()
     keras.backend.set_floatx("float64")
     minitf.keras.backend.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    minitf.keras.mixed_precision.set_global_policy("float64")
     try:
         keras_model, model = _both(alpha, input_shape=(96, 96, 3), classes=10)
     finally:
         keras.backend.set_floatx(keras_floatx)
         minitf.keras.backend.set_floatx(floatx)
+        keras.config.set_dtype_policy(keras_policy)
+        minitf.keras.mixed_precision.set_global_policy(policy)
     model.set_weights(keras_model.get_weights())
     x, labels = _batch(np.float64)
     keras_loss, keras_grads = _training_step(tf, keras_model, x, labels)
