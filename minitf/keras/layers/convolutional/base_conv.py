@@ -36,7 +36,23 @@ from minitf.ops import shape_ops as S
 __all__: list = []
 
 
-class BaseConv(Layer):
+class WindowShapes:
+    """Where a windowed layer's input keeps its spatial axes and channels (by ``data_format``), and the
+    check that its ``kernel_size``/``dilation_rate`` window fits: shared by the convolutions of every kind."""
+
+    def _spatial(self, shape: tuple) -> tuple:
+        return tuple(shape[1:-1]) if self.data_format == "channels_last" else tuple(shape[2:])
+
+    def _channels(self, shape: tuple):
+        return shape[-1] if self.data_format == "channels_last" else shape[1]
+
+    def _check_input_shape(self, shape: tuple) -> None:
+        kind = type(self).__name__
+        check_rank(self, kind, shape, self.rank, self.data_format)
+        check_window_fits(self, kind, shape, self.kernel_size, self.dilation_rate, self.padding, self.data_format)
+
+
+class BaseConv(WindowShapes, Layer):
     """N-D convolution layer (N = ``rank``, 1 or 2); see the module docstring. A transposed
     convolution changes ``_out_spatial``, ``_kernel_shape``, ``_check_input_shape`` and ``convolution_op``."""
 
@@ -79,18 +95,7 @@ class BaseConv(Layer):
         self.kernel = None
         self.bias = None
 
-    # --- shapes -------------------------------------------------------------------------
-    def _spatial(self, shape: tuple) -> tuple:
-        return tuple(shape[1:-1]) if self.data_format == "channels_last" else tuple(shape[2:])
-
-    def _channels(self, shape: tuple):
-        return shape[-1] if self.data_format == "channels_last" else shape[1]
-
-    def _check_input_shape(self, shape: tuple) -> None:
-        kind = type(self).__name__
-        check_rank(self, kind, shape, self.rank, self.data_format)
-        check_window_fits(self, kind, shape, self.kernel_size, self.dilation_rate, self.padding, self.data_format)
-
+    # --- shapes (the input's: ``WindowShapes``) ------------------------------------------
     def _out_spatial(self, shape: tuple) -> tuple:
         return tuple(output_length(n, k, self.padding, s, d) for n, k, s, d in
                      zip(self._spatial(shape), self.kernel_size, self.strides, self.dilation_rate))

@@ -25,9 +25,9 @@ import numpy as np
 
 from minitf.keras import activations, constraints, initializers, regularizers
 from minitf.keras.layers.activations.activation import apply_activation
-from minitf.keras.layers.convolutional._conv_args import (check_rank, check_window_fits, output_length,
-                                                          standardize_data_format, standardize_padding,
-                                                          standardize_tuple)
+from minitf.keras.layers.convolutional._conv_args import (output_length, standardize_data_format,
+                                                          standardize_padding, standardize_tuple)
+from minitf.keras.layers.convolutional.base_conv import WindowShapes
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.saving.serialization import serialize_keras_object
@@ -46,7 +46,7 @@ def check_positive(kind: str, name: str, value: Any) -> int:
     return int(value)
 
 
-class DepthwiseGeometry:
+class DepthwiseGeometry(WindowShapes):
     """The arguments, shape rules and the depthwise step that the depthwise and separable layers share."""
 
     def _set_window_args(self, rank: int, depth_multiplier: Any, kernel_size: Any, strides: Any, padding: str,
@@ -59,17 +59,6 @@ class DepthwiseGeometry:
         self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
         self.padding = standardize_padding(padding)
         self.data_format = standardize_data_format(data_format)
-
-    def _spatial(self, shape: tuple) -> tuple:
-        return tuple(shape[1:-1]) if self.data_format == "channels_last" else tuple(shape[2:])
-
-    def _channels(self, shape: tuple):
-        return shape[-1] if self.data_format == "channels_last" else shape[1]
-
-    def _check_input_shape(self, shape: tuple) -> None:
-        kind = type(self).__name__
-        check_rank(self, kind, shape, self.rank, self.data_format)
-        check_window_fits(self, kind, shape, self.kernel_size, self.dilation_rate, self.padding, self.data_format)
 
     def _known_channels(self, shape: tuple) -> int:
         channels = self._channels(shape)
