@@ -55,6 +55,21 @@ def naive_conv2d(x, w, strides, dilations, pads):
     return y
 
 
+def naive_filter_gradient(x, dy, kernel_hw, strides, dilations, pads):
+    """dw[a, b, c, f] = sum over n, i, j of x_pad[n, s_h*i + d_h*a, s_w*j + d_w*b, c] * dy[n, i, j, f]."""
+    n, h, wd, c = x.shape
+    (kh, kw), (sh, sw), (dh, dw), ((pt, pb), (pl, pr)) = kernel_hw, strides, dilations, pads
+    xp = np.zeros((n, h + pt + pb, wd + pl + pr, c))
+    xp[:, pt:pt + h, pl:pl + wd] = x
+    grad = np.zeros((kh, kw, c, dy.shape[-1]))
+    for i in range(dy.shape[1]):
+        for j in range(dy.shape[2]):
+            for a in range(kh):
+                for b in range(kw):
+                    grad[a, b] += xp[:, i * sh + a * dh, j * sw + b * dw, :].T @ dy[:, i, j, :]
+    return grad
+
+
 def naive_conv2d_transpose(dy, w, out_shape, strides, dilations, pads):
     """Scatter each dy pixel, times the kernel, onto the padded output; crop."""
     n, h, wd, c = out_shape
@@ -169,7 +184,7 @@ def test_conv2d_second_order_gradcheck(case):
 
 
 @given(conv_cases(max_hw=7), st.booleans(), st.booleans())
-def test_conv2d_and_its_input_gradient_by_both_kernels_in_any_blocks_match_naive_loops(case, shifted, one_row):
+def test_conv2d_and_its_two_gradients_by_both_kernels_in_any_blocks_match_naive_loops(case, shifted, one_row):
     """Both correlation kernels (``correlate_shifted`` for every stride-1 case when ``shifted``,
     else ``correlate_im2col``), with the default blocks or, when ``one_row``, with a budget of a
     few bytes: one output row of one image per block (the path of large images), padded alone."""
@@ -184,13 +199,33 @@ def test_conv2d_and_its_input_gradient_by_both_kernels_in_any_blocks_match_naive
     want_y = naive_conv2d(x, w, case["strides"], case["dilations"], pads)
     dy = np.random.default_rng(case["seed"] + 1).standard_normal(want_y.shape)
     want_dx = naive_conv2d_transpose(dy, w, x.shape, case["strides"], case["dilations"], pads)
+    want_dw = naive_filter_gradient(x, dy, w.shape[:2], case["strides"], case["dilations"], pads)
     with mock.patch.object(conv_module, "BLOCK_BYTES", budget), mock.patch.object(conv_module, "GPU_BLOCK_BYTES", budget), \
             mock.patch.object(conv_module, "use_shifted_products", choice):
         y = tf.nn.conv2d(x, w, case["strides"], case["padding"], dilations=case["dilations"]).numpy()
         dx = tf.nn.conv2d_transpose(dy, w, x.shape, case["strides"], case["padding"],
                                     dilations=case["dilations"]).numpy()
+        xt, dyt = tf.constant(x), tf.constant(dy)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            wt = tf.constant(w)
+            tape.watch(wt)
+            out = tf.nn.conv2d(xt, wt, case["strides"], case["padding"], dilations=case["dilations"])
+        dw = tape.gradient(out, wt, output_gradients=dyt).numpy()
     np.testing.assert_allclose(y, want_y, rtol=1e-10, atol=1e-12, err_msg=f"conv2d (shifted {shifted}, one row {one_row}), {case}")
     np.testing.assert_allclose(dx, want_dx, rtol=1e-10, atol=1e-12, err_msg=f"its input gradient, {case}")
+    np.testing.assert_allclose(dw, want_dw, rtol=1e-10, atol=1e-12, err_msg=f"its filter gradient, {case}")
+
+
+@given(st.integers(1, 300), st.integers(1, 300))
+def test_row_blocks_are_even_and_cover_every_row_once(total, most):
+    """A block of 1 row after blocks of ``most`` would run its product at a fraction of full speed."""
+    from minitf.nn.conv import even_chunks
+
+    chunks = list(even_chunks(total, most))
+    assert [start for start, _ in chunks] == [0] + [stop for _, stop in chunks[:-1]] and chunks[-1][1] == total
+    sizes = [stop - start for start, stop in chunks]
+    assert max(sizes) <= most and max(sizes) - min(sizes) <= 1 and len(chunks) == -(-total // most), (total, most, chunks)
 
 
 def test_conv2d_non_contiguous_inputs():
