@@ -8,9 +8,10 @@
   and training mode and one training step's loss (rtol 1e-4: 50-odd layers of float32
   convolutions whose sums TF adds in another order); the gradients of that step (BatchNormalization
   on batch statistics, categorical crossentropy) with respect to every trainable weight, with both
-  frameworks in float64 (rtol 1e-8). In float32 the gradients near the input differ by up to a few
-  percent (of the largest; Keras's are ~1e-5 from float64): a strict xfail records that gap and
-  what is known of its cause, so that it is seen when fixed.
+  frameworks in float64 (rtol 1e-8). In float32 each framework's gradients are compared with the
+  float64 ones (Keras's weights seeded, so the case is the same in every run): minitf's are as exact
+  as Keras's for the typical weight; for the worst weight (near the input) they are not yet, a strict
+  xfail that records that gap.
 * a Keras-saved ``.weights.h5`` loaded by ``MobileNetV2(weights=path)``: Keras's outputs.
 * ``preprocess_input`` on NumPy arrays (float and uint8) and on tensors: Keras's values bit for bit;
   ``imagenet_utils.preprocess_input`` in "torch" and "caffe" modes as well.
@@ -123,22 +124,55 @@ def test_training_gradients_in_float64(tf, alpha):
         assert_close(f"gradient of {w.path} (float64)", expected, got, rtol=1e-8, atol=1e-12 * scale)
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN GAP, cause not pinned down: in float32 minitf's gradients near the "
-                   "input are up to a few percent (of the largest) from Keras's, while Keras's float32 gradients are "
-                   "~1e-5 from float64 and both frameworks agree to 1e-13 in float64 (so the formulas match). "
-                   "A lead: minitf's float32 per-channel sums over batch and spatial axes (NumPy adds them one "
-                   "after another) are ~4x less exact than TF's, and one BatchNormalization's training-mode "
-                   "gradients 3-5x less exact; 52 layers of BatchNormalization on batch statistics magnify it")
-def test_training_gradients_in_float32(tf):
+def _float32_errors(tf, seed):
+    """Each framework's float32 gradients against Keras's float64 ones, Keras's seeded weights in all
+    three models: {framework: [worst |error| of each weight / largest float64 gradient]}."""
+    import keras
+    keras.utils.set_random_seed(seed)
     keras_model, model = _both(0.35, input_shape=(96, 96, 3), classes=10)
-    model.set_weights(keras_model.get_weights())
-    x, labels = _batch(np.float32)
-    _, keras_grads = _training_step(tf, keras_model, x, labels)
-    _, grads = _training_step(minitf, model, x, labels)
-    scale = max(float(np.abs(g).max()) for g in keras_grads)
-    for w, expected, got in zip(model.trainable_weights, keras_grads, grads):
-        assert_close(f"gradient of {w.path}", expected, got, rtol=1e-3,
-                     atol=1e-4 * float(np.abs(expected).max()) + 1e-6 * scale)
+    weights = keras_model.get_weights()
+    model.set_weights(weights)
+    keras_floatx, keras_policy = keras.backend.floatx(), keras.config.dtype_policy()
+    keras.backend.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    try:
+        exact_model = keras.applications.MobileNetV2(alpha=0.35, weights=None, input_shape=(96, 96, 3), classes=10)
+    finally:
+        keras.backend.set_floatx(keras_floatx)
+        keras.config.set_dtype_policy(keras_policy)
+    exact_model.set_weights([w.astype(np.float64) for w in weights])
+    x, labels = _batch(np.float64)
+    _, exact = _training_step(tf, exact_model, x, labels)
+    scale = max(float(np.abs(g).max()) for g in exact)
+    errors = {}
+    for name, fw, m in (("keras", tf, keras_model), ("minitf", minitf, model)):
+        _, grads = _training_step(fw, m, x.astype(np.float32), labels.astype(np.float32))
+        errors[name] = [float(np.abs(g.astype(np.float64) - e).max()) / scale for g, e in zip(grads, exact)]
+    return errors
+
+
+# Seed 4 draws weights where Keras's float32 gradients are ~1e-5 (of the largest) from float64; with
+# most draws (seeds 1-3) both frameworks' are ~1e-2 from it: batch statistics of 4 images make the
+# step itself ill-conditioned, and no float32 order of additions is exact there.
+WELL_CONDITIONED_SEED = 4
+
+
+def test_training_gradients_in_float32_are_as_exact_as_keras_for_the_typical_weight(tf):
+    """Before the blocked sums (``minitf/ops/elementwise.py: sum_over_axes``) minitf's median error was
+    3e-4 against Keras's 1.3e-7: NumPy added the 9,216 positions of a 48x48 batch one after another."""
+    errors = _float32_errors(tf, WELL_CONDITIONED_SEED)
+    ours, theirs = np.median(errors["minitf"]), np.median(errors["keras"])
+    assert ours <= 2 * theirs + 1e-8, f"median float32 gradient error: minitf {ours:.3g}, Keras {theirs:.3g}"
+
+
+@pytest.mark.xfail(strict=True, reason="KNOWN GAP, cause not pinned down: with these weights the worst float32 "
+                   "gradient (the first layers': expanded_conv_depthwise, block_1_expand, Conv1 kernels) is ~1.6e-3 "
+                   "(of the largest) from float64 in minitf, ~1.2e-5 in Keras; every other weight is as exact as "
+                   "Keras's. Before the blocked sums it was 4.4e-2.")
+def test_training_gradients_in_float32_are_as_exact_as_keras_for_every_weight(tf):
+    errors = _float32_errors(tf, WELL_CONDITIONED_SEED)
+    ours, theirs = max(errors["minitf"]), max(errors["keras"])
+    assert ours <= 10 * theirs + 1e-7, f"worst float32 gradient error: minitf {ours:.3g}, Keras {theirs:.3g}"
 
 
 def test_weights_file_saved_by_keras(tmp_path):

@@ -622,21 +622,23 @@ def test_max_pool_skips_nan_and_stops_at_the_lowest_finite_value_as_tf_cpu():
 
 # --- the bias gradient: dy summed over the batch and the pixels -----------------------------------------
 def test_bias_gradient_of_a_large_conv_output_is_the_sum_over_batch_and_pixels():
-    """SumTo sums a large (N, H, W, C) gradient in two stages (rows of width W*C, then W partial
-    sums per channel): the sum of the same terms, at least as accurate as NumPy's one-stage sum;
-    small arrays, other axes and non-contiguous arrays take the one-stage sum, bit for bit."""
-    from minitf.ops.elementwise import _TWO_STAGE_MIN, sum_over_axes
+    """SumTo sums a large (N, H, W, C) gradient in blocks of rows (rows of width W*C, then the W partial
+    sums per channel, each ``SUM_BLOCK`` rows at a time): far more exact than NumPy's one-stage sum,
+    which adds the rows one after another; 64 rows or fewer, other axes and non-contiguous arrays
+    take NumPy's sum, bit for bit."""
+    from minitf.ops.elementwise import _WIDE_ROWS_MIN, SUM_BLOCK, sum_over_axes
 
     rng = np.random.default_rng(5)
     dy = (rng.standard_normal((8, 150, 150, 10)) + 0.5).astype(np.float32)
-    assert dy.size >= _TWO_STAGE_MIN  # the two-stage path
+    assert dy.size >= _WIDE_ROWS_MIN  # the wide-rows path
     exact = dy.astype(np.float64).sum(axis=(0, 1, 2))
     got = sum_over_axes(dy, (0, 1, 2))
     assert got.dtype == np.float32 and got.shape == (10,)
+    assert sum_over_axes(dy, (0, 1, 2), keepdims=True).shape == (1, 1, 1, 10)
     one_stage_error = np.abs(dy.sum(axis=(0, 1, 2)) - exact).max()
-    assert np.abs(got - exact).max() <= max(one_stage_error, 1e-6 * np.abs(exact).max())
+    assert np.abs(got - exact).max() <= one_stage_error / 10, (np.abs(got - exact).max(), one_stage_error)
     np.testing.assert_allclose(sum_over_axes(dy, (0, 1)), dy.astype(np.float64).sum(axis=(0, 1)), rtol=1e-5, atol=1e-3)
-    small = dy[:1, :20]
+    small = dy[:1, :SUM_BLOCK, :1]
     assert sum_over_axes(small, (0, 1, 2)).tobytes() == small.sum(axis=(0, 1, 2)).tobytes()
     for axes, array in (((1, 2), dy), ((0, 1, 2), dy[:, ::2]), ((0, 1, 2, 3), dy)):
         assert sum_over_axes(array, axes).tobytes() == array.sum(axis=axes).tobytes(), axes
@@ -645,3 +647,26 @@ def test_bias_gradient_of_a_large_conv_output_is_the_sum_over_batch_and_pixels()
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum((x + b) * dy)
     np.testing.assert_allclose(tape.gradient(loss, b).numpy(), exact, rtol=1e-5)
+
+
+@given(st.integers(1, 3000), st.integers(1, 3), st.booleans())
+def test_blocked_sum_of_rows_is_the_sum_to_a_few_roundings(rows, width, keepdims):
+    """Any number of rows (whole blocks, a shorter last block, several levels): the float64 sum to
+    a few dozen roundings of the sum of |terms|, where one after another would allow ``rows`` of them."""
+    from minitf.ops.elementwise import sum_over_axes
+
+    x = np.random.default_rng(rows).standard_normal((rows, 2, width)).astype(np.float32)
+    got = sum_over_axes(x, (0, 1), keepdims)
+    exact = x.astype(np.float64).sum(axis=(0, 1), keepdims=keepdims)
+    assert got.shape == exact.shape and got.dtype == np.float32
+    bound = 200 * np.finfo(np.float32).eps * np.abs(x.astype(np.float64)).sum(axis=(0, 1), keepdims=keepdims)
+    assert (np.abs(got - exact) <= bound).all(), (rows, width, np.abs(got - exact).max())
+
+
+def test_reduce_mean_over_a_batch_of_images_is_exact_to_float32_where_one_by_one_is_not():
+    """``tf.reduce_mean`` over the batch and pixels (BatchNormalization's moments) adds in blocks: the
+    mean of 2**20 copies of 0.1 is 0.1 to float32's precision; added one after another it drifts."""
+    x = np.full((16, 256, 256, 2), 0.1, np.float32)  # 2 channels: NumPy adds the pixels one by one
+    assert abs(float(x.sum(axis=(0, 1, 2))[0]) / x[..., 0].size - 0.1) > 1e-4  # NumPy's one-by-one sum drifts
+    mean = tf.reduce_mean(tf.constant(x), axis=[0, 1, 2]).numpy()
+    assert abs(float(mean[0]) - 0.1) <= 1e-7, mean

@@ -49,6 +49,7 @@ from minitf._tf_compat import atrous_input_checks
 from minitf.errors import InvalidArgumentError
 from minitf.nn.conv import (_channels_first, _check_rank, _float_pair, _output_shape, _to_first, _to_last, conv2d,
                             pad_spatial, parse_padding, spatial_sequence, window_geometry, windows)
+from minitf.ops.elementwise import sum_over_axes
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -118,7 +119,7 @@ def depthwise_filter_gradient(x, dy, geom):
     for a in range(kh):
         for b in range(kw):
             tap = taps[:, :, :, a, b, :].reshape(n * oh * ow, c, 1)
-            dw[a, b] = (tap * dy).sum(axis=0)
+            dw[a, b] = sum_over_axes(tap * dy, (0,))  # in blocks of rows (elementwise.sum_over_axes)
     return dw.astype(x.dtype)
 
 

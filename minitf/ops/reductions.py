@@ -85,7 +85,7 @@ class Sum(Op):
     """Sum over ``axis``.   Every input element gets dy unchanged (d sum/d x_i = 1)."""
 
     def forward(x, axis, keepdims):
-        y = x.sum(axis=axis, keepdims=keepdims)
+        y = E.sum_over_axes(x, axis, keepdims)  # a float sum over many rows: in blocks, for accuracy
         if x.dtype.kind in "iu" and y.dtype != x.dtype:
             y = y.astype(x.dtype)  # NumPy widens small ints; TF keeps the dtype
         return y
@@ -110,7 +110,7 @@ class Mean(Op):
             quotient = B.xp.abs(total) // count
             return B.xp.where(total < 0, -quotient, quotient).astype(x.dtype)
         count = math.prod(x.shape[a] for a in axis)
-        return x.sum(axis=axis, keepdims=keepdims) / count  # NumPy's mean, and nan (0 / 0) over no elements
+        return E.sum_over_axes(x, axis, keepdims) / count  # nan (0 / 0) over no elements, as NumPy's mean
 
     def backward(ctx, dy):
         x = ctx.inputs[0]
