@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitf as tf
+from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
 from minitf.testing import gradcheck
 
@@ -397,7 +398,6 @@ def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape
     a block of rows at a time; it must give the general path's bits: ties to the first maximum in
     row-major window order, NaN and -inf windows as TF's scan has them (see ``_winners``), +0.0 (never
     -0.0) in cells that did not win."""
-    from minitf import array_backend as B
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import window_geometry
     from minitf.nn.pooling import MaxPool, MaxPoolGrad, _winners, _windows, col2im
@@ -529,7 +529,6 @@ def test_convolution_intermediates_stay_bounded_whatever_the_batch(strides, padd
     set to 1 MiB here; two threads on NumPy), i.e. no intermediate grows with the batch."""
     import tracemalloc
 
-    from minitf import array_backend as B
     from minitf import parallel
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, window_geometry
@@ -625,27 +624,29 @@ def test_bias_gradient_of_a_large_conv_output_is_the_sum_over_batch_and_pixels()
     """SumTo sums a large (N, H, W, C) gradient in blocks of rows (rows of width W*C, then the W partial
     sums per channel, each ``SUM_BLOCK`` rows at a time): far more exact than NumPy's one-stage sum,
     which adds the rows one after another; 64 rows or fewer, other axes and non-contiguous arrays
-    take NumPy's sum, bit for bit."""
+    take the backend's sum, bit for bit."""
     from minitf.ops.elementwise import _WIDE_ROWS_MIN, SUM_BLOCK, sum_over_axes
 
     rng = np.random.default_rng(5)
-    dy = (rng.standard_normal((8, 150, 150, 10)) + 0.5).astype(np.float32)
+    dy_host = (rng.standard_normal((8, 150, 150, 10)) + 0.5).astype(np.float32)
+    dy = B.xp.asarray(dy_host)
     assert dy.size >= _WIDE_ROWS_MIN  # the wide-rows path
-    exact = dy.astype(np.float64).sum(axis=(0, 1, 2))
-    got = sum_over_axes(dy, (0, 1, 2))
+    exact = dy_host.astype(np.float64).sum(axis=(0, 1, 2))
+    got = B.to_numpy(sum_over_axes(dy, (0, 1, 2)))
     assert got.dtype == np.float32 and got.shape == (10,)
     assert sum_over_axes(dy, (0, 1, 2), keepdims=True).shape == (1, 1, 1, 10)
-    one_stage_error = np.abs(dy.sum(axis=(0, 1, 2)) - exact).max()
+    one_stage_error = np.abs(dy_host.sum(axis=(0, 1, 2)) - exact).max()
     assert np.abs(got - exact).max() <= one_stage_error / 10, (np.abs(got - exact).max(), one_stage_error)
-    np.testing.assert_allclose(sum_over_axes(dy, (0, 1)), dy.astype(np.float64).sum(axis=(0, 1)), rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(B.to_numpy(sum_over_axes(dy, (0, 1))), dy_host.astype(np.float64).sum(axis=(0, 1)),
+                               rtol=1e-5, atol=1e-3)
     small = dy[:1, :SUM_BLOCK, :1]
-    assert sum_over_axes(small, (0, 1, 2)).tobytes() == small.sum(axis=(0, 1, 2)).tobytes()
+    assert B.to_numpy(sum_over_axes(small, (0, 1, 2))).tobytes() == B.to_numpy(small.sum(axis=(0, 1, 2))).tobytes()
     for axes, array in (((1, 2), dy), ((0, 1, 2), dy[:, ::2]), ((0, 1, 2, 3), dy)):
-        assert sum_over_axes(array, axes).tobytes() == array.sum(axis=axes).tobytes(), axes
+        assert B.to_numpy(sum_over_axes(array, axes)).tobytes() == B.to_numpy(array.sum(axis=axes)).tobytes(), axes
     x = tf.constant(rng.standard_normal((8, 150, 150, 10)).astype(np.float32))
     b = tf.Variable(np.zeros(10, np.float32))
     with tf.GradientTape() as tape:
-        loss = tf.reduce_sum((x + b) * dy)
+        loss = tf.reduce_sum((x + b) * dy_host)
     np.testing.assert_allclose(tape.gradient(loss, b).numpy(), exact, rtol=1e-5)
 
 
@@ -656,7 +657,7 @@ def test_blocked_sum_of_rows_is_the_sum_to_a_few_roundings(rows, width, keepdims
     from minitf.ops.elementwise import sum_over_axes
 
     x = np.random.default_rng(rows).standard_normal((rows, 2, width)).astype(np.float32)
-    got = sum_over_axes(x, (0, 1), keepdims)
+    got = B.to_numpy(sum_over_axes(B.xp.asarray(x), (0, 1), keepdims))
     exact = x.astype(np.float64).sum(axis=(0, 1), keepdims=keepdims)
     assert got.shape == exact.shape and got.dtype == np.float32
     bound = 200 * np.finfo(np.float32).eps * np.abs(x.astype(np.float64)).sum(axis=(0, 1), keepdims=keepdims)
