@@ -274,3 +274,26 @@ def test_mixed_precision(tf, mtf):
     for (want_dtype, want, want_weights), (got_dtype, got, got_weights) in zip(*results):
         assert (got_dtype, got_weights) == (want_dtype, want_weights) == ("float16", got_weights)
         np.testing.assert_array_equal(got, want)
+
+
+# --- the sums under BatchNormalization's statistics and the bias gradients -----------------------------------------
+@pytest.mark.parametrize("shape", [(4, 6, 6, 4), (8, 6, 6, 3), (500, 4), (32, 26, 26, 2), (2, 10, 10, 7)])
+def test_sums_over_narrow_rows_are_tfs_bits(tf, mtf, shape):
+    """Rows of 2 to 7 numbers TF adds one after another, and so does minitf (``sum_over_axes``). (Rows of one
+    number make a sum of all elements: TF then adds in a tree, ``_tf_compat.EigenSum``.)"""
+    x = (np.random.default_rng(len(shape) + shape[0]).standard_normal(shape) + 0.3).astype(np.float32)
+    axes = list(range(len(shape) - 1))
+    for op in ("reduce_sum", "reduce_mean"):
+        want, got = (getattr(m, op)(m.constant(x), axis=axes).numpy() for m in (tf, mtf))
+        assert got.tobytes() == want.tobytes(), (op, shape, got, want)
+
+
+@pytest.mark.parametrize("shape", [(4, 48, 48, 16), (32, 28, 28, 32), (1000, 16)])
+def test_sums_over_wide_rows_are_as_exact_as_tfs(tf, mtf, shape):
+    """From 8 numbers a row TF adds in blocks of its own; minitf's blocks of 64 rows are at least as exact."""
+    x = (np.random.default_rng(shape[0]).standard_normal(shape) + 0.3).astype(np.float32)
+    axes = list(range(len(shape) - 1))
+    exact = x.astype(np.float64).sum(axis=tuple(axes))
+    errors = {name: np.abs(m.reduce_sum(m.constant(x), axis=axes).numpy() - exact).max() for name, m in
+              (("tf", tf), ("minitf", mtf))}
+    assert errors["minitf"] <= errors["tf"], errors

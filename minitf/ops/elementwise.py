@@ -33,6 +33,7 @@ TensorLike = Any
 # --- helpers: operands in, gradients back to shape ---------------------------------
 SUM_BLOCK = 64  # rows added one after another before a new partial sum starts (see sum_over_axes)
 _WIDE_ROWS_MIN = 1 << 18  # elements: from here the rows are made wide (see sum_over_axes)
+_TF_PACKET = 8  # float32 lanes of TF's CPU reductions: narrower rows it adds one after another
 
 
 def sum_over_axes(a, axes: tuple, keepdims: bool = False):
@@ -45,7 +46,11 @@ def sum_over_axes(a, axes: tuple, keepdims: bool = False):
     depthwise kernel's gradient, where it is a small difference of large terms. Here the rows are
     added in blocks of ``SUM_BLOCK``, then those partial sums in blocks of ``SUM_BLOCK``, and so on: a
     tree with 64 rows per node, so each result takes about 64 additions per level of the tree (two
-    levels up to 4096 rows, three up to 262,144), not n. Up to ``SUM_BLOCK`` rows it is NumPy's sum.
+    levels up to 4096 rows, three up to 262,144), not n. Up to ``SUM_BLOCK`` rows it is NumPy's sum,
+    and so it is for rows of fewer than 8 numbers (a 3- or 4-channel image's, a 4-filter conv's) below
+    ``_WIDE_ROWS_MIN`` elements: TF's CPU kernel adds such narrow rows one after another too (checked
+    against TF 2.21, 65 to 10,000 rows of 3 or 4), so NumPy's sum is TF's, bit for bit. From 8 numbers
+    a row (a packet) TF adds in blocks as well, in an order of its own.
 
     For a large array the rows are made wide first: NumPy sums a leading axis one row of the kept
     axes at a time, and for a 10-channel bias that is a loop of 10-wide additions, ~9x slower than
@@ -55,10 +60,11 @@ def sum_over_axes(a, axes: tuple, keepdims: bool = False):
     """
     leading = len(axes)
     rows = math.prod(a.shape[:leading])
-    if (a.dtype.kind != "f" or rows <= SUM_BLOCK or axes != tuple(range(leading)) or leading == a.ndim
+    kept = a.shape[leading:]
+    narrow = math.prod(kept) < _TF_PACKET and a.size < _WIDE_ROWS_MIN  # TF's order: row after row
+    if (a.dtype.kind != "f" or rows <= SUM_BLOCK or narrow or axes != tuple(range(leading)) or leading == a.ndim
             or not a.flags.c_contiguous):
         return a.sum(axis=axes, keepdims=keepdims)
-    kept = a.shape[leading:]
     if a.size >= _WIDE_ROWS_MIN and leading >= 2:
         wide = _blocked_row_sum(a.reshape(rows // a.shape[leading - 1], -1))
         total = _blocked_row_sum(wide.reshape(a.shape[leading - 1], -1))
