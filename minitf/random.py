@@ -65,13 +65,23 @@ def _shape(shape) -> tuple:
         from minitf.graph import static_value
         known = static_value(shape_tensor(shape))
         if not isinstance(known, tuple) or None in known:
-            raise ValueError(f"random ops in a traced function need a shape known from the function's input "
-                             f"signature; this one is {known} (None: a size the signature leaves unknown, e.g. "
-                             "with reduce_retracing=True or a TensorSpec of shape None)")
+            raise _unknown_size(known)
         return known
     if isinstance(shape, Tensor):
         shape = shape.numpy().tolist()
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    shape = tuple(shape)
+    if any(d is None for d in shape):  # a static shape from a trace (x.shape), e.g. Dropout's noise
+        raise _unknown_size(shape)
+    return tuple(int(d) for d in shape)
+
+
+def _unknown_size(shape) -> ValueError:
+    return ValueError(f"random ops in a traced function need a shape known from the function's input signature; "
+                      f"this one is {shape} (None: a size the signature leaves unknown, e.g. with "
+                      "reduce_retracing=True or a TensorSpec of shape None, as a batch of any size; minitf cannot "
+                      "draw that yet: trace with the batch size given, or without input_signature)")
 
 
 class _RandomOp(Op):

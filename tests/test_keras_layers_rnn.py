@@ -618,3 +618,28 @@ def test_stateful_layer_refuses_another_batch_size():
     layer(np.zeros((3, 2, 1), np.float32))
     with pytest.raises(ValueError, match="stateful, built for batches of 3; got a batch of 2"):
         layer(np.zeros((2, 2, 1), np.float32))
+
+
+@pytest.mark.parametrize("make", [lambda: layers.Dropout(0.5, seed=2),
+                                  lambda: layers.LSTM(4, dropout=0.3, seed=1),
+                                  lambda: layers.GRU(4, recurrent_dropout=0.3, seed=1)],
+                         ids=["Dropout", "LSTM", "GRU"])
+def test_dropout_in_a_trace_of_unknown_batch_size_says_what_it_needs(make):
+    """Random draws need their shape; a signature that leaves the batch size open cannot give it (yet):
+    a clear error, not a TypeError from deep inside, and the same layer traced with a known batch works."""
+    layer = make()
+    x = np.random.default_rng(0).standard_normal((3, 5, 2)).astype(np.float32)
+    layer(x)
+
+    @mt.function(input_signature=[mt.TensorSpec([None, 5, 2], mt.float32)])
+    def open_batch(inputs):
+        return layer(inputs, training=True)
+
+    with pytest.raises(ValueError, match="batch size|unknown"):
+        open_batch(x)
+
+    @mt.function(input_signature=[mt.TensorSpec([3, 5, 2], mt.float32)])
+    def known_batch(inputs):
+        return layer(inputs, training=True)
+
+    assert np.isfinite(known_batch(x).numpy()).all()

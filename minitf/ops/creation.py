@@ -22,6 +22,9 @@ def _shape(shape) -> tuple[int, ...]:
         shape = shape.numpy().tolist()
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
+    if any(d is None for d in shape):  # a static shape from a trace, with a size its signature leaves open
+        raise ValueError(f"a shape with an unknown size, {tuple(shape)}, cannot make an array: inside a traced "
+                         "function, pass tf.shape(x) (the sizes of this call) instead of x.shape")
     shape = tuple(int(d) for d in shape)
     if any(d < 0 for d in shape):
         raise InvalidArgumentError(f"shape {list(shape)} has a negative dimension")

@@ -142,6 +142,10 @@ class RecurrentCell(Layer):
         def draw(shape: tuple, rate: float, dtype):
             if rate <= 0:
                 return None
+            if None in shape:  # a trace whose signature leaves the batch size open
+                raise ValueError(f"{type(self).__name__} '{self.name}': dropout masks need the batch size, and "
+                                 f"this trace leaves it unknown (masks of shape {shape}); minitf cannot "
+                                 "draw them yet: trace with the batch size given, or without input_signature")
             ones = creation.ones(shape, dtype=dtype)
             if count is None:
                 return keras_random.dropout(ones, rate, seed=self.seed_generator)
