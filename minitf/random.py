@@ -59,7 +59,7 @@ def _shape(shape) -> tuple:
     """The draw's shape as ints. Inside a traced function a shape may hold tensors (``(tf.shape(x)[0],
     4)``, the batch size of a VAE's noise): their values are known from the trace's signature (a new
     signature traces again), so the draw gets them as constants; a size the signature leaves unknown
-    (None) cannot be drawn."""
+    (None) the stateless draws read when they run (``StatelessRandomOfDims``), the stateful ones cannot."""
     from minitf.ops.creation import is_traced, shape_tensor
     if is_traced(shape):
         from minitf.graph import static_value
@@ -78,10 +78,11 @@ def _shape(shape) -> tuple:
 
 
 def _unknown_size(shape) -> ValueError:
-    return ValueError(f"random ops in a traced function need a shape known from the function's input signature; "
-                      f"this one is {shape} (None: a size the signature leaves unknown, e.g. with "
-                      "reduce_retracing=True or a TensorSpec of shape None, as a batch of any size; minitf cannot "
-                      "draw that yet: trace with the batch size given, or without input_signature)")
+    return ValueError(f"tf.random's stateful draws (normal, uniform, ...) in a traced function need a shape known "
+                      f"from the function's input signature; this one is {shape} (None: a size the signature leaves "
+                      "unknown, e.g. with reduce_retracing=True or a TensorSpec of shape None, as a batch of any "
+                      "size). minitf cannot draw that yet: trace with the batch size given, or without "
+                      "input_signature; tf.random.stateless_* and Keras's random layers take tf.shape(x) there")
 
 
 class _RandomOp(Op):
@@ -294,7 +295,31 @@ def _int_bounds(op: str, dt, minval, maxval) -> tuple[int, int]:
     return lo, hi
 
 
+class StatelessRandomOfDims(Op):
+    """``StatelessRandom`` whose shape is an int tensor, read when the op runs: a traced function whose
+    signature leaves a size open (``TensorSpec([None, 10])``, any batch size) draws ``tf.shape(x)``'s
+    values at each call. The same numbers as ``StatelessRandom`` of that shape.   No gradient."""
+
+    name = "StatelessRandomV2"
+    shape_value_inputs = (1,)  # while tracing, the output's shape is what is known of dims' value
+
+    def forward(source, dims, dtype, kind, from_state, minval=0, maxval=0, replica=None):
+        shape = tuple(int(d) for d in B.to_numpy(dims).tolist())
+        return StatelessRandom.forward(source, shape, dtype, kind, from_state, minval, maxval, replica)
+
+    def shape(source, dims, dtype, kind, from_state, minval=0, maxval=0, replica=None):
+        return dims
+
+
 def _draw(source: Tensor, shape, dtype, kind: str, from_state: bool, **bounds) -> Tensor:
+    from minitf.ops.creation import is_traced, shape_tensor
+    if is_traced(shape):
+        from minitf.graph import static_value
+        dims = shape_tensor(shape)
+        known = static_value(dims)
+        if isinstance(known, tuple) and None in known:  # sizes known only when the function runs
+            return StatelessRandomOfDims.apply(source, dims, dtype=np.dtype(dtype), kind=kind,
+                                               from_state=from_state, **bounds)
     return StatelessRandom.apply(source, shape=_shape(shape), dtype=np.dtype(dtype), kind=kind,
                                  from_state=from_state, **bounds)
 

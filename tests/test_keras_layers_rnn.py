@@ -621,25 +621,24 @@ def test_stateful_layer_refuses_another_batch_size():
 
 
 @pytest.mark.parametrize("make", [lambda: layers.Dropout(0.5, seed=2),
-                                  lambda: layers.LSTM(4, dropout=0.3, seed=1),
+                                  lambda: layers.LSTM(4, dropout=0.3, recurrent_dropout=0.2, seed=1),
                                   lambda: layers.GRU(4, recurrent_dropout=0.3, seed=1)],
                          ids=["Dropout", "LSTM", "GRU"])
-def test_dropout_in_a_trace_of_unknown_batch_size_says_what_it_needs(make):
-    """Random draws need their shape; a signature that leaves the batch size open cannot give it (yet):
-    a clear error, not a TypeError from deep inside, and the same layer traced with a known batch works."""
-    layer = make()
-    x = np.random.default_rng(0).standard_normal((3, 5, 2)).astype(np.float32)
-    layer(x)
+def test_dropout_in_a_trace_of_any_batch_size_draws_the_eager_masks(make):
+    """A signature that leaves the batch size open (``TensorSpec([None, ...])``, as SavedModel serving
+    functions have): the masks are drawn at the size of each call (``tf.shape``), the eager draws bit
+    for bit, call after call (the seed generators step alike), one trace for every batch size."""
+    rng = np.random.default_rng(0)
+    xs = [rng.standard_normal((n, 5, 2)).astype(np.float32) for n in (3, 2, 4)]
+    eager, traced = make(), make()
+    eager(xs[0])
+    traced(xs[0])
+    traced.set_weights(eager.get_weights())
 
     @mt.function(input_signature=[mt.TensorSpec([None, 5, 2], mt.float32)])
-    def open_batch(inputs):
-        return layer(inputs, training=True)
+    def any_batch(inputs):
+        return traced(inputs, training=True)
 
-    with pytest.raises(ValueError, match="batch size|unknown"):
-        open_batch(x)
-
-    @mt.function(input_signature=[mt.TensorSpec([3, 5, 2], mt.float32)])
-    def known_batch(inputs):
-        return layer(inputs, training=True)
-
-    assert np.isfinite(known_batch(x).numpy()).all()
+    for x in xs:
+        np.testing.assert_array_equal(any_batch(x).numpy(), eager(x, training=True).numpy())
+    assert len(any_batch._concrete) == 1

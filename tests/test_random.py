@@ -97,3 +97,29 @@ def test_a_draw_shaped_by_a_traced_batch_size_gets_each_signatures_size():
 
     with pytest.raises(ValueError, match="shape known from the function's input signature"):
         unknown(tf.ones((4, 1)))
+
+
+def test_stateless_draws_in_a_trace_of_any_batch_size_take_each_calls_size():
+    """``tf.shape(x)`` in a signature of unknown batch size: the draw's size is read at each call, and
+    the numbers are those of the same eager draw; a stateful draw there says what it cannot do."""
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def noise(x):
+        shape = [tf.shape(x)[0], 3]
+        return (tf.random.stateless_uniform(shape, seed=[1, 2]), tf.random.stateless_normal(shape, seed=[3, 4]),
+                tf.random.stateless_uniform(shape, seed=[5, 6], minval=0, maxval=10, dtype=tf.int32))
+
+    for n in (2, 5):
+        got = noise(np.zeros((n, 3), np.float32))
+        want = (tf.random.stateless_uniform([n, 3], seed=[1, 2]), tf.random.stateless_normal([n, 3], seed=[3, 4]),
+                tf.random.stateless_uniform([n, 3], seed=[5, 6], minval=0, maxval=10, dtype=tf.int32))
+        for g, w in zip(got, want):
+            assert g.shape == (n, 3)
+            np.testing.assert_array_equal(g.numpy(), w.numpy())
+    assert len(noise._concrete) == 1
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def stateful(x):
+        return tf.random.normal([tf.shape(x)[0], 3])
+
+    with pytest.raises(ValueError, match="stateful draws.*stateless"):
+        stateful(np.zeros((2, 3), np.float32))

@@ -142,6 +142,9 @@ def dropout(inputs, rate, noise_shape=None, seed=None) -> Tensor:
     seed = draw_seed(seed)
     shape = tuple(x.shape) if noise_shape is None else \
         tuple(d if n is None else n for d, n in zip(tuple(x.shape), noise_shape))
+    if None in shape:  # a trace whose signature leaves a size open: that size is read when it runs
+        sizes = S.shape(x)
+        shape = [sizes[i] if d is None else d for i, d in enumerate(shape)]
     kept = E.greater_equal(tf_random.stateless_uniform(shape, seed, dtype=x.dtype), S.cast(rate, x.dtype))
     scaled = E.multiply(x, S.cast(1.0 / (1.0 - rate), x.dtype))
     return E.where(kept, scaled, zeros_like(scaled))

@@ -142,10 +142,6 @@ class RecurrentCell(Layer):
         def draw(shape: tuple, rate: float, dtype):
             if rate <= 0:
                 return None
-            if None in shape:  # a trace whose signature leaves the batch size open
-                raise ValueError(f"{type(self).__name__} '{self.name}': dropout masks need the batch size, and "
-                                 f"this trace leaves it unknown (masks of shape {shape}); minitf cannot "
-                                 "draw them yet: trace with the batch size given, or without input_signature")
             ones = creation.ones(shape, dtype=dtype)
             if count is None:
                 return keras_random.dropout(ones, rate, seed=self.seed_generator)
@@ -163,6 +159,8 @@ class RecurrentCell(Layer):
         Time-major first, (T, B, F) -> (T*B, F), so that each step's rows are contiguous.
         """
         batch, features = sequences.shape[0], sequences.shape[2]
+        if batch is None:  # a trace whose signature leaves the batch size open: read when it runs
+            batch = S.shape(sequences)[0]
         masks = self._use_dropout_masks(*self._draw_dropout_masks(batch, features, sequences.dtype), training)
         return self._project(sequences, masks)
 
