@@ -59,7 +59,7 @@ def _shape(shape) -> tuple:
     """The draw's shape as ints. Inside a traced function a shape may hold tensors (``(tf.shape(x)[0],
     4)``, the batch size of a VAE's noise): their values are known from the trace's signature (a new
     signature traces again), so the draw gets them as constants; a size the signature leaves unknown
-    (None) the stateless draws read when they run (``StatelessRandomOfDims``), the stateful ones cannot."""
+    (None) is read when the draw runs (``RandomOfDims``, ``StatelessRandomOfDims``)."""
     from minitf.ops.creation import is_traced, shape_tensor
     if is_traced(shape):
         from minitf.graph import static_value
@@ -78,11 +78,9 @@ def _shape(shape) -> tuple:
 
 
 def _unknown_size(shape) -> ValueError:
-    return ValueError(f"tf.random's stateful draws (normal, uniform, ...) in a traced function need a shape known "
-                      f"from the function's input signature; this one is {shape} (None: a size the signature leaves "
-                      "unknown, e.g. with reduce_retracing=True or a TensorSpec of shape None, as a batch of any "
-                      "size). minitf cannot draw that yet: trace with the batch size given, or without "
-                      "input_signature; tf.random.stateless_* and Keras's random layers take tf.shape(x) there")
+    return ValueError(f"a random draw of shape {shape} inside a traced function: None is a size the function's "
+                      "signature leaves unknown (e.g. a TensorSpec of shape [None, ...], a batch of any size), so "
+                      "x.shape cannot give it; pass tf.shape(x) (the sizes of each call) instead")
 
 
 class _RandomOp(Op):
@@ -120,6 +118,46 @@ class TruncatedNormal(_RandomOp):
         return B.xp.asarray((values * stddev + mean).astype(dtype, copy=False))
 
 
+class RandomOfDims(_RandomOp):
+    """A draw of ``kernel`` (RandomStandardNormal, RandomUniform, TruncatedNormal) whose shape is an int
+    tensor read when the op runs: ``tf.random.normal([tf.shape(x)[0], 4])`` in a traced function whose
+    signature leaves the batch size open draws at the size of each call."""
+
+    shape_value_inputs = (0,)  # while tracing, the output's shape is what is known of dims' value
+
+    def forward(dims, kernel, **attrs):
+        return kernel.forward(shape=_dims_tuple(dims), **attrs)
+
+    def trace_forward(dims, kernel, dtype, **attrs):
+        return B.xp.zeros(_dims_tuple(dims), dtype=dtype)
+
+    def shape(dims, kernel, **attrs):
+        return dims
+
+
+def _dims_tuple(dims) -> tuple:
+    return tuple(int(d) for d in B.to_numpy(dims).tolist())
+
+
+def _open_dims(shape):
+    """The shape as an int tensor when it is traced and some size is known only when the function runs
+    (a signature's None); else None (the shape is a constant of the trace)."""
+    from minitf.ops.creation import is_traced, shape_tensor
+    if not is_traced(shape):
+        return None
+    from minitf.graph import static_value
+    dims = shape_tensor(shape)
+    known = static_value(dims)
+    return dims if isinstance(known, tuple) and None in known else None
+
+
+def _stateful_draw(kernel, shape, **attrs) -> Tensor:
+    dims = _open_dims(shape)
+    if dims is not None:
+        return RandomOfDims.apply(dims, kernel=kernel, **attrs)
+    return kernel.apply(shape=_shape(shape), **attrs)
+
+
 class RandomShuffle(_RandomOp):
     def forward(x, seed):
         return x[B.xp.asarray(_rng(seed).permutation(x.shape[0]))]
@@ -136,7 +174,7 @@ def _seed(seed):
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
-    return RandomStandardNormal.apply(shape=_shape(shape), mean=float(mean), stddev=float(stddev),
+    return _stateful_draw(RandomStandardNormal, shape, mean=float(mean), stddev=float(stddev),
                                       dtype=dtypes.as_dtype(dtype)._np, seed=_seed(seed))
 
 
@@ -149,19 +187,19 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
         lo, hi = int(minval), int(maxval)
     else:
         lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
-    return RandomUniform.apply(shape=_shape(shape), minval=lo, maxval=hi, dtype=dt._np, seed=_seed(seed))
+    return _stateful_draw(RandomUniform, shape, minval=lo, maxval=hi, dtype=dt._np, seed=_seed(seed))
 
 
 def uniform_from(stream: np.random.Generator | None, shape, minval=0.0, maxval=1.0, dtype=dtypes.float32) -> Tensor:
     """A uniform draw from ``stream`` (a layer's own seeded NumPy generator), or from the global stream
     when it is None: an op, so a traced training step draws anew on every call."""
     dt = dtypes.as_dtype(dtype)
-    return RandomUniform.apply(shape=_shape(shape), minval=float(minval), maxval=float(maxval), dtype=dt._np,
-                               seed=None, stream=stream)
+    return _stateful_draw(RandomUniform, shape, minval=float(minval), maxval=float(maxval), dtype=dt._np,
+                          seed=None, stream=stream)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
-    return TruncatedNormal.apply(shape=_shape(shape), mean=float(mean), stddev=float(stddev),
+    return _stateful_draw(TruncatedNormal, shape, mean=float(mean), stddev=float(stddev),
                                  dtype=dtypes.as_dtype(dtype)._np, seed=_seed(seed))
 
 
@@ -312,14 +350,10 @@ class StatelessRandomOfDims(Op):
 
 
 def _draw(source: Tensor, shape, dtype, kind: str, from_state: bool, **bounds) -> Tensor:
-    from minitf.ops.creation import is_traced, shape_tensor
-    if is_traced(shape):
-        from minitf.graph import static_value
-        dims = shape_tensor(shape)
-        known = static_value(dims)
-        if isinstance(known, tuple) and None in known:  # sizes known only when the function runs
-            return StatelessRandomOfDims.apply(source, dims, dtype=np.dtype(dtype), kind=kind,
-                                               from_state=from_state, **bounds)
+    dims = _open_dims(shape)
+    if dims is not None:  # sizes known only when the function runs
+        return StatelessRandomOfDims.apply(source, dims, dtype=np.dtype(dtype), kind=kind, from_state=from_state,
+                                           **bounds)
     return StatelessRandom.apply(source, shape=_shape(shape), dtype=np.dtype(dtype), kind=kind,
                                  from_state=from_state, **bounds)
 

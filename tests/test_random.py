@@ -81,7 +81,8 @@ def test_integer_uniform_needs_maxval():
 
 def test_a_draw_shaped_by_a_traced_batch_size_gets_each_signatures_size():
     """A VAE's noise: ``tf.random.normal((tf.shape(x)[0], d))`` inside a traced function draws with the
-    batch size of the call's signature, anew on every call; a size the signature leaves unknown fails clearly."""
+    batch size of the call's signature, anew on every call (a size the signature leaves unknown: see
+    ``test_stateful_draws_in_a_trace_of_any_batch_size_take_each_calls_size``)."""
     @tf.function
     def noise(x):
         return tf.random.normal((tf.shape(x)[0], 3)), tf.random.uniform(tf.stack([tf.shape(x)[0], 2]))
@@ -91,17 +92,10 @@ def test_a_draw_shaped_by_a_traced_batch_size_gets_each_signatures_size():
     assert not np.array_equal(first[0].numpy(), second[0].numpy())  # a draw per call, not a traced constant
     assert noise(tf.ones((2, 1)))[0].shape == (2, 3)  # a new signature traces again
 
-    @tf.function(input_signature=[tf.TensorSpec((None, 1), tf.float32)])
-    def unknown(x):
-        return tf.random.normal((tf.shape(x)[0], 3))
-
-    with pytest.raises(ValueError, match="shape known from the function's input signature"):
-        unknown(tf.ones((4, 1)))
-
 
 def test_stateless_draws_in_a_trace_of_any_batch_size_take_each_calls_size():
     """``tf.shape(x)`` in a signature of unknown batch size: the draw's size is read at each call, and
-    the numbers are those of the same eager draw; a stateful draw there says what it cannot do."""
+    the numbers are those of the same eager draw, with one trace for every size."""
     @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
     def noise(x):
         shape = [tf.shape(x)[0], 3]
@@ -117,9 +111,33 @@ def test_stateless_draws_in_a_trace_of_any_batch_size_take_each_calls_size():
             np.testing.assert_array_equal(g.numpy(), w.numpy())
     assert len(noise._concrete) == 1
 
-    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
-    def stateful(x):
-        return tf.random.normal([tf.shape(x)[0], 3])
 
-    with pytest.raises(ValueError, match="stateful draws.*stateless"):
-        stateful(np.zeros((2, 3), np.float32))
+
+def test_stateful_draws_in_a_trace_of_any_batch_size_take_each_calls_size():
+    """A VAE's noise, ``tf.random.normal([tf.shape(z)[0], k])``, traced for any batch size: a new draw of
+    each call's size at every call (the eager stream's numbers after the same seed); ``x.shape`` there
+    holds None, and the error says to pass ``tf.shape(x)``."""
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def noise(x):
+        n = tf.shape(x)[0]
+        return tf.random.normal([n, 3]), tf.random.uniform([n, 2], 0, 5, dtype=tf.int32), tf.random.truncated_normal([n])
+
+    shapes = ((2, 3), (2, 2), (2,))
+    tf.random.set_seed(7)
+    first = [t.numpy() for t in noise(np.zeros((2, 3), np.float32))]
+    assert [a.shape for a in first] == list(shapes)
+    assert first[0].std() > 0 and np.abs(first[2]).max() <= 2 and first[1].dtype == np.int32
+    second = [t.numpy() for t in noise(np.zeros((4, 3), np.float32))]
+    assert [a.shape for a in second] == [(4, 3), (4, 2), (4,)]
+    assert len(noise._concrete) == 1
+    tf.random.set_seed(7)
+    again = [t.numpy() for t in noise(np.zeros((2, 3), np.float32))]
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def static_shape(x):
+        return tf.random.normal(x.shape)
+
+    with pytest.raises(ValueError, match=r"pass tf.shape\(x\)"):
+        static_shape(np.zeros((2, 3), np.float32))
