@@ -342,8 +342,7 @@ class StatelessRandomOfDims(Op):
     shape_value_inputs = (1,)  # while tracing, the output's shape is what is known of dims' value
 
     def forward(source, dims, dtype, kind, from_state, minval=0, maxval=0, replica=None):
-        shape = tuple(int(d) for d in B.to_numpy(dims).tolist())
-        return StatelessRandom.forward(source, shape, dtype, kind, from_state, minval, maxval, replica)
+        return StatelessRandom.forward(source, _dims_tuple(dims), dtype, kind, from_state, minval, maxval, replica)
 
     def shape(source, dims, dtype, kind, from_state, minval=0, maxval=0, replica=None):
         return dims

@@ -48,7 +48,7 @@ from minitf import random as mt_random
 from minitf.keras import random as keras_random
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.preprocessing._image_ops import resize
-from minitf.keras.layers.preprocessing.image_preprocessing import PerImageStatelessUniform
+from minitf.keras.layers.preprocessing.image_preprocessing import per_image_unit_uniform
 from minitf.ops import creation as C
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
@@ -191,7 +191,7 @@ class RandomBrightness(Layer):
             return x
         # Keras draws uniform((N, 1, 1, 1) or (1, 1, 1), lower, upper): the same numbers as (N,) per image.
         batch = x if x.ndim == 4 else S.expand_dims(x, 0)
-        unit = PerImageStatelessUniform.apply(batch, keras_random.draw_seed(self.generator), dtype=np.dtype("float32"))
+        unit = per_image_unit_uniform(batch, keras_random.draw_seed(self.generator), "float32")
         delta = S.reshape(mt_random._scaled_uniform(unit, self.factor[0], self.factor[1], np.dtype("float32")),
                           (-1, 1, 1, 1) if x.ndim == 4 else (1, 1, 1))
         low, high = self.value_range
@@ -211,7 +211,7 @@ def _per_image_uniform(layer: Layer, images: Tensor, low: float, high: float, dt
     """``keras.random.uniform((N,), low, high, dtype, seed=layer.generator)`` for a batch (N = 1 for one
     image), with N read when the op runs (a trace with an unknown batch size works)."""
     batch = images if images.ndim == 4 else S.expand_dims(images, 0)
-    unit = PerImageStatelessUniform.apply(batch, keras_random.draw_seed(layer.generator), dtype=np.dtype(dtype))
+    unit = per_image_unit_uniform(batch, keras_random.draw_seed(layer.generator), dtype)
     return mt_random._scaled_uniform(unit, low, high, np.dtype(dtype))
 
 

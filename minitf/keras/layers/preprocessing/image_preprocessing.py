@@ -124,18 +124,12 @@ def _factor_range(kind: str, name: str, factor: Any, low: float, high: float, lo
     raise ValueError(message)
 
 
-class PerImageStatelessUniform(Op):
-    """One uniform [0, 1) value per image of ``images`` (its batch size N read when the op runs, so a
-    trace with an unknown batch size works): the first N numbers of TF's stateless stream for the
-    2-int ``seed``, i.e. ``StatelessRandomUniformV2`` of shape (N,). Stateless: the seed (a
-    SeedGenerator's state, read and stepped by ops) makes each call draw anew. No gradient."""
-
-    def forward(images, seed, dtype):
-        return mt_random.StatelessRandom.forward(seed, shape=(images.shape[0],), dtype=dtype, kind="uniform",
-                                                 from_state=False)
-
-    def shape(images_shape, seed_shape, dtype):
-        return images_shape[:1]
+def per_image_unit_uniform(images: Tensor, seed: Tensor, dtype) -> Tensor:
+    """One uniform [0, 1) value per image of ``images``: the first N numbers of TF's stateless stream
+    for the 2-int ``seed`` (a SeedGenerator's state, read and stepped by ops, so each call draws anew),
+    i.e. ``StatelessRandomUniformV2`` of shape (N,); in a trace that leaves the batch size open, N is
+    read when the function runs (``minitf.random._draw``). No gradient."""
+    return mt_random._draw(seed, [S.shape(images)[0]], np.dtype(dtype), "uniform", False)
 
 
 class _RandomImageLayer(Layer):
@@ -162,7 +156,7 @@ class _RandomImageLayer(Layer):
         """One draw per image, shape (N,): ``keras.random.uniform((N,), low, high, dtype, seed=generator)``,
         i.e. ``u * (high - low) + low`` in ``dtype`` with u from the generator's next seed (Keras draws
         (N, 1), (N, 1, 1, 1) or, for one image, N = 1: the same numbers in the same order)."""
-        unit = PerImageStatelessUniform.apply(images, keras_random.draw_seed(self.generator), dtype=np.dtype(dtype))
+        unit = per_image_unit_uniform(images, keras_random.draw_seed(self.generator), dtype)
         return mt_random._scaled_uniform(unit, low, high, np.dtype(dtype))
 
     def compute_output_shape(self, input_shape) -> tuple:
