@@ -5,6 +5,7 @@ every gradient written out next to its op in ``minitf/ops/``.
 """
 from minitf import array_backend as _backend  # noqa: F401 (selects the backend first)
 from minitf import tensor as _tensor  # noqa: F401 (the core: Tensor, then the ops its operators call)
+from minitf import parallel as _parallel
 from minitf import config, dtypes, errors, linalg, math, nest, nn, random, testing, types
 from minitf.autodiff import GradientTape
 from minitf.device import device
@@ -41,6 +42,7 @@ from minitf.ops.shape_ops import top_k as _top_k  # noqa: F401 (tf.math.top_k / 
 from minitf.tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
 from minitf.tensor_array import TensorArray
 
+_parallel.shorten_blas_spin()  # OpenBLAS's idle threads: a short wait (see its docstring)
 newaxis = None
 __version__ = "0.1.0"
 

@@ -96,3 +96,52 @@ def test_threading_config_as_tf(restore_threads):
     tf.config.threading.set_inter_op_parallelism_threads(2)
     assert tf.config.threading.get_inter_op_parallelism_threads() == 2
     tf.config.threading.set_inter_op_parallelism_threads(0)
+
+
+_BLAS_TIMEOUT_PROBE = """
+import os, sys
+import numpy as np
+rng = np.random.default_rng(0)
+a = rng.standard_normal((512, 512), dtype=np.float32)
+before = (a @ a).tobytes()  # OpenBLAS's threads have run (and spin) before minitf is imported
+import minitf
+from threadpoolctl import ThreadpoolController
+timeouts = [lib.dynlib.openblas_thread_timeout() for lib in ThreadpoolController().lib_controllers
+            if lib.internal_api == "openblas" and hasattr(lib.dynlib, "openblas_thread_timeout")]
+after = (a @ a).tobytes()  # its threads started again
+print(timeouts, os.environ.get("OPENBLAS_THREAD_TIMEOUT"), before == after)
+"""
+
+
+def _probe_blas_timeout(env_value):
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT")}
+    if env_value is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = env_value
+    out = subprocess.run([sys.executable, "-c", _BLAS_TIMEOUT_PROBE], env=env, capture_output=True, text=True,
+                         check=True).stdout.split("\n")[-2]
+    timeouts, variable, same = out.rsplit(" ", 2)
+    return eval(timeouts), variable, same == "True"  # noqa: S307 (our own probe's printed list)
+
+
+def _numpy_blas_has_a_thread_timeout() -> bool:
+    controller = parallel._blas_controller()
+    return bool(controller) and any(lib.internal_api == "openblas" and hasattr(lib.dynlib, "openblas_thread_timeout")
+                                    for lib in controller.lib_controllers)
+
+
+@pytest.mark.skipif(not _numpy_blas_has_a_thread_timeout(), reason="NumPy's BLAS here is not an OpenBLAS with a thread timeout")
+def test_importing_minitf_shortens_openblas_idle_spin_and_products_still_work():
+    """After import, OpenBLAS's idle threads wait 2**BLAS_SPIN_EXPONENT cycles (read back from OpenBLAS
+    itself), its threads start again for the next product, and that product has the same bits."""
+    timeouts, variable, same = _probe_blas_timeout(None)
+    assert timeouts and set(timeouts) == {parallel.BLAS_SPIN_EXPONENT}
+    assert variable == str(parallel.BLAS_SPIN_EXPONENT) and same
+
+
+@pytest.mark.skipif(not _numpy_blas_has_a_thread_timeout(), reason="NumPy's BLAS here is not an OpenBLAS with a thread timeout")
+def test_a_thread_timeout_the_user_set_is_left_as_it_is():
+    timeouts, variable, same = _probe_blas_timeout("25")
+    assert set(timeouts) == {25} and variable == "25" and same
