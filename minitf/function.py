@@ -204,6 +204,7 @@ class ConcreteFunction:
         self.name = name
         self._outputs = output_tensors  # flat, the GraphTensors (or Python values) the function returned
         self._graph_outputs = [t for t in output_tensors if isinstance(t, GraphTensor)]
+        self._all_graph_outputs = len(self._graph_outputs) == len(output_tensors)  # no Python values among them
         self._input_specs = input_specs  # per placeholder, in order
         self._positions = positions  # per placeholder: index of the flat argument it stands for
         self._variable_positions = variable_positions  # the flat arguments that are variables, in order
@@ -256,7 +257,9 @@ class ConcreteFunction:
                 if error is e:
                     raise
                 raise error from None
-            results = (Tensor(a) for a in out)
+            if self._all_graph_outputs:
+                return [Tensor(a) for a in out]
+            results = iter([Tensor(a) for a in out])
         return [next(results) if isinstance(t, GraphTensor) else t for t in self._outputs]
 
     def _seen_by_tape(self, inputs: list, variables: list) -> bool:
@@ -466,6 +469,7 @@ class Function:
         self._relaxed_specs: dict = {}  # structure key -> list of relaxed TensorSpecs (reduce_retracing)
         self._general_traces: list = []  # (structure, specs, concrete) of traces with unknown sizes
         self._trace_count = 0
+        self._tracing_record: dict | None = None  # this function's record in _TRACING_DETECTOR, once looked up
         self._created_variables = False
         # TF traces a first call that created variables again (see _trace). Keras's fit builds every variable
         # before its first traced step (its _symbolic_build), so TF never retraces that step; minitf's
@@ -794,11 +798,15 @@ class _FrequentTracingDetector:
         self._calls: dict = {}
 
     def _record(self, fn: Function) -> dict:
+        record = fn._tracing_record
+        if record is not None:
+            return record
         code = getattr(getattr(fn.python_function, "__func__", fn.python_function), "__code__", None)
         key = code if code is not None else id(fn)
         record = self._calls.get(key)
         if record is None:
             record = self._calls[key] = {"traces": [], "count": 0, "warned": 0}
+        fn._tracing_record = record  # (the same record for every Function of this code object)
         return record
 
     def called_with_tracing(self, fn: Function) -> None:

@@ -15,6 +15,7 @@ the shape of the input it belongs to, and is the only place that does.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -58,19 +59,36 @@ def sum_over_axes(a, axes: tuple, keepdims: bool = False):
     each channel. Every step adds whole rows in a fixed order: the bits are the same on every CPU,
     whatever its vector width or thread count.
     """
-    leading = len(axes)
-    rows = math.prod(a.shape[:leading])
-    kept = a.shape[leading:]
-    narrow = math.prod(kept) < _TF_PACKET and a.size < _WIDE_ROWS_MIN  # TF's order: row after row
-    if (a.dtype.kind != "f" or rows <= SUM_BLOCK or narrow or axes != tuple(range(leading)) or leading == a.ndim
-            or not a.flags.c_contiguous):
+    if type(axes) is not tuple:
+        axes = tuple(axes)
+    plan = _sum_plan(a.shape, a.dtype, axes, a.flags.c_contiguous)
+    if plan is None:
         return a.sum(axis=axes, keepdims=keepdims)
-    if a.size >= _WIDE_ROWS_MIN and leading >= 2:
-        wide = _blocked_row_sum(a.reshape(rows // a.shape[leading - 1], -1))
-        total = _blocked_row_sum(wide.reshape(a.shape[leading - 1], -1))
-    else:
-        total = _blocked_row_sum(a.reshape(rows, -1))
-    return total.reshape((1,) * leading + kept if keepdims else kept)
+    first, second, shape = plan
+    total = _blocked_row_sum(a.reshape(first))
+    if second is not None:
+        total = _blocked_row_sum(total.reshape(second))
+    return total.reshape(shape if keepdims else shape[len(axes):])
+
+
+@functools.lru_cache(maxsize=1024)
+def _sum_plan(shape: tuple, dtype: np.dtype, axes: tuple, contiguous: bool):
+    """How ``sum_over_axes`` sums an array of this shape and dtype over ``axes`` (it depends on nothing
+    else, so it is worked out once per shape): None for NumPy's sum, else (the 2-D shape whose rows are
+    summed in blocks, the 2-D shape its result is summed as next or None, the kept shape with the summed
+    axes as 1s)."""
+    leading = len(axes)
+    rows = math.prod(shape[:leading])
+    kept = shape[leading:]
+    size = rows * math.prod(kept)
+    narrow = math.prod(kept) < _TF_PACKET and size < _WIDE_ROWS_MIN  # TF's order: row after row
+    if (dtype.kind != "f" or rows <= SUM_BLOCK or narrow or axes != tuple(range(leading)) or leading == len(shape)
+            or not contiguous):
+        return None
+    keepdims_shape = (1,) * leading + kept
+    if size >= _WIDE_ROWS_MIN and leading >= 2:
+        return (rows // shape[leading - 1], -1), (shape[leading - 1], -1), keepdims_shape
+    return (rows, -1), None, keepdims_shape
 
 
 def _blocked_row_sum(rows):
@@ -94,9 +112,7 @@ class SumTo(Op):
     """
 
     def forward(grad, like):
-        extra = grad.ndim - like.ndim
-        axes = tuple(range(extra)) + tuple(
-            extra + i for i, n in enumerate(like.shape) if n == 1 and grad.shape[extra + i] != 1)
+        axes = _broadcast_axes(grad.shape, like.shape)
         return sum_over_axes(grad, axes).reshape(like.shape) if axes else grad.reshape(like.shape)
 
     def backward(ctx, dy):
@@ -104,6 +120,14 @@ class SumTo(Op):
 
     def shape(grad_shape, like_shape):
         return like_shape
+
+
+@functools.lru_cache(maxsize=1024)
+def _broadcast_axes(grad_shape: tuple, like_shape: tuple) -> tuple:
+    """The axes of ``grad_shape`` that broadcasting ``like_shape`` to it added or stretched (once per pair of shapes)."""
+    extra = len(grad_shape) - len(like_shape)
+    return tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(like_shape) if n == 1 and grad_shape[extra + i] != 1)
 
 
 class BroadcastLike(Op):
