@@ -61,12 +61,14 @@ says which and why (also logged at DEBUG level on the "minitf" logger).
 from __future__ import annotations
 
 import ast
+import dis
 import functools
 import inspect
 import linecache
 import math
 import re
 import textwrap
+import types
 from typing import Any, Callable
 
 import numpy as np
@@ -266,6 +268,9 @@ def _inline_form(op: type):
         params = list(inspect.signature(fn).parameters.values())
         if all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params):
             tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+            if not _source_is_the_running_code(tree, fn):
+                _INLINE[op] = None
+                return None
             body = [node for node in tree.body[0].body if not isinstance(node, ast.Expr)]
             names = [p.name for p in params]
             kind = expression = None
@@ -292,6 +297,28 @@ def _inline_form(op: type):
         form = None
     _INLINE[op] = form
     return form
+
+
+def _source_is_the_running_code(tree: ast.Module, fn) -> bool:
+    """Whether the source read from the file compiles to the code of ``fn`` that runs. A file edited since
+    it was imported (a learner changing an op while a notebook runs) shows its new text at the old code's
+    line numbers, perhaps another op's kernel: then the replay calls ``fn`` itself."""
+    try:
+        module = compile(tree, fn.__code__.co_filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    code = next((c for c in module.co_consts if isinstance(c, types.CodeType)), None)
+    return code is not None and _instructions(code) == _instructions(fn.__code__)
+
+
+_JUMPS = set(dis.hasjrel) | set(dis.hasjabs)
+
+
+def _instructions(code: types.CodeType) -> list:
+    """What a function's bytecode does, without what compiling it alone changes: a call on an imported
+    module (``B.xp.exp(x)``) is LOAD_ATTR in its module and LOAD_METHOD alone, so jump offsets move too."""
+    return [("LOAD_ATTR" if i.opname == "LOAD_METHOD" else i.opname, None if i.opcode in _JUMPS else i.argval)
+            for i in dis.get_instructions(code) if i.opname not in ("RESUME", "CACHE", "NOP", "PUSH_NULL")]
 
 
 def _template(raw: str) -> str:

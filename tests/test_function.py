@@ -840,3 +840,43 @@ def test_a_reshape_to_a_known_computed_shape_of_the_wrong_size_fails_while_traci
 
     with pytest.raises(ValueError, match=r"(?i)cannot reshape a tensor with 6 elements.* to shape \[3, 4\]"):
         f(tf.ones([2, 3]))
+
+
+def test_an_op_file_edited_after_import_does_not_change_what_the_replay_runs(tmp_path, monkeypatch):
+    """The replay writes a one-line kernel from its source text. A file edited since import (a learner
+    changing an op while a notebook runs) shows new text at the old code's line numbers: here the line of
+    Shift's kernel then holds Other's. The replay must run the kernel that is loaded, as eager does."""
+    import importlib
+    import linecache
+
+    from minitf import compiler
+    original = (
+        "from minitf.ops.op import Op\n"
+        "class Shift(Op):\n"
+        "    elementwise = True\n"
+        "    def forward(x):\n"
+        "        return x + 1\n"
+        "class Other(Op):\n"
+        "    elementwise = True\n"
+        "    def forward(x):\n"
+        "        return x * 10\n")
+    module_file = tmp_path / "edited_ops.py"
+    module_file.write_text(original)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("edited_ops")
+    try:
+        # Shift deleted: Other's kernel moves up to the lines where Shift's was.
+        module_file.write_text("".join(original.splitlines(True)[:1] + original.splitlines(True)[5:]))
+        assert module_file.read_text().splitlines()[3:5] == ["    def forward(x):", "        return x * 10"]
+        linecache.checkcache(str(module_file))
+        compiler._INLINE.pop(module.Shift, None)
+        x = tf.constant(np.float32([1.0, 2.0]))
+        traced = tf.function(lambda x: module.Shift.apply(x))
+        np.testing.assert_array_equal(traced(x).numpy(), [2.0, 3.0])
+        np.testing.assert_array_equal(traced(x).numpy(), module.Shift.apply(x).numpy())
+        assert compiler._inline_form(module.Shift) is None  # the stale text is not written in
+        assert compiler._inline_form(module.Other) is None  # (its lines are past the file's end now)
+    finally:
+        compiler._INLINE.pop(module.Shift, None)
+        compiler._INLINE.pop(module.Other, None)
+        del __import__("sys").modules["edited_ops"]
