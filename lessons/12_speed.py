@@ -288,6 +288,20 @@ print("NumPy's BLAS here:", ", ".join(blas) or "none found",
       f"(OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']})" if "OPENBLAS_CORETYPE" in os.environ else "")
 
 # %% [markdown]
+# OpenBLAS's threads have one more habit that matters on a small machine. After a product it spread
+# over the cores, its worker threads do not sleep: they spin, waiting for the next product, for
+# 2**28 CPU cycles (about 0.1 s). On 2 cores a spinning worker takes one of the two cores from
+# whatever runs next: NumPy's ufuncs, minitf's own kernel threads, even TensorFlow in the same process.
+# The same training step then took one of two times from one process to the next (the benchmarks'
+# LSTM step 7.0-7.7 ms, TinyVGG at 64x64 48 or 85 ms). `import minitf` shortens that wait to
+# 2**20 cycles (`shorten_blas_spin` in `minitf/parallel.py`), unless `OPENBLAS_THREAD_TIMEOUT` is
+# set already: the LSTM step is then 5.3-5.7 ms, every time.
+
+# %%
+print("OpenBLAS's idle threads wait 2 **", os.environ.get("OPENBLAS_THREAD_TIMEOUT", "28 (its default)"),
+      "cycles before they sleep")
+
+# %% [markdown]
 # ## 5. On a GPU
 #
 # With CuPy installed and a CUDA GPU present, `minitf.config.set_backend("cupy")` moves every
