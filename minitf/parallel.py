@@ -131,7 +131,7 @@ def shorten_blas_spin() -> bool:
 
     The wait is OpenBLAS's ``OPENBLAS_THREAD_TIMEOUT`` (log2 of the cycles), read when its threads
     start. So this sets it, has OpenBLAS read its environment again, and stops its threads; OpenBLAS
-    starts them again at its next threaded product, with the short wait. A product then and then
+    starts them again at its next threaded product, with the short wait. A product now and then
     pays for waking a sleeping thread (tens of microseconds), which is why the wait is not shorter.
     Results do not change, only how long idle threads wait. A value the user set in the environment
     (``OPENBLAS_THREAD_TIMEOUT=28`` is OpenBLAS's own) is left as it is, and so is any other BLAS.
@@ -146,8 +146,9 @@ def shorten_blas_spin() -> bool:
         dynlib = getattr(library, "dynlib", None)
         read_env = getattr(dynlib, "openblas_read_env", None)
         stop_threads = getattr(dynlib, "blas_thread_shutdown_", None)
-        if library.internal_api != "openblas" or read_env is None or stop_threads is None:
-            continue
+        if (library.internal_api != "openblas" or getattr(library, "threading_layer", None) != "pthreads"
+                or read_env is None or stop_threads is None):
+            continue  # (an OpenMP build's threads are OpenMP's: OMP_WAIT_POLICY, not this, sets their wait)
         os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(BLAS_SPIN_EXPONENT)  # (also for child processes)
         read_env()
         stop_threads()
