@@ -86,7 +86,8 @@ def machine_info(subject: Framework, tf: Framework, backend: str) -> dict[str, A
         # Threads are left at the frameworks' defaults; these say what those were.
         "env": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                            "OPENBLAS_NUM_THREADS", "TF_ENABLE_ONEDNN_OPTS",
-                                           "MINITF_BACKEND", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ},
+                                           "MINITF_BACKEND", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                           "OPENBLAS_THREAD_TIMEOUT") if k in os.environ},
     }
     cupy_mod = sys.modules.get("cupy")
     if cupy_mod is not None:
