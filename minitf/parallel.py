@@ -75,13 +75,13 @@ class _OneBlasThread:
     last to leave restores it, so that kernels called from several threads at once compose)."""
 
     def __init__(self):
-        self._depth, self._limiter, self._controller = 0, None, None
+        self._depth, self._limiter = 0, None
         self._lock = threading.Lock()
 
     def __enter__(self):
         with self._lock:
             if self._depth == 0:
-                controller = self._get_controller()
+                controller = _blas_controller()
                 self._limiter = controller.limit(limits=1, user_api="blas") if controller else None
             self._depth += 1
 
@@ -91,9 +91,6 @@ class _OneBlasThread:
             if self._depth == 0 and self._limiter is not None:
                 self._limiter.restore_original_limits()
                 self._limiter = None
-
-    def _get_controller(self):
-        return _blas_controller()
 
 
 one_blas_thread = _OneBlasThread()
