@@ -60,12 +60,12 @@ def _shape(shape) -> tuple:
     4)``, the batch size of a VAE's noise): their values are known from the trace's signature (a new
     signature traces again), so the draw gets them as constants; a size the signature leaves unknown
     (None) is read when the draw runs (``RandomOfDims``, ``StatelessRandomOfDims``)."""
-    from minitf.ops.creation import is_traced, shape_tensor
+    from minitf.ops.creation import is_traced, shape_tensor, unknown_size_error
     if is_traced(shape):
         from minitf.graph import static_value
         known = static_value(shape_tensor(shape))
         if not isinstance(known, tuple) or None in known:
-            raise _unknown_size(known)
+            raise unknown_size_error(known)
         return known
     if isinstance(shape, Tensor):
         shape = shape.numpy().tolist()
@@ -73,14 +73,8 @@ def _shape(shape) -> tuple:
         return (int(shape),)
     shape = tuple(shape)
     if any(d is None for d in shape):  # a static shape from a trace (x.shape), e.g. Dropout's noise
-        raise _unknown_size(shape)
+        raise unknown_size_error(shape)
     return tuple(int(d) for d in shape)
-
-
-def _unknown_size(shape) -> ValueError:
-    return ValueError(f"a random draw of shape {shape} inside a traced function: None is a size the function's "
-                      "signature leaves unknown (e.g. a TensorSpec of shape [None, ...], a batch of any size), so "
-                      "x.shape cannot give it; pass tf.shape(x) (the sizes of each call) instead")
 
 
 class _RandomOp(Op):

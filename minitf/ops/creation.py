@@ -23,12 +23,19 @@ def _shape(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     if any(d is None for d in shape):  # a static shape from a trace, with a size its signature leaves open
-        raise ValueError(f"a shape with an unknown size, {tuple(shape)}, cannot make an array: inside a traced "
-                         "function, pass tf.shape(x) (the sizes of this call) instead of x.shape")
+        raise unknown_size_error(tuple(shape))
     shape = tuple(int(d) for d in shape)
     if any(d < 0 for d in shape):
         raise InvalidArgumentError(f"shape {list(shape)} has a negative dimension")
     return shape
+
+
+def unknown_size_error(shape) -> ValueError:
+    """The error for a shape with a size a trace's signature leaves open (None), asked to make an array
+    (ones, zeros, a random draw): such a size is known only when the function runs."""
+    return ValueError(f"a shape with an unknown size, {shape}, cannot make an array: inside a traced function "
+                      "(a TensorSpec of shape [None, ...] takes a batch of any size), pass tf.shape(x) (the "
+                      "sizes of this call) instead of x.shape")
 
 
 def _np_dtype(dtype, default=np.float32):
