@@ -128,11 +128,15 @@ def _probe_blas_timeout(env_value):
 
 def _numpy_blas_has_a_thread_timeout() -> bool:
     controller = parallel._blas_controller()
-    return bool(controller) and any(lib.internal_api == "openblas" and hasattr(lib.dynlib, "openblas_thread_timeout")
-                                    for lib in controller.lib_controllers)
+    return bool(controller) and any(
+        lib.internal_api == "openblas" and getattr(lib, "threading_layer", None) == "pthreads"
+        and hasattr(lib.dynlib, "openblas_thread_timeout") for lib in controller.lib_controllers)
 
 
-@pytest.mark.skipif(not _numpy_blas_has_a_thread_timeout(), reason="NumPy's BLAS here is not an OpenBLAS with a thread timeout")
+_NOT_OPENBLAS_THREADS = "NumPy's BLAS here is not OpenBLAS on its own (pthreads) threads"
+
+
+@pytest.mark.skipif(not _numpy_blas_has_a_thread_timeout(), reason=_NOT_OPENBLAS_THREADS)
 def test_importing_minitf_shortens_openblas_idle_spin_and_products_still_work():
     """After import, OpenBLAS's idle threads wait 2**BLAS_SPIN_EXPONENT cycles (read back from OpenBLAS
     itself), its threads start again for the next product, and that product has the same bits."""
@@ -141,7 +145,7 @@ def test_importing_minitf_shortens_openblas_idle_spin_and_products_still_work():
     assert variable == str(parallel.BLAS_SPIN_EXPONENT) and same
 
 
-@pytest.mark.skipif(not _numpy_blas_has_a_thread_timeout(), reason="NumPy's BLAS here is not an OpenBLAS with a thread timeout")
+@pytest.mark.skipif(not _numpy_blas_has_a_thread_timeout(), reason=_NOT_OPENBLAS_THREADS)
 def test_a_thread_timeout_the_user_set_is_left_as_it_is():
     timeouts, variable, same = _probe_blas_timeout("25")
     assert set(timeouts) == {25} and variable == "25" and same
