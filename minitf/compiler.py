@@ -312,12 +312,13 @@ def _source_is_the_running_code(tree: ast.Module, fn) -> bool:
 
 
 _JUMPS = set(dis.hasjrel) | set(dis.hasjabs)
+_SAME_OPS = {"LOAD_METHOD": "LOAD_ATTR", "CALL_METHOD": "CALL_FUNCTION"}  # (CALL_METHOD: Python 3.10)
 
 
 def _instructions(code: types.CodeType) -> list:
     """What a function's bytecode does, without what compiling it alone changes: a call on an imported
     module (``B.xp.exp(x)``) is LOAD_ATTR in its module and LOAD_METHOD alone, so jump offsets move too."""
-    return [("LOAD_ATTR" if i.opname == "LOAD_METHOD" else i.opname, None if i.opcode in _JUMPS else i.argval)
+    return [(_SAME_OPS.get(i.opname, i.opname), None if i.opcode in _JUMPS else i.argval)
             for i in dis.get_instructions(code) if i.opname not in ("RESUME", "CACHE", "NOP", "PUSH_NULL")]
 
 
