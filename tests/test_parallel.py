@@ -149,3 +149,113 @@ def test_importing_minitf_shortens_openblas_idle_spin_and_products_still_work():
 def test_a_thread_timeout_the_user_set_is_left_as_it_is():
     timeouts, variable, same = _probe_blas_timeout("25")
     assert set(timeouts) == {25} and variable == "25" and same
+
+
+# --- OpenBLAS's small-matrix kernels: products in pieces of rows --------------------------------------
+@pytest.fixture
+def forced_pieces():
+    """Pieces as on an AVX-512 OpenBLAS, whatever this machine's BLAS, small enough for small arrays
+    (a 3x3 kernel of 4 channels and 7 filters: 36 * 7 = 252 multiply-adds a row, 8 rows a piece)."""
+    with mock.patch.object(parallel, "_small_kernels", [True]), \
+            mock.patch.object(parallel, "SMALL_PRODUCT", 2016), mock.patch.object(parallel, "MIN_PIECE_ROWS", 2):
+        yield
+
+
+@pytest.mark.skipif(B.xp is not np, reason="the pieces are for NumPy's BLAS (a GPU backend runs one product)")
+def test_a_product_runs_in_pieces_only_inside_the_pool(forced_pieces):
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((50, 36), dtype=np.float32), rng.standard_normal((36, 7), dtype=np.float32)
+    assert parallel.piece_rows(36, 7) == 8
+    calls = []
+    real_matmul = np.matmul
+
+    def counting_matmul(x, y, **kwargs):
+        calls.append(x.shape[0])
+        return real_matmul(x, y, **kwargs)
+
+    with mock.patch.object(np, "matmul", counting_matmul):
+        outside = parallel.matmul_in_pieces(a, b, np.empty((50, 7), np.float32))
+        with parallel.one_blas_thread:  # what map_blocks holds while its blocks run
+            inside = parallel.matmul_in_pieces(a, b, np.empty((50, 7), np.float32))
+    assert calls == [50] + [8] * 6 + [2]
+    np.testing.assert_allclose(inside, a.astype(np.float64) @ b, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(outside, a.astype(np.float64) @ b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(B.xp is not np, reason="the pieces are for NumPy's BLAS (a GPU backend runs one product)")
+def test_a_transposed_product_in_pieces_adds_them_in_order(forced_pieces):
+    """a.T @ b over 50 rows, 8 at a time: the pieces' products added left to right."""
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((50, 36), dtype=np.float32), rng.standard_normal((50, 7), dtype=np.float32)
+    with parallel.one_blas_thread:
+        got = parallel.transposed_matmul_in_pieces(a, b)
+    expected = np.dot(a[:8].T, b[:8])
+    for start in range(8, 50, 8):
+        expected = expected + np.dot(a[start:start + 8].T, b[start:start + 8])
+    assert got.tobytes() == expected.tobytes()
+    np.testing.assert_allclose(got, a.astype(np.float64).T @ b, rtol=1e-5, atol=1e-5)
+
+
+def test_pieces_only_where_openblas_has_small_kernels():
+    def controller(architecture, api="openblas"):
+        library = mock.Mock(internal_api=api, architecture=architecture)
+        return mock.Mock(lib_controllers=[library])
+
+    for architecture, api, expected in (("SkylakeX", "openblas", True), ("SapphireRapids", "openblas", True),
+                                        ("Haswell", "openblas", False), ("Zen", "openblas", False),
+                                        ("SkylakeX", "mkl", False)):
+        with mock.patch.object(parallel, "_small_kernels", []), \
+                mock.patch.object(parallel, "_blas_controller", lambda: controller(architecture, api)):
+            assert parallel.small_kernel_pieces() is (expected and B.xp is np), (architecture, api)
+            assert (parallel.piece_rows(90, 10) > 0) is (expected and B.xp is np)
+    with mock.patch.object(parallel, "_small_kernels", [True]):
+        assert parallel.piece_rows(90, 10) == 1111 or B.xp is not np  # 100**3 // 900
+        assert parallel.piece_rows(1152, 256) == 0  # 3 rows a piece: one product instead
+
+
+@pytest.mark.parametrize("strides, padding, channels",
+                         [(1, "SAME", (4, 7)), (1, "VALID", (48, 7)), (2, "SAME", (3, 7))])
+def test_conv_kernels_in_pieces_are_right_and_give_the_same_bits_on_any_number_of_threads(
+        strides, padding, channels, forced_pieces, restore_threads):
+    """The three conv kernels with their products in pieces (im2col, shifted products for 48 -> 7
+    channels, an image's 3 channels built transposed): float64's values, and one set of bits on 1, 2
+    and 3 threads."""
+    c, f = channels
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 13, 11, c), dtype=np.float32)
+    w = rng.standard_normal((3, 3, c, f), dtype=np.float32)
+    geom = window_geometry("Conv2D", (13, 11), (3, 3), (strides, strides), (1, 1), padding)
+    dy = rng.standard_normal((5, *geom.out_hw, f), dtype=np.float32)
+    expected = _conv_reference(x, w, dy, geom)
+    results = {}
+    with mock.patch.object(conv_module, "BLOCK_BYTES", 8192), mock.patch.object(conv_module, "GPU_BLOCK_BYTES", 8192), \
+            mock.patch.object(parallel, "PARALLEL_MIN_BYTES", 0):
+        for n in (1, 2, 3):
+            tf.config.threading.set_intra_op_parallelism_threads(n)
+            got = [B.to_numpy(a) for a in (
+                Conv2D.forward(B.xp.asarray(x), B.xp.asarray(w), geom),
+                Conv2DBackpropInput.forward(B.xp.asarray(dy), B.xp.asarray(w), geom),
+                Conv2DBackpropFilter.forward(B.xp.asarray(x), B.xp.asarray(dy), geom))]
+            results[n] = [a.tobytes() for a in got]
+            for value, reference in zip(got, expected):
+                np.testing.assert_allclose(value, reference, rtol=1e-4, atol=1e-4)
+    assert results[1] == results[2] == results[3]
+
+
+def _conv_reference(x, w, dy, geom):
+    """y, dx, dw in float64 from the definition: every window's dot product with the kernel."""
+    x64, w64, dy64 = (a.astype(np.float64) for a in (x, w, dy))
+    (pt, pb), (pl, pr) = geom.pads
+    padded = np.pad(x64, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    (oh, ow), (sh, sw), (kh, kw) = geom.out_hw, geom.strides, geom.kernel
+    y = np.zeros((x.shape[0], oh, ow, w.shape[-1]))
+    dx_padded = np.zeros_like(padded)
+    dw = np.zeros_like(w64)
+    for i in range(oh):
+        for j in range(ow):
+            window = padded[:, i * sh:i * sh + kh, j * sw:j * sw + kw]
+            y[:, i, j] = np.einsum("nabc,abcf->nf", window, w64)
+            dx_padded[:, i * sh:i * sh + kh, j * sw:j * sw + kw] += np.einsum("nf,abcf->nabc", dy64[:, i, j], w64)
+            dw += np.einsum("nabc,nf->abcf", window, dy64[:, i, j])
+    dx = dx_padded[:, pt:pt + x.shape[1], pl:pl + x.shape[2]]
+    return y, dx, dw
