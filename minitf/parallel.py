@@ -240,7 +240,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
-PARALLEL_MIN_BYTES = 16 << 20  # less work than this runs as before: one block after the other, the BLAS free
+PARALLEL_MIN_BYTES = 4 << 20  # less work than this runs as before: one block after the other, the BLAS free
 
 
 def map_blocks(fn: Callable, blocks: Iterable, work_bytes: int) -> list:
@@ -248,10 +248,11 @@ def map_blocks(fn: Callable, blocks: Iterable, work_bytes: int) -> list:
     (thread k takes blocks k, k + threads, ...; the calling thread is one of them).
 
     ``work_bytes`` (what the blocks read and write, roughly) below ``PARALLEL_MIN_BYTES``: the
-    blocks run one after the other and the BLAS keeps its own threads. For a small convolution
-    (the MNIST CNN's, 7 MB of patches) that measured 25% faster per training step: OpenBLAS
-    spreads each product over the cores well enough there, and switching it to one thread and
-    back around every kernel costs more than the pool wins."""
+    blocks run one after the other and the BLAS keeps its own threads; switching it to one thread
+    and back around a kernel costs more than the pool wins on little work. The threshold was 16 MiB
+    until the conv products ran in pieces (``matmul_in_pieces``); at 4 MiB the MNIST CNN's second
+    convolution (7 MB of patches) joins the pool, and the training steps measured 7% faster (the
+    MNIST CNN) and 25% faster (TinyVGG on 64x64 images), the LSTM's unchanged."""
     blocks = list(blocks)
     if B.xp is not np or work_bytes < PARALLEL_MIN_BYTES:
         return [fn(block) for block in blocks]
