@@ -157,7 +157,8 @@ def forced_pieces():
     """Pieces as on an AVX-512 OpenBLAS, whatever this machine's BLAS, small enough for small arrays
     (a 3x3 kernel of 4 channels and 7 filters: 36 * 7 = 252 multiply-adds a row, 8 rows a piece)."""
     with mock.patch.object(parallel, "_small_kernels", [True]), \
-            mock.patch.object(parallel, "SMALL_PRODUCT", 2016), mock.patch.object(parallel, "MIN_PIECE_ROWS", 2):
+            mock.patch.object(parallel, "SMALL_PRODUCT", 2016), mock.patch.object(parallel, "MIN_PIECE_ROWS", 2), \
+            mock.patch.object(parallel, "MIN_SUMMED_PIECE_ROWS", 2):
         yield
 
 
