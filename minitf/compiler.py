@@ -22,7 +22,11 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    million elements or more the blocks are shared out among the cores. Inside the loop a
    one-ufunc line (``x - y``, ``sqrt(x)``) writes with ``out=``: straight into the new value of a
    variable or a materialized output, or over an input block that nothing reads any more
-   (``np.subtract(b3, b4, out=b3)``): the same ufunc loop, so the same bits, with fewer copies;
+   (``np.subtract(b3, b4, out=b3)``): the same ufunc loop, so the same bits, with fewer copies.
+   A run that alone reads a convolution's result (bias + ReLU after ``Conv2D``) becomes the
+   convolution's *epilogue*: the conv calls it on each block of output rows as soon as it has
+   written them, while they are in the cache (``correlate`` in ``minitf/nn/conv.py``), instead of
+   a second pass over the whole result;
 6. horizontal fusion: the same chain of elementwise ops on several small arrays (Adam's update
    of each kernel and bias) runs once, on their concatenation: a dozen NumPy calls instead of a
    dozen per variable, where each call on a small array costs more than its arithmetic;
@@ -504,9 +508,16 @@ class _Writer:
         while position < len(self.plan):
             group = self.fusible_run(position)
             lanes = None if group else self.horizontal_group(position)
+            epilogue = None if group or lanes is not None else self.epilogue_run(position)
             if group:
                 self.write_fused(group)
                 position = group[-1] + 1
+            elif epilogue is not None:
+                reads, run = epilogue
+                for read in reads:
+                    self.write_step(read)
+                self.write_fused(run, producer=position)
+                position = run[-1] + 1
             elif lanes is not None:
                 position = self.write_lanes(lanes)
             else:
@@ -537,15 +548,20 @@ class _Writer:
             target = outs[0] if form[0] == "return" else f"{self.variable_name(step.attrs['variable'], position)}._value"
             self.lines.append(f"    {target} = {expression}  # {step.name}: {step.op.name}")
         else:
-            # An attribute that is a variable passed in as an argument is passed at each call.
-            fixed = {k: v for k, v in step.attrs.items() if id(v) not in self.handles}
-            kernel = functools.partial(step.op.forward, **fixed) if fixed else step.op.forward
-            self.namespace[f"k{position}"] = kernel
-            args = ", ".join([self.names[id(t)] for t in step.inputs] +
-                             [f"{k}={self.handles[id(v)]}" for k, v in step.attrs.items() if id(v) in self.handles])
             target = ", ".join(outs) + ("," if step.many and len(outs) == 1 else "") + " = " if outs else ""
-            self.lines.append(f"    {target}k{position}({args})  # {step.name}: {step.op.name}")
+            self.lines.append(f"    {target}{self.kernel_call(position)}")
         self.free([position])
+
+    def kernel_call(self, position: int, *extra: str) -> str:
+        """``k5(t3, t4)  # name: Op``: a call of the step's kernel (its attributes bound once, now; an
+        attribute that is a variable passed in as an argument is passed at each call), with
+        ``extra`` keyword arguments."""
+        step = self.plan[position]
+        fixed = {k: v for k, v in step.attrs.items() if id(v) not in self.handles}
+        self.namespace[f"k{position}"] = functools.partial(step.op.forward, **fixed) if fixed else step.op.forward
+        args = ", ".join([self.names[id(t)] for t in step.inputs] + list(extra) +
+                         [f"{k}={self.handles[id(v)]}" for k, v in step.attrs.items() if id(v) in self.handles])
+        return f"k{position}({args})  # {step.name}: {step.op.name}"
 
     def free(self, positions: list) -> None:
         """``del`` the arrays whose last use is among ``positions`` (and outputs nobody uses)."""
@@ -581,6 +597,33 @@ class _Writer:
         while run and (self.plan[run[-1]].op is ReadVariableOp or self.plan[run[-1]].kind == "Const"):
             run.pop()  # reads and constants at the end belong to what follows
         return run if members >= 2 or self.parallel(shape) else []
+
+    def epilogue_run(self, position: int):
+        """(reads, run) when the step at ``position`` is a kernel that runs an epilogue on each block
+        of its output (``takes_epilogue``: Conv2D, see ``correlate``) and a fused run of elementwise
+        ops on that output's shape follows it (after reads of variables and constants, ``reads``),
+        the only reader of its output; else None. Each input of the run must be a whole array of
+        that shape (read block by block) or broadcast along the kernel's blocks (a bias)."""
+        step = self.plan[position]
+        if not getattr(step.op, "takes_epilogue", False) or len(step.outputs) != 1:
+            return None
+        out = step.outputs[0]
+        start = position + 1
+        while start < len(self.plan) and (self.plan[start].kind == "Const" or self.plan[start].op is ReadVariableOp):
+            start += 1
+        run = self.fusible_run(start) if start < len(self.plan) else []
+        shape = tuple(out.shape)
+        if not run or self.fusible_shape(self.plan[start]) != shape:
+            return None
+        if not self.consumers.get(id(out), set()) <= set(run) or self.last_use[id(out)] > run[-1]:
+            return None  # the output is also read elsewhere, or returned
+        made_here = {id(t) for p in run for t in self.plan[p].outputs}
+        for p in run:
+            for t in self.plan[p].inputs:
+                s = (1,) * (len(shape) - len(t.shape)) + tuple(t.shape)
+                if id(t) not in made_here and s != shape and s[:2] != (1, 1):
+                    return None  # (e.g. (N, 1, 1, C): a block of images would need its own slice of it)
+        return list(range(position + 1, start)), run
 
     def spare_input(self, run: list, position: int, shape: tuple) -> str | None:
         """The name of an array the (materialized) result of the run's step at ``position`` may be
@@ -619,14 +662,23 @@ class _Writer:
                 return None
         return shape
 
-    def write_fused(self, run: list) -> None:
+    def write_fused(self, run: list, producer: int | None = None) -> None:
+        """The run as a loop over blocks of rows; with ``producer`` (``epilogue_run``), as the
+        epilogue of that kernel: a function of the kernel's blocks, called by the kernel itself."""
         plan, names = self.plan, self.names
         first = plan[run[0]]
         result = first.outputs[0] if first.outputs else first.attrs["variable"]  # an output or a variable's new value
         shape = tuple(result.shape)
         rows = max(1, BLOCK // max(1, int(np.prod(shape[1:]))))
         members = [p for p in run if plan[p].op is not ReadVariableOp and plan[p].kind != "Const"]
-        self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, {rows} rows at a time")
+        if producer is None:
+            self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, {rows} rows at a time")
+        else:
+            made = plan[producer].outputs[0]
+            names[id(made)] = f"t{producer}"
+            self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, on each block of "
+                              f"{plan[producer].name} as it is written")
+            self.lines.append(f"    t{producer} = _empty({shape}, dtype={made._value.dtype.name!r})")
         block: dict[int, str] = {}  # id(tensor) -> its name inside the loop (a block)
         assigned: dict[int, str] = {}  # id(variable) -> the block of its new value, once assigned in the run
         body, after, reads_of_new = [], [], {}
@@ -656,7 +708,8 @@ class _Writer:
                     args.append(block[id(t)])
                 else:
                     whole = names[id(t)]
-                    sliced = len(t.shape) == len(shape) and t.shape[0] == shape[0] and shape[0] > 1
+                    sliced = (tuple(t.shape) == shape if producer is not None else
+                              len(t.shape) == len(shape) and t.shape[0] == shape[0] and shape[0] > 1)
                     args.append(f"{whole}[_rows]" if sliced else whole)
             expression = template.format(*args)
             comment = f"  # {step.name}: {step.op.name}"
@@ -704,7 +757,13 @@ class _Writer:
                 position = self.plan.index(step)
                 names[t_id] = f"t{position}"
                 after.append(f"    t{position} = {self.variable_name(step.variable, position)}._value")
-        if self.parallel(shape):  # the loop's body as a function of the block, on every core
+        if producer is not None:  # the body as a function of the kernel's blocks, called by the kernel
+            self.lines.append(f"    def _block{run[0]}(_rows):")
+            self.lines.append("      with _errstate(all='ignore'):  # (each thread has its own NumPy error state)")
+            self.lines.extend(body)
+            self.lines.append(f"    {self.kernel_call(producer, f'out=t{producer}', f'epilogue=_block{run[0]}')}")
+            self.free([producer])
+        elif self.parallel(shape):  # the loop's body as a function of the block, on every core
             self.lines.append(f"    def _block{run[0]}(_r):")
             self.lines.append("      with _errstate(all='ignore'):  # (each thread has its own NumPy error state)")
             self.lines.append(f"        _rows = slice(_r, _r + {rows})")

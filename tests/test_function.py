@@ -577,6 +577,51 @@ def test_an_elementwise_result_is_written_over_a_conv_result_only_this_loop_read
     assert source.count("# written over") == 2, source  # only_here's and twice's conv results
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_conv_runs_the_elementwise_ops_after_it_on_each_block_it_writes(threads):
+    """A fused loop that alone reads a Conv2D's result runs as the conv's epilogue, on each block of
+    rows as the conv writes it (both conv kernels: im2col, and shifted products for 48 -> 8
+    channels), on the pool's threads too; an input broadcast along the images ((N, 1, 1, C)), or a
+    conv result read again later, keeps the separate loop. The bits are the eager ones."""
+    from unittest import mock
+
+    from minitf import parallel
+    from minitf.nn import conv as conv_module
+
+    rng = np.random.default_rng(11)
+    x = tf.constant(rng.normal(size=(8, 40, 40, 5)).astype(np.float32))
+    w = tf.Variable(rng.normal(size=(3, 3, 5, 6)).astype(np.float32))
+    b = tf.Variable(rng.normal(size=(6,)).astype(np.float32))
+    per_image = tf.constant(rng.normal(size=(8, 1, 1, 6)).astype(np.float32))
+    x48 = tf.constant(rng.normal(size=(4, 30, 30, 48)).astype(np.float32))
+    w48 = tf.Variable(rng.normal(size=(3, 3, 48, 8)).astype(np.float32))
+
+    def step(x, x48):
+        im2col = tf.nn.relu(tf.nn.conv2d(x, w, 1, "SAME") + b) * 2.0
+        shifted = tf.nn.relu(tf.nn.conv2d(x48, w48, 1, "VALID") - 0.5)
+        broadcast = tf.nn.relu(tf.nn.conv2d(x, w, 1, "VALID") * per_image)
+        again = tf.nn.conv2d(x, w, 2, "SAME")
+        return im2col, shifted, broadcast, tf.nn.relu(again + b), tf.reduce_sum(again)
+
+    before = parallel.threads_setting()
+    try:
+        parallel.set_threads(threads)
+        with mock.patch.object(conv_module, "BLOCK_BYTES", 20000), \
+                mock.patch.object(conv_module, "GPU_BLOCK_BYTES", 20000), \
+                mock.patch.object(parallel, "PARALLEL_MIN_BYTES", 0):  # many blocks, on the pool
+            eager = [t.numpy() for t in step(x, x48)]  # (the same blocks: a BLAS may round by size)
+            traced = tf.function(step)
+            for _ in range(2):
+                got = [t.numpy() for t in traced(x, x48)]
+                for a, e in zip(got, eager):
+                    assert a.tobytes() == e.tobytes()
+    finally:
+        parallel.set_threads(before)
+    source = traced.get_concrete_function(x, x48).graph.source
+    assert source.count("epilogue=_block") == 2, source  # im2col's and shifted's, not broadcast's nor again's
+    assert re.search(r"    t\d+ = k\d+\(.*\)  # conv2_d_2: Conv2D", source), source  # broadcast: a plain call
+
+
 def test_horizontal_fusion_runs_one_update_on_many_small_variables_with_the_eager_bits():
     """The same chain of elementwise ops on several small variables (an optimizer's update of each
     kernel and bias) runs once on their concatenation; each variable gets its slice. Values: the

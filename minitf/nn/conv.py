@@ -284,22 +284,27 @@ def copy_bound_work(patch_bytes: int, columns: int, out_channels: int) -> int:
     return patch_bytes if out_channels <= _FEW_FILTERS or piece_rows(columns, out_channels) else 0
 
 
-def correlate(x, w, strides, dilations, pads, out):
+def correlate(x, w, strides, dilations, pads, out, epilogue=None):
     """out[n, i, j, :] = sum_{a, b, c} x_pad[n, s_h*i + d_h*a, s_w*j + d_w*b, c] * w[a, b, c, :]
 
     for x (N, H, W, C) padded by ``pads`` ((top, bottom), (left, right); negative: cropped) and
     w (KH, KW, C, F), into ``out`` (N, OH, OW, F): ``correlate_shifted`` for stride 1 and few
     channels (see ``use_shifted_products``), else ``correlate_im2col``.
+
+    ``epilogue`` (the replay's, ``minitf/compiler.py``): called with each block's index into out,
+    (images, rows), as soon as the block is written, on the thread that wrote it. The replay runs
+    the elementwise ops that follow the convolution there (bias, ReLU), while the block is still
+    in the cache, instead of in a second pass over the whole output.
     """
     n, oh, ow, f = out.shape
     if not (n and oh and ow):
         return out  # nothing to compute (an empty batch, or a kernel larger than the padded input)
     if use_shifted_products(strides, w.shape[2], f):
-        return correlate_shifted(x, w, dilations, pads, out)
-    return correlate_im2col(x, w, strides, dilations, pads, out)
+        return correlate_shifted(x, w, dilations, pads, out, epilogue)
+    return correlate_im2col(x, w, strides, dilations, pads, out, epilogue)
 
 
-def correlate_im2col(x, w, strides, dilations, pads, out):
+def correlate_im2col(x, w, strides, dilations, pads, out, epilogue=None):
     """``correlate`` block by block (``row_blocks``): the block's windows copied into a patch
     matrix (im2col: rows = output pixels, columns (a, b, c)), times w as a (KH*KW*C, F) matrix,
     written into the block's output rows."""
@@ -315,6 +320,8 @@ def correlate_im2col(x, w, strides, dilations, pads, out):
             matmul_in_pieces(patches, w_matrix, target.reshape(-1, f))  # (minitf/parallel.py)
         else:  # a strided output (one phase of an input gradient)
             target[...] = B.xp.matmul(patches, w_matrix).reshape(target.shape)
+        if epilogue is not None:
+            epilogue((images, slice(i0, i1)))
 
     row_bytes = ow * kh * kw * c * x.itemsize
     map_blocks(block, row_blocks(n, oh, row_bytes), copy_bound_work(n * oh * row_bytes, kh * kw * c, f))
@@ -333,7 +340,7 @@ def use_shifted_products(strides, in_channels: int, out_channels: int) -> bool:
     return tuple(strides) == (1, 1) and in_channels >= 16 and in_channels >= 3 * out_channels
 
 
-def correlate_shifted(x, w, dilations, pads, out):
+def correlate_shifted(x, w, dilations, pads, out, epilogue=None):
     """``correlate`` with stride 1 as a sum of KH*KW shifted matrix products, without im2col.
 
     Lay the padded input out flat, one row per pixel: src[p] = x_pad[n, r, q] at p = (n*Hp + r)*Wp + q.
@@ -371,6 +378,8 @@ def correlate_shifted(x, w, dilations, pads, out):
             if k:
                 grid[:size] += term
         out[images, i0:i1] = grid.reshape(m, rows, wp, f)[:, :i1 - i0, :ow]
+        if epilogue is not None:
+            epilogue((images, slice(i0, i1)))
 
     row_bytes = wp * (c + f) * x.itemsize
     map_blocks(block, row_blocks(n, oh, row_bytes), copy_bound_work(n * oh * row_bytes, c, f))
@@ -477,10 +486,12 @@ class Conv2D(Op):
 
     fresh_output = True
     grad_reads_outputs = False  # dx and dw need x, w and dy
+    takes_epilogue = True  # the replay may pass out= and epilogue= (see ``correlate``)
 
-    def forward(x, w, geom):
-        out = B.xp.empty((x.shape[0], *geom.out_hw, w.shape[-1]), dtype=x.dtype)
-        return correlate(x, w, geom.strides, geom.dilations, geom.pads, out)
+    def forward(x, w, geom, out=None, epilogue=None):
+        if out is None:
+            out = B.xp.empty((x.shape[0], *geom.out_hw, w.shape[-1]), dtype=x.dtype)
+        return correlate(x, w, geom.strides, geom.dilations, geom.pads, out, epilogue)
 
     def shape(x, w, geom):
         return (x[0], *geom.out_hw, w[-1])
