@@ -85,11 +85,6 @@ class _OneBlasThread:
                 self._limiter = controller.limit(limits=1, user_api="blas") if controller else None
             self._depth += 1
 
-    @property
-    def held(self) -> bool:
-        """Whether the BLAS is held to one thread now (some ``map_blocks`` is running its blocks)."""
-        return self._depth > 0
-
     def __exit__(self, *exc):
         with self._lock:
             self._depth -= 1
@@ -199,11 +194,11 @@ def matmul_in_pieces(a, b, out):
     convolution's tall, narrow products the pieces measured 1.4x faster than the one product for a
     block of 11,440 patch rows of 90 numbers times a 90 x 10 kernel (TinyVGG's), 1.1x for a
     288 x 64 kernel (the MNIST CNN's second layer). The small kernels run on one thread, so only
-    the pool's blocks use them (``map_blocks``: there the BLAS is held to one thread anyway,
-    ``one_blas_thread.held``); a product outside the pool keeps OpenBLAS's threads. Each output row is
+    the blocks that ``map_blocks`` runs with the BLAS held to one thread use them
+    (``in_pool_blocks``); a product anywhere else keeps OpenBLAS's threads. Each output row is
     the same dot product whatever the pieces: only which kernel computes it changes.
     """
-    rows = piece_rows(a.shape[1], b.shape[1]) if one_blas_thread.held else 0
+    rows = piece_rows(a.shape[1], b.shape[1]) if in_pool_blocks() else 0
     if not rows or a.shape[0] <= rows:
         return B.xp.matmul(a, b, out=out)
     for start in range(0, a.shape[0], rows):
@@ -216,7 +211,7 @@ def transposed_matmul_in_pieces(a, b):
     ``matmul_in_pieces``, their products added one after the other (a fixed order). Each piece adds
     an (M, N) product to the total, so pieces pay only from ``MIN_SUMMED_PIECE_ROWS`` rows on (a
     filter gradient's 90 x 10: 1.4x faster in pieces of 1,111 rows; 576 x 64: 1.1x slower in 27)."""
-    rows = piece_rows(a.shape[1], b.shape[1], MIN_SUMMED_PIECE_ROWS) if one_blas_thread.held else 0
+    rows = piece_rows(a.shape[1], b.shape[1], MIN_SUMMED_PIECE_ROWS) if in_pool_blocks() else 0
     if not rows or a.shape[0] <= rows:
         return B.xp.dot(a.T, b)  # dot, not matmul: see Conv2DBackpropFilter
     total = B.xp.dot(a[:rows].T, b[:rows])
@@ -263,10 +258,10 @@ def map_blocks(fn: Callable, blocks: Iterable, work_bytes: int) -> list:
     with one_blas_thread:
         size = min(threads(), len(blocks))
         if size <= 1 or threading.current_thread().name.startswith("minitf-kernel"):
-            return [fn(block) for block in blocks]
+            return _pool_blocks(fn, blocks)
 
         def deal(k: int) -> list:
-            return [fn(block) for block in blocks[k::size]]
+            return _pool_blocks(fn, blocks[k::size])
 
         pool = _executor(size - 1)
         others = [pool.submit(deal, k) for k in range(1, size)]
@@ -275,6 +270,25 @@ def map_blocks(fn: Callable, blocks: Iterable, work_bytes: int) -> list:
         for k, future in enumerate(others, start=1):
             results[k::size] = future.result()
         return results
+
+
+_this_thread = threading.local()
+
+
+def _pool_blocks(fn: Callable, blocks: list) -> list:
+    """``[fn(block) for block in blocks]``, with ``in_pool_blocks()`` True on this thread meanwhile."""
+    before = getattr(_this_thread, "in_pool_blocks", False)
+    _this_thread.in_pool_blocks = True
+    try:
+        return [fn(block) for block in blocks]
+    finally:
+        _this_thread.in_pool_blocks = before
+
+
+def in_pool_blocks() -> bool:
+    """Whether this thread is running blocks of ``map_blocks`` with the BLAS held to one thread (on
+    any number of threads: the same blocks get the same answer, so the bits do not depend on it)."""
+    return getattr(_this_thread, "in_pool_blocks", False)
 
 
 GROUPS = 16  # at most this many groups of consecutive blocks, each summed by one thread

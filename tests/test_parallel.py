@@ -176,9 +176,12 @@ def test_a_product_runs_in_pieces_only_inside_the_pool(forced_pieces):
 
     with mock.patch.object(np, "matmul", counting_matmul):
         outside = parallel.matmul_in_pieces(a, b, np.empty((50, 7), np.float32))
-        with parallel.one_blas_thread:  # what map_blocks holds while its blocks run
-            inside = parallel.matmul_in_pieces(a, b, np.empty((50, 7), np.float32))
-    assert calls == [50] + [8] * 6 + [2]
+        with parallel.one_blas_thread:  # held by another caller: not this thread's blocks
+            held_elsewhere = parallel.matmul_in_pieces(a, b, np.empty((50, 7), np.float32))
+        inside, = parallel.map_blocks(lambda _: parallel.matmul_in_pieces(a, b, np.empty((50, 7), np.float32)),
+                                      [0], parallel.PARALLEL_MIN_BYTES)
+    assert calls == [50, 50] + [8] * 6 + [2]
+    assert held_elsewhere.tobytes() == outside.tobytes()
     np.testing.assert_allclose(inside, a.astype(np.float64) @ b, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(outside, a.astype(np.float64) @ b, rtol=1e-5, atol=1e-5)
 
@@ -188,8 +191,7 @@ def test_a_transposed_product_in_pieces_adds_them_in_order(forced_pieces):
     """a.T @ b over 50 rows, 8 at a time: the pieces' products added left to right."""
     rng = np.random.default_rng(2)
     a, b = rng.standard_normal((50, 36), dtype=np.float32), rng.standard_normal((50, 7), dtype=np.float32)
-    with parallel.one_blas_thread:
-        got = parallel.transposed_matmul_in_pieces(a, b)
+    got, = parallel.map_blocks(lambda _: parallel.transposed_matmul_in_pieces(a, b), [0], parallel.PARALLEL_MIN_BYTES)
     expected = np.dot(a[:8].T, b[:8])
     for start in range(8, 50, 8):
         expected = expected + np.dot(a[start:start + 8].T, b[start:start + 8])
