@@ -174,13 +174,13 @@ def small_kernel_pieces() -> bool:
     return _small_kernels[0]
 
 
-def piece_rows(columns: int, products: int, fewest: int | None = None) -> int:
-    """Rows per piece of an (M, ``columns``) @ (``columns``, ``products``) product that OpenBLAS
-    takes to its small-matrix kernels; 0 where pieces do not pay: fewer than ``fewest`` rows a
+def piece_rows(k: int, n: int, fewest: int | None = None) -> int:
+    """Rows per piece of an (M, k) @ (k, n) product that OpenBLAS takes to its small-matrix
+    kernels (M*n*k <= ``SMALL_PRODUCT``); 0 where pieces do not pay: fewer than ``fewest`` rows a
     piece (default ``MIN_PIECE_ROWS``; see ``matmul_in_pieces``)."""
     if not small_kernel_pieces():
         return 0
-    rows = SMALL_PRODUCT // max(columns * products, 1)
+    rows = SMALL_PRODUCT // max(k * n, 1)
     return rows if rows >= (MIN_PIECE_ROWS if fewest is None else fewest) else 0
 
 
