@@ -13,6 +13,10 @@ per core keeps each core busy with its own block.
 OpenBLAS's own idle threads are told to sleep after a short wait (``shorten_blas_spin``): by
 default they spin for about 0.1 s after each product, taking a core from the pool's threads.
 
+Inside a block, a tall and narrow product (a convolution's patches times its kernel) is cut into
+pieces of rows that OpenBLAS's AVX-512 builds run in their small-matrix kernels
+(``matmul_in_pieces``): 1.4x faster for TinyVGG's 10-filter layers than one product per block.
+
 The bits do not depend on the number of cores: the blocks are the same whatever that number,
 each block's product runs on one BLAS thread even when there is a single worker, and
 ``sum_blocks`` adds its terms in a fixed order: block after block within runs of consecutive
