@@ -172,9 +172,10 @@ def small_kernel_pieces() -> bool:
         return False
     if not _small_kernels:
         controller = _blas_controller()
-        _small_kernels.append(any(
-            library.internal_api == "openblas" and getattr(library, "architecture", None) in SMALL_KERNEL_ARCHITECTURES
-            for library in (controller.lib_controllers if controller else ())))
+        libraries = controller.lib_controllers if controller else ()
+        _small_kernels.append(any(library.internal_api == "openblas"
+                                  and getattr(library, "architecture", None) in SMALL_KERNEL_ARCHITECTURES
+                                  for library in libraries))
     return _small_kernels[0]
 
 
