@@ -925,3 +925,35 @@ def test_an_op_file_edited_after_import_does_not_change_what_the_replay_runs(tmp
         compiler._INLINE.pop(module.Shift, None)
         compiler._INLINE.pop(module.Other, None)
         del __import__("sys").modules["edited_ops"]
+
+
+def test_a_variable_s_new_value_is_written_over_a_gradient_only_its_update_reads():
+    """An optimizer's update of a large variable (an embedding, a Dense kernel) runs as a fused loop
+    that alone reads the gradient, a fresh array (a matmul's result): the new value of one of the
+    variables it assigns is written into that array, block by block after the block is read, not
+    into a new one. A gradient that is also returned keeps its array. The bits are the eager ones."""
+    rng = np.random.default_rng(5)
+    a = tf.constant(rng.normal(size=(16, 300)).astype(np.float32))
+    b = tf.constant(rng.normal(size=(16, 64)).astype(np.float32))  # gradients of 300 x 64: a fused loop
+    params = [tf.Variable(rng.normal(size=(300, 64)).astype(np.float32)) for _ in range(2)]
+    moments = [tf.Variable(rng.normal(size=(300, 64)).astype(np.float32)) for _ in range(2)]
+
+    def step(a, b):
+        grads = [tf.matmul(a, b, transpose_a=True), tf.matmul(a, b * 2.0, transpose_a=True)]
+        for p, m, g in zip(params, moments, grads):
+            m.assign_add((g - m) * 0.1)
+            p.assign_sub(0.01 * m / (tf.sqrt(tf.abs(m)) + 1e-7))
+        return grads[1]  # the second gradient is also an output: never written over
+
+    start = [v.numpy() for v in params + moments]
+    eager_out = step(a, b).numpy()
+    eager = [v.numpy() for v in params + moments]
+    for v, value in zip(params + moments, start):
+        v.assign(value)
+    traced = tf.function(step)
+    got_out = traced(a, b).numpy()
+    assert got_out.tobytes() == eager_out.tobytes()
+    for v, e in zip(params + moments, eager):
+        assert v.numpy().tobytes() == e.tobytes()
+    source = traced.get_concrete_function(a, b).graph.source
+    assert len(re.findall(r"    n\d+ = t\d+  # written over", source)) == 1, source  # the first gradient only

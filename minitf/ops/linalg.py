@@ -27,6 +27,7 @@ class MatMul(Op):
     """
 
     grad_reads_outputs = False
+    fresh_output = True  # np.matmul always returns a new array
 
     def forward(a, b, transpose_a, transpose_b):
         return B.xp.matmul(a.swapaxes(-1, -2) if transpose_a else a, b.swapaxes(-1, -2) if transpose_b else b)

@@ -51,8 +51,9 @@ Class attributes an op may set:
                     trace may drop the example arrays a tape holds only for an op that does not
                     read them (``FuncGraph._release_unreachable_examples``)
     fresh_output    ``forward`` always returns a new array that nothing else holds (a convolution,
-                    a pooling): when its result's only reader is an elementwise op of the same
-                    shape, the replay may write that op's result over it instead of a new array
+                    a pooling, a matmul, an embedding's gradient): when its result's only reader
+                    is an elementwise op of the same shape, the replay may write that op's result
+                    (or the new value of a variable it assigns) over it instead of a new array
 
 A ``forward`` parameter named ``like`` (or ``*likes``) is an input read only for its shape (the
 gradient of a broadcast needs the shape of the input it goes back to): a traced graph whose

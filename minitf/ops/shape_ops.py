@@ -888,6 +888,8 @@ class GatherV2(Op):
 class GatherGrad(Op):
     """Zeros of ``like``'s shape with dy added at ``indices`` along ``axis``.   Gradient: a gather of ddy."""
 
+    fresh_output = True
+
     def forward(dy, indices, like, axis):
         shape = like.shape
         out = B.xp.zeros(shape, dtype=dy.dtype)
