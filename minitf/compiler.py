@@ -15,7 +15,9 @@ hand, because that is what it is. On the way, a few classic compiler passes:
 4. inlining: a kernel whose ``forward`` is one line (``return x + y``, ``variable._value = ...``)
    is written into the code as that line, with no call; its attributes are written in as their
    values, and a choice on one is made now (MatMul's ``a.swapaxes(-1, -2) if transpose_a else a``
-   becomes ``a`` when ``transpose_a`` is False);
+   becomes ``a`` when ``transpose_a`` is False). A kernel whose Python work depends on shapes
+   alone says what it comes to for the traced shapes (``static_line``, see ``minitf/ops/op.py``):
+   a bias gradient over a batch of 32 is ``t25.sum(axis=(0,))``, decided once, here;
 5. loop fusion: a run of elementwise ops on one large shape (Adam's update of an embedding
    matrix, bias + relu on a batch of images) runs block by block, all of its ops on one block
    while the block sits in the CPU's cache, with no full-size temporaries; on arrays of a
@@ -490,7 +492,7 @@ class _Writer:
         here (see ``_inline_form``; attributes must be plain literals), else None."""
         form = None if step.op is ReadVariableOp else _inline_form(step.op)
         if form is None:
-            return None
+            return self.static_line(step, outs)
         kind, raw, needs, params = form
         attrs = {k: v for k, v in step.attrs.items() if not (kind == "assign" and k == "variable")}
         inputs = len(step.inputs)
@@ -504,6 +506,17 @@ class _Writer:
         if not all(self.namespace.setdefault(k, v) is v for k, v in needs.items()):
             return None
         return kind, _specialized(raw, inputs, literals), needs
+
+    @staticmethod
+    def static_line(step, outs: list):
+        """("return", template, {}) from the op's ``static_line`` for its inputs' static shapes, or
+        None (no such form, an unknown dimension, not one output)."""
+        static_line = getattr(step.op, "static_line", None)
+        shapes = [tuple(t.shape) for t in step.inputs]
+        if static_line is None or len(outs) != 1 or step.many or any(None in shape for shape in shapes):
+            return None
+        template = static_line(shapes, [_dtype(t) for t in step.inputs], **step.attrs)
+        return None if template is None else ("return", template, {})
 
     # --- the whole function -----------------------------------------------------------------------
     def write(self) -> None:

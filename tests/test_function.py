@@ -957,3 +957,37 @@ def test_a_variable_s_new_value_is_written_over_a_gradient_only_its_update_reads
         assert v.numpy().tobytes() == e.tobytes()
     source = traced.get_concrete_function(a, b).graph.source
     assert len(re.findall(r"    n\d+ = t\d+  # written over", source)) == 1, source  # the first gradient only
+
+
+def test_a_reduction_whose_order_the_shapes_decide_is_written_as_one_numpy_line():
+    """Sum, Mean and a bias gradient (SumTo) on static shapes: where ``sum_over_axes`` is NumPy's
+    sum (few rows, not the leading axes, an int array), the replay writes ``x.sum(axis=...)`` in
+    place of a call; where it adds in blocks (many rows), it calls the kernel. The bits are the
+    eager ones either way, keepdims and a mean's count included."""
+    rng = np.random.default_rng(9)
+    small = tf.constant(rng.normal(size=(32, 7)).astype(np.float32))
+    tall = tf.constant(rng.normal(size=(3000, 9)).astype(np.float32))  # 3000 rows: summed in blocks
+    ints = tf.constant(rng.integers(-50, 50, size=(6, 5)).astype(np.int16))
+    bias = tf.Variable(rng.normal(size=(9,)).astype(np.float32))
+
+    def step(small, tall, ints):
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum((tall + bias) ** 2)
+        return (tf.reduce_sum(small, axis=0), tf.reduce_mean(small, axis=1, keepdims=True),
+                tf.reduce_mean(small), tf.reduce_sum(tall, axis=0), tf.reduce_mean(ints, axis=0),
+                tf.reduce_sum(ints, axis=1), tape.gradient(y, bias), y)
+
+    eager = [t.numpy() for t in step(small, tall, ints)]
+    traced = tf.function(step)
+    for _ in range(2):
+        got = [t.numpy() for t in traced(small, tall, ints)]
+        for a, e in zip(got, eager):
+            assert a.dtype == e.dtype and a.shape == e.shape and a.tobytes() == e.tobytes()
+    source = traced.get_concrete_function(small, tall, ints).graph.source
+    assert re.search(r"= a0\.sum\(axis=\(0,\)\)  # sum_1: Sum", source), source
+    assert re.search(r"= \(a0\.sum\(axis=\(1,\), keepdims=True\) / 7\)  # mean: Mean", source), source
+    assert re.search(r"= k\d+\(a1\)  # sum_\d+: Sum", source), source  # 3000 rows: the blocked kernel
+    assert re.search(r"= k\d+\(a2\)  # mean_\d+: Mean", source), source  # an int mean truncates: the kernel
+    assert re.search(r"= k\d+\(t\d+, s\d+\)  # sum_to: SumTo", source), source  # the bias gradient, 3000 rows
+
+

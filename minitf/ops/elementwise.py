@@ -71,6 +71,15 @@ def sum_over_axes(a, axes: tuple, keepdims: bool = False):
     return total.reshape(shape if keepdims else shape[len(axes):])
 
 
+def sum_over_axes_line(shape: tuple, dtype: np.dtype, axes: tuple, keepdims: bool = False) -> str | None:
+    """``sum_over_axes`` of an array of this static shape as one line of code (``{0}``: the array)
+    where it is NumPy's sum whatever the array's layout, else None: what the replay compiler writes
+    in place of a call (an op's ``static_line``)."""
+    if _sum_plan(tuple(shape), np.dtype(dtype), tuple(axes), True) is not None:
+        return None  # summed in blocks (a non-contiguous array would not be: no plan is None for both)
+    return f"{{0}}.sum(axis={tuple(axes)!r}{', keepdims=True' if keepdims else ''})"
+
+
 @functools.lru_cache(maxsize=1024)
 def _sum_plan(shape: tuple, dtype: np.dtype, axes: tuple, contiguous: bool):
     """How ``sum_over_axes`` sums an array of this shape and dtype over ``axes`` (it depends on nothing
@@ -114,6 +123,13 @@ class SumTo(Op):
     def forward(grad, like):
         axes = _broadcast_axes(grad.shape, like.shape)
         return sum_over_axes(grad, axes).reshape(like.shape) if axes else grad.reshape(like.shape)
+
+    def static_line(shapes, dtypes):
+        (grad_shape, like_shape), like = shapes, tuple(shapes[1])
+        axes = _broadcast_axes(tuple(grad_shape), like)
+        line = sum_over_axes_line(grad_shape, dtypes[0], axes) if axes else "{0}"
+        kept = tuple(n for i, n in enumerate(grad_shape) if i not in axes)
+        return None if line is None else line if kept == like else f"{line}.reshape({like!r})"
 
     def backward(ctx, dy):
         return BroadcastLike.apply(dy, ctx.inputs[0]), None

@@ -90,6 +90,9 @@ class Sum(Op):
             y = y.astype(x.dtype)  # NumPy widens small ints; TF keeps the dtype
         return y
 
+    def static_line(shapes, dtypes, axis, keepdims):
+        return None if dtypes[0].kind in "iu" else E.sum_over_axes_line(shapes[0], dtypes[0], axis, keepdims)
+
     def backward(ctx, dy):
         return ReduceGrad.apply(dy, ctx.inputs[0], axis=ctx.axis, keepdims=ctx.keepdims)
 
@@ -111,6 +114,10 @@ class Mean(Op):
             return B.xp.where(total < 0, -quotient, quotient).astype(x.dtype)
         count = math.prod(x.shape[a] for a in axis)
         return E.sum_over_axes(x, axis, keepdims) / count  # nan (0 / 0) over no elements, as NumPy's mean
+
+    def static_line(shapes, dtypes, axis, keepdims):
+        line = None if dtypes[0].kind in "iu" else E.sum_over_axes_line(shapes[0], dtypes[0], axis, keepdims)
+        return None if line is None else f"({line} / {math.prod(shapes[0][a] for a in axis)})"
 
     def backward(ctx, dy):
         x = ctx.inputs[0]
