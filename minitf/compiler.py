@@ -34,7 +34,9 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    a second pass over the whole result;
 6. horizontal fusion: the same chain of elementwise ops on several small arrays (Adam's update
    of each kernel and bias) runs once, on their concatenation: a dozen NumPy calls instead of a
-   dozen per variable, where each call on a small array costs more than its arithmetic;
+   dozen per variable, where each call on a small array costs more than its arithmetic. The new
+   values are slices of one flat array; the next call, finding the variables still hold exactly
+   those slices, reads that array again instead of concatenating them anew;
 7. memory: each array is deleted right after its last use; on NumPy, freed blocks stay in the
    process for the next call (``minitf/host_memory.py``: no page faults on every call).
 
@@ -959,14 +961,40 @@ class _Writer:
                           f"at once, concatenated ({sum(sizes)} elements)")
         flat: dict[tuple, str] = {}  # ("outside", e) or ("step", j) -> its flat name
         made = []
+        # Each assignment of the group leaves its variables' new values as slices of one flat array;
+        # ``cuts[j]``, a one-item list in the namespace, keeps (that array, the slices) from the last
+        # call, so that a concatenation of exactly those values (the next call's read of the
+        # variables) is that array again, with no copy.
+        # NumPy only: a CUDA graph reads fixed addresses, and takes a value held elsewhere (as here)
+        # for one a user holds (minitf/cuda_graph.py).
+        assigned = {id(plan[p].attrs["variable"]): j for j, p in enumerate(lanes[0])
+                    if "variable" in plan[p].attrs and B.xp is np}
+        cuts = {j: f"_cut{first}_{j}" for j in assigned.values()}
+        for name in cuts.values():
+            self.namespace[name] = [()]
+
+        def concatenation(name: str, parts: list, variables: list, comment: str = "") -> None:
+            """``name = parts concatenated``, or the array the assignment of ``variables`` cut them from."""
+            joined = f"_concatenate(({''.join(part + '.ravel(), ' for part in parts)}))"
+            j = assigned.get(id(variables[0])) if variables[0] is not None else None
+            lined_up = j is not None and all(plan[lane[j]].attrs["variable"] is v for v, lane in zip(variables, lanes))
+            if not lined_up:
+                self.lines.append(f"    {name} = {joined}{comment}")
+                return
+            same = " and ".join(f"{part} is _c[{k + 1}]" for k, part in enumerate(parts))
+            self.lines.append(f"    _c = {cuts[j]}[0]  # (the array the last call cut the new values from, and they)")
+            self.lines.append(f"    {name} = _c[0] if _c and {same} else {joined}{comment}")
+
+        producer = {id(t): self.plan[p] for p in range(first) for t in self.plan[p].outputs}
         for e, t in enumerate(group.externals[0]):
             column = [externals[e] for externals in group.externals]
             if all(u is t for u in column):
                 flat[("outside", e)] = self.names[id(t)]
             else:
                 name = f"{tag}_x{e}"
-                parts = ", ".join(f"{self.names[id(u)]}.ravel()" for u in column)
-                self.lines.append(f"    {name} = _concatenate(({parts},))")
+                read = [producer.get(id(u)) for u in column]  # reads of variables (a layer's kernel) or not
+                concatenation(name, [self.names[id(u)] for u in column],
+                              [r.variable if r is not None and r.op is ReadVariableOp else None for r in read])
                 flat[("outside", e)] = name
                 made.append(name)
         externals0 = group.externals[0]
@@ -982,9 +1010,9 @@ class _Writer:
                     flat[("step", j)] = flat[("step", writes[-1])]
                 else:
                     name = f"{tag}_{j}"
-                    parts = ", ".join(f"{self.variable_name(variables[number], lane[j])}._value.ravel()"
-                                      for variables, lane in zip(group.variables, lanes))
-                    self.lines.append(f"    {name} = _concatenate(({parts},))  # {step.name} ...")
+                    variables = [variables[number] for variables in group.variables]
+                    concatenation(name, [f"{self.variable_name(v, lane[j])}._value" for v, lane in zip(variables, lanes)],
+                                  variables, f"  # {step.name} ...")
                     flat[("step", j)] = name
                     made.append(name)
                 local[id(out)] = ("step", j)
@@ -1003,11 +1031,15 @@ class _Writer:
             for t in step.outputs:
                 local[id(t)] = ("step", j)
             if kind == "assign":
+                values = []
                 for k, lane in enumerate(lanes):
                     variable = plan[lane[j]].attrs["variable"]
                     part = f"{name}[{offsets[k]}:{offsets[k + 1]}]"  # a view of the slice; a vector needs no reshape
-                    after.append(f"    {self.variable_name(variable, lane[j])}._value = "
+                    values.append(f"{self.variable_name(variable, lane[j])}._value")
+                    after.append(f"    {values[-1]} = "
                                  + (part if len(group.shapes[k]) == 1 else f"{part}.reshape({group.shapes[k]})"))
+                if j in cuts:  # (one assignment: another thread sees all of it or none)
+                    after.append(f"    {cuts[j]}[0] = ({name}, {', '.join(values)})")
         self.lines.extend(after)
         if made:
             self.lines.append(f"    del {', '.join(made)}")

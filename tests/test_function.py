@@ -991,3 +991,54 @@ def test_a_reduction_whose_order_the_shapes_decide_is_written_as_one_numpy_line(
     assert re.search(r"= k\d+\(t\d+, s\d+\)  # sum_to: SumTo", source), source  # the bias gradient, 3000 rows
 
 
+
+def test_a_horizontal_group_reads_back_the_array_its_last_call_cut_the_new_values_from():
+    """After a horizontal group assigns its variables slices of one flat array, the next call's
+    concatenation of exactly those values is that array again (no copy); a variable given another
+    value in between (``assign`` from outside) makes it concatenate as before. Over several calls,
+    with such an assignment between two of them, the values are the eager ones, bit for bit."""
+    from minitf import array_backend as B
+
+    rng = np.random.default_rng(12)
+    shapes = [(3, 4), (4,), (2, 1, 3)]
+    params = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    moments = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    grads = [tf.constant(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    outside = rng.normal(size=(4,)).astype(np.float32)
+    joined = []  # the number of arrays each concatenation joined
+
+    def step(grads):
+        for p, m, g in zip(params, moments, grads):
+            m.assign_add((g - m) * 0.1)
+            p.assign_sub(0.3 * m / (tf.sqrt(tf.abs(m)) + 1e-7))
+        return params[0] * 1.0
+
+    def run(call, per_call):
+        for i in range(4):
+            if i == 2:
+                params[1].assign(outside)
+            before = len(joined)
+            call(grads)
+            per_call.append(len(joined) - before)
+        return [v.numpy() for v in params + moments]
+
+    start = [v.numpy() for v in params + moments]
+    eager = run(step, [])
+    for v, s in zip(params + moments, start):
+        v.assign(s)
+    traced = tf.function(step)
+    namespace = traced.get_concrete_function(grads)._replay.__globals__
+    concatenate = namespace["_concatenate"]
+    namespace["_concatenate"] = lambda parts: joined.append(len(parts)) or concatenate(parts)
+    per_call = []
+    try:
+        got = run(traced, per_call)
+    finally:
+        namespace["_concatenate"] = concatenate
+    for g, e in zip(got, eager):
+        assert g.tobytes() == e.tobytes()
+    assert set(joined) == {3}
+    if B.xp is np:
+        # the gradients every call; the reads of m and p on the first call only, and p's again after
+        # params[1] got a value from outside
+        assert per_call == [3, 1, 2, 1], per_call
