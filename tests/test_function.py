@@ -1042,3 +1042,67 @@ def test_a_horizontal_group_reads_back_the_array_its_last_call_cut_the_new_value
         # the gradients every call; the reads of m and p on the first call only, and p's again after
         # params[1] got a value from outside
         assert per_call == [3, 1, 2, 1], per_call
+
+
+def _op_classes(base):
+    for cls in base.__subclasses__():
+        yield cls
+        yield from _op_classes(cls)
+
+
+def test_every_fresh_output_op_returns_a_new_c_ordered_array():
+    """``fresh_output`` promises a new C-ordered array (the replay may write a result or a variable's
+    new value over it; another layout would give the variable other bits in later matmuls). Every op
+    that claims it is checked here, on shapes that tempt a transposed result (a 1x1 kernel, strides,
+    transposed operands, a gather along axis 1)."""
+    from minitf import array_backend as B
+    from minitf.nn import conv as C
+    from minitf.nn import depthwise_conv as D
+    from minitf.nn import pooling as P
+    from minitf.ops import linalg, shape_ops
+    from minitf.ops.op import Op
+
+    rng = np.random.default_rng(4)
+
+    def arr(*shape):
+        return B.xp.asarray(rng.normal(size=shape).astype(np.float32))
+
+    results = {}
+    for kernel, strides, c, f in [((1, 1), (1, 1), 6, 5), ((3, 3), (2, 2), 4, 7), ((3, 3), (1, 1), 2, 3)]:
+        geom = C.window_geometry("Conv2D", (9, 9), kernel, strides, (1, 1), "SAME")
+        x, w = arr(2, 9, 9, c), arr(*kernel, c, f)
+        y = C.Conv2D.forward(x, w, geom)
+        dy = arr(*y.shape)
+        results.setdefault("Conv2D", []).append((y, (x, w)))
+        results.setdefault("Conv2DBackpropInput", []).append((C.Conv2DBackpropInput.forward(dy, w, geom), (dy, w)))
+        results.setdefault("Conv2DBackpropFilter", []).append((C.Conv2DBackpropFilter.forward(x, dy, geom), (x, dy)))
+        wd = arr(*kernel, c, 2)
+        yd = D.DepthwiseConv2dNative.forward(x, wd, geom)
+        dyd = arr(*yd.shape)
+        results.setdefault("DepthwiseConv2dNative", []).append((yd, (x, wd)))
+        results.setdefault("DepthwiseConv2dNativeBackpropInput", []).append(
+            (D.DepthwiseConv2dNativeBackpropInput.forward(dyd, wd, geom), (dyd, wd)))
+        results.setdefault("DepthwiseConv2dNativeBackpropFilter", []).append(
+            (D.DepthwiseConv2dNativeBackpropFilter.forward(x, dyd, geom), (x, dyd)))
+    for size, window, stride in [(8, (2, 2), (2, 2)), (9, (3, 3), (2, 2))]:
+        geom = C.window_geometry("MaxPool", (size, size), window, stride, (1, 1), "VALID")
+        x = arr(3, size, size, 4)
+        y = P.MaxPool.forward(x, geom)
+        dy = arr(*y.shape)
+        results.setdefault("MaxPool", []).append((y, (x,)))
+        results.setdefault("MaxPoolGrad", []).append((P.MaxPoolGrad.forward(dy, x, y, geom), (dy, x, y)))
+    a, b = arr(7, 5), arr(7, 3)
+    for ta, tb in [(False, False), (True, False), (False, True), (True, True)]:  # (5, 7) @ (7, 3), from views
+        product = linalg.MatMul.forward(a if ta else a.T, b.T if tb else b, ta, tb)
+        results.setdefault("MatMul", []).append((product, (a, b)))
+    indices = B.xp.asarray(np.array([2, 0, 2], dtype=np.int32))
+    for axis, like in [(0, arr(4, 5)), (1, arr(4, 5))]:
+        dy = arr(3, 5) if axis == 0 else arr(4, 3)
+        results.setdefault("GatherGrad", []).append((shape_ops.GatherGrad.forward(dy, indices, like, axis), (dy, like)))
+
+    fresh = {cls.name for cls in _op_classes(Op) if cls.__dict__.get("fresh_output")}
+    assert fresh == set(results), fresh ^ set(results)  # a new fresh_output op belongs in this test
+    for name, cases in results.items():
+        for out, inputs in cases:
+            assert out.flags.c_contiguous, (name, out.shape, out.strides)
+            assert not any(B.xp.shares_memory(out, i) for i in inputs), name

@@ -582,7 +582,7 @@ class Conv2DBackpropFilter(Op):
         row_bytes = ow * kh * kw * c * x.itemsize
         sum_blocks(block, row_blocks(n, oh, row_bytes), dw_t,
                    copy_bound_work(n * oh * row_bytes, kh * kw * c, f))  # a fixed order
-        return dw_t.T.reshape(kh, kw, c, f).astype(x.dtype)
+        return B.xp.ascontiguousarray(dw_t.T.reshape(kh, kw, c, f), dtype=x.dtype)  # (fresh_output: C order)
 
     def shape(x, dy, geom):
         return (*geom.kernel, x[-1], dy[-1])

@@ -50,10 +50,12 @@ Class attributes an op may set:
                     (an add's gradient needs only the inputs' shapes, a conv's not its output): a
                     trace may drop the example arrays a tape holds only for an op that does not
                     read them (``FuncGraph._release_unreachable_examples``)
-    fresh_output    ``forward`` always returns a new array that nothing else holds (a convolution,
-                    a pooling, a matmul, an embedding's gradient): when its result's only reader
-                    is an elementwise op of the same shape, the replay may write that op's result
-                    (or the new value of a variable it assigns) over it instead of a new array
+    fresh_output    ``forward`` always returns a new C-ordered array that nothing else holds (a
+                    convolution, a pooling, a matmul, an embedding's gradient): when its result's
+                    only reader is an elementwise op of the same shape, the replay may write that
+                    op's result (or the new value of a variable it assigns) over it instead of a
+                    new array. (C order: a variable's value laid out otherwise would make a later
+                    matmul take another BLAS kernel, with other bits than the eager run's.)
 
     static_line(shapes, dtypes, **attrs)
                     ``forward`` as one line of code for inputs of these static shapes and dtypes
