@@ -387,3 +387,21 @@ def test_hand_written_tiny_vgg_gradients_equal_minitf_s() -> None:
     for mine, theirs in zip(captured[0], expected):
         theirs = theirs.numpy().reshape(mine.shape)
         np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5 * float(np.abs(theirs).max()))
+
+
+def test_the_product_floors_list_each_product_of_a_step_and_their_total(capsys: pytest.CaptureFixture) -> None:
+    """``python -m benchmarks.floors --quick``: every product of TinyVGG's and the CNN's steps, each
+    with a positive time, and a total over the cores no larger than over one core."""
+    import re
+
+    from benchmarks import floors
+
+    floors.main(["--quick"])
+    out = capsys.readouterr().out
+    assert len(floors.tiny_vgg(32)) == 11 and len(floors.udacity_cnn()) == 8  # no input gradient of an image
+    for label, *_ in floors.tiny_vgg(32) + floors.udacity_cnn():
+        assert re.search(re.escape(label) + r" +[\d.]+ GFLOP +[\d.]+ ms on one core", out), label
+    totals = re.findall(r"all products: ([\d.]+) ms on one core; ([\d.]+) ms on (\d+) cores", out)
+    assert len(totals) == 2
+    for one, many, cores in totals:
+        assert 0 < float(many) <= float(one) and abs(float(one) / int(cores) - float(many)) < 0.2
