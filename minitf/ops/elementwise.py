@@ -125,11 +125,13 @@ class SumTo(Op):
         return sum_over_axes(grad, axes).reshape(like.shape) if axes else grad.reshape(like.shape)
 
     def static_line(shapes, dtypes):
-        (grad_shape, like_shape), like = shapes, tuple(shapes[1])
-        axes = _broadcast_axes(tuple(grad_shape), like)
+        grad_shape, like = tuple(shapes[0]), tuple(shapes[1])
+        axes = _broadcast_axes(grad_shape, like)
         line = sum_over_axes_line(grad_shape, dtypes[0], axes) if axes else "{0}"
+        if line is None:
+            return None  # summed in blocks: the kernel
         kept = tuple(n for i, n in enumerate(grad_shape) if i not in axes)
-        return None if line is None else line if kept == like else f"{line}.reshape({like!r})"
+        return line if kept == like else f"{line}.reshape({like!r})"
 
     def backward(ctx, dy):
         return BroadcastLike.apply(dy, ctx.inputs[0]), None

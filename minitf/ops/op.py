@@ -56,7 +56,6 @@ Class attributes an op may set:
                     op's result (or the new value of a variable it assigns) over it instead of a
                     new array. (C order: a variable's value laid out otherwise would make a later
                     matmul take another BLAS kernel, with other bits than the eager run's.)
-
     static_line(shapes, dtypes, **attrs)
                     ``forward`` as one line of code for inputs of these static shapes and dtypes
                     (``{0}``, ``{1}``: the input arrays), or None: a kernel whose Python work
