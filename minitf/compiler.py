@@ -473,6 +473,7 @@ class _Writer:
         for position, step in enumerate(plan):
             for t in step.inputs:
                 self.consumers.setdefault(id(t), set()).add(position)
+        self.producers = {id(t): step for step in plan for t in step.outputs}  # id(tensor) -> its step
         params = [self.names[id(t)] for t in graph.inputs] + list(self.handles.values())
         # NumPy's floating-point warnings are off for the whole replay (TF computes inf and nan
         # silently): one switch per call instead of one per op.
@@ -968,7 +969,7 @@ class _Writer:
         # NumPy only: a CUDA graph reads fixed addresses, and takes a value held elsewhere (as here)
         # for one a user holds (minitf/cuda_graph.py).
         assigned = {id(plan[p].attrs["variable"]): j for j, p in enumerate(lanes[0])
-                    if "variable" in plan[p].attrs and B.xp is np}
+                    if "variable" in plan[p].attrs} if B.xp is np else {}
         cuts = {j: f"_cut{first}_{j}" for j in assigned.values()}
         for name in cuts.values():
             self.namespace[name] = [()]
@@ -985,14 +986,13 @@ class _Writer:
             self.lines.append(f"    _c = {cuts[j]}[0]  # (the array the last call cut the new values from, and they)")
             self.lines.append(f"    {name} = _c[0] if _c and {same} else {joined}{comment}")
 
-        producer = {id(t): self.plan[p] for p in range(first) for t in self.plan[p].outputs}
         for e, t in enumerate(group.externals[0]):
             column = [externals[e] for externals in group.externals]
             if all(u is t for u in column):
                 flat[("outside", e)] = self.names[id(t)]
             else:
                 name = f"{tag}_x{e}"
-                read = [producer.get(id(u)) for u in column]  # reads of variables (a layer's kernel) or not
+                read = [self.producers.get(id(u)) for u in column]  # reads of variables (a layer's kernel) or not
                 concatenation(name, [self.names[id(u)] for u in column],
                               [r.variable if r is not None and r.op is ReadVariableOp else None for r in read])
                 flat[("outside", e)] = name
