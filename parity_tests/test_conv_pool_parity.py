@@ -138,6 +138,51 @@ def test_conv2d_by_shifted_products_matches_tf(tf, mtf, c, f, padding, dilations
             dict(rtol=1e-5, atol=1e-5, atol_of_max=1e-6), c * f)
 
 
+@pytest.mark.parametrize("c, f", [(10, 10), (16, 24)])  # both gradients by row taps (10 -> 10: TinyVGG's)
+@pytest.mark.parametrize("strides, padding, dilations", [([1, 1], "SAME", [1, 1]), ([1, 2], "VALID", [1, 1]),
+                                                          ([1, 1], [[0, 0], [2, 0], [1, 3], [0, 0]], [2, 1])])
+def test_conv2d_gradients_by_row_taps_match_tf(tf, mtf, c, f, strides, padding, dilations):
+    """A vertical stride of 1 and few channels: minitf takes the input and filter gradients from row
+    patches (``conv.use_row_taps``: one product per kernel row, added up), the forward by im2col.
+    Sums of up to 216 products in another order than TF's: float32 within 1e-5 relative, plus 1e-6
+    of the largest value."""
+    from minitf.nn import conv as conv_module
+
+    assert conv_module.use_row_taps(strides, 3, c, f) and conv_module.use_row_taps((1, 1), 3, f, c)
+    rng = np.random.default_rng(c + f)
+    x = rng.standard_normal((3, 12, 11, c)).astype(np.float32)
+    w = rng.standard_normal((3, 3, c, f)).astype(np.float32)
+    ours = lambda fw, x, w: fw.nn.conv2d(x, w, strides, padding, dilations=dilations)  # noqa: E731
+    if dilations == [1, 1]:
+        theirs = ours
+    else:
+        theirs = lambda fw, x, w: fw.nn.conv2d(x, dilate_kernel(fw, w, dilations), strides, padding)  # noqa: E731
+    compare(f"conv2d c={c} f={f} {strides} {padding} {dilations}", tf, mtf, theirs, ours, [x, w],
+            dict(rtol=1e-5, atol=1e-5, atol_of_max=1e-6), c * f)
+
+
+@pytest.mark.parametrize("shape, f", [((4, 64, 64, 3), 10), ((4, 62, 62, 10), 10), ((32, 30, 30, 10), 10),
+                                      ((4, 14, 14, 32), 64)])  # TinyVGG's layers, the MNIST CNN's second
+def test_conv2d_forward_gives_tf_bits_where_openblas_small_kernels_compute_it(tf, mtf, shape, f):
+    """The forward's sums are TF's, bit for bit, for the course's conv layers on a CPU where NumPy's
+    OpenBLAS computes them with its AVX-512 small-matrix kernels (``parallel.small_kernel_pieces``):
+    each output pixel one dot product over (a, b, c), as TF's oneDNN kernel adds them. This is why
+    the forward keeps im2col where the gradients take row taps (``conv.py``, "Which kernel"); a
+    kernel that reorders the forward's sums fails here. Other BLAS kernels add in other orders."""
+    from minitf.parallel import small_kernel_pieces
+
+    if not small_kernel_pieces():
+        pytest.skip("NumPy's BLAS has no OpenBLAS AVX-512 small-matrix kernels here: its sums take "
+                    "another order than TF's, so only the tolerance of the other tests applies")
+    rng = np.random.default_rng(shape[-1] * f)
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal((3, 3, shape[-1], f)).astype(np.float32)
+    want = tf.nn.conv2d(x, w, 1, "VALID").numpy()
+    got = mtf.nn.conv2d(x, w, 1, "VALID").numpy()
+    differ = int((want != got).sum())
+    assert differ == 0, f"conv2d {shape} -> {f}: {differ} of {want.size} outputs differ from TF's bits"
+
+
 @given(conv_cases(dilated=False))
 def test_conv2d_second_order_gradients(tf, mtf, case):
     x, w = draw_arrays(case)

@@ -184,17 +184,20 @@ def test_conv2d_second_order_gradcheck(case):
     gradcheck(grads, [x, w])
 
 
-@given(conv_cases(max_hw=7), st.booleans(), st.booleans())
-def test_conv2d_and_its_two_gradients_by_both_kernels_in_any_blocks_match_naive_loops(case, shifted, one_row):
-    """Both correlation kernels (``correlate_shifted`` for every stride-1 case when ``shifted``,
-    else ``correlate_im2col``), with the default blocks or, when ``one_row``, with a budget of a
+@given(conv_cases(max_hw=7), st.sampled_from(["im2col", "shifted", "row_taps"]), st.booleans())
+def test_conv2d_and_its_two_gradients_by_every_kernel_in_any_blocks_match_naive_loops(case, kernel, one_row):
+    """Each correlation kernel (``correlate_shifted`` for every stride-1 case when ``kernel`` is
+    "shifted"; row taps for both gradients at every vertical stride of 1 when "row_taps"; else
+    ``correlate_im2col``), with the default blocks or, when ``one_row``, with a budget of a
     few bytes: one output row of one image per block (the path of large images), padded alone."""
     from unittest import mock
 
     from minitf.nn import conv as conv_module
 
     budget = 8 if one_row else conv_module.BLOCK_BYTES
+    shifted = kernel == "shifted"
     choice = (lambda strides, c, f: tuple(strides) == (1, 1)) if shifted else (lambda strides, c, f: False)
+    row_taps = (lambda strides, kh, c, f: strides[0] == 1) if kernel == "row_taps" else (lambda strides, kh, c, f: False)
     x, w = arrays(case)
     pads = pads_of(case)
     want_y = naive_conv2d(x, w, case["strides"], case["dilations"], pads)
@@ -202,7 +205,8 @@ def test_conv2d_and_its_two_gradients_by_both_kernels_in_any_blocks_match_naive_
     want_dx = naive_conv2d_transpose(dy, w, x.shape, case["strides"], case["dilations"], pads)
     want_dw = naive_filter_gradient(x, dy, w.shape[:2], case["strides"], case["dilations"], pads)
     with mock.patch.object(conv_module, "BLOCK_BYTES", budget), mock.patch.object(conv_module, "GPU_BLOCK_BYTES", budget), \
-            mock.patch.object(conv_module, "use_shifted_products", choice):
+            mock.patch.object(conv_module, "use_shifted_products", choice), \
+            mock.patch.object(conv_module, "use_row_taps", row_taps):
         y = tf.nn.conv2d(x, w, case["strides"], case["padding"], dilations=case["dilations"]).numpy()
         dx = tf.nn.conv2d_transpose(dy, w, x.shape, case["strides"], case["padding"],
                                     dilations=case["dilations"]).numpy()
@@ -213,7 +217,7 @@ def test_conv2d_and_its_two_gradients_by_both_kernels_in_any_blocks_match_naive_
             tape.watch(wt)
             out = tf.nn.conv2d(xt, wt, case["strides"], case["padding"], dilations=case["dilations"])
         dw = tape.gradient(out, wt, output_gradients=dyt).numpy()
-    np.testing.assert_allclose(y, want_y, rtol=1e-10, atol=1e-12, err_msg=f"conv2d (shifted {shifted}, one row {one_row}), {case}")
+    np.testing.assert_allclose(y, want_y, rtol=1e-10, atol=1e-12, err_msg=f"conv2d ({kernel}, one row {one_row}), {case}")
     np.testing.assert_allclose(dx, want_dx, rtol=1e-10, atol=1e-12, err_msg=f"its input gradient, {case}")
     np.testing.assert_allclose(dw, want_dw, rtol=1e-10, atol=1e-12, err_msg=f"its filter gradient, {case}")
 
