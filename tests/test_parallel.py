@@ -23,8 +23,8 @@ def restore_threads():
 
 @pytest.mark.parametrize("strides, padding, channels", [(1, "SAME", (16, 4)), (1, "VALID", (5, 7)), (2, "SAME", (3, 6))])
 def test_conv_kernels_give_the_same_bits_on_any_number_of_threads(strides, padding, channels, restore_threads):
-    """Forward (both kernels: (16, 4) takes the shifted products), input and filter gradients (row
-    taps for stride 1: both of (5, 7)'s, (16, 4)'s filter gradient), with small blocks (dozens of
+    """Forward (both kernels: (16, 4) takes the shifted products), input and filter gradients (on
+    NumPy, row taps for stride 1: both of (5, 7)'s, (16, 4)'s filter gradient), with small blocks (dozens of
     them) on 1, 2 and 3 threads."""
     c, f = channels
     rng = np.random.default_rng(0)
@@ -222,7 +222,7 @@ def test_pieces_only_where_openblas_has_small_kernels():
 def test_conv_kernels_in_pieces_are_right_and_give_the_same_bits_on_any_number_of_threads(
         strides, padding, channels, forced_pieces, restore_threads):
     """The three conv kernels with their products in pieces (im2col, shifted products for 48 -> 7
-    channels, row taps for both gradients of 4 -> 7, an image's 3 channels built transposed):
+    channels, on NumPy row taps for both gradients of 4 -> 7, an image's 3 channels built transposed):
     float64's values, and one set of bits on 1, 2 and 3 threads."""
     c, f = channels
     rng = np.random.default_rng(3)

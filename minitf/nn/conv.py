@@ -412,9 +412,10 @@ def use_row_taps(strides, kernel_height: int, in_channels: int, out_channels: in
     filter gradient): 222x222 and 110x110, 10 -> 10 channels 1.18-1.22x / 1.30-1.33x faster;
     64x64, 16 -> 16 1.11x / 1.12x; 150x150, 16 -> 32 1.01x / 1.17x; 56x56, 32 -> 32 level. More
     output channels make the additions cost more than the copy saves (64x64, 8 -> 64: 0.89x for
-    the filter gradient; 28x28, 16 -> 64: 0.65x). TinyVGG 224's training step: 280 vs 309 ms."""
-    return (strides[0] == 1 and kernel_height > 1 and _FEW_CHANNELS <= in_channels < _ROW_TAP_CHANNELS
-            and out_channels <= 2 * in_channels)
+    the filter gradient; 28x28, 16 -> 64: 0.65x). TinyVGG 224's training step: 280 vs 309 ms.
+    NumPy only: measured on a CPU; on a GPU the copy is cheap and each addition a kernel launch."""
+    return (B.xp is np and strides[0] == 1 and kernel_height > 1
+            and _FEW_CHANNELS <= in_channels < _ROW_TAP_CHANNELS and out_channels <= 2 * in_channels)
 
 
 def correlate_row_taps(x, w, strides, dilations, pads, out, epilogue=None):
