@@ -161,9 +161,11 @@ def test_conv2d_gradients_by_row_taps_match_tf(tf, mtf, c, f, strides, padding, 
             dict(rtol=1e-5, atol=1e-5, atol_of_max=1e-6), c * f)
 
 
-@pytest.mark.parametrize("shape, f", [((4, 64, 64, 3), 10), ((4, 62, 62, 10), 10), ((32, 30, 30, 10), 10),
-                                      ((4, 14, 14, 32), 64)])  # TinyVGG's layers, the MNIST CNN's second
-def test_conv2d_forward_gives_tf_bits_where_openblas_small_kernels_compute_it(tf, mtf, shape, f):
+@pytest.mark.parametrize("shape, f, strides, padding", [
+    ((4, 64, 64, 3), 10, 1, "VALID"), ((4, 62, 62, 10), 10, 1, "VALID"), ((32, 30, 30, 10), 10, 1, "VALID"),
+    ((4, 14, 14, 32), 64, 1, "SAME"),  # TinyVGG's layers, the MNIST CNN's second
+    ((4, 62, 62, 10), 10, 2, "SAME"), ((8, 32, 32, 16), 16, 1, "SAME")])
+def test_conv2d_forward_gives_tf_bits_where_openblas_small_kernels_compute_it(tf, mtf, shape, f, strides, padding):
     """The forward's sums are TF's, bit for bit, for the course's conv layers on a CPU where NumPy's
     OpenBLAS computes them with its AVX-512 small-matrix kernels (``parallel.small_kernel_pieces``):
     each output pixel one dot product over (a, b, c), as TF's oneDNN kernel adds them. This is why
@@ -177,10 +179,10 @@ def test_conv2d_forward_gives_tf_bits_where_openblas_small_kernels_compute_it(tf
     rng = np.random.default_rng(shape[-1] * f)
     x = rng.standard_normal(shape).astype(np.float32)
     w = rng.standard_normal((3, 3, shape[-1], f)).astype(np.float32)
-    want = tf.nn.conv2d(x, w, 1, "VALID").numpy()
-    got = mtf.nn.conv2d(x, w, 1, "VALID").numpy()
+    want = tf.nn.conv2d(x, w, strides, padding).numpy()
+    got = mtf.nn.conv2d(x, w, strides, padding).numpy()
     differ = int((want != got).sum())
-    assert differ == 0, f"conv2d {shape} -> {f}: {differ} of {want.size} outputs differ from TF's bits"
+    assert differ == 0, f"conv2d {shape} -> {f} ({strides}, {padding}): {differ} of {want.size} outputs differ from TF's bits"
 
 
 @given(conv_cases(dilated=False))
