@@ -353,6 +353,21 @@ def use_shifted_products(strides, in_channels: int, out_channels: int) -> bool:
     return tuple(strides) == (1, 1) and in_channels >= 16 and in_channels >= 3 * out_channels
 
 
+def sum_of_shifted_products(src, shifts: list, matrices, dtype):
+    """grid[p] = sum_k src[p + shifts[k]] @ matrices[k], in the order of k, for every row p of src
+    whose shifted rows all lie in src (the rows after them are left unwritten): each product reads
+    a contiguous slice of src (a view). The core of ``correlate_shifted`` and ``correlate_row_taps``."""
+    size = src.shape[0] - max(shifts)
+    grid = B.xp.empty((src.shape[0], matrices[0].shape[-1]), dtype=dtype)
+    term = B.xp.empty((size, grid.shape[1]), dtype=dtype)
+    for k, shift in enumerate(shifts):
+        target = grid[:size] if k == 0 else term
+        matmul_in_pieces(src[shift:shift + size], matrices[k], target)
+        if k:
+            grid[:size] += term
+    return grid
+
+
 def correlate_shifted(x, w, dilations, pads, out, epilogue=None):
     """``correlate`` with stride 1 as a sum of KH*KW shifted matrix products, without im2col.
 
@@ -375,21 +390,13 @@ def correlate_shifted(x, w, dilations, pads, out, epilogue=None):
     span_h = dh * (kh - 1)  # the extra padded rows a block of output rows reads
     wp = ow + dw * (kw - 1)  # the padded width
     taps = w.reshape(kh * kw, c, f)
+    shifts = [dh * a * wp + dw * b for a in range(kh) for b in range(kw)]  # tap (a, b)'s distance o_ab
 
     def block(rows_of_block):
         images, i0, i1 = rows_of_block
         slab = B.xp.ascontiguousarray(padded_rows(x, images, range(i0, i1 + span_h), pads))
         m, rows = slab.shape[:2]
-        src = slab.reshape(-1, c)
-        size = src.shape[0] - span_h * wp - dw * (kw - 1)  # the last grid row with a whole window
-        grid = B.xp.empty((m * rows * wp, f), dtype=out.dtype)
-        term = B.xp.empty((size, f), dtype=out.dtype)
-        for k, (a, b) in enumerate((a, b) for a in range(kh) for b in range(kw)):
-            shift = dh * a * wp + dw * b
-            target = grid[:size] if k == 0 else term
-            matmul_in_pieces(src[shift:shift + size], taps[k], target)
-            if k:
-                grid[:size] += term
+        grid = sum_of_shifted_products(slab.reshape(-1, c), shifts, taps, out.dtype)
         out[images, i0:i1] = grid.reshape(m, rows, wp, f)[:, :i1 - i0, :ow]
         if epilogue is not None:
             epilogue((images, slice(i0, i1)))
@@ -436,23 +443,14 @@ def correlate_row_taps(x, w, strides, dilations, pads, out, epilogue=None):
     """
     n, oh, ow, f = out.shape
     kh, kw, c, _ = w.shape
-    span = dilations[0] * (kh - 1)  # the extra input rows a block of output rows reads
     kernel_rows = w.reshape(kh, kw * c, f)
+    shifts = [dilations[0] * a * ow for a in range(kh)]  # kernel row a: d_h*a input rows further down
 
     def block(rows_of_block):
         images, i0, i1 = rows_of_block
         patches = row_patches(x, rows_of_block, (kh, kw), strides, dilations, pads, ow)
         m, r = patches.shape[:2]
-        flat = patches.reshape(-1, kw * c)
-        size = flat.shape[0] - span * ow  # the grid rows whose KH window rows all lie in the block
-        grid = B.xp.empty((m * r * ow, f), dtype=out.dtype)
-        term = B.xp.empty((size, f), dtype=out.dtype)
-        for a in range(kh):
-            shift = dilations[0] * a * ow
-            target = grid[:size] if a == 0 else term
-            matmul_in_pieces(flat[shift:shift + size], kernel_rows[a], target)
-            if a:
-                grid[:size] += term
+        grid = sum_of_shifted_products(patches.reshape(-1, kw * c), shifts, kernel_rows, out.dtype)
         out[images, i0:i1] = grid.reshape(m, r, ow, f)[:, :i1 - i0]
         if epilogue is not None:
             epilogue((images, slice(i0, i1)))

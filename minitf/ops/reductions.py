@@ -116,7 +116,7 @@ class Mean(Op):
         return E.sum_over_axes(x, axis, keepdims) / count  # nan (0 / 0) over no elements, as NumPy's mean
 
     def static_line(shapes, dtypes, axis, keepdims):
-        line = None if dtypes[0].kind in "iu" else E.sum_over_axes_line(shapes[0], dtypes[0], axis, keepdims)
+        line = Sum.static_line(shapes, dtypes, axis, keepdims)
         return None if line is None else f"({line} / {math.prod(shapes[0][a] for a in axis)})"
 
     def backward(ctx, dy):
