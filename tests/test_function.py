@@ -969,23 +969,25 @@ def test_a_reduction_whose_order_the_shapes_decide_is_written_as_one_numpy_line(
     tall = tf.constant(rng.normal(size=(3000, 9)).astype(np.float32))  # 3000 rows: summed in blocks
     ints = tf.constant(rng.integers(-50, 50, size=(6, 5)).astype(np.int16))
     bias = tf.Variable(rng.normal(size=(9,)).astype(np.float32))
+    column = tf.constant(np.array([[-0.0], [np.nan], [2.5], [-np.inf]], np.float32))  # a mean over 1 number
 
-    def step(small, tall, ints):
+    def step(small, tall, ints, column):
         with tf.GradientTape() as tape:
             y = tf.reduce_sum((tall + bias) ** 2)
         return (tf.reduce_sum(small, axis=0), tf.reduce_mean(small, axis=1, keepdims=True),
                 tf.reduce_mean(small), tf.reduce_sum(tall, axis=0), tf.reduce_mean(ints, axis=0),
-                tf.reduce_sum(ints, axis=1), tape.gradient(y, bias), y)
+                tf.reduce_sum(ints, axis=1), tape.gradient(y, bias), y, tf.reduce_mean(column, axis=1))
 
-    eager = [t.numpy() for t in step(small, tall, ints)]
+    eager = [t.numpy() for t in step(small, tall, ints, column)]
     traced = tf.function(step)
     for _ in range(2):
-        got = [t.numpy() for t in traced(small, tall, ints)]
+        got = [t.numpy() for t in traced(small, tall, ints, column)]
         for a, e in zip(got, eager):
             assert a.dtype == e.dtype and a.shape == e.shape and a.tobytes() == e.tobytes()
-    source = traced.get_concrete_function(small, tall, ints).graph.source
+    source = traced.get_concrete_function(small, tall, ints, column).graph.source
     assert re.search(r"= a0\.sum\(axis=\(0,\)\)  # sum_1: Sum", source), source
     assert re.search(r"= \(a0\.sum\(axis=\(1,\), keepdims=True\) / 7\)  # mean: Mean", source), source
+    assert re.search(r"= a3\.sum\(axis=\(1,\)\)  # mean_\d+: Mean", source), source  # no division by 1
     assert re.search(r"= k\d+\(a1\)  # sum_\d+: Sum", source), source  # 3000 rows: the blocked kernel
     assert re.search(r"= k\d+\(a2\)  # mean_\d+: Mean", source), source  # an int mean truncates: the kernel
     assert re.search(r"= k\d+\(t\d+, s\d+\)  # sum_to: SumTo", source), source  # the bias gradient, 3000 rows

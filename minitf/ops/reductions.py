@@ -117,7 +117,10 @@ class Mean(Op):
 
     def static_line(shapes, dtypes, axis, keepdims):
         line = Sum.static_line(shapes, dtypes, axis, keepdims)
-        return None if line is None else f"({line} / {math.prod(shapes[0][a] for a in axis)})"
+        count = math.prod(shapes[0][a] for a in axis)
+        if line is None or count == 1:  # x / 1 is x, bit for bit (-0.0 and nan included): no division
+            return line
+        return f"({line} / {count})"
 
     def backward(ctx, dy):
         x = ctx.inputs[0]
