@@ -163,6 +163,18 @@ def avoid(*points: float, gap: float = 0.05, lo: float = -8, hi: float = 8) -> s
     return floats(lo, hi).filter(lambda v: all(abs(v - p) > gap for p in points))
 
 
+def clear_of_clip(case: "Case", clip: float, axis=None, gap: float = 1e-3) -> bool:
+    """True when no norm that a clip compares with ``clip`` lies within ``gap`` of it: each array's
+    norm over ``axis`` (all axes for None), or with ``axis="global"`` the one norm of all the arrays.
+    The clipped value's gradient has a kink where a norm equals the clip norm (e.g. a = b = 0.99999
+    against sqrt(2) * 0.99999...), and finite differences there straddle it."""
+    if axis == "global":
+        norms = [np.sqrt(sum(float(np.sum(a * a)) for a in case.arrays))]
+    else:
+        norms = [np.sqrt(np.sum(a * a, axis=axis)) for a in case.arrays]
+    return all(np.all(np.abs(np.asarray(n) - clip) > gap) for n in norms)
+
+
 # --- shape strategies ---------------------------------------------------------------------
 @st.composite
 def shapes(draw, min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 5,
@@ -904,11 +916,13 @@ SPECS: list[OpSpec] = [
            scatter_case(unique=True, values="distinct")),
     OpSpec("tensor_scatter_nd_min", lambda tf, t, u, indices: tf.tensor_scatter_nd_min(t, indices, u),
            scatter_case(unique=True, values="distinct")),
-    # clip norms no drawn input has exactly (the gradient has a kink where the norm equals the clip norm)
-    OpSpec("clip_by_norm", lambda tf, x, clip: tf.clip_by_norm(x, clip), unary(clip=st.sampled_from([0.4142, 1.7321]))),
-    OpSpec("clip_by_norm(axes)", lambda tf, x: tf.clip_by_norm(x, 0.7071, axes=[0]), unary(min_dims=1)),
+    # inputs whose norms keep clear of the clip norm (the gradient has a kink where they are equal)
+    OpSpec("clip_by_norm", lambda tf, x, clip: tf.clip_by_norm(x, clip),
+           unary(clip=st.sampled_from([0.4142, 1.7321])).filter(lambda c: clear_of_clip(c, c.params["clip"]))),
+    OpSpec("clip_by_norm(axes)", lambda tf, x: tf.clip_by_norm(x, 0.7071, axes=[0]),
+           unary(min_dims=1).filter(lambda c: clear_of_clip(c, 0.7071, axis=0))),
     OpSpec("clip_by_global_norm", lambda tf, a, b: flat_concat(tf, tf.clip_by_global_norm([a, b], 1.4142)[0]),
-           binary()),
+           binary().filter(lambda c: clear_of_clip(c, 1.4142, axis="global"))),
     OpSpec("linalg.global_norm", lambda tf, a, b: tf.linalg.global_norm([a, b]), binary(NONZERO, NONZERO)),
     OpSpec("custom_gradient", lambda tf, x: cubed_with_custom_gradient(tf)(x), unary()),
     OpSpec("TensorArray", tensor_array_rows, tensor_array_case()),
