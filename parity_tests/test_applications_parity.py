@@ -202,7 +202,7 @@ def test_training_gradients_in_float32_are_as_exact_as_keras_above_the_relu6_kin
             assert size <= 1e-6, f"{name}: ReLU6 #{relu}'s float32 input crossed a kink {size:.3g} (of the largest) away"
     last = max([relu for _, crossings in results.values() for relu, _ in crossings], default=-1)
     ours, theirs = ([e for layer, e in results[name][0] if layer > last] for name in ("minitf", "keras"))
-    assert len(ours) >= 0.9 * len(results["minitf"][0]), f"only {len(ours)} weights above the crossings at {last}"
+    assert len(ours) >= 0.75 * len(results["minitf"][0]), f"only {len(ours)} weights above the crossings at {last}"
     assert max(ours) <= 10 * max(theirs) + 1e-7, (
         f"worst float32 gradient error above the ReLU6 crossings: minitf {max(ours):.3g}, Keras {max(theirs):.3g}")
 
