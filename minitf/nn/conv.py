@@ -481,10 +481,11 @@ def row_taps_term(x, dy, rows_of_block, geom, dtype):
     patches = row_patches(x, rows_of_block, geom.kernel, geom.strides, geom.dilations, geom.pads, dy.shape[2])
     m, _, ow, width = patches.shape
     size = (i1 - i0) * ow
+    dy_block = dy[images, i0:i1]
     term = B.xp.empty((f, kh * width), dtype=dtype)
     for k in range(m):
         flat = patches[k].reshape(-1, width)
-        dy_rows = dy[images][k, i0:i1].reshape(-1, f)
+        dy_rows = dy_block[k].reshape(-1, f)
         for a in range(kh):
             part = transposed_matmul_in_pieces(dy_rows, flat[dh * a * ow:dh * a * ow + size])
             if k == 0:
