@@ -150,9 +150,11 @@ class GradientTape:
             if not isinstance(s, Tensor):
                 raise ValueError(f"GradientTape.gradient: sources must be Tensors or Variables, "
                                  f"got {type(s).__name__}")
-        grads = self._backward(targets, seeds, flat_sources)
-        if not self.persistent:
-            self._release()
+        try:
+            grads = self._backward(targets, seeds, flat_sources, consume=not self.persistent)
+        finally:
+            if not self.persistent:
+                self._release()  # also after an error: a half-walked record must not be walked again
         result = []
         for s in flat_sources:
             g = grads.get(id(s))
@@ -239,7 +241,15 @@ class GradientTape:
         self._entries, self._tracked = None, {}
         self._watched = {k: v for k, v in self._watched.items() if isinstance(v, Variable)}
 
-    def _backward(self, targets: list, seeds: list, sources: list, on_step=None) -> dict[int, Tensor]:
+    def _backward(self, targets: list, seeds: list, sources: list, on_step=None,
+                  consume: bool = False) -> dict[int, Tensor]:
+        """The chain rule, entry by entry, newest first: {id(tensor): its gradient}.
+
+        ``consume`` (a non-persistent tape's one ``gradient`` call): each entry is dropped once
+        walked, and its outputs untracked, so the forward values that only it kept (a layer's
+        activation, saved for its gradient) are freed during the walk, not after it, as TF's
+        tape frees them. The peak memory of a training step is then the forward pass's, not the
+        forward pass's plus the backward pass's."""
         grads: dict[int, Tensor] = {}
         for t, seed in zip(targets, seeds):
             if not isinstance(t, Tensor) or id(t) not in self._tracked:
@@ -250,8 +260,15 @@ class GradientTape:
         tracked = self._tracked
         was_recording = any(tape is self for tape in state.tapes)
         self._stop()  # this tape does not record its own backward pass; outer tapes do
+        entries = self._entries if consume else list(self._entries)
+        watched = self._watched
         try:
-            for ctx in reversed(self._entries):
+            while entries:
+                ctx = entries.pop()
+                if consume:  # no earlier entry reads ctx's outputs: they are made here
+                    for y in ctx.outputs:
+                        if id(y) not in watched:
+                            tracked.pop(id(y), None)
                 dys = [grads.get(id(y)) for y in ctx.outputs]
                 if all(d is None for d in dys):
                     continue

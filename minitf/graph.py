@@ -46,7 +46,9 @@ from minitf.tensor import Tensor, Variable
 
 # A trace sweeps for examples nothing can use any more after every _SWEEP_BYTES of new examples; it
 # drops only large ones (small arrays may be shapes or indices that a later op's static shape reads).
-_SWEEP_BYTES = 64 << 20
+# 16 MiB, not 64: the first fit of TinyVGG with 64 filters on 56x56 images peaked at 176 MiB of
+# arrays with 64, 119 with 16 (its replay needs 84); smaller measured no lower.
+_SWEEP_BYTES = 16 << 20
 _RELEASE_MIN_BYTES = 1 << 20
 
 

@@ -7,6 +7,8 @@ multiple targets), jacobians, and the inspectable record (operations, backward_s
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pytest
 
@@ -111,6 +113,57 @@ def test_non_persistent_tape_answers_once_and_explains():
     with pytest.raises(RuntimeError, match="persistent"):
         tape.jacobian(y, x)
 
+
+
+def test_a_non_persistent_tape_frees_what_only_it_kept_while_it_walks():
+    """TF's tape frees each op's saved values once that op's gradient has run, so a training step's
+    later activations are gone before its first layers' gradients are computed."""
+    freed_by_then = []
+
+    @tf.custom_gradient
+    def first(x):
+        def grad(dy):  # runs last: every later op's gradient has run by now
+            freed_by_then.append(later() is None)
+            return dy
+        return tf.identity(x), grad
+
+    x = tf.Variable(np.ones(8, np.float32))
+    with tf.GradientTape() as tape:
+        h = tf.exp(first(x))  # exp's gradient reads h: only the tape keeps it after the del below
+        loss = tf.reduce_sum(h * 3.0)
+    later = weakref.ref(h)
+    del h
+    assert later() is not None
+    np.testing.assert_allclose(_np(tape.gradient(loss, x)), 3.0 * np.e * np.ones(8), rtol=1e-6)
+    assert freed_by_then == [True]
+
+
+def test_a_persistent_tape_keeps_its_record_through_the_walk():
+    x = tf.Variable(np.ones(8, np.float32))
+    with tf.GradientTape(persistent=True) as tape:
+        h = tf.exp(x)
+        loss = tf.reduce_sum(h * 3.0)
+    later = weakref.ref(h)
+    del h
+    first = _np(tape.gradient(loss, x))
+    assert later() is not None  # a persistent tape answers again, from the same record
+    np.testing.assert_array_equal(_np(tape.gradient(loss, x)), first)
+
+
+def test_a_failed_walk_leaves_a_non_persistent_tape_used_up():
+    @tf.custom_gradient
+    def fails(x):
+        def grad(dy):
+            raise ValueError("gradient failed")
+        return tf.identity(x), grad
+
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as tape:
+        y = fails(x) * 2.0
+    with pytest.raises(ValueError, match="gradient failed"):
+        tape.gradient(y, x)
+    with pytest.raises(RuntimeError, match="non-persistent"):  # not a second walk of half a record
+        tape.gradient(y, x)
 
 def test_persistent_tape_answers_many_times():
     x = tf.Variable(2.0)
