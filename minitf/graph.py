@@ -40,6 +40,7 @@ import numpy as np
 from minitf import array_backend as B
 from minitf._context import state
 from minitf.errors import InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
+from minitf.host_memory import return_free_heap
 from minitf.ops.op import ReadVariableOp, _record, read_variable
 from minitf.tensor import Tensor, Variable
 
@@ -383,6 +384,8 @@ class FuncGraph:
         self._example_bytes += sum(getattr(a, "nbytes", 0) for a in arrays)
         if self._example_bytes > _SWEEP_BYTES:
             self._release_unreachable_examples()
+            if B.xp is np:
+                return_free_heap()  # the holes those examples leave go back to the system (minitf/host_memory.py)
         if state.tapes and op.backward is not None:
             _record(op, inputs, outputs, attrs)
         return outputs
