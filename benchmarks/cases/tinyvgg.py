@@ -18,8 +18,11 @@ data and the model, then:
 
 Processes take turns (minitf, Keras, NumPy, minitf, ...) and each contributes the median of its
 timed fits, so the ratios are paired like every other case's. Without ``/proc`` (not Linux) the
-memory rows are skipped. The full run adds other image sizes and filter counts, each timed in
-this process by CPU time with the usual interleaved loop (no memory). BLAS threads stay at their
+memory rows are skipped. The full run adds other image sizes and filter counts (``SWEEP``), each
+timed in this process by CPU time with the usual interleaved loop, and each one's peak memory
+growth measured as above in fresh processes (minitf and Keras, ``SWEEP_MEMORY_STEPS`` steps in one
+warm-up and one later fit, ``PROCESS_ROUNDS`` processes each; the hand-written model, whose
+whole-batch im2col is its known cost, only at 224x224). BLAS threads stay at their
 defaults (OPENBLAS_NUM_THREADS=1 in the environment makes minitf's and NumPy's matmuls single-threaded).
 """
 
@@ -47,6 +50,7 @@ PROCESS_ROUNDS = 3
 # (image size, filters): other sizes and channel counts, timed in-process in the full run only.
 SWEEP = ((64, 10), (112, 32), (56, 64), (28, 128))
 SWEEP_STEPS = 4
+SWEEP_MEMORY_STEPS = 2
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 600
 
@@ -72,7 +76,7 @@ def _reset_peak() -> None:
         pass
 
 
-def child_main(module: str, size: int, steps: int, fits: int) -> dict:
+def child_main(module: str, size: int, steps: int, fits: int, filters: int = 10) -> dict:
     """What one process measures (see the module docstring); returns the JSON-ready result."""
     import importlib
 
@@ -82,11 +86,11 @@ def child_main(module: str, size: int, steps: int, fits: int) -> dict:
     if module == "numpy":  # the hand-written model (numpy_models.NumpyTinyVGG)
         from ..numpy_models import NumpyTinyVGG
 
-        net = NumpyTinyVGG(size)
+        net = NumpyTinyVGG(size, 3, filters)
         fit = lambda xs, ys: net.fit_epoch(xs, ys, BATCH)  # noqa: E731
     else:
         fw = importlib.import_module(module)
-        model = models.compile_tiny_vgg(fw, models.build_tiny_vgg(fw, size))
+        model = models.compile_tiny_vgg(fw, models.build_tiny_vgg(fw, size, 3, filters))
         fit = lambda xs, ys: model.fit(xs, ys, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)  # noqa: E731
     _reset_peak()
     base = _proc_status("VmRSS")
@@ -109,13 +113,13 @@ def child_main(module: str, size: int, steps: int, fits: int) -> dict:
     return out
 
 
-def run_child(module: str, size: int, steps: int, fits: int, backend: str) -> dict:
+def run_child(module: str, size: int, steps: int, fits: int, backend: str, filters: int = 10) -> dict:
     """One fresh process; its JSON result, or {"error": ..., "skip": ...}."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["MINITF_BACKEND"] = backend
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    cmd = [sys.executable, "-m", "benchmarks.cases.tinyvgg", module, str(size), str(steps), str(fits)]
+    cmd = [sys.executable, "-m", "benchmarks.cases.tinyvgg", module, str(size), str(steps), str(fits), str(filters)]
     try:
         proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -193,6 +197,24 @@ def run(ctx: Context) -> CaseResult:
                                peer_ratios(meas), unit="step",
                                params={"size": sweep_size, "channels": 3, "filters": filters, "batch": BATCH,
                                        "steps": SWEEP_STEPS}))
+    for sweep_size, filters in SWEEP:
+        memory = {"minitf": modules["minitf"], "tf": modules["tf"]}
+        grown: dict[str, list[float]] = {k: [] for k in memory}
+        failed: dict[str, dict] = {}
+        for _ in range(rounds):
+            for name, module in memory.items():
+                if name in failed:
+                    continue
+                out = run_child(module, sweep_size, SWEEP_MEMORY_STEPS, 1, ctx.backend, filters)
+                if "error" in out:
+                    failed[name] = out
+                elif "growth_bytes" in out:
+                    grown[name].append(float(out["growth_bytes"]))
+        meas = {k: _measurement(k, grown[k], failed.get(k), "/proc memory counters") for k in memory}
+        result.rows.append(Row(f"peak memory growth, first and later fits, {sweep_size}x{sweep_size}x3, {filters} filters",
+                               meas, peer_ratios(meas), unit="process", value_kind="bytes",
+                               params={"size": sweep_size, "channels": 3, "filters": filters, "batch": BATCH,
+                                       "steps": SWEEP_MEMORY_STEPS}))
     result.notes.append("Memory: peak RSS minus the RSS before the first fit, in each framework's own process "
                         "(Keras's tf.data copy of the arrays included); 'later fits': the peak during the timed fits "
                         "alone, over the same base. CPU time counts every thread (TF runs several).")
@@ -201,8 +223,9 @@ def run(ctx: Context) -> CaseResult:
 
 if __name__ == "__main__":
     module_name, size_arg, steps_arg, fits_arg = sys.argv[1:5]
+    filters_arg = sys.argv[5] if len(sys.argv) > 5 else "10"
     try:
-        result = child_main(module_name, int(size_arg), int(steps_arg), int(fits_arg))
+        result = child_main(module_name, int(size_arg), int(steps_arg), int(fits_arg), int(filters_arg))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as JSON
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         result = {"error": type(exc).__name__ + (": " + message if message else ""),
