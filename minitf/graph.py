@@ -48,7 +48,8 @@ from minitf.tensor import Tensor, Variable
 # A trace sweeps for examples nothing can use any more after every _SWEEP_BYTES of new examples; it
 # drops only large ones (small arrays may be shapes or indices that a later op's static shape reads).
 # 16 MiB, not 64: the first fit of TinyVGG with 64 filters on 56x56 images peaked at 176 MiB of
-# arrays with 64, 119 with 16 (its replay needs 84); smaller measured no lower.
+# arrays with 64, 119 with 16 (its replay needs 84); smaller measured no lower. Sweeping before the
+# next op's kernel rather than after the op that crossed the line: 100.
 _SWEEP_BYTES = 16 << 20
 _RELEASE_MIN_BYTES = 1 << 20
 
@@ -365,6 +366,12 @@ class FuncGraph:
         if any(isinstance(x, Variable) for x in inputs):
             inputs = tuple(read_variable(x) if isinstance(x, Variable) else x for x in inputs)
         nodes = tuple(self._resolve(x) for x in inputs)
+        if self._example_bytes > _SWEEP_BYTES:
+            # Before this kernel allocates: what the traced code dropped since the last op (a tape's
+            # walk moves on only between ops) is freed first.
+            self._release_unreachable_examples()
+            if B.xp is np:
+                return_free_heap()  # the holes those examples leave go back to the system (minitf/host_memory.py)
         examples = [t._example for t in nodes]
         run = op.trace_forward if op.stateful else op.forward
         try:
@@ -382,10 +389,6 @@ class FuncGraph:
                                   for i, (shape, a) in enumerate(zip(shapes, arrays)))
         outputs = operation.outputs if many else operation.outputs[0]
         self._example_bytes += sum(getattr(a, "nbytes", 0) for a in arrays)
-        if self._example_bytes > _SWEEP_BYTES:
-            self._release_unreachable_examples()
-            if B.xp is np:
-                return_free_heap()  # the holes those examples leave go back to the system (minitf/host_memory.py)
         if state.tapes and op.backward is not None:
             _record(op, inputs, outputs, attrs)
         return outputs
