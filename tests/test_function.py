@@ -772,7 +772,11 @@ def test_trace_drops_examples_no_python_code_can_use_any_more(monkeypatch):
         tracemalloc.stop()
     assert peak - before < 40 << 20, f"trace peak {(peak - before) / 2**20:.0f} MiB (all examples: 192 MiB)"
     assert after - before < 2 << 20, f"the traced graph keeps {(after - before) / 2**20:.0f} MiB"
-    assert len(trims) >= 48 // 3  # a sweep once more than 8 MiB of examples are new: every third one
+    from minitf import array_backend as B
+    if B.xp is np:  # a sweep once more than 8 MiB of examples are new: every third one
+        assert len(trims) >= 48 // 3
+    else:  # a GPU backend's examples are not on the host's heap
+        assert not trims
     eager = _chain(tf.constant(x)).numpy()
     np.testing.assert_array_equal(concrete(tf.constant(x)).numpy(), eager)
     np.testing.assert_array_equal(f(x).numpy(), eager)
