@@ -565,9 +565,9 @@ outcomes["engine_vs_tape_max_diff"] = engine_vs_tape
 
 # %% [markdown]
 # ## 8. Persistent tapes
-# A tape frees its record after the first `gradient` call: the record can be large (it
-# holds every intermediate tensor), and most training steps need one gradient. To ask
-# twice, make it `persistent=True`. With $y = x^2$ and $z = y^2$ at $x = 3$:
+# A tape frees its record during the first `gradient` call, each entry as soon as the walk
+# has used it: the record can be large (it holds every intermediate tensor), and most
+# training steps need one gradient. To ask twice, make it `persistent=True`. With $y = x^2$ and $z = y^2$ at $x = 3$:
 # $dz/dx = 4x^3 = 108$ and $dy/dx = 2x = 6$.
 
 # %%
