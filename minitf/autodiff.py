@@ -248,8 +248,8 @@ class GradientTape:
         ``consume`` (a non-persistent tape's one ``gradient`` call): each entry is dropped once
         walked, and its outputs untracked, so the forward values that only it kept (a layer's
         activation, saved for its gradient) are freed during the walk, not after it, as TF's
-        tape frees them. The peak memory of a training step is then the forward pass's, not the
-        forward pass's plus the backward pass's."""
+        tape frees them: a training step's memory falls during its backward pass instead of
+        holding the whole forward pass to the end."""
         grads: dict[int, Tensor] = {}
         for t, seed in zip(targets, seeds):
             if not isinstance(t, Tensor) or id(t) not in self._tracked:

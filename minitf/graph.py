@@ -49,7 +49,7 @@ from minitf.tensor import Tensor, Variable
 # drops only large ones (small arrays may be shapes or indices that a later op's static shape reads).
 # 16 MiB, not 64: the first fit of TinyVGG with 64 filters on 56x56 images peaked at 176 MiB of
 # arrays with 64, 119 with 16 (its replay needs 84); smaller measured no lower. Sweeping before the
-# next op's kernel rather than after the op that crossed the line: 100.
+# next op's kernel, not right after the op that crossed the line, brought it to 100 MiB.
 _SWEEP_BYTES = 16 << 20
 _RELEASE_MIN_BYTES = 1 << 20
 

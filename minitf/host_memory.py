@@ -21,7 +21,7 @@ A trace is the opposite case: its example arrays (``minitf/graph.py``) are made 
 no order that repeats, so the heap fills with holes between the ones still alive, each hole still
 counted in the process's memory. Each time a trace drops its dead examples it calls
 ``return_free_heap`` (glibc's ``malloc_trim``), which hands the free pages of those holes back to
-the kernel. The first fit of TinyVGG with 64 filters on 56x56 images then grew the process by 134
+the kernel. The first fit of TinyVGG with 64 filters on 56x56 images then grew the process by 135
 MiB instead of 172 (its arrays at the trace's peak: 119 MiB), and took no longer.
 """
 from __future__ import annotations
