@@ -1115,3 +1115,15 @@ def test_every_fresh_output_op_returns_a_new_c_ordered_array():
         for out, inputs in cases:
             assert out.flags.c_contiguous, (name, out.shape, out.strides)
             assert not any(B.xp.shares_memory(out, i) for i in inputs), name
+
+
+def test_a_call_of_positional_tensors_is_keyed_as_the_walk_keys_it():
+    """``_signature`` writes the key of a positional-Tensor call out by hand: it must be the walk's."""
+    from minitf.function import _signature, _walked_signature
+
+    calls = [(), (tf.constant(1.0),), (tf.zeros((32, 2)), tf.ones((32, 1), tf.int32)),
+             (tf.zeros((0, 3), tf.float64), tf.constant([True]), tf.constant(["a"]))]
+    for args in calls:
+        key, flat, leaves = _signature(args, {})
+        assert (key, flat, leaves) == _walked_signature(args, {})
+        assert all(a is b for a, b in zip(flat, args))
