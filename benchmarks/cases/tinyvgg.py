@@ -140,6 +140,32 @@ def _measurement(name: str, samples: list[float], error: dict | None, what: str)
     return Measurement(name, samples=samples, summary=summarize(samples), calls_per_block=1)
 
 
+SERIES = ("step_s", "step_cpu_s", "growth_bytes", "later_growth_bytes")
+
+
+def run_rounds(modules: dict[str, str], rounds: int, size: int, steps: int, fits: int, backend: str,
+               filters: int = 10) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict]]:
+    """``rounds`` fresh processes per framework, taking turns: ({name: {series: one sample per
+    process}}, {name: the error that stopped its processes}). A time sample is the median of the
+    process's timed fits."""
+    samples: dict[str, dict[str, list[float]]] = {k: {s: [] for s in SERIES} for k in modules}
+    errors: dict[str, dict] = {}
+    for _ in range(rounds):
+        for name, module in modules.items():
+            if name in errors:
+                continue
+            out = run_child(module, size, steps, fits, backend, filters)
+            if "error" in out:
+                errors[name] = out
+                continue
+            for key in SERIES[:2]:
+                samples[name][key].append(sorted(out[key])[len(out[key]) // 2])
+            for key in SERIES[2:]:
+                if key in out:
+                    samples[name][key].append(float(out[key]))
+    return samples, errors
+
+
 def run(ctx: Context) -> CaseResult:
     """Process triples for the 224x224 model (time and memory); in the full run, the sweep."""
     result = CaseResult(NAME, TITLE)
@@ -148,22 +174,7 @@ def run(ctx: Context) -> CaseResult:
     modules = {"minitf": ctx.subject.module_name, "tf": ctx.tf.module_name}
     if ctx.backend == "numpy":  # the hand-written model runs on NumPy only
         modules["numpy"] = "numpy"
-    series = ("step_s", "step_cpu_s", "growth_bytes", "later_growth_bytes")
-    samples: dict[str, dict[str, list[float]]] = {k: {s: [] for s in series} for k in modules}
-    errors: dict[str, dict] = {}
-    for _ in range(rounds):
-        for name, module in modules.items():
-            if name in errors:
-                continue
-            out = run_child(module, size, steps, fits, ctx.backend)
-            if "error" in out:
-                errors[name] = out
-                continue
-            for key in series[:2]:
-                samples[name][key].append(sorted(out[key])[len(out[key]) // 2])
-            for key in series[2:]:
-                if key in out:
-                    samples[name][key].append(float(out[key]))
+    samples, errors = run_rounds(modules, rounds, size, steps, fits, ctx.backend)
     params = {"size": size, "channels": 3, "filters": 10, "batch": BATCH, "steps": steps}
     rows = (("step_s", f"fit step, wall clock ({size}x{size}x3, {steps} steps per fit; tf = Keras, "
                        f"numpy = by hand, whole-batch im2col)", "step", "seconds"),
@@ -199,18 +210,8 @@ def run(ctx: Context) -> CaseResult:
                                        "steps": SWEEP_STEPS}))
     for sweep_size, filters in SWEEP:
         memory = {"minitf": modules["minitf"], "tf": modules["tf"]}
-        grown: dict[str, list[float]] = {k: [] for k in memory}
-        failed: dict[str, dict] = {}
-        for _ in range(rounds):
-            for name, module in memory.items():
-                if name in failed:
-                    continue
-                out = run_child(module, sweep_size, SWEEP_MEMORY_STEPS, 1, ctx.backend, filters)
-                if "error" in out:
-                    failed[name] = out
-                elif "growth_bytes" in out:
-                    grown[name].append(float(out["growth_bytes"]))
-        meas = {k: _measurement(k, grown[k], failed.get(k), "/proc memory counters") for k in memory}
+        grown, failed = run_rounds(memory, rounds, sweep_size, SWEEP_MEMORY_STEPS, 1, ctx.backend, filters)
+        meas = {k: _measurement(k, grown[k]["growth_bytes"], failed.get(k), "/proc memory counters") for k in memory}
         result.rows.append(Row(f"peak memory growth, first and later fits, {sweep_size}x{sweep_size}x3, {filters} filters",
                                meas, peer_ratios(meas), unit="process", value_kind="bytes",
                                params={"size": sweep_size, "channels": 3, "filters": filters, "batch": BATCH,
