@@ -966,6 +966,89 @@ def test_a_variable_s_new_value_is_written_over_a_gradient_only_its_update_reads
     assert len(re.findall(r"    n\d+ = t\d+  # written over", source)) == 1, source  # the first gradient only
 
 
+def test_a_variable_s_new_value_is_written_into_its_old_array_only_when_nothing_else_holds_it():
+    """A fused update of a large variable writes the new value over the old one where the replay
+    alone holds it (on NumPy; on other backends, always a new array). A value read before the call
+    (``v.value()``) is a snapshot, as in TF: holding it makes the replay write a new array, and the
+    value held stays as it was. Either way the bits are the eager ones."""
+    import weakref
+    rng = np.random.default_rng(6)
+    g = tf.constant(rng.normal(size=(300, 64)).astype(np.float32))  # 19,200 values: a fused loop
+    start = rng.normal(size=(300, 64)).astype(np.float32)
+    p = tf.Variable(start)
+
+    def step(g):
+        p.assign_sub(0.5 * g * g)
+        return tf.constant(0.0)
+
+    step(g)
+    eager = p.numpy()
+    p.assign(start)
+    traced = tf.function(step)
+    traced(g)  # the first call traces (eager ops), the next ones replay
+    assert p.numpy().tobytes() == eager.tobytes()
+    before = p.numpy()
+    array = weakref.ref(p._value)  # (a weak reference is no holder)
+    traced(g)
+    assert p.numpy().tobytes() == (before - 0.5 * g.numpy() * g.numpy()).tobytes()
+    assert (p._value is array()) == (B.xp is np), "in place on NumPy alone"
+    held = p.value()
+    snapshot = held.numpy()
+    traced(g)
+    assert held.numpy().tobytes() == snapshot.tobytes()  # the value read before is untouched
+    assert p._value is not held._value
+    assert p.numpy().tobytes() == (snapshot - 0.5 * g.numpy() * g.numpy()).tobytes()
+    assert "_only_the_variable_holds(" in traced.get_concrete_function(g).graph.source or B.xp is not np
+
+
+def test_a_variable_s_value_read_in_the_function_and_used_after_its_update_keeps_its_array():
+    """``old = v.read_value(); v.assign_sub(...)``, old returned (or read after the update): the
+    update never writes over the value the function still needs."""
+    rng = np.random.default_rng(7)
+    g = tf.constant(rng.normal(size=(300, 64)).astype(np.float32))
+    p = tf.Variable(rng.normal(size=(300, 64)).astype(np.float32))
+
+    @tf.function
+    def step(g):
+        old = p.read_value()
+        p.assign_sub(0.5 * g)
+        return old
+
+    for _ in range(3):
+        before = p.numpy()
+        returned = step(g).numpy()
+        assert returned.tobytes() == before.tobytes()
+        assert p.numpy().tobytes() == (before - 0.5 * g.numpy()).tobytes()
+    assert "_only_the_variable_holds(" not in step.get_concrete_function(g).graph.source
+
+
+def test_only_the_variable_holds_counts_every_other_holder():
+    """The replay's test for writing in place: the variable's attribute and the replay's one local
+    name, and nothing else; never a view of another array or a read-only one."""
+    from minitf.compiler import only_the_variable_holds
+
+    class Holder:
+        _value = None
+
+    holder = Holder()
+    holder._value = np.zeros(4)
+    local = holder._value
+    assert only_the_variable_holds(holder, local)
+    other = local
+    assert not only_the_variable_holds(holder, local)  # a second holder
+    del other
+    view = local[:2]
+    assert not only_the_variable_holds(holder, local)  # a view holds its base
+    del view
+    assert only_the_variable_holds(holder, local)
+    assert not only_the_variable_holds(holder, np.zeros(4))  # not the variable's value
+    holder._value = local = np.zeros(8)[:4]
+    assert not only_the_variable_holds(holder, local)  # itself a view of another array
+    holder._value = local = np.zeros(4)
+    local.flags.writeable = False
+    assert not only_the_variable_holds(holder, local)
+
+
 def test_a_reduction_whose_order_the_shapes_decide_is_written_as_one_numpy_line():
     """Sum, Mean and a bias gradient (SumTo) on static shapes: where ``sum_over_axes`` is NumPy's
     sum (few rows, not the leading axes, an int array), the replay writes ``x.sum(axis=...)`` in
