@@ -229,15 +229,17 @@ class LSTMCell(Op):
     """One LSTM step: (xw_t, h_prev, c_prev, U[, mask]) -> (h, c, activations).
 
     ``xw`` (batch, 4u) is this step's slice of x W + b; ``mask`` (batch, 1) bool.
-    Forward: z = xw + h_prev U, then ``lstm_gates``. ``activations`` (batch, 5u) is
+    Forward: z = xw + h_prev U, then ``lstm_gates``. ``activations`` (5, batch, u) is
     [i, f, g, o, tanh(c)], kept for the gradient (``LSTMCellGrad``), which would otherwise
-    compute them again (a matmul and five activations per step, as the forward did).
+    compute them again (a matmul and five activations per step, as the forward did). Stacked,
+    not side by side in (batch, 5u): each one is then a contiguous array, and NumPy's
+    arithmetic on those is about 3x faster than on column slices (same bits).
     """
 
     def forward(xw, h_prev, c_prev, recurrent_kernel, *mask):
         with _quiet():
             i, f, g, o, c, tanh_c, h = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
-        activations = B.xp.concatenate([i, f, g, o, tanh_c], axis=-1)
+        activations = B.xp.concatenate([i, f, g, o, tanh_c]).reshape((5, *i.shape))  # (np.stack, but faster)
         if mask:
             h, c = B.xp.where(mask[0], h, h_prev), B.xp.where(mask[0], c, c_prev)
         return h, c, activations
@@ -253,7 +255,7 @@ class LSTMCellGrad(Op):
     (second derivatives) recomputes them from xw with ops (``_lstm_grads``)."""
 
     def forward(dh, dc, activations, xw, h_prev, c_prev, recurrent_kernel, *mask):
-        i, f, g, o, tanh_c = ARRAYS.split(activations, 5)
+        i, f, g, o, tanh_c = activations
         with _quiet():
             return _lstm_backward(ARRAYS, (i, f, g, o, None, tanh_c, None), c_prev, h_prev, recurrent_kernel,
                                   dh, dc, *(mask or (None,)))
