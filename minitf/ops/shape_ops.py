@@ -359,6 +359,8 @@ class Unpack(Op):
     view = True
 
     def forward(x, axis):
+        if axis == 0:  # x[i]: a view, and contiguous when x is (an RNN's time steps, unstacked)
+            return tuple(host_scalar(x[i]) for i in range(x.shape[0]))
         return tuple(host_scalar(B.module_of(x).take(x, i, axis=axis)) for i in range(x.shape[axis]))
 
     def backward(ctx, dys):
