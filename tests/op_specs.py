@@ -888,7 +888,7 @@ SPECS: list[OpSpec] = [
     OpSpec("stack", lambda tf, *xs, axis: tf.stack(list(xs), axis), join_case(new_axis=True)),
     OpSpec("add_n", lambda tf, *xs, axis: tf.add_n(list(xs)), join_case(new_axis=True)),
     OpSpec("scalar_mul", lambda tf, x: tf.math.scalar_mul(2.5, x), unary()),
-    OpSpec("unstack", lambda tf, x, axis: tf.stack(tf.unstack(x, axis=axis)[::-1]), unary(min_dims=1, axis=st.just(-1))),
+    OpSpec("unstack", lambda tf, x, axis: tf.stack(tf.unstack(x, axis=axis)[::-1]), unary(min_dims=1, axis=st.sampled_from([0, -1]))),
     OpSpec("split", lambda tf, x, **kw: flat_concat(tf, tf.split(x, **kw)[::-1]), split_case()),
     OpSpec("tile", lambda tf, x, multiples: tf.tile(x, multiples), tile_case()),
     OpSpec("pad", lambda tf, x, **kw: tf.pad(x, **kw), pad_case()),
