@@ -198,7 +198,10 @@ print(f"... {len(lines)} lines in all, for {len(operations)} traced operations")
 # Large arrays get one more pass, **loop fusion**. Adam's update of a weight is a dozen
 # elementwise steps; on a big matrix (an embedding of 10000 words) each step would stream the
 # whole matrix through memory. Fused, all dozen run on one block of rows while it sits in the
-# CPU's cache, then the next block:
+# CPU's cache, then the next block. The new values go straight into the old arrays when the
+# replay finds, as it runs, that nothing but the variable holds them (`_only_the_variable_holds`,
+# a count of references, as TF's kernels decide): no second matrix to bring into the cache.
+# A value you read before (`big.value()`) keeps its numbers; the update then writes a new array.
 
 # %%
 big = minitf.Variable(np.zeros((20000, 64), np.float32))
