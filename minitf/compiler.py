@@ -141,20 +141,22 @@ def only_the_variable_holds(variable, array) -> bool:
 _getrefcount = getattr(sys, "getrefcount", None)
 
 
-def _references_when_held_by_a_variable_and_a_local() -> int:
-    class Holder:
-        _value = None
-    holder = Holder()
+class _Holder:
+    _value = None
+
+
+def _references_when_held_by_a_variable_and_a_local() -> int | None:
+    holder = _Holder()
     holder._value = np.empty(1)
     local = holder._value  # the replay's name for the read, as in ``t7 = v7._value``
     return _count_references(local)
 
 
 def _count_references(array) -> int:  # called as ``only_the_variable_holds`` calls ``_getrefcount``
-    return _getrefcount(array) if _getrefcount is not None else -1
+    return _getrefcount(array)
 
 
-_HELD_BY_VARIABLE_AND_REPLAY = _references_when_held_by_a_variable_and_a_local()
+_HELD_BY_VARIABLE_AND_REPLAY = _references_when_held_by_a_variable_and_a_local() if _getrefcount else None
 
 
 # --- the passes --------------------------------------------------------------------------------
@@ -494,7 +496,8 @@ class _Writer:
     def __init__(self, graph: FuncGraph, plan: list, outputs: list):
         self.plan, self.outputs = plan, outputs
         self.namespace: dict[str, Any] = {"_errstate": np.errstate, "_empty": B.xp.empty, "_xp": B.xp,
-                                          "_concatenate": B.xp.concatenate, "_map_blocks": map_blocks}
+                                          "_concatenate": B.xp.concatenate, "_map_blocks": map_blocks,
+                                          "_only_the_variable_holds": only_the_variable_holds}
         self.names: dict[int, str] = {id(t): f"a{i}" for i, t in enumerate(graph.inputs)}
         self.handles = {id(v): f"h{i}" for i, v in enumerate(graph.variable_args)}  # variables passed in
         self.last_use: dict[int, int] = {}
@@ -798,7 +801,6 @@ class _Writer:
                 if spare is not None:  # (a gradient whose block was just read: written while in the cache)
                     self.lines.append(f"    n{position} = {spare}  # written over: read only here")
                 elif held is not None:  # (each block of the old value read before it is written)
-                    self.namespace["_only_the_variable_holds"] = only_the_variable_holds
                     self.lines.append(f"    n{position} = {held} if _only_the_variable_holds({name}, {held}) else "
                                       f"_empty({shape}, dtype={name}._value.dtype)  # in place if no one else holds it")
                 else:
