@@ -549,6 +549,51 @@ def test_fused_runs_on_a_million_elements_share_their_blocks_among_threads_with_
         assert source.count("_map_blocks(") == 2, source  # the fused run, and log alone
 
 
+
+def test_a_replay_computes_inf_and_nan_silently_and_gives_the_caller_its_error_state_back():
+    """Inside a replay NumPy's floating-point warnings are off (TF computes inf and nan silently);
+    after it, returned or raised, the caller's own state is back: ``np.errstate(over="raise")``
+    around a call still raises after it, buffer size and all, and two states in turn each get
+    their own back."""
+    import warnings
+
+    x = tf.constant(np.array([1e30, -1.0, 0.0], np.float32))
+
+    @tf.function
+    def step(x):
+        return x * x * 1e10, tf.math.log(x), 1.0 / x  # overflow, invalid, divide by zero
+
+    def check(expected_state):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            big, log, inverse = step(x)
+        assert np.isinf(big.numpy()[0]) and np.isnan(log.numpy()[1]) and np.isinf(inverse.numpy()[2])
+        assert np.geterr() == expected_state
+
+    step(x)  # the trace
+    for outer in ({"over": "raise", "invalid": "warn"}, {"all": "ignore"}, {"divide": "raise"}):
+        with np.errstate(**outer):
+            state, size = np.geterr(), np.getbufsize()
+            check(state)
+            check(state)
+            assert np.getbufsize() == size
+            if outer.get("over") == "raise":
+                with pytest.raises(FloatingPointError):
+                    np.float32(1e30) * np.float32(1e30)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def pairs(x):
+        return tf.reshape(x, [-1, 2])
+
+    pairs(tf.constant(np.zeros(4, np.float32)))  # traced for any length; 3 values make the replay raise
+    with np.errstate(over="raise"):
+        before = np.geterr()
+        for _ in range(2):
+            with pytest.raises(tf.errors.InvalidArgumentError):
+                pairs(x)
+            assert np.geterr() == before
+
+
 def test_an_elementwise_result_is_written_over_a_conv_result_only_this_loop_reads():
     """A conv's result (``fresh_output``: an array only the replay holds) read by nothing but a
     fused loop (bias + relu) becomes that loop's output array; a conv result that is also an
@@ -1051,7 +1096,7 @@ def test_only_the_variable_holds_counts_every_other_holder():
 
 def test_a_reduction_whose_order_the_shapes_decide_is_written_as_one_numpy_line():
     """Sum, Mean and a bias gradient (SumTo) on static shapes: where ``sum_over_axes`` is NumPy's
-    sum (few rows, not the leading axes, an int array), the replay writes ``x.sum(axis=...)`` in
+    sum (few rows, not the leading axes, an int array), the replay writes ``add.reduce(x, axes)`` in
     place of a call; where it adds in blocks (many rows), it calls the kernel. The bits are the
     eager ones either way, keepdims and a mean's count included."""
     rng = np.random.default_rng(9)
@@ -1075,9 +1120,9 @@ def test_a_reduction_whose_order_the_shapes_decide_is_written_as_one_numpy_line(
         for a, e in zip(got, eager):
             assert a.dtype == e.dtype and a.shape == e.shape and a.tobytes() == e.tobytes()
     source = traced.get_concrete_function(small, tall, ints, column).graph.source
-    assert re.search(r"= a0\.sum\(axis=\(0,\)\)  # sum_1: Sum", source), source
-    assert re.search(r"= \(a0\.sum\(axis=\(1,\), keepdims=True\) / 7\)  # mean: Mean", source), source
-    assert re.search(r"= a3\.sum\(axis=\(1,\)\)  # mean_\d+: Mean", source), source  # no division by 1
+    assert re.search(r"= _xp\.add\.reduce\(a0, \(0,\)\)  # sum_1: Sum", source), source
+    assert re.search(r"= \(_xp\.add\.reduce\(a0, \(1,\), keepdims=True\) / 7\)  # mean: Mean", source), source
+    assert re.search(r"= _xp\.add\.reduce\(a3, \(1,\)\)  # mean_\d+: Mean", source), source  # no division by 1
     assert re.search(r"= k\d+\(a1\)  # sum_\d+: Sum", source), source  # 3000 rows: the blocked kernel
     assert re.search(r"= k\d+\(a2\)  # mean_\d+: Mean", source), source  # an int mean truncates: the kernel
     assert re.search(r"= k\d+\(t\d+, s\d+\)  # sum_to: SumTo", source), source  # the bias gradient, 3000 rows
@@ -1134,6 +1179,131 @@ def test_a_horizontal_group_reads_back_the_array_its_last_call_cut_the_new_value
         # the gradients every call; the reads of m and p on the first call only, and p's again after
         # params[1] got a value from outside
         assert per_call == [3, 1, 2, 1], per_call
+
+
+
+def test_a_horizontal_group_writes_its_new_values_where_its_variables_slices_lie_when_nothing_else_holds_them():
+    """Once a group has given its variables slices of one flat array, the next call writes the new
+    values into that array (on NumPy): the variables keep the same slices. A value read before the
+    call (``v.value()``) is a snapshot: while it is held the group writes new arrays, and the value
+    held stays as it was. A value the function itself returns from before the update is never
+    written over. Bits: the eager ones throughout."""
+    import weakref
+    from minitf import array_backend as B
+
+    rng = np.random.default_rng(13)
+    shapes = [(3, 4), (4,), (), (2, 1, 3)]
+    params = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    moments = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    grads = [tf.constant(rng.normal(size=s).astype(np.float32)) for s in shapes]
+
+    def step(grads):
+        for p, m, g in zip(params, moments, grads):
+            m.assign_add((g - m) * 0.1)
+            p.assign_sub(0.3 * m / (tf.sqrt(tf.abs(m)) + 1e-7))
+        return tf.constant(0.0)
+
+    def expected(values):  # one eager step from ``values`` (params, then moments)
+        for v, value in zip(params + moments, values):
+            v.assign(value)
+        step(grads)
+        return [v.numpy() for v in params + moments]
+
+    start = [v.numpy() for v in params + moments]
+    traced = tf.function(step)
+    traced(grads)
+    traced(grads)  # the group has cut its variables' values from one array per assignment
+    before = [v.numpy() for v in params + moments]
+    slices = [weakref.ref(v._value) for v in params + moments]  # (a weak reference is no holder)
+    traced(grads)
+    after = [v.numpy() for v in params + moments]
+    in_place = [v._value is s() for v, s in zip(params + moments, slices)]
+    assert all(in_place) if B.xp is np else not any(in_place), in_place
+    held = params[1].value()
+    snapshot = held.numpy()
+    traced(grads)
+    assert held.numpy().tobytes() == snapshot.tobytes()  # the value read before is untouched
+    assert params[1]._value is not held._value
+    last = [v.numpy() for v in params + moments]
+    for v, value in zip(params + moments, after):
+        v.assign(value)
+    del held
+    traced(grads)
+    traced(grads)  # new slices once, then in place again
+    twice = [v.numpy() for v in params + moments]
+    for got, want in zip(after, expected(before)):
+        assert got.tobytes() == want.tobytes()
+    for got, want in zip(last, expected(after)):
+        assert got.tobytes() == want.tobytes()
+    for got, want in zip(twice, expected(expected(after))):
+        assert got.tobytes() == want.tobytes()
+    source = traced.get_concrete_function(grads).graph.source
+    assert source.count("_only_the_variables_hold(") == (2 if B.xp is np else 0), source
+    del start
+
+
+def test_a_horizontal_group_never_writes_over_a_value_the_function_read_before_the_update():
+    """``old = p.read_value()`` before the update, returned after it: the new values never go where
+    ``old`` lies (its lane stays out of the group, the others join it); each call returns the value
+    from before its update."""
+    rng = np.random.default_rng(14)
+    shapes = [(3, 4), (4,), (2, 2)]
+    params = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    moments = [tf.Variable(rng.normal(size=s).astype(np.float32)) for s in shapes]
+    grads = [tf.constant(rng.normal(size=s).astype(np.float32)) for s in shapes]
+
+    @tf.function
+    def step(grads):
+        old = params[0].read_value()
+        for p, m, g in zip(params, moments, grads):
+            m.assign_add((g - m) * 0.1)
+            p.assign_sub(0.3 * m / (tf.sqrt(tf.abs(m)) + 1e-7))
+        return old
+
+    for _ in range(4):
+        before = params[0].numpy()
+        returned = step(grads).numpy()
+        assert returned.tobytes() == before.tobytes()
+        assert params[0].numpy().tobytes() != before.tobytes()
+    assert "# horizontal:" in step.get_concrete_function(grads).graph.source
+
+
+def test_only_the_variables_hold_counts_every_other_holder():
+    """The group's test for writing in place: the flat array held by its slices, the cut and the
+    replay's one local name; each slice by its variable and the cut; nothing else, and never a
+    read-only array."""
+    from minitf.compiler import only_the_variables_hold
+
+    class Holder:
+        _value = None
+
+    def cut_of(sizes):
+        flat = np.zeros(sum(sizes))
+        offsets = np.cumsum([0, *sizes])
+        holders = [Holder() for _ in sizes]
+        cut = [(flat, *(flat[a:b] for a, b in zip(offsets[:-1], offsets[1:])))]
+        for h, view in zip(holders, cut[0][1:]):
+            h._value = view
+        return cut, holders
+
+    for sizes in ([4], [3, 1, 2]):
+        cut, holders = cut_of(sizes)
+        local = cut[0][0]
+        assert only_the_variables_hold(cut[0], local)
+        other = holders[-1]._value
+        assert not only_the_variables_hold(cut[0], local)  # a slice held elsewhere
+        del other
+        view = local[1:]
+        assert not only_the_variables_hold(cut[0], local)  # a view of the flat array
+        del view
+        second = local
+        assert not only_the_variables_hold(cut[0], local)  # a second name for it
+        del second
+        assert only_the_variables_hold(cut[0], local)
+        assert not only_the_variables_hold(cut[0], np.zeros(sum(sizes)))  # not the cut's array
+        assert not only_the_variables_hold((), local)  # no cut yet (a first call)
+        local.flags.writeable = False
+        assert not only_the_variables_hold(cut[0], local)
 
 
 def _op_classes(base):

@@ -77,7 +77,9 @@ def sum_over_axes_line(shape: tuple, dtype: np.dtype, axes: tuple, keepdims: boo
     in place of a call (an op's ``static_line``)."""
     if _sum_plan(tuple(shape), np.dtype(dtype), tuple(axes), True) is not None:
         return None  # summed in blocks (a non-contiguous array would not be: no plan is None for both)
-    return f"{{0}}.sum(axis={tuple(axes)!r}{', keepdims=True' if keepdims else ''})"
+    # ``a.sum(axis=...)`` is ``add.reduce(a, ...)`` behind a Python wrapper (numpy/_core/_methods.py):
+    # the same reduction, the same bits, ~0.3 µs sooner per call without the wrapper.
+    return f"_xp.add.reduce({{0}}, {tuple(axes)!r}{', keepdims=True' if keepdims else ''})"
 
 
 @functools.lru_cache(maxsize=1024)
