@@ -223,11 +223,15 @@ print(fused[start:start + 1100])
 # Small arrays get the opposite pass, **horizontal fusion**. On a bias of 10 numbers each NumPy
 # call costs far more than its arithmetic, and Adam makes a dozen calls per weight. The same
 # dozen steps on every weight of the model run once, on all of them concatenated; each weight
-# then takes its slice (the same numbers, element by element):
+# then takes its slice (the same numbers, element by element). From the next step on, the
+# weights already hold slices of that one array: when nothing else holds it
+# (`_only_the_variables_hold`), the new values are written into it, `out=` the old ones, and no
+# weight needs a new slice:
 
 # %%
-start = source.index("# horizontal")
-print(source[start:start + 900])
+group = source[source.index("# horizontal"):].splitlines()
+shown = group[:next(i for i, line in enumerate(group) if " is not " in line) + 3]
+print("\n".join(line if len(line) < 120 else line[:116] + " ..." for line in shown))
 
 # %% [markdown]
 # ## 4. How it scales
