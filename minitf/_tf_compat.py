@@ -134,7 +134,12 @@ class PowRounded(Op):
 
 
 def _power_rounded(xp, base, exponent):
-    """PowRounded's kernel on two arrays of one dtype."""
+    """PowRounded's kernel on two arrays of one dtype (or two NumPy scalars, in a replay)."""
+    if type(base) is np.float32 and type(exponent) is np.float32 and xp is np:
+        powf = _c_powf()  # (two single numbers held as NumPy scalars by a replay: a scalar back)
+        if powf is not None:
+            value = powf(float(base), float(exponent))
+            return np.float32(value * 0.0 if abs(value) < _FLOAT32_TINY else value)
     powf = _c_powf() if base.dtype == np.float32 else None
     if xp is np and base.ndim == 0 and exponent.ndim == 0 and powf is not None:
         # One number (Adam's beta ** t, every step): TF's powf, and the flush below done on the Python

@@ -208,30 +208,30 @@ def only_the_variables_hold(cut: tuple, flat) -> bool:
     name alone; each slice by its variable and the cut alone. A value read earlier (``v.value()``),
     a view of it, a tensor returned by an earlier call is one more holder, and then the group writes
     new arrays and gives the variables new slices, as always. Counted as ``only_the_variable_holds``
-    counts, against a structure held exactly so (``_HELD_AS_A_GROUP_S_CUT``)."""
-    return (_getrefcount is not None and bool(cut) and cut[0] is flat and flat.flags.writeable
-            and _group_references(cut, flat) == _HELD_AS_A_GROUP_S_CUT)
+    counts, against a cut of as many slices held exactly so (``_held_as_a_cut``)."""
+    return (bool(cut) and cut[0] is flat and _getrefcount is not None and flat.flags.writeable
+            and sum(map(_getrefcount, cut)) == (_HELD_AS_A_CUT.get(len(cut)) or _held_as_a_cut(len(cut))))
 
 
-def _group_references(cut: tuple, flat) -> tuple:
-    """(references to ``flat`` beyond its slices and the cut, the set of its slices' counts)."""
-    return _getrefcount(flat) - len(cut), frozenset(_getrefcount(cut[k]) for k in range(1, len(cut)))
-
-
-def _references_when_held_as_a_group_s_cut() -> tuple:
-    holder, flat = _Holder(), np.empty(2)
-    cuts = [(flat, flat[:1])]  # a group's ``_cut`` list: (the flat array, the slices)
-    holder._value = cuts[0][1]  # a variable holding its slice
+def _held_as_a_cut(values: int) -> int:
+    """The sum of the reference counts ``only_the_variables_hold`` sees for a cut of ``values`` held
+    as a group holds it. Each count is at least its share (the holders named above exist: that the
+    variables hold the slices, the replay has checked), so the sum is that only when each count is."""
+    holders, flat = [_Holder() for _ in range(values - 1)], np.empty(values - 1)
+    cuts = [(flat, *(flat[k:k + 1] for k in range(values - 1)))]  # a group's ``_cut`` list
+    for k, holder in enumerate(holders):
+        holder._value = cuts[0][k + 1]  # each variable holding its slice
     del flat
     local = cuts[0][0]  # the replay's name for the flat array, as in ``g50_0 = _c[0]``
-    return _group_references_counted(cuts[0], local)
+    _HELD_AS_A_CUT[values] = _counted_as_the_check_counts(cuts[0], local)
+    return _HELD_AS_A_CUT[values]
 
 
-def _group_references_counted(cut: tuple, flat) -> tuple:  # called as ``only_the_variables_hold`` calls it
-    return _group_references(cut, flat)
+def _counted_as_the_check_counts(cut: tuple, flat) -> int:  # the same frame as only_the_variables_hold's
+    return sum(map(_getrefcount, cut))
 
 
-_HELD_AS_A_GROUP_S_CUT = _references_when_held_as_a_group_s_cut() if _getrefcount else None
+_HELD_AS_A_CUT: dict = {}  # number of values in a cut -> the sum of their counts, held as a group holds them
 
 
 # --- the passes --------------------------------------------------------------------------------
@@ -604,6 +604,26 @@ class _Writer:
             self.names[id(stand_in)] = f"s{i}"  # a zero-strided stand-in for an input read for its shape
             self.namespace[f"s{i}"] = stand_in.value
 
+    def held_as_a_scalar(self, t) -> bool:
+        """Whether the replay holds the 0-d value ``t`` (a constant, a variable's read) as a NumPy
+        scalar: on NumPy, a number, not returned, read only by one-line steps on 0-d values.
+
+        Arithmetic on NumPy scalars skips the ufunc machinery: Adam's bias correction, a dozen
+        operations on single numbers each step, takes ~0.1 µs an operation instead of ~0.7. The
+        same IEEE operation on the same two numbers: the same bits. (A ufunc's result on 0-d arrays
+        is such a scalar already; this starts the chain with them.)"""
+        if (B.xp is not np or tuple(t.shape) != () or _dtype(t).kind not in "biuf"
+                or self.last_use.get(id(t), -1) >= len(self.plan)):
+            return False
+        for position in self.consumers.get(id(t), ()):
+            step = self.plan[position]
+            if step.op is ReadVariableOp or step.kind in ("Const", "Placeholder") or any(
+                    tuple(u.shape) != () for u in (*step.inputs, *step.outputs)):
+                return False
+            if self.inline(step, [None] * len(step.outputs)) is None:
+                return False  # (a kernel's call: it may want an array)
+        return True
+
     # --- names --------------------------------------------------------------------------------
     def variable_name(self, variable, position: int) -> str:
         if id(variable) in self.handles:
@@ -625,8 +645,8 @@ class _Writer:
         if not fits or len(params) < inputs or set(params[inputs:]) != set(attrs):
             return None
         literals = tuple(_literal(attrs[name]) for name in params[inputs:])
-        if None in literals:
-            return None
+        if None in literals:  # (an attribute that is no literal: a dtype, say) the op's own line, if any
+            return self.static_line(step, outs)
         if not all(self.namespace.setdefault(k, v) is v for k, v in needs.items()):
             return None
         return kind, _specialized(raw, inputs, literals), needs
@@ -673,7 +693,8 @@ class _Writer:
             return
         if step.kind == "Const":
             name = f"c{position}"
-            self.namespace[name] = step.value
+            scalar = self.held_as_a_scalar(step.outputs[0])
+            self.namespace[name] = step.value[()] if scalar else step.value
             self.names[id(step.outputs[0])] = name
             return
         outs = [f"t{position}_{i}" if len(step.outputs) > 1 else f"t{position}" for i in range(len(step.outputs))]
@@ -681,7 +702,8 @@ class _Writer:
             self.names[id(t)] = name
         form = self.inline(step, outs)
         if step.op is ReadVariableOp:
-            self.lines.append(f"    {outs[0]} = {self.variable_name(step.variable, position)}._value  # {step.name}")
+            scalar = "[()]" if self.held_as_a_scalar(step.outputs[0]) else ""
+            self.lines.append(f"    {outs[0]} = {self.variable_name(step.variable, position)}._value{scalar}  # {step.name}")
         elif form is not None:
             # A one-line kernel: its formula written in place, no call ("t5 = (t3 + t4)",
             # "v7._value = (t5 + t6)").

@@ -760,16 +760,64 @@ def test_kernels_with_attributes_are_written_in_with_the_attributes_decided(tran
     assert want in line and " if " not in line, line
 
 
-def test_a_kernel_whose_attribute_is_no_plain_literal_stays_a_call():
-    # Cast's attribute is a NumPy dtype, not a Python literal: the replay calls the kernel (k<n>(...)).
+def test_a_kernel_whose_attribute_is_no_plain_literal_stays_a_call_unless_it_has_a_line_of_its_own():
+    # Range's and Cast's attribute is a NumPy dtype, not a Python literal: the replay calls Range's
+    # kernel (k<n>(...)); Cast says its own line (``static_line``), the dtype written in by name.
     @tf.function
-    def widen(x):
-        return tf.cast(x, tf.float64) * 2.0
+    def widen(n, x):
+        return tf.range(n) * 2, tf.cast(x, tf.float64) * 2.0
 
-    x = tf.constant([1.5, -2.0])
-    np.testing.assert_array_equal(widen(x).numpy(), np.array([3.0, -4.0]))
-    line = next(line for line in widen.get_concrete_function(x).graph.source.splitlines() if ": Cast" in line)
-    assert re.search(r"= k\d+\(a0\)", line), line
+    n, x = tf.constant(4), tf.constant([1.5, -2.0])
+    counted, widened = widen(n, x)
+    np.testing.assert_array_equal(counted.numpy(), np.array([0, 2, 4, 6], np.int32))
+    np.testing.assert_array_equal(widened.numpy(), np.array([3.0, -4.0]))
+    assert widened.dtype == tf.float64
+    lines = widen.get_concrete_function(n, x).graph.source.splitlines()
+    assert re.search(r"= k\d+\(c\d+, a0, c\d+\)  # range: Range", next(line for line in lines if ": Range" in line))
+    assert re.search(r"= a1\.astype\(_xp\.dtype\('float64'\)\)", next(line for line in lines if ": Cast" in line))
+
+
+def test_single_numbers_read_only_by_steps_on_single_numbers_are_numpy_scalars_with_the_eager_bits():
+    """A 0-d constant or variable read that only steps on 0-d values read (Adam's bias correction)
+    is held as a NumPy scalar in the replay (on NumPy); one that an array op reads too, or that is
+    returned, stays a 0-d array. The values are the eager ones, bit for bit."""
+    from minitf import array_backend as B
+    from minitf._tf_compat import pow_rounded
+
+    iteration = tf.Variable(np.int64(0))
+    rate = tf.Variable(np.float32(0.01))
+    shared = tf.Variable(np.float32(0.5))  # read by the chain and by an array op
+    w = tf.Variable(np.linspace(-1, 1, 6, dtype=np.float32))
+    g = tf.constant(np.linspace(2, 3, 6, dtype=np.float32))
+
+    def step(g):
+        t = tf.cast(iteration + 1, tf.float32)
+        alpha = rate * tf.sqrt(1.0 - pow_rounded(np.float32(0.999), t)) / (1.0 - pow_rounded(np.float32(0.9), t))
+        w.assign_sub(alpha * shared * g + shared * g * 1e-3)
+        iteration.assign_add(1)
+        return alpha, rate.read_value()
+
+    def run(call):
+        iteration.assign(0)
+        w.assign(np.linspace(-1, 1, 6, dtype=np.float32))
+        got = [[t.numpy() for t in call(g)] for _ in range(3)]
+        return got, w.numpy(), iteration.numpy()
+
+    eager = run(step)
+    traced = tf.function(step)
+    got = run(traced)
+    for a, e in zip(got[0], eager[0]):
+        for x, y in zip(a, e):
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes()
+    assert got[1].tobytes() == eager[1].tobytes() and got[2] == eager[2] == 3
+    lines = traced.get_concrete_function(g).graph.source.splitlines()
+    reads = {re.search(r"# (\S+)$", line).group(1): line for line in lines if "ReadVariableOp" in line}
+    scalar = [name for name, line in reads.items() if "._value[()]" in line]
+    if B.xp is np:
+        assert len(scalar) == 1 and scalar[0].startswith("Variable/Read"), reads  # the iteration alone
+    else:
+        assert scalar == [], reads
+    assert sum("._value  #" in line for line in reads.values()) == len(reads) - len(scalar)
 
 
 def test_a_spec_of_unknown_rank_never_serves_another_rank_with_the_wrong_graph():
