@@ -230,7 +230,8 @@ print(fused[start:start + 1100])
 
 # %%
 group = source[source.index("# horizontal"):].splitlines()
-shown = group[:next(i for i, line in enumerate(group) if " is not " in line) + 3]
+written_in_place = [i for i, line in enumerate(group) if " is not " in line]  # (NumPy only)
+shown = group[:written_in_place[0] + 3] if written_in_place else group[:16]
 print("\n".join(line if len(line) < 120 else line[:116] + " ..." for line in shown))
 
 # %% [markdown]
