@@ -135,17 +135,11 @@ class PowRounded(Op):
 
 def _power_rounded(xp, base, exponent):
     """PowRounded's kernel on two arrays of one dtype (or two NumPy scalars, in a replay)."""
-    if type(base) is np.float32 and type(exponent) is np.float32 and xp is np:
-        powf = _c_powf()  # (two single numbers held as NumPy scalars by a replay: a scalar back)
-        if powf is not None:
-            value = powf(float(base), float(exponent))
-            return np.float32(value * 0.0 if abs(value) < _FLOAT32_TINY else value)
+    if type(base) is np.float32 and type(exponent) is np.float32 and xp is np and _c_powf() is not None:
+        return np.float32(_powf_flushed(base, exponent))  # (two NumPy scalars, in a replay: a scalar back)
     powf = _c_powf() if base.dtype == np.float32 else None
     if xp is np and base.ndim == 0 and exponent.ndim == 0 and powf is not None:
-        # One number (Adam's beta ** t, every step): TF's powf, and the flush below done on the Python
-        # float (the same bits, without five array calls on a 0-d array).
-        value = powf(float(base), float(exponent))
-        return np.asarray(value * 0.0 if abs(value) < _FLOAT32_TINY else value, dtype=np.float32)
+        return np.asarray(_powf_flushed(base, exponent), dtype=np.float32)
     elif xp is np and base.ndim == 0 and exponent.ndim == 0 and base.dtype == np.float64:
         try:
             result = np.asarray(math.pow(float(base), float(exponent)))  # C's pow, TF's for float64
@@ -156,6 +150,13 @@ def _power_rounded(xp, base, exponent):
     if result.dtype.kind == "f":  # TF's CPU kernels flush subnormal results to zero (keeping the sign)
         result = xp.where(xp.abs(result) < xp.finfo(result.dtype).tiny, result * 0, result)
     return result
+
+
+def _powf_flushed(base, exponent) -> float:
+    """One number (Adam's beta ** t, every step): TF's powf, and the flush below done on the Python
+    float (the same bits, without five array calls on a 0-d array)."""
+    value = _c_powf()(float(base), float(exponent))
+    return value * 0.0 if abs(value) < _FLOAT32_TINY else value
 
 
 _POWF: list = []  # [C's powf, or None], loaded on first use

@@ -1143,13 +1143,13 @@ class Cast(Op):
         # The forward as one line of a replay, with the dtype (no literal) written in by its name.
         # One number on NumPy (Adam's step count made a float) is cast by the scalar type, the same
         # C conversion without astype's round trip through an array (~0.5 µs, not ~1.8).
-        name = np.dtype(dtype).name
-        if np.dtype(name) != dtype:
+        target = np.dtype(dtype)
+        if np.dtype(target.name) != target:
             return None
-        if (tuple(shapes[0]) == () and B.xp is np and np.dtype(dtype).kind == "f" and dtypes[0].kind in "biuf"
-                and getattr(np, name, None) is np.dtype(dtype).type):
-            return f"_xp.{name}({{0}})"
-        return f"{{0}}.astype(_xp.dtype({name!r}))"
+        if (tuple(shapes[0]) == () and B.xp is np and target.kind == "f" and dtypes[0].kind in "biuf"
+                and getattr(np, target.name, None) is target.type):
+            return f"_xp.{target.name}({{0}})"
+        return f"{{0}}.astype(_xp.dtype({target.name!r}))"
 
     def backward(ctx, dy):
         x = ctx.inputs[0]
