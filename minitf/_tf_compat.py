@@ -113,11 +113,10 @@ class PowRounded(Op):
     Why minitf copies it: NumPy's float32 ``power`` goes through a SIMD routine chosen by the
     CPU, and the AVX-512 one gives 0.6561 for 0.9 ** 4 (0.6560999 without): one bit off, enough
     to make Adam's bias correction, hence every later weight, differ from Keras's. So for host
-    scalars minitf calls the very ``powf`` TF calls (glibc's is within 0.82 ulp of the exact
-    power: the correctly rounded float32 but for ~1 case in 500 at large steps, such as
-    0.999 ** 873, where it is 1 ulp off, and TF with it). Tensors, and hosts where no C math
-    library loads, compute in float64 and round once to the dtype: the correctly rounded value
-    on every CPU (NumPy's float64 power differs by an ulp of float64 between SIMD paths, which
+    scalars minitf calls the very ``powf`` TF calls, through NumPy's scalar math (glibc's is within
+    0.82 ulp of the exact power: the correctly rounded float32 but for ~1 case in 500 at large
+    steps, such as 0.999 ** 873, where it is 1 ulp off, and TF with it). Tensors compute in float64
+    and round once to the dtype: the correctly rounded value on every CPU (NumPy's float64 power differs by an ulp of float64 between SIMD paths, which
     the rounding hides but for ~1 case in 2^28).
 
     Not TF's bits for tensors of 8 or more elements: TF computes those with Eigen's vectorized
@@ -135,11 +134,10 @@ class PowRounded(Op):
 
 def _power_rounded(xp, base, exponent):
     """PowRounded's kernel on two arrays of one dtype (or two NumPy scalars, in a replay)."""
-    if type(base) is np.float32 and type(exponent) is np.float32 and xp is np and _c_powf() is not None:
-        return np.float32(_powf_flushed(base, exponent))  # (two NumPy scalars, in a replay: a scalar back)
-    powf = _c_powf() if base.dtype == np.float32 else None
-    if xp is np and base.ndim == 0 and exponent.ndim == 0 and powf is not None:
-        return np.asarray(_powf_flushed(base, exponent), dtype=np.float32)
+    if type(base) is np.float32 and type(exponent) is np.float32 and xp is np:
+        return _powf_flushed(base, exponent)  # (two NumPy scalars, in a replay: a scalar back)
+    if xp is np and base.ndim == 0 and exponent.ndim == 0 and base.dtype == np.float32:
+        return np.asarray(_powf_flushed(base[()], exponent[()]))
     elif xp is np and base.ndim == 0 and exponent.ndim == 0 and base.dtype == np.float64:
         try:
             result = np.asarray(math.pow(float(base), float(exponent)))  # C's pow, TF's for float64
@@ -152,34 +150,18 @@ def _power_rounded(xp, base, exponent):
     return result
 
 
-def _powf_flushed(base, exponent) -> float:
-    """One number (Adam's beta ** t, every step): TF's powf, and the flush below done on the Python
-    float (the same bits, without five array calls on a 0-d array)."""
-    value = _c_powf()(float(base), float(exponent))
-    return value * 0.0 if abs(value) < _FLOAT32_TINY else value
+def _powf_flushed(base, exponent):
+    """One float32 number (Adam's beta ** t, every step): TF's powf, then the flush, on NumPy scalars.
+
+    NumPy's power of two float32 *scalars* is C's ``powf`` itself (its scalar math calls
+    ``npy_powf``, which is the C library's ``powf``: no SIMD routine, unlike the ufunc on arrays),
+    and it costs ~0.1 us where a call through ctypes cost ~2 us, twice in every Adam step."""
+    value = base ** exponent
+    return value * _FLOAT32_ZERO if abs(value) < _FLOAT32_TINY else value
 
 
-_POWF: list = []  # [C's powf, or None], loaded on first use
-_FLOAT32_TINY = float(np.finfo(np.float32).tiny)
-
-
-def _c_powf():
-    """C's float32 ``powf`` from the C math library of this process (the one TF's kernels call),
-    or None where none can be loaded."""
-    if not _POWF:
-        import ctypes
-        import ctypes.util
-        powf = None
-        for name in ("libm.so.6", ctypes.util.find_library("m"), ctypes.util.find_library("c"), "ucrtbase"):
-            try:
-                powf = ctypes.CDLL(name).powf if name else None
-            except (OSError, AttributeError):
-                continue
-            if powf is not None:
-                powf.restype, powf.argtypes = ctypes.c_float, (ctypes.c_float, ctypes.c_float)
-                break
-        _POWF.append(powf)
-    return _POWF[0]
+_FLOAT32_ZERO = np.float32(0.0)
+_FLOAT32_TINY = np.float32(np.finfo(np.float32).tiny)
 
 
 def pow_rounded(base, exponent):
