@@ -116,8 +116,9 @@ class PowRounded(Op):
     scalars minitf calls the very ``powf`` TF calls, through NumPy's scalar math (glibc's is within
     0.82 ulp of the exact power: the correctly rounded float32 but for ~1 case in 500 at large
     steps, such as 0.999 ** 873, where it is 1 ulp off, and TF with it). Tensors compute in float64
-    and round once to the dtype: the correctly rounded value on every CPU (NumPy's float64 power differs by an ulp of float64 between SIMD paths, which
-    the rounding hides but for ~1 case in 2^28).
+    and round once to the dtype: the correctly rounded value on every CPU (NumPy's float64 power
+    differs by an ulp of float64 between SIMD paths, which the rounding hides but for ~1 case in
+    2^28).
 
     Not TF's bits for tensors of 8 or more elements: TF computes those with Eigen's vectorized
     power, which differs from the correctly rounded value by up to 3 ulp (TF 2.21, measured).

@@ -92,6 +92,45 @@ def test_pow_rounded_is_correctly_rounded_for_integer_steps(base, step):
         assert bits(pow_rounded_array(base, step)) == bits(scalar)
 
 
+def _c_powf():
+    """C's float32 powf, called through ctypes (None where no C math library loads)."""
+    import ctypes
+    import ctypes.util
+    for name in ("libm.so.6", ctypes.util.find_library("m"), ctypes.util.find_library("c")):
+        try:
+            powf = ctypes.CDLL(name).powf
+        except (OSError, AttributeError, TypeError):
+            continue
+        powf.restype, powf.argtypes = ctypes.c_float, (ctypes.c_float, ctypes.c_float)
+        return powf
+    return None
+
+
+def _flushed(value: np.float32) -> np.float32:
+    return value * f32(0) if abs(value) < TINY else value
+
+
+def test_a_power_of_two_scalars_is_c_s_powf_itself():
+    """pow_rounded on two float32 scalars uses NumPy's scalar power, on the premise that it is C's
+    powf (NumPy's scalar math calls npy_powf = powf, no SIMD routine): checked against powf called
+    directly, for the optimizers' betas at every step up to 3000 (where glibc's powf is 1 ulp from
+    the correctly rounded value now and then, e.g. 0.999 ** 873) and for drawn bases and exponents."""
+    powf = _c_powf()
+    if powf is None:
+        pytest.skip("no C math library to call powf from")
+    for beta in (0.9, 0.999, 0.99, 0.95, 0.5):
+        got = [pow_rounded_array(beta, t) for t in range(1, 3001)]
+        want = [_flushed(f32(powf(float(f32(beta)), float(t)))) for t in range(1, 3001)]
+        assert bits(got) == bits(want), f"beta {beta}"
+
+    @settings(max_examples=300)
+    @given(base=st.floats(0.0, 4.0, width=32), exponent=st.floats(-40.0, 3000.0, width=32))
+    def drawn(base, exponent):
+        with np.errstate(all="ignore"):
+            assert bits(pow_rounded_array(base, exponent)) == bits(_flushed(f32(powf(float(base), float(exponent)))))
+    drawn()
+
+
 @settings(max_examples=150)
 @given(base=st.floats(2.0 ** -7, 1.0, width=32), exponent=st.floats(0.0, 60.0, width=32))
 def test_pow_rounded_is_correctly_rounded_for_fractional_exponents(base, exponent):
