@@ -37,12 +37,24 @@ def check_comparisons(summary: dict, expected: Iterable[str] = (), max_tol: floa
     return comparisons
 
 
-MODES = ("fast", "full")
+def _modes() -> tuple:
+    """The modes the lesson parity tests run: both, unless ``MINITF_LESSON_PARITY_MODES`` names fewer.
+    CI's second pass (NumPy's AVX-512 kernels off, ``.ci/run``) sets it to ``fast``: a full run takes
+    the same code paths as a fast one for more steps, and CI has 30 minutes on 2 cores."""
+    import os
+    modes = tuple(m.strip() for m in os.environ.get("MINITF_LESSON_PARITY_MODES", "fast,full").split(",") if m.strip())
+    unknown = [m for m in modes if m not in ("fast", "full")]
+    if unknown or not modes:
+        raise ValueError(f"MINITF_LESSON_PARITY_MODES: expected 'fast', 'full' or 'fast,full', got {modes}")
+    return modes
+
+
+MODES = _modes()
 
 
 def start_both_modes(number: str, tmp_path_factory) -> dict:
-    """Start lesson ``number`` with TF in fast and in full mode, in two processes at once (most of the
-    time goes to Keras's import, tracing and per-epoch overhead, not to arithmetic);
+    """Start lesson ``number`` with TF in fast and in full mode (``MODES``), in two processes at once
+    (most of the time goes to Keras's import, tracing and per-epoch overhead, not to arithmetic);
     {mode: (process, output folder)}. Pass the result to ``finished_summary``; ``stop`` ends the rest."""
     import os
     import subprocess

@@ -57,6 +57,8 @@ def test_lesson_08_agrees_with_tensorflow(mode, runs, tf):
 
 
 def test_lesson_08_full_outcomes_hold_from_tensorflow_initial_weights(runs):
+    if "full" not in MODES:
+        pytest.skip("full mode not run here (MINITF_LESSON_PARITY_MODES=fast: CI's second, AVX-512-off pass)")
     outcomes = finished_summary(runs, "full")["outcomes"]
     binary = outcomes["binary_val_accuracy"]
     assert binary["model_1 (TinyVGG)"] >= binary["model_3 (dense)"] + 0.15, binary
