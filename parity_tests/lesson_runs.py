@@ -53,8 +53,8 @@ MODES = _modes()
 
 
 def start_both_modes(number: str, tmp_path_factory) -> dict:
-    """Start lesson ``number`` with TF in fast and in full mode (``MODES``), in two processes at once
-    (most of the time goes to Keras's import, tracing and per-epoch overhead, not to arithmetic);
+    """Start lesson ``number`` with TF in each of ``MODES`` (fast and full), one process per mode, all
+    at once (most of the time goes to Keras's import, tracing and per-epoch overhead, not arithmetic);
     {mode: (process, output folder)}. Pass the result to ``finished_summary``; ``stop`` ends the rest."""
     import os
     import subprocess
