@@ -17,7 +17,10 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    values, and a choice on one is made now (MatMul's ``a.swapaxes(-1, -2) if transpose_a else a``
    becomes ``a`` when ``transpose_a`` is False). A kernel whose Python work depends on shapes
    alone says what it comes to for the traced shapes (``static_line``, see ``minitf/ops/op.py``):
-   a bias gradient over a batch of 32 is ``_xp.add.reduce(t25, (0,))``, decided once, here;
+   a bias gradient over a batch of 32 is ``_xp.add.reduce(t25, (0,))``, decided once, here. A
+   number in such a line that meets float arrays in a ufunc (ReLU's ``maximum(x, 0)``) becomes a
+   0-d array of their dtype, made once (``_typed_literals``): NumPy converts a Python number anew
+   at every call;
 5. loop fusion: a run of elementwise ops on one large shape (Adam's update of an embedding
    matrix, bias + relu on a batch of images) runs block by block, all of its ops on one block
    while the block sits in the CPU's cache, with no full-size temporaries; on arrays of a
@@ -494,6 +497,110 @@ def _specialized(raw: str, inputs: int, literals: tuple) -> str:
     return _SPECIALIZED[key]
 
 
+_TYPED: dict = {}  # (template, dtype) -> _typed_literals's answer
+_LITERALS: dict = {}  # name -> its 0-d array (one per dtype and number)
+_UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
+             ast.Gt: "greater", ast.GtE: "greater_equal", ast.Lt: "less", ast.LtE: "less_equal",
+             ast.Eq: "equal", ast.NotEq: "not_equal"}
+
+
+def _typed_literals(template: str, dtype: np.dtype, namespace: dict) -> tuple[str, dict]:
+    """A one-line kernel whose inputs are all arrays of the float ``dtype``, with each number literal
+    that meets one of them in a ufunc (``maximum(x, 0)``, ``y > 0``, ``logaddexp(0, -x)``) written
+    as a 0-d array of that dtype, made once: (template, {name: array}).
+
+    NumPy converts a Python number to an array at every call, and weighs it as a "weak" scalar
+    (NEP 50): ~0.5-0.8 µs more per call than a 0-d array of the dtype (a circles MLP step has six
+    such calls). A weak number in a ufunc with a float32 array is converted to float32 and runs the
+    float32 loop: the 0-d float32 array runs the same loop on the same number, so the bits are the
+    same. The number is replaced only where that is sure: the ufunc resolves to the same loop with
+    the array (``ufunc.resolve_dtypes``), the other operands are arrays of ``dtype`` (inputs, or
+    ufuncs of them), and the number is exact in ``dtype``. (``x ** 2`` is left: NumPy squares it.)"""
+    key = (template, dtype)
+    if key in _TYPED:
+        return _TYPED[key]
+    count = 1 + max((int(i) for i in re.findall(r"\{(\d+)\}", template)), default=-1)
+    constants: dict = {}
+
+    def ufunc(node):
+        try:
+            func = eval(compile(ast.Expression(node), "<ufunc>", "eval"), dict(namespace))  # noqa: S307
+        except Exception:  # noqa: BLE001 (not a name we can resolve now)
+            return None
+        return func if isinstance(func, np.ufunc) and func.nout == 1 else None
+
+    def number(node) -> bool:
+        return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+    def of_dtype(node) -> bool:
+        """Whether ``node`` is an array of ``dtype`` (an input, or float ufuncs of such arrays)."""
+        if isinstance(node, ast.Name):
+            return node.id.startswith(("__arg", "_lit_"))  # (an input; a number this pass typed)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return of_dtype(node.operand)
+        if isinstance(node, ast.BinOp) and type(node.op) in _UFUNC_OF:
+            return same_loop(getattr(np, _UFUNC_OF[type(node.op)]), [node.left, node.right]) == dtype
+        if isinstance(node, ast.Call) and not node.keywords and ufunc(node.func) is not None:
+            return same_loop(ufunc(node.func), node.args) == dtype
+        return False
+
+    def same_loop(func, args):
+        """The output dtype of ``func`` on ``args`` if each is an array of ``dtype`` or a number,
+        with at least one array, and the numbers as 0-d arrays of ``dtype`` change nothing; else None."""
+        if len(args) != func.nin or not all(number(a) or of_dtype(a) for a in args) or all(map(number, args)):
+            return None
+        try:
+            weak = func.resolve_dtypes(tuple(type(a.value) if number(a) else dtype for a in args) + (None,))
+            strong = func.resolve_dtypes((dtype,) * func.nin + (None,))
+        except (TypeError, ValueError):
+            return None
+        return strong[-1] if weak == strong else None
+
+    def typed(args: list) -> list:
+        out = []
+        for a in args:
+            value = a.value if number(a) else None
+            if value is not None and float(np.asarray(value, dtype)) == value:
+                name = "_lit_" + dtype.name + "_" + re.sub(r"\W", "_", repr(value).replace("-", "m"))
+                constants[name] = _LITERALS.setdefault(name, np.asarray(value, dtype))
+                a = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), a)
+            out.append(a)
+        return out
+
+    class Retype(ast.NodeTransformer):
+        def visit_BinOp(self, node):
+            self.generic_visit(node)
+            func = getattr(np, _UFUNC_OF.get(type(node.op), ""), None)
+            if func is not None and same_loop(func, [node.left, node.right]) is not None:
+                node.left, node.right = typed([node.left, node.right])
+            return node
+
+        def visit_Compare(self, node):
+            self.generic_visit(node)
+            if len(node.ops) == 1 and type(node.ops[0]) in _UFUNC_OF:
+                sides = [node.left, node.comparators[0]]
+                if same_loop(getattr(np, _UFUNC_OF[type(node.ops[0])]), sides) is not None:
+                    node.left, node.comparators[0] = typed(sides)
+            return node
+
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            func = None if node.keywords else ufunc(node.func)
+            if func is not None and same_loop(func, node.args) is not None:
+                node.args = typed(node.args)
+            return node
+
+    try:
+        tree = ast.parse(template.format(*[f"__arg{i}__" for i in range(count)]), mode="eval")
+        result = (_template(ast.unparse(Retype().visit(tree))), constants) if count else (template, {})
+    except (SyntaxError, IndexError, KeyError, ValueError):
+        result = (template, {})
+    for array in result[1].values():
+        array.flags.writeable = False  # (shared by every replay)
+    _TYPED[key] = result
+    return result
+
+
 def _dtype(tensor) -> np.dtype:
     """A graph tensor's dtype (or a shape stand-in's)."""
     return (tensor.value if isinstance(tensor, _ShapeStandIn) else tensor._value).dtype
@@ -546,7 +653,7 @@ def _pure_ufunc_expression(template: str, namespace: dict) -> bool:
         if isinstance(node, ast.Compare):
             return pure(node.left) and all(pure(c) for c in node.comparators)
         if isinstance(node, ast.Name):
-            return node.id.startswith("_arg")
+            return node.id.startswith(("_arg", "_lit_"))  # (an input; a number as a 0-d array)
         if isinstance(node, ast.Constant):
             return type(node.value) in (int, float, bool)
         if isinstance(node, ast.Call):
@@ -649,7 +756,13 @@ class _Writer:
             return self.static_line(step, outs)
         if not all(self.namespace.setdefault(k, v) is v for k, v in needs.items()):
             return None
-        return kind, _specialized(raw, inputs, literals), needs
+        template = _specialized(raw, inputs, literals)
+        dtypes = {_dtype(t) for t in step.inputs}
+        if B.xp is np and len(dtypes) == 1 and next(iter(dtypes)).kind == "f" and all(
+                tuple(t.shape) != () for t in step.inputs):  # (0-d inputs take NumPy's scalar path)
+            template, constants = _typed_literals(template, next(iter(dtypes)), self.namespace)
+            self.namespace.update(constants)
+        return kind, template, needs
 
     @staticmethod
     def static_line(step, outs: list):

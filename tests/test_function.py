@@ -1428,3 +1428,77 @@ def test_a_call_of_positional_tensors_is_keyed_as_the_walk_keys_it():
         key, flat, leaves = _signature(args, {})
         assert (key, flat, leaves) == _walked_signature(args, {})
         assert all(a is b for a, b in zip(flat, args))
+
+
+# (template, what the replay writes for it; T: the dtype's name): one-line kernels as the replay has them
+TYPED_LITERAL_CASES = [
+    ("(B.xp.maximum({0}, 0))", "(B.xp.maximum({0}, _lit_T_0))"),                        # Relu
+    ("({1} * ({0} > 0).astype({1}.dtype))", "({1} * ({0} > _lit_T_0).astype({1}.dtype))"),  # ReluGrad
+    ("(B.xp.exp(-B.xp.logaddexp(0, -{0})))", "(B.xp.exp(-B.xp.logaddexp(_lit_T_0, -{0})))"),  # the number first
+    ("(B.xp.minimum(B.xp.maximum({0}, 0), 6.0))",                                       # nested: the outer
+     "(B.xp.minimum(B.xp.maximum({0}, _lit_T_0), _lit_T_6_0))"),                        # sees a typed inner
+    ("(({0} - 3) / 2 + 0.5 * {1})", "(({0} - _lit_T_3) / _lit_T_2 + _lit_T_0_5 * {1})"),
+    ("(({0} > 0) * 2)", "(({0} > _lit_T_0) * 2)"),  # bool * 2 is an int: a float 2 would change the dtype
+    ("({0} ** 2)", "({0} ** 2)"),                   # NumPy squares x ** 2: left to it
+    ("(2 + 3)", "(2 + 3)"),                         # no array
+    ("({0} + 0.1)", {"float64": "({0} + _lit_float64_0_1)"}),  # 0.1 is no float32 (float16) number: left
+]
+
+
+@pytest.mark.skipif(B.xp is not np, reason="the replay types numbers on NumPy only (CuPy passes them to its kernels)")
+@pytest.mark.parametrize("template,expected", TYPED_LITERAL_CASES, ids=[c[0] for c in TYPED_LITERAL_CASES])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_numbers_in_a_replayed_kernel_become_0d_arrays_of_its_dtype_with_the_same_bits(template, expected, dtype):
+    """``_typed_literals``: a number meeting float arrays in a ufunc is written as a 0-d array of their
+    dtype (cheaper per call) where that runs the same loop; the results keep their dtype and bits,
+    -0.0, inf and NaN included; a number that would change anything is left as it is."""
+    from minitf import compiler
+
+    dtype = np.dtype(dtype)
+    rewritten, constants = compiler._typed_literals(template, dtype, {"B": B})
+    if isinstance(expected, dict):
+        expected = expected.get(dtype.name, template)
+    assert rewritten == expected.replace("_T_", f"_{dtype.name}_")
+    assert all(c.shape == () and c.dtype == dtype and not c.flags.writeable for c in constants.values())
+    rng = np.random.default_rng(0)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -3.0, 2.0, 6.0, 7.5], dtype)
+    x = np.concatenate([special, (rng.normal(size=200) * 5).astype(dtype)])
+    y = rng.normal(size=x.shape).astype(dtype)
+    with np.errstate(all="ignore"):
+        want = eval(template.format("x", "y"), {"B": B, "x": x, "y": y})  # noqa: S307
+        got = eval(rewritten.format("x", "y"), {"B": B, "x": x, "y": y, **constants})  # noqa: S307
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    np.testing.assert_array_equal(got, want)
+
+
+def test_a_replay_writes_relus_zero_as_a_float32_array_and_keeps_the_eager_bits():
+    """A traced ReLU MLP step (forward, ReluGrad, Adam): the literal 0 of Relu and ReluGrad appears in
+    the replay as ``_lit_float32_0``, and the traced losses and weights equal the eager ones."""
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.normal(size=(16, 3)).astype(np.float32))
+    y = tf.constant(rng.normal(size=(16, 1)).astype(np.float32))
+
+    def run(traced: bool):
+        tf.keras.utils.set_random_seed(7)
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(8, activation="relu"),
+                                     tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.Adam(0.05)
+
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(x) - y))
+            opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+            return loss
+
+        fn = tf.function(step) if traced else step
+        losses = [fn(x, y).numpy() for _ in range(3)]
+        return fn, losses, [w.numpy() for w in model.weights]
+
+    fn, traced_losses, traced_weights = run(True)
+    _, eager_losses, eager_weights = run(False)
+    np.testing.assert_array_equal(traced_losses, eager_losses)
+    for a, b in zip(traced_weights, eager_weights):
+        np.testing.assert_array_equal(a, b)
+    if B.xp is np:
+        assert "_lit_float32_0" in fn.get_concrete_function(x, y).graph.source
