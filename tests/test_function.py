@@ -755,8 +755,7 @@ def test_kernels_with_attributes_are_written_in_with_the_attributes_decided(tran
     np.testing.assert_array_equal(product(a, b).numpy(),
                                   tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b).numpy())
     line = next(line for line in product.get_concrete_function(a, b).graph.source.splitlines() if "MatMul" in line)
-    want = (f"B.xp.matmul(a0{'.swapaxes(-1, -2)' if transpose_a else ''}, "
-            f"a1{'.swapaxes(-1, -2)' if transpose_b else ''})")
+    want = f"B.xp.matmul(a0{'.T' if transpose_a else ''}, a1{'.T' if transpose_b else ''})"  # (matrices: .T)
     assert want in line and " if " not in line, line
 
 
@@ -1502,3 +1501,22 @@ def test_a_replay_writes_relus_zero_as_a_float32_array_and_keeps_the_eager_bits(
         np.testing.assert_array_equal(a, b)
     if B.xp is np:
         assert "_lit_float32_0" in fn.get_concrete_function(x, y).graph.source
+
+
+def test_a_replay_transposes_a_matrix_with_T_and_a_batch_of_them_with_swapaxes():
+    """MatMul's ``x.swapaxes(-1, -2)`` is written ``x.T`` in the replay for a matrix (the same view),
+    and kept for a batch of matrices, where ``.T`` would reverse every axis. Bits: the eager ones."""
+    rng = np.random.default_rng(4)
+    a, b = (tf.constant(rng.normal(size=s).astype(np.float32)) for s in [(5, 3), (4, 3)])
+    a3, b3 = (tf.constant(rng.normal(size=s).astype(np.float32)) for s in [(2, 5, 3), (2, 4, 3)])
+
+    def products(a, b, a3, b3):
+        return tf.matmul(a, b, transpose_b=True), tf.matmul(a3, b3, transpose_b=True), tf.matmul(a3, a3, transpose_a=True)
+
+    traced = tf.function(products)
+    for got, want in zip(traced(a, b, a3, b3), products(a, b, a3, b3)):
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    source = traced.get_concrete_function(a, b, a3, b3).graph.source
+    assert re.search(r"matmul\(a0, a1\.T\)", source), source
+    assert re.search(r"matmul\(a2, a3\.swapaxes\(-1, -2\)\)", source), source
+    assert re.search(r"matmul\(a2\.swapaxes\(-1, -2\), a2\)", source), source
