@@ -500,9 +500,9 @@ def _specialized(raw: str, inputs: int, literals: tuple) -> str:
 
 _TYPED: dict = {}  # (template, dtype) -> _typed_literals's answer
 _LITERALS: dict = {}  # name -> its 0-d array (one per dtype and number)
-_UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
-             ast.Gt: "greater", ast.GtE: "greater_equal", ast.Lt: "less", ast.LtE: "less_equal",
-             ast.Eq: "equal", ast.NotEq: "not_equal"}
+_BINARY_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
+_UFUNC_OF = {**_BINARY_UFUNCS, ast.Gt: "greater", ast.GtE: "greater_equal", ast.Lt: "less",
+             ast.LtE: "less_equal", ast.Eq: "equal", ast.NotEq: "not_equal"}  # (and comparisons)
 
 
 def _typed_literals(template: str, dtype: np.dtype, namespace: dict) -> tuple[str, dict]:
@@ -541,8 +541,9 @@ def _typed_literals(template: str, dtype: np.dtype, namespace: dict) -> tuple[st
             return of_dtype(node.operand)
         if isinstance(node, ast.BinOp) and type(node.op) in _UFUNC_OF:
             return same_loop(getattr(np, _UFUNC_OF[type(node.op)]), [node.left, node.right]) == dtype
-        if isinstance(node, ast.Call) and not node.keywords and ufunc(node.func) is not None:
-            return same_loop(ufunc(node.func), node.args) == dtype
+        if isinstance(node, ast.Call) and not node.keywords:
+            func = ufunc(node.func)
+            return func is not None and same_loop(func, node.args) == dtype
         return False
 
     def same_loop(func, args):
@@ -605,9 +606,6 @@ def _typed_literals(template: str, dtype: np.dtype, namespace: dict) -> tuple[st
 def _dtype(tensor) -> np.dtype:
     """A graph tensor's dtype (or a shape stand-in's)."""
     return (tensor.value if isinstance(tensor, _ShapeStandIn) else tensor._value).dtype
-
-
-_BINARY_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide"}
 
 
 def _ufunc_call(expression: str, namespace: dict) -> tuple[str, list] | None:
