@@ -569,27 +569,27 @@ def _typed_literals(template: str, dtype: np.dtype, namespace: dict) -> tuple[st
             out.append(a)
         return out
 
+    def retyped(func, args: list) -> list:
+        """``args`` with their numbers typed where ``func`` (a ufunc or None) runs the same loop so."""
+        return typed(args) if func is not None and same_loop(func, args) is not None else args
+
     class Retype(ast.NodeTransformer):
         def visit_BinOp(self, node):
             self.generic_visit(node)
-            func = getattr(np, _UFUNC_OF.get(type(node.op), ""), None)
-            if func is not None and same_loop(func, [node.left, node.right]) is not None:
-                node.left, node.right = typed([node.left, node.right])
+            node.left, node.right = retyped(getattr(np, _UFUNC_OF.get(type(node.op), ""), None),
+                                            [node.left, node.right])
             return node
 
         def visit_Compare(self, node):
             self.generic_visit(node)
-            if len(node.ops) == 1 and type(node.ops[0]) in _UFUNC_OF:
-                sides = [node.left, node.comparators[0]]
-                if same_loop(getattr(np, _UFUNC_OF[type(node.ops[0])]), sides) is not None:
-                    node.left, node.comparators[0] = typed(sides)
+            if len(node.ops) == 1:
+                node.left, node.comparators[0] = retyped(getattr(np, _UFUNC_OF.get(type(node.ops[0]), ""), None),
+                                                         [node.left, node.comparators[0]])
             return node
 
         def visit_Call(self, node):
             self.generic_visit(node)
-            func = None if node.keywords else ufunc(node.func)
-            if func is not None and same_loop(func, node.args) is not None:
-                node.args = typed(node.args)
+            node.args = retyped(None if node.keywords else ufunc(node.func), node.args)
             return node
 
     try:
