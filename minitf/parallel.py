@@ -189,6 +189,14 @@ def piece_rows(k: int, n: int, fewest: int | None = None) -> int:
     return rows if rows >= (MIN_PIECE_ROWS if fewest is None else fewest) else 0
 
 
+def even_chunks(total: int, most: int):
+    """(start, stop) of the fewest chunks of at most ``most`` items covering range(total), their
+    sizes differing by at most one."""
+    count = -(-total // most)
+    for k in range(count):
+        yield total * k // count, total * (k + 1) // count
+
+
 def matmul_in_pieces(a, b, out):
     """``out = a @ b`` (a (M, K), b (K, N), out (M, N) C-contiguous), the rows of a in pieces small
     enough for OpenBLAS's small-matrix kernels where it has them (``piece_rows``); else one product.
@@ -201,13 +209,16 @@ def matmul_in_pieces(a, b, out):
     288 x 64 kernel (the MNIST CNN's second layer). The small kernels run on one thread, so only
     the blocks that ``map_blocks`` runs with the BLAS held to one thread use them
     (``in_pool_blocks``); a product anywhere else keeps OpenBLAS's threads. Each output row is
-    the same dot product whatever the pieces: only which kernel computes it changes.
+    the same dot product whatever the pieces: only which kernel computes it changes. The pieces are
+    even (``even_chunks``): a last piece of one row would be a vector times a matrix, which NumPy
+    hands to BLAS's gemv, whose sums take another order (TinyVGG's fourth layer at 112x112, 10,000
+    rows a block: 50 outputs off TF's bits in pieces of 1,111).
     """
     rows = piece_rows(a.shape[1], b.shape[1]) if in_pool_blocks() else 0
     if not rows or a.shape[0] <= rows:
         return B.xp.matmul(a, b, out=out)
-    for start in range(0, a.shape[0], rows):
-        B.xp.matmul(a[start:start + rows], b, out=out[start:start + rows])
+    for start, stop in even_chunks(a.shape[0], rows):
+        B.xp.matmul(a[start:stop], b, out=out[start:stop])
     return out
 
 

@@ -164,7 +164,8 @@ def test_conv2d_gradients_by_row_taps_match_tf(tf, mtf, c, f, strides, padding, 
 @pytest.mark.parametrize("shape, f, strides, padding", [
     ((4, 64, 64, 3), 10, 1, "VALID"), ((4, 62, 62, 10), 10, 1, "VALID"), ((32, 30, 30, 10), 10, 1, "VALID"),
     ((4, 14, 14, 32), 64, 1, "SAME"),  # TinyVGG's layers, the MNIST CNN's second
-    ((4, 62, 62, 10), 10, 2, "SAME"), ((8, 32, 32, 16), 16, 1, "SAME")])
+    ((4, 62, 62, 10), 10, 2, "SAME"), ((8, 32, 32, 16), 16, 1, "SAME"),
+    ((32, 52, 52, 10), 10, 1, "VALID")])  # TinyVGG's fourth layer at 112x112: no product of one row (gemv)
 def test_conv2d_forward_gives_tf_bits_where_openblas_small_kernels_compute_it(tf, mtf, shape, f, strides, padding):
     """The forward's sums are TF's, bit for bit, for the course's conv layers on a CPU where NumPy's
     OpenBLAS computes them with its AVX-512 small-matrix kernels (``parallel.small_kernel_pieces``):

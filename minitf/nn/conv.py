@@ -81,7 +81,8 @@ import numpy as np
 from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops import shape_ops as S
-from minitf.parallel import map_blocks, matmul_in_pieces, piece_rows, sum_blocks, transposed_matmul_in_pieces
+from minitf.parallel import (even_chunks, map_blocks, matmul_in_pieces, piece_rows, sum_blocks,
+                             transposed_matmul_in_pieces)
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -265,14 +266,6 @@ def row_blocks(n: int, oh: int, row_bytes: int):
         for n0 in range(n):
             for i0, i1 in chunks:
                 yield slice(n0, n0 + 1), i0, i1
-
-
-def even_chunks(total: int, most: int):
-    """(start, stop) of the fewest chunks of at most ``most`` items covering range(total), their
-    sizes differing by at most one."""
-    count = -(-total // most)
-    for k in range(count):
-        yield total * k // count, total * (k + 1) // count
 
 
 _FEW_FILTERS = 32
