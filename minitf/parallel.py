@@ -227,13 +227,24 @@ def transposed_matmul_in_pieces(a, b):
     ``matmul_in_pieces``, their products added one after the other (a fixed order). Each piece adds
     an (M, N) product to the total, so pieces pay only from ``MIN_SUMMED_PIECE_ROWS`` rows on (a
     filter gradient's 90 x 10: 1.4x faster in pieces of 1,111 rows; 576 x 64: 1.1x slower in 27)."""
-    rows = piece_rows(a.shape[1], b.shape[1], MIN_SUMMED_PIECE_ROWS) if in_pool_blocks() else 0
+    return transposed_matmuls_in_pieces(a, [b])[0]
+
+
+def transposed_matmuls_in_pieces(a, bs: list) -> list:
+    """``[a.T @ b for b in bs]`` (each b (R, N)), as ``transposed_matmul_in_pieces`` sums each one,
+    a piece of rows at a time for all of them: when the b's are overlapping slices of one array
+    (a filter gradient's row taps), a piece's rows of a and of the b's are still in the core's cache
+    for the next product, where one b after the other read them all again from memory (TinyVGG's
+    10 -> 10 filter gradient: 1.15x faster at 222x222, 1.09x at 108x108; the same bits)."""
+    rows = piece_rows(a.shape[1], bs[0].shape[1], MIN_SUMMED_PIECE_ROWS) if in_pool_blocks() else 0
     if not rows or a.shape[0] <= rows:
-        return B.xp.dot(a.T, b)  # dot, not matmul: see Conv2DBackpropFilter
-    total = B.xp.dot(a[:rows].T, b[:rows])
+        return [B.xp.dot(a.T, b) for b in bs]  # dot, not matmul: see Conv2DBackpropFilter
+    totals = [B.xp.dot(a[:rows].T, b[:rows]) for b in bs]
     for start in range(rows, a.shape[0], rows):
-        total += B.xp.dot(a[start:start + rows].T, b[start:start + rows])
-    return total
+        piece = a[start:start + rows].T
+        for total, b in zip(totals, bs):
+            total += B.xp.dot(piece, b[start:start + rows])
+    return totals
 
 
 def _executor(size: int) -> ThreadPoolExecutor:

@@ -200,6 +200,22 @@ def test_a_transposed_product_in_pieces_adds_them_in_order(forced_pieces):
     np.testing.assert_allclose(got, a.astype(np.float64).T @ b, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.skipif(B.xp is not np, reason="the pieces are for NumPy's BLAS (a GPU backend runs one product)")
+def test_transposed_products_of_overlapping_slices_in_pieces_are_each_ones_sum(forced_pieces):
+    """[a.T @ b for b in bs], the pieces taken for all b's at once: each the same bits as its own
+    sum in pieces (the row taps of a filter gradient: the b's overlapping slices of one array)."""
+    rng = np.random.default_rng(4)
+    a, rows = rng.standard_normal((50, 7), dtype=np.float32), rng.standard_normal((60, 12), dtype=np.float32)
+    bs = [rows[shift:shift + 50] for shift in (0, 5, 10)]
+    together = parallel.map_blocks(lambda _: parallel.transposed_matmuls_in_pieces(a, bs), [0], parallel.PARALLEL_MIN_BYTES)[0]
+    alone = parallel.map_blocks(lambda _: [parallel.transposed_matmul_in_pieces(a, b) for b in bs], [0],
+                                parallel.PARALLEL_MIN_BYTES)[0]
+    assert parallel.piece_rows(7, 12, parallel.MIN_SUMMED_PIECE_ROWS) == 24  # 2016 // 84: three pieces of 50 rows
+    assert [t.tobytes() for t in together] == [t.tobytes() for t in alone]
+    for total, b in zip(together, bs):
+        np.testing.assert_allclose(total, a.astype(np.float64).T @ b, rtol=1e-5, atol=1e-5)
+
+
 def test_pieces_only_where_openblas_has_small_kernels():
     def controller(architecture, api="openblas"):
         library = mock.Mock(internal_api=api, architecture=architecture)

@@ -81,8 +81,8 @@ import numpy as np
 from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops import shape_ops as S
-from minitf.parallel import (even_chunks, map_blocks, matmul_in_pieces, piece_rows, sum_blocks,
-                             transposed_matmul_in_pieces)
+from minitf.parallel import (even_chunks, in_pool_blocks, map_blocks, matmul_in_pieces, piece_rows, sum_blocks,
+                             transposed_matmul_in_pieces, transposed_matmuls_in_pieces)
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -349,15 +349,25 @@ def use_shifted_products(strides, in_channels: int, out_channels: int) -> bool:
 def sum_of_shifted_products(src, shifts: list, matrices, dtype):
     """grid[p] = sum_k src[p + shifts[k]] @ matrices[k], in the order of k, for every row p of src
     whose shifted rows all lie in src (the rows after them are left unwritten): each product reads
-    a contiguous slice of src (a view). The core of ``correlate_shifted`` and ``correlate_row_taps``."""
+    a contiguous slice of src (a view). The core of ``correlate_shifted`` and ``correlate_row_taps``.
+
+    A piece of rows at a time (``piece_rows``, inside the pool's blocks): all of a piece's products
+    read nearly the same rows of src, so only the first reads them from beyond the core's L2 cache,
+    and the piece's grid and term stay in the cache between the products and the additions (one
+    whole product per k before: the same sums, the same bits). Measured in one process, the two
+    ways in alternation (median of 20 pairs): the input gradient of 32 images of 222x222x10 -> 10
+    filters, by row taps, 2.1x faster; at 108x108 1.05x; TinyVGG 224's traced step, with the filter
+    gradient's pieces (``row_taps_term``), 1.06x faster, at 112x112 1.02x."""
     size = src.shape[0] - max(shifts)
     grid = B.xp.empty((src.shape[0], matrices[0].shape[-1]), dtype=dtype)
-    term = B.xp.empty((size, grid.shape[1]), dtype=dtype)
-    for k, shift in enumerate(shifts):
-        target = grid[:size] if k == 0 else term
-        matmul_in_pieces(src[shift:shift + size], matrices[k], target)
-        if k:
-            grid[:size] += term
+    rows = (piece_rows(*matrices[0].shape) if in_pool_blocks() else 0) or size
+    term = B.xp.empty((min(rows, size), grid.shape[1]), dtype=dtype)
+    for start, stop in even_chunks(size, rows):
+        for k, shift in enumerate(shifts):
+            target = grid[start:stop] if k == 0 else term[:stop - start]
+            B.xp.matmul(src[start + shift:stop + shift], matrices[k], out=target)
+            if k:
+                grid[start:stop] += target
     return grid
 
 
@@ -479,8 +489,8 @@ def row_taps_term(x, dy, rows_of_block, geom, dtype):
     for k in range(m):
         flat = patches[k].reshape(-1, width)
         dy_rows = dy_block[k].reshape(-1, f)
-        for a in range(kh):
-            part = transposed_matmul_in_pieces(dy_rows, flat[dh * a * ow:dh * a * ow + size])
+        parts = transposed_matmuls_in_pieces(dy_rows, [flat[dh * a * ow:dh * a * ow + size] for a in range(kh)])
+        for a, part in enumerate(parts):
             if k == 0:
                 term[:, a * width:(a + 1) * width] = part
             else:
