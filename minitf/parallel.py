@@ -197,6 +197,13 @@ def even_chunks(total: int, most: int):
         yield total * k // count, total * (k + 1) // count
 
 
+def row_pieces(rows: int, k: int, n: int) -> list:
+    """(start, stop) of the pieces of rows in which a (rows, k) @ (k, n) product runs: even pieces
+    of at most ``piece_rows(k, n)`` inside the pool's blocks (``in_pool_blocks``), else one."""
+    most = piece_rows(k, n) if in_pool_blocks() else 0
+    return list(even_chunks(rows, most)) if most and rows > most else [(0, rows)]
+
+
 def matmul_in_pieces(a, b, out):
     """``out = a @ b`` (a (M, K), b (K, N), out (M, N) C-contiguous), the rows of a in pieces small
     enough for OpenBLAS's small-matrix kernels where it has them (``piece_rows``); else one product.
@@ -214,10 +221,7 @@ def matmul_in_pieces(a, b, out):
     hands to BLAS's gemv, whose sums take another order (TinyVGG's fourth layer at 112x112, 10,000
     rows a block: 50-54 of its 800,000 outputs off TF's bits in pieces of 1,111).
     """
-    rows = piece_rows(a.shape[1], b.shape[1]) if in_pool_blocks() else 0
-    if not rows or a.shape[0] <= rows:
-        return B.xp.matmul(a, b, out=out)
-    for start, stop in even_chunks(a.shape[0], rows):
+    for start, stop in row_pieces(a.shape[0], *b.shape):
         B.xp.matmul(a[start:stop], b, out=out[start:stop])
     return out
 

@@ -207,7 +207,8 @@ def test_transposed_products_of_overlapping_slices_in_pieces_are_each_ones_sum(f
     rng = np.random.default_rng(4)
     a, rows = rng.standard_normal((50, 7), dtype=np.float32), rng.standard_normal((60, 12), dtype=np.float32)
     bs = [rows[shift:shift + 50] for shift in (0, 5, 10)]
-    together = parallel.map_blocks(lambda _: parallel.transposed_matmuls_in_pieces(a, bs), [0], parallel.PARALLEL_MIN_BYTES)[0]
+    together = parallel.map_blocks(lambda _: parallel.transposed_matmuls_in_pieces(a, bs), [0],
+                                   parallel.PARALLEL_MIN_BYTES)[0]
     alone = parallel.map_blocks(lambda _: [parallel.transposed_matmul_in_pieces(a, b) for b in bs], [0],
                                 parallel.PARALLEL_MIN_BYTES)[0]
     assert parallel.piece_rows(7, 12, parallel.MIN_SUMMED_PIECE_ROWS) == 24  # 2016 // 84: three pieces of 50 rows
