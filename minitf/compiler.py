@@ -976,12 +976,10 @@ class _Writer:
         rank = 4 if producer is not None else 3  # (the rows of a block are the first one or two axes)
         if len(shape) < rank or shape[-1] >= WIDE_ROW_MIN:
             return False
-        made_here = {id(t) for p in run for t in self.plan[p].outputs}
+        steps = [self.plan[p] for p in run if self.plan[p].op is not ReadVariableOp and self.plan[p].kind != "Const"]
+        made_here = {id(t) for step in steps for t in step.outputs}  # (a read in the run: a whole array)
         vector = False
-        for p in run:
-            step = self.plan[p]
-            if step.op is ReadVariableOp or step.kind == "Const":
-                continue
+        for step in steps:
             if self.inline(step, [None] * len(step.outputs))[0] == "assign":
                 return False
             for t in step.inputs:
@@ -1004,14 +1002,18 @@ class _Writer:
         wide = self.wide_rows(run, shape, producer)
         views: list[str] = []  # the wide views made for this run (``wide_rows``), deleted after it
 
-        def blocked(whole: str) -> str:
-            """``whole[_rows]``, through its wide view if the run has one."""
-            if not wide:
-                return f"{whole}[_rows]"
+        def view(whole: str, how: str) -> str:
+            """The name of ``whole``'s wide view (``wide_rows``), made before the loop by ``how``."""
             if f"{whole}_w" not in views:
                 views.append(f"{whole}_w")
-                self.lines.append(f"    {whole}_w = {whole}.reshape({shape[:-2] + (shape[-2] * shape[-1],)})")
-            return f"{whole}_w[_rows]"
+                self.lines.append(f"    {whole}_w = {how.format(whole)}")
+            return f"{whole}_w"
+
+        def blocked(whole: str) -> str:
+            """``whole[_rows]`` of an array of the run's shape, through its wide view if the run has one."""
+            if not wide:
+                return f"{whole}[_rows]"
+            return view(whole, f"{{}}.reshape({shape[:-2] + (shape[-2] * shape[-1],)})") + "[_rows]"
         members = [p for p in run if plan[p].op is not ReadVariableOp and plan[p].kind != "Const"]
         if producer is None:
             self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, {rows} rows at a time")
@@ -1052,15 +1054,14 @@ class _Writer:
                     whole = names[id(t)]
                     sliced = (tuple(t.shape) == shape if producer is not None else
                               len(t.shape) == len(shape) and t.shape[0] == shape[0] and shape[0] > 1)
-                    if sliced:
+                    if wide and tuple(t.shape) == shape:
                         args.append(blocked(whole))
-                    elif wide and t.shape and t.shape[-1] == shape[-1] > 1:  # a per-channel vector, tiled
-                        if f"{whole}_w" not in views:
-                            views.append(f"{whole}_w")
-                            self.lines.append(f"    {whole}_w = _xp.tile({whole}.reshape(-1), {shape[-2]})")
-                        args.append(f"{whole}_w")
+                    elif wide and int(np.prod(t.shape)) > 1:  # a per-channel vector, tiled along the rows
+                        args.append(view(whole, f"_xp.tile({{}}.reshape(-1), {shape[-2]})"))
+                    elif wide and len(t.shape) == len(shape):  # one number, of the run's rank: one axis
+                        args.append(view(whole, "{}.reshape(-1)"))
                     else:
-                        args.append(whole)
+                        args.append(f"{whole}[_rows]" if sliced else whole)
             expression = template.format(*args)
             comment = f"  # {step.name}: {step.op.name}"
             dtype = (step.attrs["variable"]._value if kind == "assign" else step.outputs[0]._value).dtype
