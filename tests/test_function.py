@@ -449,7 +449,12 @@ def test_module_collects_variables_and_submodules():
 # --- the replay compiler ------------------------------------------------------------------------
 def test_fused_elementwise_runs_give_the_eager_bits():
     """A chain of elementwise ops on a large shape runs block by block in the replay (loop fusion),
-    with broadcast inputs, assignments and reads of the assigned values inside the run."""
+    with broadcast inputs, assignments and reads of the assigned values inside the run. (Here on one
+    core: its 120k elements times its ops would share the blocks out, as the next tests check.)"""
+    from unittest import mock
+
+    from minitf import compiler
+
     rng = np.random.default_rng(3)
     shape = (3000, 40)  # 120k elements: fused, in blocks of rows
     g = tf.constant(rng.normal(size=shape).astype(np.float32))
@@ -468,7 +473,8 @@ def test_fused_elementwise_runs_give_the_eager_bits():
     m.assign(start[0])
     w.assign(start[1])
     traced = tf.function(step)
-    got = [traced(g).numpy() for _ in range(2)] + [m.numpy(), w.numpy()]
+    with mock.patch.object(compiler, "PARALLEL_MIN", 1 << 40):  # (traced on the first call)
+        got = [traced(g).numpy() for _ in range(2)] + [m.numpy(), w.numpy()]
     for a, b in zip(got, eager):
         np.testing.assert_array_equal(a, b)
     source = traced.get_concrete_function(g).graph.source
@@ -548,6 +554,42 @@ def test_fused_runs_on_a_million_elements_share_their_blocks_among_threads_with_
     if B.xp is np:
         assert source.count("_map_blocks(") == 2, source  # the fused run, and log alone
 
+
+
+def test_a_fused_run_goes_to_every_core_by_its_elements_times_its_ops():
+    """compiler.PARALLEL_MIN counts elements times ops: Adam's dozen ops on the MNIST CNN's 3136x128
+    Dense kernel (401,408 elements) run on every core, one ReLU gradient on as many stays on one.
+    The variable's new values and the gradient are the eager bits."""
+    from minitf import compiler
+
+    rng = np.random.default_rng(8)
+    shape = (3136, 128)
+    assert np.prod(shape) < compiler.PARALLEL_MIN <= 12 * np.prod(shape)
+    start = rng.normal(size=shape).astype(np.float32)
+    g = tf.constant(rng.normal(size=shape).astype(np.float32))
+    h = tf.constant(rng.normal(size=shape).astype(np.float32))
+
+    def trainer():
+        variable, optimizer = tf.Variable(start), tf.keras.optimizers.Adam(0.01)
+
+        def step(g, h):
+            optimizer.apply_gradients([(g, variable)])
+            with tf.GradientTape() as tape:
+                tape.watch(h)
+                y = tf.nn.relu(h)
+            return tape.gradient(y, h, output_gradients=g)
+        return variable, step
+
+    eager_variable, eager_step = trainer()
+    traced_variable, step = trainer()
+    traced = tf.function(step)
+    for _ in range(2):
+        assert traced(g, h).numpy().tobytes() == eager_step(g, h).numpy().tobytes()
+        assert traced_variable.numpy().tobytes() == eager_variable.numpy().tobytes()
+    source = traced.get_concrete_function(g, h).graph.source
+    if B.xp is np:
+        assert source.count("_map_blocks(") == 1, source  # Adam's run; not the ReLU gradient
+        assert "ops on (3136, 128)" in source
 
 
 def test_a_replay_computes_inf_and_nan_silently_and_gives_the_caller_its_error_state_back():
