@@ -948,7 +948,7 @@ class _Writer:
     def parallel(shape: tuple, ops: int = 1) -> bool:
         """Whether a fused loop of ``ops`` elementwise ops over ``shape`` shares its blocks out among
         the cores: from PARALLEL_MIN elements times ops (Adam's dozen ops on the MNIST CNN's 3136x128
-        Dense kernel: 1.4x faster on two cores; one op on 802,816 elements: no faster)."""
+        Dense kernel: 1.3x faster on two cores; one op on 802,816 elements: no faster)."""
         return B.xp is np and int(np.prod(shape)) * ops >= PARALLEL_MIN and shape[0] > 1
 
     def fusible_shape(self, step) -> tuple | None:
