@@ -903,12 +903,10 @@ class _Writer:
             return None
         if not self.consumers.get(id(out), set()) <= set(run) or self.last_use[id(out)] > run[-1]:
             return None  # the output is also read elsewhere, or returned
-        made_here = {id(t) for p in run for t in self.plan[p].outputs}
-        for p in run:
-            for t in self.plan[p].inputs:
-                s = (1,) * (len(shape) - len(t.shape)) + tuple(t.shape)
-                if id(t) not in made_here and s != shape and s[:2] != (1, 1):
-                    return None  # (e.g. (N, 1, 1, C): a block of images would need its own slice of it)
+        for t in self.outside_inputs(run):
+            s = (1,) * (len(shape) - len(t.shape)) + tuple(t.shape)
+            if s != shape and s[:2] != (1, 1):
+                return None  # (e.g. (N, 1, 1, C): a block of images would need its own slice of it)
         return list(range(position + 1, start)), run
 
     def old_value_read(self, run: list, position: int, variable) -> str | None:
@@ -979,20 +977,27 @@ class _Writer:
         rank = 4 if producer is not None else 3  # (the rows of a block are the first one or two axes)
         if len(shape) < rank or shape[-1] >= WIDE_ROW_MIN:
             return False
-        steps = [self.plan[p] for p in run if self.plan[p].op is not ReadVariableOp and self.plan[p].kind != "Const"]
-        made_here = {id(t) for step in steps for t in step.outputs}  # (a read in the run: a whole array)
-        vector = False
-        for step in steps:
-            if self.inline(step, [None] * len(step.outputs))[0] == "assign":
+        for p in run:
+            step = self.plan[p]
+            if step.op is not ReadVariableOp and step.kind != "Const" and \
+                    self.inline(step, [None] * len(step.outputs))[0] == "assign":
                 return False
-            for t in step.inputs:
-                if id(t) in made_here or tuple(t.shape) == shape:
-                    continue
-                padded = (1,) * (len(shape) - len(t.shape)) + tuple(t.shape)
-                if padded[:-1] != (1,) * (len(shape) - 1) or padded[-1] not in (1, shape[-1]):
-                    return False  # broadcast along some other axis
-                vector = vector or padded[-1] == shape[-1] > 1
+        vector = False
+        for t in self.outside_inputs(run):
+            if tuple(t.shape) == shape:
+                continue
+            padded = (1,) * (len(shape) - len(t.shape)) + tuple(t.shape)
+            if padded[:-1] != (1,) * (len(shape) - 1) or padded[-1] not in (1, shape[-1]):
+                return False  # broadcast along some other axis
+            vector = vector or padded[-1] == shape[-1] > 1
         return vector
+
+    def outside_inputs(self, run: list) -> list:
+        """The inputs of the run's ops that its ops do not make: arrays from before the run, and the
+        reads and constants riding along in it (whole arrays, named before the loop)."""
+        ops = [self.plan[p] for p in run if self.plan[p].op is not ReadVariableOp and self.plan[p].kind != "Const"]
+        made_here = {id(t) for step in ops for t in step.outputs}
+        return [t for step in ops for t in step.inputs if id(t) not in made_here]
 
     def write_fused(self, run: list, producer: int | None = None) -> None:
         """The run as a loop over blocks of rows; with ``producer`` (``epilogue_run``), as the

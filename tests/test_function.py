@@ -709,6 +709,30 @@ def test_a_conv_runs_the_elementwise_ops_after_it_on_each_block_it_writes(thread
     assert re.search(r"    t\d+ = k\d+\(.*\)  # conv2_d_2: Conv2D", source), source  # broadcast: a plain call
 
 
+def test_a_variable_read_inside_a_convs_run_and_broadcast_along_the_images_keeps_the_separate_loop():
+    """A variable read in the middle of the ops after a conv (``* v``, v of shape (N, 1, 1, C)) is
+    an input from outside the run like any other: a block of images would need its own slice of it,
+    so the run is no epilogue (it was, and a block of fewer images than N failed to broadcast)."""
+    from unittest import mock
+
+    from minitf.nn import conv as conv_module
+
+    rng = np.random.default_rng(13)
+    x = tf.constant(rng.normal(size=(8, 40, 40, 5)).astype(np.float32))
+    w = tf.Variable(rng.normal(size=(3, 3, 5, 6)).astype(np.float32))
+    b = tf.Variable(rng.normal(size=(6,)).astype(np.float32))
+    per_image = tf.Variable(rng.normal(size=(8, 1, 1, 6)).astype(np.float32))
+
+    def step(x):
+        return tf.nn.relu(tf.nn.conv2d(x, w, 1, "SAME") + b) * per_image
+
+    with mock.patch.object(conv_module, "BLOCK_BYTES", 20000):  # blocks of fewer than 8 images
+        eager = step(x).numpy()
+        traced = tf.function(step)
+        assert traced(x).numpy().tobytes() == eager.tobytes()
+    assert "epilogue=" not in traced.get_concrete_function(x).graph.source
+
+
 def test_fused_runs_with_a_per_channel_vector_on_narrow_rows_work_on_wide_rows_with_the_eager_bits():
     """``wide_rows``: a fused run on (..., W, C) with few channels and a per-channel vector among its
     inputs (a bias, as (C,) or (1, 1, C)) views its blocks as (..., W*C) and tiles the vector W times,
