@@ -852,21 +852,37 @@ def test_replay_source_reads_like_numpy():
 
 @pytest.mark.parametrize("transpose_a, transpose_b", [(False, False), (True, False), (False, True), (True, True)])
 def test_kernels_with_attributes_are_written_in_with_the_attributes_decided(transpose_a, transpose_b):
-    # MatMul's kernel is one line, ``B.xp.matmul(a.swapaxes(-1, -2) if transpose_a else a, ...)``:
-    # the replay writes it in with each transpose decided, no call and no test per call.
+    # BatchMatMulV2's kernel is one line, ``B.xp.matmul(a.swapaxes(-1, -2) if transpose_a else a, ...)``:
+    # the replay writes it in with each transpose decided, no call and no test per call. MatMul's
+    # kernel picks dot or matmul by the matrices' sizes, and says its line for the traced shapes.
     rng = np.random.default_rng(0)
-    a = tf.constant(rng.standard_normal((4, 3) if transpose_a else (3, 4)).astype(np.float32))
-    b = tf.constant(rng.standard_normal((5, 4) if transpose_b else (4, 5)).astype(np.float32))
+    a = tf.constant(rng.standard_normal((2, 4, 3) if transpose_a else (2, 3, 4)).astype(np.float32))
+    b = tf.constant(rng.standard_normal((2, 5, 4) if transpose_b else (2, 4, 5)).astype(np.float32))
 
     @tf.function
     def product(a, b):
-        return tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+        return (tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b),
+                tf.matmul(a[0], b[0], transpose_a=transpose_a, transpose_b=transpose_b))
 
-    np.testing.assert_array_equal(product(a, b).numpy(),
-                                  tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b).numpy())
-    line = next(line for line in product.get_concrete_function(a, b).graph.source.splitlines() if "MatMul" in line)
-    want = f"B.xp.matmul(a0{'.T' if transpose_a else ''}, a1{'.T' if transpose_b else ''})"  # (matrices: .T)
-    assert want in line and " if " not in line, line
+    for got, want in zip(product(a, b), (tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b),
+                                         tf.matmul(a[0], b[0], transpose_a=transpose_a, transpose_b=transpose_b))):
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    lines = [line for line in product.get_concrete_function(a, b).graph.source.splitlines() if "MatMul" in line]
+    swap = ".swapaxes(-1, -2)"
+    want = f"B.xp.matmul(a0{swap if transpose_a else ''}, a1{swap if transpose_b else ''})"
+    assert want in lines[0] and " if " not in lines[0], lines
+    assert re.search(rf"_xp\.dot\(t\d+{'.T' if transpose_a else ''}, t\d+{'.T' if transpose_b else ''}\)", lines[1]), lines
+
+
+def test_a_matmul_of_two_1x1_matrices_adds_its_one_product_to_zero_as_tf_does():
+    # np.dot multiplies the two numbers, -1 * 0 = -0.0; TF's (and np.matmul's) sum starts at zero:
+    # 0 + -0.0 = +0.0. Eager and traced keep TF's sign.
+    a, b = tf.constant([[-1.0]]), tf.constant([[0.0]])
+    traced = tf.function(lambda a, b: tf.matmul(a, b))
+    for product in (tf.matmul(a, b), traced(a, b)):
+        assert not np.signbit(product.numpy()[0, 0])
+    assert np.signbit(np.dot(a.numpy(), b.numpy())[0, 0])  # (what the test guards against)
+    assert "_xp.matmul(a0, a1)" in traced.get_concrete_function(a, b).graph.source
 
 
 def test_a_kernel_whose_attribute_is_no_plain_literal_stays_a_call_unless_it_has_a_line_of_its_own():
@@ -1614,8 +1630,8 @@ def test_a_replay_writes_relus_zero_as_a_float32_array_and_keeps_the_eager_bits(
 
 
 def test_a_replay_transposes_a_matrix_with_T_and_a_batch_of_them_with_swapaxes():
-    """MatMul's ``x.swapaxes(-1, -2)`` is written ``x.T`` in the replay for a matrix (the same view),
-    and kept for a batch of matrices, where ``.T`` would reverse every axis. Bits: the eager ones."""
+    """MatMul's kernel transposes a matrix with ``x.T``; BatchMatMulV2's a batch of them with
+    ``x.swapaxes(-1, -2)``, where ``.T`` would reverse every axis. Bits: the eager ones."""
     rng = np.random.default_rng(4)
     a, b = (tf.constant(rng.normal(size=s).astype(np.float32)) for s in [(5, 3), (4, 3)])
     a3, b3 = (tf.constant(rng.normal(size=s).astype(np.float32)) for s in [(2, 5, 3), (2, 4, 3)])
@@ -1627,6 +1643,6 @@ def test_a_replay_transposes_a_matrix_with_T_and_a_batch_of_them_with_swapaxes()
     for got, want in zip(traced(a, b, a3, b3), products(a, b, a3, b3)):
         np.testing.assert_array_equal(got.numpy(), want.numpy())
     source = traced.get_concrete_function(a, b, a3, b3).graph.source
-    assert re.search(r"matmul\(a0, a1\.T\)", source), source
+    assert re.search(r"dot\(a0, a1\.T\)", source), source
     assert re.search(r"matmul\(a2, a3\.swapaxes\(-1, -2\)\)", source), source
     assert re.search(r"matmul\(a2\.swapaxes\(-1, -2\), a2\)", source), source

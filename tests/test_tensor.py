@@ -163,6 +163,26 @@ def test_matmul_operator_and_logic_operators():
     np.testing.assert_array_equal((~f).numpy(), [False, True])
 
 
+@given(st.integers(1, 70), st.integers(1, 70), st.integers(1, 70), st.booleans(), st.booleans(),
+       st.sampled_from(["float32", "float64", "float16", "int32"]), st.integers(0, 2**32 - 1))
+def test_matmul_of_matrices_has_the_bits_of_numpys_matmul(m, k, n, transpose_a, transpose_b, dtype, seed):
+    # MatMul's kernel is np.dot (fewer Python steps than np.matmul, same BLAS call): the bits must be
+    # matmul's, at any shape (1s: BLAS's vector kernels), transposed views, zeros of either sign included.
+    rng = np.random.default_rng(seed)
+
+    def matrix(shape):
+        x = rng.standard_normal(shape) * (8 if dtype == "int32" else 1)
+        x[rng.random(shape) < 0.2] = 0.0
+        x[rng.random(shape) < 0.1] = -0.0
+        return x.astype(dtype)
+
+    a = matrix((k, m) if transpose_a else (m, k))
+    b = matrix((n, k) if transpose_b else (k, n))
+    got = tf.matmul(tf.constant(a), tf.constant(b), transpose_a=transpose_a, transpose_b=transpose_b).numpy()
+    want = np.matmul(a.T if transpose_a else a, b.T if transpose_b else b)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
 def test_equality_with_none_and_hashing():
     x = tf.constant([1.0, 2.0])
     assert (x == None) is False and (x != None) is True  # noqa: E711 (TF's behaviour)
