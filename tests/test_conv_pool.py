@@ -398,10 +398,10 @@ def test_pool_gradchecks_first_and_second_order(case):
 @pytest.mark.parametrize("ksize, shape", [((2, 2), (3, 6, 8, 10)), ((3, 2), (2, 9, 4, 3)), ((1, 3), (2, 2, 9, 1)),
                                           ((2, 2), (2, 4, 4, 64))])
 def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape, monkeypatch):
-    """Windows that tile the input (stride = window, no padding) take a fast path on contiguous lines,
-    a block of rows at a time; it must give the general path's bits: ties to the first maximum in
-    row-major window order, NaN and -inf windows as TF's scan has them (see ``_winners``), +0.0 (never
-    -0.0) in cells that did not win."""
+    """Windows that tile the input (stride = window, no padding) take a fast path on the views of each
+    window cell, a block of rows at a time; it must give the general path's bits: ties to the first
+    maximum in row-major window order (0.0 and -0.0 tie), NaN and -inf windows as TF's scan has them
+    (see ``_winners``), +0.0 (never -0.0) in cells that did not win."""
     from minitf.nn import conv as conv_module
     from minitf.nn.conv import window_geometry
     from minitf.nn.pooling import MaxPool, MaxPoolGrad, _winners, _windows, col2im
@@ -410,8 +410,12 @@ def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape
     monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", 512)
     rng = np.random.default_rng(sum(shape))
     x = rng.integers(-2, 2, shape).astype(np.float32)  # many ties
-    x[0, 0, 0, 0] = np.nan
+    x[rng.random(shape) < 0.2] = -0.0
+    x[0, 0, 0, 0] = np.nan  # a first cell
+    x[-1, -1, -1, 0] = np.nan  # a last cell
     x[-1, -1, -1, -1] = -np.inf
+    x[0, -ksize[0]:, -ksize[1]:, -1] = -np.inf  # a window where no cell equals its max (the lowest float)
+    x[0, -1, -1, -1] = np.nan
     geom = window_geometry("MaxPool", shape[1:3], ksize, ksize, (1, 1), "VALID")
     x = B.xp.asarray(x)
     y = MaxPool.forward(x, geom)
