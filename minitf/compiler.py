@@ -14,10 +14,11 @@ hand, because that is what it is. On the way, a few classic compiler passes:
    with no assignment to it in between;
 4. inlining: a kernel whose ``forward`` is one line (``return x + y``, ``variable._value = ...``)
    is written into the code as that line, with no call; its attributes are written in as their
-   values, and a choice on one is made now (MatMul's ``a.T if transpose_a else a`` becomes ``a``
-   when ``transpose_a`` is False). A kernel whose Python work depends on shapes
-   alone says what it comes to for the traced shapes (``static_line``, see ``minitf/ops/op.py``):
-   a bias gradient over a batch of 32 is ``_xp.add.reduce(t25, (0,))``, decided once, here. A
+   values, and a choice on one is made now (BatchMatMulV2's ``a.swapaxes(-1, -2) if transpose_a
+   else a`` becomes ``a`` when ``transpose_a`` is False). A kernel whose Python work depends on
+   shapes alone says what it comes to for the traced shapes (``static_line``, see
+   ``minitf/ops/op.py``): a bias gradient over a batch of 32 is ``_xp.add.reduce(t25, (0,))``, a
+   product of two matrices ``_xp.dot(t25, t12.T)``, decided once, here. A
    number in such a line that meets float arrays in a ufunc (ReLU's ``maximum(x, 0)``) becomes a
    0-d array of their dtype, made once (``_typed_literals``): NumPy converts a Python number anew
    at every call;
@@ -483,8 +484,8 @@ _SPECIALIZED: dict = {}  # (raw expression, inputs, literals) -> template
 
 def _specialized(raw: str, inputs: int, literals: tuple) -> str:
     """The template of a one-line kernel with its attribute parameters (those after the ``inputs``)
-    written in as the literals, and each ``a if <literal> else b`` decided now (MatMul's
-    ``a.T if transpose_a else a`` becomes ``a``)."""
+    written in as the literals, and each ``a if <literal> else b`` decided now (BatchMatMulV2's
+    ``a.swapaxes(-1, -2) if transpose_a else a`` becomes ``a``)."""
     key = (raw, inputs, literals)
     if key not in _SPECIALIZED:
         values = {f"__arg{inputs + i}__": ast.parse(text, mode="eval").body for i, text in enumerate(literals)}

@@ -21,15 +21,16 @@ TensorLike = Any
 class MatMul(Op):
     """c = a @ b of two matrices (either transposed first); BatchMatMulV2 for stacks of them.
 
-    Gradients (no transposes): da = dc @ b^T, db = a^T @ dc, summed over broadcast batch axes.
+    Gradients (no transposes): da = dc @ b^T, db = a^T @ dc (BatchMatMulV2: summed over the batch
+    axes that broadcasting stretched).
     With transposes, the same products rearranged (e.g. c = a b^T: da = dc b, db = dc^T a).
     Only the gradients a tape wants are computed (not that of an input batch, say).
 
     The kernel is NumPy's ``dot``: for two matrices it makes the BLAS call that ``matmul`` makes,
     with the same bits (``tests/test_tensor.py``), ~0.4 µs sooner: 4% of the circles MLP's traced
-    training step, whose eight products are small. Save one case: a 1x1 matrix times a 1x1 matrix,
-    where ``dot`` multiplies the two numbers (-1 * 0 = -0.0) and ``matmul``, as TF, adds that product
-    to a zero (+0.0).
+    training step, whose eight products are small. The one exception is a 1x1 matrix times a 1x1
+    matrix: ``dot`` multiplies the two numbers (-1 * 0 = -0.0), while ``matmul``, as TF, adds that
+    product to a zero (+0.0); that product stays with ``matmul``.
     """
 
     grad_reads_outputs = False
