@@ -84,6 +84,17 @@ def test_eigen_sum_of_any_shape_is_tf_s_reduce_sum(tf, mtf, shape, seed, scale):
     assert bits(eigen_sum(mtf.constant(x)).numpy()) == bits(tf.reduce_sum(tf.constant(x)).numpy()), f"shape {shape}"
 
 
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+@pytest.mark.parametrize("pool, strides", [(2, 2), (3, 2), (2, 1)])
+def test_max_pool_of_signed_zeros_nan_and_inf_is_tf_s_bit_for_bit(tf, mtf, pool, strides, padding):
+    rng = np.random.default_rng(pool * 10 + strides)
+    values = np.array([0.0, -0.0, -1.0, np.nan, -np.inf], f32)
+    for channels in (1, 3, 10, 32):
+        x = rng.choice(values, p=[0.4, 0.4, 0.1, 0.05, 0.05], size=(3, 8, 8, channels))
+        want = tf.nn.max_pool2d(x, pool, strides, padding).numpy()
+        assert bits(mtf.nn.max_pool2d(x, pool, strides, padding).numpy()) == bits(want), f"{channels} channels"
+
+
 @pytest.mark.parametrize("pool", [2, 3])
 def test_max_pool_gradient_is_tf_s_bit_for_bit(tf, mtf, pool):
     rng = np.random.default_rng(pool)

@@ -284,6 +284,42 @@ def test_max_pool_gradient_has_tf_s_positive_zeros(pool, strides):
     assert not np.signbit(dx[dx == 0]).any(), "a -0.0 in the gradient: TF has +0.0 there"
 
 
+def tf_max_pool_scan(x, pool, strides, padding):
+    """TF's MaxPool kernel in Python: each window starts at the lowest finite value and takes a cell
+    only if it is larger (NaN, -inf and a zero tied with the window's zero never are)."""
+    n, h, w, c = x.shape
+    if padding == "VALID":
+        oh, ow, top, left = (h - pool) // strides + 1, (w - pool) // strides + 1, 0, 0
+    else:
+        oh, ow = -(-h // strides), -(-w // strides)
+        top = max((oh - 1) * strides + pool - h, 0) // 2
+        left = max((ow - 1) * strides + pool - w, 0) // 2
+    y = np.full((n, oh, ow, c), np.finfo(x.dtype).min, dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            for r in range(i * strides - top, i * strides - top + pool):
+                for q in range(j * strides - left, j * strides - left + pool):
+                    if 0 <= r < h and 0 <= q < w:
+                        cell = x[:, r, q]
+                        y[:, i, j] = np.where(cell > y[:, i, j], cell, y[:, i, j])
+    return y
+
+
+@settings(deadline=None)
+@given(st.integers(1, 17), st.integers(1, 9), st.sampled_from([(2, 2), (3, 3), (2, 1), (3, 2)]),
+       st.sampled_from(["VALID", "SAME"]), st.booleans(), st.integers(0, 2**32 - 1))
+def test_max_pool_takes_the_first_of_tied_zeros_as_tf_on_every_cpu(channels, size, window, padding, relu, seed):
+    """A window whose max is 0 gives its first zero: -0.0 where that one is -0.0 (fmax, the fast loop, picks
+    either zero of a tie, by its SIMD path). With or without -0.0 in the input, NaN and -inf as TF has them."""
+    pool, strides = window
+    size = max(size, pool)
+    rng = np.random.default_rng(seed)
+    values = np.array([0.0, 0.0, 1.0] if relu else [0.0, -0.0, -1.0, 1.0, np.nan, -np.inf], f32)
+    x = rng.choice(values, size=(2, size, size, channels))
+    got = tf.nn.max_pool2d(x, pool, strides, padding).numpy()
+    assert bits(got) == bits(tf_max_pool_scan(x, pool, strides, padding))
+
+
 # --- top_k with NaN ----------------------------------------------------------------------------------
 def test_nan_top_k_order_gives_tf_s_examples():
     """The docstring's examples (TF 2.21's top_k: parity_tests/test_edge_cases_parity.py checks TF itself)."""

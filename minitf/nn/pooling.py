@@ -11,7 +11,7 @@ gives every window as a read-only strided view, without a copy::
       9 a | b c                                       window (1,1) = [[b c] [f g]]
       d e | f g
 
-    max_pool: y = windows.max(axis=(KH, KW))   (NaN and -inf: _tf_compat.window_max)
+    max_pool: y = windows.max(axis=(KH, KW))   (NaN, -inf and tied zeros: _tf_compat.window_max)
     avg_pool: y = windows.sum(axis=(KH, KW)) / count
 
 SAME padding, TF's way (same split as conv: the extra cell after):
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from minitf import array_backend as B
-from minitf._tf_compat import positive_zeros_, window_max
+from minitf._tf_compat import holds_negative_zero, positive_zeros_, window_max
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.nn.conv import (WindowGeometry, block_budget, im2col, pad_spatial, parse_padding, row_blocks,
                             spatial_sequence, window_geometry)
@@ -86,8 +86,9 @@ def _tiles(x, geom: WindowGeometry):
 
 
 class MaxPool(Op):
-    """y[n, i, j, c] = max over the window of x (padding never wins; NaN and -inf as TF has them:
-    ``_tf_compat.window_max``). Gradient: MaxPoolGrad, dy sent to each window's (first) maximum."""
+    """y[n, i, j, c] = max over the window of x (padding never wins; NaN, -inf and a tie of 0.0 and
+    -0.0 as TF has them: ``_tf_compat.window_max``). Gradient: MaxPoolGrad, dy sent to each window's
+    (first) maximum."""
 
     fresh_output = True
 
@@ -101,14 +102,16 @@ class MaxPool(Op):
 
             def block(rows):  # output rows i0:i1 of some images come from input rows KH*i0:KH*i1
                 images, i0, i1 = rows
-                tiles = x[images, kh * i0:kh * i1].reshape(-1, i1 - i0, kh, ow, kw, c)
+                x_rows = x[images, kh * i0:kh * i1]
+                tiles = x_rows.reshape(-1, i1 - i0, kh, ow, kw, c)
                 window_max((tiles[:, :, a, :, b, :] for a in range(kh) for b in range(kw)), x.dtype,
-                           out=y[images, i0:i1])
+                           out=y[images, i0:i1], negative_zeros=holds_negative_zero(x_rows))
 
             map_blocks(block, row_blocks(n, oh, kh * x.shape[2] * c * x.itemsize), x.nbytes)  # on every core
             return y
         windows = _windows(x, geom)
-        return window_max((windows[:, :, :, a, b, :] for a in range(kh) for b in range(kw)), x.dtype)
+        return window_max((windows[:, :, :, a, b, :] for a in range(kh) for b in range(kw)), x.dtype,
+                          negative_zeros=holds_negative_zero(x))
 
     def shape(x, geom):
         return (x[0], *geom.out_hw, x[-1])
