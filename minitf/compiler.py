@@ -974,10 +974,8 @@ class _Writer:
         rank = 4 if producer is not None else 3  # (the rows of a block are the first one or two axes)
         if len(shape) < rank or shape[-1] >= WIDE_ROW_MIN:
             return False
-        for p in run:
-            step = self.plan[p]
-            if step.op is not ReadVariableOp and step.kind != "Const" and \
-                    self.inline(step, [None] * len(step.outputs))[0] == "assign":
+        for p in self.run_ops(run):
+            if self.inline(self.plan[p], [None] * len(self.plan[p].outputs))[0] == "assign":
                 return False
         vector = False
         for t in self.outside_inputs(run):
@@ -989,10 +987,15 @@ class _Writer:
             vector = vector or padded[-1] == shape[-1] > 1
         return vector
 
+    def run_ops(self, run: list) -> list:
+        """The positions of the run's elementwise ops: its steps less the variable reads and constants
+        riding along in it."""
+        return [p for p in run if self.plan[p].op is not ReadVariableOp and self.plan[p].kind != "Const"]
+
     def outside_inputs(self, run: list) -> list:
         """The inputs of the run's ops that its ops do not make: arrays from before the run, and the
         reads and constants riding along in it (whole arrays, named before the loop)."""
-        ops = [self.plan[p] for p in run if self.plan[p].op is not ReadVariableOp and self.plan[p].kind != "Const"]
+        ops = [self.plan[p] for p in self.run_ops(run)]
         made_here = {id(t) for step in ops for t in step.outputs}
         return [t for step in ops for t in step.inputs if id(t) not in made_here]
 
@@ -1019,7 +1022,7 @@ class _Writer:
             if not wide:
                 return f"{whole}[_rows]"
             return view(whole, f"{{}}.reshape({shape[:-2] + (shape[-2] * shape[-1],)})") + "[_rows]"
-        members = [p for p in run if plan[p].op is not ReadVariableOp and plan[p].kind != "Const"]
+        members = self.run_ops(run)
         if producer is None:
             self.lines.append(f"    # fused: {len(members)} elementwise ops on {shape}, {rows} rows at a time")
         else:

@@ -188,7 +188,7 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
     n, oh, ow, c = dy.shape
     kh, kw = geom.kernel
     dx = B.xp.empty(x.shape, dtype=dy.dtype)
-    x_tiles, dx_tiles = (t.reshape(n * oh, kh, ow, kw, c) for t in (x, dx))
+    x_tiles, dx_tiles = (_tiles(t, geom).reshape(n * oh, kh, ow, kw, c) for t in (x, dx))  # (blocks of N*OH rows)
     y_rows, dy_rows = y.reshape(n * oh, ow, c), dy.reshape(n * oh, ow, c)
     rows = max(1, _grad_block_budget() // max(kh * ow * kw * c * x.itemsize, 1))
 
