@@ -6,6 +6,7 @@ every CPU. The rest of minitf calls these by name, so a reader can tell a formul
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -337,6 +338,123 @@ def holds_negative_zero(x) -> bool:
     bits = x.reshape(-1).view(f"u{x.itemsize}")
     sign = bits.dtype.type(1 << (8 * x.itemsize - 1))
     return x.size > 0 and bits.max() >= sign and bool((bits == sign).any())
+
+
+# --- reduce_max and reduce_min of tied zeros ----------------------------------------------------------
+def extreme_with_tf_zeros(x, y, axis):
+    """``y``, the max or min of ``x`` over ``axis`` (NumPy's), with TF's zero where 0.0 and -0.0 tie
+    for the extreme: reduce_max([0.0, -0.0, -1.0]) is -0.0, reduce_max([-0.0, 0.0]) is 0.0.
+
+    What TF does: its CPU kernel (Eigen) reduces in a fixed order and, of two equal values, keeps the
+    later one, so the winner of a tie is the *last* tied element in that order. The order depends on
+    how TF reshapes the reduction (``_tf_reduction_rows``):
+    - along the last axis (and over all elements, and after TF's transpose of any other case) each
+      row is read in SIMD packets (8 float32 lanes, 4 float64, 8 float16), from four packets on
+      four at a time into four accumulators; each lane keeps its later equal value (float16's packets: the
+      earlier); the accumulators are joined in order, the lanes folded in halves (lane 7 beats lane
+      3, 3 beats 5, ...: ``_row_order``), and a leftover element past the last whole packet beats them;
+    - along the first of two axes, or the middle of three, columns that fill a packet run down the
+      reduced axis as four interleaved accumulators (``_preserved_order``), the rest one by one;
+    - over the first and last of three axes, element by element, the last axis outermost.
+    A full reduction of more than ~10^5 elements is split over TF's threads (measured with 2); minitf
+    keeps the one-thread order there, as ``eigen_sum`` does.
+
+    Why minitf copies it: NumPy's max and min return either zero of a tie, by their SIMD loop, so
+    the same reduce_max gave different bits with AVX-512 on and off. Only results that are a zero of
+    an input holding -0.0 are looked at again (a ReLU's output never holds one). On a GPU, CuPy's
+    own (TF's GPU kernels are CUDA's, not this order).
+    """
+    if x.dtype.kind != "f" or B.xp is not np or np.count_nonzero(y) == np.size(y) or not holds_negative_zero(x):
+        return y
+    y = np.asarray(y)  # (a reduction to a scalar may give a NumPy scalar)
+    flat = y.reshape(-1)  # a view: y is the reduction's fresh result
+    zero = flat == 0
+    rows, orders, row_kind = _tf_reduction_rows(x, axis)
+    for kind, order in enumerate(orders):
+        picked = np.flatnonzero(zero & (row_kind == kind))
+        if picked.size:
+            ordered = rows[picked][:, order]
+            last_tied = ordered.shape[1] - 1 - np.argmax(ordered[:, ::-1] == 0, axis=1)
+            flat[picked] = ordered[np.arange(picked.size), last_tied]
+    return y
+
+
+def _tf_reduction_rows(x, axis):
+    """``x`` as the 2-D array of TF's reduction, one row per output element (in the output's order),
+    with the order(s) in which TF's kernel reads a row, and which order each row takes."""
+    shape, first_reduced = _tf_reduction_shape(x.shape, axis)
+    lanes = 8 if x.dtype == np.float16 else 32 // x.itemsize  # one 256-bit AVX packet (float16: 128)
+    later = x.dtype != np.float16  # does a packet lane keep the later of two equal values?
+    xr = x.reshape(shape)
+    if len(shape) <= 1 and not first_reduced:  # only size-1 axes reduced: TF copies x
+        rows = xr.reshape(-1, 1)
+        return rows, [np.arange(1)], np.zeros(len(rows), np.intp)
+    if len(shape) <= 1 or (len(shape) == 2 and not first_reduced):  # along the last axis, or all
+        rows = xr.reshape(-1, shape[-1] if shape else 1)
+        return rows, [_row_order(rows.shape[1], lanes, later)], np.zeros(len(rows), np.intp)
+    if len(shape) == 3 and first_reduced:  # (A, B, C) over A and C: element by element, C outermost
+        rows = xr.transpose(1, 2, 0).reshape(shape[1], -1)
+        return rows, [np.arange(rows.shape[1])], np.zeros(len(rows), np.intp)
+    if len(shape) == 2 or len(shape) == 3:  # (X, Y) over X, (A, B, C) over B: columns kept
+        a, b, c = ((1,) + tuple(shape)) if len(shape) == 2 else tuple(shape)
+        rows = xr.reshape(a, b, c).transpose(0, 2, 1).reshape(a * c, b)
+        start = np.arange(a * c) // lanes * lanes  # the packet of output elements each one is in
+        in_packet = (start + lanes <= a * c) & (start % c + lanes <= c)
+        row_kind = np.where(in_packet, 0, 1)
+        return rows, [_preserved_order(b, later), np.arange(b)], row_kind
+    reduced = list(range(0 if first_reduced else 1, len(shape), 2))  # TF moves the reduced axes last
+    kept = list(range(1 if first_reduced else 0, len(shape), 2))
+    moved = xr.transpose(kept + reduced)
+    rows = moved.reshape(math.prod(shape[i] for i in kept), -1)
+    return rows, [_row_order(rows.shape[1], lanes, later)], np.zeros(len(rows), np.intp)
+
+
+def _tf_reduction_shape(shape, axis):
+    """TF's ReductionHelper: size-1 axes dropped, neighbouring axes both reduced or both kept merged.
+    Returns the merged shape and whether its first axis is reduced."""
+    merged, first_reduced, previous = [], True, None
+    for i, size in enumerate(shape):
+        if size == 1:
+            continue
+        reduced = i in axis
+        if reduced == previous:
+            merged[-1] *= size
+        else:
+            merged.append(size)
+            first_reduced = reduced if previous is None else first_reduced
+        previous = reduced
+    return merged, first_reduced
+
+
+@functools.lru_cache(maxsize=64)
+def _row_order(n, lanes, later):
+    """The positions of a row of ``n`` in the order Eigen's InnerMostDimReducer lets them win a tie
+    (the last wins): lane by lane (the lanes in bit-reversed order, as halving folds them), each
+    lane's elements of the four accumulators' packets, then of the whole packets left, then the
+    elements past the last whole packet."""
+    whole, unrolled = n // lanes * lanes, n // (4 * lanes) * (4 * lanes)
+    four = np.arange(unrolled).reshape(-1, 4, lanes).transpose(2, 1, 0).reshape(lanes, unrolled // lanes)
+    rest = np.arange(unrolled, whole).reshape(-1, lanes).T
+    lane_rows = np.concatenate([four, rest], axis=1)
+    if not later:
+        lane_rows = lane_rows[:, ::-1]
+    bits = lanes.bit_length() - 1
+    folded = [int(format(lane, f"0{bits}b")[::-1], 2) for lane in range(lanes)]
+    return _read_only(np.concatenate([lane_rows[folded].reshape(-1), np.arange(whole, n)]))
+
+
+@functools.lru_cache(maxsize=64)
+def _preserved_order(n, later):
+    """The tie order of Eigen's InnerMostDimPreserver down a reduced axis of ``n``: from 16 on, four
+    accumulators take every fourth element and are joined in order; then the elements left."""
+    unrolled = n // 4 * 4 if n >= 16 else 0
+    order = np.concatenate([np.arange(unrolled).reshape(-1, 4).T.reshape(-1), np.arange(unrolled, n)])
+    return _read_only(order if later else order[::-1])
+
+
+def _read_only(array):
+    array.flags.writeable = False  # (cached: shared by every call)
+    return array
 
 
 # --- meshgrid's product with bools ------------------------------------------------------------------

@@ -6,7 +6,11 @@
   while minitf's is: within 3 ulp there.
 - eigen_sum: tf.reduce_sum of a float32 tensor, bit for bit (every size up to 4096, and larger ones).
 - positive_zeros_: MaxPoolGrad's +0.0 where a negative dy met a cell no window picked.
+- extreme_with_tf_zeros: reduce_max/reduce_min's zero of a tie of 0.0 and -0.0, for each loop of
+  TF's kernel, float32, float64 and float16.
 """
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -109,3 +113,23 @@ def test_max_pool_gradient_is_tf_s_bit_for_bit(tf, mtf, pool):
         return tape.gradient(y, xt, output_gradients=module.constant(dy)).numpy()
 
     assert bits(gradient(mtf)) == bits(gradient(tf))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_reduce_max_and_min_of_tied_zeros_are_tf_s_bit_for_bit(tf, mtf, dtype):
+    """Every axis set of shapes that take each of TF's loops (rows, packets of columns, one by one, a
+    transpose), with NaN in some; up to ~10^5 elements, where TF reduces on one thread."""
+    rng = np.random.default_rng(7)
+    shapes = [(1,), (9, 1), (40,), (5, 7), (3, 40), (40, 3), (17, 16), (33, 24), (7, 300), (2, 1, 35),
+              (4, 20, 11), (3, 5, 24), (2, 33, 9), (3, 4, 5, 6), (5, 1, 40, 1, 3), (50, 2003)]
+    for shape in shapes:
+        for axes in itertools.chain.from_iterable(itertools.combinations(range(len(shape)), k)
+                                                  for k in range(1, len(shape) + 1)):
+            for op, other in (("max", -1.0), ("min", 1.0)):
+                x = np.where(rng.random(shape) < rng.choice([0.1, 0.5, 0.9]),
+                             rng.choice(np.array([0.0, -0.0], dtype), shape), other).astype(dtype)
+                if rng.random() < 0.2:
+                    x[tuple(rng.integers(0, n) for n in shape)] = np.nan
+                want = getattr(tf, "reduce_" + op)(x, axis=list(axes)).numpy()
+                got = getattr(mtf, "reduce_" + op)(x, axis=list(axes)).numpy()
+                assert got.tobytes() == want.tobytes(), f"reduce_{op} {shape} over {axes}, {dtype.__name__}"

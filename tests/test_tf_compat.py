@@ -320,6 +320,204 @@ def test_max_pool_takes_the_first_of_tied_zeros_as_tf_on_every_cpu(channels, siz
     assert bits(got) == bits(tf_max_pool_scan(x, pool, strides, padding))
 
 
+# --- reduce_max and reduce_min of tied zeros ----------------------------------------------------------
+# Eigen's loops under TF's reduce_max/reduce_min, written out as the C++ runs them (TensorReduction.h,
+# reduction_ops_common.h), to check _tf_compat.extreme_with_tf_zeros' closed form of "the last tie
+# in a fixed order". Packets: 8 float32 lanes, 4 float64, 8 float16.
+def eigen_packet_op(op, half):
+    """pmax/pmin<PropagateNaN>(a, b) on packets: NaN in a wins, then NaN in b; of equal values the
+    second (x86's maxps(a, b)); float16 packets compute maxps(b, a) in float32, the first."""
+    def run(a, b):
+        better = (a > b) if op == "max" else (a < b)
+        if half:
+            better = ~((b > a) if op == "max" else (b < a))
+        return np.where(np.isnan(a), a, np.where(np.isnan(b), b, np.where(better, a, b)))
+    return run
+
+
+def eigen_scalar_op(op):
+    """The scalar pmax/pmin<PropagateNaN>(a, b): NaN in a, then in b, then std::max(a, b) (a on a tie)."""
+    def run(a, b):
+        if np.isnan(a):
+            return a
+        if np.isnan(b):
+            return b
+        return b if ((a < b) if op == "max" else (b < a)) else a
+    return run
+
+
+def eigen_inner_most_dim_reducer(row, lanes, op, half):
+    packet, scalar = eigen_packet_op(op, half), eigen_scalar_op(op)
+    bottom = row.dtype.type(-np.inf if op == "max" else np.inf)
+    n, start = len(row), 0
+    accs = [np.full(lanes, bottom, row.dtype) for _ in range(4)]
+    if n >= 4 * lanes:
+        for j in range(0, n // (4 * lanes) * (4 * lanes), 4 * lanes):
+            for k in range(4):
+                accs[k] = packet(accs[k], row[j + k * lanes:j + (k + 1) * lanes])  # reducePacket(p, &acc)
+        for k in (1, 2, 3):
+            accs[0] = packet(accs[0], accs[k])
+        start = n // (4 * lanes) * (4 * lanes)
+    if start <= n - lanes:
+        for j in range(start, n // lanes * lanes, lanes):
+            accs[0] = packet(accs[0], row[j:j + lanes])
+        start = n // lanes * lanes
+    accum = bottom
+    for t in row[start:]:
+        accum = scalar(t, accum)  # reduce(t, &accum)
+    folded, fold = accs[0], eigen_packet_op(op, half=False)  # (predux of float16: on the lanes as float32)
+    while folded.size > 1:  # predux: halves, then quarters, then pairs
+        folded = fold(folded[:folded.size // 2], folded[folded.size // 2:])
+    return scalar(accum, folded[0])  # finalizeBoth
+
+
+def eigen_preserving_reduce(x3, lanes, op, half):
+    """(A, B, C) reduced over B: the executor takes packets of output elements; a packet whose columns
+    stay in one row of C runs InnerMostDimPreserver (four accumulators from 16 on), the rest coeff()."""
+    packet, scalar = eigen_packet_op(op, half), eigen_scalar_op(op)
+    a, b, c = x3.shape
+    bottom = x3.dtype.type(-np.inf if op == "max" else np.inf)
+    flat_in, out = x3.reshape(-1), np.empty(a * c, x3.dtype)
+
+    def coeff(o):
+        accum = bottom
+        for j in range(b):
+            accum = scalar(flat_in[(o // c) * b * c + j * c + o % c], accum)
+        return accum
+
+    o = 0
+    while o + lanes <= a * c:
+        first = (o // c) * b * c + o % c
+        if o % c + lanes - 1 < c:
+            def load(j):
+                return flat_in[first + j * c:first + j * c + lanes]
+            accs = [np.full(lanes, bottom, x3.dtype) for _ in range(4)]
+            if b >= 16:
+                for j in range(0, b // 4 * 4, 4):
+                    for k in range(4):
+                        accs[k] = packet(accs[k], load(j + k))
+                for k in (1, 2, 3):
+                    accs[0] = packet(accs[0], accs[k])
+                rest = range(b // 4 * 4, b)
+            else:
+                rest = range(b)
+            for j in rest:
+                accs[0] = packet(accs[0], load(j))
+            out[o:o + lanes] = accs[0]
+        else:
+            out[o:o + lanes] = [coeff(o + i) for i in range(lanes)]
+        o += lanes
+    out[o:] = [coeff(i) for i in range(o, a * c)]
+    return out
+
+
+def tf_reduce_extreme_by_hand(x, axes, op):
+    """TF's ReductionOp: Simplify (skip leading 1s; a size-1 axis joins the run before it), then its
+    cases: a full or last-axis reduction row by row, (X, Y) over X or (A, B, C) over B preserving,
+    (A, B, C) over A and C element by element (GenericDimReducer: C outermost), else a transpose."""
+    half = x.dtype == np.float16
+    lanes = 8 if half else 32 // x.itemsize
+    out_shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    dims = [i for i, n in enumerate(x.shape) if n != 1]
+    if not dims:
+        return x.reshape(out_shape).copy()
+    reshape, bitmap = [x.shape[dims[0]]], [dims[0] in axes]
+    for i in range(dims[0] + 1, x.ndim):
+        reduced = bitmap[-1] if x.shape[i] == 1 else i in axes
+        if reduced == bitmap[-1]:
+            reshape[-1] *= x.shape[i]
+        else:
+            reshape.append(x.shape[i])
+            bitmap.append(reduced)
+    xr, first = x.reshape(reshape), bitmap[0]
+    if len(reshape) == 1 and not first:
+        return x.reshape(out_shape).copy()
+    if len(reshape) == 1 or (len(reshape) == 2 and not first):
+        rows = xr.reshape(-1, reshape[-1])
+        result = [eigen_inner_most_dim_reducer(r, lanes, op, half) for r in rows]
+    elif len(reshape) == 2:
+        result = eigen_preserving_reduce(xr.reshape((1,) + tuple(reshape)), lanes, op, half)
+    elif len(reshape) == 3 and not first:
+        result = eigen_preserving_reduce(xr, lanes, op, half)
+    elif len(reshape) == 3:
+        scalar, result = eigen_scalar_op(op), []
+        for j in range(reshape[1]):
+            accum = x.dtype.type(-np.inf if op == "max" else np.inf)
+            for k in range(reshape[2]):
+                for i in range(reshape[0]):
+                    accum = scalar(xr[i, j, k], accum)
+            result.append(accum)
+    else:
+        kept = list(range(1 if first else 0, len(reshape), 2))
+        moved = xr.transpose(kept + list(range(0 if first else 1, len(reshape), 2)))
+        rows = moved.reshape(int(np.prod([reshape[i] for i in kept])), -1)
+        result = [eigen_inner_most_dim_reducer(r, lanes, op, half) for r in rows]
+    return np.asarray(result, x.dtype).reshape(out_shape)
+
+
+@st.composite
+def reductions(draw):
+    shape = tuple(draw(st.lists(st.integers(1, 40), min_size=1, max_size=4)))
+    while np.prod(shape) > 3000:
+        shape = shape[:-1]
+    axes = draw(st.lists(st.integers(0, len(shape) - 1), unique=True, min_size=1).map(sorted).map(tuple))
+    return shape, axes
+
+
+@settings(deadline=None, max_examples=150)
+@given(reductions(), st.sampled_from([np.float32, np.float64, np.float16]), st.sampled_from(["max", "min"]),
+       st.floats(0.02, 1.0), st.booleans(), st.integers(0, 2**32 - 1))
+def test_reduce_max_and_min_give_tf_s_zero_of_a_tie_on_every_cpu(reduction, dtype, op, zeros, nan, seed):
+    """Of tied 0.0 and -0.0 the one Eigen's loops keep (NumPy's max returns either, by SIMD path);
+    every other value, NaN included, as before."""
+    shape, axes = reduction
+    rng = np.random.default_rng(seed)
+    other = np.array([-1.0, -2.0, np.nan] if op == "max" else [1.0, 2.0, np.nan], dtype)[:3 if nan else 2]
+    x = np.where(rng.random(shape) < zeros, rng.choice(np.array([0.0, -0.0], dtype), shape),
+                 rng.choice(other, shape, p=[0.45, 0.45, 0.1] if nan else None)).astype(dtype)
+    got = getattr(tf, "reduce_" + op)(x, axis=list(axes)).numpy()
+    want = tf_reduce_extreme_by_hand(x, axes, op)
+    np.testing.assert_array_equal(got, want)  # values, NaN where NaN
+    if B.xp is not np:  # on a GPU CuPy's max: TF's GPU kernels are CUDA's, not Eigen's CPU loops
+        return
+    assert np.signbit(got).tolist() == np.signbit(want).tolist(), "the sign of a tied zero"
+
+
+@pytest.mark.parametrize("shape,axes", [
+    ((70,), (0,)), ((6, 45), (1,)), ((40, 19), (0,)), ((17, 16), (0,)),  # TF's shapes: (N), (X, Y) either axis
+    ((5, 9, 13), (0, 2)), ((4, 20, 11), (1,)), ((3, 17, 16), (1,)), ((2, 1, 18, 1, 9), (0, 2)),  # (A, B, C)
+    ((3, 4, 5, 6), (0, 2)), ((2, 3, 4, 5, 3), (1, 3))])  # transposed, reduced axes last
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_reduce_max_and_min_take_each_of_tf_s_loops(shape, axes, dtype):
+    """One shape per loop of TF's kernel (and a column packet that straddles two rows: (4, 20, 11)),
+    dense in tied zeros, so that each order is seen."""
+    rng = np.random.default_rng(len(shape) * 100 + sum(shape))
+    for op, other in (("max", -1.0), ("min", 1.0)):
+        for density in (0.1, 0.5, 0.9):
+            x = np.where(rng.random(shape) < density, rng.choice(np.array([0.0, -0.0], dtype), shape),
+                         other).astype(dtype)
+            got = getattr(tf, "reduce_" + op)(x, axis=list(axes)).numpy()
+            want = tf_reduce_extreme_by_hand(x, axes, op)
+            np.testing.assert_array_equal(got, want)
+            if B.xp is np:  # (on a GPU CuPy's zero: see above)
+                assert np.signbit(got).tolist() == np.signbit(want).tolist(), f"{op}, {density:.0%} zeros"
+
+
+def test_reduce_max_of_tied_zeros_examples():
+    """The docstring's examples, and a row long enough for packets (TF 2.21: parity_tests). On a GPU,
+    CuPy's zero (TF's GPU kernels do not take Eigen's CPU order): a zero of either sign."""
+    if B.xp is not np:
+        assert tf.reduce_max(np.array([0.0, -0.0, -1.0], f32)).numpy() == 0
+        return
+    assert np.signbit(tf.reduce_max(np.array([0.0, -0.0, -1.0], f32)).numpy())
+    assert not np.signbit(tf.reduce_max(np.array([-0.0, 0.0], f32)).numpy())
+    row = np.full(9, -1.0, f32)
+    row[[0, 8]] = [0.0, -0.0]  # eight lanes of one packet, then a leftover: the leftover wins
+    assert np.signbit(tf.reduce_max(row).numpy())
+    row[[0, 8]] = [-0.0, 0.0]
+    assert not np.signbit(tf.reduce_max(row).numpy())
+
+
 # --- top_k with NaN ----------------------------------------------------------------------------------
 def test_nan_top_k_order_gives_tf_s_examples():
     """The docstring's examples (TF 2.21's top_k: parity_tests/test_edge_cases_parity.py checks TF itself)."""

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from minitf import array_backend as B
+from minitf._tf_compat import extreme_with_tf_zeros
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
@@ -158,21 +159,23 @@ class _Extreme(Op):
 
 
 class Max(_Extreme):
-    """Largest element over ``axis`` (an empty reduction gives -inf, or the dtype's lowest)."""
+    """Largest element over ``axis`` (an empty reduction gives -inf, or the dtype's lowest; of tied
+    0.0 and -0.0, TF's: ``_tf_compat.extreme_with_tf_zeros``)."""
 
     def forward(x, axis, keepdims):
         if x.size == 0:
             return _empty_extreme(x, axis, keepdims, high=False)
-        return x.max(axis=axis, keepdims=keepdims)
+        return extreme_with_tf_zeros(x, x.max(axis=axis, keepdims=keepdims), axis)
 
 
 class Min(_Extreme):
-    """Smallest element over ``axis`` (an empty reduction gives +inf, or the dtype's highest)."""
+    """Smallest element over ``axis`` (an empty reduction gives +inf, or the dtype's highest; of tied
+    0.0 and -0.0, TF's: ``_tf_compat.extreme_with_tf_zeros``)."""
 
     def forward(x, axis, keepdims):
         if x.size == 0:
             return _empty_extreme(x, axis, keepdims, high=True)
-        return x.min(axis=axis, keepdims=keepdims)
+        return extreme_with_tf_zeros(x, x.min(axis=axis, keepdims=keepdims), axis)
 
 
 def _empty_extreme(x, axis, keepdims, high: bool):
