@@ -30,6 +30,7 @@ from minitf.ops.reductions import (argmax, argmin, cumsum, reduce_all, reduce_an
                                    reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
                                    reduce_sum, reduce_variance)
 from minitf.ops.functional_ops import foldl, foldr, map_fn, scan
+from minitf.ops.trigonometry import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
 from minitf.ops.string_ops import fingerprint
 from minitf.ops.shape_ops import (argsort, boolean_mask, broadcast_to, cast, concat, ensure_shape, expand_dims,
                                   gather, gather_nd, identity, meshgrid, one_hot, pad, rank, repeat, reshape, reverse,

@@ -1,19 +1,23 @@
 """``minitf.math``, as ``tf.math``: the elementwise and reduction ops under one roof."""
-from minitf.nn.activations import log_softmax, softmax, softplus, softsign
+from minitf.nn.activations import log_sigmoid, log_softmax, softmax, softplus, softsign
 from minitf.nn.crossentropy import l2_normalize
-from minitf.ops.elementwise import (abs, add, add_n, ceil, cos, divide, equal, erf, exp, expm1, floor, floordiv,
-                                    floormod, greater, greater_equal, is_finite, is_inf, is_nan, less,
+from minitf.ops.elementwise import (abs, add, add_n, ceil, cos, divide, equal, erf, erfc, exp, expm1, floor,
+                                    floordiv, floormod, greater, greater_equal, is_finite, is_inf, is_nan, less,
                                     less_equal, log, log1p, logical_and, logical_not, logical_or,
                                     logical_xor, maximum, minimum, mod, multiply, negative, not_equal,
-                                    pow, realdiv, reciprocal, round, rsqrt, scalar_mul, sigmoid, sign, sin, sqrt, square,
-                                    squared_difference, subtract, tanh, truediv)
+                                    pow, realdiv, reciprocal, rint, round, rsqrt, scalar_mul, sigmoid, sign, sin,
+                                    sqrt, square, squared_difference, subtract, tanh, truediv)
 from minitf.ops.reductions import (argmax, argmin, count_nonzero, cumprod, cumsum, reduce_all,
                                    reduce_any, reduce_logsumexp, reduce_max, reduce_mean, reduce_min,
                                    reduce_prod, reduce_std, reduce_sum, reduce_variance)
+from minitf.ops.nan_safe import divide_no_nan, multiply_no_nan, reciprocal_no_nan, xdivy, xlog1py, xlogy
 from minitf.ops.shape_ops import top_k
+from minitf.ops.trigonometry import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
 from minitf.ops.linalg import norm as _norm  # noqa: F401
 
 __all__ = [
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "divide_no_nan", "erfc", "log_sigmoid",
+    "multiply_no_nan", "reciprocal_no_nan", "rint", "sinh", "tan", "xdivy", "xlog1py", "xlogy",
     "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "count_nonzero", "cumprod", "cumsum", "divide",
     "equal", "erf", "exp", "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "is_finite",
     "is_inf", "is_nan", "l2_normalize", "less", "less_equal", "log", "log1p", "log_softmax", "logical_and",

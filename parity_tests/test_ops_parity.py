@@ -187,6 +187,7 @@ NONDIFF: list[OpSpec] = [
     _nd("sign", lambda tf, x: tf.sign(x), one(GRID)),
     _nd("sign(int)", lambda tf, x: tf.sign(x), one(INTS, np.int32)),
     _nd("round", lambda tf, x: tf.round(x), one(GRID | floats(-3, 3))),
+    _nd("math.rint", lambda tf, x: tf.math.rint(x), one(GRID | floats(-3, 3))),
     _nd("floor", lambda tf, x: tf.floor(x), one(GRID | floats(-3, 3))),
     _nd("math.ceil", lambda tf, x: tf.math.ceil(x), one(GRID | floats(-3, 3))),
     *[_nd(n, (lambda n: lambda tf, x, y: getattr(tf, n)(x, y))(n), pair(GRID))
@@ -265,6 +266,7 @@ def test_gradients_of_piecewise_constant_ops_are_none_like_tf():
     for name, fn in [("floor", lambda tf, x: tf.floor(x)), ("round", lambda tf, x: tf.round(x)),
                      ("sign", lambda tf, x: tf.sign(x)), ("floordiv", lambda tf, x: tf.math.floordiv(x, 0.7)),
                      ("ceil", lambda tf, x: tf.math.ceil(x)),
+                     ("rint", lambda tf, x: tf.math.rint(x)),
                      ("cast(int)", lambda tf, x: tf.cast(tf.cast(x, tf.int32), tf.float32))]:
         results = []
         for framework in (pytest.importorskip("tensorflow"), pytest.importorskip("minitf")):
@@ -296,6 +298,8 @@ OP_NAMES = sorted({
     "fill", "range", "linspace", "eye", "count_nonzero", "is_nan", "is_inf", "is_finite", "stop_gradient",
     "matrix_transpose", "dropout", "normal", "uniform", "truncated_normal", "shuffle", "categorical", "set_seed",
     "Generator", "constant", "convert_to_tensor", "Variable", "GradientTape", "realdiv", "add_n", "scalar_mul",
+    "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "log_sigmoid",
+    "rint", "xlogy", "xlog1py", "xdivy", "divide_no_nan", "multiply_no_nan", "reciprocal_no_nan",
 })
 NAMESPACES = ("", "math", "nn", "linalg", "random")
 

@@ -843,6 +843,27 @@ SPECS: list[OpSpec] = [
     OpSpec("tanh", lambda tf, x: tf.tanh(x), unary(WIDE)),
     OpSpec("math.sigmoid", lambda tf, x: tf.math.sigmoid(x), unary(WIDE)),
     OpSpec("math.erf", lambda tf, x: tf.math.erf(x), unary(WIDE)),
+    OpSpec("math.erfc", lambda tf, x: tf.math.erfc(x), unary(WIDE)),
+    OpSpec("math.log_sigmoid", lambda tf, x: tf.math.log_sigmoid(x), unary(WIDE)),
+    # trigonometry and hyperbolic functions, inside their domains (tan: away from pi/2)
+    OpSpec("math.tan", lambda tf, x: tf.math.tan(x), unary(floats(-1.3, 1.3))),
+    OpSpec("math.asin", lambda tf, x: tf.math.asin(x), unary(floats(-0.9, 0.9))),
+    OpSpec("math.acos", lambda tf, x: tf.math.acos(x), unary(floats(-0.9, 0.9))),
+    OpSpec("math.atan", lambda tf, x: tf.math.atan(x), unary(WIDE)),
+    OpSpec("math.atan2", lambda tf, y, x: tf.math.atan2(y, x), binary(NONZERO, REAL)),  # y != 0: off the cut
+    OpSpec("math.sinh", lambda tf, x: tf.math.sinh(x), unary(WIDE)),
+    OpSpec("math.cosh", lambda tf, x: tf.math.cosh(x), unary(WIDE)),
+    OpSpec("math.asinh", lambda tf, x: tf.math.asinh(x), unary(WIDE)),
+    OpSpec("math.acosh", lambda tf, x: tf.math.acosh(x), unary(floats(1.2, 3))),
+    OpSpec("math.atanh", lambda tf, x: tf.math.atanh(x), unary(floats(-0.8, 0.8))),
+    # products and quotients with 0 for nan, away from their exceptions (x = 0 for xlogy, xlog1py and
+    # xdivy, y = 0 for the others), where the gradient is TF's 0, not the limit: tests/test_nan_safe.py
+    OpSpec("math.xlogy", lambda tf, x, y: tf.math.xlogy(x, y), binary(NONZERO, POSITIVE)),
+    OpSpec("math.xlog1py", lambda tf, x, y: tf.math.xlog1py(x, y), binary(NONZERO, floats(-0.8, 3))),
+    OpSpec("math.xdivy", lambda tf, x, y: tf.math.xdivy(x, y), binary(NONZERO, NONZERO)),
+    OpSpec("math.divide_no_nan", lambda tf, x, y: tf.math.divide_no_nan(x, y), binary(REAL, NONZERO)),
+    OpSpec("math.multiply_no_nan", lambda tf, x, y: tf.math.multiply_no_nan(x, y), binary(REAL, NONZERO)),
+    OpSpec("math.reciprocal_no_nan", lambda tf, x: tf.math.reciprocal_no_nan(x), unary(NONZERO)),
     OpSpec("clip_by_value", lambda tf, x: tf.clip_by_value(x, -0.5, 0.7), clip_case()),
     OpSpec("clip_by_value(tensor bounds)", lambda tf, t, lo, hi: tf.clip_by_value(t, lo, hi), clip_tensors_case()),
     OpSpec("where", lambda tf, x, y, condition: tf.where(condition, x, y), where_case()),

@@ -184,6 +184,11 @@ def softplus(features: TensorLike, name: str | None = None) -> Tensor:
     return Softplus.apply(float_operand("Softplus", features))
 
 
+def log_sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
+    """log(1 / (1 + e^-x)) = -softplus(-x), as TF composes it (no overflow for very negative x)."""
+    return -softplus(-float_operand("LogSigmoid", x))
+
+
 def softsign(features: TensorLike, name: str | None = None) -> Tensor:
     return Softsign.apply(float_operand("Softsign", features))
 

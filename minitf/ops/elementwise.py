@@ -747,12 +747,35 @@ def _erf_array(a):
         term = term * (-x2) / n
         total = total + term / (2 * n + 1)
     out[near] = total * (2 / math.sqrt(math.pi))
-    large = ax[~near]
+    out[~near] = 1 - _erfc_tail(ax[~near])
+    return xp.where(xp.isnan(x), x, xp.sign(x) * out)
+
+
+def _erfc_tail(large):
+    """erfc(x) for x >= 2: e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), Laplace's
+    continued fraction, 60 levels evaluated from the bottom up."""
     fraction = large.copy()
     for k in range(60, 0, -1):
         fraction = large + (k / 2) / fraction
-    out[~near] = 1 - xp.exp(-large * large) / (math.sqrt(math.pi) * fraction)
-    return xp.where(xp.isnan(x), x, xp.sign(x) * out)
+    return B.xp.exp(-large * large) / (math.sqrt(math.pi) * fraction)
+
+
+class Erfc(Op):
+    """The complementary error function 1 - erf(x), accurate where erf(x) is near 1 (a tail of
+    1e-30 at x = 8).      dy/dx = -2/sqrt(pi) e^(-x^2)."""
+
+    elementwise = True
+
+    def forward(x):
+        wide = x.astype(np.float64)
+        out = B.xp.asarray(1 - _erf_array(wide))  # (an array also for a scalar x)
+        tail = wide >= 2  # there 1 - erf would cancel: the tail itself
+        out[tail] = _erfc_tail(wide[tail])
+        return out.astype(x.dtype, copy=False)
+
+    def backward(ctx, dy):
+        x = ctx.inputs[0]
+        return dy * (-2 / math.sqrt(math.pi)) * exp(-x * x)
 
 
 class Round(Op):
@@ -762,6 +785,10 @@ class Round(Op):
 
     def forward(x):
         return B.xp.round(x)
+
+
+class Rint(Round):
+    """Round half to even, as ``round``, for floating-point tensors only (TF's Rint). No gradient."""
 
 
 class Floor(Op):
@@ -846,8 +873,16 @@ def erf(x: TensorLike, name: str | None = None) -> Tensor:
     return Erf.apply(float_operand("Erf", x))
 
 
+def erfc(x: TensorLike, name: str | None = None) -> Tensor:
+    return Erfc.apply(float_operand("Erfc", x))
+
+
 def round(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)
     return Round.apply(numeric_operand("Round", x))
+
+
+def rint(x: TensorLike, name: str | None = None) -> Tensor:
+    return Rint.apply(float_operand("Rint", x))
 
 
 def floor(x: TensorLike, name: str | None = None) -> Tensor:
