@@ -300,6 +300,7 @@ OP_NAMES = sorted({
     "Generator", "constant", "convert_to_tensor", "Variable", "GradientTape", "realdiv", "add_n", "scalar_mul",
     "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "log_sigmoid",
     "rint", "xlogy", "xlog1py", "xdivy", "divide_no_nan", "multiply_no_nan", "reciprocal_no_nan",
+    "band_part", "diag", "diag_part", "set_diag", "trace", "matvec", "adjoint", "cross", "bias_add", "l2_loss",
 })
 NAMESPACES = ("", "math", "nn", "linalg", "random")
 

@@ -580,6 +580,48 @@ def scatter_case(draw, unique: bool, two_inputs: bool = True, values="real") -> 
 
 
 @st.composite
+def matrix_case(draw, diagonal: bool = False, vector: bool = False) -> Case:
+    """A batch (0-2 axes) of R x C matrices, R and C 1-4, with a diagonal index k that fits; maybe the
+    diagonal's values (``diagonal``), or a vector of C (``vector``)."""
+    batch = draw(st.sampled_from([(), (2,), (2, 1)]))
+    rows, cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    k = draw(st.integers(-rows + 1, cols - 1))
+    arrays = [draw(array(batch + (rows, cols)))]
+    if diagonal:
+        arrays.append(draw(array(batch + (min(rows + min(k, 0), cols - max(k, 0)),))))
+    if vector:
+        arrays.append(draw(array(batch + (cols,))))
+    return draw(make_case(arrays, {"k": k, "lower": draw(st.integers(-1, rows)), "upper": draw(st.integers(-1, cols))}))
+
+
+@st.composite
+def diagonal_case(draw) -> Case:
+    """A batch of diagonals of 1-4, a k, and maybe a larger matrix than the smallest that holds them."""
+    d = draw(array(draw(st.sampled_from([(), (2,), (2, 1)])) + (draw(st.integers(1, 4)),)))
+    k = draw(st.integers(-3, 3))
+    rows, cols = d.shape[-1] + max(-k, 0), d.shape[-1] + max(k, 0)
+    grow = draw(st.sampled_from(["square", "rows", "cols"]))  # TF: one side at its minimum
+    extra = draw(st.integers(0, 2))
+    num_rows, num_cols = {"square": (-1, -1), "rows": (rows + extra, cols), "cols": (rows, cols + extra)}[grow]
+    return draw(make_case([d], {"k": k, "num_rows": num_rows, "num_cols": num_cols}))
+
+
+@st.composite
+def cross_case(draw) -> Case:
+    batch = draw(shapes(0, 2))
+    return draw(make_case([draw(array(batch + (3,))), draw(array(batch + (3,)))]))
+
+
+@st.composite
+def bias_add_case(draw) -> Case:
+    shape = draw(shapes(2, 4))
+    channels_first = draw(st.booleans())
+    bias = (shape[1] if channels_first else shape[-1],)
+    data_format = ("NCHW" if len(shape) == 4 else "NCW" if len(shape) == 3 else "NC") if channels_first else None
+    return draw(make_case([draw(array(shape)), draw(array(bias))], {"data_format": data_format}))
+
+
+@st.composite
 def square_case(draw, second: bool = False) -> Case:
     """A matrix (or a batch of 2) of side 1-4, maybe with a right-hand side of 1-3 columns."""
     n = draw(st.integers(1, 4))
@@ -877,6 +919,17 @@ SPECS: list[OpSpec] = [
     OpSpec("einsum", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case()),
     OpSpec("einsum(...)", lambda tf, *xs, equation: tf.einsum(equation, *xs), einsum_case(ELLIPSIS_FORMS)),
     OpSpec("linalg.norm", lambda tf, x, **kw: tf.linalg.norm(x, **kw), norm_case()),
+    OpSpec("linalg.band_part", lambda tf, x, k, lower, upper: tf.linalg.band_part(x, lower, upper), matrix_case()),
+    OpSpec("linalg.diag_part", lambda tf, x, k, **_: tf.linalg.diag_part(x, k=k), matrix_case()),
+    OpSpec("linalg.diag", lambda tf, d, **kw: tf.linalg.diag(d, **kw), diagonal_case()),
+    OpSpec("linalg.set_diag", lambda tf, x, d, k, **_: tf.linalg.set_diag(x, d, k=k), matrix_case(diagonal=True)),
+    OpSpec("linalg.trace", lambda tf, x, **_: tf.linalg.trace(x), matrix_case()),
+    OpSpec("linalg.matvec", lambda tf, a, b, **_: tf.linalg.matvec(a, b), matrix_case(vector=True)),
+    OpSpec("linalg.adjoint", lambda tf, x, **_: tf.linalg.adjoint(x), matrix_case()),
+    OpSpec("linalg.cross", lambda tf, a, b: tf.linalg.cross(a, b), cross_case()),
+    OpSpec("nn.bias_add", lambda tf, x, b, data_format: tf.nn.bias_add(x, b, data_format=data_format),
+           bias_add_case()),
+    OpSpec("nn.l2_loss", lambda tf, x: tf.nn.l2_loss(x), unary()),
     OpSpec("linalg.inv", lambda tf, x: tf.linalg.inv(well_conditioned(tf, x)), square_case()),
     OpSpec("linalg.det", lambda tf, x: tf.linalg.det(well_conditioned(tf, x)), square_case(), rtol=2e-5,
            why="det of a 4x4 is a sum of products of up to 4 factors ~4: LU rounding differs between LAPACKs",

@@ -9,7 +9,8 @@ import math
 from typing import Any
 
 from minitf import array_backend as B
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError, UnimplementedError
+from minitf.errors import (FailedPreconditionError, InvalidArgumentError, InvalidArgumentTypeError, NotFoundError,
+                           UnimplementedError)
 from minitf.ops import shape_ops
 from minitf.ops.elementwise import binary_operands, unbroadcast
 from minitf.ops.op import Op
@@ -308,3 +309,33 @@ def norm(tensor: TensorLike, ord="euclidean", axis=None, keepdims: bool = False,
     if ord == float("inf") or ord == "inf":
         return R.reduce_max(E.abs(x), axis=axis, keepdims=keepdims)
     raise ValueError(f"norm: ord must be 'euclidean', 1, 2 or inf, got {ord!r}")
+
+
+def matvec(a: TensorLike, b: TensorLike, transpose_a: bool = False, adjoint_a: bool = False,
+           a_is_sparse: bool = False, b_is_sparse: bool = False, name: str | None = None) -> Tensor:
+    """A matrix times a vector, A b (batched): matmul(a, b as a column), the column dropped again."""
+    b = convert_to_tensor(b)
+    product = matmul(a, shape_ops.expand_dims(b, -1), transpose_a=transpose_a or adjoint_a)
+    return shape_ops.squeeze(product, axis=-1)
+
+
+def adjoint(matrix: TensorLike, name: str | None = None) -> Tensor:
+    """The conjugate transpose of the last two axes: for real matrices, the transpose."""
+    return matrix_transpose(matrix)
+
+
+def cross(a: TensorLike, b: TensorLike, name: str | None = None) -> Tensor:
+    """The cross product of 3-vectors (last axis), a x b = (a1 b2 - a2 b1, a2 b0 - a0 b2, a0 b1 - a1 b0),
+    written with slices, so that its gradient is theirs: d(a x b) = da x b + a x db."""
+    from minitf.ops import elementwise as E
+    a, b = binary_operands("Cross", a, b)
+    if tuple(a.shape) != tuple(b.shape):
+        raise InvalidArgumentError(f"Cross: a and b must have the same shape, got {list(a.shape)} and "
+                                   f"{list(b.shape)}", "Cross")
+    if a.shape[-1:] != (3,):
+        raise FailedPreconditionError(f"Cross: the cross product needs vectors of 3 (the last dimension), got "
+                                      f"shape {list(a.shape)}", "Cross")
+    a0, a1, a2 = shape_ops.unstack(a, axis=-1)
+    b0, b1, b2 = shape_ops.unstack(b, axis=-1)
+    return shape_ops.stack([E.subtract(a1 * b2, a2 * b1), E.subtract(a2 * b0, a0 * b2), E.subtract(a0 * b1, a1 * b0)],
+                           axis=-1)
