@@ -53,10 +53,13 @@ CASES = [
     ("RMSprop", {"learning_rate": 0.01, "centered": True}),
     ("RMSprop", {"learning_rate": 0.01, "centered": True, "momentum": 0.3}),
     ("Adagrad", {}), ("Adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5, "epsilon": 1e-5}),
+    ("Adamax", {}), ("Adamax", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-5}),
+    ("Nadam", {}), ("Nadam", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-5}),
+    ("Adadelta", {}), ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6}),
 ]
 EXTRAS = [{"clipnorm": 1.0}, {"global_clipnorm": 2.0}, {"clipvalue": 0.5}, {"weight_decay": 0.05}]
 # Each extra option on one optimizer of each kind (Keras's eager optimizer is slow: keep the run short).
-WITH_EXTRAS = [CASES[1], CASES[3], CASES[11], CASES[12]]
+WITH_EXTRAS = [CASES[1], CASES[3], CASES[11], CASES[12], CASES[17]]  # (17: Nadam, whose steps share a product)
 
 
 def _run(module, variable, constant, name, kwargs, w0, grads):

@@ -97,6 +97,53 @@ def replica_adagrad(w0, grads, lr=1e-3, initial=0.1, eps=1e-7):
     return w
 
 
+def replica_adamax(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+    w = [x.copy() for x in w0]
+    m = [np.zeros_like(x) for x in w0]
+    u = [np.zeros_like(x) for x in w0]
+    for t, g in enumerate(grads, start=1):
+        for i in range(len(w)):
+            m[i] = m[i] + (g[i] - m[i]) * f32(1 - b1)
+            u[i] = np.maximum(f32(b2) * u[i], np.abs(g[i]))
+            w[i] = w[i] - (f32(lr) * m[i]) / ((f32(1) - pow_rounded_array(b1, t)) * (u[i] + f32(eps)))
+    return w
+
+
+def replica_nadam(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+    """Dozat's Nadam as Keras 3 writes it; mu_t = b1 (1 - 0.5 * 0.96^t), their product kept across steps."""
+    b1, b2 = f32(b1), f32(b2)
+    w = [x.copy() for x in w0]
+    m = [np.zeros_like(x) for x in w0]
+    v = [np.zeros_like(x) for x in w0]
+    product = f32(1)
+
+    def mu(t):
+        return b1 * (f32(1) - f32(0.5) * pow_rounded_array(0.96, t))
+
+    for t, g in enumerate(grads, start=1):
+        product = product * b1 * (f32(1) - f32(0.5) * pow_rounded_array(0.96, t))
+        for i in range(len(w)):
+            m[i] = m[i] + (g[i] - m[i]) * (f32(1) - b1)
+            v[i] = v[i] + (g[i] * g[i] - v[i]) * (f32(1) - b2)
+            m_hat = (mu(t + 1) * m[i]) / (f32(1) - product * mu(t + 1)) + ((f32(1) - mu(t)) * g[i]) / (f32(1) - product)
+            v_hat = v[i] / (f32(1) - pow_rounded_array(b2, t))
+            w[i] = w[i] - (m_hat * f32(lr)) / (np.sqrt(v_hat) + f32(eps))
+    return w
+
+
+def replica_adadelta(w0, grads, lr=1e-3, rho=0.95, eps=1e-7):
+    w = [x.copy() for x in w0]
+    grad_squares = [np.zeros_like(x) for x in w0]
+    delta_squares = [np.zeros_like(x) for x in w0]
+    for g in grads:
+        for i in range(len(w)):
+            grad_squares[i] = f32(rho) * grad_squares[i] + f32(1 - rho) * (g[i] * g[i])
+            delta = -((np.sqrt(delta_squares[i] + f32(eps)) * g[i]) / np.sqrt(grad_squares[i] + f32(eps)))
+            delta_squares[i] = f32(rho) * delta_squares[i] + f32(1 - rho) * (delta * delta)
+            w[i] = w[i] + f32(lr) * delta
+    return w
+
+
 CASES = [
     ("sgd", lambda: optimizers.SGD(), lambda w, g: replica_sgd(w, g)),
     ("sgd_momentum", lambda: optimizers.SGD(0.05, momentum=0.9), lambda w, g: replica_sgd(w, g, 0.05, 0.9)),
@@ -110,6 +157,9 @@ CASES = [
     ("rmsprop_centered_momentum", lambda: optimizers.RMSprop(0.01, momentum=0.5, centered=True),
      lambda w, g: replica_rmsprop(w, g, 0.01, momentum=0.5, centered=True)),
     ("adagrad", lambda: optimizers.Adagrad(0.1), lambda w, g: replica_adagrad(w, g, 0.1)),
+    ("adamax", lambda: optimizers.Adamax(0.01, beta_2=0.9), lambda w, g: replica_adamax(w, g, 0.01, b2=0.9)),
+    ("nadam", lambda: optimizers.Nadam(0.01), lambda w, g: replica_nadam(w, g, 0.01)),
+    ("adadelta", lambda: optimizers.Adadelta(1.0), lambda w, g: replica_adadelta(w, g, 1.0)),
 ]
 
 
@@ -260,7 +310,8 @@ def test_get_config_from_config_and_lookup():
     assert again.get_config() == config
     assert isinstance(optimizers.get("adam"), optimizers.Adam)
     assert isinstance(optimizers.get("SGD"), optimizers.SGD)
-    for name, cls in [("rmsprop", optimizers.RMSprop), ("adagrad", optimizers.Adagrad), ("adamw", optimizers.AdamW)]:
+    for name, cls in [("rmsprop", optimizers.RMSprop), ("adagrad", optimizers.Adagrad), ("adamw", optimizers.AdamW),
+                      ("adamax", optimizers.Adamax), ("Nadam", optimizers.Nadam), ("adadelta", optimizers.Adadelta)]:
         assert isinstance(optimizers.get(name), cls)
     assert optimizers.get(opt) is opt
     round_trip = optimizers.deserialize(optimizers.serialize(opt))
@@ -335,3 +386,25 @@ def test_adam_in_place_update_only_when_nothing_else_holds_the_array(hold, shape
         opt_held.apply_gradients([(tf.constant(g), held)])
         np.testing.assert_array_equal(np.asarray(before), copy)
         np.testing.assert_array_equal(free.numpy(), held.numpy())
+
+
+@pytest.mark.parametrize("cls", [optimizers.Adamax, optimizers.Nadam, optimizers.Adadelta])
+def test_new_optimizers_round_trip_their_config_and_state(cls):
+    """get_config/from_config, and set_state of one optimizer's variables into another (Nadam's product of
+    momentum factors included) continue the same updates."""
+    w0, grads = _problem()
+    first = cls(0.01)
+    config = first.get_config()
+    assert cls.from_config(config).get_config() == config
+    variables = [tf.Variable(w) for w in w0]
+    for g in grads[:5]:
+        first.apply_gradients(zip([tf.constant(x) for x in g], variables))
+    copies = [tf.Variable(v.numpy()) for v in variables]
+    second = cls.from_config(config)
+    second.build(copies)
+    second.set_state(first.get_state())
+    for g in grads[5:]:
+        first.apply_gradients(zip([tf.constant(x) for x in g], variables))
+        second.apply_gradients(zip([tf.constant(x) for x in g], copies))
+    for a, b in zip(variables, copies):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

@@ -1,4 +1,5 @@
-"""Optimizers (``tf.keras.optimizers``): SGD, Adam, AdamW, RMSprop, Adagrad, and LR schedules.
+"""Optimizers (``tf.keras.optimizers``): SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, and LR
+schedules.
 
 ``get("adam")`` (any case), a config dict, or an Optimizer instance gives an optimizer; see
 ``optimizer.py`` for the update order, the state layout used for saving, and the speed notes.
@@ -8,15 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from minitf.keras.optimizers import schedules
+from minitf.keras.optimizers.adadelta import Adadelta
 from minitf.keras.optimizers.adagrad import Adagrad
 from minitf.keras.optimizers.adam import Adam
+from minitf.keras.optimizers.adamax import Adamax
 from minitf.keras.optimizers.adamw import AdamW
 from minitf.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from minitf.keras.optimizers.nadam import Nadam
 from minitf.keras.optimizers.optimizer import Optimizer
 from minitf.keras.optimizers.rmsprop import RMSprop
 from minitf.keras.optimizers.sgd import SGD
 
-ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, LossScaleOptimizer)
+ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, LossScaleOptimizer)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -54,5 +58,5 @@ def get(identifier: Any) -> Optimizer | None:
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LossScaleOptimizer", "schedules", "get", "serialize",
-           "deserialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta", "LossScaleOptimizer",
+           "schedules", "get", "serialize", "deserialize"]

@@ -280,8 +280,7 @@ class Optimizer:
         grads = self._clip_gradients(grads)
         learning_rate = self._current_learning_rate()
         self._apply_weight_decay(kept, learning_rate)
-        for g, variable in zip(grads, kept):
-            self.update_step(g, variable, learning_rate)
+        self._update_steps(grads, kept, learning_rate)
         for variable in kept:
             constraint = getattr(variable, "constraint", None)
             if constraint is not None:
@@ -344,6 +343,12 @@ class Optimizer:
             if self._use_weight_decay(v):
                 w = v.value()
                 v.assign(w - w * self.weight_decay * S.cast(learning_rate, v.dtype))
+
+    def _update_steps(self, grads: list, variables: list[Variable], learning_rate: Tensor) -> None:
+        """``update_step`` for each variable in turn (Keras's _backend_update_step: Nadam first updates
+        a value all the variables share)."""
+        for g, variable in zip(grads, variables):
+            self.update_step(g, variable, learning_rate)
 
     def update_step(self, gradient: Tensor, variable: Variable, learning_rate: Tensor) -> None:
         """Update one variable. ``gradient``: a tensor of the variable's dtype (clipped); ``learning_rate``:
