@@ -58,5 +58,5 @@ def get(identifier: Any) -> Optimizer | None:
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta", "LossScaleOptimizer",
-           "schedules", "get", "serialize", "deserialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta",
+           "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
