@@ -607,6 +607,21 @@ def diagonal_case(draw) -> Case:
 
 
 @st.composite
+def image_case(draw, colours: bool = False) -> Case:
+    """An image (h, w, c) or a batch of 2, sides 1-5; ``colours``: 3 channels with values in [0.1, 0.9], all
+    pairwise apart (no tied channels, whose hue and saturation have one-sided derivatives)."""
+    shape = draw(st.sampled_from([(), (2,)])) + (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+    shape += (3,) if colours else (draw(st.integers(1, 3)),)
+    if colours:
+        values = draw(distinct(shape))
+        values = 0.1 + 0.8 * (values - values.min()) / max(np.ptp(values), 1e-9)
+        return draw(make_case([values]))
+    return draw(make_case([draw(array(shape, POSITIVE))], {"k": draw(st.integers(-5, 5)),
+                                                           "fraction": draw(st.sampled_from([0.3, 0.5, 0.75, 1.0])),
+                                                           "size": (draw(st.integers(1, 7)), draw(st.integers(1, 7)))}))
+
+
+@st.composite
 def cross_case(draw) -> Case:
     batch = draw(shapes(0, 2))
     return draw(make_case([draw(array(batch + (3,))), draw(array(batch + (3,)))]))
@@ -930,6 +945,13 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.bias_add", lambda tf, x, b, data_format: tf.nn.bias_add(x, b, data_format=data_format),
            bias_add_case()),
     OpSpec("nn.l2_loss", lambda tf, x: tf.nn.l2_loss(x), unary()),
+    # images (the crops and turns are slices, pads and reverses; rgb_to_hsv: TF's registered gradient)
+    OpSpec("image.rgb_to_hsv", lambda tf, x: tf.image.rgb_to_hsv(x), image_case(colours=True)),
+    OpSpec("image.rot90", lambda tf, x, k, **_: tf.image.rot90(x, k), image_case()),
+    OpSpec("image.central_crop", lambda tf, x, fraction, **_: tf.image.central_crop(x, fraction), image_case()),
+    OpSpec("image.resize_with_crop_or_pad", lambda tf, x, size, **_: tf.image.resize_with_crop_or_pad(x, *size),
+           image_case()),
+    OpSpec("image.transpose", lambda tf, x, **_: tf.image.transpose(x), image_case()),
     OpSpec("linalg.inv", lambda tf, x: tf.linalg.inv(well_conditioned(tf, x)), square_case()),
     OpSpec("linalg.det", lambda tf, x: tf.linalg.det(well_conditioned(tf, x)), square_case(), rtol=2e-5,
            why="det of a 4x4 is a sum of products of up to 4 factors ~4: LU rounding differs between LAPACKs",

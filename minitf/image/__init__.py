@@ -6,16 +6,23 @@
 
 Images are channels-last: (height, width, channels), or a batch (batch, height, width, channels).
 Decoding goes through Pillow (``codecs.py``); everything else is minitf ops (``resizing.py``,
-``color.py``, ``flips.py``), so float images keep their gradients.
+``color.py``, ``hsv.py``, ``flips.py``, ``cropping.py``), so float images keep their gradients.
 """
 from minitf.image.codecs import (decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg,
                                  encode_png, is_jpeg)
-from minitf.image.color import (adjust_brightness, adjust_contrast, convert_image_dtype, grayscale_to_rgb,
-                                per_image_standardization, random_brightness, random_contrast, rgb_to_grayscale)
+from minitf.image.color import (adjust_brightness, adjust_contrast, adjust_gamma, convert_image_dtype,
+                                grayscale_to_rgb, per_image_standardization, random_brightness, random_contrast,
+                                rgb_to_grayscale)
+from minitf.image.cropping import (central_crop, crop_to_bounding_box, pad_to_bounding_box, random_crop,
+                                   resize_with_crop_or_pad, rot90, transpose)
 from minitf.image.flips import flip_left_right, flip_up_down, random_flip_left_right, random_flip_up_down
+from minitf.image.hsv import adjust_hue, adjust_saturation, hsv_to_rgb, random_hue, random_saturation, rgb_to_hsv
 from minitf.image.resizing import ResizeMethod, resize
 
-__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "convert_image_dtype", "decode_bmp", "decode_gif",
-           "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png", "flip_left_right",
-           "flip_up_down", "grayscale_to_rgb", "is_jpeg", "per_image_standardization", "random_brightness",
-           "random_contrast", "random_flip_left_right", "random_flip_up_down", "resize", "rgb_to_grayscale"]
+__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
+           "central_crop", "convert_image_dtype", "crop_to_bounding_box", "decode_bmp", "decode_gif", "decode_image",
+           "decode_jpeg", "decode_png", "encode_jpeg", "encode_png", "flip_left_right", "flip_up_down",
+           "grayscale_to_rgb", "hsv_to_rgb", "is_jpeg", "pad_to_bounding_box", "per_image_standardization",
+           "random_brightness", "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down",
+           "random_hue", "random_saturation", "resize", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv",
+           "rot90", "transpose"]

@@ -8,6 +8,7 @@ An image is stored either as integers in [0, MAX] (uint8: 0..255) or as floats i
                                                                              to [0, 255] with saturate=True)
     adjust_brightness(x, delta)      = x + delta
     adjust_contrast(x, c)            = mean + c * (x - mean)     mean over height and width, per channel
+    adjust_gamma(x, gamma, gain)     = gain * x ** gamma
     rgb_to_grayscale(x)              = 0.2989 R + 0.5870 G + 0.1140 B
 
 Every step is a minitf op, so the float versions work inside traced functions and pass gradients.
@@ -26,8 +27,8 @@ from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
-__all__ = ["convert_image_dtype", "adjust_brightness", "adjust_contrast", "random_brightness", "random_contrast",
-           "rgb_to_grayscale", "grayscale_to_rgb", "per_image_standardization"]
+__all__ = ["convert_image_dtype", "adjust_brightness", "adjust_contrast", "adjust_gamma", "random_brightness",
+           "random_contrast", "rgb_to_grayscale", "grayscale_to_rgb", "per_image_standardization"]
 
 
 def _max(dtype: dtypes.DType) -> int:
@@ -112,6 +113,18 @@ def adjust_contrast(images: Any, contrast_factor: Any) -> Tensor:
     adjusted = E.add(mean, E.multiply(factor, E.subtract(flt, mean)))  # TF's kernel: mean + c * (x - mean)
     adjusted = no_gradient_registered("AdjustContrastv2", adjusted)  # TF has no gradient for it (LookupError)
     return convert_image_dtype(adjusted, images.dtype, saturate=True)
+
+
+def adjust_gamma(image: Any, gamma: float = 1, gain: float = 1) -> Tensor:
+    """``gain * x ** gamma`` (gamma >= 0) in float (integer images through float32 and back, saturated),
+    the gamma correction of an image's brightness curve."""
+    image = convert_to_tensor(image)
+    if float(np.asarray(gamma.numpy() if isinstance(gamma, Tensor) else gamma)) < 0:
+        raise ValueError("Gamma should be a non-negative real number.")
+    flt = image if image.dtype in (dtypes.float16, dtypes.float32) else convert_image_dtype(image, dtypes.float32)
+    gamma, gain = E.cast(convert_to_tensor(gamma), flt.dtype), E.cast(convert_to_tensor(gain), flt.dtype)
+    adjusted = E.multiply(gain, E.pow(flt, gamma))
+    return convert_image_dtype(adjusted, image.dtype, saturate=True)
 
 
 def random_brightness(image: Any, max_delta: float, seed: int | None = None) -> Tensor:

@@ -1,0 +1,63 @@
+"""tf.image's crops, turns and colour adjustments against TF, bit for bit (adjust_gamma's float power: one ulp,
+Eigen's vectorized pow against NumPy's)."""
+import numpy as np
+import pytest
+
+RNG = np.random.default_rng(0)
+PICTURE = RNG.random((2, 9, 11, 3)).astype(np.float32)
+PICTURE[0, :3] = np.round(PICTURE[0, :3] * 4) / 4  # ties between channels
+PICTURE[1, 2], PICTURE[1, 3] = 0.5, 0.0  # grays and black
+
+
+def _same(ours, theirs, what):
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, (what, ours.dtype, theirs.dtype, ours.shape)
+    assert ours.tobytes() == theirs.tobytes(), f"{what}: {int((ours != theirs).sum())} values differ"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
+def test_hue_and_saturation_adjustments_are_tfs_bits(tf, mtf, dtype):
+    image = (PICTURE * 255).astype(np.uint8) if dtype == np.uint8 else PICTURE.astype(dtype)
+    for delta in (0.1, -0.3, 0.5, 1.0, -1.0):
+        _same(mtf.image.adjust_hue(image, delta).numpy(), tf.image.adjust_hue(tf.constant(image), delta).numpy(),
+              f"adjust_hue {delta}")
+    for factor in (0.0, 0.5, 2.0, 3.0):
+        _same(mtf.image.adjust_saturation(image, factor).numpy(),
+              tf.image.adjust_saturation(tf.constant(image), factor).numpy(), f"adjust_saturation {factor}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_hsv_conversions_are_tfs_bits(tf, mtf, dtype):
+    image = PICTURE.astype(dtype)
+    hsv = tf.image.rgb_to_hsv(tf.constant(image)).numpy()
+    _same(mtf.image.rgb_to_hsv(image).numpy(), hsv, "rgb_to_hsv")
+    _same(mtf.image.hsv_to_rgb(hsv).numpy(), tf.image.hsv_to_rgb(tf.constant(hsv)).numpy(), "hsv_to_rgb")
+
+
+def test_crops_pads_and_turns_are_tfs(tf, mtf):
+    for image in (PICTURE, PICTURE[0], (PICTURE[1] * 255).astype(np.uint8)):
+        calls = [("central_crop", lambda m: m.image.central_crop(image, 0.33)),
+                 ("crop_to_bounding_box", lambda m: m.image.crop_to_bounding_box(image, 2, 1, 5, 9)),
+                 ("pad_to_bounding_box", lambda m: m.image.pad_to_bounding_box(image, 1, 3, 12, 15)),
+                 ("resize_with_crop_or_pad", lambda m: m.image.resize_with_crop_or_pad(image, 4, 14)),
+                 ("transpose", lambda m: m.image.transpose(image))]
+        calls += [(f"rot90 {k}", (lambda k: lambda m: m.image.rot90(image, k))(k)) for k in (-1, 1, 2, 3)]
+        for what, call in calls:
+            _same(call(mtf).numpy(), call(tf).numpy(), f"{what} of {image.shape} {image.dtype}")
+
+
+def test_adjust_gamma_is_tfs(tf, mtf):
+    image = (PICTURE * 255).astype(np.uint8)
+    for gamma, gain in ((2.0, 1.0), (0.5, 2.0), (1.0, 1.0)):
+        _same(mtf.image.adjust_gamma(image, gamma, gain).numpy(), tf.image.adjust_gamma(image, gamma, gain).numpy(),
+              f"adjust_gamma {gamma} {gain} uint8")
+        ours, theirs = mtf.image.adjust_gamma(PICTURE, gamma, gain).numpy(), tf.image.adjust_gamma(
+            tf.constant(PICTURE), gamma, gain).numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=2.5e-7, atol=0)
+
+
+def test_half_images_have_no_hue_kernel_in_either(tf, mtf):
+    half = PICTURE[0].astype(np.float16)
+    for module in (tf, mtf):
+        for adjust in (module.image.adjust_hue, module.image.adjust_saturation):
+            with pytest.raises(module.errors.NotFoundError):
+                adjust(half, 0.2)
