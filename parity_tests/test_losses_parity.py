@@ -71,6 +71,11 @@ CASES = [
     ("SparseCategoricalCrossentropy", {}, "sparse"),
     ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse_logits"),
     ("SparseCategoricalCrossentropy", {"from_logits": True, "ignore_class": 1}, "sparse_logits"),
+    ("BinaryFocalCrossentropy", {}, "binary"),
+    ("BinaryFocalCrossentropy", {"apply_class_balancing": True, "gamma": 3.0, "label_smoothing": 0.1}, "binary"),
+    ("BinaryFocalCrossentropy", {"from_logits": True, "alpha": 0.4}, "binary_logits"),
+    ("CategoricalFocalCrossentropy", {}, "categorical"),
+    ("CategoricalFocalCrossentropy", {"from_logits": True, "gamma": 1.5, "label_smoothing": 0.2}, "categorical_logits"),
 ]
 
 
@@ -107,7 +112,9 @@ FUNCTIONS = [("mse", {}, "regression"), ("mae", {}, "regression"), ("mape", {}, 
              ("logcosh", {}, "regression"), ("kld", {}, "categorical"), ("cosine_similarity", {}, "regression"), ("binary_crossentropy", {"label_smoothing": 0.1}, "binary"),
              ("binary_crossentropy", {"from_logits": True}, "binary_logits"),
              ("categorical_crossentropy", {"label_smoothing": 0.1}, "categorical"),
-             ("sparse_categorical_crossentropy", {"from_logits": True}, "sparse_logits")]
+             ("sparse_categorical_crossentropy", {"from_logits": True}, "sparse_logits"),
+             ("binary_focal_crossentropy", {"apply_class_balancing": True}, "binary"),
+             ("categorical_focal_crossentropy", {"from_logits": True}, "categorical_logits")]
 
 
 @pytest.mark.parametrize("name,kwargs,kind", FUNCTIONS, ids=[f[0] + str(f[1]) for f in FUNCTIONS])

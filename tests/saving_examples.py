@@ -207,7 +207,9 @@ def _wrapper(module, family, class_name, name):
 OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "losses": {
         "BinaryCrossentropy": lambda m: m.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+        "BinaryFocalCrossentropy": lambda m: m.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=3.0),
         "CategoricalCrossentropy": lambda m: m.CategoricalCrossentropy(label_smoothing=0.2, axis=-1),
+        "CategoricalFocalCrossentropy": lambda m: m.CategoricalFocalCrossentropy(alpha=0.5, from_logits=True),
         "CategoricalHinge": lambda m: m.CategoricalHinge(),
         "CosineSimilarity": lambda m: m.CosineSimilarity(axis=-1),
         "Hinge": lambda m: m.Hinge(),

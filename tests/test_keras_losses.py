@@ -419,3 +419,32 @@ def test_losses_traced_give_the_eager_bits_batch_after_batch(name, make, kind):
             np.testing.assert_array_equal(traced(y, p, sample_weight=weight).numpy(),
                                           loss(y, p, sample_weight=weight).numpy(), err_msg=f"{name} batch {i}")
     assert traced.experimental_get_tracing_count() == 2  # with and without sample weights
+
+
+# --- focal crossentropy: Lin et al.'s formula in NumPy (float64), with Keras's clipping ---------------------
+def test_binary_focal_crossentropy_is_the_papers_formula():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, (6, 3)).astype(np.float64)
+    p = rng.uniform(0.01, 0.99, (6, 3))
+    for gamma, alpha, balance in ((2.0, 0.25, False), (3.0, 0.4, True), (0.0, 0.25, False)):
+        p_t = np.where(y == 1, p, 1 - p)
+        weight = np.where(y == 1, alpha, 1 - alpha) if balance else 1.0
+        want = (weight * (1 - p_t) ** gamma * -np.log(p_t)).mean(-1)
+        got = losses.binary_focal_crossentropy(y, p, apply_class_balancing=balance, alpha=alpha, gamma=gamma)
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+    # gamma 0 without balancing is the plain binary crossentropy
+    np.testing.assert_allclose(losses.binary_focal_crossentropy(y, p, gamma=0.0).numpy(),
+                               losses.binary_crossentropy(y, p).numpy(), rtol=1e-12)
+
+
+def test_categorical_focal_crossentropy_is_the_papers_formula():
+    rng = np.random.default_rng(1)
+    y = np.eye(4)[rng.integers(0, 4, 5)]
+    logits = rng.normal(size=(5, 4))
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    want = (0.25 * (1 - p) ** 2 * -y * np.log(p)).sum(-1)
+    np.testing.assert_allclose(losses.categorical_focal_crossentropy(y, logits, from_logits=True).numpy(), want,
+                               rtol=1e-12)
+    loss = losses.CategoricalFocalCrossentropy(alpha=0.5, gamma=1.0)
+    assert losses.CategoricalFocalCrossentropy.from_config(loss.get_config()).get_config() == loss.get_config()
+    assert losses.get("binary_focal_crossentropy") is losses.binary_focal_crossentropy

@@ -51,7 +51,7 @@ from minitf.keras.naming import auto_name, to_snake_case
 from minitf.keras.saving.serialization import (deserialize_loss_or_metric, get_keras_object,
                                               serialize_loss_or_metric)
 from minitf.nn import crossentropy as CE
-from minitf.nn.activations import softplus
+from minitf.nn.activations import softmax, softplus
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
@@ -452,6 +452,50 @@ def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits
     return categorical_crossentropy_elementwise(y_true, y_pred, from_logits, axis)
 
 
+def binary_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, apply_class_balancing: bool = False,
+                              alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                              label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
+    """BCE scaled down where the prediction is already right (Lin et al., 2017), the mean over ``axis`` of
+
+        (1 - p_t)^gamma * BCE,   p_t = y p + (1 - y)(1 - p)       (times y alpha + (1 - y)(1 - alpha)
+                                                                    with ``apply_class_balancing``)
+
+    From logits, p = sigmoid(z) and the BCE is taken from z (Keras's sigmoid marks its output)."""
+    y_pred = _float_tensor(y_pred)
+    y_true = _float_tensor(y_true, y_pred._value.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = register_logits(E.sigmoid(y_pred), y_pred)
+    bce = binary_crossentropy_elementwise(y_true, y_pred, from_logits=False)
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal_bce = E.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal_bce
+    return R.reduce_mean(focal_bce, axis=axis)
+
+
+def categorical_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, alpha: float = 0.25, gamma: float = 2.0,
+                                   from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
+    """CCE with each class's term scaled by alpha (1 - p)^gamma, summed over ``axis`` (p rescaled to sum 1
+    and clipped to [eps, 1 - eps], as for ``categorical_crossentropy``)."""
+    y_pred = _float_tensor(y_pred)
+    y_true = _float_tensor(y_true, y_pred._value.dtype)
+    if y_pred.ndim and y_pred.shape[-1] == 1:
+        warnings.warn("In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, num_classes) "
+                      f"with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. Consider using "
+                      "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / float(y_true.shape[-1])
+    if from_logits:
+        y_pred = softmax(y_pred, axis=axis)
+    output = y_pred / R.reduce_sum(y_pred, axis=axis, keepdims=True)
+    output = E.clip_by_value(output, EPSILON, 1.0 - EPSILON)
+    cce = -y_true * E.log(output)
+    weighting = E.pow(1.0 - output, gamma) * alpha
+    return R.reduce_sum(weighting * cce, axis=axis)
+
+
 def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
                                     ignore_class: int | None = None, axis: int = -1) -> Tensor:
     """-log p[y_true] per sample: y_true (N,) or (N, 1) integer labels, y_pred (N, C).
@@ -690,6 +734,33 @@ class CategoricalCrossentropy(_BuiltinLoss):
         self.axis = axis
 
 
+class BinaryFocalCrossentropy(_BuiltinLoss):
+    """Binary crossentropy that down-weights easy examples: ``binary_focal_crossentropy``."""
+
+    _config_keys = ("from_logits", "label_smoothing", "axis", "apply_class_balancing", "alpha", "gamma")
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy", dtype=None):
+        super().__init__(binary_focal_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        self.apply_class_balancing, self.alpha, self.gamma = apply_class_balancing, alpha, gamma
+
+
+class CategoricalFocalCrossentropy(_BuiltinLoss):
+    """Categorical crossentropy that down-weights easy examples: ``categorical_focal_crossentropy``."""
+
+    _config_keys = ("from_logits", "label_smoothing", "axis", "alpha", "gamma")
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy", dtype=None):
+        super().__init__(categorical_focal_crossentropy, name=name, reduction=reduction, dtype=dtype, alpha=alpha,
+                         gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        self.alpha, self.gamma = alpha, gamma
+
+
 class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Crossentropy for integer class labels, shape (N,) or (N, 1), against y_pred (N, num_classes)."""
 
@@ -719,6 +790,7 @@ ALL_OBJECTS = (
     Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
     MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge,
     KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, binary_focal_crossentropy, categorical_focal_crossentropy,
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
     huber, log_cosh, cosine_similarity, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson,
     binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,

@@ -30,6 +30,7 @@ from typing import Any
 
 from minitf.keras import losses as _losses
 # The loss functions are metrics too, under the same names and aliases (keras.metrics.mse is keras.losses.mse).
+from minitf.keras.losses import binary_focal_crossentropy, categorical_focal_crossentropy
 from minitf.keras.losses import (KLD, MAE, MAPE, MSE, MSLE, binary_crossentropy, categorical_crossentropy, huber,
                                  kl_divergence, kld, kullback_leibler_divergence, log_cosh, logcosh, mae, mape,
                                  mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
@@ -73,7 +74,8 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
     sparse_top_k_categorical_accuracy, mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy,
-    sparse_categorical_crossentropy, kl_divergence, poisson, huber, log_cosh)}
+    sparse_categorical_crossentropy, kl_divergence, poisson, huber, log_cosh, binary_focal_crossentropy,
+    categorical_focal_crossentropy)}
 
 
 def serialize(metric: Any) -> Any:
@@ -148,7 +150,8 @@ __all__ = [
     "MeanSquaredLogarithmicError", "Metric", "Poisson", "Precision", "R2Score", "Recall", "RootMeanSquaredError",
     "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy", "Sum",
     "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives", "accuracy", "binary_accuracy",
-    "binary_crossentropy", "categorical_accuracy", "categorical_crossentropy", "deserialize", "get", "huber",
+    "binary_crossentropy", "binary_focal_crossentropy", "categorical_accuracy", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "deserialize", "get", "huber",
     "kl_divergence", "kld", "kullback_leibler_divergence", "log_cosh", "logcosh", "mae", "mape",
     "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
     "mse", "msle", "poisson", "resolve", "serialize", "sparse_categorical_accuracy",
