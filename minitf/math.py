@@ -11,6 +11,9 @@ from minitf.ops.reductions import (argmax, argmin, count_nonzero, cumprod, cumsu
                                    reduce_any, reduce_logsumexp, reduce_max, reduce_mean, reduce_min,
                                    reduce_prod, reduce_std, reduce_sum, reduce_variance)
 from minitf.ops.nan_safe import divide_no_nan, multiply_no_nan, reciprocal_no_nan, xdivy, xlog1py, xlogy
+from minitf.ops.segment_ops import (segment_max, segment_mean, segment_min, segment_prod, segment_sum,
+                                    unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
+                                    unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum)
 from minitf.ops.shape_ops import top_k
 from minitf.ops.trigonometry import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
 from minitf.ops.linalg import norm as _norm  # noqa: F401
@@ -18,6 +21,9 @@ from minitf.ops.linalg import norm as _norm  # noqa: F401
 __all__ = [
     "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "divide_no_nan", "erfc", "log_sigmoid",
     "multiply_no_nan", "reciprocal_no_nan", "rint", "sinh", "tan", "xdivy", "xlog1py", "xlogy",
+    "segment_max", "segment_mean", "segment_min", "segment_prod", "segment_sum", "unsorted_segment_max",
+    "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_sqrt_n",
+    "unsorted_segment_sum",
     "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "count_nonzero", "cumprod", "cumsum", "divide",
     "equal", "erf", "exp", "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "is_finite",
     "is_inf", "is_nan", "l2_normalize", "less", "less_equal", "log", "log1p", "log_softmax", "logical_and",

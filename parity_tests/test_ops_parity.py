@@ -301,6 +301,9 @@ OP_NAMES = sorted({
     "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "log_sigmoid",
     "rint", "xlogy", "xlog1py", "xdivy", "divide_no_nan", "multiply_no_nan", "reciprocal_no_nan",
     "band_part", "diag", "diag_part", "set_diag", "trace", "matvec", "adjoint", "cross", "bias_add", "l2_loss",
+    "segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod", "unsorted_segment_sum",
+    "unsorted_segment_mean", "unsorted_segment_sqrt_n", "unsorted_segment_max", "unsorted_segment_min",
+    "unsorted_segment_prod",
 })
 NAMESPACES = ("", "math", "nn", "linalg", "random")
 

@@ -621,6 +621,27 @@ def image_case(draw, colours: bool = False) -> Case:
                                                            "size": (draw(st.integers(1, 7)), draw(st.integers(1, 7)))}))
 
 
+def nonempty(tf, segments):
+    """The segments with 0 where one is empty (an unsorted segment max or min is then the lowest or highest float)."""
+    return tf.where(tf.abs(segments) < 1e4, segments, tf.zeros_like(segments))  # (1e4: float16 holds it)
+
+
+@st.composite
+def segment_case(draw, sorted_ids: bool, elements=REAL, ties: bool = True) -> Case:
+    """data (n, ...) with n 1-8 and segment ids: sorted from 0 (gaps allowed), or any order in -1..4 of
+    data's first one or two axes (-1: dropped) with 5 segments. ``ties=False``: values pairwise apart."""
+    shape = draw(shapes(1, 3, max_side=4))
+    shape = (draw(st.integers(1, 8)),) + shape[1:]
+    if sorted_ids:
+        ids = np.cumsum(draw(st.lists(st.integers(0, 2), min_size=shape[0], max_size=shape[0])))
+        ids = ids - ids[0]
+    else:
+        id_dims = draw(st.integers(1, len(shape)))
+        ids = draw(hnp.arrays(np.int64, shape[:id_dims], elements=st.integers(-1, 4)))
+    data = draw(array(shape, elements)) if ties else draw(distinct(shape))
+    return draw(make_case([data], {"segment_ids": np.asarray(ids, np.int64)}))
+
+
 @st.composite
 def cross_case(draw) -> Case:
     batch = draw(shapes(0, 2))
@@ -945,6 +966,19 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.bias_add", lambda tf, x, b, data_format: tf.nn.bias_add(x, b, data_format=data_format),
            bias_add_case()),
     OpSpec("nn.l2_loss", lambda tf, x: tf.nn.l2_loss(x), unary()),
+    # segment reductions (max/min: distinct values, off their ties; prod: away from 0)
+    *[OpSpec(f"math.{name}", (lambda name: lambda tf, x, segment_ids: getattr(tf.math, name)(x, segment_ids))(name),
+             segment_case(True, **kw)) for name, kw in (("segment_sum", {}), ("segment_mean", {}),
+                                                        ("segment_max", {"ties": False}),
+                                                        ("segment_min", {"ties": False}),
+                                                        ("segment_prod", {"elements": UNIT}))],
+    *[OpSpec(f"math.{name}",  # (an empty segment's max is the dtype's lowest: left out of the checked sums)
+             (lambda name: lambda tf, x, segment_ids: nonempty(tf, getattr(tf.math, name)(x, segment_ids, 5)))(name),
+             segment_case(False, **kw)) for name, kw in (("unsorted_segment_sum", {}), ("unsorted_segment_mean", {}),
+                                                         ("unsorted_segment_sqrt_n", {}),
+                                                         ("unsorted_segment_max", {"ties": False}),
+                                                         ("unsorted_segment_min", {"ties": False}),
+                                                         ("unsorted_segment_prod", {"elements": UNIT}))],
     # images (the crops and turns are slices, pads and reverses; rgb_to_hsv: TF's registered gradient)
     OpSpec("image.rgb_to_hsv", lambda tf, x: tf.image.rgb_to_hsv(x), image_case(colours=True)),
     OpSpec("image.rot90", lambda tf, x, k, **_: tf.image.rot90(x, k), image_case()),
