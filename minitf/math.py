@@ -15,6 +15,7 @@ from minitf.ops.segment_ops import (segment_max, segment_mean, segment_min, segm
                                     unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
                                     unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum)
 from minitf.ops.shape_ops import top_k
+from minitf.nn.normalization import zero_fraction
 from minitf.ops.trigonometry import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
 from minitf.ops.linalg import norm as _norm  # noqa: F401
 
@@ -23,7 +24,7 @@ __all__ = [
     "multiply_no_nan", "reciprocal_no_nan", "rint", "sinh", "tan", "xdivy", "xlog1py", "xlogy",
     "segment_max", "segment_mean", "segment_min", "segment_prod", "segment_sum", "unsorted_segment_max",
     "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_sqrt_n",
-    "unsorted_segment_sum",
+    "unsorted_segment_sum", "zero_fraction",
     "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "count_nonzero", "cumprod", "cumsum", "divide",
     "equal", "erf", "exp", "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "is_finite",
     "is_inf", "is_nan", "l2_normalize", "less", "less_equal", "log", "log1p", "log_softmax", "logical_and",

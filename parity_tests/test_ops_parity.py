@@ -188,6 +188,7 @@ NONDIFF: list[OpSpec] = [
     _nd("sign(int)", lambda tf, x: tf.sign(x), one(INTS, np.int32)),
     _nd("round", lambda tf, x: tf.round(x), one(GRID | floats(-3, 3))),
     _nd("math.rint", lambda tf, x: tf.math.rint(x), one(GRID | floats(-3, 3))),
+    _nd("math.zero_fraction", lambda tf, x: tf.math.zero_fraction(x), one(GRID)),
     _nd("floor", lambda tf, x: tf.floor(x), one(GRID | floats(-3, 3))),
     _nd("math.ceil", lambda tf, x: tf.math.ceil(x), one(GRID | floats(-3, 3))),
     *[_nd(n, (lambda n: lambda tf, x, y: getattr(tf, n)(x, y))(n), pair(GRID))
@@ -303,7 +304,9 @@ OP_NAMES = sorted({
     "band_part", "diag", "diag_part", "set_diag", "trace", "matvec", "adjoint", "cross", "bias_add", "l2_loss",
     "segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod", "unsorted_segment_sum",
     "unsorted_segment_mean", "unsorted_segment_sqrt_n", "unsorted_segment_max", "unsorted_segment_min",
-    "unsorted_segment_prod",
+    "unsorted_segment_prod", "crelu", "space_to_depth", "depth_to_space", "weighted_cross_entropy_with_logits",
+    "log_poisson_loss", "compute_average_loss", "scale_regularization_loss", "sufficient_statistics",
+    "normalize_moments", "zero_fraction",
 })
 NAMESPACES = ("", "math", "nn", "linalg", "random")
 

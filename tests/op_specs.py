@@ -643,6 +643,22 @@ def segment_case(draw, sorted_ids: bool, elements=REAL, ties: bool = True) -> Ca
 
 
 @st.composite
+def same_shape_pair(draw, x_elements=REAL, y_elements=REAL, **params) -> Case:
+    shape = draw(shapes())
+    return draw(make_case([draw(array(shape, x_elements)), draw(array(shape, y_elements))],
+                          {k: draw(v) for k, v in params.items()}))
+
+
+@st.composite
+def space_to_depth_case(draw, inverse: bool = False) -> Case:
+    """(N, H, W, C) with H and W multiples of the block (2 or 3), or C a multiple of block^2 (``inverse``)."""
+    block = draw(st.integers(2, 3))
+    n, a, b, c = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    shape = (n, a, b, c * block * block) if inverse else (n, a * block, b * block, c)
+    return draw(make_case([draw(array(shape))], {"block": block}))
+
+
+@st.composite
 def cross_case(draw) -> Case:
     batch = draw(shapes(0, 2))
     return draw(make_case([draw(array(batch + (3,))), draw(array(batch + (3,)))]))
@@ -966,6 +982,19 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.bias_add", lambda tf, x, b, data_format: tf.nn.bias_add(x, b, data_format=data_format),
            bias_add_case()),
     OpSpec("nn.l2_loss", lambda tf, x: tf.nn.l2_loss(x), unary()),
+    OpSpec("nn.crelu", lambda tf, x: tf.nn.crelu(x), unary(NONZERO, min_dims=1)),
+    OpSpec("nn.space_to_depth", lambda tf, x, block: tf.nn.space_to_depth(x, block), space_to_depth_case()),
+    OpSpec("nn.depth_to_space", lambda tf, x, block: tf.nn.depth_to_space(x, block), space_to_depth_case(True)),
+    OpSpec("nn.weighted_cross_entropy_with_logits", lambda tf, z, x: tf.nn.weighted_cross_entropy_with_logits(
+        z, x, pos_weight=2.5), same_shape_pair(floats(0, 1), NONZERO)),  # (logit 0: |x| and relu(-x) kink)
+    OpSpec("nn.log_poisson_loss", lambda tf, t, c, full: tf.nn.log_poisson_loss(t, c, compute_full_loss=full),
+           same_shape_pair(floats(0.1, 3), REAL, full=st.booleans())),
+    OpSpec("nn.compute_average_loss", lambda tf, x: tf.nn.compute_average_loss(x), unary(min_dims=1)),
+    OpSpec("nn.sufficient_statistics", lambda tf, x, axes, keepdims: flat_concat(
+        tf, tf.nn.sufficient_statistics(x, axes, shift=tf.constant(0.25, x.dtype), keepdims=keepdims)[:3]),
+        moments_case()),
+    OpSpec("nn.normalize_moments", lambda tf, m, v: flat_concat(tf, tf.nn.normalize_moments(
+        tf.constant(4.0, m.dtype), m, v, tf.constant(0.5, m.dtype))), same_shape_pair(REAL, POSITIVE)),
     # segment reductions (max/min: distinct values, off their ties; prod: away from 0)
     *[OpSpec(f"math.{name}", (lambda name: lambda tf, x, segment_ids: getattr(tf.math, name)(x, segment_ids))(name),
              segment_case(True, **kw)) for name, kw in (("segment_sum", {}), ("segment_mean", {}),

@@ -1,13 +1,16 @@
-"""``minitf.nn``, as ``tf.nn``: activations, crossentropy from logits, normalization, dropout, conv and pooling,
-bias_add and l2_loss."""
-from minitf.nn.activations import (elu, gelu, leaky_relu, log_softmax, relu, relu6, selu, sigmoid, silu,
+"""``minitf.nn``, as ``tf.nn``: activations, crossentropy from logits, normalization and moments, dropout, conv
+and pooling, bias_add, space_to_depth, and the plain losses (l2_loss, weighted crossentropy, Poisson)."""
+from minitf.nn.activations import (crelu, elu, gelu, leaky_relu, log_softmax, relu, relu6, selu, sigmoid, silu,
                                    softmax, softplus, softsign, swish, tanh)
 from minitf.nn.crossentropy import (l2_normalize, sigmoid_cross_entropy_with_logits,
                                     softmax_cross_entropy_with_logits, sparse_softmax_cross_entropy_with_logits)
 from minitf.nn.bias_add import bias_add
 from minitf.nn.embedding_ops import embedding_lookup
-from minitf.nn.losses import l2_loss
-from minitf.nn.normalization import batch_normalization, dropout, moments
+from minitf.nn.losses import (compute_average_loss, l2_loss, log_poisson_loss, scale_regularization_loss,
+                              weighted_cross_entropy_with_logits)
+from minitf.nn.normalization import (batch_normalization, dropout, moments, normalize_moments, sufficient_statistics,
+                                     zero_fraction)
+from minitf.nn.space_to_depth import depth_to_space, space_to_depth
 from minitf.ops.shape_ops import top_k
 from minitf.nn.conv import conv1d, conv1d_transpose, conv2d, conv2d_transpose
 from minitf.nn.depthwise_conv import (depthwise_conv2d, depthwise_conv2d_backprop_filter,

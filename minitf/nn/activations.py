@@ -152,6 +152,12 @@ def relu(features: TensorLike, name: str | None = None) -> Tensor:
     return Relu.apply(_real_operand("Relu", features))
 
 
+def crelu(features: TensorLike, axis: int = -1, name: str | None = None) -> Tensor:
+    """Concatenated ReLU: relu of [x, -x] joined along ``axis`` (twice the channels, both signs kept)."""
+    x = convert_to_tensor(features)
+    return relu(S.concat([x, -x], axis))
+
+
 def relu6(features: TensorLike, name: str | None = None) -> Tensor:
     return Relu6.apply(_real_operand("Relu6", features))
 

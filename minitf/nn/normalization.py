@@ -1,4 +1,5 @@
-"""Moments, batch normalization and dropout as functions (``tf.nn.*``); composed of other ops."""
+"""Moments (and their sufficient statistics), batch normalization, dropout and zero_fraction as functions
+(``tf.nn.*``); composed of other ops."""
 from __future__ import annotations
 
 from typing import Any
@@ -57,3 +58,36 @@ def dropout(x: TensorLike, rate: float, noise_shape=None, seed: int | None = Non
     keep = random.uniform(shape, seed=seed, dtype=x.dtype) >= rate
     scale = Tensor(B.xp.asarray(1.0 / (1.0 - rate), dtype=x._value.dtype))
     return x * E.where(keep, scale, E.zeros_like_scalar(scale))
+
+
+def sufficient_statistics(x: TensorLike, axes, shift=None, keepdims: bool = False, name: str | None = None):
+    """(count, sum of x - shift, sum of (x - shift)^2, shift) over ``axes``: what ``normalize_moments``
+    turns into a mean and variance (the one-pass algorithm; a shift near the mean keeps it accurate)."""
+    x = convert_to_tensor(x)
+    axes = [int(a) % x.ndim for a in (axes if isinstance(axes, (list, tuple)) else [axes])]
+    counts = convert_to_tensor(int(np.prod([x.shape[a] for a in axes])), dtype=x.dtype)
+    if shift is not None:
+        shift = convert_to_tensor(shift)  # (a Python float is float32: with float64 x the subtraction refuses, as TF's)
+        m_ss, v_ss = x - shift, E.squared_difference(x, shift)
+    else:
+        m_ss, v_ss = x, E.square(x)
+    return (counts, R.reduce_sum(m_ss, axes, keepdims=keepdims), R.reduce_sum(v_ss, axes, keepdims=keepdims),
+            shift)
+
+
+def normalize_moments(counts: TensorLike, mean_ss: TensorLike, variance_ss: TensorLike, shift=None,
+                      name: str | None = None):
+    """(mean, variance) from ``sufficient_statistics``: mean = mean_ss / count (+ shift), variance =
+    variance_ss / count - (mean_ss / count)^2."""
+    divisor = E.reciprocal(convert_to_tensor(counts))
+    shifted_mean = convert_to_tensor(mean_ss) * divisor
+    mean = shifted_mean + shift if shift is not None else shifted_mean
+    return mean, convert_to_tensor(variance_ss) * divisor - E.square(shifted_mean)
+
+
+def zero_fraction(value: TensorLike, name: str | None = None) -> Tensor:
+    """The fraction of the elements that are zero, as float32 (nan for no elements)."""
+    value = convert_to_tensor(value)
+    size = int(np.prod(value.shape))
+    zeros = E.cast(size - R.count_nonzero(value, dtype="int64"), "float32")
+    return E.divide(zeros, np.float32(size))
