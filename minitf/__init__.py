@@ -31,6 +31,11 @@ from minitf.ops.reductions import (argmax, argmin, cumsum, reduce_all, reduce_an
                                    reduce_sum, reduce_variance)
 from minitf.ops.functional_ops import foldl, foldr, map_fn, scan
 from minitf.ops.trigonometry import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
+from minitf.ops.counting import histogram_fixed_width, unique_with_counts
+from minitf.ops.index_ops import dynamic_partition, dynamic_stitch, reverse_sequence, unravel_index
+from minitf.ops.elementwise import truncatediv, truncatemod
+from minitf.ops.shape_ops import get_static_value, shape_n
+from minitf.dtypes import saturate_cast
 from minitf.ops.string_ops import fingerprint
 from minitf.ops.shape_ops import (argsort, boolean_mask, broadcast_to, cast, concat, ensure_shape, expand_dims,
                                   gather, gather_nd, identity, meshgrid, one_hot, pad, rank, repeat, reshape, reverse,

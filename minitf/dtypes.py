@@ -138,3 +138,12 @@ def from_numpy(np_dtype) -> DType:
         return _BY_NUMPY[np_dtype]
     except KeyError:
         return as_dtype(np_dtype)
+
+
+def saturate_cast(value, dtype, name: str | None = None):
+    """``value`` cast to ``dtype``, first clipped into the range ``dtype`` can hold (``tf.dtypes.saturate_cast``):
+    saturate_cast([-1.5, 300.], uint8) is [0, 255], where a plain cast would wrap around."""
+    from minitf.image.color import _saturate_cast  # (image imports this module)
+    from minitf.tensor import convert_to_tensor
+
+    return _saturate_cast(convert_to_tensor(value), as_dtype(dtype))

@@ -7,6 +7,8 @@ from minitf.ops.elementwise import (abs, add, add_n, ceil, cos, divide, equal, e
                                     logical_xor, maximum, minimum, mod, multiply, negative, not_equal,
                                     pow, realdiv, reciprocal, rint, round, rsqrt, scalar_mul, sigmoid, sign, sin,
                                     sqrt, square, squared_difference, subtract, tanh, truediv)
+from minitf.ops.reductions import (cumulative_logsumexp, is_non_decreasing, is_strictly_increasing,
+                                   reduce_euclidean_norm)
 from minitf.ops.reductions import (argmax, argmin, count_nonzero, cumprod, cumsum, reduce_all,
                                    reduce_any, reduce_logsumexp, reduce_max, reduce_mean, reduce_min,
                                    reduce_prod, reduce_std, reduce_sum, reduce_variance)
@@ -15,6 +17,9 @@ from minitf.ops.segment_ops import (segment_max, segment_mean, segment_min, segm
                                     unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
                                     unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum)
 from minitf.ops.shape_ops import top_k
+from minitf.ops.counting import bincount, in_top_k
+from minitf.ops.elementwise import polyval
+from minitf.ops.index_ops import invert_permutation
 from minitf.nn.normalization import zero_fraction
 from minitf.ops.trigonometry import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
 from minitf.ops.linalg import norm as _norm  # noqa: F401
@@ -24,7 +29,8 @@ __all__ = [
     "multiply_no_nan", "reciprocal_no_nan", "rint", "sinh", "tan", "xdivy", "xlog1py", "xlogy",
     "segment_max", "segment_mean", "segment_min", "segment_prod", "segment_sum", "unsorted_segment_max",
     "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_sqrt_n",
-    "unsorted_segment_sum", "zero_fraction",
+    "unsorted_segment_sum", "zero_fraction", "cumulative_logsumexp", "is_non_decreasing", "is_strictly_increasing",
+    "reduce_euclidean_norm", "bincount", "in_top_k", "invert_permutation", "polyval",
     "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "count_nonzero", "cumprod", "cumsum", "divide",
     "equal", "erf", "exp", "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "is_finite",
     "is_inf", "is_nan", "l2_normalize", "less", "less_equal", "log", "log1p", "log_softmax", "logical_and",

@@ -130,6 +130,12 @@ def with_axis(draw, kind="distinct", allow_list=False, allow_none=True, **extra)
             **{k: draw(v) for k, v in extra.items()}}
 
 
+@st.composite
+def matrix(draw, elements, dtype=np.float32, **extra):
+    x = draw(hnp.arrays(dtype, draw(shapes(2, 2)), elements=elements))
+    return {"x": x, **{k: draw(v) for k, v in extra.items()}}
+
+
 INTS = st.integers(-20, 20)
 NONZERO_INTS = st.integers(-7, 7).filter(bool)
 BOOLS = st.booleans()
@@ -189,6 +195,22 @@ NONDIFF: list[OpSpec] = [
     _nd("round", lambda tf, x: tf.round(x), one(GRID | floats(-3, 3))),
     _nd("math.rint", lambda tf, x: tf.math.rint(x), one(GRID | floats(-3, 3))),
     _nd("math.zero_fraction", lambda tf, x: tf.math.zero_fraction(x), one(GRID)),
+    _nd("truncatediv(int)", lambda tf, x, y: tf.truncatediv(x, y), int_pair()),
+    _nd("truncatemod(int)", lambda tf, x, y: tf.truncatemod(x, y), int_pair()),
+    _nd("truncatediv(float)", lambda tf, x, y: tf.truncatediv(x, y), float_div_pair()),
+    _nd("truncatemod(float)", lambda tf, x, y: tf.truncatemod(x, y), float_div_pair()),
+    _nd("math.bincount", lambda tf, x, n: tf.math.bincount(x, minlength=n),
+        one(st.integers(0, 6), np.int32, n=st.integers(0, 9))),
+    _nd("math.bincount(weights, axis)", lambda tf, x: tf.math.bincount(
+        x, weights=tf.ones(x.shape, tf.float32) * 0.5, axis=-1), matrix(st.integers(0, 4), np.int32)),
+    _nd("math.in_top_k", lambda tf, x, k: tf.math.in_top_k(tf.argmin(x, axis=1), x, k),
+        matrix(GRID, k=st.integers(1, 3))),
+    _nd("histogram_fixed_width", lambda tf, x: tf.histogram_fixed_width(x, [-1.0, 2.0], nbins=4), one(GRID)),
+    _nd("math.is_non_decreasing", lambda tf, x: tf.math.is_non_decreasing(x), one(st.integers(0, 2), np.int32)),
+    _nd("math.is_strictly_increasing", lambda tf, x: tf.math.is_strictly_increasing(x),
+        one(st.integers(0, 2), np.int32)),
+    _nd("unique_with_counts", lambda tf, x: tf.concat([tf.cast(t, tf.int32) for t in tf.unique_with_counts(tf.reshape(
+        x, [-1]))], 0), one(st.integers(0, 4), np.int32, min_dims=1)),
     _nd("floor", lambda tf, x: tf.floor(x), one(GRID | floats(-3, 3))),
     _nd("math.ceil", lambda tf, x: tf.math.ceil(x), one(GRID | floats(-3, 3))),
     *[_nd(n, (lambda n: lambda tf, x, y: getattr(tf, n)(x, y))(n), pair(GRID))
@@ -306,7 +328,10 @@ OP_NAMES = sorted({
     "unsorted_segment_mean", "unsorted_segment_sqrt_n", "unsorted_segment_max", "unsorted_segment_min",
     "unsorted_segment_prod", "crelu", "space_to_depth", "depth_to_space", "weighted_cross_entropy_with_logits",
     "log_poisson_loss", "compute_average_loss", "scale_regularization_loss", "sufficient_statistics",
-    "normalize_moments", "zero_fraction",
+    "normalize_moments", "zero_fraction", "truncatediv", "truncatemod", "polyval", "bincount", "in_top_k",
+    "histogram_fixed_width", "unique_with_counts", "unravel_index", "invert_permutation", "dynamic_partition",
+    "dynamic_stitch", "reverse_sequence", "cumulative_logsumexp", "reduce_euclidean_norm", "is_non_decreasing",
+    "is_strictly_increasing", "saturate_cast", "shape_n", "get_static_value",
 })
 NAMESPACES = ("", "math", "nn", "linalg", "random")
 

@@ -659,6 +659,27 @@ def space_to_depth_case(draw, inverse: bool = False) -> Case:
 
 
 @st.composite
+def partition_case(draw, stitch: bool = False) -> Case:
+    """data (n, ...) with a partition of 0-2 per row (``stitch``: the rows split in two pieces, put back by
+    a permutation of the row indices)."""
+    shape = draw(shapes(1, 3, max_side=4))
+    n = shape[0]
+    if stitch:
+        order = np.asarray(draw(st.permutations(range(n))), np.int64)
+        cut = draw(st.integers(0, n))
+        return draw(make_case([draw(array(shape))], {"first": order[:cut], "second": order[cut:]}))
+    parts = np.asarray(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), np.int32)
+    return draw(make_case([draw(array(shape))], {"partitions": parts}))
+
+
+@st.composite
+def reverse_sequence_case(draw) -> Case:
+    shape = draw(shapes(2, 3, max_side=4))
+    lengths = np.asarray([draw(st.integers(0, shape[1])) for _ in range(shape[0])], np.int64)
+    return draw(make_case([draw(array(shape))], {"lengths": lengths}))
+
+
+@st.composite
 def cross_case(draw) -> Case:
     batch = draw(shapes(0, 2))
     return draw(make_case([draw(array(batch + (3,))), draw(array(batch + (3,)))]))
@@ -1008,6 +1029,19 @@ SPECS: list[OpSpec] = [
                                                          ("unsorted_segment_max", {"ties": False}),
                                                          ("unsorted_segment_min", {"ties": False}),
                                                          ("unsorted_segment_prod", {"elements": UNIT}))],
+    OpSpec("math.cumulative_logsumexp", lambda tf, x, axis, exclusive, reverse: tf.math.cumulative_logsumexp(
+        x, axis=axis, exclusive=exclusive, reverse=reverse), cumulative()),
+    OpSpec("math.reduce_euclidean_norm", lambda tf, x, **kw: tf.math.reduce_euclidean_norm(x, **kw),
+           reduction(values="unit")),  # (away from 0, where sqrt has no derivative)
+    OpSpec("math.polyval", lambda tf, x: tf.math.polyval([tf.constant(c, x.dtype) for c in (0.5, -1.0, 2.0)], x),
+           unary()),
+    OpSpec("dynamic_partition", lambda tf, x, partitions: flat_concat(tf, tf.dynamic_partition(x, partitions, 3)),
+           partition_case()),
+    OpSpec("dynamic_stitch", lambda tf, x, first, second: tf.dynamic_stitch(
+        [first, second], [tf.gather(x, tf.range(len(first))), tf.gather(x, tf.range(len(first), len(x)))]),
+        partition_case(stitch=True)),
+    OpSpec("reverse_sequence", lambda tf, x, lengths: tf.reverse_sequence(x, lengths, seq_axis=1, batch_axis=0),
+           reverse_sequence_case()),
     # images (the crops and turns are slices, pads and reverses; rgb_to_hsv: TF's registered gradient)
     OpSpec("image.rgb_to_hsv", lambda tf, x: tf.image.rgb_to_hsv(x), image_case(colours=True)),
     OpSpec("image.rot90", lambda tf, x, k, **_: tf.image.rot90(x, k), image_case()),

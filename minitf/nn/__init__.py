@@ -11,6 +11,7 @@ from minitf.nn.losses import (compute_average_loss, l2_loss, log_poisson_loss, s
 from minitf.nn.normalization import (batch_normalization, dropout, moments, normalize_moments, sufficient_statistics,
                                      zero_fraction)
 from minitf.nn.space_to_depth import depth_to_space, space_to_depth
+from minitf.ops.counting import in_top_k
 from minitf.ops.shape_ops import top_k
 from minitf.nn.conv import conv1d, conv1d_transpose, conv2d, conv2d_transpose
 from minitf.nn.depthwise_conv import (depthwise_conv2d, depthwise_conv2d_backprop_filter,

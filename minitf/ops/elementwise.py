@@ -24,7 +24,8 @@ import numpy as np
 from minitf import array_backend as B
 from minitf import dtypes
 from minitf._tf_compat import NO_KERNEL_FOR_SIGNED_INTEGERS, bool_product
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, NotFoundError, UnimplementedError
+from minitf.errors import (InternalError, InvalidArgumentError, InvalidArgumentTypeError, NotFoundError,
+                           UnimplementedError)
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -369,6 +370,36 @@ class FloorMod(Broadcasting):
         return unbroadcast(dz, x), unbroadcast(-dz * floordiv(x, y), y)
 
 
+class TruncateDiv(Broadcasting):
+    """x / y rounded toward zero (C's integer division): truncatediv(-7, 2) is -3 where floordiv gives -4.
+    No gradient (None), as in TF."""
+
+    quiet = True
+
+    def forward(x, y):
+        if y.dtype.kind in "iu":
+            if not y.all():
+                raise InternalError("TruncateDiv: Integer division by zero", "TruncateDiv")
+            quotient = B.xp.abs(x) // B.xp.abs(y)
+            return B.xp.where((x < 0) != (y < 0), -quotient, quotient).astype(x.dtype)
+        return B.xp.trunc(x / y)
+
+
+class TruncateMod(Broadcasting):
+    """The remainder of truncatediv, with the sign of x (C's fmod): truncatemod(-7, 2) is -1. TF registers
+    no gradient for it (a GradientTape raises LookupError)."""
+
+    quiet = True
+
+    def forward(x, y):
+        if y.dtype.kind in "iu" and not y.all():
+            raise InternalError("TruncateMod: Integer division by zero", "TruncateMod")
+        return B.xp.fmod(x, y)
+
+    def backward(ctx, dz):
+        raise LookupError("gradient registry has no entry for: TruncateMod")
+
+
 class Pow(Broadcasting):
     """x ** y.     dz/dx = y * x^(y-1),  dz/dy = z * log(x) (taken as 0 where x <= 0, as TF does)."""
 
@@ -455,6 +486,27 @@ def mod(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
 
 
 floormod = mod
+
+
+def truncatediv(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return TruncateDiv.apply(*numeric_operands("TruncateDiv", x, y))
+
+
+def truncatemod(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
+    return TruncateMod.apply(*numeric_operands("TruncateMod", x, y))
+
+
+def polyval(coeffs: list, x: TensorLike, name: str | None = None) -> Tensor:
+    """c[0] x^(n-1) + ... + c[n-1] by Horner's rule, p <- c + p * x, as TF evaluates it (0 for no coeffs)."""
+    from minitf.ops.creation import zeros_like  # (creation imports this module)
+
+    x = convert_to_tensor(x)
+    if not coeffs:
+        return zeros_like(x)
+    p = convert_to_tensor(coeffs[0], dtype=x.dtype)
+    for c in coeffs[1:]:
+        p = add(c, multiply(p, x))
+    return p
 
 
 def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 (TF's name)

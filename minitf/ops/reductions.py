@@ -436,3 +436,70 @@ def _scan(fn, a, axis: int, exclusive: bool, reverse: bool, identity):
         head = xp.full(pad_shape, identity, dtype=a.dtype)
         out = xp.concatenate([head, xp.take(out, xp.arange(a.shape[axis] - 1), axis=axis)], axis=axis)
     return xp.flip(out, axis) if reverse else out
+
+
+def reduce_euclidean_norm(input_tensor: TensorLike, axis=None, keepdims: bool = False,
+                          name: str | None = None) -> Tensor:
+    """sqrt(sum(x^2)) over ``axis`` (integers: the root truncated, as TF's integer kernel)."""
+    x = _numeric("EuclideanNorm", input_tensor)
+    if x.dtype.is_integer:
+        total = reduce_sum(E.square(x), axis=axis, keepdims=keepdims)
+        return S.cast(E.floor(E.sqrt(S.cast(total, "float64"))), x.dtype)
+    return E.sqrt(reduce_sum(E.square(x), axis=axis, keepdims=keepdims))
+
+
+class CumulativeLogsumexp(Op):
+    """Running log(sum(exp(x))) along ``axis``, each step TF's pairwise rule
+    log(e^a + e^b) = max + log1p(e^(min - max)) (a max below the dtype's lowest: that max, -inf).
+
+    Gradient (TF's): with y the output, d x = e^x * (running sum, the other way, of dy e^-y), taken
+    for the positive and negative parts of dy in log space so that nothing overflows."""
+
+    quiet = True
+
+    def forward(x, axis, exclusive, reverse):
+        xp = B.xp
+        moved = xp.moveaxis(xp.flip(x, axis) if reverse else x, axis, 0)
+        out = xp.empty_like(moved)
+        lowest = np.finfo(x.dtype).min
+        accum = xp.full(moved.shape[1:], -np.inf, dtype=x.dtype)
+        for i in range(moved.shape[0]):
+            if exclusive:
+                out[i] = accum
+            low, high = xp.minimum(accum, moved[i]), xp.maximum(accum, moved[i])
+            accum = xp.where(high < lowest, high, xp.log1p(xp.exp(low - high)) + high)
+            if not exclusive:
+                out[i] = accum
+        out = xp.moveaxis(out, 0, axis)
+        return xp.flip(out, axis) if reverse else out
+
+    def backward(ctx, dy):
+        x, y = ctx.inputs[0], ctx.output
+        attrs = dict(axis=ctx.axis, exclusive=ctx.exclusive, reverse=not ctx.reverse)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # log 0 and -inf - -inf, as TF: silent
+            positive = E.exp(CumulativeLogsumexp.apply(E.log(E.maximum(dy, 0)) - y, **attrs) + x)
+            negative = E.exp(CumulativeLogsumexp.apply(E.log(E.maximum(-dy, 0)) - y, **attrs) + x)
+            return positive - negative
+
+    def shape(x_shape, axis, exclusive, reverse):
+        return x_shape
+
+
+def cumulative_logsumexp(x: TensorLike, axis: int = 0, exclusive: bool = False, reverse: bool = False,
+                         name: str | None = None) -> Tensor:
+    x = E.float_operand("CumulativeLogsumexp", x)
+    _scan_axis_check("CumulativeLogsumexp", x, axis)
+    (a,) = _axes("CumulativeLogsumexp", x, axis)
+    return CumulativeLogsumexp.apply(x, axis=a, exclusive=bool(exclusive), reverse=bool(reverse))
+
+
+def is_non_decreasing(x: TensorLike, name: str | None = None) -> Tensor:
+    """Whether each element of the flattened ``x`` is >= the one before (True for fewer than two)."""
+    flat = S.reshape(_numeric("IsNonDecreasing", x), [-1])
+    return reduce_all(E.less_equal(flat[:-1], flat[1:]))
+
+
+def is_strictly_increasing(x: TensorLike, name: str | None = None) -> Tensor:
+    """Whether each element of the flattened ``x`` is > the one before (True for fewer than two)."""
+    flat = S.reshape(_numeric("IsStrictlyIncreasing", x), [-1])
+    return reduce_all(E.less(flat[:-1], flat[1:]))

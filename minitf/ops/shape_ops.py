@@ -1219,6 +1219,22 @@ def shape(input: TensorLike, out_type=None, name: str | None = None) -> Tensor: 
     return Shape.apply(convert_to_tensor(input), dtype=dt)
 
 
+def shape_n(input: list, out_type=None, name: str | None = None) -> list[Tensor]:  # noqa: A002
+    """The shape of each tensor of ``input``."""
+    return [shape(x, out_type) for x in input]
+
+
+def get_static_value(tensor: Any, partial: bool = False) -> Any:
+    """The NumPy value of ``tensor`` where it is known without running anything: an eager tensor's value
+    (a copy), None for a tensor of a function being traced; anything that is not a tensor, as it is."""
+    if not isinstance(tensor, Tensor):
+        return tensor
+    try:
+        return tensor.numpy()
+    except Exception:  # a symbolic tensor of a trace: its value is not known yet
+        return None
+
+
 def size(input: TensorLike, out_type=None, name: str | None = None) -> Tensor:  # noqa: A002
     dt = np.dtype(np.int32) if out_type is None else dtypes.as_dtype(out_type)._np
     return Size.apply(convert_to_tensor(input), dtype=dt)
