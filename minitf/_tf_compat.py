@@ -457,6 +457,26 @@ def _read_only(array):
     return array
 
 
+# --- Keras's sparsemax -------------------------------------------------------------------------------
+def keras_sparsemax_tau(running_sums, support, axis):
+    """The threshold tau of ``keras.activations.sparsemax``, as Keras 3.15 computes it.
+
+    What Keras does: with z sorted in decreasing order, its running sums c_j and the support S (the j
+    with z_j > (c_j - 1) / j, |S| = k), Keras's TF backend takes tau = (sum over j in S of c_j - 1) / k:
+    the running sums summed over the support. The paper's tau is (c_k - 1) / k, which makes the output
+    sum to 1. They agree when k = 1; otherwise Keras's outputs do not sum to 1 (sparsemax of
+    [1, 0.5, -1] is [0.25, 0, 0] in Keras, [0.75, 0.25, 0] in the paper).
+
+    Why minitf copies it: ``tf.keras.activations.sparsemax`` code gives TF's numbers under minitf.
+    """
+    from minitf.ops import elementwise as E
+    from minitf.ops import reductions as R
+    from minitf.ops import shape_ops as S
+
+    count = R.reduce_sum(S.cast(support, running_sums.dtype), axis=axis, keepdims=True)
+    return (R.reduce_sum(E.where(support, running_sums, 0.0), axis=axis, keepdims=True) - 1) / count
+
+
 # --- meshgrid's product with bools ------------------------------------------------------------------
 def meshgrid_product(t, factor):
     """``t * factor`` as ``tf.meshgrid`` computes it (each vector times ones of the grid's shape, in the

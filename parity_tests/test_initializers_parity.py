@@ -90,7 +90,8 @@ def test_initializer_configs_match(tf, mi):
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "elu", "selu", "gelu", "softplus", "softsign",
                "silu", "swish", "leaky_relu", "relu6", "hard_sigmoid", "hard_silu", "exponential", "mish", "linear",
-               "log_sigmoid"]
+               "log_sigmoid", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink", "squareplus", "sparse_plus",
+               "sparse_sigmoid", "sparsemax"]  # (glu halves its input: in the op table)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
@@ -110,7 +111,7 @@ def test_activations_values_and_gradients(tf, mtf, name):
     if name != "linear":
         # tanh' = 1 - tanh^2 cancels near |x| = 4: TF's and NumPy's float32 tanh differ by an ulp, which the
         # cancellation turns into ~1e-4 relative in the gradient.
-        rtol = 3e-4 if name == "tanh" else RTOL
+        rtol = 3e-4 if name in ("tanh", "tanh_shrink") else RTOL
         np.testing.assert_allclose(tape_m.gradient(m_loss, mx).numpy(), tape.gradient(t_loss, tx).numpy(),
                                    rtol=rtol, atol=ATOL, err_msg=f"{name} gradient")
 
@@ -152,3 +153,10 @@ def test_constraints(tf, mtf):
         theirs = getattr(tf.keras.constraints, name)(**args)(tf.constant(w)).numpy()
         ours = getattr(mc, name)(**args)(mtf.constant(w)).numpy()
         np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL, err_msg=name)
+
+
+def test_threshold_activation(tf, mtf):
+    ma = importlib.import_module("minitf.keras.activations")
+    x = np.linspace(-2, 2, 17).astype(np.float32)
+    np.testing.assert_array_equal(ma.threshold(x, 0.25, -1.0).numpy(),
+                                  tf.keras.activations.threshold(x, 0.25, -1.0).numpy())

@@ -621,6 +621,14 @@ def image_case(draw, colours: bool = False) -> Case:
                                                            "size": (draw(st.integers(1, 7)), draw(st.integers(1, 7)))}))
 
 
+def off_the_grid(case: Case) -> Case:
+    """The case's first array moved by an irrational step per element: drawn values on a grid (0, 0.5 ...)
+    would put sparsemax's x - tau exactly on the kink of its max(., 0)."""
+    x = case.arrays[0]
+    moved = x + np.sqrt(2) / 100 * np.arange(x.size).reshape(x.shape)
+    return Case((moved,) + case.arrays[1:], case.layouts, case.params)
+
+
 def nonempty(tf, segments):
     """The segments with 0 where one is empty (an unsorted segment max or min is then the lowest or highest float)."""
     return tf.where(tf.abs(segments) < 1e4, segments, tf.zeros_like(segments))  # (1e4: float16 holds it)
@@ -1042,6 +1050,17 @@ SPECS: list[OpSpec] = [
         partition_case(stitch=True)),
     OpSpec("reverse_sequence", lambda tf, x, lengths: tf.reverse_sequence(x, lengths, seq_axis=1, batch_axis=0),
            reverse_sequence_case()),
+    # Keras's newer activations (compositions; drawn off their kinks)
+    OpSpec("keras.activations.sparsemax", lambda tf, x, **_: tf.keras.activations.sparsemax(x),
+           reduction(values="distinct", min_dims=1).map(off_the_grid)),  # (off its sort's ties and max's kinks)
+    OpSpec("keras.activations.glu", lambda tf, x: tf.keras.activations.glu(tf.concat([x, x * 0.5 + 0.25], -1)),
+           unary(min_dims=1)),
+    OpSpec("keras.activations.squareplus", lambda tf, x: tf.keras.activations.squareplus(x), unary()),
+    OpSpec("keras.activations.tanh_shrink", lambda tf, x: tf.keras.activations.tanh_shrink(x), unary()),
+    OpSpec("keras.activations.soft_shrink", lambda tf, x: tf.keras.activations.soft_shrink(x),
+           unary(avoid(-0.5, 0.5, lo=-2, hi=2))),
+    OpSpec("keras.activations.sparse_plus", lambda tf, x: tf.keras.activations.sparse_plus(x),
+           unary(avoid(-1, 1, lo=-2, hi=2))),
     # images (the crops and turns are slices, pads and reverses; rgb_to_hsv: TF's registered gradient)
     OpSpec("image.rgb_to_hsv", lambda tf, x: tf.image.rgb_to_hsv(x), image_case(colours=True)),
     OpSpec("image.rot90", lambda tf, x, k, **_: tf.image.rot90(x, k), image_case()),

@@ -13,11 +13,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from minitf import nn
+from minitf._tf_compat import keras_sparsemax_tau
 from minitf.keras.losses import register_logits
 from minitf.keras.saving.serialization import get_keras_object
 from minitf.ops import elementwise as E
+from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
-from minitf.tensor import Tensor
+from minitf.ops.creation import range as range_, zeros_like
+from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
 
@@ -164,9 +167,81 @@ def celu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     return nn.relu(x) + E.minimum(alpha * E.expm1(x / alpha), 0.0)
 
 
+def hard_tanh(x: TensorLike) -> Tensor:
+    """tanh's piecewise-linear stand-in: x clipped to [-1, 1]."""
+    return E.clip_by_value(E.float_operand("hard_tanh", x), -1.0, 1.0)
+
+
+def hard_shrink(x: TensorLike, threshold: float = 0.5) -> Tensor:
+    """x where |x| > threshold, else 0."""
+    x = E.float_operand("hard_shrink", x)
+    return E.where(E.abs(x) > threshold, x, zeros_like(x))
+
+
+def soft_shrink(x: TensorLike, threshold: float = 0.5) -> Tensor:
+    """x moved toward 0 by ``threshold``, and 0 within it: x - t (x > t), x + t (x < -t), else 0."""
+    x = E.float_operand("soft_shrink", x)
+    return E.where(x > threshold, x - threshold, E.where(x < -threshold, x + threshold, zeros_like(x)))
+
+
+def tanh_shrink(x: TensorLike) -> Tensor:
+    """x - tanh(x)."""
+    x = E.float_operand("tanh_shrink", x)
+    return x - E.tanh(x)
+
+
+def threshold(x: TensorLike, threshold: float, default_value: float) -> Tensor:  # noqa: F811 (Keras's argument)
+    """x where x > threshold, else ``default_value``."""
+    x = E.float_operand("threshold", x)
+    return E.where(x > threshold, x, default_value)
+
+
+def squareplus(x: TensorLike, b: float = 4) -> Tensor:
+    """(x + sqrt(x^2 + b)) / 2: a smooth ReLU made of a square root."""
+    x = E.float_operand("squareplus", x)
+    return (x + E.sqrt(E.square(x) + convert_to_tensor(b, dtype=x.dtype))) / 2
+
+
+def sparse_plus(x: TensorLike) -> Tensor:
+    """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x from 1 on: a softplus with a compact curve."""
+    x = E.float_operand("sparse_plus", x)
+    return E.where(x <= -1, zeros_like(x), E.where(x < 1, (1 / 4) * E.pow(x + 1, 2), x))
+
+
+def sparse_sigmoid(x: TensorLike) -> Tensor:
+    """0 for x <= -1, (x + 1) / 2 between, 1 from 1 on."""
+    x = E.float_operand("sparse_sigmoid", x)
+    return E.where(x <= -1, convert_to_tensor(0.0, dtype=x.dtype),
+                   E.where(x >= 1, convert_to_tensor(1.0, dtype=x.dtype), 0.5 * (x + 1)))
+
+
+def glu(x: TensorLike, axis: int = -1) -> Tensor:
+    """The gated linear unit: x split in halves a, b along ``axis``, a * sigmoid(b)."""
+    x = E.float_operand("glu", x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"axis size must be divisible by 2. Received: x.shape={tuple(x.shape)} with axis={axis}")
+    first, second = S.split(x, 2, axis=axis)
+    return first * E.sigmoid(second)
+
+
+def sparsemax(x: TensorLike, axis: int = -1) -> Tensor:
+    """max(x - tau, 0), with tau from the sorted values (Martins & Astudillo, 2016): small entries become
+    exactly 0. tau is Keras 3.15's, which differs from the paper's (``_tf_compat.keras_sparsemax_tau``)."""
+    logits = E.float_operand("sparsemax", x)
+    ordered = S.sort(logits, direction="DESCENDING", axis=axis)
+    running = R.cumsum(ordered, axis=axis)
+    shape = [1] * logits.ndim
+    shape[axis] = -1
+    rank = S.reshape(S.cast(range_(1, logits.shape[axis] + 1), logits.dtype), shape)
+    support = ordered - (running - 1) / rank > 0
+    return E.maximum(logits - keras_sparsemax_tau(running, support, axis), 0.0)
+
+
 # --- look-up and (de)serialization --------------------------------------------------------------
 ALL_OBJECTS = (linear, relu, leaky_relu, relu6, sigmoid, softmax, log_softmax, tanh, elu, selu, gelu,
-               softplus, softsign, silu, hard_sigmoid, hard_silu, exponential, mish, log_sigmoid, celu)
+               softplus, softsign, silu, hard_sigmoid, hard_silu, exponential, mish, log_sigmoid, celu, hard_tanh,
+               hard_shrink, soft_shrink, tanh_shrink, threshold, squareplus, sparse_plus, sparse_sigmoid, glu,
+               sparsemax)
 ALL_OBJECTS_DICT: dict[str, Callable] = {fn.__name__: fn for fn in ALL_OBJECTS}
 ALL_OBJECTS_DICT["swish"] = silu
 ALL_OBJECTS_DICT["hard_swish"] = hard_silu
@@ -218,4 +293,5 @@ def deserialize(config: Any, custom_objects: dict | None = None) -> Callable:
 
 __all__ = ["linear", "relu", "leaky_relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu", "gelu",
            "softplus", "softsign", "silu", "hard_sigmoid", "hard_silu", "exponential", "mish", "log_sigmoid", "celu",
-           "swish", "hard_swish", "get", "serialize", "deserialize"]
+           "swish", "hard_swish", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink", "threshold", "squareplus",
+           "sparse_plus", "sparse_sigmoid", "glu", "sparsemax", "get", "serialize", "deserialize"]
