@@ -70,6 +70,8 @@ CASES = [
     ("BinaryCrossentropy", {}, "binary"), ("BinaryCrossentropy", {"label_smoothing": 0.1}, "binary"),
     ("CategoricalCrossentropy", {}, "onehot"), ("SparseCategoricalCrossentropy", {}, "sparse"),
     ("KLDivergence", {}, "onehot"), ("Poisson", {}, "onehot"),
+    ("Hinge", {}, "binary"), ("SquaredHinge", {}, "binary"), ("CategoricalHinge", {}, "onehot"),
+    ("PearsonCorrelation", {}, "regression"), ("ConcordanceCorrelation", {}, "regression"),
 ]
 
 

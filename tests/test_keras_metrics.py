@@ -320,3 +320,18 @@ def test_metrics_updated_by_a_traced_function_equal_eager_updates(kind, make, we
         batches = [(np.abs(y), np.abs(p), w) for y, p, w in batches]  # (Poisson, MAPE: nonnegative)
     value = _feed(make(), batches, weighted)
     assert np.all(np.isfinite(value))
+
+
+def test_pearson_correlation_is_numpys_per_row_and_hinge_metrics_are_the_losses():
+    rng = np.random.default_rng(0)
+    t, p = rng.normal(size=(4, 7)), rng.normal(size=(4, 7))
+    per_row = [np.corrcoef(a, b)[0, 1] for a, b in zip(t, p)]
+    np.testing.assert_allclose(metrics.pearson_correlation(t, p).numpy(), per_row, rtol=1e-12)
+    m = metrics.PearsonCorrelation()
+    m.update_state(t, p)
+    np.testing.assert_allclose(m.result().numpy(), np.mean(per_row), rtol=1e-6)
+    labels = (rng.random((4, 3)) > 0.5).astype(np.float32)
+    scores = rng.normal(size=(4, 3)).astype(np.float32)
+    h = metrics.Hinge()
+    h.update_state(labels, scores)
+    np.testing.assert_allclose(h.result().numpy(), np.mean(losses.hinge(labels, scores).numpy()), rtol=1e-6)

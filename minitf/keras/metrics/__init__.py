@@ -30,7 +30,8 @@ from typing import Any
 
 from minitf.keras import losses as _losses
 # The loss functions are metrics too, under the same names and aliases (keras.metrics.mse is keras.losses.mse).
-from minitf.keras.losses import binary_focal_crossentropy, categorical_focal_crossentropy
+from minitf.keras.losses import (binary_focal_crossentropy, categorical_focal_crossentropy, categorical_hinge, hinge,
+                                 squared_hinge)
 from minitf.keras.losses import (KLD, MAE, MAPE, MSE, MSLE, binary_crossentropy, categorical_crossentropy, huber,
                                  kl_divergence, kld, kullback_leibler_divergence, log_cosh, logcosh, mae, mape,
                                  mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
@@ -42,7 +43,10 @@ from minitf.keras.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Cat
                                                    sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
 from minitf.keras.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall,
                                                     TrueNegatives, TruePositives)
+from minitf.keras.metrics.correlation_metrics import (ConcordanceCorrelation, PearsonCorrelation,
+                                                      concordance_correlation, pearson_correlation)
 from minitf.keras.metrics.f_score_metrics import F1Score, FBetaScore
+from minitf.keras.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from minitf.keras.metrics.metric import Metric
 from minitf.keras.naming import to_snake_case
 from minitf.keras.saving.serialization import (deserialize_loss_or_metric, get_keras_object,
@@ -60,7 +64,7 @@ ALL_OBJECTS = (
     FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives, KLDivergence, Poisson,
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Accuracy, BinaryAccuracy,
     CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    F1Score, FBetaScore,
+    F1Score, FBetaScore, Hinge, SquaredHinge, CategoricalHinge, PearsonCorrelation, ConcordanceCorrelation,
 )
 ALL_OBJECTS_DICT: dict[str, Any] = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
@@ -75,7 +79,8 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
     sparse_top_k_categorical_accuracy, mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy,
     sparse_categorical_crossentropy, kl_divergence, poisson, huber, log_cosh, binary_focal_crossentropy,
-    categorical_focal_crossentropy)}
+    categorical_focal_crossentropy, hinge, squared_hinge, categorical_hinge, pearson_correlation,
+    concordance_correlation)}
 
 
 def serialize(metric: Any) -> Any:
@@ -151,6 +156,8 @@ __all__ = [
     "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy", "Sum",
     "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives", "accuracy", "binary_accuracy",
     "binary_crossentropy", "binary_focal_crossentropy", "categorical_accuracy", "categorical_crossentropy",
+    "Hinge", "SquaredHinge", "CategoricalHinge", "PearsonCorrelation", "ConcordanceCorrelation", "hinge",
+    "squared_hinge", "categorical_hinge", "pearson_correlation", "concordance_correlation",
     "categorical_focal_crossentropy", "deserialize", "get", "huber",
     "kl_divergence", "kld", "kullback_leibler_divergence", "log_cosh", "logcosh", "mae", "mape",
     "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
