@@ -61,3 +61,16 @@ def test_half_images_have_no_hue_kernel_in_either(tf, mtf):
         for adjust in (module.image.adjust_hue, module.image.adjust_saturation):
             with pytest.raises(module.errors.NotFoundError):
                 adjust(half, 0.2)
+
+
+def test_psnr_total_variation_and_sobel_are_tfs(tf, mtf):
+    """psnr computes in float32 (TF converts the images): an ulp of its logs; the rest exactly (or the
+    ulp of a reordered sum)."""
+    other = RNG.random(PICTURE.shape).astype(np.float32)
+    np.testing.assert_allclose(mtf.image.psnr(PICTURE, other, 1.0).numpy(),
+                               tf.image.psnr(tf.constant(PICTURE), tf.constant(other), 1.0).numpy(), rtol=1e-6)
+    u8, v8 = (PICTURE * 255).astype(np.uint8), (other * 255).astype(np.uint8)
+    np.testing.assert_allclose(mtf.image.psnr(u8, v8, 255).numpy(), tf.image.psnr(u8, v8, 255).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(mtf.image.total_variation(PICTURE).numpy(),
+                               tf.image.total_variation(tf.constant(PICTURE)).numpy(), rtol=1e-6)
+    _same(mtf.image.sobel_edges(PICTURE).numpy(), tf.image.sobel_edges(tf.constant(PICTURE)).numpy(), "sobel_edges")

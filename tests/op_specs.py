@@ -607,10 +607,10 @@ def diagonal_case(draw) -> Case:
 
 
 @st.composite
-def image_case(draw, colours: bool = False) -> Case:
-    """An image (h, w, c) or a batch of 2, sides 1-5; ``colours``: 3 channels with values in [0.1, 0.9], all
-    pairwise apart (no tied channels, whose hue and saturation have one-sided derivatives)."""
-    shape = draw(st.sampled_from([(), (2,)])) + (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+def image_case(draw, colours: bool = False, min_side: int = 1) -> Case:
+    """An image (h, w, c) or a batch of 2, sides ``min_side``-5; ``colours``: 3 channels with values in
+    [0.1, 0.9], all pairwise apart (no tied channels, whose hue and saturation have one-sided derivatives)."""
+    shape = draw(st.sampled_from([(), (2,)])) + (draw(st.integers(min_side, 5)), draw(st.integers(min_side, 5)))
     shape += (3,) if colours else (draw(st.integers(1, 3)),)
     if colours:
         values = draw(distinct(shape))
@@ -627,6 +627,11 @@ def off_the_grid(case: Case) -> Case:
     x = case.arrays[0]
     moved = x + np.sqrt(2) / 100 * np.arange(x.size).reshape(x.shape)
     return Case((moved,) + case.arrays[1:], case.layouts, case.params)
+
+
+def batch_of(tf, image):
+    """A batch of images: a single (h, w, c) image given one leading axis."""
+    return tf.expand_dims(image, 0) if len(image.shape) == 3 else image
 
 
 def nonempty(tf, segments):
@@ -1068,6 +1073,12 @@ SPECS: list[OpSpec] = [
     OpSpec("image.resize_with_crop_or_pad", lambda tf, x, size, **_: tf.image.resize_with_crop_or_pad(x, *size),
            image_case()),
     OpSpec("image.transpose", lambda tf, x, **_: tf.image.transpose(x), image_case()),
+    OpSpec("image.total_variation", lambda tf, x, **_: tf.image.total_variation(x), image_case()),
+    OpSpec("image.image_gradients", lambda tf, x, **_: flat_concat(tf, tf.image.image_gradients(batch_of(tf, x))),
+           image_case()),
+    OpSpec("image.sobel_edges", lambda tf, x, **_: tf.image.sobel_edges(batch_of(tf, x)), image_case(min_side=2)),
+    OpSpec("image.rgb_to_yiq", lambda tf, x: tf.image.rgb_to_yiq(x), image_case(colours=True)),
+    OpSpec("image.yuv_to_rgb", lambda tf, x: tf.image.yuv_to_rgb(x), image_case(colours=True)),
     OpSpec("linalg.inv", lambda tf, x: tf.linalg.inv(well_conditioned(tf, x)), square_case()),
     OpSpec("linalg.det", lambda tf, x: tf.linalg.det(well_conditioned(tf, x)), square_case(), rtol=2e-5,
            why="det of a 4x4 is a sum of products of up to 4 factors ~4: LU rounding differs between LAPACKs",

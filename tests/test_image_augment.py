@@ -96,3 +96,16 @@ def test_hue_and_saturation_adjustments_have_tfs_errors_and_no_gradient():
     assert tf.image.random_saturation(image, 0.5, 1.5, seed=1).shape == (2, 2, 3)
     u8 = np.array([[[10, 20, 200]]], np.uint8)
     assert tf.image.adjust_hue(u8, 0.2).dtype == tf.uint8 and tf.image.adjust_gamma(u8, 2.0).dtype == tf.uint8
+
+
+def test_psnr_and_total_variation_follow_their_formulas():
+    rng = np.random.default_rng(1)
+    a, b = rng.random((2, 4, 5, 3)), rng.random((2, 4, 5, 3))
+    mse = ((a.astype(np.float32) - b.astype(np.float32)) ** 2).mean(axis=(1, 2, 3))
+    np.testing.assert_allclose(tf.image.psnr(a.astype(np.float32), b.astype(np.float32), 1.0).numpy(),
+                               -10 * np.log10(mse), rtol=1e-5)
+    want = np.abs(np.diff(a, axis=1)).sum(axis=(1, 2, 3)) + np.abs(np.diff(a, axis=2)).sum(axis=(1, 2, 3))
+    np.testing.assert_allclose(tf.image.total_variation(a).numpy(), want, rtol=1e-12)
+    dy, dx = tf.image.image_gradients(a)
+    np.testing.assert_array_equal(dy.numpy()[:, :-1], np.diff(a, axis=1))
+    assert (dy.numpy()[:, -1] == 0).all() and (dx.numpy()[:, :, -1] == 0).all()

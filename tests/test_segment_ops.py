@@ -83,3 +83,15 @@ def test_segment_ids_are_checked_as_tf_checks_them():
         tf.math.unsorted_segment_sum(data, [0, 5, 1], 3)
     with pytest.raises(InvalidArgumentError, match="prefix"):
         tf.math.unsorted_segment_sum(data, [0, 1], 3)
+
+
+def test_a_nan_row_holds_a_max_or_min_only_until_the_next_row():
+    """TF's kernels replace the running value by each row unless it is smaller (max) or larger (min), which
+    NaN never is (TF 2.21: segment_max([2, nan, 1]) is 1, of [1, nan] nan)."""
+    nan = np.nan
+    for rows, want in (([2.0, nan, 1.0], 1.0), ([1.0, nan], nan), ([nan, 3.0, nan], nan), ([nan, 1.0], 1.0)):
+        data = np.array(rows, np.float32)
+        np.testing.assert_array_equal(tf.math.segment_max(data, [0] * len(data)).numpy(), [want])
+        np.testing.assert_array_equal(tf.math.unsorted_segment_min(data, [0] * len(data), 1).numpy(), [want])
+    np.testing.assert_allclose(tf.math.cumulative_logsumexp([np.nan, 1.0, 2.0]).numpy(),
+                               [-np.inf, 1.0, 2.0 + np.log1p(np.exp(-1.0))], rtol=1e-6)

@@ -6,13 +6,14 @@
 
 Images are channels-last: (height, width, channels), or a batch (batch, height, width, channels).
 Decoding goes through Pillow (``codecs.py``); everything else is minitf ops (``resizing.py``,
-``color.py``, ``hsv.py``, ``flips.py``, ``cropping.py``), so float images keep their gradients.
+``color.py``, ``hsv.py``, ``flips.py``, ``cropping.py``, ``measures.py``), so float images keep their gradients.
 """
 from minitf.image.codecs import (decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg,
                                  encode_png, is_jpeg)
 from minitf.image.color import (adjust_brightness, adjust_contrast, adjust_gamma, convert_image_dtype,
                                 grayscale_to_rgb, per_image_standardization, random_brightness, random_contrast,
-                                rgb_to_grayscale)
+                                rgb_to_grayscale, rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)
+from minitf.image.measures import image_gradients, psnr, sobel_edges, total_variation
 from minitf.image.cropping import (central_crop, crop_to_bounding_box, pad_to_bounding_box, random_crop,
                                    resize_with_crop_or_pad, rot90, transpose)
 from minitf.image.flips import flip_left_right, flip_up_down, random_flip_left_right, random_flip_up_down
@@ -25,4 +26,5 @@ __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma
            "grayscale_to_rgb", "hsv_to_rgb", "is_jpeg", "pad_to_bounding_box", "per_image_standardization",
            "random_brightness", "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down",
            "random_hue", "random_saturation", "resize", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv",
-           "rot90", "transpose"]
+           "rot90", "transpose", "image_gradients", "psnr", "sobel_edges", "total_variation", "rgb_to_yiq",
+           "rgb_to_yuv", "yiq_to_rgb", "yuv_to_rgb"]

@@ -28,7 +28,8 @@ from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
 __all__ = ["convert_image_dtype", "adjust_brightness", "adjust_contrast", "adjust_gamma", "random_brightness",
-           "random_contrast", "rgb_to_grayscale", "grayscale_to_rgb", "per_image_standardization"]
+           "random_contrast", "rgb_to_grayscale", "grayscale_to_rgb", "per_image_standardization", "rgb_to_yiq",
+           "yiq_to_rgb", "rgb_to_yuv", "yuv_to_rgb"]
 
 
 def _max(dtype: dtypes.DType) -> int:
@@ -175,3 +176,34 @@ def per_image_standardization(image: Any) -> Tensor:
     std = R.reduce_std(flt, axis=(-3, -2, -1), keepdims=True)
     adjusted_std = E.maximum(std, E.rsqrt(np.float32(n)))
     return E.divide(E.subtract(flt, mean), adjusted_std)
+
+
+# --- YIQ and YUV: linear colour spaces (a 3x3 matrix on the channel axis, TF's coefficients) ----------------
+_RGB_TO_YIQ = [[0.299, 0.59590059, 0.2115], [0.587, -0.27455667, -0.52273617], [0.114, -0.32134392, 0.31119955]]
+_YIQ_TO_RGB = [[1, 1, 1], [0.95598634, -0.27201283, -1.10674021], [0.6208248, -0.64720424, 1.70423049]]
+_RGB_TO_YUV = [[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -0.51496512], [0.114, 0.43601035, -0.10001026]]
+_YUV_TO_RGB = [[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]]
+
+
+def _channels_times(images: Any, kernel) -> Tensor:
+    from minitf.ops.linalg import tensordot
+    images = convert_to_tensor(images)
+    return tensordot(images, convert_to_tensor(kernel, dtype=images.dtype), axes=[[images.ndim - 1], [0]])
+
+
+def rgb_to_yiq(images: Any) -> Tensor:
+    """RGB in [0, 1] to YIQ (luma and two chroma axes)."""
+    return _channels_times(images, _RGB_TO_YIQ)
+
+
+def yiq_to_rgb(images: Any) -> Tensor:
+    return _channels_times(images, _YIQ_TO_RGB)
+
+
+def rgb_to_yuv(images: Any) -> Tensor:
+    """RGB in [0, 1] to YUV (luma, blue and red differences)."""
+    return _channels_times(images, _RGB_TO_YUV)
+
+
+def yuv_to_rgb(images: Any) -> Tensor:
+    return _channels_times(images, _YUV_TO_RGB)

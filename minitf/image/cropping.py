@@ -30,6 +30,8 @@ def _image(image: Any, op: str) -> Tensor:
     image = convert_to_tensor(image)
     if image.ndim not in (3, 4):
         raise ValueError(f"{op}: 'image' (shape {tuple(image.shape)}) must have either 3 or 4 dimensions.")
+    if 0 in tuple(image.shape[-3:]):
+        raise ValueError(f"{op}: inner 3 dims of 'image.shape' must be > 0: {tuple(image.shape)}")
     return image
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from minitf import array_backend as B
 from minitf import dtypes
 from minitf import random as mt_random
-from minitf.errors import NotFoundError
+from minitf.errors import InvalidArgumentError, NotFoundError
 from minitf.image.color import convert_image_dtype
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
@@ -41,8 +41,9 @@ __all__ = ["rgb_to_hsv", "hsv_to_rgb", "adjust_hue", "adjust_saturation", "rando
 
 def _rgb(images: Any, op: str) -> Tensor:
     images = convert_to_tensor(images)
-    if images.ndim < 1 or images.shape[-1] != 3:
-        raise ValueError(f"{op}: the last dimension must be 3 (three channels), got shape {tuple(images.shape)}")
+    if images.ndim < 1 or images.shape[-1] != 3:  # (TF's kernels refuse it: InvalidArgumentError)
+        raise InvalidArgumentError(f"{op}: input must have 3 channels (the last dimension), got shape "
+                                   f"{tuple(images.shape)}", op)
     return images
 
 
@@ -57,8 +58,11 @@ def rgb_to_hsv(images: Any, name: str | None = None) -> Tensor:
         return convert_to_tensor(value, dtype=dtype)
 
     r, g, b = S.unstack(images, axis=-1)
-    value = R.reduce_max(images, axis=-1)
-    spread = value - R.reduce_min(images, axis=-1)
+    value, least = const(np.finfo(images._value.dtype).min), const(np.finfo(images._value.dtype).max)
+    for channel in (r, g, b):  # Eigen's max and min over the channels: a channel replaces the running value
+        value = E.where(channel < value, value, channel)  # unless smaller (larger), which NaN never is
+        least = E.where(least < channel, least, channel)
+    spread = value - least
     zero, one = const(0), const(1)
     lit = value > 0
     saturation = E.where(lit, spread / E.where(lit, value, one), zero)

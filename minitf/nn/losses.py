@@ -12,6 +12,7 @@ from minitf.nn.activations import relu
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops.creation import zeros_like
+from minitf.ops.nan_safe import divide_no_nan
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
@@ -58,13 +59,16 @@ def log_poisson_loss(targets: TensorLike, log_input: TensorLike, compute_full_lo
 
 
 def compute_average_loss(per_example_loss: TensorLike, sample_weight=None, global_batch_size=None) -> Tensor:
-    """sum(loss * sample_weight) / global_batch_size (default: the loss's first dimension; one replica)."""
+    """sum(loss * sample_weight) / global_batch_size (default: the loss's first dimension; one replica), 0 for
+    an empty batch (TF divides with divide_no_nan)."""
     loss = convert_to_tensor(per_example_loss)
+    if loss.ndim == 0:
+        raise ValueError("Invalid value passed for `per_example_loss`. Expected a tensor with at least rank 1.")
     if sample_weight is not None:
         loss = loss * convert_to_tensor(sample_weight, dtype=loss.dtype)
     if global_batch_size is None:
         global_batch_size = loss.shape[0] if loss.ndim else 1
-    return R.reduce_sum(loss) / convert_to_tensor(global_batch_size, dtype=loss.dtype)
+    return divide_no_nan(R.reduce_sum(loss), convert_to_tensor(global_batch_size, dtype=loss.dtype))  # (0 for none)
 
 
 def scale_regularization_loss(regularization_loss: TensorLike) -> Tensor:

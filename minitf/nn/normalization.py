@@ -64,7 +64,10 @@ def sufficient_statistics(x: TensorLike, axes, shift=None, keepdims: bool = Fals
     """(count, sum of x - shift, sum of (x - shift)^2, shift) over ``axes``: what ``normalize_moments``
     turns into a mean and variance (the one-pass algorithm; a shift near the mean keeps it accurate)."""
     x = convert_to_tensor(x)
-    axes = [int(a) % x.ndim for a in (axes if isinstance(axes, (list, tuple)) else [axes])]
+    axes = [int(a) for a in (axes if isinstance(axes, (list, tuple)) else [axes])]
+    if any(not -x.ndim <= a < x.ndim for a in axes):  # (TF indexes the shape's dims: an IndexError)
+        raise IndexError(f"sufficient_statistics: axes {axes} out of range for a tensor of rank {x.ndim}")
+    axes = [a % x.ndim for a in axes]
     counts = convert_to_tensor(int(np.prod([x.shape[a] for a in axes])), dtype=x.dtype)
     if shift is not None:
         shift = convert_to_tensor(shift)  # (a Python float is float32: with float64 x the subtraction refuses, as TF's)

@@ -131,6 +131,9 @@ def reverse_sequence(input: TensorLike, seq_lengths: TensorLike, seq_axis: int |
                      batch_axis: int | None = None, name: str | None = None) -> Tensor:
     x = convert_to_tensor(input)
     lengths = convert_to_tensor(seq_lengths)
+    if x.ndim < 2 or not -x.ndim <= int(seq_axis) < x.ndim or not -x.ndim <= int(batch_axis or 0) < x.ndim:
+        raise InvalidArgumentError(f"ReverseSequence: seq_axis {seq_axis} and batch_axis {batch_axis} must be axes of "
+                                   f"the input, of rank at least 2 (got shape {list(x.shape)})", "ReverseSequence")
     seq_axis, batch_axis = int(seq_axis) % x.ndim, int(batch_axis or 0) % x.ndim
     values = _host_ints("ReverseSequence", lengths)
     bad = values.size and (values.min() < 0 or values.max() > x.shape[seq_axis])

@@ -450,7 +450,8 @@ def reduce_euclidean_norm(input_tensor: TensorLike, axis=None, keepdims: bool = 
 
 class CumulativeLogsumexp(Op):
     """Running log(sum(exp(x))) along ``axis``, each step TF's pairwise rule
-    log(e^a + e^b) = max + log1p(e^(min - max)) (a max below the dtype's lowest: that max, -inf).
+    log(e^a + e^b) = max + log1p(e^(min - max)) (a max below the dtype's lowest: that max, -inf; the min
+    and max Eigen's, which keep the running value against a NaN: logsumexp of [NaN, 1] is 1).
 
     Gradient (TF's): with y the output, d x = e^x * (running sum, the other way, of dy e^-y), taken
     for the positive and negative parts of dy in log space so that nothing overflows."""
@@ -466,7 +467,8 @@ class CumulativeLogsumexp(Op):
         for i in range(moved.shape[0]):
             if exclusive:
                 out[i] = accum
-            low, high = xp.minimum(accum, moved[i]), xp.maximum(accum, moved[i])
+            value = moved[i]  # Eigen's min and max of (accum, value): with NaN, the accum
+            low, high = xp.where(value < accum, value, accum), xp.where(accum < value, value, accum)
             accum = xp.where(high < lowest, high, xp.log1p(xp.exp(low - high)) + high)
             if not exclusive:
                 out[i] = accum

@@ -50,6 +50,8 @@ class SegmentReduce(Op):
         out = B.xp.full((num_segments,) + data.shape[ids.ndim:], _start_value(data.dtype, reduction), data.dtype)
         if reduction in ("sum", "mean"):
             B.scatter_add(out, flat_ids, rows)
+        elif reduction != "prod" and rows.dtype.kind == "f" and bool(B.xp.isnan(rows).any()):
+            out = _nan_max_or_min(out, flat_ids, rows, reduction)
         else:
             ufunc = {"prod": B.xp.multiply, "max": B.xp.maximum, "min": B.xp.minimum}[reduction]
             out = _combined_at(out, flat_ids[:, None], rows, ufunc)
@@ -70,6 +72,17 @@ class SegmentReduce(Op):
 
     def shape(data_shape, ids_shape, num_segments, reduction, sorted_ids):
         return (num_segments,) + tuple(data_shape[len(ids_shape):])
+
+
+def _nan_max_or_min(out, ids, rows, reduction: str):
+    """Max or min with NaN, as TF's kernels take it: each row in turn replaces the running value unless it
+    is smaller (max) or larger (min), which NaN never is; so a NaN holds until the next row (the max of
+    [2, NaN, 1] is 1, of [1, NaN] NaN). Row by row: NaN input is the rare case."""
+    for segment, row in zip(B.to_numpy(ids).tolist(), rows):
+        current = out[segment]
+        keep = row < current if reduction == "max" else row > current
+        out[segment] = B.xp.where(keep, current, row)
+    return out
 
 
 def _as_tf_sorted_kernel(out, ids, rows, reduction: str):
