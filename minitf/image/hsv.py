@@ -31,7 +31,6 @@ from minitf import random as mt_random
 from minitf.errors import InvalidArgumentError, NotFoundError
 from minitf.image.color import convert_image_dtype
 from minitf.ops import elementwise as E
-from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor

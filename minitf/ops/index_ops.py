@@ -83,7 +83,7 @@ class DynamicStitch(Op):
 
     def backward(ctx, dy):
         count = ctx.count
-        indices, data = ctx.inputs[:count], ctx.inputs[count:]
+        indices = ctx.inputs[:count]
         # each data row gets dy at its index (TF's gradient: also a row a later write overwrote)
         return tuple([None] * count + [S.gather(dy, i) for i in indices])
 
