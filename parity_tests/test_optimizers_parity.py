@@ -56,6 +56,7 @@ CASES = [
     ("Adamax", {}), ("Adamax", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-5}),
     ("Nadam", {}), ("Nadam", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-5}),
     ("Adadelta", {}), ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6}),
+    ("Lion", {}), ("Lion", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.95}),
 ]
 EXTRAS = [{"clipnorm": 1.0}, {"global_clipnorm": 2.0}, {"clipvalue": 0.5}, {"weight_decay": 0.05}]
 # Each extra option on one optimizer of each kind (Keras's eager optimizer is slow: keep the run short).

@@ -272,6 +272,7 @@ OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "Adamax": lambda m: m.Adamax(learning_rate=0.01, beta_2=0.99),
         "LossScaleOptimizer": lambda m: m.LossScaleOptimizer(m.SGD(learning_rate=0.1), initial_scale=256.0,
                                                              dynamic_growth_steps=3),
+        "Lion": lambda m: m.Lion(learning_rate=0.01, beta_2=0.95),
         "Nadam": lambda m: m.Nadam(learning_rate=0.01, beta_1=0.8),
         "RMSprop": lambda m: m.RMSprop(momentum=0.5, centered=True),
         "SGD": lambda m: m.SGD(learning_rate=0.1, momentum=0.9, nesterov=True),

@@ -144,6 +144,16 @@ def replica_adadelta(w0, grads, lr=1e-3, rho=0.95, eps=1e-7):
     return w
 
 
+def replica_lion(w0, grads, lr=1e-3, b1=0.9, b2=0.99):
+    w = [x.copy() for x in w0]
+    m = [np.zeros_like(x) for x in w0]
+    for g in grads:
+        for i in range(len(w)):
+            w[i] = w[i] - f32(lr) * np.sign(m[i] * f32(b1) + g[i] * (f32(1) - f32(b1)))
+            m[i] = m[i] * f32(b2) + g[i] * (f32(1) - f32(b2))
+    return w
+
+
 CASES = [
     ("sgd", lambda: optimizers.SGD(), lambda w, g: replica_sgd(w, g)),
     ("sgd_momentum", lambda: optimizers.SGD(0.05, momentum=0.9), lambda w, g: replica_sgd(w, g, 0.05, 0.9)),
@@ -160,6 +170,7 @@ CASES = [
     ("adamax", lambda: optimizers.Adamax(0.01, beta_2=0.9), lambda w, g: replica_adamax(w, g, 0.01, b2=0.9)),
     ("nadam", lambda: optimizers.Nadam(0.01), lambda w, g: replica_nadam(w, g, 0.01)),
     ("adadelta", lambda: optimizers.Adadelta(1.0), lambda w, g: replica_adadelta(w, g, 1.0)),
+    ("lion", lambda: optimizers.Lion(0.01), lambda w, g: replica_lion(w, g, 0.01)),
 ]
 
 
@@ -388,7 +399,7 @@ def test_adam_in_place_update_only_when_nothing_else_holds_the_array(hold, shape
         np.testing.assert_array_equal(free.numpy(), held.numpy())
 
 
-@pytest.mark.parametrize("cls", [optimizers.Adamax, optimizers.Nadam, optimizers.Adadelta])
+@pytest.mark.parametrize("cls", [optimizers.Adamax, optimizers.Nadam, optimizers.Adadelta, optimizers.Lion])
 def test_new_optimizers_round_trip_their_config_and_state(cls):
     """get_config/from_config, and set_state of one optimizer's variables into another (Nadam's product of
     momentum factors included) continue the same updates."""
