@@ -266,6 +266,12 @@ def float_operand(op: str, x: TensorLike) -> Tensor:
     return x
 
 
+def float_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
+    """``binary_operands`` that must be floating point (atan2, xlogy ...), TF's error otherwise."""
+    x, y = binary_operands(op, x, y)
+    return float_operand(op, x), y
+
+
 def numeric_operand(op: str, x: TensorLike) -> Tensor:
     """``x`` as a Tensor of numbers (not bool)."""
     x = convert_to_tensor(x)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitf import array_backend as B
-from minitf.ops.elementwise import (Broadcasting, binary_operands, cast, float_operand, not_equal, numeric_operands,
+from minitf.ops.elementwise import (Broadcasting, cast, float_operand, float_operands, not_equal, numeric_operands,
                                     unbroadcast)
 from minitf.tensor import Tensor, convert_to_tensor
 
@@ -96,21 +96,16 @@ class MulNoNan(Broadcasting):
         return unbroadcast(multiply_no_nan(dz, y), x), unbroadcast(multiply_no_nan(x, dz), y)
 
 
-def _float_operands(op: str, x: TensorLike, y: TensorLike) -> tuple[Tensor, Tensor]:
-    x, y = binary_operands(op, x, y)
-    return float_operand(op, x), y
-
-
 def xlogy(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return Xlogy.apply(*_float_operands("Xlogy", x, y))
+    return Xlogy.apply(*float_operands("Xlogy", x, y))
 
 
 def xlog1py(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return Xlog1py.apply(*_float_operands("Xlog1py", x, y))
+    return Xlog1py.apply(*float_operands("Xlog1py", x, y))
 
 
 def xdivy(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return Xdivy.apply(*_float_operands("Xdivy", x, y))
+    return Xdivy.apply(*float_operands("Xdivy", x, y))
 
 
 def divide_no_nan(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
@@ -122,7 +117,7 @@ def divide_no_nan(x: TensorLike, y: TensorLike, name: str | None = None) -> Tens
 
 
 def multiply_no_nan(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
-    return MulNoNan.apply(*_float_operands("MulNoNan", x, y))
+    return MulNoNan.apply(*float_operands("MulNoNan", x, y))
 
 
 def reciprocal_no_nan(x: TensorLike, name: str | None = None) -> Tensor:

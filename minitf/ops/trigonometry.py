@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitf import array_backend as B
-from minitf.ops.elementwise import (Broadcasting, binary_operands, cos, float_operand, reciprocal, sqrt, square,
+from minitf.ops.elementwise import (Broadcasting, cos, float_operand, float_operands, reciprocal, sqrt, square,
                                     unbroadcast)
 from minitf.ops.op import Op
 from minitf.tensor import Tensor
@@ -171,8 +171,7 @@ def atan(x: TensorLike, name: str | None = None) -> Tensor:
 
 def atan2(y: TensorLike, x: TensorLike, name: str | None = None) -> Tensor:
     """The angle of (x, y) from the positive x axis; note the order: y first, as in TF and C."""
-    y, x = binary_operands("Atan2", y, x)
-    return Atan2.apply(float_operand("Atan2", y), x)
+    return Atan2.apply(*float_operands("Atan2", y, x))
 
 
 def sinh(x: TensorLike, name: str | None = None) -> Tensor:
