@@ -84,6 +84,8 @@ def wrap(result: Any) -> Any:
         return wrap(numpy.asarray(result))
     if t is tuple or t is list:
         return t(wrap(r) for r in result)
+    if isinstance(result, tuple):  # NumPy's named results (SVDResult, EighResult ...): CuPy gives a tuple
+        return tuple(wrap(r) for r in result)
     return result
 
 
