@@ -6,8 +6,9 @@ pixels bit for bit), the first augmented batch of ``ImageDataGenerator`` (1e-6: 
 interpolation rounded to float32), ``conv2d``, its gradients and pooling (1e-5 / 1e-6: float32
 sums in another order), the conv ops in the traced gradients (the same names), and the training
 curves of the models it runs beside Keras from TF's initial weights (first epoch's loss 1e-4, 2e-3
-with BatchNormalization; whole curves 2e-3, 5e-3 on augmented photos, 5e-2 on ten classes, 3e-2 for
-the network it keeps: float32 differences in the convolution sums grow over the steps). Fast mode
+with BatchNormalization; whole curves 2e-3, 5e-3 on augmented photos, 5e-2 on ten classes, the
+network it keeps included: float32 differences in the convolution sums grow over the steps, and
+TF's own sums change with the CPU's vector width, AVX2 or AVX-512). Fast mode
 compares TinyVGG's training; full mode every model. Both modes start together in separate
 processes; each test waits for its own.
 """
