@@ -670,3 +670,85 @@ def keras_attention_uses_dot_product_attention(dropout: float, return_attention_
 # TF backend's _get_large_negative(float32): the value masked logits take in dot_product_attention
 # (65500 * -0.7 in float16).
 KERAS_DOT_PRODUCT_ATTENTION_MASKED = 3.38953e38 * -0.7
+
+
+# --- QR of a matrix holding inf or NaN: Eigen's reflections, step by step -------------------------------
+def eigen_householder_qr(a: np.ndarray, full_matrices: bool) -> tuple:
+    """Q and R of ONE matrix as TF's CPU kernel computes them (Eigen's ``HouseholderQR``), for a
+    matrix holding inf or NaN. For finite matrices LAPACK's factors equal Eigen's to rounding, but
+    where inf or NaN meet, which entries become NaN depends on each multiply by a zero and each
+    inf - inf of Eigen's own steps, so minitf takes them literally here:
+
+    - column k: the reflector H = I - tau v v^T with v = [1, x_tail / (x_0 - beta)],
+      beta = -sign(x_0) |x|, tau = (beta - x_0) / beta (tau = 0 and no reflection when the tail is 0);
+    - it is applied to the columns right of k within the first min(m, n) (Eigen's panel), and,
+      for a wide matrix, to the trailing columns as one block reflector A -= V T^T V^T A (so a
+      tau of 0 still multiplies an inf there: NaN);
+    - Q = H_0 (H_1 (... H_{k-1} I)): with ``full_matrices`` (Eigen's ``householderQ()``) each H_j
+      is applied to the bottom-right corner from (j, j); otherwise TF multiplies ``householderQ()``
+      by I(m, k), and each H_j is applied to rows j.. of every column (so a NaN tau reaches them all).
+
+    Eigen works in panels of 48 columns; these steps are its steps for matrices up to 48 wide (a
+    larger matrix holding inf or NaN gets the same steps without the panels)."""
+    m, n = a.shape
+    size = min(m, n)
+    qr = a.copy()
+    taus = np.zeros(size, a.dtype)
+    with np.errstate(all="ignore"):
+        for k in range(size):  # householder_qr_inplace_unblocked on the panel qr[:, :size]
+            taus[k], qr[k, k] = _make_householder(qr[k:, k])
+            _apply_householder_on_the_left(qr[k:, k + 1:size], qr[k + 1:, k], taus[k])
+        if n > size:  # apply_block_householder_on_the_left on the trailing columns (backward: T^T)
+            vectors = np.tril(qr[:, :size], -1) + np.eye(m, size, dtype=a.dtype)
+            factor = _block_householder_triangular_factor(vectors, taus)
+            qr[:, size:] -= vectors @ (factor.T @ (vectors.T @ qr[:, size:]))
+        # full: Q = householderQ() (evalTo: each H_k on the corner from (k, k));
+        # reduced: Q = householderQ() * I(m, k) (each H_k on rows k.. of every column)
+        q = np.eye(m, m if full_matrices else size, dtype=a.dtype)
+        for k in range(size - 1, -1, -1):
+            _apply_householder_on_the_left(q[k:, k:] if full_matrices else q[k:], qr[k + 1:, k], taus[k])
+    r = np.triu(qr)
+    return (q, r) if full_matrices else (q, r[:size])
+
+
+def _make_householder(x: np.ndarray) -> tuple:
+    """Eigen's ``makeHouseholderInPlace`` on column x: (tau, beta), the essential part left in x[1:]."""
+    tail_sq_norm = x[1:] @ x[1:] if len(x) > 1 else x.dtype.type(0)
+    c0 = x[0]
+    if tail_sq_norm <= np.finfo(x.dtype).tiny:
+        x[1:] = 0
+        return x.dtype.type(0), c0
+    beta = np.sqrt(c0 * c0 + tail_sq_norm)
+    if c0 >= 0:
+        beta = -beta
+    x[1:] = x[1:] / (c0 - beta)
+    return (beta - c0) / beta, beta
+
+
+def _apply_householder_on_the_left(block: np.ndarray, essential: np.ndarray, tau) -> None:
+    """Eigen's ``applyHouseholderOnTheLeft``: block = (I - tau v v^T) block, v = [1, essential]."""
+    if block.shape[0] == 1:
+        block *= 1 - tau
+    elif tau != 0:  # NaN != 0: a NaN tau is applied
+        tmp = essential @ block[1:] + block[0]
+        block[0] -= tau * tmp
+        block[1:] -= tau * np.outer(essential, tmp)
+
+
+def _block_householder_triangular_factor(vectors: np.ndarray, taus: np.ndarray) -> np.ndarray:
+    """Eigen's ``make_block_householder_triangular_factor``: T with H_0 ... H_{k-1} = I - V T V^T."""
+    k = vectors.shape[1]
+    factor = np.zeros((k, k), vectors.dtype)
+    for i in range(k - 1, -1, -1):
+        rt = k - i - 1
+        if rt > 0:
+            below = np.tril(vectors[i + 1:, i + 1:], -1) + np.eye(vectors.shape[0] - i - 1, rt, dtype=vectors.dtype)
+            factor[i, i + 1:] = -taus[i] * (vectors[i + 1:, i] @ below)
+            for j in range(k - 1, i, -1):
+                z = factor[i, j]
+                factor[i, j] = z * factor[j, j]
+                if k - j - 1 > 0:
+                    factor[i, j + 1:] += z * factor[j, j + 1:]
+        factor[i, i] = taus[i]
+    return factor
+

@@ -96,6 +96,9 @@ class OpSpec:
     first_order_only: str = ""
     # why TF has no float16 kernel for the op (then both refuse float16, checked apart)
     no_float16: str = ""
+    # why TF has a float16 kernel for the op but none for its gradient (float16: values compared,
+    # and both must refuse to differentiate)
+    no_float16_gradient: str = ""
 
     def __repr__(self) -> str:
         return self.name
@@ -718,6 +721,7 @@ def square_case(draw, second: bool = False) -> Case:
     return draw(make_case(arrays))
 
 
+QR_HALF_GRADIENT = "Qr has a float16 kernel; its gradient's MatrixTriangularSolve has none"
 NO_HALF_LU = "TF registers these LAPACK-based kernels for float32/64 and complex only (inverse has float16)"
 
 
@@ -729,6 +733,86 @@ def well_conditioned(tf, x):
 def positive_definite(tf, x):
     """x x^T + n I: symmetric positive definite for any x (Cholesky's domain)."""
     return tf.matmul(x, x, transpose_b=True) + x.shape[-1] * tf.eye(x.shape[-1], dtype=x.dtype)
+
+
+@st.composite
+def rectangular_case(draw, square: bool = False, rhs: bool = False, max_side: int = 4) -> Case:
+    """A matrix (or a batch of 2) of 1-4 x 1-4, maybe with a right-hand side of 1-3 columns."""
+    m = draw(st.integers(1, max_side))
+    n = m if square else draw(st.integers(1, max_side))
+    batch = draw(st.sampled_from([(), (2,)]))
+    arrays = [draw(array(batch + (m, n)))]
+    if rhs:
+        arrays.append(draw(array(batch + (m, draw(st.integers(1, 3))))))
+    return draw(make_case(arrays))
+
+
+def spread_out(tf, x, descending: bool = False):
+    """x + 20 diag(1, 2, ..., k) in x's top-left corner: with |x| <= ~2 per element (a norm <= 8 for
+    4x4), the eigen- or singular values lie near 20, 40, ... at least 4 apart (Weyl), so their
+    vectors are well defined and their gradients (which divide by the gaps) finite; and vector i
+    lies near the unit vector e_i, so its sign can be fixed by its i-th entry. ``descending``:
+    20 diag(k, ..., 1), for the SVD, whose values come largest first."""
+    m, n = x.shape[-2:]
+    k = min(m, n)
+    corner = np.zeros((m, n))
+    corner[range(k), range(k)] = 20.0 * (np.arange(k, 0, -1) if descending else np.arange(1, k + 1))
+    return x + tf.constant(corner, x.dtype)
+
+
+def signs_fixed(tf, vectors, k):
+    """The first k columns of ``vectors`` with each column's sign made that of its i-th entry > 0
+    (decompositions return vectors up to sign; TF's Eigen and NumPy's LAPACK choose differently)."""
+    head = vectors[..., :k]
+    return head * tf.sign(tf.linalg.diag_part(head[..., :k, :]))[..., None, :]
+
+
+def qr_fixed(tf, x, full_matrices=False):
+    """Q and R of a well-conditioned x with R's diagonal made positive (the unique such factors)."""
+    q, r = tf.linalg.qr(spread_out(tf, x), full_matrices=full_matrices)
+    k = min(x.shape[-2:])
+    d = tf.sign(tf.linalg.diag_part(r))
+    return flat_concat(tf, [q[..., :k] * d[..., None, :], r[..., :k, :] * d[..., :, None]])
+
+
+def eigh_fixed(tf, x):
+    e, v = tf.linalg.eigh(spread_out(tf, x))
+    return flat_concat(tf, [e, signs_fixed(tf, v, x.shape[-1])])
+
+
+def svd_fixed(tf, x, full_matrices=False):
+    """s, and U and V with the signs of U's columns fixed (V's follow: u_i s_i v_i^T is what is unique)."""
+    s, u, v = tf.linalg.svd(spread_out(tf, x, descending=True), full_matrices=full_matrices)
+    k = min(x.shape[-2:])
+    d = tf.sign(tf.linalg.diag_part(u[..., :k, :k]))[..., None, :]
+    return flat_concat(tf, [s, u[..., :k] * d, v[..., :k] * d])
+
+
+@st.composite
+def triangular_solve_case(draw) -> Case:
+    """A triangular system with batch axes that broadcast (A's or B's batch may be 1 or missing)."""
+    n = draw(st.integers(1, 4))
+    batch_a, batch_b = draw(st.sampled_from([((), ()), ((2,), (2,)), ((1,), (2,)), ((2,), ()), ((), (2,))]))
+    a = draw(array(batch_a + (n, n)))
+    b = draw(array(batch_b + (n, draw(st.integers(1, 3)))))
+    return draw(make_case([a, b], {"lower": draw(st.booleans()), "adjoint": draw(st.booleans())}))
+
+
+@st.composite
+def lstsq_case(draw) -> Case:
+    m, n = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch = draw(st.sampled_from([(), (2,)]))
+    a = draw(array(batch + (m, n)))
+    b = draw(array(batch + (m, draw(st.integers(1, 3)))))
+    return draw(make_case([a, b], {"l2_regularizer": draw(st.sampled_from([0.0, 0.5]))}))
+
+
+@st.composite
+def expm_case(draw) -> Case:
+    """A square matrix scaled so that each Pade degree TF picks by the l1 norm, and the scaling
+    and squaring above the last, is reached."""
+    case = draw(square_case())
+    return Case(case.arrays, case.layouts, {"scale": draw(st.sampled_from([0.01, 0.1, 0.4, 1.0, 3.0]))})
 
 
 @st.composite
@@ -1087,6 +1171,48 @@ SPECS: list[OpSpec] = [
            no_float16=NO_HALF_LU),
     OpSpec("linalg.cholesky", lambda tf, x: tf.linalg.cholesky(positive_definite(tf, x)), square_case(),
            no_float16=NO_HALF_LU),
+    OpSpec("linalg.slogdet", lambda tf, x: flat_concat(tf, tf.linalg.slogdet(well_conditioned(tf, x))), square_case(),
+           no_float16=NO_HALF_LU),
+    OpSpec("linalg.logdet", lambda tf, x: tf.linalg.logdet(positive_definite(tf, x)), square_case(),
+           no_float16=NO_HALF_LU),
+    OpSpec("linalg.triangular_solve", lambda tf, a, b, **kw: tf.linalg.triangular_solve(well_conditioned(tf, a), b, **kw),
+           triangular_solve_case(), no_float16=NO_HALF_LU),
+    OpSpec("linalg.cholesky_solve", lambda tf, a, b: tf.linalg.cholesky_solve(tf.linalg.cholesky(
+        positive_definite(tf, a)), b), square_case(second=True), no_float16=NO_HALF_LU),
+    OpSpec("linalg.lstsq", lambda tf, a, b, **kw: tf.linalg.lstsq(spread_out(tf, a), b, **kw), lstsq_case(),
+           rtol=5e-5, why="the normal equations square A's condition number (TF's fast path, as minitf's)",
+           no_float16=NO_HALF_LU),
+    OpSpec("linalg.qr", lambda tf, x: qr_fixed(tf, x), rectangular_case(), rtol=2e-5,
+           why="Householder reflections in another order (Eigen's vs LAPACK's blocks) round differently",
+           no_float16_gradient=QR_HALF_GRADIENT),
+    OpSpec("linalg.qr(full_matrices)", lambda tf, x: qr_fixed(tf, x, full_matrices=True), rectangular_case().filter(
+        lambda c: c.arrays[0].shape[-2] <= c.arrays[0].shape[-1]), rtol=2e-5,
+           why="Householder reflections in another order (Eigen's vs LAPACK's blocks) round differently",
+           no_float16_gradient=QR_HALF_GRADIENT),
+    OpSpec("linalg.eigh", eigh_fixed, square_case(), rtol=2e-5, atol=2e-6,
+           why="Eigen's tridiagonal QR iteration and LAPACK's divide and conquer round differently",
+           no_float16="TF registers no float16 kernel for SelfAdjointEigV2"),
+    OpSpec("linalg.eigvalsh", lambda tf, x: tf.linalg.eigvalsh(spread_out(tf, x)), square_case(), rtol=2e-5,
+           why="Eigen's tridiagonal QR iteration and LAPACK's divide and conquer round differently",
+           no_float16="TF registers no float16 kernel for SelfAdjointEigV2"),
+    OpSpec("linalg.svd", svd_fixed, rectangular_case(), rtol=2e-5, atol=2e-6,
+           why="Eigen's Jacobi/divide-and-conquer SVD and LAPACK's round differently",
+           no_float16="TF registers no float16 kernel for Svd"),
+    OpSpec("linalg.svd(full_matrices)", lambda tf, x: svd_fixed(tf, x, full_matrices=True), rectangular_case().filter(
+        lambda c: abs(c.arrays[0].shape[-2] - c.arrays[0].shape[-1]) <= 1), rtol=2e-5, atol=2e-6,
+           why="Eigen's Jacobi/divide-and-conquer SVD and LAPACK's round differently",
+           no_float16="TF registers no float16 kernel for Svd"),
+    OpSpec("linalg.svd(compute_uv=False)", lambda tf, x: tf.linalg.svd(spread_out(tf, x), compute_uv=False),
+           rectangular_case(), rtol=2e-5, why="Eigen's SVD and LAPACK's round differently",
+           no_float16="TF registers no float16 kernel for Svd"),
+    OpSpec("linalg.pinv", lambda tf, x: tf.linalg.pinv(spread_out(tf, x)), rectangular_case(), rtol=2e-5,
+           why="through the SVD: Eigen's and LAPACK's round differently",
+           no_float16="TF registers no float16 kernel for Svd"),
+    OpSpec("linalg.expm", lambda tf, x, scale: tf.linalg.expm(x * scale), expm_case(), rtol=2e-5,
+           why="a sum of matrix powers then a solve: the products' summation order differs (Eigen vs BLAS)",
+           no_float16="TF's expm solves with MatrixSolve, which has no float16 kernel"),
+    OpSpec("linalg.normalize", lambda tf, x, axis: flat_concat(tf, tf.linalg.normalize(x, axis=axis)),
+           unary(NONZERO, min_dims=1, axis=st.just(-1))),
     # reductions
     OpSpec("reduce_sum", lambda tf, x, **kw: tf.reduce_sum(x, **kw), reduction()),
     OpSpec("reduce_mean", lambda tf, x, **kw: tf.reduce_mean(x, **kw), reduction()),
