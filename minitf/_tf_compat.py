@@ -752,3 +752,14 @@ def _block_householder_triangular_factor(vectors: np.ndarray, taus: np.ndarray) 
         factor[i, i] = taus[i]
     return factor
 
+
+# --- erfinv through the normal quantile ------------------------------------------------------------------
+def erfinv_through_ndtri(x, ndtri_float64):
+    """erf^-1(x) as TF's kernel computes it: ``ndtri(0.5 * x + 0.5) * sqrt(1/2)``, with 0.5 x + 0.5
+    rounded in x's own dtype first. The identity is exact, but that rounding costs digits: near 0
+    in float32 (erfinv(8.33e-5) comes out 7.3847e-5, not 7.3804e-5: 6e-4 relative) and near +-1
+    in float64 (erfinv(1 - 1.2e-15) is 5.6509, not 5.6585). minitf rounds the same way, then
+    takes the quantile in float64 (``ndtri_float64``), so its values are TF's to an ulp or two."""
+    half = x.dtype.type(0.5)
+    p = x * half + half
+    return (ndtri_float64(p.astype(np.float64)) * math.sqrt(0.5)).astype(x.dtype, copy=False)

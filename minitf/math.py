@@ -22,6 +22,7 @@ from minitf.ops.elementwise import polyval
 from minitf.ops.index_ops import invert_permutation
 from minitf.nn.normalization import zero_fraction
 from minitf.ops.trigonometry import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
+from minitf.ops.special_functions import digamma, erfinv, lbeta, lgamma, ndtri, polygamma, zeta
 from minitf.ops.linalg import norm as _norm  # noqa: F401
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_sqrt_n",
     "unsorted_segment_sum", "zero_fraction", "cumulative_logsumexp", "is_non_decreasing", "is_strictly_increasing",
     "reduce_euclidean_norm", "bincount", "in_top_k", "invert_permutation", "polyval",
+    "digamma", "erfinv", "lbeta", "lgamma", "ndtri", "polygamma", "zeta",
     "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "count_nonzero", "cumprod", "cumsum", "divide",
     "equal", "erf", "exp", "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "is_finite",
     "is_inf", "is_nan", "l2_normalize", "less", "less_equal", "log", "log1p", "log_softmax", "logical_and",

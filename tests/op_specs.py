@@ -159,6 +159,7 @@ WIDE = floats(-3, 3)
 POSITIVE = floats(0.2, 3)
 NONZERO = floats(0.2, 2) | floats(-2, -0.2)  # away from the kink of abs, relu, sign ...
 UNIT = floats(0.5, 1.5) | floats(-1.5, -0.5)  # for products: neither 0 nor overflow
+BETWEEN_POLES = floats(0.1, 4) | floats(-2.85, -2.15) | floats(-0.85, -0.15)  # Gamma's poles: 0, -1, -2 ...
 
 
 def avoid(*points: float, gap: float = 0.05, lo: float = -8, hi: float = 8) -> st.SearchStrategy:
@@ -1056,6 +1057,21 @@ SPECS: list[OpSpec] = [
     OpSpec("math.sigmoid", lambda tf, x: tf.math.sigmoid(x), unary(WIDE)),
     OpSpec("math.erf", lambda tf, x: tf.math.erf(x), unary(WIDE)),
     OpSpec("math.erfc", lambda tf, x: tf.math.erfc(x), unary(WIDE)),
+    OpSpec("math.lgamma", lambda tf, x: tf.math.lgamma(x), unary(BETWEEN_POLES)),
+    OpSpec("math.digamma", lambda tf, x: tf.math.digamma(x), unary(BETWEEN_POLES), atol=2e-6,
+           why="TF's float32 digamma (Eigen's, in float32) is off by up to ~4e-7 near its roots (1.4616 ...)",
+           no_float16_gradient="Digamma has a float16 kernel; its gradient's Polygamma has none"),
+    OpSpec("math.polygamma", lambda tf, x, n: tf.math.polygamma(tf.constant(n, x.dtype), x),
+           unary(floats(0.3, 4), n=st.sampled_from([0.0, 1.0, 2.0, 3.0])),
+           no_float16="TF's Polygamma takes float32 and float64 only"),
+    OpSpec("math.zeta", lambda tf, q, s: tf.math.zeta(tf.constant(s, q.dtype), q),
+           unary(floats(0.3, 4), s=st.sampled_from([1.5, 2.0, 3.5, 6.0])),
+           no_float16="TF's Zeta takes float32 and float64 only"),
+    OpSpec("math.lbeta", lambda tf, x: tf.math.lbeta(x), unary(POSITIVE, min_dims=1)),
+    OpSpec("math.erfinv", lambda tf, x: tf.math.erfinv(x), unary(floats(-0.95, 0.95)),
+           no_float16="TF registers Erfinv for float32 and float64 only"),
+    OpSpec("math.ndtri", lambda tf, x: tf.math.ndtri(x), unary(floats(0.02, 0.98)),
+           no_float16="TF registers Ndtri for float32 and float64 only"),
     OpSpec("math.log_sigmoid", lambda tf, x: tf.math.log_sigmoid(x), unary(WIDE)),
     # trigonometry and hyperbolic functions, inside their domains (tan: away from pi/2)
     OpSpec("math.tan", lambda tf, x: tf.math.tan(x), unary(floats(-1.3, 1.3))),
