@@ -335,3 +335,40 @@ def test_pearson_correlation_is_numpys_per_row_and_hinge_metrics_are_the_losses(
     h = metrics.Hinge()
     h.update_state(labels, scores)
     np.testing.assert_allclose(h.result().numpy(), np.mean(losses.hinge(labels, scores).numpy()), rtol=1e-6)
+
+
+def test_iou_from_the_confusion_matrix_by_hand():
+    """cm = [[1, 1], [1, 1]]: each class TP 1, row 2, column 2, so IoU = 1 / (2 + 2 - 1) = 1/3."""
+    m = metrics.IoU(num_classes=2, target_class_ids=[0])
+    m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
+    np.testing.assert_allclose(m.result().numpy(), 1 / 3, rtol=1e-6)
+    mean = metrics.MeanIoU(num_classes=3, dtype="float32")  # class 2 never occurs: left out of the mean
+    mean.update_state([0, 0, 1, 1, 5, -1], [0, 1, 0, 1, 1, 0], sample_weight=[1, 1, 1, 1, 9, 9])
+    np.testing.assert_allclose(mean.result().numpy(), 1 / 3, rtol=1e-6)
+    binary = metrics.BinaryIoU(target_class_ids=[1], threshold=0.5)
+    binary.update_state([1, 1, 0, 0], [0.9, 0.2, 0.6, 0.1])  # class 1: TP 1, FN 1, FP 1
+    np.testing.assert_allclose(binary.result().numpy(), 1 / 3, rtol=1e-6)
+
+
+def test_rate_at_rate_metrics_pick_the_best_feasible_threshold():
+    # thresholds 0, 0.5, 1 (num_thresholds 3): at 0 every prediction is positive, at 0.5 only 0.9 and 0.6
+    y, p = [1, 1, 0, 0], [0.9, 0.2, 0.6, 0.1]
+    at_specificity = metrics.SensitivityAtSpecificity(0.5, num_thresholds=3)
+    at_specificity.update_state(y, p)  # threshold 0.5: specificity 1/2, sensitivity 1/2
+    np.testing.assert_allclose(at_specificity.result().numpy(), 0.5)
+    at_recall = metrics.PrecisionAtRecall(1.0, num_thresholds=3)
+    at_recall.update_state(y, p)  # recall 1 only at threshold 0: precision 2/4
+    np.testing.assert_allclose(at_recall.result().numpy(), 0.5)
+    impossible = metrics.RecallAtPrecision(1.0, num_thresholds=3)
+    impossible.update_state(y, p)  # precision 1/2 at thresholds 0 and 0.5, 0 at 1 (nothing positive): none reaches 1
+    assert impossible.result().numpy() == 0.0
+
+
+def test_iou_metrics_run_inside_a_traced_fit():
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy",
+                  metrics=[metrics.BinaryIoU(name="iou"), metrics.PrecisionAtRecall(0.5, name="p_at_r")])
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+    assert {"iou", "p_at_r"} <= set(history) and all(0 <= v <= 1 for key in ("iou", "p_at_r") for v in history[key])

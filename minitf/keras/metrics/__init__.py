@@ -41,12 +41,15 @@ from minitf.keras.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Cat
                                                    TopKCategoricalAccuracy, accuracy, binary_accuracy,
                                                    categorical_accuracy, sparse_categorical_accuracy,
                                                    sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from minitf.keras.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall,
+from minitf.keras.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision,
+                                                    PrecisionAtRecall, Recall, RecallAtPrecision,
+                                                    SensitivityAtSpecificity, SpecificityAtSensitivity,
                                                     TrueNegatives, TruePositives)
 from minitf.keras.metrics.correlation_metrics import (ConcordanceCorrelation, PearsonCorrelation,
                                                       concordance_correlation, pearson_correlation)
 from minitf.keras.metrics.f_score_metrics import F1Score, FBetaScore
 from minitf.keras.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from minitf.keras.metrics.iou_metrics import IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from minitf.keras.metrics.metric import Metric
 from minitf.keras.naming import to_snake_case
 from minitf.keras.saving.serialization import (deserialize_loss_or_metric, get_keras_object,
@@ -65,6 +68,8 @@ ALL_OBJECTS = (
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Accuracy, BinaryAccuracy,
     CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
     F1Score, FBetaScore, Hinge, SquaredHinge, CategoricalHinge, PearsonCorrelation, ConcordanceCorrelation,
+    SensitivityAtSpecificity, SpecificityAtSensitivity, PrecisionAtRecall, RecallAtPrecision, IoU, BinaryIoU,
+    MeanIoU, OneHotIoU, OneHotMeanIoU,
 )
 ALL_OBJECTS_DICT: dict[str, Any] = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})

@@ -255,3 +255,115 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config
+
+
+class SensitivitySpecificityBase(Metric):
+    """Confusion counts at ``num_thresholds`` evenly spaced thresholds 0, 1/(T-1), ..., 1, from which
+    a subclass reads the best value of one rate among the thresholds where another reaches ``value``:
+
+        sensitivity = recall = TP / (TP + FN)     specificity = TN / (TN + FP)
+        precision = TP / (TP + FP)
+
+    (0 when no threshold reaches it)."""
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if num_thresholds <= 0:
+            raise ValueError(f"Argument `num_thresholds` must be an integer > 0. Received: num_thresholds={num_thresholds}")
+        self.value, self.class_id = value, class_id
+        if num_thresholds == 1:
+            self.thresholds, self._evenly = [0.5], False
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds, self._evenly = [0.0] + inner + [1.0], True
+        for count in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, count, self.add_variable(shape=(len(self.thresholds),), name=count))
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        U.update_confusion_matrix_variables(
+            {U.TRUE_POSITIVES: self.true_positives, U.TRUE_NEGATIVES: self.true_negatives,
+             U.FALSE_POSITIVES: self.false_positives, U.FALSE_NEGATIVES: self.false_negatives},
+            y_true, y_pred, self.thresholds, thresholds_distributed_evenly=self._evenly, class_id=self.class_id,
+            sample_weight=sample_weight)
+
+    def _rates(self) -> dict:
+        tp, fp = self.true_positives.value(), self.false_positives.value()
+        tn, fn = self.true_negatives.value(), self.false_negatives.value()
+        return {"sensitivity": U.divide_no_nan(tp, tp + fn), "specificity": U.divide_no_nan(tn, tn + fp),
+                "precision": U.divide_no_nan(tp, tp + fp)}
+
+    def _best_where(self, constrained: Tensor, dependent: Tensor) -> Tensor:
+        """The largest ``dependent`` among the thresholds where ``constrained >= value`` (else 0)."""
+        feasible = constrained >= as_tensor(self.value, constrained.dtype)
+        return R.reduce_max(S.concat([E.where(feasible, dependent, 0.0), E.zeros_like_scalar(dependent)[None]], 0))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "class_id": self.class_id, "num_thresholds": len(self.thresholds)}
+
+
+class SensitivityAtSpecificity(SensitivitySpecificityBase):
+    """The best sensitivity (recall) at a specificity >= ``specificity``."""
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        if specificity < 0 or specificity > 1:
+            raise ValueError(f"Argument `specificity` must be in the range [0, 1]. Received: specificity={specificity}")
+        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.specificity = specificity
+
+    def result(self) -> Tensor:
+        rates = self._rates()
+        return self._best_where(rates["specificity"], rates["sensitivity"])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "specificity": self.specificity}
+
+
+class SpecificityAtSensitivity(SensitivitySpecificityBase):
+    """The best specificity at a sensitivity (recall) >= ``sensitivity``."""
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        if sensitivity < 0 or sensitivity > 1:
+            raise ValueError(f"Argument `sensitivity` must be in the range [0, 1]. Received: sensitivity={sensitivity}")
+        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.sensitivity = sensitivity
+
+    def result(self) -> Tensor:
+        rates = self._rates()
+        return self._best_where(rates["sensitivity"], rates["specificity"])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "sensitivity": self.sensitivity}
+
+
+class PrecisionAtRecall(SensitivitySpecificityBase):
+    """The best precision at a recall >= ``recall``."""
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        if recall < 0 or recall > 1:
+            raise ValueError(f"Argument `recall` must be in the range [0, 1]. Received: recall={recall}")
+        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.recall = recall
+
+    def result(self) -> Tensor:
+        rates = self._rates()
+        return self._best_where(rates["sensitivity"], rates["precision"])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "recall": self.recall}
+
+
+class RecallAtPrecision(SensitivitySpecificityBase):
+    """The best recall at a precision >= ``precision``."""
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        if precision < 0 or precision > 1:
+            raise ValueError(f"Argument `precision` must be in the range [0, 1]. Received: precision={precision}")
+        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.precision = precision
+
+    def result(self) -> Tensor:
+        rates = self._rates()
+        return self._best_where(rates["precision"], rates["sensitivity"])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "precision": self.precision}

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from minitf import array_backend as B
+from minitf._tf_compat import eigen_sum_array
 from minitf.keras.metrics.metric import as_tensor
 from minitf.ops import elementwise as E
 from minitf.ops.op import Op
@@ -209,18 +210,27 @@ def _counts_by_buckets(y_true, y_pred, n: int, weights, multi_label: bool, thres
     buckets = buckets.astype(np.int32)
 
     def bucket_sums(values):
+        # Each bucket sums its values one after another in the metric's dtype, as TF's
+        # unsorted_segment_sum does (a float64 bincount would round weighted sums otherwise).
         values = xp.broadcast_to(values, buckets.shape)
         if multi_label:  # one histogram per label column
             labels = buckets.shape[1]
             flat = (buckets + n * xp.arange(labels)[None, :]).reshape(-1)
-            counts = xp.bincount(flat, weights=values.reshape(-1), minlength=n * labels)
-            return counts.reshape(labels, n).T.astype(dtype)
-        return xp.bincount(buckets, weights=values, minlength=n).astype(dtype)
+            counts = xp.zeros(n * labels, dtype)
+            B.scatter_add(counts, flat, values.reshape(-1))
+            return counts.reshape(labels, n).T
+        counts = xp.zeros(n, dtype)
+        B.scatter_add(counts, buckets, values)
+        return counts
 
     tp = xp.cumsum(bucket_sums(true_labels)[::-1], axis=0)[::-1]
     fp = xp.cumsum(bucket_sums(false_labels)[::-1], axis=0)[::-1]
-    total_true = xp.sum(xp.broadcast_to(true_labels, buckets.shape), axis=0).astype(dtype)
-    total_false = xp.sum(xp.broadcast_to(false_labels, buckets.shape), axis=0).astype(dtype)
+    if multi_label:
+        total_true = xp.sum(xp.broadcast_to(true_labels, buckets.shape), axis=0).astype(dtype)
+        total_false = xp.sum(xp.broadcast_to(false_labels, buckets.shape), axis=0).astype(dtype)
+    else:  # one total each, summed in TF's order (Keras: ops.sum)
+        total_true = eigen_sum_array(xp.broadcast_to(true_labels, buckets.shape)).astype(dtype)
+        total_false = eigen_sum_array(xp.broadcast_to(false_labels, buckets.shape)).astype(dtype)
     return {TRUE_POSITIVES: tp, FALSE_POSITIVES: fp, TRUE_NEGATIVES: total_false - fp,
             FALSE_NEGATIVES: total_true - tp}
 
