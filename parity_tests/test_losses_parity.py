@@ -41,6 +41,11 @@ def _data(kind, seed=0, n=8, classes=4):
         return y, rng.normal(0, 3, (n, classes)).astype(np.float32), w
     if kind == "sparse":
         return rng.integers(0, classes, n), rng.dirichlet(np.ones(classes), n).astype(np.float32), w
+    if kind == "mask":  # segmentation masks and predicted probabilities
+        return (rng.uniform(size=(n, 4, 4)) > 0.5).astype(np.float32), rng.uniform(size=(n, 4, 4)).astype(np.float32), w
+    if kind == "embeddings":  # integer labels, L2-normalized embeddings
+        e = rng.normal(size=(n, 5)).astype(np.float32)
+        return rng.integers(0, 3, n), e / np.linalg.norm(e, axis=1, keepdims=True), w
     if kind == "sparse_logits":
         return rng.integers(0, classes, n), rng.normal(0, 3, (n, classes)).astype(np.float32), w
     raise KeyError(kind)
@@ -76,6 +81,10 @@ CASES = [
     ("BinaryFocalCrossentropy", {"from_logits": True, "alpha": 0.4}, "binary_logits"),
     ("CategoricalFocalCrossentropy", {}, "categorical"),
     ("CategoricalFocalCrossentropy", {"from_logits": True, "gamma": 1.5, "label_smoothing": 0.2}, "categorical_logits"),
+    ("Dice", {}, "mask"), ("Dice", {"axis": (1, 2)}, "mask"), ("Tversky", {"alpha": 0.3, "beta": 0.7}, "mask"),
+    ("Tversky", {"axis": (1, 2)}, "mask"), ("Circle", {}, "embeddings"),
+    ("Circle", {"gamma": 10.0, "margin": 0.25, "remove_diagonal": False}, "embeddings"),
+    ("CategoricalGeneralizedCrossEntropy", {}, "sparse"), ("CategoricalGeneralizedCrossEntropy", {"q": 0.2}, "sparse"),
 ]
 
 
@@ -114,7 +123,9 @@ FUNCTIONS = [("mse", {}, "regression"), ("mae", {}, "regression"), ("mape", {}, 
              ("categorical_crossentropy", {"label_smoothing": 0.1}, "categorical"),
              ("sparse_categorical_crossentropy", {"from_logits": True}, "sparse_logits"),
              ("binary_focal_crossentropy", {"apply_class_balancing": True}, "binary"),
-             ("categorical_focal_crossentropy", {"from_logits": True}, "categorical_logits")]
+             ("categorical_focal_crossentropy", {"from_logits": True}, "categorical_logits"),
+             ("dice", {"axis": (1, 2)}, "mask"), ("tversky", {"alpha": 0.2, "beta": 0.8, "axis": (1, 2)}, "mask"),
+             ("circle", {"gamma": 20}, "embeddings"), ("categorical_generalized_cross_entropy", {"q": 0.5}, "sparse")]
 
 
 @pytest.mark.parametrize("name,kwargs,kind", FUNCTIONS, ids=[f[0] + str(f[1]) for f in FUNCTIONS])

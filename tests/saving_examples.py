@@ -210,8 +210,11 @@ OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "BinaryFocalCrossentropy": lambda m: m.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=3.0),
         "CategoricalCrossentropy": lambda m: m.CategoricalCrossentropy(label_smoothing=0.2, axis=-1),
         "CategoricalFocalCrossentropy": lambda m: m.CategoricalFocalCrossentropy(alpha=0.5, from_logits=True),
+        "CategoricalGeneralizedCrossEntropy": lambda m: m.CategoricalGeneralizedCrossEntropy(q=0.3),
         "CategoricalHinge": lambda m: m.CategoricalHinge(),
+        "Circle": lambda m: m.Circle(gamma=40.0, margin=0.3),
         "CosineSimilarity": lambda m: m.CosineSimilarity(axis=-1),
+        "Dice": lambda m: m.Dice(axis=-1),
         "Hinge": lambda m: m.Hinge(),
         "Huber": lambda m: m.Huber(delta=2.0),
         "KLDivergence": lambda m: m.KLDivergence(),
@@ -224,6 +227,7 @@ OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "Poisson": lambda m: m.Poisson(),
         "SparseCategoricalCrossentropy": lambda m: m.SparseCategoricalCrossentropy(from_logits=True),
         "SquaredHinge": lambda m: m.SquaredHinge(),
+        "Tversky": lambda m: m.Tversky(alpha=0.3, beta=0.7),
     },
     "metrics": {
         "AUC": lambda m: m.AUC(num_thresholds=50, curve="PR"),
@@ -400,10 +404,12 @@ COMPILE_ONLY = {"Mean", "Sum"}
 
 
 def object_data(family: str, name: str, rng: np.random.Generator, n: int = 8):
-    """Inputs and labels for ``object_model``: integer labels for the sparse losses and metrics."""
+    """Inputs and labels for ``object_model``: integer labels for the sparse losses and metrics (and for
+    the generalized cross entropy and the circle loss, which take class ids)."""
     x = rng.normal(size=(n, 4)).astype("float32")
     labels = rng.integers(0, 3, size=(n,))
-    if name.startswith("Sparse") and family in ("losses", "metrics"):
+    integer_labels = name.startswith("Sparse") or name in ("CategoricalGeneralizedCrossEntropy", "Circle")
+    if integer_labels and family in ("losses", "metrics"):
         return x, labels.astype("int64")
     one_hot = np.eye(3, dtype="float32")[labels]
     if name == "MeanAbsolutePercentageError":

@@ -448,3 +448,47 @@ def test_categorical_focal_crossentropy_is_the_papers_formula():
     loss = losses.CategoricalFocalCrossentropy(alpha=0.5, gamma=1.0)
     assert losses.CategoricalFocalCrossentropy.from_config(loss.get_config()).get_config() == loss.get_config()
     assert losses.get("binary_focal_crossentropy") is losses.binary_focal_crossentropy
+
+
+# --- overlap losses, circle loss, generalized cross entropy: the papers' formulas in NumPy ----------------
+def test_dice_and_tversky_are_their_overlap_formulas():
+    rng = np.random.default_rng(0)
+    y = (rng.uniform(size=(3, 5, 5)) > 0.5).astype(np.float64)
+    p = rng.uniform(size=(3, 5, 5))
+    eps = 1e-7
+    per_image = 1 - 2 * (y * p).sum((1, 2)) / (y.sum((1, 2)) + p.sum((1, 2)) + eps)
+    np.testing.assert_allclose(losses.dice(y, p, axis=(1, 2)).numpy(), per_image, rtol=1e-12)
+    tp, fp, fn = (y * p).sum(), (y * (1 - p)).sum(), ((1 - y) * p).sum()
+    np.testing.assert_allclose(losses.tversky(y, p, alpha=0.2, beta=0.8).numpy(),
+                               1 - tp / (tp + 0.2 * fp + 0.8 * fn + eps), rtol=1e-12)
+    # alpha = beta = 1/2 is Dice (up to where the epsilon sits: 2 eps against eps)
+    np.testing.assert_allclose(losses.tversky(y, p).numpy(), losses.dice(y, p).numpy(), rtol=1e-8)
+
+
+def test_circle_loss_is_the_papers_formula_and_zero_without_pairs():
+    rng = np.random.default_rng(1)
+    e = rng.normal(size=(6, 4))
+    e /= np.linalg.norm(e, axis=1, keepdims=True)
+    labels = np.array([0, 0, 1, 1, 2, 0])
+    gamma, m = 16.0, 0.3
+    d = np.maximum(1 - e @ e.T, 0)
+    same = labels[:, None] == labels[None, :]
+    positive, negative = same & ~np.eye(6, dtype=bool), ~same
+    want = []
+    for i in range(6):
+        sp = -gamma * np.maximum(m + d[i], 0) * (m - d[i])
+        sn = gamma * np.maximum(1 + m - d[i], 0) * (1 - m - d[i])
+        lse = lambda v, mask: np.log(np.exp(v[mask]).sum()) if mask.any() else -np.inf  # noqa: E731
+        want.append(np.logaddexp(0, lse(sp, positive[i]) + lse(sn, negative[i])))
+    np.testing.assert_allclose(losses.circle(labels, e, gamma=gamma, margin=m).numpy(), want, rtol=1e-10)
+    distinct = losses.Circle()(np.arange(6), e.astype(np.float32))  # no positive pair: every loss 0
+    assert float(distinct.numpy()) == 0.0
+
+
+def test_generalized_cross_entropy_is_one_minus_p_to_the_q_over_q():
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    labels = np.array([0, 1])
+    np.testing.assert_allclose(losses.categorical_generalized_cross_entropy(labels, p, q=0.5).numpy(),
+                               (1 - np.array([0.7, 0.1]) ** 0.5) / 0.5, rtol=1e-12)
+    with pytest.raises(ValueError, match="q must be in the interval"):
+        losses.CategoricalGeneralizedCrossEntropy(q=1.0)

@@ -55,6 +55,8 @@ from minitf.nn.activations import softmax, softplus
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
+from minitf.ops.creation import eye
+from minitf.ops.linalg import matmul
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
@@ -496,6 +498,76 @@ def categorical_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, alpha
     return R.reduce_sum(weighting * cce, axis=axis)
 
 
+def dice(y_true: TensorLike, y_pred: TensorLike, axis=None) -> Tensor:
+    """1 - Dice coefficient, the overlap of two masks (segmentation), over ``axis`` (None: all):
+
+        1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred) + eps)"""
+    y_pred = _float_tensor(y_pred)
+    y_true = _float_tensor(y_true, y_pred._value.dtype)
+    intersection = R.reduce_sum(y_true * y_pred, axis=axis)
+    return 1 - 2.0 * intersection / (R.reduce_sum(y_true, axis=axis) + R.reduce_sum(y_pred, axis=axis) + EPSILON)
+
+
+def tversky(y_true: TensorLike, y_pred: TensorLike, alpha: float = 0.5, beta: float = 0.5, axis=None) -> Tensor:
+    """1 - Tversky index, Dice with false positives weighted by alpha and false negatives by beta
+    (alpha = beta = 0.5 is Dice), over ``axis`` (None: all):
+
+        TP = sum(y_true y_pred), FP = sum(y_true (1 - y_pred)), FN = sum((1 - y_true) y_pred)
+        1 - TP / (TP + alpha FP + beta FN + eps)          (Keras's names for FP and FN)"""
+    y_pred = _float_tensor(y_pred)
+    y_true = _float_tensor(y_true, y_pred._value.dtype)
+    intersection = R.reduce_sum(y_true * y_pred, axis=axis)
+    fp = R.reduce_sum((1 - y_pred) * y_true, axis=axis)
+    fn = R.reduce_sum(y_pred * (1 - y_true), axis=axis)
+    return 1 - intersection / (intersection + fp * alpha + fn * beta + EPSILON)
+
+
+def _positive_negative_masks(query_labels: Tensor, key_labels: Tensor, remove_diagonal: bool = True):
+    """(same label, other label) for every pair (i, j), without the pairs (i, i) among the positives."""
+    query_labels = S.reshape(query_labels, [-1, 1]) if query_labels.ndim == 1 else query_labels
+    key_labels = S.reshape(key_labels, [-1, 1]) if key_labels.ndim == 1 else key_labels
+    positive = E.equal(query_labels, S.transpose(key_labels))
+    negative = E.logical_not(positive)
+    if remove_diagonal:
+        positive = E.logical_and(positive, E.logical_not(S.cast(eye(positive.shape[0], positive.shape[1]), "bool")))
+    return positive, negative
+
+
+def circle(y_true: TensorLike, y_pred: TensorLike, ref_labels=None, ref_embeddings=None, remove_diagonal: bool = True,
+           gamma: float = 80, margin: float = 0.4) -> Tensor:
+    """Circle loss (Sun et al., 2020) of L2-normalized embeddings ``y_pred`` with integer labels: with
+    d_ij = max(1 - <e_i, e_j>, 0) the cosine distance of each pair,
+
+        positives (same label):  w = max(margin + d, 0),     s = -gamma w (margin - d)
+        negatives (other label): w = max(1 + margin - d, 0), s =  gamma w (1 - margin - d)
+        loss_i = softplus(logsumexp_j positives s + logsumexp_j negatives s)
+
+    (the pairs against ``ref_embeddings``/``ref_labels`` when given, else within the batch)."""
+    y_pred = _float_tensor(y_pred)
+    y_true = S.cast(_float_tensor(y_true), "int32")
+    ref_embeddings = y_pred if ref_embeddings is None else _float_tensor(ref_embeddings)
+    ref_labels = y_true if ref_labels is None else S.cast(_float_tensor(ref_labels), "int32")
+    distances = E.maximum(1 - matmul(y_pred, S.transpose(ref_embeddings)), 0.0)
+    positive, negative = _positive_negative_masks(y_true, ref_labels, remove_diagonal)
+    positive_weights = E.maximum((margin + distances) * S.cast(positive, distances.dtype), 0.0)
+    negative_weights = E.maximum((1 + margin - distances) * S.cast(negative, distances.dtype), 0.0)
+    positive_terms = -1 * gamma * positive_weights * (margin - distances)
+    negative_terms = gamma * negative_weights * ((1 - margin) - distances)
+    minus_inf = float("-inf")
+    p_loss = R.reduce_logsumexp(E.where(positive, positive_terms, minus_inf), axis=1)
+    n_loss = R.reduce_logsumexp(E.where(negative, negative_terms, minus_inf), axis=1)
+    return softplus(p_loss + n_loss)
+
+
+def categorical_generalized_cross_entropy(y_true: TensorLike, y_pred: TensorLike, q: float) -> Tensor:
+    """Generalized cross entropy (Zhang and Sabuncu, 2018), robust to noisy integer labels: with p the
+    probability of the true class, (1 - p^q) / q (q -> 0: cross entropy; q = 1: mean absolute error)."""
+    y_pred = _float_tensor(y_pred)
+    labels = S.cast(_float_tensor(y_true), "int64")
+    p = R.reduce_sum(y_pred * S.cast(S.one_hot(labels, int(y_pred.shape[-1])), y_pred.dtype), axis=-1)
+    return (1 - E.pow(p, q)) / q
+
+
 def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
                                     ignore_class: int | None = None, axis: int = -1) -> Tensor:
     """-log p[y_true] per sample: y_true (N,) or (N, 1) integer labels, y_pred (N, C).
@@ -761,6 +833,57 @@ class CategoricalFocalCrossentropy(_BuiltinLoss):
         self.alpha, self.gamma = alpha, gamma
 
 
+class Dice(_BuiltinLoss):
+    """1 - Dice coefficient of masks: ``dice`` (over ``axis``, None: all of it)."""
+
+    _config_keys = ("axis",)
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class Tversky(_BuiltinLoss):
+    """1 - Tversky index of masks: ``tversky``."""
+
+    _config_keys = ("alpha", "beta", "axis")
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky", axis=None, dtype=None):
+        super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha, beta=beta, axis=axis)
+        self.alpha, self.beta, self.axis = alpha, beta, axis
+
+
+class Circle(_BuiltinLoss):
+    """Circle loss of L2-normalized embeddings with integer labels: ``circle``. As in Keras, the
+    samples whose loss is 0 (no positive or negative pair left) leave the mean."""
+
+    _config_keys = ("gamma", "margin", "remove_diagonal")
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True, reduction="sum_over_batch_size", name="circle",
+                 dtype=None):
+        super().__init__(circle, name=name, reduction=reduction, dtype=dtype, gamma=gamma, margin=margin,
+                         remove_diagonal=remove_diagonal)
+        self.gamma, self.margin, self.remove_diagonal = gamma, margin, remove_diagonal
+
+    def __call__(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike = None) -> Tensor:
+        losses = self.call(_float_tensor(y_true, self._dtype), _float_tensor(y_pred, self._dtype))
+        return reduce_weighted_values(losses, sample_weight=sample_weight, mask=losses > 0, reduction=self.reduction,
+                                      dtype=self._dtype)
+
+
+class CategoricalGeneralizedCrossEntropy(_BuiltinLoss):
+    """Generalized cross entropy for integer labels: ``categorical_generalized_cross_entropy``."""
+
+    _config_keys = ("q",)
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy",
+                 dtype=None):
+        if not 0 < q < 1:
+            raise ValueError("q must be in the interval (0, 1)")
+        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction, dtype=dtype, q=q)
+        self.q = q
+
+
 class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Crossentropy for integer class labels, shape (N,) or (N, 1), against y_pred (N, num_classes)."""
 
@@ -791,6 +914,8 @@ ALL_OBJECTS = (
     MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge,
     KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     BinaryFocalCrossentropy, CategoricalFocalCrossentropy, binary_focal_crossentropy, categorical_focal_crossentropy,
+    Dice, Tversky, Circle, CategoricalGeneralizedCrossEntropy, dice, tversky, circle,
+    categorical_generalized_cross_entropy,
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
     huber, log_cosh, cosine_similarity, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson,
     binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
