@@ -4,7 +4,8 @@ Every optimizer, each clip option, weight decay and the learning-rate schedules 
 **bit for bit** (float32, assert_array_equal): minitf performs Keras's operations in Keras's
 order, so the rounding is identical -- weights, every slot variable, and iterations.
 The schedules' values are compared exactly too, except CosineDecay (rtol 1e-6: TF's float32 cos
-kernel differs from NumPy's by a few ulps).
+kernel differs from NumPy's by a few ulps). Ftrl and Lamb agree to an ulp per step
+(``WITHIN_AN_ULP_PER_STEP``: TF's vectorized pow).
 """
 import importlib
 
@@ -57,6 +58,12 @@ CASES = [
     ("Nadam", {}), ("Nadam", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-5}),
     ("Adadelta", {}), ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6}),
     ("Lion", {}), ("Lion", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.95}),
+    ("Adafactor", {}), ("Adafactor", {"learning_rate": 0.05, "beta_2_decay": -0.6, "clip_threshold": 0.5,
+                                      "relative_step": False}),
+    ("Ftrl", {}), ("Ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.7, "initial_accumulator_value": 0.3,
+                            "l1_regularization_strength": 0.01, "l2_regularization_strength": 0.02,
+                            "l2_shrinkage_regularization_strength": 0.03, "beta": 0.1}),
+    ("Lamb", {}), ("Lamb", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-6}),
 ]
 EXTRAS = [{"clipnorm": 1.0}, {"global_clipnorm": 2.0}, {"clipvalue": 0.5}, {"weight_decay": 0.05}]
 # Each extra option on one optimizer of each kind (Keras's eager optimizer is slow: keep the run short).
@@ -71,6 +78,17 @@ def _run(module, variable, constant, name, kwargs, w0, grads):
     return [v.numpy() for v in variables], [np.asarray(v.numpy()) for v in optimizer.variables]
 
 
+# Where Keras's update calls TF's vectorized float32 pow on whole tensors: Eigen's packet pow rounds
+# about a quarter of its results an ulp away from the correctly rounded power (x ** 2 included)
+# that minitf computes, so these agree to an ulp per step, not to the bit.
+# (rtol, atol, where): Ftrl's weight is a difference of nearly equal linear terms over a quadratic,
+# which turns an ulp of n^p into ~1e-5 of a small weight, and 20 steps of them into 4e-5 of z.
+WITHIN_AN_ULP_PER_STEP = {
+    "Ftrl": (1e-4, 1e-6, "n^p of the accumulators, every step"),
+    "Lamb": (2e-6, 1e-7, "the trust ratio's norms sum ops.power(w, 2)"),
+}
+
+
 def _compare(tf, mtf, mo, name, kwargs, schedule=None, seed=0):
     w0, grads = _problem(seed)
     their_w, their_state = _run(tf.keras.optimizers, tf.Variable, tf.constant, name,
@@ -78,6 +96,12 @@ def _compare(tf, mtf, mo, name, kwargs, schedule=None, seed=0):
     our_w, our_state = _run(mo, mtf.Variable, mtf.constant, name,
                             {**kwargs, **_schedule(mo.schedules, schedule)}, w0, grads)
     label = f"{name}{kwargs} schedule={schedule and schedule[0]}"
+    if name in WITHIN_AN_ULP_PER_STEP:
+        assert len(our_state) == len(their_state), f"{label}: optimizer variables {len(our_state)} vs {len(their_state)}"
+        rtol, atol, where = WITHIN_AN_ULP_PER_STEP[name]
+        for i, (a, b) in enumerate(zip(our_w + our_state, their_w + their_state)):
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"{label} ({where}): array {i}")
+        return
     for i, (a, b) in enumerate(zip(our_w, their_w)):
         if not np.array_equal(a, b):
             diff = np.max(np.abs(a - b))

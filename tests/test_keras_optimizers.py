@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from minitf._tf_compat import pow_rounded_array
+from minitf._tf_compat import eigen_sum_array, pow_rounded_array
 import pytest
 
 import minitf as tf
@@ -154,6 +154,71 @@ def replica_lion(w0, grads, lr=1e-3, b1=0.9, b2=0.99):
     return w
 
 
+def replica_ftrl(w0, grads, lr=1e-3, power=-0.5, n0=0.1, l1=0.0, l2=0.0, shrink=0.0, beta=0.0):
+    """McMahan et al.'s FTRL-proximal as Keras 3 writes it; n^p correctly rounded from float64."""
+    w = [x.copy() for x in w0]
+    n = [np.full_like(x, f32(n0)) for x in w0]
+    z = [np.zeros_like(x) for x in w0]
+    lr, p = f32(lr), -power
+    l2_total = f32(l2) + f32(beta) / (f32(2.0) * lr)
+    for g in grads:
+        for i in range(len(w)):
+            g_shrunk = g[i] + f32(2 * shrink) * w[i]
+            n_new = n[i] + g[i] * g[i]
+            n_new_p = pow_rounded_array(n_new, p)
+            z[i] = z[i] + (g_shrunk - (n_new_p - pow_rounded_array(n[i], p)) / lr * w[i])
+            quadratic = n_new_p / lr + f32(2) * l2_total
+            w[i] = (np.clip(z[i], f32(-l1), f32(l1)) - z[i]) / quadratic
+            n[i] = n_new
+    return w
+
+
+def replica_lamb(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+    """You et al.'s LAMB as Keras 3 writes it: Adam's step times |w| / |step| (sums in TF's order)."""
+    w = [x.copy() for x in w0]
+    m = [np.zeros_like(x) for x in w0]
+    v = [np.zeros_like(x) for x in w0]
+    for t, g in enumerate(grads, start=1):
+        for i in range(len(w)):
+            m[i] = m[i] + (g[i] - m[i]) * f32(1 - b1)
+            v[i] = v[i] + (g[i] * g[i] - v[i]) * f32(1 - b2)
+            step = (m[i] / (f32(1) - pow_rounded_array(b1, t))) / (np.sqrt(v[i] / (f32(1) - pow_rounded_array(b2, t)))
+                                                                   + f32(eps))
+            w_norm = np.sqrt(eigen_sum_array(w[i] * w[i]))
+            s_norm = np.sqrt(eigen_sum_array(step * step))
+            ratio = (w_norm / s_norm if s_norm > 0 else f32(1)) if w_norm > 0 else f32(1)
+            w[i] = w[i] - ratio * f32(lr) * step
+    return w
+
+
+def replica_adafactor(w0, grads, lr=1e-3, decay=-0.8, eps1=1e-30, eps2=1e-3, clip=1.0):
+    """Shazeer & Stern's Adafactor as Keras 3 writes it: a factored second moment for matrices."""
+    def rms(x):
+        return np.sqrt(eigen_sum_array(x * x) / f32(x.size))
+
+    w = [x.copy() for x in w0]
+    r = [np.zeros(x.shape[:-1], f32) for x in w0]
+    c = [np.zeros(x.shape[:-2] + x.shape[-1:], f32) for x in w0]
+    v = [np.zeros_like(x) for x in w0]
+    for t, g in enumerate(grads, start=1):
+        step = f32(t)
+        inverse_sqrt = f32(1) / np.sqrt(step)
+        rate = min(f32(lr), inverse_sqrt)
+        for i in range(len(w)):
+            alpha = max(f32(eps2), rms(w[i])) * min(rate, inverse_sqrt)
+            square = g[i] * g[i] + f32(eps1)
+            beta = f32(1) - pow_rounded_array(step, decay)
+            if w[i].ndim >= 2:
+                r[i] = beta * r[i] + (f32(1) - beta) * square.mean(axis=-1, dtype=f32)
+                c[i] = beta * c[i] + (f32(1) - beta) * square.mean(axis=-2, dtype=f32)
+                v[i] = (r[i] / r[i].mean(axis=-1, keepdims=True, dtype=f32))[..., None] * c[i][..., None, :]
+            else:
+                v[i] = beta * v[i] + (f32(1) - beta) * square
+            u = g[i] / np.sqrt(v[i])
+            w[i] = w[i] - alpha * (u / max(f32(1), rms(u) / f32(clip)))
+    return w
+
+
 CASES = [
     ("sgd", lambda: optimizers.SGD(), lambda w, g: replica_sgd(w, g)),
     ("sgd_momentum", lambda: optimizers.SGD(0.05, momentum=0.9), lambda w, g: replica_sgd(w, g, 0.05, 0.9)),
@@ -171,6 +236,10 @@ CASES = [
     ("nadam", lambda: optimizers.Nadam(0.01), lambda w, g: replica_nadam(w, g, 0.01)),
     ("adadelta", lambda: optimizers.Adadelta(1.0), lambda w, g: replica_adadelta(w, g, 1.0)),
     ("lion", lambda: optimizers.Lion(0.01), lambda w, g: replica_lion(w, g, 0.01)),
+    ("ftrl", lambda: optimizers.Ftrl(0.1, l1_regularization_strength=0.01, l2_shrinkage_regularization_strength=0.02,
+                                     beta=0.1), lambda w, g: replica_ftrl(w, g, 0.1, l1=0.01, shrink=0.02, beta=0.1)),
+    ("lamb", lambda: optimizers.Lamb(0.01), lambda w, g: replica_lamb(w, g, 0.01)),
+    ("adafactor", lambda: optimizers.Adafactor(0.01), lambda w, g: replica_adafactor(w, g, 0.01)),
 ]
 
 
@@ -399,7 +468,8 @@ def test_adam_in_place_update_only_when_nothing_else_holds_the_array(hold, shape
         np.testing.assert_array_equal(free.numpy(), held.numpy())
 
 
-@pytest.mark.parametrize("cls", [optimizers.Adamax, optimizers.Nadam, optimizers.Adadelta, optimizers.Lion])
+@pytest.mark.parametrize("cls", [optimizers.Adamax, optimizers.Nadam, optimizers.Adadelta, optimizers.Lion,
+                                 optimizers.Ftrl, optimizers.Lamb, optimizers.Adafactor])
 def test_new_optimizers_round_trip_their_config_and_state(cls):
     """get_config/from_config, and set_state of one optimizer's variables into another (Nadam's product of
     momentum factors included) continue the same updates."""

@@ -1,5 +1,5 @@
-"""Optimizers (``tf.keras.optimizers``): SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion, and
-LR schedules.
+"""Optimizers (``tf.keras.optimizers``): SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion,
+Adafactor, Ftrl, Lamb, and LR schedules.
 
 ``get("adam")`` (any case), a config dict, or an Optimizer instance gives an optimizer; see
 ``optimizer.py`` for the update order, the state layout used for saving, and the speed notes.
@@ -14,6 +14,9 @@ from minitf.keras.optimizers.adagrad import Adagrad
 from minitf.keras.optimizers.adam import Adam
 from minitf.keras.optimizers.adamax import Adamax
 from minitf.keras.optimizers.adamw import AdamW
+from minitf.keras.optimizers.adafactor import Adafactor
+from minitf.keras.optimizers.ftrl import Ftrl
+from minitf.keras.optimizers.lamb import Lamb
 from minitf.keras.optimizers.lion import Lion
 from minitf.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from minitf.keras.optimizers.nadam import Nadam
@@ -21,7 +24,8 @@ from minitf.keras.optimizers.optimizer import Optimizer
 from minitf.keras.optimizers.rmsprop import RMSprop
 from minitf.keras.optimizers.sgd import SGD
 
-ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion, LossScaleOptimizer)
+ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion, Adafactor, Ftrl, Lamb,
+               LossScaleOptimizer)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -60,4 +64,5 @@ def get(identifier: Any) -> Optimizer | None:
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta", "Lion",
+           "Adafactor", "Ftrl", "Lamb",
            "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]

@@ -178,13 +178,15 @@ class Optimizer:
 
     def add_optimizer_variables(self, var_list: Sequence[Variable], names: str | Sequence[str],
                                 initializer: Any = "zeros") -> Any:
-        """Slots for every variable: for each variable in order, one per name (Keras's creation order)."""
+        """Slots for every variable: for each variable in order, one per name (Keras's creation order);
+        ``initializer`` one for all, or a list with one per name."""
         single = isinstance(names, str)
         names = [names] if single else list(names)
+        initializers = list(initializer) if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
         slots: tuple[list, ...] = tuple([] for _ in names)
         for variable in var_list:
             for i, slot_name in enumerate(names):
-                slots[i].append(self.add_variable_from_reference(variable, slot_name, initializer))
+                slots[i].append(self.add_variable_from_reference(variable, slot_name, initializers[i]))
         return slots[0] if single else slots
 
     def _get_variable_index(self, variable: Variable) -> int:
