@@ -173,6 +173,13 @@ def replica_ftrl(w0, grads, lr=1e-3, power=-0.5, n0=0.1, l1=0.0, l2=0.0, shrink=
     return w
 
 
+def sum_as_minitf(x):
+    """The full float32 sum minitf's norms take: TF's CPU order on NumPy (``eigen_sum_array``), the
+    backend's own sum elsewhere (the CuPy stand-in, as on a GPU)."""
+    from minitf import array_backend
+    return eigen_sum_array(x) if array_backend.xp is np else f32(x.sum(dtype=f32))
+
+
 def replica_lamb(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
     """You et al.'s LAMB as Keras 3 writes it: Adam's step times |w| / |step| (sums in TF's order)."""
     w = [x.copy() for x in w0]
@@ -184,8 +191,8 @@ def replica_lamb(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
             v[i] = v[i] + (g[i] * g[i] - v[i]) * f32(1 - b2)
             step = (m[i] / (f32(1) - pow_rounded_array(b1, t))) / (np.sqrt(v[i] / (f32(1) - pow_rounded_array(b2, t)))
                                                                    + f32(eps))
-            w_norm = np.sqrt(eigen_sum_array(w[i] * w[i]))
-            s_norm = np.sqrt(eigen_sum_array(step * step))
+            w_norm = np.sqrt(sum_as_minitf(w[i] * w[i]))
+            s_norm = np.sqrt(sum_as_minitf(step * step))
             ratio = (w_norm / s_norm if s_norm > 0 else f32(1)) if w_norm > 0 else f32(1)
             w[i] = w[i] - ratio * f32(lr) * step
     return w
@@ -194,7 +201,7 @@ def replica_lamb(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
 def replica_adafactor(w0, grads, lr=1e-3, decay=-0.8, eps1=1e-30, eps2=1e-3, clip=1.0):
     """Shazeer & Stern's Adafactor as Keras 3 writes it: a factored second moment for matrices."""
     def rms(x):
-        return np.sqrt(eigen_sum_array(x * x) / f32(x.size))
+        return np.sqrt(sum_as_minitf(x * x) / f32(x.size))
 
     w = [x.copy() for x in w0]
     r = [np.zeros(x.shape[:-1], f32) for x in w0]
