@@ -74,3 +74,58 @@ def test_psnr_total_variation_and_sobel_are_tfs(tf, mtf):
     np.testing.assert_allclose(mtf.image.total_variation(PICTURE).numpy(),
                                tf.image.total_variation(tf.constant(PICTURE)).numpy(), rtol=1e-6)
     _same(mtf.image.sobel_edges(PICTURE).numpy(), tf.image.sobel_edges(tf.constant(PICTURE)).numpy(), "sobel_edges")
+
+
+@pytest.mark.parametrize("seed", [(1, 2), (5, 9), (123, 4)])
+def test_stateless_random_augmentations_are_tfs_bits(tf, mtf, seed):
+    """The stateless draws are TF's numbers (tf.random.stateless_uniform), so the augmented images are TF's."""
+    single = PICTURE[0]
+    for name, call in [
+        ("stateless_random_flip_left_right", lambda fw, x: fw.image.stateless_random_flip_left_right(x, seed)),
+        ("stateless_random_flip_up_down", lambda fw, x: fw.image.stateless_random_flip_up_down(x, seed)),
+        ("stateless_random_brightness", lambda fw, x: fw.image.stateless_random_brightness(x, 0.3, seed)),
+        ("stateless_random_contrast", lambda fw, x: fw.image.stateless_random_contrast(x, 0.5, 1.5, seed)),
+        ("stateless_random_hue", lambda fw, x: fw.image.stateless_random_hue(x, 0.2, seed)),
+        ("stateless_random_saturation", lambda fw, x: fw.image.stateless_random_saturation(x, 0.5, 1.5, seed)),
+        ("stateless_random_crop", lambda fw, x: fw.image.stateless_random_crop(x, [*x.shape[:-3], 5, 6, 3], seed)),
+    ]:
+        for image in (PICTURE, single):
+            _same(call(mtf, image).numpy(), call(tf, tf.constant(image)).numpy(), f"{name} {image.shape}")
+
+
+@pytest.mark.parametrize("target", [(20, 20), (9, 30), (4, 3), (9, 11), (5, 40)])
+def test_resize_with_pad_is_tfs(tf, mtf, target):
+    for method in ("bilinear", "nearest"):
+        _same(mtf.image.resize_with_pad(PICTURE, *target, method=method).numpy(),
+              tf.image.resize_with_pad(tf.constant(PICTURE), *target, method=method).numpy(), f"{target} {method}")
+    x, y = tf.Variable(PICTURE), mtf.Variable(PICTURE)
+    with tf.GradientTape() as tape:
+        theirs = tf.reduce_sum(tf.image.resize_with_pad(x, *target) ** 2)
+    with mtf.GradientTape() as our_tape:
+        ours = mtf.reduce_sum(mtf.image.resize_with_pad(y, *target) ** 2)
+    np.testing.assert_allclose(our_tape.gradient(ours, y).numpy(), tape.gradient(theirs, x).numpy(), rtol=1e-5,
+                               atol=1e-6)
+    for fw in (tf, mtf):  # a side that the resize leaves 0 pixels wide: the resize's error
+        with pytest.raises(fw.errors.InvalidArgumentError):
+            fw.image.resize_with_pad(np.ones((1, 2, 1), np.float32), 1, 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
+def test_ssim_and_its_gradient_are_tfs(tf, mtf, dtype):
+    """TF computes SSIM in float32 from a Gaussian-weighted depthwise convolution: an ulp or two of its sums."""
+    other = np.clip(PICTURE + RNG.normal(0, 0.1, PICTURE.shape), 0, 1).astype(np.float32)
+    scale = 255 if dtype == np.uint8 else 1
+    a, b = (PICTURE * scale).astype(dtype), (other * scale).astype(dtype)
+    for kwargs in ({"filter_size": 5, "filter_sigma": 1.0}, {"filter_size": 3, "filter_sigma": 0.5, "k2": 0.05},
+                   {"filter_size": 7, "return_index_map": True}):
+        np.testing.assert_allclose(mtf.image.ssim(a, b, scale, **kwargs).numpy(),
+                                   tf.image.ssim(tf.constant(a), tf.constant(b), scale, **kwargs).numpy(),
+                                   rtol=1e-5, atol=2e-6, err_msg=str(kwargs))
+    if dtype != np.uint8:
+        x, y = tf.Variable(a), mtf.Variable(a)
+        with tf.GradientTape() as tape:
+            theirs = tf.reduce_sum(tf.image.ssim(x, b, 1.0, filter_size=5))
+        with mtf.GradientTape() as our_tape:
+            ours = mtf.reduce_sum(mtf.image.ssim(y, b, 1.0, filter_size=5))
+        np.testing.assert_allclose(our_tape.gradient(ours, y).numpy(), tape.gradient(theirs, x).numpy(), rtol=1e-4,
+                                   atol=1e-6)

@@ -109,3 +109,31 @@ def test_psnr_and_total_variation_follow_their_formulas():
     dy, dx = tf.image.image_gradients(a)
     np.testing.assert_array_equal(dy.numpy()[:, :-1], np.diff(a, axis=1))
     assert (dy.numpy()[:, -1] == 0).all() and (dx.numpy()[:, :, -1] == 0).all()
+
+
+def test_ssim_is_one_for_identical_images_symmetric_and_lower_for_noise():
+    rng = np.random.default_rng(0)
+    a = rng.uniform(size=(2, 12, 12, 3)).astype(np.float32)
+    noisy = np.clip(a + rng.normal(0, 0.2, a.shape), 0, 1).astype(np.float32)
+    np.testing.assert_allclose(tf.image.ssim(a, a, 1.0).numpy(), [1.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(tf.image.ssim(a, noisy, 1.0).numpy(), tf.image.ssim(noisy, a, 1.0).numpy(), rtol=1e-6)
+    assert np.all(tf.image.ssim(a, noisy, 1.0).numpy() < 0.9)
+    assert tf.image.ssim(a, noisy, 1.0, filter_size=5, return_index_map=True).shape == (2, 8, 8)
+
+
+def test_resize_with_pad_keeps_the_aspect_ratio_and_centres_the_image():
+    image = np.ones((4, 8, 1), np.float32)
+    padded = tf.image.resize_with_pad(image, 8, 8).numpy()[..., 0]  # 4 x 8 fits as 4 x 8: 2 rows of zeros above
+    assert padded.shape == (8, 8)
+    np.testing.assert_array_equal(padded[2:6], 1.0)
+    np.testing.assert_array_equal(padded[:2], 0.0)
+    np.testing.assert_array_equal(padded[6:], 0.0)
+
+
+def test_stateless_augmentations_depend_only_on_the_seed():
+    image = np.random.default_rng(1).uniform(size=(4, 6, 6, 3)).astype(np.float32)
+    for augment in (lambda s: tf.image.stateless_random_flip_left_right(image, s),
+                    lambda s: tf.image.stateless_random_brightness(image, 0.5, s),
+                    lambda s: tf.image.stateless_random_crop(image, [4, 3, 3, 3], s)):
+        np.testing.assert_array_equal(augment((3, 4)).numpy(), augment((3, 4)).numpy())
+        assert any(not np.array_equal(augment((3, 4)).numpy(), augment((s, 9)).numpy()) for s in range(5))

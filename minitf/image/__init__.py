@@ -12,13 +12,16 @@ from minitf.image.codecs import (decode_bmp, decode_gif, decode_image, decode_jp
                                  encode_png, is_jpeg)
 from minitf.image.color import (adjust_brightness, adjust_contrast, adjust_gamma, convert_image_dtype,
                                 grayscale_to_rgb, per_image_standardization, random_brightness, random_contrast,
-                                rgb_to_grayscale, rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)
-from minitf.image.measures import image_gradients, psnr, sobel_edges, total_variation
+                                rgb_to_grayscale, rgb_to_yiq, rgb_to_yuv, stateless_random_brightness,
+                                stateless_random_contrast, yiq_to_rgb, yuv_to_rgb)
+from minitf.image.measures import image_gradients, psnr, sobel_edges, ssim, total_variation
 from minitf.image.cropping import (central_crop, crop_to_bounding_box, pad_to_bounding_box, random_crop,
-                                   resize_with_crop_or_pad, rot90, transpose)
-from minitf.image.flips import flip_left_right, flip_up_down, random_flip_left_right, random_flip_up_down
-from minitf.image.hsv import adjust_hue, adjust_saturation, hsv_to_rgb, random_hue, random_saturation, rgb_to_hsv
-from minitf.image.resizing import ResizeMethod, resize
+                                   resize_with_crop_or_pad, rot90, stateless_random_crop, transpose)
+from minitf.image.flips import (flip_left_right, flip_up_down, random_flip_left_right, random_flip_up_down,
+                                stateless_random_flip_left_right, stateless_random_flip_up_down)
+from minitf.image.hsv import (adjust_hue, adjust_saturation, hsv_to_rgb, random_hue, random_saturation, rgb_to_hsv,
+                              stateless_random_hue, stateless_random_saturation)
+from minitf.image.resizing import ResizeMethod, resize, resize_with_pad
 
 __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
            "central_crop", "convert_image_dtype", "crop_to_bounding_box", "decode_bmp", "decode_gif", "decode_image",
@@ -27,4 +30,6 @@ __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma
            "random_brightness", "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down",
            "random_hue", "random_saturation", "resize", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv",
            "rot90", "transpose", "image_gradients", "psnr", "sobel_edges", "total_variation", "rgb_to_yiq",
-           "rgb_to_yuv", "yiq_to_rgb", "yuv_to_rgb"]
+           "rgb_to_yuv", "yiq_to_rgb", "yuv_to_rgb", "ssim", "resize_with_pad", "stateless_random_brightness",
+           "stateless_random_contrast", "stateless_random_crop", "stateless_random_flip_left_right",
+           "stateless_random_flip_up_down", "stateless_random_hue", "stateless_random_saturation"]

@@ -146,6 +146,22 @@ def random_contrast(image: Any, lower: float, upper: float, seed: int | None = N
     return adjust_contrast(image, factor)
 
 
+def stateless_random_brightness(image: Any, max_delta: float, seed) -> Tensor:
+    """``random_brightness`` with its delta from ``stateless_uniform(seed)``: TF's image for the same seed."""
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    return adjust_brightness(image, mt_random.stateless_uniform([], seed, -max_delta, max_delta))
+
+
+def stateless_random_contrast(image: Any, lower: float, upper: float, seed) -> Tensor:
+    """``random_contrast`` with its factor from ``stateless_uniform(seed)``: TF's image for the same seed."""
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+    return adjust_contrast(image, mt_random.stateless_uniform([], seed, lower, upper))
+
+
 def rgb_to_grayscale(images: Any, name: str | None = None) -> Tensor:
     """One channel, ``0.2989 R + 0.5870 G + 0.1140 B`` (computed in float32, then back to the images' dtype)."""
     images = convert_to_tensor(images)

@@ -127,12 +127,23 @@ def transpose(image: Any, name: str | None = None) -> Tensor:
 def random_crop(value: Any, size, seed: int | None = None, name: str | None = None) -> Tensor:
     """A ``size`` window of ``value`` (any rank) at a random offset, each offset uniform over the places the
     window fits (TF's draw: a random int32 modulo the number of places; minitf's random stream is its own)."""
+    return _crop_at_drawn_offset(value, size, "random_crop",
+                                 lambda n: mt_random.uniform([n], 0, np.iinfo(np.int32).max, dtype="int32", seed=seed))
+
+
+def stateless_random_crop(value: Any, size, seed, name: str | None = None) -> Tensor:
+    """``random_crop`` drawing the offset from ``stateless_uniform(seed)``: TF's window for the same seed."""
+    return _crop_at_drawn_offset(value, size, "stateless_random_crop",
+                                 lambda n: mt_random.stateless_uniform([n], seed, 0, np.iinfo(np.int32).max,
+                                                                       dtype="int32"))
+
+
+def _crop_at_drawn_offset(value: Any, size, op: str, draw) -> Tensor:
     value = convert_to_tensor(value)
     size = [int(s) for s in np.asarray(size.numpy() if isinstance(size, Tensor) else size).reshape(-1)]
     shape = list(value.shape)
     if len(size) != len(shape) or any(s > n for s, n in zip(size, shape)):
         from minitf.errors import InvalidArgumentError
-        raise InvalidArgumentError(f"random_crop: Need value.shape >= size, got {shape} {size}", "random_crop")
+        raise InvalidArgumentError(f"{op}: Need value.shape >= size, got {shape} {size}", op)
     limit = convert_to_tensor(np.array([n - s + 1 for n, s in zip(shape, size)], np.int32))
-    draw = mt_random.uniform([len(shape)], 0, np.iinfo(np.int32).max, dtype="int32", seed=seed)
-    return SC.slice(value, E.mod(draw, limit), size)
+    return SC.slice(value, E.mod(draw(len(shape)), limit), size)

@@ -6,7 +6,9 @@ reverses the width axis, up-down the height axis (``tf.reverse``, so gradients f
 The random versions flip with probability 1/2, as TF computes them: one image draws u ~ U[0, 1)
 and is flipped when u < 0.5; a batch draws one u per image and blends
 ``round(u) * flipped + (1 - round(u)) * image`` (TF's formula, which also turns a -0.0 pixel into
-+0.0). minitf's random stream is its own, so the draws are not TF's.
++0.0). minitf's random stream is its own, so the draws of ``random_*`` are not TF's; the
+``stateless_random_*`` versions draw from ``tf.random.stateless_uniform`` with the given seed,
+whose numbers are TF's, so for the same seed they flip exactly the images TF flips.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
-__all__ = ["flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down"]
+__all__ = ["flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down",
+           "stateless_random_flip_left_right", "stateless_random_flip_up_down"]
 
 
 def _image(image: Any, op: str) -> Tensor:
@@ -45,23 +48,41 @@ def flip_up_down(image: Any) -> Tensor:
     return _flip(image, 0, "flip_up_down")
 
 
-def _random_flip(image: Any, axis: int, seed: int | None, op: str) -> Tensor:
+def _random_flip(image: Any, axis: int, draw, op: str) -> Tensor:
+    """``draw(shape)``: uniform numbers in [0, 1) of that shape (minitf's stream, or a stateless one)."""
     image = _image(image, op)
     if image.ndim == 3:
-        u = mt_random.uniform([], 0.0, 1.0, seed=seed)
+        u = draw([])
         return C.cond(E.less(u, 0.5), lambda: S.reverse(image, [axis]), lambda: image)
     batch = image.shape[0]
-    flips = E.cast(E.round(S.reshape(mt_random.uniform([batch], 0.0, 1.0, seed=seed), [batch, 1, 1, 1])),
-                   image.dtype)
+    flips = E.cast(E.round(S.reshape(draw([batch]), [batch, 1, 1, 1])), image.dtype)
     flipped = S.reverse(image, [axis + 1])
     return E.add(E.multiply(flips, flipped), E.multiply(E.subtract(E.cast(1, image.dtype), flips), image))
 
 
+def _stream(seed):
+    return lambda shape: mt_random.uniform(shape, 0.0, 1.0, seed=seed)
+
+
+def _stateless(seed):
+    return lambda shape: mt_random.stateless_uniform(shape, seed, 0.0, 1.0)
+
+
 def random_flip_left_right(image: Any, seed: int | None = None) -> Tensor:
     """Each image mirrored left to right with probability 1/2 (see the module docstring)."""
-    return _random_flip(image, 1, seed, "random_flip_left_right")
+    return _random_flip(image, 1, _stream(seed), "random_flip_left_right")
 
 
 def random_flip_up_down(image: Any, seed: int | None = None) -> Tensor:
     """Each image mirrored top to bottom with probability 1/2."""
-    return _random_flip(image, 0, seed, "random_flip_up_down")
+    return _random_flip(image, 0, _stream(seed), "random_flip_up_down")
+
+
+def stateless_random_flip_left_right(image: Any, seed) -> Tensor:
+    """``random_flip_left_right`` drawing from ``stateless_uniform(seed)``: TF's flips for the same seed."""
+    return _random_flip(image, 1, _stateless(seed), "stateless_random_flip_left_right")
+
+
+def stateless_random_flip_up_down(image: Any, seed) -> Tensor:
+    """``random_flip_up_down`` drawing from ``stateless_uniform(seed)``: TF's flips for the same seed."""
+    return _random_flip(image, 0, _stateless(seed), "stateless_random_flip_up_down")

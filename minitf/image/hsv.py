@@ -225,3 +225,21 @@ def random_saturation(image: Any, lower: float, upper: float, seed: int | None =
     if lower < 0:
         raise ValueError("lower must be non-negative.")
     return adjust_saturation(image, mt_random.uniform([], lower, upper, seed=seed))
+
+
+def stateless_random_hue(image: Any, max_delta: float, seed) -> Tensor:
+    """``random_hue`` with its delta from ``stateless_uniform(seed)``: TF's image for the same seed."""
+    if max_delta > 0.5:
+        raise ValueError("max_delta must be <= 0.5.")
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    return adjust_hue(image, mt_random.stateless_uniform([], seed, -max_delta, max_delta))
+
+
+def stateless_random_saturation(image: Any, lower: float, upper: float, seed=None) -> Tensor:
+    """``random_saturation`` with its factor from ``stateless_uniform(seed)``: TF's image for the same seed."""
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+    return adjust_saturation(image, mt_random.stateless_uniform([], seed, lower, upper))

@@ -1,9 +1,12 @@
-"""Measures of images: ``tf.image.total_variation``, ``image_gradients``, ``sobel_edges`` and ``psnr``.
+"""Measures of images: ``tf.image.total_variation``, ``image_gradients``, ``sobel_edges``, ``psnr`` and
+``ssim``.
 
     total_variation(x) = sum |x[i+1, j] - x[i, j]| + sum |x[i, j+1] - x[i, j]|   (per image)
     image_gradients(x) = (dy, dx): those differences, 0 in the last row / column
     sobel_edges(x)     = each channel convolved with the 3x3 Sobel kernels (y, then x), reflect-padded
     psnr(a, b)         = 20 log10(max_val) - 10 log10(mean((a - b)^2))                (decibels)
+    ssim(a, b)         = mean over windows of  (2 mu_a mu_b + c1)(2 s_ab + c2) / ((mu_a^2 + mu_b^2 + c1)(s_a^2 + s_b^2 + c2))
+                         (Wang et al., 2004), the means and (co)variances taken under an 11x11 Gaussian
 
 All are slices, sums and convolutions of minitf ops, so they differentiate (style transfer
 minimizes a total variation).
@@ -24,7 +27,7 @@ from minitf.errors import InvalidArgumentError
 from minitf.ops.creation import zeros
 from minitf.tensor import Tensor, convert_to_tensor
 
-__all__ = ["total_variation", "image_gradients", "sobel_edges", "psnr"]
+__all__ = ["total_variation", "image_gradients", "sobel_edges", "psnr", "ssim"]
 
 
 def total_variation(images: Any, name: str | None = None) -> Tensor:
@@ -81,3 +84,46 @@ def psnr(a: Any, b: Any, max_val, name: str | None = None) -> Tensor:
     a, b = convert_image_dtype(a, dtypes.float32), convert_image_dtype(b, dtypes.float32)
     mse = R.reduce_mean(E.squared_difference(a, b), [-3, -2, -1])
     return E.subtract(20 * E.log(max_val) / E.log(convert_to_tensor(10.0)), np.float32(10 / np.log(10)) * E.log(mse))
+
+
+def _gaussian_window(size: int, sigma: Tensor) -> Tensor:
+    """A size x size Gaussian of ``sigma``, summing to 1 (MATLAB's ``fspecial``; TF builds it with a softmax)."""
+    from minitf.nn.activations import softmax
+    coords = E.cast(convert_to_tensor(np.arange(size, dtype=np.int32)), sigma.dtype) - (size - 1) / 2.0
+    g = E.square(coords) * (-0.5 / E.square(sigma))
+    g = S.reshape(g, [1, -1]) + S.reshape(g, [-1, 1])
+    return S.reshape(softmax(S.reshape(g, [1, -1])), [size, size, 1, 1])
+
+
+def ssim(img1: Any, img2: Any, max_val, filter_size: int = 11, filter_sigma: float = 1.5, k1: float = 0.01,
+         k2: float = 0.03, return_index_map: bool = False) -> Tensor:
+    """Structural similarity of two images (or batches), per image in [-1, 1] (1: identical), as TF
+    computes it: each channel's local means, variances and covariance under the Gaussian window
+    (a depthwise convolution, "VALID"), the SSIM map, its mean over the positions, then over the
+    channels. ``return_index_map``: the map itself (averaged over the channels)."""
+    img1, img2 = convert_to_tensor(img1), convert_to_tensor(img2)
+    if img1.ndim < 3 or img2.ndim < 3 or tuple(img1.shape[-3:]) != tuple(img2.shape[-3:]):
+        raise ValueError(f"Two images are not compatible: {tuple(img1.shape)} and {tuple(img2.shape)}")
+    if min(img1.shape[-3:-1]) < filter_size:
+        raise InvalidArgumentError(f"ssim: the images ({tuple(img1.shape)}) must be at least filter_size "
+                                   f"({filter_size}) high and wide", "ssim")
+    max_val = convert_image_dtype(E.cast(convert_to_tensor(max_val), img1.dtype), dtypes.float32)
+    img1, img2 = convert_image_dtype(img1, dtypes.float32), convert_image_dtype(img2, dtypes.float32)
+    channels = img1.shape[-1]
+    kernel = S.tile(_gaussian_window(filter_size, convert_to_tensor(np.float32(filter_sigma))), [1, 1, channels, 1])
+
+    def local_mean(x: Tensor) -> Tensor:
+        batch = tuple(x.shape[:-3])
+        y = depthwise_conv2d(S.reshape(x, [-1] + list(x.shape[-3:])), kernel, strides=[1, 1, 1, 1], padding="VALID")
+        return S.reshape(y, list(batch) + list(y.shape[1:]))
+
+    c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
+    mean1, mean2 = local_mean(img1), local_mean(img2)
+    num0 = mean1 * mean2 * 2.0
+    den0 = E.square(mean1) + E.square(mean2)
+    luminance = (num0 + c1) / (den0 + c1)
+    num1 = local_mean(img1 * img2) * 2.0
+    den1 = local_mean(E.square(img1) + E.square(img2))
+    cs = (num1 - num0 + c2) / (den1 - den0 + c2)
+    per_channel = luminance * cs if return_index_map else R.reduce_mean(luminance * cs, [-3, -2])
+    return R.reduce_mean(per_channel, [-1])

@@ -26,6 +26,7 @@ import numpy as np
 
 from minitf import dtypes
 from minitf.errors import InvalidArgumentError, UnimplementedError
+from minitf.image.cropping import pad_to_bounding_box
 from minitf.keras.layers.preprocessing._image_ops import resize as _resample
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
@@ -104,3 +105,29 @@ def resize(images: Any, size: Any, method: str = ResizeMethod.BILINEAR, preserve
         raise InvalidArgumentError("resize: boolean images cannot be resized", op="ResizeNearestNeighbor")
     out = _resample(batch, new_height, new_width, interpolation=method)
     return out if images.ndim == 4 else S.squeeze(out, axis=0)
+
+
+def resize_with_pad(image: Any, target_height: int, target_width: int, method: str = ResizeMethod.BILINEAR,
+                    antialias: bool = False) -> Tensor:
+    """Resize to fit inside (target_height, target_width) keeping the aspect ratio, then pad with zeros
+    to exactly that size, the resized image centred (TF's arithmetic, in float32):
+
+        ratio = max(width / target_width, height / target_height)
+        resized = floor(height / ratio) x floor(width / ratio)
+        top = floor((target_height - height / ratio) / 2), left likewise"""
+    image = convert_to_tensor(image)
+    if image.ndim not in (3, 4):
+        raise ValueError(f"'image' (shape {tuple(image.shape)}) must have either 3 or 4 dimensions.")
+    if target_width <= 0:
+        raise ValueError("target_width must be > 0.")
+    if target_height <= 0:
+        raise ValueError("target_height must be > 0.")
+    f32 = np.float32
+    height, width = f32(image.shape[-3]), f32(image.shape[-2])
+    ratio = max(width / f32(target_width), height / f32(target_height))
+    resized_height, resized_width = height / ratio, width / ratio
+    top = max(0, int(np.floor((f32(target_height) - resized_height) / f32(2))))
+    left = max(0, int(np.floor((f32(target_width) - resized_width) / f32(2))))
+    resized = resize(image, [int(np.floor(resized_height)), int(np.floor(resized_width))], method=method,
+                     antialias=antialias)
+    return pad_to_bounding_box(resized, top, left, int(target_height), int(target_width))
