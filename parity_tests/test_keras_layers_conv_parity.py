@@ -403,3 +403,36 @@ def test_random_layers_statistics_and_inference(tf, mtf):
         ratio = y.reshape(400, -1).std(axis=1) / mid.reshape(400, -1).std(axis=1)
         assert ratio.min() > 0.999 and ratio.max() < 1.501 and ratio.mean() > 1.2, \
             f"{module.__name__} contrast factors in [{ratio.min():.3f}, {ratio.max():.3f}], mean {ratio.mean():.3f}"
+
+
+# --- volumes (3-D) ----------------------------------------------------------------------------------
+CONV3D_CASES = [
+    dict(kernel_size=3, padding="valid"),
+    dict(kernel_size=(2, 3, 2), padding="same", strides=(2, 1, 2)),
+    dict(kernel_size=2, padding="same", use_bias=False, activation="relu"),
+]
+
+
+@pytest.mark.parametrize("kwargs", CONV3D_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_conv3d(tf, mtf, kwargs):
+    """One 2-D convolution per depth tap, summed: float32 sums in another order than TF's 3-D GEMM."""
+    check_layer(tf, mtf, lambda m: m.keras.layers.Conv3D(4, **kwargs), _data((2, 5, 6, 7, 3)))
+
+
+@pytest.mark.parametrize("kind,kwargs", [
+    ("MaxPooling3D", dict()), ("MaxPooling3D", dict(pool_size=(2, 3, 2), strides=1, padding="same")),
+    ("AveragePooling3D", dict(pool_size=2)), ("AveragePooling3D", dict(pool_size=3, strides=2, padding="same")),
+], ids=lambda v: str(v))
+def test_pooling3d(tf, mtf, kind, kwargs):
+    check_layer(tf, mtf, lambda m: getattr(m.keras.layers, kind)(**kwargs), _data((2, 5, 6, 7, 3)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.keras.layers.GlobalAveragePooling3D(), lambda m: m.keras.layers.GlobalMaxPooling3D(keepdims=True),
+    lambda m: m.keras.layers.ZeroPadding3D(), lambda m: m.keras.layers.ZeroPadding3D(((1, 2), (0, 3), (2, 0))),
+    lambda m: m.keras.layers.UpSampling3D(), lambda m: m.keras.layers.UpSampling3D((1, 3, 2)),
+    lambda m: m.keras.layers.Cropping3D(), lambda m: m.keras.layers.Cropping3D(((1, 0), (2, 1), (0, 2))),
+], ids=["gap3d", "gmp3d_keepdims", "zeropad3d", "zeropad3d_asym", "upsample3d", "upsample3d_1x3x2", "crop3d",
+        "crop3d_asym"])
+def test_volume_layers(tf, mtf, make):
+    check_layer(tf, mtf, make, _data((2, 4, 5, 6, 3)))

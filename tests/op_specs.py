@@ -99,6 +99,9 @@ class OpSpec:
     # why TF has a float16 kernel for the op but none for its gradient (float16: values compared,
     # and both must refuse to differentiate)
     no_float16_gradient: str = ""
+    # why TF has no float64 kernel where minitf computes one (the float64 parity test then checks
+    # that TF still refuses; minitf's float64 is what its gradcheck runs on)
+    tf_refuses_float64: str = ""
 
     def __repr__(self) -> str:
         return self.name
@@ -722,6 +725,8 @@ def square_case(draw, second: bool = False) -> Case:
     return draw(make_case(arrays))
 
 
+POOL3D_NO_DOUBLE = "TF's MaxPool3D and AvgPool3D take half, bfloat16 and float only"
+POOL3D_NO_HALF = "TF's CPU registers MaxPool3D and AvgPool3D for float and bfloat16 only"
 QR_HALF_GRADIENT = "Qr has a float16 kernel; its gradient's MatrixTriangularSolve has none"
 NO_HALF_LU = "TF registers these LAPACK-based kernels for float32/64 and complex only (inverse has float16)"
 
@@ -1329,6 +1334,12 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.conv2d", lambda tf, x, w, **kw: tf.nn.conv2d(x, w, **kw), conv_case()),
     OpSpec("nn.conv1d", lambda tf, x, w, **kw: tf.nn.conv1d(x, w, **kw), conv_case(spatial=1)),
     OpSpec("nn.conv2d_transpose", lambda tf, dy, w, **kw: tf.nn.conv2d_transpose(dy, w, **kw), conv_case(transpose=True)),
+    OpSpec("nn.conv3d", lambda tf, x, w, strides, padding: tf.nn.conv3d(x, w, [1, *strides, 1], padding),
+           conv_case(spatial=3)),
+    OpSpec("nn.max_pool3d", lambda tf, x, **kw: tf.nn.max_pool3d(x, **kw), pool_case(spatial=3),
+           tf_refuses_float64=POOL3D_NO_DOUBLE, no_float16=POOL3D_NO_HALF),
+    OpSpec("nn.avg_pool3d", lambda tf, x, **kw: tf.nn.avg_pool3d(x, **kw), pool_case(spatial=3),
+           tf_refuses_float64=POOL3D_NO_DOUBLE, no_float16=POOL3D_NO_HALF),
     OpSpec("nn.max_pool2d", lambda tf, x, **kw: tf.nn.max_pool2d(x, **kw), pool_case()),
     OpSpec("nn.avg_pool2d", lambda tf, x, **kw: tf.nn.avg_pool2d(x, **kw), pool_case()),
     OpSpec("nn.max_pool1d", lambda tf, x, **kw: tf.nn.max_pool1d(x, **kw), pool_case(spatial=1)),

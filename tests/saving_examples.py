@@ -57,6 +57,7 @@ def _padded_sequences(rng, n=5):
 
 
 IMAGE = (8, 8, 3)
+VOLUME = (4, 5, 6, 2)
 SEQ = (6, 3)
 
 LAYERS: dict[str, LayerExample] = {
@@ -78,10 +79,12 @@ LAYERS: dict[str, LayerExample] = {
     "Concatenate": LayerExample(lambda L: L.Concatenate(axis=-1), shape=[(4,), (2,)], trains=False),
     "Conv1D": LayerExample(lambda L: L.Conv1D(4, 3, padding="causal", activation="relu"), shape=SEQ),
     "Conv2D": LayerExample(lambda L: L.Conv2D(4, 3, strides=2, padding="same", kernel_regularizer="l2"), shape=IMAGE),
+    "Conv3D": LayerExample(lambda L: L.Conv3D(3, 2, padding="same"), shape=VOLUME),
     "Conv2DTranspose": LayerExample(lambda L: L.Conv2DTranspose(2, 3, strides=2), shape=IMAGE),
     "Conv1DTranspose": LayerExample(lambda L: L.Conv1DTranspose(2, 3, strides=2, padding="same"), shape=SEQ),
     "Cropping1D": LayerExample(lambda L: L.Cropping1D((1, 2)), shape=SEQ, trains=False),
     "Cropping2D": LayerExample(lambda L: L.Cropping2D(((1, 2), (0, 1))), shape=IMAGE, trains=False),
+    "Cropping3D": LayerExample(lambda L: L.Cropping3D(((1, 0), (0, 1), (1, 1))), shape=VOLUME, trains=False),
     "Dense": LayerExample(lambda L: L.Dense(3, activation="relu", kernel_constraint="max_norm",
                                             bias_regularizer="l1")),
     "Discretization": LayerExample(lambda L: L.Discretization(bin_boundaries=[-0.5, 0.0, 0.5], output_mode="count"),
@@ -100,6 +103,8 @@ LAYERS: dict[str, LayerExample] = {
                                            trains=False),
     "GlobalMaxPooling1D": LayerExample(lambda L: L.GlobalMaxPooling1D(), shape=SEQ, trains=False),
     "GlobalMaxPooling2D": LayerExample(lambda L: L.GlobalMaxPooling2D(), shape=IMAGE, trains=False),
+    "GlobalMaxPooling3D": LayerExample(lambda L: L.GlobalMaxPooling3D(), shape=VOLUME, trains=False),
+    "GlobalAveragePooling3D": LayerExample(lambda L: L.GlobalAveragePooling3D(), shape=VOLUME, trains=False),
     "InputLayer": LayerExample(lambda L: L.Dense(2), shape=(3,), dtype="float32",
                                notes="the model's Input is the layer under test (named, of a given shape)"),
     "ThresholdedReLU": LayerExample(lambda L: L.ThresholdedReLU(theta=0.5), trains=False),
@@ -120,6 +125,8 @@ LAYERS: dict[str, LayerExample] = {
     "Masking": LayerExample(lambda L: L.Masking(mask_value=0.0), shape=SEQ, data=_padded_sequences, trains=False),
     "MaxPooling1D": LayerExample(lambda L: L.MaxPooling1D(2), shape=SEQ, trains=False),
     "MaxPooling2D": LayerExample(lambda L: L.MaxPooling2D(2, padding="same"), shape=IMAGE, trains=False),
+    "MaxPooling3D": LayerExample(lambda L: L.MaxPooling3D(2, padding="same"), shape=VOLUME, trains=False),
+    "AveragePooling3D": LayerExample(lambda L: L.AveragePooling3D(2), shape=VOLUME, trains=False),
     "Maximum": LayerExample(lambda L: L.Maximum(), shape=[(4,), (4,)], trains=False),
     "Minimum": LayerExample(lambda L: L.Minimum(), shape=[(4,), (4,)], trains=False),
     "Multiply": LayerExample(lambda L: L.Multiply(), shape=[(4,), (4,)], trains=False),
@@ -145,6 +152,7 @@ LAYERS: dict[str, LayerExample] = {
     "Softmax": LayerExample(lambda L: L.Softmax(axis=-1), trains=False),
     "SpatialDropout1D": LayerExample(lambda L: L.SpatialDropout1D(0.3, seed=2), shape=SEQ, trains=False),
     "SpatialDropout2D": LayerExample(lambda L: L.SpatialDropout2D(0.3), shape=IMAGE, trains=False),
+    "SpatialDropout3D": LayerExample(lambda L: L.SpatialDropout3D(0.3), shape=VOLUME, trains=False),
     "StringLookup": LayerExample(lambda L: L.StringLookup(vocabulary=["a", "b", "c"], num_oov_indices=2, salt=7),
                                  shape=(2,), dtype="string",
                                  data=lambda rng: np.array([["a", "z"], ["c", "b"]]), trains=False),
@@ -156,6 +164,8 @@ LAYERS: dict[str, LayerExample] = {
     "UnitNormalization": LayerExample(lambda L: L.UnitNormalization(axis=[1, 2]), shape=SEQ, trains=False),
     "UpSampling1D": LayerExample(lambda L: L.UpSampling1D(3), shape=SEQ, trains=False),
     "UpSampling2D": LayerExample(lambda L: L.UpSampling2D(2), shape=IMAGE, trains=False),
+    "UpSampling3D": LayerExample(lambda L: L.UpSampling3D(2), shape=VOLUME, trains=False),
+    "ZeroPadding3D": LayerExample(lambda L: L.ZeroPadding3D(1), shape=VOLUME, trains=False),
     "ZeroPadding1D": LayerExample(lambda L: L.ZeroPadding1D((1, 2)), shape=SEQ, trains=False),
     "ZeroPadding2D": LayerExample(lambda L: L.ZeroPadding2D((1, 2)), shape=IMAGE, trains=False),
     # depthwise and separable convolutions

@@ -39,7 +39,7 @@ import numpy as np
 
 from minitf import array_backend as B
 from minitf._tf_compat import holds_negative_zero, positive_zeros_, window_max
-from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
+from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError
 from minitf.nn.conv import (WindowGeometry, block_budget, im2col, pad_spatial, parse_padding, row_blocks,
                             spatial_sequence, window_geometry)
 from minitf.ops import shape_ops as S
@@ -382,24 +382,28 @@ def avg_pool1d(input: TensorLike, ksize, strides, padding, data_format: str = "N
 
 def _by_rank(public: str, input: TensorLike, data_format) -> int:  # noqa: A002
     rank = convert_to_tensor(input).ndim
-    if rank == 5:
-        raise UnimplementedError(f"{public}: 3-D pooling (rank-5 input) is not implemented in minitf", public)
-    if rank not in (3, 4):
+    if rank not in (3, 4, 5):
         raise InvalidArgumentError(
-            f"{public}: input must be rank 3 (batch, width, channels) or 4 (batch, height, width, channels), "
-            f"got rank {rank}", public)
+            f"{public}: input must be rank 3 (batch, width, channels), 4 (batch, height, width, channels) or 5 "
+            f"(batch, depth, height, width, channels), got rank {rank}", public)
     return rank - 2
 
 
 def max_pool(input: TensorLike, ksize, strides, padding, data_format: str | None = None,  # noqa: A002
              name: str | None = None) -> Tensor:
-    """``tf.nn.max_pool``: max_pool1d or max_pool2d, chosen by the input's rank."""
+    """``tf.nn.max_pool``: max_pool1d, max_pool2d or max_pool3d, chosen by the input's rank."""
     spatial = _by_rank("max_pool", input, data_format)
+    if spatial == 3:
+        from minitf.nn.volume_ops import max_pool3d
+        return max_pool3d(input, ksize, strides, padding, data_format or "NDHWC")
     return _pool("MaxPool", "max_pool", input, ksize, strides, padding, data_format, spatial)
 
 
 def avg_pool(input: TensorLike, ksize, strides, padding, data_format: str | None = None,  # noqa: A002
              name: str | None = None) -> Tensor:
-    """``tf.nn.avg_pool``: avg_pool1d or avg_pool2d, chosen by the input's rank."""
+    """``tf.nn.avg_pool``: avg_pool1d, avg_pool2d or avg_pool3d, chosen by the input's rank."""
     spatial = _by_rank("avg_pool", input, data_format)
+    if spatial == 3:
+        from minitf.nn.volume_ops import avg_pool3d
+        return avg_pool3d(input, ksize, strides, padding, data_format or "NDHWC")
     return _pool("AvgPool", "avg_pool", input, ksize, strides, padding, data_format, spatial)

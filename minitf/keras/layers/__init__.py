@@ -4,17 +4,17 @@
     core/                     Dense, EinsumDense, Embedding, Input/InputLayer, Lambda, Masking, Identity
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU
     attention/                Attention, AdditiveAttention, MultiHeadAttention
-    regularization/           Dropout, SpatialDropout1D/2D, GaussianNoise, GaussianDropout, AlphaDropout,
+    regularization/           Dropout, SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
-    convolutional/            Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv1D/2D,
+    convolutional/            Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv1D/2D,
                               SeparableConv1D/2D
-    pooling/                  max and average pooling, and their global forms
+    pooling/                  max and average pooling (1D, 2D, 3D), and their global forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
                               RMSNormalization, SpectralNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, Discretization, Hashing, HashedCrossing,
                               lookups, TextVectorization, image layers
     merging/                  Add, Concatenate, Dot, ... and their functions
-    reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D)
+    reshaping/                Flatten, Reshape, Permute, RepeatVector, ZeroPadding, UpSampling, Cropping (1D, 2D, 3D)
     rnn/                      RNN, SimpleRNN, LSTM, GRU, their cells, StackedRNNCells, Bidirectional,
                               TimeDistributed
 
@@ -34,6 +34,7 @@ from minitf.keras.layers.attention.attention import Attention
 from minitf.keras.layers.attention.multi_head_attention import MultiHeadAttention
 from minitf.keras.layers.convolutional.conv1d import Conv1D, Convolution1D
 from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
+from minitf.keras.layers.convolutional.conv3d import Conv3D, Convolution3D
 from minitf.keras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from minitf.keras.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
@@ -57,11 +58,14 @@ from minitf.keras.layers.normalization.unit_normalization import UnitNormalizati
 from minitf.keras.layers.normalization.group_normalization import GroupNormalization
 from minitf.keras.layers.normalization.rms_normalization import RMSNormalization
 from minitf.keras.layers.normalization.spectral_normalization import SpectralNormalization
-from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
-                                                        GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
-                                                        GlobalMaxPooling1D, GlobalMaxPooling2D)
-from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, MaxPool1D,
-                                                 MaxPool2D, MaxPooling1D, MaxPooling2D)
+from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                                        GlobalAveragePooling3D, GlobalAvgPool1D, GlobalAvgPool2D,
+                                                        GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D,
+                                                        GlobalMaxPool3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                                        GlobalMaxPooling3D)
+from minitf.keras.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D,
+                                                 AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D,
+                                                 MaxPooling2D, MaxPooling3D)
 from minitf.keras.layers.preprocessing.category_encoding import CategoryEncoding
 from minitf.keras.layers.preprocessing.discretization import Discretization
 from minitf.keras.layers.preprocessing.hashed_crossing import HashedCrossing
@@ -80,10 +84,11 @@ from minitf.keras.layers.regularization.alpha_dropout import AlphaDropout
 from minitf.keras.layers.regularization.dropout import Dropout
 from minitf.keras.layers.regularization.gaussian_dropout import GaussianDropout
 from minitf.keras.layers.regularization.gaussian_noise import GaussianNoise
-from minitf.keras.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from minitf.keras.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from minitf.keras.layers.reshaping.flatten import Flatten
 from minitf.keras.layers.reshaping.padding_cropping_upsampling import Cropping2D, UpSampling2D, ZeroPadding2D
 from minitf.keras.layers.reshaping.padding_cropping_upsampling_1d import Cropping1D, UpSampling1D, ZeroPadding1D
+from minitf.keras.layers.reshaping.padding_cropping_upsampling_3d import Cropping3D, UpSampling3D, ZeroPadding3D
 from minitf.keras.layers.reshaping.permute import Permute
 from minitf.keras.layers.reshaping.repeat_vector import RepeatVector
 from minitf.keras.layers.reshaping.reshape import Reshape
@@ -101,19 +106,21 @@ __all__ = [
     "Attention", "AdditiveAttention",
     # reshaping
     "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding1D", "UpSampling1D", "Cropping1D", "ZeroPadding2D",
-    "UpSampling2D", "Cropping2D",
+    "UpSampling2D", "Cropping2D", "ZeroPadding3D", "UpSampling3D", "Cropping3D",
     # regularization (Dropout: with the core layers)
-    "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+    "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
     # merging
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "Dot", "dot",
     # convolutional
     "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose",
-    "Conv1DTranspose", "Convolution1DTranspose",
+    "Conv1DTranspose", "Convolution1DTranspose", "Conv3D", "Convolution3D",
     # pooling
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "MaxPooling3D", "AveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D",
+    "GlobalAvgPool3D", "GlobalMaxPool3D",
     # normalization
     "BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization", "RMSNormalization",
     "SpectralNormalization",

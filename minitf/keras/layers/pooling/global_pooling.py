@@ -18,8 +18,9 @@ from minitf.keras.layers.layer import Layer
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
 
-__all__ = ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-           "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D"]
+__all__ = ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+           "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D"]
 
 
 class BaseGlobalPooling(Layer):
@@ -103,5 +104,23 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
         super().__init__(2, data_format=data_format, keepdims=keepdims, **kwargs)
 
 
-GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
-GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+class GlobalAveragePooling3D(BaseGlobalPooling):
+    """Mean over depth, height and width: (batch, d, h, w, channels) -> (batch, channels)."""
+
+    _reduce = staticmethod(R.reduce_mean)
+
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs):
+        super().__init__(3, data_format=data_format, keepdims=keepdims, **kwargs)
+
+
+class GlobalMaxPooling3D(BaseGlobalPooling):
+    """Max over depth, height and width: (batch, d, h, w, channels) -> (batch, channels)."""
+
+    _reduce = staticmethod(R.reduce_max)
+
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs):
+        super().__init__(3, data_format=data_format, keepdims=keepdims, **kwargs)
+
+
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D

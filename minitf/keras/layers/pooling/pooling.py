@@ -27,11 +27,12 @@ from minitf.keras.layers.convolutional._conv_args import (check_rank, check_wind
 from minitf.keras.layers.layer import Layer
 from minitf.nn import pooling as nn_pooling
 
-__all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
-           "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D"]
+__all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+           "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D"]
 
 _NN_FORMATS = {(1, "channels_last"): "NWC", (1, "channels_first"): "NCW",
-               (2, "channels_last"): "NHWC", (2, "channels_first"): "NCHW"}
+               (2, "channels_last"): "NHWC", (2, "channels_first"): "NCHW",
+               (3, "channels_last"): "NDHWC", (3, "channels_first"): "NCDHW"}
 
 
 class BasePooling(Layer):
@@ -114,5 +115,21 @@ class AveragePooling2D(BasePooling):
         super().__init__(pool_size, strides, 2, "average", padding, data_format, name=name, **kwargs)
 
 
-MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
-AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+class MaxPooling3D(BasePooling):
+    """Max over ``pool_size`` windows of volumes: (batch, d, h, w, channels) -> (batch, out_d, out_h, out_w, channels)."""
+
+    def __init__(self, pool_size: Any = (2, 2, 2), strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, name: str | None = None, **kwargs):
+        super().__init__(pool_size, strides, 3, "max", padding, data_format, name=name, **kwargs)
+
+
+class AveragePooling3D(BasePooling):
+    """Mean over ``pool_size`` windows of volumes (padded cells not counted under "same")."""
+
+    def __init__(self, pool_size: Any, strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, name: str | None = None, **kwargs):
+        super().__init__(pool_size, strides, 3, "average", padding, data_format, name=name, **kwargs)
+
+
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D

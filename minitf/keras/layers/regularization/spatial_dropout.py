@@ -8,7 +8,7 @@ from minitf.keras import random as keras_random
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.regularization.dropout import Dropout
 
-__all__ = ["SpatialDropout1D", "SpatialDropout2D"]
+__all__ = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
 
 
 class _SpatialDropout(Dropout):
@@ -49,6 +49,24 @@ class SpatialDropout2D(_SpatialDropout):
 
     def _noise_shape(self, shape):
         return (shape[0], shape[1], 1, 1) if self.data_format == "channels_first" else (shape[0], 1, 1, shape[3])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class SpatialDropout3D(_SpatialDropout):
+    """(batch, depth, height, width, channels) (or channels first): one draw per (sample, channel)."""
+
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(f"The `data_format` argument must be one of {{'channels_first', 'channels_last'}}. "
+                             f"Received: data_format={data_format}")
+        self.data_format = data_format or "channels_last"
+        self.input_spec = InputSpec(ndim=5)
+
+    def _noise_shape(self, shape):
+        return (shape[0], shape[1], 1, 1, 1) if self.data_format == "channels_first" else (shape[0], 1, 1, 1, shape[4])
 
     def get_config(self) -> dict:
         return {**super().get_config(), "data_format": self.data_format}
