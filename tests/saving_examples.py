@@ -11,7 +11,7 @@ several inputs), ``dtype``, and ``data(rng)`` giving a batch (float normals by d
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
