@@ -879,6 +879,25 @@ def moments_case(draw) -> Case:
 
 
 @st.composite
+def weighted_moments_case(draw) -> Case:
+    """x, and positive weights of a shape that broadcasts to x's (both differentiated), with axes."""
+    shape = tuple(max(n, 2) for n in draw(shapes(1, 3)))
+    axes = draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape), unique=True))
+    weights = draw(array(draw(broadcastable(shape, allow_fewer_dims=False)), POSITIVE))
+    return draw(make_case([draw(distinct(shape)), weights], {"axes": sorted(axes), "keepdims": draw(st.booleans())}))
+
+
+@st.composite
+def lrn_case(draw) -> Case:
+    """A (batch, h, w, channels) input and LRN's depth radius, bias, alpha and beta."""
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 5)))
+    return draw(make_case([draw(array(shape))], {"depth_radius": draw(st.integers(0, 3)),
+                                                 "bias": draw(st.sampled_from([1.0, 2.0])),
+                                                 "alpha": draw(st.sampled_from([0.5, 1e-3])),
+                                                 "beta": draw(st.sampled_from([0.5, 0.75]))}))
+
+
+@st.composite
 def batch_norm_case(draw) -> Case:
     """x (N, ..., C) with per-channel mean, variance, offset and scale (all differentiated)."""
     shape = draw(shapes(1, 3, max_side=4))
@@ -1326,6 +1345,11 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.l2_normalize", lambda tf, x, axis: tf.nn.l2_normalize(x, axis=axis), l2_normalize_case(), atol=5e-6,
            why="l2_normalize gradient: dy/|x| - x (x.dy)/|x|^3 cancels to ~0 from terms up to ~7.5 "
                "(|x| >= 0.2): float32 leaves a few ulp (~1e-6) of those terms, rounded differently by TF"),
+    OpSpec("nn.weighted_moments", lambda tf, x, w, axes, keepdims: flat_concat(
+        tf, tf.nn.weighted_moments(x, axes, w, keepdims=keepdims)), weighted_moments_case()),
+    OpSpec("nn.local_response_normalization", lambda tf, x, **kw: tf.nn.local_response_normalization(x, **kw),
+           lrn_case(), tf_refuses_float64="TF registers LRN for half, bfloat16 and float",
+           why="TF sums the squares with a banded matrix product and raises to -beta with Eigen's pow: an ulp"),
     OpSpec("nn.moments", lambda tf, x, **kw: flat_concat(tf, tf.nn.moments(x, **kw)), moments_case(),
            first_order_only="TF's moments uses stop_gradient(mean) inside the variance: exact first "
                             "derivative, but the second misses the mean's terms; minitf does the same"),

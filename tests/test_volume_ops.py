@@ -77,3 +77,22 @@ def test_tfs_cpu_rules_and_the_keras_layers():
     history = model.fit(np.random.default_rng(2).normal(size=(8, 4, 4, 4, 2)).astype(np.float32), np.ones((8, 1)),
                         epochs=2, verbose=0).history
     assert len(history["loss"]) == 2 and all(np.isfinite(history["loss"]))
+
+
+def test_local_response_normalization_and_weighted_moments_follow_their_formulas():
+    """(Beside the volumes: two more tf.nn functions of the same session, against NumPy loops.)"""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 3, 3, 6))
+    r, bias, alpha, beta = 2, 1.5, 0.3, 0.75
+    want = np.empty_like(x)
+    for d in range(6):
+        near = x[..., max(0, d - r):d + r + 1]
+        want[..., d] = x[..., d] / (bias + alpha * (near ** 2).sum(axis=-1)) ** beta
+    np.testing.assert_allclose(tf.nn.lrn(x, r, bias, alpha, beta).numpy(), want, rtol=1e-12)
+    w = rng.uniform(size=(2, 1, 3, 1))
+    mean, variance = tf.nn.weighted_moments(x, [0, 1, 2], w)
+    weights = np.broadcast_to(w, x.shape)
+    want_mean = (weights * x).sum(axis=(0, 1, 2)) / weights.sum(axis=(0, 1, 2))
+    np.testing.assert_allclose(mean.numpy(), want_mean, rtol=1e-12)
+    np.testing.assert_allclose(variance.numpy(), (weights * (x - want_mean) ** 2).sum(axis=(0, 1, 2))
+                               / weights.sum(axis=(0, 1, 2)), rtol=1e-12)

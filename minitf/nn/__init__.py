@@ -8,8 +8,8 @@ from minitf.nn.bias_add import bias_add
 from minitf.nn.embedding_ops import embedding_lookup
 from minitf.nn.losses import (compute_average_loss, l2_loss, log_poisson_loss, scale_regularization_loss,
                               weighted_cross_entropy_with_logits)
-from minitf.nn.normalization import (batch_normalization, dropout, moments, normalize_moments, sufficient_statistics,
-                                     zero_fraction)
+from minitf.nn.normalization import (batch_normalization, dropout, local_response_normalization, lrn, moments,
+                                     normalize_moments, sufficient_statistics, weighted_moments, zero_fraction)
 from minitf.nn.space_to_depth import depth_to_space, space_to_depth
 from minitf.ops.counting import in_top_k
 from minitf.ops.shape_ops import top_k

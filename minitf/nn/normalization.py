@@ -11,6 +11,9 @@ from minitf.errors import InvalidArgumentError
 from minitf.ops import elementwise as E
 from minitf.ops import reductions as R
 from minitf.ops import shape_ops as S
+from minitf.ops.creation import zeros_like
+from minitf.ops.linalg import matmul
+from minitf.ops.nan_safe import divide_no_nan
 from minitf.tensor import Tensor, convert_to_tensor
 
 TensorLike = Any
@@ -28,6 +31,53 @@ def moments(x: TensorLike, axes, shift=None, keepdims: bool = False, name: str |
     if x._value.dtype == np.float16:
         mean, variance = S.cast(mean, "float16"), S.cast(variance, "float16")
     return mean, variance
+
+
+def weighted_moments(x: TensorLike, axes, frequency_weights: TensorLike, keepdims: bool = False,
+                     name: str | None = None) -> tuple[Tensor, Tensor]:
+    """Mean and variance over ``axes`` with each element counted ``frequency_weights`` times (weights
+    broadcast against x), TF's two passes:
+
+        mean = sum(w x) / sum(w),      variance = sum(w (x - mean)^2) / sum(w)      (0 where sum(w) = 0)
+
+    float16 is computed in float32 and cast back, as TF does."""
+    x = E.float_operand("weighted_moments", x)
+    y = S.cast(x, "float32") if x._value.dtype == np.float16 else x
+    w = S.cast(convert_to_tensor(frequency_weights), y.dtype)
+    weighted_sum = R.reduce_sum(w * y, axis=axes, keepdims=True)
+    total_weight = R.reduce_sum(w + zeros_like(y), axis=axes, keepdims=True)  # w broadcast to x's shape first
+    mean = divide_no_nan(weighted_sum, total_weight)
+    variance = divide_no_nan(R.reduce_sum(w * E.squared_difference(y, mean), axis=axes, keepdims=True),
+                               total_weight)
+    if not keepdims:
+        mean, variance = S.squeeze(mean, axis=axes), S.squeeze(variance, axis=axes)
+    if x._value.dtype == np.float16:
+        mean, variance = S.cast(mean, "float16"), S.cast(variance, "float16")
+    return mean, variance
+
+
+def local_response_normalization(input: TensorLike, depth_radius: int = 5, bias: float = 1.0,  # noqa: A002
+                                 alpha: float = 1.0, beta: float = 0.5, name: str | None = None) -> Tensor:
+    """AlexNet's local response normalization (Krizhevsky et al., 2012) of (batch, h, w, channels):
+    each value divided by its neighbourhood's energy across channels,
+
+        y[..., d] = x[..., d] / (bias + alpha * sum_{|d' - d| <= depth_radius} x[..., d']^2) ^ beta
+
+    The neighbourhood sums are one product with a band matrix of ones, as TF computes them (so, as
+    in TF, a NaN or inf in one channel reaches every channel of its pixel: 0 * inf is NaN).
+    minitf also computes float64, which TF's kernel does not take."""
+    x = E.float_operand("LRN", input)
+    if x.ndim != 4:
+        raise InvalidArgumentError(f"LRN: in must be 4-dimensional (batch, height, width, channels), got shape "
+                                   f"{list(x.shape)}", "LRN")
+    channels = x.shape[-1]
+    offsets = np.arange(channels)
+    band = (np.abs(offsets[:, None] - offsets[None, :]) <= int(depth_radius)).astype(x.dtype.as_numpy_dtype)
+    window_sum = S.reshape(matmul(S.reshape(E.square(x), [-1, channels]), convert_to_tensor(band)), S.shape(x))
+    return x * E.pow(bias + alpha * window_sum, -beta)
+
+
+lrn = local_response_normalization
 
 
 def batch_normalization(x: TensorLike, mean: TensorLike, variance: TensorLike, offset: TensorLike,
