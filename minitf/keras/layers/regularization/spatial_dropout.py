@@ -1,5 +1,5 @@
-"""SpatialDropout1D / 2D: dropout of whole feature maps. One keep-or-drop draw per (sample, channel),
-shared by every step (1D) or pixel (2D): neighbouring values of one map are strongly correlated,
+"""SpatialDropout1D / 2D / 3D: dropout of whole feature maps. One keep-or-drop draw per (sample, channel),
+shared by every step (1D), pixel (2D) or voxel (3D): neighbouring values of one map are strongly correlated,
 so dropping single values would hardly regularize. Drawn with ``keras.random.dropout`` and the
 layer's own SeedGenerator, as Keras."""
 from __future__ import annotations
@@ -36,37 +36,34 @@ class SpatialDropout1D(_SpatialDropout):
         return (shape[0], 1, shape[2])
 
 
-class SpatialDropout2D(_SpatialDropout):
+class _SpatialMapsDropout(_SpatialDropout):
+    """Maps of ``spatial_rank`` axes, channels last (or first): one draw per (sample, channel)."""
+
+    spatial_rank = 2
+
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(f"The `data_format` argument must be one of {{'channels_first', 'channels_last'}}. "
+                             f"Received: data_format={data_format}")
+        self.data_format = data_format or "channels_last"
+        self.input_spec = InputSpec(ndim=self.spatial_rank + 2)
+
+    def _noise_shape(self, shape):
+        ones = (1,) * self.spatial_rank
+        return (shape[0], shape[1]) + ones if self.data_format == "channels_first" else (shape[0],) + ones + (shape[-1],)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class SpatialDropout2D(_SpatialMapsDropout):
     """(batch, height, width, channels) (or channels first): one draw per (sample, channel)."""
 
-    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
-        super().__init__(rate, seed=seed, name=name, dtype=dtype)
-        if data_format not in (None, "channels_last", "channels_first"):
-            raise ValueError(f"The `data_format` argument must be one of {{'channels_first', 'channels_last'}}. "
-                             f"Received: data_format={data_format}")
-        self.data_format = data_format or "channels_last"
-        self.input_spec = InputSpec(ndim=4)
-
-    def _noise_shape(self, shape):
-        return (shape[0], shape[1], 1, 1) if self.data_format == "channels_first" else (shape[0], 1, 1, shape[3])
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "data_format": self.data_format}
+    spatial_rank = 2
 
 
-class SpatialDropout3D(_SpatialDropout):
+class SpatialDropout3D(_SpatialMapsDropout):
     """(batch, depth, height, width, channels) (or channels first): one draw per (sample, channel)."""
 
-    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
-        super().__init__(rate, seed=seed, name=name, dtype=dtype)
-        if data_format not in (None, "channels_last", "channels_first"):
-            raise ValueError(f"The `data_format` argument must be one of {{'channels_first', 'channels_last'}}. "
-                             f"Received: data_format={data_format}")
-        self.data_format = data_format or "channels_last"
-        self.input_spec = InputSpec(ndim=5)
-
-    def _noise_shape(self, shape):
-        return (shape[0], shape[1], 1, 1, 1) if self.data_format == "channels_first" else (shape[0], 1, 1, 1, shape[4])
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "data_format": self.data_format}
+    spatial_rank = 3
