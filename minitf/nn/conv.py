@@ -81,7 +81,8 @@ import numpy as np
 from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops import shape_ops as S
-from minitf.parallel import (even_chunks, map_blocks, matmul_in_pieces, piece_rows, row_pieces, sum_blocks,
+from minitf.parallel import (even_chunks, map_blocks, matmul_in_pieces, piece_rows, row_pieces, small_kernel_pieces,
+                             sum_blocks,
                              transposed_matmul_in_pieces, transposed_matmuls_in_pieces)
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
@@ -273,17 +274,24 @@ _FEW_FILTERS = 32
 
 def copy_bound_work(patch_bytes: int, columns: int, out_channels: int) -> int:
     """The work a conv kernel reports to ``map_blocks``: its patch bytes when the products are
-    narrow (at most 32 output columns) or cut into small pieces (``piece_rows``), else 0 (the
-    blocks then run one after the other).
+    narrow (at most 32 output columns), cut into small pieces (``piece_rows``), or when the BLAS
+    has no small-matrix kernels at all; else 0 (the blocks then run one after the other).
 
     Per output pixel, im2col copies KH*KW*C values and the product multiplies them by F columns.
     With few columns the copy is most of the cost, and only threads can share it out (the 224x224
     TinyVGG, 10 filters: the kernels took half the time on two threads). With many, the product is:
-    OpenBLAS spreads one block's product over the cores itself, and the blocks held to one BLAS
-    thread each measured 1.4x slower (28x28 images, 128 filters). Between the two, a product that
-    OpenBLAS's small-matrix kernels take in pieces of rows runs faster one piece after another on
-    each thread (28x28 images, 32 -> 64 channels: 1.2x) than spread over the cores in one call."""
-    return patch_bytes if out_channels <= _FEW_FILTERS or piece_rows(columns, out_channels) else 0
+    on OpenBLAS's AVX-512 builds, which spread one block's product over the cores themselves, the
+    blocks held to one BLAS thread each measured 1.4x slower (28x28 images, 128 filters). Between
+    the two, a product that those small-matrix kernels take in pieces of rows runs faster one piece
+    after another on each thread (28x28 images, 32 -> 64 channels: 1.2x) than spread over the cores
+    in one call. A BLAS without them (OpenBLAS on AVX2 CPUs) gains nothing from spreading a block's
+    product over the cores: there the copies run on one core while the BLAS's other threads wait
+    for the next product, and the pool, which copies and multiplies on every core, took 0.8x the
+    CPU time of TinyVGG's training step at 56x56 with 64 filters (AMD EPYC, 2 cores, AVX2) and
+    was level at 28x28 with 128."""
+    if out_channels <= _FEW_FILTERS or piece_rows(columns, out_channels) or not small_kernel_pieces():
+        return patch_bytes
+    return 0
 
 
 def correlate(x, w, strides, dilations, pads, out, epilogue=None, row_taps=False):

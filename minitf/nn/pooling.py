@@ -104,8 +104,13 @@ class MaxPool(Op):
                 images, i0, i1 = rows
                 x_rows = x[images, kh * i0:kh * i1]
                 tiles = x_rows.reshape(-1, i1 - i0, kh, ow, kw, c)
-                window_max((tiles[:, :, a, :, b, :] for a in range(kh) for b in range(kw)), x.dtype,
-                           out=y[images, i0:i1], negative_zeros=holds_negative_zero(x_rows))
+                if holds_negative_zero(x_rows):  # TF's scan, cell by cell in window order
+                    window_max((tiles[:, :, a, :, b, :] for a in range(kh) for b in range(kw)), x.dtype,
+                               out=y[images, i0:i1])
+                else:  # the max of the window's rows first (one fmax per whole input row), then across
+                    row_max = _row_max(tiles)
+                    window_max((row_max[..., b, :] for b in range(kw)), x.dtype, out=y[images, i0:i1],
+                               negative_zeros=False)
 
             map_blocks(block, row_blocks(n, oh, kh * x.shape[2] * c * x.itemsize), x.nbytes)  # on every core
             return y
@@ -118,6 +123,21 @@ class MaxPool(Op):
 
     def backward(ctx, dy):
         return MaxPoolGrad.apply(dy, ctx.inputs[0], ctx.output, geom=ctx.geom)
+
+
+def _row_max(tiles):
+    """The fmax over the KH rows of each tile ((n, OH, KH, OW, KW, C) -> (n, OH, OW, KW, C)).
+
+    Each window row (a, :) of a tile row is one whole input row, W*C numbers in a line, so these
+    fmax calls run long loops; only the last step, across the KW columns, reads runs of C numbers
+    (measured 1.2x faster for TinyVGG's 220x220x10 than one fmax per cell). fmax skips NaN and,
+    without signed zeros, gives the same bits in any order (``window_max``)."""
+    if tiles.shape[2] == 1:
+        return tiles[:, :, 0]
+    rows = B.xp.fmax(tiles[:, :, 0], tiles[:, :, 1])
+    for a in range(2, tiles.shape[2]):
+        B.xp.fmax(rows, tiles[:, :, a], out=rows)
+    return rows
 
 
 def _windows(x, geom: WindowGeometry):
@@ -182,8 +202,12 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
     TF's scan (see ``_winners``) adds two rules for the first cell: it wins where it is NaN, and where
     no cell equals the max (a window of NaN and -inf only, pooled to the lowest finite number). The
     masks are bools, made a block of output rows at a time (``_grad_block_budget``), on every core.
-    Each cell's comparison and product reads its (N, OH, OW, C) view: rows of C contiguous numbers,
-    which measured faster even for TinyVGG's 10 channels than rearranging the windows into long lines.
+
+    Each cell's view reads rows of only C contiguous numbers, and NumPy pays for every such row. So
+    the comparison of all KH*KW cells with y is ONE call, writing the masks offset by offset into
+    a (KH, KW, rows, OW, C) array; the first-wins rule then runs on whole masks (long lines); ONE
+    call writes dy times the masks back into the tiles, and the +0.0 pass runs on whole input rows
+    (TinyVGG's 220x220x10 and the MNIST CNN's 28x28x32: 1.4-1.5x faster than a call per cell).
     """
     n, oh, ow, c = dy.shape
     kh, kw = geom.kernel
@@ -192,25 +216,26 @@ def _tiled_max_pool_grad(dy, x, y, geom: WindowGeometry):
     y_rows, dy_rows = y.reshape(n * oh, ow, c), dy.reshape(n * oh, ow, c)
     rows = max(1, _grad_block_budget() // max(kh * ow * kw * c * x.itemsize, 1))
 
+    def offsets_first(tiles):  # (rows, KH, OW, KW, C) -> (KH, KW, rows, OW, C), a view
+        return tiles.transpose(1, 3, 0, 2, 4)
+
     def rows_block(r0: int) -> None:
         block = slice(r0, min(n * oh, r0 + rows))
         y_block, dy_block = y_rows[block], dy_rows[block]
-        first = x_tiles[block, 0, :, 0]
-        first_won = first == y_block
-        if first.dtype.kind == "f":
-            first_won |= B.xp.isnan(first)
+        won = B.xp.empty((kh, kw, *y_block.shape), dtype=bool)
+        B.xp.equal(offsets_first(x_tiles[block]), y_block, out=won)  # every cell equal to its max
+        cells_won = won.reshape(kh * kw, *y_block.shape)  # (a view: won is C-ordered)
+        first_won = cells_won[0]
+        if x.dtype.kind == "f":
+            first_won |= B.xp.isnan(x_tiles[block, 0, :, 0])
         taken = first_won.copy()  # where some cell so far has won
-        won = [first_won]
-        for k in range(1, kh * kw):
-            cell_won = x_tiles[block, k // kw, :, k % kw] == y_block
+        for cell_won in cells_won[1:]:
             B.xp.greater(cell_won, taken, out=cell_won)  # True > False: equal to the max, and none before won
             taken |= cell_won
-            won.append(cell_won)
         B.xp.less_equal(taken, first_won, out=first_won)  # the first cell also wins where no cell did
-        for k, cell_won in enumerate(won):
-            cells = dx_tiles[block, k // kw, :, k % kw]
-            B.xp.multiply(dy_block, cell_won, out=cells)
-            positive_zeros_(cells)  # TF's +0.0 where (negative dy) * 0 gave -0.0
+        dx_block = dx_tiles[block]
+        B.xp.multiply(dy_block, won, out=offsets_first(dx_block))
+        positive_zeros_(dx_block)  # TF's +0.0 where (negative dy) * 0 gave -0.0
 
     map_blocks(rows_block, range(0, n * oh, rows), 2 * x.nbytes)  # on every core (minitf/parallel.py)
     return dx
