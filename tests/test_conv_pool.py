@@ -427,6 +427,34 @@ def test_max_pool_grad_of_tiling_windows_equals_the_general_scatter(ksize, shape
     assert not np.signbit(fast[fast == 0]).any()
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16", "float64", "int32"])
+@pytest.mark.parametrize("ksize, shape", [((2, 2), (3, 6, 8, 10)), ((3, 2), (2, 9, 4, 3)), ((2, 3), (2, 4, 9, 1))])
+def test_max_pool_of_tiling_windows_row_max_first_equals_the_cell_by_cell_scan(ksize, shape, dtype, monkeypatch):
+    """Without -0.0 in its rows, the tiling forward takes the max of each window's rows first, then
+    across its columns (``_row_max``): the bits of the cell-by-cell scan over the general window view,
+    NaN skipped, a window of NaN and -inf only pooled to the lowest finite value."""
+    from minitf._tf_compat import window_max
+    from minitf.nn import conv as conv_module
+    from minitf.nn.conv import window_geometry
+    from minitf.nn.pooling import MaxPool, _windows
+
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", 256)  # several blocks even for these small inputs
+    monkeypatch.setattr(conv_module, "GPU_BLOCK_BYTES", 256)
+    rng = np.random.default_rng(sum(shape))
+    x = rng.integers(-3, 4, shape).astype(dtype) + 1  # many ties; no -0.0 (1 + -1 is +0.0)
+    if x.dtype.kind == "f":
+        x[rng.random(shape) < 0.15] = np.nan
+        x[rng.random(shape) < 0.15] = -np.inf
+        x[0, :ksize[0], :ksize[1], 0] = np.nan  # a window of NaN only
+        x[-1, -ksize[0]:, -ksize[1]:, -1] = -np.inf  # one of -inf only
+    geom = window_geometry("MaxPool", shape[1:3], ksize, ksize, (1, 1), "VALID")
+    x = B.xp.asarray(x)
+    windows = _windows(x, geom)
+    scan = window_max((windows[:, :, :, a, b, :] for a in range(ksize[0]) for b in range(ksize[1])), x.dtype,
+                      negative_zeros=True)
+    assert B.to_numpy(MaxPool.forward(x, geom)).tobytes() == B.to_numpy(scan).tobytes()
+
+
 @pytest.mark.parametrize("budget", [8, 1 << 20])  # one output row per block; whole images
 def test_max_pool_of_tiling_windows_in_blocks_matches_naive_loops(budget, monkeypatch):
     from minitf.nn import conv as conv_module

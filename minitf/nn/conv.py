@@ -82,8 +82,7 @@ from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError, InvalidArgumentTypeError, UnimplementedError
 from minitf.ops import shape_ops as S
 from minitf.parallel import (even_chunks, map_blocks, matmul_in_pieces, piece_rows, row_pieces, small_kernel_pieces,
-                             sum_blocks,
-                             transposed_matmul_in_pieces, transposed_matmuls_in_pieces)
+                             sum_blocks, transposed_matmul_in_pieces, transposed_matmuls_in_pieces)
 from minitf.ops.op import Op
 from minitf.tensor import Tensor, convert_to_tensor
 
