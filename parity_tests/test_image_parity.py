@@ -12,7 +12,6 @@ depends on the array's length (vectorised casts saturate, the scalar tail wraps)
 from __future__ import annotations
 
 import io
-import os
 
 import numpy as np
 import pytest
@@ -383,3 +382,72 @@ def test_random_height_sizes_stay_within_keras_bounds(tf, mtf):
     ours = {mtf.keras.layers.RandomHeight(0.25, seed=s)(x).shape[1] for s in range(20)}
     theirs = {tf.keras.layers.RandomHeight(0.25, seed=s)(x).shape[1] for s in range(20)}
     assert min(ours | theirs) >= 30 and max(ours | theirs) <= 50 and len(ours) > 3 and len(theirs) > 3
+
+
+# --- tf.image.extract_patches: TF's outcome for every argument form --------------------------------------
+PATCH_IMAGES = np.arange(2 * 5 * 6 * 3, dtype=np.float32).reshape(2, 5, 6, 3)
+
+
+@pytest.mark.parametrize("sizes, strides, rates, padding", [
+    ([1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),
+    ([1, 3, 2, 1], [1, 2, 3, 1], [1, 1, 1, 1], "SAME"),
+    ([1, 2, 2, 1], [1, 1, 1, 1], [1, 2, 2, 1], "SAME"),
+    ([1, 3, 3, 1], [1, 1, 1, 1], [1, 2, 2, 1], "VALID"),
+    ([1, 6, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),  # one row too tall: an empty output
+    ([1, 2, 2, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),  # TF reads the first four entries
+    ([2, 2], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),  # too short
+    ([2, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),  # a window across the batch
+    ([1, 2, 2, 1], [1, 1, 1, 2], [1, 1, 1, 1], "VALID"),  # a stride across the channels
+    ([1, 0, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),
+    ([1, 2, 2, 1], [1, -1, 1, 1], [1, 1, 1, 1], "VALID"),
+    ([1, 2, 2, 1], [1, 1, 1, 1], [1, 0, 1, 1], "VALID"),
+    ([1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "same"),
+    ([1, 9, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),  # output size negative
+])
+def test_extract_patches_arguments_have_tf_outcomes(tf, mtf, sizes, strides, rates, padding):
+    outcomes = []
+    for fw in (tf, mtf):
+        try:
+            outcomes.append(("value", np.asarray(fw.image.extract_patches(PATCH_IMAGES, sizes, strides, rates, padding))))
+        except Exception as e:  # noqa: BLE001 (the error class is the outcome)
+            outcomes.append(("error", type(e).__name__))
+    (tf_kind, tf_what), (kind, what) = outcomes
+    assert kind == tf_kind, f"TF: {tf_what if tf_kind == 'error' else 'a value'}, minitf: {what if kind == 'error' else 'a value'}"
+    if kind == "error":
+        assert tf_what == what
+    else:
+        assert what.dtype == tf_what.dtype and what.shape == tf_what.shape
+        np.testing.assert_array_equal(what, tf_what)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "float16", "float64", "bool"])
+def test_extract_patches_dtypes_and_ranks_as_tf(tf, mtf, dtype):
+    images = (PATCH_IMAGES % 7).astype(dtype)
+    for x in (images, images[0]):  # the batch, and one image alone (TF wants 4-D)
+        results = []
+        for fw in (tf, mtf):
+            try:
+                results.append(np.asarray(fw.image.extract_patches(x, [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 1, 1], "SAME")))
+            except Exception as e:  # noqa: BLE001
+                results.append(type(e).__name__)
+        if isinstance(results[0], str):
+            assert results[1] == results[0]
+        else:
+            assert results[1].dtype == results[0].dtype
+            np.testing.assert_array_equal(results[1], results[0])
+
+
+def test_vision_transformer_patches_and_their_gradient_as_tf(tf, mtf):
+    """The Keras ViT example's tokens: 16x16 patches of a 64x64 RGB batch, then a Dense on each."""
+    images = RNG.uniform(0, 1, (2, 64, 64, 3)).astype("float32")
+    kernel = RNG.normal(0, 0.05, (16 * 16 * 3, 8)).astype("float32")
+    out = {}
+    for fw in (tf, mtf):
+        x = fw.Variable(images)
+        with fw.GradientTape() as tape:
+            patches = fw.image.extract_patches(x, [1, 16, 16, 1], [1, 16, 16, 1], [1, 1, 1, 1], "VALID")
+            tokens = fw.reshape(patches, (2, -1, 16 * 16 * 3))
+            loss = fw.reduce_sum(fw.square(fw.matmul(tokens, kernel)))
+        out[fw] = (np.asarray(patches), np.asarray(tape.gradient(loss, x)))
+    np.testing.assert_array_equal(out[mtf][0], out[tf][0])
+    np.testing.assert_allclose(out[mtf][1], out[tf][1], rtol=1e-5, atol=1e-6)

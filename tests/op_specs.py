@@ -948,6 +948,24 @@ def window_case(draw, spatial: int, explicit_ok: bool) -> tuple:
     return (n, *size, c), window, strides, padding
 
 
+@st.composite
+def patches_case(draw) -> Case:
+    """Images (N, H, W, C) with tf.image.extract_patches's sizes, strides and rates ([1, rows, cols, 1])
+    and padding; windows may overlap (stride below size), skip cells (above it) or spread (rates)."""
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    sizes = [draw(st.integers(1, 3)) for _ in range(2)]
+    strides = [draw(st.integers(1, 3)) for _ in range(2)]
+    rates = [draw(st.integers(1, 2)) for _ in range(2)]
+    padding = draw(st.sampled_from(["VALID", "SAME"]))
+    hw = [draw(st.integers(1, 5)) for _ in range(2)]
+    if padding == "VALID":  # the spread window must fit
+        hw = [max(h, (k - 1) * r + 1) for h, k, r in zip(hw, sizes, rates)]
+    if n * c * int(np.prod(hw)) > MAX_SIZE:
+        n, c = 1, 1
+    return draw(make_case([draw(array((n, *hw, c)))], {"sizes": [1, *sizes, 1], "strides": [1, *strides, 1],
+                                                      "rates": [1, *rates, 1], "padding": padding}))
+
+
 def window_out_size(n: int, k: int, s: int, padding, axis: int) -> int:
     """TF's output size of a window (size k, stride s) sliding over n cells on spatial axis ``axis``."""
     if padding == "SAME":
@@ -1197,6 +1215,7 @@ SPECS: list[OpSpec] = [
     OpSpec("image.resize_with_crop_or_pad", lambda tf, x, size, **_: tf.image.resize_with_crop_or_pad(x, *size),
            image_case()),
     OpSpec("image.transpose", lambda tf, x, **_: tf.image.transpose(x), image_case()),
+    OpSpec("image.extract_patches", lambda tf, x, **kw: tf.image.extract_patches(x, **kw), patches_case()),
     OpSpec("image.total_variation", lambda tf, x, **_: tf.image.total_variation(x), image_case()),
     OpSpec("image.image_gradients", lambda tf, x, **_: flat_concat(tf, tf.image.image_gradients(batch_of(tf, x))),
            image_case()),

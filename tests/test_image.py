@@ -319,3 +319,77 @@ def test_flips_and_random_flips():
     assert single == {tuple(x[0].ravel()), tuple(x[0, ::-1].ravel())}
     with pytest.raises(ValueError, match="3 or 4 dimensions"):
         tf.image.flip_left_right(np.zeros((3, 3)))
+
+
+# --- extract_patches ------------------------------------------------------------------------------------
+def _patches_by_loops(x, sizes, strides, rates, padding):
+    """Each output pixel's window read cell by cell (TF's definition, with its SAME split)."""
+    n, h, w, c = x.shape
+    (kh, kw), (sh, sw), (rh, rw) = sizes, strides, rates
+    span_h, span_w = (kh - 1) * rh + 1, (kw - 1) * rw + 1
+    if padding == "SAME":
+        oh, ow = -(-h // sh), -(-w // sw)
+        top, left = max((oh - 1) * sh + span_h - h, 0) // 2, max((ow - 1) * sw + span_w - w, 0) // 2
+    else:
+        oh, ow, top, left = (h - span_h) // sh + 1, (w - span_w) // sw + 1, 0, 0
+    out = np.zeros((n, oh, ow, kh * kw * c), x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    r, q = i * sh + a * rh - top, j * sw + b * rw - left
+                    if 0 <= r < h and 0 <= q < w:
+                        out[:, i, j, (a * kw + b) * c:(a * kw + b + 1) * c] = x[:, r, q]
+    return out
+
+
+@pytest.mark.parametrize("sizes, strides, rates, padding", [
+    ((2, 2), (1, 1), (1, 1), "VALID"), ((3, 2), (2, 3), (1, 1), "SAME"), ((2, 3), (1, 2), (2, 1), "SAME"),
+    ((3, 3), (3, 3), (1, 1), "SAME"), ((2, 2), (1, 1), (2, 2), "VALID"), ((1, 1), (2, 2), (1, 1), "VALID")])
+def test_extract_patches_reads_each_window_cell_by_cell(sizes, strides, rates, padding):
+    x = np.random.default_rng(3).normal(size=(2, 7, 8, 3)).astype(np.float32)
+    got = tf.image.extract_patches(x, [1, *sizes, 1], [1, *strides, 1], [1, *rates, 1], padding).numpy()
+    np.testing.assert_array_equal(got, _patches_by_loops(x, sizes, strides, rates, padding))
+
+
+def test_extract_patches_gradient_counts_the_windows_each_cell_is_in():
+    x = tf.Variable(np.zeros((1, 4, 5, 2), np.float32))
+    with tf.GradientTape() as tape:
+        patches = tf.image.extract_patches(x, [1, 2, 3, 1], [1, 1, 2, 1], [1, 1, 1, 1], "VALID")
+    counts = tape.gradient(patches, x).numpy()[0, :, :, 0]
+    # rows: windows start at rows 0, 1, 2 and are 2 tall; columns: they start at 0 and 2 and are 3 wide
+    np.testing.assert_array_equal(counts, np.outer([1, 2, 2, 1], [1, 1, 2, 1, 1]))
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda x: tf.image.extract_patches(x, [2, 2], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),
+     tf.errors.InvalidArgumentError, ["extract_patches", "sizes", "length 2"]),
+    (lambda x: tf.image.extract_patches(x, [1, 2, 2, 2], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),
+     tf.errors.UnimplementedError, ["extract_patches", "sizes", "across space"]),
+    (lambda x: tf.image.extract_patches(x, [1, 2, 2, 1], [1, 0, 1, 1], [1, 1, 1, 1], "VALID"),
+     tf.errors.OutOfRangeError, ["extract_patches", "strides", "positive"]),
+    (lambda x: tf.image.extract_patches(x, [1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "same"),
+     tf.errors.InvalidArgumentError, ["extract_patches", "padding", "'same'"]),
+    (lambda x: tf.image.extract_patches(x[0], [1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),
+     tf.errors.InvalidArgumentError, ["extract_patches", "4-D", "[4, 5, 2]"]),
+    (lambda x: tf.image.extract_patches(x > 0, [1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),
+     tf.errors.NotFoundError, ["extract_patches", "bool", "[1, 4, 5, 2]"]),
+])
+def test_extract_patches_bad_arguments_name_the_op_and_what_was_seen(call, error, words):
+    with pytest.raises(error) as caught:
+        call(np.ones((1, 4, 5, 2), np.float32))
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_extract_patches_of_one_cell_windows_is_a_new_array():
+    """A 1x1 window's patches are the image's own numbers: the kernel still copies them (it is marked
+    ``fresh_output``: the replay may write a following elementwise result over its array)."""
+    from minitf import array_backend as B
+    from minitf.image.patches import ExtractImagePatches
+    from minitf.nn.conv import window_geometry
+
+    x = B.xp.asarray(np.arange(24, dtype=np.float32).reshape(1, 2, 3, 4))
+    patches = ExtractImagePatches.forward(x, window_geometry("extract_patches", (2, 3), (1, 1), (1, 1), (1, 1), "VALID"))
+    assert patches.flags.c_contiguous and not np.shares_memory(B.to_numpy(patches), B.to_numpy(x))
+    np.testing.assert_array_equal(B.to_numpy(patches), B.to_numpy(x))

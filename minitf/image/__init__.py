@@ -6,7 +6,8 @@
 
 Images are channels-last: (height, width, channels), or a batch (batch, height, width, channels).
 Decoding goes through Pillow (``codecs.py``); everything else is minitf ops (``resizing.py``,
-``color.py``, ``hsv.py``, ``flips.py``, ``cropping.py``, ``measures.py``), so float images keep their gradients.
+``color.py``, ``hsv.py``, ``flips.py``, ``cropping.py``, ``measures.py``, ``patches.py``), so float images keep
+their gradients.
 """
 from minitf.image.codecs import (decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg,
                                  encode_png, is_jpeg)
@@ -15,6 +16,7 @@ from minitf.image.color import (adjust_brightness, adjust_contrast, adjust_gamma
                                 rgb_to_grayscale, rgb_to_yiq, rgb_to_yuv, stateless_random_brightness,
                                 stateless_random_contrast, yiq_to_rgb, yuv_to_rgb)
 from minitf.image.measures import image_gradients, psnr, sobel_edges, ssim, total_variation
+from minitf.image.patches import extract_patches
 from minitf.image.cropping import (central_crop, crop_to_bounding_box, pad_to_bounding_box, random_crop,
                                    resize_with_crop_or_pad, rot90, stateless_random_crop, transpose)
 from minitf.image.flips import (flip_left_right, flip_up_down, random_flip_left_right, random_flip_up_down,
@@ -32,4 +34,4 @@ __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma
            "rot90", "transpose", "image_gradients", "psnr", "sobel_edges", "total_variation", "rgb_to_yiq",
            "rgb_to_yuv", "yiq_to_rgb", "yuv_to_rgb", "ssim", "resize_with_pad", "stateless_random_brightness",
            "stateless_random_contrast", "stateless_random_crop", "stateless_random_flip_left_right",
-           "stateless_random_flip_up_down", "stateless_random_hue", "stateless_random_saturation"]
+           "stateless_random_flip_up_down", "stateless_random_hue", "stateless_random_saturation", "extract_patches"]
