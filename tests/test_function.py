@@ -1491,6 +1491,7 @@ def test_every_fresh_output_op_returns_a_new_c_ordered_array():
     that claims it is checked here, on shapes that tempt a transposed result (a 1x1 kernel, strides,
     transposed operands, a gather along axis 1)."""
     from minitf import array_backend as B
+    from minitf.image.patches import ExtractImagePatches
     from minitf.nn import conv as C
     from minitf.nn import depthwise_conv as D
     from minitf.nn import pooling as P
@@ -1526,6 +1527,10 @@ def test_every_fresh_output_op_returns_a_new_c_ordered_array():
         dy = arr(*y.shape)
         results.setdefault("MaxPool", []).append((y, (x,)))
         results.setdefault("MaxPoolGrad", []).append((P.MaxPoolGrad.forward(dy, x, y, geom), (dy, x, y)))
+    for window, stride, rate, padding in [((1, 1), (1, 1), (1, 1), "VALID"), ((2, 3), (2, 1), (1, 2), "SAME")]:
+        geom = C.window_geometry("extract_patches", (9, 9), window, stride, rate, padding)
+        x = arr(2, 9, 9, 3)  # (1x1 windows: the patches are x's own numbers, still a new array)
+        results.setdefault("ExtractImagePatches", []).append((ExtractImagePatches.forward(x, geom), (x,)))
     a, b = arr(7, 5), arr(7, 3)
     for ta, tb in [(False, False), (True, False), (False, True), (True, True)]:  # (5, 7) @ (7, 3), from views
         product = linalg.MatMul.forward(a if ta else a.T, b.T if tb else b, ta, tb)

@@ -381,15 +381,3 @@ def test_extract_patches_bad_arguments_name_the_op_and_what_was_seen(call, error
     for word in words:
         assert word in str(caught.value)
 
-
-def test_extract_patches_of_one_cell_windows_is_a_new_array():
-    """A 1x1 window's patches are the image's own numbers: the kernel still copies them (it is marked
-    ``fresh_output``: the replay may write a following elementwise result over its array)."""
-    from minitf import array_backend as B
-    from minitf.image.patches import ExtractImagePatches
-    from minitf.nn.conv import window_geometry
-
-    x = B.xp.asarray(np.arange(24, dtype=np.float32).reshape(1, 2, 3, 4))
-    patches = ExtractImagePatches.forward(x, window_geometry("extract_patches", (2, 3), (1, 1), (1, 1), (1, 1), "VALID"))
-    assert patches.flags.c_contiguous and not np.shares_memory(B.to_numpy(patches), B.to_numpy(x))
-    np.testing.assert_array_equal(B.to_numpy(patches), B.to_numpy(x))
