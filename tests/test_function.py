@@ -1520,8 +1520,9 @@ def test_every_fresh_output_op_returns_a_new_c_ordered_array():
             (D.DepthwiseConv2dNativeBackpropInput.forward(dyd, wd, geom), (dyd, wd)))
         results.setdefault("DepthwiseConv2dNativeBackpropFilter", []).append(
             (D.DepthwiseConv2dNativeBackpropFilter.forward(x, dyd, geom), (x, dyd)))
-    for size, window, stride in [(8, (2, 2), (2, 2)), (9, (3, 3), (2, 2))]:
-        geom = C.window_geometry("MaxPool", (size, size), window, stride, (1, 1), "VALID")
+    for size, window, stride, padding in [(8, (2, 2), (2, 2), "VALID"), (9, (3, 3), (2, 2), "VALID"),
+                                          (9, (3, 3), (2, 2), "SAME")]:  # (SAME: the gradient cropped from a padded one)
+        geom = C.window_geometry("MaxPool", (size, size), window, stride, (1, 1), padding)
         x = arr(3, size, size, 4)
         y = P.MaxPool.forward(x, geom)
         dy = arr(*y.shape)

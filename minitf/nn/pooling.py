@@ -253,7 +253,8 @@ class MaxPoolGrad(Op):
         winner = _winners(_windows(x, geom), y, geom)
         n, _, _, c = dy.shape
         kw = geom.kernel[1]
-        return col2im(lambda a, b: dy * (winner == a * kw + b), geom, n, c, dy.dtype)
+        dx = col2im(lambda a, b: dy * (winner == a * kw + b), geom, n, c, dy.dtype)
+        return B.xp.ascontiguousarray(dx)  # (with padding, col2im's result is the inside of a larger array)
 
     def shape(dy, x, y, geom):
         return x
