@@ -41,30 +41,46 @@ def _pairs(kind: str, name: str, value: Any) -> tuple:
                      f"Received: {name}={value!r}.")
 
 
-class ZeroPadding2D(Layer):
-    """Add rows and columns of zeros around each image (``keras.layers.ZeroPadding2D``)."""
+class ZeroPaddingBase(Layer):
+    """Zeros around each image or volume, ``rank`` spatial axes (ZeroPadding2D, ZeroPadding3D):
+    ``padding`` given as its subclass's ``parse`` reads it, (before, after) per spatial axis."""
 
-    def __init__(self, padding: Any = (1, 1), data_format: str | None = None, **kwargs):
+    rank = 2
+
+    @staticmethod
+    def parse(kind: str, name: str, value: Any) -> tuple:  # -> ((before, after),) * rank
+        raise NotImplementedError
+
+    def __init__(self, padding: Any, data_format: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.padding = _pairs("ZeroPadding2D", "padding", padding)
-        self.data_format = _channels_last_only("ZeroPadding2D", data_format)
+        kind = type(self).__name__
+        self.padding = self.parse(kind, "padding", padding)
+        self.data_format = _channels_last_only(kind, data_format)
 
     def build(self, input_shape) -> None:
-        check_rank(self, "ZeroPadding2D", tuple(input_shape), 2, self.data_format)
+        check_rank(self, type(self).__name__, tuple(input_shape), self.rank, self.data_format)
 
     def call(self, inputs):
-        check_rank(self, "ZeroPadding2D", tuple(inputs.shape), 2, self.data_format)
+        check_rank(self, type(self).__name__, tuple(inputs.shape), self.rank, self.data_format)
         return S.pad(inputs, ((0, 0), *self.padding, (0, 0)))
 
     def compute_output_shape(self, input_shape) -> tuple:
-        b, h, w, c = input_shape
-        (top, bottom), (left, right) = self.padding
-        return (b, None if h is None else h + top + bottom, None if w is None else w + left + right, c)
+        b, *spatial, c = input_shape
+        return (b, *(None if n is None else n + before + after for n, (before, after) in zip(spatial, self.padding)), c)
 
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({"padding": self.padding, "data_format": self.data_format})
         return config
+
+
+class ZeroPadding2D(ZeroPaddingBase):
+    """Add rows and columns of zeros around each image (``keras.layers.ZeroPadding2D``)."""
+
+    rank, parse = 2, staticmethod(_pairs)
+
+    def __init__(self, padding: Any = (1, 1), data_format: str | None = None, **kwargs):
+        super().__init__(padding, data_format, **kwargs)
 
 
 class UpSampling2D(Layer):

@@ -12,7 +12,7 @@ from typing import Any
 
 from minitf.keras.layers.convolutional._conv_args import check_rank, standardize_tuple
 from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.reshaping.padding_cropping_upsampling import _channels_last_only
+from minitf.keras.layers.reshaping.padding_cropping_upsampling import ZeroPaddingBase, _channels_last_only
 from minitf.ops import shape_ops as S
 
 __all__ = ["ZeroPadding3D", "UpSampling3D", "Cropping3D"]
@@ -35,29 +35,13 @@ def _grown(n, before: int, after: int, sign: int = 1):
     return None if n is None else n + sign * (before + after)
 
 
-class ZeroPadding3D(Layer):
+class ZeroPadding3D(ZeroPaddingBase):
     """Add zeros around each volume (``keras.layers.ZeroPadding3D``)."""
 
+    rank, parse = 3, staticmethod(_triples)
+
     def __init__(self, padding: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.padding = _triples("ZeroPadding3D", "padding", padding)
-        self.data_format = _channels_last_only("ZeroPadding3D", data_format)
-
-    def build(self, input_shape) -> None:
-        check_rank(self, "ZeroPadding3D", tuple(input_shape), 3, self.data_format)
-
-    def call(self, inputs):
-        check_rank(self, "ZeroPadding3D", tuple(inputs.shape), 3, self.data_format)
-        return S.pad(inputs, ((0, 0), *self.padding, (0, 0)))
-
-    def compute_output_shape(self, input_shape) -> tuple:
-        b, *spatial, c = input_shape
-        return (b, *(_grown(n, *pad) for n, pad in zip(spatial, self.padding)), c)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"padding": self.padding, "data_format": self.data_format})
-        return config
+        super().__init__(padding, data_format, **kwargs)
 
 
 class UpSampling3D(Layer):
