@@ -8,8 +8,9 @@
    weights' shapes, order and paths, get_config, compute_output_shape.
 2. EinsumDense on several equations ("..." on either side, bias on some output letters): the same.
 3. The "text classification with a transformer" model (token + position embeddings, a transformer
-   block, pooling, softmax), small, trained with ``fit`` for 4 epochs (Adam, batch 16, no shuffle):
-   every epoch's loss and accuracy as Keras's History; minitf's traced and eager fits identical. Also
+   block, pooling, softmax), small, trained with ``fit`` for 2 + 2 epochs (Adam, batch 16, no shuffle):
+   every epoch's loss and accuracy as Keras's History, and the weights after each part (the later epochs
+   looser, see ``TIGHT_EPOCHS``); minitf's traced and eager fits identical. Also
    a functional model where an Embedding(mask_zero=True)'s mask reaches the attention and the pooling.
 4. The "Transformer" (translation) tutorial's encoder-decoder, one layer each, with its masking
    embeddings, Add residuals (Keras's mask rule for merges), causal and cross attention: logits, the
@@ -17,8 +18,8 @@
 
 Tolerances: outputs and gradients rtol 1e-5, atol 1e-6 (float32, a few ops deep) except the key
 bias's gradient, which is zero in exact arithmetic (adding q . b_k to every score of a row leaves the
-softmax unchanged): both frameworks give rounding noise there (~1e-6), compared with atol 1e-5 only. Losses:
-rtol 1e-6 (``LOSS_RTOL``); accuracies exact; weights after training rtol 1e-4, atol 1e-5.
+softmax unchanged): both frameworks give rounding noise there (~1e-6), compared with atol 1e-5 only. Losses,
+accuracies and weights after training: ``LOSS_RTOL`` and ``WEIGHT_TOL`` (section 3).
 """
 import numpy as np
 import pytest
@@ -216,8 +217,15 @@ def test_einsum_dense_initial_kernel_spread_follows_the_fans(tf, mtf):
 
 
 # ----------------------------------------------------------------------------- 3. a transformer trained
-MAXLEN, VOCAB, EMBED, EPOCHS = 8, 16, 8, 4
-LOSS_RTOL = 1e-6  # observed: the tutorial model's losses equal Keras's bit for bit, the masked one's within 1e-7
+MAXLEN, VOCAB, EMBED = 8, 16, 8
+# Two epochs compared tightly, then two more loosely. The key bias's gradient is rounding noise (module doc),
+# which Adam turns into steps of the noise's sign: the two frameworks' key biases part by ~1e-6 per epoch, and
+# the rest of the model follows at the last bits. With Keras's seed-0 initial weights that stays below 1e-7
+# in the losses for three epochs, then one step of epoch 4 parts the first feed-forward kernel by 2e-4 and the
+# epoch's loss by 8e-5 (rel); other initial weights stay within 1e-6 (measured on seeds 1-19, 2e-6 on one).
+TIGHT_EPOCHS, LOOSE_EPOCHS = 2, 2
+LOSS_RTOL = (1e-6, 1e-3)  # observed after epochs 1-2: bit for bit (tutorial block), within 1e-7 (masked)
+WEIGHT_TOL = (dict(rtol=1e-4, atol=1e-5), dict(rtol=1e-2, atol=5e-3))
 
 
 def transformer_classifier(fw, mask_zero):
@@ -276,28 +284,41 @@ def test_transformer_classifier_trains_as_keras(tf, mtf, op_determinism, mask_ze
                       metrics=["accuracy"], run_eagerly=run_eagerly)
         return model
 
+    def fit_in_two_parts(model):
+        """Histories and weights after TIGHT_EPOCHS, then after LOOSE_EPOCHS more (optimizer state carried on)."""
+        parts = []
+        for epochs in (TIGHT_EPOCHS, LOOSE_EPOCHS):
+            history = model.fit(tokens, labels, batch_size=16, epochs=epochs, shuffle=False, verbose=0).history
+            parts.append((history, model.get_weights()))
+        return parts
+
     keras_model = build(tf)
     initial = keras_model.get_weights()
-    theirs = keras_model.fit(tokens, labels, batch_size=16, epochs=EPOCHS, shuffle=False, verbose=0).history
+    theirs = fit_in_two_parts(keras_model)
 
     def train(run_eagerly):
         model = build(mtf, run_eagerly)
         model.set_weights(initial)
-        return model.fit(tokens, labels, batch_size=16, epochs=EPOCHS, shuffle=False, verbose=0).history, model
+        parts = fit_in_two_parts(model)
+        merged = {key: parts[0][0][key] + parts[1][0][key] for key in parts[0][0]}
+        return merged, parts
 
-    (ours, model), _ = traced_and_eager(name, train)
-    for epoch in range(EPOCHS):
-        assert_close(f"{name}: loss of epoch {epoch + 1}", np.float64(theirs["loss"][epoch]),
-                     np.float64(ours["loss"][epoch]), rtol=LOSS_RTOL, atol=0)
-        assert_close(f"{name}: accuracy of epoch {epoch + 1}", np.float64(theirs["accuracy"][epoch]),
-                     np.float64(ours["accuracy"][epoch]), rtol=0, atol=1e-7)
-    for weight_t, weight_m, variable in zip(keras_model.get_weights(), model.get_weights(), keras_model.weights,
-                                            strict=True):
-        # the key bias's gradient is rounding noise (see the module doc), which Adam turns into steps
-        # of the noise's sign: both stay tiny (|b| < 1e-4) but need not agree
-        noise = variable.path.endswith("key/bias")
-        assert_close(f"{name}: {variable.path} after training", weight_t, weight_m, rtol=0 if noise else 1e-4,
-                     atol=1e-4 if noise else 1e-5)
+    (_, ours), _ = traced_and_eager(name, train)
+    paths = [variable.path for variable in keras_model.weights]
+    for part, ((history_t, weights_t), (history_m, weights_m)) in enumerate(zip(theirs, ours)):
+        first = 1 + part * TIGHT_EPOCHS
+        for epoch, (loss_t, loss_m) in enumerate(zip(history_t["loss"], history_m["loss"]), start=first):
+            assert_close(f"{name}: loss of epoch {epoch}", np.float64(loss_t), np.float64(loss_m),
+                         rtol=LOSS_RTOL[part], atol=0)
+        for epoch, (acc_t, acc_m) in enumerate(zip(history_t["accuracy"], history_m["accuracy"]), start=first):
+            # exact after the tight epochs; later, up to one prediction of the 128 on the other side
+            assert_close(f"{name}: accuracy of epoch {epoch}", np.float64(acc_t), np.float64(acc_m), rtol=0,
+                         atol=1e-7 if part == 0 else 1 / 128 + 1e-7)
+        for path, weight_t, weight_m in zip(paths, weights_t, weights_m, strict=True):
+            # the key bias stays tiny (|b| < 1e-4) in both, but its steps are noise's: they need not agree
+            tol = dict(rtol=0, atol=1e-4) if path.endswith("key/bias") else WEIGHT_TOL[part]
+            assert_close(f"{name}: {path} after epoch {first + len(history_t['loss']) - 1}", weight_t, weight_m,
+                         **tol)
 
 
 # ------------------------------------------------------------- 4. the "Transformer" tutorial's model
