@@ -23,8 +23,6 @@ Its gradient therefore passes straight through to the previous state for that ro
 """
 from __future__ import annotations
 
-import numpy as np
-
 from minitf import array_backend as B
 from minitf.errors import InvalidArgumentError
 from minitf.ops import elementwise as E
@@ -42,7 +40,7 @@ class _ArrayMath:
     @staticmethod
     def sigmoid(a):
         """1 / (1 + e^-a), in place on one new array. For a < -88, e^-a = inf and 1/inf = 0, as it
-        should be: the step kernels silence that overflow warning (``_quiet``) around their math."""
+        should be: the step ops are ``quiet`` (no overflow warning, as in TF)."""
         y = B.xp.negative(a)
         B.xp.exp(y, out=y)
         y += 1
@@ -121,10 +119,6 @@ ARRAYS = _ArrayMath()
 OPS = _OpsMath()
 
 
-def _quiet():
-    return np.errstate(over="ignore")  # see _ArrayMath.sigmoid
-
-
 def _grad_of_grad(formula, inputs: tuple, differentiable: tuple, upstream) -> tuple:
     """The gradient of a fused gradient kernel: ``formula(OPS, *inputs)`` recomputes its outputs
     with minitf ops, and a tape differentiates them with respect to ``inputs[i]`` for each i in
@@ -186,9 +180,15 @@ def lstm_gates(k, z, c_prev, activation=None, recurrent_activation=None):
     replace tanh / sigmoid (the composite path of a layer with other activations).
     """
     act = activation or k.tanh
-    rec_act = recurrent_activation or k.sigmoid
     z_i, z_f, z_c, z_o = k.split(z, 4)
-    i, f, g, o = rec_act(z_i), rec_act(z_f), act(z_c), rec_act(z_o)
+    if recurrent_activation is None:
+        # sigmoid is elementwise: ONE call over all of z (a contiguous array) gives i, f and o as
+        # its column blocks, the same numbers as three calls on column slices, in ~2/3 of the time
+        # (each NumPy call on a slice costs more than the unused z_c block's arithmetic)
+        i, f, _, o = k.split(k.sigmoid(z), 4)
+    else:
+        i, f, o = recurrent_activation(z_i), recurrent_activation(z_f), recurrent_activation(z_o)
+    g = act(z_c)
     c = f * c_prev + i * g
     tanh_c = act(c)
     return i, f, g, o, c, tanh_c, o * tanh_c
@@ -236,9 +236,10 @@ class LSTMCell(Op):
     arithmetic on those is about 3x faster than on column slices (same bits).
     """
 
+    quiet = True  # (see _ArrayMath.sigmoid)
+
     def forward(xw, h_prev, c_prev, recurrent_kernel, *mask):
-        with _quiet():
-            i, f, g, o, c, tanh_c, h = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
+        i, f, g, o, c, tanh_c, h = lstm_gates(ARRAYS, xw + h_prev @ recurrent_kernel, c_prev)
         activations = B.xp.concatenate([i, f, g, o, tanh_c]).reshape((5, *i.shape))  # (np.stack, but faster)
         if mask:
             h, c = B.xp.where(mask[0], h, h_prev), B.xp.where(mask[0], c, c_prev)
@@ -254,11 +255,12 @@ class LSTMCellGrad(Op):
     ``_lstm_backward`` on the forward's activations [i, f, g, o, tanh(c)]. Its own gradient
     (second derivatives) recomputes them from xw with ops (``_lstm_grads``)."""
 
+    quiet = True
+
     def forward(dh, dc, activations, xw, h_prev, c_prev, recurrent_kernel, *mask):
         i, f, g, o, tanh_c = activations
-        with _quiet():
-            return _lstm_backward(ARRAYS, (i, f, g, o, None, tanh_c, None), c_prev, h_prev, recurrent_kernel,
-                                  dh, dc, *(mask or (None,)))
+        return _lstm_backward(ARRAYS, (i, f, g, o, None, tanh_c, None), c_prev, h_prev, recurrent_kernel,
+                              dh, dc, *(mask or (None,)))
 
     def backward(ctx, ggs):
         formula = lambda k, dh, dc, activations, *inputs: _lstm_grads(k, dh, dc, *inputs)  # noqa: E731
@@ -332,12 +334,13 @@ class GRUCell(Op):
     Forward: hu = h_prev U + b_recurrent, then ``gru_gates``. Gradient: ``GRUCellGrad``.
     """
 
+    quiet = True
+
     def forward(xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias):
         hu = h_prev @ recurrent_kernel
         if with_bias:
             hu += bias_and_mask[0]
-        with _quiet():
-            h = gru_gates(ARRAYS, xw, hu, h_prev)[4]
+        h = gru_gates(ARRAYS, xw, hu, h_prev)[4]
         return h if len(bias_and_mask) == with_bias else B.xp.where(bias_and_mask[-1], h, h_prev)
 
     def backward(ctx, dh):
@@ -348,9 +351,10 @@ class GRUCell(Op):
 class GRUCellGrad(Op):
     """(dh, xw, h_prev, U[, b][, mask]) -> (d xw, d h_prev, dU[, db]): ``_gru_backward``."""
 
+    quiet = True
+
     def forward(dh, xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias):
-        with _quiet():
-            return _gru_grads(ARRAYS, dh, xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias=with_bias)
+        return _gru_grads(ARRAYS, dh, xw, h_prev, recurrent_kernel, *bias_and_mask, with_bias=with_bias)
 
     def backward(ctx, ggs):
         formula = lambda k, *inputs: _gru_grads(k, *inputs, with_bias=ctx.with_bias)  # noqa: E731
@@ -418,9 +422,10 @@ class GRUCellResetBefore(Op):
     """One GRU step (``reset_after=False``): (xw_t, h_prev, U[, mask]) -> h.
     Forward: ``gru_gates_reset_before``. Gradient: ``GRUCellResetBeforeGrad``."""
 
+    quiet = True
+
     def forward(xw, h_prev, recurrent_kernel, *mask):
-        with _quiet():
-            h = gru_gates_reset_before(ARRAYS, xw, h_prev, recurrent_kernel)[4]
+        h = gru_gates_reset_before(ARRAYS, xw, h_prev, recurrent_kernel)[4]
         return h if not mask else B.xp.where(mask[0], h, h_prev)
 
     def backward(ctx, dh):
@@ -431,9 +436,10 @@ class GRUCellResetBefore(Op):
 class GRUCellResetBeforeGrad(Op):
     """(dh, xw, h_prev, U[, mask]) -> (d xw, d h_prev, dU): ``_gru_reset_before_backward``."""
 
+    quiet = True
+
     def forward(dh, xw, h_prev, recurrent_kernel, *mask):
-        with _quiet():
-            return _gru_reset_before_grads(ARRAYS, dh, xw, h_prev, recurrent_kernel, *mask)
+        return _gru_reset_before_grads(ARRAYS, dh, xw, h_prev, recurrent_kernel, *mask)
 
     def backward(ctx, ggs):
         return _grad_of_grad(_gru_reset_before_grads, ctx.inputs, range(4), ggs)
