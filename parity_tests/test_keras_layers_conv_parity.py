@@ -427,6 +427,40 @@ def test_pooling3d(tf, mtf, kind, kwargs):
     check_layer(tf, mtf, lambda m: getattr(m.keras.layers, kind)(**kwargs), _data((2, 5, 6, 7, 3)))
 
 
+ADAPTIVE_CASES = [  # (layer, output_size, input shape, data_format): smaller and larger outputs, windows of
+    # two sizes, a size-1 axis, channels first
+    ("AdaptiveAveragePooling1D", 3, (2, 7, 3), "channels_last"),
+    ("AdaptiveAveragePooling1D", 9, (2, 4, 3), "channels_first"),
+    ("AdaptiveAveragePooling2D", (3, 5), (2, 8, 7, 3), "channels_last"),
+    ("AdaptiveAveragePooling2D", 4, (2, 3, 6, 5), "channels_first"),
+    ("AdaptiveAveragePooling2D", (1, 2), (2, 1, 5, 3), "channels_last"),
+    ("AdaptiveAveragePooling3D", (2, 3, 4), (2, 5, 4, 6, 3), "channels_last"),
+    ("AdaptiveAveragePooling3D", 2, (2, 3, 3, 5, 4), "channels_first"),
+    ("AdaptiveMaxPooling1D", 3, (2, 7, 3), "channels_last"),
+    ("AdaptiveMaxPooling1D", 9, (2, 4, 3), "channels_first"),
+    ("AdaptiveMaxPooling2D", (3, 5), (2, 8, 7, 3), "channels_last"),
+    ("AdaptiveMaxPooling2D", 4, (2, 3, 6, 5), "channels_first"),
+    ("AdaptiveMaxPooling3D", (2, 3, 4), (2, 5, 4, 6, 3), "channels_last"),
+    ("AdaptiveMaxPooling3D", 2, (2, 3, 3, 5, 4), "channels_first"),
+]
+
+
+@pytest.mark.parametrize("kind,output_size,shape,data_format", ADAPTIVE_CASES, ids=lambda v: str(v))
+def test_adaptive_pooling(tf, mtf, kind, output_size, shape, data_format):
+    check_layer(tf, mtf, lambda m: getattr(m.keras.layers, kind)(output_size, data_format=data_format),
+                _data(shape))
+
+
+@pytest.mark.parametrize("shape,output_size", [((2, 6, 5, 3), 1), ((2, 1, 4, 3), (1, 2))])
+def test_adaptive_max_pooling_where_keras_pools_an_empty_window(tf, mtf, shape, output_size):
+    """Where a window spans a whole axis (pooled to 1, or an axis of one cell), Keras also max-pools with
+    a window one cell wider than the axis: an empty result, never gathered. TF's MaxPoolGrad of that
+    empty result writes uninitialized memory into the input gradient (TF 2.21: values like 1e14 where
+    dy is 2, different on each run), so only the outputs are compared with Keras here; minitf's gradient
+    is checked against finite differences in tests/test_keras_adaptive_pooling.py."""
+    check_layer(tf, mtf, lambda m: m.keras.layers.AdaptiveMaxPooling2D(output_size), _data(shape), gradients=False)
+
+
 @pytest.mark.parametrize("make", [
     lambda m: m.keras.layers.GlobalAveragePooling3D(), lambda m: m.keras.layers.GlobalMaxPooling3D(keepdims=True),
     lambda m: m.keras.layers.ZeroPadding3D(), lambda m: m.keras.layers.ZeroPadding3D(((1, 2), (0, 3), (2, 0))),

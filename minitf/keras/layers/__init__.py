@@ -58,6 +58,9 @@ from minitf.keras.layers.normalization.unit_normalization import UnitNormalizati
 from minitf.keras.layers.normalization.group_normalization import GroupNormalization
 from minitf.keras.layers.normalization.rms_normalization import RMSNormalization
 from minitf.keras.layers.normalization.spectral_normalization import SpectralNormalization
+from minitf.keras.layers.pooling.adaptive_pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
+                                                          AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
+                                                          AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from minitf.keras.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                                         GlobalAveragePooling3D, GlobalAvgPool1D, GlobalAvgPool2D,
                                                         GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D,
@@ -120,7 +123,8 @@ __all__ = [
     "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
     "MaxPooling3D", "AveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D",
-    "GlobalAvgPool3D", "GlobalMaxPool3D",
+    "GlobalAvgPool3D", "GlobalMaxPool3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
     # normalization
     "BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization", "RMSNormalization",
     "SpectralNormalization",

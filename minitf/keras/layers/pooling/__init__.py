@@ -1,1 +1,2 @@
-"""Pooling layers: max/average over windows (``pooling``) and over all positions (``global_pooling``)."""
+"""Pooling layers: max/average over windows (``pooling``), over all positions (``global_pooling``), and
+over windows sized to give an output size (``adaptive_pooling``)."""
