@@ -73,8 +73,9 @@ def serialize_keras_object(obj: Any) -> Any:
     """A JSON-able description of ``obj`` (plain values pass through)."""
     if obj is None or isinstance(obj, _PLAIN):
         return obj
-    if isinstance(obj, (list, tuple)):
-        return [serialize_keras_object(v) for v in obj]
+    if isinstance(obj, (list, tuple)):  # a tuple stays a tuple, as in Keras (a file's JSON makes both lists)
+        items = [serialize_keras_object(v) for v in obj]
+        return tuple(items) if isinstance(obj, tuple) else items
     if isinstance(obj, dict):
         return {str(k): serialize_keras_object(v) for k, v in obj.items()}
     if isinstance(obj, np.generic):
