@@ -442,3 +442,22 @@ def test_python_lambdas_load_only_with_safe_mode_off(tf, mtf, tmp_path, directio
         _load(dst, str(tmp_path / "lambda.keras"))
     loaded = _load(dst, str(tmp_path / "lambda.keras"), safe_mode=False)
     np.testing.assert_allclose(np.asarray(loaded.predict(np.ones((1, 2), "float32"), verbose=0)), [[4.0, 4.0]])
+
+
+@pytest.mark.parametrize("direction", ["keras_to_minitf", "minitf_to_keras"])
+def test_layers_serialize_dicts_cross_between_the_frameworks(tf, mtf, direction):
+    """``keras.layers.serialize`` gives the same dict in both, and either's ``deserialize`` rebuilds the
+    other's layers: a plain one and the wrappers (TimeDistributed, SpectralNormalization) with theirs."""
+    makers = [lambda L: L.Dense(3, activation="relu", name="d"),
+              lambda L: L.TimeDistributed(L.Dense(2, name="inner"), name="t"),
+              lambda L: L.SpectralNormalization(L.Conv2D(2, 3, name="conv"), power_iterations=2, name="s"),
+              lambda L: L.AdaptiveMaxPooling2D((2, 3), name="a")]
+    source, target = (tf, mtf) if direction == "keras_to_minitf" else (mtf, tf)
+    for make in makers:
+        config = source.keras.layers.serialize(make(source.keras.layers))
+        assert config == target.keras.layers.serialize(make(target.keras.layers))
+        rebuilt = target.keras.layers.deserialize(config)
+        assert type(rebuilt).__name__ == config["class_name"]
+        assert rebuilt.get_config() == make(target.keras.layers).get_config()
+        if hasattr(rebuilt, "layer"):
+            assert isinstance(rebuilt, target.keras.layers.Wrapper)

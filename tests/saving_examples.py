@@ -350,7 +350,8 @@ OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
 # Abstract bases: exported for subclassing, nothing to save on their own.
 BASES = {"Layer", "InputSpec", "Loss", "Metric", "Optimizer", "LearningRateSchedule", "Initializer",
          "RandomInitializer", "Regularizer", "Constraint",
-         "Reduction"}  # tf.keras.losses.Reduction: an enum of names, not an object a model file holds
+         "Reduction",  # tf.keras.losses.Reduction: an enum of names, not an object a model file holds
+         "Wrapper"}  # abstract (no call): its subclasses TimeDistributed and SpectralNormalization have examples
 
 
 def module_of(fw: Any, family: str):

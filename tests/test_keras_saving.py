@@ -918,3 +918,47 @@ def test_kill_9_at_any_moment_of_a_save_loop_leaves_the_old_or_the_new_file(tmp_
         assert values in ({1.0}, {2.0})  # one whole model, never a mix
     keras.Sequential([keras.Input((1,)), layers.Dense(1)]).save(tmp_path / "m.keras")  # sweeps the leftovers
     assert sorted(os.listdir(tmp_path)) == ["m.keras", "saver.py"]
+
+
+# =============================================================== keras.layers.serialize, Wrapper
+def test_layers_serialize_and_deserialize_round_trip_a_layer():
+    layer = layers.Dense(3, activation="relu", name="d")
+    config = layers.serialize(layer)
+    assert config["class_name"] == "Dense" and config["module"] == "keras.layers"
+    assert config == tf.keras.saving.serialize_keras_object(layer)
+    clone = layers.deserialize(json.loads(json.dumps(config)))
+    assert type(clone) is layers.Dense and clone is not layer and clone.get_config() == layer.get_config()
+
+
+def test_layers_deserialize_refuses_a_config_that_is_not_a_layer():
+    with pytest.raises(ValueError, match="not a `keras.layers.Layer`"):
+        layers.deserialize(tf.keras.saving.serialize_keras_object(tf.keras.losses.MeanSquaredError()))
+
+
+class _Twice(layers.Wrapper):
+    """A custom wrapper: the wrapped layer applied twice (its input and output widths equal)."""
+
+    def call(self, inputs):
+        return self.layer(self.layer(inputs))
+
+
+def test_a_custom_wrapper_builds_trains_saves_and_loads(tmp_path):
+    wrapper = _Twice(layers.Dense(4, activation="tanh"), name="twice")
+    model = keras.Sequential([keras.Input((4,)), wrapper, layers.Dense(1)])
+    assert wrapper.layer.built and len(wrapper.trainable_weights) == 2  # the wrapped layer's weights are its own
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    model.fit(x, x[:, :1], epochs=1, verbose=0)
+    path = str(tmp_path / "twice.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path, custom_objects={"_Twice": _Twice})
+    assert loaded.layers[0].get_config() == wrapper.get_config()
+    assert loaded.layers[0].get_config()["layer"]["class_name"] == "Dense"
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_the_wrappers_are_wrappers_and_a_wrapper_needs_a_layer():
+    assert isinstance(layers.TimeDistributed(layers.Dense(2)), layers.Wrapper)
+    assert isinstance(layers.SpectralNormalization(layers.Dense(2)), layers.Wrapper)
+    with pytest.raises(ValueError, match="isn't a supported layer type"):
+        _Twice("dense")

@@ -1,14 +1,15 @@
 """``minitf.keras.layers``, as ``tf.keras.layers``: the layers, in folders by family as Keras 3 has them.
 
     layer.py, input_spec.py   the base class and the input checks
-    core/                     Dense, EinsumDense, Embedding, Input/InputLayer, Lambda, Masking, Identity
+    core/                     Dense, EinsumDense, Embedding, Input/InputLayer, Lambda, Masking, Identity,
+                              Wrapper (the base of TimeDistributed, SpectralNormalization)
     activations/              Activation, Softmax, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU
     attention/                Attention, AdditiveAttention, MultiHeadAttention
     regularization/           Dropout, SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
     convolutional/            Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv1D/2D,
                               SeparableConv1D/2D
-    pooling/                  max and average pooling (1D, 2D, 3D), and their global forms
+    pooling/                  max and average pooling (1D, 2D, 3D), their global and adaptive forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
                               RMSNormalization, SpectralNormalization
     preprocessing/            Rescaling, Normalization, CategoryEncoding, Discretization, Hashing, HashedCrossing,
@@ -48,6 +49,7 @@ from minitf.keras.layers.core.identity import Identity
 from minitf.keras.layers.core.input_layer import Input, InputLayer
 from minitf.keras.layers.core.lambda_layer import Lambda
 from minitf.keras.layers.core.masking import Masking
+from minitf.keras.layers.core.wrapper import Wrapper
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.merging.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
@@ -129,7 +131,7 @@ __all__ = [
     "BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization", "RMSNormalization",
     "SpectralNormalization",
     # recurrent
-    "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
+    "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed", "Wrapper",
     "StackedRNNCells",
     # preprocessing
     "Rescaling", "Normalization", "CategoryEncoding", "Hashing", "HashedCrossing", "Discretization", "StringLookup", "IntegerLookup", "TextVectorization",
@@ -143,3 +145,21 @@ __all__ = [
     # transformers
     "MultiHeadAttention", "EinsumDense",
 ]
+__all__ += ["serialize", "deserialize"]
+
+
+def serialize(layer) -> dict:
+    """``keras.layers.serialize``: the layer's config as Keras saves it ({"module", "class_name",
+    "config", "registered_name", ...}), the same dict ``keras.saving.serialize_keras_object`` gives."""
+    from minitf.keras.saving.serialization import serialize_keras_object
+    return serialize_keras_object(layer)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None):
+    """``keras.layers.deserialize``: the layer a ``serialize`` dict (minitf's or Keras's) describes."""
+    from minitf.keras.saving.serialization import deserialize_keras_object
+    layer = deserialize_keras_object(config, custom_objects=custom_objects, module_objects=globals(), what="layer")
+    if not isinstance(layer, Layer):
+        raise ValueError("`keras.layers.deserialize` was passed a `config` object that is not a "
+                         f"`keras.layers.Layer`. Received: {config}")
+    return layer

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from minitf._tf_compat import keras_output_in_input_dtype
 from minitf.keras import initializers
+from minitf.keras.layers.core.wrapper import Wrapper
 from minitf.keras.layers.input_spec import InputSpec
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.normalization.unit_normalization import l2_normalize
-from minitf.keras.layers.rnn.bidirectional import deserialize_layer, serialize_layer
 from minitf.ops import control_flow
 from minitf.ops import elementwise as E
 from minitf.ops import linalg as L
@@ -34,15 +34,14 @@ from minitf.ops import shape_ops as S
 __all__ = ["SpectralNormalization"]
 
 
-class SpectralNormalization(Layer):
+class SpectralNormalization(Wrapper):
     """Wrap ``layer`` so that training divides its kernel by the kernel's spectral norm (see module doc)."""
 
     def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"SpectralNormalization: layer {layer} supplied to the wrapper isn't a supported layer "
                              f"type. Please ensure the wrapped layer is a valid Keras layer.")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) or power_iterations <= 0:
             raise ValueError(f"SpectralNormalization: `power_iterations` should be greater than zero. Received: "
                              f"`power_iterations={power_iterations}`")
@@ -99,10 +98,5 @@ class SpectralNormalization(Layer):
     def compute_output_shape(self, input_shape):
         return self.layer.compute_output_shape(input_shape)
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), "layer": serialize_layer(self.layer), "power_iterations": self.power_iterations}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        config = dict(config)
-        return cls(deserialize_layer(config.pop("layer")), **config)
+    def get_config(self) -> dict:  # (Wrapper's, with the wrapped layer, and the iterations)
+        return {**super().get_config(), "power_iterations": self.power_iterations}

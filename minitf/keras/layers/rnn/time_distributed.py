@@ -9,21 +9,20 @@ BatchNormalization inside sees per-step batch statistics). A custom inner layer 
 from __future__ import annotations
 
 from minitf.keras.engine.keras_tensor import KerasTensor
+from minitf.keras.layers.core.wrapper import Wrapper
 from minitf.keras.layers.layer import Layer
-from minitf.keras.layers.rnn.bidirectional import deserialize_layer, serialize_layer
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
 
-class TimeDistributed(Layer):
-    """Applies ``layer`` to every temporal slice of a (batch, timesteps, ...) input."""
+class TimeDistributed(Wrapper):
+    """Applies ``layer`` to every temporal slice of a (batch, timesteps, ...) input (its config: ``Wrapper``'s)."""
 
     def __init__(self, layer: Layer, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
                              f"Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_input_shape(self, input_shape) -> tuple:
@@ -80,13 +79,3 @@ class TimeDistributed(Layer):
                 kwargs["mask"] = mask[:, t]
             outputs.append(self.layer.call(x_t, **kwargs))
         return S.stack(outputs, axis=1)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["layer"] = serialize_layer(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict) -> "TimeDistributed":
-        config = dict(config)
-        return cls(deserialize_layer(config.pop("layer")), **config)
