@@ -413,6 +413,20 @@ CONV3D_CASES = [
 ]
 
 
+CONV3D_TRANSPOSE_CASES = [
+    dict(kernel_size=3),
+    dict(kernel_size=(2, 3, 2), strides=(2, 1, 2), padding="same"),
+    dict(kernel_size=2, strides=2, output_padding=1, use_bias=False, activation="relu"),
+    dict(kernel_size=3, strides=(1, 2, 3), output_padding=(0, 1, 2)),
+]
+
+
+@pytest.mark.parametrize("kwargs", CONV3D_TRANSPOSE_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_conv3d_transpose(tf, mtf, kwargs):
+    """One 2-D transposed convolution per depth tap, added up: float32 sums in another order than TF's."""
+    check_layer(tf, mtf, lambda m: m.keras.layers.Conv3DTranspose(4, **kwargs), _data((2, 3, 4, 5, 3)))
+
+
 @pytest.mark.parametrize("kwargs", CONV3D_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
 def test_conv3d(tf, mtf, kwargs):
     """One 2-D convolution per depth tap, summed: float32 sums in another order than TF's 3-D GEMM."""

@@ -1379,6 +1379,8 @@ SPECS: list[OpSpec] = [
     OpSpec("nn.conv2d_transpose", lambda tf, dy, w, **kw: tf.nn.conv2d_transpose(dy, w, **kw), conv_case(transpose=True)),
     OpSpec("nn.conv3d", lambda tf, x, w, strides, padding: tf.nn.conv3d(x, w, [1, *strides, 1], padding),
            conv_case(spatial=3)),
+    OpSpec("nn.conv3d_transpose", lambda tf, dy, w, output_shape, strides, padding:
+           tf.nn.conv3d_transpose(dy, w, output_shape, [1, *strides, 1], padding), conv_case(spatial=3, transpose=True)),
     OpSpec("nn.max_pool3d", lambda tf, x, **kw: tf.nn.max_pool3d(x, **kw), pool_case(spatial=3),
            tf_refuses_float64=POOL3D_NO_DOUBLE, no_float16=POOL3D_NO_HALF),
     OpSpec("nn.avg_pool3d", lambda tf, x, **kw: tf.nn.avg_pool3d(x, **kw), pool_case(spatial=3),

@@ -127,6 +127,8 @@ LAYERS: dict[str, LayerExample] = {
     "MaxPooling2D": LayerExample(lambda L: L.MaxPooling2D(2, padding="same"), shape=IMAGE, trains=False),
     "MaxPooling3D": LayerExample(lambda L: L.MaxPooling3D(2, padding="same"), shape=VOLUME, trains=False),
     "AveragePooling3D": LayerExample(lambda L: L.AveragePooling3D(2), shape=VOLUME, trains=False),
+    "Conv3DTranspose": LayerExample(lambda L: L.Conv3DTranspose(2, (2, 3, 2), strides=(2, 1, 2), padding="same"),
+                                    shape=VOLUME),
     "AdaptiveAveragePooling1D": LayerExample(lambda L: L.AdaptiveAveragePooling1D(4), shape=SEQ, trains=False),
     "AdaptiveAveragePooling2D": LayerExample(lambda L: L.AdaptiveAveragePooling2D((3, 5)), shape=IMAGE, trains=False),
     "AdaptiveAveragePooling3D": LayerExample(lambda L: L.AdaptiveAveragePooling3D((2, 3, 4), data_format="channels_first"),

@@ -1,6 +1,7 @@
-"""3-D convolution and pooling (``minitf/nn/volume_ops.py``) against loops over the windows in NumPy,
-and the Keras layers on volumes. Gradients and TF parity: the op table's rows (``nn.conv3d``,
-``nn.max_pool3d``, ``nn.avg_pool3d``) and ``parity_tests/test_keras_layers_conv_parity.py``."""
+"""3-D convolution, its transpose and pooling (``minitf/nn/volume_ops.py``) against loops over the windows
+in NumPy, and the Keras layers on volumes. Gradients and TF parity: the op table's rows (``nn.conv3d``,
+``nn.conv3d_transpose``, ``nn.max_pool3d``, ``nn.avg_pool3d``) and
+``parity_tests/test_keras_layers_conv_parity.py``."""
 from __future__ import annotations
 
 import itertools
@@ -46,6 +47,26 @@ def test_conv3d_is_the_sum_over_each_window(padding, strides):
             want = sum(x[n][d, h, w] @ k[d - starts[0], h - starts[1], w - starts[2]] for d, h, w in cells)
             np.testing.assert_allclose(got[(n, *index)], want, rtol=1e-12, atol=1e-12)
     assert got.shape[1:4] == tuple(outs)
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+@pytest.mark.parametrize("strides", [(1, 1, 1), (2, 1, 2), (3, 2, 1)])
+def test_conv3d_transpose_spreads_each_input_cell_over_its_window(padding, strides):
+    """Each cell of dy, times the kernel, is added to the window of the volume that conv3d would have
+    read for it (the transpose: conv3d's input gradient), padded cells dropped."""
+    rng = np.random.default_rng(2)
+    volume = np.zeros((5, 4, 6, 3))  # the conv3d input whose windows dy's cells stand for
+    k = rng.normal(size=(2, 3, 2, 3, 4))
+    windows = list(_windows(volume, k.shape[:3], strides, padding))
+    outs = windows[0][3]
+    dy = rng.normal(size=(2, *outs, 4))
+    got = tf.nn.conv3d_transpose(dy, k, [2, *volume.shape], [1, *strides, 1], padding).numpy()
+    for n in range(2):
+        want = np.zeros(volume.shape)
+        for index, starts, cells, _ in windows:
+            for d, h, w in cells:
+                want[d, h, w] += k[d - starts[0], h - starts[1], w - starts[2]] @ dy[(n, *index)]
+        np.testing.assert_allclose(got[n], want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("padding", ["VALID", "SAME"])

@@ -14,7 +14,7 @@ from minitf.nn.space_to_depth import depth_to_space, space_to_depth
 from minitf.ops.counting import in_top_k
 from minitf.ops.shape_ops import top_k
 from minitf.nn.conv import conv1d, conv1d_transpose, conv2d, conv2d_transpose
-from minitf.nn.volume_ops import avg_pool3d, conv3d, max_pool3d
+from minitf.nn.volume_ops import avg_pool3d, conv3d, conv3d_transpose, max_pool3d
 from minitf.nn.depthwise_conv import (depthwise_conv2d, depthwise_conv2d_backprop_filter,
                                       depthwise_conv2d_backprop_input, separable_conv2d)
 from minitf.nn.pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d

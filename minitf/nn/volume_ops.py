@@ -9,7 +9,9 @@ applied to the depth slices that tap reads, combined over the taps:
     avg_pool3d(x)[n, t]  = mean over the taps i inside the volume of avg_pool2d(x[n, s_d t + i])
 
 (the depth positions after "SAME" padding: padded slices are zeros for the convolution, and are
-left out of the pools). All are minitf ops (slices, reshapes, the 2-D kernels, sums), so their
+left out of the pools). ``conv3d_transpose`` (the input gradient of conv3d) runs the same taps
+backwards: tap i's 2-D transposed convolution lands on depth slices i, i + s_d, ... of the padded
+output, and the taps add up there. All are minitf ops (slices, reshapes, the 2-D kernels, sums), so their
 gradients come from the 2-D ones. As TF's CPU kernels: NDHWC only, no dilation, and the pools
 refuse float16 (TF's CPU has no half kernel for them). minitf also pools float64, which TF does not.
 """
@@ -23,11 +25,12 @@ import numpy as np
 from minitf.errors import InvalidArgumentError, NotFoundError
 from minitf.nn import conv as nn_conv
 from minitf.nn import pooling as nn_pooling
+from minitf.ops.creation import zeros_like
 from minitf.ops import elementwise as E
 from minitf.ops import shape_ops as S
 from minitf.tensor import Tensor, convert_to_tensor
 
-__all__ = ["conv3d", "max_pool3d", "avg_pool3d"]
+__all__ = ["conv3d", "conv3d_transpose", "max_pool3d", "avg_pool3d"]
 
 
 def _five(op: str, what: str, value) -> tuple[int, int, int]:
@@ -110,6 +113,52 @@ def conv3d(input: Any, filters: Any, strides, padding: str, data_format: str = "
                     x.shape[0], out)
         total = y if total is None else total + y
     return total
+
+
+def conv3d_transpose(input: Any, filters: Any, output_shape, strides, padding: str = "SAME",  # noqa: A002
+                     data_format: str = "NDHWC", dilations=None, name=None) -> Tensor:
+    """The transpose (input gradient) of conv3d (``tf.nn.conv3d_transpose``): input (N, OD, OH, OW, F) with
+    filters (kd, kh, kw, C, F) -> ``output_shape`` (N, D, H, W, C), conv3d's taps run backwards::
+
+        y_pad[n, s_d t + i] += conv2d_transpose(input[n, t], filters[i])      (every tap i, every t)
+
+    then the depth padding of "SAME" is cut off. Each step is a minitf op, so the gradients (with
+    respect to the input: conv3d; to the filters: conv3d's filter gradient) come from theirs."""
+    op = "Conv3DBackpropInputV2"
+    dy, kernel = nn_conv._float_pair(op, input, filters)
+    _check(op, dy, data_format)
+    out = [int(v) for v in np.asarray(output_shape.numpy() if isinstance(output_shape, Tensor) else output_shape)
+           .reshape(-1)]
+    if kernel.ndim != 5 or len(out) != 5 or out[0] != dy.shape[0] or out[4] != kernel.shape[3] \
+            or dy.shape[4] != kernel.shape[4]:
+        raise InvalidArgumentError(f"{op}: shapes do not fit: input {list(dy.shape)}, filters {list(kernel.shape)} = "
+                                   f"(kd, kh, kw, out_channels, in_channels), output_shape {out}; expected 5 numbers "
+                                   "with the input's batch, output channels == filters[3] and input channels == "
+                                   "filters[4]", op)
+    sd, sh, sw = _five(op, "strides", strides)
+    if dilations is not None and max(_five(op, "dilations", dilations)) > 1:
+        raise InvalidArgumentError(f"{op}: CPU implementation of Conv3DBackpropInputV2 currently only supports "
+                                   "dilated rates of 1", op)
+    kd = kernel.shape[0]
+    depth, before, after = _depth_taps(out[1], kd, sd, padding)
+    if depth != dy.shape[1]:
+        raise InvalidArgumentError(f"{op}: input depth {dy.shape[1]} does not match output_shape {out}: a conv3d of "
+                                   f"depth {out[1]} with kernel depth {kd}, stride {sd} and padding {padding} gives "
+                                   f"{depth}", op)
+    padded = out[1] + before + after
+    spread = (depth - 1) * sd + 1  # the padded slices one tap reaches: i, i + s_d, ..., i + (depth - 1) s_d
+    total = None
+    for i in range(kd):
+        slices = nn_conv.conv2d_transpose(S.reshape(dy, [-1] + list(dy.shape[2:])), kernel[i],
+                                          [out[0] * depth] + out[2:], strides=[1, sh, sw, 1], padding=padding)
+        slices = _unfold(slices, out[0], depth)
+        if sd > 1:  # s_d - 1 zero slices after each, the last ones dropped: the slices s_d apart
+            zeros = zeros_like(slices)
+            slices = S.reshape(S.stack([slices] + [zeros] * (sd - 1), axis=2),
+                               [out[0], depth * sd] + out[2:])[:, :spread]
+        term = _pad_depth(slices, i, padded - i - spread)
+        total = term if total is None else total + term
+    return total[:, before:before + out[1]]
 
 
 def _pool3d(op: str, x: Any, ksize, strides, padding: str, data_format: str, pool2d, combine) -> Tensor:

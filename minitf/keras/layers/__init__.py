@@ -7,7 +7,8 @@
     attention/                Attention, AdditiveAttention, MultiHeadAttention
     regularization/           Dropout, SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout, AlphaDropout,
                               ActivityRegularization
-    convolutional/            Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv1D/2D,
+    convolutional/            Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose, Conv3DTranspose,
+                              DepthwiseConv1D/2D,
                               SeparableConv1D/2D
     pooling/                  max and average pooling (1D, 2D, 3D), their global and adaptive forms
     normalization/            BatchNormalization, LayerNormalization, UnitNormalization, GroupNormalization,
@@ -38,6 +39,7 @@ from minitf.keras.layers.convolutional.conv2d import Conv2D, Convolution2D
 from minitf.keras.layers.convolutional.conv3d import Conv3D, Convolution3D
 from minitf.keras.layers.convolutional.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from minitf.keras.layers.convolutional.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
+from minitf.keras.layers.convolutional.conv3d_transpose import Conv3DTranspose, Convolution3DTranspose
 from minitf.keras.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
 from minitf.keras.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
 from minitf.keras.layers.convolutional.separable_conv1d import SeparableConv1D, SeparableConvolution1D
@@ -118,7 +120,7 @@ __all__ = [
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "Dot", "dot",
     # convolutional
-    "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose",
+    "Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv2DTranspose", "Convolution2DTranspose", "Conv3DTranspose", "Convolution3DTranspose",
     "Conv1DTranspose", "Convolution1DTranspose", "Conv3D", "Convolution3D",
     # pooling
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",

@@ -1,10 +1,10 @@
-"""BaseConvTranspose: Conv1DTranspose and Conv2DTranspose, the transpose (gradient) of a
-convolution, used to upsample ("deconvolution").
+"""BaseConvTranspose: Conv1DTranspose, Conv2DTranspose and Conv3DTranspose, the transpose (gradient)
+of a convolution, used to upsample ("deconvolution").
 
 Each input pixel spreads its channels, times the kernel, over a kh x kw block of the output,
 the blocks ``strides`` apart; overlapping blocks add up. It is exactly the input-gradient of a
 convolution whose *input* has this layer's output shape (``minitf.nn.conv2d_transpose``;
-``conv1d_transpose`` is the same with a height of 1).
+``conv1d_transpose`` is the same with a height of 1; ``conv3d_transpose`` one 2-D one per depth tap).
 
 Shapes (2-D): x (batch, h, w, channels), kernel (kh, kw, filters, channels) (note the order:
 filters before channels, as the transposed conv's kernel is the forward conv's), bias (filters,).
@@ -22,8 +22,9 @@ from typing import Any
 from minitf.keras.layers.convolutional._conv_args import check_rank, standardize_tuple
 from minitf.keras.layers.convolutional.base_conv import BaseConv
 from minitf.nn import conv as nn_conv
+from minitf.nn.volume_ops import conv3d_transpose
 
-__all__: list[str] = []  # the base: Conv1DTranspose and Conv2DTranspose are exported from their files
+__all__: list[str] = []  # the base: the Conv1D/2D/3DTranspose layers are exported from their files
 
 
 def transposed_length(n: int | None, k: int, padding: str, stride: int, output_padding: int | None,
@@ -42,7 +43,7 @@ def transposed_length(n: int | None, k: int, padding: str, stride: int, output_p
 
 class BaseConvTranspose(BaseConv):
     """A BaseConv whose output size, kernel layout and convolution are the transposed ones (see the
-    module docstring); ``rank`` 1 or 2."""
+    module docstring); ``rank`` 1, 2 or 3."""
 
     def __init__(self, rank: int, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  output_padding: Any = None, data_format: str | None = None, dilation_rate: Any = 1,
@@ -85,9 +86,12 @@ class BaseConvTranspose(BaseConv):
             return nn_conv.conv1d_transpose(inputs, kernel, output_shape, strides=self.strides,
                                             padding=self.padding.upper(), data_format="NWC" if last else "NCW",
                                             dilations=self.dilation_rate)
-        return nn_conv.conv2d_transpose(inputs, kernel, output_shape, strides=self.strides,
-                                        padding=self.padding.upper(), data_format="NHWC" if last else "NCHW",
-                                        dilations=self.dilation_rate)
+        if self.rank == 2:
+            return nn_conv.conv2d_transpose(inputs, kernel, output_shape, strides=self.strides,
+                                            padding=self.padding.upper(), data_format="NHWC" if last else "NCHW",
+                                            dilations=self.dilation_rate)
+        return conv3d_transpose(inputs, kernel, output_shape, strides=self.strides, padding=self.padding.upper(),
+                                data_format="NDHWC" if last else "NCDHW", dilations=self.dilation_rate)
 
     def get_config(self) -> dict:
         config = super().get_config()
