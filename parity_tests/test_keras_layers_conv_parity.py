@@ -410,6 +410,7 @@ CONV3D_CASES = [
     dict(kernel_size=3, padding="valid"),
     dict(kernel_size=(2, 3, 2), padding="same", strides=(2, 1, 2)),
     dict(kernel_size=2, padding="same", use_bias=False, activation="relu"),
+    dict(kernel_size=(2, 3, 2), padding="same", strides=(1, 2, 1), data_format="channels_first"),  # Keras: via XLA
 ]
 
 

@@ -4,8 +4,8 @@
 
 x (batch, depth, height, width, channels) -> y (batch, out_depth, out_height, out_width, filters);
 kernel (kd, kh, kw, channels, filters). ``minitf/nn/volume_ops.py`` computes it as one 2-D convolution
-per depth tap of the kernel; see ``base_conv.py`` for the shapes. As TF's CPU kernel: channels_last,
-no dilation.
+per depth tap of the kernel; see ``base_conv.py`` for the shapes. As TF's CPU kernel: no dilation;
+channels_first inputs are moved to channels_last and back (Keras runs them through XLA on a CPU).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from minitf.keras.layers.convolutional.base_conv import BaseConv
 from minitf.nn.volume_ops import conv3d
+from minitf.ops import shape_ops as S
 
 __all__ = ["Conv3D", "Convolution3D"]
 
@@ -34,9 +35,12 @@ class Conv3D(BaseConv):
                          bias_constraint=bias_constraint, **kwargs)
 
     def convolution_op(self, inputs, kernel):
-        return conv3d(inputs, kernel, strides=self.strides, padding=self.padding.upper(),
-                      data_format="NDHWC" if self.data_format == "channels_last" else "NCDHW",
-                      dilations=self.dilation_rate)
+        first = self.data_format == "channels_first"
+        if first:  # TF's CPU op takes NDHWC only; Keras compiles this case with XLA, which moves the axes
+            inputs = S.transpose(inputs, [0, 2, 3, 4, 1])
+        outputs = conv3d(inputs, kernel, strides=self.strides, padding=self.padding.upper(), data_format="NDHWC",
+                         dilations=self.dilation_rate)
+        return S.transpose(outputs, [0, 4, 1, 2, 3]) if first else outputs
 
 
 Convolution3D = Conv3D
