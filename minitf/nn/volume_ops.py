@@ -127,14 +127,11 @@ def conv3d_transpose(input: Any, filters: Any, output_shape, strides, padding: s
     op = "Conv3DBackpropInputV2"
     dy, kernel = nn_conv._float_pair(op, input, filters)
     _check(op, dy, data_format)
-    out = [int(v) for v in np.asarray(output_shape.numpy() if isinstance(output_shape, Tensor) else output_shape)
-           .reshape(-1)]
-    if kernel.ndim != 5 or len(out) != 5 or out[0] != dy.shape[0] or out[4] != kernel.shape[3] \
-            or dy.shape[4] != kernel.shape[4]:
+    out = nn_conv._output_shape(op, output_shape, 5)
+    if kernel.ndim != 5 or out[0] != dy.shape[0] or out[4] != kernel.shape[3] or dy.shape[4] != kernel.shape[4]:
         raise InvalidArgumentError(f"{op}: shapes do not fit: input {list(dy.shape)}, filters {list(kernel.shape)} = "
-                                   f"(kd, kh, kw, out_channels, in_channels), output_shape {out}; expected 5 numbers "
-                                   "with the input's batch, output channels == filters[3] and input channels == "
-                                   "filters[4]", op)
+                                   f"(kd, kh, kw, out_channels, in_channels), output_shape {out}; expected the "
+                                   "input's batch, output channels == filters[3] and input channels == filters[4]", op)
     sd, sh, sw = _five(op, "strides", strides)
     if dilations is not None and max(_five(op, "dilations", dilations)) > 1:
         raise InvalidArgumentError(f"{op}: CPU implementation of Conv3DBackpropInputV2 currently only supports "
