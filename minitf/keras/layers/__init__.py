@@ -153,14 +153,14 @@ __all__ += ["serialize", "deserialize"]
 def serialize(layer) -> dict:
     """``keras.layers.serialize``: the layer's config as Keras saves it ({"module", "class_name",
     "config", "registered_name", ...}), the same dict ``keras.saving.serialize_keras_object`` gives."""
-    from minitf.keras.saving.serialization import serialize_keras_object
-    return serialize_keras_object(layer)
+    from minitf.keras.layers.core.wrapper import serialize_layer
+    return serialize_layer(layer)
 
 
 def deserialize(config: dict, custom_objects: dict | None = None):
     """``keras.layers.deserialize``: the layer a ``serialize`` dict (minitf's or Keras's) describes."""
-    from minitf.keras.saving.serialization import deserialize_keras_object
-    layer = deserialize_keras_object(config, custom_objects=custom_objects, module_objects=globals(), what="layer")
+    from minitf.keras.layers.core.wrapper import deserialize_layer
+    layer = deserialize_layer(config, custom_objects)
     if not isinstance(layer, Layer):
         raise ValueError("`keras.layers.deserialize` was passed a `config` object that is not a "
                          f"`keras.layers.Layer`. Received: {config}")

@@ -10,6 +10,20 @@ from __future__ import annotations
 from minitf.keras.layers.layer import Layer
 
 
+def serialize_layer(layer: Layer) -> dict:
+    """A layer's saved form ({"module", "class_name", "config", ...}): ``keras.layers.serialize``."""
+    from minitf.keras.saving.serialization import serialize_keras_object
+    return serialize_keras_object(layer)
+
+
+def deserialize_layer(config: dict, custom_objects: dict | None = None):
+    """The object a saved layer config describes, its class looked up among the layers (and
+    ``custom_objects``): ``keras.layers.deserialize`` without its check that a layer came out."""
+    from minitf.keras import layers
+    from minitf.keras.saving.serialization import deserialize_keras_object
+    return deserialize_keras_object(config, custom_objects=custom_objects, module_objects=vars(layers), what="layer")
+
+
 class Wrapper(Layer):
     """Abstract base of wrappers: ``Wrapper(layer)``; subclasses write ``call``."""
 
@@ -25,16 +39,11 @@ class Wrapper(Layer):
             self.layer.build(input_shape)
 
     def get_config(self) -> dict:
-        from minitf.keras.saving.serialization import serialize_keras_object
         config = super().get_config()
-        config["layer"] = serialize_keras_object(self.layer)
+        config["layer"] = serialize_layer(self.layer)
         return config
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
-        from minitf.keras import layers
-        from minitf.keras.saving.serialization import deserialize_keras_object
         config = dict(config)
-        layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects,
-                                         module_objects=vars(layers), what="layer")
-        return cls(layer, **config)
+        return cls(deserialize_layer(config.pop("layer"), custom_objects), **config)

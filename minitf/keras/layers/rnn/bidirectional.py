@@ -16,22 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from minitf.keras.layers.core.wrapper import deserialize_layer, serialize_layer
 from minitf.keras.layers.layer import Layer
 from minitf.keras.layers.rnn.base_rnn import check_sequence_shape
 from minitf.ops import shape_ops as S
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
-
-
-def serialize_layer(layer: Layer) -> dict:
-    from minitf.keras.saving.serialization import serialize_keras_object
-    return serialize_keras_object(layer)
-
-
-def deserialize_layer(config: dict) -> Layer:
-    from minitf.keras import layers
-    from minitf.keras.saving.serialization import deserialize_keras_object
-    return deserialize_keras_object(config, module_objects=vars(layers), what="layer")
 
 
 def _strip(name: str, prefix: str) -> str:
